@@ -1,0 +1,29 @@
+# Two entry points for a fresh machine: `make demo` and `make test`.
+VENV ?= .venv
+PYTHON ?= python3
+# A CPU build of torch is enough everywhere; override TORCH to pick another build.
+TORCH ?= torch==2.13.0
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.seqcli-installed
+
+.PHONY: demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "$(TORCH)"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/seqcli train recipes/char-lm.yaml --overwrite
+	$(BIN)/seqcli generate runs/char-lm --prime "ROMEO:" --length 600 --temperature 0.8
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check seqcli tests bench
+	$(BIN)/ruff format --check seqcli tests bench
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache

@@ -1,0 +1,247 @@
+"""The command line: parse, call the library, hand results to ui. Torch loads per command."""
+
+from __future__ import annotations
+
+import functools
+import json
+import signal
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from seqcli import ui
+from seqcli.errors import SeqcliError, UsageError
+
+app = typer.Typer(
+    help="Train, sample and evaluate recurrent sequence models from a YAML recipe.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+recipe_app = typer.Typer(help="Show a resolved recipe or the recipe JSON Schema.")
+app.add_typer(recipe_app, name="recipe")
+
+Device = Annotated[str, typer.Option("--device", help="auto | cpu | cuda | mps")]
+Overrides = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Override a recipe key, e.g. --set model.hidden_size=512."),
+]
+AsJson = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")]
+RunPath = Annotated[Path, typer.Argument(help="Run folder (uses best.pt) or checkpoint file.")]
+
+
+def friendly(command):
+    """Turn a SeqcliError into one red line and exit code 2; anything else is our bug."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except SeqcliError as err:
+            ui.error(str(err))
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+@contextmanager
+def stop_on_signals(trainer):
+    """First Ctrl-C or SIGTERM: save and stop after the current step. A second one: exit now."""
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def handle(signum, frame):
+        trainer.request_stop(f"interrupted by {signal.Signals(signum).name}")
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+    for sig in previous:
+        signal.signal(sig, handle)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+@app.command()
+@friendly
+def train(
+    recipe: Annotated[Path | None, typer.Argument(help="Recipe YAML file.")] = None,
+    overrides: Overrides = None,
+    out: Annotated[Path | None, typer.Option(help="Run folder (default runs/<name>).")] = None,
+    resume: Annotated[Path | None, typer.Option(help="Continue the run in this folder.")] = None,
+    init_from: Annotated[
+        Path | None, typer.Option(help="Start from this checkpoint's weights only.")
+    ] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace a run already in the folder.")] = False,
+    device: Device = "auto",
+    quiet: Annotated[bool, typer.Option(help="No progress; final summary only.")] = False,
+    as_json: AsJson = False,
+    tune_allocator: Annotated[
+        bool, typer.Option(help="Raise glibc malloc thresholds (faster CPU training).")
+    ] = True,
+) -> None:
+    """Train a model from a recipe, or resume a run."""
+    if (recipe is None) == (resume is None):
+        raise UsageError("give a RECIPE to start a run, or --resume RUN_DIR to continue one")
+    if resume is not None and (overrides or init_from or out):
+        raise UsageError("--resume continues a run as it was; drop --set, --init-from and --out")
+    from seqcli.engine.allocator import tune_allocator as tune
+    from seqcli.engine.run import resolve_device
+    from seqcli.engine.start import fresh_training, resumed_training
+    from seqcli.recipe import load_recipe
+
+    if tune_allocator:
+        tune()
+    target = resolve_device(device)
+    if resume is not None:
+        trainer = resumed_training(resume, device=target)
+    else:
+        trainer = fresh_training(
+            load_recipe(recipe, overrides or []), device=target, out=out,
+            overwrite=overwrite, init_from=init_from,
+        )  # fmt: skip
+    view = ui.JsonView() if as_json else ui.TrainView(quiet=quiet)
+    try:
+        with stop_on_signals(trainer):
+            last = view.render(trainer)
+    finally:
+        trainer.folder.release()
+    if getattr(last, "failed", False):
+        raise typer.Exit(1)
+
+
+@app.command()
+@friendly
+def generate(
+    run: RunPath,
+    prime: Annotated[str | None, typer.Option(help="Text to start from.")] = None,
+    prime_file: Annotated[
+        Path | None, typer.Option(help="Read the prime from a file ('-' for stdin).")
+    ] = None,
+    length: Annotated[int | None, typer.Option(min=1, help="Tokens to generate.")] = None,
+    temperature: Annotated[float | None, typer.Option(min=1e-6, help="Softmax temp.")] = None,
+    top_k: Annotated[int | None, typer.Option(min=1, help="Sample among the k likeliest.")] = None,
+    top_p: Annotated[float | None, typer.Option(min=1e-6, max=1.0, help="Nucleus mass.")] = None,
+    greedy: Annotated[bool, typer.Option(help="Always take the likeliest token.")] = False,
+    num_samples: Annotated[int, typer.Option(min=1, help="Independent samples.")] = 1,
+    seed: Annotated[int, typer.Option(help="Sampling seed.")] = 0,
+    unknown: Annotated[str, typer.Option(help="Prime tokens outside the vocab: error | skip.")] = (
+        "error"
+    ),
+    device: Device = "auto",
+) -> None:
+    """Sample text from a trained language model, streaming it to stdout."""
+    if unknown not in ("error", "skip"):
+        raise UsageError(f"--unknown {unknown}: choose error or skip")
+    from seqcli.engine.generate import Sampling
+    from seqcli.engine.generate import generate as sample_tokens
+    from seqcli.engine.run import load_run, resolve_device
+
+    loaded = load_run(run, resolve_device(device), expect_mapping="many_to_many")
+    config = loaded.recipe.generate
+    text = _prime_text(prime, prime_file, default=config.prime)
+    ids = loaded.vocab.encode(text, what="prime", skip_unknown=unknown == "skip")
+    sampling = Sampling(
+        temperature if temperature is not None else config.temperature,
+        top_k if top_k is not None else config.top_k,
+        top_p if top_p is not None else config.top_p,
+        greedy,
+    )
+    tokens = sample_tokens(
+        loaded, ids, length=length or config.length, sampling=sampling,
+        num_samples=num_samples, seed=seed,
+    )  # fmt: skip
+    ui.show_generated(loaded.vocab, text, tokens, num_samples=num_samples)
+
+
+def _prime_text(prime: str | None, prime_file: Path | None, *, default: str) -> str:
+    if prime is not None and prime_file is not None:
+        raise UsageError("give --prime or --prime-file, not both")
+    if prime_file is None:
+        return default if prime is None else prime.replace("\\n", "\n")
+    if str(prime_file) == "-":
+        return sys.stdin.read()
+    try:
+        return prime_file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise UsageError(f"--prime-file {prime_file}: cannot read ({err})") from None
+
+
+@app.command()
+@friendly
+def evaluate(
+    run: RunPath,
+    data: Annotated[Path | None, typer.Option(help="Score this text file instead.")] = None,
+    split: Annotated[str, typer.Option(help="val | test (of the recipe's data).")] = "val",
+    max_batches: Annotated[int | None, typer.Option(min=1, help="Cap on batches.")] = None,
+    device: Device = "auto",
+    as_json: AsJson = False,
+) -> None:
+    """Score a language model: loss (nats/token), perplexity, bits per char, accuracy."""
+    if split not in ("val", "test"):
+        raise UsageError(f"--split {split}: choose val or test")
+    from seqcli.data import build_data, load_ids
+    from seqcli.engine.evaluate import evaluate_split
+    from seqcli.engine.run import load_run, resolve_device
+
+    loaded = load_run(run, resolve_device(device), expect_mapping="many_to_many")
+    if data is not None:
+        ids, name = load_ids(data, loaded.vocab), str(data)
+    else:
+        ids, name = build_data(loaded.recipe.data, vocab=loaded.vocab).splits[split], split
+    metrics = evaluate_split(loaded, ids, split=split, max_batches=max_batches)
+    if as_json:
+        ui.print_json({"data": name, **metrics})
+    else:
+        ui.metrics_table(f"{loaded.recipe.name} on {name}", metrics)
+
+
+@app.command()
+@friendly
+def inspect(
+    checkpoint: RunPath,
+    as_json: AsJson = False,
+) -> None:
+    """Summarize a checkpoint: recipe, parameters per layer and gate, steps, best metric."""
+    from seqcli.engine.checkpoint import load_checkpoint, resolve_checkpoint
+    from seqcli.engine.inspect import parameter_rows, summary_rows
+
+    payload = load_checkpoint(resolve_checkpoint(checkpoint))
+    rows = parameter_rows(payload["model"], payload["recipe"]["model"]["cell"])
+    if as_json:
+        ui.print_json(
+            {"summary": dict(summary_rows(payload)), "recipe": payload["recipe"],
+             "parameters": [{"tensor": t, "block": b, "count": c} for t, b, c in rows]}
+        )  # fmt: skip
+        return
+    ui.key_value_table(str(checkpoint), summary_rows(payload))
+    ui.parameter_table(rows)
+    ui.info(f"total parameters: {sum(count for _, _, count in rows):,}")
+
+
+@recipe_app.command("show")
+@friendly
+def recipe_show(
+    recipe: Annotated[Path, typer.Argument(help="Recipe YAML file.")],
+    overrides: Overrides = None,
+) -> None:
+    """Print the recipe with every default filled in and every override applied."""
+    from seqcli.recipe import load_recipe, recipe_to_yaml
+
+    ui.write_stdout(recipe_to_yaml(load_recipe(recipe, overrides or [])))
+
+
+@recipe_app.command("schema")
+def recipe_schema() -> None:
+    """Print the recipe JSON Schema (for editor completion and validation)."""
+    from seqcli.recipe import recipe_json_schema
+
+    ui.write_stdout(json.dumps(recipe_json_schema(), indent=2) + "\n")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,80 @@
+"""From the recipe's data section to token splits, a vocabulary and the spec models need."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from seqcli.data.batching import CarriedWindows, RandomWindows
+from seqcli.data.corpus import load_corpus
+from seqcli.data.vocab import Vocab
+from seqcli.errors import DataError
+from seqcli.recipe import DataConfig, TrainConfig
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What the data decides and the model must fit: passed forward, never written back."""
+
+    num_tokens: int
+    tokenizer: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class DataBundle:
+    spec: Spec
+    vocab: Vocab
+    splits: dict[str, np.ndarray]  # split name -> token ids (memory-mapped views)
+
+
+def split_ids(ids: np.ndarray, *, val_fraction: float, test_fraction: float) -> dict:
+    """Contiguous splits: train first, then validation, then test at the very end."""
+    n = len(ids)
+    test_start = n - round(n * test_fraction)
+    val_start = test_start - round(n * val_fraction)
+    return {"train": ids[:val_start], "val": ids[val_start:test_start], "test": ids[test_start:]}
+
+
+def build_data(config: DataConfig, *, vocab: Vocab | None = None) -> DataBundle:
+    """Tokenize (or reuse the cache for) the corpus and split it; a given vocab must cover it."""
+    ids, corpus_vocab = load_corpus(config.path, config.tokenizer)
+    if vocab is not None and vocab != corpus_vocab:
+        ids = _reindex(ids, corpus_vocab, vocab, what=str(config.path))
+    vocab = vocab or corpus_vocab
+    splits = split_ids(ids, val_fraction=config.val_fraction, test_fraction=config.test_fraction)
+    return DataBundle(Spec(len(vocab), vocab.tokenizer), vocab, splits)
+
+
+def load_ids(path, vocab: Vocab) -> np.ndarray:
+    """Every token of a file as ids of an existing vocabulary (for evaluation on new text)."""
+    ids, file_vocab = load_corpus(path, vocab.tokenizer)
+    return ids if file_vocab == vocab else _reindex(ids, file_vocab, vocab, what=str(path))
+
+
+def _reindex(ids: np.ndarray, source: Vocab, target: Vocab, *, what: str) -> np.ndarray:
+    """Map ids of one vocabulary to another, refusing tokens the target lacks."""
+    missing = target.unknown(source.tokens)
+    if missing:
+        shown = ", ".join(repr(token) for token in missing[:10])
+        raise DataError(f"{what}: {len(missing)} token(s) the model never saw: {shown}")
+    table = np.array([target.index[token] for token in source.tokens], dtype=np.int64)
+    return table[np.asarray(ids)]
+
+
+def training_windows(ids: np.ndarray, train: TrainConfig, *, seed: int, what: str):
+    """The recipe's window scheme over the training split."""
+    return WINDOWS[train.windows](ids, train, seed, what)
+
+
+WINDOWS = {
+    "carried": lambda ids, train, seed, what: CarriedWindows(
+        ids, batch_size=train.batch_size, seq_len=train.seq_len, what=what
+    ),
+    "random": lambda ids, train, seed, what: RandomWindows(
+        ids, batch_size=train.batch_size, seq_len=train.seq_len, seed=seed, what=what
+    ),
+}

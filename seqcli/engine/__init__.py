@@ -1,0 +1,1 @@
+"""Training, evaluation, generation and checkpoints: everything that runs a model."""

@@ -1,0 +1,62 @@
+"""What training reports as it goes; ui.py renders these, tests collect them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Started:
+    run_dir: Path
+    total_steps: int
+    start_step: int
+    parameters: int
+    device: str
+    tokens_per_step: int
+
+
+@dataclass(frozen=True)
+class Step:
+    step: int
+    total: int
+    loss: float
+    lr: float
+    grad_norm: float  # before clipping
+    tokens_per_s: float
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    step: int
+    split: str
+    metrics: dict[str, float]
+    improved: bool
+
+
+@dataclass(frozen=True)
+class Sample:
+    step: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Saved:
+    step: int
+    path: Path
+
+
+@dataclass(frozen=True)
+class Stopped:
+    """Training ended before its last step; `reason` is a sentence for the user."""
+
+    step: int
+    reason: str
+    resume_command: str | None = None
+    failed: bool = False
+
+
+@dataclass(frozen=True)
+class Finished:
+    step: int
+    summary: dict = field(default_factory=dict)

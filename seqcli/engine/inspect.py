@@ -1,0 +1,47 @@
+"""What a checkpoint holds, for `seqcli inspect`."""
+
+from __future__ import annotations
+
+import re
+
+from seqcli.models.cells import GATES
+
+RECURRENT = re.compile(r"rnn\.(weight|bias)_(ih|hh)_l(?P<layer>\d+)(?P<reverse>_reverse)?")
+
+
+def parameter_rows(state_dict: dict, cell: str) -> list[tuple[str, str, int]]:
+    """(part, block, count) rows: recurrent layers split into gate blocks, weights and biases
+    of a gate summed; tied tensors counted once."""
+    gates = GATES[cell]
+    counts: dict[tuple[str, str], int] = {}
+    seen: set[int] = set()
+    for name, tensor in state_dict.items():
+        if tensor.data_ptr() in seen:
+            continue
+        seen.add(tensor.data_ptr())
+        match = RECURRENT.fullmatch(name)
+        if match is None:
+            key = (name.rsplit(".", 1)[0], "")
+            counts[key] = counts.get(key, 0) + tensor.numel()
+            continue
+        layer = f"rnn layer {match['layer']}" + (" (backward)" if match["reverse"] else "")
+        for gate in gates:
+            counts[(layer, gate)] = counts.get((layer, gate), 0) + tensor.numel() // len(gates)
+    return [(part, block, count) for (part, block), count in counts.items()]
+
+
+def summary_rows(payload: dict) -> list[tuple[str, str]]:
+    recipe, model = payload["recipe"], payload["recipe"]["model"]
+    best = payload.get("best") or {}
+    value = best.get("value")
+    return [
+        ("name", recipe["name"]),
+        ("mapping", recipe["mapping"]),
+        ("cell", f"{model['cell']} x {model['layers']} layers, {model['direction']}"),
+        ("hidden / embedding", f"{model['hidden_size']} / {model['embedding_size']}"),
+        ("tokenizer / vocab", f"{payload['spec']['tokenizer']} / {payload['spec']['num_tokens']}"),
+        ("steps trained", str(payload.get("step", "?"))),
+        (f"best val {best.get('metric', '')}".strip(), "-" if value is None else f"{value:.4f}"),
+        ("resumable", "yes" if "training" in payload else "no (weights only)"),
+        ("format", str(payload["format"])),
+    ]

@@ -1,0 +1,63 @@
+"""Put a training together: fresh from a recipe, resumed from a run, or warm-started."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+
+from seqcli.data import build_data
+from seqcli.data.vocab import Vocab
+from seqcli.engine.checkpoint import load_checkpoint
+from seqcli.engine.run import Run, load_run, new_run
+from seqcli.engine.runfolder import RunFolder
+from seqcli.engine.train import Trainer
+from seqcli.errors import CheckpointError, UsageError
+from seqcli.recipe import Recipe, recipe_to_yaml
+
+
+def fresh_training(
+    recipe: Recipe,
+    *,
+    device: torch.device,
+    out: Path | None = None,
+    overwrite: bool = False,
+    init_from: Path | None = None,
+) -> Trainer:
+    """A new run folder and a trainer at step 0 (weights optionally taken from a checkpoint)."""
+    warm = load_checkpoint(init_from) if init_from else None
+    vocab = Vocab.from_dict(warm["vocab"]) if warm else None
+    data = build_data(recipe.data, vocab=vocab)
+    run = new_run(recipe, data.spec, data.vocab, device)
+    if warm:
+        _load_weights(run, warm, init_from)
+    folder = RunFolder(out or Path("runs") / recipe.name)
+    folder.prepare_new(overwrite=overwrite)
+    folder.write_text("recipe.yaml", recipe_to_yaml(recipe))
+    folder.write_text("vocab.json", json.dumps(data.vocab.to_dict(), ensure_ascii=False))
+    return Trainer(run, data, folder)
+
+
+def resumed_training(run_dir: Path, *, device: torch.device) -> Trainer:
+    """The trainer exactly where run_dir/last.pt left it."""
+    if not run_dir.is_dir():
+        raise UsageError(f"--resume {run_dir}: not a run folder")
+    run = load_run(run_dir / "last.pt", device)
+    if "training" not in run.checkpoint:
+        raise CheckpointError(f"{run_dir}/last.pt: holds no training state to resume")
+    data = build_data(run.recipe.data, vocab=run.vocab)
+    folder = RunFolder(run_dir)
+    folder.lock()
+    folder.truncate_metrics(run.checkpoint["step"])
+    return Trainer(run, data, folder)
+
+
+def _load_weights(run: Run, payload: dict, path: Path) -> None:
+    try:
+        run.model.load_state_dict(payload["model"])
+    except RuntimeError as err:
+        first = str(err).splitlines()[0]
+        raise CheckpointError(
+            f"--init-from {path}: weights do not fit this recipe ({first})"
+        ) from None

@@ -1,0 +1,249 @@
+"""The training loop as a generator of events; the caller decides how to show them."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterator
+
+import torch
+
+from seqcli.data import DataBundle, training_windows
+from seqcli.engine import events
+from seqcli.engine.checkpoint import save_checkpoint
+from seqcli.engine.evaluate import LOWER_IS_BETTER, evaluate_split
+from seqcli.engine.generate import NonFiniteScores, Sampling, generate
+from seqcli.engine.optim import LearningRate, build_optimizer
+from seqcli.engine.run import Run
+from seqcli.engine.runfolder import RunFolder
+from seqcli.models import count_parameters, detach
+from seqcli.models.cells import map_state
+from seqcli.recipe import recipe_to_dict
+
+SMOOTHING = 0.9  # weight of the past in the tokens/s shown to the user
+
+
+class Trainer:
+    """Train a run into a folder; stoppable between steps, resumable exactly."""
+
+    def __init__(self, run: Run, data: DataBundle, folder: RunFolder):
+        self.run, self.data, self.folder = run, data, folder
+        recipe = run.recipe
+        self.windows = training_windows(
+            data.splits["train"], recipe.train, seed=recipe.seed,
+            what=f"{recipe.data.path} (training split)",
+        )  # fmt: skip
+        self.total_steps = _total_steps(recipe.train, len(self.windows))
+        self.optimizer = build_optimizer(run.model.parameters(), recipe.train)
+        self.lr = LearningRate(recipe.train, total_steps=self.total_steps)
+        self.step, self.state, self.best, self.bad_evals = 0, None, None, 0
+        self.stop_reason: str | None = None
+        self.speed: float | None = None  # smoothed tokens/s
+        self.started = time.perf_counter()
+        if run.checkpoint is not None and "training" in run.checkpoint:
+            self._restore(run.checkpoint)
+
+    def request_stop(self, reason: str) -> None:
+        """Ask the loop to save and stop after the step under way (safe from a signal)."""
+        self.stop_reason = reason
+
+    def __iter__(self) -> Iterator[object]:
+        train = self.run.recipe.train
+        yield events.Started(
+            self.folder.path, self.total_steps, self.step, count_parameters(self.run.model),
+            str(self.run.device), train.batch_size * train.seq_len,
+        )  # fmt: skip
+        while self.step < self.total_steps:
+            if self.stop_reason is not None:
+                yield from self._save("last")
+                yield events.Stopped(self.step, self.stop_reason, self._resume_command())
+                return
+            step = self._timed_step()
+            yield step
+            if not math.isfinite(step.loss):
+                yield self._diverged(
+                    f"the training loss became {step.loss} at step {step.step + 1}"
+                )
+                return
+            if self.step % train.eval_every == 0 or self.step == self.total_steps:
+                finite = self._weights_finite() and (yield from self._evaluate())
+                if not finite:
+                    yield self._diverged(
+                        f"the model's outputs became non-finite by step {self.step}"
+                    )
+                    return
+                if self._patience_ran_out():
+                    yield events.Stopped(self.step, "early stopping: no improvement")
+                    break
+        yield from self._finish()
+
+    def _timed_step(self) -> events.Step:
+        train = self.run.recipe.train
+        tick = time.perf_counter()
+        loss, grad_norm = self._train_step()
+        tokens = train.batch_size * train.seq_len / (time.perf_counter() - tick)
+        self.speed = (
+            tokens if self.speed is None else SMOOTHING * self.speed + (1 - SMOOTHING) * tokens
+        )
+        return events.Step(self.step, self.total_steps, loss, self._lr(), grad_norm, self.speed)
+
+    def _weights_finite(self) -> bool:
+        return all(bool(p.isfinite().all()) for p in self.run.model.parameters())
+
+    def _diverged(self, what: str) -> events.Stopped:
+        train = self.run.recipe.train
+        reason = (
+            f"{what}; the last good checkpoint is kept. Lower "
+            f"train.lr (now {train.lr:g}) or set train.clip_norm (now {train.clip_norm})"
+        )
+        return events.Stopped(self.step, reason, failed=True)
+
+    def _lr(self) -> float:
+        return self.optimizer.param_groups[0]["lr"]
+
+    def _train_step(self) -> tuple[float, float]:
+        """One optimizer step on the next window; returns loss and pre-clip gradient norm."""
+        model, device, train = self.run.model, self.run.device, self.run.recipe.train
+        batch = next(self.windows)
+        state = None if batch.fresh_state else self.state
+        for group in self.optimizer.param_groups:
+            group["lr"] = self.lr.at(self.step)
+        model.train()
+        out = model(batch.inputs.to(device), targets=batch.targets.to(device), state=state)
+        self.optimizer.zero_grad(set_to_none=True)
+        out.loss.backward()
+        max_norm = train.clip_norm if train.clip_norm is not None else math.inf
+        grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm)
+        loss = out.loss.item()
+        if math.isfinite(loss) and math.isfinite(grad_norm.item()):
+            self.optimizer.step()
+            self.state = detach(out.state)
+            self.step += 1
+            self.folder.log_metrics(
+                {"step": self.step, "split": "train", "loss": loss, "lr": self._lr(),
+                 "grad_norm": grad_norm.item()}
+            )  # fmt: skip
+            return loss, grad_norm.item()
+        return math.nan if math.isfinite(loss) else loss, grad_norm.item()
+
+    def _evaluate(self) -> Iterator[object]:
+        """Validate, sample and save; False (and nothing saved) if validation is not finite."""
+        recipe = self.run.recipe
+        improved = self.best is None
+        if len(self.data.splits["val"]) >= 2:
+            metrics = evaluate_split(
+                self.run, self.data.splits["val"], split="val",
+                max_batches=recipe.train.eval_batches,
+            )  # fmt: skip
+            if not math.isfinite(metrics["loss"]):
+                return False
+            improved = self._observe(metrics[recipe.train.monitor])
+            self.folder.log_metrics({"step": self.step, "split": "val", **metrics})
+            yield events.Evaluated(self.step, "val", metrics, improved)
+        if recipe.generate.sample_length:
+            try:
+                yield events.Sample(self.step, self._sample())
+            except NonFiniteScores:
+                return False
+        if improved:
+            yield from self._save("best")
+        yield from self._save("last")
+        return True
+
+    def _observe(self, value: float) -> bool:
+        """Track the monitored metric; True when it beat the best so far."""
+        train = self.run.recipe.train
+        signed = value if LOWER_IS_BETTER[train.monitor] else -value
+        self.lr.observe(signed)
+        min_delta = train.early_stopping.min_delta if train.early_stopping else 0.0
+        if self.best is None or signed < self.best - min_delta:
+            self.best, self.bad_evals = signed, 0
+            return True
+        self.bad_evals += 1
+        return False
+
+    def _patience_ran_out(self) -> bool:
+        stopping = self.run.recipe.train.early_stopping
+        return stopping is not None and self.bad_evals >= stopping.patience
+
+    def _sample(self) -> str:
+        """A short sample from the recipe's prime, with its own generator (training RNG intact)."""
+        config, vocab = self.run.recipe.generate, self.run.vocab
+        prime = vocab.encode(config.prime, what="generate.prime", skip_unknown=True) or [0]
+        sampling = Sampling(config.temperature, config.top_k, config.top_p)
+        tokens = generate(
+            self.run, prime, length=config.sample_length, sampling=sampling,
+            seed=self.run.recipe.seed + self.step,
+        )  # fmt: skip
+        return config.prime + vocab.decode(int(token[0]) for token in tokens)
+
+    def _save(self, kind: str) -> Iterator[object]:
+        path = self.folder.checkpoint(kind)
+        save_checkpoint(self._payload(with_training=kind == "last"), path)
+        yield events.Saved(self.step, path)
+
+    def _payload(self, *, with_training: bool) -> dict:
+        run = self.run
+        payload = {
+            "recipe": recipe_to_dict(run.recipe),
+            "spec": run.spec.to_dict(),
+            "vocab": run.vocab.to_dict(),
+            "model": {name: t.detach().cpu() for name, t in run.model.state_dict().items()},
+            "step": self.step,
+            "best": {"metric": run.recipe.train.monitor, "value": self._best_value()},
+        }
+        if with_training:
+            payload["training"] = {
+                "optimizer": self.optimizer.state_dict(),
+                "lr": self.lr.state_dict(),
+                "windows": self.windows.state_dict(),
+                "rng": torch.get_rng_state(),
+                "carried_state": _to_cpu(self.state),
+                "best": self.best,
+                "bad_evals": self.bad_evals,
+            }
+        return payload
+
+    def _restore(self, checkpoint: dict) -> None:
+        training = checkpoint["training"]
+        self.step = checkpoint["step"]
+        self.optimizer.load_state_dict(training["optimizer"])
+        self.lr.load_state_dict(training["lr"])
+        self.windows.load_state_dict(training["windows"])
+        torch.set_rng_state(training["rng"])
+        self.state = _to_device(training["carried_state"], self.run.device)
+        self.best, self.bad_evals = training["best"], training["bad_evals"]
+
+    def _best_value(self) -> float | None:
+        if self.best is None:
+            return None
+        return self.best if LOWER_IS_BETTER[self.run.recipe.train.monitor] else -self.best
+
+    def _finish(self) -> Iterator[object]:
+        yield from self._save("last")
+        summary = {
+            "name": self.run.recipe.name,
+            "steps": self.step,
+            "parameters": count_parameters(self.run.model),
+            "best": {"metric": self.run.recipe.train.monitor, "value": self._best_value()},
+            "elapsed_s": round(time.perf_counter() - self.started, 3),
+        }
+        self.folder.write_json("summary.json", summary)
+        yield events.Finished(self.step, summary)
+
+    def _resume_command(self) -> str:
+        return f"seqcli train --resume {self.folder.path}"
+
+
+def _total_steps(train, windows_per_epoch: int) -> int:
+    if train.epochs is None:
+        return train.steps
+    return max(1, math.ceil(train.epochs * windows_per_epoch))
+
+
+def _to_cpu(state):
+    return map_state(torch.Tensor.cpu, state)
+
+
+def _to_device(state, device):
+    return map_state(lambda t: t.to(device), state)

@@ -1,0 +1,272 @@
+"""The recipe schema: typed, validated once, frozen. Nothing here imports torch."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from seqcli.errors import RecipeError
+from seqcli.recipe_errors import describe_validation_error
+
+Mapping = Literal["many_to_many", "many_to_one", "one_to_many", "encoder_decoder"]
+BUILT_MAPPINGS = ("many_to_many",)
+Metric = Literal["loss", "perplexity", "bpc", "accuracy"]
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DataConfig(Section):
+    path: Path = Field(description="UTF-8 text corpus; relative paths start at the recipe's folder")
+    format: Literal["text"] = Field("text", description="text: a corpus for next-token prediction")
+    tokenizer: Literal["char", "word"] = Field(
+        "char", description="char: Unicode code points; word: whitespace-split words plus <eos>"
+    )
+    val_fraction: float = Field(0.1, ge=0, lt=1, description="tail share held out for validation")
+    test_fraction: float = Field(0.0, ge=0, lt=1, description="last share held out for test")
+
+    @field_validator("path")
+    @classmethod
+    def _resolve_against_recipe(cls, path: Path, info: ValidationInfo) -> Path:
+        base = (info.context or {}).get("base_dir")
+        return path if path.is_absolute() or base is None else (Path(base) / path).resolve()
+
+    @model_validator(mode="after")
+    def _room_for_training(self) -> DataConfig:
+        if self.val_fraction + self.test_fraction >= 1:
+            raise ValueError(
+                f"val_fraction + test_fraction = {self.val_fraction + self.test_fraction:g}"
+                " leaves nothing to train on; keep the sum below 1"
+            )
+        return self
+
+
+class ModelConfig(Section):
+    cell: Literal["rnn", "lstm", "gru"] = Field("lstm", description="recurrent cell")
+    nonlinearity: Literal["tanh", "relu"] | None = Field(
+        None, description="rnn cell only; null means tanh"
+    )
+    layers: int = Field(1, ge=1, le=32, description="stacked recurrent layers")
+    direction: Literal["uni", "bi"] = Field("uni", description="bi reads the sequence both ways")
+    hidden_size: int = Field(256, ge=1, le=65536, description="units per layer and direction")
+    embedding_size: int = Field(64, ge=1, le=65536, description="token embedding width")
+    dropout: float = Field(
+        0.0, ge=0, lt=1, description="on embeddings, between layers and before the head"
+    )
+    tie_weights: bool = Field(False, description="share embedding and output weights")
+    forget_bias: float | None = Field(
+        None, description="lstm only: initial forget-gate bias; null means 1.0"
+    )
+
+    @model_validator(mode="after")
+    def _options_fit_the_cell(self) -> ModelConfig:
+        if self.nonlinearity is not None and self.cell != "rnn":
+            raise ValueError(f"nonlinearity applies to cell rnn only, not {self.cell}")
+        if self.forget_bias is not None and self.cell != "lstm":
+            raise ValueError(f"forget_bias applies to cell lstm only, not {self.cell}")
+        if self.tie_weights and self.embedding_size != self.hidden_size * self.directions:
+            raise ValueError(
+                "tie_weights needs embedding_size equal to the head's input size "
+                f"({self.hidden_size * self.directions}), got {self.embedding_size}"
+            )
+        return self
+
+    @property
+    def directions(self) -> int:
+        return 2 if self.direction == "bi" else 1
+
+
+class ConstantSchedule(Section):
+    name: Literal["constant"] = "constant"
+    warmup_steps: int = Field(0, ge=0, description="linear warm-up from 0 to lr")
+
+
+class CosineSchedule(Section):
+    name: Literal["cosine"]
+    warmup_steps: int = Field(0, ge=0, description="linear warm-up from 0 to lr")
+    min_lr: float = Field(0.0, ge=0, description="floor reached at the last step")
+
+
+class StepSchedule(Section):
+    name: Literal["step"]
+    step_size: int = Field(1000, ge=1, description="steps between decays")
+    gamma: float = Field(0.5, gt=0, le=1, description="multiplier at each decay")
+
+
+class PlateauSchedule(Section):
+    name: Literal["plateau"]
+    factor: float = Field(0.5, gt=0, lt=1, description="multiplier when the monitor stalls")
+    patience: int = Field(2, ge=0, description="evaluations without improvement before decay")
+    min_lr: float = Field(0.0, ge=0, description="never decay below this")
+
+
+Schedule = Annotated[
+    ConstantSchedule | CosineSchedule | StepSchedule | PlateauSchedule,
+    Field(discriminator="name"),
+]
+
+
+class EarlyStopping(Section):
+    patience: int = Field(5, ge=1, description="evaluations without improvement before stopping")
+    min_delta: float = Field(0.0, ge=0, description="smallest change that counts as improvement")
+
+
+class TrainConfig(Section):
+    batch_size: int = Field(32, ge=1, description="parallel streams per step")
+    seq_len: int = Field(128, ge=1, description="tokens per window (truncated BPTT length)")
+    windows: Literal["carried", "random"] = Field(
+        "carried", description="carried: consecutive windows, state kept; random: fresh state"
+    )
+    steps: int | None = Field(None, ge=1, description="optimizer steps; 1000 if epochs is null")
+    epochs: float | None = Field(None, gt=0, description="passes over the training split")
+    optimizer: Literal["adam", "adamw", "sgd", "rmsprop"] = "adam"
+    lr: float = Field(2e-3, gt=0, description="peak learning rate")
+    weight_decay: float = Field(0.0, ge=0)
+    momentum: float | None = Field(
+        None, ge=0, lt=1, description="sgd and rmsprop only; null means 0"
+    )
+    schedule: Schedule = Field(default_factory=ConstantSchedule)
+    clip_norm: float | None = Field(1.0, gt=0, description="max global gradient norm; null: off")
+    eval_every: int = Field(200, ge=1, description="steps between validations")
+    eval_batches: int | None = Field(None, ge=1, description="cap on validation batches")
+    monitor: Metric = Field("loss", description="validation metric for best.pt and plateaus")
+    early_stopping: EarlyStopping | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_length(cls, raw: Any) -> Any:
+        if isinstance(raw, dict) and raw.get("steps") is None and raw.get("epochs") is None:
+            return {**raw, "steps": 1000}
+        return raw
+
+    @model_validator(mode="after")
+    def _one_length(self) -> TrainConfig:
+        if self.epochs is not None and self.steps is not None:
+            raise ValueError("set steps or epochs, not both")
+        if self.momentum is not None and self.optimizer not in ("sgd", "rmsprop"):
+            raise ValueError(f"momentum applies to sgd and rmsprop, not {self.optimizer}")
+        return self
+
+
+class GenerateConfig(Section):
+    prime: str = Field("\n", description="text the model reads before sampling")
+    length: int = Field(500, ge=1, description="tokens to generate")
+    temperature: float = Field(1.0, gt=0, description="softmax temperature")
+    top_k: int | None = Field(None, ge=1, description="sample among the k likeliest")
+    top_p: float | None = Field(None, gt=0, le=1, description="nucleus sampling mass")
+    sample_length: int = Field(200, ge=0, description="tokens sampled at each evaluation; 0: off")
+
+
+class Recipe(Section):
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="run folder name")
+    seed: int = Field(0, ge=0, description="feeds every random generator")
+    mapping: Mapping = Field("many_to_many", description="input/output shape of the task")
+    data: DataConfig
+    model: ModelConfig = Field(default_factory=ModelConfig)
+    train: TrainConfig = Field(default_factory=TrainConfig)
+    generate: GenerateConfig = Field(default_factory=GenerateConfig)
+
+    @field_validator("mapping")
+    @classmethod
+    def _mapping_is_built(cls, mapping: str) -> str:
+        if mapping not in BUILT_MAPPINGS:
+            raise ValueError(
+                f"'{mapping}' is not built yet; available: {', '.join(BUILT_MAPPINGS)}"
+            )
+        return mapping
+
+    @model_validator(mode="after")
+    def _language_model_reads_the_past(self) -> Recipe:
+        if self.data.format == "text" and self.model.direction == "bi":
+            raise ValueError(
+                "model.direction: 'bi' would let a next-token language model read the token "
+                "it must predict; use 'uni'"
+            )
+        return self
+
+
+def load_recipe(path: Path, overrides: list[str] = ()) -> Recipe:
+    """Read, override and validate a recipe file."""
+    raw = read_yaml(path)
+    for override in overrides:
+        apply_override(raw, override)
+    return validate_recipe(raw, source=str(path), base_dir=path.parent, overrides=overrides)
+
+
+def validate_recipe(
+    raw: Any, *, source: str, base_dir: Path | None = None, overrides: list[str] = ()
+) -> Recipe:
+    """Validate a recipe dict, turning pydantic errors into one RecipeError line."""
+    if not isinstance(raw, dict):
+        raise RecipeError(f"{source}: a recipe is a mapping of keys, got {type(raw).__name__}")
+    try:
+        return Recipe.model_validate(raw, context={"base_dir": base_dir})
+    except ValidationError as err:
+        raise RecipeError(describe_validation_error(err, Recipe, source, overrides)) from None
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse a YAML file with the safe loader, naming the line and column of a syntax error."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RecipeError(f"{path}: recipe file not found") from None
+    except IsADirectoryError:
+        raise RecipeError(f"{path}: is a folder, expected a recipe file") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise RecipeError(f"{path}: cannot read recipe ({err})") from None
+    if not text.strip():
+        raise RecipeError(f"{path}: recipe file is empty")
+    try:
+        return yaml.safe_load(text)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise RecipeError(f"{path}: YAML syntax error at {where}{err.problem}") from None
+    except yaml.YAMLError as err:
+        raise RecipeError(f"{path}: YAML syntax error: {err}") from None
+
+
+def apply_override(raw: dict, override: str) -> None:
+    """Set one dotted key from a `--set key=value` string; the value is parsed as YAML."""
+    key, sep, text = override.partition("=")
+    if not sep or not key.strip():
+        raise RecipeError(f"--set {override}: expected key=value, e.g. model.hidden_size=512")
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        value = text
+    *parents, leaf = key.strip().split(".")
+    node = raw
+    for part in parents:
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise RecipeError(f"--set {override}: '{part}' is a value, not a section")
+        node = child
+    node[leaf] = value
+
+
+def recipe_to_dict(recipe: Recipe) -> dict:
+    """Plain JSON-ready data for run folders and checkpoints."""
+    return json.loads(recipe.model_dump_json())
+
+
+def recipe_to_yaml(recipe: Recipe) -> str:
+    return yaml.safe_dump(recipe_to_dict(recipe), sort_keys=False, allow_unicode=True)
+
+
+def recipe_json_schema() -> dict:
+    return Recipe.model_json_schema()

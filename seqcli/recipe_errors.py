@@ -1,0 +1,122 @@
+"""Turn pydantic's validation errors into one line that names the key, value and choices."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import types
+import typing
+
+from pydantic import BaseModel, ValidationError
+
+
+def describe_validation_error(
+    err: ValidationError, schema: type[BaseModel], source: str, overrides: typing.Sequence[str]
+) -> str:
+    """One line for the first problem, with a count of the rest."""
+    problems = err.errors(include_url=False)
+    first = problems[0]
+    loc, _ = resolve(schema, tuple(str(part) for part in first["loc"]))
+    where = _where(loc, source, overrides)
+    line = f"{where}{_explain(first, schema, loc)}"
+    if len(problems) > 1:
+        line += f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})"
+    return line
+
+
+def _where(loc: tuple[str, ...], source: str, overrides: typing.Sequence[str]) -> str:
+    key = ".".join(loc)
+    for override in overrides:
+        if key and override.partition("=")[0].strip() == key:
+            return f"--set {override}: "
+    return f"{source}: {key}: " if key else f"{source}: "
+
+
+def _explain(problem: dict, schema: type[BaseModel], loc: tuple[str, ...]) -> str:
+    kind = problem["type"]
+    explain = EXPLAINERS.get(kind)
+    if explain is not None:
+        return explain(problem, schema, loc)
+    message = problem["msg"].removeprefix("Value error, ")
+    if kind.endswith(("_type", "_parsing", "than", "_equal", "_long", "_short", "_mismatch")):
+        return f"got {problem['input']!r}; {message[0].lower()}{message[1:]}"
+    return message
+
+
+def _unknown_key(problem: dict, schema: type[BaseModel], loc: tuple[str, ...]) -> str:
+    allowed = allowed_keys(schema, loc[:-1])
+    hint = _did_you_mean(loc[-1], allowed)
+    return f"unknown key{hint}; allowed: {', '.join(allowed)}"
+
+
+def _not_a_choice(problem: dict, schema: type[BaseModel], loc: tuple[str, ...]) -> str:
+    choices = re.findall(r"'([^']*)'", problem["ctx"]["expected"])
+    value = problem["input"]
+    return f"{value!r} is not one of {', '.join(choices)}{_did_you_mean(str(value), choices)}"
+
+
+def _unknown_tag(problem: dict, schema: type[BaseModel], loc: tuple[str, ...]) -> str:
+    ctx = problem["ctx"]
+    choices = re.findall(r"'([^']*)'", ctx["expected_tags"])
+    return (
+        f"{ctx['discriminator'].strip(chr(39))} {ctx['tag']!r} is not one of "
+        f"{', '.join(choices)}{_did_you_mean(str(ctx['tag']), choices)}"
+    )
+
+
+def _missing(problem: dict, schema: type[BaseModel], loc: tuple[str, ...]) -> str:
+    return "required key is missing"
+
+
+def _not_a_section(problem: dict, schema: type[BaseModel], loc: tuple[str, ...]) -> str:
+    return f"expected a section of keys, got {problem['input']!r}"
+
+
+EXPLAINERS = {
+    "extra_forbidden": _unknown_key,
+    "literal_error": _not_a_choice,
+    "union_tag_invalid": _unknown_tag,
+    "missing": _missing,
+    "model_type": _not_a_section,
+    "model_attributes_type": _not_a_section,
+}
+
+
+def _did_you_mean(word: str, choices: typing.Sequence[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.5)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def allowed_keys(schema: type[BaseModel], loc: tuple[str, ...]) -> list[str]:
+    """The keys a section accepts."""
+    _, model = resolve(schema, loc)
+    return list(model.model_fields) if model is not None else []
+
+
+def resolve(
+    schema: type[BaseModel], loc: tuple[str, ...]
+) -> tuple[tuple[str, ...], type[BaseModel] | None]:
+    """Follow a pydantic error location to its section, dropping discriminated-union tags."""
+    model: type[BaseModel] | None = schema
+    clean, parts = [], list(loc)
+    while parts:
+        part = parts.pop(0)
+        clean.append(part)
+        field = model.model_fields.get(part) if model is not None else None
+        members = _model_members(field.annotation) if field is not None else []
+        if len(members) > 1 and parts:
+            tag = parts.pop(0)
+            members = [m for m in members if m.model_fields["name"].default == tag] or members
+        model = members[0] if members else None
+    return tuple(clean), model
+
+
+def _model_members(annotation: object) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType, typing.Annotated):
+        args = typing.get_args(annotation)
+        members = args[:1] if origin is typing.Annotated else args
+        return [m for arg in members for m in _model_members(arg)]
+    return []

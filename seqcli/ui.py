@@ -1,0 +1,183 @@
+"""The only module that prints: progress from engine events, tables, errors.
+
+Generated text and --json go to stdout; everything meant for a person goes to stderr.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+err_console = Console(stderr=True, highlight=False)
+
+
+def error(message: str) -> None:
+    err_console.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
+
+
+def warn(message: str) -> None:
+    err_console.print(f"[yellow]warning:[/] {escape(message)}", soft_wrap=True)
+
+
+def info(message: str) -> None:
+    err_console.print(escape(message), soft_wrap=True)
+
+
+def write_stdout(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def print_json(data: object) -> None:
+    write_stdout(json.dumps(data, default=str) + "\n")
+
+
+def event_record(event: object) -> dict:
+    """An engine event as one JSON-ready dict, tagged with its kind."""
+    fields = {k: str(v) if isinstance(v, Path) else v for k, v in dataclasses.asdict(event).items()}
+    return {"event": type(event).__name__.lower(), **fields}
+
+
+def format_metrics(metrics: dict[str, float]) -> str:
+    return "  ".join(f"{name} {value:.4f}" for name, value in metrics.items())
+
+
+class TrainView:
+    """Render a training's events: progress bar, eval lines, samples, final summary."""
+
+    def __init__(self, *, quiet: bool = False):
+        self.quiet = quiet
+        self.progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("loss {task.fields[loss]:.4f}  lr {task.fields[lr]:.2e}"),
+            TextColumn("{task.fields[speed]:,.0f} tok/s"),
+            TimeRemainingColumn(),
+            console=err_console,
+            disable=quiet,
+            transient=False,
+        )
+        self.task = None
+        self.handlers = {
+            "Started": self._started, "Step": self._step, "Evaluated": self._evaluated,
+            "Sample": self._sample, "Saved": self._saved, "Stopped": self._stopped,
+            "Finished": self._finished,
+        }  # fmt: skip
+
+    def render(self, stream: Iterable[object]) -> object:
+        """Show every event; return the last one."""
+        last = None
+        with self.progress:
+            for event in stream:
+                self.handlers[type(event).__name__](event)
+                last = event
+        return last
+
+    def _say(self, message: str) -> None:
+        if not self.quiet:
+            self.progress.console.print(message, soft_wrap=True)
+
+    def _started(self, event) -> None:
+        self._say(
+            f"[bold]{escape(str(event.run_dir))}[/]: {event.parameters:,} parameters on "
+            f"{event.device}, {event.tokens_per_step:,} tokens per step"
+        )
+        self.task = self.progress.add_task(
+            "train", total=event.total_steps, completed=event.start_step,
+            loss=float("nan"), lr=0.0, speed=0.0,
+        )  # fmt: skip
+
+    def _step(self, event) -> None:
+        self.progress.update(
+            self.task, completed=event.step, loss=event.loss, lr=event.lr, speed=event.tokens_per_s
+        )
+
+    def _evaluated(self, event) -> None:
+        mark = " [green]*[/]" if event.improved else ""
+        self._say(f"step {event.step:>6}  {event.split}  {format_metrics(event.metrics)}{mark}")
+
+    def _sample(self, event) -> None:
+        self._say(f"[dim]{escape(event.text)}[/]\n")
+
+    def _saved(self, event) -> None:
+        pass  # the summary names the folder; a line per save would drown the eval lines
+
+    def _stopped(self, event) -> None:
+        self.progress.stop()
+        style = "bold red" if event.failed else "yellow"
+        err_console.print(f"[{style}]stopped at step {event.step}:[/] {escape(event.reason)}")
+        if event.resume_command:
+            err_console.print(f"resume with: [bold]{escape(event.resume_command)}[/]")
+
+    def _finished(self, event) -> None:
+        self.progress.stop()  # the table goes below the final bar, not under a live one
+        summary = event.summary
+        table = Table(title=f"run {summary['name']}", show_header=False)
+        table.add_row("steps", str(summary["steps"]))
+        table.add_row("parameters", f"{summary['parameters']:,}")
+        best = summary["best"]
+        if best["value"] is not None:
+            table.add_row(f"best val {best['metric']}", f"{best['value']:.4f}")
+        table.add_row("wall time", f"{summary['elapsed_s']:.1f} s")
+        err_console.print(table)
+
+
+class JsonView:
+    """One JSON object per event on stdout, for scripts and log collectors."""
+
+    def render(self, stream: Iterable[object]) -> object:
+        last = None
+        for event in stream:
+            print_json(event_record(event))
+            last = event
+        return last
+
+
+def metrics_table(title: str, metrics: dict[str, float]) -> None:
+    table = Table(title=title)
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for name, value in metrics.items():
+        table.add_row(name, f"{value:.4f}" if isinstance(value, float) else str(value))
+    err_console.print(table)
+
+
+def key_value_table(title: str, rows: Iterable[tuple[str, str]]) -> None:
+    table = Table(title=title, show_header=False)
+    for key, value in rows:
+        table.add_row(key, value)
+    err_console.print(table)
+
+
+def parameter_table(rows: Iterable[tuple[str, str, int]]) -> None:
+    table = Table(title="parameters")
+    table.add_column("part")
+    table.add_column("block")
+    table.add_column("count", justify="right")
+    for name, block, count in rows:
+        table.add_row(name, block, f"{count:,}")
+    err_console.print(table)
+
+
+def show_generated(vocab, prime: str, tokens: Iterable, *, num_samples: int) -> None:
+    """Stream one sample token by token; several samples print whole, a blank line apart."""
+    if num_samples == 1:
+        write_stdout(prime)
+        for token in tokens:
+            write_stdout(vocab.piece(int(token[0])))
+        write_stdout("\n")
+        return
+    samples = [[] for _ in range(num_samples)]
+    for token in tokens:
+        for sample, token_id in zip(samples, token.tolist(), strict=True):
+            sample.append(vocab.piece(token_id))
+    write_stdout("\n\n".join(prime + "".join(sample) for sample in samples) + "\n")

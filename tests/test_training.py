@@ -1,0 +1,145 @@
+import json
+import math
+
+import pytest
+import torch
+
+from seqcli.engine import events
+from seqcli.engine.checkpoint import load_checkpoint
+from seqcli.engine.run import load_run
+from seqcli.engine.start import fresh_training, resumed_training
+from seqcli.recipe import load_recipe
+
+CPU = torch.device("cpu")
+
+
+def train_fresh(write_recipe, out, overrides=(), **sections):
+    trainer = fresh_training(
+        load_recipe(write_recipe(**sections), list(overrides)), device=CPU, out=out
+    )
+    try:
+        return trainer, list(trainer)
+    finally:
+        trainer.folder.release()
+
+
+def losses(stream):
+    return [e.loss for e in stream if isinstance(e, events.Step)]
+
+
+def test_loss_falls_on_a_tiny_corpus(write_recipe, tmp_path):
+    _, stream = train_fresh(write_recipe, tmp_path / "run", train={"steps": 60})
+    curve = losses(stream)
+    assert sum(curve[-10:]) / 10 < sum(curve[:10]) / 10 - 0.5
+
+
+def test_events_arrive_in_order_and_end_with_finished(write_recipe, tmp_path):
+    _, stream = train_fresh(write_recipe, tmp_path / "run")
+    kinds = [type(e).__name__ for e in stream]
+    assert kinds[0] == "Started" and kinds[-1] == "Finished"
+    assert kinds.count("Step") == 30 and kinds.count("Evaluated") == 3
+    assert "Sample" in kinds
+
+
+def test_run_folder_holds_recipe_vocab_checkpoints_and_logs(write_recipe, tmp_path):
+    train_fresh(write_recipe, tmp_path / "run")
+    names = {p.name for p in (tmp_path / "run").iterdir()}
+    expected = {"recipe.yaml", "vocab.json", "best.pt", "last.pt", "metrics.jsonl", "summary.json"}
+    assert expected <= names
+    records = [json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").open()]
+    assert {r["split"] for r in records} == {"train", "val"}
+    assert all({"step", "split", "loss"} <= set(r) for r in records)
+
+
+def test_checkpoint_round_trip_gives_identical_logits(write_recipe, tmp_path):
+    trainer, _ = train_fresh(write_recipe, tmp_path / "run")
+    loaded = load_run(tmp_path / "run" / "last.pt", CPU)
+    x = torch.randint(len(trainer.run.vocab), (2, 9))
+    trainer.run.model.eval()
+    assert torch.equal(loaded.model.eval()(x).out, trainer.run.model(x).out)
+
+
+def test_checkpoint_is_plain_data_with_a_format_version(write_recipe, tmp_path):
+    train_fresh(write_recipe, tmp_path / "run")
+    payload = load_checkpoint(tmp_path / "run" / "last.pt")
+    assert payload["format"] == 1 and payload["step"] == 30
+    assert {"optimizer", "rng", "windows", "carried_state"} <= set(payload["training"])
+
+
+@pytest.mark.parametrize(
+    "train",
+    [
+        {"windows": "carried", "schedule": {"name": "cosine", "warmup_steps": 5}},
+        {"windows": "random", "optimizer": "sgd", "momentum": 0.9},
+    ],
+    ids=["carried-cosine", "random-sgd"],
+)
+def test_resume_gives_the_same_losses_as_a_straight_run(write_recipe, tmp_path, train):
+    settings = {"steps": 24, "eval_every": 8, **train}
+    model = {"dropout": 0.2, "layers": 2}
+    _, straight = train_fresh(write_recipe, tmp_path / "a", train=settings, model=model)
+
+    first = fresh_training(
+        load_recipe(write_recipe(train=settings, model=model)), device=CPU, out=tmp_path / "b"
+    )
+    head = []
+    for event in first:
+        head.append(event)
+        if isinstance(event, events.Step) and event.step == 12:
+            first.request_stop("test")
+    first.folder.release()
+    assert isinstance(head[-1], events.Stopped) and head[-1].resume_command
+
+    second = resumed_training(tmp_path / "b", device=CPU)
+    tail = list(second)
+    second.folder.release()
+    resumed = losses(head) + losses(tail)
+    assert len(resumed) == 24
+    assert max(abs(a - b) for a, b in zip(resumed, losses(straight), strict=True)) < 1e-6
+
+
+def test_same_seed_gives_identical_metrics_log(write_recipe, tmp_path):
+    train_fresh(write_recipe, tmp_path / "a", model={"dropout": 0.1})
+    train_fresh(write_recipe, tmp_path / "b", model={"dropout": 0.1})
+    log = "metrics.jsonl"
+    assert (tmp_path / "a" / log).read_text() == (tmp_path / "b" / log).read_text()
+
+
+def test_early_stopping_ends_the_run(write_recipe, tmp_path):
+    _, stream = train_fresh(
+        write_recipe,
+        tmp_path / "run",
+        train={"steps": 200, "eval_every": 1, "lr": 1e-9, "early_stopping": {"patience": 2}},
+    )
+    stopped = [e for e in stream if isinstance(e, events.Stopped)]
+    assert stopped and "early stopping" in stopped[0].reason
+    assert stream[-1].step < 200
+
+
+def test_epochs_set_the_number_of_steps(write_recipe, tmp_path):
+    trainer, stream = train_fresh(
+        write_recipe, tmp_path / "run", train={"steps": None, "epochs": 1, "eval_every": 1000}
+    )
+    assert stream[-1].step == len(trainer.windows)
+
+
+def test_non_finite_loss_stops_with_advice_and_keeps_last_good(write_recipe, tmp_path):
+    _, stream = train_fresh(
+        write_recipe,
+        tmp_path / "run",
+        train={"lr": 1e30, "clip_norm": None, "optimizer": "sgd", "steps": 50, "eval_every": 1},
+    )
+    stopped = stream[-1]
+    assert isinstance(stopped, events.Stopped) and stopped.failed
+    assert "step" in stopped.reason and "train.lr" in stopped.reason
+    for kept in (tmp_path / "run").glob("*.pt"):
+        weights = load_checkpoint(kept)["model"].values()
+        assert all(bool(w.isfinite().all()) for w in weights)
+
+
+@pytest.mark.parametrize("name", ["constant", "cosine", "step", "plateau"])
+def test_every_schedule_trains(write_recipe, tmp_path, name):
+    _, stream = train_fresh(
+        write_recipe, tmp_path / "run", train={"steps": 12, "schedule": {"name": name}}
+    )
+    assert all(math.isfinite(loss) for loss in losses(stream))

@@ -144,7 +144,9 @@ def generate(
     loaded = load_run(run, resolve_device(device), expect_mapping="many_to_many")
     config = loaded.recipe.generate
     text = _prime_text(prime, prime_file, default=config.prime)
-    ids = loaded.vocab.encode(text, what="prime", skip_unknown=unknown == "skip")
+    ids = loaded.vocab.encode(
+        text, what=_prime_source(prime, prime_file), skip_unknown=unknown == "skip"
+    )
     sampling = Sampling(
         temperature if temperature is not None else config.temperature,
         top_k if top_k is not None else config.top_k,
@@ -169,6 +171,13 @@ def _prime_text(prime: str | None, prime_file: Path | None, *, default: str) -> 
         return prime_file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise UsageError(f"--prime-file {prime_file}: cannot read ({err})") from None
+
+
+def _prime_source(prime: str | None, prime_file: Path | None) -> str:
+    """Where the prime came from, for an error about its tokens."""
+    if prime_file is not None:
+        return f"--prime-file {prime_file}"
+    return "--prime" if prime is not None else "the recipe's generate.prime"
 
 
 @app.command()

@@ -23,20 +23,32 @@ from seqcli.recipe_errors import describe_validation_error
 Mapping = Literal["many_to_many", "many_to_one", "one_to_many", "encoder_decoder"]
 BUILT_MAPPINGS = ("many_to_many",)
 Metric = Literal["loss", "perplexity", "bpc", "accuracy"]
+MAX_SEED = 2**63 - 1  # torch seeds are 64-bit; the headroom lets samplers add the step
 
 
 class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # YAML reads .inf and .nan as floats; no setting means either (epochs: .inf never ends).
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class DataConfig(Section):
-    path: Path = Field(description="UTF-8 text corpus; relative paths start at the recipe's folder")
-    format: Literal["text"] = Field("text", description="text: a corpus for next-token prediction")
-    tokenizer: Literal["char", "word"] = Field(
-        "char", description="char: Unicode code points; word: whitespace-split words plus <eos>"
+    path: Path = Field(
+        description="UTF-8 text file; a relative path resolves against the recipe file's folder"
     )
-    val_fraction: float = Field(0.1, ge=0, lt=1, description="tail share held out for validation")
-    test_fraction: float = Field(0.0, ge=0, lt=1, description="last share held out for test")
+    format: Literal["text"] = Field(
+        "text", description="text: one corpus for next-token prediction (the only format so far)"
+    )
+    tokenizer: Literal["char", "word"] = Field(
+        "char",
+        description="char: one token per Unicode code point, newlines included; "
+        "word: whitespace-split words, <eos> at each line end",
+    )
+    val_fraction: float = Field(
+        0.1, ge=0, lt=1, description="share of tokens for validation, just before the test split"
+    )
+    test_fraction: float = Field(
+        0.0, ge=0, lt=1, description="share of tokens for test, at the very end of the file"
+    )
 
     @field_validator("path")
     @classmethod
@@ -55,18 +67,32 @@ class DataConfig(Section):
 
 
 class ModelConfig(Section):
-    cell: Literal["rnn", "lstm", "gru"] = Field("lstm", description="recurrent cell")
+    cell: Literal["rnn", "lstm", "gru"] = Field(
+        "lstm", description="recurrent cell: vanilla (Elman) rnn, lstm or gru"
+    )
     nonlinearity: Literal["tanh", "relu"] | None = Field(
-        None, description="rnn cell only; null means tanh"
+        None, description="rnn only: the cell's activation; null means tanh"
     )
     layers: int = Field(1, ge=1, le=32, description="stacked recurrent layers")
-    direction: Literal["uni", "bi"] = Field("uni", description="bi reads the sequence both ways")
+    direction: Literal["uni", "bi"] = Field(
+        "uni",
+        description="uni reads left to right; bi also right to left (rejected for a language "
+        "model: it would see the token it predicts)",
+    )
     hidden_size: int = Field(256, ge=1, le=65536, description="units per layer and direction")
     embedding_size: int = Field(64, ge=1, le=65536, description="token embedding width")
     dropout: float = Field(
-        0.0, ge=0, lt=1, description="on embeddings, between layers and before the head"
+        0.0,
+        ge=0,
+        lt=1,
+        description="drop probability on the embeddings, between recurrent layers and before "
+        "the output head",
     )
-    tie_weights: bool = Field(False, description="share embedding and output weights")
+    tie_weights: bool = Field(
+        False,
+        description="one matrix for the input embedding and the output head; needs "
+        "embedding_size equal to hidden_size",
+    )
     forget_bias: float | None = Field(
         None, description="lstm only: initial forget-gate bias; null means 1.0"
     )
@@ -90,27 +116,39 @@ class ModelConfig(Section):
 
 
 class ConstantSchedule(Section):
-    name: Literal["constant"] = "constant"
-    warmup_steps: int = Field(0, ge=0, description="linear warm-up from 0 to lr")
+    name: Literal["constant"] = Field(
+        "constant", description="constant: train.lr throughout, after any warm-up"
+    )
+    warmup_steps: int = Field(0, ge=0, description="steps of linear warm-up to train.lr")
 
 
 class CosineSchedule(Section):
-    name: Literal["cosine"]
-    warmup_steps: int = Field(0, ge=0, description="linear warm-up from 0 to lr")
-    min_lr: float = Field(0.0, ge=0, description="floor reached at the last step")
+    name: Literal["cosine"] = Field(
+        description="cosine: warm up, then follow half a cosine from train.lr down to min_lr"
+    )
+    warmup_steps: int = Field(0, ge=0, description="steps of linear warm-up to train.lr")
+    min_lr: float = Field(0.0, ge=0, description="learning rate reached at the last step")
 
 
 class StepSchedule(Section):
-    name: Literal["step"]
+    name: Literal["step"] = Field(
+        description="step: multiply the learning rate by gamma every step_size steps"
+    )
     step_size: int = Field(1000, ge=1, description="steps between decays")
-    gamma: float = Field(0.5, gt=0, le=1, description="multiplier at each decay")
+    gamma: float = Field(0.5, gt=0, le=1, description="learning-rate multiplier at each decay")
 
 
 class PlateauSchedule(Section):
-    name: Literal["plateau"]
-    factor: float = Field(0.5, gt=0, lt=1, description="multiplier when the monitor stalls")
-    patience: int = Field(2, ge=0, description="evaluations without improvement before decay")
-    min_lr: float = Field(0.0, ge=0, description="never decay below this")
+    name: Literal["plateau"] = Field(
+        description="plateau: multiply the learning rate by factor when train.monitor stalls"
+    )
+    factor: float = Field(0.5, gt=0, lt=1, description="learning-rate multiplier at each decay")
+    patience: int = Field(
+        2,
+        ge=0,
+        description="validations without improvement that are tolerated; the next one decays",
+    )
+    min_lr: float = Field(0.0, ge=0, description="the learning rate never decays below this")
 
 
 Schedule = Annotated[
@@ -120,30 +158,68 @@ Schedule = Annotated[
 
 
 class EarlyStopping(Section):
-    patience: int = Field(5, ge=1, description="evaluations without improvement before stopping")
-    min_delta: float = Field(0.0, ge=0, description="smallest change that counts as improvement")
+    patience: int = Field(
+        5, ge=1, description="stop after this many validations in a row without improvement"
+    )
+    min_delta: float = Field(
+        0.0,
+        ge=0,
+        description="an improvement must beat the best by more than this (also for best.pt)",
+    )
 
 
 class TrainConfig(Section):
-    batch_size: int = Field(32, ge=1, description="parallel streams per step")
-    seq_len: int = Field(128, ge=1, description="tokens per window (truncated BPTT length)")
-    windows: Literal["carried", "random"] = Field(
-        "carried", description="carried: consecutive windows, state kept; random: fresh state"
+    batch_size: int = Field(
+        32, ge=1, description="windows per step; with carried windows, the parallel streams"
     )
-    steps: int | None = Field(None, ge=1, description="optimizer steps; 1000 if epochs is null")
-    epochs: float | None = Field(None, gt=0, description="passes over the training split")
-    optimizer: Literal["adam", "adamw", "sgd", "rmsprop"] = "adam"
-    lr: float = Field(2e-3, gt=0, description="peak learning rate")
-    weight_decay: float = Field(0.0, ge=0)
+    seq_len: int = Field(
+        128, ge=1, description="tokens per window: how far back gradients flow (truncated BPTT)"
+    )
+    windows: Literal["carried", "random"] = Field(
+        "carried",
+        description="carried: each stream continues the previous window with its hidden state; "
+        "random: windows at random offsets, each from a zero state",
+    )
+    steps: int | None = Field(
+        None, ge=1, description="optimizer steps; 1000 when neither steps nor epochs is set"
+    )
+    epochs: float | None = Field(
+        None, gt=0, description="passes over the training split (fractions allowed); not with steps"
+    )
+    optimizer: Literal["adam", "adamw", "sgd", "rmsprop"] = Field(
+        "adam", description="torch.optim Adam, AdamW, SGD or RMSprop"
+    )
+    lr: float = Field(2e-3, gt=0, description="peak learning rate; the schedule scales it")
+    weight_decay: float = Field(
+        0.0, ge=0, description="weight decay (decoupled in adamw, an L2 term in the others)"
+    )
     momentum: float | None = Field(
         None, ge=0, lt=1, description="sgd and rmsprop only; null means 0"
     )
-    schedule: Schedule = Field(default_factory=ConstantSchedule)
-    clip_norm: float | None = Field(1.0, gt=0, description="max global gradient norm; null: off")
-    eval_every: int = Field(200, ge=1, description="steps between validations")
-    eval_batches: int | None = Field(None, ge=1, description="cap on validation batches")
-    monitor: Metric = Field("loss", description="validation metric for best.pt and plateaus")
-    early_stopping: EarlyStopping | None = None
+    schedule: Schedule = Field(
+        default_factory=ConstantSchedule,
+        description="learning-rate schedule, chosen by name; its keys are in the tables below",
+    )
+    clip_norm: float | None = Field(
+        1.0, gt=0, description="clip the global gradient norm to this; null: no clipping"
+    )
+    eval_every: int = Field(
+        200,
+        ge=1,
+        description="steps between validations (and the last step); each saves last.pt, and "
+        "best.pt when the monitor improved",
+    )
+    eval_batches: int | None = Field(
+        None, ge=1, description="cap on validation batches; null: the whole split"
+    )
+    monitor: Metric = Field(
+        "loss",
+        description="validation metric that picks best.pt and drives plateau and early "
+        "stopping; bpc needs tokenizer char",
+    )
+    early_stopping: EarlyStopping | None = Field(
+        None, description="stop when train.monitor stops improving; null: train every step"
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -163,21 +239,53 @@ class TrainConfig(Section):
 
 class GenerateConfig(Section):
     prime: str = Field("\n", description="text the model reads before sampling")
-    length: int = Field(500, ge=1, description="tokens to generate")
-    temperature: float = Field(1.0, gt=0, description="softmax temperature")
-    top_k: int | None = Field(None, ge=1, description="sample among the k likeliest")
-    top_p: float | None = Field(None, gt=0, le=1, description="nucleus sampling mass")
-    sample_length: int = Field(200, ge=0, description="tokens sampled at each evaluation; 0: off")
+    length: int = Field(500, ge=1, description="tokens seqcli generate writes after the prime")
+    temperature: float = Field(
+        1.0, gt=0, description="divides the scores before softmax; below 1 is safer, above wilder"
+    )
+    top_k: int | None = Field(
+        None, ge=1, description="sample among the k likeliest tokens; null: all"
+    )
+    top_p: float | None = Field(
+        None,
+        gt=0,
+        le=1,
+        description="sample among the likeliest tokens that hold this much probability "
+        "(nucleus); null: all",
+    )
+    sample_length: int = Field(
+        200, ge=0, description="tokens sampled at each validation while training; 0: none"
+    )
 
 
 class Recipe(Section):
-    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="run folder name")
-    seed: int = Field(0, ge=0, description="feeds every random generator")
-    mapping: Mapping = Field("many_to_many", description="input/output shape of the task")
-    data: DataConfig
-    model: ModelConfig = Field(default_factory=ModelConfig)
-    train: TrainConfig = Field(default_factory=TrainConfig)
-    generate: GenerateConfig = Field(default_factory=GenerateConfig)
+    name: str = Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+        description="the run folder is runs/<name>/; letters, digits, '_', '.' and '-'",
+    )
+    seed: int = Field(
+        0,
+        ge=0,
+        le=MAX_SEED,
+        description="seeds weight init, dropout, random windows and the samples shown in training",
+    )
+    mapping: Mapping = Field(
+        "many_to_many",
+        description="input/output shape of the task; only many_to_many (next-token prediction) "
+        "is built so far",
+    )
+    data: DataConfig = Field(description="the text, its tokenizer and its splits")
+    model: ModelConfig = Field(
+        default_factory=ModelConfig, description="the network: cell, size, depth, dropout"
+    )
+    train: TrainConfig = Field(
+        default_factory=TrainConfig,
+        description="windows, length, optimizer, schedule, validation and early stopping",
+    )
+    generate: GenerateConfig = Field(
+        default_factory=GenerateConfig,
+        description="sampling defaults for seqcli generate and the samples shown in training",
+    )
 
     @field_validator("mapping")
     @classmethod
@@ -201,6 +309,7 @@ class Recipe(Section):
 def load_recipe(path: Path, overrides: list[str] = ()) -> Recipe:
     """Read, override and validate a recipe file."""
     raw = read_yaml(path)
+    require_mapping(raw, source=str(path))
     for override in overrides:
         apply_override(raw, override)
     return validate_recipe(raw, source=str(path), base_dir=path.parent, overrides=overrides)
@@ -210,12 +319,16 @@ def validate_recipe(
     raw: Any, *, source: str, base_dir: Path | None = None, overrides: list[str] = ()
 ) -> Recipe:
     """Validate a recipe dict, turning pydantic errors into one RecipeError line."""
-    if not isinstance(raw, dict):
-        raise RecipeError(f"{source}: a recipe is a mapping of keys, got {type(raw).__name__}")
+    require_mapping(raw, source=source)
     try:
         return Recipe.model_validate(raw, context={"base_dir": base_dir})
     except ValidationError as err:
         raise RecipeError(describe_validation_error(err, Recipe, source, overrides)) from None
+
+
+def require_mapping(raw: Any, *, source: str) -> None:
+    if not isinstance(raw, dict):
+        raise RecipeError(f"{source}: a recipe is a mapping of keys, got {type(raw).__name__}")
 
 
 def read_yaml(path: Path) -> Any:

@@ -9,6 +9,9 @@ import typing
 
 from pydantic import BaseModel, ValidationError
 
+# Endings of pydantic's error kinds that judge the value itself, so the line shows the value.
+VALUE_PROBLEMS = ("_type", "_parsing", "than", "_equal", "_long", "_short", "_mismatch", "_number")
+
 
 def describe_validation_error(
     err: ValidationError, schema: type[BaseModel], source: str, overrides: typing.Sequence[str]
@@ -16,18 +19,28 @@ def describe_validation_error(
     """One line for the first problem, with a count of the rest."""
     problems = err.errors(include_url=False)
     first = problems[0]
-    loc, _ = resolve(schema, tuple(str(part) for part in first["loc"]))
-    where = _where(loc, source, overrides)
+    loc, _ = resolve(schema, tuple(_key_text(part) for part in first["loc"]))
+    where = _where(loc, source, overrides, unknown=first["type"] == "extra_forbidden")
     line = f"{where}{_explain(first, schema, loc)}"
     if len(problems) > 1:
         line += f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})"
     return line
 
 
-def _where(loc: tuple[str, ...], source: str, overrides: typing.Sequence[str]) -> str:
+def _key_text(part: object) -> str:
+    # A YAML key can be empty or hold a newline; quoted, it stays visible and on one line.
+    text = str(part)
+    return text if text.isprintable() and text.strip() else repr(text)
+
+
+def _where(
+    loc: tuple[str, ...], source: str, overrides: typing.Sequence[str], *, unknown: bool
+) -> str:
     key = ".".join(loc)
     for override in overrides:
-        if key and override.partition("=")[0].strip() == key:
+        target = override.partition("=")[0].strip()
+        # An unknown key is also blamed on a --set that runs through it (`modle.layers=2`).
+        if key and (target == key or (unknown and target.startswith(f"{key}."))):
             return f"--set {override}: "
     return f"{source}: {key}: " if key else f"{source}: "
 
@@ -38,7 +51,7 @@ def _explain(problem: dict, schema: type[BaseModel], loc: tuple[str, ...]) -> st
     if explain is not None:
         return explain(problem, schema, loc)
     message = problem["msg"].removeprefix("Value error, ")
-    if kind.endswith(("_type", "_parsing", "than", "_equal", "_long", "_short", "_mismatch")):
+    if kind.endswith(VALUE_PROBLEMS):
         return f"got {problem['input']!r}; {message[0].lower()}{message[1:]}"
     return message
 

@@ -20,7 +20,9 @@ err_console = Console(stderr=True, highlight=False)
 
 
 def error(message: str) -> None:
-    err_console.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
+    """One line, even when a message quotes a multi-line error from a library."""
+    line = " ".join(part.strip() for part in message.splitlines() if part.strip())
+    err_console.print(f"[bold red]error:[/] {escape(line)}", soft_wrap=True)
 
 
 def warn(message: str) -> None:

@@ -5,10 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import torch
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "shakespeare" / "input.txt"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def one_thread():
+    """Tiny models gain nothing from threads, and idle OpenMP workers spin on shared cores."""
+    torch.set_num_threads(1)
 
 
 @pytest.fixture(autouse=True)
@@ -16,12 +23,15 @@ def private_cache(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("SEQCLI_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
 
 
-@pytest.fixture
-def corpus(tmp_path) -> Path:
+def write_corpus(path: Path) -> Path:
     """About 20k characters of the Shakespeare sample: enough to learn, quick to read."""
-    path = tmp_path / "corpus.txt"
     path.write_text(SAMPLE.read_text(encoding="utf-8")[:20000], encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def corpus(tmp_path) -> Path:
+    return write_corpus(tmp_path / "corpus.txt")
 
 
 def tiny_recipe(corpus: Path, **sections) -> dict:
@@ -51,3 +61,24 @@ def write_recipe(tmp_path, corpus):
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def trained_run(tmp_path_factory) -> Path:
+    """A tiny run trained for 20 steps once per session; tests read it and never change it."""
+    from seqcli.engine.start import fresh_training
+    from seqcli.recipe import validate_recipe
+
+    folder = tmp_path_factory.mktemp("trained")
+    corpus = write_corpus(folder / "corpus.txt")
+    recipe = validate_recipe(tiny_recipe(corpus, train={"steps": 20}), source="trained_run")
+    # The autouse cache fixture is per test; a session fixture needs the same cache by hand.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SEQCLI_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
+        trainer = fresh_training(recipe, device=torch.device("cpu"), out=folder / "run")
+        try:
+            for _ in trainer:
+                pass
+        finally:
+            trainer.folder.release()
+    return folder / "run"

@@ -18,7 +18,6 @@ def tune_allocator() -> bool:
         mallopt = libc.mallopt
     except (OSError, AttributeError, TypeError):
         return False  # not glibc (musl, macOS, Windows): nothing to tune
-    # glibc caps the mmap threshold (32 MiB on 64-bit) and refuses larger values, but any
-    # explicit setting also freezes its dynamic threshold; the trim threshold does the rest.
-    mallopt(M_MMAP_THRESHOLD, ONE_GIB) or mallopt(M_MMAP_THRESHOLD, 32 << 20)
-    return bool(mallopt(M_TRIM_THRESHOLD, ONE_GIB))
+    # Activation buffers of a training step are tens of MB: above the default thresholds
+    # glibc mmaps them fresh and unmaps them on free, so every step page-faults them again.
+    return bool(mallopt(M_MMAP_THRESHOLD, ONE_GIB)) and bool(mallopt(M_TRIM_THRESHOLD, ONE_GIB))

@@ -47,13 +47,17 @@ def _nucleus(probs: torch.Tensor, top_p: float) -> torch.Tensor:
     return torch.zeros_like(probs).scatter(-1, order, sorted_probs)
 
 
-@torch.inference_mode()
 def generate(
     run, prime: list[int], *, length: int, sampling: Sampling, num_samples: int = 1, seed: int = 0
 ) -> Iterator[torch.Tensor]:
     """Yield the next token ids (num_samples,) `length` times after reading the prime."""
-    if not prime:
-        raise UsageError("the prime text is empty after tokenizing; give at least one token")
+    if not prime:  # checked now, not at the first next(), so nothing has been printed yet
+        raise UsageError("the prime has no tokens in the model's vocabulary; give at least one")
+    return _sample(run, prime, length, sampling, num_samples, seed)
+
+
+@torch.inference_mode()
+def _sample(run, prime, length, sampling, num_samples, seed) -> Iterator[torch.Tensor]:
     model, device = run.model.eval(), run.device
     generator = torch.Generator(device=device).manual_seed(seed)
     stepper = model.stepper()

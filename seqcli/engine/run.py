@@ -10,7 +10,7 @@ from torch import nn
 
 from seqcli.data import Spec
 from seqcli.data.vocab import Vocab
-from seqcli.engine.checkpoint import load_checkpoint, resolve_checkpoint
+from seqcli.engine.checkpoint import load_checkpoint, resolve_checkpoint, weights_mismatch
 from seqcli.errors import CheckpointError, RecipeError, UsageError
 from seqcli.models import build_model
 from seqcli.recipe import Recipe, validate_recipe
@@ -61,10 +61,15 @@ def load_run(target: Path, device: torch.device, *, expect_mapping: str | None =
         raise CheckpointError(
             f"{path}: holds a {recipe.mapping} model; this command needs {expect_mapping}"
         )
-    spec, vocab = Spec(**payload["spec"]), Vocab.from_dict(payload["vocab"])
+    try:
+        spec, vocab = Spec(**payload["spec"]), Vocab.from_dict(payload["vocab"])
+    except (TypeError, KeyError) as err:
+        raise CheckpointError(f"{path}: malformed spec or vocab ({err})") from None
     model = build_model(recipe, spec)
     try:
         model.load_state_dict(payload["model"])
     except RuntimeError as err:
-        raise CheckpointError(f"{path}: weights do not fit the stored recipe ({err})") from None
+        raise CheckpointError(
+            f"{path}: weights do not fit the stored recipe ({weights_mismatch(err)})"
+        ) from None
     return Run(recipe, spec, vocab, model.to(device), device, checkpoint=payload)

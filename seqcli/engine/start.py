@@ -7,9 +7,9 @@ from pathlib import Path
 
 import torch
 
-from seqcli.data import build_data
+from seqcli.data import DataBundle, build_data
 from seqcli.data.vocab import Vocab
-from seqcli.engine.checkpoint import load_checkpoint
+from seqcli.engine.checkpoint import load_checkpoint, weights_mismatch
 from seqcli.engine.run import Run, load_run, new_run
 from seqcli.engine.runfolder import RunFolder
 from seqcli.engine.train import Trainer
@@ -36,13 +36,15 @@ def fresh_training(
     folder.prepare_new(overwrite=overwrite)
     folder.write_text("recipe.yaml", recipe_to_yaml(recipe))
     folder.write_text("vocab.json", json.dumps(data.vocab.to_dict(), ensure_ascii=False))
-    return Trainer(run, data, folder)
+    return _trainer(run, data, folder)
 
 
 def resumed_training(run_dir: Path, *, device: torch.device) -> Trainer:
     """The trainer exactly where run_dir/last.pt left it."""
     if not run_dir.is_dir():
         raise UsageError(f"--resume {run_dir}: not a run folder")
+    if not (run_dir / "last.pt").is_file():
+        raise CheckpointError(f"--resume {run_dir}: holds no last.pt to resume from")
     run = load_run(run_dir / "last.pt", device)
     if "training" not in run.checkpoint:
         raise CheckpointError(f"{run_dir}/last.pt: holds no training state to resume")
@@ -50,14 +52,22 @@ def resumed_training(run_dir: Path, *, device: torch.device) -> Trainer:
     folder = RunFolder(run_dir)
     folder.lock()
     folder.truncate_metrics(run.checkpoint["step"])
-    return Trainer(run, data, folder)
+    return _trainer(run, data, folder)
+
+
+def _trainer(run: Run, data: DataBundle, folder: RunFolder) -> Trainer:
+    """The trainer, or the folder's lock released if the data cannot feed it."""
+    try:
+        return Trainer(run, data, folder)
+    except BaseException:
+        folder.release()
+        raise
 
 
 def _load_weights(run: Run, payload: dict, path: Path) -> None:
     try:
         run.model.load_state_dict(payload["model"])
     except RuntimeError as err:
-        first = str(err).splitlines()[0]
         raise CheckpointError(
-            f"--init-from {path}: weights do not fit this recipe ({first})"
+            f"--init-from {path}: weights do not fit this recipe ({weights_mismatch(err)})"
         ) from None

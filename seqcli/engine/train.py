@@ -33,7 +33,7 @@ class Trainer:
             data.splits["train"], recipe.train, seed=recipe.seed,
             what=f"{recipe.data.path} (training split)",
         )  # fmt: skip
-        self.total_steps = _total_steps(recipe.train, len(self.windows))
+        self.total_steps = total_steps(recipe.train, len(self.windows))
         self.optimizer = build_optimizer(run.model.parameters(), recipe.train)
         self.lr = LearningRate(recipe.train, total_steps=self.total_steps)
         self.step, self.state, self.best, self.bad_evals = 0, None, None, 0
@@ -235,7 +235,7 @@ class Trainer:
         return f"seqcli train --resume {self.folder.path}"
 
 
-def _total_steps(train, windows_per_epoch: int) -> int:
+def total_steps(train, windows_per_epoch: int) -> int:
     if train.epochs is None:
         return train.steps
     return max(1, math.ceil(train.epochs * windows_per_epoch))

@@ -8,7 +8,6 @@ from torch import nn
 from seqcli.recipe import ModelConfig
 
 CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
-STEP_CELLS = {"rnn": nn.RNNCell, "lstm": nn.LSTMCell, "gru": nn.GRUCell}
 GATES = {
     "rnn": ("hidden",),
     "lstm": ("input", "forget", "cell", "output"),

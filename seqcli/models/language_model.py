@@ -45,4 +45,4 @@ class LanguageModel(nn.Module):
 
     def stepper(self) -> Stepper:
         """A one-token-at-a-time view sharing this model's weights, for generation."""
-        return Stepper(self.embed, self.rnn, self.head, cell=self.config.cell)
+        return Stepper(self.embed, self.rnn, self.head)

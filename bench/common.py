@@ -1,0 +1,23 @@
+"""Helpers shared by the benchmarks: where the shared data lives, peak memory."""
+
+from __future__ import annotations
+
+import resource
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+SHAKESPEARE = SHARED / "tinyshakespeare" / "input.txt"
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (Linux reports KiB, macOS bytes)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1 << 20) if sys.platform == "darwin" else peak / 1024
+
+
+def require(path: Path) -> Path:
+    if not path.exists():
+        sys.exit(f"{path}: not found; benchmarks read ../shared/data beside the checkout")
+    return path

@@ -1,0 +1,84 @@
+"""Size a run before training it: shapes per layer, parameters, activation memory."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from seqcli.data import DataBundle, training_windows
+from seqcli.engine.run import Run
+from seqcli.engine.train import total_steps
+
+
+@dataclass(frozen=True)
+class DryRun:
+    layers: list[tuple[str, str, int]]  # (module, output shape, parameters)
+    parameters: int
+    activation_bytes: int  # what autograd keeps for backward, for one batch
+    parameter_bytes: int
+    steps: int
+    tokens_per_step: int
+
+
+def dry_run(run: Run, data: DataBundle) -> DryRun:
+    """Run one training batch forward, recording shapes and the tensors saved for backward."""
+    train = run.recipe.train
+    windows = training_windows(
+        data.splits["train"], train, seed=run.recipe.seed, what=f"{run.recipe.data.path}"
+    )
+    batch = next(windows)
+    saved: dict[int, int] = {}
+
+    def pack(tensor: torch.Tensor) -> torch.Tensor:
+        storage = tensor.untyped_storage()
+        saved[storage.data_ptr()] = storage.nbytes()
+        return tensor
+
+    run.model.train()
+    with (
+        _output_shapes(run.model) as shapes,
+        torch.autograd.graph.saved_tensors_hooks(pack, lambda tensor: tensor),
+    ):
+        run.model(batch.inputs.to(run.device), targets=batch.targets.to(run.device))
+    parameters = {id(p): p for p in run.model.parameters()}.values()
+    layers = [
+        (name, shapes.get(name, "-"), sum(p.numel() for p in module.parameters(recurse=False)))
+        for name, module in run.model.named_modules()
+        if name and not list(module.children())
+    ]
+    return DryRun(
+        layers=layers,
+        parameters=sum(p.numel() for p in parameters),
+        activation_bytes=sum(saved.values()),
+        parameter_bytes=sum(p.numel() * p.element_size() for p in parameters),
+        steps=total_steps(train, len(windows)),
+        tokens_per_step=train.batch_size * train.seq_len,
+    )
+
+
+@contextmanager
+def _output_shapes(model: nn.Module) -> Iterator[dict[str, str]]:
+    """Record each leaf module's output shape during forward passes inside the block."""
+    shapes: dict[str, str] = {}
+
+    def recorder(name):
+        def hook(module, inputs, output):
+            first = output[0] if isinstance(output, tuple) else output
+            shapes[name] = "x".join(str(size) for size in first.shape)
+
+        return hook
+
+    handles = [
+        module.register_forward_hook(recorder(name))
+        for name, module in model.named_modules()
+        if name and not list(module.children())
+    ]
+    try:
+        yield shapes
+    finally:
+        for handle in handles:
+            handle.remove()

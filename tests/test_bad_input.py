@@ -1,0 +1,519 @@
+"""Bad input, through the CLI: one line starting "error:" that names the culprit, exit code 2.
+
+The catalogue is one table. Each case is (id, setup, args, expected): `setup(tmp, run)` writes
+what the case needs into the test's folder (also the working directory), `args` is the command
+line, where `{run}` stands for a tiny trained run, and `expected` is a substring of the error.
+Property tests then feed random recipes and random bytes to the validators underneath.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import random
+import shlex
+import shutil
+import traceback
+import warnings
+from pathlib import Path
+
+import pytest
+import torch
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from seqcli.cli import app
+from seqcli.data.corpus import load_corpus
+from seqcli.errors import SeqcliError
+from seqcli.recipe import (
+    DataConfig,
+    GenerateConfig,
+    ModelConfig,
+    Recipe,
+    TrainConfig,
+    validate_recipe,
+)
+from tests.conftest import tiny_recipe, write_corpus
+
+MARKER = "MARKER"  # a crafted checkpoint tries to create this file; nothing may ever create it
+
+
+class RunsCode:
+    """Unpickling this runs a shell command: the attack that loading with weights_only stops."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+# Setups: each takes the test's folder and the trained run, and writes what one case needs.
+
+
+def nothing(tmp: Path, run: Path) -> None:
+    pass
+
+
+def recipe(**sections):
+    """The tiny recipe as recipe.yaml, sections overridden, reading corpus.txt beside it."""
+
+    def setup(tmp: Path, run: Path) -> None:
+        corpus = tmp / "corpus.txt"
+        if not corpus.exists():
+            write_corpus(corpus)
+        text = yaml.safe_dump(tiny_recipe(corpus, **sections), allow_unicode=True)
+        (tmp / "recipe.yaml").write_text(text, encoding="utf-8")
+
+    return setup
+
+
+def corpus_of(data: bytes, **sections):
+    """The tiny recipe over a corpus of exactly these bytes."""
+
+    def setup(tmp: Path, run: Path) -> None:
+        (tmp / "corpus.txt").write_bytes(data)
+        recipe(**sections)(tmp, run)
+
+    return setup
+
+
+def file(name: str, content: str | bytes):
+    def setup(tmp: Path, run: Path) -> None:
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        (tmp / name).write_bytes(data)
+
+    return setup
+
+
+def folder(name: str):
+    def setup(tmp: Path, run: Path) -> None:
+        (tmp / name).mkdir()
+
+    return setup
+
+
+def both(*setups):
+    def setup(tmp: Path, run: Path) -> None:
+        for each in setups:
+            each(tmp, run)
+
+    return setup
+
+
+def copy_of_run(name: str):
+    def setup(tmp: Path, run: Path) -> None:
+        shutil.copytree(run, tmp / name)
+
+    return setup
+
+
+def checkpoint_bytes(change):
+    """ckpt.pt: the trained run's best.pt with its bytes changed by change(data)."""
+
+    def setup(tmp: Path, run: Path) -> None:
+        (tmp / "ckpt.pt").write_bytes(change((run / "best.pt").read_bytes()))
+
+    return setup
+
+
+def checkpoint_payload(change):
+    """ckpt.pt: the trained run's best.pt re-saved with its payload changed by change(payload)."""
+
+    def setup(tmp: Path, run: Path) -> None:
+        payload = torch.load(run / "best.pt", weights_only=True)
+        torch.save(change(payload, tmp), tmp / "ckpt.pt")
+
+    return setup
+
+
+def resize_stored_model(payload: dict, tmp: Path) -> dict:
+    recipe = payload["recipe"]
+    return {**payload, "recipe": {**recipe, "model": {**recipe["model"], "hidden_size": 8}}}
+
+
+def pickled_attack(protocol: int):
+    """ckpt.pt: a bare pickle, no torch zip around it, of an object that runs a command."""
+
+    def setup(tmp: Path, run: Path) -> None:
+        (tmp / "ckpt.pt").write_bytes(pickle.dumps(RunsCode(tmp / MARKER), protocol=protocol))
+
+    return setup
+
+
+def half(data: bytes) -> bytes:
+    return data[: len(data) // 2]
+
+
+def noise(data: bytes) -> bytes:
+    return random.Random(0).randbytes(len(data))
+
+
+def case(id: str, setup, args: str, expected: str, *, skip: str | None = None):
+    marks = [pytest.mark.skip(reason=skip)] if skip else []
+    return pytest.param(setup, args, expected, id=id, marks=marks)
+
+
+NO_CUDA = "a CUDA device is available here" if torch.cuda.is_available() else None
+TRAIN = "train recipe.yaml"
+
+# fmt: off
+CASES = [
+    # The recipe file itself.
+    case("missing-recipe", nothing, "train nope.yaml", "nope.yaml: recipe file not found"),
+    case("empty-recipe", file("recipe.yaml", "\n"), TRAIN, "recipe.yaml: recipe file is empty"),
+    case("recipe-is-a-folder", folder("recipe.yaml"), TRAIN, "recipe.yaml: is a folder"),
+    case(
+        "recipe-not-utf8", file("recipe.yaml", b"name: \xff\n"), TRAIN,
+        "recipe.yaml: cannot read recipe",
+    ),
+    case(
+        "yaml-syntax-error", file("recipe.yaml", "name: x\nmodel: [unclosed\n"), TRAIN,
+        "recipe.yaml: YAML syntax error at line 3, column 1",
+    ),
+    case(
+        "recipe-not-a-mapping", file("recipe.yaml", "- a\n- b\n"), TRAIN,
+        "recipe.yaml: a recipe is a mapping of keys, got list",
+    ),
+    case(
+        "recipe-not-a-mapping-with-set", file("recipe.yaml", "- a\n"),
+        "train recipe.yaml --set model.layers=2", "recipe.yaml: a recipe is a mapping of keys",
+    ),
+    # Values in the recipe.
+    case(
+        "unknown-key", recipe(model={"hiden_size": 8}), TRAIN,
+        "recipe.yaml: model.hiden_size: unknown key (did you mean 'hidden_size'?)",
+    ),
+    case(
+        "wrong-type", recipe(model={"hidden_size": "big"}), TRAIN,
+        "recipe.yaml: model.hidden_size: got 'big'",
+    ),
+    case("hidden-size-zero", recipe(model={"hidden_size": 0}), TRAIN, "model.hidden_size: got 0"),
+    case("dropout-above-one", recipe(model={"dropout": 1.5}), TRAIN, "model.dropout: got 1.5"),
+    case("negative-lr", recipe(train={"lr": -0.1}), TRAIN, "train.lr: got -0.1"),
+    case("infinite-lr", recipe(train={"lr": float("inf")}), TRAIN, "train.lr: got inf; input"),
+    case(
+        "infinite-epochs", recipe(train={"steps": None, "epochs": float("inf")}), TRAIN,
+        "train.epochs: got inf",
+    ),
+    case("huge-seed", recipe(seed=2**70), TRAIN, f"recipe.yaml: seed: got {2**70}"),
+    case("unknown-cell", recipe(model={"cell": "lstn"}), TRAIN, "did you mean 'lstm'"),
+    case(
+        "batch-larger-than-data", recipe(train={"batch_size": 20000}), TRAIN,
+        "lower train.batch_size",
+    ),
+    # Options that contradict each other.
+    case(
+        "bidirectional-language-model", recipe(model={"direction": "bi"}), TRAIN,
+        "model.direction: 'bi' would let a next-token language model read the token",
+    ),
+    case(
+        "steps-and-epochs", recipe(train={"steps": 10, "epochs": 2}), TRAIN,
+        "recipe.yaml: train: set steps or epochs, not both",
+    ),
+    case(
+        "nonlinearity-with-lstm", recipe(model={"nonlinearity": "relu"}), TRAIN,
+        "recipe.yaml: model: nonlinearity applies to cell rnn only, not lstm",
+    ),
+    case(
+        "resume-with-set", copy_of_run("held"), "train --resume held --set model.layers=2",
+        "--resume continues a run as it was",
+    ),
+    case("train-with-nothing", nothing, "train", "give a RECIPE to start a run"),
+    # The data the recipe points at.
+    case(
+        "missing-data-file", recipe(data={"path": "nowhere.txt"}), TRAIN,
+        "nowhere.txt: data file not found",
+    ),
+    case(
+        "data-is-a-folder", both(folder("corpus.txt"), recipe()), TRAIN, "corpus.txt: is a folder"
+    ),
+    case("empty-corpus", corpus_of(b""), TRAIN, "corpus.txt: corpus is empty"),
+    case(
+        "corpus-shorter-than-a-window", corpus_of(b"abc", train={"windows": "random"}), TRAIN,
+        "shorter than one window of train.seq_len",
+    ),
+    case(
+        "corpus-shorter-than-the-streams", corpus_of(b"abc"), TRAIN,
+        "cannot fill 4 streams of 2 tokens; lower train.batch_size",
+    ),
+    case(
+        "non-utf8-data", corpus_of(b"good line\nbad \xff here\n"), TRAIN,
+        "corpus.txt: not UTF-8 at byte offset 14 (byte 0xff)",
+    ),
+    # --set overrides.
+    case(
+        "set-unknown-key", recipe(), "train recipe.yaml --set model.hiden_size=3",
+        "--set model.hiden_size=3: unknown key (did you mean 'hidden_size'?)",
+    ),
+    case(
+        "set-unknown-section", recipe(), "train recipe.yaml --set modle.hidden_size=3",
+        "--set modle.hidden_size=3: unknown key (did you mean 'model'?)",
+    ),
+    case(
+        "set-without-equals", recipe(), "train recipe.yaml --set model.hidden_size",
+        "--set model.hidden_size: expected key=value",
+    ),
+    case(
+        "set-through-a-value", recipe(), "train recipe.yaml --set name.first=x",
+        "--set name.first=x: 'name' is a value, not a section",
+    ),
+    case(
+        "set-bad-value", recipe(), "train recipe.yaml --set train.lr=-1",
+        "--set train.lr=-1: got -1",
+    ),
+    # Devices and output folders.
+    case(
+        "cuda-without-a-gpu", recipe(), "train recipe.yaml --device cuda",
+        "--device cuda: no cuda device is available", skip=NO_CUDA,
+    ),
+    case("unknown-device", recipe(), "train recipe.yaml --device tpu", "--device tpu: choose"),
+    case(
+        "unwritable-out-folder", both(recipe(), file("taken.txt", "x")),
+        "train recipe.yaml --out taken.txt/run", "taken.txt/run: cannot write the run folder",
+    ),
+    case(
+        "folder-holds-another-run", both(recipe(name="other"), copy_of_run("held")),
+        "train recipe.yaml --out held",
+        "held: already holds a run (best.pt, last.pt); pass --resume held",
+    ),
+    # Checkpoints.
+    case("checkpoint-missing", nothing, "generate missing.pt", "missing.pt: no such run folder"),
+    case(
+        "run-folder-without-checkpoints", folder("empty"), "inspect empty",
+        "empty: run folder holds no best.pt or last.pt",
+    ),
+    case(
+        "checkpoint-truncated", checkpoint_bytes(half), "generate ckpt.pt",
+        "ckpt.pt: not a readable checkpoint",
+    ),
+    case(
+        "checkpoint-random-bytes", checkpoint_bytes(noise), "inspect ckpt.pt",
+        "ckpt.pt: not a readable checkpoint",
+    ),
+    case(
+        "checkpoint-is-text", file("ckpt.pt", "hello\n"), "evaluate ckpt.pt",
+        "ckpt.pt: not a readable checkpoint",
+    ),
+    case(
+        "checkpoint-from-newer-format",
+        checkpoint_payload(lambda payload, tmp: {**payload, "format": 99}), "generate ckpt.pt",
+        "ckpt.pt: written by a newer seqcli (format 99",
+    ),
+    case(
+        "checkpoint-format-not-a-number",
+        checkpoint_payload(lambda payload, tmp: {**payload, "format": "2"}), "inspect ckpt.pt",
+        "ckpt.pt: not a seqcli checkpoint",
+    ),
+    case(
+        "checkpoint-weights-unlike-its-recipe", checkpoint_payload(resize_stored_model),
+        "generate ckpt.pt", "ckpt.pt: weights do not fit the stored recipe",
+    ),
+    case(
+        "checkpoint-of-something-else", checkpoint_payload(lambda payload, tmp: {"a": 1}),
+        "inspect ckpt.pt", "ckpt.pt: not a seqcli checkpoint (no format version)",
+    ),
+    case(
+        "checkpoint-that-runs-code",
+        checkpoint_payload(lambda payload, tmp: {**payload, "recipe": RunsCode(tmp / MARKER)}),
+        "generate ckpt.pt", "ckpt.pt: refused: it holds Python objects that would run code",
+    ),
+    case(
+        "plain-pickle-that-runs-code", pickled_attack(2), "inspect ckpt.pt",
+        "ckpt.pt: refused: it holds Python objects that would run code",
+    ),
+    # torch's weights-only reader stops at protocol 4's first opcode, before the payload.
+    case(
+        "plain-pickle-5-that-runs-code", pickled_attack(5), "inspect ckpt.pt",
+        "ckpt.pt: not a readable checkpoint",
+    ),
+    case(
+        "init-from-checkpoint-that-runs-code",
+        both(
+            recipe(),
+            checkpoint_payload(lambda payload, tmp: {**payload, "model": RunsCode(tmp / MARKER)}),
+        ),
+        "train recipe.yaml --init-from ckpt.pt", "ckpt.pt: refused",
+    ),
+    case(
+        "init-from-weights-of-another-shape", recipe(model={"hidden_size": 8}),
+        "train recipe.yaml --init-from {run}/best.pt",
+        "weights do not fit this recipe (size mismatch for rnn.weight_ih_l0",
+    ),
+    case(
+        "resume-without-last-checkpoint", folder("empty"), "train --resume empty",
+        "--resume empty: holds no last.pt to resume from",
+    ),
+    case("resume-a-file", file("run.txt", "x"), "train --resume run.txt", "not a run folder"),
+    # Generating and evaluating.
+    case(
+        "unknown-prime-characters", nothing, "generate {run} --prime A€ß",
+        "--prime: 2 token(s) not in the model's vocabulary: 'ß', '€'",
+    ),
+    case(
+        "unknown-prime-file-characters", file("p.txt", "€"), "generate {run} --prime-file p.txt",
+        "--prime-file p.txt: 1 token(s) not in the model's vocabulary: '€'",
+    ),
+    case("empty-prime", nothing, "generate {run} --prime ''", "the prime has no tokens"),
+    case(
+        "prime-and-prime-file", file("p.txt", "A"), "generate {run} --prime A --prime-file p.txt",
+        "give --prime or --prime-file, not both",
+    ),
+    case("missing-prime-file", nothing, "generate {run} --prime-file p.txt", "--prime-file p.txt"),
+    case("unknown-policy", nothing, "generate {run} --unknown maybe", "--unknown maybe: choose"),
+    case(
+        "evaluate-missing-test-split", nothing, "evaluate {run} --split test",
+        "the test split is empty; raise data.test_fraction",
+    ),
+    case("evaluate-unknown-split", nothing, "evaluate {run} --split train", "--split train"),
+    case(
+        "evaluate-unseen-characters", file("new.txt", "€€ ßß\n"), "evaluate {run} --data new.txt",
+        "new.txt: 2 token(s) the model never saw: 'ß', '€'",
+    ),
+    case("evaluate-missing-data", nothing, "evaluate {run} --data new.txt", "new.txt: data file"),
+]
+# fmt: on
+
+
+def run_command(args: str, run: Path):
+    return CliRunner().invoke(app, shlex.split(args.replace("{run}", str(run))))
+
+
+def explain(result) -> str:
+    """Everything a failing assertion should show: the output and any traceback."""
+    trace = "".join(traceback.format_exception(*result.exc_info)) if result.exc_info else ""
+    return f"exit {result.exit_code}\nstderr: {result.stderr}\nstdout: {result.stdout}\n{trace}"
+
+
+@pytest.mark.parametrize(("setup", "args", "expected"), CASES)
+def test_bad_input_prints_one_error_line_and_exits_2(
+    tmp_path, monkeypatch, trained_run, setup, args, expected
+):
+    monkeypatch.chdir(tmp_path)  # relative paths in args, and nothing lands in the repo
+    setup(tmp_path, trained_run)
+    with warnings.catch_warnings(record=True) as warned:
+        warnings.simplefilter("always")
+        result = run_command(args, trained_run)
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert result.exit_code == 2, explain(result)
+    # A user would see these on stderr above the error line (Python hides deprecations).
+    shown = [w for w in warned if not issubclass(w.category, DeprecationWarning)]
+    assert not shown, [str(w.message) for w in shown]
+    assert len(lines) == 1 and lines[0].startswith("error: "), explain(result)
+    assert "Traceback" not in result.output
+    assert expected in lines[0]
+    assert not (tmp_path / MARKER).exists(), "loading a checkpoint ran code"
+
+
+def test_crafted_checkpoint_would_run_code_if_unpickled(tmp_path, trained_run):
+    """The refusal above means something only if the crafted file is a live attack."""
+    pickled_attack(2)(tmp_path, trained_run)
+    pickle.loads((tmp_path / "ckpt.pt").read_bytes())
+    assert (tmp_path / MARKER).exists()
+
+
+# Property tests: whatever a recipe or a data file holds, the answer is a result or a SeqcliError.
+
+SECTIONS = {
+    "data": DataConfig,
+    "model": ModelConfig,
+    "train": TrainConfig,
+    "generate": GenerateConfig,
+}
+WORDS = [
+    *("rnn", "lstm", "gru", "tanh", "relu", "uni", "bi", "text", "char", "word"),
+    *("carried", "random", "adam", "adamw", "sgd", "rmsprop", "loss", "bpc", "accuracy"),
+    *("many_to_many", "encoder_decoder", "corpus.txt", "", "tiny", "\x00", "../x"),
+]
+SCHEDULES = st.fixed_dictionaries(
+    {"name": st.sampled_from(["constant", "cosine", "step", "plateau", "cosin"])},
+    optional={
+        key: st.integers(-1, 50) | st.floats(0, 2)
+        for key in ("warmup_steps", "min_lr", "step_size", "gamma", "factor", "patience")
+    },
+)
+# Values a person might write: mostly in range, a few just outside.
+PLAUSIBLE = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-1, 64),
+    st.floats(0, 1.5),
+    st.sampled_from(WORDS),
+    SCHEDULES,
+    st.fixed_dictionaries({}, optional={"patience": st.integers(0, 3), "min_delta": st.floats()}),
+)
+# Values nobody means: extremes, NaN and infinities, odd text.
+IMPLAUSIBLE = st.one_of(st.integers(), st.floats(), st.text(max_size=8))
+KEYS = st.one_of(
+    st.sampled_from([*Recipe.model_fields, "hiden_size", "modle", "min_lr", "patience"]),
+    st.text(max_size=6),
+    st.integers(),
+    st.booleans(),  # YAML reads a key `on:` or `yes:` as True
+    st.none(),
+)
+VALUES = st.recursive(
+    PLAUSIBLE | IMPLAUSIBLE,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(KEYS, inner, max_size=4),
+    max_leaves=10,
+)
+# A change is (section or None for the top level, key, value).
+REAL_CHANGES = st.sampled_from(sorted(SECTIONS)).flatmap(
+    lambda name: st.tuples(
+        st.just(name), st.sampled_from(sorted(SECTIONS[name].model_fields)), PLAUSIBLE
+    )
+)
+JUNK_CHANGES = st.tuples(
+    st.sampled_from([None, *sorted(SECTIONS)]),
+    st.sampled_from(sorted(Recipe.model_fields)) | KEYS,
+    VALUES,
+)
+
+
+def changed(changes: list[tuple]) -> dict:
+    """The tiny recipe with (section or None, key, value) changes applied in order."""
+    raw = tiny_recipe(Path("corpus.txt"))
+    for section, key, value in changes:
+        target = raw if section is None else raw.get(section)
+        if isinstance(target, dict):
+            target[key] = value
+    return raw
+
+
+# Near-valid recipes reach the cross-field checks; arbitrary data tests the outer guards.
+RECIPES = st.one_of(
+    st.builds(
+        lambda real, junk: changed(real + junk),
+        st.lists(REAL_CHANGES, max_size=4),
+        st.lists(JUNK_CHANGES, max_size=1),
+    ),
+    VALUES,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(raw=RECIPES)
+def test_any_recipe_data_gives_a_recipe_or_a_one_line_seqcli_error(raw):
+    try:
+        recipe = validate_recipe(raw, source="fuzz.yaml", base_dir=Path(__file__).parent)
+    except SeqcliError as err:
+        message = str(err)
+        assert message.startswith("fuzz.yaml: ") and "\n" not in message, message
+        return
+    assert isinstance(recipe, Recipe)
+
+
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.binary(max_size=64) | st.text(max_size=32).map(str.encode))
+def test_any_bytes_give_a_corpus_or_a_seqcli_error(tmp_path, data):
+    path = tmp_path / "fuzz.txt"
+    path.write_bytes(data)
+    try:
+        ids, vocab = load_corpus(path, "char")
+    except SeqcliError as err:
+        assert str(err).startswith(f"{path}: "), str(err)
+        return
+    assert vocab.decode(ids) == data.decode("utf-8")

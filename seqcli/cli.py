@@ -49,10 +49,15 @@ def friendly(command):
 
 @contextmanager
 def stop_on_signals(trainer):
-    """First Ctrl-C or SIGTERM: save and stop after the current step. A second one: exit now."""
+    """First Ctrl-C or SIGTERM: save and stop after the current step. A second one: exit now.
+
+    Yields a list that receives the signal number, so the command can exit 128 + signum.
+    """
     previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    received: list[int] = []
 
     def handle(signum, frame):
+        received.append(signum)
         trainer.request_stop(f"interrupted by {signal.Signals(signum).name}")
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -60,7 +65,7 @@ def stop_on_signals(trainer):
     for sig in previous:
         signal.signal(sig, handle)
     try:
-        yield
+        yield received
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -83,6 +88,9 @@ def train(
     tune_allocator: Annotated[
         bool, typer.Option(help="Raise glibc malloc thresholds (faster CPU training).")
     ] = True,
+    dry_run: Annotated[
+        bool, typer.Option(help="Build data and model, print shapes and memory, then exit.")
+    ] = False,
 ) -> None:
     """Train a model from a recipe, or resume a run."""
     if (recipe is None) == (resume is None):
@@ -97,6 +105,9 @@ def train(
     if tune_allocator:
         tune()
     target = resolve_device(device)
+    if dry_run:
+        _dry_run(recipe or resume / "recipe.yaml", overrides or [], target, init_from)
+        return
     if resume is not None:
         trainer = resumed_training(resume, device=target)
     else:
@@ -106,12 +117,23 @@ def train(
         )  # fmt: skip
     view = ui.JsonView() if as_json else ui.TrainView(quiet=quiet)
     try:
-        with stop_on_signals(trainer):
+        with stop_on_signals(trainer) as received:
             last = view.render(trainer)
     finally:
         trainer.folder.release()
     if getattr(last, "failed", False):
         raise typer.Exit(1)
+    if received:
+        raise typer.Exit(128 + received[0])
+
+
+def _dry_run(recipe_path: Path, overrides: list[str], device, init_from: Path | None) -> None:
+    from seqcli.engine.dryrun import dry_run
+    from seqcli.engine.start import fresh_run
+    from seqcli.recipe import load_recipe
+
+    run, data = fresh_run(load_recipe(recipe_path, overrides), device=device, init_from=init_from)
+    ui.dry_run_report(dry_run(run, data))
 
 
 @app.command()
@@ -219,7 +241,8 @@ def inspect(
     from seqcli.engine.checkpoint import load_checkpoint, resolve_checkpoint
     from seqcli.engine.inspect import parameter_rows, summary_rows
 
-    payload = load_checkpoint(resolve_checkpoint(checkpoint))
+    # last.pt knows the steps trained and the best value seen, and whether it can resume.
+    payload = load_checkpoint(resolve_checkpoint(checkpoint, prefer=("last.pt", "best.pt")))
     rows = parameter_rows(payload["model"], payload["recipe"]["model"]["cell"])
     if as_json:
         ui.print_json(

@@ -223,15 +223,23 @@ class TrainConfig(Section):
 
     @model_validator(mode="before")
     @classmethod
-    def _default_length(cls, raw: Any) -> Any:
-        if isinstance(raw, dict) and raw.get("steps") is None and raw.get("epochs") is None:
-            return {**raw, "steps": 1000}
+    def _fill_defaults(cls, raw: Any) -> Any:
+        """1000 steps when neither length is given; a schedule without a name is constant."""
+        if not isinstance(raw, dict):
+            return raw
+        if raw.get("steps") is None and raw.get("epochs") is None:
+            raw = {**raw, "steps": 1000}
+        schedule = raw.get("schedule")
+        if isinstance(schedule, dict) and "name" not in schedule:
+            raw = {**raw, "schedule": {"name": "constant", **schedule}}
         return raw
 
     @model_validator(mode="after")
     def _one_length(self) -> TrainConfig:
         if self.epochs is not None and self.steps is not None:
-            raise ValueError("set steps or epochs, not both")
+            raise ValueError(
+                "set steps or epochs, not both (to switch with --set, add train.steps=null)"
+            )
         if self.momentum is not None and self.optimizer not in ("sgd", "rmsprop"):
             raise ValueError(f"momentum applies to sgd and rmsprop, not {self.optimizer}")
         return self
@@ -295,6 +303,15 @@ class Recipe(Section):
                 f"'{mapping}' is not built yet; available: {', '.join(BUILT_MAPPINGS)}"
             )
         return mapping
+
+    @model_validator(mode="after")
+    def _bpc_needs_characters(self) -> Recipe:
+        if self.train.monitor == "bpc" and self.data.tokenizer != "char":
+            raise ValueError(
+                "train.monitor: 'bpc' (bits per character) needs data.tokenizer 'char'; "
+                "monitor loss or perplexity instead"
+            )
+        return self
 
     @model_validator(mode="after")
     def _language_model_reads_the_past(self) -> Recipe:

@@ -19,9 +19,11 @@ def describe_validation_error(
     """One line for the first problem, with a count of the rest."""
     problems = err.errors(include_url=False)
     first = problems[0]
-    loc, _ = resolve(schema, tuple(_key_text(part) for part in first["loc"]))
+    raw_loc = tuple(_key_text(part) for part in first["loc"])
+    loc, _ = resolve(schema, raw_loc)
     where = _where(loc, source, overrides, unknown=first["type"] == "extra_forbidden")
-    line = f"{where}{_explain(first, schema, loc)}"
+    # Explainers get pydantic's own location: its union tags pick the right section.
+    line = f"{where}{_explain(first, schema, raw_loc)}"
     if len(problems) > 1:
         line += f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})"
     return line
@@ -119,9 +121,15 @@ def resolve(
         members = _model_members(field.annotation) if field is not None else []
         if len(members) > 1 and parts:
             tag = parts.pop(0)
-            members = [m for m in members if m.model_fields["name"].default == tag] or members
+            members = [m for m in members if tag in _tags(m)] or members
         model = members[0] if members else None
     return tuple(clean), model
+
+
+def _tags(member: type[BaseModel]) -> tuple:
+    """The discriminator values a union member accepts (its `name` Literal)."""
+    field = member.model_fields.get("name")
+    return typing.get_args(field.annotation) if field is not None else ()
 
 
 def _model_members(annotation: object) -> list[type[BaseModel]]:

@@ -116,9 +116,14 @@ class TrainView:
     def _stopped(self, event) -> None:
         self.progress.stop()
         style = "bold red" if event.failed else "yellow"
-        err_console.print(f"[{style}]stopped at step {event.step}:[/] {escape(event.reason)}")
+        err_console.print(
+            f"[{style}]stopped at step {event.step}:[/] {escape(event.reason)}", soft_wrap=True
+        )
         if event.resume_command:
-            err_console.print(f"resume with: [bold]{escape(event.resume_command)}[/]")
+            # soft_wrap: a command cut in two cannot be pasted back
+            err_console.print(
+                f"resume with: [bold]{escape(event.resume_command)}[/]", soft_wrap=True
+            )
 
     def _finished(self, event) -> None:
         self.progress.stop()  # the table goes below the final bar, not under a live one
@@ -183,3 +188,21 @@ def show_generated(vocab, prime: str, tokens: Iterable, *, num_samples: int) -> 
         for sample, token_id in zip(samples, token.tolist(), strict=True):
             sample.append(vocab.piece(token_id))
     write_stdout("\n\n".join(prime + "".join(sample) for sample in samples) + "\n")
+
+
+def dry_run_report(report) -> None:
+    """Shapes, parameters and memory of one training step, before any training."""
+    table = Table(title="one training batch")
+    for column in ("module", "output shape", "parameters"):
+        table.add_column(column, justify="right" if column == "parameters" else "left")
+    for name, shape, count in report.layers:
+        table.add_row(name, shape, f"{count:,}")
+    err_console.print(table)
+    mib = 1 << 20
+    # Adam keeps two moments per weight: weights + gradients + moments = 4 copies.
+    info(
+        f"parameters: {report.parameters:,} ({report.parameter_bytes / mib:.1f} MiB; "
+        f"~{4 * report.parameter_bytes / mib:.1f} MiB with gradients and Adam moments)"
+    )
+    info(f"activations kept for backward, one batch: {report.activation_bytes / mib:.1f} MiB")
+    info(f"{report.steps:,} steps x {report.tokens_per_step:,} tokens per step")

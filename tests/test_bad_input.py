@@ -283,7 +283,7 @@ CASES = [
     case("checkpoint-missing", nothing, "generate missing.pt", "missing.pt: no such run folder"),
     case(
         "run-folder-without-checkpoints", folder("empty"), "inspect empty",
-        "empty: run folder holds no best.pt or last.pt",
+        "empty: run folder holds no last.pt or best.pt",
     ),
     case(
         "checkpoint-truncated", checkpoint_bytes(half), "generate ckpt.pt",

@@ -297,3 +297,16 @@ def test_python_m_seqcli_help_lists_every_verb():
     )
     assert done.returncode == 0, done.stderr
     assert all(verb in done.stdout for verb in VERBS)
+
+
+def test_dry_run_prints_shapes_and_memory_and_writes_nothing(write_recipe, tmp_path):
+    result = invoke("train", write_recipe(), "--dry-run", "--out", tmp_path / "run")
+    assert result.exit_code == 0, result.output
+    assert "4x16x32" in result.output and "activations kept for backward" in result.output
+    assert not (tmp_path / "run").exists()
+
+
+def test_init_from_accepts_a_run_folder(write_recipe, trained_run, tmp_path):
+    result = invoke("train", write_recipe(), "--init-from", trained_run, "--out", tmp_path / "w",
+                    "--quiet", "--set", "train.steps=2")  # fmt: skip
+    assert result.exit_code == 0, result.output

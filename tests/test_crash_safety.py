@@ -25,12 +25,16 @@ def start_training(recipe, out):
     return subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def kill_after_first_checkpoint(process, out, rng, *, timeout=60.0):
+def wait_for(condition, process, *, timeout=60.0):
     deadline = time.monotonic() + timeout
-    while not (out / "last.pt").exists():
-        assert process.poll() is None, "training exited before its first checkpoint"
-        assert time.monotonic() < deadline, "no checkpoint within the time limit"
+    while not condition():
+        assert process.poll() is None, "training exited early"
+        assert time.monotonic() < deadline, "training made no progress within the time limit"
         time.sleep(0.02)
+
+
+def kill_after_first_checkpoint(process, out, rng):
+    wait_for(lambda: (out / "last.pt").exists(), process)
     time.sleep(rng.uniform(0.0, 0.6))
     process.send_signal(signal.SIGKILL)
     process.wait()
@@ -62,3 +66,43 @@ def test_sigkill_at_random_moments_always_leaves_a_resumable_run(write_recipe, t
             kill_after_first_checkpoint(process, out, rng)
     for out in outs:
         assert resume_one_step(out) >= 2
+        assert not list(out.glob(".*.partial"))
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_signal_saves_last_and_prints_the_resume_command(write_recipe, tmp_path, sig):
+    recipe = write_recipe(train={"steps": 100000, "eval_every": 50})
+    out = tmp_path / "run"
+    args = [sys.executable, "-m", "seqcli", "train", str(recipe), "--out", str(out)]
+    process = subprocess.Popen(
+        args, env={**os.environ, "OMP_NUM_THREADS": "1"}, stderr=subprocess.PIPE, text=True
+    )
+    wait_for(lambda: (out / "metrics.jsonl").exists(), process)
+    process.send_signal(sig)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 128 + sig
+    assert f"seqcli train --resume {out}" in stderr
+    assert resume_one_step(out) >= 2
+
+
+def test_a_second_training_into_the_same_folder_is_refused(write_recipe, tmp_path):
+    recipe = write_recipe(train={"steps": 100000, "eval_every": 50})
+    out = tmp_path / "run"
+    first = start_training(recipe, out)
+    try:
+        wait_for(lambda: (out / "metrics.jsonl").exists(), first)
+        args = [sys.executable, "-m", "seqcli", "train", "--resume", str(out)]
+        second = subprocess.run(args, capture_output=True, text=True, timeout=60)
+        assert second.returncode == 2
+        assert "another seqcli process is training into this run folder" in second.stderr
+    finally:
+        first.kill()
+        first.wait()
+
+
+def test_a_dead_process_leaves_no_stuck_lock(write_recipe, tmp_path):
+    recipe = write_recipe(train={"steps": 100000, "eval_every": 2}, generate={"sample_length": 0})
+    out = tmp_path / "run"
+    process = start_training(recipe, out)
+    kill_after_first_checkpoint(process, out, random.Random(1))
+    assert resume_one_step(out) >= 2

@@ -60,8 +60,14 @@ def observe(recipe: Recipe, out) -> dict:
 
 
 BASE = {
-    "train": {"steps": 6, "eval_every": 3, "batch_size": 2, "seq_len": 8, "lr": 0.02,
-              "eval_batches": 4},  # fmt: skip
+    "train": {
+        "steps": 6,
+        "eval_every": 3,
+        "batch_size": 2,
+        "seq_len": 8,
+        "lr": 0.02,
+        "eval_batches": 4,
+    },  # fmt: skip
     "generate": {"sample_length": 8},
 }
 

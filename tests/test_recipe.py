@@ -146,3 +146,22 @@ def test_json_schema_describes_every_section():
 @pytest.mark.parametrize("path", RECIPES, ids=lambda p: p.name)
 def test_bundled_recipes_validate(path):
     load_recipe(path)
+
+
+def test_schedule_without_name_is_constant(write_recipe):
+    recipe = load_recipe(write_recipe(train={"schedule": {"warmup_steps": 3}}))
+    assert recipe.train.schedule.name == "constant" and recipe.train.schedule.warmup_steps == 3
+
+
+def test_unknown_schedule_key_lists_that_schedules_keys(write_recipe):
+    message = error_of(write_recipe, train={"schedule": {"name": "step", "warmup_steps": 3}})
+    assert "allowed: name, step_size, gamma" in message
+
+
+def test_bits_per_character_monitor_needs_a_char_tokenizer(write_recipe):
+    message = error_of(write_recipe, data={"tokenizer": "word"}, train={"monitor": "bpc"})
+    assert "train.monitor" in message and "data.tokenizer 'char'" in message
+
+
+def test_switching_to_epochs_with_set_explains_how(write_recipe):
+    assert "train.steps=null" in error_of(write_recipe, overrides=["train.epochs=2"])

@@ -88,13 +88,13 @@ def weights_mismatch(err: RuntimeError) -> str:
     return lines[1] if len(lines) > 1 else _first_line(err)
 
 
-def resolve_checkpoint(target: Path) -> Path:
-    """A run folder means its best checkpoint (or last, if no best); a file means itself."""
+def resolve_checkpoint(target: Path, *, prefer: tuple[str, ...] = ("best.pt", "last.pt")) -> Path:
+    """A run folder means its first checkpoint in `prefer` order; a file means itself."""
     if target.is_dir():
-        for name in ("best.pt", "last.pt"):
+        for name in prefer:
             if (target / name).is_file():
                 return target / name
-        raise CheckpointError(f"{target}: run folder holds no best.pt or last.pt")
+        raise CheckpointError(f"{target}: run folder holds no {' or '.join(prefer)}")
     if not target.exists():
         raise CheckpointError(f"{target}: no such run folder or checkpoint")
     return target

@@ -32,10 +32,12 @@ def dry_run(run: Run, data: DataBundle) -> DryRun:
     )
     batch = next(windows)
     saved: dict[int, int] = {}
+    weights = {p.untyped_storage().data_ptr() for p in run.model.parameters()}
 
     def pack(tensor: torch.Tensor) -> torch.Tensor:
         storage = tensor.untyped_storage()
-        saved[storage.data_ptr()] = storage.nbytes()
+        if storage.data_ptr() not in weights:  # weights are counted apart
+            saved[storage.data_ptr()] = storage.nbytes()
         return tensor
 
     run.model.train()

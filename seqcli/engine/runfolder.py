@@ -55,6 +55,9 @@ class RunFolder:
         handle.write(f"{os.getpid()}\n")
         handle.flush()
         self._lock_handle = handle
+        # Half-written files of a process killed mid-save; with the lock held, none are live.
+        for partial in self.path.glob(".*.partial"):
+            partial.unlink(missing_ok=True)
 
     def release(self) -> None:
         if self._lock_handle is not None:

@@ -9,7 +9,7 @@ import torch
 
 from seqcli.data import DataBundle, build_data
 from seqcli.data.vocab import Vocab
-from seqcli.engine.checkpoint import load_checkpoint, weights_mismatch
+from seqcli.engine.checkpoint import load_checkpoint, resolve_checkpoint, weights_mismatch
 from seqcli.engine.run import Run, load_run, new_run
 from seqcli.engine.runfolder import RunFolder
 from seqcli.engine.train import Trainer
@@ -26,17 +26,25 @@ def fresh_training(
     init_from: Path | None = None,
 ) -> Trainer:
     """A new run folder and a trainer at step 0 (weights optionally taken from a checkpoint)."""
-    warm = load_checkpoint(init_from) if init_from else None
-    vocab = Vocab.from_dict(warm["vocab"]) if warm else None
-    data = build_data(recipe.data, vocab=vocab)
-    run = new_run(recipe, data.spec, data.vocab, device)
-    if warm:
-        _load_weights(run, warm, init_from)
+    run, data = fresh_run(recipe, device=device, init_from=init_from)
     folder = RunFolder(out or Path("runs") / recipe.name)
     folder.prepare_new(overwrite=overwrite)
     folder.write_text("recipe.yaml", recipe_to_yaml(recipe))
     folder.write_text("vocab.json", json.dumps(data.vocab.to_dict(), ensure_ascii=False))
     return _trainer(run, data, folder)
+
+
+def fresh_run(
+    recipe: Recipe, *, device: torch.device, init_from: Path | None = None
+) -> tuple[Run, DataBundle]:
+    """The recipe's data and a new model (weights from init_from, if given); no files written."""
+    warm = load_checkpoint(resolve_checkpoint(init_from)) if init_from else None
+    vocab = Vocab.from_dict(warm["vocab"]) if warm else None
+    data = build_data(recipe.data, vocab=vocab)
+    run = new_run(recipe, data.spec, data.vocab, device)
+    if warm:
+        _load_weights(run, warm, init_from)
+    return run, data
 
 
 def resumed_training(run_dir: Path, *, device: torch.device) -> Trainer:

@@ -39,6 +39,7 @@ class Trainer:
         self.step, self.state, self.best, self.bad_evals = 0, None, None, 0
         self.stop_reason: str | None = None
         self.speed: float | None = None  # smoothed tokens/s
+        self.last_saved: int | None = None  # step of the newest last.pt
         self.started = time.perf_counter()
         if run.checkpoint is not None and "training" in run.checkpoint:
             self._restore(run.checkpoint)
@@ -92,9 +93,14 @@ class Trainer:
 
     def _diverged(self, what: str) -> events.Stopped:
         train = self.run.recipe.train
+        kept = (
+            f"last.pt from step {self.last_saved} is kept"
+            if self.last_saved is not None
+            else "no checkpoint had been written yet"
+        )
+        clip = "null" if train.clip_norm is None else f"{train.clip_norm:g}"
         reason = (
-            f"{what}; the last good checkpoint is kept. Lower "
-            f"train.lr (now {train.lr:g}) or set train.clip_norm (now {train.clip_norm})"
+            f"{what}; {kept}. Lower train.lr (now {train.lr:g}) or set train.clip_norm (now {clip})"
         )
         return events.Stopped(self.step, reason, failed=True)
 
@@ -180,6 +186,8 @@ class Trainer:
     def _save(self, kind: str) -> Iterator[object]:
         path = self.folder.checkpoint(kind)
         save_checkpoint(self._payload(with_training=kind == "last"), path)
+        if kind == "last":
+            self.last_saved = self.step
         yield events.Saved(self.step, path)
 
     def _payload(self, *, with_training: bool) -> dict:
@@ -206,7 +214,7 @@ class Trainer:
 
     def _restore(self, checkpoint: dict) -> None:
         training = checkpoint["training"]
-        self.step = checkpoint["step"]
+        self.step = self.last_saved = checkpoint["step"]
         self.optimizer.load_state_dict(training["optimizer"])
         self.lr.load_state_dict(training["lr"])
         self.windows.load_state_dict(training["windows"])

@@ -220,6 +220,11 @@ class TrainConfig(Section):
     early_stopping: EarlyStopping | None = Field(
         None, description="stop when train.monitor stops improving; null: train every step"
     )
+    on_nonfinite: Literal["stop", "skip"] = Field(
+        "stop",
+        description="a NaN/inf loss or gradient: stop (last good checkpoint kept) or skip "
+        "that window and go on",
+    )
 
     @model_validator(mode="before")
     @classmethod

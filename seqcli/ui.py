@@ -99,6 +99,8 @@ class TrainView:
         )  # fmt: skip
 
     def _step(self, event) -> None:
+        if event.skipped:
+            self._say(f"[yellow]step {event.step}: loss {event.loss}, window skipped[/]")
         self.progress.update(
             self.task, completed=event.step, loss=event.loss, lr=event.lr, speed=event.tokens_per_s
         )

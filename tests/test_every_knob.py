@@ -124,6 +124,9 @@ CHANGES = {
     "train.early_stopping.min_delta": {
         "train": {"eval_every": 1, "early_stopping": {"min_delta": 10.0}}
     },  # fmt: skip
+    "train.on_nonfinite": {
+        "train": {"lr": 1e30, "optimizer": "sgd", "clip_norm": None, "on_nonfinite": "skip"}
+    },  # fmt: skip
     "generate.prime": {"generate": {"prime": "Z"}},
     "generate.temperature": {"generate": {"temperature": 0.2}},
     "generate.top_k": {"generate": {"top_k": 2}},
@@ -146,6 +149,7 @@ BASELINES = {
         "train": {"eval_every": 1, "lr": 1e-9, "schedule": {"name": "plateau"}}
     },  # fmt: skip
     "train.early_stopping": {"train": {"eval_every": 1, "lr": 1e-9}},
+    "train.on_nonfinite": {"train": {"lr": 1e30, "optimizer": "sgd", "clip_norm": None}},
     "train.early_stopping.patience": {
         "train": {"eval_every": 1, "lr": 1e-9, "early_stopping": {"patience": 5}}
     },  # fmt: skip

@@ -143,3 +143,37 @@ def test_every_schedule_trains(write_recipe, tmp_path, name):
         write_recipe, tmp_path / "run", train={"steps": 12, "schedule": {"name": name}}
     )
     assert all(math.isfinite(loss) for loss in losses(stream))
+
+
+def poison_step(trainer, at: int) -> None:
+    """Make the loss of one training step NaN, as a bad batch would."""
+    forward = trainer.run.model.forward
+
+    def forward_with_nan(x, **kwargs):
+        out = forward(x, **kwargs)
+        if kwargs.get("targets") is not None and trainer.step == at - 1:
+            return out._replace(loss=out.loss * float("nan"))
+        return out
+
+    trainer.run.model.forward = forward_with_nan
+
+
+def test_skip_drops_a_non_finite_window_and_trains_on(write_recipe, tmp_path):
+    recipe = load_recipe(write_recipe(train={"steps": 12, "on_nonfinite": "skip"}))
+    trainer = fresh_training(recipe, device=CPU, out=tmp_path / "run")
+    poison_step(trainer, at=5)
+    stream = list(trainer)
+    trainer.folder.release()
+    steps = [e for e in stream if isinstance(e, events.Step)]
+    assert [e.step for e in steps if e.skipped] == [5]
+    assert isinstance(stream[-1], events.Finished) and stream[-1].step == 12
+    assert all(bool(p.isfinite().all()) for p in trainer.run.model.parameters())
+
+
+def test_stop_ends_at_a_non_finite_window_without_touching_weights(write_recipe, tmp_path):
+    trainer = fresh_training(load_recipe(write_recipe()), device=CPU, out=tmp_path / "run")
+    poison_step(trainer, at=5)
+    stream = list(trainer)
+    trainer.folder.release()
+    assert isinstance(stream[-1], events.Stopped) and stream[-1].failed
+    assert "at step 5" in stream[-1].reason and trainer.step == 4

@@ -24,6 +24,7 @@ class Step:
     lr: float
     grad_norm: float  # before clipping
     tokens_per_s: float
+    skipped: bool = False  # non-finite loss or gradient, window dropped (on_nonfinite: skip)
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,7 @@ class Trainer:
                 return
             step = self._timed_step()
             yield step
-            if not math.isfinite(step.loss):
+            if not math.isfinite(step.loss) and not step.skipped:
                 yield self._diverged(
                     f"the training loss became {step.loss} at step {step.step + 1}"
                 )
@@ -81,12 +81,14 @@ class Trainer:
     def _timed_step(self) -> events.Step:
         train = self.run.recipe.train
         tick = time.perf_counter()
-        loss, grad_norm = self._train_step()
+        loss, grad_norm, skipped = self._train_step()
         tokens = train.batch_size * train.seq_len / (time.perf_counter() - tick)
         self.speed = (
             tokens if self.speed is None else SMOOTHING * self.speed + (1 - SMOOTHING) * tokens
         )
-        return events.Step(self.step, self.total_steps, loss, self._lr(), grad_norm, self.speed)
+        return events.Step(
+            self.step, self.total_steps, loss, self._lr(), grad_norm, self.speed, skipped
+        )
 
     def _weights_finite(self) -> bool:
         return all(bool(p.isfinite().all()) for p in self.run.model.parameters())
@@ -107,8 +109,12 @@ class Trainer:
     def _lr(self) -> float:
         return self.optimizer.param_groups[0]["lr"]
 
-    def _train_step(self) -> tuple[float, float]:
-        """One optimizer step on the next window; returns loss and pre-clip gradient norm."""
+    def _train_step(self) -> tuple[float, float, bool]:
+        """One step on the next window: loss, pre-clip gradient norm, and whether it was skipped.
+
+        A non-finite loss or gradient never reaches the weights. With on_nonfinite stop the
+        step does not count (the caller stops); with skip it counts and the window is dropped.
+        """
         model, device, train = self.run.model, self.run.device, self.run.recipe.train
         batch = next(self.windows)
         state = None if batch.fresh_state else self.state
@@ -119,18 +125,19 @@ class Trainer:
         self.optimizer.zero_grad(set_to_none=True)
         out.loss.backward()
         max_norm = train.clip_norm if train.clip_norm is not None else math.inf
-        grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm)
         loss = out.loss.item()
-        if math.isfinite(loss) and math.isfinite(grad_norm.item()):
+        grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm).item()
+        finite = math.isfinite(loss) and math.isfinite(grad_norm)
+        if not finite and train.on_nonfinite == "stop":
+            return (loss if not math.isfinite(loss) else math.nan), grad_norm, False
+        if finite:
             self.optimizer.step()
-            self.state = detach(out.state)
-            self.step += 1
-            self.folder.log_metrics(
-                {"step": self.step, "split": "train", "loss": loss, "lr": self._lr(),
-                 "grad_norm": grad_norm.item()}
-            )  # fmt: skip
-            return loss, grad_norm.item()
-        return math.nan if math.isfinite(loss) else loss, grad_norm.item()
+        # A skipped window's state may carry the blow-up: the next window starts fresh.
+        self.state = detach(out.state) if finite else None
+        self.step += 1
+        record = {"step": self.step, "split": "train", "loss": loss, "lr": self._lr()}
+        self.folder.log_metrics({**record, "grad_norm": grad_norm, "skipped": not finite})
+        return loss, grad_norm, not finite
 
     def _evaluate(self) -> Iterator[object]:
         """Validate, sample and save; False (and nothing saved) if validation is not finite."""

@@ -22,8 +22,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check seqcli tests bench
-	$(BIN)/ruff format --check seqcli tests bench
+	$(BIN)/ruff check seqcli tests bench scripts
+	$(BIN)/ruff format --check seqcli tests bench scripts
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

@@ -34,7 +34,7 @@ def main() -> None:
     require(SHAKESPEARE)
     tune_allocator()
     recipe = load_recipe(args.recipe, args.overrides)
-    start, best = time.perf_counter(), None
+    start, best, last_sample = time.perf_counter(), None, ""
     with tempfile.TemporaryDirectory() as out:
         trainer = fresh_training(recipe, device=torch.device("cpu"), out=Path(out) / "run")
         print(f"{'step':>6} {'minutes':>8} {'val loss':>9} {'bits/char':>10}")
@@ -49,7 +49,8 @@ def main() -> None:
             if isinstance(event, events.Step) and minutes > args.budget_min:
                 trainer.request_stop("time budget spent")
     print(f"best val loss {best:.4f} nats/char in {minutes:.1f} min (target <= 1.50)")
-    print("sample:\n" + last_sample)
+    if last_sample:
+        print("sample:\n" + last_sample)
 
 
 if __name__ == "__main__":

@@ -99,8 +99,6 @@ def train(
         raise UsageError("--resume continues a run as it was; drop --set, --init-from and --out")
     from seqcli.engine.allocator import tune_allocator as tune
     from seqcli.engine.run import resolve_device
-    from seqcli.engine.start import fresh_training, resumed_training
-    from seqcli.recipe import load_recipe
 
     if tune_allocator:
         tune()
@@ -108,23 +106,32 @@ def train(
     if dry_run:
         _dry_run(recipe or resume / "recipe.yaml", overrides or [], target, init_from)
         return
+    options = {"out": out, "overwrite": overwrite, "init_from": init_from}
+    trainer = _trainer(recipe, resume, overrides or [], target, options)
+    exit_code = _watch(trainer, ui.JsonView() if as_json else ui.TrainView(quiet=quiet))
+    if exit_code:
+        raise typer.Exit(exit_code)
+
+
+def _trainer(recipe: Path | None, resume: Path | None, overrides: list[str], device, options):
+    from seqcli.engine.start import fresh_training, resumed_training
+    from seqcli.recipe import load_recipe
+
     if resume is not None:
-        trainer = resumed_training(resume, device=target)
-    else:
-        trainer = fresh_training(
-            load_recipe(recipe, overrides or []), device=target, out=out,
-            overwrite=overwrite, init_from=init_from,
-        )  # fmt: skip
-    view = ui.JsonView() if as_json else ui.TrainView(quiet=quiet)
+        return resumed_training(resume, device=device)
+    return fresh_training(load_recipe(recipe, overrides), device=device, **options)
+
+
+def _watch(trainer, view) -> int:
+    """Render the training; the exit code: 1 if it diverged, 128 + n after signal n, else 0."""
     try:
         with stop_on_signals(trainer) as received:
             last = view.render(trainer)
     finally:
         trainer.folder.release()
     if getattr(last, "failed", False):
-        raise typer.Exit(1)
-    if received:
-        raise typer.Exit(128 + received[0])
+        return 1
+    return 128 + received[0] if received else 0
 
 
 def _dry_run(recipe_path: Path, overrides: list[str], device, init_from: Path | None) -> None:
@@ -157,7 +164,8 @@ def generate(
     device: Device = "auto",
 ) -> None:
     """Sample text from a trained language model, streaming it to stdout."""
-    if unknown not in ("error", "skip"):
+    skip = {"error": False, "skip": True}.get(unknown)
+    if skip is None:
         raise UsageError(f"--unknown {unknown}: choose error or skip")
     from seqcli.engine.generate import Sampling
     from seqcli.engine.generate import generate as sample_tokens
@@ -166,15 +174,13 @@ def generate(
     loaded = load_run(run, resolve_device(device), expect_mapping="many_to_many")
     config = loaded.recipe.generate
     text = _prime_text(prime, prime_file, default=config.prime)
-    ids = loaded.vocab.encode(
-        text, what=_prime_source(prime, prime_file), skip_unknown=unknown == "skip"
-    )
+    ids = loaded.vocab.encode(text, what=_prime_source(prime, prime_file), skip_unknown=skip)
+    # A flag left out falls back to the recipe's generate section.
     sampling = Sampling(
-        temperature if temperature is not None else config.temperature,
-        top_k if top_k is not None else config.top_k,
-        top_p if top_p is not None else config.top_p,
+        *(flag if flag is not None else getattr(config, name) for name, flag in
+          (("temperature", temperature), ("top_k", top_k), ("top_p", top_p))),
         greedy,
-    )
+    )  # fmt: skip
     tokens = sample_tokens(
         loaded, ids, length=length or config.length, sampling=sampling,
         num_samples=num_samples, seed=seed,

@@ -15,11 +15,9 @@ from tests.conftest import ROOT
 README = ROOT / "README.md"
 
 
-def load_generator():
+def load_generator(name: str = "recipe_reference"):
     # scripts/ is not a package: load the file, not whatever `scripts` the path may hold.
-    spec = importlib.util.spec_from_file_location(
-        "recipe_reference", ROOT / "scripts" / "recipe_reference.py"
-    )
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -85,3 +83,13 @@ def test_every_flag_is_documented_under_its_command(name):
 
 def _mentions(text: str, flag: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(flag)}(?![\w-])", text) is not None
+
+
+def test_readme_error_catalogue_matches_the_bad_input_tests():
+    generator = load_generator("error_catalogue")
+    text = README.read_text(encoding="utf-8")
+    start, end = text.find(generator.START), text.find(generator.END)
+    assert text[start : end + len(generator.END)] == generator.catalogue(), (
+        "README.md's error table is stale: run `.venv/bin/python scripts/error_catalogue.py "
+        "--write`"
+    )

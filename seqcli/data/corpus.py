@@ -7,7 +7,9 @@ import json
 import os
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -22,40 +24,44 @@ def cache_root() -> Path:
     return Path(os.environ.get("SEQCLI_CACHE", Path.home() / ".cache" / "seqcli"))
 
 
+OPEN_ERRORS = {
+    FileNotFoundError: "data file not found",
+    IsADirectoryError: "is a folder, expected a text file",
+    PermissionError: "permission denied",
+}
+
+
+@contextmanager
+def open_data(path: Path) -> Iterator[BinaryIO]:
+    """Open a data file for reading bytes; a file that cannot be opened is a DataError."""
+    try:
+        handle = path.open("rb")
+    except tuple(OPEN_ERRORS) as err:
+        raise DataError(f"{path}: {OPEN_ERRORS[type(err)]}") from None
+    with handle:
+        yield handle
+
+
 def read_lines(path: Path) -> Iterator[str]:
     """Decoded lines (ends kept); bad UTF-8 is an error naming the byte offset."""
     offset = 0
-    try:
-        with path.open("rb") as handle:
-            for raw in handle:
-                try:
-                    yield raw.decode("utf-8")
-                except UnicodeDecodeError as err:
-                    raise DataError(
-                        f"{path}: not UTF-8 at byte offset {offset + err.start} "
-                        f"(byte 0x{raw[err.start]:02x}); re-encode the file as UTF-8"
-                    ) from None
-                offset += len(raw)
-    except FileNotFoundError:
-        raise DataError(f"{path}: data file not found") from None
-    except IsADirectoryError:
-        raise DataError(f"{path}: is a folder, expected a text file") from None
-    except PermissionError:
-        raise DataError(f"{path}: permission denied") from None
+    with open_data(path) as handle:
+        for raw in handle:
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError as err:
+                raise DataError(
+                    f"{path}: not UTF-8 at byte offset {offset + err.start} "
+                    f"(byte 0x{raw[err.start]:02x}); re-encode the file as UTF-8"
+                ) from None
+            offset += len(raw)
 
 
 def file_digest(path: Path) -> str:
     digest = hashlib.sha256()
-    try:
-        with path.open("rb") as handle:
-            while block := handle.read(1 << 20):
-                digest.update(block)
-    except FileNotFoundError:
-        raise DataError(f"{path}: data file not found") from None
-    except IsADirectoryError:
-        raise DataError(f"{path}: is a folder, expected a text file") from None
-    except PermissionError:
-        raise DataError(f"{path}: permission denied") from None
+    with open_data(path) as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
     return digest.hexdigest()
 
 

@@ -1,0 +1,37 @@
+"""The recipe: its schema (pydantic, frozen), how files become one, and its error lines."""
+
+from seqcli.recipe.load import (
+    apply_override,
+    load_recipe,
+    read_yaml,
+    recipe_json_schema,
+    recipe_to_dict,
+    recipe_to_yaml,
+    validate_recipe,
+)
+from seqcli.recipe.schema import (
+    BUILT_MAPPINGS,
+    DataConfig,
+    EarlyStopping,
+    GenerateConfig,
+    ModelConfig,
+    Recipe,
+    TrainConfig,
+)
+
+__all__ = [
+    "BUILT_MAPPINGS",
+    "DataConfig",
+    "EarlyStopping",
+    "GenerateConfig",
+    "ModelConfig",
+    "Recipe",
+    "TrainConfig",
+    "apply_override",
+    "load_recipe",
+    "read_yaml",
+    "recipe_json_schema",
+    "recipe_to_dict",
+    "recipe_to_yaml",
+    "validate_recipe",
+]

@@ -27,8 +27,8 @@ def make_rnn(config: ModelConfig, *, input_size: int) -> nn.RNNBase:
         batch_first=True,
         **options,
     )
-    if config.cell == "lstm":
-        set_forget_bias(rnn, 1.0 if config.forget_bias is None else config.forget_bias)
+    if config.forget_bias is not None:  # the recipe allows it for lstm only
+        set_forget_bias(rnn, config.forget_bias)
     return rnn
 
 

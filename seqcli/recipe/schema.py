@@ -88,7 +88,9 @@ class ModelConfig(Section):
         "embedding_size equal to hidden_size",
     )
     forget_bias: float | None = Field(
-        None, description="lstm only: initial forget-gate bias; null means 1.0"
+        None,
+        description="lstm only: initial forget-gate bias (1.0 is Keras' unit_forget_bias); "
+        "null keeps PyTorch's small uniform init",
     )
 
     @model_validator(mode="after")

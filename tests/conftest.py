@@ -43,6 +43,11 @@ def tiny_recipe(corpus: Path, **sections) -> dict:
         "train": {"batch_size": 4, "seq_len": 16, "steps": 30, "eval_every": 10, "lr": 0.01},
         "generate": {"sample_length": 20, "prime": "A"},
     }
+    return merge_sections(recipe, sections)
+
+
+def merge_sections(recipe: dict, sections: dict) -> dict:
+    """Merge each section's keys into the recipe (a non-dict value replaces the key)."""
     for section, values in sections.items():
         if isinstance(values, dict):
             recipe[section] = {**recipe.get(section, {}), **values}

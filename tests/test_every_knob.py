@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from seqcli.engine import events
 from seqcli.engine.start import fresh_training
 from seqcli.recipe import Recipe, validate_recipe
-from tests.conftest import tiny_recipe
+from tests.conftest import merge_sections, tiny_recipe
 
 CPU = torch.device("cpu")
 
@@ -166,11 +166,7 @@ def test_every_field_has_a_knob_test():
 def merged(corpus, *changes) -> dict:
     raw = tiny_recipe(corpus)
     for change in (BASE, *changes):
-        for section, values in change.items():
-            if isinstance(values, dict):
-                raw[section] = {**raw.get(section, {}), **values}
-            else:
-                raw[section] = values
+        merge_sections(raw, change)
     return raw
 
 

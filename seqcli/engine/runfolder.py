@@ -18,6 +18,7 @@ class RunFolder:
     def __init__(self, path: Path):
         self.path = path
         self._lock_handle = None
+        self._metrics_handle = None
 
     def prepare_new(self, *, overwrite: bool) -> None:
         """Create the folder, refusing to clobber an earlier run unless told to."""
@@ -60,6 +61,9 @@ class RunFolder:
             partial.unlink(missing_ok=True)
 
     def release(self) -> None:
+        if self._metrics_handle is not None:
+            self._metrics_handle.close()
+            self._metrics_handle = None
         if self._lock_handle is not None:
             self._lock_handle.close()
             self._lock_handle = None
@@ -73,8 +77,11 @@ class RunFolder:
         self.write_text(name, json.dumps(data, indent=2) + "\n")
 
     def log_metrics(self, record: dict) -> None:
-        with (self.path / "metrics.jsonl").open("a", encoding="utf-8") as handle:
-            handle.write(json.dumps(record) + "\n")
+        """Append one line, flushed so a crash loses at most the line being written."""
+        if self._metrics_handle is None:  # kept open: the training step calls this every time
+            self._metrics_handle = (self.path / "metrics.jsonl").open("a", encoding="utf-8")
+        self._metrics_handle.write(json.dumps(record) + "\n")
+        self._metrics_handle.flush()
 
     def truncate_metrics(self, last_step: int) -> None:
         """Drop log lines from steps after the checkpoint a resume starts from."""

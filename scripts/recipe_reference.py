@@ -1,4 +1,4 @@
-"""Build the README's recipe reference from the schema in seqcli/recipe/schema.py.
+"""Build the README's recipe reference from the schema in seqcli/recipe/.
 
 One Markdown table per recipe section (key | type | default | meaning), read from the
 pydantic fields, so the reference cannot say something the schema does not.
@@ -27,9 +27,7 @@ from seqcli.recipe import Recipe
 README = Path(__file__).resolve().parents[1] / "README.md"
 START = "<!-- recipe-reference:start -->"
 END = "<!-- recipe-reference:end -->"
-NOTE = (
-    "<!-- Generated from seqcli/recipe/schema.py by scripts/recipe_reference.py; do not edit. -->"
-)
+NOTE = "<!-- Generated from seqcli/recipe/ by scripts/recipe_reference.py; do not edit. -->"
 PYTHON_TYPES = {int: "int", float: "float", bool: "bool", str: "string", Path: "path"}
 BOUNDS = (  # metadata class, attribute, whether it is a lower bound, symbol
     (annotated_types.Ge, "ge", True, "≤"),

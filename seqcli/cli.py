@@ -167,7 +167,6 @@ def generate(
     skip = {"error": False, "skip": True}.get(unknown)
     if skip is None:
         raise UsageError(f"--unknown {unknown}: choose error or skip")
-    from seqcli.engine.generate import Sampling
     from seqcli.engine.generate import generate as sample_tokens
     from seqcli.engine.run import load_run, resolve_device
 
@@ -175,17 +174,20 @@ def generate(
     config = loaded.recipe.generate
     text = _prime_text(prime, prime_file, default=config.prime)
     ids = loaded.vocab.encode(text, what=_prime_source(prime, prime_file), skip_unknown=skip)
-    # A flag left out falls back to the recipe's generate section.
-    sampling = Sampling(
-        *(flag if flag is not None else getattr(config, name) for name, flag in
-          (("temperature", temperature), ("top_k", top_k), ("top_p", top_p))),
-        greedy,
-    )  # fmt: skip
+    sampling = _sampling(config, temperature=temperature, top_k=top_k, top_p=top_p, greedy=greedy)
     tokens = sample_tokens(
         loaded, ids, length=length or config.length, sampling=sampling,
         num_samples=num_samples, seed=seed,
     )  # fmt: skip
     ui.show_generated(loaded.vocab, text, tokens, num_samples=num_samples)
+
+
+def _sampling(config, *, greedy: bool, **flags):
+    """Sampling settings: each flag left out falls back to the recipe's generate section."""
+    from seqcli.engine.generate import Sampling
+
+    values = {name: getattr(config, name) if flag is None else flag for name, flag in flags.items()}
+    return Sampling(**values, greedy=greedy)
 
 
 def _prime_text(prime: str | None, prime_file: Path | None, *, default: str) -> str:

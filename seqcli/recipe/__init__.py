@@ -9,10 +9,10 @@ from seqcli.recipe.load import (
     recipe_to_yaml,
     validate_recipe,
 )
+from seqcli.recipe.schedule import EarlyStopping
 from seqcli.recipe.schema import (
     BUILT_MAPPINGS,
     DataConfig,
-    EarlyStopping,
     GenerateConfig,
     ModelConfig,
     Recipe,

@@ -28,7 +28,7 @@ from seqcli.cli import app
 from seqcli.data.corpus import load_corpus
 from seqcli.errors import SeqcliError
 from seqcli.recipe import (
-    DataConfig,
+    TextData,
     GenerateConfig,
     ModelConfig,
     Recipe,
@@ -417,7 +417,7 @@ def test_crafted_checkpoint_would_run_code_if_unpickled(tmp_path, trained_run):
 # Property tests: whatever a recipe or a data file holds, the answer is a result or a SeqcliError.
 
 SECTIONS = {
-    "data": DataConfig,
+    "data": TextData,
     "model": ModelConfig,
     "train": TrainConfig,
     "generate": GenerateConfig,

@@ -6,7 +6,7 @@ from seqcli.data.batching import CarriedWindows, RandomWindows
 from seqcli.data.corpus import load_corpus
 from seqcli.data.vocab import Vocab
 from seqcli.errors import DataError
-from seqcli.recipe import DataConfig
+from seqcli.recipe import TextData
 
 
 def test_char_tokens_are_code_points_not_bytes(tmp_path):
@@ -99,7 +99,7 @@ def test_vocab_refuses_unknown_tokens_by_name():
 
 
 def test_build_data_reindexes_into_a_given_vocab(corpus):
-    bundle = build_data(DataConfig(path=corpus))
+    bundle = build_data(TextData(path=corpus))
     bigger = Vocab(tokens=("\x00", *bundle.vocab.tokens), tokenizer="char")
-    again = build_data(DataConfig(path=corpus), vocab=bigger)
+    again = build_data(TextData(path=corpus), vocab=bigger)
     assert (np.asarray(again.splits["train"]) == np.asarray(bundle.splits["train"]) + 1).all()

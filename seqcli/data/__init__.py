@@ -10,7 +10,7 @@ from seqcli.data.batching import CarriedWindows, RandomWindows
 from seqcli.data.corpus import load_corpus
 from seqcli.data.vocab import Vocab
 from seqcli.errors import DataError
-from seqcli.recipe import DataConfig, TrainConfig
+from seqcli.recipe import TextData, TrainConfig
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def split_ids(ids: np.ndarray, *, val_fraction: float, test_fraction: float) -> 
     return {"train": ids[:val_start], "val": ids[val_start:test_start], "test": ids[test_start:]}
 
 
-def build_data(config: DataConfig, *, vocab: Vocab | None = None) -> DataBundle:
+def build_data(config: TextData, *, vocab: Vocab | None = None) -> DataBundle:
     """Tokenize (or reuse the cache for) the corpus and split it; a given vocab must cover it."""
     ids, corpus_vocab = load_corpus(config.path, config.tokenizer)
     if vocab is not None and vocab != corpus_vocab:

@@ -81,3 +81,32 @@ class Vocab:
     @classmethod
     def from_dict(cls, data: dict) -> Vocab:
         return cls(tokens=tuple(data["tokens"]), tokenizer=data["tokenizer"])
+
+
+PAD, UNK, BOS = "<pad>", "<unk>", "<bos>"
+
+
+def build_vocab(
+    sequences: Iterable[Iterable[str]],
+    *,
+    tokenizer: str,
+    min_freq: int = 1,
+    specials: tuple[str, ...] = (PAD, UNK),
+) -> Vocab:
+    """A vocabulary of example tokens: specials first (so <pad> is id 0), then tokens seen at
+    least min_freq times, most frequent first and ties in first-seen order (deterministic)."""
+    counts: dict[str, int] = {}
+    for sequence in sequences:
+        for token in sequence:
+            counts[token] = counts.get(token, 0) + 1
+    kept = sorted(
+        (t for t, n in counts.items() if n >= min_freq and t not in specials),
+        key=lambda t: -counts[t],
+    )
+    return Vocab(tokens=(*specials, *kept), tokenizer=tokenizer)
+
+
+def token_ids(vocab: Vocab, tokens: Iterable[str]) -> list[int]:
+    """Ids of already-split tokens; a token outside the vocabulary becomes <unk>."""
+    unk = vocab.index[UNK]
+    return [vocab.index.get(token, unk) for token in tokens]

@@ -10,9 +10,8 @@ from seqcli.recipe.load import (
     validate_recipe,
 )
 from seqcli.recipe.schedule import EarlyStopping
+from seqcli.recipe.data import TextData
 from seqcli.recipe.schema import (
-    BUILT_MAPPINGS,
-    DataConfig,
     GenerateConfig,
     ModelConfig,
     Recipe,
@@ -20,12 +19,11 @@ from seqcli.recipe.schema import (
 )
 
 __all__ = [
-    "BUILT_MAPPINGS",
-    "DataConfig",
     "EarlyStopping",
     "GenerateConfig",
     "ModelConfig",
     "Recipe",
+    "TextData",
     "TrainConfig",
     "apply_override",
     "load_recipe",

@@ -12,47 +12,13 @@ from pydantic import (
     model_validator,
 )
 
+from seqcli.recipe.data import Data, fill_format
 from seqcli.recipe.schedule import ConstantSchedule, EarlyStopping, Schedule, Section
+from seqcli.recipe.tasks import LOWER_IS_BETTER, METRICS, task_of
 
 Mapping = Literal["many_to_many", "many_to_one", "one_to_many", "encoder_decoder"]
-BUILT_MAPPINGS = ("many_to_many",)
-Metric = Literal["loss", "perplexity", "bpc", "accuracy"]
+Metric = Literal[tuple(LOWER_IS_BETTER)]
 MAX_SEED = 2**63 - 1  # torch seeds are 64-bit; the headroom lets samplers add the step
-
-
-class DataConfig(Section):
-    path: Path = Field(
-        description="UTF-8 text file; a relative path resolves against the recipe file's folder"
-    )
-    format: Literal["text"] = Field(
-        "text", description="text: one corpus for next-token prediction (the only format so far)"
-    )
-    tokenizer: Literal["char", "word"] = Field(
-        "char",
-        description="char: one token per Unicode code point, newlines included; "
-        "word: whitespace-split words, <eos> at each line end",
-    )
-    val_fraction: float = Field(
-        0.1, ge=0, lt=1, description="share of tokens for validation, just before the test split"
-    )
-    test_fraction: float = Field(
-        0.0, ge=0, lt=1, description="share of tokens for test, at the very end of the file"
-    )
-
-    @field_validator("path")
-    @classmethod
-    def _resolve_against_recipe(cls, path: Path, info: ValidationInfo) -> Path:
-        base = (info.context or {}).get("base_dir")
-        return path if path.is_absolute() or base is None else (Path(base) / path).resolve()
-
-    @model_validator(mode="after")
-    def _room_for_training(self) -> DataConfig:
-        if self.val_fraction + self.test_fraction >= 1:
-            raise ValueError(
-                f"val_fraction + test_fraction = {self.val_fraction + self.test_fraction:g}"
-                " leaves nothing to train on; keep the sum below 1"
-            )
-        return self
 
 
 class ModelConfig(Section):
@@ -222,10 +188,10 @@ class Recipe(Section):
     )
     mapping: Mapping = Field(
         "many_to_many",
-        description="input/output shape of the task; only many_to_many (next-token prediction) "
-        "is built so far",
+        description="input/output shape: with data.format it picks the task "
+        "(many_to_many + text: a language model)",
     )
-    data: DataConfig = Field(description="the text, its tokenizer and its splits")
+    data: Data = Field(description="the data, its format, tokenizer and splits")
     model: ModelConfig = Field(
         default_factory=ModelConfig, description="the network: cell, size, depth, dropout"
     )
@@ -238,14 +204,27 @@ class Recipe(Section):
         description="sampling defaults for seqcli generate and the samples shown in training",
     )
 
-    @field_validator("mapping")
+    @model_validator(mode="before")
     @classmethod
-    def _mapping_is_built(cls, mapping: str) -> str:
-        if mapping not in BUILT_MAPPINGS:
+    def _text_by_default(cls, raw: Any) -> Any:
+        if isinstance(raw, dict) and "data" in raw:
+            return {**raw, "data": fill_format(raw["data"])}
+        return raw
+
+    @model_validator(mode="after")
+    def _mapping_reads_the_format(self) -> Recipe:
+        task = task_of(self.mapping, self.data.format)
+        if self.train.monitor not in METRICS[task]:
             raise ValueError(
-                f"'{mapping}' is not built yet; available: {', '.join(BUILT_MAPPINGS)}"
+                f"train.monitor: '{self.train.monitor}' is not reported by a {task}; "
+                f"choose {', '.join(METRICS[task])}"
             )
-        return mapping
+        return self
+
+    @property
+    def task(self) -> str:
+        """The task this mapping and data format make (see recipe/tasks.py)."""
+        return task_of(self.mapping, self.data.format)
 
     @model_validator(mode="after")
     def _bpc_needs_characters(self) -> Recipe:

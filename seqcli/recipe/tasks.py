@@ -1,0 +1,37 @@
+"""Which task a (mapping, data format) pair makes, and the metrics each task reports.
+
+Pure tables, so the recipe can check `train.monitor` without importing torch; the
+implementations live in seqcli.tasks under the same names."""
+
+from __future__ import annotations
+
+TASKS = {
+    ("many_to_many", "text"): "language_model",
+}
+
+# Validation metrics per task; the first is what best.pt follows unless train.monitor says.
+METRICS = {
+    "language_model": ("loss", "perplexity", "bpc", "accuracy"),
+}
+
+# Which way is better, per metric: best.pt, plateau schedules and early stopping read this.
+LOWER_IS_BETTER = {
+    "loss": True,
+    "perplexity": True,
+    "bpc": True,
+    "accuracy": False,
+}
+
+
+def task_of(mapping: str, data_format: str) -> str:
+    """The task name, or a ValueError saying which formats the mapping takes."""
+    if (mapping, data_format) in TASKS:
+        return TASKS[(mapping, data_format)]
+    formats = sorted(f for m, f in TASKS if m == mapping)
+    if not formats:
+        built = sorted({m for m, _ in TASKS})
+        raise ValueError(f"mapping '{mapping}' is not built yet; available: {', '.join(built)}")
+    raise ValueError(
+        f"mapping '{mapping}' reads data.format {' or '.join(repr(f) for f in formats)}, "
+        f"not '{data_format}'"
+    )

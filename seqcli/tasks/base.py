@@ -1,0 +1,61 @@
+"""What a task gives the engine. A task is one (mapping, data format) pair — a language
+model, a classifier, a tagger, a translator, a conditioned generator, a forecaster — and the
+engine (train, evaluate, predict, generate) drives every one of them through these hooks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import torch
+from torch import nn
+
+
+@dataclass
+class Batch:
+    """One training or evaluation batch."""
+
+    inputs: dict[str, torch.Tensor]  # keyword arguments of model.forward
+    targets: torch.Tensor | None  # the forward's `targets`
+    size: int  # units of work, for the speed readout (tokens or examples)
+    fresh_state: bool = True  # language models: False when this continues the last batch
+    extra: dict[str, Any] = field(default_factory=dict)  # for metrics; never sent to the model
+
+    def to(self, device: torch.device) -> Batch:
+        moved = {name: tensor.to(device) for name, tensor in self.inputs.items()}
+        targets = None if self.targets is None else self.targets.to(device)
+        return Batch(moved, targets, self.size, self.fresh_state, self.extra)
+
+
+@dataclass(frozen=True)
+class TaskData:
+    meta: Any  # what the model and predictions need from the data (vocabularies, labels, scaler)
+    splits: dict[str, Any]  # "train" / "val" / "test" -> the task's examples
+
+
+class Batches(Protocol):
+    """An endless, resumable stream of training batches."""
+
+    def __next__(self) -> Batch: ...
+    def __len__(self) -> int: ...  # batches per epoch
+    def state_dict(self) -> dict: ...
+    def load_state_dict(self, state: dict) -> None: ...
+
+
+class Task(Protocol):
+    unit: str  # what Batch.size counts, shown as "<unit>/s"
+    metrics: dict[str, bool]  # metric name -> lower is better; train.monitor must be one
+
+    def prepare(self, recipe, meta=None) -> TaskData:
+        """Read and split the data; build the meta unless given (a stored run's)."""
+
+    def meta_to_dict(self, meta) -> dict: ...
+    def meta_from_dict(self, data: dict): ...
+    def build_model(self, recipe, meta) -> nn.Module: ...
+    def batches(self, data: TaskData, recipe) -> Batches: ...
+
+    def evaluate(self, run, examples, *, max_batches: int | None = None) -> dict[str, float]:
+        """Metrics over a split's examples; always includes "loss"."""
+
+    def sample(self, run, step: int) -> str | None:
+        """A short text shown at each validation during training, or None."""

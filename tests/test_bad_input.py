@@ -28,10 +28,10 @@ from seqcli.cli import app
 from seqcli.data.corpus import load_corpus
 from seqcli.errors import SeqcliError
 from seqcli.recipe import (
-    TextData,
     GenerateConfig,
     ModelConfig,
     Recipe,
+    TextData,
     TrainConfig,
     validate_recipe,
 )

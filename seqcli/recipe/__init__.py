@@ -1,5 +1,6 @@
 """The recipe: its schema (pydantic, frozen), how files become one, and its error lines."""
 
+from seqcli.recipe.data import TextData
 from seqcli.recipe.load import (
     apply_override,
     load_recipe,
@@ -10,7 +11,6 @@ from seqcli.recipe.load import (
     validate_recipe,
 )
 from seqcli.recipe.schedule import EarlyStopping
-from seqcli.recipe.data import TextData
 from seqcli.recipe.schema import (
     GenerateConfig,
     ModelConfig,

@@ -10,9 +10,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from seqcli.recipe.schedule import Section
 
 Tokenizer = Literal["char", "word"]
-TOKENIZER_HELP = (
-    "char: one token per Unicode code point; word: whitespace-split words"
-)
+TOKENIZER_HELP = "char: one token per Unicode code point; word: whitespace-split words"
 
 
 def resolve_path(path: Path | None, info: ValidationInfo) -> Path | None:

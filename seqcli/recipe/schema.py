@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import (
     Field,
-    ValidationInfo,
-    field_validator,
     model_validator,
 )
 

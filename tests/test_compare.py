@@ -1,0 +1,129 @@
+"""compare-cells and its parts: hand-written cells, diagnostics, parameter matching."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+from torch import nn
+
+from seqcli.engine.diagnostics import ClipStats, diagnose, sparkline
+from seqcli.engine.matching import match_hidden_size, meta_parameter_count
+from seqcli.errors import UsageError
+from seqcli.models.cells import make_rnn
+from seqcli.models.language_model import Output
+from seqcli.models.manual import trace
+from seqcli.recipe import ModelConfig
+from seqcli.tasks.base import Batch
+
+FUSED = {
+    "rnn": lambda **kw: nn.RNN(**kw),
+    "relu": lambda **kw: nn.RNN(nonlinearity="relu", **kw),
+    "lstm": lambda **kw: nn.LSTM(**kw),
+    "gru": lambda **kw: nn.GRU(**kw),
+}
+
+
+@pytest.mark.parametrize("cell", FUSED)
+@pytest.mark.parametrize("layers", [1, 3])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_hand_written_cells_match_the_fused_module(cell, layers, bidirectional):
+    torch.manual_seed(0)
+    rnn = FUSED[cell](
+        input_size=5, hidden_size=6, num_layers=layers, bidirectional=bidirectional,
+        batch_first=True,
+    ).double()  # fmt: skip
+    x = torch.randn(3, 8, 5, dtype=torch.float64)
+    output, state = rnn(x)
+    steps = trace(rnn, x)
+    torch.testing.assert_close(steps.output, output, atol=1e-6, rtol=0)
+    h_n = state[0] if cell == "lstm" else state  # (L*D, B, H)
+    last = steps.hidden[:, 0, :, -1]  # forward directions end at the last step
+    torch.testing.assert_close(last, h_n.view(layers, -1, 3, 6)[:, 0], atol=1e-6, rtol=0)
+    if bidirectional:  # backward directions end at the first step
+        first = steps.hidden[:, 1, :, 0]
+        torch.testing.assert_close(first, h_n.view(layers, 2, 3, 6)[:, 1], atol=1e-6, rtol=0)
+
+
+def test_lstm_trace_records_the_forget_gate():
+    rnn = nn.LSTM(2, 3, batch_first=True).double()
+    with torch.no_grad():
+        for bias in (rnn.bias_ih_l0, rnn.bias_hh_l0):
+            bias.zero_()
+        rnn.weight_ih_l0.zero_()
+        rnn.weight_hh_l0.zero_()
+        rnn.bias_ih_l0[3:6] = math.log(3)  # sigmoid(ln 3) = 0.75
+    gates = trace(rnn, torch.randn(1, 4, 2, dtype=torch.float64)).gates
+    torch.testing.assert_close(gates, torch.full_like(gates, 0.75))
+
+
+class LastStepRegressor(nn.Module):
+    """A tiny many-to-one model: the last hidden state predicts a value."""
+
+    def __init__(self, cell: str, hidden: int = 8):
+        super().__init__()
+        self.rnn = make_rnn(ModelConfig(cell=cell, hidden_size=hidden), input_size=2)
+        self.head = nn.Linear(hidden, 1)
+
+    def forward(self, x, *, targets=None, state=None):
+        h, state = self.rnn(x)  # (B, T, H)
+        y = self.head(h[:, -1]).squeeze(-1)  # (B,)
+        return Output(y, nn.functional.mse_loss(y, targets), state)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_diagnostics_are_finite_and_positive(cell):
+    torch.manual_seed(0)
+    model = LastStepRegressor(cell)
+    batch = Batch({"x": torch.rand(4, 30, 2)}, torch.rand(4), size=4)
+    report = diagnose(model, batch)
+    assert len(report["gradient_flow"]) == 30
+    assert all(math.isfinite(g) and g > 0 for g in report["gradient_flow"])
+    assert 0 < report["early_gradient"] < report["late_gradient"]
+    assert 0 <= report["saturation"] <= 1
+    gate = {"lstm": "forget_gate", "gru": "update_gate"}.get(cell)
+    assert gate is None or 0 < report[gate] < 1
+
+
+def test_diagnostics_leave_the_model_untouched():
+    model = LastStepRegressor("lstm").train()
+    before = {name: p.clone() for name, p in model.state_dict().items()}
+    diagnose(model, Batch({"x": torch.rand(2, 5, 2)}, torch.rand(2), size=2))
+    assert model.training and next(model.parameters()).dtype == torch.float32
+    assert all(p.grad is None for p in model.parameters())
+    assert all(torch.equal(before[n], p) for n, p in model.state_dict().items())
+
+
+def test_clip_stats_count_the_steps_clipping_changed():
+    stats = ClipStats(clip_norm=1.0)
+    for norm in (0.5, 2.0, 4.0, 0.9):
+        stats.observe(norm)
+    assert stats.summary() == {"grad_norm_median": 1.45, "grad_norm_max": 4.0,
+                               "clipped_share": 0.5}  # fmt: skip
+
+
+def test_sparkline_is_log_scale():
+    assert sparkline([1e-8, 1e-4, 1.0], width=3) == "▁▅█"  # 1e-4 is halfway on a log scale
+    assert sparkline([0.0, 1.0, 10.0], width=3) == " ▁█"
+
+
+@pytest.mark.parametrize("layers", [1, 2])
+@pytest.mark.parametrize("direction", ["uni", "bi"])
+@pytest.mark.parametrize("cell", ["rnn", "gru"])
+def test_matched_hidden_size_is_within_two_percent(cell, layers, direction):
+    def count(cell_name, hidden):
+        config = ModelConfig(cell=cell_name, hidden_size=hidden, layers=layers, direction=direction)
+        return meta_parameter_count(lambda: nn.Sequential(
+            nn.Embedding(50, 16), make_rnn(config, input_size=16), nn.Linear(hidden, 50)
+        ))  # fmt: skip
+
+    target = count("lstm", 96)
+    hidden = match_hidden_size(lambda h: count(cell, h), target, what=cell)
+    assert abs(count(cell, hidden) - target) <= 0.02 * target
+    assert hidden > 96
+
+
+def test_matching_that_cannot_reach_two_percent_says_why():
+    with pytest.raises(UsageError, match="--match-params: rnn has"):
+        match_hidden_size(lambda h: 10_000 + h, 5_000, what="rnn")

@@ -9,13 +9,18 @@ from pydantic import (
     model_validator,
 )
 
-from seqcli.recipe.data import Data, fill_format
+from seqcli.recipe.data import SYNTHETIC_MAPPINGS, Data, fill_format
 from seqcli.recipe.schedule import ConstantSchedule, EarlyStopping, Schedule, Section
 from seqcli.recipe.tasks import LOWER_IS_BETTER, METRICS, task_of
 
 Mapping = Literal["many_to_many", "many_to_one", "one_to_many", "encoder_decoder"]
 Metric = Literal[tuple(LOWER_IS_BETTER)]
 MAX_SEED = 2**63 - 1  # torch seeds are 64-bit; the headroom lets samplers add the step
+# Formats whose model predicts the next step: a backward direction would read the answer.
+NEXT_STEP_FORMATS = {
+    "text": "next-token language model",
+    "music": "next-frame music model",
+}
 
 
 class ModelConfig(Section):
@@ -234,9 +239,27 @@ class Recipe(Section):
 
     @model_validator(mode="after")
     def _language_model_reads_the_past(self) -> Recipe:
-        if self.data.format == "text" and self.model.direction == "bi":
+        if self.data.format in NEXT_STEP_FORMATS and self.model.direction == "bi":
             raise ValueError(
-                "model.direction: 'bi' would let a next-token language model read the token "
-                "it must predict; use 'uni'"
+                f"model.direction: 'bi' would let a {NEXT_STEP_FORMATS[self.data.format]} "
+                "read what it must predict; use 'uni'"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _tied_weights_need_tokens(self) -> Recipe:
+        if self.model.tie_weights and self.data.format in ("synthetic", "music"):
+            raise ValueError(
+                f"model.tie_weights: {self.data.format} models have no token embedding to tie"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _synthetic_task_fits_the_mapping(self) -> Recipe:
+        if self.data.format == "synthetic":
+            mapping = SYNTHETIC_MAPPINGS[self.data.task]
+            if self.mapping != mapping:
+                raise ValueError(
+                    f"mapping: data.task '{self.data.task}' is {mapping}, not {self.mapping}"
+                )
         return self

@@ -7,11 +7,17 @@ from __future__ import annotations
 
 TASKS = {
     ("many_to_many", "text"): "language_model",
+    ("many_to_one", "synthetic"): "adding",
+    ("many_to_many", "synthetic"): "copy",
+    ("many_to_many", "music"): "music",
 }
 
 # Validation metrics per task; the first is what best.pt follows unless train.monitor says.
 METRICS = {
     "language_model": ("loss", "perplexity", "bpc", "accuracy"),
+    "adding": ("mse", "loss"),
+    "copy": ("last10_accuracy", "loss"),
+    "music": ("nll", "loss"),
 }
 
 # Which way is better, per metric: best.pt, plateau schedules and early stopping read this.
@@ -20,6 +26,9 @@ LOWER_IS_BETTER = {
     "perplexity": True,
     "bpc": True,
     "accuracy": False,
+    "mse": True,
+    "last10_accuracy": False,
+    "nll": True,
 }
 
 

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 import torch
 
 from seqcli.data.music import load_music
-from seqcli.data.synthetic import BASELINES, make_batch
+from seqcli.data.synthetic import BASELINES, MEMORY, SYMBOLS, make_batch
 from seqcli.errors import DataError
+from seqcli.models.language_model import Output
+from seqcli.tasks.music import MUSIC, MusicMeta
+from seqcli.tasks.synthetic import ADDING, COPY, Generated, SyntheticMeta
 
 JSB = Path(__file__).resolve().parents[2] / "shared" / "data" / "polyphonic_music"
 
@@ -92,3 +96,62 @@ def _cells(arrays):
     for i, array in enumerate(arrays):
         cells[0, i] = array
     return cells
+
+
+class Constant(torch.nn.Module):
+    """A model that ignores its input: the memoryless reference the metrics are checked on."""
+
+    def __init__(self, make):
+        super().__init__()
+        self.make = make
+
+    def forward(self, x, lengths=None, *, targets=None, state=None):
+        return Output(self.make(x), None, None)
+
+
+def fake_run(model, *, meta, batch_size=7, length=5):
+    recipe = SimpleNamespace(train=SimpleNamespace(batch_size=batch_size),
+                             data=SimpleNamespace(length=length))  # fmt: skip
+    return SimpleNamespace(recipe=recipe, meta=meta, model=model, device=torch.device("cpu"))
+
+
+def test_adding_mse_of_a_constant_prediction_is_its_mean_squared_error():
+    x, y = make_batch("adding", range(20), length=6, seed=0, split="val")
+    run = fake_run(Constant(lambda x: torch.full((len(x),), 0.5)), meta=None)
+    metrics = ADDING.evaluate(run, Generated(x, y))
+    assert metrics["mse"] == pytest.approx(((y - 0.5) ** 2).mean().item(), rel=1e-6)
+    assert metrics["loss"] == metrics["mse"]
+
+
+def test_memoryless_copy_model_scores_the_baseline_loss_and_chance_on_the_last_ten():
+    length = 30
+    x, y = make_batch("copy", range(16), length=length, seed=0, split="val")
+
+    def memoryless(x):  # sure of a blank until the delimiter, then uniform over the digits
+        logits = torch.full((*x.shape, SYMBOLS), -1e9)
+        logits[:, : length + MEMORY, 0] = 0.0
+        logits[:, length + MEMORY :, 1:9] = 0.0
+        return logits
+
+    run = fake_run(Constant(memoryless), meta=SyntheticMeta("copy", length), length=length)
+    metrics = COPY.evaluate(run, Generated(x, y))
+    assert metrics["loss"] == pytest.approx(BASELINES["copy"](length), rel=1e-5)
+    ones = (y[:, -MEMORY:] == 1).float().mean().item()  # argmax of a tie is the first digit
+    assert metrics["last10_accuracy"] == pytest.approx(ones)
+
+
+def test_music_nll_is_bai_et_al_trace_formula_per_frame():
+    generator = np.random.default_rng(0)
+    pieces = [(generator.random((n, 4)) < 0.3).astype(np.float32) for n in (5, 9, 3)]
+    probs = torch.tensor([0.1, 0.5, 0.3, 0.8])
+    run = fake_run(Constant(lambda x: torch.logit(probs).expand(*x.shape)),
+                   meta=MusicMeta(4, [0.25] * 4), batch_size=2)  # fmt: skip
+    total, count = 0.0, 0
+    for piece in pieces:  # TCN's music_test.py: -trace(y log p' + (1-y) log(1-p)'), summed
+        y = torch.from_numpy(piece[1:])
+        p = probs.expand_as(y)
+        total += -torch.trace(y @ p.log().T + (1 - y) @ (1 - p).log().T).item()
+        count += len(y)
+    metrics = MUSIC.evaluate(run, pieces)
+    assert metrics["nll"] == pytest.approx(total / count, rel=1e-5)
+    assert metrics["details"]["baseline_nll"] > 0

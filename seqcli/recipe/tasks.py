@@ -7,11 +7,14 @@ from __future__ import annotations
 
 TASKS = {
     ("many_to_many", "text"): "language_model",
+    ("many_to_one", "table"): "classifier",
+    ("many_to_one", "folder"): "classifier",
 }
 
 # Validation metrics per task; the first is what best.pt follows unless train.monitor says.
 METRICS = {
     "language_model": ("loss", "perplexity", "bpc", "accuracy"),
+    "classifier": ("loss", "accuracy", "macro_f1"),
 }
 
 # Which way is better, per metric: best.pt, plateau schedules and early stopping read this.
@@ -20,6 +23,7 @@ LOWER_IS_BETTER = {
     "perplexity": True,
     "bpc": True,
     "accuracy": False,
+    "macro_f1": False,
 }
 
 

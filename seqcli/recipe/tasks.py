@@ -7,6 +7,8 @@ from __future__ import annotations
 
 TASKS = {
     ("many_to_many", "text"): "language_model",
+    ("many_to_one", "table"): "classifier",
+    ("many_to_one", "folder"): "classifier",
     ("many_to_one", "synthetic"): "adding",
     ("many_to_many", "synthetic"): "copy",
     ("many_to_many", "music"): "music",
@@ -15,6 +17,7 @@ TASKS = {
 # Validation metrics per task; the first is what best.pt follows unless train.monitor says.
 METRICS = {
     "language_model": ("loss", "perplexity", "bpc", "accuracy"),
+    "classifier": ("loss", "accuracy", "macro_f1"),
     "adding": ("mse", "loss"),
     "copy": ("last10_accuracy", "loss"),
     "music": ("nll", "loss"),
@@ -26,6 +29,7 @@ LOWER_IS_BETTER = {
     "perplexity": True,
     "bpc": True,
     "accuracy": False,
+    "macro_f1": False,
     "mse": True,
     "last10_accuracy": False,
     "nll": True,

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from seqcli.tasks.base import Batch, Task, TaskData
 from seqcli.tasks.language_model import LanguageModelTask
+from seqcli.tasks.music import MusicTask
+from seqcli.tasks.synthetic import AddingTask, CopyTask
 
 TASKS: dict[str, Task] = {
     "language_model": LanguageModelTask(),
+    "adding": AddingTask(),
+    "copy": CopyTask(),
+    "music": MusicTask(),
 }
 
 __all__ = ["TASKS", "Batch", "Task", "TaskData", "task_for"]

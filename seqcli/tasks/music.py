@@ -9,12 +9,13 @@ import torch
 
 from seqcli.data.music import load_music
 from seqcli.data.padding import BucketBatches, ordered_batches, pad_values
-from seqcli.errors import DataError, UsageError
+from seqcli.errors import DataError
 from seqcli.models.long_range import FrameModel, frame_nll_sum
 from seqcli.tasks.base import Batch, TaskData
+from seqcli.tasks.flags import reject_unknown
 
 LOWEST_NOTE = 21  # MIDI number of key 0 of an 88-key piano roll (A0)
-GENERATE_FLAGS = {"length", "seed"}
+GENERATE_FLAGS = frozenset({"length", "seed"})
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,9 @@ class MusicTask:
     def meta_from_dict(self, data: dict) -> MusicMeta:
         return MusicMeta(**data)
 
+    def meta_summary(self, meta: dict) -> list[tuple[str, str]]:
+        return [("keys per frame", str(meta["keys"]))]
+
     def build_model(self, recipe, meta: MusicMeta) -> FrameModel:
         return FrameModel(recipe.model, keys=meta.keys)
 
@@ -98,7 +102,9 @@ class MusicTask:
             total += frame_nll_sum(logits, batch.targets, batch.inputs["lengths"]).item()
             frames += batch.size
         nll = total / frames
-        details = {"baseline_nll": baseline_nll(run.meta.key_frequency, pieces)}
+        rows = [["key frequencies, no past", baseline_nll(run.meta.key_frequency, pieces)],
+                ["this model", nll]]  # fmt: skip
+        details = {"baseline": {"columns": ["predictor", "nll per frame"], "rows": rows}}
         return {"loss": nll, "nll": nll, "details": details}
 
     def sample(self, run, step: int) -> None:
@@ -112,17 +118,12 @@ class MusicTask:
                             f"{run.meta.keys}")  # fmt: skip
         return pieces
 
-    def predict(self, run, lines: list[str]) -> list[dict]:
-        raise UsageError("music reads piano rolls, not text lines; use seqcli evaluate")
-
     def generate(self, run, flags: dict):
         """Sample frames from silence, each key a coin with the model's probability; one line
         per frame, the MIDI numbers of the keys down."""
-        unknown = sorted(set(flags) - GENERATE_FLAGS)
-        if unknown:
-            raise UsageError(f"--{unknown[0].replace('_', '-')}: music generate does not take it")
-        length = flags.get("length") or run.recipe.generate.length
-        generator = torch.Generator().manual_seed(flags.get("seed") or run.recipe.seed)
+        reject_unknown(flags, GENERATE_FLAGS, "a music model")
+        length = flags.get("length", run.recipe.generate.length)
+        generator = torch.Generator().manual_seed(flags.get("seed", 0))
         run.model.eval()
         frame, state = torch.zeros(1, 1, run.meta.keys), None  # (1, 1, K)
         with torch.no_grad():
@@ -132,6 +133,3 @@ class MusicTask:
                 frame, state = torch.bernoulli(probs, generator=generator), out.state
                 yield " ".join(str(LOWEST_NOTE + k) for k in frame[0, 0].nonzero().ravel().tolist())
                 yield "\n"
-
-
-MUSIC = MusicTask()

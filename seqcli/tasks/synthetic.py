@@ -84,6 +84,9 @@ class SyntheticTask:
     def meta_from_dict(self, data: dict) -> SyntheticMeta:
         return SyntheticMeta(**data)
 
+    def meta_summary(self, meta: dict) -> list[tuple[str, str]]:
+        return [("synthetic task / T", f"{meta['task']} / {meta['length']}")]
+
     def batches(self, data: TaskData, recipe) -> SyntheticBatches:
         return SyntheticBatches(
             self.name, recipe.data, batch_size=recipe.train.batch_size, seed=recipe.seed
@@ -122,7 +125,9 @@ class AddingTask(SyntheticTask):
             squared += F.mse_loss(value, y, reduction="sum").item()
             count += len(y)
         mse = squared / count
-        return {"loss": mse, "mse": mse, "details": {"baseline_mse": BASELINES["adding"](0)}}
+        rows = [["always 1 (remembers nothing)", BASELINES["adding"](0)], ["this model", mse]]
+        details = {"baseline": {"columns": ["predictor", "mse"], "rows": rows}}
+        return {"loss": mse, "mse": mse, "details": details}
 
     def sample(self, run, step: int) -> str:
         x, y = _first(run, self)
@@ -137,6 +142,10 @@ class AddingTask(SyntheticTask):
             truth = (x[0, :, 0] * x[0, :, 1]).sum().item()
             rows.append({"input": line, "sum": truth, "prediction": _value(run, x)})
         return rows
+
+    def prediction_lines(self, rows: list[dict]):
+        for row in rows:
+            yield f"{row['prediction']:.4f}\t(true sum {row['sum']:.4f})\t{row['input']}"
 
 
 class CopyTask(SyntheticTask):
@@ -154,9 +163,11 @@ class CopyTask(SyntheticTask):
             # The blanks are free; only the last MEMORY outputs show whether anything was kept.
             hits += (logits[:, -MEMORY:].argmax(-1) == y[:, -MEMORY:]).sum().item()
             recalled += y[:, -MEMORY:].numel()
-        details = {"memoryless_loss": BASELINES["copy"](run.meta.length),
-                   "chance_last10_accuracy": 1 / 8}  # fmt: skip
-        return {"loss": total / steps, "last10_accuracy": hits / recalled, "details": details}
+        loss, accuracy = total / steps, hits / recalled
+        rows = [["memoryless (blanks, then a guess)", BASELINES["copy"](run.meta.length), 1 / 8],
+                ["this model", loss, accuracy]]  # fmt: skip
+        details = {"baseline": {"columns": ["predictor", "loss", "last10_accuracy"], "rows": rows}}
+        return {"loss": loss, "last10_accuracy": accuracy, "details": details}
 
     def sample(self, run, step: int) -> str:
         x, _ = _first(run, self)
@@ -169,6 +180,10 @@ class CopyTask(SyntheticTask):
             x = copy_input(line, number, length=run.meta.length)  # (1, T+20)
             rows.append({"input": line.strip(), "recalled": _recall(run, x)})
         return rows
+
+    def prediction_lines(self, rows: list[dict]):
+        for row in rows:
+            yield f"{row['recalled']}\t{row['input']}"
 
 
 def _first(run, task: SyntheticTask) -> tuple[torch.Tensor, torch.Tensor]:
@@ -211,6 +226,3 @@ def copy_input(line: str, number: int, *, length: int) -> torch.Tensor:
         raise UsageError(f"line {number}: '{line.strip()}' is not ten digits from 1 to 8")
     ids = [int(c) for c in digits] + [0] * (length - 1) + [DELIMITER] * (MEMORY + 1)
     return torch.tensor([ids])
-
-
-ADDING, COPY = AddingTask(), CopyTask()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import math
 import statistics
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import torch
@@ -27,6 +27,7 @@ EARLY_SHARE = 0.1  # "the first steps": this share of the sequence, at least one
 # nn.RNNBase.mode -> the name of the gate manual.trace records for it.
 GATE_NAMES = {"LSTM": "forget_gate", "GRU": "update_gate"}
 SPARKS = "▁▂▃▄▅▆▇█"
+PLOTTED_STEPS = 6  # train --diagnose's PNG: the latest validations, so the lines stay legible
 
 
 def recurrent_stack(model: nn.Module) -> nn.RNNBase:
@@ -155,3 +156,27 @@ def _spark(level: float, low: float, span: float) -> str:
         return " "  # an exact zero gradient: nothing flows back to this step
     index = round((level - low) / span * (len(SPARKS) - 1))
     return SPARKS[min(max(index, 0), len(SPARKS) - 1)]
+
+
+def diagnosed(trainer) -> Iterator[object]:
+    """train --diagnose: the trainer's events, and after each validation a Diagnosed event on
+    one fixed training batch. Before the last event, diagnostics.json and gradient_flow.png
+    (one line per diagnosed step) go into the run folder."""
+    from seqcli.engine import events
+    from seqcli.engine.plots import plot_gradient_flow
+
+    run = trainer.run
+    batch = next(run.task.batches(trainer.data, run.recipe)).to(run.device)
+    clipping, reports = ClipStats(run.recipe.train.clip_norm), []
+    for event in trainer:
+        if isinstance(event, events.Step):
+            clipping.observe(event.grad_norm)
+        if isinstance(event, events.Finished | events.Stopped) and reports:
+            trainer.folder.write_json("diagnostics.json", {"reports": reports})
+            flows = {f"step {r['step']}": r["gradient_flow"] for r in reports[-PLOTTED_STEPS:]}
+            plot_gradient_flow(flows, trainer.folder.path / "gradient_flow.png")
+        yield event
+        if isinstance(event, events.Evaluated):
+            report = {**diagnose(run.model, batch), **clipping.summary()}
+            reports.append({"step": event.step, **report})
+            yield events.Diagnosed(event.step, report)

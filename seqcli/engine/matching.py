@@ -42,8 +42,9 @@ def match_hidden_size(count: Callable[[int], int], target: int, *, what: str) ->
     gap = abs(count(best) - target) / target
     if gap > TOLERANCE:
         raise UsageError(
-            f"--match-params: {what} has {count(best):,} parameters at hidden_size {best}, "
-            f"{gap:.1%} from the reference's {target:,}; the other parts of the model are too "
-            "large for the recurrent layers to make up the difference"
+            f"--match-params: {what} comes no closer than {count(best):,} parameters (hidden_size "
+            f"{best}) to the reference's {target:,}, {gap:.1%} off; at this size one unit "
+            "changes the count by more than 2% (raise model.hidden_size), or the layers around "
+            "the recurrent stack outweigh it"
         )
     return best

@@ -65,7 +65,7 @@ class SyntheticTask:
     """What adding and copy share: generated splits, fixed held-out sets, no files."""
 
     name: str
-    unit = "examples"
+    unit = "ex"
 
     def prepare(self, recipe, meta=None) -> TaskData:
         data = recipe.data

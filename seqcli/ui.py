@@ -244,6 +244,7 @@ class CompareView:
             for event in stream:
                 if type(event).__name__ == "CompareFinished":
                     live.stop()  # the summary goes below the final live table
+                    err_console.print()
                 self.handlers[type(event).__name__](event)
                 live.update(self._table())
                 last = event
@@ -284,22 +285,24 @@ class CompareView:
     def _summary(self, event) -> None:
         from seqcli.engine.diagnostics import sparkline
 
-        table = Table(title=f"over seeds (mean ± std); {event.groups[0]['test_split']} split")
-        columns = ("variant", "parameters", "wall s", f"{self.unit}/s", f"best val {self.monitor}",
-                   f"test {self.monitor}", "target step", "early grad", "saturation")  # fmt: skip
+        split = event.groups[0]["test_split"]
+        table = Table(title="mean ± std over seeds")
+        columns = ("variant", "params", f"{self.unit}/s", f"val {self.monitor}",
+                   f"{split} {self.monitor}", "target at", "early grad")  # fmt: skip
         for column in columns:
-            table.add_column(column, justify="left" if column == "variant" else "right")
+            table.add_column(column, justify="left" if column == "variant" else "right",
+                             no_wrap=column == "variant")  # fmt: skip
         for g in event.groups:
             reached = [str(s) for s in g["target_step"] if s is not None]
             table.add_row(
-                g["group"], f"{g['parameters']:,}", f"{g['wall_s']:.0f}", f"{g['speed']:,.0f}",
-                _mean_std(g["best_val"]), _mean_std(g["test"]), ", ".join(reached) or "-",
-                f"{g['early_gradient']:.1e}", f"{g['saturation']:.3f}",
+                g["group"], f"{g['parameters']:,}", f"{g['speed']:,.0f}", _mean_std(g["best_val"]),
+                _mean_std(g["test"]), ",".join(reached) or "-", f"{g['early_gradient']:.0e}",
             )  # fmt: skip
         err_console.print(table)
         flows = [v for g in event.groups for v in g["gradient_flow"] if v > 0]
         bounds = (min(flows), max(flows)) if flows else None
-        info(f"gradient flow, d loss / d x_t from t=0 (left) to the end, log scale {bounds}:")
+        scale = f"{bounds[0]:.0e} to {bounds[1]:.0e}" if bounds else "-"
+        info(f"gradient flow |d loss / d x_t|, t=0 at the left, one log scale ({scale}):")
         width = max(len(g["group"]) for g in event.groups)
         for g in event.groups:
             line = sparkline(g["gradient_flow"], bounds=bounds)
@@ -314,4 +317,4 @@ def _optional(value: float | None, template: str = "{:.4f}") -> str:
 
 def _mean_std(pair) -> str:
     mean, std = pair
-    return f"{mean:.4f} ± {std:.4f}"
+    return f"{mean:.3g}±{std:.1g}"

@@ -6,15 +6,20 @@ import math
 
 import pytest
 import torch
+import yaml
 from torch import nn
+from typer.testing import CliRunner
 
+from seqcli.cli import app
+from seqcli.compare import Grid, Variant, run_grid, variant_recipe
+from seqcli.engine import events
 from seqcli.engine.diagnostics import ClipStats, diagnose, sparkline
 from seqcli.engine.matching import match_hidden_size, meta_parameter_count
 from seqcli.errors import UsageError
 from seqcli.models.cells import make_rnn
 from seqcli.models.language_model import Output
 from seqcli.models.manual import trace
-from seqcli.recipe import ModelConfig
+from seqcli.recipe import ModelConfig, load_recipe
 from seqcli.tasks.base import Batch
 
 FUSED = {
@@ -125,5 +130,68 @@ def test_matched_hidden_size_is_within_two_percent(cell, layers, direction):
 
 
 def test_matching_that_cannot_reach_two_percent_says_why():
-    with pytest.raises(UsageError, match="--match-params: rnn has"):
+    with pytest.raises(UsageError, match="--match-params: rnn comes no closer than 10,001"):
         match_hidden_size(lambda h: 10_000 + h, 5_000, what="rnn")
+
+
+def tiny_grid_recipe(tmp_path, **model):
+    raw = {
+        "name": "grid", "seed": 0, "mapping": "many_to_one",
+        "data": {"format": "synthetic", "task": "adding", "length": 8, "train_examples": 64,
+                 "val_examples": 16, "test_examples": 16},
+        "model": {"cell": "lstm", "hidden_size": 40, **model},
+        "train": {"batch_size": 8, "steps": 4, "eval_every": 2, "monitor": "mse"},
+    }  # fmt: skip
+    path = tmp_path / "grid.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    return path
+
+
+def test_grid_trains_every_variant_and_writes_the_reports(tmp_path):
+    recipe = load_recipe(tiny_grid_recipe(tmp_path))
+    grid = Grid(cells=("lstm", "gru"), layers=(1,), directions=("uni", "bi"), seeds=(0, 1),
+                match_params=True, target=10.0)  # fmt: skip
+    stream = list(run_grid(recipe, grid, tmp_path / "out", device=torch.device("cpu")))
+    done = [e for e in stream if isinstance(e, events.VariantDone)]
+    assert len(done) == 8
+    finished = stream[-1]
+    assert isinstance(finished, events.CompareFinished)
+    assert {p.name for p in finished.files} == {
+        "compare.json",
+        "compare.csv",
+        "compare.md",
+        "learning_curves.png",
+        "gradient_flow.png",
+    }
+    assert all(p.stat().st_size > 0 for p in finished.files)
+    assert [g["target_step"] for g in finished.groups] == [[2, 2]] * 4  # any mse beats 10
+    planned = stream[0].parameters
+    for direction in ("uni", "bi"):
+        lstm = planned[f"lstm-1x40-{direction}-seed0"]
+        gru = planned[f"gru-1x46-{direction}-seed0"]
+        assert abs(gru - lstm) <= 0.02 * lstm
+
+
+def test_rerun_skips_finished_variants(tmp_path):
+    recipe = load_recipe(tiny_grid_recipe(tmp_path))
+    grid = Grid(cells=("rnn",), layers=(1,), directions=("uni",), seeds=(0,))
+    first = list(run_grid(recipe, grid, tmp_path / "out", device=torch.device("cpu")))
+    again = list(run_grid(recipe, grid, tmp_path / "out", device=torch.device("cpu")))
+    assert again[0].finished == ("rnn-1x40-uni-seed0",)
+    assert not [e for e in again if isinstance(e, events.VariantDone)]
+    assert again[-1].groups[0]["test"] == first[-1].groups[0]["test"]
+
+
+def test_cell_options_are_dropped_for_the_other_cells(tmp_path):
+    recipe = load_recipe(tiny_grid_recipe(tmp_path, forget_bias=1.0))
+    gru = variant_recipe(recipe, Variant("gru", 2, "bi", 12, 3), steps=9)
+    model = gru.model
+    assert (model.cell, model.forget_bias, model.layers, model.direction) == ("gru", None, 2, "bi")
+    assert (gru.seed, gru.train.steps) == (3, 9)
+
+
+def test_cli_rejects_an_unknown_cell(tmp_path):
+    result = CliRunner().invoke(app, ["compare-cells", str(tiny_grid_recipe(tmp_path)),
+                                      "--cells", "lstm,tcn"])  # fmt: skip
+    assert result.exit_code == 2
+    assert "--cells lstm,tcn: choose among rnn, lstm, gru" in result.output

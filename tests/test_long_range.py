@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 from types import SimpleNamespace
@@ -9,11 +10,14 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 import torch
+from typer.testing import CliRunner
 
+from seqcli.cli import app
 from seqcli.data.music import load_music
 from seqcli.data.synthetic import BASELINES, MEMORY, SYMBOLS, make_batch
 from seqcli.errors import DataError
 from seqcli.models.language_model import Output
+from seqcli.recipe import validate_recipe
 from seqcli.tasks import TASKS
 from seqcli.tasks.music import MusicMeta
 from seqcli.tasks.synthetic import Generated, SyntheticMeta
@@ -156,3 +160,75 @@ def test_music_nll_is_bai_et_al_trace_formula_per_frame():
     metrics = TASKS["music"].evaluate(run, pieces)
     assert metrics["nll"] == pytest.approx(total / count, rel=1e-5)
     assert metrics["details"]["baseline"]["rows"][0][1] > 0
+
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_JSB = ROOT / "samples" / "jsb-chorales" / "JSB_Chorales_small.mat"
+SHRINK = {
+    "adding-200": ["data.length=12", "data.val_examples=16", "data.test_examples=16"],
+    "copy-100": ["data.length=5", "data.val_examples=16", "data.test_examples=16"],
+    "jsb": [f"data.path={SAMPLE_JSB}", "model.hidden_size=16", "train.early_stopping=null"],
+}
+
+
+@pytest.mark.parametrize("name", SHRINK)
+def test_long_range_recipes_train_a_few_steps(tmp_path, name):
+    settings = [*SHRINK[name], "train.steps=3", "train.epochs=null", "train.eval_every=3",
+                "train.batch_size=8", "model.hidden_size=16"]  # fmt: skip
+    args = ["train", str(ROOT / "recipes" / f"{name}.yaml"), "--out", str(tmp_path / "run"),
+            "--device", "cpu", "--quiet", "--diagnose"]  # fmt: skip
+    for setting in settings:
+        args += ["--set", setting]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    reports = json.loads((tmp_path / "run" / "diagnostics.json").read_text())["reports"]
+    assert reports[0]["step"] == 3 and reports[0]["early_gradient"] > 0
+    assert (tmp_path / "run" / "gradient_flow.png").stat().st_size > 0
+
+
+def test_synthetic_batches_resume_exactly():
+    recipe = validate_recipe(
+        {"name": "r", "mapping": "many_to_many", "train": {"batch_size": 4},
+         "data": {"format": "synthetic", "task": "copy", "length": 3, "train_examples": 10}},
+        source="test",
+    )  # fmt: skip
+    task = TASKS["copy"]
+    data = task.prepare(recipe)
+    first = task.batches(data, recipe)
+    for _ in range(4):  # into the second epoch
+        next(first)
+    second = task.batches(data, recipe)
+    second.load_state_dict(first.state_dict())
+    assert torch.equal(next(first).inputs["x"], next(second).inputs["x"])
+
+
+def test_predict_and_generate_read_their_inputs(tmp_path):
+    recipe = ROOT / "recipes" / "copy-100.yaml"
+    runner, out = CliRunner(), tmp_path / "run"
+    trained = runner.invoke(
+        app,
+        [
+            "train",
+            str(recipe),
+            "--out",
+            str(out),
+            "--quiet",
+            "--device",
+            "cpu",
+            "--set",
+            "data.length=4",
+            "--set",
+            "data.val_examples=8",
+            "--set",
+            "train.steps=1",
+        ],
+    )
+    assert trained.exit_code == 0, trained.output
+    good = runner.invoke(app, ["predict", str(out), "--text", "1234 5678 12", "--json"])
+    assert json.loads(good.stdout)["input"] == "1234 5678 12"
+    assert len(json.loads(good.stdout)["recalled"]) == 10
+    bad = runner.invoke(app, ["predict", str(out), "--text", "1239"])
+    assert bad.exit_code == 2 and "line 1: '1239' is not ten digits from 1 to 8" in bad.output
+    assert "does not apply" not in bad.output
+    generate = runner.invoke(app, ["generate", str(out)])
+    assert generate.exit_code == 2 and "copy has nothing to generate" in generate.output

@@ -18,8 +18,8 @@ Metric = Literal[tuple(LOWER_IS_BETTER)]
 MAX_SEED = 2**63 - 1  # torch seeds are 64-bit; the headroom lets samplers add the step
 # Formats whose model predicts the next step: a backward direction would read the answer.
 NEXT_STEP_FORMATS = {
-    "text": "next-token language model",
-    "music": "next-frame music model",
+    "text": "next-token language model read the token it must predict",
+    "music": "next-frame music model read the frame it must predict",
 }
 
 
@@ -241,8 +241,8 @@ class Recipe(Section):
     def _language_model_reads_the_past(self) -> Recipe:
         if self.data.format in NEXT_STEP_FORMATS and self.model.direction == "bi":
             raise ValueError(
-                f"model.direction: 'bi' would let a {NEXT_STEP_FORMATS[self.data.format]} "
-                "read what it must predict; use 'uni'"
+                f"model.direction: 'bi' would let a {NEXT_STEP_FORMATS[self.data.format]}; "
+                "use 'uni'"
             )
         return self
 

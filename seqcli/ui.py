@@ -239,9 +239,11 @@ class CompareView:
     def render(self, stream: Iterable[object]) -> object:
         from rich.live import Live
 
-        last = None
+        events = iter(stream)
+        last = next(events)  # planning errors surface before the live table draws
+        self.handlers[type(last).__name__](last)
         with Live(self._table(), console=err_console, refresh_per_second=4) as live:
-            for event in stream:
+            for event in events:
                 if type(event).__name__ == "CompareFinished":
                     live.stop()  # the summary goes below the final live table
                     err_console.print()

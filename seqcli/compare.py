@@ -22,7 +22,7 @@ from seqcli.engine.diagnostics import ClipStats, diagnose
 from seqcli.engine.matching import match_hidden_size, meta_parameter_count
 from seqcli.engine.run import load_run
 from seqcli.engine.start import fresh_training, resumed_training
-from seqcli.errors import UsageError
+from seqcli.errors import CheckpointError, UsageError
 from seqcli.recipe import Recipe, recipe_to_dict, validate_recipe
 from seqcli.recipe.tasks import LOWER_IS_BETTER
 from seqcli.tasks import task_for
@@ -124,24 +124,24 @@ def train_variant(
 ) -> Iterator[object]:
     """Train one variant, yielding VariantProgress, then score it and yield VariantDone."""
     trainer = _trainer(recipe, folder, device)
-    monitor = recipe.train.monitor
-    curve, clipping, speed, failed = [], ClipStats(recipe.train.clip_norm), 0.0, None
+    monitor, speed, failed = recipe.train.monitor, 0.0, None
     started = time.perf_counter()
     try:
         for event in trainer:
             if isinstance(event, events.Step):
-                clipping.observe(event.grad_norm)
                 speed = event.speed
                 yield events.VariantProgress(variant.name, event.step + 1, event.total,
                                              event.loss, None, speed)  # fmt: skip
             elif isinstance(event, events.Evaluated):
-                curve.append((event.step, event.metrics[monitor]))
                 yield events.VariantProgress(variant.name, event.step, trainer.total_steps,
                                              None, event.metrics[monitor], speed)  # fmt: skip
             elif isinstance(event, events.Stopped) and event.failed:
                 failed = event.reason
     finally:
         trainer.folder.release()
+    if not (folder / "best.pt").is_file():
+        raise CheckpointError(f"{folder}: stopped before its first validation: {failed}")
+    curve, clipping = history(folder, recipe)
     result = {
         "variant": asdict(variant), "name": variant.name, "group": variant.group,
         "recipe": recipe_to_dict(recipe), "monitor": monitor, "unit": trainer.run.task.unit,
@@ -151,6 +151,19 @@ def train_variant(
     }  # fmt: skip
     (folder / RESULT).write_text(json.dumps(result, indent=1), encoding="utf-8")
     yield events.VariantDone(variant.name, result)
+
+
+def history(folder: Path, recipe: Recipe) -> tuple[list[tuple[int, float]], ClipStats]:
+    """The validation curve and the pre-clip gradient norms from the run's metrics.jsonl,
+    which a resumed run continues: so they cover the steps trained before an interruption."""
+    curve, clipping = [], ClipStats(recipe.train.clip_norm)
+    for line in (folder / "metrics.jsonl").read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        if record["split"] == "val":
+            curve.append((record["step"], record[recipe.train.monitor]))
+        elif record["split"] == "train":
+            clipping.observe(record["grad_norm"])
+    return curve, clipping
 
 
 def score(folder: Path, device: torch.device) -> dict:

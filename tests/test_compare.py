@@ -11,7 +11,7 @@ from torch import nn
 from typer.testing import CliRunner
 
 from seqcli.cli import app
-from seqcli.compare import Grid, Variant, run_grid, variant_recipe
+from seqcli.compare import Grid, Variant, run_grid, train_variant, variant_recipe
 from seqcli.engine import events
 from seqcli.engine.diagnostics import ClipStats, diagnose, sparkline
 from seqcli.engine.matching import match_hidden_size, meta_parameter_count
@@ -195,3 +195,17 @@ def test_cli_rejects_an_unknown_cell(tmp_path):
                                       "--cells", "lstm,tcn"])  # fmt: skip
     assert result.exit_code == 2
     assert "--cells lstm,tcn: choose among rnn, lstm, gru" in result.output
+
+
+def test_interrupted_variant_resumes_with_its_whole_curve(tmp_path):
+    recipe = load_recipe(tiny_grid_recipe(tmp_path))
+    grid = Grid(cells=("gru",), layers=(1,), directions=("uni",), seeds=(0,))
+    variant = Variant("gru", 1, "uni", 40, 0)
+    folder = tmp_path / "out" / variant.name
+    stream = train_variant(variant_recipe(recipe, variant, steps=None), variant, folder,
+                           device=torch.device("cpu"), target=None)  # fmt: skip
+    next(e for e in stream if e.metric is not None)  # stop after the first validation
+    stream.close()
+    done = [e for e in run_grid(recipe, grid, tmp_path / "out", device=torch.device("cpu"))
+            if isinstance(e, events.VariantDone)]  # fmt: skip
+    assert [step for step, _ in done[0].result["curve"]] == [2, 4]

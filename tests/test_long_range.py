@@ -232,3 +232,35 @@ def test_predict_and_generate_read_their_inputs(tmp_path):
     assert "does not apply" not in bad.output
     generate = runner.invoke(app, ["generate", str(out)])
     assert generate.exit_code == 2 and "copy has nothing to generate" in generate.output
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("direction", ["uni", "bi"])
+@pytest.mark.parametrize("task", ["adding", "copy"])
+def test_synthetic_models_take_any_cell_depth_and_direction(cell, direction, task):
+    mapping = {"adding": "many_to_one", "copy": "many_to_many"}[task]
+    recipe = validate_recipe(
+        {"name": "r", "mapping": mapping,
+         "data": {"format": "synthetic", "task": task, "length": 6, "val_examples": 2,
+                  "test_examples": 2},
+         "model": {"cell": cell, "layers": 2, "direction": direction, "hidden_size": 5}},
+        source="test",
+    )  # fmt: skip
+    data = TASKS[task].prepare(recipe)
+    model = TASKS[task].build_model(recipe, data.meta)
+    out = model(data.splits["val"].inputs, targets=data.splits["val"].targets)
+    expected = {"adding": (2,), "copy": (2, 26, SYMBOLS)}[task]
+    assert out.out.shape == expected and out.loss.isfinite()
+
+
+def test_backward_direction_state_is_what_the_regressor_reads():
+    torch.manual_seed(0)
+    recipe = validate_recipe(
+        {"name": "r", "mapping": "many_to_one", "model": {"direction": "bi", "hidden_size": 3},
+         "data": {"format": "synthetic", "task": "adding", "length": 4}}, source="test",
+    )  # fmt: skip
+    model = TASKS["adding"].build_model(recipe, None)
+    x = torch.rand(1, 4, 2)
+    h, _ = model.rnn(x)  # (1, 4, 6)
+    final = torch.cat([h[:, -1, :3], h[:, 0, 3:]], dim=-1)  # forward at T-1, backward at 0
+    torch.testing.assert_close(model(x).out, model.head(final).squeeze(-1))

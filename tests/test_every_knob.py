@@ -139,6 +139,12 @@ ELSEWHERE = {
     "data.format": "only text exists so far",
     "model.direction": "bi is rejected for language models (tests/test_recipe.py)",
     "generate.length": "seqcli generate's default length (tests/test_cli.py)",
+    # The synthetic and music formats (tests/test_long_range.py):
+    "data.task": "adding vs copy: different models and metrics",
+    "data.length": "the sequence length T of every generated example",
+    "data.train_examples": "the epoch of the resumable index order",
+    "data.val_examples": "the size of the fixed validation set",
+    "data.test_examples": "the size of the fixed test set",
 }
 # A plateau's or early stop's baseline compares against a run that has the same eval cadence.
 BASELINES = {

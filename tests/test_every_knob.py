@@ -142,9 +142,18 @@ ELSEWHERE = {
 }
 # Fields of other tasks' data formats and model options: the test that shows each one acts.
 TASK_KNOBS = {
-    "model.condition": "tests/test_conditioned.py::test_the_condition_reaches_the_output_only_when_routed",
-    "data.condition_columns": "tests/test_conditioned.py::test_vector_reader_names_a_missing_column",
-    "data.sequence_column": "tests/test_conditioned.py::test_a_vector_conditioned_generator_learns_the_amplitude",
+    "model.condition": (
+        "tests/test_conditioned.py",
+        "test_the_condition_reaches_the_output_only_when_routed",
+    ),
+    "data.condition_columns": (
+        "tests/test_conditioned.py",
+        "test_vector_reader_names_a_missing_column",
+    ),
+    "data.sequence_column": (
+        "tests/test_conditioned.py",
+        "test_a_vector_conditioned_generator_learns_the_amplitude",
+    ),
 }
 # A plateau's or early stop's baseline compares against a run that has the same eval cadence.
 BASELINES = {
@@ -171,7 +180,7 @@ def test_every_field_has_a_knob_test():
 
 @pytest.mark.parametrize("field", sorted(TASK_KNOBS))
 def test_task_knob_tests_exist(field):
-    path, name = TASK_KNOBS[field].split("::")
+    path, name = TASK_KNOBS[field]
     assert f"def {name}(" in (ROOT / path).read_text(encoding="utf-8")
 
 

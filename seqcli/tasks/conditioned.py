@@ -131,7 +131,7 @@ class ConditionedText:
     def sample(self, run, step: int) -> str | None:
         labels = run.meta["labels"][:SAMPLE_CONDITIONS]
         texts = (
-            next(iter(self._sample_texts(run, label, 1, Sampling(), seed=run.recipe.seed + step)))
+            next(iter(self.sample_texts(run, label, 1, Sampling(), seed=run.recipe.seed + step)))
             for label in labels
         )
         return "  ".join(f"{label}: {text}" for label, text in zip(labels, texts, strict=True))
@@ -145,13 +145,13 @@ class ConditionedText:
             *(flags.get(name, getattr(config, name)) for name in ("temperature", "top_k", "top_p")),
             greedy=flags.get("greedy", False),
         )
-        texts = self._sample_texts(
+        texts = self.sample_texts(
             run, label, flags.get("num_samples", 1), sampling, seed=flags.get("seed", 0),
             max_length=flags.get("length"),
         )  # fmt: skip
         return (text + "\n" for text in texts)
 
-    def _sample_texts(self, run, label: str, count: int, sampling, *, seed, max_length=None):
+    def sample_texts(self, run, label: str, count: int, sampling, *, seed, max_length=None):
         vocab = run.meta["vocab"]
         condition = torch.full((count,), run.meta["labels"].index(label), device=run.device)
         ids = decode_tokens(run, condition, sampling, seed=seed, max_length=max_length or 100)

@@ -264,3 +264,17 @@ def test_backward_direction_state_is_what_the_regressor_reads():
     h, _ = model.rnn(x)  # (1, 4, 6)
     final = torch.cat([h[:, -1, :3], h[:, 0, 3:]], dim=-1)  # forward at T-1, backward at 0
     torch.testing.assert_close(model(x).out, model.head(final).squeeze(-1))
+
+
+def test_synthetic_sizes_come_from_the_recipe():
+    recipe = validate_recipe(
+        {"name": "r", "mapping": "many_to_one", "train": {"batch_size": 4},
+         "data": {"format": "synthetic", "task": "adding", "length": 6, "train_examples": 10,
+                  "val_examples": 3, "test_examples": 5}},
+        source="test",
+    )  # fmt: skip
+    data = TASKS["adding"].prepare(recipe)
+    assert data.splits["val"].inputs.shape == (3, 6, 2)
+    assert len(data.splits["test"]) == 5
+    batches = TASKS["adding"].batches(data, recipe)
+    assert len(batches) == 3  # 10 examples in batches of 4

@@ -133,6 +133,17 @@ class FolderData(LabelledData):
     )
 
 
+class VectorsData(DataSection):
+    format: Literal["vectors"] = Field(
+        description="vectors: a CSV with a header; numeric condition columns and one column of "
+        "space-separated values per row (one_to_many from a vector)"
+    )
+    condition_columns: list[str] = Field(
+        min_length=1, description="header names of the condition's numbers, in order"
+    )
+    sequence_column: str = Field(description="header name of the column holding the sequence")
+
+
 # Each synthetic task has one shape: the recipe's mapping must say the same.
 SYNTHETIC_MAPPINGS = {"adding": "many_to_one", "copy": "many_to_many"}
 
@@ -175,7 +186,8 @@ class MusicData(Section):
 
 # Each format adds its class here; pydantic picks the class by the `format` key.
 Data = Annotated[
-    TextData | TableData | FolderData | SyntheticData | MusicData, Field(discriminator="format")
+    TextData | TableData | FolderData | VectorsData | SyntheticData | MusicData,
+    Field(discriminator="format"),
 ]
 
 

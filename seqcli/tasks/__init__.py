@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from seqcli.tasks.base import Batch, Task, TaskData
+from seqcli.tasks.conditioned import ConditionedText
+from seqcli.tasks.conditioned_values import ConditionedValues
 from seqcli.tasks.language_model import LanguageModelTask
 from seqcli.tasks.music import MusicTask
 from seqcli.tasks.synthetic import AddingTask, CopyTask
@@ -12,6 +14,8 @@ TASKS: dict[str, Task] = {
     "adding": AddingTask(),
     "copy": CopyTask(),
     "music": MusicTask(),
+    "conditioned_text": ConditionedText(),
+    "conditioned_values": ConditionedValues(),
 }
 
 __all__ = ["TASKS", "Batch", "Task", "TaskData", "task_for"]

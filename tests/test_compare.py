@@ -209,3 +209,28 @@ def test_interrupted_variant_resumes_with_its_whole_curve(tmp_path):
     done = [e for e in run_grid(recipe, grid, tmp_path / "out", device=torch.device("cpu"))
             if isinstance(e, events.VariantDone)]  # fmt: skip
     assert [step for step, _ in done[0].result["curve"]] == [2, 4]
+
+
+class PackedClassifier(nn.Module):
+    """Reads padded sequences packed by length, as variable-length classifiers do."""
+
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.GRU(2, 4, batch_first=True)
+        self.head = nn.Linear(4, 1)
+
+    def forward(self, x, lengths, *, targets=None, state=None):
+        packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True,
+                                                   enforce_sorted=False)  # fmt: skip
+        _, h_n = self.rnn(packed)  # (1, B, H)
+        y = self.head(h_n[-1]).squeeze(-1)  # (B,)
+        return Output(y, nn.functional.mse_loss(y, targets), h_n)
+
+
+def test_gradient_flow_reads_packed_input_as_padded_steps():
+    torch.manual_seed(0)
+    batch = Batch({"x": torch.rand(2, 5, 2), "lengths": torch.tensor([5, 3])}, torch.rand(2), 2)
+    flow = diagnose(PackedClassifier(), batch)["gradient_flow"]
+    assert len(flow) == 5 and all(g > 0 for g in flow[:3])
+    # Steps 3 and 4 exist only in the first example: half the batch has no gradient there.
+    assert flow[4] < flow[2]

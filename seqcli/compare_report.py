@@ -80,8 +80,10 @@ def write_reports(results: list[dict], out: Path, *, recipe: Recipe) -> tuple[li
     files[2].write_text(markdown(groups, recipe=recipe), encoding="utf-8")
     curves = {r["name"]: r["curve"] for r in results}
     positive = all(v > 0 for r in results for _, v in r["curve"])
-    files.append(plot_learning_curves(curves, out / "learning_curves.png", metric=monitor,
-                                      log=LOWER_IS_BETTER[monitor] and positive))  # fmt: skip
+    files.append(plot_learning_curves(
+        curves, out / "learning_curves.png", metric=monitor,
+        log=LOWER_IS_BETTER[monitor] and positive, groups={r["name"]: r["group"] for r in results},
+    ))  # fmt: skip
     flows = {g["group"]: g["gradient_flow"] for g in groups}
     files.append(plot_gradient_flow(flows, out / "gradient_flow.png"))
     return groups, files

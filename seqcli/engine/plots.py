@@ -31,17 +31,29 @@ def plot_gradient_flow(curves: dict[str, Sequence[float]], path: Path) -> Path:
 
 
 def plot_learning_curves(
-    curves: dict[str, Sequence[tuple[int, float]]], path: Path, *, metric: str, log: bool
+    curves: dict[str, Sequence[tuple[int, float]]],
+    path: Path,
+    *,
+    metric: str,
+    log: bool,
+    groups: dict[str, str],
 ) -> Path:
-    """One line per run: the validation metric against the training step."""
+    """One line per run, the validation metric against the step; runs of one group (the
+    seeds of a variant) share a colour and one legend entry."""
     figure, axes = _figure()
-    for label, points in curves.items():
-        axes.plot([s for s, _ in points], [v for _, v in points], label=label, marker=".")
+    colours = {group: f"C{i % 10}" for i, group in enumerate(dict.fromkeys(groups.values()))}
+    labelled = set()
+    for name, points in curves.items():
+        group = groups[name]
+        label = None if group in labelled else group
+        labelled.add(group)
+        axes.plot([s for s, _ in points], [v for _, v in points], color=colours[group],
+                  label=label, marker=".", alpha=0.8)  # fmt: skip
     if log:
         axes.set_yscale("log")
     axes.set_xlabel("step")
     axes.set_ylabel(f"validation {metric}")
-    axes.set_title("learning curves")
+    axes.set_title("learning curves (one line per seed)")
     axes.legend(fontsize="small")
     figure.savefig(path)
     return path

@@ -71,7 +71,10 @@ def report(groups: list[dict], spec: dict, *, minutes: float) -> None:
               f"{g['late_gradient']:>11.2e}{g['wall_s'] / 60:>6.1f}")  # fmt: skip
     early = {g["cell"]: g["early_gradient"] for g in groups}
     if early.get("rnn", 0) > 0:
-        print(f"early-step gradient, lstm / rnn: {early['lstm'] / early['rnn']:.3g}x")
+        print(
+            f"early-step gradient (first 10% of steps), lstm / rnn: "
+            f"{early['lstm'] / early['rnn']:.3g}x, gru / rnn: {early['gru'] / early['rnn']:.3g}x"
+        )
     print(f"({split} split; whole run {minutes:.1f} min on {torch.get_num_threads()} thread(s))")
 
 

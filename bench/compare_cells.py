@@ -52,6 +52,8 @@ def run(name: str, args) -> None:
     print(f"== {name}: {recipe.name}, {recipe.train.monitor}; {spec['baseline']}", flush=True)
     stream = run_grid(recipe, grid, args.out / name, device=torch.device("cpu"), jobs=args.jobs)
     for event in stream:
+        if isinstance(event, events.VariantProgress) and event.metric is not None:
+            print(f"   {event.name} step {event.step}: val {event.metric:.4f}", flush=True)
         if isinstance(event, events.VariantDone):
             r = event.result
             print(f"   done {r['name']}: {r['parameters']:,} params, {r['wall_s'] / 60:.1f} min, "

@@ -240,3 +240,17 @@ class Recipe(Section):
                 "it must predict; use 'uni'"
             )
         return self
+
+    @model_validator(mode="after")
+    def _forecaster_options(self) -> Recipe:
+        if self.data.format != "series":
+            return self
+        if self.model.direction == "bi" and self.mapping == "many_to_many":
+            raise ValueError(
+                "model.direction: 'bi' cannot roll a forecast out one step at a time (the "
+                "backward pass would read values not yet forecast); use 'uni', or mapping "
+                "many_to_one for a direct multi-step head"
+            )
+        if self.model.tie_weights:
+            raise ValueError("model.tie_weights: a forecaster has no token embedding to tie")
+        return self

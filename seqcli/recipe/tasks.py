@@ -7,11 +7,16 @@ from __future__ import annotations
 
 TASKS = {
     ("many_to_many", "text"): "language_model",
+    ("many_to_one", "series"): "direct_forecaster",
+    ("many_to_many", "series"): "autoregressive_forecaster",
 }
 
 # Validation metrics per task; the first is what best.pt follows unless train.monitor says.
 METRICS = {
     "language_model": ("loss", "perplexity", "bpc", "accuracy"),
+    # One-step errors in the data's units; loss is the MSE on scaled values.
+    "direct_forecaster": ("loss", "rmse", "mae", "smape", "mase"),
+    "autoregressive_forecaster": ("loss", "rmse", "mae", "smape", "mase"),
 }
 
 # Which way is better, per metric: best.pt, plateau schedules and early stopping read this.
@@ -20,6 +25,10 @@ LOWER_IS_BETTER = {
     "perplexity": True,
     "bpc": True,
     "accuracy": False,
+    "rmse": True,
+    "mae": True,
+    "smape": True,
+    "mase": True,
 }
 
 

@@ -1,0 +1,68 @@
+"""Forecast errors in the data's units, and the naive forecasts every model must beat."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def mase_scale(train: np.ndarray, season: int) -> np.ndarray:
+    """(V,) in-sample MAE of the seasonal-naive forecast on the training rows (Hyndman &
+    Koehler 2006), the denominator of MASE; a flat training part gives 1 (no scaling)."""
+    if len(train) <= season:
+        return np.ones(train.shape[1])
+    scale = np.abs(train[season:] - train[:-season]).mean(axis=0)
+    return np.where(scale > 0, scale, 1.0)
+
+
+def mae(actual: np.ndarray, forecast: np.ndarray, scale: np.ndarray) -> float:
+    return float(np.abs(forecast - actual).mean())
+
+
+def rmse(actual: np.ndarray, forecast: np.ndarray, scale: np.ndarray) -> float:
+    return float(np.sqrt(((forecast - actual) ** 2).mean()))
+
+
+def smape(actual: np.ndarray, forecast: np.ndarray, scale: np.ndarray) -> float:
+    """Symmetric MAPE in percent, 0..200: mean of 2|F - A| / (|A| + |F|); 0/0 counts as 0."""
+    denominator = np.abs(actual) + np.abs(forecast)
+    ratio = np.divide(
+        2 * np.abs(forecast - actual), denominator,
+        out=np.zeros_like(denominator, dtype=np.float64), where=denominator > 0,
+    )  # fmt: skip
+    return float(100 * ratio.mean())
+
+
+def mase(actual: np.ndarray, forecast: np.ndarray, scale: np.ndarray) -> float:
+    """Mean absolute scaled error: each column's MAE over its scale, averaged over columns."""
+    return float((np.abs(forecast - actual).mean(axis=0) / scale).mean())
+
+
+# Every metric takes (points, V) actual and forecast values and the (V,) MASE scale.
+METRICS = {"mae": mae, "rmse": rmse, "smape": smape, "mase": mase}
+
+
+def forecast_errors(actual: np.ndarray, forecast: np.ndarray, scale: np.ndarray) -> dict:
+    """Every metric of one forecast of the same points."""
+    return {name: metric(actual, forecast, scale) for name, metric in METRICS.items()}
+
+
+def persistence(history: np.ndarray, points: np.ndarray, season: int) -> np.ndarray:
+    """(P, V): each point forecast as the value just before it."""
+    return history[points - 1]
+
+
+def seasonal_naive(history: np.ndarray, points: np.ndarray, season: int) -> np.ndarray:
+    """(P, V): each point forecast as the value one season before it."""
+    return history[points - season]
+
+
+BASELINES = {"persistence": persistence, "seasonal_naive": seasonal_naive}
+
+
+def baseline_errors(history: np.ndarray, points: np.ndarray, season: int, scale) -> dict:
+    """Each baseline's metrics on the same points the model forecast, from the true past."""
+    actual = history[points]
+    return {
+        name: forecast_errors(actual, baseline(history, points, season), scale)
+        for name, baseline in BASELINES.items()
+    }

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 TASKS = {
     ("many_to_many", "text"): "language_model",
+    ("many_to_one", "table"): "classifier",
+    ("many_to_one", "folder"): "classifier",
     ("many_to_one", "series"): "direct_forecaster",
     ("many_to_many", "series"): "autoregressive_forecaster",
 }
@@ -14,6 +16,7 @@ TASKS = {
 # Validation metrics per task; the first is what best.pt follows unless train.monitor says.
 METRICS = {
     "language_model": ("loss", "perplexity", "bpc", "accuracy"),
+    "classifier": ("loss", "accuracy", "macro_f1"),
     # One-step errors in the data's units; loss is the MSE on scaled values.
     "direct_forecaster": ("loss", "rmse", "mae", "smape", "mase"),
     "autoregressive_forecaster": ("loss", "rmse", "mae", "smape", "mase"),
@@ -25,6 +28,7 @@ LOWER_IS_BETTER = {
     "perplexity": True,
     "bpc": True,
     "accuracy": False,
+    "macro_f1": False,
     "rmse": True,
     "mae": True,
     "smape": True,

@@ -1,5 +1,18 @@
-"""Every task by the name recipe/tasks.py gives it."""
+"""Task implementations by the names recipe/tasks.py gives them."""
 
+from __future__ import annotations
+
+from seqcli.tasks.base import Batch, Task, TaskData
 from seqcli.tasks.forecaster import TASKS as FORECASTERS
+from seqcli.tasks.language_model import LanguageModelTask
 
-TASKS = {**FORECASTERS}
+TASKS: dict[str, Task] = {
+    "language_model": LanguageModelTask(),
+    **FORECASTERS,
+}
+
+__all__ = ["TASKS", "Batch", "Task", "TaskData", "task_for"]
+
+
+def task_for(recipe) -> Task:
+    return TASKS[recipe.task]

@@ -6,6 +6,8 @@ forecast(values, steps) -> (B, steps, V)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -19,6 +21,37 @@ def masked_mse(predictions: torch.Tensor, targets: torch.Tensor) -> torch.Tensor
     """MSE over the known targets: NaN marks a target past the end of its split."""
     known = ~targets.isnan()
     return F.mse_loss(predictions[known], targets[known])
+
+
+WINDOW_SD_FLOOR = 0.05  # in scaled units: a flat window is shifted, not blown up by noise
+
+
+def window_stats(values: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(B, 1, F) mean and standard deviation of each window (RevIN, Kim et al. 2022)."""
+    return values.mean(1, keepdim=True), values.std(1, keepdim=True).clamp_min(WINDOW_SD_FLOOR)
+
+
+def no_window_stats(values: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(1, 1, F) zeros and ones: windows pass through as the data scaling left them."""
+    ones = values.new_ones(1, 1, values.shape[-1])
+    return ones - 1, ones
+
+
+WINDOW_NORMS = {True: window_stats, False: no_window_stats}
+
+
+class WindowNorm(nn.Module):
+    """Rescale a window into the model's range, and its forecasts back out of it."""
+
+    def __init__(self, enabled: bool | None, values: int):
+        super().__init__()
+        self.stats, self.values = WINDOW_NORMS[bool(enabled)], values
+
+    def forward(self, window: torch.Tensor) -> tuple[torch.Tensor, Callable]:
+        """The rescaled (B, T, F) window and the function that maps (B, S, V) forecasts back."""
+        mean, sd = self.stats(window)  # (B, 1, F)
+        back_mean, back_sd = mean[..., : self.values], sd[..., : self.values]  # (B, 1, V)
+        return (window - mean) / sd, lambda forecast: forecast * back_sd + back_mean
 
 
 def final_hidden(state, directions: int) -> torch.Tensor:
@@ -36,14 +69,17 @@ class DirectForecaster(nn.Module):
     def __init__(self, config: ModelConfig, *, features: int, values: int, horizon: int):
         super().__init__()
         self.values, self.horizon, self.directions = values, horizon, config.directions
+        self.norm = WindowNorm(config.window_norm, values)
         self.rnn = make_rnn(config, input_size=features)
         self.drop = nn.Dropout(config.dropout)
         self.head = nn.Linear(config.hidden_size * config.directions, horizon * values)
 
     def forward(self, values: torch.Tensor, *, targets: torch.Tensor | None = None) -> Output:
-        _, state = self.rnn(values)  # values: (B, T, F)
+        window, restore = self.norm(values)  # (B, T, F)
+        _, state = self.rnn(window)
         summary = self.drop(final_hidden(state, self.directions))  # (B, D*H)
-        predictions = self.head(summary).unflatten(-1, (self.horizon, self.values))  # (B, S, V)
+        scaled = self.head(summary).unflatten(-1, (self.horizon, self.values))  # (B, S, V)
+        predictions = restore(scaled)
         loss = None if targets is None else masked_mse(predictions, targets)
         return Output(predictions, loss, None)
 
@@ -60,13 +96,15 @@ class AutoregressiveForecaster(nn.Module):
     def __init__(self, config: ModelConfig, *, features: int, values: int):
         super().__init__()
         self.values, self.features = values, features
+        self.norm = WindowNorm(config.window_norm, values)
         self.rnn = make_rnn(config, input_size=features)
         self.drop = nn.Dropout(config.dropout)
         self.head = nn.Linear(config.hidden_size, values)
 
     def forward(self, values: torch.Tensor, *, targets: torch.Tensor | None = None) -> Output:
-        h, _ = self.rnn(values)  # values: (B, T, F); h: (B, T, H)
-        predictions = self.head(self.drop(h))  # (B, T, V): row t+1 predicted at t
+        window, restore = self.norm(values)  # (B, T, F)
+        h, _ = self.rnn(window)  # (B, T, H)
+        predictions = restore(self.head(self.drop(h)))  # (B, T, V): row t+1 predicted at t
         loss = None if targets is None else masked_mse(predictions, targets)
         return Output(predictions, loss, None)
 
@@ -74,11 +112,13 @@ class AutoregressiveForecaster(nn.Module):
         """(B, steps, V); past the first step the covariates are unknown, so the task only
         asks for more than one step when there are none."""
         assert steps == 1 or self.features == self.values, "covariates end with the data"
-        h, state = self.rnn(values)  # h: (B, T, H)
+        window, restore = self.norm(values)  # (B, T, F)
+        h, state = self.rnn(window)  # (B, T, H)
         step = self.head(h[:, -1:])  # (B, 1, V)
         forecasts = [step]
         for _ in range(steps - 1):
+            # Fed back in the window's own scale: the rows it was rescaled with.
             h, state = self.rnn(step, state)  # (B, 1, H)
             step = self.head(h)  # (B, 1, V)
             forecasts.append(step)
-        return torch.cat(forecasts, dim=1)  # (B, steps, V)
+        return restore(torch.cat(forecasts, dim=1))  # (B, steps, V)

@@ -51,6 +51,13 @@ class ModelConfig(Section):
         "null keeps PyTorch's small uniform init",
     )
 
+    window_norm: bool | None = Field(
+        None,
+        description="forecasters only: rescale each input window by its own mean and standard "
+        "deviation and undo it on the forecast (RevIN, Kim et al. 2022), so a series that grew "
+        "past its training range stays in range; null: off",
+    )
+
     @model_validator(mode="after")
     def _options_fit_the_cell(self) -> ModelConfig:
         if self.nonlinearity is not None and self.cell != "rnn":
@@ -244,6 +251,11 @@ class Recipe(Section):
     @model_validator(mode="after")
     def _forecaster_options(self) -> Recipe:
         if self.data.format != "series":
+            if self.model.window_norm is not None:
+                raise ValueError(
+                    "model.window_norm: rescales a forecaster's real-valued windows; a "
+                    f"{self.task.replace('_', ' ')} reads tokens, so leave it null"
+                )
             return self
         if self.model.direction == "bi" and self.mapping == "many_to_many":
             raise ValueError(

@@ -66,3 +66,13 @@ def baseline_errors(history: np.ndarray, points: np.ndarray, season: int, scale)
         name: forecast_errors(actual, baseline(history, points, season), scale)
         for name, baseline in BASELINES.items()
     }
+
+
+def comparison_table(errors: dict, baselines: dict, *, points: int, season: int) -> dict:
+    """The model's errors with the baselines' beneath, as an evaluate details table."""
+    names = {"persistence": "persistence (last value)",
+             "seasonal_naive": f"seasonal naive (lag {season})"}  # fmt: skip
+    rows = [["model", *errors.values()]]
+    rows += [[names[name], *baselines[name].values()] for name in BASELINES]
+    title = f"one-step forecasts of {points} points, in the data's units"
+    return {title: {"columns": ["forecast", *METRICS], "rows": rows}}

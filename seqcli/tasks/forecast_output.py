@@ -11,23 +11,17 @@ import numpy as np
 
 from seqcli.data.dates import Calendar
 from seqcli.errors import DataError, UsageError
+from seqcli.tasks.flags import reject_unknown
 
-FLAGS = ("horizon", "input", "output", "plot")
+FLAGS = frozenset({"horizon", "input", "output", "plot"})
 
 
-def check_flags(flags: dict) -> dict:
-    """The flags the user gave, refusing any a forecaster does not take."""
-    given = {name: value for name, value in flags.items() if value not in (None, False)}
-    for name in given:
-        if name not in FLAGS:
-            taken = ", ".join(f"--{flag}" for flag in FLAGS)
-            raise UsageError(
-                f"--{name.replace('_', '-')} does not apply to a forecaster; it takes {taken}"
-            )
-    horizon = given.get("horizon")
+def check_flags(flags: dict) -> None:
+    """Refuse a flag a forecaster does not take, or a horizon that is no number of steps."""
+    reject_unknown(flags, FLAGS, "a forecaster (it takes --horizon, --input, --output, --plot)")
+    horizon = flags.get("horizon")
     if horizon is not None and (not isinstance(horizon, int) or horizon < 1):
         raise UsageError(f"--horizon {horizon}: give a whole number of steps, at least 1")
-    return given
 
 
 def parse_history(lines: list[str], meta, *, lookback: int) -> list[np.ndarray]:

@@ -28,7 +28,7 @@ from seqcli.errors import DataError, UsageError
 from seqcli.models.forecaster import AutoregressiveForecaster, DirectForecaster
 from seqcli.recipe.tasks import LOWER_IS_BETTER, METRICS
 from seqcli.tasks.base import TaskData
-from seqcli.tasks.forecast_metrics import baseline_errors, forecast_errors
+from seqcli.tasks.forecast_metrics import baseline_errors, comparison_table, forecast_errors
 from seqcli.tasks.forecast_output import (
     check_flags,
     forecast_csv,
@@ -99,6 +99,15 @@ class Forecaster:
     def meta_from_dict(self, data: dict) -> SeriesMeta:
         return SeriesMeta.from_dict(data)
 
+    def meta_summary(self, meta: dict) -> list[tuple[str, str]]:
+        columns, calendar = meta["columns"], meta["calendar"]
+        last = "no dates" if calendar is None else f"dates up to {calendar['last']}"
+        return [
+            ("forecast columns", ", ".join(columns["values"])),
+            ("input columns", ", ".join(columns["inputs"]) or "-"),
+            ("history kept", f"{len(meta['history'])} rows, {last}"),
+        ]
+
     def build_model(self, recipe, meta: SeriesMeta) -> nn.Module:
         return self.build(recipe, meta)
 
@@ -126,13 +135,10 @@ class Forecaster:
         points = np.concatenate(chunks)
         predicted = run.meta.scaler.invert(torch.cat(forecasts).double().numpy())  # (P, V)
         scale = np.asarray(run.meta.mase_scale)
-        details = {
-            "points": len(points),
-            "season": config.season,
-            "baselines": baseline_errors(examples.raw, points, config.season, scale),
-        }
         errors = forecast_errors(examples.raw[points], predicted, scale)
-        return {"loss": loss_sum / known, **errors, "details": details}
+        baselines = baseline_errors(examples.raw, points, config.season, scale)
+        table = comparison_table(errors, baselines, points=len(points), season=config.season)
+        return {"loss": loss_sum / known, **errors, "details": table}
 
     def sample(self, run, step: int) -> str | None:
         return None  # the validation metrics already say how the forecast is going
@@ -151,9 +157,13 @@ class Forecaster:
             for line, history in zip(lines, histories, strict=True)
         ]
 
+    def prediction_lines(self, rows: list[dict]) -> Iterator[str]:
+        for row in rows:
+            yield ", ".join(f"{value:.6g}" for value in row["forecast"])
+
     def generate(self, run, flags: dict) -> Iterator[str]:
         """The forecast after the end of the series (or of --input) as CSV; --plot draws it."""
-        flags = check_flags(flags)
+        check_flags(flags)
         steps = flags.get("horizon") or run.recipe.data.horizon
         self.reach(run.recipe, run.meta, steps)
         meta = run.meta

@@ -317,3 +317,18 @@ def test_the_shipped_recipes_train_a_few_steps(name, tmp_path):
     finally:
         trainer.folder.release()
     assert kinds[-1] == "Finished" and "Evaluated" in kinds
+
+
+def test_evaluating_a_file_shorter_than_the_lookback_names_it(sine_run, tmp_path):
+    run = load_run(sine_run, CPU)
+    short = write_csv(tmp_path / "short.csv", "month,level\n1900-01,1\n1900-02,2\n")
+    with pytest.raises(DataError, match=r"short\.csv: 2 rows; forecasting from it needs more"):
+        run.task.examples_from_file(run, short)
+
+
+def test_evaluating_another_file_scores_its_rows_with_the_runs_scaler(sine_run, tmp_path):
+    run = load_run(sine_run, CPU)
+    other = sine_csv(tmp_path / "other.csv", rows=60)
+    metrics = run.task.evaluate(run, run.task.examples_from_file(run, other))
+    assert next(iter(metrics["details"].values()))["rows"][0][0] == "model"
+    assert metrics["rmse"] < 1.0

@@ -13,6 +13,7 @@ from seqcli.data.dates import Calendar, infer_calendar
 from seqcli.data.padding import BucketBatches
 from seqcli.data.scaling import Scaler
 from seqcli.data.series import Columns, Table, check_room, header_columns, read_series, split_rows
+from seqcli.errors import DataError
 from seqcli.recipe import SeriesData
 from seqcli.tasks.base import Batch
 from seqcli.tasks.forecast_metrics import mase_scale
@@ -117,7 +118,12 @@ def split_of_file(path: Path, meta: SeriesMeta, *, first: int) -> SeriesSplit:
     """Every forecastable row of another file, read and scaled as the run's own data."""
     table = read_series(path, meta.columns)
     total = len(table.features)
-    return SeriesSplit(*scaled_rows(table, meta), np.arange(first, max(first, total)), total)
+    if total <= first:
+        raise DataError(
+            f"{path}: {total} rows; forecasting from it needs more than {first} "
+            "(data.lookback, or data.season if longer)"
+        )
+    return SeriesSplit(*scaled_rows(table, meta), np.arange(first, total), total)
 
 
 def windows(split: SeriesSplit, points: np.ndarray, lookback: int) -> torch.Tensor:

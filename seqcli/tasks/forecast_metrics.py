@@ -42,7 +42,8 @@ METRICS = {"mae": mae, "rmse": rmse, "smape": smape, "mase": mase}
 
 
 def forecast_errors(actual: np.ndarray, forecast: np.ndarray, scale: np.ndarray) -> dict:
-    """Every metric of one forecast of the same points."""
+    """Every metric of one forecast of the same points; mae, rmse and smape pool the value
+    columns, mase averages each column's own."""
     return {name: metric(actual, forecast, scale) for name, metric in METRICS.items()}
 
 

@@ -80,6 +80,7 @@ class Forecaster:
     build: Callable[..., nn.Module]
     targets: Targets
     reach: Callable[[object, SeriesMeta, int], None]  # refuses a forecast it cannot make
+    targets_ahead: bool  # targets run data.horizon rows on from each point
     unit: str = "windows"
 
     @property
@@ -88,8 +89,8 @@ class Forecaster:
 
     def prepare(self, recipe, meta: SeriesMeta | None = None) -> TaskData:
         """Read and split the series; fit the scaler on its training rows unless given."""
-        # A direct target runs horizon rows on: training windows stop before it crosses over.
-        tail = recipe.data.horizon - 1 if self.targets is direct_targets else 0
+        # Training windows stop before their targets cross into validation.
+        tail = recipe.data.horizon - 1 if self.targets_ahead else 0
         meta, splits = read_splits(recipe.data, meta, train_tail=tail)
         return TaskData(meta, splits)
 
@@ -204,9 +205,13 @@ def read_history(path: Path, meta: SeriesMeta) -> tuple[np.ndarray, Calendar | N
 
 TASKS = {
     "direct_forecaster": Forecaster(
-        "direct_forecaster", build_direct, direct_targets, direct_reach
+        "direct_forecaster", build_direct, direct_targets, direct_reach, targets_ahead=True
     ),
     "autoregressive_forecaster": Forecaster(
-        "autoregressive_forecaster", build_autoregressive, shifted_targets, rollout_reach
-    ),
+        "autoregressive_forecaster",
+        build_autoregressive,
+        shifted_targets,
+        rollout_reach,
+        targets_ahead=False,
+    ),  # fmt: skip
 }

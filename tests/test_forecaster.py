@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from typer.testing import CliRunner
 
+from seqcli.cli import app
 from seqcli.data.dates import infer_calendar
 from seqcli.data.scaling import Scaler
 from seqcli.engine.run import Run, load_run
@@ -332,3 +335,41 @@ def test_evaluating_another_file_scores_its_rows_with_the_runs_scaler(sine_run, 
     metrics = run.task.evaluate(run, run.task.examples_from_file(run, other))
     assert next(iter(metrics["details"].values()))["rows"][0][0] == "model"
     assert metrics["rmse"] < 1.0
+
+
+# --- through the command line ----------------------------------------------------------------
+
+
+def cli(*args):
+    return CliRunner().invoke(app, [str(arg) for arg in args])
+
+
+def test_cli_generate_prints_the_forecast_csv_on_stdout(sine_run):
+    result = cli("generate", sine_run, "--horizon", 2, "--device", "cpu")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[1].startswith("1920-01,")
+
+
+def test_cli_generate_rejects_a_language_model_flag_in_one_line(sine_run):
+    result = cli("generate", sine_run, "--temperature", 0.5, "--device", "cpu")
+    assert result.exit_code == 2
+    assert "--temperature does not apply to a forecaster" in result.stderr
+
+
+def test_cli_evaluate_json_carries_the_baseline_table(sine_run):
+    result = cli("evaluate", sine_run, "--split", "test", "--json", "--device", "cpu")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    (table,) = report["details"].values()
+    assert [row[0] for row in table["rows"]] == [
+        "model", "persistence (last value)", "seasonal naive (lag 12)",
+    ]  # fmt: skip
+    assert report["rmse"] == table["rows"][0][2]
+
+
+def test_cli_predict_prints_one_forecast_line_per_input(sine_run):
+    history = ",".join(str(10 + 5 * math.sin(2 * math.pi * t / 12)) for t in range(12))
+    result = cli("predict", sine_run, "--text", history, "--text", history, "--device", "cpu")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2 and len(lines[0].split(", ")) == 3

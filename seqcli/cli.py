@@ -171,6 +171,9 @@ def generate(
     plot: Annotated[
         Path | None, typer.Option(help="Forecast: draw history and forecast (PNG).")
     ] = None,
+    condition: Annotated[
+        str | None, typer.Option(help="one_to_many: a class, or numbers 'a,b,...'.")
+    ] = None,
     device: Device = "auto",
 ) -> None:
     """Generate from a trained model: sample text, translate, condition, forecast."""

@@ -13,6 +13,22 @@ from seqcli.recipe.data import Data, fill_format
 from seqcli.recipe.schedule import ConstantSchedule, EarlyStopping, Schedule, Section
 from seqcli.recipe.tasks import LOWER_IS_BETTER, METRICS, task_of
 
+# Model options only some tasks use: field -> those tasks.
+FORECASTERS = ("direct_forecaster", "autoregressive_forecaster")
+TASK_OPTIONS = {
+    "condition": ("conditioned_text", "conditioned_values"),
+    "window_norm": FORECASTERS,
+}
+# Tasks that write left to right, and why reading right to left would be wrong for them.
+WRITES_AHEAD = "writes left to right and cannot read what it has not written yet"
+LEFT_TO_RIGHT = {
+    "language_model": "would let a next-token language model read the token it must predict",
+    "conditioned_text": f"would not fit a generator: it {WRITES_AHEAD}",
+    "conditioned_values": f"would not fit a generator: it {WRITES_AHEAD}",
+    "autoregressive_forecaster": "cannot roll a forecast out one step at a time: the backward "
+    "pass would read values not yet forecast (mapping many_to_one, a direct head, takes 'bi')",
+}
+
 Mapping = Literal["many_to_many", "many_to_one", "one_to_many", "encoder_decoder"]
 Metric = Literal[tuple(LOWER_IS_BETTER)]
 MAX_SEED = 2**63 - 1  # torch seeds are 64-bit; the headroom lets samplers add the step
@@ -49,6 +65,13 @@ class ModelConfig(Section):
         None,
         description="lstm only: initial forget-gate bias (1.0 is Keras' unit_forget_bias); "
         "null keeps PyTorch's small uniform init",
+    )
+
+    condition: Literal["none", "init", "every_step", "both"] | None = Field(
+        None,
+        description="one_to_many only: where the input enters the decoder: its initial state "
+        "(init), its input at every step (every_step), both, or none (an unconditioned "
+        "baseline); null means both",
     )
 
     window_norm: bool | None = Field(
@@ -240,29 +263,20 @@ class Recipe(Section):
         return self
 
     @model_validator(mode="after")
-    def _language_model_reads_the_past(self) -> Recipe:
-        if self.data.format == "text" and self.model.direction == "bi":
-            raise ValueError(
-                "model.direction: 'bi' would let a next-token language model read the token "
-                "it must predict; use 'uni'"
-            )
+    def _options_fit_the_task(self) -> Recipe:
+        task = self.task
+        for field, tasks in TASK_OPTIONS.items():
+            if getattr(self.model, field) is not None and task not in tasks:
+                raise ValueError(
+                    f"model.{field} applies to {' and '.join(sorted(set(tasks)))}, "
+                    f"not to a {task} (mapping {self.mapping}, data.format {self.data.format})"
+                )
+        if self.model.direction == "bi" and task in LEFT_TO_RIGHT:
+            raise ValueError(f"model.direction: 'bi' {LEFT_TO_RIGHT[task]}; use 'uni'")
         return self
 
     @model_validator(mode="after")
-    def _forecaster_options(self) -> Recipe:
-        if self.data.format != "series":
-            if self.model.window_norm is not None:
-                raise ValueError(
-                    "model.window_norm: rescales a forecaster's real-valued windows; a "
-                    f"{self.task.replace('_', ' ')} reads tokens, so leave it null"
-                )
-            return self
-        if self.model.direction == "bi" and self.mapping == "many_to_many":
-            raise ValueError(
-                "model.direction: 'bi' cannot roll a forecast out one step at a time (the "
-                "backward pass would read values not yet forecast); use 'uni', or mapping "
-                "many_to_one for a direct multi-step head"
-            )
-        if self.model.tie_weights:
+    def _forecasters_have_no_embedding(self) -> Recipe:
+        if self.model.tie_weights and self.task in FORECASTERS:
             raise ValueError("model.tie_weights: a forecaster has no token embedding to tie")
         return self

@@ -9,6 +9,9 @@ TASKS = {
     ("many_to_many", "text"): "language_model",
     ("many_to_one", "table"): "classifier",
     ("many_to_one", "folder"): "classifier",
+    ("one_to_many", "table"): "conditioned_text",
+    ("one_to_many", "folder"): "conditioned_text",
+    ("one_to_many", "vectors"): "conditioned_values",
     ("many_to_one", "series"): "direct_forecaster",
     ("many_to_many", "series"): "autoregressive_forecaster",
 }
@@ -17,6 +20,8 @@ TASKS = {
 METRICS = {
     "language_model": ("loss", "perplexity", "bpc", "accuracy"),
     "classifier": ("loss", "accuracy", "macro_f1"),
+    "conditioned_text": ("loss", "perplexity", "accuracy"),
+    "conditioned_values": ("loss", "mae"),
     # One-step errors in the data's units; loss is the MSE on scaled values.
     "direct_forecaster": ("loss", "rmse", "mae", "smape", "mase"),
     "autoregressive_forecaster": ("loss", "rmse", "mae", "smape", "mase"),

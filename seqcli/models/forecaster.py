@@ -41,7 +41,11 @@ WINDOW_NORMS = {True: window_stats, False: no_window_stats}
 
 
 class WindowNorm(nn.Module):
-    """Rescale a window into the model's range, and its forecasts back out of it."""
+    """Rescale a window into the model's range, and its forecasts back out of it.
+
+    The statistics cover the whole input window. A forecast made after the window's last row
+    (evaluation, roll-out) reads only the past; in many_to_many training the earlier positions
+    also see the window's later rows through its mean, an easier task than the one evaluated."""
 
     def __init__(self, enabled: bool | None, values: int):
         super().__init__()

@@ -202,3 +202,17 @@ def test_cli_predict_prints_one_forecast_line_per_input(sine_run):
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     assert len(lines) == 2 and len(lines[0].split(", ")) == 3
+
+
+def test_generate_from_another_file_continues_its_dates(sine_run, tmp_path):
+    run = load_run(sine_run, CPU)
+    other = sine_csv(tmp_path / "other.csv", rows=30)  # ends 1902-06
+    lines = "".join(run.task.generate(run, {"input": other, "horizon": 1})).splitlines()
+    assert lines[1].startswith("1902-07,")
+
+
+def test_a_series_without_dates_numbers_the_forecast_steps(tmp_path):
+    path = write_csv(tmp_path / "s.csv", "v\n" + "".join(f"{i % 5}\n" for i in range(80)))
+    run, _ = untrained_run(series_recipe(path, test_size=10))
+    lines = "".join(run.task.generate(run, {"horizon": 2})).splitlines()
+    assert [line.split(",")[0] for line in lines] == ["step", "1", "2"]

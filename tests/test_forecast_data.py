@@ -142,3 +142,16 @@ def test_monthly_and_daily_dates_continue_by_their_step():
     days = infer_calendar(["1990-12-29", "1990-12-30", "1990-12-31"])
     assert days.after(1) == ["1991-01-01"]
     assert infer_calendar(["a", "b"]) is None
+
+
+def test_the_default_value_column_skips_the_date_column(tmp_path):
+    rows = "".join(f"{i},1900-{i % 12 + 1:02d}\n" for i in range(60))
+    path = write_csv(tmp_path / "s.csv", "level,month\n" + rows)
+    _, _, data = prepare(series_recipe(path, date_column="month", test_size=10))
+    assert data.meta.columns.values == ("level",)
+
+
+def test_a_csv_syntax_error_is_a_data_error(tmp_path):
+    path = write_csv(tmp_path / "s.csv", 'v\n1\n"2\n3\n')  # the quote never closes
+    with pytest.raises(DataError, match=r"s\.csv:\d+: not readable as CSV"):
+        prepare(series_recipe(path, lookback=1, horizon=1, test_size=None, val_fraction=0))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import math
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,35 +36,53 @@ class Table:
 
 def read_series(path: Path, columns: Columns) -> Table:
     """Every row's numbers (and dates); a bad cell is a DataError naming file:line:column."""
-    rows = csv.reader(read_lines(path))
-    header = next(rows, None)
-    if not header:
-        raise DataError(f"{path}:1: the file is empty; expected a header row of column names")
-    index = _column_index(path, header, columns)
-    numbers, dates = [], []
-    for row in rows:
-        line = rows.line_num
-        if not any(cell.strip() for cell in row):
-            continue  # a blank line (often the last) is no row
-        if len(row) != len(header):
-            raise DataError(f"{path}:{line}: {len(row)} field(s), the header has {len(header)}")
-        numbers.append([_number(path, line, index[name], row, name) for name in columns.features])
-        if columns.date is not None:
-            dates.append(row[index[columns.date]].strip())
+    with closing(read_lines(path)) as lines:
+        # strict: a stray quote is an error here, not a field that swallows the rows after it
+        rows = csv.reader(lines, strict=True)
+        header = _header(path, rows)
+        index = _column_index(path, header, columns)
+        numbers, dates = [], []
+        try:
+            for row in rows:
+                if not any(cell.strip() for cell in row):
+                    continue  # a blank line (often the last) is no row
+                numbers.append(_row_numbers(path, rows.line_num, row, header, index, columns))
+                if columns.date is not None:
+                    dates.append(row[index[columns.date]].strip())
+        except csv.Error as err:
+            raise DataError(f"{path}:{rows.line_num}: not readable as CSV ({err})") from None
     if not numbers:
         raise DataError(f"{path}: no data rows after the header")
     features = np.asarray(numbers, dtype=np.float64).reshape(len(numbers), len(columns.features))
     return Table(features, dates if columns.date is not None else None)
 
 
-def header_columns(path: Path, *, values, inputs, date) -> Columns:
-    """The recipe's column roles, with the default value column (the last) filled in."""
-    if values:
-        return Columns(tuple(values), tuple(inputs), date)
-    header = next(csv.reader(read_lines(path)), None)
+def _row_numbers(path, line: int, row: list[str], header, index, columns: Columns) -> list:
+    if len(row) != len(header):
+        raise DataError(f"{path}:{line}: {len(row)} field(s), the header has {len(header)}")
+    return [_number(path, line, index[name], row, name) for name in columns.features]
+
+
+def _header(path: Path, rows) -> list[str]:
+    try:
+        header = next(rows, None)
+    except csv.Error as err:
+        raise DataError(f"{path}:1: not readable as CSV ({err})") from None
     if not header:
         raise DataError(f"{path}:1: the file is empty; expected a header row of column names")
-    return Columns((header_names(header)[-1],), tuple(inputs), date)
+    return header
+
+
+def header_columns(path: Path, *, values, inputs, date) -> Columns:
+    """The recipe's column roles; without value columns, the last column with no other role."""
+    if values:
+        return Columns(tuple(values), tuple(inputs), date)
+    with closing(read_lines(path)) as lines:
+        names = header_names(_header(path, csv.reader(lines)))
+    free = [name for name in names if name != date and name not in inputs]
+    if not free:
+        raise DataError(f"{path}:1: every column is the date or an input; none is left to forecast")
+    return Columns((free[-1],), tuple(inputs), date)
 
 
 def header_names(header: list[str]) -> list[str]:

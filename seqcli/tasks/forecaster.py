@@ -213,5 +213,5 @@ TASKS = {
         shifted_targets,
         rollout_reach,
         targets_ahead=False,
-    ),  # fmt: skip
+    ),
 }

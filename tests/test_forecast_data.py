@@ -14,7 +14,7 @@ from seqcli.data.scaling import Scaler
 from seqcli.errors import DataError, RecipeError
 from seqcli.recipe import load_recipe, validate_recipe
 from seqcli.tasks.forecast_metrics import baseline_errors, forecast_errors, mase_scale
-from tests.series_helpers import prepare, series_recipe, sine_csv, write_csv
+from tests.series_helpers import prepare, series_recipe, sine_csv, untrained_run, write_csv
 
 # --- reader errors -------------------------------------------------------------------------
 
@@ -155,3 +155,53 @@ def test_a_csv_syntax_error_is_a_data_error(tmp_path):
     path = write_csv(tmp_path / "s.csv", 'v\n1\n"2\n3\n')  # the quote never closes
     with pytest.raises(DataError, match=r"s\.csv:\d+: not readable as CSV"):
         prepare(series_recipe(path, lookback=1, horizon=1, test_size=None, val_fraction=0))
+
+
+def two_column_csv(path):
+    rows = "".join(f"{i},{i % 7},{math.sin(i)}\n" for i in range(80))
+    return write_csv(path, "a,b,c\n" + rows)
+
+
+def test_value_columns_choose_what_is_forecast(tmp_path):
+    recipe, task, data = prepare(series_recipe(two_column_csv(tmp_path / "s.csv"),
+                                               value_columns=["a", "c"], test_size=10))  # fmt: skip
+    batch = next(task.batches(data, recipe))
+    assert data.meta.columns.values == ("a", "c")
+    assert batch.targets.shape[-1] == 2 and batch.inputs["values"].shape[-1] == 2
+
+
+def test_input_columns_are_read_but_not_forecast(tmp_path):
+    recipe, task, data = prepare(series_recipe(two_column_csv(tmp_path / "s.csv"),
+                                               input_columns=["b"], test_size=10))  # fmt: skip
+    batch = next(task.batches(data, recipe))
+    assert data.meta.columns.features == ("c", "b")
+    assert batch.inputs["values"].shape[-1] == 2 and batch.targets.shape[-1] == 1
+
+
+@pytest.mark.parametrize(("lookback", "horizon"), [(5, 1), (12, 4)])
+def test_lookback_and_horizon_shape_the_windows(tmp_path, lookback, horizon):
+    raw = series_recipe(sine_csv(tmp_path / "s.csv"), mapping="many_to_one",
+                        lookback=lookback, horizon=horizon)  # fmt: skip
+    recipe, task, data = prepare(raw)
+    batch = next(task.batches(data, recipe))
+    assert batch.inputs["values"].shape == (16, lookback, 1)
+    assert batch.targets.shape == (16, horizon, 1)
+
+
+def test_test_size_holds_out_the_last_rows(tmp_path):
+    _, _, data = prepare(series_recipe(sine_csv(tmp_path / "s.csv"), test_size=30))
+    assert data.splits["test"].points.tolist() == list(range(210, 240))
+
+
+def test_season_sets_the_seasonal_naive_lag_and_mase_scale(tmp_path):
+    path = sine_csv(tmp_path / "s.csv")
+    _, _, yearly = prepare(series_recipe(path, season=12))
+    _, _, none = prepare(series_recipe(path, season=1))
+    assert (
+        yearly.meta.mase_scale[0] == pytest.approx(0.0, abs=1e-9)
+        or yearly.meta.mase_scale[0] == 1.0
+    )
+    assert none.meta.mase_scale[0] > 1.0  # a sine of amplitude 5 moves more than 1 per step
+    run, data = untrained_run(series_recipe(path, season=4))
+    (table,) = run.task.evaluate(run, data.splits["test"])["details"].values()
+    assert table["rows"][2][0] == "seasonal naive (lag 4)"

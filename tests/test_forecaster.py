@@ -216,3 +216,13 @@ def test_a_series_without_dates_numbers_the_forecast_steps(tmp_path):
     run, _ = untrained_run(series_recipe(path, test_size=10))
     lines = "".join(run.task.generate(run, {"horizon": 2})).splitlines()
     assert [line.split(",")[0] for line in lines] == ["step", "1", "2"]
+
+
+def test_window_norm_moves_the_forecast_with_the_level(tmp_path):
+    raw = series_recipe(sine_csv(tmp_path / "s.csv"), mapping="many_to_one")
+    raw["model"]["window_norm"] = True
+    run, data = untrained_run(raw)
+    window = next(run.task.batches(data, run.recipe)).inputs["values"]  # (B, L, 1)
+    with torch.no_grad():
+        shift = run.model.forecast(window + 7.0, 3) - run.model.forecast(window, 3)
+    assert torch.allclose(shift, torch.full_like(shift, 7.0), atol=1e-4)

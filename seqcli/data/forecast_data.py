@@ -1,22 +1,17 @@
-"""A series section to what a forecaster trains on: scaled rows, split points, windows."""
+"""A series section to what a forecaster learns from: the meta, scaled rows, split points."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from seqcli.data.dates import Calendar, infer_calendar
-from seqcli.data.padding import BucketBatches
-from seqcli.data.scaling import Scaler
+from seqcli.data.scaling import Scaler, seasonal_mae
 from seqcli.data.series import Columns, Table, check_room, header_columns, read_series, split_rows
 from seqcli.errors import DataError
 from seqcli.recipe import SeriesData
-from seqcli.tasks.base import Batch
-from seqcli.tasks.forecast_metrics import mase_scale
 
 HISTORY_ROWS = 500  # rows kept in the meta: a plot's context and generate's starting point
 
@@ -75,7 +70,7 @@ def build_meta(config: SeriesData, columns: Columns, table: Table, train_rows: i
     return SeriesMeta(
         columns,
         Scaler.fit(config.scaling, train),
-        tuple(float(s) for s in mase_scale(train[:, :values], config.season)),
+        tuple(float(s) for s in seasonal_mae(train[:, :values], config.season)),
         tuple(tuple(float(x) for x in row) for row in table.features[-HISTORY_ROWS:]),
         infer_calendar(table.dates) if table.dates is not None else None,
     )
@@ -124,58 +119,3 @@ def split_of_file(path: Path, meta: SeriesMeta, *, first: int) -> SeriesSplit:
             "(data.lookback, or data.season if longer)"
         )
     return SeriesSplit(*scaled_rows(table, meta), np.arange(first, total), total)
-
-
-def windows(split: SeriesSplit, points: np.ndarray, lookback: int) -> torch.Tensor:
-    """(B, lookback, F): the rows just before each point."""
-    rows = points[:, None] + np.arange(-lookback, 0)  # (B, L)
-    return torch.from_numpy(split.scaled[rows])
-
-
-def direct_targets(split: SeriesSplit, points: np.ndarray, lookback: int, horizon: int):
-    """(B, horizon, V): the scaled values from each point on; NaN past the split's end."""
-    values = split.raw.shape[1]
-    rows = points[:, None] + np.arange(horizon)  # (B, S)
-    targets = split.scaled[np.minimum(rows, split.end - 1), :values]  # (B, S, V)
-    targets[rows >= split.end] = np.nan
-    return torch.from_numpy(targets)
-
-
-def shifted_targets(split: SeriesSplit, points: np.ndarray, lookback: int, horizon: int):
-    """(B, lookback, V): each window's rows one step later, the point itself last."""
-    values = split.raw.shape[1]
-    rows = points[:, None] + np.arange(-lookback + 1, 1)  # (B, L)
-    return torch.from_numpy(split.scaled[rows, :values])
-
-
-Targets = Callable[[SeriesSplit, np.ndarray, int, int], torch.Tensor]
-
-
-class SeriesBatches:
-    """Endless shuffled batches of training windows, resumable through BucketBatches."""
-
-    def __init__(self, split: SeriesSplit, targets: Targets, config: SeriesData, *, batch_size,
-                 seed):  # fmt: skip
-        self.split, self.targets, self.config = split, targets, config
-        # Every window has the same length, so there is nothing to bucket.
-        self.order = BucketBatches([config.lookback] * len(split), batch_size=batch_size,
-                                   seed=seed, bucket=False)  # fmt: skip
-
-    def __next__(self) -> Batch:
-        points = self.split.points[next(self.order)]
-        return batch_of(self.split, points, self.targets, self.config)
-
-    def __len__(self) -> int:
-        return len(self.order)
-
-    def state_dict(self) -> dict:
-        return self.order.state_dict()
-
-    def load_state_dict(self, state: dict) -> None:
-        self.order.load_state_dict(state)
-
-
-def batch_of(split: SeriesSplit, points: np.ndarray, targets: Targets, config) -> Batch:
-    inputs = windows(split, points, config.lookback)
-    wanted = targets(split, points, config.lookback, config.horizon)
-    return Batch({"values": inputs}, wanted, size=len(points))

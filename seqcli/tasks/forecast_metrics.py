@@ -5,17 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 
-def mase_scale(train: np.ndarray, season: int) -> np.ndarray:
-    """(V,) in-sample MAE of the seasonal-naive forecast on the training rows (Hyndman &
-    Koehler 2006), the denominator of MASE; a training part that repeats itself exactly gives
-    1 (no scaling) rather than a rounding error to divide by."""
-    if len(train) <= season:
-        return np.ones(train.shape[1])
-    scale = np.abs(train[season:] - train[:-season]).mean(axis=0)
-    exact = scale <= 1e-9 * (np.abs(train).max(axis=0) + 1)
-    return np.where(exact, 1.0, scale)
-
-
 def mae(actual: np.ndarray, forecast: np.ndarray, scale: np.ndarray) -> float:
     return float(np.abs(forecast - actual).mean())
 

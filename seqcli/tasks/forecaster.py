@@ -12,22 +12,19 @@ import torch
 from torch import nn
 
 from seqcli.data.dates import Calendar, infer_calendar
-from seqcli.data.forecast_data import (
-    SeriesBatches,
-    SeriesMeta,
-    SeriesSplit,
-    Targets,
-    batch_of,
-    direct_targets,
-    read_splits,
-    shifted_targets,
-    split_of_file,
-)
+from seqcli.data.forecast_data import SeriesMeta, SeriesSplit, read_splits, split_of_file
 from seqcli.data.series import read_series
 from seqcli.errors import DataError, UsageError
 from seqcli.models.forecaster import AutoregressiveForecaster, DirectForecaster
 from seqcli.recipe.tasks import LOWER_IS_BETTER, METRICS
 from seqcli.tasks.base import TaskData
+from seqcli.tasks.forecast_batches import (
+    SeriesBatches,
+    Targets,
+    batch_of,
+    direct_targets,
+    shifted_targets,
+)
 from seqcli.tasks.forecast_metrics import baseline_errors, comparison_table, forecast_errors
 from seqcli.tasks.forecast_output import (
     check_flags,

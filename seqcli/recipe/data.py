@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
@@ -58,8 +58,72 @@ class TextData(DataSection):
     )
 
 
+class TaggedData(DataSection):
+    """What both token-per-line tagging formats share."""
+
+    test_path: Path | None = Field(
+        None,
+        description="a separate test file in the same format (UD treebanks ship one); "
+        "null: hold out test_fraction of path",
+    )
+    val_fraction: float = Field(
+        0.1, ge=0, lt=1, description="share of path's sentences held out (at random) for validation"
+    )
+    test_fraction: float = Field(
+        0.0,
+        ge=0,
+        lt=1,
+        description="share of path's sentences held out for test; only without test_path",
+    )
+    min_freq: int = Field(
+        1,
+        ge=1,
+        description="training words seen fewer times become <unk>, so the model learns what "
+        "to do with words it has never seen",
+    )
+    lowercase: bool = Field(
+        False,
+        description="lowercase words before the vocabulary (character features still see the case)",
+    )
+
+    _test_paths = field_validator("test_path")(resolve_path)
+
+    @model_validator(mode="after")
+    def _one_test_source(self) -> TaggedData:
+        if self.test_path is not None and self.test_fraction > 0:
+            raise ValueError(
+                "test_fraction: the test split comes from test_path; set test_fraction to 0 "
+                "or drop test_path"
+            )
+        return self
+
+
+class ConlluData(TaggedData):
+    format: Literal["conllu"] = Field(
+        description="conllu: Universal Dependencies CoNLL-U, one word per line (tagger)"
+    )
+    label_column: Literal["upos", "xpos", "feats", "deprel"] = Field(
+        "upos",
+        description="the CoNLL-U column to predict: upos (universal part of speech), xpos "
+        "(language-specific tag), feats (morphology) or deprel (dependency relation)",
+    )
+
+
+class ColumnsData(TaggedData):
+    format: Literal["columns"] = Field(
+        description="columns: whitespace-separated columns, a token per line, a blank line "
+        "between sentences, -DOCSTART- lines skipped (CoNLL-2000/2003; tagger)"
+    )
+    token_column: int = Field(0, description="0-based column of the token")
+    label_column: int = Field(
+        -1,
+        description="0-based column of the label; negative counts from the end (-1: the "
+        "last column, where CoNLL-2003 keeps its NER tags)",
+    )
+
+
 # Each format adds its class here; pydantic picks the class by the `format` key.
-Data = TextData
+Data = Annotated[TextData | ConlluData | ColumnsData, Field(discriminator="format")]
 
 
 def fill_format(raw: Any) -> Any:

@@ -50,6 +50,13 @@ class ModelConfig(Section):
         description="lstm only: initial forget-gate bias (1.0 is Keras' unit_forget_bias); "
         "null keeps PyTorch's small uniform init",
     )
+    char_features: int | None = Field(
+        None,
+        ge=1,
+        le=4096,
+        description="tagger only: width of a character CNN word encoder concatenated to the "
+        "word embedding, so unknown and rare words are tagged by their spelling; null: none",
+    )
 
     @model_validator(mode="after")
     def _options_fit_the_cell(self) -> ModelConfig:
@@ -229,6 +236,20 @@ class Recipe(Section):
             raise ValueError(
                 "train.monitor: 'bpc' (bits per character) needs data.tokenizer 'char'; "
                 "monitor loss or perplexity instead"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _word_options_fit_the_task(self) -> Recipe:
+        if self.model.char_features is not None and self.task != "tagger":
+            raise ValueError(
+                f"model.char_features: builds word features for a tagger; a {self.task} "
+                "does not use it; remove it"
+            )
+        if self.model.tie_weights and self.task == "tagger":
+            raise ValueError(
+                "model.tie_weights: a tagger's head predicts labels, not words, so there is "
+                "no embedding to share; set it false"
             )
         return self
 

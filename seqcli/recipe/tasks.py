@@ -7,11 +7,15 @@ from __future__ import annotations
 
 TASKS = {
     ("many_to_many", "text"): "language_model",
+    ("many_to_many", "conllu"): "tagger",
+    ("many_to_many", "columns"): "tagger",
 }
 
 # Validation metrics per task; the first is what best.pt follows unless train.monitor says.
 METRICS = {
     "language_model": ("loss", "perplexity", "bpc", "accuracy"),
+    # precision/recall/f1 are over labelled spans, reported when the labels are BIO/BIOES
+    "tagger": ("loss", "accuracy", "f1", "precision", "recall"),
 }
 
 # Which way is better, per metric: best.pt, plateau schedules and early stopping read this.
@@ -20,6 +24,9 @@ LOWER_IS_BETTER = {
     "perplexity": True,
     "bpc": True,
     "accuracy": False,
+    "f1": False,
+    "precision": False,
+    "recall": False,
 }
 
 

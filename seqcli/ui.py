@@ -62,7 +62,7 @@ class TrainView:
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("loss {task.fields[loss]:.4f}  lr {task.fields[lr]:.2e}"),
-            TextColumn("{task.fields[speed]:,.0f} tok/s"),
+            TextColumn("{task.fields[speed]:,.0f} {task.fields[unit]}/s"),
             TimeRemainingColumn(),
             console=err_console,
             disable=quiet,
@@ -91,18 +91,18 @@ class TrainView:
     def _started(self, event) -> None:
         self._say(
             f"[bold]{escape(str(event.run_dir))}[/]: {event.parameters:,} parameters on "
-            f"{event.device}, {event.tokens_per_step:,} tokens per step"
+            f"{event.device}"
         )
         self.task = self.progress.add_task(
             "train", total=event.total_steps, completed=event.start_step,
-            loss=float("nan"), lr=0.0, speed=0.0,
+            loss=float("nan"), lr=0.0, speed=0.0, unit=event.unit,
         )  # fmt: skip
 
     def _step(self, event) -> None:
         if event.skipped:
             self._say(f"[yellow]step {event.step}: loss {event.loss}, window skipped[/]")
         self.progress.update(
-            self.task, completed=event.step, loss=event.loss, lr=event.lr, speed=event.tokens_per_s
+            self.task, completed=event.step, loss=event.loss, lr=event.lr, speed=event.speed
         )
 
     def _evaluated(self, event) -> None:
@@ -177,19 +177,19 @@ def parameter_table(rows: Iterable[tuple[str, str, int]]) -> None:
     err_console.print(table)
 
 
-def show_generated(vocab, prime: str, tokens: Iterable, *, num_samples: int) -> None:
-    """Stream one sample token by token; several samples print whole, a blank line apart."""
-    if num_samples == 1:
-        write_stdout(prime)
-        for token in tokens:
-            write_stdout(vocab.piece(int(token[0])))
-        write_stdout("\n")
-        return
-    samples = [[] for _ in range(num_samples)]
-    for token in tokens:
-        for sample, token_id in zip(samples, token.tolist(), strict=True):
-            sample.append(vocab.piece(token_id))
-    write_stdout("\n\n".join(prime + "".join(sample) for sample in samples) + "\n")
+def detail_tables(details: dict) -> None:
+    """A task's evaluation extras: {title: {"columns": [...], "rows": [[...], ...]}}."""
+    for title, content in details.items():
+        table = Table(title=title)
+        for column in content["columns"]:
+            table.add_column(str(column), justify="left")
+        for row in content["rows"]:
+            table.add_row(*(_cell(value) for value in row))
+        err_console.print(table)
+
+
+def _cell(value: object) -> str:
+    return f"{value:.4f}" if isinstance(value, float) else escape(str(value))
 
 
 def dry_run_report(report) -> None:
@@ -207,4 +207,4 @@ def dry_run_report(report) -> None:
         f"~{4 * report.parameter_bytes / mib:.1f} MiB with gradients and Adam moments)"
     )
     info(f"activations kept for backward, one batch: {report.activation_bytes / mib:.1f} MiB")
-    info(f"{report.steps:,} steps x {report.tokens_per_step:,} tokens per step")
+    info(f"{report.steps:,} steps x {report.batch_size:,} {report.unit} per step")

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 TASKS = {
     ("many_to_many", "text"): "language_model",
+    ("many_to_one", "table"): "classifier",
+    ("many_to_one", "folder"): "classifier",
     ("many_to_many", "conllu"): "tagger",
     ("many_to_many", "columns"): "tagger",
 }
@@ -14,6 +16,7 @@ TASKS = {
 # Validation metrics per task; the first is what best.pt follows unless train.monitor says.
 METRICS = {
     "language_model": ("loss", "perplexity", "bpc", "accuracy"),
+    "classifier": ("loss", "accuracy", "macro_f1"),
     # precision/recall/f1 are over labelled spans, reported when the labels are BIO/BIOES
     "tagger": ("loss", "accuracy", "f1", "precision", "recall"),
 }
@@ -24,6 +27,7 @@ LOWER_IS_BETTER = {
     "perplexity": True,
     "bpc": True,
     "accuracy": False,
+    "macro_f1": False,
     "f1": False,
     "precision": False,
     "recall": False,

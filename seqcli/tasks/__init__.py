@@ -1,0 +1,16 @@
+"""Task implementations by the names recipe/tasks.py gives them."""
+
+from __future__ import annotations
+
+from seqcli.tasks.base import Batch, Task, TaskData
+from seqcli.tasks.language_model import LanguageModelTask
+
+TASKS: dict[str, Task] = {
+    "language_model": LanguageModelTask(),
+}
+
+__all__ = ["TASKS", "Batch", "Task", "TaskData", "task_for"]
+
+
+def task_for(recipe) -> Task:
+    return TASKS[recipe.task]

@@ -3,19 +3,24 @@ baseline, the recipe's rules, and a tiny model that learns what only a bi-LSTM c
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 import torch
+from typer.testing import CliRunner
 
+from seqcli.cli import app
 from seqcli.data.tagged import Sentence, read_columns, read_conllu, split_sentences
-from seqcli.errors import DataError, RecipeError
+from seqcli.errors import DataError, RecipeError, UsageError
 from seqcli.metrics.spans import is_span_scheme, micro_scores, span_counts, spans
 from seqcli.metrics.tags import baseline_labels, most_frequent_tags
 from seqcli.recipe import validate_recipe
 from seqcli.tasks.tagger import TaggerTask
+from seqcli.tasks.tagger_batches import encode
+from seqcli.tasks.tagger_report import BASELINE_TABLE
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "ud_ewt_mini"
@@ -103,6 +108,11 @@ def test_columns_missing_label_column_names_file_and_line(tmp_path):
     path = write(tmp_path, "a.txt", COLUMNS)
     with pytest.raises(DataError, match=r"a.txt:3: data.label_column 4 is missing"):
         read_columns(path, token_column=0, label_column=4)
+
+
+def test_a_byte_order_mark_is_not_part_of_the_first_token(tmp_path):
+    path = write(tmp_path, "a.txt", "\ufeffEU B-ORG\n")
+    assert read_columns(path, token_column=0, label_column=1)[0].words == ("EU",)
 
 
 @pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n"])
@@ -282,11 +292,9 @@ def test_padding_does_not_change_a_sentences_tags(tmp_path):
     data = task.prepare(recipe)
     model = task.build_model(recipe, data.meta).eval()
     run = SimpleNamespace(recipe=recipe, meta=data.meta, model=model, device=torch.device("cpu"))
-    from seqcli.tasks.tagger import encode
-
     short, long = Sentence(("a", "b"), ("B", "END")), Sentence(("c",) * 7, ("C",) * 7)
-    alone = model(**encode([short], run.meta, str).inputs).out  # (1, 2, L)
-    padded = model(**encode([short, long], run.meta, str).inputs).out  # (2, 7, L)
+    alone = model(**encode([short], run.meta).inputs).out  # (1, 2, L)
+    padded = model(**encode([short, long], run.meta).inputs).out  # (2, 7, L)
     torch.testing.assert_close(alone[0], padded[0, :2])
 
 
@@ -296,8 +304,10 @@ def test_evaluate_reports_the_baseline_and_span_scores(tmp_path):
     task, run, data = trained(raw, steps=30)
     metrics = task.evaluate(run, data.splits["train"])
     assert {"loss", "accuracy", "f1", "precision", "recall"} <= set(metrics)
-    assert metrics["details"]["baseline_accuracy"] == 1.0  # each word has one tag here
-    assert set(metrics["details"]["per_type"]) >= {"ORG", "MISC", "PER"}
+    details = metrics["details"]
+    assert details[BASELINE_TABLE]["rows"][0][3] == 1.0  # each word has one tag here
+    span_types = {row[0] for row in details["labelled spans (conlleval)"]["rows"]}
+    assert span_types >= {"ORG", "MISC", "PER", "all", "all, baseline"}
 
 
 def test_predict_tags_each_line_and_keeps_empty_lines(tmp_path):
@@ -306,6 +316,11 @@ def test_predict_tags_each_line_and_keeps_empty_lines(tmp_path):
     assert rows[0] == {"tokens": ["a", "b", "c"], "labels": ["B", "C", "END"]}
     assert rows[1] == {"tokens": [], "labels": []}
     assert len(rows[2]["labels"]) == 2
+
+
+def test_prediction_lines_are_token_tab_label_with_blank_lines_between():
+    rows = [{"tokens": ["a", "b"], "labels": ["X", "Y"]}, {"tokens": ["c"], "labels": ["Z"]}]
+    assert list(TaggerTask().prediction_lines(rows)) == ["a\tX", "b\tY", "", "c\tZ"]
 
 
 def test_training_batches_resume_exactly(tmp_path):
@@ -331,7 +346,37 @@ def test_meta_survives_a_weights_only_checkpoint(tmp_path):
 
 
 def test_generate_is_refused_with_a_pointer_to_predict():
-    from seqcli.errors import UsageError
-
     with pytest.raises(UsageError, match="use seqcli predict"):
         TaggerTask().generate(None, {})
+
+
+# The bundled recipe through the command line
+
+
+@pytest.fixture(scope="module")
+def pos_run(tmp_path_factory) -> Path:
+    """recipes/pos-tagging.yaml trained for a few steps by `seqcli train`."""
+    out = tmp_path_factory.mktemp("pos") / "run"
+    recipe = ROOT / "recipes" / "pos-tagging.yaml"
+    cli("train", recipe, "--out", out, "--quiet", "--set", "train.epochs=null",
+        "--set", "train.steps=6", "--set", "train.eval_every=3")  # fmt: skip
+    return out
+
+
+def cli(*args, input: str | None = None):
+    result = CliRunner().invoke(app, [str(arg) for arg in args], input=input)
+    assert result.exit_code == 0, f"{result.stderr}\n{result.exception!r}"
+    return result
+
+
+def test_evaluate_on_the_test_file_prints_metrics_and_the_baseline(pos_run):
+    report = json.loads(cli("evaluate", pos_run, "--split", "test", "--json").stdout)
+    assert report["details"][BASELINE_TABLE]["rows"][0][1] == 1187  # words in test.conllu
+    assert 0 <= report["accuracy"] <= 1
+
+
+def test_predict_prints_a_token_and_a_tag_per_line(pos_run):
+    lines = cli("predict", pos_run, "--file", "-", input="I saw her duck .\nHi there\n").stdout
+    sentences = lines.rstrip("\n").split("\n\n")
+    assert [len(s.splitlines()) for s in sentences] == [5, 2]
+    assert sentences[0].splitlines()[3].startswith("duck\t")

@@ -28,6 +28,8 @@ def _blocks(path: Path) -> Iterator[list[tuple[int, str]]]:
     block: list[tuple[int, str]] = []
     for number, line in enumerate(read_lines(path), start=1):
         line = line.rstrip("\r\n")
+        if number == 1:  # a byte-order mark (Windows editors) is not part of the first token
+            line = line.removeprefix("\ufeff")
         if line.strip():
             block.append((number, line))
         elif block:

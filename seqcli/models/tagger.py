@@ -15,7 +15,7 @@ from seqcli.models.cells import make_rnn
 from seqcli.models.language_model import Output
 from seqcli.recipe import ModelConfig
 
-IGNORE = -100  # target of padding (and of labels unseen in training): no loss, no gradient
+IGNORE = -100  # target of padding and of labels unseen in training: no loss, no gradient
 CHAR_KERNEL = 3  # Ma & Hovy's window: character trigrams
 
 

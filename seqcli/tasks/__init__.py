@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from seqcli.tasks.base import Batch, Task, TaskData
 from seqcli.tasks.language_model import LanguageModelTask
+from seqcli.tasks.tagger import TaggerTask
 
 TASKS: dict[str, Task] = {
     "language_model": LanguageModelTask(),
+    "tagger": TaggerTask(),
 }
 
 __all__ = ["TASKS", "Batch", "Task", "TaskData", "task_for"]

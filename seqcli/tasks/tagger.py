@@ -2,108 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 
-from seqcli.data.padding import BucketBatches, ordered_batches, pad
+from seqcli.data.padding import ordered_batches
 from seqcli.data.tagged import Sentence, read_tagged, split_sentences
-from seqcli.data.vocab import Vocab, build_vocab, token_ids
 from seqcli.errors import DataError, UsageError
-from seqcli.metrics.spans import is_span_scheme, micro_scores, per_type_scores, span_counts
-from seqcli.metrics.tags import (
-    accuracy,
-    baseline_labels,
-    most_frequent_tags,
-    per_tag_accuracy,
-    tag_counts,
-)
+from seqcli.metrics.spans import is_span_scheme
 from seqcli.models.tagger import IGNORE, Tagger
-from seqcli.tasks.base import Batch, TaskData
+from seqcli.tasks.base import TaskData
+from seqcli.tasks.tagger_batches import TaggerBatches, TaggerMeta, build_meta, encode
+from seqcli.tasks.tagger_report import tagging_metrics
 
-MAX_WORD_CHARS = 24  # web text has 100-character URLs; their first letters say enough
 SPAN_METRICS = ("f1", "precision", "recall")
-NORMALIZE: dict[bool, Callable[[str], str]] = {False: str, True: str.lower}  # data.lowercase
-
-
-@dataclass(frozen=True)
-class TaggerMeta:
-    words: Vocab  # normalized training words (min_freq applied), <pad> 0 and <unk> 1
-    labels: tuple[str, ...]  # training labels, commonest first; a label's id is its position
-    chars: Vocab | None  # characters of training words, when model.char_features is set
-    lexicon: dict[str, str]  # the baseline: each training word's commonest label
-    default_label: str  # the baseline's label for a word never seen in training
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "label_ids", {label: i for i, label in enumerate(self.labels)})
-
-
-def build_meta(train: Sequence[Sentence], recipe) -> TaggerMeta:
-    """Vocabularies and the baseline from the training split only, never from held-out data."""
-    normalize = NORMALIZE[recipe.data.lowercase]
-    words = [[normalize(word) for word in sentence.words] for sentence in train]
-    labels = [sentence.labels for sentence in train]
-    chars = None
-    if recipe.model.char_features is not None:
-        chars = build_vocab((word for s in train for word in s.words), tokenizer="char")
-    lexicon, default = most_frequent_tags(zip(words, labels, strict=True))
-    return TaggerMeta(
-        build_vocab(words, tokenizer="word", min_freq=recipe.data.min_freq),
-        build_vocab(labels, tokenizer="word", specials=()).tokens,
-        chars,
-        lexicon,
-        default,
-    )
-
-
-def char_ids(sentences: Sequence[Sentence], chars: Vocab, lengths: torch.Tensor) -> torch.Tensor:
-    """(B, T, L) character ids of every word, the original case kept."""
-    words = [token_ids(chars, word[:MAX_WORD_CHARS]) for s in sentences for word in s.words]
-    flat, _ = pad(words)  # (N, L)
-    out = torch.zeros((len(sentences), int(lengths.max()), flat.shape[1]), dtype=torch.long)
-    out[torch.arange(out.shape[1]) < lengths[:, None]] = flat  # row-major, like `words`
-    return out
-
-
-def encode(sentences: Sequence[Sentence], meta: TaggerMeta, normalize) -> Batch:
-    """Padded ids of a batch; a sentence without labels (predict) gets IGNORE targets."""
-    tokens, lengths = pad(
-        [token_ids(meta.words, map(normalize, sentence.words)) for sentence in sentences]
-    )  # (B, T), (B,)
-    inputs = {"tokens": tokens, "lengths": lengths}
-    if meta.chars is not None:
-        inputs["chars"] = char_ids(sentences, meta.chars, lengths)
-    targets = torch.full_like(tokens, IGNORE)  # (B, T)
-    for row, sentence in enumerate(sentences):
-        labels = [meta.label_ids.get(label, IGNORE) for label in sentence.labels]
-        targets[row, : len(labels)] = torch.tensor(labels, dtype=torch.long)
-    return Batch(inputs, targets, int(lengths.sum()))
-
-
-class TaggerBatches:
-    """Length-bucketed sentence batches, reshuffled every epoch; resumable."""
-
-    def __init__(self, sentences: Sequence[Sentence], meta: TaggerMeta, recipe):
-        self.sentences, self.meta = sentences, meta
-        self.normalize = NORMALIZE[recipe.data.lowercase]
-        self.order = BucketBatches(
-            [len(s.words) for s in sentences], batch_size=recipe.train.batch_size, seed=recipe.seed
-        )
-
-    def __next__(self) -> Batch:
-        return encode([self.sentences[i] for i in next(self.order)], self.meta, self.normalize)
-
-    def __len__(self) -> int:
-        return len(self.order)
-
-    def state_dict(self) -> dict:
-        return self.order.state_dict()
-
-    def load_state_dict(self, state: dict) -> None:
-        self.order.load_state_dict(state)
 
 
 def decode(logits: torch.Tensor, lengths: torch.Tensor, meta: TaggerMeta) -> list[list[str]]:
@@ -117,50 +31,13 @@ def tag_batches(run, sentences: Sequence[Sentence], *, max_batches: int | None =
     """(sentence indices, logits (B, T, L), batch) over the sentences, shortest first."""
     if not sentences:
         return
-    normalize = NORMALIZE[run.recipe.data.lowercase]
     lengths = [len(sentence.words) for sentence in sentences]
     order = ordered_batches(lengths, batch_size=run.recipe.train.batch_size)
     run.model.eval()
     with torch.no_grad():
         for indices in order[:max_batches]:
-            batch = encode([sentences[i] for i in indices], run.meta, normalize).to(run.device)
+            batch = encode([sentences[i] for i in indices], run.meta).to(run.device)
             yield indices.tolist(), run.model(**batch.inputs).out, batch
-
-
-def tagging_metrics(
-    examples: Sequence[Sentence], predicted: list[list[str]], loss: float, meta, normalize
-) -> dict:
-    """Accuracy (and span scores for BIO/BIOES labels), the baseline and per-tag details."""
-    gold = [sentence.labels for sentence in examples]
-    normalized = [[normalize(word) for word in sentence.words] for sentence in examples]
-    baseline = [baseline_labels(words, meta.lexicon, meta.default_label) for words in normalized]
-    total, correct = tag_counts(gold, predicted)
-    metrics = {"loss": loss, "accuracy": accuracy(total, correct)}
-    details = {
-        "sentences": len(examples),
-        "tokens": sum(total.values()),
-        "baseline_accuracy": accuracy(*tag_counts(gold, baseline)),
-        "unknown_words": _unknown_word_accuracy(normalized, gold, predicted, meta.words),
-        "per_tag": per_tag_accuracy(total, correct),
-    }
-    if is_span_scheme(meta.labels):
-        counts = span_counts(gold, predicted)
-        metrics.update(micro_scores(counts))
-        details["per_type"] = per_type_scores(counts)
-        details["baseline_f1"] = micro_scores(span_counts(gold, baseline))["f1"]
-    return {**metrics, "details": details}
-
-
-def _unknown_word_accuracy(normalized, gold, predicted, words: Vocab) -> dict:
-    """How the model does on words it has no embedding for (where char_features help)."""
-    unknown = [
-        (want, got)
-        for sentence, wants, gots in zip(normalized, gold, predicted, strict=True)
-        for word, want, got in zip(sentence, wants, gots, strict=True)
-        if word not in words.index
-    ]
-    right = sum(want == got for want, got in unknown)
-    return {"tokens": len(unknown), "accuracy": right / len(unknown) if unknown else 0.0}
 
 
 class TaggerTask:
@@ -181,25 +58,16 @@ class TaggerTask:
             )
         if config.test_path is not None:
             splits["test"] = read_tagged(config, config.test_path)
-        meta = meta or build_meta(splits["train"], recipe)
+        if meta is None:
+            meta = build_meta(splits["train"], recipe)
         _check_monitor(recipe, meta)
         return TaskData(meta, splits)
 
     def meta_to_dict(self, meta: TaggerMeta) -> dict:
-        return {
-            "words": meta.words.to_dict(),
-            "labels": list(meta.labels),
-            "chars": None if meta.chars is None else meta.chars.to_dict(),
-            "lexicon": meta.lexicon,
-            "default_label": meta.default_label,
-        }
+        return meta.to_dict()
 
     def meta_from_dict(self, data: dict) -> TaggerMeta:
-        chars = None if data["chars"] is None else Vocab.from_dict(data["chars"])
-        return TaggerMeta(
-            Vocab.from_dict(data["words"]), tuple(data["labels"]), chars,
-            dict(data["lexicon"]), data["default_label"],
-        )  # fmt: skip
+        return TaggerMeta.from_dict(data)
 
     def meta_summary(self, meta: dict) -> list[tuple[str, str]]:
         chars = "none" if meta["chars"] is None else str(len(meta["chars"]["tokens"]))
@@ -229,8 +97,7 @@ class TaggerTask:
             tokens += int((batch.targets != IGNORE).sum())
             chosen.extend(examples[i] for i in indices)
             predicted.extend(decode(logits, batch.inputs["lengths"], run.meta))
-        normalize = NORMALIZE[run.recipe.data.lowercase]
-        return tagging_metrics(chosen, predicted, loss / max(tokens, 1), run.meta, normalize)
+        return tagging_metrics(chosen, predicted, loss=loss / max(tokens, 1), meta=run.meta)
 
     def examples_from_file(self, run, path: Path) -> list[Sentence]:
         return read_tagged(run.recipe.data, Path(path))
@@ -245,6 +112,14 @@ class TaggerTask:
             for i, labels in zip(indices, labels_of, strict=True):
                 rows[filled[i]]["labels"] = labels
         return rows
+
+    def prediction_lines(self, rows: list[dict]) -> Iterator[str]:
+        """token<TAB>label, a blank line between sentences (CoNLL style)."""
+        for number, row in enumerate(rows):
+            if number:
+                yield ""
+            pairs = zip(row["tokens"], row["labels"], strict=True)
+            yield from (f"{token}\t{label}" for token, label in pairs)
 
     def sample(self, run, step: int) -> str | None:
         return None

@@ -139,6 +139,13 @@ ELSEWHERE = {
     "data.format": "only text exists so far",
     "model.direction": "bi is rejected for language models (tests/test_recipe.py)",
     "generate.length": "seqcli generate's default length (tests/test_cli.py)",
+    # The tagger's fields: a text corpus cannot carry them; tests/test_tagger.py checks each.
+    "data.test_path": "the tagger's test split (tests/test_tagger.py)",
+    "data.min_freq": "the tagger's word vocabulary (tests/test_tagger.py)",
+    "data.lowercase": "the tagger's word vocabulary (tests/test_tagger.py)",
+    "data.label_column": "the tagger's readers (tests/test_tagger.py)",
+    "data.token_column": "the tagger's column reader (tests/test_tagger.py)",
+    "model.char_features": "the tagger's character encoder (tests/test_tagger.py)",
 }
 # A plateau's or early stop's baseline compares against a run that has the same eval cadence.
 BASELINES = {

@@ -115,6 +115,11 @@ def test_a_byte_order_mark_is_not_part_of_the_first_token(tmp_path):
     assert read_columns(path, token_column=0, label_column=1)[0].words == ("EU",)
 
 
+def test_columns_token_column_picks_the_token(tmp_path):
+    sentences = read_columns(write(tmp_path, "a.txt", COLUMNS), token_column=1, label_column=-1)
+    assert sentences[1].words == ("NNP", "NNP")
+
+
 @pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n"])
 def test_a_file_without_sentences_is_an_error(tmp_path, text):
     with pytest.raises(DataError, match=r"e.conllu: no sentences"):
@@ -245,6 +250,40 @@ def test_monitoring_f1_without_span_labels_is_a_data_error(tmp_path):
     raw["train"]["monitor"] = "f1"
     with pytest.raises(DataError, match="scores BIO/BIOES spans"):
         TaggerTask().prepare(validate_recipe(raw, source="r"))
+
+
+# Vocabularies
+
+
+def sample_recipe(model: dict | None = None, **data):
+    raw = tagger_recipe(SAMPLE / "train.conllu", **(model or {}))
+    raw["data"].update(format="conllu", **data)
+    return validate_recipe(raw, source="r")
+
+
+def sample_meta(**data):
+    return TaggerTask().prepare(sample_recipe(**data)).meta
+
+
+def test_min_freq_sends_rare_words_to_unk():
+    everything, frequent = sample_meta(), sample_meta(min_freq=2)
+    assert set(frequent.words.tokens) < set(everything.words.tokens)
+
+
+def test_lowercase_merges_case_variants_and_applies_when_encoding():
+    cased, lowered = sample_meta(), sample_meta(lowercase=True)
+    assert "The" in cased.words.index and "The" not in lowered.words.index
+    tokens = encode([Sentence(("The",), ("DET",))], lowered).inputs["tokens"]
+    assert tokens.item() == lowered.words.index["the"]
+
+
+def test_char_features_add_a_character_encoder_only_when_set():
+    task = TaggerTask()
+    plain, with_chars = sample_recipe(), sample_recipe({"char_features": 6})
+    plain_model = task.build_model(plain, task.prepare(plain).meta)
+    chars_model = task.build_model(with_chars, task.prepare(with_chars).meta)
+    assert plain_model.chars is None and plain_model.rnn.input_size == 8
+    assert chars_model.chars is not None and chars_model.rnn.input_size == 8 + 6
 
 
 # The model

@@ -419,3 +419,8 @@ def test_predict_prints_a_token_and_a_tag_per_line(pos_run):
     sentences = lines.rstrip("\n").split("\n\n")
     assert [len(s.splitlines()) for s in sentences] == [5, 2]
     assert sentences[0].splitlines()[3].startswith("duck\t")
+
+
+def test_dry_run_reports_the_packed_recurrent_output():
+    result = cli("train", ROOT / "recipes" / "pos-tagging.yaml", "--dry-run")
+    assert "chars.conv" in result.stderr and "rnn" in result.stderr

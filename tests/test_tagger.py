@@ -1,5 +1,5 @@
-"""The many_to_many tagger: readers and their errors, span and token metrics by hand, the
-baseline, the recipe's rules, and a tiny model that learns what only a bi-LSTM can."""
+"""The many_to_many tagger: the recipe's rules, vocabularies, a tiny model that learns what
+only a bi-LSTM can, predict, and the bundled recipe through the command line."""
 
 from __future__ import annotations
 
@@ -13,197 +13,16 @@ import torch
 from typer.testing import CliRunner
 
 from seqcli.cli import app
-from seqcli.data.tagged import Sentence, read_columns, read_conllu, split_sentences
+from seqcli.data.tagged import Sentence
 from seqcli.errors import DataError, RecipeError, UsageError
-from seqcli.metrics.spans import is_span_scheme, micro_scores, span_counts, spans
-from seqcli.metrics.tags import baseline_labels, most_frequent_tags
 from seqcli.recipe import validate_recipe
 from seqcli.tasks.tagger import TaggerTask
 from seqcli.tasks.tagger_batches import encode
 from seqcli.tasks.tagger_report import BASELINE_TABLE
+from tests.test_tagged_data import COLUMNS, write
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "ud_ewt_mini"
-
-CONLLU = """\
-# sent_id = 1
-# text = Don't go.
-1-2\tDon't\t_\t_\t_\t_\t_\t_\t_\t_
-1\tDo\tdo\tAUX\tVBP\t_\t3\taux\t_\t_
-2\tn't\tnot\tPART\tRB\t_\t3\tadvmod\t_\t_
-3\tgo\tgo\tVERB\tVB\t_\t0\troot\t_\t_
-3.1\tgo\tgo\tVERB\tVB\t_\t_\t_\t3:conj\t_
-4\t.\t.\tPUNCT\t.\t_\t3\tpunct\t_\t_
-
-# sent_id = 2
-1\tHi\thi\tINTJ\tUH\t_\t0\troot\t_\t_
-"""
-
-COLUMNS = """\
--DOCSTART- -X- -X- O
-
-EU NNP B-NP B-ORG
-rejects VBZ B-VP O
-German JJ B-NP B-MISC
-
-Peter NNP B-NP B-PER
-Blackburn NNP I-NP I-PER
-"""
-
-
-def write(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-# Readers
-
-
-def test_conllu_skips_comments_multiword_ranges_and_empty_nodes(tmp_path):
-    sentences = read_conllu(write(tmp_path, "a.conllu", CONLLU), label_column="upos")
-    assert sentences == [
-        Sentence(("Do", "n't", "go", "."), ("AUX", "PART", "VERB", "PUNCT")),
-        Sentence(("Hi",), ("INTJ",)),
-    ]
-
-
-def test_conllu_label_column_is_chosen_by_name(tmp_path):
-    sentences = read_conllu(write(tmp_path, "a.conllu", CONLLU), label_column="xpos")
-    assert sentences[0].labels == ("VBP", "RB", "VB", ".")
-
-
-def test_conllu_wrong_column_count_names_file_and_line(tmp_path):
-    path = write(tmp_path, "a.conllu", CONLLU.replace("3\tgo\tgo\tVERB\tVB\t_\t0", "3\tgo\t0"))
-    with pytest.raises(DataError, match=r"a.conllu:6: 6 tab-separated columns; CoNLL-U"):
-        read_conllu(path, label_column="upos")
-
-
-def test_conllu_empty_label_column_names_file_and_line(tmp_path):
-    path = write(tmp_path, "a.conllu", CONLLU.replace("\tVBP\t", "\t_\t"))
-    with pytest.raises(DataError, match=r"a.conllu:4: the xpos column is empty"):
-        read_conllu(path, label_column="xpos")
-
-
-def test_columns_skip_docstart_and_split_at_blank_lines(tmp_path):
-    sentences = read_columns(write(tmp_path, "a.txt", COLUMNS), token_column=0, label_column=-1)
-    assert sentences == [
-        Sentence(("EU", "rejects", "German"), ("B-ORG", "O", "B-MISC")),
-        Sentence(("Peter", "Blackburn"), ("B-PER", "I-PER")),
-    ]
-
-
-def test_columns_label_column_counts_from_zero(tmp_path):
-    sentences = read_columns(write(tmp_path, "a.txt", COLUMNS), token_column=0, label_column=2)
-    assert sentences[1].labels == ("B-NP", "I-NP")
-
-
-def test_columns_wrong_column_count_names_file_and_line(tmp_path):
-    path = write(tmp_path, "a.txt", COLUMNS.replace("rejects VBZ B-VP O", "rejects O"))
-    with pytest.raises(DataError, match=r"a.txt:4: 2 columns, but line 3 has 4"):
-        read_columns(path, token_column=0, label_column=-1)
-
-
-def test_columns_missing_label_column_names_file_and_line(tmp_path):
-    path = write(tmp_path, "a.txt", COLUMNS)
-    with pytest.raises(DataError, match=r"a.txt:3: data.label_column 4 is missing"):
-        read_columns(path, token_column=0, label_column=4)
-
-
-def test_a_byte_order_mark_is_not_part_of_the_first_token(tmp_path):
-    path = write(tmp_path, "a.txt", "\ufeffEU B-ORG\n")
-    assert read_columns(path, token_column=0, label_column=1)[0].words == ("EU",)
-
-
-def test_columns_token_column_picks_the_token(tmp_path):
-    sentences = read_columns(write(tmp_path, "a.txt", COLUMNS), token_column=1, label_column=-1)
-    assert sentences[1].words == ("NNP", "NNP")
-
-
-@pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n"])
-def test_a_file_without_sentences_is_an_error(tmp_path, text):
-    with pytest.raises(DataError, match=r"e.conllu: no sentences"):
-        read_conllu(write(tmp_path, "e.conllu", text), label_column="upos")
-
-
-def test_split_holds_out_seeded_disjoint_sentences():
-    sentences = [Sentence((str(i),), ("X",)) for i in range(100)]
-    splits = split_sentences(sentences, val_fraction=0.1, test_fraction=0.2, seed=3)
-    sizes = {name: len(part) for name, part in splits.items()}
-    assert sizes == {"val": 10, "test": 20, "train": 70}
-    assert len({s.words for part in splits.values() for s in part}) == 100
-    again = split_sentences(sentences, val_fraction=0.1, test_fraction=0.2, seed=3)
-    assert again == splits
-
-
-# Spans, by hand
-
-
-@pytest.mark.parametrize(
-    ("labels", "expected"),
-    [
-        (["B-PER", "I-PER", "O", "B-LOC"], [("PER", 0, 1), ("LOC", 3, 3)]),
-        (["O", "I-PER", "I-PER", "O"], [("PER", 1, 2)]),  # I- without B- opens a span
-        (["I-PER"], [("PER", 0, 0)]),
-        (["B-PER", "I-LOC"], [("PER", 0, 0), ("LOC", 1, 1)]),  # a type change splits
-        (["B-PER", "B-PER"], [("PER", 0, 0), ("PER", 1, 1)]),
-        (["S-PER", "B-LOC", "E-LOC", "S-ORG"], [("PER", 0, 0), ("LOC", 1, 2), ("ORG", 3, 3)]),
-        (["B-PER", "E-PER", "I-PER"], [("PER", 0, 1), ("PER", 2, 2)]),  # E- closes
-        (["O", "E-PER", "O"], [("PER", 1, 1)]),  # E- without B- is a one-word span
-        (["B-PER", "I-PER"], [("PER", 0, 1)]),  # the sentence end closes the last span
-    ],
-)
-def test_spans_follow_conlleval(labels, expected):
-    assert spans(labels) == expected
-
-
-def test_span_scores_of_the_seqeval_example_are_one_half():
-    gold = [["O", "O", "O", "B-MISC", "I-MISC", "I-MISC", "O"], ["B-PER", "I-PER", "O"]]
-    predicted = [["O", "O", "B-MISC", "I-MISC", "I-MISC", "I-MISC", "O"], ["B-PER", "I-PER", "O"]]
-    scores = micro_scores(span_counts(gold, predicted))
-    assert scores == pytest.approx({"precision": 0.5, "recall": 0.5, "f1": 0.5})
-
-
-def test_span_scores_by_hand_with_unequal_counts():
-    # gold: PER 0-1, LOC 3, ORG 5; predicted: PER 0 (wrong end), LOC 3 (right)
-    gold = [["B-PER", "I-PER", "O", "B-LOC", "O", "S-ORG"]]
-    predicted = [["B-PER", "O", "O", "B-LOC", "O", "O"]]
-    scores = micro_scores(span_counts(gold, predicted))
-    # precision 1/2, recall 1/3, F1 = 2 * (1/2 * 1/3) / (1/2 + 1/3) = 0.4
-    assert scores == pytest.approx({"precision": 0.5, "recall": 1 / 3, "f1": 0.4})
-
-
-def test_span_scores_without_predictions_are_zero():
-    assert micro_scores(span_counts([["B-PER"]], [["O"]])) == {
-        "precision": 0.0,
-        "recall": 0.0,
-        "f1": 0.0,
-    }
-
-
-@pytest.mark.parametrize(
-    ("labels", "expected"),
-    [
-        (["O", "B-PER", "I-PER"], True),
-        (["S-LOC", "E-LOC", "O"], True),
-        (["NOUN", "VERB"], False),
-        (["O"], False),
-        (["O", "B-"], False),
-    ],
-)
-def test_span_scheme_is_o_and_typed_bies_tags(labels, expected):
-    assert is_span_scheme(labels) is expected
-
-
-# Baseline
-
-
-def test_most_frequent_tag_baseline_by_hand():
-    train = [(["the", "duck", "swims"], ["DET", "NOUN", "VERB"]), (["duck", "!"], ["VERB", "X"])]
-    train.append((["a", "duck"], ["DET", "NOUN"]))
-    lexicon, default = most_frequent_tags(train)
-    assert lexicon["duck"] == "NOUN" and default == "DET"  # duck: NOUN 2, VERB 1
-    assert baseline_labels(["the", "duck", "flies"], lexicon, default) == ["DET", "NOUN", "DET"]
 
 
 # Recipe rules
@@ -330,10 +149,9 @@ def test_padding_does_not_change_a_sentences_tags(tmp_path):
     task = TaggerTask()
     data = task.prepare(recipe)
     model = task.build_model(recipe, data.meta).eval()
-    run = SimpleNamespace(recipe=recipe, meta=data.meta, model=model, device=torch.device("cpu"))
     short, long = Sentence(("a", "b"), ("B", "END")), Sentence(("c",) * 7, ("C",) * 7)
-    alone = model(**encode([short], run.meta).inputs).out  # (1, 2, L)
-    padded = model(**encode([short, long], run.meta).inputs).out  # (2, 7, L)
+    alone = model(**encode([short], data.meta).inputs).out  # (1, 2, L)
+    padded = model(**encode([short, long], data.meta).inputs).out  # (2, 7, L)
     torch.testing.assert_close(alone[0], padded[0, :2])
 
 

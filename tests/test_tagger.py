@@ -63,6 +63,13 @@ def test_test_fraction_with_test_path_is_rejected(tmp_path):
         validate_recipe(raw, source="r")
 
 
+def test_token_and_label_columns_must_differ(tmp_path):
+    raw = tagger_recipe(tmp_path / "x")
+    raw["data"].update(token_column=1, label_column=1)
+    with pytest.raises(RecipeError, match="token_column and label_column are both 1"):
+        validate_recipe(raw, source="r")
+
+
 def test_monitoring_f1_without_span_labels_is_a_data_error(tmp_path):
     raw = tagger_recipe(SAMPLE / "train.conllu")
     raw["data"]["format"] = "conllu"

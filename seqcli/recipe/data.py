@@ -177,10 +177,10 @@ class ConlluData(TaggedData):
     format: Literal["conllu"] = Field(
         description="conllu: Universal Dependencies CoNLL-U, one word per line (tagger)"
     )
-    label_column: Literal["upos", "xpos", "feats", "deprel"] = Field(
+    label_column: Literal["upos", "xpos", "deprel"] = Field(
         "upos",
         description="the CoNLL-U column to predict: upos (universal part of speech), xpos "
-        "(language-specific tag), feats (morphology) or deprel (dependency relation)",
+        "(language-specific tag) or deprel (dependency relation)",
     )
 
 
@@ -195,6 +195,15 @@ class ColumnsData(TaggedData):
         description="0-based column of the label; negative counts from the end (-1: the "
         "last column, where CoNLL-2003 keeps its NER tags)",
     )
+
+    @model_validator(mode="after")
+    def _two_columns(self) -> ColumnsData:
+        if self.token_column == self.label_column:
+            raise ValueError(
+                f"token_column and label_column are both {self.token_column}; the label must be "
+                "another column than the token"
+            )
+        return self
 
 
 # Each format adds its class here; pydantic picks the class by the `format` key.

@@ -161,6 +161,9 @@ def generate(
     unknown: Annotated[
         str | None, typer.Option(help="Prime tokens outside the vocab: error | skip.")
     ] = None,
+    condition: Annotated[
+        str | None, typer.Option(help="one_to_many: a class, or numbers 'a,b,...'.")
+    ] = None,
     device: Device = "auto",
 ) -> None:
     """Generate from a trained model: sample text, translate, condition, forecast."""

@@ -49,7 +49,12 @@ def event_record(event: object) -> dict:
 
 
 def format_metrics(metrics: dict[str, float]) -> str:
-    return "  ".join(f"{name} {value:.4f}" for name, value in metrics.items())
+    return "  ".join(f"{name} {number(value)}" for name, value in metrics.items())
+
+
+def number(value: float) -> str:
+    """Four decimals, or four significant digits for values too small to show that way."""
+    return f"{value:.4f}" if value == 0 or abs(value) >= 0.01 else f"{value:.4g}"
 
 
 class TrainView:
@@ -156,7 +161,7 @@ def metrics_table(title: str, metrics: dict[str, float]) -> None:
     table.add_column("metric")
     table.add_column("value", justify="right")
     for name, value in metrics.items():
-        table.add_row(name, f"{value:.4f}" if isinstance(value, float) else str(value))
+        table.add_row(name, number(value) if isinstance(value, float) else str(value))
     err_console.print(table)
 
 
@@ -189,7 +194,7 @@ def detail_tables(details: dict) -> None:
 
 
 def _cell(value: object) -> str:
-    return f"{value:.4f}" if isinstance(value, float) else escape(str(value))
+    return number(value) if isinstance(value, float) else escape(str(value))
 
 
 def dry_run_report(report) -> None:

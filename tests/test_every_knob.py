@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from seqcli.engine import events
 from seqcli.engine.start import fresh_training
 from seqcli.recipe import Recipe, validate_recipe
-from tests.conftest import merge_sections, tiny_recipe
+from tests.conftest import ROOT, merge_sections, tiny_recipe
 
 CPU = torch.device("cpu")
 
@@ -135,17 +135,43 @@ CHANGES = {
 }
 # Fields whose effect is outside a training run, with where it is tested instead.
 ELSEWHERE = {
-    "mapping": "only many_to_many is built; tests/test_recipe.py rejects the others",
-    "data.format": "only text exists so far",
+    "mapping": "with data.format it picks the task; each task's test file trains one",
+    "data.format": "with mapping it picks the task; each task's test file trains one",
     "model.direction": "bi is rejected for language models (tests/test_recipe.py)",
     "generate.length": "seqcli generate's default length (tests/test_cli.py)",
-    # The tagger's fields: a text corpus cannot carry them; tests/test_tagger.py checks each.
-    "data.test_path": "the tagger's test split (tests/test_tagger.py)",
-    "data.min_freq": "the tagger's word vocabulary (tests/test_tagger.py)",
-    "data.lowercase": "the tagger's word vocabulary (tests/test_tagger.py)",
-    "data.label_column": "the tagger's readers (tests/test_tagger.py)",
-    "data.token_column": "the tagger's column reader (tests/test_tagger.py)",
-    "model.char_features": "the tagger's character encoder (tests/test_tagger.py)",
+}
+# Fields of other tasks' data formats and model options: the test that shows each one acts.
+TASK_KNOBS = {
+    "model.condition": (
+        "tests/test_conditioned.py",
+        "test_the_condition_reaches_the_output_only_when_routed",
+    ),
+    "data.condition_columns": (
+        "tests/test_conditioned.py",
+        "test_vector_reader_names_a_missing_column",
+    ),
+    "data.sequence_column": (
+        "tests/test_conditioned.py",
+        "test_a_vector_conditioned_generator_learns_the_amplitude",
+    ),
+    "data.test_path": (
+        "tests/test_tagger.py",
+        "test_evaluate_on_the_test_file_prints_metrics_and_the_baseline",
+    ),
+    "data.min_freq": ("tests/test_tagger.py", "test_min_freq_sends_rare_words_to_unk"),
+    "data.lowercase": (
+        "tests/test_tagger.py",
+        "test_lowercase_merges_case_variants_and_applies_when_encoding",
+    ),
+    "data.label_column": (
+        "tests/test_tagged_data.py",
+        "test_conllu_label_column_is_chosen_by_name",
+    ),
+    "data.token_column": ("tests/test_tagged_data.py", "test_columns_token_column_picks_the_token"),
+    "model.char_features": (
+        "tests/test_tagger.py",
+        "test_char_features_add_a_character_encoder_only_when_set",
+    ),
 }
 # A plateau's or early stop's baseline compares against a run that has the same eval cadence.
 BASELINES = {
@@ -167,7 +193,13 @@ BASELINES = {
 
 
 def test_every_field_has_a_knob_test():
-    assert leaf_paths(Recipe) == set(CHANGES) | set(ELSEWHERE)
+    assert leaf_paths(Recipe) == set(CHANGES) | set(ELSEWHERE) | set(TASK_KNOBS)
+
+
+@pytest.mark.parametrize("field", sorted(TASK_KNOBS))
+def test_task_knob_tests_exist(field):
+    path, name = TASK_KNOBS[field]
+    assert f"def {name}(" in (ROOT / path).read_text(encoding="utf-8")
 
 
 def merged(corpus, *changes) -> dict:

@@ -133,6 +133,17 @@ class FolderData(LabelledData):
     )
 
 
+class VectorsData(DataSection):
+    format: Literal["vectors"] = Field(
+        description="vectors: a CSV with a header; numeric condition columns and one column of "
+        "space-separated values per row (one_to_many from a vector)"
+    )
+    condition_columns: list[str] = Field(
+        min_length=1, description="header names of the condition's numbers, in order"
+    )
+    sequence_column: str = Field(description="header name of the column holding the sequence")
+
+
 class TaggedData(DataSection):
     """What both token-per-line tagging formats share."""
 
@@ -208,7 +219,7 @@ class ColumnsData(TaggedData):
 
 # Each format adds its class here; pydantic picks the class by the `format` key.
 Data = Annotated[
-    TextData | TableData | FolderData | ConlluData | ColumnsData,
+    TextData | TableData | FolderData | VectorsData | ConlluData | ColumnsData,
     Field(discriminator="format"),
 ]
 

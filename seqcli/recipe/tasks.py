@@ -9,6 +9,9 @@ TASKS = {
     ("many_to_many", "text"): "language_model",
     ("many_to_one", "table"): "classifier",
     ("many_to_one", "folder"): "classifier",
+    ("one_to_many", "table"): "conditioned_text",
+    ("one_to_many", "folder"): "conditioned_text",
+    ("one_to_many", "vectors"): "conditioned_values",
     ("many_to_many", "conllu"): "tagger",
     ("many_to_many", "columns"): "tagger",
 }
@@ -17,6 +20,8 @@ TASKS = {
 METRICS = {
     "language_model": ("loss", "perplexity", "bpc", "accuracy"),
     "classifier": ("loss", "accuracy", "macro_f1"),
+    "conditioned_text": ("loss", "perplexity", "accuracy"),
+    "conditioned_values": ("loss", "mae"),
     # precision/recall/f1 are over labelled spans, reported when the labels are BIO/BIOES
     "tagger": ("loss", "accuracy", "f1", "precision", "recall"),
 }
@@ -28,6 +33,7 @@ LOWER_IS_BETTER = {
     "bpc": True,
     "accuracy": False,
     "macro_f1": False,
+    "mae": True,
     "f1": False,
     "precision": False,
     "recall": False,

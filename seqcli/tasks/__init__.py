@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from seqcli.tasks.base import Batch, Task, TaskData
+from seqcli.tasks.conditioned import ConditionedText
+from seqcli.tasks.conditioned_values import ConditionedValues
 from seqcli.tasks.language_model import LanguageModelTask
 from seqcli.tasks.tagger import TaggerTask
 
 TASKS: dict[str, Task] = {
     "language_model": LanguageModelTask(),
+    "conditioned_text": ConditionedText(),
+    "conditioned_values": ConditionedValues(),
     "tagger": TaggerTask(),
 }
 

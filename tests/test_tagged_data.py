@@ -94,6 +94,18 @@ def test_columns_missing_label_column_names_file_and_line(tmp_path):
         read_columns(path, token_column=0, label_column=4)
 
 
+def test_bad_utf8_names_file_and_line(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"EU B-ORG\n\nbad\xff O\n")
+    with pytest.raises(DataError, match=r"a.txt:3: not UTF-8 \(byte 0xff at column 4\)"):
+        read_columns(path, token_column=0, label_column=1)
+
+
+def test_a_missing_file_is_a_data_error(tmp_path):
+    with pytest.raises(DataError, match="nope.conllu: data file not found"):
+        read_conllu(tmp_path / "nope.conllu", label_column="upos")
+
+
 def test_a_byte_order_mark_is_not_part_of_the_first_token(tmp_path):
     path = write(tmp_path, "a.txt", "\ufeffEU B-ORG\n")
     assert read_columns(path, token_column=0, label_column=1)[0].words == ("EU",)

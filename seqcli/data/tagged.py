@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from seqcli.data.corpus import read_lines
+from seqcli.data.corpus import open_data
 from seqcli.errors import DataError
 
 CONLLU_COLUMNS = ("id", "form", "lemma", "upos", "xpos", "feats", "head", "deprel", "deps", "misc")
@@ -23,10 +23,24 @@ class Sentence(NamedTuple):
     labels: tuple[str, ...]
 
 
+def _numbered_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, text) pairs; bad UTF-8 is an error naming file:line."""
+    with open_data(path) as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as err:
+                raise DataError(
+                    f"{path}:{number}: not UTF-8 (byte 0x{raw[err.start]:02x} at column "
+                    f"{err.start + 1}); re-encode the file as UTF-8"
+                ) from None
+            yield number, text
+
+
 def _blocks(path: Path) -> Iterator[list[tuple[int, str]]]:
     """Numbered non-blank lines, one list per blank-line-separated block."""
     block: list[tuple[int, str]] = []
-    for number, line in enumerate(read_lines(path), start=1):
+    for number, line in _numbered_lines(path):
         line = line.rstrip("\r\n")
         if number == 1:  # a byte-order mark (Windows editors) is not part of the first token
             line = line.removeprefix("\ufeff")

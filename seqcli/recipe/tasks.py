@@ -12,6 +12,8 @@ TASKS = {
     ("one_to_many", "table"): "conditioned_text",
     ("one_to_many", "folder"): "conditioned_text",
     ("one_to_many", "vectors"): "conditioned_values",
+    ("many_to_one", "series"): "direct_forecaster",
+    ("many_to_many", "series"): "autoregressive_forecaster",
     ("many_to_many", "conllu"): "tagger",
     ("many_to_many", "columns"): "tagger",
 }
@@ -22,6 +24,9 @@ METRICS = {
     "classifier": ("loss", "accuracy", "macro_f1"),
     "conditioned_text": ("loss", "perplexity", "accuracy"),
     "conditioned_values": ("loss", "mae"),
+    # One-step errors in the data's units; loss is the MSE on scaled values.
+    "direct_forecaster": ("loss", "rmse", "mae", "smape", "mase"),
+    "autoregressive_forecaster": ("loss", "rmse", "mae", "smape", "mase"),
     # precision/recall/f1 are over labelled spans, reported when the labels are BIO/BIOES
     "tagger": ("loss", "accuracy", "f1", "precision", "recall"),
 }
@@ -33,7 +38,10 @@ LOWER_IS_BETTER = {
     "bpc": True,
     "accuracy": False,
     "macro_f1": False,
+    "rmse": True,
     "mae": True,
+    "smape": True,
+    "mase": True,
     "f1": False,
     "precision": False,
     "recall": False,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from seqcli.tasks.base import Batch, Task, TaskData
 from seqcli.tasks.conditioned import ConditionedText
 from seqcli.tasks.conditioned_values import ConditionedValues
+from seqcli.tasks.forecaster import TASKS as FORECASTERS
 from seqcli.tasks.language_model import LanguageModelTask
 from seqcli.tasks.tagger import TaggerTask
 
@@ -12,6 +13,7 @@ TASKS: dict[str, Task] = {
     "language_model": LanguageModelTask(),
     "conditioned_text": ConditionedText(),
     "conditioned_values": ConditionedValues(),
+    **FORECASTERS,
     "tagger": TaggerTask(),
 }
 

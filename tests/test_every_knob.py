@@ -175,6 +175,24 @@ TASK_KNOBS = {
         "tests/test_conditioned.py",
         "test_a_vector_conditioned_generator_learns_the_amplitude",
     ),
+    "data.test_path": (
+        "tests/test_tagger.py",
+        "test_evaluate_on_the_test_file_prints_metrics_and_the_baseline",
+    ),
+    "data.min_freq": ("tests/test_tagger.py", "test_min_freq_sends_rare_words_to_unk"),
+    "data.lowercase": (
+        "tests/test_tagger.py",
+        "test_lowercase_merges_case_variants_and_applies_when_encoding",
+    ),
+    "data.label_column": (
+        "tests/test_tagged_data.py",
+        "test_conllu_label_column_is_chosen_by_name",
+    ),
+    "data.token_column": ("tests/test_tagged_data.py", "test_columns_token_column_picks_the_token"),
+    "model.char_features": (
+        "tests/test_tagger.py",
+        "test_char_features_add_a_character_encoder_only_when_set",
+    ),
 }
 # A plateau's or early stop's baseline compares against a run that has the same eval cadence.
 BASELINES = {

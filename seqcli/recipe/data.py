@@ -206,9 +206,83 @@ class VectorsData(DataSection):
     sequence_column: str = Field(description="header name of the column holding the sequence")
 
 
+class TaggedData(DataSection):
+    """What both token-per-line tagging formats share."""
+
+    test_path: Path | None = Field(
+        None,
+        description="a separate test file in the same format (UD treebanks ship one); "
+        "null: hold out test_fraction of path",
+    )
+    val_fraction: float = Field(
+        0.1, ge=0, lt=1, description="share of path's sentences held out (at random) for validation"
+    )
+    test_fraction: float = Field(
+        0.0,
+        ge=0,
+        lt=1,
+        description="share of path's sentences held out for test; only without test_path",
+    )
+    min_freq: int = Field(
+        1,
+        ge=1,
+        description="training words seen fewer times become <unk>, so the model learns what "
+        "to do with words it has never seen",
+    )
+    lowercase: bool = Field(
+        False,
+        description="lowercase words before the vocabulary (character features still see the case)",
+    )
+
+    _test_paths = field_validator("test_path")(resolve_path)
+
+    @model_validator(mode="after")
+    def _one_test_source(self) -> TaggedData:
+        if self.test_path is not None and self.test_fraction > 0:
+            raise ValueError(
+                "test_fraction: the test split comes from test_path; set test_fraction to 0 "
+                "or drop test_path"
+            )
+        return self
+
+
+class ConlluData(TaggedData):
+    format: Literal["conllu"] = Field(
+        description="conllu: Universal Dependencies CoNLL-U, one word per line (tagger)"
+    )
+    label_column: Literal["upos", "xpos", "deprel"] = Field(
+        "upos",
+        description="the CoNLL-U column to predict: upos (universal part of speech), xpos "
+        "(language-specific tag) or deprel (dependency relation)",
+    )
+
+
+class ColumnsData(TaggedData):
+    format: Literal["columns"] = Field(
+        description="columns: whitespace-separated columns, a token per line, a blank line "
+        "between sentences, -DOCSTART- lines skipped (CoNLL-2000/2003; tagger)"
+    )
+    token_column: int = Field(0, description="0-based column of the token")
+    label_column: int = Field(
+        -1,
+        description="0-based column of the label; negative counts from the end (-1: the "
+        "last column, where CoNLL-2003 keeps its NER tags)",
+    )
+
+    @model_validator(mode="after")
+    def _two_columns(self) -> ColumnsData:
+        if self.token_column == self.label_column:
+            raise ValueError(
+                f"token_column and label_column are both {self.token_column}; the label must be "
+                "another column than the token"
+            )
+        return self
+
+
 # Each format adds its class here; pydantic picks the class by the `format` key.
 Data = Annotated[
-    TextData | TableData | FolderData | VectorsData | SeriesData, Field(discriminator="format")
+    TextData | TableData | FolderData | VectorsData | SeriesData | ConlluData | ColumnsData,
+    Field(discriminator="format"),
 ]
 
 

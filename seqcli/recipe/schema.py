@@ -18,6 +18,7 @@ FORECASTERS = ("direct_forecaster", "autoregressive_forecaster")
 TASK_OPTIONS = {
     "condition": ("conditioned_text", "conditioned_values"),
     "window_norm": FORECASTERS,
+    "char_features": ("tagger",),
 }
 # Tasks that write left to right, and why reading right to left would be wrong for them.
 WRITES_AHEAD = "writes left to right and cannot read what it has not written yet"
@@ -65,6 +66,13 @@ class ModelConfig(Section):
         None,
         description="lstm only: initial forget-gate bias (1.0 is Keras' unit_forget_bias); "
         "null keeps PyTorch's small uniform init",
+    )
+    char_features: int | None = Field(
+        None,
+        ge=1,
+        le=4096,
+        description="tagger only: width of a character CNN word encoder concatenated to the "
+        "word embedding, so unknown and rare words are tagged by their spelling; null: none",
     )
 
     condition: Literal["none", "init", "every_step", "both"] | None = Field(
@@ -273,6 +281,11 @@ class Recipe(Section):
                 )
         if self.model.direction == "bi" and task in LEFT_TO_RIGHT:
             raise ValueError(f"model.direction: 'bi' {LEFT_TO_RIGHT[task]}; use 'uni'")
+        if self.model.tie_weights and task == "tagger":
+            raise ValueError(
+                "model.tie_weights: a tagger's head predicts labels, not words, so there is "
+                "no embedding to share; set it false"
+            )
         return self
 
     @model_validator(mode="after")

@@ -14,6 +14,8 @@ TASKS = {
     ("one_to_many", "vectors"): "conditioned_values",
     ("many_to_one", "series"): "direct_forecaster",
     ("many_to_many", "series"): "autoregressive_forecaster",
+    ("many_to_many", "conllu"): "tagger",
+    ("many_to_many", "columns"): "tagger",
 }
 
 # Validation metrics per task; the first is what best.pt follows unless train.monitor says.
@@ -25,6 +27,8 @@ METRICS = {
     # One-step errors in the data's units; loss is the MSE on scaled values.
     "direct_forecaster": ("loss", "rmse", "mae", "smape", "mase"),
     "autoregressive_forecaster": ("loss", "rmse", "mae", "smape", "mase"),
+    # precision/recall/f1 are over labelled spans, reported when the labels are BIO/BIOES
+    "tagger": ("loss", "accuracy", "f1", "precision", "recall"),
 }
 
 # Which way is better, per metric: best.pt, plateau schedules and early stopping read this.
@@ -38,6 +42,9 @@ LOWER_IS_BETTER = {
     "mae": True,
     "smape": True,
     "mase": True,
+    "f1": False,
+    "precision": False,
+    "recall": False,
 }
 
 

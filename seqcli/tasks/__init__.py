@@ -7,12 +7,14 @@ from seqcli.tasks.conditioned import ConditionedText
 from seqcli.tasks.conditioned_values import ConditionedValues
 from seqcli.tasks.forecaster import TASKS as FORECASTERS
 from seqcli.tasks.language_model import LanguageModelTask
+from seqcli.tasks.tagger import TaggerTask
 
 TASKS: dict[str, Task] = {
     "language_model": LanguageModelTask(),
     "conditioned_text": ConditionedText(),
     "conditioned_values": ConditionedValues(),
     **FORECASTERS,
+    "tagger": TaggerTask(),
 }
 
 __all__ = ["TASKS", "Batch", "Task", "TaskData", "task_for"]

@@ -200,6 +200,16 @@ def generate(
     unknown: Annotated[
         str | None, typer.Option(help="Prime tokens outside the vocab: error | skip.")
     ] = None,
+    horizon: Annotated[int | None, typer.Option(min=1, help="Forecast: steps ahead.")] = None,
+    input: Annotated[
+        Path | None, typer.Option(help="Forecast: continue this CSV instead of the training data.")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option(help="Forecast: write the CSV here, not to stdout.")
+    ] = None,
+    plot: Annotated[
+        Path | None, typer.Option(help="Forecast: draw history and forecast (PNG).")
+    ] = None,
     condition: Annotated[
         str | None, typer.Option(help="one_to_many: a class, or numbers 'a,b,...'.")
     ] = None,

@@ -142,6 +142,27 @@ ELSEWHERE = {
 }
 # Fields of other tasks' data formats and model options: the test that shows each one acts.
 TASK_KNOBS = {
+    "data.value_columns": (
+        "tests/test_forecast_data.py",
+        "test_value_columns_choose_what_is_forecast",
+    ),
+    "data.date_column": ("tests/test_forecaster.py", "test_generate_continues_the_dates_as_csv"),
+    "data.input_columns": (
+        "tests/test_forecast_data.py",
+        "test_input_columns_are_read_but_not_forecast",
+    ),
+    "data.lookback": ("tests/test_forecast_data.py", "test_lookback_and_horizon_shape_the_windows"),
+    "data.horizon": ("tests/test_forecast_data.py", "test_lookback_and_horizon_shape_the_windows"),
+    "data.test_size": ("tests/test_forecast_data.py", "test_test_size_holds_out_the_last_rows"),
+    "data.scaling": ("tests/test_forecast_data.py", "test_scaling_round_trips"),
+    "data.season": (
+        "tests/test_forecast_data.py",
+        "test_season_sets_the_seasonal_naive_lag_and_mase_scale",
+    ),
+    "model.window_norm": (
+        "tests/test_forecaster.py",
+        "test_window_norm_moves_the_forecast_with_the_level",
+    ),
     "model.condition": (
         "tests/test_conditioned.py",
         "test_the_condition_reaches_the_output_only_when_routed",
@@ -153,6 +174,24 @@ TASK_KNOBS = {
     "data.sequence_column": (
         "tests/test_conditioned.py",
         "test_a_vector_conditioned_generator_learns_the_amplitude",
+    ),
+    "data.test_path": (
+        "tests/test_tagger.py",
+        "test_evaluate_on_the_test_file_prints_metrics_and_the_baseline",
+    ),
+    "data.min_freq": ("tests/test_tagger.py", "test_min_freq_sends_rare_words_to_unk"),
+    "data.lowercase": (
+        "tests/test_tagger.py",
+        "test_lowercase_merges_case_variants_and_applies_when_encoding",
+    ),
+    "data.label_column": (
+        "tests/test_tagged_data.py",
+        "test_conllu_label_column_is_chosen_by_name",
+    ),
+    "data.token_column": ("tests/test_tagged_data.py", "test_columns_token_column_picks_the_token"),
+    "model.char_features": (
+        "tests/test_tagger.py",
+        "test_char_features_add_a_character_encoder_only_when_set",
     ),
     "data.task": (
         "tests/test_long_range.py",

@@ -58,6 +58,68 @@ class TextData(DataSection):
     )
 
 
+class SeriesData(DataSection):
+    format: Literal["series"] = Field(
+        description="series: a CSV time series with a header row, one row per time step, "
+        "oldest first (forecasting)"
+    )
+    value_columns: tuple[str, ...] | None = Field(
+        None,
+        min_length=1,
+        description="header names of the columns to forecast; null: the last column",
+    )
+    date_column: str | None = Field(
+        None,
+        description="header name of the date column; forecasts continue its most common step. "
+        "null: rows are numbered",
+    )
+    input_columns: tuple[str, ...] = Field(
+        (),
+        description="header names of extra covariate columns the model reads but does not forecast",
+    )
+    lookback: int = Field(24, ge=1, description="past rows the model reads for each forecast")
+    horizon: int = Field(
+        1,
+        ge=1,
+        description="steps forecast at once: the direct head's width (many_to_one), the "
+        "default roll-out length (many_to_many)",
+    )
+    test_size: int | None = Field(
+        None, ge=1, description="the last N rows are the test split; not with test_fraction"
+    )
+    test_fraction: float = Field(
+        0.0, ge=0, lt=1, description="share of rows, at the very end, held out for test"
+    )
+    val_fraction: float = Field(
+        0.1, ge=0, lt=1, description="share of rows, just before the test split, for validation"
+    )
+    scaling: Literal["standard", "minmax", "none"] = Field(
+        "standard",
+        description="per-column scaling, fitted on the training rows only: standard (zero "
+        "mean, unit variance), minmax (0..1) or none",
+    )
+    season: int = Field(
+        1,
+        ge=1,
+        description="rows per season (12 for monthly data): the lag of the seasonal-naive "
+        "baseline and of MASE's scale; 1 means none",
+    )
+
+    @model_validator(mode="after")
+    def _columns_play_one_role(self) -> SeriesData:
+        date = [self.date_column] if self.date_column else []
+        roles = [*(self.value_columns or ()), *self.input_columns, *date]
+        twice = sorted({name for name in roles if roles.count(name) > 1})
+        if twice:
+            raise ValueError(
+                f"column(s) {', '.join(twice)} named twice across value_columns, input_columns "
+                "and date_column; each column plays one role"
+            )
+        if self.test_size is not None and self.test_fraction > 0:
+            raise ValueError("set test_size or test_fraction, not both")
+        return self
+
+
 Column = int | str
 # The extensions whose delimiter data.delimiter null can infer (seqcli.data.labelled reads them).
 TABLE_EXTENSIONS = (".tsv", ".txt", ".csv")
@@ -144,6 +206,79 @@ class VectorsData(DataSection):
     sequence_column: str = Field(description="header name of the column holding the sequence")
 
 
+class TaggedData(DataSection):
+    """What both token-per-line tagging formats share."""
+
+    test_path: Path | None = Field(
+        None,
+        description="a separate test file in the same format (UD treebanks ship one); "
+        "null: hold out test_fraction of path",
+    )
+    val_fraction: float = Field(
+        0.1, ge=0, lt=1, description="share of path's sentences held out (at random) for validation"
+    )
+    test_fraction: float = Field(
+        0.0,
+        ge=0,
+        lt=1,
+        description="share of path's sentences held out for test; only without test_path",
+    )
+    min_freq: int = Field(
+        1,
+        ge=1,
+        description="training words seen fewer times become <unk>, so the model learns what "
+        "to do with words it has never seen",
+    )
+    lowercase: bool = Field(
+        False,
+        description="lowercase words before the vocabulary (character features still see the case)",
+    )
+
+    _test_paths = field_validator("test_path")(resolve_path)
+
+    @model_validator(mode="after")
+    def _one_test_source(self) -> TaggedData:
+        if self.test_path is not None and self.test_fraction > 0:
+            raise ValueError(
+                "test_fraction: the test split comes from test_path; set test_fraction to 0 "
+                "or drop test_path"
+            )
+        return self
+
+
+class ConlluData(TaggedData):
+    format: Literal["conllu"] = Field(
+        description="conllu: Universal Dependencies CoNLL-U, one word per line (tagger)"
+    )
+    label_column: Literal["upos", "xpos", "deprel"] = Field(
+        "upos",
+        description="the CoNLL-U column to predict: upos (universal part of speech), xpos "
+        "(language-specific tag) or deprel (dependency relation)",
+    )
+
+
+class ColumnsData(TaggedData):
+    format: Literal["columns"] = Field(
+        description="columns: whitespace-separated columns, a token per line, a blank line "
+        "between sentences, -DOCSTART- lines skipped (CoNLL-2000/2003; tagger)"
+    )
+    token_column: int = Field(0, description="0-based column of the token")
+    label_column: int = Field(
+        -1,
+        description="0-based column of the label; negative counts from the end (-1: the "
+        "last column, where CoNLL-2003 keeps its NER tags)",
+    )
+
+    @model_validator(mode="after")
+    def _two_columns(self) -> ColumnsData:
+        if self.token_column == self.label_column:
+            raise ValueError(
+                f"token_column and label_column are both {self.token_column}; the label must be "
+                "another column than the token"
+            )
+        return self
+
+
 # Each synthetic task has one shape: the recipe's mapping must say the same.
 SYNTHETIC_MAPPINGS = {"adding": "many_to_one", "copy": "many_to_many"}
 
@@ -186,7 +321,15 @@ class MusicData(Section):
 
 # Each format adds its class here; pydantic picks the class by the `format` key.
 Data = Annotated[
-    TextData | TableData | FolderData | VectorsData | SyntheticData | MusicData,
+    TextData
+    | TableData
+    | FolderData
+    | VectorsData
+    | SeriesData
+    | ConlluData
+    | ColumnsData
+    | SyntheticData
+    | MusicData,
     Field(discriminator="format"),
 ]
 

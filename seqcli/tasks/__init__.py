@@ -5,9 +5,11 @@ from __future__ import annotations
 from seqcli.tasks.base import Batch, Task, TaskData
 from seqcli.tasks.conditioned import ConditionedText
 from seqcli.tasks.conditioned_values import ConditionedValues
+from seqcli.tasks.forecaster import TASKS as FORECASTERS
 from seqcli.tasks.language_model import LanguageModelTask
 from seqcli.tasks.music import MusicTask
 from seqcli.tasks.synthetic import AddingTask, CopyTask
+from seqcli.tasks.tagger import TaggerTask
 
 TASKS: dict[str, Task] = {
     "language_model": LanguageModelTask(),
@@ -16,6 +18,8 @@ TASKS: dict[str, Task] = {
     "music": MusicTask(),
     "conditioned_text": ConditionedText(),
     "conditioned_values": ConditionedValues(),
+    **FORECASTERS,
+    "tagger": TaggerTask(),
 }
 
 __all__ = ["TASKS", "Batch", "Task", "TaskData", "task_for"]

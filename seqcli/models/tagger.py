@@ -1,0 +1,74 @@
+"""many_to_many tagger: one label per word, read by a (usually bidirectional) recurrent stack.
+
+Words are embedded, optionally joined by features a character CNN reads from their spelling
+(Ma & Hovy 2016), packed so padding never enters the recurrence, and each position's hidden
+state is mapped to label scores."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from seqcli.models.cells import make_rnn
+from seqcli.models.language_model import Output
+from seqcli.recipe import ModelConfig
+
+IGNORE = -100  # target of padding and of labels unseen in training: no loss, no gradient
+CHAR_KERNEL = 3  # Ma & Hovy's window: character trigrams
+
+
+class CharEncoder(nn.Module):
+    """A word's characters -> one vector: embed, convolve over trigrams, max over positions."""
+
+    def __init__(self, num_chars: int, width: int):
+        super().__init__()
+        self.embed = nn.Embedding(num_chars, width, padding_idx=0)
+        self.conv = nn.Conv1d(width, width, CHAR_KERNEL, padding=CHAR_KERNEL // 2)
+
+    def forward(self, chars: torch.Tensor) -> torch.Tensor:
+        batch, words, length = chars.shape
+        x = self.embed(chars.view(batch * words, length)).transpose(1, 2)  # (B*T, C, L)
+        h = self.conv(x)  # (B*T, C, L)
+        # Padding positions must not win the max: push them below any real feature.
+        h = h.masked_fill((chars.view(batch * words, 1, length) == 0), float("-inf"))
+        h = h.max(dim=2).values  # (B*T, C)
+        h = torch.where(torch.isinf(h), torch.zeros_like(h), h)  # padded words: all zero
+        return h.view(batch, words, -1)  # (B, T, C)
+
+
+class Tagger(nn.Module):
+    """Predict one label per word from the whole sentence."""
+
+    def __init__(self, config: ModelConfig, *, num_words: int, num_labels: int, num_chars: int = 0):
+        super().__init__()
+        self.embed = nn.Embedding(num_words, config.embedding_size, padding_idx=0)
+        char_width = config.char_features or 0
+        self.chars = CharEncoder(num_chars, char_width) if char_width else None
+        self.drop = nn.Dropout(config.dropout)
+        self.rnn = make_rnn(config, input_size=config.embedding_size + char_width)
+        self.head = nn.Linear(config.hidden_size * config.directions, num_labels)
+
+    def forward(
+        self,
+        tokens: torch.Tensor,
+        lengths: torch.Tensor,
+        *,
+        targets: torch.Tensor | None = None,
+        chars: torch.Tensor | None = None,
+    ) -> Output:
+        x = self.embed(tokens)  # (B, T, E)
+        if self.chars is not None:
+            x = torch.cat([x, self.chars(chars)], dim=-1)  # (B, T, E + C)
+        # Packing keeps the backward direction from starting in the padding.
+        packed = pack_padded_sequence(
+            self.drop(x), lengths.cpu(), batch_first=True, enforce_sorted=False
+        )
+        h, _ = self.rnn(packed)
+        h, _ = pad_packed_sequence(h, batch_first=True, total_length=tokens.shape[1])  # (B, T, D*H)
+        logits = self.head(self.drop(h))  # (B, T, L)
+        loss = None
+        if targets is not None:
+            loss = F.cross_entropy(logits.flatten(0, 1), targets.flatten(), ignore_index=IGNORE)
+        return Output(logits, loss, None)

@@ -1,0 +1,140 @@
+"""many_to_many over tagged sentences (CoNLL-U or columns): one label per word."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+from seqcli.data.padding import ordered_batches
+from seqcli.data.tagged import Sentence, read_tagged, split_sentences
+from seqcli.errors import DataError, UsageError
+from seqcli.metrics.spans import is_span_scheme
+from seqcli.models.tagger import IGNORE, Tagger
+from seqcli.tasks.base import TaskData
+from seqcli.tasks.tagger_batches import TaggerBatches, TaggerMeta, build_meta, encode
+from seqcli.tasks.tagger_report import tagging_metrics
+
+SPAN_METRICS = ("f1", "precision", "recall")
+
+
+def decode(logits: torch.Tensor, lengths: torch.Tensor, meta: TaggerMeta) -> list[list[str]]:
+    best = logits.argmax(-1).tolist()  # (B, T)
+    return [
+        [meta.labels[i] for i in row[:n]] for row, n in zip(best, lengths.tolist(), strict=True)
+    ]
+
+
+def tag_batches(run, sentences: Sequence[Sentence], *, max_batches: int | None = None):
+    """(sentence indices, logits (B, T, L), batch) over the sentences, shortest first."""
+    if not sentences:
+        return
+    lengths = [len(sentence.words) for sentence in sentences]
+    order = ordered_batches(lengths, batch_size=run.recipe.train.batch_size)
+    run.model.eval()
+    with torch.no_grad():
+        for indices in order[:max_batches]:
+            batch = encode([sentences[i] for i in indices], run.meta).to(run.device)
+            yield indices.tolist(), run.model(**batch.inputs).out, batch
+
+
+class TaggerTask:
+    unit = "tok"
+    metrics = {"loss": True, "accuracy": False, "f1": False, "precision": False, "recall": False}
+
+    def prepare(self, recipe, meta: TaggerMeta | None = None) -> TaskData:
+        config = recipe.data
+        sentences = read_tagged(config)
+        splits = split_sentences(
+            sentences, val_fraction=config.val_fraction, test_fraction=config.test_fraction,
+            seed=recipe.seed,
+        )  # fmt: skip
+        if not splits["train"]:
+            raise DataError(
+                f"{config.path}: {len(sentences)} sentence(s) leave none for training; "
+                "lower data.val_fraction / data.test_fraction or add data"
+            )
+        if config.test_path is not None:
+            splits["test"] = read_tagged(config, config.test_path)
+        if meta is None:
+            meta = build_meta(splits["train"], recipe)
+        _check_monitor(recipe, meta)
+        return TaskData(meta, splits)
+
+    def meta_to_dict(self, meta: TaggerMeta) -> dict:
+        return meta.to_dict()
+
+    def meta_from_dict(self, data: dict) -> TaggerMeta:
+        return TaggerMeta.from_dict(data)
+
+    def meta_summary(self, meta: dict) -> list[tuple[str, str]]:
+        chars = "none" if meta["chars"] is None else str(len(meta["chars"]["tokens"]))
+        return [
+            ("words / labels", f"{len(meta['words']['tokens'])} / {len(meta['labels'])}"),
+            ("characters", chars),
+        ]
+
+    def build_model(self, recipe, meta: TaggerMeta) -> Tagger:
+        return Tagger(
+            recipe.model, num_words=len(meta.words), num_labels=len(meta.labels),
+            num_chars=0 if meta.chars is None else len(meta.chars),
+        )  # fmt: skip
+
+    def batches(self, data: TaskData, recipe) -> TaggerBatches:
+        return TaggerBatches(data.splits["train"], data.meta, recipe)
+
+    def evaluate(self, run, examples, *, max_batches: int | None = None) -> dict:
+        if not examples:
+            raise DataError("no sentences to evaluate; raise data.val_fraction")
+        chosen, predicted, loss, tokens = [], [], 0.0, 0
+        for indices, logits, batch in tag_batches(run, examples, max_batches=max_batches):
+            loss += F.cross_entropy(
+                logits.flatten(0, 1), batch.targets.flatten(), ignore_index=IGNORE,
+                reduction="sum",
+            ).item()  # fmt: skip
+            tokens += int((batch.targets != IGNORE).sum())
+            chosen.extend(examples[i] for i in indices)
+            predicted.extend(decode(logits, batch.inputs["lengths"], run.meta))
+        return tagging_metrics(chosen, predicted, loss=loss / max(tokens, 1), meta=run.meta)
+
+    def examples_from_file(self, run, path: Path) -> list[Sentence]:
+        return read_tagged(run.recipe.data, Path(path))
+
+    def predict(self, run, lines: list[str]) -> list[dict]:
+        """Tag whitespace-tokenized sentences, one row per line (an empty line: no tokens)."""
+        sentences = [Sentence(tuple(line.split()), ()) for line in lines]
+        rows = [{"tokens": list(s.words), "labels": []} for s in sentences]
+        filled = [i for i, sentence in enumerate(sentences) if sentence.words]
+        for indices, logits, batch in tag_batches(run, [sentences[i] for i in filled]):
+            labels_of = decode(logits, batch.inputs["lengths"], run.meta)
+            for i, labels in zip(indices, labels_of, strict=True):
+                rows[filled[i]]["labels"] = labels
+        return rows
+
+    def prediction_lines(self, rows: list[dict]) -> Iterator[str]:
+        """token<TAB>label, a blank line between sentences (CoNLL style)."""
+        for number, row in enumerate(rows):
+            if number:
+                yield ""
+            pairs = zip(row["tokens"], row["labels"], strict=True)
+            yield from (f"{token}\t{label}" for token, label in pairs)
+
+    def sample(self, run, step: int) -> str | None:
+        return None
+
+    def generate(self, run, flags: dict):
+        raise UsageError(
+            "seqcli generate does not apply to a tagger: it labels given text; use seqcli predict"
+        )
+
+
+def _check_monitor(recipe, meta: TaggerMeta) -> None:
+    """Span scores exist only for BIO/BIOES labels, which only the data can tell."""
+    if recipe.train.monitor in SPAN_METRICS and not is_span_scheme(meta.labels):
+        shown = ", ".join(meta.labels[:5])
+        raise DataError(
+            f"{recipe.data.path}: train.monitor '{recipe.train.monitor}' scores BIO/BIOES spans, "
+            f"but the labels ({shown}, ...) are not B-/I-/E-/S- tags and O; monitor accuracy"
+        )

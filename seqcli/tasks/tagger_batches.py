@@ -1,0 +1,118 @@
+"""Tagged sentences as model batches: the vocabularies a tagger needs (its meta) and padded
+word, character and label ids, length-bucketed for training."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import torch
+
+from seqcli.data.padding import BucketBatches, pad
+from seqcli.data.tagged import Sentence
+from seqcli.data.vocab import Vocab, build_vocab, token_ids
+from seqcli.metrics.tags import most_frequent_tags
+from seqcli.models.tagger import IGNORE
+from seqcli.tasks.base import Batch
+
+MAX_WORD_CHARS = 24  # web text has 100-character URLs; their first letters say enough
+NORMALIZE: dict[bool, Callable[[str], str]] = {False: str, True: str.lower}  # data.lowercase
+
+
+@dataclass(frozen=True)
+class TaggerMeta:
+    words: Vocab  # normalized training words (min_freq applied), <pad> 0 and <unk> 1
+    labels: tuple[str, ...]  # training labels, commonest first; a label's id is its position
+    chars: Vocab | None  # characters of training words, when model.char_features is set
+    lexicon: dict[str, str]  # the baseline: each training word's commonest label
+    default_label: str  # the baseline's label for a word never seen in training
+    lowercase: bool  # data.lowercase: how words were normalized before the vocabulary
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "label_ids", {label: i for i, label in enumerate(self.labels)})
+
+    def normalize(self, word: str) -> str:
+        return NORMALIZE[self.lowercase](word)
+
+    def to_dict(self) -> dict:
+        return {
+            "words": self.words.to_dict(),
+            "labels": list(self.labels),
+            "chars": None if self.chars is None else self.chars.to_dict(),
+            "lexicon": self.lexicon,
+            "default_label": self.default_label,
+            "lowercase": self.lowercase,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TaggerMeta:
+        chars = None if data["chars"] is None else Vocab.from_dict(data["chars"])
+        return cls(
+            Vocab.from_dict(data["words"]), tuple(data["labels"]), chars,
+            dict(data["lexicon"]), data["default_label"], bool(data["lowercase"]),
+        )  # fmt: skip
+
+
+def build_meta(train: Sequence[Sentence], recipe) -> TaggerMeta:
+    """Vocabularies and the baseline from the training split only, never from held-out data."""
+    normalize = NORMALIZE[recipe.data.lowercase]
+    words = [[normalize(word) for word in sentence.words] for sentence in train]
+    labels = [sentence.labels for sentence in train]
+    chars = None
+    if recipe.model.char_features is not None:
+        chars = build_vocab((word for s in train for word in s.words), tokenizer="char")
+    lexicon, default = most_frequent_tags(zip(words, labels, strict=True))
+    return TaggerMeta(
+        build_vocab(words, tokenizer="word", min_freq=recipe.data.min_freq),
+        build_vocab(labels, tokenizer="word", specials=()).tokens,
+        chars,
+        lexicon,
+        default,
+        recipe.data.lowercase,
+    )
+
+
+def char_ids(sentences: Sequence[Sentence], chars: Vocab, lengths: torch.Tensor) -> torch.Tensor:
+    """(B, T, L) character ids of every word, the original case kept."""
+    words = [token_ids(chars, word[:MAX_WORD_CHARS]) for s in sentences for word in s.words]
+    flat, _ = pad(words)  # (N, L)
+    out = torch.zeros((len(sentences), int(lengths.max()), flat.shape[1]), dtype=torch.long)
+    out[torch.arange(out.shape[1]) < lengths[:, None]] = flat  # row-major, like `words`
+    return out
+
+
+def encode(sentences: Sequence[Sentence], meta: TaggerMeta) -> Batch:
+    """Padded ids of a batch; a sentence without labels (predict) gets IGNORE targets."""
+    tokens, lengths = pad(
+        [token_ids(meta.words, map(meta.normalize, sentence.words)) for sentence in sentences]
+    )  # (B, T), (B,)
+    inputs = {"tokens": tokens, "lengths": lengths}
+    if meta.chars is not None:
+        inputs["chars"] = char_ids(sentences, meta.chars, lengths)
+    targets = torch.full_like(tokens, IGNORE)  # (B, T)
+    for row, sentence in enumerate(sentences):
+        labels = [meta.label_ids.get(label, IGNORE) for label in sentence.labels]
+        targets[row, : len(labels)] = torch.tensor(labels, dtype=torch.long)
+    return Batch(inputs, targets, int(lengths.sum()))
+
+
+class TaggerBatches:
+    """Length-bucketed sentence batches, reshuffled every epoch; resumable."""
+
+    def __init__(self, sentences: Sequence[Sentence], meta: TaggerMeta, recipe):
+        self.sentences, self.meta = sentences, meta
+        self.order = BucketBatches(
+            [len(s.words) for s in sentences], batch_size=recipe.train.batch_size, seed=recipe.seed
+        )
+
+    def __next__(self) -> Batch:
+        return encode([self.sentences[i] for i in next(self.order)], self.meta)
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def state_dict(self) -> dict:
+        return self.order.state_dict()
+
+    def load_state_dict(self, state: dict) -> None:
+        self.order.load_state_dict(state)

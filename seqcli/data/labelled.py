@@ -54,7 +54,9 @@ def decoded_lines(path: Path) -> Iterator[str]:
 def read_table(config) -> list[Example]:
     """`label<TAB>text` rows (or any two columns of a CSV/TSV), in file order."""
     path = config.path
-    delimiter = config.delimiter or DELIMITERS[path.suffix.lower()]
+    delimiter = config.delimiter or DELIMITERS.get(path.suffix.lower())
+    if delimiter is None:  # a recipe cannot get here; another file given to evaluate can
+        raise DataError(f"{path}: cannot tell the delimiter from the extension; set data.delimiter")
     rows = csv.reader(
         decoded_lines(path), delimiter=delimiter, quoting=QUOTING.get(delimiter, csv.QUOTE_MINIMAL)
     )

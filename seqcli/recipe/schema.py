@@ -50,6 +50,12 @@ class ModelConfig(Section):
         description="lstm only: initial forget-gate bias (1.0 is Keras' unit_forget_bias); "
         "null keeps PyTorch's small uniform init",
     )
+    pooling: Literal["last", "mean", "max", "attention"] | None = Field(
+        None,
+        description="many_to_one only: how the sequence becomes one vector. last: the final "
+        "state (each direction's, when bi); mean/max over the real tokens; attention: a "
+        "learned weighted average. null means last",
+    )
 
     @model_validator(mode="after")
     def _options_fit_the_cell(self) -> ModelConfig:
@@ -229,6 +235,20 @@ class Recipe(Section):
             raise ValueError(
                 "train.monitor: 'bpc' (bits per character) needs data.tokenizer 'char'; "
                 "monitor loss or perplexity instead"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _options_fit_the_mapping(self) -> Recipe:
+        if self.model.pooling is not None and self.mapping != "many_to_one":
+            raise ValueError(
+                f"model.pooling: {self.mapping} predicts at every step, so there is nothing to "
+                "pool; pooling applies to many_to_one"
+            )
+        if self.model.tie_weights and self.mapping == "many_to_one":
+            raise ValueError(
+                "model.tie_weights: a classifier's head writes classes, not tokens, so there "
+                "is no embedding to share"
             )
         return self
 

@@ -160,6 +160,33 @@ def metrics_table(title: str, metrics: dict[str, float]) -> None:
     err_console.print(table)
 
 
+def class_table(details: dict) -> None:
+    """Precision, recall, F1 and support per class, from a classifier's evaluate details."""
+    table = Table(title=f"per class (majority baseline {details['majority_baseline']:.2%})")
+    table.add_column("class")
+    for name in ("precision", "recall", "f1", "support"):
+        table.add_column(name, justify="right")
+    for row in details["per_class"]:
+        scores = (f"{row[name]:.4f}" for name in ("precision", "recall", "f1"))
+        table.add_row(escape(row["label"]), *scores, str(row["support"]))
+    err_console.print(table)
+
+
+def confusion_table(details: dict) -> None:
+    """Rows are the true classes, columns the predicted ones; the diagonal is right."""
+    table = Table(title="confusion (rows: true, columns: predicted)")
+    table.add_column("")
+    for label in details["labels"]:
+        table.add_column(escape(label), justify="right")
+    for i, (label, counts) in enumerate(zip(details["labels"], details["confusion"], strict=True)):
+        cells = (
+            f"[bold]{n}[/]" if i == j else (str(n) if n else "[dim]0[/]")
+            for j, n in enumerate(counts)
+        )
+        table.add_row(escape(label), *cells)
+    err_console.print(table)
+
+
 def key_value_table(title: str, rows: Iterable[tuple[str, str]]) -> None:
     table = Table(title=title, show_header=False)
     for key, value in rows:

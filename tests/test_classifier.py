@@ -358,3 +358,16 @@ def test_shipped_recipes_validate(name):
 
     recipe = load_recipe(ROOT / "recipes" / f"{name}.yaml")
     assert recipe.task == "classifier" and read_examples(recipe.data)
+
+
+def test_another_file_is_read_with_the_runs_labels(tmp_path):
+    recipe = recipe_for({"format": "folder", "path": str(vowel_folder(tmp_path))})
+    data = TASK.prepare(recipe)
+    run = FakeRun(recipe, data.meta, TASK.build_model(recipe, data.meta))
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "a.txt").write_text("baba\n", encoding="utf-8")
+    assert TASK.examples_from_file(run, other).targets == [0]
+    (other / "o.txt").write_text("bobo\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"o.txt:1: label 'o' is not one the model knows"):
+        TASK.examples_from_file(run, other)

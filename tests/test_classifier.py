@@ -17,15 +17,17 @@ from seqcli.data.labelled import Example, read_examples, stratified_split
 from seqcli.errors import DataError, RecipeError, UsageError
 from seqcli.models.classifier import Classifier
 from seqcli.recipe import ModelConfig, validate_recipe
+from seqcli.tasks import TASKS
 from seqcli.tasks.classification_metrics import (
     accuracy,
     classification_details,
     confusion_matrix,
     macro_f1,
 )
-from seqcli.tasks.classifier import TASK, balanced_weights
+from seqcli.tasks.classifier import balanced_weights
 
 ROOT = Path(__file__).resolve().parents[1]
+TASK = TASKS["classifier"]
 
 
 def recipe_for(data: dict, **sections) -> object:
@@ -245,10 +247,14 @@ def test_metrics_match_hand_computation():
     assert accuracy(matrix) == pytest.approx(4 / 6)
     # class 0: p 2/2 r 2/3 f1 0.8; class 1: p 1/2 r 1/2 f1 0.5; class 2: p 1/2 r 1 f1 2/3
     assert macro_f1(matrix) == pytest.approx((0.8 + 0.5 + 2 / 3) / 3)
-    rows = classification_details(matrix, ["a", "b", "c"])["per_class"]
-    assert [r["precision"] for r in rows] == pytest.approx([1.0, 0.5, 0.5])
-    assert [r["recall"] for r in rows] == pytest.approx([2 / 3, 0.5, 1.0])
-    assert [r["support"] for r in rows] == [3, 2, 1]
+    details = classification_details(matrix, ["a", "b", "c"])
+    rows = details["per class"]["rows"]
+    assert [r[1] for r in rows] == pytest.approx([1.0, 0.5, 0.5])  # precision
+    assert [r[2] for r in rows] == pytest.approx([2 / 3, 0.5, 1.0])  # recall
+    assert [r[4] for r in rows] == [3, 2, 1]  # support
+    assert details["confusion (rows: true class, columns: predicted)"]["rows"][1] == ["b", 0, 1, 1]
+    # always "a": accuracy 3/6; F1 of a = 2 * 0.5 * 1 / 1.5 = 2/3, the others 0
+    assert details["baseline"]["rows"][0][1:] == pytest.approx([0.5, 2 / 9])
 
 
 def test_a_never_predicted_class_scores_zero_not_nan():
@@ -305,7 +311,7 @@ def test_a_tiny_model_learns_a_toy_task(tmp_path):
     run = trained(recipe, data)
     metrics = TASK.evaluate(run, data.splits["val"])
     assert metrics["accuracy"] >= 0.9 and metrics["macro_f1"] >= 0.9
-    assert metrics["details"]["labels"] == ["a", "i", "u"]
+    assert [row[0] for row in metrics["details"]["per class"]["rows"]] == ["a", "i", "u"]
     rows = TASK.predict(run, ["babada", "tiki"], top_k=2)
     assert [r["label"] for r in rows] == ["a", "i"] and len(rows[0]["top"]) == 2
 
@@ -341,7 +347,7 @@ def test_predict_refuses_an_empty_line(tmp_path):
 def test_pooling_is_refused_for_a_language_model(tmp_path):
     path = tmp_path / "c.txt"
     path.write_text("abc\n", encoding="utf-8")
-    with pytest.raises(RecipeError, match="pooling applies to many_to_one"):
+    with pytest.raises(RecipeError, match="model.pooling applies to classifier"):
         validate_recipe(
             {"name": "x", "data": {"path": str(path)}, "model": {"pooling": "max"}}, source="t"
         )

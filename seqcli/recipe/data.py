@@ -133,8 +133,19 @@ class FolderData(LabelledData):
     )
 
 
+class VectorsData(DataSection):
+    format: Literal["vectors"] = Field(
+        description="vectors: a CSV with a header; numeric condition columns and one column of "
+        "space-separated values per row (one_to_many from a vector)"
+    )
+    condition_columns: list[str] = Field(
+        min_length=1, description="header names of the condition's numbers, in order"
+    )
+    sequence_column: str = Field(description="header name of the column holding the sequence")
+
+
 # Each format adds its class here; pydantic picks the class by the `format` key.
-Data = Annotated[TextData | TableData | FolderData, Field(discriminator="format")]
+Data = Annotated[TextData | TableData | FolderData | VectorsData, Field(discriminator="format")]
 
 
 def fill_format(raw: Any) -> Any:

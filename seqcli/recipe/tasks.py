@@ -9,12 +9,17 @@ TASKS = {
     ("many_to_many", "text"): "language_model",
     ("many_to_one", "table"): "classifier",
     ("many_to_one", "folder"): "classifier",
+    ("one_to_many", "table"): "conditioned_text",
+    ("one_to_many", "folder"): "conditioned_text",
+    ("one_to_many", "vectors"): "conditioned_values",
 }
 
 # Validation metrics per task; the first is what best.pt follows unless train.monitor says.
 METRICS = {
     "language_model": ("loss", "perplexity", "bpc", "accuracy"),
     "classifier": ("loss", "accuracy", "macro_f1"),
+    "conditioned_text": ("loss", "perplexity", "accuracy"),
+    "conditioned_values": ("loss", "mae"),
 }
 
 # Which way is better, per metric: best.pt, plateau schedules and early stopping read this.
@@ -24,6 +29,7 @@ LOWER_IS_BETTER = {
     "bpc": True,
     "accuracy": False,
     "macro_f1": False,
+    "mae": True,
 }
 
 

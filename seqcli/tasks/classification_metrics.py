@@ -44,22 +44,33 @@ def accuracy(matrix: np.ndarray) -> float:
 
 
 def classification_details(matrix: np.ndarray, labels: Sequence[str]) -> dict:
-    """Per-class table, confusion matrix and the majority-class baseline, as plain data."""
+    """Tables for `seqcli evaluate`: per-class scores, the confusion matrix and the
+    majority-class baseline, as {title: {"columns": [...], "rows": [[...], ...]}}."""
     scores = per_class(matrix)
-    rows = [
-        {
-            "label": label,
-            "precision": float(scores["precision"][i]),
-            "recall": float(scores["recall"][i]),
-            "f1": float(scores["f1"][i]),
-            "support": int(scores["support"][i]),
-        }
+    per_class_rows = [
+        [label, *(float(scores[name][i]) for name in ("precision", "recall", "f1")),
+         int(scores["support"][i])]
         for i, label in enumerate(labels)
-    ]
+    ]  # fmt: skip
     support = matrix.sum(1)
+    majority = int(support.argmax())
+    baseline = confusion_matrix(
+        np.repeat(np.arange(len(labels)), support), np.full(support.sum(), majority),
+        classes=len(labels),
+    )  # fmt: skip
     return {
-        "labels": list(labels),
-        "per_class": rows,
-        "confusion": matrix.tolist(),
-        "majority_baseline": float(support.max() / max(support.sum(), 1)),
+        "per class": {
+            "columns": ["class", "precision", "recall", "f1", "support"],
+            "rows": per_class_rows,
+        },
+        "confusion (rows: true class, columns: predicted)": {
+            "columns": ["", *labels],
+            "rows": [[label, *row] for label, row in zip(labels, matrix.tolist(), strict=True)],
+        },
+        "baseline": {
+            "columns": ["predictor", "accuracy", "macro_f1"],
+            "rows": [
+                [f"always '{labels[majority]}'", accuracy(baseline), macro_f1(baseline)],
+            ],
+        },
     }

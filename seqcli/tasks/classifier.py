@@ -166,6 +166,15 @@ class ClassifierTask:
         weights = None if data["weights"] is None else tuple(data["weights"])
         return ClassifierMeta(tuple(data["labels"]), Vocab.from_dict(data["vocab"]), weights)
 
+    def meta_summary(self, meta: dict) -> list[tuple[str, str]]:
+        labels, vocab = meta["labels"], meta["vocab"]
+        shown = ", ".join(labels[:8]) + (f", ... ({len(labels)})" if len(labels) > 8 else "")
+        return [
+            ("classes", shown),
+            ("tokenizer / vocab", f"{vocab['tokenizer']} / {len(vocab['tokens'])}"),
+            ("class weights", "none" if meta["weights"] is None else "in the loss"),
+        ]
+
     def build_model(self, recipe, meta: ClassifierMeta) -> Classifier:
         return Classifier(
             recipe.model,
@@ -214,6 +223,11 @@ class ClassifierTask:
             for text, p in zip(texts, probabilities, strict=True)
         ]
 
+    def prediction_lines(self, rows: list[dict]) -> Iterator[str]:
+        """label<TAB>probability<TAB>text, so the output sorts and cuts like a TSV."""
+        for row in rows:
+            yield f"{row['label']}\t{row['probability']:.4f}\t{row['text']}"
+
     def examples_from_file(self, run, path: Path) -> Encoded:
         """Another file in the run's data format, read with the run's columns and vocabulary."""
         config = run.recipe.data.model_copy(update={"path": Path(path)})
@@ -223,7 +237,10 @@ class ClassifierTask:
         return encode(examples, run.meta)
 
     def generate(self, run, flags: dict) -> Iterator[str]:
-        raise UsageError("a classifier does not generate text; use seqcli predict to label lines")
+        raise UsageError(
+            "generate does not apply to a classifier; label text with seqcli predict "
+            "(--text or --file)"
+        )
 
 
 def prediction_row(text: str, probabilities: torch.Tensor, labels, top_k: int) -> dict:
@@ -237,4 +254,3 @@ def prediction_row(text: str, probabilities: torch.Tensor, labels, top_k: int) -
     return row
 
 
-TASK = ClassifierTask()

@@ -3,6 +3,7 @@ weights, metrics against hand computations, and a tiny model that learns."""
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 from dataclasses import dataclass
@@ -377,3 +378,61 @@ def test_another_file_is_read_with_the_runs_labels(tmp_path):
     (other / "o.txt").write_text("bobo\n", encoding="utf-8")
     with pytest.raises(DataError, match=r"o.txt:1: label 'o' is not one the model knows"):
         TASK.examples_from_file(run, other)
+
+
+# --- through the CLI -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def names_run(tmp_path_factory) -> Path:
+    """recipes/names-language.yaml on two languages for a few steps, through `seqcli train`."""
+    folder = tmp_path_factory.mktemp("names")
+    data = folder / "data"
+    data.mkdir()
+    for language in ("Japanese", "Russian"):
+        lines = (ROOT / "samples/names" / f"{language}.txt").read_text(encoding="utf-8")
+        (data / f"{language}.txt").write_text("\n".join(lines.splitlines()[:150]), "utf-8")
+    settings = {
+        "data.path": data, "model.hidden_size": 16, "model.embedding_size": 8,
+        "train.steps": 30, "train.eval_every": 15, "train.batch_size": 16,
+    }  # fmt: skip
+    overrides = [arg for key, value in settings.items() for arg in ("--set", f"{key}={value}")]
+    recipe = ROOT / "recipes/names-language.yaml"
+    cli_succeeds("train", recipe, "--out", folder / "run", "--quiet", *overrides)
+    return folder / "run"
+
+
+def cli_succeeds(*args):
+    from typer.testing import CliRunner
+
+    from seqcli.cli import app
+
+    result = CliRunner().invoke(app, [str(arg) for arg in args])
+    assert result.exit_code == 0, f"{result.stderr}\n{result.exception!r}"
+    return result
+
+
+def test_cli_evaluate_prints_metrics_and_class_tables(names_run):
+    result = cli_succeeds("evaluate", names_run, "--json")
+    record = json.loads(result.stdout)
+    assert {"loss", "accuracy", "macro_f1"} <= set(record)
+    assert [row[0] for row in record["details"]["per class"]["rows"]] == ["Japanese", "Russian"]
+
+
+def test_cli_predict_labels_each_line(names_run):
+    result = cli_succeeds("predict", names_run, "--text", "Nakamura", "--text", "Ivanov", "--json")
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [row["text"] for row in rows] == ["Nakamura", "Ivanov"]
+    assert all(row["label"] in ("Japanese", "Russian") for row in rows)
+    assert all(0.5 <= row["probability"] <= 1 for row in rows)  # the likeliest of two
+    plain = cli_succeeds("predict", names_run, "--text", "Ivanov").stdout
+    assert plain.count("\t") == 2 and plain.endswith("\tIvanov\n")
+
+
+def test_cli_generate_points_to_predict(names_run):
+    from typer.testing import CliRunner
+
+    from seqcli.cli import app
+
+    result = CliRunner().invoke(app, ["generate", str(names_run)])
+    assert result.exit_code == 2 and "seqcli predict" in result.stderr

@@ -436,3 +436,11 @@ def test_cli_generate_points_to_predict(names_run):
 
     result = CliRunner().invoke(app, ["generate", str(names_run)])
     assert result.exit_code == 2 and "seqcli predict" in result.stderr
+
+
+def test_a_capped_evaluation_samples_every_class(tmp_path):
+    recipe = recipe_for({"format": "folder", "path": str(vowel_folder(tmp_path))})
+    data = TASK.prepare(recipe)
+    run = FakeRun(recipe, data.meta, TASK.build_model(recipe, data.meta))
+    details = TASK.evaluate(run, data.splits["val"], max_batches=1)["details"]
+    assert [row[4] for row in details["per class"]["rows"]] == [3, 2, 3]  # 8 of 45, all classes

@@ -139,12 +139,21 @@ def logits_of(run, tokens: list[list[int]]) -> torch.Tensor:
     return out
 
 
-def first(encoded: Encoded, count: int) -> Encoded:
-    return Encoded(encoded.tokens[:count], encoded.targets[:count], encoded.examples[:count])
+def spread(encoded: Encoded, count: int) -> Encoded:
+    """count examples evenly spaced over the split: a folder's split is sorted by class, so
+    its first examples would all be one or two classes."""
+    if count >= len(encoded):
+        return encoded
+    rows = np.linspace(0, len(encoded) - 1, count).round().astype(int)
+    return Encoded(
+        [encoded.tokens[i] for i in rows],
+        [encoded.targets[i] for i in rows],
+        [encoded.examples[i] for i in rows],
+    )
 
 
 class ClassifierTask:
-    unit = "examples"
+    unit = "ex"
     metrics = {name: LOWER_IS_BETTER[name] for name in METRICS["classifier"]}
 
     def prepare(self, recipe, meta: ClassifierMeta | None = None) -> TaskData:
@@ -189,11 +198,11 @@ class ClassifierTask:
 
     def evaluate(self, run, examples: Encoded, *, max_batches: int | None = None) -> dict:
         """Loss (class-weighted, as in training), accuracy, macro F1 and the per-class details.
-        A cap takes the split's first examples, not its shortest ones."""
+        A cap takes examples spread over the split, not its shortest ones nor one class."""
         if not len(examples):
             raise DataError("nothing to evaluate: the split is empty; raise data.val_fraction")
         if max_batches is not None:
-            examples = first(examples, max_batches * run.recipe.train.batch_size)
+            examples = spread(examples, max_batches * run.recipe.train.batch_size)
         logits = logits_of(run, examples.tokens)  # (N, K)
         targets = torch.tensor(examples.targets)  # (N,)
         weights = run.model.class_weights
@@ -245,12 +254,10 @@ class ClassifierTask:
 
 def prediction_row(text: str, probabilities: torch.Tensor, labels, top_k: int) -> dict:
     values, ids = probabilities.topk(min(top_k, len(labels)))
-    row = {"text": text, "label": labels[ids[0]], "probability": round(values[0].item(), 6)}
+    row = {"text": text, "label": labels[int(ids[0])], "probability": round(values[0].item(), 6)}
     if top_k > 1:
         row["top"] = [
             {"label": labels[i], "probability": round(v, 6)}
             for v, i in zip(values.tolist(), ids.tolist(), strict=True)
         ]
     return row
-
-

@@ -444,3 +444,8 @@ def test_a_capped_evaluation_samples_every_class(tmp_path):
     run = FakeRun(recipe, data.meta, TASK.build_model(recipe, data.meta))
     details = TASK.evaluate(run, data.splits["val"], max_batches=1)["details"]
     assert [row[4] for row in details["per class"]["rows"]] == [3, 2, 3]  # 8 of 45, all classes
+
+
+def test_cli_dry_run_shows_the_packed_recurrent_layer():
+    result = cli_succeeds("train", ROOT / "recipes/sms-spam.yaml", "--dry-run")
+    assert "rnn" in result.stderr and "ex per step" in result.stderr

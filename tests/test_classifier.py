@@ -81,6 +81,15 @@ def test_csv_header_names_the_columns(tmp_path):
     ]
 
 
+def test_lowercase_applies_to_the_data_and_to_predict(tmp_path):
+    config = table(tmp_path, "a\tFREE Prize\nb\tHi\n", lowercase=True, val_fraction=0)
+    assert [e.text for e in read_examples(config)] == ["free prize", "hi"]
+    recipe = recipe_for({**config.model_dump(mode="json"), "path": str(config.path)})
+    data = TASK.prepare(recipe)
+    run = FakeRun(recipe, data.meta, TASK.build_model(recipe, data.meta))
+    assert TASK.predict(run, ["  FREE  "])[0]["text"] == "free"
+
+
 def test_missing_column_names_file_and_line(tmp_path):
     message = read_error(table(tmp_path, "a\tone\nb\n"))
     assert "data.tsv:2" in message and "text_column is 1" in message

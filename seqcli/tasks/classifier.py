@@ -11,7 +11,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from seqcli.data.labelled import READERS, Example, read_examples, stratified_split
+from seqcli.data.labelled import READERS, Example, normalise, read_examples, stratified_split
 from seqcli.data.padding import BucketBatches, ordered_batches, pad
 from seqcli.data.vocab import TOKENIZERS, Vocab, build_vocab, token_ids
 from seqcli.errors import DataError, UsageError
@@ -220,7 +220,7 @@ class ClassifierTask:
 
     def predict(self, run, lines: list[str], *, top_k: int = 1) -> list[dict]:
         """One row per line: the likeliest label and its probability, plus the top k if k > 1."""
-        texts = [line.strip() for line in lines]
+        texts = [normalise(line, run.recipe.data) for line in lines]
         for number, text in enumerate(texts, start=1):
             if not text:
                 raise UsageError(f"input line {number} is empty; a classifier needs some text")

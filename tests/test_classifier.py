@@ -90,6 +90,38 @@ def test_lowercase_applies_to_the_data_and_to_predict(tmp_path):
     assert TASK.predict(run, ["  FREE  "])[0]["text"] == "free"
 
 
+def test_delimiter_and_columns_pick_the_fields(tmp_path):
+    config = table(
+        tmp_path, "1;ham;hello\n2;spam;WIN\n", "data.dat", delimiter=";",
+        label_column=1, text_column=2,
+    )  # fmt: skip
+    assert [(e.label, e.text) for e in read_examples(config)] == [("ham", "hello"), ("spam", "WIN")]
+
+
+def test_header_row_is_not_an_example(tmp_path):
+    text = "label\ttext\na\tx\nb\ty\n"
+    assert len(read_examples(table(tmp_path, text, header=True))) == 2
+    assert read_examples(table(tmp_path, text))[0] == ("label", "text", f"{tmp_path}/data.tsv:1")
+
+
+def test_min_freq_sends_rare_tokens_to_unk(tmp_path):
+    config = table(tmp_path, "a\taab\nb\tbbc\n", val_fraction=0).model_dump(mode="json")
+    tokens = [TASK.prepare(recipe_for({**config, "min_freq": n})).meta.vocab.tokens for n in (1, 2)]
+    assert tokens == [("<pad>", "<unk>", "b", "a", "c"), ("<pad>", "<unk>", "b", "a")]
+
+
+def test_class_weights_setting_reaches_the_loss(tmp_path):
+    config = table(tmp_path, "a\tx\na\ty\na\tz\nb\tw\n", val_fraction=0)
+    weights = {}
+    for setting in (None, "balanced", {"b": 5.0}):
+        recipe = recipe_for({**config.model_dump(mode="json"), "class_weights": setting})
+        meta = TASK.prepare(recipe).meta
+        weights[str(setting)] = TASK.build_model(recipe, meta).class_weights
+    assert weights["None"] is None
+    assert weights["balanced"].tolist() == pytest.approx([4 / (2 * 3), 4 / (2 * 1)])
+    assert weights["{'b': 5.0}"].tolist() == [1.0, 5.0]
+
+
 def test_missing_column_names_file_and_line(tmp_path):
     message = read_error(table(tmp_path, "a\tone\nb\n"))
     assert "data.tsv:2" in message and "text_column is 1" in message

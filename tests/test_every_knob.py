@@ -154,6 +154,20 @@ TASK_KNOBS = {
         "tests/test_conditioned.py",
         "test_a_vector_conditioned_generator_learns_the_amplitude",
     ),
+    "data.delimiter": ("tests/test_classifier.py", "test_delimiter_and_columns_pick_the_fields"),
+    "data.label_column": ("tests/test_classifier.py", "test_delimiter_and_columns_pick_the_fields"),
+    "data.text_column": ("tests/test_classifier.py", "test_delimiter_and_columns_pick_the_fields"),
+    "data.header": ("tests/test_classifier.py", "test_header_row_is_not_an_example"),
+    "data.min_freq": ("tests/test_classifier.py", "test_min_freq_sends_rare_tokens_to_unk"),
+    "data.lowercase": (
+        "tests/test_classifier.py",
+        "test_lowercase_applies_to_the_data_and_to_predict",
+    ),
+    "data.class_weights": (
+        "tests/test_classifier.py",
+        "test_class_weights_setting_reaches_the_loss",
+    ),
+    "model.pooling": ("tests/test_classifier.py", "test_mean_and_max_pool_over_real_tokens_only"),
 }
 # A plateau's or early stop's baseline compares against a run that has the same eval cadence.
 BASELINES = {

@@ -193,6 +193,14 @@ TASK_KNOBS = {
         "tests/test_tagger.py",
         "test_char_features_add_a_character_encoder_only_when_set",
     ),
+    "data.delimiter": ("tests/test_classifier.py", "test_delimiter_and_columns_pick_the_fields"),
+    "data.text_column": ("tests/test_classifier.py", "test_delimiter_and_columns_pick_the_fields"),
+    "data.header": ("tests/test_classifier.py", "test_header_row_is_not_an_example"),
+    "data.class_weights": (
+        "tests/test_classifier.py",
+        "test_class_weights_setting_reaches_the_loss",
+    ),
+    "model.pooling": ("tests/test_classifier.py", "test_mean_and_max_pool_over_real_tokens_only"),
 }
 # A plateau's or early stop's baseline compares against a run that has the same eval cadence.
 BASELINES = {

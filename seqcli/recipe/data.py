@@ -136,6 +136,11 @@ class LabelledData(DataSection):
     test_fraction: float = Field(
         0.0, ge=0, lt=1, description="share of each class held out for test (stratified)"
     )
+    lowercase: bool = Field(
+        False,
+        description="lowercase every text as it is read (and every line given to predict), "
+        "so FREE, Free and free are one word",
+    )
     class_weights: Literal["balanced"] | dict[str, float] | None = Field(
         None,
         description="loss weight per class: null: all 1; balanced: n / (classes * count) as "

@@ -19,7 +19,10 @@ TASK_OPTIONS = {
     "condition": ("conditioned_text", "conditioned_values"),
     "window_norm": FORECASTERS,
     "char_features": ("tagger",),
+    "pooling": ("classifier",),
 }
+# Tasks whose output head writes the tokens their embedding reads (model.tie_weights).
+TIED_WEIGHTS = ("language_model",)
 # Tasks that write left to right, and why reading right to left would be wrong for them.
 WRITES_AHEAD = "writes left to right and cannot read what it has not written yet"
 LEFT_TO_RIGHT = {
@@ -74,7 +77,12 @@ class ModelConfig(Section):
         description="tagger only: width of a character CNN word encoder concatenated to the "
         "word embedding, so unknown and rare words are tagged by their spelling; null: none",
     )
-
+    pooling: Literal["last", "mean", "max", "attention"] | None = Field(
+        None,
+        description="classifier only: how the sequence becomes one vector. last: the final "
+        "state (each direction's, when bi); mean/max over the real tokens; attention: a "
+        "learned weighted average. null means last",
+    )
     condition: Literal["none", "init", "every_step", "both"] | None = Field(
         None,
         description="one_to_many only: where the input enters the decoder: its initial state "
@@ -281,15 +289,9 @@ class Recipe(Section):
                 )
         if self.model.direction == "bi" and task in LEFT_TO_RIGHT:
             raise ValueError(f"model.direction: 'bi' {LEFT_TO_RIGHT[task]}; use 'uni'")
-        if self.model.tie_weights and task == "tagger":
+        if self.model.tie_weights and task not in TIED_WEIGHTS:
             raise ValueError(
-                "model.tie_weights: a tagger's head predicts labels, not words, so there is "
-                "no embedding to share; set it false"
+                f"model.tie_weights: a {task.replace('_', ' ')} does not write the tokens it "
+                "reads, so there is no embedding to share with its head; set it false"
             )
-        return self
-
-    @model_validator(mode="after")
-    def _forecasters_have_no_embedding(self) -> Recipe:
-        if self.model.tie_weights and self.task in FORECASTERS:
-            raise ValueError("model.tie_weights: a forecaster has no token embedding to tie")
         return self

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from seqcli.tasks.base import Batch, Task, TaskData
+from seqcli.tasks.classifier import ClassifierTask
 from seqcli.tasks.conditioned import ConditionedText
 from seqcli.tasks.conditioned_values import ConditionedValues
 from seqcli.tasks.forecaster import TASKS as FORECASTERS
@@ -11,6 +12,7 @@ from seqcli.tasks.tagger import TaggerTask
 
 TASKS: dict[str, Task] = {
     "language_model": LanguageModelTask(),
+    "classifier": ClassifierTask(),
     "conditioned_text": ConditionedText(),
     "conditioned_values": ConditionedValues(),
     **FORECASTERS,

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 TASKS = {
     ("many_to_many", "text"): "language_model",
+    ("encoder_decoder", "pairs"): "translator",
 }
 
 # Validation metrics per task; the first is what best.pt follows unless train.monitor says.
 METRICS = {
     "language_model": ("loss", "perplexity", "bpc", "accuracy"),
+    "translator": ("bleu", "loss", "chrf", "exact_match"),
 }
 
 # Which way is better, per metric: best.pt, plateau schedules and early stopping read this.
@@ -20,6 +22,9 @@ LOWER_IS_BETTER = {
     "perplexity": True,
     "bpc": True,
     "accuracy": False,
+    "bleu": False,
+    "chrf": False,
+    "exact_match": False,
 }
 
 

@@ -104,15 +104,20 @@ def beam_search(
         logits, state, weight = model.decode(token, state, memory.select(rows))  # (k, 1, V)
         logp = torch.log_softmax(logits[:, -1], -1)  # (k, V)
         totals = torch.tensor([b.score for b in beams], device=device)[:, None] + logp  # (k, V)
+        # 2k candidates: even if k of them write <eos>, k remain to carry on.
         top = totals.flatten().topk(min(2 * beam_size, totals.numel()))
-        beams, keep = _advance(
-            beams, top, logp.shape[1], weight, markers, finished, alpha, beam_size
-        )
-        if len(finished) >= beam_size or not beams:
+        candidates = [
+            (score, *divmod(index, logp.shape[1]))
+            for score, index in zip(top.values.tolist(), top.indices.tolist(), strict=True)
+        ]  # (score, row, token), best first
+        beams, keep, ended = _advance(beams, candidates, weight, markers.eos, beam_size)
+        finished += [b.finish(alpha, wrote_eos=True) for b in ended]
+        if len(finished) >= beam_size:
             break
         keep = torch.tensor(keep, device=device)
         state = map_state(lambda part, keep=keep: part.index_select(1, keep), state)
-    finished += [b.finish(alpha, wrote_eos=False) for b in beams]  # cut by the step limit
+    else:  # the step limit cut the search: the live beams count, unfinished
+        finished += [b.finish(alpha, wrote_eos=False) for b in beams]
     finished.sort(key=lambda h: -h.score)
     return finished[:n_best]
 
@@ -128,18 +133,17 @@ class Beam:
         return Hypothesis(self.tokens, self.score / length_penalty(written, alpha), self.weights)
 
 
-def _advance(beams, top, vocab_size, weight, markers, finished, alpha, beam_size):
-    """The next beams (and which old rows they extend); <eos> candidates go to finished."""
-    kept, rows = [], []
-    for score, index in zip(top.values.tolist(), top.indices.tolist(), strict=True):
-        row, token = divmod(index, vocab_size)
+def _advance(beams, candidates, weight, eos: int, beam_size: int):
+    """The next beams, the old rows they extend, and the beams that just wrote <eos>."""
+    kept, rows, ended = [], [], []
+    for score, row, token in candidates:
         old = beams[row]
         weights = None if weight is None else [*old.weights, weight[row, -1].tolist()]
-        if token == markers.eos:
-            finished.append(Beam(old.tokens, score, weights).finish(alpha, wrote_eos=True))
+        if token == eos:
+            ended.append(Beam(old.tokens, score, weights))
             continue
         kept.append(Beam([*old.tokens, token], score, weights))
         rows.append(row)
         if len(kept) == beam_size:
             break
-    return kept, rows
+    return kept, rows, ended

@@ -21,3 +21,21 @@ def require(path: Path) -> Path:
     if not path.exists():
         sys.exit(f"{path}: not found; benchmarks read ../shared/data beside the checkout")
     return path
+
+
+def train_quietly(recipe, out: Path):
+    """Train a recipe into out with no display; (trainer's last event, seconds taken)."""
+    import time
+
+    import torch
+
+    from seqcli.engine.start import fresh_training
+
+    start = time.perf_counter()
+    trainer = fresh_training(recipe, device=torch.device("cpu"), out=out, overwrite=True)
+    try:
+        for event in trainer:
+            last = event
+    finally:
+        trainer.folder.release()
+    return last, time.perf_counter() - start

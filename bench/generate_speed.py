@@ -14,7 +14,6 @@ import time
 
 import torch
 
-from seqcli.data import Spec
 from seqcli.data.vocab import Vocab
 from seqcli.engine.generate import Sampling, generate
 from seqcli.engine.run import new_run
@@ -29,7 +28,7 @@ def build(cell: str):
          "model": {"cell": cell, "layers": 2, "hidden_size": 256, "embedding_size": 64}},
         source="bench",
     )  # fmt: skip
-    return new_run(recipe, Spec(len(VOCAB), "char"), VOCAB, torch.device("cpu"))
+    return new_run(recipe, VOCAB, torch.device("cpu"))
 
 
 def chars_per_s(run, *, batch: int, length: int) -> float:

@@ -156,87 +156,107 @@ def generate(
     top_k: Annotated[int | None, typer.Option(min=1, help="Sample among the k likeliest.")] = None,
     top_p: Annotated[float | None, typer.Option(min=1e-6, max=1.0, help="Nucleus mass.")] = None,
     greedy: Annotated[bool, typer.Option(help="Always take the likeliest token.")] = False,
-    num_samples: Annotated[int, typer.Option(min=1, help="Independent samples.")] = 1,
-    seed: Annotated[int, typer.Option(help="Sampling seed.")] = 0,
-    unknown: Annotated[str, typer.Option(help="Prime tokens outside the vocab: error | skip.")] = (
-        "error"
-    ),
+    num_samples: Annotated[int | None, typer.Option(min=1, help="Independent samples.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Sampling seed (default 0).")] = None,
+    unknown: Annotated[
+        str | None, typer.Option(help="Prime tokens outside the vocab: error | skip.")
+    ] = None,
+    condition: Annotated[
+        str | None, typer.Option(help="one_to_many: a class, or numbers 'a,b,...'.")
+    ] = None,
     device: Device = "auto",
 ) -> None:
-    """Sample text from a trained language model, streaming it to stdout."""
-    skip = {"error": False, "skip": True}.get(unknown)
-    if skip is None:
-        raise UsageError(f"--unknown {unknown}: choose error or skip")
-    from seqcli.engine.generate import generate as sample_tokens
+    """Generate from a trained model: sample text, translate, condition, forecast."""
+    flags = {name: value for name, value in locals().items() if name not in ("run", "device")}
     from seqcli.engine.run import load_run, resolve_device
 
-    loaded = load_run(run, resolve_device(device), expect_mapping="many_to_many")
-    config = loaded.recipe.generate
-    text = _prime_text(prime, prime_file, default=config.prime)
-    ids = loaded.vocab.encode(text, what=_prime_source(prime, prime_file), skip_unknown=skip)
-    sampling = _sampling(config, temperature=temperature, top_k=top_k, top_p=top_p, greedy=greedy)
-    tokens = sample_tokens(
-        loaded, ids, length=length or config.length, sampling=sampling,
-        num_samples=num_samples, seed=seed,
-    )  # fmt: skip
-    ui.show_generated(loaded.vocab, text, tokens, num_samples=num_samples)
-
-
-def _sampling(config, *, greedy: bool, **flags):
-    """Sampling settings: each flag left out falls back to the recipe's generate section."""
-    from seqcli.engine.generate import Sampling
-
-    values = {name: getattr(config, name) if flag is None else flag for name, flag in flags.items()}
-    return Sampling(**values, greedy=greedy)
-
-
-def _prime_text(prime: str | None, prime_file: Path | None, *, default: str) -> str:
-    if prime is not None and prime_file is not None:
-        raise UsageError("give --prime or --prime-file, not both")
-    if prime_file is None:
-        return default if prime is None else prime.replace("\\n", "\n")
-    if str(prime_file) == "-":
-        return sys.stdin.read()
-    try:
-        return prime_file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise UsageError(f"--prime-file {prime_file}: cannot read ({err})") from None
-
-
-def _prime_source(prime: str | None, prime_file: Path | None) -> str:
-    """Where the prime came from, for an error about its tokens."""
-    if prime_file is not None:
-        return f"--prime-file {prime_file}"
-    return "--prime" if prime is not None else "the recipe's generate.prime"
+    loaded = load_run(run, resolve_device(device))
+    given = {name: value for name, value in flags.items() if value not in (None, False)}
+    for chunk in loaded.task.generate(loaded, given):
+        ui.write_stdout(chunk)
 
 
 @app.command()
 @friendly
 def evaluate(
     run: RunPath,
-    data: Annotated[Path | None, typer.Option(help="Score this text file instead.")] = None,
+    data: Annotated[Path | None, typer.Option(help="Score this data file instead.")] = None,
     split: Annotated[str, typer.Option(help="val | test (of the recipe's data).")] = "val",
     max_batches: Annotated[int | None, typer.Option(min=1, help="Cap on batches.")] = None,
     device: Device = "auto",
     as_json: AsJson = False,
 ) -> None:
-    """Score a language model: loss (nats/token), perplexity, bits per char, accuracy."""
+    """Score a model on a split or a file with its task's metrics (and baselines, if any)."""
     if split not in ("val", "test"):
         raise UsageError(f"--split {split}: choose val or test")
-    from seqcli.data import build_data, load_ids
-    from seqcli.engine.evaluate import evaluate_split
     from seqcli.engine.run import load_run, resolve_device
 
-    loaded = load_run(run, resolve_device(device), expect_mapping="many_to_many")
+    loaded = load_run(run, resolve_device(device))
+    task = loaded.task
     if data is not None:
-        ids, name = load_ids(data, loaded.vocab), str(data)
+        examples, name = task.examples_from_file(loaded, data), str(data)
     else:
-        ids, name = build_data(loaded.recipe.data, vocab=loaded.vocab).splits[split], split
-    metrics = evaluate_split(loaded, ids, split=split, max_batches=max_batches)
+        examples, name = task.prepare(loaded.recipe, loaded.meta).splits[split], split
+        if not len(examples):
+            raise UsageError(
+                f"--split {split}: the {split} split is empty; raise data.{split}_fraction"
+            )
+    metrics = task.evaluate(loaded, examples, max_batches=max_batches)
+    details = metrics.pop("details", {})
     if as_json:
-        ui.print_json({"data": name, **metrics})
-    else:
-        ui.metrics_table(f"{loaded.recipe.name} on {name}", metrics)
+        ui.print_json({"data": name, **metrics, "details": details})
+        return
+    ui.metrics_table(f"{loaded.recipe.name} on {name}", metrics)
+    ui.detail_tables(details)
+
+
+@app.command()
+@friendly
+def predict(
+    run: RunPath,
+    text: Annotated[
+        list[str] | None, typer.Option("--text", help="An input (repeat for several).")
+    ] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", help="One input per line ('-' for stdin).")
+    ] = None,
+    device: Device = "auto",
+    as_json: AsJson = False,
+) -> None:
+    """Predict for each input line: a label, a tag per token, a translation."""
+    lines = _input_lines(text, file)
+    from seqcli.engine.run import load_run, resolve_device
+
+    loaded = load_run(run, resolve_device(device))
+    task = loaded.task
+    if not hasattr(task, "predict"):
+        raise UsageError(
+            f"predict does not apply to a {loaded.recipe.task.replace('_', ' ')}; "
+            "use seqcli generate or seqcli evaluate"
+        )
+    rows = task.predict(loaded, lines)
+    if as_json:
+        for row in rows:
+            ui.print_json(row)
+        return
+    for line in task.prediction_lines(rows):
+        ui.write_stdout(line + "\n")
+
+
+def _input_lines(text: list[str] | None, file: Path | None) -> list[str]:
+    """The inputs of --text or of --file (one per line, blank lines skipped)."""
+    if (text is None) == (file is None):
+        raise UsageError("give --text (repeatable) or --file, one of the two")
+    if text is not None:
+        return text
+    try:
+        content = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise UsageError(f"--file {file}: cannot read ({err})") from None
+    lines = [line for line in content.splitlines() if line.strip()]
+    if not lines:
+        raise UsageError(f"--file {file}: holds no input lines")
+    return lines
 
 
 @app.command()
@@ -248,17 +268,22 @@ def inspect(
     """Summarize a checkpoint: recipe, parameters per layer and gate, steps, best metric."""
     from seqcli.engine.checkpoint import load_checkpoint, resolve_checkpoint
     from seqcli.engine.inspect import parameter_rows, summary_rows
+    from seqcli.engine.run import stored_recipe
+    from seqcli.tasks import task_for
 
     # last.pt knows the steps trained and the best value seen, and whether it can resume.
-    payload = load_checkpoint(resolve_checkpoint(checkpoint, prefer=("last.pt", "best.pt")))
-    rows = parameter_rows(payload["model"], payload["recipe"]["model"]["cell"])
+    path = resolve_checkpoint(checkpoint, prefer=("last.pt", "best.pt"))
+    payload = load_checkpoint(path)
+    recipe = stored_recipe(payload, path)
+    summary = summary_rows(payload, task_for(recipe).meta_summary(payload["meta"]))
+    rows = parameter_rows(payload["model"], recipe.model.cell)
     if as_json:
         ui.print_json(
-            {"summary": dict(summary_rows(payload)), "recipe": payload["recipe"],
+            {"summary": dict(summary), "recipe": payload["recipe"],
              "parameters": [{"tensor": t, "block": b, "count": c} for t, b, c in rows]}
         )  # fmt: skip
         return
-    ui.key_value_table(str(checkpoint), summary_rows(payload))
+    ui.key_value_table(str(checkpoint), summary)
     ui.parameter_table(rows)
     ui.info(f"total parameters: {sum(count for _, _, count in rows):,}")
 

@@ -49,7 +49,12 @@ def event_record(event: object) -> dict:
 
 
 def format_metrics(metrics: dict[str, float]) -> str:
-    return "  ".join(f"{name} {value:.4f}" for name, value in metrics.items())
+    return "  ".join(f"{name} {number(value)}" for name, value in metrics.items())
+
+
+def number(value: float) -> str:
+    """Four decimals, or four significant digits for values too small to show that way."""
+    return f"{value:.4f}" if value == 0 or abs(value) >= 0.01 else f"{value:.4g}"
 
 
 class TrainView:
@@ -62,7 +67,7 @@ class TrainView:
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("loss {task.fields[loss]:.4f}  lr {task.fields[lr]:.2e}"),
-            TextColumn("{task.fields[speed]:,.0f} tok/s"),
+            TextColumn("{task.fields[speed]:,.0f} {task.fields[unit]}/s"),
             TimeRemainingColumn(),
             console=err_console,
             disable=quiet,
@@ -91,18 +96,18 @@ class TrainView:
     def _started(self, event) -> None:
         self._say(
             f"[bold]{escape(str(event.run_dir))}[/]: {event.parameters:,} parameters on "
-            f"{event.device}, {event.tokens_per_step:,} tokens per step"
+            f"{event.device}"
         )
         self.task = self.progress.add_task(
             "train", total=event.total_steps, completed=event.start_step,
-            loss=float("nan"), lr=0.0, speed=0.0,
+            loss=float("nan"), lr=0.0, speed=0.0, unit=event.unit,
         )  # fmt: skip
 
     def _step(self, event) -> None:
         if event.skipped:
             self._say(f"[yellow]step {event.step}: loss {event.loss}, window skipped[/]")
         self.progress.update(
-            self.task, completed=event.step, loss=event.loss, lr=event.lr, speed=event.tokens_per_s
+            self.task, completed=event.step, loss=event.loss, lr=event.lr, speed=event.speed
         )
 
     def _evaluated(self, event) -> None:
@@ -156,7 +161,7 @@ def metrics_table(title: str, metrics: dict[str, float]) -> None:
     table.add_column("metric")
     table.add_column("value", justify="right")
     for name, value in metrics.items():
-        table.add_row(name, f"{value:.4f}" if isinstance(value, float) else str(value))
+        table.add_row(name, number(value) if isinstance(value, float) else str(value))
     err_console.print(table)
 
 
@@ -177,19 +182,19 @@ def parameter_table(rows: Iterable[tuple[str, str, int]]) -> None:
     err_console.print(table)
 
 
-def show_generated(vocab, prime: str, tokens: Iterable, *, num_samples: int) -> None:
-    """Stream one sample token by token; several samples print whole, a blank line apart."""
-    if num_samples == 1:
-        write_stdout(prime)
-        for token in tokens:
-            write_stdout(vocab.piece(int(token[0])))
-        write_stdout("\n")
-        return
-    samples = [[] for _ in range(num_samples)]
-    for token in tokens:
-        for sample, token_id in zip(samples, token.tolist(), strict=True):
-            sample.append(vocab.piece(token_id))
-    write_stdout("\n\n".join(prime + "".join(sample) for sample in samples) + "\n")
+def detail_tables(details: dict) -> None:
+    """A task's evaluation extras: {title: {"columns": [...], "rows": [[...], ...]}}."""
+    for title, content in details.items():
+        table = Table(title=title)
+        for column in content["columns"]:
+            table.add_column(str(column), justify="left")
+        for row in content["rows"]:
+            table.add_row(*(_cell(value) for value in row))
+        err_console.print(table)
+
+
+def _cell(value: object) -> str:
+    return number(value) if isinstance(value, float) else escape(str(value))
 
 
 def dry_run_report(report) -> None:
@@ -207,4 +212,4 @@ def dry_run_report(report) -> None:
         f"~{4 * report.parameter_bytes / mib:.1f} MiB with gradients and Adam moments)"
     )
     info(f"activations kept for backward, one batch: {report.activation_bytes / mib:.1f} MiB")
-    info(f"{report.steps:,} steps x {report.tokens_per_step:,} tokens per step")
+    info(f"{report.steps:,} steps x {report.batch_size:,} {report.unit} per step")

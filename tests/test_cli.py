@@ -96,7 +96,7 @@ def test_out_puts_the_run_in_the_given_folder(write_recipe, tmp_path):
     out = tmp_path / "deeper" / "my-run"
     succeed("train", short_recipe(write_recipe), "--out", out, "--quiet")
     names = {path.name for path in out.iterdir()}
-    assert {"recipe.yaml", "vocab.json", "best.pt", "last.pt", "summary.json"} <= names
+    assert {"recipe.yaml", "meta.json", "best.pt", "last.pt", "summary.json"} <= names
 
 
 def test_second_train_into_a_run_folder_is_refused_with_a_hint(write_recipe, tmp_path):

@@ -5,7 +5,6 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from seqcli.data import Spec
 from seqcli.data.vocab import Vocab
 from seqcli.engine.evaluate import evaluate_split, language_model_metrics
 from seqcli.engine.run import new_run
@@ -20,7 +19,7 @@ def run(corpus):
         tiny_recipe(corpus, train={"batch_size": 1, "seq_len": 7}), source="test"
     )
     vocab = Vocab(tokens=tuple("abcdef"), tokenizer="char")
-    return new_run(recipe, Spec(len(vocab), "char"), vocab, torch.device("cpu"))
+    return new_run(recipe, vocab, torch.device("cpu"))
 
 
 def test_metrics_follow_from_the_summed_loss():

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from seqcli.engine import events
 from seqcli.engine.start import fresh_training
 from seqcli.recipe import Recipe, validate_recipe
-from tests.conftest import merge_sections, tiny_recipe
+from tests.conftest import ROOT, merge_sections, tiny_recipe
 
 CPU = torch.device("cpu")
 
@@ -135,10 +135,25 @@ CHANGES = {
 }
 # Fields whose effect is outside a training run, with where it is tested instead.
 ELSEWHERE = {
-    "mapping": "only many_to_many is built; tests/test_recipe.py rejects the others",
-    "data.format": "only text exists so far",
+    "mapping": "with data.format it picks the task; each task's test file trains one",
+    "data.format": "with mapping it picks the task; each task's test file trains one",
     "model.direction": "bi is rejected for language models (tests/test_recipe.py)",
     "generate.length": "seqcli generate's default length (tests/test_cli.py)",
+}
+# Fields of other tasks' data formats and model options: the test that shows each one acts.
+TASK_KNOBS = {
+    "model.condition": (
+        "tests/test_conditioned.py",
+        "test_the_condition_reaches_the_output_only_when_routed",
+    ),
+    "data.condition_columns": (
+        "tests/test_conditioned.py",
+        "test_vector_reader_names_a_missing_column",
+    ),
+    "data.sequence_column": (
+        "tests/test_conditioned.py",
+        "test_a_vector_conditioned_generator_learns_the_amplitude",
+    ),
 }
 # A plateau's or early stop's baseline compares against a run that has the same eval cadence.
 BASELINES = {
@@ -160,7 +175,13 @@ BASELINES = {
 
 
 def test_every_field_has_a_knob_test():
-    assert leaf_paths(Recipe) == set(CHANGES) | set(ELSEWHERE)
+    assert leaf_paths(Recipe) == set(CHANGES) | set(ELSEWHERE) | set(TASK_KNOBS)
+
+
+@pytest.mark.parametrize("field", sorted(TASK_KNOBS))
+def test_task_knob_tests_exist(field):
+    path, name = TASK_KNOBS[field]
+    assert f"def {name}(" in (ROOT / path).read_text(encoding="utf-8")
 
 
 def merged(corpus, *changes) -> dict:

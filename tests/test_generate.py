@@ -3,7 +3,6 @@ import time
 import pytest
 import torch
 
-from seqcli.data import Spec
 from seqcli.data.vocab import Vocab
 from seqcli.engine.generate import Sampling, generate, pick_next
 from seqcli.engine.run import new_run
@@ -20,7 +19,7 @@ def run(corpus):
         tiny_recipe(corpus, model={"layers": 2, "hidden_size": 64}), source="test"
     )
     vocab = Vocab(tokens=tuple("abcdefgh\n "), tokenizer="char")
-    return new_run(recipe, Spec(len(vocab), "char"), vocab, CPU)
+    return new_run(recipe, vocab, CPU)
 
 
 def sample(run, *, length=40, seed=0, **sampling):

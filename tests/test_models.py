@@ -1,8 +1,9 @@
 import pytest
 import torch
 
-from seqcli.models import build_model, detach
+from seqcli.models import detach
 from seqcli.models.cells import make_rnn
+from seqcli.models.language_model import LanguageModel
 from seqcli.recipe import ModelConfig, validate_recipe
 from tests.conftest import tiny_recipe
 
@@ -11,9 +12,8 @@ VOCAB = 11
 
 def model_for(corpus, **model):
     recipe = validate_recipe(tiny_recipe(corpus, model=model), source="test")
-    spec = type("Spec", (), {"num_tokens": VOCAB})
     torch.manual_seed(0)
-    return build_model(recipe, spec).eval()
+    return LanguageModel(recipe.model, num_tokens=VOCAB).eval()
 
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])

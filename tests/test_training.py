@@ -44,7 +44,7 @@ def test_events_arrive_in_order_and_end_with_finished(write_recipe, tmp_path):
 def test_run_folder_holds_recipe_vocab_checkpoints_and_logs(write_recipe, tmp_path):
     train_fresh(write_recipe, tmp_path / "run")
     names = {p.name for p in (tmp_path / "run").iterdir()}
-    expected = {"recipe.yaml", "vocab.json", "best.pt", "last.pt", "metrics.jsonl", "summary.json"}
+    expected = {"recipe.yaml", "meta.json", "best.pt", "last.pt", "metrics.jsonl", "summary.json"}
     assert expected <= names
     records = [json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").open()]
     assert {r["split"] for r in records} == {"train", "val"}
@@ -54,7 +54,7 @@ def test_run_folder_holds_recipe_vocab_checkpoints_and_logs(write_recipe, tmp_pa
 def test_checkpoint_round_trip_gives_identical_logits(write_recipe, tmp_path):
     trainer, _ = train_fresh(write_recipe, tmp_path / "run")
     loaded = load_run(tmp_path / "run" / "last.pt", CPU)
-    x = torch.randint(len(trainer.run.vocab), (2, 9))
+    x = torch.randint(len(trainer.run.meta), (2, 9))
     trainer.run.model.eval()
     assert torch.equal(loaded.model.eval()(x).out, trainer.run.model(x).out)
 
@@ -63,7 +63,7 @@ def test_checkpoint_is_plain_data_with_a_format_version(write_recipe, tmp_path):
     train_fresh(write_recipe, tmp_path / "run")
     payload = load_checkpoint(tmp_path / "run" / "last.pt")
     assert payload["format"] == 1 and payload["step"] == 30
-    assert {"optimizer", "rng", "windows", "carried_state"} <= set(payload["training"])
+    assert {"optimizer", "rng", "batches", "carried_state"} <= set(payload["training"])
 
 
 @pytest.mark.parametrize(
@@ -120,7 +120,7 @@ def test_epochs_set_the_number_of_steps(write_recipe, tmp_path):
     trainer, stream = train_fresh(
         write_recipe, tmp_path / "run", train={"steps": None, "epochs": 1, "eval_every": 1000}
     )
-    assert stream[-1].step == len(trainer.windows)
+    assert stream[-1].step == len(trainer.batches)
 
 
 def test_non_finite_loss_stops_with_advice_and_keeps_last_good(write_recipe, tmp_path):

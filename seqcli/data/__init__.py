@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -14,19 +14,7 @@ from seqcli.recipe import TextData, TrainConfig
 
 
 @dataclass(frozen=True)
-class Spec:
-    """What the data decides and the model must fit: passed forward, never written back."""
-
-    num_tokens: int
-    tokenizer: str
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
 class DataBundle:
-    spec: Spec
     vocab: Vocab
     splits: dict[str, np.ndarray]  # split name -> token ids (memory-mapped views)
 
@@ -46,7 +34,7 @@ def build_data(config: TextData, *, vocab: Vocab | None = None) -> DataBundle:
         ids = _reindex(ids, corpus_vocab, vocab, what=str(config.path))
     vocab = vocab or corpus_vocab
     splits = split_ids(ids, val_fraction=config.val_fraction, test_fraction=config.test_fraction)
-    return DataBundle(Spec(len(vocab), vocab.tokenizer), vocab, splits)
+    return DataBundle(vocab, splits)
 
 
 def load_ids(path, vocab: Vocab) -> np.ndarray:

@@ -13,7 +13,7 @@ BUCKET_BATCHES = 50  # batches per sorting pool: enough to cut padding, small en
 def pad(sequences: Sequence[Sequence[int]], *, value: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     """(B, T_max) int64 ids padded with value, and the (B,) true lengths."""
     lengths = torch.tensor([len(s) for s in sequences], dtype=torch.long)
-    longest = int(lengths.max()) if len(sequences) else 0  # torch max has no `initial`
+    longest = int(lengths.max()) if len(sequences) else 0  # Tensor.max takes no initial=
     out = torch.full((len(sequences), longest), value, dtype=torch.long)
     for row, sequence in enumerate(sequences):
         out[row, : len(sequence)] = torch.as_tensor(sequence, dtype=torch.long)

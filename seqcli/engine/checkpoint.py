@@ -71,7 +71,7 @@ def _check_format(payload: object, path: Path) -> dict:
             f"{path}: written by a newer seqcli (format {payload['format']}, this one reads "
             f"{FORMAT}); upgrade seqcli"
         )
-    missing = [key for key in ("recipe", "spec", "vocab", "model") if key not in payload]
+    missing = [key for key in ("recipe", "meta", "model") if key not in payload]
     if missing:
         raise CheckpointError(f"{path}: checkpoint lacks {', '.join(missing)}")
     return payload

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from seqcli.data import DataBundle, training_windows
 from seqcli.engine.run import Run
 from seqcli.engine.train import total_steps
+from seqcli.tasks import TaskData
 
 
 @dataclass(frozen=True)
@@ -21,16 +21,14 @@ class DryRun:
     activation_bytes: int  # what autograd keeps for backward, for one batch
     parameter_bytes: int
     steps: int
-    tokens_per_step: int
+    batch_size: int  # in the task's units
+    unit: str
 
 
-def dry_run(run: Run, data: DataBundle) -> DryRun:
+def dry_run(run: Run, data: TaskData) -> DryRun:
     """Run one training batch forward, recording shapes and the tensors saved for backward."""
-    train = run.recipe.train
-    windows = training_windows(
-        data.splits["train"], train, seed=run.recipe.seed, what=f"{run.recipe.data.path}"
-    )
-    batch = next(windows)
+    batches = run.task.batches(data, run.recipe)
+    batch = next(batches).to(run.device)
     saved: dict[int, int] = {}
     weights = {p.untyped_storage().data_ptr() for p in run.model.parameters()}
 
@@ -45,7 +43,7 @@ def dry_run(run: Run, data: DataBundle) -> DryRun:
         _output_shapes(run.model) as shapes,
         torch.autograd.graph.saved_tensors_hooks(pack, lambda tensor: tensor),
     ):
-        run.model(batch.inputs.to(run.device), targets=batch.targets.to(run.device))
+        run.model(**batch.inputs, targets=batch.targets)
     parameters = {id(p): p for p in run.model.parameters()}.values()
     layers = [
         (name, shapes.get(name, "-"), sum(p.numel() for p in module.parameters(recurse=False)))
@@ -57,8 +55,9 @@ def dry_run(run: Run, data: DataBundle) -> DryRun:
         parameters=sum(p.numel() for p in parameters),
         activation_bytes=sum(saved.values()),
         parameter_bytes=sum(p.numel() * p.element_size() for p in parameters),
-        steps=total_steps(train, len(windows)),
-        tokens_per_step=train.batch_size * train.seq_len,
+        steps=total_steps(run.recipe.train, len(batches)),
+        batch_size=batch.size,
+        unit=run.task.unit,
     )
 
 

@@ -12,9 +12,6 @@ from seqcli.data.batching import evaluation_windows
 from seqcli.errors import DataError
 from seqcli.models import detach
 
-# Which way is better, per metric: early stopping and best.pt read this.
-LOWER_IS_BETTER = {"loss": True, "perplexity": True, "bpc": True, "accuracy": False}
-
 
 def language_model_metrics(total_loss: float, correct: int, tokens: int, tokenizer: str) -> dict:
     loss = total_loss / tokens
@@ -44,4 +41,4 @@ def evaluate_split(
         total_loss += F.cross_entropy(logits, y.flatten(), reduction="sum").item()
         correct += (logits.argmax(-1) == y.flatten()).sum().item()
         tokens += y.numel()
-    return language_model_metrics(total_loss, correct, tokens, run.spec.tokenizer)
+    return language_model_metrics(total_loss, correct, tokens, run.meta.tokenizer)

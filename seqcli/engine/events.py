@@ -13,7 +13,7 @@ class Started:
     start_step: int
     parameters: int
     device: str
-    tokens_per_step: int
+    unit: str  # what the speed counts: tok (tokens) or ex (examples)
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class Step:
     loss: float
     lr: float
     grad_norm: float  # before clipping
-    tokens_per_s: float
+    speed: float  # units per second, smoothed
     skipped: bool = False  # non-finite loss or gradient, window dropped (on_nonfinite: skip)
 
 

@@ -6,7 +6,9 @@ import re
 
 from seqcli.models.cells import GATES
 
-RECURRENT = re.compile(r"rnn\.(weight|bias)_(ih|hh)_l(?P<layer>\d+)(?P<reverse>_reverse)?")
+RECURRENT = re.compile(
+    r"(?P<part>(\w+\.)*)rnn\.(weight|bias)_(ih|hh)_l(?P<layer>\d+)(?P<reverse>_reverse)?"
+)
 
 
 def parameter_rows(state_dict: dict, cell: str) -> list[tuple[str, str, int]]:
@@ -24,13 +26,15 @@ def parameter_rows(state_dict: dict, cell: str) -> list[tuple[str, str, int]]:
             key = (name.rsplit(".", 1)[0], "")
             counts[key] = counts.get(key, 0) + tensor.numel()
             continue
-        layer = f"rnn layer {match['layer']}" + (" (backward)" if match["reverse"] else "")
+        layer = f"{match['part']}rnn layer {match['layer']}"
+        layer += " (backward)" if match["reverse"] else ""
         for gate in gates:
             counts[(layer, gate)] = counts.get((layer, gate), 0) + tensor.numel() // len(gates)
     return [(part, block, count) for (part, block), count in counts.items()]
 
 
-def summary_rows(payload: dict) -> list[tuple[str, str]]:
+def summary_rows(payload: dict, meta_rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Rows for a checkpoint; meta_rows describe its data, in the words of its task."""
     recipe, model = payload["recipe"], payload["recipe"]["model"]
     best = payload.get("best") or {}
     value = best.get("value")
@@ -39,7 +43,7 @@ def summary_rows(payload: dict) -> list[tuple[str, str]]:
         ("mapping", recipe["mapping"]),
         ("cell", f"{model['cell']} x {model['layers']} layers, {model['direction']}"),
         ("hidden / embedding", f"{model['hidden_size']} / {model['embedding_size']}"),
-        ("tokenizer / vocab", f"{payload['spec']['tokenizer']} / {payload['spec']['num_tokens']}"),
+        *meta_rows,
         ("steps trained", str(payload.get("step", "?"))),
         (f"best val {best.get('metric', '')}".strip(), "-" if value is None else f"{value:.4f}"),
         ("resumable", "yes" if "training" in payload else "no (weights only)"),

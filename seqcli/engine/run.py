@@ -8,12 +8,10 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from seqcli.data import Spec
-from seqcli.data.vocab import Vocab
 from seqcli.engine.checkpoint import load_checkpoint, resolve_checkpoint, weights_mismatch
 from seqcli.errors import CheckpointError, RecipeError, UsageError
-from seqcli.models import build_model
 from seqcli.recipe import Recipe, validate_recipe
+from seqcli.tasks import Task, task_for
 
 DEVICE_PROBES = {
     "cuda": lambda: torch.cuda.is_available(),
@@ -36,40 +34,45 @@ def resolve_device(name: str) -> torch.device:
 @dataclass
 class Run:
     recipe: Recipe
-    spec: Spec
-    vocab: Vocab
+    meta: object  # what the task took from the data: vocabularies, labels, scaling
     model: nn.Module
     device: torch.device
     checkpoint: dict | None = None  # the loaded payload, when the run came from one
 
+    @property
+    def task(self) -> Task:
+        return task_for(self.recipe)
 
-def new_run(recipe: Recipe, spec: Spec, vocab: Vocab, device: torch.device) -> Run:
+
+def new_run(recipe: Recipe, meta: object, device: torch.device) -> Run:
     torch.manual_seed(recipe.seed)
-    model = build_model(recipe, spec).to(device)
-    return Run(recipe, spec, vocab, model, device)
+    model = task_for(recipe).build_model(recipe, meta).to(device)
+    return Run(recipe, meta, model, device)
 
 
-def load_run(target: Path, device: torch.device, *, expect_mapping: str | None = None) -> Run:
+def stored_recipe(payload: dict, path: Path) -> Recipe:
+    """The recipe a checkpoint was trained from, validated as when it was written."""
+    try:
+        return validate_recipe(payload["recipe"], source=f"{path} (stored recipe)")
+    except RecipeError as err:
+        raise CheckpointError(str(err)) from None
+
+
+def load_run(target: Path, device: torch.device) -> Run:
     """Rebuild the run a checkpoint (or run folder) describes, weights included."""
     path = resolve_checkpoint(target)
     payload = load_checkpoint(path)
+    recipe = stored_recipe(payload, path)
+    task = task_for(recipe)
     try:
-        recipe = validate_recipe(payload["recipe"], source=f"{path} (stored recipe)")
-    except RecipeError as err:
-        raise CheckpointError(str(err)) from None
-    if expect_mapping and recipe.mapping != expect_mapping:
-        raise CheckpointError(
-            f"{path}: holds a {recipe.mapping} model; this command needs {expect_mapping}"
-        )
-    try:
-        spec, vocab = Spec(**payload["spec"]), Vocab.from_dict(payload["vocab"])
-    except (TypeError, KeyError) as err:
-        raise CheckpointError(f"{path}: malformed spec or vocab ({err})") from None
-    model = build_model(recipe, spec)
+        meta = task.meta_from_dict(payload["meta"])
+    except (TypeError, KeyError, ValueError) as err:
+        raise CheckpointError(f"{path}: malformed data description ({err})") from None
+    model = task.build_model(recipe, meta)
     try:
         model.load_state_dict(payload["model"])
     except RuntimeError as err:
         raise CheckpointError(
             f"{path}: weights do not fit the stored recipe ({weights_mismatch(err)})"
         ) from None
-    return Run(recipe, spec, vocab, model.to(device), device, checkpoint=payload)
+    return Run(recipe, meta, model.to(device), device, checkpoint=payload)

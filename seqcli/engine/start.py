@@ -7,14 +7,13 @@ from pathlib import Path
 
 import torch
 
-from seqcli.data import DataBundle, build_data
-from seqcli.data.vocab import Vocab
 from seqcli.engine.checkpoint import load_checkpoint, resolve_checkpoint, weights_mismatch
 from seqcli.engine.run import Run, load_run, new_run
 from seqcli.engine.runfolder import RunFolder
 from seqcli.engine.train import Trainer
 from seqcli.errors import CheckpointError, UsageError
 from seqcli.recipe import Recipe, recipe_to_yaml
+from seqcli.tasks import TaskData, task_for
 
 
 def fresh_training(
@@ -30,18 +29,21 @@ def fresh_training(
     folder = RunFolder(out or Path("runs") / recipe.name)
     folder.prepare_new(overwrite=overwrite)
     folder.write_text("recipe.yaml", recipe_to_yaml(recipe))
-    folder.write_text("vocab.json", json.dumps(data.vocab.to_dict(), ensure_ascii=False))
+    meta = run.task.meta_to_dict(run.meta)
+    folder.write_text("meta.json", json.dumps(meta, ensure_ascii=False, indent=1))
     return _trainer(run, data, folder)
 
 
 def fresh_run(
     recipe: Recipe, *, device: torch.device, init_from: Path | None = None
-) -> tuple[Run, DataBundle]:
-    """The recipe's data and a new model (weights from init_from, if given); no files written."""
+) -> tuple[Run, TaskData]:
+    """The recipe's data and a new model (weights from init_from, if given); no files written.
+
+    A warm start keeps the checkpoint's vocabularies, so its weights mean the same tokens."""
+    task = task_for(recipe)
     warm = load_checkpoint(resolve_checkpoint(init_from)) if init_from else None
-    vocab = Vocab.from_dict(warm["vocab"]) if warm else None
-    data = build_data(recipe.data, vocab=vocab)
-    run = new_run(recipe, data.spec, data.vocab, device)
+    data = task.prepare(recipe, _warm_meta(task, warm, init_from) if warm else None)
+    run = new_run(recipe, data.meta, device)
     if warm:
         _load_weights(run, warm, init_from)
     return run, data
@@ -56,20 +58,29 @@ def resumed_training(run_dir: Path, *, device: torch.device) -> Trainer:
     run = load_run(run_dir / "last.pt", device)
     if "training" not in run.checkpoint:
         raise CheckpointError(f"{run_dir}/last.pt: holds no training state to resume")
-    data = build_data(run.recipe.data, vocab=run.vocab)
+    data = run.task.prepare(run.recipe, run.meta)
     folder = RunFolder(run_dir)
     folder.lock()
     folder.truncate_metrics(run.checkpoint["step"])
     return _trainer(run, data, folder)
 
 
-def _trainer(run: Run, data: DataBundle, folder: RunFolder) -> Trainer:
+def _trainer(run: Run, data: TaskData, folder: RunFolder) -> Trainer:
     """The trainer, or the folder's lock released if the data cannot feed it."""
     try:
         return Trainer(run, data, folder)
     except BaseException:
         folder.release()
         raise
+
+
+def _warm_meta(task, payload: dict, path: Path):
+    try:
+        return task.meta_from_dict(payload["meta"])
+    except (TypeError, KeyError, ValueError) as err:
+        raise CheckpointError(
+            f"--init-from {path}: its data description does not fit this recipe's task ({err})"
+        ) from None
 
 
 def _load_weights(run: Run, payload: dict, path: Path) -> None:

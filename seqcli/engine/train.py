@@ -8,17 +8,17 @@ from collections.abc import Iterator
 
 import torch
 
-from seqcli.data import DataBundle, training_windows
 from seqcli.engine import events
 from seqcli.engine.checkpoint import save_checkpoint
-from seqcli.engine.evaluate import LOWER_IS_BETTER, evaluate_split
-from seqcli.engine.generate import NonFiniteScores, Sampling, generate
+from seqcli.engine.generate import NonFiniteScores
 from seqcli.engine.optim import LearningRate, build_optimizer
 from seqcli.engine.run import Run
 from seqcli.engine.runfolder import RunFolder
 from seqcli.models import count_parameters, detach
 from seqcli.models.cells import map_state
 from seqcli.recipe import recipe_to_dict
+from seqcli.recipe.tasks import LOWER_IS_BETTER
+from seqcli.tasks import TaskData
 
 SMOOTHING = 0.9  # weight of the past in the tokens/s shown to the user
 
@@ -26,14 +26,11 @@ SMOOTHING = 0.9  # weight of the past in the tokens/s shown to the user
 class Trainer:
     """Train a run into a folder; stoppable between steps, resumable exactly."""
 
-    def __init__(self, run: Run, data: DataBundle, folder: RunFolder):
+    def __init__(self, run: Run, data: TaskData, folder: RunFolder):
         self.run, self.data, self.folder = run, data, folder
         recipe = run.recipe
-        self.windows = training_windows(
-            data.splits["train"], recipe.train, seed=recipe.seed,
-            what=f"{recipe.data.path} (training split)",
-        )  # fmt: skip
-        self.total_steps = total_steps(recipe.train, len(self.windows))
+        self.batches = run.task.batches(data, recipe)
+        self.total_steps = total_steps(recipe.train, len(self.batches))
         self.optimizer = build_optimizer(run.model.parameters(), recipe.train)
         self.lr = LearningRate(recipe.train, total_steps=self.total_steps)
         self.step, self.state, self.best, self.bad_evals = 0, None, None, 0
@@ -52,7 +49,7 @@ class Trainer:
         train = self.run.recipe.train
         yield events.Started(
             self.folder.path, self.total_steps, self.step, count_parameters(self.run.model),
-            str(self.run.device), train.batch_size * train.seq_len,
+            str(self.run.device), self.run.task.unit,
         )  # fmt: skip
         while self.step < self.total_steps:
             if self.stop_reason is not None:
@@ -79,10 +76,9 @@ class Trainer:
         yield from self._finish()
 
     def _timed_step(self) -> events.Step:
-        train = self.run.recipe.train
         tick = time.perf_counter()
-        loss, grad_norm, skipped = self._train_step()
-        tokens = train.batch_size * train.seq_len / (time.perf_counter() - tick)
+        loss, grad_norm, skipped, size = self._train_step()
+        tokens = size / (time.perf_counter() - tick)
         self.speed = (
             tokens if self.speed is None else SMOOTHING * self.speed + (1 - SMOOTHING) * tokens
         )
@@ -109,19 +105,20 @@ class Trainer:
     def _lr(self) -> float:
         return self.optimizer.param_groups[0]["lr"]
 
-    def _train_step(self) -> tuple[float, float, bool]:
-        """One step on the next window: loss, pre-clip gradient norm, and whether it was skipped.
+    def _train_step(self) -> tuple[float, float, bool, int]:
+        """One step on the next batch: loss, pre-clip gradient norm, whether it was skipped, and
+        the batch's size in the task's units.
 
         A non-finite loss or gradient never reaches the weights. With on_nonfinite stop the
         step does not count (the caller stops); with skip it counts and the window is dropped.
         """
         model, device, train = self.run.model, self.run.device, self.run.recipe.train
-        batch = next(self.windows)
-        state = None if batch.fresh_state else self.state
+        batch = next(self.batches).to(device)
+        inputs = batch.inputs if batch.fresh_state else {**batch.inputs, "state": self.state}
         for group in self.optimizer.param_groups:
             group["lr"] = self.lr.at(self.step)
         model.train()
-        out = model(batch.inputs.to(device), targets=batch.targets.to(device), state=state)
+        out = model(**inputs, targets=batch.targets)
         self.optimizer.zero_grad(set_to_none=True)
         out.loss.backward()
         max_norm = train.clip_norm if train.clip_norm is not None else math.inf
@@ -129,7 +126,7 @@ class Trainer:
         grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm).item()
         finite = math.isfinite(loss) and math.isfinite(grad_norm)
         if not finite and train.on_nonfinite == "stop":
-            return (loss if not math.isfinite(loss) else math.nan), grad_norm, False
+            return (loss if not math.isfinite(loss) else math.nan), grad_norm, False, batch.size
         if finite:
             self.optimizer.step()
         # A skipped window's state may carry the blow-up: the next window starts fresh.
@@ -137,17 +134,17 @@ class Trainer:
         self.step += 1
         record = {"step": self.step, "split": "train", "loss": loss, "lr": self._lr()}
         self.folder.log_metrics({**record, "grad_norm": grad_norm, "skipped": not finite})
-        return loss, grad_norm, not finite
+        return loss, grad_norm, not finite, batch.size
 
     def _evaluate(self) -> Iterator[object]:
         """Validate, sample and save; False (and nothing saved) if validation is not finite."""
         recipe = self.run.recipe
         improved = self.best is None
-        if len(self.data.splits["val"]) >= 2:
-            metrics = evaluate_split(
-                self.run, self.data.splits["val"], split="val",
-                max_batches=recipe.train.eval_batches,
-            )  # fmt: skip
+        if len(self.data.splits["val"]):
+            metrics = self.run.task.evaluate(
+                self.run, self.data.splits["val"], max_batches=recipe.train.eval_batches
+            )
+            metrics.pop("details", None)
             if not math.isfinite(metrics["loss"]):
                 return False
             improved = self._observe(metrics[recipe.train.monitor])
@@ -155,9 +152,11 @@ class Trainer:
             yield events.Evaluated(self.step, "val", metrics, improved)
         if recipe.generate.sample_length:
             try:
-                yield events.Sample(self.step, self._sample())
+                sample = self.run.task.sample(self.run, self.step)
             except NonFiniteScores:
                 return False
+            if sample is not None:
+                yield events.Sample(self.step, sample)
         if improved:
             yield from self._save("best")
         yield from self._save("last")
@@ -179,17 +178,6 @@ class Trainer:
         stopping = self.run.recipe.train.early_stopping
         return stopping is not None and self.bad_evals >= stopping.patience
 
-    def _sample(self) -> str:
-        """A short sample from the recipe's prime, with its own generator (training RNG intact)."""
-        config, vocab = self.run.recipe.generate, self.run.vocab
-        prime = vocab.encode(config.prime, what="generate.prime", skip_unknown=True) or [0]
-        sampling = Sampling(config.temperature, config.top_k, config.top_p)
-        tokens = generate(
-            self.run, prime, length=config.sample_length, sampling=sampling,
-            seed=self.run.recipe.seed + self.step,
-        )  # fmt: skip
-        return config.prime + vocab.decode(int(token[0]) for token in tokens)
-
     def _save(self, kind: str) -> Iterator[object]:
         path = self.folder.checkpoint(kind)
         save_checkpoint(self._payload(with_training=kind == "last"), path)
@@ -201,8 +189,7 @@ class Trainer:
         run = self.run
         payload = {
             "recipe": recipe_to_dict(run.recipe),
-            "spec": run.spec.to_dict(),
-            "vocab": run.vocab.to_dict(),
+            "meta": run.task.meta_to_dict(run.meta),
             "model": {name: t.detach().cpu() for name, t in run.model.state_dict().items()},
             "step": self.step,
             "best": {"metric": run.recipe.train.monitor, "value": self._best_value()},
@@ -211,7 +198,7 @@ class Trainer:
             payload["training"] = {
                 "optimizer": self.optimizer.state_dict(),
                 "lr": self.lr.state_dict(),
-                "windows": self.windows.state_dict(),
+                "batches": self.batches.state_dict(),
                 "rng": torch.get_rng_state(),
                 "carried_state": _to_cpu(self.state),
                 "best": self.best,
@@ -224,7 +211,7 @@ class Trainer:
         self.step = self.last_saved = checkpoint["step"]
         self.optimizer.load_state_dict(training["optimizer"])
         self.lr.load_state_dict(training["lr"])
-        self.windows.load_state_dict(training["windows"])
+        self.batches.load_state_dict(training["batches"])
         torch.set_rng_state(training["rng"])
         self.state = _to_device(training["carried_state"], self.run.device)
         self.best, self.bad_evals = training["best"], training["bad_evals"]
@@ -250,10 +237,10 @@ class Trainer:
         return f"seqcli train --resume {self.folder.path}"
 
 
-def total_steps(train, windows_per_epoch: int) -> int:
+def total_steps(train, batches_per_epoch: int) -> int:
     if train.epochs is None:
         return train.steps
-    return max(1, math.ceil(train.epochs * windows_per_epoch))
+    return max(1, math.ceil(train.epochs * batches_per_epoch))
 
 
 def _to_cpu(state):

@@ -1,21 +1,15 @@
-"""The recipe's mapping to a model; every model answers forward(x, *, targets, state)."""
+"""Models for every task; each answers forward(..., *, targets) -> Output(out, loss, state)."""
 
 from __future__ import annotations
 
 from torch import nn
 
 from seqcli.models.cells import detach
-from seqcli.models.language_model import LanguageModel, Output
+from seqcli.models.language_model import Output
 
-MAPPINGS = {"many_to_many": LanguageModel}
-
-__all__ = ["MAPPINGS", "Output", "build_model", "count_parameters", "detach"]
-
-
-def build_model(recipe, spec) -> nn.Module:
-    """Build the model for the recipe's mapping, sized by what the data decided."""
-    return MAPPINGS[recipe.mapping](recipe.model, num_tokens=spec.num_tokens)
+__all__ = ["Output", "count_parameters", "detach"]
 
 
 def count_parameters(model: nn.Module) -> int:
+    """Distinct parameters: a tied matrix counts once."""
     return sum(p.numel() for p in model.parameters())

@@ -58,6 +58,92 @@ class TextData(DataSection):
     )
 
 
+Column = int | str
+# The extensions whose delimiter data.delimiter null can infer (seqcli.data.labelled reads them).
+TABLE_EXTENSIONS = (".tsv", ".txt", ".csv")
+
+
+class LabelledData(DataSection):
+    """What both labelled formats share: tokens, vocabulary cut-off, split and class weights."""
+
+    tokenizer: Tokenizer = Field("char", description=TOKENIZER_HELP)
+    min_freq: int = Field(1, ge=1, description="tokens seen fewer times in training become <unk>")
+    val_fraction: float = Field(
+        0.1, ge=0, lt=1, description="share of each class held out for validation (stratified)"
+    )
+    test_fraction: float = Field(
+        0.0, ge=0, lt=1, description="share of each class held out for test (stratified)"
+    )
+    class_weights: Literal["balanced"] | dict[str, float] | None = Field(
+        None,
+        description="loss weight per class: null: all 1; balanced: n / (classes * count) as "
+        "in scikit-learn; or {label: weight} (labels left out weigh 1)",
+    )
+
+    @field_validator("class_weights")
+    @classmethod
+    def _positive_weights(cls, weights: Any) -> Any:
+        if isinstance(weights, dict):
+            bad = {label: w for label, w in weights.items() if not w > 0}
+            if bad:
+                raise ValueError(f"class weights must be positive, got {bad}")
+        return weights
+
+
+class TableData(LabelledData):
+    format: Literal["table"] = Field(
+        description="table: a TSV/CSV file with a label column and a text column (classifier)"
+    )
+    delimiter: str | None = Field(
+        None,
+        min_length=1,
+        max_length=1,
+        description="field separator; null: tab for .tsv/.txt, comma for .csv (TSV is read "
+        'without quoting, CSV with "-quoting)',
+    )
+    label_column: Column = Field(
+        0, description="the label column: 0-based index, or a header name (needs header)"
+    )
+    text_column: Column = Field(
+        1, description="the text column: 0-based index, or a header name (needs header)"
+    )
+    header: bool = Field(False, description="the first row names the columns and is skipped")
+
+    @model_validator(mode="after")
+    def _readable_table(self) -> TableData:
+        if self.delimiter is None and self.path.suffix.lower() not in TABLE_EXTENSIONS:
+            raise ValueError(
+                f"cannot tell data.delimiter from the extension '{self.path.suffix}' of "
+                f'{self.path.name}; set it (e.g. "\\t" or ",")'
+            )
+        named = [c for c in (self.label_column, self.text_column) if isinstance(c, str)]
+        if named and not self.header:
+            raise ValueError(f"column name {named[0]!r} needs header: true")
+        if any(isinstance(c, int) and c < 0 for c in (self.label_column, self.text_column)):
+            raise ValueError("label_column and text_column are 0-based indices (>= 0)")
+        if self.label_column == self.text_column:
+            raise ValueError("label_column and text_column name the same column")
+        return self
+
+
+class FolderData(LabelledData):
+    format: Literal["folder"] = Field(
+        description="folder: one UTF-8 .txt file per class (its name is the label), one "
+        "example per line (classifier)"
+    )
+
+
+class VectorsData(DataSection):
+    format: Literal["vectors"] = Field(
+        description="vectors: a CSV with a header; numeric condition columns and one column of "
+        "space-separated values per row (one_to_many from a vector)"
+    )
+    condition_columns: list[str] = Field(
+        min_length=1, description="header names of the condition's numbers, in order"
+    )
+    sequence_column: str = Field(description="header name of the column holding the sequence")
+
+
 class PairsData(DataSection):
     format: Literal["pairs"] = Field(
         description="pairs: source<TAB>target lines for an encoder_decoder (translator)"
@@ -107,7 +193,9 @@ class PairsData(DataSection):
 
 
 # Each format adds its class here; pydantic picks the class by the `format` key.
-Data = Annotated[TextData | PairsData, Field(discriminator="format")]
+Data = Annotated[
+    TextData | TableData | FolderData | VectorsData | PairsData, Field(discriminator="format")
+]
 
 
 def fill_format(raw: Any) -> Any:

@@ -13,6 +13,16 @@ from seqcli.recipe.data import Data, fill_format
 from seqcli.recipe.schedule import ConstantSchedule, EarlyStopping, Schedule, Section
 from seqcli.recipe.tasks import LOWER_IS_BETTER, METRICS, task_of
 
+# Model options only some tasks use: field -> those tasks.
+TASK_OPTIONS = {"condition": ("conditioned_text", "conditioned_values")}
+# Tasks that write left to right, and why reading right to left would be wrong for them.
+WRITES_AHEAD = "writes left to right and cannot read what it has not written yet"
+LEFT_TO_RIGHT = {
+    "language_model": "would let a next-token language model read the token it must predict",
+    "conditioned_text": f"would not fit a generator: it {WRITES_AHEAD}",
+    "conditioned_values": f"would not fit a generator: it {WRITES_AHEAD}",
+}
+
 Mapping = Literal["many_to_many", "many_to_one", "one_to_many", "encoder_decoder"]
 Metric = Literal[tuple(LOWER_IS_BETTER)]
 MAX_SEED = 2**63 - 1
@@ -66,6 +76,13 @@ class ModelConfig(Section):
         description="encoder_decoder only (default concat_project): encoder final states to "
         "decoder initial state; concat_project: both directions concatenated, linear + tanh; "
         "sum: the directions added",
+    )
+
+    condition: Literal["none", "init", "every_step", "both"] | None = Field(
+        None,
+        description="one_to_many only: where the input enters the decoder: its initial state "
+        "(init), its input at every step (every_step), both, or none (an unconditioned "
+        "baseline); null means both",
     )
 
     @model_validator(mode="after")
@@ -295,10 +312,14 @@ class Recipe(Section):
         return self
 
     @model_validator(mode="after")
-    def _language_model_reads_the_past(self) -> Recipe:
-        if self.data.format == "text" and self.model.direction == "bi":
-            raise ValueError(
-                "model.direction: 'bi' would let a next-token language model read the token "
-                "it must predict; use 'uni'"
-            )
+    def _options_fit_the_task(self) -> Recipe:
+        task = self.task
+        for field, tasks in TASK_OPTIONS.items():
+            if getattr(self.model, field) is not None and task not in tasks:
+                raise ValueError(
+                    f"model.{field} applies to {' and '.join(sorted(set(tasks)))}, "
+                    f"not to a {task} (mapping {self.mapping}, data.format {self.data.format})"
+                )
+        if self.model.direction == "bi" and task in LEFT_TO_RIGHT:
+            raise ValueError(f"model.direction: 'bi' {LEFT_TO_RIGHT[task]}; use 'uni'")
         return self

@@ -7,12 +7,20 @@ from __future__ import annotations
 
 TASKS = {
     ("many_to_many", "text"): "language_model",
+    ("many_to_one", "table"): "classifier",
+    ("many_to_one", "folder"): "classifier",
+    ("one_to_many", "table"): "conditioned_text",
+    ("one_to_many", "folder"): "conditioned_text",
+    ("one_to_many", "vectors"): "conditioned_values",
     ("encoder_decoder", "pairs"): "translator",
 }
 
 # Validation metrics per task; the first is what best.pt follows unless train.monitor says.
 METRICS = {
     "language_model": ("loss", "perplexity", "bpc", "accuracy"),
+    "classifier": ("loss", "accuracy", "macro_f1"),
+    "conditioned_text": ("loss", "perplexity", "accuracy"),
+    "conditioned_values": ("loss", "mae"),
     "translator": ("bleu", "loss", "chrf", "exact_match"),
 }
 
@@ -22,6 +30,8 @@ LOWER_IS_BETTER = {
     "perplexity": True,
     "bpc": True,
     "accuracy": False,
+    "macro_f1": False,
+    "mae": True,
     "bleu": False,
     "chrf": False,
     "exact_match": False,

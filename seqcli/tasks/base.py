@@ -4,6 +4,7 @@ engine (train, evaluate, predict, generate) drives every one of them through the
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -49,13 +50,32 @@ class Task(Protocol):
     def prepare(self, recipe, meta=None) -> TaskData:
         """Read and split the data; build the meta unless given (a stored run's)."""
 
-    def meta_to_dict(self, meta) -> dict: ...
+    def meta_to_dict(self, meta) -> dict:
+        """Plain data (lists, dicts, str, numbers): checkpoints load with weights_only=True."""
+
     def meta_from_dict(self, data: dict): ...
+
+    def meta_summary(self, meta: dict) -> list[tuple[str, str]]:
+        """(key, value) rows describing the stored meta, for `seqcli inspect`."""
+
     def build_model(self, recipe, meta) -> nn.Module: ...
     def batches(self, data: TaskData, recipe) -> Batches: ...
 
     def evaluate(self, run, examples, *, max_batches: int | None = None) -> dict[str, float]:
-        """Metrics over a split's examples; always includes "loss"."""
+        """Metrics over a split's examples; always includes "loss". Optional key "details":
+        tables for `seqcli evaluate`, {title: {"columns": [...], "rows": [[...], ...]}}
+        (baselines, per-class scores, a confusion matrix); training logs only the floats."""
+
+    def examples_from_file(self, run, path):
+        """Another data file's examples, read with the run's meta (`evaluate --data`)."""
 
     def sample(self, run, step: int) -> str | None:
         """A short text shown at each validation during training, or None."""
+
+    def generate(self, run, flags: dict) -> Iterator[str]:
+        """Text chunks for stdout. flags: the `seqcli generate` options the user gave (None
+        and False left out); a flag the task does not take is a UsageError (flags.py)."""
+
+    # Optional: tasks that map an input line to an output define both.
+    # def predict(self, run, lines: list[str]) -> list[dict]: one JSON-ready row per line
+    # def prediction_lines(self, rows: list[dict]) -> Iterator[str]: their text form

@@ -1,0 +1,172 @@
+"""Labelled text examples: readers for the `table` and `folder` formats and a stratified split.
+
+Every reader returns Example(label, text, where) in file order; `where` is "file:line", so
+any later complaint about an example (too few of its class, an unknown label) can point at it.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+
+from seqcli.errors import DataError
+
+# data.delimiter null: the extension decides (the recipe rejects any other extension).
+DELIMITERS = {".tsv": "\t", ".txt": "\t", ".csv": ","}
+# TSV has no quoting convention and real files (SMS Spam) start texts with a bare '"', which
+# csv's default quoting would read as an opening quote and glue lines together.
+QUOTING = {"\t": csv.QUOTE_NONE}
+FOLDER_SUFFIX = ".txt"  # one class per *.txt file, so a README beside them is not a class
+
+
+class Example(NamedTuple):
+    label: str
+    text: str
+    where: str  # "file:line", for error messages
+
+
+def decoded_lines(path: Path) -> Iterator[str]:
+    """The file's lines without their ends; bad UTF-8 is a DataError naming file:line."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise DataError(f"{path}: data file not found") from None
+    except IsADirectoryError:
+        raise DataError(f"{path}: is a folder, expected a text file") from None
+    except PermissionError:
+        raise DataError(f"{path}: permission denied") from None
+    for number, line in enumerate(raw.splitlines(), start=1):
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise DataError(
+                f"{path}:{number}: not UTF-8 (byte 0x{line[err.start]:02x} at column "
+                f"{err.start + 1}); re-encode the file as UTF-8"
+            ) from None
+        # Spreadsheet exports start with a byte-order mark that is not part of the first field.
+        yield text.removeprefix("\ufeff") if number == 1 else text
+
+
+def read_table(config) -> list[Example]:
+    """`label<TAB>text` rows (or any two columns of a CSV/TSV), in file order."""
+    path = config.path
+    delimiter = config.delimiter or DELIMITERS[path.suffix.lower()]
+    rows = csv.reader(
+        decoded_lines(path), delimiter=delimiter, quoting=QUOTING.get(delimiter, csv.QUOTE_MINIMAL)
+    )
+    columns = {"label": config.label_column, "text": config.text_column}
+    examples, start, header_pending = [], 1, config.header
+    try:
+        for row in rows:
+            where, start = f"{path}:{start}", rows.line_num + 1
+            if not any(field.strip() for field in row):
+                continue  # a blank line is no example
+            if header_pending:
+                columns, header_pending = header_indices(row, columns, where), False
+            else:
+                examples.append(table_example(row, columns, where))
+    except csv.Error as err:
+        raise DataError(f"{path}:{rows.line_num}: {err}") from None
+    return examples
+
+
+def header_indices(header: list[str], columns: dict, where: str) -> dict[str, int]:
+    """Column names from the header row, turned into positions."""
+    names = [name.strip() for name in header]
+    indices = {}
+    for role, column in columns.items():
+        if isinstance(column, int):
+            indices[role] = column
+        elif column in names:
+            indices[role] = names.index(column)
+        else:
+            raise DataError(
+                f"{where}: no column named '{column}' ({role}_column) in the header; "
+                f"columns are {', '.join(repr(n) for n in names)}"
+            )
+    return indices
+
+
+def table_example(row: list[str], columns: dict[str, int], where: str) -> Example:
+    for role, index in columns.items():
+        if index >= len(row):
+            raise DataError(
+                f"{where}: {len(row)} field(s), but {role}_column is {index} (0-based); "
+                "check data.delimiter and the column settings"
+            )
+    label, text = row[columns["label"]].strip(), row[columns["text"]].strip()
+    if not label:
+        raise DataError(f"{where}: empty label")
+    if not text:
+        raise DataError(f"{where}: empty text")
+    return Example(label, text, where)
+
+
+def read_folder(config) -> list[Example]:
+    """One *.txt file per class (its stem is the label), one example per line; files by name."""
+    folder = config.path
+    if not folder.is_dir():
+        problem = "is a file, expected a folder" if folder.exists() else "folder not found"
+        raise DataError(f"{folder}: {problem} (data.format folder reads one file per class)")
+    files = sorted(p for p in folder.iterdir() if p.suffix == FOLDER_SUFFIX and p.is_file())
+    if not files:
+        raise DataError(f"{folder}: no {FOLDER_SUFFIX} files; each class is one such file")
+    return [
+        Example(path.stem, line.strip(), f"{path}:{number}")
+        for path in files
+        for number, line in enumerate(decoded_lines(path), start=1)
+        if line.strip()  # a blank line is no example
+    ]
+
+
+READERS = {"table": read_table, "folder": read_folder}
+
+
+def read_examples(config) -> list[Example]:
+    """The examples of a `table` or `folder` data section; at least two classes."""
+    examples = READERS[config.format](config)
+    if not examples:
+        raise DataError(f"{config.path}: no examples")
+    labels = sorted({example.label for example in examples})
+    if len(labels) < 2:
+        raise DataError(
+            f"{config.path}: every example has label '{labels[0]}'; a classifier needs at "
+            "least two classes"
+        )
+    return examples
+
+
+def split_sizes(count: int, fraction: float) -> int:
+    """Examples of one class a held-out split takes: at least one when the split is asked for."""
+    return max(1, round(count * fraction)) if fraction > 0 else 0
+
+
+def stratified_split(
+    examples: list[Example], *, val_fraction: float, test_fraction: float, seed: int
+) -> dict[str, list[Example]]:
+    """train/val/test with each class in the same proportions; each split keeps file order.
+    The same seed and file give the same split, whatever else the recipe changes."""
+    rng = np.random.default_rng(seed)
+    by_label: dict[str, list[int]] = {}
+    for index, example in enumerate(examples):
+        by_label.setdefault(example.label, []).append(index)
+    chosen: dict[str, list[int]] = {"train": [], "val": [], "test": []}
+    for label in sorted(by_label):
+        indices = np.asarray(by_label[label])
+        n_val = split_sizes(len(indices), val_fraction)
+        n_test = split_sizes(len(indices), test_fraction)
+        if len(indices) - n_val - n_test < 1:
+            raise DataError(
+                f"{examples[indices[0]].where}: class '{label}' has {len(indices)} example(s); "
+                f"val_fraction {val_fraction:g} and test_fraction {test_fraction:g} need at "
+                f"least {1 + (n_val > 0) + (n_test > 0)} (one per split)"
+            )
+        shuffled = rng.permutation(indices).tolist()
+        chosen["val"] += shuffled[:n_val]
+        chosen["test"] += shuffled[n_val : n_val + n_test]
+        chosen["train"] += shuffled[n_val + n_test :]
+    return {name: [examples[i] for i in sorted(picked)] for name, picked in chosen.items()}

@@ -1,0 +1,20 @@
+"""Task implementations by the names recipe/tasks.py gives them."""
+
+from __future__ import annotations
+
+from seqcli.tasks.base import Batch, Task, TaskData
+from seqcli.tasks.conditioned import ConditionedText
+from seqcli.tasks.conditioned_values import ConditionedValues
+from seqcli.tasks.language_model import LanguageModelTask
+
+TASKS: dict[str, Task] = {
+    "language_model": LanguageModelTask(),
+    "conditioned_text": ConditionedText(),
+    "conditioned_values": ConditionedValues(),
+}
+
+__all__ = ["TASKS", "Batch", "Task", "TaskData", "task_for"]
+
+
+def task_for(recipe) -> Task:
+    return TASKS[recipe.task]

@@ -1,0 +1,122 @@
+"""one_to_many with numbers: a condition vector in, a sequence of values out (e.g. a sine
+wave from its amplitude and frequency)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import torch
+
+from seqcli.data.padding import ordered_batches, pad_values
+from seqcli.data.vectors import random_split, read_vectors
+from seqcli.errors import DataError, UsageError
+from seqcli.models.conditioned import ConditionedDecoder
+from seqcli.tasks.base import Batch, TaskData
+from seqcli.tasks.conditioned import ExampleBatches
+from seqcli.tasks.flags import reject_unknown
+
+
+class ConditionedValues:
+    unit = "val"
+    metrics = {"loss": True, "mae": True}
+    generate_flags = frozenset({"condition", "length"})
+
+    def prepare(self, recipe, meta: dict | None = None) -> TaskData:
+        data = recipe.data
+        splits = random_split(
+            read_vectors(data), val_fraction=data.val_fraction,
+            test_fraction=data.test_fraction, seed=recipe.seed,
+        )  # fmt: skip
+        if meta is None:
+            longest = max(len(e.values) for e in splits["train"])
+            meta = {"conditions": list(data.condition_columns), "length": longest}
+        size = len(meta["conditions"])
+        for example in (e for rows in splits.values() for e in rows):
+            if len(example.condition) != size:
+                raise DataError(f"{example.where}: expected {size} condition value(s)")
+        return TaskData(meta, splits)
+
+    def meta_to_dict(self, meta: dict) -> dict:
+        return dict(meta)
+
+    def meta_from_dict(self, data: dict) -> dict:
+        return {"conditions": list(data["conditions"]), "length": int(data["length"])}
+
+    def meta_summary(self, meta: dict) -> list[tuple[str, str]]:
+        return [("condition", ", ".join(meta["conditions"])), ("length", str(meta["length"]))]
+
+    def build_model(self, recipe, meta: dict) -> ConditionedDecoder:
+        return ConditionedDecoder(
+            recipe.model, num_tokens=0, num_classes=0, condition_size=len(meta["conditions"])
+        )
+
+    def collate(self, examples) -> Batch:
+        targets = pad_values([e.values for e in examples])  # (B, T)
+        inputs = torch.cat([torch.zeros_like(targets[:, :1]), targets[:, :-1]], dim=1)
+        lengths = torch.tensor([len(e.values) for e in examples])
+        condition = torch.tensor([e.condition for e in examples], dtype=torch.float32)
+        batch = {"condition": condition, "inputs": inputs, "lengths": lengths}
+        return Batch(batch, targets, int(lengths.sum()))
+
+    def batches(self, data: TaskData, recipe) -> ExampleBatches:
+        train = data.splits["train"]
+        return ExampleBatches(
+            train, [len(e.values) for e in train], self.collate,
+            batch_size=recipe.train.batch_size, seed=recipe.seed,
+        )  # fmt: skip
+
+    @torch.no_grad()
+    def evaluate(self, run, examples, *, max_batches: int | None = None) -> dict[str, float]:
+        """Teacher-forced MSE (the training loss) and the MAE of a free roll-out."""
+        run.model.eval()
+        squared, absolute, count = 0.0, 0.0, 0
+        batches = ordered_batches([len(e.values) for e in examples], batch_size=256)
+        for rows in batches[:max_batches]:
+            batch = self.collate([examples[i] for i in rows]).to(run.device)
+            out = run.model(**batch.inputs).out  # (B, T)
+            mask = torch.arange(out.shape[1], device=out.device) < batch.inputs["lengths"][:, None]
+            squared += ((out - batch.targets)[mask] ** 2).sum().item()
+            rolled = roll_out(run, batch.inputs["condition"], out.shape[1])
+            absolute += (rolled - batch.targets)[mask].abs().sum().item()
+            count += int(mask.sum())
+        return {"loss": squared / count, "mae": absolute / count}
+
+    def examples_from_file(self, run, path):
+        return read_vectors(run.recipe.data.model_copy(update={"path": path}))
+
+    def sample(self, run, step: int) -> str | None:
+        return None
+
+    def generate(self, run, flags: dict) -> Iterator[str]:
+        """--condition "a,b" -> the generated values, comma-separated on one line."""
+        reject_unknown(flags, self.generate_flags, "a vector-conditioned generator")
+        condition = _parse_condition(flags.get("condition"), run.meta["conditions"])
+        values = roll_out(run, condition.to(run.device), flags.get("length", run.meta["length"]))
+        yield ",".join(f"{v:.6g}" for v in values[0].tolist()) + "\n"
+
+
+@torch.inference_mode()
+def roll_out(run, condition: torch.Tensor, length: int) -> torch.Tensor:
+    """(B, length) values, each step reading the previous prediction."""
+    model = run.model.eval()
+    value = torch.zeros(condition.shape[0], 1, device=condition.device)
+    state, values = None, []
+    for _ in range(length):
+        out = model(condition, value, state=state)
+        value, state = out.out[:, -1:], out.state
+        values.append(value)
+    return torch.cat(values, dim=1)
+
+
+def _parse_condition(text: str | None, names: list[str]) -> torch.Tensor:
+    if text is None:
+        raise UsageError(f"give --condition with {len(names)} number(s): {', '.join(names)}")
+    try:
+        numbers = [float(part) for part in text.split(",")]
+    except ValueError:
+        raise UsageError(f"--condition {text}: expected numbers separated by commas") from None
+    if len(numbers) != len(names):
+        raise UsageError(
+            f"--condition {text}: expected {len(names)} number(s) ({', '.join(names)})"
+        )
+    return torch.tensor([numbers])

@@ -164,6 +164,22 @@ def generate(
     condition: Annotated[
         str | None, typer.Option(help="one_to_many: a class, or numbers 'a,b,...'.")
     ] = None,
+    input: Annotated[
+        str | None, typer.Option(help="translator: a sentence to translate (one per line).")
+    ] = None,
+    input_file: Annotated[
+        Path | None, typer.Option(help="translator: sentences, one per line (default stdin).")
+    ] = None,
+    beam_size: Annotated[int | None, typer.Option(min=1, help="translator: beams (5).")] = None,
+    n_best: Annotated[
+        int | None, typer.Option(min=1, help="translator: best translations per line.")
+    ] = None,
+    length_penalty: Annotated[
+        float | None, typer.Option(min=0.0, help="translator: GNMT alpha (0.6).")
+    ] = None,
+    attention: Annotated[
+        Path | None, typer.Option(help="translator: write attention weights (.json or .png).")
+    ] = None,
     device: Device = "auto",
 ) -> None:
     """Generate from a trained model: sample text, translate, condition, forecast."""

@@ -6,11 +6,13 @@ from seqcli.tasks.base import Batch, Task, TaskData
 from seqcli.tasks.conditioned import ConditionedText
 from seqcli.tasks.conditioned_values import ConditionedValues
 from seqcli.tasks.language_model import LanguageModelTask
+from seqcli.tasks.translator import Translator
 
 TASKS: dict[str, Task] = {
     "language_model": LanguageModelTask(),
     "conditioned_text": ConditionedText(),
     "conditioned_values": ConditionedValues(),
+    "translator": Translator(),
 }
 
 __all__ = ["TASKS", "Batch", "Task", "TaskData", "task_for"]

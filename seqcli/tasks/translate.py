@@ -10,17 +10,20 @@ from pathlib import Path
 
 import torch
 
+from seqcli.data.padding import pad
 from seqcli.data.pairs import detokenize, tokenize
+from seqcli.data.vocab import EOS, token_ids
 from seqcli.engine.decode import Hypothesis, beam_search, search_batch
 from seqcli.engine.generate import Sampling
 from seqcli.errors import UsageError
+from seqcli.models.seq2seq import PAD_ID
 from seqcli.tasks.attention_plot import ATTENTION_WRITERS
-from seqcli.tasks.translator import source_ids
+from seqcli.tasks.flags import reject_unknown
 
-FLAGS = {
+FLAGS = frozenset({
     "input", "input_file", "beam_size", "n_best", "length_penalty", "greedy",
     "temperature", "top_k", "top_p", "seed", "attention",
-}  # fmt: skip
+})  # fmt: skip
 BEAM_FLAGS = ("beam_size", "n_best", "length_penalty")
 SAMPLING_FLAGS = ("temperature", "top_k", "top_p")
 DEFAULT_BEAM, DEFAULT_ALPHA = 5, 0.6  # GNMT's alpha; OpenNMT's usual beam
@@ -40,10 +43,7 @@ class Search:
 def search_from_flags(flags: dict, seed: int) -> Search:
     """The search the flags ask for; contradictory or unknown flags are a UsageError."""
     given = {name: value for name, value in flags.items() if value not in (None, False)}
-    unknown = sorted(set(given) - FLAGS)
-    if unknown:
-        shown = ", ".join("--" + name.replace("_", "-") for name in unknown)
-        raise UsageError(f"{shown}: not an option of a translator; it takes {flag_list()}")
+    reject_unknown(given, FLAGS, "a translator")
     sampled = [name for name in SAMPLING_FLAGS if name in given]
     beamed = [name for name in BEAM_FLAGS if name in given]
     modes = {"--greedy": "greedy" in given, "sampling": bool(sampled), "beam search": bool(beamed)}
@@ -65,8 +65,22 @@ def search_from_flags(flags: dict, seed: int) -> Search:
     return search
 
 
-def flag_list() -> str:
-    return ", ".join("--" + name.replace("_", "-") for name in sorted(FLAGS))
+def source_ids(tokens, meta) -> list[int]:
+    return [*token_ids(meta.source, tokens), meta.source.index[EOS]]
+
+
+def translate_ids(run, source: torch.Tensor, lengths: torch.Tensor) -> list[str]:
+    """Greedy translations of a padded source batch, detokenized."""
+    target = run.meta.target
+    hypotheses = search_batch(run.model.eval(), source, lengths, run.meta.markers)
+    return [detokenize((target.tokens[i] for i in h.tokens), target.tokenizer) for h in hypotheses]
+
+
+def translate_lines(run, lines: list[str]) -> list[str]:
+    """Greedy translations of raw sentences, normalized and tokenized as the recipe says."""
+    ids = [source_ids(tokenize(line, run.recipe.data), run.meta) for line in lines]
+    source, lengths = pad(ids, value=PAD_ID)  # packing sorts by length itself
+    return translate_ids(run, source.to(run.device), lengths)
 
 
 def translate(run, lines: list[str], search: Search) -> list[list[Hypothesis]]:

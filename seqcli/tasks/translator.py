@@ -3,6 +3,7 @@ under teacher forcing, and BLEU / chrF / exact match of greedy translations."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,20 +12,15 @@ import torch
 import torch.nn.functional as F
 
 from seqcli.data.padding import BucketBatches, ordered_batches, pad
-from seqcli.data.pairs import (
-    Pair,
-    build_vocabs,
-    detokenize,
-    read_pairs,
-    split_pairs,
-    tokenize,
-)
+from seqcli.data.pairs import Pair, build_vocabs, detokenize, read_pairs, split_pairs
 from seqcli.data.vocab import BOS, EOS, Vocab, token_ids
-from seqcli.engine.decode import Markers, search_batch
+from seqcli.engine.decode import Markers
 from seqcli.errors import DataError
 from seqcli.models.seq2seq import PAD_ID, Seq2Seq
 from seqcli.recipe.tasks import LOWER_IS_BETTER, METRICS
+from seqcli.tasks import translate
 from seqcli.tasks.base import Batch, TaskData
+from seqcli.tasks.translate import source_ids, translate_ids, translate_lines
 
 SHOWN = 3  # validation sentences translated at each evaluation during training
 
@@ -45,10 +41,6 @@ class Example:
     source: list[int]  # source ids + <eos>: never empty, and the encoder sees where it ends
     target: list[int]  # <bos> + target ids + <eos>
     reference: str  # the detokenized target, unknown words as written (what BLEU compares)
-
-
-def source_ids(tokens, meta: TranslatorMeta) -> list[int]:
-    return [*token_ids(meta.source, tokens), meta.source.index[EOS]]
 
 
 def encode(pair: Pair, meta: TranslatorMeta) -> Example:
@@ -144,6 +136,13 @@ class Translator:
             Vocab.from_dict(data["source"]), Vocab.from_dict(data["target"]), shown
         )
 
+    def meta_summary(self, meta: dict) -> list[tuple[str, str]]:
+        sizes = f"{len(meta['source']['tokens'])} / {len(meta['target']['tokens'])}"
+        return [
+            ("tokenizer", meta["source"]["tokenizer"]),
+            ("vocab source / target", sizes),
+        ]
+
     def build_model(self, recipe, meta: TranslatorMeta) -> Seq2Seq:
         return Seq2Seq(
             recipe.model,
@@ -194,19 +193,14 @@ class Translator:
             for (source, reference), translation in zip(run.meta.shown, translations, strict=True)
         )
 
+    def generate(self, run, flags: dict) -> Iterator[str]:
+        return translate.generate(run, flags)
 
-def translate_ids(run, source: torch.Tensor, lengths: torch.Tensor) -> list[str]:
-    """Greedy translations of a padded source batch, detokenized."""
-    target = run.meta.target
-    hypotheses = search_batch(run.model.eval(), source, lengths, run.meta.markers)
-    return [detokenize((target.tokens[i] for i in h.tokens), target.tokenizer) for h in hypotheses]
+    def predict(self, run, lines: list[str]) -> list[dict]:
+        return translate.predict(run, lines)
 
-
-def translate_lines(run, lines: list[str]) -> list[str]:
-    """Greedy translations of raw sentences, normalized and tokenized as the recipe says."""
-    ids = [source_ids(tokenize(line, run.recipe.data), run.meta) for line in lines]
-    source, lengths = pad(ids, value=PAD_ID)  # packing sorts by length itself
-    return translate_ids(run, source.to(run.device), lengths)
+    def prediction_lines(self, rows: list[dict]) -> Iterator[str]:
+        return (row["translation"] for row in rows)
 
 
 TRANSLATOR = Translator()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import torch
 from torch import nn
+from torch.nn.utils.rnn import PackedSequence
 
 from seqcli.engine.run import Run
 from seqcli.engine.train import total_steps
@@ -69,6 +70,8 @@ def _output_shapes(model: nn.Module) -> Iterator[dict[str, str]]:
     def recorder(name):
         def hook(module, inputs, output):
             first = output[0] if isinstance(output, tuple) else output
+            if isinstance(first, PackedSequence):  # a packed encoder: its flat (tokens, H)
+                first = first.data
             shapes[name] = "x".join(str(size) for size in first.shape)
 
         return hook

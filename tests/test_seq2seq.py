@@ -147,6 +147,32 @@ def test_filters_keep_short_pairs_whose_source_starts_with_a_prefix(tmp_path):
     assert [p.line for p in read_pairs(recipe.data)] == [1, 4]
 
 
+def test_the_columns_say_which_side_is_which(tmp_path):
+    path = tmp_path / "p.tsv"
+    path.write_text("id1\tVa !\tGo.\n", encoding="utf-8")
+    data = {"tokenizer": "word", "source_column": 2, "target_column": 1}
+    (pair,) = read_pairs(pairs_recipe(path, data=data).data)
+    assert (pair.source, pair.target) == (("Go.",), ("Va", "!"))
+
+
+def test_normalize_none_keeps_the_text_as_written(tmp_path):
+    path = tmp_path / "p.tsv"
+    path.write_text("I'm OK.\tÇa va.\n", encoding="utf-8")
+    as_written = pairs_recipe(path, data={"tokenizer": "word", "normalize": "none"}).data
+    tutorial = pairs_recipe(path, data={"tokenizer": "word", "normalize": "tutorial"}).data
+    assert read_pairs(as_written)[0].target == ("Ça", "va.")
+    assert read_pairs(tutorial)[0].target == ("ca", "va", ".")
+
+
+def test_min_freq_turns_rare_tokens_into_unk(tmp_path):
+    path = tmp_path / "p.tsv"
+    path.write_text("aab\txxy\n" * 3 + "ac\txz\n", encoding="utf-8")
+    recipe = pairs_recipe(path, data={"val_fraction": 0.0, "min_freq": 2})
+    meta = TRANSLATOR.prepare(recipe).meta
+    assert "c" not in meta.source.tokens and "z" not in meta.target.tokens
+    assert "b" in meta.source.tokens and "y" in meta.target.tokens
+
+
 def test_the_split_is_a_seeded_shuffle_of_the_stated_sizes(tmp_path):
     recipe = pairs_recipe(digits_file(tmp_path / "d.tsv", lines=100), data={"test_fraction": 0.2})
     pairs = read_pairs(recipe.data)
@@ -208,6 +234,21 @@ def test_the_bridge_gives_the_decoder_full_size_states_per_layer(cell, direction
     assert memory.values.shape == (2, 4, 12 * (2 if direction == "bi" else 1))
     out = model(**batch.inputs, targets=batch.targets)
     assert out.out.shape == (2, 3, 11) and out.loss.isfinite()
+
+
+def test_the_bridges_differ_in_parameters_and_output():
+    batch = toy_batch()
+    states = {}
+    for bridge in ("concat_project", "sum"):
+        recipe = pairs_recipe(Path("p.tsv"), model={"bridge": bridge, "hidden_size": 12})
+        torch.manual_seed(0)
+        model = Seq2Seq(recipe.model, source_tokens=10, target_tokens=11)
+        states[bridge] = model.encode(batch.inputs["source"], batch.inputs["source_lengths"])[1]
+        params = sum(p.numel() for p in model.bridge.parameters())
+        assert params == (24 * 12 + 12 if bridge == "concat_project" else 0)
+    # sum adds the two directions, concat_project squashes its projection through tanh
+    assert not torch.allclose(states["concat_project"], states["sum"])
+    assert states["concat_project"].abs().max() < 1
 
 
 @pytest.mark.parametrize("attention", ["dot", "general", "additive"])

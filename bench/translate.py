@@ -24,10 +24,15 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import ROOT, SHARED, require  # noqa: E402
 
+from seqcli.data.padding import pad  # noqa: E402
 from seqcli.engine.optim import LearningRate, build_optimizer  # noqa: E402
+from seqcli.models.seq2seq import PAD_ID  # noqa: E402
 from seqcli.recipe import load_recipe  # noqa: E402
-from seqcli.tasks.translate import beam_translations  # noqa: E402
-from seqcli.tasks.translator import TRANSLATOR, translation_metrics  # noqa: E402
+from seqcli.tasks import TASKS  # noqa: E402
+from seqcli.tasks.translate import beam_translations, translate_ids  # noqa: E402
+from seqcli.tasks.translator import by_sentence, translation_metrics  # noqa: E402
+
+TRANSLATOR = TASKS["translator"]
 
 ENG_FRA = SHARED / "eng_fra_tatoeba" / "fra-eng.zip"
 
@@ -94,25 +99,39 @@ def train(recipe, data, *, budget_s: float, started: float):
 
 
 def report(run, train_pairs, held_out, *, beam_size: int) -> None:
+    """Each held-out sentence against all its held-out translations (Tatoeba often has
+    several), and, stricter, each pair against its one reference."""
+    references = [e.reference for e in held_out]
     greedy = TRANSLATOR.evaluate(run, held_out)
+    show("greedy", greedy, single_reference(translate_examples(run, held_out), references))
+    beam = beam_translations(run, held_out, beam_size=beam_size)
+    show(f"beam {beam_size}", scores(held_out, beam), single_reference(beam, references))
+    baseline = nearest_neighbour(train_pairs, held_out)
+    show("baseline", scores(held_out, baseline), single_reference(baseline, references))
+    print("baseline: the French of the training English sharing the most words (Jaccard)")
+
+
+def scores(held_out, hypotheses: list[str]) -> dict:
+    per_sentence, references = by_sentence(held_out, hypotheses)
+    return translation_metrics(per_sentence, references, tokenizer="word")
+
+
+def single_reference(hypotheses: list[str], references: list[str]) -> dict:
+    return translation_metrics(hypotheses, [[r] for r in references], tokenizer="word")
+
+
+def show(name: str, metrics: dict, single: dict) -> None:
     print(
-        f"held-out greedy: BLEU {greedy['bleu']:.1f}  chrF {greedy['chrf']:.1f}  "
-        f"exact match {greedy['exact_match']:.3f}  loss {greedy['loss']:.3f}"
+        f"held-out {name:>9}: BLEU {metrics['bleu']:5.1f}  chrF {metrics['chrf']:5.1f}  "
+        f"exact match {metrics['exact_match']:.3f}   (one reference per pair: BLEU "
+        f"{single['bleu']:.1f}, chrF {single['chrf']:.1f})"
     )
-    hypotheses = beam_translations(run, held_out, beam_size=beam_size)
-    beam = translation_metrics(hypotheses, [e.reference for e in held_out], tokenizer="word")
-    print(
-        f"held-out beam {beam_size}: BLEU {beam['bleu']:.1f}  chrF {beam['chrf']:.1f}  "
-        f"exact match {beam['exact_match']:.3f}"
-    )
-    baseline = translation_metrics(
-        nearest_neighbour(train_pairs, held_out), [e.reference for e in held_out], tokenizer="word"
-    )
-    print(
-        f"baseline (French of the most word-overlapping training English): "
-        f"BLEU {baseline['bleu']:.1f}  chrF {baseline['chrf']:.1f}  "
-        f"exact match {baseline['exact_match']:.3f}"
-    )
+
+
+def translate_examples(run, examples) -> list[str]:
+    """Greedy translations in the examples' order."""
+    source, lengths = pad([e.source for e in examples], value=PAD_ID)
+    return translate_ids(run, source, lengths)
 
 
 def nearest_neighbour(train, held_out) -> list[str]:

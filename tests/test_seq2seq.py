@@ -174,12 +174,24 @@ def test_min_freq_turns_rare_tokens_into_unk(tmp_path):
 
 
 def test_the_split_is_a_seeded_shuffle_of_the_stated_sizes(tmp_path):
-    recipe = pairs_recipe(digits_file(tmp_path / "d.tsv", lines=100), data={"test_fraction": 0.2})
+    path = tmp_path / "d.tsv"
+    path.write_text("".join(f"{n}\t{n}\n" for n in range(100, 200)), encoding="utf-8")
+    recipe = pairs_recipe(path, data={"test_fraction": 0.2})
     pairs = read_pairs(recipe.data)
     first, again = (split_pairs(pairs, recipe.data, seed=3) for _ in range(2))
     assert [len(first[s]) for s in ("train", "val", "test")] == [70, 10, 20]
     assert first == again
     assert first != split_pairs(pairs, recipe.data, seed=4)
+
+
+def test_all_translations_of_a_sentence_land_in_one_split(tmp_path):
+    path = tmp_path / "d.tsv"
+    path.write_text("".join(f"{n % 20}\t{n}\n" for n in range(100)), encoding="utf-8")
+    recipe = pairs_recipe(path, data={"val_fraction": 0.25})
+    splits = split_pairs(read_pairs(recipe.data), recipe.data, seed=0)
+    assert len(splits["val"]) == 25  # 5 of the 20 sources, 5 translations each
+    held_out = {p.source for p in splits["val"]}
+    assert not held_out & {p.source for p in splits["train"]}
 
 
 def test_each_side_has_its_own_vocabulary_with_the_four_specials_first(tmp_path):
@@ -319,14 +331,21 @@ def test_a_length_penalty_lets_a_longer_hypothesis_win():
 
 def test_bleu_matches_a_hand_computation():
     # n-gram precisions 4/5, 3/4, 2/3, 1/2; same length, so no brevity penalty.
-    metrics = translation_metrics(["a b c d e"], ["a b c d f"], tokenizer="word")
+    metrics = translation_metrics(["a b c d e"], [["a b c d f"]], tokenizer="word")
     assert metrics["bleu"] == pytest.approx(100 * (4 / 5 * 3 / 4 * 2 / 3 * 1 / 2) ** 0.25)
 
 
 def test_exact_match_and_chrf_count_whole_strings():
-    metrics = translation_metrics(["je suis", "il est"], ["je suis", "elle est"], tokenizer="word")
+    references = [["je suis"], ["elle est"]]
+    metrics = translation_metrics(["je suis", "il est"], references, tokenizer="word")
     assert metrics["exact_match"] == 0.5
-    assert translation_metrics(["abc"], ["abc"], tokenizer="char")["chrf"] == pytest.approx(100)
+    assert translation_metrics(["abc"], [["abc"]], tokenizer="char")["chrf"] == pytest.approx(100)
+
+
+def test_a_sentence_is_scored_against_all_its_translations():
+    references = [["ca va .", "je vais bien ."], ["salut !"]]
+    metrics = translation_metrics(["je vais bien .", "salut !"], references, tokenizer="word")
+    assert metrics["exact_match"] == 1.0 and metrics["bleu"] == pytest.approx(100)
 
 
 def test_loss_is_the_mean_cross_entropy_over_real_target_tokens(reverser):

@@ -133,16 +133,19 @@ def keep(pair: Pair, config: PairsData) -> bool:
 
 
 def split_pairs(pairs: list[Pair], config: PairsData, *, seed: int) -> dict[str, list[Pair]]:
-    """A seeded shuffle cut into train, val and test (sizes rounded, train gets the rest)."""
-    order = np.random.default_rng(seed).permutation(len(pairs))
-    n_test = round(len(pairs) * config.test_fraction)
-    n_val = round(len(pairs) * config.val_fraction)
-    shuffled = [pairs[i] for i in order]
-    return {
-        "test": shuffled[:n_test],
-        "val": shuffled[n_test : n_test + n_val],
-        "train": shuffled[n_test + n_val :],
-    }
+    """A seeded shuffle of the distinct source sentences cut into test, val and train (sizes
+    rounded, train gets the rest). All translations of a sentence land in one split, so a
+    held-out sentence was never read in training and is scored against all its references."""
+    by_source: dict[tuple[str, ...], list[Pair]] = {}
+    for pair in pairs:
+        by_source.setdefault(pair.source, []).append(pair)
+    groups = list(by_source.values())
+    order = np.random.default_rng(seed).permutation(len(groups))
+    n_test = round(len(groups) * config.test_fraction)
+    n_val = round(len(groups) * config.val_fraction)
+    cuts = {"test": order[:n_test], "val": order[n_test : n_test + n_val]}
+    cuts["train"] = order[n_test + n_val :]
+    return {name: [pair for i in part for pair in groups[i]] for name, part in cuts.items()}
 
 
 def build_vocabs(train: list[Pair], config: PairsData) -> tuple[Vocab, Vocab]:

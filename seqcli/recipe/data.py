@@ -176,10 +176,17 @@ class PairsData(DataSection):
     )
     min_freq: int = Field(1, ge=1, description="a token seen fewer times in training becomes <unk>")
     val_fraction: float = Field(
-        0.1, ge=0, lt=1, description="share of pairs for validation (seeded shuffle)"
+        0.1,
+        ge=0,
+        lt=1,
+        description="share of distinct source sentences (with all their translations) for "
+        "validation, by a seeded shuffle",
     )
     test_fraction: float = Field(
-        0.0, ge=0, lt=1, description="share of pairs for test (seeded shuffle)"
+        0.0,
+        ge=0,
+        lt=1,
+        description="share of distinct source sentences (with all their translations) for test",
     )
 
     @model_validator(mode="after")

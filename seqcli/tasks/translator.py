@@ -1,5 +1,6 @@
 """The translator task: (encoder_decoder, pairs). Sentence pairs in, a Seq2Seq model, loss
-under teacher forcing, and BLEU / chrF / exact match of greedy translations."""
+under teacher forcing, and BLEU / chrF / exact match of greedy translations, each sentence
+scored against all its translations in the split."""
 
 from __future__ import annotations
 
@@ -87,19 +88,32 @@ BLEU_TOKENIZERS = {"word": "13a", "char": "char"}
 
 
 def translation_metrics(
-    hypotheses: list[str], references: list[str], *, tokenizer: str
+    hypotheses: list[str], references: list[list[str]], *, tokenizer: str
 ) -> dict[str, float]:
-    """Corpus BLEU and chrF (sacrebleu, on detokenized strings) and the exact-match share."""
-    exact = sum(h == r for h, r in zip(hypotheses, references, strict=True))
+    """Corpus BLEU and chrF (sacrebleu, on detokenized strings) against every reference of
+    each sentence, and the share of hypotheses equal to one of their references."""
+    exact = sum(h in refs for h, refs in zip(hypotheses, references, strict=True))
+    # sacrebleu reads references as streams, one per reference slot; None pads short lists.
+    depth = max(len(refs) for refs in references)
+    streams = [[refs[k] if k < len(refs) else None for refs in references] for k in range(depth)]
     # force: normalized text looks tokenized ("il est grand .") and sacrebleu would warn
     bleu = sacrebleu.corpus_bleu(
-        hypotheses, [references], tokenize=BLEU_TOKENIZERS[tokenizer], force=True
+        hypotheses, streams, tokenize=BLEU_TOKENIZERS[tokenizer], force=True
     )
     return {
         "bleu": bleu.score,
-        "chrf": sacrebleu.corpus_chrf(hypotheses, [references]).score,
+        "chrf": sacrebleu.corpus_chrf(hypotheses, streams).score,
         "exact_match": exact / len(references),
     }
+
+
+def by_sentence(examples: list[Example], hypotheses: list[str]):
+    """One hypothesis per distinct source, with all of that source's references: Tatoeba
+    gives one sentence several translations, and each one is right."""
+    found: dict[tuple[int, ...], tuple[str, list[str]]] = {}
+    for example, hypothesis in zip(examples, hypotheses, strict=True):
+        found.setdefault(tuple(example.source), (hypothesis, []))[1].append(example.reference)
+    return [h for h, _ in found.values()], [refs for _, refs in found.values()]
 
 
 class Translator:
@@ -169,7 +183,7 @@ class Translator:
         order = ordered_batches(
             [len(e.source) for e in examples], batch_size=run.recipe.train.batch_size
         )
-        total_loss, tokens, hypotheses, references = 0.0, 0, [], []
+        total_loss, tokens, read, hypotheses = 0.0, 0, [], []
         for indices in order[:max_batches]:
             chosen = [examples[i] for i in indices]
             batch = collate(chosen).to(run.device)
@@ -179,8 +193,10 @@ class Translator:
             ).item()
             tokens += batch.size
             hypotheses += translate_ids(run, batch.inputs["source"], batch.inputs["source_lengths"])
-            references += [e.reference for e in chosen]
-        scores = translation_metrics(hypotheses, references, tokenizer=run.meta.target.tokenizer)
+            read += chosen
+        per_sentence, references = by_sentence(read, hypotheses)
+        tokenizer = run.meta.target.tokenizer
+        scores = translation_metrics(per_sentence, references, tokenizer=tokenizer)
         return {"loss": total_loss / tokens, **scores}
 
     def sample(self, run, step: int) -> str | None:

@@ -96,15 +96,12 @@ def translate(run, lines: list[str], search: Search) -> list[list[Hypothesis]]:
             for row in ids
         ]  # fmt: skip
     generator = torch.Generator(device=run.device).manual_seed(search.seed)
-    hypotheses = []
-    for row in ids:  # one at a time, so a line's draw does not depend on its neighbours
-        source = torch.tensor([row], device=run.device)
-        lengths = torch.tensor([len(row)], device=run.device)
-        hypotheses.append(
-            search_batch(model, source, lengths, run.meta.markers,
-                         sampling=search.sampling, generator=generator)
-        )  # fmt: skip
-    return hypotheses
+    source, lengths = pad(ids, value=PAD_ID)  # greedy and sampling run all lines at once
+    found = search_batch(
+        model, source.to(run.device), lengths, run.meta.markers,
+        sampling=search.sampling, generator=generator,
+    )  # fmt: skip
+    return [[hypothesis] for hypothesis in found]
 
 
 def words(run, hypothesis: Hypothesis) -> list[str]:

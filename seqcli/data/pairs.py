@@ -122,14 +122,13 @@ def read_pairs(config: PairsData, path: Path | None = None) -> list[Pair]:
 
 def keep(pair: Pair, config: PairsData) -> bool:
     """The recipe's filters: both sides short enough, the source starting with a prefix."""
-    if config.max_length is not None and max(len(pair.source), len(pair.target)) > (
-        config.max_length
-    ):
+    longest = max(len(pair.source), len(pair.target))
+    if config.max_length is not None and longest > config.max_length:
         return False
     if config.source_prefixes is None:
         return True
-    source = detokenize(pair.source, config.tokenizer)
-    return source.startswith(tuple(config.source_prefixes))
+    # Prefixes are matched on the normalized text, so "i m " is how "I'm" starts.
+    return detokenize(pair.source, config.tokenizer).startswith(tuple(config.source_prefixes))
 
 
 def split_pairs(pairs: list[Pair], config: PairsData, *, seed: int) -> dict[str, list[Pair]]:

@@ -161,11 +161,22 @@ def generate(
     unknown: Annotated[
         str | None, typer.Option(help="Prime tokens outside the vocab: error | skip.")
     ] = None,
+    horizon: Annotated[int | None, typer.Option(min=1, help="Forecast: steps ahead.")] = None,
+    input: Annotated[
+        str | None,
+        typer.Option(
+            help="Forecast: continue this CSV instead of the training data. "
+            "Translator: the sentence(s) to translate."
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option(help="Forecast: write the CSV here, not to stdout.")
+    ] = None,
+    plot: Annotated[
+        Path | None, typer.Option(help="Forecast: draw history and forecast (PNG).")
+    ] = None,
     condition: Annotated[
         str | None, typer.Option(help="one_to_many: a class, or numbers 'a,b,...'.")
-    ] = None,
-    input: Annotated[
-        str | None, typer.Option(help="translator: a sentence to translate (one per line).")
     ] = None,
     input_file: Annotated[
         Path | None, typer.Option(help="translator: sentences, one per line (default stdin).")

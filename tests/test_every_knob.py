@@ -142,6 +142,27 @@ ELSEWHERE = {
 }
 # Fields of other tasks' data formats and model options: the test that shows each one acts.
 TASK_KNOBS = {
+    "data.value_columns": (
+        "tests/test_forecast_data.py",
+        "test_value_columns_choose_what_is_forecast",
+    ),
+    "data.date_column": ("tests/test_forecaster.py", "test_generate_continues_the_dates_as_csv"),
+    "data.input_columns": (
+        "tests/test_forecast_data.py",
+        "test_input_columns_are_read_but_not_forecast",
+    ),
+    "data.lookback": ("tests/test_forecast_data.py", "test_lookback_and_horizon_shape_the_windows"),
+    "data.horizon": ("tests/test_forecast_data.py", "test_lookback_and_horizon_shape_the_windows"),
+    "data.test_size": ("tests/test_forecast_data.py", "test_test_size_holds_out_the_last_rows"),
+    "data.scaling": ("tests/test_forecast_data.py", "test_scaling_round_trips"),
+    "data.season": (
+        "tests/test_forecast_data.py",
+        "test_season_sets_the_seasonal_naive_lag_and_mase_scale",
+    ),
+    "model.window_norm": (
+        "tests/test_forecaster.py",
+        "test_window_norm_moves_the_forecast_with_the_level",
+    ),
     "model.condition": (
         "tests/test_conditioned.py",
         "test_the_condition_reaches_the_output_only_when_routed",

@@ -1,6 +1,6 @@
 """The recipe: its schema (pydantic, frozen), how files become one, and its error lines."""
 
-from seqcli.recipe.data import TextData
+from seqcli.recipe.data import SeriesData, TextData
 from seqcli.recipe.load import (
     apply_override,
     load_recipe,
@@ -23,6 +23,7 @@ __all__ = [
     "GenerateConfig",
     "ModelConfig",
     "Recipe",
+    "SeriesData",
     "TextData",
     "TrainConfig",
     "apply_override",

@@ -14,13 +14,19 @@ from seqcli.recipe.schedule import ConstantSchedule, EarlyStopping, Schedule, Se
 from seqcli.recipe.tasks import LOWER_IS_BETTER, METRICS, task_of
 
 # Model options only some tasks use: field -> those tasks.
-TASK_OPTIONS = {"condition": ("conditioned_text", "conditioned_values")}
+FORECASTERS = ("direct_forecaster", "autoregressive_forecaster")
+TASK_OPTIONS = {
+    "condition": ("conditioned_text", "conditioned_values"),
+    "window_norm": FORECASTERS,
+}
 # Tasks that write left to right, and why reading right to left would be wrong for them.
 WRITES_AHEAD = "writes left to right and cannot read what it has not written yet"
 LEFT_TO_RIGHT = {
     "language_model": "would let a next-token language model read the token it must predict",
     "conditioned_text": f"would not fit a generator: it {WRITES_AHEAD}",
     "conditioned_values": f"would not fit a generator: it {WRITES_AHEAD}",
+    "autoregressive_forecaster": "cannot roll a forecast out one step at a time: the backward "
+    "pass would read values not yet forecast (mapping many_to_one, a direct head, takes 'bi')",
 }
 
 Mapping = Literal["many_to_many", "many_to_one", "one_to_many", "encoder_decoder"]
@@ -83,6 +89,13 @@ class ModelConfig(Section):
         description="one_to_many only: where the input enters the decoder: its initial state "
         "(init), its input at every step (every_step), both, or none (an unconditioned "
         "baseline); null means both",
+    )
+
+    window_norm: bool | None = Field(
+        None,
+        description="forecasters only: rescale each input window by its own mean and standard "
+        "deviation and undo it on the forecast (RevIN, Kim et al. 2022), so a series that grew "
+        "past its training range stays in range; null: off",
     )
 
     @model_validator(mode="after")
@@ -322,4 +335,10 @@ class Recipe(Section):
                 )
         if self.model.direction == "bi" and task in LEFT_TO_RIGHT:
             raise ValueError(f"model.direction: 'bi' {LEFT_TO_RIGHT[task]}; use 'uni'")
+        return self
+
+    @model_validator(mode="after")
+    def _forecasters_have_no_embedding(self) -> Recipe:
+        if self.model.tie_weights and self.task in FORECASTERS:
+            raise ValueError("model.tie_weights: a forecaster has no token embedding to tie")
         return self

@@ -12,6 +12,8 @@ TASKS = {
     ("one_to_many", "table"): "conditioned_text",
     ("one_to_many", "folder"): "conditioned_text",
     ("one_to_many", "vectors"): "conditioned_values",
+    ("many_to_one", "series"): "direct_forecaster",
+    ("many_to_many", "series"): "autoregressive_forecaster",
     ("encoder_decoder", "pairs"): "translator",
 }
 
@@ -21,6 +23,9 @@ METRICS = {
     "classifier": ("loss", "accuracy", "macro_f1"),
     "conditioned_text": ("loss", "perplexity", "accuracy"),
     "conditioned_values": ("loss", "mae"),
+    # One-step errors in the data's units; loss is the MSE on scaled values.
+    "direct_forecaster": ("loss", "rmse", "mae", "smape", "mase"),
+    "autoregressive_forecaster": ("loss", "rmse", "mae", "smape", "mase"),
     "translator": ("bleu", "loss", "chrf", "exact_match"),
 }
 
@@ -31,7 +36,10 @@ LOWER_IS_BETTER = {
     "bpc": True,
     "accuracy": False,
     "macro_f1": False,
+    "rmse": True,
     "mae": True,
+    "smape": True,
+    "mase": True,
     "bleu": False,
     "chrf": False,
     "exact_match": False,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from seqcli.tasks.base import Batch, Task, TaskData
 from seqcli.tasks.conditioned import ConditionedText
 from seqcli.tasks.conditioned_values import ConditionedValues
+from seqcli.tasks.forecaster import TASKS as FORECASTERS
 from seqcli.tasks.language_model import LanguageModelTask
 from seqcli.tasks.translator import Translator
 
@@ -13,6 +14,7 @@ TASKS: dict[str, Task] = {
     "conditioned_text": ConditionedText(),
     "conditioned_values": ConditionedValues(),
     "translator": Translator(),
+    **FORECASTERS,
 }
 
 __all__ = ["TASKS", "Batch", "Task", "TaskData", "task_for"]

@@ -1,0 +1,82 @@
+"""Dates of a series' rows: recognise their format and continue them past the last row."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+# Longest first, so "1981-01-01" is a day rather than failing as a month.
+FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%d.%m.%Y",
+    "%Y-%m",
+    "%Y",
+)
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """How to write the dates after the last row: its format and a step in months or seconds."""
+
+    format: str
+    last: str
+    months: int  # calendar months per row (monthly, quarterly, yearly data); 0: use seconds
+    seconds: float
+
+    def after(self, count: int) -> list[str]:
+        """The next `count` dates after the last row."""
+        start = datetime.strptime(self.last, self.format)
+        return [self._shift(start, k).strftime(self.format) for k in range(1, count + 1)]
+
+    def _shift(self, start: datetime, k: int) -> datetime:
+        if not self.months:
+            return start + timedelta(seconds=self.seconds * k)
+        month = start.month - 1 + self.months * k
+        return start.replace(year=start.year + month // 12, month=month % 12 + 1)
+
+    def to_dict(self) -> dict:
+        return {"format": self.format, "last": self.last, "months": self.months,
+                "seconds": self.seconds}  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> Calendar | None:
+        return None if data is None else cls(**data)
+
+
+def infer_calendar(dates: list[str]) -> Calendar | None:
+    """The format every date parses with and the most common step; None when there is none
+    (too few rows, mixed formats, or dates that do not advance)."""
+    if len(dates) < 2:
+        return None
+    for form in FORMATS:
+        parsed = _parse_all(dates, form)
+        if parsed is not None:
+            return _calendar(parsed, form, dates[-1])
+    return None
+
+
+def _parse_all(dates: list[str], form: str) -> list[datetime] | None:
+    try:
+        return [datetime.strptime(text, form) for text in dates]
+    except ValueError:
+        return None
+
+
+def _calendar(parsed: list[datetime], form: str, last: str) -> Calendar | None:
+    pairs = list(zip(parsed, parsed[1:], strict=False))
+    # Month ends and leap days make day counts uneven, so a same-day-of-month series steps
+    # in calendar months; anything finer steps in its most common number of seconds.
+    if all(a.day == b.day and a.time() == b.time() for a, b in pairs):
+        months, _ = Counter(_months(b) - _months(a) for a, b in pairs).most_common(1)[0]
+        return Calendar(form, last, months, 0.0) if months > 0 else None
+    seconds, _ = Counter((b - a).total_seconds() for a, b in pairs).most_common(1)[0]
+    return Calendar(form, last, 0, seconds) if seconds > 0 else None
+
+
+def _months(moment: datetime) -> int:
+    return moment.year * 12 + moment.month - 1

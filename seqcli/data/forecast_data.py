@@ -1,0 +1,121 @@
+"""A series section to what a forecaster learns from: the meta, scaled rows, split points."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from seqcli.data.dates import Calendar, infer_calendar
+from seqcli.data.scaling import Scaler, seasonal_mae
+from seqcli.data.series import Columns, Table, check_room, header_columns, read_series, split_rows
+from seqcli.errors import DataError
+from seqcli.recipe import SeriesData
+
+HISTORY_ROWS = 500  # rows kept in the meta: a plot's context and generate's starting point
+
+
+@dataclass(frozen=True)
+class SeriesMeta:
+    """What the data decided, kept with the run so new files are read and scaled alike."""
+
+    columns: Columns
+    scaler: Scaler  # fitted on the training rows only
+    mase_scale: tuple[float, ...]  # (V,) training rows' in-sample seasonal-naive MAE
+    history: tuple[tuple[float, ...], ...]  # the file's last rows, data units, model columns
+    calendar: Calendar | None  # how dates continue after the last row; None: no dates
+
+    def to_dict(self) -> dict:
+        columns = self.columns
+        return {
+            "columns": {"values": list(columns.values), "inputs": list(columns.inputs),
+                        "date": columns.date},
+            "scaler": self.scaler.to_dict(),
+            "mase_scale": list(self.mase_scale),
+            "history": [list(row) for row in self.history],
+            "calendar": None if self.calendar is None else self.calendar.to_dict(),
+        }  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, data: dict) -> SeriesMeta:
+        columns = data["columns"]
+        return cls(
+            Columns(tuple(columns["values"]), tuple(columns["inputs"]), columns["date"]),
+            Scaler.from_dict(data["scaler"]),
+            tuple(data["mase_scale"]),
+            tuple(tuple(row) for row in data["history"]),
+            Calendar.from_dict(data["calendar"]),
+        )
+
+
+@dataclass(frozen=True)
+class SeriesSplit:
+    """The points (row indices) one split forecasts; windows read the rows before them, which
+    may lie in an earlier split: that is the true past a forecaster would have had."""
+
+    scaled: np.ndarray  # (N, F) float32 model inputs for the whole file
+    raw: np.ndarray  # (N, V) value columns in data units
+    points: np.ndarray  # rows forecast, ascending
+    end: int  # rows from here on belong to a later split: targets there are masked
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+
+def build_meta(config: SeriesData, columns: Columns, table: Table, train_rows: int) -> SeriesMeta:
+    """Fit the scaler and MASE's scale on the training rows only: the test must stay unseen."""
+    train = table.features[:train_rows]
+    values = len(columns.values)
+    return SeriesMeta(
+        columns,
+        Scaler.fit(config.scaling, train),
+        tuple(float(s) for s in seasonal_mae(train[:, :values], config.season)),
+        tuple(tuple(float(x) for x in row) for row in table.features[-HISTORY_ROWS:]),
+        infer_calendar(table.dates) if table.dates is not None else None,
+    )
+
+
+def read_splits(config: SeriesData, meta: SeriesMeta | None, *, train_tail: int):
+    """(meta, splits): train points stop train_tail rows early, where a target would cross
+    into validation; evaluation points start where every baseline has a past."""
+    columns = meta.columns if meta else header_columns(
+        config.path, values=config.value_columns, inputs=config.input_columns,
+        date=config.date_column,
+    )  # fmt: skip
+    table = read_series(config.path, columns)
+    bounds = split_rows(
+        len(table.features), val_fraction=config.val_fraction,
+        test_fraction=config.test_fraction, test_size=config.test_size,
+    )  # fmt: skip
+    check_room(config.path, bounds, lookback=config.lookback, horizon=config.horizon)
+    meta = meta or build_meta(config, columns, table, bounds.val)
+    first = max(config.lookback, config.season)
+    spans = {
+        "train": (config.lookback, bounds.val - train_tail, bounds.val),
+        "val": (max(bounds.val, first), bounds.test, bounds.test),
+        "test": (max(bounds.test, first), bounds.total, bounds.total),
+    }
+    scaled, raw = scaled_rows(table, meta)
+    splits = {
+        name: SeriesSplit(scaled, raw, np.arange(start, max(start, stop)), end)
+        for name, (start, stop, end) in spans.items()
+    }
+    return meta, splits
+
+
+def scaled_rows(table: Table, meta: SeriesMeta) -> tuple[np.ndarray, np.ndarray]:
+    """(N, F) scaled model inputs and (N, V) value columns in data units."""
+    return meta.scaler.apply(table.features), table.features[:, : len(meta.columns.values)]
+
+
+def split_of_file(path: Path, meta: SeriesMeta, *, first: int) -> SeriesSplit:
+    """Every forecastable row of another file, read and scaled as the run's own data."""
+    table = read_series(path, meta.columns)
+    total = len(table.features)
+    if total <= first:
+        raise DataError(
+            f"{path}: {total} rows; forecasting from it needs more than {first} "
+            "(data.lookback, or data.season if longer)"
+        )
+    return SeriesSplit(*scaled_rows(table, meta), np.arange(first, total), total)

@@ -1,0 +1,65 @@
+"""Per-column scaling, fitted on the training rows only and stored with the run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def standard(train: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return train.mean(axis=0), train.std(axis=0)
+
+
+def minmax(train: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    low = train.min(axis=0)
+    return low, train.max(axis=0) - low
+
+
+def identity(train: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return np.zeros(train.shape[1]), np.ones(train.shape[1])
+
+
+FITS = {"standard": standard, "minmax": minmax, "none": identity}
+
+
+@dataclass(frozen=True)
+class Scaler:
+    """x -> (x - center) / scale per column; a constant column keeps scale 1."""
+
+    center: tuple[float, ...]
+    scale: tuple[float, ...]
+
+    @classmethod
+    def fit(cls, kind: str, train: np.ndarray) -> Scaler:
+        center, spread = FITS[kind](train)
+        # A constant column would divide by zero; leaving it unscaled keeps it constant.
+        spread = np.where(spread > 0, spread, 1.0)
+        return cls(tuple(float(c) for c in center), tuple(float(s) for s in spread))
+
+    def apply(self, features: np.ndarray) -> np.ndarray:
+        """(N, F) in data units -> (N, F) scaled float32, for the model."""
+        return ((features - self.center) / self.scale).astype(np.float32)
+
+    def invert(self, scaled: np.ndarray) -> np.ndarray:
+        """(..., V) scaled values -> data units; value columns come first, so they align."""
+        width = scaled.shape[-1]
+        return scaled * np.asarray(self.scale[:width]) + np.asarray(self.center[:width])
+
+    def to_dict(self) -> dict:
+        return {"center": list(self.center), "scale": list(self.scale)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Scaler:
+        return cls(tuple(data["center"]), tuple(data["scale"]))
+
+
+def seasonal_mae(train: np.ndarray, season: int) -> np.ndarray:
+    """(V,) in-sample MAE of the seasonal-naive forecast on the training rows (Hyndman &
+    Koehler 2006), the denominator of MASE; a training part that repeats itself exactly gives
+    1 (no scaling) rather than a rounding error to divide by."""
+    if len(train) <= season:
+        return np.ones(train.shape[1])
+    scale = np.abs(train[season:] - train[:-season]).mean(axis=0)
+    exact = scale <= 1e-9 * (np.abs(train).max(axis=0) + 1)
+    return np.where(exact, 1.0, scale)

@@ -1,0 +1,144 @@
+"""CSV time series: read the columns a recipe names, check every cell, split by time."""
+
+from __future__ import annotations
+
+import csv
+import math
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from seqcli.data.corpus import read_lines
+from seqcli.errors import DataError
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Which header names play which role; the meta stores this, so files read alike."""
+
+    values: tuple[str, ...]  # forecast, and read as inputs
+    inputs: tuple[str, ...]  # covariates: read, never forecast
+    date: str | None
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        """Model input columns, values first, so output column j is input column j."""
+        return (*self.values, *self.inputs)
+
+
+@dataclass(frozen=True)
+class Table:
+    features: np.ndarray  # (N, F) float64 in the file's units, value columns first
+    dates: list[str] | None  # the date column's text, when there is one
+
+
+def read_series(path: Path, columns: Columns) -> Table:
+    """Every row's numbers (and dates); a bad cell is a DataError naming file:line:column."""
+    with closing(read_lines(path)) as lines:
+        # strict: a stray quote is an error here, not a field that swallows the rows after it
+        rows = csv.reader(lines, strict=True)
+        header = _header(path, rows)
+        index = _column_index(path, header, columns)
+        numbers, dates = [], []
+        try:
+            for row in rows:
+                if not any(cell.strip() for cell in row):
+                    continue  # a blank line (often the last) is no row
+                numbers.append(_row_numbers(path, rows.line_num, row, header, index, columns))
+                if columns.date is not None:
+                    dates.append(row[index[columns.date]].strip())
+        except csv.Error as err:
+            raise DataError(f"{path}:{rows.line_num}: not readable as CSV ({err})") from None
+    if not numbers:
+        raise DataError(f"{path}: no data rows after the header")
+    features = np.asarray(numbers, dtype=np.float64).reshape(len(numbers), len(columns.features))
+    return Table(features, dates if columns.date is not None else None)
+
+
+def _row_numbers(path, line: int, row: list[str], header, index, columns: Columns) -> list:
+    if len(row) != len(header):
+        raise DataError(f"{path}:{line}: {len(row)} field(s), the header has {len(header)}")
+    return [_number(path, line, index[name], row, name) for name in columns.features]
+
+
+def _header(path: Path, rows) -> list[str]:
+    try:
+        header = next(rows, None)
+    except csv.Error as err:
+        raise DataError(f"{path}:1: not readable as CSV ({err})") from None
+    if not header:
+        raise DataError(f"{path}:1: the file is empty; expected a header row of column names")
+    return header
+
+
+def header_columns(path: Path, *, values, inputs, date) -> Columns:
+    """The recipe's column roles; without value columns, the last column with no other role."""
+    if values:
+        return Columns(tuple(values), tuple(inputs), date)
+    with closing(read_lines(path)) as lines:
+        names = header_names(_header(path, csv.reader(lines)))
+    free = [name for name in names if name != date and name not in inputs]
+    if not free:
+        raise DataError(f"{path}:1: every column is the date or an input; none is left to forecast")
+    return Columns((free[-1],), tuple(inputs), date)
+
+
+def header_names(header: list[str]) -> list[str]:
+    # Spreadsheets often save UTF-8 with a byte-order mark, which would stick to the first name.
+    return [name.strip().lstrip("\ufeff") for name in header]
+
+
+def _column_index(path: Path, header: list[str], columns: Columns) -> dict[str, int]:
+    names = header_names(header)
+    wanted = [*columns.features, *filter(None, [columns.date])]
+    missing = [name for name in wanted if name not in names]
+    if missing:
+        raise DataError(
+            f"{path}:1: no column {', '.join(repr(n) for n in missing)}; the header has "
+            f"{', '.join(repr(n) for n in names)}"
+        )
+    return {name: names.index(name) for name in wanted}
+
+
+def _number(path: Path, line: int, column: int, row: list[str], name: str) -> float:
+    text = row[column].strip()
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        shown = f"{text!r} is not a number" if text else "empty cell"
+        raise DataError(f"{path}:{line}:{column + 1}: {shown} (column '{name}')")
+    return value
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """Row ranges of the three splits: [0, val) train, [val, test) validation, [test, n) test."""
+
+    val: int
+    test: int
+    total: int
+
+
+def split_rows(total: int, *, val_fraction: float, test_fraction: float, test_size: int | None):
+    """Contiguous splits in time order: train, then validation, then test at the end."""
+    test_rows = test_size if test_size is not None else round(total * test_fraction)
+    test = total - test_rows
+    val = test - round(total * val_fraction)
+    return Bounds(val=val, test=test, total=total)
+
+
+def check_room(path: Path, bounds: Bounds, *, lookback: int, horizon: int) -> None:
+    """Training needs one whole window; each split needs its lookback of history."""
+    if bounds.test < 0:
+        raise DataError(f"{path}: test_size {bounds.total - bounds.test} exceeds the file's "
+                        f"{bounds.total} rows")  # fmt: skip
+    if bounds.val < lookback + horizon:
+        raise DataError(
+            f"{path}: {bounds.total} rows leave {max(bounds.val, 0)} for training; lookback "
+            f"{lookback} + horizon {horizon} needs at least {lookback + horizon}: use a "
+            "longer series, a shorter lookback or smaller validation/test splits"
+        )

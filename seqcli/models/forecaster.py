@@ -1,0 +1,128 @@
+"""Forecasters: real-valued rows (values, then covariates) -> fused recurrent stack -> head.
+
+Both read (B, T, F) scaled rows whose first V columns are the forecast values, and answer
+forward(values, *, targets=None) -> Output(predictions, loss, None) and
+forecast(values, steps) -> (B, steps, V)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from seqcli.models.cells import make_rnn
+from seqcli.models.language_model import Output
+from seqcli.recipe import ModelConfig
+
+
+def masked_mse(predictions: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """MSE over the known targets: NaN marks a target past the end of its split."""
+    known = ~targets.isnan()
+    return F.mse_loss(predictions[known], targets[known])
+
+
+WINDOW_SD_FLOOR = 0.05  # in scaled units: a flat window is shifted, not blown up by noise
+
+
+def window_stats(values: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(B, 1, F) mean and standard deviation of each window (RevIN, Kim et al. 2022)."""
+    return values.mean(1, keepdim=True), values.std(1, keepdim=True).clamp_min(WINDOW_SD_FLOOR)
+
+
+def no_window_stats(values: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(1, 1, F) zeros and ones: windows pass through as the data scaling left them."""
+    ones = values.new_ones(1, 1, values.shape[-1])
+    return ones - 1, ones
+
+
+WINDOW_NORMS = {True: window_stats, False: no_window_stats}
+
+
+class WindowNorm(nn.Module):
+    """Rescale a window into the model's range, and its forecasts back out of it.
+
+    The statistics cover the whole input window. A forecast made after the window's last row
+    (evaluation, roll-out) reads only the past; in many_to_many training the earlier positions
+    also see the window's later rows through its mean, an easier task than the one evaluated."""
+
+    def __init__(self, enabled: bool | None, values: int):
+        super().__init__()
+        self.stats, self.values = WINDOW_NORMS[bool(enabled)], values
+
+    def forward(self, window: torch.Tensor) -> tuple[torch.Tensor, Callable]:
+        """The rescaled (B, T, F) window and the function that maps (B, S, V) forecasts back."""
+        mean, sd = self.stats(window)  # (B, 1, F)
+        back_mean, back_sd = mean[..., : self.values], sd[..., : self.values]  # (B, 1, V)
+        return (window - mean) / sd, lambda forecast: forecast * back_sd + back_mean
+
+
+def final_hidden(state, directions: int) -> torch.Tensor:
+    """(B, directions * H): the last layer's final state of each direction.
+
+    output[:, -1] of the backward direction has read one row only; its summary of the whole
+    window is h_n, so both directions are taken from h_n."""
+    h_n = state[0] if isinstance(state, tuple) else state  # (layers * directions, B, H)
+    return torch.cat(list(h_n[-directions:]), dim=-1)
+
+
+class DirectForecaster(nn.Module):
+    """many_to_one: read the lookback window, emit all horizon steps at once."""
+
+    def __init__(self, config: ModelConfig, *, features: int, values: int, horizon: int):
+        super().__init__()
+        self.values, self.horizon, self.directions = values, horizon, config.directions
+        self.norm = WindowNorm(config.window_norm, values)
+        self.rnn = make_rnn(config, input_size=features)
+        self.drop = nn.Dropout(config.dropout)
+        self.head = nn.Linear(config.hidden_size * config.directions, horizon * values)
+
+    def forward(self, values: torch.Tensor, *, targets: torch.Tensor | None = None) -> Output:
+        window, restore = self.norm(values)  # (B, T, F)
+        _, state = self.rnn(window)
+        summary = self.drop(final_hidden(state, self.directions))  # (B, D*H)
+        scaled = self.head(summary).unflatten(-1, (self.horizon, self.values))  # (B, S, V)
+        predictions = restore(scaled)
+        loss = None if targets is None else masked_mse(predictions, targets)
+        return Output(predictions, loss, None)
+
+    def forecast(self, values: torch.Tensor, steps: int) -> torch.Tensor:
+        """(B, steps, V) for steps up to the trained horizon."""
+        assert steps <= self.horizon, "the task checks the horizon before asking"
+        return self(values).out[:, :steps]
+
+
+class AutoregressiveForecaster(nn.Module):
+    """many_to_many: predict row t+1 from rows up to t at every position; roll out by
+    feeding each forecast back in as the next row's values."""
+
+    def __init__(self, config: ModelConfig, *, features: int, values: int):
+        super().__init__()
+        self.values, self.features = values, features
+        self.norm = WindowNorm(config.window_norm, values)
+        self.rnn = make_rnn(config, input_size=features)
+        self.drop = nn.Dropout(config.dropout)
+        self.head = nn.Linear(config.hidden_size, values)
+
+    def forward(self, values: torch.Tensor, *, targets: torch.Tensor | None = None) -> Output:
+        window, restore = self.norm(values)  # (B, T, F)
+        h, _ = self.rnn(window)  # (B, T, H)
+        predictions = restore(self.head(self.drop(h)))  # (B, T, V): row t+1 predicted at t
+        loss = None if targets is None else masked_mse(predictions, targets)
+        return Output(predictions, loss, None)
+
+    def forecast(self, values: torch.Tensor, steps: int) -> torch.Tensor:
+        """(B, steps, V); past the first step the covariates are unknown, so the task only
+        asks for more than one step when there are none."""
+        assert steps == 1 or self.features == self.values, "covariates end with the data"
+        window, restore = self.norm(values)  # (B, T, F)
+        h, state = self.rnn(window)  # (B, T, H)
+        step = self.head(h[:, -1:])  # (B, 1, V)
+        forecasts = [step]
+        for _ in range(steps - 1):
+            # Fed back in the window's own scale: the rows it was rescaled with.
+            h, state = self.rnn(step, state)  # (B, 1, H)
+            step = self.head(h)  # (B, 1, V)
+            forecasts.append(step)
+        return restore(torch.cat(forecasts, dim=1))  # (B, steps, V)

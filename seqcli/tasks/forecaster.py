@@ -1,0 +1,214 @@
+"""Forecasting tasks: many_to_one + series (direct multi-step head) and many_to_many + series
+(one step ahead at every position, rolled out autoregressively)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from seqcli.data.dates import Calendar, infer_calendar
+from seqcli.data.forecast_data import SeriesMeta, SeriesSplit, read_splits, split_of_file
+from seqcli.data.series import read_series
+from seqcli.errors import DataError, UsageError
+from seqcli.models.forecaster import AutoregressiveForecaster, DirectForecaster
+from seqcli.recipe.tasks import LOWER_IS_BETTER, METRICS
+from seqcli.tasks.base import TaskData
+from seqcli.tasks.forecast_batches import (
+    SeriesBatches,
+    Targets,
+    batch_of,
+    direct_targets,
+    shifted_targets,
+)
+from seqcli.tasks.forecast_metrics import baseline_errors, comparison_table, forecast_errors
+from seqcli.tasks.forecast_output import (
+    check_flags,
+    forecast_csv,
+    parse_history,
+    plot_forecast,
+    write_text,
+)
+
+
+def build_direct(recipe, meta: SeriesMeta) -> nn.Module:
+    columns = meta.columns
+    return DirectForecaster(
+        recipe.model, features=len(columns.features), values=len(columns.values),
+        horizon=recipe.data.horizon,
+    )  # fmt: skip
+
+
+def build_autoregressive(recipe, meta: SeriesMeta) -> nn.Module:
+    columns = meta.columns
+    return AutoregressiveForecaster(
+        recipe.model, features=len(columns.features), values=len(columns.values)
+    )
+
+
+def direct_reach(recipe, meta: SeriesMeta, steps: int) -> None:
+    horizon = recipe.data.horizon
+    if steps > horizon:
+        raise UsageError(
+            f"--horizon {steps}: this many_to_one model forecasts {horizon} step(s) at once "
+            "(data.horizon); retrain with a larger data.horizon, or use mapping many_to_many"
+        )
+
+
+def rollout_reach(recipe, meta: SeriesMeta, steps: int) -> None:
+    inputs = meta.columns.inputs
+    if steps > 1 and inputs:
+        raise UsageError(
+            f"--horizon {steps}: rolling out past one step needs future values of the input "
+            f"columns ({', '.join(inputs)}), which the data does not have; use --horizon 1 or "
+            "mapping many_to_one"
+        )
+
+
+@dataclass(frozen=True)
+class Forecaster:
+    """One forecasting task; the two differ in their model, targets and how far they reach."""
+
+    name: str
+    build: Callable[..., nn.Module]
+    targets: Targets
+    reach: Callable[[object, SeriesMeta, int], None]  # refuses a forecast it cannot make
+    targets_ahead: bool  # targets run data.horizon rows on from each point
+    unit: str = "windows"
+
+    @property
+    def metrics(self) -> dict[str, bool]:
+        return {metric: LOWER_IS_BETTER[metric] for metric in METRICS[self.name]}
+
+    def prepare(self, recipe, meta: SeriesMeta | None = None) -> TaskData:
+        """Read and split the series; fit the scaler on its training rows unless given."""
+        # Training windows stop before their targets cross into validation.
+        tail = recipe.data.horizon - 1 if self.targets_ahead else 0
+        meta, splits = read_splits(recipe.data, meta, train_tail=tail)
+        return TaskData(meta, splits)
+
+    def meta_to_dict(self, meta: SeriesMeta) -> dict:
+        return meta.to_dict()
+
+    def meta_from_dict(self, data: dict) -> SeriesMeta:
+        return SeriesMeta.from_dict(data)
+
+    def meta_summary(self, meta: dict) -> list[tuple[str, str]]:
+        columns, calendar = meta["columns"], meta["calendar"]
+        last = "no dates" if calendar is None else f"dates up to {calendar['last']}"
+        return [
+            ("forecast columns", ", ".join(columns["values"])),
+            ("input columns", ", ".join(columns["inputs"]) or "-"),
+            ("history kept", f"{len(meta['history'])} rows, {last}"),
+        ]
+
+    def build_model(self, recipe, meta: SeriesMeta) -> nn.Module:
+        return self.build(recipe, meta)
+
+    def batches(self, data: TaskData, recipe) -> SeriesBatches:
+        return SeriesBatches(
+            data.splits["train"], self.targets, recipe.data,
+            batch_size=recipe.train.batch_size, seed=recipe.seed,
+        )  # fmt: skip
+
+    @torch.no_grad()
+    def evaluate(self, run, examples: SeriesSplit, *, max_batches: int | None = None) -> dict:
+        """Loss on scaled values, then one-step errors in data units beside the baselines'."""
+        if not len(examples):
+            raise DataError("no rows to evaluate: the split is empty or shorter than lookback")
+        config, size = run.recipe.data, run.recipe.train.batch_size
+        chunks = np.split(examples.points, range(size, len(examples), size))[:max_batches]
+        run.model.eval()
+        loss_sum, known, forecasts = 0.0, 0, []
+        for chunk in chunks:
+            batch = batch_of(examples, chunk, self.targets, config).to(run.device)
+            out = run.model(**batch.inputs, targets=batch.targets)
+            count = int((~batch.targets.isnan()).sum())
+            loss_sum, known = loss_sum + out.loss.item() * count, known + count
+            forecasts.append(run.model.forecast(batch.inputs["values"], 1)[:, 0].cpu())
+        points = np.concatenate(chunks)
+        predicted = run.meta.scaler.invert(torch.cat(forecasts).double().numpy())  # (P, V)
+        scale = np.asarray(run.meta.mase_scale)
+        errors = forecast_errors(examples.raw[points], predicted, scale)
+        baselines = baseline_errors(examples.raw, points, config.season, scale)
+        table = comparison_table(errors, baselines, points=len(points), season=config.season)
+        return {"loss": loss_sum / known, **errors, "details": table}
+
+    def sample(self, run, step: int) -> str | None:
+        return None  # the validation metrics already say how the forecast is going
+
+    def examples_from_file(self, run, path: Path) -> SeriesSplit:
+        """Every row of another file that has a full lookback (and a season) before it."""
+        config = run.recipe.data
+        return split_of_file(path, run.meta, first=max(config.lookback, config.season))
+
+    def predict(self, run, lines: list[str]) -> list[dict]:
+        """Each line, comma-separated past values (oldest first), gets the next horizon steps."""
+        steps = run.recipe.data.horizon
+        histories = parse_history(lines, run.meta, lookback=run.recipe.data.lookback)
+        return [
+            {"input": line, "forecast": self._forecast(run, history, steps)[:, 0].tolist()}
+            for line, history in zip(lines, histories, strict=True)
+        ]
+
+    def prediction_lines(self, rows: list[dict]) -> Iterator[str]:
+        for row in rows:
+            yield ", ".join(f"{value:.6g}" for value in row["forecast"])
+
+    def generate(self, run, flags: dict) -> Iterator[str]:
+        """The forecast after the end of the series (or of --input) as CSV; --plot draws it."""
+        check_flags(flags)
+        steps = flags.get("horizon") or run.recipe.data.horizon
+        self.reach(run.recipe, run.meta, steps)
+        meta = run.meta
+        history, calendar = np.asarray(meta.history), meta.calendar
+        if flags.get("input"):
+            history, calendar = read_history(Path(flags["input"]), meta)
+        if len(history) < run.recipe.data.lookback:
+            raise DataError(
+                f"{flags.get('input', 'the series')}: {len(history)} rows, the model reads "
+                f"{run.recipe.data.lookback} (data.lookback)"
+            )
+        forecast = self._forecast(run, history, steps)
+        text = forecast_csv(meta, forecast, calendar)
+        if flags.get("plot"):
+            plot_forecast(Path(flags["plot"]), meta, history, forecast)
+        if flags.get("output"):
+            write_text(Path(flags["output"]), text)
+            return
+        yield text
+
+    def _forecast(self, run, history: np.ndarray, steps: int) -> np.ndarray:
+        """(steps, V) in data units after (T, F) history rows in data units."""
+        lookback = run.recipe.data.lookback
+        window = run.meta.scaler.apply(history[-lookback:])  # (L, F)
+        run.model.eval()
+        with torch.no_grad():
+            values = torch.from_numpy(window)[None].to(run.device)  # (1, L, F)
+            scaled = run.model.forecast(values, steps)[0].cpu().double().numpy()  # (S, V)
+        return run.meta.scaler.invert(scaled)
+
+
+def read_history(path: Path, meta: SeriesMeta) -> tuple[np.ndarray, Calendar | None]:
+    """Another file's rows (data units) and dates, read with the run's columns."""
+    table = read_series(path, meta.columns)
+    calendar = infer_calendar(table.dates) if table.dates is not None else None
+    return table.features, calendar
+
+
+TASKS = {
+    "direct_forecaster": Forecaster(
+        "direct_forecaster", build_direct, direct_targets, direct_reach, targets_ahead=True
+    ),
+    "autoregressive_forecaster": Forecaster(
+        "autoregressive_forecaster",
+        build_autoregressive,
+        shifted_targets,
+        rollout_reach,
+        targets_ahead=False,
+    ),
+}

@@ -1,0 +1,228 @@
+"""Forecasters: models, training on a sine wave, evaluation, generate, predict, the CLI."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+import torch
+from typer.testing import CliRunner
+
+from seqcli.cli import app
+from seqcli.engine.run import load_run
+from seqcli.engine.start import fresh_training
+from seqcli.errors import DataError, UsageError
+from seqcli.recipe import load_recipe, validate_recipe
+from tests.series_helpers import CPU, prepare, series_recipe, sine_csv, untrained_run, write_csv
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# --- models ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("direction", ["uni", "bi"])
+@pytest.mark.parametrize("layers", [1, 2])
+def test_direct_forecaster_shapes(tmp_path, cell, direction, layers):
+    raw = series_recipe(sine_csv(tmp_path / "s.csv"), mapping="many_to_one")
+    raw["model"] |= {"cell": cell, "direction": direction, "layers": layers}
+    run, data = untrained_run(raw)
+    batch = next(run.task.batches(data, run.recipe))
+    out = run.model(**batch.inputs, targets=batch.targets)
+    assert out.out.shape == (16, 3, 1) and out.loss.ndim == 0
+    assert run.model.forecast(batch.inputs["values"], 2).shape == (16, 2, 1)
+
+
+@pytest.mark.parametrize("layers", [1, 2])
+@pytest.mark.parametrize("window_norm", [None, True])
+def test_autoregressive_forecaster_rolls_out_any_length(tmp_path, layers, window_norm):
+    raw = series_recipe(sine_csv(tmp_path / "s.csv"))
+    raw["model"] |= {"layers": layers, "window_norm": window_norm}
+    run, data = untrained_run(raw)
+    batch = next(run.task.batches(data, run.recipe))
+    assert run.model(**batch.inputs, targets=batch.targets).out.shape == (16, 12, 1)
+    assert run.model.forecast(batch.inputs["values"], 30).shape == (16, 30, 1)
+
+
+def test_training_batches_resume_exactly(tmp_path):
+    recipe, task, data = prepare(series_recipe(sine_csv(tmp_path / "s.csv")))
+    first = task.batches(data, recipe)
+    for _ in range(5):
+        next(first)
+    second = task.batches(data, recipe)
+    second.load_state_dict(first.state_dict())
+    assert torch.equal(next(first).inputs["values"], next(second).inputs["values"])
+
+
+def test_direct_targets_past_the_split_end_are_masked(tmp_path):
+    run, data = untrained_run(series_recipe(sine_csv(tmp_path / "s.csv"), mapping="many_to_one"))
+    metrics = run.task.evaluate(run, data.splits["val"])
+    assert math.isfinite(metrics["loss"])  # the last val points' horizons run into test
+
+
+# --- training, evaluation, generation --------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sine_run(tmp_path_factory) -> Path:
+    """An autoregressive GRU trained 300 steps on a sine wave, once for this module."""
+    folder = tmp_path_factory.mktemp("sine")
+    recipe = validate_recipe(
+        series_recipe(sine_csv(folder / "s.csv"), date_column="month"), source="sine"
+    )
+    trainer = fresh_training(recipe, device=CPU, out=folder / "run")
+    try:
+        for _ in trainer:
+            pass
+    finally:
+        trainer.folder.release()
+    return folder / "run"
+
+
+def test_a_tiny_model_beats_persistence_on_a_sine_wave(sine_run):
+    run = load_run(sine_run, CPU)
+    task = run.task
+    metrics = task.evaluate(run, task.prepare(run.recipe, run.meta).splits["test"])
+    (table,) = metrics["details"].values()
+    rows = {row[0]: dict(zip(table["columns"][1:], row[1:], strict=True)) for row in table["rows"]}
+    assert rows["model"]["rmse"] == metrics["rmse"]
+    assert metrics["rmse"] < 0.5 * rows["persistence (last value)"]["rmse"]
+
+
+def test_generate_continues_the_dates_as_csv(sine_run):
+    run = load_run(sine_run, CPU)
+    text = "".join(run.task.generate(run, {"horizon": 3}))
+    lines = text.splitlines()
+    assert lines[0] == "month,level" and [line.split(",")[0] for line in lines[1:]] == [
+        "1920-01", "1920-02", "1920-03",
+    ]  # fmt: skip
+    assert abs(float(lines[1].split(",")[1]) - 10.0) < 1.5  # sin(0) after a whole period
+
+
+def test_generate_writes_output_and_plot_files(sine_run, tmp_path):
+    run = load_run(sine_run, CPU)
+    flags = {"output": tmp_path / "f.csv", "plot": tmp_path / "f.png"}
+    assert list(run.task.generate(run, flags)) == []
+    assert (tmp_path / "f.csv").read_text(encoding="utf-8").count("\n") == 4
+    assert (tmp_path / "f.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_generate_refuses_a_flag_it_does_not_take(sine_run):
+    run = load_run(sine_run, CPU)
+    with pytest.raises(UsageError, match="--prime does not apply to a forecaster"):
+        list(run.task.generate(run, {"prime": "x"}))
+
+
+def test_a_direct_model_refuses_a_horizon_beyond_its_head(tmp_path):
+    run, _ = untrained_run(series_recipe(sine_csv(tmp_path / "s.csv"), mapping="many_to_one"))
+    with pytest.raises(UsageError, match="--horizon 4: this many_to_one model forecasts 3"):
+        list(run.task.generate(run, {"horizon": 4}))
+
+
+def test_roll_out_past_one_step_needs_future_covariates(tmp_path):
+    rows = "".join(f"{i},{i % 3},{math.sin(i)}\n" for i in range(80))
+    path = write_csv(tmp_path / "s.csv", "t,weekday,v\n" + rows)
+    run, _ = untrained_run(series_recipe(path, input_columns=["weekday"], test_size=10))
+    assert len(list(run.task.generate(run, {"horizon": 1}))[0].splitlines()) == 2
+    with pytest.raises(UsageError, match="future values of the input columns"):
+        list(run.task.generate(run, {"horizon": 2}))
+
+
+def test_predict_forecasts_each_line_and_names_a_bad_value(sine_run):
+    run = load_run(sine_run, CPU)
+    history = ",".join(str(10 + 5 * math.sin(2 * math.pi * t / 12)) for t in range(24))
+    (row,) = run.task.predict(run, [history])
+    assert len(row["forecast"]) == 3
+    with pytest.raises(DataError, match="line 2: value 2 'x' is not a number"):
+        run.task.predict(run, [history, "1,x"])
+
+
+@pytest.mark.parametrize("name", ["airline", "sunspots"])
+def test_the_shipped_recipes_train_a_few_steps(name, tmp_path):
+    recipe = load_recipe(ROOT / "recipes" / f"{name}.yaml", ["train.steps=2", "train.eval_every=2"])
+    trainer = fresh_training(recipe, device=CPU, out=tmp_path / "run")
+    try:
+        kinds = [type(event).__name__ for event in trainer]
+    finally:
+        trainer.folder.release()
+    assert kinds[-1] == "Finished" and "Evaluated" in kinds
+
+
+def test_evaluating_a_file_shorter_than_the_lookback_names_it(sine_run, tmp_path):
+    run = load_run(sine_run, CPU)
+    short = write_csv(tmp_path / "short.csv", "month,level\n1900-01,1\n1900-02,2\n")
+    with pytest.raises(DataError, match=r"short\.csv: 2 rows; forecasting from it needs more"):
+        run.task.examples_from_file(run, short)
+
+
+def test_evaluating_another_file_scores_its_rows_with_the_runs_scaler(sine_run, tmp_path):
+    run = load_run(sine_run, CPU)
+    other = sine_csv(tmp_path / "other.csv", rows=60)
+    metrics = run.task.evaluate(run, run.task.examples_from_file(run, other))
+    assert next(iter(metrics["details"].values()))["rows"][0][0] == "model"
+    assert metrics["rmse"] < 1.0
+
+
+# --- through the command line ----------------------------------------------------------------
+
+
+def cli(*args):
+    return CliRunner().invoke(app, [str(arg) for arg in args])
+
+
+def test_cli_generate_prints_the_forecast_csv_on_stdout(sine_run):
+    result = cli("generate", sine_run, "--horizon", 2, "--device", "cpu")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[1].startswith("1920-01,")
+
+
+def test_cli_generate_rejects_a_language_model_flag_in_one_line(sine_run):
+    result = cli("generate", sine_run, "--temperature", 0.5, "--device", "cpu")
+    assert result.exit_code == 2
+    assert "--temperature does not apply to a forecaster" in result.stderr
+
+
+def test_cli_evaluate_json_carries_the_baseline_table(sine_run):
+    result = cli("evaluate", sine_run, "--split", "test", "--json", "--device", "cpu")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    (table,) = report["details"].values()
+    assert [row[0] for row in table["rows"]] == [
+        "model", "persistence (last value)", "seasonal naive (lag 12)",
+    ]  # fmt: skip
+    assert report["rmse"] == table["rows"][0][2]
+
+
+def test_cli_predict_prints_one_forecast_line_per_input(sine_run):
+    history = ",".join(str(10 + 5 * math.sin(2 * math.pi * t / 12)) for t in range(12))
+    result = cli("predict", sine_run, "--text", history, "--text", history, "--device", "cpu")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2 and len(lines[0].split(", ")) == 3
+
+
+def test_generate_from_another_file_continues_its_dates(sine_run, tmp_path):
+    run = load_run(sine_run, CPU)
+    other = sine_csv(tmp_path / "other.csv", rows=30)  # ends 1902-06
+    lines = "".join(run.task.generate(run, {"input": other, "horizon": 1})).splitlines()
+    assert lines[1].startswith("1902-07,")
+
+
+def test_a_series_without_dates_numbers_the_forecast_steps(tmp_path):
+    path = write_csv(tmp_path / "s.csv", "v\n" + "".join(f"{i % 5}\n" for i in range(80)))
+    run, _ = untrained_run(series_recipe(path, test_size=10))
+    lines = "".join(run.task.generate(run, {"horizon": 2})).splitlines()
+    assert [line.split(",")[0] for line in lines] == ["step", "1", "2"]
+
+
+def test_window_norm_moves_the_forecast_with_the_level(tmp_path):
+    raw = series_recipe(sine_csv(tmp_path / "s.csv"), mapping="many_to_one")
+    raw["model"]["window_norm"] = True
+    run, data = untrained_run(raw)
+    window = next(run.task.batches(data, run.recipe)).inputs["values"]  # (B, L, 1)
+    with torch.no_grad():
+        shift = run.model.forecast(window + 7.0, 3) - run.model.forecast(window, 3)
+    assert torch.allclose(shift, torch.full_like(shift, 7.0), atol=1e-4)

@@ -31,6 +31,7 @@ class PlainDecoder(nn.Module):
         self.head = nn.Linear(config.hidden_size, num_tokens)
 
     def _input(self, config: ModelConfig) -> dict:
+        """What the RNN reads per step: the token's embedding (Bahdanau adds the context)."""
         return {"input_size": config.embedding_size}
 
     def memory(self, values: torch.Tensor, lengths: torch.Tensor) -> Memory:

@@ -163,7 +163,11 @@ def generate(
     ] = None,
     horizon: Annotated[int | None, typer.Option(min=1, help="Forecast: steps ahead.")] = None,
     input: Annotated[
-        Path | None, typer.Option(help="Forecast: continue this CSV instead of the training data.")
+        str | None,
+        typer.Option(
+            help="Forecast: continue this CSV instead of the training data. "
+            "Translator: the sentence(s) to translate."
+        ),
     ] = None,
     output: Annotated[
         Path | None, typer.Option(help="Forecast: write the CSV here, not to stdout.")
@@ -173,6 +177,19 @@ def generate(
     ] = None,
     condition: Annotated[
         str | None, typer.Option(help="one_to_many: a class, or numbers 'a,b,...'.")
+    ] = None,
+    input_file: Annotated[
+        Path | None, typer.Option(help="translator: sentences, one per line (default stdin).")
+    ] = None,
+    beam_size: Annotated[int | None, typer.Option(min=1, help="translator: beams (5).")] = None,
+    n_best: Annotated[
+        int | None, typer.Option(min=1, help="translator: best translations per line.")
+    ] = None,
+    length_penalty: Annotated[
+        float | None, typer.Option(min=0.0, help="translator: GNMT alpha (0.6).")
+    ] = None,
+    attention: Annotated[
+        Path | None, typer.Option(help="translator: write attention weights (.json or .png).")
     ] = None,
     device: Device = "auto",
 ) -> None:

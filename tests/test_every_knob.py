@@ -201,6 +201,30 @@ TASK_KNOBS = {
         "test_class_weights_setting_reaches_the_loss",
     ),
     "model.pooling": ("tests/test_classifier.py", "test_mean_and_max_pool_over_real_tokens_only"),
+    "data.member": (
+        "tests/test_seq2seq.py",
+        "test_a_zip_with_two_data_members_asks_for_data_member",
+    ),
+    "data.source_column": ("tests/test_seq2seq.py", "test_the_columns_say_which_side_is_which"),
+    "data.target_column": ("tests/test_seq2seq.py", "test_the_columns_say_which_side_is_which"),
+    "data.normalize": ("tests/test_seq2seq.py", "test_normalize_none_keeps_the_text_as_written"),
+    "data.max_length": (
+        "tests/test_seq2seq.py",
+        "test_filters_keep_short_pairs_whose_source_starts_with_a_prefix",
+    ),
+    "data.source_prefixes": (
+        "tests/test_seq2seq.py",
+        "test_filters_keep_short_pairs_whose_source_starts_with_a_prefix",
+    ),
+    "model.attention": (
+        "tests/test_seq2seq.py",
+        "test_attention_weights_sum_to_one_and_skip_source_padding",
+    ),
+    "model.bridge": ("tests/test_seq2seq.py", "test_the_bridges_differ_in_parameters_and_output"),
+    "train.teacher_forcing": (
+        "tests/test_seq2seq.py",
+        "test_partial_teacher_forcing_trains_step_by_step",
+    ),
 }
 # A plateau's or early stop's baseline compares against a run that has the same eval cadence.
 BASELINES = {

@@ -284,9 +284,71 @@ class ColumnsData(TaggedData):
         return self
 
 
+class PairsData(DataSection):
+    format: Literal["pairs"] = Field(
+        description="pairs: source<TAB>target lines for an encoder_decoder (translator)"
+    )
+    path: Path = Field(
+        description="a .tsv/.txt file, or a .zip read in place; relative paths resolve against "
+        "the recipe file's folder"
+    )
+    member: str | None = Field(
+        None,
+        description="the file inside a .zip; null: its one member not named _* "
+        "(so a dataset's _about.txt is skipped)",
+    )
+    source_column: int = Field(0, ge=0, description="0-based tab-separated column of the source")
+    target_column: int = Field(1, ge=0, description="0-based tab-separated column of the target")
+    tokenizer: Tokenizer = Field(
+        "word", description="char: one token per code point; word: whitespace-split words"
+    )
+    normalize: Literal["tutorial", "none"] = Field(
+        "tutorial",
+        description="tutorial: the PyTorch seq2seq tutorial's (lowercase, accents stripped, "
+        ".!? split off, other non-letters to spaces); none: the text as written",
+    )
+    max_length: int | None = Field(
+        None, ge=1, description="keep pairs whose both sides have at most this many tokens"
+    )
+    source_prefixes: list[str] | None = Field(
+        None,
+        description="keep pairs whose normalized source starts with one of these; null: all",
+    )
+    min_freq: int = Field(1, ge=1, description="a token seen fewer times in training becomes <unk>")
+    val_fraction: float = Field(
+        0.1,
+        ge=0,
+        lt=1,
+        description="share of distinct source sentences (with all their translations) for "
+        "validation, by a seeded shuffle",
+    )
+    test_fraction: float = Field(
+        0.0,
+        ge=0,
+        lt=1,
+        description="share of distinct source sentences (with all their translations) for test",
+    )
+
+    @model_validator(mode="after")
+    def _two_columns(self) -> PairsData:
+        if self.source_column == self.target_column:
+            raise ValueError(
+                f"source_column and target_column are both {self.source_column}; "
+                "a pair needs two different columns"
+            )
+        return self
+
+
 # Each format adds its class here; pydantic picks the class by the `format` key.
 Data = Annotated[
-    TextData | TableData | FolderData | VectorsData | SeriesData | ConlluData | ColumnsData,
+    TextData
+    | TableData
+    | FolderData
+    | VectorsData
+    | SeriesData
+    | ConlluData
+    | ColumnsData
+    | PairsData,
     Field(discriminator="format"),
 ]
 

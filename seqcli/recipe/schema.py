@@ -36,6 +36,11 @@ LEFT_TO_RIGHT = {
 Mapping = Literal["many_to_many", "many_to_one", "one_to_many", "encoder_decoder"]
 Metric = Literal[tuple(LOWER_IS_BETTER)]
 MAX_SEED = 2**63 - 1  # torch seeds are 64-bit; the headroom lets samplers add the step
+# What a null translator option means; filled in before validation so it shows when printed.
+ENCODER_DECODER_DEFAULTS = {
+    "model": {"attention": "general", "bridge": "concat_project"},
+    "train": {"teacher_forcing": 1.0},
+}
 
 
 class ModelConfig(Section):
@@ -49,7 +54,8 @@ class ModelConfig(Section):
     direction: Literal["uni", "bi"] = Field(
         "uni",
         description="uni reads left to right; bi also right to left (rejected for a language "
-        "model: it would see the token it predicts)",
+        "model: it would see the token it predicts; an encoder_decoder's decoder stays uni, "
+        "since it writes left to right, and only its encoder reads both ways)",
     )
     hidden_size: int = Field(256, ge=1, le=65536, description="units per layer and direction")
     embedding_size: int = Field(64, ge=1, le=65536, description="token embedding width")
@@ -83,6 +89,18 @@ class ModelConfig(Section):
         "state (each direction's, when bi); mean/max over the real tokens; attention: a "
         "learned weighted average. null means last",
     )
+    attention: Literal["none", "dot", "general", "additive"] | None = Field(
+        None,
+        description="encoder_decoder only (default general): how the decoder looks at the "
+        "source; dot and general are Luong's (2015), additive is Bahdanau's (2015)",
+    )
+    bridge: Literal["concat_project", "sum"] | None = Field(
+        None,
+        description="encoder_decoder only (default concat_project): encoder final states to "
+        "decoder initial state; concat_project: both directions concatenated, linear + tanh; "
+        "sum: the directions added",
+    )
+
     condition: Literal["none", "init", "every_step", "both"] | None = Field(
         None,
         description="one_to_many only: where the input enters the decoder: its initial state "
@@ -172,6 +190,13 @@ class TrainConfig(Section):
         description="a NaN/inf loss or gradient: stop (last good checkpoint kept) or skip "
         "that window and go on",
     )
+    teacher_forcing: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="encoder_decoder only (default 1.0): chance that the decoder is fed the "
+        "true previous token rather than its own guess, drawn per step",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -253,6 +278,39 @@ class Recipe(Section):
         if isinstance(raw, dict) and "data" in raw:
             return {**raw, "data": fill_format(raw["data"])}
         return raw
+
+    @model_validator(mode="before")
+    @classmethod
+    def _encoder_decoder_defaults(cls, raw: Any) -> Any:
+        """Fill the translator's options so the resolved recipe shows what runs."""
+        if not isinstance(raw, dict) or raw.get("mapping") != "encoder_decoder":
+            return raw
+        raw = dict(raw)
+        for section, defaults in ENCODER_DECODER_DEFAULTS.items():
+            values = raw.get(section, {})
+            if isinstance(values, dict):
+                filled = {k: v for k, v in defaults.items() if values.get(k) is None}
+                raw[section] = {**values, **filled}
+        return raw
+
+    @model_validator(mode="after")
+    def _encoder_decoder_options_fit(self) -> Recipe:
+        used = {
+            "model.attention": self.model.attention,
+            "model.bridge": self.model.bridge,
+            "train.teacher_forcing": self.train.teacher_forcing,
+        }
+        if self.mapping != "encoder_decoder":
+            for key, value in used.items():
+                if value is not None:
+                    raise ValueError(f"{key} applies to mapping encoder_decoder only")
+            return self
+        if self.model.attention == "dot" and self.model.direction == "bi":
+            raise ValueError(
+                "model.attention: 'dot' needs the source states (2 x hidden_size with direction "
+                "bi) as wide as the decoder's (hidden_size); use general or additive"
+            )
+        return self
 
     @model_validator(mode="after")
     def _mapping_reads_the_format(self) -> Recipe:

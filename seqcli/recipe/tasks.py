@@ -16,6 +16,7 @@ TASKS = {
     ("many_to_many", "series"): "autoregressive_forecaster",
     ("many_to_many", "conllu"): "tagger",
     ("many_to_many", "columns"): "tagger",
+    ("encoder_decoder", "pairs"): "translator",
 }
 
 # Validation metrics per task; the first is what best.pt follows unless train.monitor says.
@@ -29,6 +30,7 @@ METRICS = {
     "autoregressive_forecaster": ("loss", "rmse", "mae", "smape", "mase"),
     # precision/recall/f1 are over labelled spans, reported when the labels are BIO/BIOES
     "tagger": ("loss", "accuracy", "f1", "precision", "recall"),
+    "translator": ("bleu", "loss", "chrf", "exact_match"),
 }
 
 # Which way is better, per metric: best.pt, plateau schedules and early stopping read this.
@@ -45,6 +47,9 @@ LOWER_IS_BETTER = {
     "f1": False,
     "precision": False,
     "recall": False,
+    "bleu": False,
+    "chrf": False,
+    "exact_match": False,
 }
 
 

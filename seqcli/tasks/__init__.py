@@ -9,12 +9,14 @@ from seqcli.tasks.conditioned_values import ConditionedValues
 from seqcli.tasks.forecaster import TASKS as FORECASTERS
 from seqcli.tasks.language_model import LanguageModelTask
 from seqcli.tasks.tagger import TaggerTask
+from seqcli.tasks.translator import Translator
 
 TASKS: dict[str, Task] = {
     "language_model": LanguageModelTask(),
     "classifier": ClassifierTask(),
     "conditioned_text": ConditionedText(),
     "conditioned_values": ConditionedValues(),
+    "translator": Translator(),
     **FORECASTERS,
     "tagger": TaggerTask(),
 }

@@ -163,11 +163,7 @@ def generate(
     ] = None,
     horizon: Annotated[int | None, typer.Option(min=1, help="Forecast: steps ahead.")] = None,
     input: Annotated[
-        str | None,
-        typer.Option(
-            help="Forecast: continue this CSV instead of the training data. "
-            "Translator: the sentence(s) to translate."
-        ),
+        str | None, typer.Option(help="translator: the sentence(s) to translate.")
     ] = None,
     output: Annotated[
         Path | None, typer.Option(help="Forecast: write the CSV here, not to stdout.")
@@ -179,7 +175,11 @@ def generate(
         str | None, typer.Option(help="one_to_many: a class, or numbers 'a,b,...'.")
     ] = None,
     input_file: Annotated[
-        Path | None, typer.Option(help="translator: sentences, one per line (default stdin).")
+        Path | None,
+        typer.Option(
+            help="translator: sentences, one per line (default stdin); "
+            "forecast: continue this CSV instead of the training data."
+        ),
     ] = None,
     beam_size: Annotated[int | None, typer.Option(min=1, help="translator: beams (5).")] = None,
     n_best: Annotated[

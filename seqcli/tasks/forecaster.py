@@ -166,11 +166,11 @@ class Forecaster:
         self.reach(run.recipe, run.meta, steps)
         meta = run.meta
         history, calendar = np.asarray(meta.history), meta.calendar
-        if flags.get("input"):
-            history, calendar = read_history(Path(flags["input"]), meta)
+        if flags.get("input_file"):
+            history, calendar = read_history(Path(flags["input_file"]), meta)
         if len(history) < run.recipe.data.lookback:
             raise DataError(
-                f"{flags.get('input', 'the series')}: {len(history)} rows, the model reads "
+                f"{flags.get('input_file', 'the series')}: {len(history)} rows, the model reads "
                 f"{run.recipe.data.lookback} (data.lookback)"
             )
         forecast = self._forecast(run, history, steps)

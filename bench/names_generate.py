@@ -31,7 +31,7 @@ CPU = torch.device("cpu")
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=1500)
+    parser.add_argument("--steps", type=int, default=3000)
     parser.add_argument("--per-language", type=int, default=20)
     args = parser.parse_args()
     torch.set_num_threads(2)

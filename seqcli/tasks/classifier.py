@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -12,12 +13,12 @@ import torch
 import torch.nn.functional as F
 
 from seqcli.data.labelled import READERS, Example, normalise, read_examples, stratified_split
-from seqcli.data.padding import BucketBatches, ordered_batches, pad
+from seqcli.data.padding import ordered_batches, pad
 from seqcli.data.vocab import TOKENIZERS, Vocab, build_vocab, token_ids
 from seqcli.errors import DataError, UsageError
 from seqcli.models.classifier import PAD_ID, Classifier
 from seqcli.recipe.tasks import LOWER_IS_BETTER, METRICS
-from seqcli.tasks.base import Batch, TaskData
+from seqcli.tasks.base import Batch, IndexedBatches, TaskData
 from seqcli.tasks.classification_metrics import (
     accuracy,
     classification_details,
@@ -104,27 +105,6 @@ def tensors(encoded: Encoded, rows: np.ndarray) -> Batch:
     return Batch({"tokens": tokens, "lengths": lengths}, targets, size=len(rows))
 
 
-class ClassifierBatches:
-    """Endless length-bucketed training batches; resumable through BucketBatches' position."""
-
-    def __init__(self, encoded: Encoded, *, batch_size: int, seed: int):
-        self.encoded = encoded
-        lengths = [len(tokens) for tokens in encoded.tokens]
-        self.order = BucketBatches(lengths, batch_size=batch_size, seed=seed)
-
-    def __next__(self) -> Batch:
-        return tensors(self.encoded, next(self.order))
-
-    def __len__(self) -> int:
-        return len(self.order)
-
-    def state_dict(self) -> dict:
-        return self.order.state_dict()
-
-    def load_state_dict(self, state: dict) -> None:
-        self.order.load_state_dict(state)
-
-
 @torch.no_grad()
 def logits_of(run, tokens: list[list[int]]) -> torch.Tensor:
     """(N, K) logits in the input order, batched by length to cut padding."""
@@ -192,9 +172,12 @@ class ClassifierTask:
             class_weights=meta.class_weights,
         )
 
-    def batches(self, data: TaskData, recipe) -> ClassifierBatches:
+    def batches(self, data: TaskData, recipe) -> IndexedBatches:
         train = data.splits["train"]
-        return ClassifierBatches(train, batch_size=recipe.train.batch_size, seed=recipe.seed)
+        return IndexedBatches(
+            [len(tokens) for tokens in train.tokens], partial(tensors, train),
+            batch_size=recipe.train.batch_size, seed=recipe.seed,
+        )  # fmt: skip
 
     def evaluate(self, run, examples: Encoded, *, max_batches: int | None = None) -> dict:
         """Loss (class-weighted, as in training), accuracy, macro F1 and the per-class details.

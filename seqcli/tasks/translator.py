@@ -12,7 +12,7 @@ import sacrebleu
 import torch
 import torch.nn.functional as F
 
-from seqcli.data.padding import BucketBatches, ordered_batches, pad
+from seqcli.data.padding import ordered_batches, pad
 from seqcli.data.pairs import Pair, build_vocabs, detokenize, read_pairs, split_pairs
 from seqcli.data.vocab import BOS, EOS, Vocab, token_ids
 from seqcli.engine.decode import Markers
@@ -20,7 +20,7 @@ from seqcli.errors import DataError
 from seqcli.models.seq2seq import PAD_ID, Seq2Seq
 from seqcli.recipe.tasks import LOWER_IS_BETTER, METRICS
 from seqcli.tasks import translate
-from seqcli.tasks.base import Batch, TaskData
+from seqcli.tasks.base import Batch, IndexedBatches, TaskData
 from seqcli.tasks.translate import source_ids, translate_ids, translate_lines
 
 SHOWN = 3  # validation sentences translated at each evaluation during training
@@ -59,27 +59,6 @@ def collate(examples: list[Example]) -> Batch:
     target_out = target[:, 1:]  # the decoder predicts each next token; <pad> is ignored
     inputs = {"source": source, "source_lengths": lengths, "target_in": target[:, :-1]}
     return Batch(inputs, target_out, size=int((target_out != PAD_ID).sum()))
-
-
-class PairBatches:
-    """Endless length-bucketed batches of examples, resumable (BucketBatches underneath)."""
-
-    def __init__(self, examples: list[Example], *, batch_size: int, seed: int):
-        self.examples = examples
-        lengths = [max(len(e.source), len(e.target)) for e in examples]
-        self.order = BucketBatches(lengths, batch_size=batch_size, seed=seed)
-
-    def __next__(self) -> Batch:
-        return collate([self.examples[i] for i in next(self.order)])
-
-    def __len__(self) -> int:
-        return len(self.order)
-
-    def state_dict(self) -> dict:
-        return self.order.state_dict()
-
-    def load_state_dict(self, state: dict) -> None:
-        self.order.load_state_dict(state)
 
 
 # sacrebleu's tokenizer for BLEU: 13a splits words and punctuation; char counts character
@@ -165,10 +144,13 @@ class Translator:
             teacher_forcing=recipe.train.teacher_forcing,
         )
 
-    def batches(self, data: TaskData, recipe) -> PairBatches:
-        return PairBatches(
-            data.splits["train"], batch_size=recipe.train.batch_size, seed=recipe.seed
-        )
+    def batches(self, data: TaskData, recipe) -> IndexedBatches:
+        train = data.splits["train"]
+        return IndexedBatches(
+            [max(len(e.source), len(e.target)) for e in train],
+            lambda rows: collate([train[i] for i in rows]),
+            batch_size=recipe.train.batch_size, seed=recipe.seed,
+        )  # fmt: skip
 
     def examples_from_file(self, run, path: Path) -> list[Example]:
         """Every pair of another file (the recipe's reading and filters, no split)."""

@@ -16,7 +16,7 @@ from seqcli.tasks.flags import reject_unknown
 
 
 class ConditionedValues:
-    unit = "val"
+    unit = "values"
     metrics = {"loss": True, "mae": True}
     generate_flags = frozenset({"condition", "length"})
 

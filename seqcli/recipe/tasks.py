@@ -17,6 +17,9 @@ TASKS = {
     ("many_to_many", "conllu"): "tagger",
     ("many_to_many", "columns"): "tagger",
     ("encoder_decoder", "pairs"): "translator",
+    ("many_to_one", "synthetic"): "adding",
+    ("many_to_many", "synthetic"): "copy",
+    ("many_to_many", "music"): "music",
 }
 
 # Validation metrics per task; the first is what best.pt follows unless train.monitor says.
@@ -31,6 +34,9 @@ METRICS = {
     # precision/recall/f1 are over labelled spans, reported when the labels are BIO/BIOES
     "tagger": ("loss", "accuracy", "f1", "precision", "recall"),
     "translator": ("bleu", "loss", "chrf", "exact_match"),
+    "adding": ("mse", "loss"),
+    "copy": ("last10_accuracy", "loss"),
+    "music": ("nll", "loss"),
 }
 
 # Which way is better, per metric: best.pt, plateau schedules and early stopping read this.
@@ -50,6 +56,9 @@ LOWER_IS_BETTER = {
     "bleu": False,
     "chrf": False,
     "exact_match": False,
+    "mse": True,
+    "last10_accuracy": False,
+    "nll": True,
 }
 
 

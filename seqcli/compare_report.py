@@ -1,0 +1,125 @@
+"""compare-cells' outputs: per-variant means over seeds, and the json, csv, md and png files."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import statistics
+from itertools import groupby
+from pathlib import Path
+
+from seqcli.engine.plots import plot_gradient_flow, plot_learning_curves
+from seqcli.recipe import Recipe
+from seqcli.recipe.tasks import LOWER_IS_BETTER
+
+CSV_COLUMNS = (
+    "name", "cell", "layers", "direction", "hidden_size", "seed", "parameters", "wall_s",
+    "speed", "best_val", "test", "target_step", "early_gradient", "late_gradient",
+    "saturation", "forget_gate", "update_gate", "grad_norm_median", "clipped_share",
+)  # fmt: skip
+GATES = ("forget_gate", "update_gate")
+
+
+def spread(values: list[float]) -> tuple[float, float]:
+    """Mean and sample standard deviation (0 for a single seed)."""
+    finite = [v for v in values if v is not None and math.isfinite(v)]
+    if not finite:
+        return math.nan, math.nan
+    return statistics.fmean(finite), statistics.stdev(finite) if len(finite) > 1 else 0.0
+
+
+def geometric_mean(values: list[float]) -> float:
+    """Gradients span tens of orders of magnitude: average their logarithms."""
+    positive = [v for v in values if v > 0]
+    if not positive:
+        return 0.0
+    return math.exp(statistics.fmean(math.log(v) for v in positive))
+
+
+def summarize(results: list[dict]) -> list[dict]:
+    """One row per variant without its seed, in grid order."""
+    return [_group(name, list(runs)) for name, runs in groupby(results, key=lambda r: r["group"])]
+
+
+def _group(name: str, runs: list[dict]) -> dict:
+    monitor = runs[0]["monitor"]
+    diagnostics = [r["diagnostics"] for r in runs]
+    flows = zip(*(d["gradient_flow"] for d in diagnostics), strict=True)
+    row = {
+        "group": name, **{k: runs[0]["variant"][k] for k in ("cell", "layers", "direction",
+                                                              "hidden_size")},
+        "seeds": [r["variant"]["seed"] for r in runs], "parameters": runs[0]["parameters"],
+        "monitor": monitor, "test_split": runs[0]["test_split"],
+        "wall_s": statistics.fmean(r["wall_s"] for r in runs),
+        "speed": statistics.fmean(r["speed"] for r in runs), "unit": runs[0]["unit"],
+        "best_val": spread([r["best_val"] for r in runs]),
+        "test": spread([r["test"][monitor] for r in runs]),
+        "target_step": [r["target_step"] for r in runs],
+        "early_gradient": geometric_mean([d["early_gradient"] for d in diagnostics]),
+        "late_gradient": geometric_mean([d["late_gradient"] for d in diagnostics]),
+        "saturation": spread([d.get("saturation") for d in diagnostics])[0],
+        "gradient_flow": [geometric_mean(list(step)) for step in flows],
+        "clipped_share": statistics.fmean(r["clipping"].get("clipped_share", 0) for r in runs),
+    }  # fmt: skip
+    for gate in GATES:
+        if gate in diagnostics[0]:
+            row[gate] = statistics.fmean(d[gate] for d in diagnostics)
+    return row
+
+
+def write_reports(results: list[dict], out: Path, *, recipe: Recipe) -> tuple[list[dict], list]:
+    """compare.json, compare.csv, compare.md and the two plots; returns groups and paths."""
+    out.mkdir(parents=True, exist_ok=True)
+    groups = summarize(results)
+    monitor = recipe.train.monitor
+    summary = {"recipe": recipe.name, "monitor": monitor, "groups": groups, "runs": results}
+    files = [out / "compare.json", out / "compare.csv", out / "compare.md"]
+    files[0].write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    _write_csv(results, files[1])
+    files[2].write_text(markdown(groups, recipe=recipe), encoding="utf-8")
+    curves = {r["name"]: r["curve"] for r in results}
+    positive = all(v > 0 for r in results for _, v in r["curve"])
+    files.append(plot_learning_curves(
+        curves, out / "learning_curves.png", metric=monitor,
+        log=LOWER_IS_BETTER[monitor] and positive, groups={r["name"]: r["group"] for r in results},
+    ))  # fmt: skip
+    flows = {g["group"]: g["gradient_flow"] for g in groups}
+    files.append(plot_gradient_flow(flows, out / "gradient_flow.png"))
+    return groups, files
+
+
+def _write_csv(results: list[dict], path: Path) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, CSV_COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        for r in results:
+            writer.writerow({
+                "name": r["name"], **r["variant"], "parameters": r["parameters"],
+                "wall_s": r["wall_s"], "speed": r["speed"], "best_val": r["best_val"],
+                "test": r["test"][r["monitor"]], "target_step": r["target_step"],
+                **r["diagnostics"], **r["clipping"],
+            })  # fmt: skip
+
+
+def _number(mean_std: tuple[float, float]) -> str:
+    mean, std = mean_std
+    return "n/a" if math.isnan(mean) else f"{mean:.4g} ± {std:.2g}"
+
+
+def markdown(groups: list[dict], *, recipe: Recipe) -> str:
+    """The final table as Markdown, one row per variant (means over seeds)."""
+    monitor, split = recipe.train.monitor, groups[0]["test_split"] if groups else "test"
+    header = ["variant", "parameters", "wall s", f"{groups[0]['unit']}/s" if groups else "/s",
+              f"best val {monitor}", f"{split} {monitor}", "target step",
+              "early grad", "late grad", "saturation"]  # fmt: skip
+    lines = [f"# compare-cells: {recipe.name}", "",
+             "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]  # fmt: skip
+    for g in groups:
+        reached = [s for s in g["target_step"] if s is not None]
+        cells = [g["group"], f"{g['parameters']:,}", f"{g['wall_s']:.0f}", f"{g['speed']:,.0f}",
+                 _number(g["best_val"]), _number(g["test"]),
+                 ", ".join(map(str, reached)) or "-", f"{g['early_gradient']:.2e}",
+                 f"{g['late_gradient']:.2e}", f"{g['saturation']:.3f}"]  # fmt: skip
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,93 @@
+"""Models for the long-range tasks: adding (many-to-one regression), copy memory (a class per
+step) and polyphonic music (88 independent keys per frame). Each answers
+forward(..., *, targets=None, state=None) -> Output like every seqcli model."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from seqcli.models.cells import make_rnn
+from seqcli.models.language_model import Output
+from seqcli.recipe import ModelConfig
+
+
+def final_states(rnn: nn.RNNBase, state) -> torch.Tensor:
+    """The top layer's final hidden state of every direction, side by side: (B, D*H).
+
+    A backward direction's final state is the one that has read the whole sequence; its
+    output at the last step has read one step only.
+    """
+    h_n = state[0] if isinstance(state, tuple) else state  # (L*D, B, H)
+    directions = 2 if rnn.bidirectional else 1
+    top = h_n.view(rnn.num_layers, directions, *h_n.shape[1:])[-1]  # (D, B, H)
+    return top.transpose(0, 1).flatten(1)
+
+
+class LastStateRegressor(nn.Module):
+    """Read real-valued steps, predict one number from the final states."""
+
+    def __init__(self, config: ModelConfig, *, input_size: int):
+        super().__init__()
+        self.rnn = make_rnn(config, input_size=input_size)
+        self.drop = nn.Dropout(config.dropout)
+        self.head = nn.Linear(config.hidden_size * config.directions, 1)
+
+    def forward(self, x: torch.Tensor, *, targets=None, state=None) -> Output:
+        _, state = self.rnn(x, state)  # x (B, T, I)
+        value = self.head(self.drop(final_states(self.rnn, state))).squeeze(-1)  # (B,)
+        loss = None if targets is None else F.mse_loss(value, targets)
+        return Output(value, loss, state)
+
+
+class SymbolTagger(nn.Module):
+    """Read symbols, predict a symbol at every step (copy memory)."""
+
+    def __init__(self, config: ModelConfig, *, num_symbols: int):
+        super().__init__()
+        self.embed = nn.Embedding(num_symbols, config.embedding_size)
+        self.drop = nn.Dropout(config.dropout)
+        self.rnn = make_rnn(config, input_size=config.embedding_size)
+        self.head = nn.Linear(config.hidden_size * config.directions, num_symbols)
+
+    def forward(self, x: torch.Tensor, *, targets=None, state=None) -> Output:
+        h, state = self.rnn(self.drop(self.embed(x)), state)  # (B, T, D*H)
+        logits = self.head(self.drop(h))  # (B, T, S)
+        loss = None
+        if targets is not None:
+            loss = F.cross_entropy(logits.flatten(0, 1), targets.flatten())
+        return Output(logits, loss, state)
+
+
+class FrameModel(nn.Module):
+    """Read piano-roll frames, give each key's logit of being down in the next frame."""
+
+    def __init__(self, config: ModelConfig, *, keys: int):
+        super().__init__()
+        self.drop = nn.Dropout(config.dropout)
+        self.rnn = make_rnn(config, input_size=keys)
+        self.head = nn.Linear(config.hidden_size, keys)
+
+    def forward(
+        self, x: torch.Tensor, lengths: torch.Tensor, *, targets=None, state=None
+    ) -> Output:
+        h, state = self.rnn(x, state)  # x (B, T, K) -> (B, T, H)
+        logits = self.head(self.drop(h))  # (B, T, K)
+        loss = None
+        if targets is not None:
+            loss = frame_nll_sum(logits, targets, lengths) / lengths.sum()
+        return Output(logits, loss, state)
+
+
+def frame_nll_sum(logits: torch.Tensor, frames: torch.Tensor, lengths: torch.Tensor):
+    """Bernoulli NLL summed over keys and over the real (unpadded) frames.
+
+    Divided by the number of frames this is the per-frame NLL of Boulanger-Lewandowski et al.
+    2012 and Bai et al. 2018 (their -trace(y log p' + (1-y) log(1-p)') / T), from logits for
+    numerical safety.
+    """
+    steps = torch.arange(frames.shape[1], device=frames.device)
+    real = (steps[None, :] < lengths[:, None]).unsqueeze(-1)  # (B, T, 1)
+    nll = F.binary_cross_entropy_with_logits(logits, frames, reduction="none")  # (B, T, K)
+    return (nll * real).sum()

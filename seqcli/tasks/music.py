@@ -1,0 +1,135 @@
+"""Polyphonic music as a seqcli task: predict each next piano-roll frame, 88 keys at once."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import torch
+
+from seqcli.data.music import load_music
+from seqcli.data.padding import BucketBatches, ordered_batches, pad_values
+from seqcli.errors import DataError
+from seqcli.models.long_range import FrameModel, frame_nll_sum
+from seqcli.tasks.base import Batch, TaskData
+from seqcli.tasks.flags import reject_unknown
+
+LOWEST_NOTE = 21  # MIDI number of key 0 of an 88-key piano roll (A0)
+GENERATE_FLAGS = frozenset({"length", "seed"})
+
+
+@dataclass(frozen=True)
+class MusicMeta:
+    keys: int
+    key_frequency: list[float]  # share of training frames with each key down: the baseline
+
+
+def batch_of(pieces: list[np.ndarray]) -> Batch:
+    """Frames 0..T-2 in, frames 1..T-1 to predict, zero-padded, with the true lengths."""
+    lengths = torch.tensor([len(p) - 1 for p in pieces])
+    x = pad_values([p[:-1] for p in pieces])  # (B, T, K)
+    y = pad_values([p[1:] for p in pieces])  # (B, T, K)
+    return Batch({"x": x, "lengths": lengths}, y, size=int(lengths.sum()))
+
+
+class MusicBatches:
+    """Endless, resumable batches of whole pieces of similar length."""
+
+    def __init__(self, pieces: list[np.ndarray], *, batch_size: int, seed: int):
+        self.pieces = pieces
+        self.order = BucketBatches([len(p) for p in pieces], batch_size=batch_size, seed=seed)
+
+    def __next__(self) -> Batch:
+        return batch_of([self.pieces[i] for i in next(self.order)])
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def state_dict(self) -> dict:
+        return self.order.state_dict()
+
+    def load_state_dict(self, state: dict) -> None:
+        self.order.load_state_dict(state)
+
+
+def baseline_nll(key_frequency: list[float], pieces: list[np.ndarray]) -> float:
+    """Per-frame NLL of predicting every key by its training frequency, ignoring the past."""
+    p = np.clip(np.asarray(key_frequency), 1e-6, 1 - 1e-6)
+    frames = np.concatenate([piece[1:] for piece in pieces])  # (N, K)
+    nll = -(frames * np.log(p) + (1 - frames) * np.log(1 - p)).sum()
+    return float(nll / len(frames))
+
+
+class MusicTask:
+    unit = "frames"
+    metrics = {"nll": True, "loss": True}
+
+    def prepare(self, recipe, meta=None) -> TaskData:
+        path = recipe.data.path
+        splits = load_music(path)
+        frames = np.concatenate(splits["train"])  # (N, K)
+        meta = meta or MusicMeta(frames.shape[1], frames.mean(axis=0).tolist())
+        if frames.shape[1] != meta.keys:
+            raise DataError(f"{path}: frames have {frames.shape[1]} keys; the run has {meta.keys}")
+        return TaskData(meta, splits)
+
+    def meta_to_dict(self, meta: MusicMeta) -> dict:
+        return asdict(meta)
+
+    def meta_from_dict(self, data: dict) -> MusicMeta:
+        return MusicMeta(**data)
+
+    def meta_summary(self, meta: dict) -> list[tuple[str, str]]:
+        return [("keys per frame", str(meta["keys"]))]
+
+    def build_model(self, recipe, meta: MusicMeta) -> FrameModel:
+        return FrameModel(recipe.model, keys=meta.keys)
+
+    def batches(self, data: TaskData, recipe) -> MusicBatches:
+        return MusicBatches(
+            data.splits["train"], batch_size=recipe.train.batch_size, seed=recipe.seed
+        )
+
+    @torch.no_grad()
+    def evaluate(self, run, pieces, *, max_batches=None) -> dict:
+        """Per-frame NLL over every predicted frame of every piece (Bai et al. 2018)."""
+        run.model.eval()
+        groups = ordered_batches([len(p) for p in pieces], batch_size=run.recipe.train.batch_size)
+        total, frames = 0.0, 0
+        for group in groups[:max_batches]:
+            batch = batch_of([pieces[i] for i in group]).to(run.device)
+            logits = run.model(**batch.inputs).out
+            total += frame_nll_sum(logits, batch.targets, batch.inputs["lengths"]).item()
+            frames += batch.size
+        nll = total / frames
+        rows = [["key frequencies, no past", baseline_nll(run.meta.key_frequency, pieces)],
+                ["this model", nll]]  # fmt: skip
+        details = {"baseline": {"columns": ["predictor", "nll per frame"], "rows": rows}}
+        return {"loss": nll, "nll": nll, "details": details}
+
+    def sample(self, run, step: int) -> None:
+        return None
+
+    def examples_from_file(self, run, path):
+        """The test split of another .mat file, checked against the run's key count."""
+        pieces = load_music(path)["test"]
+        if pieces[0].shape[1] != run.meta.keys:
+            raise DataError(f"{path}: frames have {pieces[0].shape[1]} keys; the run has "
+                            f"{run.meta.keys}")  # fmt: skip
+        return pieces
+
+    def generate(self, run, flags: dict):
+        """Sample frames from silence, each key a coin with the model's probability; one line
+        per frame, the MIDI numbers of the keys down."""
+        reject_unknown(flags, GENERATE_FLAGS, "a music model")
+        length = flags.get("length", run.recipe.generate.length)
+        generator = torch.Generator().manual_seed(flags.get("seed", 0))
+        run.model.eval()
+        frame, state = torch.zeros(1, 1, run.meta.keys), None  # (1, 1, K)
+        with torch.no_grad():
+            for _ in range(length):
+                out = run.model(frame.to(run.device), torch.tensor([1]), state=state)
+                probs = torch.sigmoid(out.out.cpu())  # (1, 1, K)
+                frame, state = torch.bernoulli(probs, generator=generator), out.state
+                yield " ".join(str(LOWEST_NOTE + k) for k in frame[0, 0].nonzero().ravel().tolist())
+                yield "\n"

@@ -31,7 +31,7 @@ CPU = torch.device("cpu")
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=1500)
+    parser.add_argument("--steps", type=int, default=3000)
     parser.add_argument("--per-language", type=int, default=20)
     args = parser.parse_args()
     torch.set_num_threads(2)
@@ -64,8 +64,9 @@ def agreement(generator, classifier, per_language: int) -> None:
     """Generate names per language; how often the classifier names the requested language."""
     task, hits, total = generator.task, 0, 0
     sampling = Sampling(temperature=0.8)
-    for label in generator.meta["labels"]:
-        names = task.sample_texts(generator, label, per_language, sampling, seed=0)
+    for seed, label in enumerate(generator.meta["labels"]):
+        # A seed per language: one shared seed would give every language the same draws.
+        names = task.sample_texts(generator, label, per_language, sampling, seed=seed)
         names = [name for name in names if name.strip()]
         rows = classifier.task.predict(classifier, names)
         agree = sum(row["label"] == label for row in rows)

@@ -202,7 +202,7 @@ def generate(
     ] = None,
     horizon: Annotated[int | None, typer.Option(min=1, help="Forecast: steps ahead.")] = None,
     input: Annotated[
-        Path | None, typer.Option(help="Forecast: continue this CSV instead of the training data.")
+        str | None, typer.Option(help="translator: the sentence(s) to translate.")
     ] = None,
     output: Annotated[
         Path | None, typer.Option(help="Forecast: write the CSV here, not to stdout.")
@@ -212,6 +212,23 @@ def generate(
     ] = None,
     condition: Annotated[
         str | None, typer.Option(help="one_to_many: a class, or numbers 'a,b,...'.")
+    ] = None,
+    input_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="translator: sentences, one per line (default stdin); "
+            "forecast: continue this CSV instead of the training data."
+        ),
+    ] = None,
+    beam_size: Annotated[int | None, typer.Option(min=1, help="translator: beams (5).")] = None,
+    n_best: Annotated[
+        int | None, typer.Option(min=1, help="translator: best translations per line.")
+    ] = None,
+    length_penalty: Annotated[
+        float | None, typer.Option(min=0.0, help="translator: GNMT alpha (0.6).")
+    ] = None,
+    attention: Annotated[
+        Path | None, typer.Option(help="translator: write attention weights (.json or .png).")
     ] = None,
     device: Device = "auto",
 ) -> None:
@@ -293,18 +310,21 @@ def predict(
 
 
 def _input_lines(text: list[str] | None, file: Path | None) -> list[str]:
-    """The inputs of --text or of --file (one per line, blank lines skipped)."""
-    if (text is None) == (file is None):
-        raise UsageError("give --text (repeatable) or --file, one of the two")
+    """The inputs of --text, of --file (one per line, blank lines skipped), or of piped stdin."""
+    if text is not None and file is not None:
+        raise UsageError("give --text (repeatable) or --file, not both")
     if text is not None:
         return text
+    if file is None and sys.stdin.isatty():
+        raise UsageError("give --text (repeatable) or --file, or pipe lines into stdin")
+    source = "stdin" if file is None or str(file) == "-" else f"--file {file}"
     try:
-        content = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+        content = sys.stdin.read() if source == "stdin" else file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
-        raise UsageError(f"--file {file}: cannot read ({err})") from None
+        raise UsageError(f"{source}: cannot read ({err})") from None
     lines = [line for line in content.splitlines() if line.strip()]
     if not lines:
-        raise UsageError(f"--file {file}: holds no input lines")
+        raise UsageError(f"{source}: holds no input lines")
     return lines
 
 

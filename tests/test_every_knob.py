@@ -193,6 +193,38 @@ TASK_KNOBS = {
         "tests/test_tagger.py",
         "test_char_features_add_a_character_encoder_only_when_set",
     ),
+    "data.delimiter": ("tests/test_classifier.py", "test_delimiter_and_columns_pick_the_fields"),
+    "data.text_column": ("tests/test_classifier.py", "test_delimiter_and_columns_pick_the_fields"),
+    "data.header": ("tests/test_classifier.py", "test_header_row_is_not_an_example"),
+    "data.class_weights": (
+        "tests/test_classifier.py",
+        "test_class_weights_setting_reaches_the_loss",
+    ),
+    "model.pooling": ("tests/test_classifier.py", "test_mean_and_max_pool_over_real_tokens_only"),
+    "data.member": (
+        "tests/test_seq2seq.py",
+        "test_a_zip_with_two_data_members_asks_for_data_member",
+    ),
+    "data.source_column": ("tests/test_seq2seq.py", "test_the_columns_say_which_side_is_which"),
+    "data.target_column": ("tests/test_seq2seq.py", "test_the_columns_say_which_side_is_which"),
+    "data.normalize": ("tests/test_seq2seq.py", "test_normalize_none_keeps_the_text_as_written"),
+    "data.max_length": (
+        "tests/test_seq2seq.py",
+        "test_filters_keep_short_pairs_whose_source_starts_with_a_prefix",
+    ),
+    "data.source_prefixes": (
+        "tests/test_seq2seq.py",
+        "test_filters_keep_short_pairs_whose_source_starts_with_a_prefix",
+    ),
+    "model.attention": (
+        "tests/test_seq2seq.py",
+        "test_attention_weights_sum_to_one_and_skip_source_padding",
+    ),
+    "model.bridge": ("tests/test_seq2seq.py", "test_the_bridges_differ_in_parameters_and_output"),
+    "train.teacher_forcing": (
+        "tests/test_seq2seq.py",
+        "test_partial_teacher_forcing_trains_step_by_step",
+    ),
     "data.task": (
         "tests/test_long_range.py",
         "test_synthetic_models_take_any_cell_depth_and_direction",

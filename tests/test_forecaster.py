@@ -207,7 +207,7 @@ def test_cli_predict_prints_one_forecast_line_per_input(sine_run):
 def test_generate_from_another_file_continues_its_dates(sine_run, tmp_path):
     run = load_run(sine_run, CPU)
     other = sine_csv(tmp_path / "other.csv", rows=30)  # ends 1902-06
-    lines = "".join(run.task.generate(run, {"input": other, "horizon": 1})).splitlines()
+    lines = "".join(run.task.generate(run, {"input_file": other, "horizon": 1})).splitlines()
     assert lines[1].startswith("1902-07,")
 
 

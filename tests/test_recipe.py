@@ -56,7 +56,7 @@ def test_out_of_range_value_names_key(write_recipe, section, values, key):
         ({"train": {"epochs": 2}}, "set steps or epochs, not both"),
         ({"train": {"momentum": 0.9}}, "momentum applies to sgd and rmsprop"),
         ({"data": {"val_fraction": 0.6, "test_fraction": 0.5}}, "leaves nothing to train on"),
-        ({"mapping": "encoder_decoder"}, "not built yet"),
+        ({"mapping": "encoder_decoder"}, "reads data.format 'pairs'"),
     ],
 )
 def test_contradictory_options_are_rejected_with_reason(write_recipe, sections, words):

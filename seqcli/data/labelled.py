@@ -51,10 +51,18 @@ def decoded_lines(path: Path) -> Iterator[str]:
         yield text.removeprefix("\ufeff") if number == 1 else text
 
 
+def normalise(text: str, config) -> str:
+    """The text as the model reads it: edge whitespace off, lowercased if the recipe says."""
+    text = text.strip()
+    return text.lower() if config.lowercase else text
+
+
 def read_table(config) -> list[Example]:
     """`label<TAB>text` rows (or any two columns of a CSV/TSV), in file order."""
     path = config.path
-    delimiter = config.delimiter or DELIMITERS[path.suffix.lower()]
+    delimiter = config.delimiter or DELIMITERS.get(path.suffix.lower())
+    if delimiter is None:  # a recipe cannot get here; another file given to evaluate can
+        raise DataError(f"{path}: cannot tell the delimiter from the extension; set data.delimiter")
     rows = csv.reader(
         decoded_lines(path), delimiter=delimiter, quoting=QUOTING.get(delimiter, csv.QUOTE_MINIMAL)
     )
@@ -68,7 +76,7 @@ def read_table(config) -> list[Example]:
             if header_pending:
                 columns, header_pending = header_indices(row, columns, where), False
             else:
-                examples.append(table_example(row, columns, where))
+                examples.append(table_example(row, columns, where, config))
     except csv.Error as err:
         raise DataError(f"{path}:{rows.line_num}: {err}") from None
     return examples
@@ -91,14 +99,14 @@ def header_indices(header: list[str], columns: dict, where: str) -> dict[str, in
     return indices
 
 
-def table_example(row: list[str], columns: dict[str, int], where: str) -> Example:
+def table_example(row: list[str], columns: dict[str, int], where: str, config) -> Example:
     for role, index in columns.items():
         if index >= len(row):
             raise DataError(
                 f"{where}: {len(row)} field(s), but {role}_column is {index} (0-based); "
                 "check data.delimiter and the column settings"
             )
-    label, text = row[columns["label"]].strip(), row[columns["text"]].strip()
+    label, text = row[columns["label"]].strip(), normalise(row[columns["text"]], config)
     if not label:
         raise DataError(f"{where}: empty label")
     if not text:
@@ -116,7 +124,7 @@ def read_folder(config) -> list[Example]:
     if not files:
         raise DataError(f"{folder}: no {FOLDER_SUFFIX} files; each class is one such file")
     return [
-        Example(path.stem, line.strip(), f"{path}:{number}")
+        Example(path.stem, normalise(line, config), f"{path}:{number}")
         for path in files
         for number, line in enumerate(decoded_lines(path), start=1)
         if line.strip()  # a blank line is no example

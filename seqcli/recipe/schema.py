@@ -1,17 +1,16 @@
-"""The recipe schema: pydantic models, validated once, frozen. Nothing here imports torch."""
+"""The whole recipe and the rules that tie its sections to the task. Nothing here imports torch."""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import (
-    Field,
-    model_validator,
-)
+from pydantic import Field, model_validator
 
 from seqcli.recipe.data import SYNTHETIC_MAPPINGS, Data, fill_format
-from seqcli.recipe.schedule import ConstantSchedule, EarlyStopping, Schedule, Section
-from seqcli.recipe.tasks import LOWER_IS_BETTER, METRICS, task_of
+from seqcli.recipe.model import ModelConfig
+from seqcli.recipe.schedule import Section
+from seqcli.recipe.tasks import METRICS, task_of
+from seqcli.recipe.training import GenerateConfig, TrainConfig
 
 # Model options only some tasks use: field -> those tasks.
 FORECASTERS = ("direct_forecaster", "autoregressive_forecaster")
@@ -19,7 +18,10 @@ TASK_OPTIONS = {
     "condition": ("conditioned_text", "conditioned_values"),
     "window_norm": FORECASTERS,
     "char_features": ("tagger",),
+    "pooling": ("classifier",),
 }
+# Tasks whose output head writes the tokens their embedding reads (model.tie_weights).
+TIED_WEIGHTS = ("language_model",)
 # Tasks that write left to right, and why reading right to left would be wrong for them.
 WRITES_AHEAD = "writes left to right and cannot read what it has not written yet"
 LEFT_TO_RIGHT = {
@@ -32,183 +34,12 @@ LEFT_TO_RIGHT = {
 }
 
 Mapping = Literal["many_to_many", "many_to_one", "one_to_many", "encoder_decoder"]
-Metric = Literal[tuple(LOWER_IS_BETTER)]
 MAX_SEED = 2**63 - 1  # torch seeds are 64-bit; the headroom lets samplers add the step
-
-
-class ModelConfig(Section):
-    cell: Literal["rnn", "lstm", "gru"] = Field(
-        "lstm", description="recurrent cell: vanilla (Elman) rnn, lstm or gru"
-    )
-    nonlinearity: Literal["tanh", "relu"] | None = Field(
-        None, description="rnn only: the cell's activation; null means tanh"
-    )
-    layers: int = Field(1, ge=1, le=32, description="stacked recurrent layers")
-    direction: Literal["uni", "bi"] = Field(
-        "uni",
-        description="uni reads left to right; bi also right to left (rejected for a language "
-        "model: it would see the token it predicts)",
-    )
-    hidden_size: int = Field(256, ge=1, le=65536, description="units per layer and direction")
-    embedding_size: int = Field(64, ge=1, le=65536, description="token embedding width")
-    dropout: float = Field(
-        0.0,
-        ge=0,
-        lt=1,
-        description="drop probability on the embeddings, between recurrent layers and before "
-        "the output head",
-    )
-    tie_weights: bool = Field(
-        False,
-        description="one matrix for the input embedding and the output head; needs "
-        "embedding_size equal to hidden_size",
-    )
-    forget_bias: float | None = Field(
-        None,
-        description="lstm only: initial forget-gate bias (1.0 is Keras' unit_forget_bias); "
-        "null keeps PyTorch's small uniform init",
-    )
-    char_features: int | None = Field(
-        None,
-        ge=1,
-        le=4096,
-        description="tagger only: width of a character CNN word encoder concatenated to the "
-        "word embedding, so unknown and rare words are tagged by their spelling; null: none",
-    )
-
-    condition: Literal["none", "init", "every_step", "both"] | None = Field(
-        None,
-        description="one_to_many only: where the input enters the decoder: its initial state "
-        "(init), its input at every step (every_step), both, or none (an unconditioned "
-        "baseline); null means both",
-    )
-
-    window_norm: bool | None = Field(
-        None,
-        description="forecasters only: rescale each input window by its own mean and standard "
-        "deviation and undo it on the forecast (RevIN, Kim et al. 2022), so a series that grew "
-        "past its training range stays in range; null: off",
-    )
-
-    @model_validator(mode="after")
-    def _options_fit_the_cell(self) -> ModelConfig:
-        if self.nonlinearity is not None and self.cell != "rnn":
-            raise ValueError(f"nonlinearity applies to cell rnn only, not {self.cell}")
-        if self.forget_bias is not None and self.cell != "lstm":
-            raise ValueError(f"forget_bias applies to cell lstm only, not {self.cell}")
-        if self.tie_weights and self.embedding_size != self.hidden_size * self.directions:
-            raise ValueError(
-                "tie_weights needs embedding_size equal to the head's input size "
-                f"({self.hidden_size * self.directions}), got {self.embedding_size}"
-            )
-        return self
-
-    @property
-    def directions(self) -> int:
-        return 2 if self.direction == "bi" else 1
-
-
-class TrainConfig(Section):
-    batch_size: int = Field(
-        32, ge=1, description="windows per step; with carried windows, the parallel streams"
-    )
-    seq_len: int = Field(
-        128, ge=1, description="tokens per window: how far back gradients flow (truncated BPTT)"
-    )
-    windows: Literal["carried", "random"] = Field(
-        "carried",
-        description="carried: each stream continues the previous window with its hidden state; "
-        "random: windows at random offsets, each from a zero state",
-    )
-    steps: int | None = Field(
-        None, ge=1, description="optimizer steps; 1000 when neither steps nor epochs is set"
-    )
-    epochs: float | None = Field(
-        None, gt=0, description="passes over the training split (fractions allowed); not with steps"
-    )
-    optimizer: Literal["adam", "adamw", "sgd", "rmsprop"] = Field(
-        "adam", description="torch.optim Adam, AdamW, SGD or RMSprop"
-    )
-    lr: float = Field(2e-3, gt=0, description="peak learning rate; the schedule scales it")
-    weight_decay: float = Field(
-        0.0, ge=0, description="weight decay (decoupled in adamw, an L2 term in the others)"
-    )
-    momentum: float | None = Field(
-        None, ge=0, lt=1, description="sgd and rmsprop only; null means 0"
-    )
-    schedule: Schedule = Field(
-        default_factory=ConstantSchedule,
-        description="learning-rate schedule, chosen by name; its keys are in the tables below",
-    )
-    clip_norm: float | None = Field(
-        1.0, gt=0, description="clip the global gradient norm to this; null: no clipping"
-    )
-    eval_every: int = Field(
-        200,
-        ge=1,
-        description="steps between validations (and the last step); each saves last.pt, and "
-        "best.pt when the monitor improved",
-    )
-    eval_batches: int | None = Field(
-        None, ge=1, description="cap on validation batches; null: the whole split"
-    )
-    monitor: Metric = Field(
-        "loss",
-        description="validation metric that picks best.pt and drives plateau and early "
-        "stopping; bpc needs tokenizer char",
-    )
-    early_stopping: EarlyStopping | None = Field(
-        None, description="stop when train.monitor stops improving; null: train every step"
-    )
-    on_nonfinite: Literal["stop", "skip"] = Field(
-        "stop",
-        description="a NaN/inf loss or gradient: stop (last good checkpoint kept) or skip "
-        "that window and go on",
-    )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _fill_defaults(cls, raw: Any) -> Any:
-        """1000 steps when neither length is given; a schedule without a name is constant."""
-        if not isinstance(raw, dict):
-            return raw
-        if raw.get("steps") is None and raw.get("epochs") is None:
-            raw = {**raw, "steps": 1000}
-        schedule = raw.get("schedule")
-        if isinstance(schedule, dict) and "name" not in schedule:
-            raw = {**raw, "schedule": {"name": "constant", **schedule}}
-        return raw
-
-    @model_validator(mode="after")
-    def _one_length(self) -> TrainConfig:
-        if self.epochs is not None and self.steps is not None:
-            raise ValueError(
-                "set steps or epochs, not both (to switch with --set, add train.steps=null)"
-            )
-        if self.momentum is not None and self.optimizer not in ("sgd", "rmsprop"):
-            raise ValueError(f"momentum applies to sgd and rmsprop, not {self.optimizer}")
-        return self
-
-
-class GenerateConfig(Section):
-    prime: str = Field("\n", description="text the model reads before sampling")
-    length: int = Field(500, ge=1, description="tokens seqcli generate writes after the prime")
-    temperature: float = Field(
-        1.0, gt=0, description="divides the scores before softmax; below 1 is safer, above wilder"
-    )
-    top_k: int | None = Field(
-        None, ge=1, description="sample among the k likeliest tokens; null: all"
-    )
-    top_p: float | None = Field(
-        None,
-        gt=0,
-        le=1,
-        description="sample among the likeliest tokens that hold this much probability "
-        "(nucleus); null: all",
-    )
-    sample_length: int = Field(
-        200, ge=0, description="tokens sampled at each validation while training; 0: none"
-    )
+# What a null translator option means; filled in before validation so it shows when printed.
+ENCODER_DECODER_DEFAULTS = {
+    "model": {"attention": "general", "bridge": "concat_project"},
+    "train": {"teacher_forcing": 1.0},
+}
 
 
 class Recipe(Section):
@@ -247,6 +78,39 @@ class Recipe(Section):
             return {**raw, "data": fill_format(raw["data"])}
         return raw
 
+    @model_validator(mode="before")
+    @classmethod
+    def _encoder_decoder_defaults(cls, raw: Any) -> Any:
+        """Fill the translator's options so the resolved recipe shows what runs."""
+        if not isinstance(raw, dict) or raw.get("mapping") != "encoder_decoder":
+            return raw
+        raw = dict(raw)
+        for section, defaults in ENCODER_DECODER_DEFAULTS.items():
+            values = raw.get(section, {})
+            if isinstance(values, dict):
+                filled = {k: v for k, v in defaults.items() if values.get(k) is None}
+                raw[section] = {**values, **filled}
+        return raw
+
+    @model_validator(mode="after")
+    def _encoder_decoder_options_fit(self) -> Recipe:
+        used = {
+            "model.attention": self.model.attention,
+            "model.bridge": self.model.bridge,
+            "train.teacher_forcing": self.train.teacher_forcing,
+        }
+        if self.mapping != "encoder_decoder":
+            for key, value in used.items():
+                if value is not None:
+                    raise ValueError(f"{key} applies to mapping encoder_decoder only")
+            return self
+        if self.model.attention == "dot" and self.model.direction == "bi":
+            raise ValueError(
+                "model.attention: 'dot' needs the source states (2 x hidden_size with direction "
+                "bi) as wide as the decoder's (hidden_size); use general or additive"
+            )
+        return self
+
     @model_validator(mode="after")
     def _mapping_reads_the_format(self) -> Recipe:
         task = task_of(self.mapping, self.data.format)
@@ -282,24 +146,10 @@ class Recipe(Section):
                 )
         if self.model.direction == "bi" and task in LEFT_TO_RIGHT:
             raise ValueError(f"model.direction: 'bi' {LEFT_TO_RIGHT[task]}; use 'uni'")
-        if self.model.tie_weights and task == "tagger":
+        if self.model.tie_weights and task not in TIED_WEIGHTS:
             raise ValueError(
-                "model.tie_weights: a tagger's head predicts labels, not words, so there is "
-                "no embedding to share; set it false"
-            )
-        return self
-
-    @model_validator(mode="after")
-    def _forecasters_have_no_embedding(self) -> Recipe:
-        if self.model.tie_weights and self.task in FORECASTERS:
-            raise ValueError("model.tie_weights: a forecaster has no token embedding to tie")
-        return self
-
-    @model_validator(mode="after")
-    def _tied_weights_need_tokens(self) -> Recipe:
-        if self.model.tie_weights and self.data.format in ("synthetic", "music"):
-            raise ValueError(
-                f"model.tie_weights: {self.data.format} models have no token embedding to tie"
+                f"model.tie_weights: a {task.replace('_', ' ')} does not write the tokens it "
+                "reads, so there is no embedding to share with its head; set it false"
             )
         return self
 

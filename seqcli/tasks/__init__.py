@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from seqcli.tasks.base import Batch, Task, TaskData
+from seqcli.tasks.classifier import ClassifierTask
 from seqcli.tasks.conditioned import ConditionedText
 from seqcli.tasks.conditioned_values import ConditionedValues
 from seqcli.tasks.forecaster import TASKS as FORECASTERS
@@ -10,14 +11,17 @@ from seqcli.tasks.language_model import LanguageModelTask
 from seqcli.tasks.music import MusicTask
 from seqcli.tasks.synthetic import AddingTask, CopyTask
 from seqcli.tasks.tagger import TaggerTask
+from seqcli.tasks.translator import Translator
 
 TASKS: dict[str, Task] = {
     "language_model": LanguageModelTask(),
+    "classifier": ClassifierTask(),
     "adding": AddingTask(),
     "copy": CopyTask(),
     "music": MusicTask(),
     "conditioned_text": ConditionedText(),
     "conditioned_values": ConditionedValues(),
+    "translator": Translator(),
     **FORECASTERS,
     "tagger": TaggerTask(),
 }

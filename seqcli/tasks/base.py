@@ -11,6 +11,8 @@ from typing import Any, Protocol
 import torch
 from torch import nn
 
+from seqcli.data.padding import BucketBatches
+
 
 @dataclass
 class Batch:
@@ -41,6 +43,28 @@ class Batches(Protocol):
     def __len__(self) -> int: ...  # batches per epoch
     def state_dict(self) -> dict: ...
     def load_state_dict(self, state: dict) -> None: ...
+
+
+class IndexedBatches:
+    """Endless training batches of examples: BucketBatches picks the indices (length-bucketed,
+    reshuffled per epoch), `collate` turns them into a Batch. Resumable through the index
+    stream's (epoch, position) alone."""
+
+    def __init__(self, lengths, collate, *, batch_size: int, seed: int, bucket: bool = True):
+        self.collate = collate  # indices (np.ndarray) -> Batch
+        self.order = BucketBatches(lengths, batch_size=batch_size, seed=seed, bucket=bucket)
+
+    def __next__(self) -> Batch:
+        return self.collate(next(self.order))
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def state_dict(self) -> dict:
+        return self.order.state_dict()
+
+    def load_state_dict(self, state: dict) -> None:
+        self.order.load_state_dict(state)
 
 
 class Task(Protocol):

@@ -9,36 +9,16 @@ import torch
 import torch.nn.functional as F
 
 from seqcli.data.labelled import read_examples, stratified_split
-from seqcli.data.padding import BucketBatches, ordered_batches, pad
+from seqcli.data.padding import ordered_batches, pad
 from seqcli.data.vocab import BOS, EOS, PAD, TOKENIZERS, UNK, Vocab, build_vocab, token_ids
 from seqcli.engine.generate import Sampling, pick_next
 from seqcli.errors import UsageError
 from seqcli.models.conditioned import ConditionedDecoder
-from seqcli.tasks.base import Batch, TaskData
+from seqcli.tasks.base import Batch, IndexedBatches, TaskData
 from seqcli.tasks.flags import reject_unknown
 
 SPECIALS = (PAD, UNK, BOS, EOS)  # <pad> is id 0: the loss ignores it
 SAMPLE_CONDITIONS = 3  # conditions shown in the sample printed at each validation
-
-
-class ExampleBatches:
-    """Length-bucketed batches of a split's examples, turned into engine batches by `collate`."""
-
-    def __init__(self, examples: list, lengths: list[int], collate, *, batch_size: int, seed: int):
-        self.examples, self.collate = examples, collate
-        self.order = BucketBatches(lengths, batch_size=batch_size, seed=seed)
-
-    def __next__(self) -> Batch:
-        return self.collate([self.examples[i] for i in next(self.order)])
-
-    def __len__(self) -> int:
-        return len(self.order)
-
-    def state_dict(self) -> dict:
-        return self.order.state_dict()
-
-    def load_state_dict(self, state: dict) -> None:
-        self.order.load_state_dict(state)
 
 
 class ConditionedText:
@@ -101,10 +81,10 @@ class ConditionedText:
         batch = {"condition": condition, "inputs": inputs, "lengths": lengths}
         return Batch(batch, targets, int(lengths.sum()))
 
-    def batches(self, data: TaskData, recipe) -> ExampleBatches:
+    def batches(self, data: TaskData, recipe) -> IndexedBatches:
         train = data.splits["train"]
-        return ExampleBatches(
-            train, [len(ids) for _, ids in train], self.collate,
+        return IndexedBatches(
+            [len(ids) for _, ids in train], lambda rows: self.collate([train[i] for i in rows]),
             batch_size=recipe.train.batch_size, seed=recipe.seed,
         )  # fmt: skip
 

@@ -11,13 +11,12 @@ from seqcli.data.padding import ordered_batches, pad_values
 from seqcli.data.vectors import random_split, read_vectors
 from seqcli.errors import DataError, UsageError
 from seqcli.models.conditioned import ConditionedDecoder
-from seqcli.tasks.base import Batch, TaskData
-from seqcli.tasks.conditioned import ExampleBatches
+from seqcli.tasks.base import Batch, IndexedBatches, TaskData
 from seqcli.tasks.flags import reject_unknown
 
 
 class ConditionedValues:
-    unit = "val"
+    unit = "values"
     metrics = {"loss": True, "mae": True}
     generate_flags = frozenset({"condition", "length"})
 
@@ -58,10 +57,10 @@ class ConditionedValues:
         batch = {"condition": condition, "inputs": inputs, "lengths": lengths}
         return Batch(batch, targets, int(lengths.sum()))
 
-    def batches(self, data: TaskData, recipe) -> ExampleBatches:
+    def batches(self, data: TaskData, recipe) -> IndexedBatches:
         train = data.splits["train"]
-        return ExampleBatches(
-            train, [len(e.values) for e in train], self.collate,
+        return IndexedBatches(
+            [len(e.values) for e in train], lambda rows: self.collate([train[i] for i in rows]),
             batch_size=recipe.train.batch_size, seed=recipe.seed,
         )  # fmt: skip
 

@@ -8,8 +8,6 @@ import numpy as np
 import torch
 
 from seqcli.data.forecast_data import SeriesSplit
-from seqcli.data.padding import BucketBatches
-from seqcli.recipe import SeriesData
 from seqcli.tasks.base import Batch
 
 
@@ -36,30 +34,6 @@ def shifted_targets(split: SeriesSplit, points: np.ndarray, lookback: int, horiz
 
 
 Targets = Callable[[SeriesSplit, np.ndarray, int, int], torch.Tensor]
-
-
-class SeriesBatches:
-    """Endless shuffled batches of training windows, resumable through BucketBatches."""
-
-    def __init__(self, split: SeriesSplit, targets: Targets, config: SeriesData, *, batch_size,
-                 seed):  # fmt: skip
-        self.split, self.targets, self.config = split, targets, config
-        # Every window has the same length, so there is nothing to bucket.
-        self.order = BucketBatches([config.lookback] * len(split), batch_size=batch_size,
-                                   seed=seed, bucket=False)  # fmt: skip
-
-    def __next__(self) -> Batch:
-        points = self.split.points[next(self.order)]
-        return batch_of(self.split, points, self.targets, self.config)
-
-    def __len__(self) -> int:
-        return len(self.order)
-
-    def state_dict(self) -> dict:
-        return self.order.state_dict()
-
-    def load_state_dict(self, state: dict) -> None:
-        self.order.load_state_dict(state)
 
 
 def batch_of(split: SeriesSplit, points: np.ndarray, targets: Targets, config) -> Batch:

@@ -13,7 +13,7 @@ from seqcli.data.dates import Calendar
 from seqcli.errors import DataError, UsageError
 from seqcli.tasks.flags import reject_unknown
 
-FLAGS = frozenset({"horizon", "input", "output", "plot"})
+FLAGS = frozenset({"horizon", "input_file", "output", "plot"})
 
 
 def check_flags(flags: dict) -> None:

@@ -17,9 +17,8 @@ from seqcli.data.series import read_series
 from seqcli.errors import DataError, UsageError
 from seqcli.models.forecaster import AutoregressiveForecaster, DirectForecaster
 from seqcli.recipe.tasks import LOWER_IS_BETTER, METRICS
-from seqcli.tasks.base import TaskData
+from seqcli.tasks.base import IndexedBatches, TaskData
 from seqcli.tasks.forecast_batches import (
-    SeriesBatches,
     Targets,
     batch_of,
     direct_targets,
@@ -109,10 +108,13 @@ class Forecaster:
     def build_model(self, recipe, meta: SeriesMeta) -> nn.Module:
         return self.build(recipe, meta)
 
-    def batches(self, data: TaskData, recipe) -> SeriesBatches:
-        return SeriesBatches(
-            data.splits["train"], self.targets, recipe.data,
-            batch_size=recipe.train.batch_size, seed=recipe.seed,
+    def batches(self, data: TaskData, recipe) -> IndexedBatches:
+        train, config = data.splits["train"], recipe.data
+        # Every window has the same length, so there is nothing to bucket.
+        return IndexedBatches(
+            [config.lookback] * len(train),
+            lambda rows: batch_of(train, train.points[rows], self.targets, config),
+            batch_size=recipe.train.batch_size, seed=recipe.seed, bucket=False,
         )  # fmt: skip
 
     @torch.no_grad()
@@ -166,11 +168,11 @@ class Forecaster:
         self.reach(run.recipe, run.meta, steps)
         meta = run.meta
         history, calendar = np.asarray(meta.history), meta.calendar
-        if flags.get("input"):
-            history, calendar = read_history(Path(flags["input"]), meta)
+        if flags.get("input_file"):
+            history, calendar = read_history(Path(flags["input_file"]), meta)
         if len(history) < run.recipe.data.lookback:
             raise DataError(
-                f"{flags.get('input', 'the series')}: {len(history)} rows, the model reads "
+                f"{flags.get('input_file', 'the series')}: {len(history)} rows, the model reads "
                 f"{run.recipe.data.lookback} (data.lookback)"
             )
         forecast = self._forecast(run, history, steps)

@@ -13,8 +13,8 @@ from seqcli.data.tagged import Sentence, read_tagged, split_sentences
 from seqcli.errors import DataError, UsageError
 from seqcli.metrics.spans import is_span_scheme
 from seqcli.models.tagger import IGNORE, Tagger
-from seqcli.tasks.base import TaskData
-from seqcli.tasks.tagger_batches import TaggerBatches, TaggerMeta, build_meta, encode
+from seqcli.tasks.base import IndexedBatches, TaskData
+from seqcli.tasks.tagger_batches import TaggerMeta, build_meta, encode
 from seqcli.tasks.tagger_report import tagging_metrics
 
 SPAN_METRICS = ("f1", "precision", "recall")
@@ -82,8 +82,12 @@ class TaggerTask:
             num_chars=0 if meta.chars is None else len(meta.chars),
         )  # fmt: skip
 
-    def batches(self, data: TaskData, recipe) -> TaggerBatches:
-        return TaggerBatches(data.splits["train"], data.meta, recipe)
+    def batches(self, data: TaskData, recipe) -> IndexedBatches:
+        train = data.splits["train"]
+        return IndexedBatches(
+            [len(s.words) for s in train], lambda rows: encode([train[i] for i in rows], data.meta),
+            batch_size=recipe.train.batch_size, seed=recipe.seed,
+        )  # fmt: skip
 
     def evaluate(self, run, examples, *, max_batches: int | None = None) -> dict:
         if not examples:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import torch
 
-from seqcli.data.padding import BucketBatches, pad
+from seqcli.data.padding import pad
 from seqcli.data.tagged import Sentence
 from seqcli.data.vocab import Vocab, build_vocab, token_ids
 from seqcli.metrics.tags import most_frequent_tags
@@ -94,25 +94,3 @@ def encode(sentences: Sequence[Sentence], meta: TaggerMeta) -> Batch:
         labels = [meta.label_ids.get(label, IGNORE) for label in sentence.labels]
         targets[row, : len(labels)] = torch.tensor(labels, dtype=torch.long)
     return Batch(inputs, targets, int(lengths.sum()))
-
-
-class TaggerBatches:
-    """Length-bucketed sentence batches, reshuffled every epoch; resumable."""
-
-    def __init__(self, sentences: Sequence[Sentence], meta: TaggerMeta, recipe):
-        self.sentences, self.meta = sentences, meta
-        self.order = BucketBatches(
-            [len(s.words) for s in sentences], batch_size=recipe.train.batch_size, seed=recipe.seed
-        )
-
-    def __next__(self) -> Batch:
-        return encode([self.sentences[i] for i in next(self.order)], self.meta)
-
-    def __len__(self) -> int:
-        return len(self.order)
-
-    def state_dict(self) -> dict:
-        return self.order.state_dict()
-
-    def load_state_dict(self, state: dict) -> None:
-        self.order.load_state_dict(state)

@@ -1,0 +1,160 @@
+"""Sentence pairs for a translator: read a TSV (or a zip holding one), normalize, filter,
+split with a seeded shuffle, and build one vocabulary per side."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from seqcli.data.vocab import BOS, EOS, PAD, UNK, Vocab, build_vocab
+from seqcli.errors import DataError
+from seqcli.recipe.data import PairsData
+
+SPECIALS = (PAD, UNK, BOS, EOS)  # <pad> first: id 0 is what padding and the loss ignore
+
+
+@dataclass(frozen=True)
+class Pair:
+    source: tuple[str, ...]  # tokens after normalization
+    target: tuple[str, ...]
+    line: int  # 1-based line in the file, for messages
+
+
+def tutorial_normalize(text: str) -> str:
+    """The PyTorch seq2seq tutorial's normalizeString: lowercase, accents stripped, .!? split
+    off, every other non-letter a space. So "I'm" becomes "i m", as in the tutorial."""
+    text = "".join(
+        c
+        for c in unicodedata.normalize("NFD", text.lower().strip())
+        if unicodedata.category(c) != "Mn"
+    )
+    text = re.sub(r"([.!?])", r" \1", text)
+    return re.sub(r"[^a-zA-Z.!?]+", " ", text).strip()
+
+
+def no_normalize(text: str) -> str:
+    return text.strip()
+
+
+NORMALIZERS = {"tutorial": tutorial_normalize, "none": no_normalize}
+SPLITTERS = {"char": list, "word": str.split}
+JOINERS = {"char": "".join, "word": " ".join}  # detokenize: the exact inverse of SPLITTERS
+
+
+def tokenize(text: str, config: PairsData) -> tuple[str, ...]:
+    """A sentence as the model's tokens: normalized, then split."""
+    return tuple(SPLITTERS[config.tokenizer](NORMALIZERS[config.normalize](text)))
+
+
+def detokenize(tokens, tokenizer: str) -> str:
+    return JOINERS[tokenizer](tokens)
+
+
+def read_text(path: Path, member: str | None) -> str:
+    """The file's text; a .zip is read in place (the real dataset ships zipped)."""
+    try:
+        if path.suffix.lower() == ".zip":
+            return _read_zip_member(path, member)
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DataError(f"{path}: data file not found") from None
+    except IsADirectoryError:
+        raise DataError(f"{path}: is a folder; data.path needs a .tsv/.txt or .zip file") from None
+    except UnicodeDecodeError as err:
+        raise DataError(f"{path}: not UTF-8 text (byte {err.start})") from None
+    except (OSError, zipfile.BadZipFile) as err:
+        raise DataError(f"{path}: cannot read ({err})") from None
+
+
+def _read_zip_member(path: Path, member: str | None) -> str:
+    with zipfile.ZipFile(path) as archive:
+        names = [n for n in archive.namelist() if not n.endswith("/")]
+        if member is None:
+            data_members = [n for n in names if not Path(n).name.startswith("_")]
+            if len(data_members) != 1:
+                raise DataError(
+                    f"{path}: holds {len(data_members)} data members ({', '.join(data_members)});"
+                    " name one with data.member"
+                )
+            member = data_members[0]
+        if member not in names:
+            raise DataError(f"{path}: has no member '{member}'; it holds {', '.join(names)}")
+        try:
+            return archive.read(member).decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise DataError(f"{path}:{member}: not UTF-8 text (byte {err.start})") from None
+
+
+def read_pairs(config: PairsData, path: Path | None = None) -> list[Pair]:
+    """Every pair the recipe keeps, in file order; a malformed line is an error naming it."""
+    path = path or config.path
+    where = f"{path}:{config.member}" if config.member else str(path)
+    columns = max(config.source_column, config.target_column) + 1
+    pairs = []
+    for number, line in enumerate(read_text(path, config.member).splitlines(), start=1):
+        if not line.strip():
+            continue
+        fields = line.split("\t")
+        if len(fields) < columns:
+            raise DataError(
+                f"{where}:{number}: {len(fields)} tab-separated field(s), need at least {columns}"
+                f" (source column {config.source_column}, target column {config.target_column})"
+            )
+        pair = Pair(
+            tokenize(fields[config.source_column], config),
+            tokenize(fields[config.target_column], config),
+            number,
+        )
+        if not pair.source or not pair.target:
+            side = "source" if not pair.source else "target"
+            raise DataError(f"{where}:{number}: the {side} is empty after normalization")
+        if keep(pair, config):
+            pairs.append(pair)
+    if not pairs:
+        raise DataError(f"{where}: no pair passes data.max_length and data.source_prefixes")
+    return pairs
+
+
+def keep(pair: Pair, config: PairsData) -> bool:
+    """The recipe's filters: both sides short enough, the source starting with a prefix."""
+    longest = max(len(pair.source), len(pair.target))
+    if config.max_length is not None and longest > config.max_length:
+        return False
+    if config.source_prefixes is None:
+        return True
+    # Prefixes are matched on the normalized text, so "i m " is how "I'm" starts.
+    return detokenize(pair.source, config.tokenizer).startswith(tuple(config.source_prefixes))
+
+
+def split_pairs(pairs: list[Pair], config: PairsData, *, seed: int) -> dict[str, list[Pair]]:
+    """A seeded shuffle of the distinct source sentences cut into test, val and train (sizes
+    rounded, train gets the rest). All translations of a sentence land in one split, so a
+    held-out sentence was never read in training and is scored against all its references."""
+    by_source: dict[tuple[str, ...], list[Pair]] = {}
+    for pair in pairs:
+        by_source.setdefault(pair.source, []).append(pair)
+    groups = list(by_source.values())
+    order = np.random.default_rng(seed).permutation(len(groups))
+    n_test = round(len(groups) * config.test_fraction)
+    n_val = round(len(groups) * config.val_fraction)
+    cuts = {"test": order[:n_test], "val": order[n_test : n_test + n_val]}
+    cuts["train"] = order[n_test + n_val :]
+    return {name: [pair for i in part for pair in groups[i]] for name, part in cuts.items()}
+
+
+def build_vocabs(train: list[Pair], config: PairsData) -> tuple[Vocab, Vocab]:
+    """Source and target vocabularies from the training split only (so val/test see <unk>)."""
+    return tuple(
+        build_vocab(
+            (getattr(pair, side) for pair in train),
+            tokenizer=config.tokenizer,
+            min_freq=config.min_freq,
+            specials=SPECIALS,
+        )
+        for side in ("source", "target")
+    )

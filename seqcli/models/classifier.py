@@ -1,0 +1,112 @@
+"""many_to_one classifier: embedding -> packed recurrent stack -> pooling -> linear head."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from seqcli.models.cells import make_rnn
+from seqcli.models.language_model import Output
+from seqcli.recipe import ModelConfig
+
+PAD_ID = 0  # build_vocab puts <pad> first
+
+
+class LastPooling(nn.Module):
+    """The top layer's final state of each direction, concatenated. output[:, -1] would be
+    wrong twice: it is padding for short sequences, and the backward direction there has
+    read one token only; its final state is h_n."""
+
+    def __init__(self, width: int):
+        super().__init__()
+
+    def forward(self, output, final, mask):
+        return final.transpose(0, 1).flatten(1)  # (D, B, H) -> (B, D*H)
+
+
+class MeanPooling(nn.Module):
+    """The average of the outputs over the real tokens."""
+
+    def __init__(self, width: int):
+        super().__init__()
+
+    def forward(self, output, final, mask):
+        weights = mask.unsqueeze(-1).to(output.dtype)  # (B, T, 1)
+        return (output * weights).sum(1) / weights.sum(1)  # (B, D*H)
+
+
+class MaxPooling(nn.Module):
+    """The element-wise maximum of the outputs over the real tokens."""
+
+    def __init__(self, width: int):
+        super().__init__()
+
+    def forward(self, output, final, mask):
+        return output.masked_fill(~mask.unsqueeze(-1), float("-inf")).amax(1)  # (B, D*H)
+
+
+class AttentionPooling(nn.Module):
+    """A learned scoring vector ranks the steps; softmax over the real tokens averages them
+    (Yang et al. 2016 without the extra projection)."""
+
+    def __init__(self, width: int):
+        super().__init__()
+        self.score = nn.Linear(width, 1)
+
+    def forward(self, output, final, mask):
+        scores = self.score(output).squeeze(-1).masked_fill(~mask, float("-inf"))  # (B, T)
+        weights = torch.softmax(scores, dim=1).unsqueeze(-1)  # (B, T, 1)
+        return (weights * output).sum(1)  # (B, D*H)
+
+
+POOLINGS = {
+    "last": LastPooling,
+    "mean": MeanPooling,
+    "max": MaxPooling,
+    "attention": AttentionPooling,
+}
+
+
+class Classifier(nn.Module):
+    """One label per token sequence."""
+
+    def __init__(
+        self,
+        config: ModelConfig,
+        *,
+        num_tokens: int,
+        num_classes: int,
+        class_weights: Sequence[float] | None = None,
+    ):
+        super().__init__()
+        self.config = config
+        width = config.hidden_size * config.directions
+        self.embed = nn.Embedding(num_tokens, config.embedding_size, padding_idx=PAD_ID)
+        self.drop = nn.Dropout(config.dropout)
+        self.rnn = make_rnn(config, input_size=config.embedding_size)
+        self.pool = POOLINGS[config.pooling or "last"](width)
+        self.head = nn.Linear(width, num_classes)
+        weights = None if class_weights is None else torch.tensor(class_weights)
+        self.register_buffer("class_weights", weights)
+
+    def forward(
+        self, tokens: torch.Tensor, lengths: torch.Tensor, *, targets: torch.Tensor | None = None
+    ) -> Output:
+        x = self.drop(self.embed(tokens))  # (B, T, E)
+        # Packing keeps padding out of the state; torch sorts and unsorts the batch itself.
+        packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+        packed_output, state = self.rnn(packed)
+        output, _ = pad_packed_sequence(packed_output, batch_first=True, total_length=x.shape[1])
+        h_n = state[0] if isinstance(state, tuple) else state  # (L*D, B, H); lstm adds c_n
+        final = h_n[-self.config.directions :]  # (D, B, H): the top layer
+        mask = torch.arange(x.shape[1], device=x.device) < lengths.to(x.device).unsqueeze(1)
+        pooled = self.pool(output, final, mask)  # (B, D*H)
+        logits = self.head(self.drop(pooled))  # (B, K)
+        loss = None
+        if targets is not None:
+            loss = F.cross_entropy(logits, targets, weight=self.class_weights)
+        return Output(logits, loss, None)

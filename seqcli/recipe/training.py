@@ -1,0 +1,122 @@
+"""The recipe's train and generate sections: how to train, and sampling defaults."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from seqcli.recipe.schedule import ConstantSchedule, EarlyStopping, Schedule, Section
+from seqcli.recipe.tasks import LOWER_IS_BETTER
+
+Metric = Literal[tuple(LOWER_IS_BETTER)]
+
+
+class TrainConfig(Section):
+    batch_size: int = Field(
+        32, ge=1, description="windows per step; with carried windows, the parallel streams"
+    )
+    seq_len: int = Field(
+        128, ge=1, description="tokens per window: how far back gradients flow (truncated BPTT)"
+    )
+    windows: Literal["carried", "random"] = Field(
+        "carried",
+        description="carried: each stream continues the previous window with its hidden state; "
+        "random: windows at random offsets, each from a zero state",
+    )
+    steps: int | None = Field(
+        None, ge=1, description="optimizer steps; 1000 when neither steps nor epochs is set"
+    )
+    epochs: float | None = Field(
+        None, gt=0, description="passes over the training split (fractions allowed); not with steps"
+    )
+    optimizer: Literal["adam", "adamw", "sgd", "rmsprop"] = Field(
+        "adam", description="torch.optim Adam, AdamW, SGD or RMSprop"
+    )
+    lr: float = Field(2e-3, gt=0, description="peak learning rate; the schedule scales it")
+    weight_decay: float = Field(
+        0.0, ge=0, description="weight decay (decoupled in adamw, an L2 term in the others)"
+    )
+    momentum: float | None = Field(
+        None, ge=0, lt=1, description="sgd and rmsprop only; null means 0"
+    )
+    schedule: Schedule = Field(
+        default_factory=ConstantSchedule,
+        description="learning-rate schedule, chosen by name; its keys are in the tables below",
+    )
+    clip_norm: float | None = Field(
+        1.0, gt=0, description="clip the global gradient norm to this; null: no clipping"
+    )
+    eval_every: int = Field(
+        200,
+        ge=1,
+        description="steps between validations (and the last step); each saves last.pt, and "
+        "best.pt when the monitor improved",
+    )
+    eval_batches: int | None = Field(
+        None, ge=1, description="cap on validation batches; null: the whole split"
+    )
+    monitor: Metric = Field(
+        "loss",
+        description="validation metric that picks best.pt and drives plateau and early "
+        "stopping; bpc needs tokenizer char",
+    )
+    early_stopping: EarlyStopping | None = Field(
+        None, description="stop when train.monitor stops improving; null: train every step"
+    )
+    on_nonfinite: Literal["stop", "skip"] = Field(
+        "stop",
+        description="a NaN/inf loss or gradient: stop (last good checkpoint kept) or skip "
+        "that window and go on",
+    )
+    teacher_forcing: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="encoder_decoder only (default 1.0): chance that the decoder is fed the "
+        "true previous token rather than its own guess, drawn per step",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_defaults(cls, raw: Any) -> Any:
+        """1000 steps when neither length is given; a schedule without a name is constant."""
+        if not isinstance(raw, dict):
+            return raw
+        if raw.get("steps") is None and raw.get("epochs") is None:
+            raw = {**raw, "steps": 1000}
+        schedule = raw.get("schedule")
+        if isinstance(schedule, dict) and "name" not in schedule:
+            raw = {**raw, "schedule": {"name": "constant", **schedule}}
+        return raw
+
+    @model_validator(mode="after")
+    def _one_length(self) -> TrainConfig:
+        if self.epochs is not None and self.steps is not None:
+            raise ValueError(
+                "set steps or epochs, not both (to switch with --set, add train.steps=null)"
+            )
+        if self.momentum is not None and self.optimizer not in ("sgd", "rmsprop"):
+            raise ValueError(f"momentum applies to sgd and rmsprop, not {self.optimizer}")
+        return self
+
+
+class GenerateConfig(Section):
+    prime: str = Field("\n", description="text the model reads before sampling")
+    length: int = Field(500, ge=1, description="tokens seqcli generate writes after the prime")
+    temperature: float = Field(
+        1.0, gt=0, description="divides the scores before softmax; below 1 is safer, above wilder"
+    )
+    top_k: int | None = Field(
+        None, ge=1, description="sample among the k likeliest tokens; null: all"
+    )
+    top_p: float | None = Field(
+        None,
+        gt=0,
+        le=1,
+        description="sample among the likeliest tokens that hold this much probability "
+        "(nucleus); null: all",
+    )
+    sample_length: int = Field(
+        200, ge=0, description="tokens sampled at each validation while training; 0: none"
+    )

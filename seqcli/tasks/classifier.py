@@ -1,0 +1,246 @@
+"""The classifier task: many_to_one over `table` or `folder` data, one label per text."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from seqcli.data.labelled import READERS, Example, normalise, read_examples, stratified_split
+from seqcli.data.padding import ordered_batches, pad
+from seqcli.data.vocab import TOKENIZERS, Vocab, build_vocab, token_ids
+from seqcli.errors import DataError, UsageError
+from seqcli.models.classifier import PAD_ID, Classifier
+from seqcli.recipe.tasks import LOWER_IS_BETTER, METRICS
+from seqcli.tasks.base import Batch, IndexedBatches, TaskData
+from seqcli.tasks.classification_metrics import (
+    accuracy,
+    classification_details,
+    confusion_matrix,
+    macro_f1,
+)
+
+
+@dataclass(frozen=True)
+class ClassifierMeta:
+    labels: tuple[str, ...]  # a label's class id is its position
+    vocab: Vocab
+    class_weights: tuple[float, ...] | None  # loss weight per class id; None: all 1
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """A split ready for batching: token ids and class ids, beside the examples they came from."""
+
+    tokens: list[list[int]]
+    targets: list[int]
+    examples: list[Example]
+
+    def __len__(self) -> int:
+        return len(self.targets)
+
+
+def tokenize(text: str, vocab: Vocab) -> list[int]:
+    return token_ids(vocab, TOKENIZERS[vocab.tokenizer](text))
+
+
+def encode(examples: list[Example], meta: ClassifierMeta) -> Encoded:
+    """Ids for every example; a label the run never saw names the example's line."""
+    index = {label: i for i, label in enumerate(meta.labels)}
+    for example in examples:
+        if example.label not in index:
+            raise DataError(
+                f"{example.where}: label '{example.label}' is not one the model knows "
+                f"({', '.join(meta.labels)})"
+            )
+    tokens = [tokenize(example.text, meta.vocab) for example in examples]
+    return Encoded(tokens, [index[example.label] for example in examples], examples)
+
+
+def balanced_weights(counts: Counter, labels: Sequence[str]) -> tuple[float, ...]:
+    """n / (k * count), as scikit-learn's class_weight="balanced"."""
+    total = sum(counts.values())
+    return tuple(total / (len(labels) * counts[label]) for label in labels)
+
+
+def given_weights(weights: dict[str, float], labels: Sequence[str]) -> tuple[float, ...]:
+    unknown = sorted(set(weights) - set(labels))
+    if unknown:
+        raise DataError(
+            f"data.class_weights: no class {', '.join(map(repr, unknown))} in the data "
+            f"(classes: {', '.join(labels)})"
+        )
+    return tuple(float(weights.get(label, 1.0)) for label in labels)
+
+
+def class_weights(setting, train: list[Example], labels: Sequence[str]):
+    if setting is None:
+        return None
+    if setting == "balanced":
+        return balanced_weights(Counter(example.label for example in train), labels)
+    return given_weights(setting, labels)
+
+
+def build_meta(config, train: list[Example]) -> ClassifierMeta:
+    """Labels and vocabulary from the training split only, so held-out text stays unseen."""
+    labels = tuple(sorted({example.label for example in train}))
+    tokenize_text = TOKENIZERS[config.tokenizer]
+    vocab = build_vocab(
+        (tokenize_text(example.text) for example in train),
+        tokenizer=config.tokenizer,
+        min_freq=config.min_freq,
+    )
+    return ClassifierMeta(labels, vocab, class_weights(config.class_weights, train, labels))
+
+
+def tensors(encoded: Encoded, rows: np.ndarray) -> Batch:
+    tokens, lengths = pad([encoded.tokens[i] for i in rows], value=PAD_ID)  # (B, T), (B,)
+    targets = torch.tensor([encoded.targets[i] for i in rows], dtype=torch.long)  # (B,)
+    return Batch({"tokens": tokens, "lengths": lengths}, targets, size=len(rows))
+
+
+@torch.no_grad()
+def logits_of(run, tokens: list[list[int]]) -> torch.Tensor:
+    """(N, K) logits in the input order, batched by length to cut padding."""
+    was_training = run.model.training
+    run.model.eval()
+    out = torch.empty(len(tokens), len(run.meta.labels))
+    for rows in ordered_batches([len(t) for t in tokens], batch_size=run.recipe.train.batch_size):
+        ids, lengths = pad([tokens[i] for i in rows], value=PAD_ID)  # (B, T), (B,)
+        logits = run.model(ids.to(run.device), lengths).out  # (B, K)
+        out[torch.as_tensor(rows)] = logits.float().cpu()
+    run.model.train(was_training)
+    return out
+
+
+def spread(encoded: Encoded, count: int) -> Encoded:
+    """count examples evenly spaced over the split: a folder's split is sorted by class, so
+    its first examples would all be one or two classes."""
+    if count >= len(encoded):
+        return encoded
+    rows = np.linspace(0, len(encoded) - 1, count).round().astype(int)
+    return Encoded(
+        [encoded.tokens[i] for i in rows],
+        [encoded.targets[i] for i in rows],
+        [encoded.examples[i] for i in rows],
+    )
+
+
+class ClassifierTask:
+    unit = "ex"
+    metrics = {name: LOWER_IS_BETTER[name] for name in METRICS["classifier"]}
+
+    def prepare(self, recipe, meta: ClassifierMeta | None = None) -> TaskData:
+        config = recipe.data
+        splits = stratified_split(
+            read_examples(config),
+            val_fraction=config.val_fraction,
+            test_fraction=config.test_fraction,
+            seed=recipe.seed,
+        )
+        meta = meta or build_meta(config, splits["train"])
+        return TaskData(meta, {name: encode(split, meta) for name, split in splits.items()})
+
+    def meta_to_dict(self, meta: ClassifierMeta) -> dict:
+        weights = None if meta.class_weights is None else list(meta.class_weights)
+        return {"labels": list(meta.labels), "vocab": meta.vocab.to_dict(), "weights": weights}
+
+    def meta_from_dict(self, data: dict) -> ClassifierMeta:
+        weights = None if data["weights"] is None else tuple(data["weights"])
+        return ClassifierMeta(tuple(data["labels"]), Vocab.from_dict(data["vocab"]), weights)
+
+    def meta_summary(self, meta: dict) -> list[tuple[str, str]]:
+        labels, vocab = meta["labels"], meta["vocab"]
+        shown = ", ".join(labels[:8]) + (f", ... ({len(labels)})" if len(labels) > 8 else "")
+        return [
+            ("classes", shown),
+            ("tokenizer / vocab", f"{vocab['tokenizer']} / {len(vocab['tokens'])}"),
+            ("class weights", "none" if meta["weights"] is None else "in the loss"),
+        ]
+
+    def build_model(self, recipe, meta: ClassifierMeta) -> Classifier:
+        return Classifier(
+            recipe.model,
+            num_tokens=len(meta.vocab),
+            num_classes=len(meta.labels),
+            class_weights=meta.class_weights,
+        )
+
+    def batches(self, data: TaskData, recipe) -> IndexedBatches:
+        train = data.splits["train"]
+        return IndexedBatches(
+            [len(tokens) for tokens in train.tokens], partial(tensors, train),
+            batch_size=recipe.train.batch_size, seed=recipe.seed,
+        )  # fmt: skip
+
+    def evaluate(self, run, examples: Encoded, *, max_batches: int | None = None) -> dict:
+        """Loss (class-weighted, as in training), accuracy, macro F1 and the per-class details.
+        A cap takes examples spread over the split, not its shortest ones nor one class."""
+        if not len(examples):
+            raise DataError("nothing to evaluate: the split is empty; raise data.val_fraction")
+        if max_batches is not None:
+            examples = spread(examples, max_batches * run.recipe.train.batch_size)
+        logits = logits_of(run, examples.tokens)  # (N, K)
+        targets = torch.tensor(examples.targets)  # (N,)
+        weights = run.model.class_weights
+        loss = F.cross_entropy(logits, targets, weight=None if weights is None else weights.cpu())
+        matrix = confusion_matrix(targets, logits.argmax(1), classes=len(run.meta.labels))
+        return {
+            "loss": loss.item(),
+            "accuracy": accuracy(matrix),
+            "macro_f1": macro_f1(matrix),
+            "details": classification_details(matrix, run.meta.labels),
+        }
+
+    def sample(self, run, step: int) -> str | None:
+        return None  # a label per validation text says less than the metrics beside it
+
+    def predict(self, run, lines: list[str], *, top_k: int = 1) -> list[dict]:
+        """One row per line: the likeliest label and its probability, plus the top k if k > 1."""
+        texts = [normalise(line, run.recipe.data) for line in lines]
+        for number, text in enumerate(texts, start=1):
+            if not text:
+                raise UsageError(f"input line {number} is empty; a classifier needs some text")
+        tokens = [tokenize(text, run.meta.vocab) for text in texts]
+        probabilities = torch.softmax(logits_of(run, tokens), dim=1)  # (N, K)
+        labels = run.meta.labels
+        return [
+            prediction_row(text, p, labels, top_k)
+            for text, p in zip(texts, probabilities, strict=True)
+        ]
+
+    def prediction_lines(self, rows: list[dict]) -> Iterator[str]:
+        """label<TAB>probability<TAB>text, so the output sorts and cuts like a TSV."""
+        for row in rows:
+            yield f"{row['label']}\t{row['probability']:.4f}\t{row['text']}"
+
+    def examples_from_file(self, run, path: Path) -> Encoded:
+        """Another file in the run's data format, read with the run's columns and vocabulary."""
+        config = run.recipe.data.model_copy(update={"path": Path(path)})
+        examples = READERS[config.format](config)
+        if not examples:
+            raise DataError(f"{path}: no examples")
+        return encode(examples, run.meta)
+
+    def generate(self, run, flags: dict) -> Iterator[str]:
+        raise UsageError(
+            "generate does not apply to a classifier; label text with seqcli predict "
+            "(--text or --file)"
+        )
+
+
+def prediction_row(text: str, probabilities: torch.Tensor, labels, top_k: int) -> dict:
+    values, ids = probabilities.topk(min(top_k, len(labels)))
+    row = {"text": text, "label": labels[int(ids[0])], "probability": round(values[0].item(), 6)}
+    if top_k > 1:
+        row["top"] = [
+            {"label": labels[i], "probability": round(v, 6)}
+            for v, i in zip(values.tolist(), ids.tolist(), strict=True)
+        ]
+    return row

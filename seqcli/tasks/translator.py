@@ -1,0 +1,204 @@
+"""The translator task: (encoder_decoder, pairs). Sentence pairs in, a Seq2Seq model, loss
+under teacher forcing, and BLEU / chrF / exact match of greedy translations, each sentence
+scored against all its translations in the split."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import sacrebleu
+import torch
+import torch.nn.functional as F
+
+from seqcli.data.padding import ordered_batches, pad
+from seqcli.data.pairs import Pair, build_vocabs, detokenize, read_pairs, split_pairs
+from seqcli.data.vocab import BOS, EOS, Vocab, token_ids
+from seqcli.engine.decode import Markers
+from seqcli.errors import DataError
+from seqcli.models.seq2seq import PAD_ID, Seq2Seq
+from seqcli.recipe.tasks import LOWER_IS_BETTER, METRICS
+from seqcli.tasks import translate
+from seqcli.tasks.base import Batch, IndexedBatches, TaskData
+from seqcli.tasks.translate import source_ids, translate_ids, translate_lines
+
+SHOWN = 3  # validation sentences translated at each evaluation during training
+
+
+@dataclass(frozen=True)
+class TranslatorMeta:
+    source: Vocab
+    target: Vocab
+    shown: tuple[tuple[str, str], ...]  # (source, reference) pairs translated while training
+
+    @property
+    def markers(self) -> Markers:
+        return Markers(self.target.index[BOS], self.target.index[EOS])
+
+
+@dataclass(frozen=True)
+class Example:
+    source: list[int]  # source ids + <eos>: never empty, and the encoder sees where it ends
+    target: list[int]  # <bos> + target ids + <eos>
+    reference: str  # the detokenized target, unknown words as written (what BLEU compares)
+
+
+def encode(pair: Pair, meta: TranslatorMeta) -> Example:
+    markers = meta.markers
+    target = [markers.bos, *token_ids(meta.target, pair.target), markers.eos]
+    return Example(
+        source_ids(pair.source, meta), target, detokenize(pair.target, meta.target.tokenizer)
+    )
+
+
+def collate(examples: list[Example]) -> Batch:
+    """Padded source (B, S) with lengths, decoder input (B, T) and shifted targets (B, T)."""
+    source, lengths = pad([e.source for e in examples], value=PAD_ID)
+    target, _ = pad([e.target for e in examples], value=PAD_ID)  # (B, T+1)
+    target_out = target[:, 1:]  # the decoder predicts each next token; <pad> is ignored
+    inputs = {"source": source, "source_lengths": lengths, "target_in": target[:, :-1]}
+    return Batch(inputs, target_out, size=int((target_out != PAD_ID).sum()))
+
+
+# sacrebleu's tokenizer for BLEU: 13a splits words and punctuation; char counts character
+# n-grams, so a character-level task (one "word" per line) still gets a meaningful score.
+BLEU_TOKENIZERS = {"word": "13a", "char": "char"}
+
+
+def translation_metrics(
+    hypotheses: list[str], references: list[list[str]], *, tokenizer: str
+) -> dict[str, float]:
+    """Corpus BLEU and chrF (sacrebleu, on detokenized strings) against every reference of
+    each sentence, and the share of hypotheses equal to one of their references."""
+    exact = sum(h in refs for h, refs in zip(hypotheses, references, strict=True))
+    # sacrebleu reads references as streams, one per reference slot; None pads short lists.
+    depth = max(len(refs) for refs in references)
+    streams = [[refs[k] if k < len(refs) else None for refs in references] for k in range(depth)]
+    # force: normalized text looks tokenized ("il est grand .") and sacrebleu would warn
+    bleu = sacrebleu.corpus_bleu(
+        hypotheses, streams, tokenize=BLEU_TOKENIZERS[tokenizer], force=True
+    )
+    return {
+        "bleu": bleu.score,
+        "chrf": sacrebleu.corpus_chrf(hypotheses, streams).score,
+        "exact_match": exact / len(references),
+    }
+
+
+def by_sentence(examples: list[Example], hypotheses: list[str]):
+    """One hypothesis per distinct source, with all of that source's references: Tatoeba
+    gives one sentence several translations, and each one is right."""
+    found: dict[tuple[int, ...], tuple[str, list[str]]] = {}
+    for example, hypothesis in zip(examples, hypotheses, strict=True):
+        found.setdefault(tuple(example.source), (hypothesis, []))[1].append(example.reference)
+    return [h for h, _ in found.values()], [refs for _, refs in found.values()]
+
+
+class Translator:
+    unit = "tok"  # target tokens per second
+
+    metrics = {name: LOWER_IS_BETTER[name] for name in METRICS["translator"]}
+
+    def prepare(self, recipe, meta: TranslatorMeta | None = None) -> TaskData:
+        pairs = read_pairs(recipe.data)
+        splits = split_pairs(pairs, recipe.data, seed=recipe.seed)
+        if not splits["train"]:
+            raise DataError(f"{recipe.data.path}: the training split is empty; add pairs")
+        if meta is None:
+            source, target = build_vocabs(splits["train"], recipe.data)
+            shown = tuple(
+                (detokenize(p.source, source.tokenizer), detokenize(p.target, target.tokenizer))
+                for p in splits["val"][:SHOWN]
+            )
+            meta = TranslatorMeta(source, target, shown)
+        return TaskData(
+            meta, {name: [encode(p, meta) for p in split] for name, split in splits.items()}
+        )
+
+    def meta_to_dict(self, meta: TranslatorMeta) -> dict:
+        return {
+            "source": meta.source.to_dict(),
+            "target": meta.target.to_dict(),
+            "shown": [list(pair) for pair in meta.shown],
+        }
+
+    def meta_from_dict(self, data: dict) -> TranslatorMeta:
+        shown = tuple(tuple(pair) for pair in data["shown"])
+        return TranslatorMeta(
+            Vocab.from_dict(data["source"]), Vocab.from_dict(data["target"]), shown
+        )
+
+    def meta_summary(self, meta: dict) -> list[tuple[str, str]]:
+        sizes = f"{len(meta['source']['tokens'])} / {len(meta['target']['tokens'])}"
+        return [
+            ("tokenizer", meta["source"]["tokenizer"]),
+            ("vocab source / target", sizes),
+        ]
+
+    def build_model(self, recipe, meta: TranslatorMeta) -> Seq2Seq:
+        return Seq2Seq(
+            recipe.model,
+            source_tokens=len(meta.source),
+            target_tokens=len(meta.target),
+            teacher_forcing=recipe.train.teacher_forcing,
+        )
+
+    def batches(self, data: TaskData, recipe) -> IndexedBatches:
+        train = data.splits["train"]
+        return IndexedBatches(
+            [max(len(e.source), len(e.target)) for e in train],
+            lambda rows: collate([train[i] for i in rows]),
+            batch_size=recipe.train.batch_size, seed=recipe.seed,
+        )  # fmt: skip
+
+    def examples_from_file(self, run, path: Path) -> list[Example]:
+        """Every pair of another file (the recipe's reading and filters, no split)."""
+        return [encode(pair, run.meta) for pair in read_pairs(run.recipe.data, path)]
+
+    @torch.no_grad()
+    def evaluate(self, run, examples: list[Example], *, max_batches: int | None = None) -> dict:
+        """Teacher-forced loss per target token, and metrics of greedy translations."""
+        if not examples:
+            raise DataError("the split to evaluate is empty; raise data.val_fraction")
+        run.model.eval()
+        order = ordered_batches(
+            [len(e.source) for e in examples], batch_size=run.recipe.train.batch_size
+        )
+        total_loss, tokens, read, hypotheses = 0.0, 0, [], []
+        for indices in order[:max_batches]:
+            chosen = [examples[i] for i in indices]
+            batch = collate(chosen).to(run.device)
+            logits = run.model(**batch.inputs).out  # (B, T, V)
+            total_loss += F.cross_entropy(
+                logits.flatten(0, 1), batch.targets.flatten(), ignore_index=PAD_ID, reduction="sum"
+            ).item()
+            tokens += batch.size
+            hypotheses += translate_ids(run, batch.inputs["source"], batch.inputs["source_lengths"])
+            read += chosen
+        per_sentence, references = by_sentence(read, hypotheses)
+        tokenizer = run.meta.target.tokenizer
+        scores = translation_metrics(per_sentence, references, tokenizer=tokenizer)
+        return {"loss": total_loss / tokens, **scores}
+
+    def sample(self, run, step: int) -> str | None:
+        if not run.meta.shown:
+            return None
+        sources = [source for source, _ in run.meta.shown]
+        translations = translate_lines(run, sources)
+        return "\n".join(
+            f"{source} → {translation}  (reference: {reference})"
+            for (source, reference), translation in zip(run.meta.shown, translations, strict=True)
+        )
+
+    def generate(self, run, flags: dict) -> Iterator[str]:
+        return translate.generate(run, flags)
+
+    def predict(self, run, lines: list[str]) -> list[dict]:
+        return translate.predict(run, lines)
+
+    def prediction_lines(self, rows: list[dict]) -> Iterator[str]:
+        return (row["translation"] for row in rows)
+
+
+TRANSLATOR = Translator()

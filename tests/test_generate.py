@@ -94,5 +94,7 @@ def test_time_per_token_does_not_grow_with_length(run):
         return (time.perf_counter() - start) / length
 
     per_token(50)  # warm up
-    short, long = min(per_token(200) for _ in range(3)), min(per_token(2000) for _ in range(3))
+    # Interleaved, best of five: a busy machine slows some rounds, rarely all of one length.
+    rounds = [(per_token(200), per_token(2000)) for _ in range(5)]
+    short, long = min(r[0] for r in rounds), min(r[1] for r in rounds)
     assert long < short * 1.5

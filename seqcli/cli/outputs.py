@@ -1,0 +1,188 @@
+"""Commands that use a trained run: generate, evaluate, predict, inspect."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from seqcli import ui
+from seqcli.cli.app import AsJson, Device, RunPath, app, friendly
+from seqcli.errors import UsageError
+
+
+@app.command()
+@friendly
+def generate(
+    run: RunPath,
+    prime: Annotated[str | None, typer.Option(help="Text to start from.")] = None,
+    prime_file: Annotated[
+        Path | None, typer.Option(help="Read the prime from a file ('-' for stdin).")
+    ] = None,
+    length: Annotated[int | None, typer.Option(min=1, help="Tokens to generate.")] = None,
+    temperature: Annotated[float | None, typer.Option(min=1e-6, help="Softmax temp.")] = None,
+    top_k: Annotated[int | None, typer.Option(min=1, help="Sample among the k likeliest.")] = None,
+    top_p: Annotated[float | None, typer.Option(min=1e-6, max=1.0, help="Nucleus mass.")] = None,
+    greedy: Annotated[bool, typer.Option(help="Always take the likeliest token.")] = False,
+    num_samples: Annotated[int | None, typer.Option(min=1, help="Independent samples.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Sampling seed (default 0).")] = None,
+    unknown: Annotated[
+        str | None, typer.Option(help="Prime tokens outside the vocab: error | skip.")
+    ] = None,
+    horizon: Annotated[int | None, typer.Option(min=1, help="Forecast: steps ahead.")] = None,
+    input: Annotated[
+        str | None, typer.Option(help="translator: the sentence(s) to translate.")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option(help="Forecast: write the CSV here, not to stdout.")
+    ] = None,
+    plot: Annotated[
+        Path | None, typer.Option(help="Forecast: draw history and forecast (PNG).")
+    ] = None,
+    condition: Annotated[
+        str | None, typer.Option(help="one_to_many: a class, or numbers 'a,b,...'.")
+    ] = None,
+    input_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="translator: sentences, one per line (default stdin); "
+            "forecast: continue this CSV instead of the training data."
+        ),
+    ] = None,
+    beam_size: Annotated[int | None, typer.Option(min=1, help="translator: beams (5).")] = None,
+    n_best: Annotated[
+        int | None, typer.Option(min=1, help="translator: best translations per line.")
+    ] = None,
+    length_penalty: Annotated[
+        float | None, typer.Option(min=0.0, help="translator: GNMT alpha (0.6).")
+    ] = None,
+    attention: Annotated[
+        Path | None, typer.Option(help="translator: write attention weights (.json or .png).")
+    ] = None,
+    device: Device = "auto",
+) -> None:
+    """Generate from a trained model: sample text, translate, condition, forecast."""
+    flags = {name: value for name, value in locals().items() if name not in ("run", "device")}
+    from seqcli.engine.run import load_run, resolve_device
+
+    loaded = load_run(run, resolve_device(device))
+    given = {name: value for name, value in flags.items() if value not in (None, False)}
+    for chunk in loaded.task.generate(loaded, given):
+        ui.write_stdout(chunk)
+
+
+@app.command()
+@friendly
+def evaluate(
+    run: RunPath,
+    data: Annotated[Path | None, typer.Option(help="Score this data file instead.")] = None,
+    split: Annotated[str, typer.Option(help="val | test (of the recipe's data).")] = "val",
+    max_batches: Annotated[int | None, typer.Option(min=1, help="Cap on batches.")] = None,
+    device: Device = "auto",
+    as_json: AsJson = False,
+) -> None:
+    """Score a model on a split or a file with its task's metrics (and baselines, if any)."""
+    if split not in ("val", "test"):
+        raise UsageError(f"--split {split}: choose val or test")
+    from seqcli.engine.run import load_run, resolve_device
+
+    loaded = load_run(run, resolve_device(device))
+    task = loaded.task
+    if data is not None:
+        examples, name = task.examples_from_file(loaded, data), str(data)
+    else:
+        examples, name = task.prepare(loaded.recipe, loaded.meta).splits[split], split
+        if not len(examples):
+            raise UsageError(
+                f"--split {split}: the {split} split is empty; raise data.{split}_fraction"
+            )
+    metrics = task.evaluate(loaded, examples, max_batches=max_batches)
+    details = metrics.pop("details", {})
+    if as_json:
+        ui.print_json({"data": name, **metrics, "details": details})
+        return
+    ui.metrics_table(f"{loaded.recipe.name} on {name}", metrics)
+    ui.detail_tables(details)
+
+
+@app.command()
+@friendly
+def predict(
+    run: RunPath,
+    text: Annotated[
+        list[str] | None, typer.Option("--text", help="An input (repeat for several).")
+    ] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", help="One input per line ('-' for stdin).")
+    ] = None,
+    device: Device = "auto",
+    as_json: AsJson = False,
+) -> None:
+    """Predict for each input line: a label, a tag per token, a translation."""
+    lines = _input_lines(text, file)
+    from seqcli.engine.run import load_run, resolve_device
+
+    loaded = load_run(run, resolve_device(device))
+    task = loaded.task
+    if not hasattr(task, "predict"):
+        raise UsageError(
+            f"predict does not apply to a {loaded.recipe.task.replace('_', ' ')}; "
+            "use seqcli generate or seqcli evaluate"
+        )
+    rows = task.predict(loaded, lines)
+    if as_json:
+        for row in rows:
+            ui.print_json(row)
+        return
+    for line in task.prediction_lines(rows):
+        ui.write_stdout(line + "\n")
+
+
+def _input_lines(text: list[str] | None, file: Path | None) -> list[str]:
+    """The inputs of --text, of --file (one per line, blank lines skipped), or of piped stdin."""
+    if text is not None and file is not None:
+        raise UsageError("give --text (repeatable) or --file, not both")
+    if text is not None:
+        return text
+    if file is None and sys.stdin.isatty():
+        raise UsageError("give --text (repeatable) or --file, or pipe lines into stdin")
+    source = "stdin" if file is None or str(file) == "-" else f"--file {file}"
+    try:
+        content = sys.stdin.read() if source == "stdin" else file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise UsageError(f"{source}: cannot read ({err})") from None
+    lines = [line for line in content.splitlines() if line.strip()]
+    if not lines:
+        raise UsageError(f"{source}: holds no input lines")
+    return lines
+
+
+@app.command()
+@friendly
+def inspect(
+    checkpoint: RunPath,
+    as_json: AsJson = False,
+) -> None:
+    """Summarize a checkpoint: recipe, parameters per layer and gate, steps, best metric."""
+    from seqcli.engine.checkpoint import load_checkpoint, resolve_checkpoint
+    from seqcli.engine.inspect import parameter_rows, summary_rows
+    from seqcli.engine.run import stored_recipe
+    from seqcli.tasks import task_for
+
+    # last.pt knows the steps trained and the best value seen, and whether it can resume.
+    path = resolve_checkpoint(checkpoint, prefer=("last.pt", "best.pt"))
+    payload = load_checkpoint(path)
+    recipe = stored_recipe(payload, path)
+    summary = summary_rows(payload, task_for(recipe).meta_summary(payload["meta"]))
+    rows = parameter_rows(payload["model"], recipe.model.cell)
+    if as_json:
+        ui.print_json(
+            {"summary": dict(summary), "recipe": payload["recipe"],
+             "parameters": [{"tensor": t, "block": b, "count": c} for t, b, c in rows]}
+        )  # fmt: skip
+        return
+    ui.key_value_table(str(checkpoint), summary)
+    ui.parameter_table(rows)
+    ui.info(f"total parameters: {sum(count for _, _, count in rows):,}")

@@ -1,0 +1,151 @@
+"""Commands that train: train (fresh, resumed, dry run) and compare-cells."""
+
+from __future__ import annotations
+
+import signal
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from seqcli import ui
+from seqcli.cli.app import AsJson, Device, Overrides, app, friendly
+from seqcli.errors import UsageError
+
+
+@contextmanager
+def stop_on_signals(trainer):
+    """First Ctrl-C or SIGTERM: save and stop after the current step. A second one: exit now.
+
+    Yields a list that receives the signal number, so the command can exit 128 + signum.
+    """
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    received: list[int] = []
+
+    def handle(signum, frame):
+        received.append(signum)
+        trainer.request_stop(f"interrupted by {signal.Signals(signum).name}")
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+    for sig in previous:
+        signal.signal(sig, handle)
+    try:
+        yield received
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+@app.command()
+@friendly
+def train(
+    recipe: Annotated[Path | None, typer.Argument(help="Recipe YAML file.")] = None,
+    overrides: Overrides = None,
+    out: Annotated[Path | None, typer.Option(help="Run folder (default runs/<name>).")] = None,
+    resume: Annotated[Path | None, typer.Option(help="Continue the run in this folder.")] = None,
+    init_from: Annotated[
+        Path | None, typer.Option(help="Start from this checkpoint's weights only.")
+    ] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace a run already in the folder.")] = False,
+    device: Device = "auto",
+    quiet: Annotated[bool, typer.Option(help="No progress; final summary only.")] = False,
+    as_json: AsJson = False,
+    tune_allocator: Annotated[
+        bool, typer.Option(help="Raise glibc malloc thresholds (faster CPU training).")
+    ] = True,
+    dry_run: Annotated[
+        bool, typer.Option(help="Build data and model, print shapes and memory, then exit.")
+    ] = False,
+    diagnose: Annotated[
+        bool, typer.Option(help="At each validation: gradient flow, saturation, gates.")
+    ] = False,
+) -> None:
+    """Train a model from a recipe, or resume a run."""
+    if (recipe is None) == (resume is None):
+        raise UsageError("give a RECIPE to start a run, or --resume RUN_DIR to continue one")
+    if resume is not None and (overrides or init_from or out):
+        raise UsageError("--resume continues a run as it was; drop --set, --init-from and --out")
+    from seqcli.engine.allocator import tune_allocator as tune
+    from seqcli.engine.run import resolve_device
+
+    if tune_allocator:
+        tune()
+    target = resolve_device(device)
+    if dry_run:
+        _dry_run(recipe or resume / "recipe.yaml", overrides or [], target, init_from)
+        return
+    options = {"out": out, "overwrite": overwrite, "init_from": init_from}
+    trainer = _trainer(recipe, resume, overrides or [], target, options)
+    view = ui.JsonView() if as_json else ui.TrainView(quiet=quiet)
+    exit_code = _watch(trainer, view, diagnose=diagnose)
+    if exit_code:
+        raise typer.Exit(exit_code)
+
+
+def _trainer(recipe: Path | None, resume: Path | None, overrides: list[str], device, options):
+    from seqcli.engine.start import fresh_training, resumed_training
+    from seqcli.recipe import load_recipe
+
+    if resume is not None:
+        return resumed_training(resume, device=device)
+    return fresh_training(load_recipe(recipe, overrides), device=device, **options)
+
+
+def _watch(trainer, view, *, diagnose: bool = False) -> int:
+    """Render the training; the exit code: 1 if it diverged, 128 + n after signal n, else 0."""
+    from seqcli.engine.diagnostics import diagnosed
+
+    try:
+        with stop_on_signals(trainer) as received:
+            last = view.render(diagnosed(trainer) if diagnose else trainer)
+    finally:
+        trainer.folder.release()
+    if getattr(last, "failed", False):
+        return 1
+    return 128 + received[0] if received else 0
+
+
+def _dry_run(recipe_path: Path, overrides: list[str], device, init_from: Path | None) -> None:
+    from seqcli.engine.dryrun import dry_run
+    from seqcli.engine.start import fresh_run
+    from seqcli.recipe import load_recipe
+
+    run, data = fresh_run(load_recipe(recipe_path, overrides), device=device, init_from=init_from)
+    ui.dry_run_report(dry_run(run, data))
+
+
+@app.command("compare-cells")
+@friendly
+def compare_cells(
+    recipe: Annotated[Path, typer.Argument(help="Recipe YAML file.")],
+    cells: Annotated[str | None, typer.Option(help="Cells, e.g. rnn,lstm,gru.")] = None,
+    layers: Annotated[str | None, typer.Option(help="Depths, e.g. 1,2 (recipe's).")] = None,
+    direction: Annotated[str | None, typer.Option(help="uni,bi (recipe's).")] = None,
+    seeds: Annotated[str | None, typer.Option(help="Seeds, e.g. 0,1,2 (recipe's).")] = None,
+    match_params: Annotated[
+        bool, typer.Option(help="Size each cell to the first cell's parameter count (2%).")
+    ] = False,
+    steps: Annotated[int | None, typer.Option(min=1, help="Steps per variant.")] = None,
+    target: Annotated[
+        float | None, typer.Option(help="Report the step the monitored metric reached this.")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder (default runs/<name>-cells).")] = None,
+    jobs: Annotated[int, typer.Option(min=1, help="Variants trained at once.")] = 1,
+    overrides: Overrides = None,
+    device: Device = "auto",
+) -> None:
+    """Train rnn, lstm and gru variants of a recipe side by side, with gradient diagnostics."""
+    flags = {k: v for k, v in locals().items() if k not in ("recipe", "out", "jobs", "device")}
+    from seqcli.compare import parse_grid, run_grid
+    from seqcli.engine.run import resolve_device
+    from seqcli.recipe import load_recipe
+
+    loaded = load_recipe(recipe, overrides or [])
+    grid = parse_grid(loaded, flags)
+    folder = out or Path("runs") / f"{loaded.name}-cells"
+    stream = run_grid(loaded, grid, folder, device=resolve_device(device), jobs=jobs)
+    from seqcli.ui.compare import CompareView
+
+    CompareView().render(stream)

@@ -1,0 +1,106 @@
+"""compare-cells' live table and summary; printing stays inside seqcli.ui."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.table import Table
+
+from seqcli.ui import err_console, info
+
+
+class CompareView:
+    """compare-cells: one live row per variant, then the table over seeds and the files."""
+
+    def __init__(self):
+        self.rows: dict[str, dict] = {}
+        self.unit, self.monitor = "", ""
+        self.handlers = {
+            "ComparePlanned": self._planned, "VariantProgress": self._progress,
+            "VariantDone": self._done, "CompareFinished": self._summary,
+        }  # fmt: skip
+
+    def render(self, stream: Iterable[object]) -> object:
+        from rich.live import Live
+
+        events = iter(stream)
+        last = next(events)  # planning errors surface before the live table draws
+        self.handlers[type(last).__name__](last)
+        with Live(self._table(), console=err_console, refresh_per_second=4) as live:
+            for event in events:
+                if type(event).__name__ == "CompareFinished":
+                    live.stop()  # the summary goes below the final live table
+                    err_console.print()
+                self.handlers[type(event).__name__](event)
+                live.update(self._table())
+                last = event
+        return last
+
+    def _planned(self, event) -> None:
+        self.unit, self.monitor = event.unit, event.monitor
+        for name, count in event.parameters.items():
+            status = "done" if name in event.finished else "queued"
+            self.rows[name] = {"parameters": count, "status": status, "step": "", "loss": None,
+                               "metric": None, "speed": None}  # fmt: skip
+
+    def _progress(self, event) -> None:
+        row = self.rows[event.name]
+        row.update(status="training", step=f"{event.step}/{event.total}", speed=event.speed)
+        if event.loss is not None:
+            row["loss"] = event.loss
+        if event.metric is not None:
+            row["metric"] = event.metric
+
+    def _done(self, event) -> None:
+        self.rows[event.name].update(status="failed" if event.result["failed"] else "done",
+                                     metric=event.result["best_val"])  # fmt: skip
+
+    def _table(self) -> Table:
+        table = Table(title="compare-cells")
+        columns = ("variant", "parameters", "step", "loss", f"val {self.monitor}",
+                   f"{self.unit}/s", "status")  # fmt: skip
+        for column in columns:
+            table.add_column(column, justify="left" if column in ("variant", "status") else "right")
+        for name, row in self.rows.items():
+            table.add_row(
+                name, f"{row['parameters']:,}", row["step"], _optional(row["loss"]),
+                _optional(row["metric"]), _optional(row["speed"], "{:,.0f}"), row["status"],
+            )  # fmt: skip
+        return table
+
+    def _summary(self, event) -> None:
+        from seqcli.engine.diagnostics import sparkline
+
+        split = event.groups[0]["test_split"]
+        table = Table(title="mean ± std over seeds")
+        columns = ("variant", "params", f"{self.unit}/s", f"val {self.monitor}",
+                   f"{split} {self.monitor}", "target at", "early grad")  # fmt: skip
+        for column in columns:
+            table.add_column(column, justify="left" if column == "variant" else "right",
+                             no_wrap=column == "variant")  # fmt: skip
+        for g in event.groups:
+            reached = [str(s) for s in g["target_step"] if s is not None]
+            table.add_row(
+                g["group"], f"{g['parameters']:,}", f"{g['speed']:,.0f}", _mean_std(g["best_val"]),
+                _mean_std(g["test"]), ",".join(reached) or "-", f"{g['early_gradient']:.0e}",
+            )  # fmt: skip
+        err_console.print(table)
+        flows = [v for g in event.groups for v in g["gradient_flow"] if v > 0]
+        bounds = (min(flows), max(flows)) if flows else None
+        scale = f"{bounds[0]:.0e} to {bounds[1]:.0e}" if bounds else "-"
+        info(f"gradient flow |d loss / d x_t|, t=0 at the left, one log scale ({scale}):")
+        width = max(len(g["group"]) for g in event.groups)
+        for g in event.groups:
+            line = sparkline(g["gradient_flow"], bounds=bounds)
+            err_console.print(f"  {g['group']:<{width}} {line}", soft_wrap=True, highlight=False)
+        for path in event.files:
+            info(f"wrote {path}")
+
+
+def _optional(value: float | None, template: str = "{:.4f}") -> str:
+    return "" if value is None else template.format(value)
+
+
+def _mean_std(pair) -> str:
+    mean, std = pair
+    return f"{mean:.3g}±{std:.1g}"

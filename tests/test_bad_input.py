@@ -373,6 +373,40 @@ CASES = [
         "new.txt: 2 token(s) the model never saw: 'ß', '€'",
     ),
     case("evaluate-missing-data", nothing, "evaluate {run} --data new.txt", "new.txt: data file"),
+    # Other tasks: the mapping and format agree, each reader names file and line.
+    case(
+        "mapping-with-a-format-it-does-not-read", recipe(mapping="many_to_one"), TRAIN,
+        "mapping 'many_to_one' reads data.format 'folder' or 'series' or 'synthetic' or 'table'",
+    ),
+    case(
+        "option-of-another-task", recipe(model={"pooling": "mean"}), TRAIN,
+        "model.pooling applies to classifier, not to a language_model",
+    ),
+    case(
+        "table-row-without-text", both(file("d.tsv", "spam\n"), recipe(
+            mapping="many_to_one", data={"format": "table", "path": "d.tsv"})), TRAIN,
+        "d.tsv:1: 1 field(s), but text_column is 1 (0-based)",
+    ),
+    case(
+        "conllu-short-line", both(file("d.conllu", "1\tword\n\n"), recipe(
+            data={"format": "conllu", "path": "d.conllu"})), TRAIN,
+        "d.conllu:1: 2 tab-separated columns; CoNLL-U lines have 10",
+    ),
+    case(
+        "pair-without-target", both(file("p.tsv", "hello\n"), recipe(
+            mapping="encoder_decoder", data={"format": "pairs", "path": "p.tsv"})), TRAIN,
+        "p.tsv:1: 1 tab-separated field(s), need at least 2",
+    ),
+    case(
+        "series-value-not-a-number", both(file("s.csv", "month,value\n2020-01,abc\n"), recipe(
+            mapping="many_to_one",
+            data={"format": "series", "path": "s.csv", "lookback": 2, "horizon": 1})), TRAIN,
+        "s.csv:2:2: 'abc' is not a number (column 'value')",
+    ),
+    case(
+        "generate-flag-of-another-task", nothing, "generate {run} --horizon 3",
+        "--horizon does not apply to a language model",
+    ),
 ]
 # fmt: on
 

@@ -8,10 +8,10 @@ import numpy as np
 import torch
 
 from seqcli.data.music import load_music
-from seqcli.data.padding import BucketBatches, ordered_batches, pad_values
+from seqcli.data.padding import ordered_batches, pad_values
 from seqcli.errors import DataError
 from seqcli.models.long_range import FrameModel, frame_nll_sum
-from seqcli.tasks.base import Batch, TaskData
+from seqcli.tasks.base import Batch, IndexedBatches, TaskData
 from seqcli.tasks.flags import reject_unknown
 
 LOWEST_NOTE = 21  # MIDI number of key 0 of an 88-key piano roll (A0)
@@ -30,26 +30,6 @@ def batch_of(pieces: list[np.ndarray]) -> Batch:
     x = pad_values([p[:-1] for p in pieces])  # (B, T, K)
     y = pad_values([p[1:] for p in pieces])  # (B, T, K)
     return Batch({"x": x, "lengths": lengths}, y, size=int(lengths.sum()))
-
-
-class MusicBatches:
-    """Endless, resumable batches of whole pieces of similar length."""
-
-    def __init__(self, pieces: list[np.ndarray], *, batch_size: int, seed: int):
-        self.pieces = pieces
-        self.order = BucketBatches([len(p) for p in pieces], batch_size=batch_size, seed=seed)
-
-    def __next__(self) -> Batch:
-        return batch_of([self.pieces[i] for i in next(self.order)])
-
-    def __len__(self) -> int:
-        return len(self.order)
-
-    def state_dict(self) -> dict:
-        return self.order.state_dict()
-
-    def load_state_dict(self, state: dict) -> None:
-        self.order.load_state_dict(state)
 
 
 def baseline_nll(key_frequency: list[float], pieces: list[np.ndarray]) -> float:
@@ -85,9 +65,13 @@ class MusicTask:
     def build_model(self, recipe, meta: MusicMeta) -> FrameModel:
         return FrameModel(recipe.model, keys=meta.keys)
 
-    def batches(self, data: TaskData, recipe) -> MusicBatches:
-        return MusicBatches(
-            data.splits["train"], batch_size=recipe.train.batch_size, seed=recipe.seed
+    def batches(self, data: TaskData, recipe) -> IndexedBatches:
+        pieces = data.splits["train"]
+        return IndexedBatches(
+            [len(p) for p in pieces],
+            lambda rows: batch_of([pieces[i] for i in rows]),
+            batch_size=recipe.train.batch_size,
+            seed=recipe.seed,
         )
 
     @torch.no_grad()

@@ -7,11 +7,10 @@ from dataclasses import asdict, dataclass
 import torch
 import torch.nn.functional as F
 
-from seqcli.data.padding import BucketBatches
 from seqcli.data.synthetic import BASELINES, DELIMITER, MEMORY, SYMBOLS, make_batch
 from seqcli.errors import UsageError
 from seqcli.models.long_range import LastStateRegressor, SymbolTagger
-from seqcli.tasks.base import Batch, TaskData
+from seqcli.tasks.base import Batch, IndexedBatches, TaskData
 
 # Validation and test sets do not move with the recipe seed, so runs with different seeds
 # (compare-cells' --seeds) are scored on the very same examples.
@@ -34,31 +33,6 @@ class Generated:
 
     def __len__(self) -> int:
         return len(self.inputs)
-
-
-class SyntheticBatches:
-    """Endless training batches: shuffled example indices, each example generated from its
-    index; resumable through the index order's small state."""
-
-    def __init__(self, task: str, data, *, batch_size: int, seed: int):
-        self.task, self.length, self.seed = task, data.length, seed
-        self.order = BucketBatches(
-            [data.length] * data.train_examples, batch_size=batch_size, seed=seed, bucket=False
-        )
-
-    def __next__(self) -> Batch:
-        indices = next(self.order)
-        x, y = make_batch(self.task, indices, length=self.length, seed=self.seed, split="train")
-        return Batch({"x": x}, y, size=len(indices))
-
-    def __len__(self) -> int:
-        return len(self.order)
-
-    def state_dict(self) -> dict:
-        return self.order.state_dict()
-
-    def load_state_dict(self, state: dict) -> None:
-        self.order.load_state_dict(state)
 
 
 class SyntheticTask:
@@ -87,10 +61,19 @@ class SyntheticTask:
     def meta_summary(self, meta: dict) -> list[tuple[str, str]]:
         return [("synthetic task / T", f"{meta['task']} / {meta['length']}")]
 
-    def batches(self, data: TaskData, recipe) -> SyntheticBatches:
-        return SyntheticBatches(
-            self.name, recipe.data, batch_size=recipe.train.batch_size, seed=recipe.seed
-        )
+    def batches(self, data: TaskData, recipe) -> IndexedBatches:
+        """Shuffled example indices, each example generated from its index: resumable from
+        the index order's small state with nothing stored."""
+        config, seed = recipe.data, recipe.seed
+
+        def collate(indices) -> Batch:
+            x, y = make_batch(self.name, indices, length=config.length, seed=seed, split="train")
+            return Batch({"x": x}, y, size=len(indices))
+
+        return IndexedBatches(
+            [config.length] * config.train_examples, collate,
+            batch_size=recipe.train.batch_size, seed=seed, bucket=False,
+        )  # fmt: skip
 
     @torch.no_grad()
     def outputs(self, run, examples: Generated, max_batches: int | None):

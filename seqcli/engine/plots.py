@@ -8,16 +8,30 @@ from collections.abc import Sequence
 from pathlib import Path
 
 
-def _figure():
+def new_figure(rows: int | None = None, *, figsize: tuple[float, float] = (8, 4.5)):
+    """A Figure detached from pyplot (no backend, no global state) and its axes: one, or a
+    column of `rows` panels."""
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(8, 4.5), dpi=100, layout="constrained")
-    return figure, figure.subplots()
+    figure = Figure(figsize=figsize, dpi=100, layout="constrained")
+    if rows is None:
+        return figure, figure.subplots()
+    return figure, figure.subplots(rows, 1, squeeze=False)[:, 0]
+
+
+def save_figure(figure, path: Path, *, flag: str) -> None:
+    """Write the PNG; a path that cannot be written is the user's flag at fault."""
+    from seqcli.errors import UsageError
+
+    try:
+        figure.savefig(path)
+    except OSError as err:
+        raise UsageError(f"{flag} {path}: cannot write ({err.strerror})") from None
 
 
 def plot_gradient_flow(curves: dict[str, Sequence[float]], path: Path) -> Path:
     """One line per variant: |d loss / d x_t| against t, on a log scale."""
-    figure, axes = _figure()
+    figure, axes = new_figure()
     for label, values in curves.items():
         points = [(t, v) for t, v in enumerate(values) if v > 0]  # log scale has no zero
         axes.plot([t for t, _ in points], [v for _, v in points], label=label)
@@ -40,7 +54,7 @@ def plot_learning_curves(
 ) -> Path:
     """One line per run, the validation metric against the step; runs of one group (the
     seeds of a variant) share a colour and one legend entry."""
-    figure, axes = _figure()
+    figure, axes = new_figure()
     colours = {group: f"C{i % 10}" for i, group in enumerate(dict.fromkeys(groups.values()))}
     labelled = set()
     for name, points in curves.items():

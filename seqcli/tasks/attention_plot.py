@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from seqcli.engine.plots import new_figure, save_figure
 from seqcli.errors import UsageError
 
 
@@ -23,25 +24,12 @@ def write_png(rows: list[dict], path: Path) -> None:
             f"--attention {path}: a PNG shows one sentence, got {len(rows)}; "
             "use a .json file for several"
         )
-    import matplotlib
-
-    matplotlib.use("Agg")  # no display needed
-    from matplotlib import pyplot as plt
-
     row = rows[0]
-    figure, axes = plt.subplots(
-        figsize=(1 + 0.5 * len(row["source"]), 1 + 0.4 * len(row["target"]))
-    )
+    figure, axes = new_figure(figsize=(1 + 0.5 * len(row["source"]), 1 + 0.4 * len(row["target"])))
     axes.imshow(row["weights"], cmap="bone", vmin=0, vmax=1)
     axes.set_xticks(range(len(row["source"])), row["source"], rotation=90)
     axes.set_yticks(range(len(row["weights"])), row["target"])
-    figure.tight_layout()
-    try:
-        figure.savefig(path)
-    except OSError as err:
-        raise UsageError(f"--attention {path}: cannot write ({err})") from None
-    finally:
-        plt.close(figure)
+    save_figure(figure, path, flag="--attention")
 
 
 ATTENTION_WRITERS = {".json": write_json, ".png": write_png}

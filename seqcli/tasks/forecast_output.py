@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from seqcli.data.dates import Calendar
+from seqcli.engine.plots import new_figure, save_figure
 from seqcli.errors import DataError, UsageError
 from seqcli.tasks.flags import reject_unknown
 
@@ -78,26 +79,15 @@ def write_text(path: Path, text: str) -> None:
 
 def plot_forecast(path: Path, meta, history: np.ndarray, forecast: np.ndarray) -> None:
     """History and forecast of every value column, one panel each, as an image."""
-    import matplotlib
-
-    matplotlib.use("Agg")  # no display needed, and none is touched if there is one
-    import matplotlib.pyplot as plt
-
     names = meta.columns.values
-    figure, axes = plt.subplots(len(names), 1, figsize=(9, 3 * len(names)), squeeze=False)
+    figure, axes = new_figure(len(names), figsize=(9, 3 * len(names)))
     past = np.arange(-len(history) + 1, 1)
     ahead = np.arange(0, len(forecast) + 1)  # starts at the last known row, so lines join
-    for column, (name, axis) in enumerate(zip(names, axes[:, 0], strict=True)):
+    for column, (name, axis) in enumerate(zip(names, axes, strict=True)):
         axis.plot(past, history[:, column], label="history")
         joined = np.concatenate([history[-1:, column], forecast[:, column]])
         axis.plot(ahead, joined, linestyle="--", label="forecast")
         axis.set_ylabel(name)
         axis.legend(loc="upper left")
-    axes[-1, 0].set_xlabel("rows after the last known one")
-    figure.tight_layout()
-    try:
-        figure.savefig(path)
-    except OSError as err:
-        raise UsageError(f"--plot {path}: cannot write ({err.strerror})") from None
-    finally:
-        plt.close(figure)
+    axes[-1].set_xlabel("rows after the last known one")
+    save_figure(figure, path, flag="--plot")

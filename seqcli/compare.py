@@ -24,6 +24,7 @@ from seqcli.engine.run import load_run
 from seqcli.engine.start import fresh_training, resumed_training
 from seqcli.errors import CheckpointError, UsageError
 from seqcli.recipe import Recipe, recipe_to_dict, validate_recipe
+from seqcli.recipe.cells import CELL_NAMES, CELL_OPTIONS
 from seqcli.recipe.tasks import LOWER_IS_BETTER
 from seqcli.tasks import task_for
 
@@ -65,10 +66,7 @@ def variant_recipe(recipe: Recipe, variant: Variant, *, steps: int | None) -> Re
     model = {**raw["model"], "cell": variant.cell, "layers": variant.layers,
              "direction": variant.direction, "hidden_size": variant.hidden_size}  # fmt: skip
     # Options of one cell would make the recipe invalid for another.
-    if variant.cell != "rnn":
-        model["nonlinearity"] = None
-    if variant.cell != "lstm":
-        model["forget_bias"] = None
+    model.update({option: None for option, cells in CELL_OPTIONS.items() if variant.cell not in cells})
     raw.update(model=model, seed=variant.seed, name=f"{recipe.name}-{variant.name}")
     if steps is not None:
         raw["train"] = {**raw["train"], "steps": steps, "epochs": None}
@@ -255,7 +253,7 @@ def parse_grid(recipe: Recipe, flags: dict) -> Grid:
     """The grid from compare-cells' comma-separated flags; absent ones keep the recipe's."""
     model = recipe.model
     return Grid(
-        cells=_listed(flags["cells"] or "rnn,lstm,gru", "--cells", ("rnn", "lstm", "gru")),
+        cells=_listed(flags["cells"] or ",".join(CELL_NAMES), "--cells", CELL_NAMES),
         layers=tuple(_integers(flags["layers"], "--layers", minimum=1) or [model.layers]),
         directions=_listed(flags["direction"] or model.direction, "--direction", ("uni", "bi")),
         seeds=tuple(_integers(flags["seeds"], "--seeds", minimum=0) or [recipe.seed]),

@@ -11,14 +11,14 @@ from pathlib import Path
 
 from seqcli.engine.plots import plot_gradient_flow, plot_learning_curves
 from seqcli.recipe import Recipe
+from seqcli.recipe.cells import MEMORY_GATES
 from seqcli.recipe.tasks import LOWER_IS_BETTER
 
 CSV_COLUMNS = (
     "name", "cell", "layers", "direction", "hidden_size", "seed", "parameters", "wall_s",
     "speed", "best_val", "test", "target_step", "early_gradient", "late_gradient",
-    "saturation", "forget_gate", "update_gate", "grad_norm_median", "clipped_share",
+    "saturation", *MEMORY_GATES, "grad_norm_median", "clipped_share",
 )  # fmt: skip
-GATES = ("forget_gate", "update_gate")
 
 
 def spread(values: list[float]) -> tuple[float, float]:
@@ -62,7 +62,7 @@ def _group(name: str, runs: list[dict]) -> dict:
         "gradient_flow": [geometric_mean(list(step)) for step in flows],
         "clipped_share": statistics.fmean(r["clipping"].get("clipped_share", 0) for r in runs),
     }  # fmt: skip
-    for gate in GATES:
+    for gate in MEMORY_GATES:
         if gate in diagnostics[0]:
             row[gate] = statistics.fmean(d[gate] for d in diagnostics)
     return row

@@ -16,51 +16,10 @@ from seqcli.engine import events
 from seqcli.engine.diagnostics import ClipStats, diagnose, sparkline
 from seqcli.engine.matching import match_hidden_size, meta_parameter_count
 from seqcli.errors import UsageError
-from seqcli.models.cells import make_rnn
+from seqcli.models.cells import make_stack
 from seqcli.models.language_model import Output
-from seqcli.models.manual import trace
 from seqcli.recipe import ModelConfig, load_recipe
 from seqcli.tasks.base import Batch
-
-FUSED = {
-    "rnn": lambda **kw: nn.RNN(**kw),
-    "relu": lambda **kw: nn.RNN(nonlinearity="relu", **kw),
-    "lstm": lambda **kw: nn.LSTM(**kw),
-    "gru": lambda **kw: nn.GRU(**kw),
-}
-
-
-@pytest.mark.parametrize("cell", FUSED)
-@pytest.mark.parametrize("layers", [1, 3])
-@pytest.mark.parametrize("bidirectional", [False, True])
-def test_hand_written_cells_match_the_fused_module(cell, layers, bidirectional):
-    torch.manual_seed(0)
-    rnn = FUSED[cell](
-        input_size=5, hidden_size=6, num_layers=layers, bidirectional=bidirectional,
-        batch_first=True,
-    ).double()  # fmt: skip
-    x = torch.randn(3, 8, 5, dtype=torch.float64)
-    output, state = rnn(x)
-    steps = trace(rnn, x)
-    torch.testing.assert_close(steps.output, output, atol=1e-6, rtol=0)
-    h_n = state[0] if cell == "lstm" else state  # (L*D, B, H)
-    last = steps.hidden[:, 0, :, -1]  # forward directions end at the last step
-    torch.testing.assert_close(last, h_n.view(layers, -1, 3, 6)[:, 0], atol=1e-6, rtol=0)
-    if bidirectional:  # backward directions end at the first step
-        first = steps.hidden[:, 1, :, 0]
-        torch.testing.assert_close(first, h_n.view(layers, 2, 3, 6)[:, 1], atol=1e-6, rtol=0)
-
-
-def test_lstm_trace_records_the_forget_gate():
-    rnn = nn.LSTM(2, 3, batch_first=True).double()
-    with torch.no_grad():
-        for bias in (rnn.bias_ih_l0, rnn.bias_hh_l0):
-            bias.zero_()
-        rnn.weight_ih_l0.zero_()
-        rnn.weight_hh_l0.zero_()
-        rnn.bias_ih_l0[3:6] = math.log(3)  # sigmoid(ln 3) = 0.75
-    gates = trace(rnn, torch.randn(1, 4, 2, dtype=torch.float64)).gates
-    torch.testing.assert_close(gates, torch.full_like(gates, 0.75))
 
 
 class LastStepRegressor(nn.Module):
@@ -68,7 +27,7 @@ class LastStepRegressor(nn.Module):
 
     def __init__(self, cell: str, hidden: int = 8):
         super().__init__()
-        self.rnn = make_rnn(ModelConfig(cell=cell, hidden_size=hidden), input_size=2)
+        self.rnn = make_stack(ModelConfig(cell=cell, hidden_size=hidden), input_size=2)
         self.head = nn.Linear(hidden, 1)
 
     def forward(self, x, *, targets=None, state=None):
@@ -120,7 +79,7 @@ def test_matched_hidden_size_is_within_two_percent(cell, layers, direction):
     def count(cell_name, hidden):
         config = ModelConfig(cell=cell_name, hidden_size=hidden, layers=layers, direction=direction)
         return meta_parameter_count(lambda: nn.Sequential(
-            nn.Embedding(50, 16), make_rnn(config, input_size=16), nn.Linear(hidden, 50)
+            nn.Embedding(50, 16), make_stack(config, input_size=16), nn.Linear(hidden, 50)
         ))  # fmt: skip
 
     target = count("lstm", 96)
@@ -216,13 +175,13 @@ class PackedClassifier(nn.Module):
 
     def __init__(self):
         super().__init__()
-        self.rnn = nn.GRU(2, 4, batch_first=True)
+        self.rnn = make_stack(ModelConfig(cell="gru", hidden_size=4), input_size=2)
         self.head = nn.Linear(4, 1)
 
     def forward(self, x, lengths, *, targets=None, state=None):
         packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True,
                                                    enforce_sorted=False)  # fmt: skip
-        _, h_n = self.rnn(packed)  # (1, B, H)
+        _, (h_n,) = self.rnn(packed)  # (1, B, H)
         y = self.head(h_n[-1]).squeeze(-1)  # (B,)
         return Output(y, nn.functional.mse_loss(y, targets), h_n)
 

@@ -21,6 +21,7 @@ from seqcli.engine.run import Run
 from seqcli.errors import DataError, RecipeError, UsageError
 from seqcli.models.seq2seq import Seq2Seq
 from seqcli.recipe import validate_recipe
+from seqcli.recipe.cells import CELL_SPECS
 from seqcli.tasks import TASKS
 from seqcli.tasks.translate import generate, predict
 from seqcli.tasks.translator import collate, translation_metrics
@@ -228,7 +229,7 @@ def toy_batch():
     return collate([Example(s, t, "") for s, t in zip(sources, targets, strict=True)])
 
 
-@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("cell", CELL_SPECS)
 @pytest.mark.parametrize("direction", ["uni", "bi"])
 @pytest.mark.parametrize("layers", [1, 2])
 @pytest.mark.parametrize("bridge", ["concat_project", "sum"])
@@ -241,8 +242,7 @@ def test_the_bridge_gives_the_decoder_full_size_states_per_layer(cell, direction
     model = Seq2Seq(recipe.model, source_tokens=10, target_tokens=11)
     batch = toy_batch()
     memory, state = model.encode(batch.inputs["source"], batch.inputs["source_lengths"])
-    parts = state if cell == "lstm" else (state,)
-    assert [tuple(p.shape) for p in parts] == [(layers, 2, 12)] * len(parts)
+    assert [tuple(p.shape) for p in state] == [(layers, 2, 12)] * len(CELL_SPECS[cell].state)
     assert memory.values.shape == (2, 4, 12 * (2 if direction == "bi" else 1))
     out = model(**batch.inputs, targets=batch.targets)
     assert out.out.shape == (2, 3, 11) and out.loss.isfinite()
@@ -255,7 +255,7 @@ def test_the_bridges_differ_in_parameters_and_output():
         recipe = pairs_recipe(Path("p.tsv"), model={"bridge": bridge, "hidden_size": 12})
         torch.manual_seed(0)
         model = Seq2Seq(recipe.model, source_tokens=10, target_tokens=11)
-        states[bridge] = model.encode(batch.inputs["source"], batch.inputs["source_lengths"])[1]
+        (states[bridge],) = model.encode(batch.inputs["source"], batch.inputs["source_lengths"])[1]
         params = sum(p.numel() for p in model.bridge.parameters())
         assert params == (24 * 12 + 12 if bridge == "concat_project" else 0)
     # sum adds the two directions, concat_project squashes its projection through tanh

@@ -5,7 +5,7 @@ the batch. A vanilla RNN's shrinks geometrically going back from the loss (Bengi
 1994; Pascanu et al. 2013); an LSTM's additive cell state and a GRU's update gate keep it up.
 It is read from the fused module itself by making its input a leaf that requires grad.
 Saturation and gate means need every hidden state, which the fused kernels do not expose:
-those come from models/manual.py running the same weights step by step.
+those come from the stack's trace: the cell record's hand-written step on the same weights.
 """
 
 from __future__ import annotations
@@ -20,20 +20,18 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence, pad_packed_sequence
 
-from seqcli.models.manual import trace
+from seqcli.models.stack import RecurrentStack
 
 SATURATED = 0.99  # |tanh| beyond this passes back less than 2% of the gradient (1 - 0.99^2)
 EARLY_SHARE = 0.1  # "the first steps": this share of the sequence, at least one step
-# nn.RNNBase.mode -> the name of the gate manual.trace records for it.
-GATE_NAMES = {"LSTM": "forget_gate", "GRU": "update_gate"}
 SPARKS = "▁▂▃▄▅▆▇█"
 PLOTTED_STEPS = 6  # train --diagnose's PNG: the latest validations, so the lines stay legible
 
 
-def recurrent_stack(model: nn.Module) -> nn.RNNBase:
-    """The model's first fused recurrent module: the encoder's, for a two-stack model."""
-    stack = next((m for m in model.modules() if isinstance(m, nn.RNNBase)), None)
-    assert stack is not None, "every seqcli model holds a fused recurrent stack"
+def recurrent_stack(model: nn.Module) -> RecurrentStack:
+    """The model's first recurrent stack: the encoder's, for a two-stack model."""
+    stack = next((m for m in model.modules() if isinstance(m, RecurrentStack)), None)
+    assert stack is not None, "every seqcli model holds a recurrent stack"
     return stack
 
 
@@ -84,14 +82,14 @@ def _capture_gradient(model: nn.Module, batch) -> tuple[nn.Module, _Capture, tor
     return probe, capture, grad
 
 
-def cell_statistics(stack: nn.RNNBase, x: torch.Tensor) -> dict[str, float]:
-    """Saturation of tanh units and the mean recorded gate, from a step-by-step trace."""
-    steps = trace(stack, x)
+def cell_statistics(stack: RecurrentStack, x: torch.Tensor) -> dict[str, float]:
+    """Saturation of tanh units and the mean memory gate, from a step-by-step trace."""
+    steps, gate = stack.trace(x), stack.cell.spec.memory_gate
     stats = {}
-    if stack.mode != "RNN_RELU":  # relu units have no ceiling to saturate against
+    if stack.activation == "tanh":  # relu units have no ceiling to saturate against
         stats["saturation"] = (steps.hidden.abs() > SATURATED).double().mean().item()
-    if steps.gates is not None:
-        stats[GATE_NAMES[stack.mode]] = steps.gates.double().mean().item()
+    if gate is not None:
+        stats[gate] = steps.records[gate].double().mean().item()
     return stats
 
 

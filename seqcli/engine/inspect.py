@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from seqcli.models.cells import GATES
+from seqcli.recipe.cells import CELL_SPECS
 
 RECURRENT = re.compile(
     r"(?P<part>(\w+\.)*)rnn\.(weight|bias)_(ih|hh)_l(?P<layer>\d+)(?P<reverse>_reverse)?"
@@ -14,7 +14,7 @@ RECURRENT = re.compile(
 def parameter_rows(state_dict: dict, cell: str) -> list[tuple[str, str, int]]:
     """(part, block, count) rows: recurrent layers split into gate blocks, weights and biases
     of a gate summed; tied tensors counted once."""
-    gates = GATES[cell]
+    gates = CELL_SPECS[cell].gates
     counts: dict[tuple[str, str], int] = {}
     seen: set[int] = set()
     for name, tensor in state_dict.items():

@@ -9,23 +9,24 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from seqcli.models.cells import make_rnn
+from seqcli.models.cells import make_stack
 from seqcli.models.language_model import Output
+from seqcli.models.stack import top_state
 from seqcli.recipe import ModelConfig
 
 PAD_ID = 0  # build_vocab puts <pad> first
 
 
 class LastPooling(nn.Module):
-    """The top layer's final state of each direction, concatenated. output[:, -1] would be
+    """The top layer's final state of each direction, side by side. output[:, -1] would be
     wrong twice: it is padding for short sequences, and the backward direction there has
-    read one token only; its final state is h_n."""
+    read one token only."""
 
     def __init__(self, width: int):
         super().__init__()
 
     def forward(self, output, final, mask):
-        return final.transpose(0, 1).flatten(1)  # (D, B, H) -> (B, D*H)
+        return final  # (B, D*H)
 
 
 class MeanPooling(nn.Module):
@@ -87,7 +88,7 @@ class Classifier(nn.Module):
         width = config.hidden_size * config.directions
         self.embed = nn.Embedding(num_tokens, config.embedding_size, padding_idx=PAD_ID)
         self.drop = nn.Dropout(config.dropout)
-        self.rnn = make_rnn(config, input_size=config.embedding_size)
+        self.rnn = make_stack(config, input_size=config.embedding_size)
         self.pool = POOLINGS[config.pooling or "last"](width)
         self.head = nn.Linear(width, num_classes)
         weights = None if class_weights is None else torch.tensor(class_weights)
@@ -101,8 +102,7 @@ class Classifier(nn.Module):
         packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
         packed_output, state = self.rnn(packed)
         output, _ = pad_packed_sequence(packed_output, batch_first=True, total_length=x.shape[1])
-        h_n = state[0] if isinstance(state, tuple) else state  # (L*D, B, H); lstm adds c_n
-        final = h_n[-self.config.directions :]  # (D, B, H): the top layer
+        final = top_state(state, self.rnn.directions)  # (B, D*H)
         mask = torch.arange(x.shape[1], device=x.device) < lengths.to(x.device).unsqueeze(1)
         pooled = self.pool(output, final, mask)  # (B, D*H)
         logits = self.head(self.drop(pooled))  # (B, K)

@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from seqcli.models.cells import make_rnn
+from seqcli.models.cells import make_stack
 from seqcli.models.language_model import Output
 from seqcli.recipe import ModelConfig
 
@@ -38,8 +38,8 @@ class ConditionedDecoder(nn.Module):
         )
         self.embed = nn.Embedding(num_tokens, width) if self.tokens else nn.Linear(1, width)
         self.drop = nn.Dropout(config.dropout)
-        self.rnn = make_rnn(config, input_size=width * (2 if self.every_step else 1))
-        states = 2 if config.cell == "lstm" else 1
+        self.rnn = make_stack(config, input_size=width * (2 if self.every_step else 1))
+        states = len(self.rnn.cell.spec.state)
         self.bridge = (
             nn.Linear(width, states * config.layers * config.hidden_size) if self.at_init else None
         )
@@ -63,8 +63,7 @@ class ConditionedDecoder(nn.Module):
         """The condition projected to (layers, B, H) per state tensor."""
         layers, hidden = self.config.layers, self.config.hidden_size
         parts = torch.tanh(self.bridge(c)).view(c.shape[0], -1, layers, hidden)
-        parts = parts.permute(1, 2, 0, 3).contiguous()  # (states, layers, B, H)
-        return (parts[0], parts[1]) if self.config.cell == "lstm" else parts[0]
+        return tuple(parts.permute(1, 2, 0, 3).contiguous())  # per state part (layers, B, H)
 
     def loss(self, out, targets, lengths) -> torch.Tensor:
         if self.tokens:

@@ -9,14 +9,9 @@ import torch
 from torch import nn
 
 from seqcli.models.attention import Attention, Memory, source_mask
-from seqcli.models.cells import make_rnn
+from seqcli.models.cells import make_stack
+from seqcli.models.stack import top_state
 from seqcli.recipe import ModelConfig
-
-
-def top_hidden(state) -> torch.Tensor:
-    """The last layer's hidden state (B, H) of a (L, B, H) tensor or an LSTM's (h, c)."""
-    hidden = state[0] if isinstance(state, tuple) else state
-    return hidden[-1]
 
 
 class PlainDecoder(nn.Module):
@@ -27,7 +22,7 @@ class PlainDecoder(nn.Module):
         self.embed = nn.Embedding(num_tokens, config.embedding_size, padding_idx=0)
         self.drop = nn.Dropout(config.dropout)
         # Always left to right: a decoder that read ahead would see the words it must write.
-        self.rnn = make_rnn(config.model_copy(update={"direction": "uni"}), **self._input(config))
+        self.rnn = make_stack(config.model_copy(update={"direction": "uni"}), **self._input(config))
         self.head = nn.Linear(config.hidden_size, num_tokens)
 
     def _input(self, config: ModelConfig) -> dict:
@@ -75,7 +70,7 @@ class BahdanauDecoder(LuongDecoder):
         embedded = self.drop(self.embed(tokens))  # (B, T, E)
         logits, weights = [], []
         for t in range(tokens.shape[1]):
-            query = top_hidden(state)[:, None]  # (B, 1, H)
+            query = top_state(state, 1)[:, None]  # (B, 1, H)
             context, weight = self.attention(query, memory)  # (B, 1, M), (B, 1, S)
             h, state = self.rnn(torch.cat([embedded[:, t : t + 1], context], dim=-1), state)
             attended = torch.tanh(self.combine(torch.cat([h, context], dim=-1)))  # (B, 1, H)

@@ -12,8 +12,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from seqcli.models.cells import make_rnn
+from seqcli.models.cells import make_stack
 from seqcli.models.language_model import Output
+from seqcli.models.stack import top_state
 from seqcli.recipe import ModelConfig
 
 
@@ -58,15 +59,6 @@ class WindowNorm(nn.Module):
         return (window - mean) / sd, lambda forecast: forecast * back_sd + back_mean
 
 
-def final_hidden(state, directions: int) -> torch.Tensor:
-    """(B, directions * H): the last layer's final state of each direction.
-
-    output[:, -1] of the backward direction has read one row only; its summary of the whole
-    window is h_n, so both directions are taken from h_n."""
-    h_n = state[0] if isinstance(state, tuple) else state  # (layers * directions, B, H)
-    return torch.cat(list(h_n[-directions:]), dim=-1)
-
-
 class DirectForecaster(nn.Module):
     """many_to_one: read the lookback window, emit all horizon steps at once."""
 
@@ -74,14 +66,14 @@ class DirectForecaster(nn.Module):
         super().__init__()
         self.values, self.horizon, self.directions = values, horizon, config.directions
         self.norm = WindowNorm(config.window_norm, values)
-        self.rnn = make_rnn(config, input_size=features)
+        self.rnn = make_stack(config, input_size=features)
         self.drop = nn.Dropout(config.dropout)
         self.head = nn.Linear(config.hidden_size * config.directions, horizon * values)
 
     def forward(self, values: torch.Tensor, *, targets: torch.Tensor | None = None) -> Output:
         window, restore = self.norm(values)  # (B, T, F)
         _, state = self.rnn(window)
-        summary = self.drop(final_hidden(state, self.directions))  # (B, D*H)
+        summary = self.drop(top_state(state, self.directions))  # (B, D*H)
         scaled = self.head(summary).unflatten(-1, (self.horizon, self.values))  # (B, S, V)
         predictions = restore(scaled)
         loss = None if targets is None else masked_mse(predictions, targets)
@@ -101,7 +93,7 @@ class AutoregressiveForecaster(nn.Module):
         super().__init__()
         self.values, self.features = values, features
         self.norm = WindowNorm(config.window_norm, values)
-        self.rnn = make_rnn(config, input_size=features)
+        self.rnn = make_stack(config, input_size=features)
         self.drop = nn.Dropout(config.dropout)
         self.head = nn.Linear(config.hidden_size, values)
 

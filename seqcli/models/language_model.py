@@ -8,8 +8,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from seqcli.models.cells import make_rnn
-from seqcli.models.stepper import Stepper
+from seqcli.models.cells import make_stack
 from seqcli.recipe import ModelConfig
 
 
@@ -27,7 +26,7 @@ class LanguageModel(nn.Module):
         self.config = config
         self.embed = nn.Embedding(num_tokens, config.embedding_size)
         self.drop = nn.Dropout(config.dropout)
-        self.rnn = make_rnn(config, input_size=config.embedding_size)
+        self.rnn = make_stack(config, input_size=config.embedding_size)
         self.head = nn.Linear(config.hidden_size, num_tokens)
         if config.tie_weights:
             # Press & Wolf 2017: one matrix both reads and writes tokens.
@@ -43,6 +42,21 @@ class LanguageModel(nn.Module):
             loss = F.cross_entropy(logits.flatten(0, 1), targets.flatten())
         return Output(logits, loss, state)
 
-    def stepper(self) -> Stepper:
-        """A one-token-at-a-time view sharing this model's weights, for generation."""
-        return Stepper(self.embed, self.rnn, self.head)
+    def stepper(self) -> TokenStepper:
+        return TokenStepper(self)
+
+
+class TokenStepper:
+    """One token at a time on a language model's own weights, for generation."""
+
+    def __init__(self, model: LanguageModel):
+        self.embed, self.head, self.stack = model.embed, model.head, model.rnn.stepper()
+
+    def layers_from(self, state) -> list:
+        """A forward's final state in the per-layer form the steps carry."""
+        return self.stack.layers_from(state)
+
+    def __call__(self, tokens: torch.Tensor, layers: list | None):
+        """Logits (B, V) for the token after `tokens` (B,), and the new per-layer state."""
+        h, layers = self.stack(self.embed(tokens), layers)  # (B, H)
+        return self.head(h), layers

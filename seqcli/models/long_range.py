@@ -8,21 +8,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from seqcli.models.cells import make_rnn
+from seqcli.models.cells import make_stack
 from seqcli.models.language_model import Output
+from seqcli.models.stack import top_state
 from seqcli.recipe import ModelConfig
-
-
-def final_states(rnn: nn.RNNBase, state) -> torch.Tensor:
-    """The top layer's final hidden state of every direction, side by side: (B, D*H).
-
-    A backward direction's final state is the one that has read the whole sequence; its
-    output at the last step has read one step only.
-    """
-    h_n = state[0] if isinstance(state, tuple) else state  # (L*D, B, H)
-    directions = 2 if rnn.bidirectional else 1
-    top = h_n.view(rnn.num_layers, directions, *h_n.shape[1:])[-1]  # (D, B, H)
-    return top.transpose(0, 1).flatten(1)
 
 
 class LastStateRegressor(nn.Module):
@@ -30,13 +19,13 @@ class LastStateRegressor(nn.Module):
 
     def __init__(self, config: ModelConfig, *, input_size: int):
         super().__init__()
-        self.rnn = make_rnn(config, input_size=input_size)
+        self.rnn = make_stack(config, input_size=input_size)
         self.drop = nn.Dropout(config.dropout)
         self.head = nn.Linear(config.hidden_size * config.directions, 1)
 
     def forward(self, x: torch.Tensor, *, targets=None, state=None) -> Output:
         _, state = self.rnn(x, state)  # x (B, T, I)
-        value = self.head(self.drop(final_states(self.rnn, state))).squeeze(-1)  # (B,)
+        value = self.head(self.drop(top_state(state, self.rnn.directions))).squeeze(-1)  # (B,)
         loss = None if targets is None else F.mse_loss(value, targets)
         return Output(value, loss, state)
 
@@ -48,7 +37,7 @@ class SymbolTagger(nn.Module):
         super().__init__()
         self.embed = nn.Embedding(num_symbols, config.embedding_size)
         self.drop = nn.Dropout(config.dropout)
-        self.rnn = make_rnn(config, input_size=config.embedding_size)
+        self.rnn = make_stack(config, input_size=config.embedding_size)
         self.head = nn.Linear(config.hidden_size * config.directions, num_symbols)
 
     def forward(self, x: torch.Tensor, *, targets=None, state=None) -> Output:
@@ -66,7 +55,7 @@ class FrameModel(nn.Module):
     def __init__(self, config: ModelConfig, *, keys: int):
         super().__init__()
         self.drop = nn.Dropout(config.dropout)
-        self.rnn = make_rnn(config, input_size=keys)
+        self.rnn = make_stack(config, input_size=keys)
         self.head = nn.Linear(config.hidden_size, keys)
 
     def forward(

@@ -9,10 +9,11 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from seqcli.models.attention import Memory
-from seqcli.models.cells import make_rnn
+from seqcli.models.cells import make_stack
 from seqcli.models.decoders import DECODERS
 from seqcli.models.language_model import Output
 from seqcli.recipe import ModelConfig
+from seqcli.recipe.cells import CELL_SPECS
 
 PAD_ID = 0  # <pad> is the first special of both vocabularies
 
@@ -24,7 +25,7 @@ class Encoder(nn.Module):
         super().__init__()
         self.embed = nn.Embedding(num_tokens, config.embedding_size, padding_idx=PAD_ID)
         self.drop = nn.Dropout(config.dropout)
-        self.rnn = make_rnn(config, input_size=config.embedding_size)
+        self.rnn = make_stack(config, input_size=config.embedding_size)
 
     def forward(self, source: torch.Tensor, lengths: torch.Tensor):
         """Outputs (B, S, D*H) and the final state (L*D, B, H) or an (h, c) pair of them."""
@@ -80,13 +81,11 @@ class Bridge(nn.Module):
 
     def __init__(self, config: ModelConfig):
         super().__init__()
-        parts = 2 if config.cell == "lstm" else 1
-        self.parts = nn.ModuleList(BRIDGES[config.bridge](config) for _ in range(parts))
+        parts = CELL_SPECS[config.cell].state
+        self.parts = nn.ModuleList(BRIDGES[config.bridge](config) for _ in parts)
 
     def forward(self, final):
-        if isinstance(final, tuple):
-            return tuple(bridge(part) for bridge, part in zip(self.parts, final, strict=True))
-        return self.parts[0](final)
+        return tuple(bridge(part) for bridge, part in zip(self.parts, final, strict=True))
 
 
 class Seq2Seq(nn.Module):

@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from seqcli.models.cells import make_rnn
+from seqcli.models.cells import make_stack
 from seqcli.models.language_model import Output
 from seqcli.recipe import ModelConfig
 
@@ -47,7 +47,7 @@ class Tagger(nn.Module):
         char_width = config.char_features or 0
         self.chars = CharEncoder(num_chars, char_width) if char_width else None
         self.drop = nn.Dropout(config.dropout)
-        self.rnn = make_rnn(config, input_size=config.embedding_size + char_width)
+        self.rnn = make_stack(config, input_size=config.embedding_size + char_width)
         self.head = nn.Linear(config.hidden_size * config.directions, num_labels)
 
     def forward(

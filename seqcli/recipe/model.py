@@ -6,12 +6,17 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from seqcli.recipe.cells import CELL_NAMES, CELL_OPTIONS, CELL_SPECS
 from seqcli.recipe.schedule import Section
+
+CellName = Literal[CELL_NAMES]
 
 
 class ModelConfig(Section):
-    cell: Literal["rnn", "lstm", "gru"] = Field(
-        "lstm", description="recurrent cell: vanilla (Elman) rnn, lstm or gru"
+    cell: CellName = Field(
+        "lstm",
+        description="recurrent cell: "
+        + ", ".join(f"{s.name} ({s.description})" for s in CELL_SPECS.values()),
     )
     nonlinearity: Literal["tanh", "relu"] | None = Field(
         None, description="rnn only: the cell's activation; null means tanh"
@@ -83,10 +88,11 @@ class ModelConfig(Section):
 
     @model_validator(mode="after")
     def _options_fit_the_cell(self) -> ModelConfig:
-        if self.nonlinearity is not None and self.cell != "rnn":
-            raise ValueError(f"nonlinearity applies to cell rnn only, not {self.cell}")
-        if self.forget_bias is not None and self.cell != "lstm":
-            raise ValueError(f"forget_bias applies to cell lstm only, not {self.cell}")
+        for option, cells in CELL_OPTIONS.items():
+            if getattr(self, option) is not None and self.cell not in cells:
+                raise ValueError(
+                    f"{option} applies to cell {' and '.join(cells)} only, not {self.cell}"
+                )
         if self.tie_weights and self.embedding_size != self.hidden_size * self.directions:
             raise ValueError(
                 "tie_weights needs embedding_size equal to the head's input size "

@@ -16,6 +16,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from seqcli.recipe.cells import MEMORY_GATES
+
 err_console = Console(stderr=True, highlight=False)
 
 
@@ -49,8 +51,8 @@ def event_record(event: object) -> dict:
 
 
 DIAGNOSTIC_NUMBERS = (
-    "early_gradient", "late_gradient", "saturation", "forget_gate", "update_gate",
-    "grad_norm_median", "clipped_share",
+    "early_gradient", "late_gradient", "saturation", *MEMORY_GATES, "grad_norm_median",
+    "clipped_share",
 )  # fmt: skip
 
 

@@ -23,7 +23,10 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from seqcli.recipe import Recipe
+from seqcli.recipe.model import ModelConfig
+from seqcli.recipe.tasks import SPECS
 
+SHARED = (ModelConfig,)  # a section whose keys its subclasses' tables leave out
 README = Path(__file__).resolve().parents[1] / "README.md"
 START = "<!-- recipe-reference:start -->"
 END = "<!-- recipe-reference:end -->"
@@ -50,6 +53,9 @@ def _sections(model: type[BaseModel], prefix: str, title: str = "top level"):
         key = f"{prefix}{name}"
         members = _section_members(field.annotation)
         tag = field.discriminator
+        if _per_task(members):  # the model section: one class per kind of task
+            yield from _task_sections(members, key)
+            continue
         for member in members:
             if tag is None:
                 yield from _sections(member, f"{key}.", f"`{key}`")
@@ -58,9 +64,26 @@ def _sections(model: type[BaseModel], prefix: str, title: str = "top level"):
                 yield from _sections(member, f"{key}.", f"`{key}` with `{tag}: {value}`")
 
 
+def _per_task(members: list[type[BaseModel]]) -> bool:
+    return len(members) > 1 and all(issubclass(m, ModelConfig) for m in members)
+
+
+def _task_sections(members: list[type[BaseModel]], key: str):
+    """The keys every task's section shares, then each task section's own keys."""
+    shared, *own = dict.fromkeys(members)  # the first member is the shared base
+    yield f"`{key}`, every task", f"{key}.", shared
+    for section in own:
+        tasks = [spec.title for spec in SPECS.values() if spec.model is section]
+        title = f"`{key}` of a {' or '.join(dict.fromkeys(tasks))}, besides the keys above"
+        yield title, f"{key}.", section
+
+
 def _table(title: str, prefix: str, model: type[BaseModel]) -> str:
     lines = [f"#### {title}", "", "| key | type | default | meaning |", "|---|---|---|---|"]
+    base = next((b for b in model.__mro__[1:] if b in SHARED), None)
     for name, field in model.model_fields.items():
+        if base is not None and name in base.model_fields:
+            continue
         meaning = html.escape(field.description or "", quote=False)  # <eos> is not a tag
         cells = (f"`{prefix}{name}`", _type(field), _default(field), meaning)
         lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
@@ -71,6 +94,8 @@ def _type(field: FieldInfo) -> str:
     """The annotation in recipe words: choices, `null` when allowed, then any bounds."""
     parts = _type_parts(field.annotation)
     members, tag = _section_members(field.annotation), field.discriminator
+    if _per_task(members):
+        return "section; the task adds its own keys (tables below)"
     if members and tag is not None:
         names = [_literal_choices(member.model_fields[tag].annotation)[0] for member in members]
         return f"section, one of `{' | '.join(names)}` by `{tag}`"
@@ -96,6 +121,8 @@ def _type_parts(annotation: object) -> list[str]:
 def _section_members(annotation: object) -> list[type[BaseModel]]:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return [annotation]
+    if typing.get_origin(annotation) is typing.Annotated:
+        return _section_members(typing.get_args(annotation)[0])
     if typing.get_origin(annotation) in (typing.Union, types.UnionType):
         return [m for arg in typing.get_args(annotation) for m in _section_members(arg)]
     return []

@@ -142,7 +142,7 @@ def train_variant(
     curve, clipping = history(folder, recipe)
     result = {
         "variant": asdict(variant), "name": variant.name, "group": variant.group,
-        "recipe": recipe_to_dict(recipe), "monitor": monitor, "unit": trainer.run.task.unit,
+        "recipe": recipe_to_dict(recipe), "monitor": monitor, "unit": trainer.run.task.spec.unit,
         "wall_s": round(time.perf_counter() - started, 2), "speed": speed, "failed": failed,
         "curve": curve, "target_step": first_reached(curve, target, monitor),
         "clipping": clipping.summary(), **score(folder, device),
@@ -203,7 +203,7 @@ def run_grid(
         {name: meta_parameter_count(lambda r=r: task.build_model(r, meta))
          for name, r in recipes.items()},
         tuple(name for name, result in results.items() if result is not None),
-        task.unit, recipe.train.monitor,
+        task.spec.unit, recipe.train.monitor,
     )  # fmt: skip
     todo = [(recipes[v.name], v, out / v.name, device, grid.target)
             for v in variants if results[v.name] is None]  # fmt: skip

@@ -17,7 +17,8 @@ import torch.nn.functional as F
 from seqcli.data.labelled import Example, read_examples, stratified_split
 from seqcli.errors import DataError, RecipeError, UsageError
 from seqcli.models.classifier import Classifier
-from seqcli.recipe import ModelConfig, validate_recipe
+from seqcli.recipe import validate_recipe
+from seqcli.recipe.model import PooledConfig
 from seqcli.tasks import TASKS
 from seqcli.tasks.classification_metrics import (
     accuracy,
@@ -206,7 +207,7 @@ def test_class_too_small_to_split_names_its_first_line():
 
 def model_for(pooling: str, direction: str = "uni", cell: str = "gru", layers: int = 1):
     torch.manual_seed(0)
-    config = ModelConfig(
+    config = PooledConfig(
         cell=cell, hidden_size=6, embedding_size=5, layers=layers, direction=direction,
         pooling=pooling,
     )  # fmt: skip
@@ -259,7 +260,7 @@ def test_balanced_weights_are_n_over_k_count():
 
 
 def test_class_weights_enter_the_loss():
-    config = ModelConfig(cell="rnn", hidden_size=4, embedding_size=3)
+    config = PooledConfig(cell="rnn", hidden_size=4, embedding_size=3)
     model = Classifier(config, num_tokens=5, num_classes=2, class_weights=[1.0, 3.0])
     tokens, lengths, targets = (
         torch.tensor([[2, 3], [4, 0]]),
@@ -389,7 +390,7 @@ def test_predict_refuses_an_empty_line(tmp_path):
 def test_pooling_is_refused_for_a_language_model(tmp_path):
     path = tmp_path / "c.txt"
     path.write_text("abc\n", encoding="utf-8")
-    with pytest.raises(RecipeError, match="model.pooling applies to classifier"):
+    with pytest.raises(RecipeError, match="model.pooling: applies to classifier"):
         validate_recipe(
             {"name": "x", "data": {"path": str(path)}, "model": {"pooling": "max"}}, source="t"
         )

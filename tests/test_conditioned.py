@@ -12,8 +12,9 @@ from typer.testing import CliRunner
 from seqcli.cli import app
 from seqcli.errors import DataError
 from seqcli.models.conditioned import ConditionedDecoder
-from seqcli.recipe import ModelConfig, validate_recipe
+from seqcli.recipe import validate_recipe
 from seqcli.recipe.data import VectorsData
+from seqcli.recipe.model import GeneratorConfig
 
 runner = CliRunner()
 
@@ -81,7 +82,7 @@ def test_evaluate_reports_per_token_loss(names_run):
 
 @pytest.mark.parametrize("route", ["none", "init", "every_step", "both"])
 def test_the_condition_reaches_the_output_only_when_routed(route):
-    config = ModelConfig(cell="lstm", layers=2, hidden_size=8, embedding_size=4, condition=route)
+    config = GeneratorConfig(cell="lstm", layers=2, hidden_size=8, embedding_size=4, condition=route)
     torch.manual_seed(0)
     model = ConditionedDecoder(config, num_tokens=7, num_classes=3, condition_size=0).eval()
     inputs = torch.randint(7, (2, 5))
@@ -91,7 +92,7 @@ def test_the_condition_reaches_the_output_only_when_routed(route):
 
 
 def test_values_decoder_masks_padding_in_the_loss():
-    config = ModelConfig(cell="rnn", hidden_size=8, embedding_size=4)
+    config = GeneratorConfig(cell="rnn", hidden_size=8, embedding_size=4)
     model = ConditionedDecoder(config, num_tokens=0, num_classes=0, condition_size=2)
     condition, inputs = torch.randn(2, 2), torch.randn(2, 4)
     targets = torch.randn(2, 4)
@@ -161,5 +162,5 @@ def test_recipe_refuses_a_bidirectional_generator_and_condition_elsewhere(tmp_pa
     with pytest.raises(Exception, match="'bi' would not fit a generator"):
         validate_recipe({**base, "model": {"direction": "bi"}}, source="r")
     text = {"name": "g", "data": {"path": str(tmp_path / "t.txt")}, "model": {"condition": "init"}}
-    with pytest.raises(Exception, match="model.condition applies to conditioned_text"):
+    with pytest.raises(Exception, match="model.condition: applies to conditioned_text"):
         validate_recipe(text, source="r")

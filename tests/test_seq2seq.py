@@ -209,7 +209,7 @@ def test_each_side_has_its_own_vocabulary_with_the_four_specials_first(tmp_path)
 
 def test_translator_options_are_rejected_for_other_mappings(tmp_path):
     raw = {"name": "x", "data": {"path": "a.txt"}, "model": {"bridge": "sum"}}
-    with pytest.raises(RecipeError, match="model.bridge applies to mapping encoder_decoder"):
+    with pytest.raises(RecipeError, match="model.bridge: applies to translator, not to a language_model"):
         validate_recipe(raw, source="t")
 
 

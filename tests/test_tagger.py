@@ -53,7 +53,7 @@ def test_char_features_are_rejected_for_a_language_model(tmp_path):
 def test_tie_weights_are_rejected_for_a_tagger(tmp_path):
     raw = tagger_recipe(tmp_path / "x", tie_weights=True, embedding_size=32)
     with pytest.raises(
-        RecipeError, match="tie_weights: a tagger does not write the tokens it reads"
+        RecipeError, match="model.tie_weights: applies to language_model, not to a tagger"
     ):
         validate_recipe(raw, source="r")
 

@@ -58,7 +58,7 @@ def dry_run(run: Run, data: TaskData) -> DryRun:
         parameter_bytes=sum(p.numel() * p.element_size() for p in parameters),
         steps=total_steps(run.recipe.train, len(batches)),
         batch_size=batch.size,
-        unit=run.task.unit,
+        unit=run.task.spec.unit,
     )
 
 

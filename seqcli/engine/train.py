@@ -49,7 +49,7 @@ class Trainer:
         train = self.run.recipe.train
         yield events.Started(
             self.folder.path, self.total_steps, self.step, count_parameters(self.run.model),
-            str(self.run.device), self.run.task.unit,
+            str(self.run.device), self.run.task.spec.unit,
         )  # fmt: skip
         while self.step < self.total_steps:
             if self.stop_reason is not None:

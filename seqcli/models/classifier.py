@@ -89,7 +89,7 @@ class Classifier(nn.Module):
         self.embed = nn.Embedding(num_tokens, config.embedding_size, padding_idx=PAD_ID)
         self.drop = nn.Dropout(config.dropout)
         self.rnn = make_stack(config, input_size=config.embedding_size)
-        self.pool = POOLINGS[config.pooling or "last"](width)
+        self.pool = POOLINGS[config.pooling](width)
         self.head = nn.Linear(width, num_classes)
         weights = None if class_weights is None else torch.tensor(class_weights)
         self.register_buffer("class_weights", weights)

@@ -17,7 +17,6 @@ from seqcli.recipe import ModelConfig
 # Where the condition enters: (initial state, every step).
 ROUTES = {"none": (False, False), "init": (True, False), "every_step": (False, True),
           "both": (True, True)}  # fmt: skip
-DEFAULT_ROUTE = "both"
 
 
 class ConditionedDecoder(nn.Module):
@@ -31,7 +30,7 @@ class ConditionedDecoder(nn.Module):
     ):
         super().__init__()
         self.config, self.tokens = config, num_tokens > 0
-        self.at_init, self.every_step = ROUTES[config.condition or DEFAULT_ROUTE]
+        self.at_init, self.every_step = ROUTES[config.condition]
         width = config.embedding_size
         self.condition = (
             nn.Embedding(num_classes, width) if num_classes else nn.Linear(condition_size, width)

@@ -48,9 +48,9 @@ class WindowNorm(nn.Module):
     (evaluation, roll-out) reads only the past; in many_to_many training the earlier positions
     also see the window's later rows through its mean, an easier task than the one evaluated."""
 
-    def __init__(self, enabled: bool | None, values: int):
+    def __init__(self, enabled: bool, values: int):
         super().__init__()
-        self.stats, self.values = WINDOW_NORMS[bool(enabled)], values
+        self.stats, self.values = WINDOW_NORMS[enabled], values
 
     def forward(self, window: torch.Tensor) -> tuple[torch.Tensor, Callable]:
         """The rescaled (B, T, F) window and the function that maps (B, S, V) forecasts back."""

@@ -7,7 +7,9 @@ import re
 import types
 import typing
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Tag, ValidationError
+
+from seqcli.recipe.tasks import SPECS
 
 # Endings of pydantic's error kinds that judge the value itself, so the line shows the value.
 VALUE_PROBLEMS = ("_type", "_parsing", "than", "_equal", "_long", "_short", "_mismatch", "_number")
@@ -59,9 +61,19 @@ def _explain(problem: dict, schema: type[BaseModel], loc: tuple[str, ...]) -> st
 
 
 def _unknown_key(problem: dict, schema: type[BaseModel], loc: tuple[str, ...]) -> str:
+    owners = _other_tasks_option(loc)
+    if owners:
+        return f"applies to {' and '.join(owners)}, not to a {loc[-2]}"
     allowed = allowed_keys(schema, loc[:-1])
     hint = _did_you_mean(loc[-1], allowed)
     return f"unknown key{hint}; allowed: {', '.join(allowed)}"
+
+
+def _other_tasks_option(loc: tuple[str, ...]) -> list[str]:
+    """The tasks whose model section has this key, when loc is (model, task, key)."""
+    if len(loc) != 3 or loc[0] != "model" or loc[1] not in SPECS:
+        return []
+    return [name for name, spec in SPECS.items() if loc[2] in spec.model.model_fields]
 
 
 def _not_a_choice(problem: dict, schema: type[BaseModel], loc: tuple[str, ...]) -> str:
@@ -121,23 +133,27 @@ def resolve(
         members = _model_members(field.annotation) if field is not None else []
         if len(members) > 1 and parts:
             tag = parts.pop(0)
-            members = [m for m in members if tag in _tags(m)] or members
-        model = members[0] if members else None
+            members = [(tags, m) for tags, m in members if tag in tags] or members
+        model = members[0][1] if members else None
     return tuple(clean), model
 
 
-def _tags(member: type[BaseModel]) -> tuple:
-    """The discriminator values a union member accepts (its `name` Literal)."""
-    field = member.model_fields.get("name")
-    return typing.get_args(field.annotation) if field is not None else ()
+def _literal_tags(member: type[BaseModel]) -> tuple:
+    """The discriminator values a union member accepts: its `name` or `format` Literal."""
+    fields = [member.model_fields.get(key) for key in ("name", "format")]
+    return tuple(tag for f in fields if f is not None for tag in typing.get_args(f.annotation))
 
 
-def _model_members(annotation: object) -> list[type[BaseModel]]:
+def _model_members(annotation: object, tags: tuple = ()) -> list[tuple[tuple, type[BaseModel]]]:
+    """(tags, section) for each section an annotation may hold; a union member's tags are
+    its Tag, or the values of its name or format Literal."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [annotation]
+        return [(tags or _literal_tags(annotation), annotation)]
     origin = typing.get_origin(annotation)
-    if origin in (typing.Union, types.UnionType, typing.Annotated):
-        args = typing.get_args(annotation)
-        members = args[:1] if origin is typing.Annotated else args
-        return [m for arg in members for m in _model_members(arg)]
+    if origin is typing.Annotated:
+        inner, *extras = typing.get_args(annotation)
+        tags = tags + tuple(extra.tag for extra in extras if isinstance(extra, Tag))
+        return _model_members(inner, tags)
+    if origin in (typing.Union, types.UnionType):
+        return [m for arg in typing.get_args(annotation) for m in _model_members(arg)]
     return []

@@ -1,8 +1,9 @@
-"""The recipe's model section: cell, size, depth, direction and per-task options."""
+"""The recipe's model section: what every task shares (cell, size, depth, direction) and, per
+task, the options only it reads. The task's spec (recipe/tasks.py) names its section class."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -10,9 +11,17 @@ from seqcli.recipe.cells import CELL_NAMES, CELL_OPTIONS, CELL_SPECS
 from seqcli.recipe.schedule import Section
 
 CellName = Literal[CELL_NAMES]
+# Injected into the raw model section by the recipe (which knows the task) so the union below
+# can pick the task's section; never written out.
+TASK_KEY = "task"
+# What "not set" meant for task options when one model section held every task's options:
+# such a key, left at it, is ignored where its task is not this one.
+UNSET = (None, False)
 
 
 class ModelConfig(Section):
+    """What every task's model has: the recurrent stack and the layers around it."""
+
     cell: CellName = Field(
         "lstm",
         description="recurrent cell: "
@@ -24,9 +33,9 @@ class ModelConfig(Section):
     layers: int = Field(1, ge=1, le=32, description="stacked recurrent layers")
     direction: Literal["uni", "bi"] = Field(
         "uni",
-        description="uni reads left to right; bi also right to left (rejected for a language "
-        "model: it would see the token it predicts; an encoder_decoder's decoder stays uni, "
-        "since it writes left to right, and only its encoder reads both ways)",
+        description="uni reads left to right; bi also right to left (rejected where the model "
+        "writes left to right: language models, generators, the autoregressive forecaster; an "
+        "encoder_decoder's decoder stays uni and only its encoder reads both ways)",
     )
     hidden_size: int = Field(256, ge=1, le=65536, description="units per layer and direction")
     embedding_size: int = Field(64, ge=1, le=65536, description="token embedding width")
@@ -37,54 +46,27 @@ class ModelConfig(Section):
         description="drop probability on the embeddings, between recurrent layers and before "
         "the output head",
     )
-    tie_weights: bool = Field(
-        False,
-        description="one matrix for the input embedding and the output head; needs "
-        "embedding_size equal to hidden_size",
-    )
     forget_bias: float | None = Field(
         None,
         description="lstm only: initial forget-gate bias (1.0 is Keras' unit_forget_bias); "
         "null keeps PyTorch's small uniform init",
     )
-    char_features: int | None = Field(
-        None,
-        ge=1,
-        le=4096,
-        description="tagger only: width of a character CNN word encoder concatenated to the "
-        "word embedding, so unknown and rare words are tagged by their spelling; null: none",
-    )
-    pooling: Literal["last", "mean", "max", "attention"] | None = Field(
-        None,
-        description="classifier only: how the sequence becomes one vector. last: the final "
-        "state (each direction's, when bi); mean/max over the real tokens; attention: a "
-        "learned weighted average. null means last",
-    )
-    attention: Literal["none", "dot", "general", "additive"] | None = Field(
-        None,
-        description="encoder_decoder only (default general): how the decoder looks at the "
-        "source; dot and general are Luong's (2015), additive is Bahdanau's (2015)",
-    )
-    bridge: Literal["concat_project", "sum"] | None = Field(
-        None,
-        description="encoder_decoder only (default concat_project): encoder final states to "
-        "decoder initial state; concat_project: both directions concatenated, linear + tanh; "
-        "sum: the directions added",
-    )
 
-    condition: Literal["none", "init", "every_step", "both"] | None = Field(
-        None,
-        description="one_to_many only: where the input enters the decoder: its initial state "
-        "(init), its input at every step (every_step), both, or none (an unconditioned "
-        "baseline); null means both",
-    )
-
-    window_norm: bool | None = Field(
-        None,
-        description="forecasters only: rescale each input window by its own mean and standard "
-        "deviation and undo it on the forecast (RevIN, Kim et al. 2022), so a series that grew "
-        "past its training range stays in range; null: off",
-    )
+    @model_validator(mode="before")
+    @classmethod
+    def _own_keys(cls, raw: Any) -> Any:
+        """Drop the task tag, other tasks' options left unset, and own options set to null
+        (their default)."""
+        if not isinstance(raw, dict):
+            return raw
+        own = set(cls.model_fields) - set(ModelConfig.model_fields)
+        return {
+            key: value
+            for key, value in raw.items()
+            if key != TASK_KEY
+            and not (key in TASK_OPTIONS and key not in own and value in UNSET)
+            and not (key in own and value is None and cls.model_fields[key].default is not None)
+        }
 
     @model_validator(mode="after")
     def _options_fit_the_cell(self) -> ModelConfig:
@@ -93,13 +75,101 @@ class ModelConfig(Section):
                 raise ValueError(
                     f"{option} applies to cell {' and '.join(cells)} only, not {self.cell}"
                 )
-        if self.tie_weights and self.embedding_size != self.hidden_size * self.directions:
-            raise ValueError(
-                "tie_weights needs embedding_size equal to the head's input size "
-                f"({self.hidden_size * self.directions}), got {self.embedding_size}"
-            )
         return self
 
     @property
     def directions(self) -> int:
         return 2 if self.direction == "bi" else 1
+
+
+class LanguageModelConfig(ModelConfig):
+    tie_weights: bool = Field(
+        False,
+        description="one matrix for the input embedding and the output head; needs "
+        "embedding_size equal to hidden_size",
+    )
+
+    @model_validator(mode="after")
+    def _tied_shapes(self) -> LanguageModelConfig:
+        if self.tie_weights and self.embedding_size != self.hidden_size:
+            raise ValueError(
+                "tie_weights needs embedding_size equal to the head's input size "
+                f"({self.hidden_size}), got {self.embedding_size}"
+            )
+        return self
+
+
+class PooledConfig(ModelConfig):
+    pooling: Literal["last", "mean", "max", "attention"] = Field(
+        "last",
+        description="how the sequence becomes one vector. last: the final state (each "
+        "direction's, when bi); mean/max over the real tokens; attention: a learned weighted "
+        "average",
+    )
+
+
+class TaggerConfig(ModelConfig):
+    char_features: int | None = Field(
+        None,
+        ge=1,
+        le=4096,
+        description="width of a character CNN word encoder concatenated to the word embedding, "
+        "so unknown and rare words are tagged by their spelling; null: none",
+    )
+
+
+class TranslatorConfig(ModelConfig):
+    attention: Literal["none", "dot", "general", "additive"] = Field(
+        "general",
+        description="how the decoder looks at the source; dot and general are Luong's (2015), "
+        "additive is Bahdanau's (2015)",
+    )
+    bridge: Literal["concat_project", "sum"] = Field(
+        "concat_project",
+        description="encoder final states to decoder initial state; concat_project: both "
+        "directions concatenated, linear + tanh; sum: the directions added",
+    )
+
+    @model_validator(mode="after")
+    def _dot_needs_equal_sizes(self) -> TranslatorConfig:
+        if self.attention == "dot" and self.direction == "bi":
+            raise ValueError(
+                "attention 'dot' needs the source states (2 x hidden_size with direction bi) "
+                "as wide as the decoder's (hidden_size); use general or additive"
+            )
+        return self
+
+
+class GeneratorConfig(ModelConfig):
+    condition: Literal["none", "init", "every_step", "both"] = Field(
+        "both",
+        description="where the input enters the decoder: its initial state (init), its input "
+        "at every step (every_step), both, or none (an unconditioned baseline)",
+    )
+
+
+class ForecasterConfig(ModelConfig):
+    window_norm: bool = Field(
+        False,
+        description="rescale each input window by its own mean and standard deviation and "
+        "undo it on the forecast (RevIN, Kim et al. 2022), so a series that grew past its "
+        "training range stays in range",
+    )
+
+
+SECTIONS = (
+    ModelConfig,
+    LanguageModelConfig,
+    PooledConfig,
+    TaggerConfig,
+    TranslatorConfig,
+    GeneratorConfig,
+    ForecasterConfig,
+)
+# Every task-only option and the section classes that take it.
+TASK_OPTIONS = {
+    option: tuple(section for section in SECTIONS if option in section.model_fields)
+    for section in SECTIONS
+    for option in section.model_fields
+    if option not in ModelConfig.model_fields
+}

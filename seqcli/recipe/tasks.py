@@ -1,43 +1,24 @@
-"""Which task a (mapping, data format) pair makes, and the metrics each task reports.
-
-Pure tables, so the recipe can check `train.monitor` without importing torch; the
-implementations live in seqcli.tasks under the same names."""
+"""One spec per task, without torch: which mapping and data formats make it, what it predicts,
+the metrics it reports, the model section it reads, what it refuses and why. The recipe
+validates against these; seqcli/tasks/ implements each one under the same name."""
 
 from __future__ import annotations
 
-TASKS = {
-    ("many_to_many", "text"): "language_model",
-    ("many_to_one", "table"): "classifier",
-    ("many_to_one", "folder"): "classifier",
-    ("one_to_many", "table"): "conditioned_text",
-    ("one_to_many", "folder"): "conditioned_text",
-    ("one_to_many", "vectors"): "conditioned_values",
-    ("many_to_one", "series"): "direct_forecaster",
-    ("many_to_many", "series"): "autoregressive_forecaster",
-    ("many_to_many", "conllu"): "tagger",
-    ("many_to_many", "columns"): "tagger",
-    ("encoder_decoder", "pairs"): "translator",
-    ("many_to_one", "synthetic"): "adding",
-    ("many_to_many", "synthetic"): "copy",
-    ("many_to_many", "music"): "music",
-}
+from dataclasses import dataclass, field
+from typing import Literal
 
-# Validation metrics per task; the first is what best.pt follows unless train.monitor says.
-METRICS = {
-    "language_model": ("loss", "perplexity", "bpc", "accuracy"),
-    "classifier": ("loss", "accuracy", "macro_f1"),
-    "conditioned_text": ("loss", "perplexity", "accuracy"),
-    "conditioned_values": ("loss", "mae"),
-    # One-step errors in the data's units; loss is the MSE on scaled values.
-    "direct_forecaster": ("loss", "rmse", "mae", "smape", "mase"),
-    "autoregressive_forecaster": ("loss", "rmse", "mae", "smape", "mase"),
-    # precision/recall/f1 are over labelled spans, reported when the labels are BIO/BIOES
-    "tagger": ("loss", "accuracy", "f1", "precision", "recall"),
-    "translator": ("bleu", "loss", "chrf", "exact_match"),
-    "adding": ("mse", "loss"),
-    "copy": ("last10_accuracy", "loss"),
-    "music": ("nll", "loss"),
-}
+from seqcli.recipe.model import (
+    ForecasterConfig,
+    GeneratorConfig,
+    LanguageModelConfig,
+    ModelConfig,
+    PooledConfig,
+    TaggerConfig,
+    TranslatorConfig,
+)
+
+Mapping = Literal["many_to_many", "many_to_one", "one_to_many", "encoder_decoder"]
+MAPPINGS = Mapping.__args__
 
 # Which way is better, per metric: best.pt, plateau schedules and early stopping read this.
 LOWER_IS_BETTER = {
@@ -50,27 +31,115 @@ LOWER_IS_BETTER = {
     "mae": True,
     "smape": True,
     "mase": True,
+    "mse": True,
+    "r2": False,
     "f1": False,
     "precision": False,
     "recall": False,
     "bleu": False,
     "chrf": False,
     "exact_match": False,
-    "mse": True,
     "last10_accuracy": False,
     "nll": True,
 }
+WRITES_AHEAD = "writes left to right and cannot read what it has not written yet"
+FORECAST_METRICS = ("loss", "rmse", "mae", "smape", "mase")
 
 
-def task_of(mapping: str, data_format: str) -> str:
-    """The task name, or a ValueError saying which formats the mapping takes."""
-    if (mapping, data_format) in TASKS:
-        return TASKS[(mapping, data_format)]
-    formats = sorted(f for m, f in TASKS if m == mapping)
-    if not formats:
-        built = sorted({m for m, _ in TASKS})
-        raise ValueError(f"mapping '{mapping}' is not built yet; available: {', '.join(built)}")
-    raise ValueError(
-        f"mapping '{mapping}' reads data.format {' or '.join(repr(f) for f in formats)}, "
-        f"not '{data_format}'"
+@dataclass(frozen=True)
+class TaskSpec:
+    name: str
+    title: str  # how a message names it: "a {title}"
+    mapping: Mapping
+    formats: tuple[str, ...]  # data formats it reads
+    target: str  # what it predicts
+    metrics: tuple[str, ...]  # validation metrics; train.monitor must be one
+    model: type[ModelConfig]  # its model section
+    unit: str  # what its training speed counts
+    label_type: str | None = None  # what a table's label column must hold for this task
+    left_to_right: str | None = None  # why direction bi would be wrong for it
+    train_options: dict[str, object] = field(default_factory=dict)  # train keys only it reads
+
+
+SPECS = {
+    spec.name: spec
+    for spec in (
+        TaskSpec(
+            "language_model", "language model", "many_to_many", ("text",), "the next token",
+            ("loss", "perplexity", "bpc", "accuracy"), LanguageModelConfig, "tok",
+            left_to_right="would let a next-token language model read the token it must predict",
+        ),
+        TaskSpec(
+            "classifier", "classifier", "many_to_one", ("table", "folder"), "a class",
+            ("loss", "accuracy", "macro_f1"), PooledConfig, "ex", label_type="category",
+        ),
+        TaskSpec(
+            "tagger", "tagger", "many_to_many", ("conllu", "columns"), "a label per token",
+            # precision/recall/f1 are over labelled spans, reported for BIO/BIOES labels
+            ("loss", "accuracy", "f1", "precision", "recall"), TaggerConfig, "tok",
+        ),
+        TaskSpec(
+            "translator", "translator", "encoder_decoder", ("pairs",), "a token sequence",
+            ("bleu", "loss", "chrf", "exact_match"), TranslatorConfig, "tok",
+            train_options={"teacher_forcing": 1.0},
+        ),
+        TaskSpec(
+            "conditioned_text", "class-conditioned generator", "one_to_many", ("table", "folder"),
+            "a token sequence", ("loss", "perplexity", "accuracy"), GeneratorConfig, "tok",
+            label_type="category", left_to_right=f"would not fit a generator: it {WRITES_AHEAD}",
+        ),
+        TaskSpec(
+            "conditioned_values", "vector-conditioned generator", "one_to_many", ("vectors",),
+            "a sequence of numbers", ("loss", "mae"), GeneratorConfig, "values",
+            left_to_right=f"would not fit a generator: it {WRITES_AHEAD}",
+        ),
+        # One-step errors in the data's units; loss is the MSE on scaled values.
+        TaskSpec(
+            "direct_forecaster", "forecaster", "many_to_one", ("series",),
+            "the next horizon rows", FORECAST_METRICS, ForecasterConfig, "windows",
+        ),
+        TaskSpec(
+            "autoregressive_forecaster", "forecaster", "many_to_many", ("series",),
+            "the next row, rolled out", FORECAST_METRICS, ForecasterConfig, "windows",
+            left_to_right="cannot roll a forecast out one step at a time: the backward pass "
+            "would read values not yet forecast (mapping many_to_one, a direct head, takes 'bi')",
+        ),
+        TaskSpec(
+            "adding", "adding model", "many_to_one", ("synthetic",), "the sum of two marked values",
+            ("mse", "loss"), ModelConfig, "ex",
+        ),
+        TaskSpec(
+            "copy", "copy-memory model", "many_to_many", ("synthetic",), "a symbol per step",
+            ("last10_accuracy", "loss"), ModelConfig, "ex",
+        ),
+        TaskSpec(
+            "music", "music model", "many_to_many", ("music",), "the next piano-roll frame",
+            ("nll", "loss"), ModelConfig, "frames",
+            left_to_right="would let a next-frame music model read the frame it must predict",
+        ),
     )
+}  # fmt: skip
+FORMATS = tuple(dict.fromkeys(f for spec in SPECS.values() for f in spec.formats))
+
+
+def task_of(mapping: str, data_format: str, label_type: str = "category") -> TaskSpec:
+    """The task of a mapping and data format, or a ValueError saying what the mapping reads."""
+    readers = [s for s in SPECS.values() if s.mapping == mapping]
+    if not readers:
+        built = sorted({s.mapping for s in SPECS.values()})
+        raise ValueError(f"mapping '{mapping}' is not built yet; available: {', '.join(built)}")
+    formats = [s for s in readers if data_format in s.formats]
+    if not formats:
+        names = sorted({f for s in readers for f in s.formats})
+        raise ValueError(
+            f"mapping '{mapping}' reads data.format {' or '.join(repr(f) for f in names)}, "
+            f"not '{data_format}'"
+        )
+    fitting = [s for s in formats if s.label_type in (None, label_type)]
+    if not fitting:
+        kinds = " or ".join(sorted({repr(s.label_type) for s in formats}))
+        raise ValueError(
+            f"data.label_type: mapping '{mapping}' over data.format '{data_format}' reads "
+            f"labels of type {kinds}, not '{label_type}'"
+        )
+    return fitting[0]

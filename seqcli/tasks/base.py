@@ -12,6 +12,7 @@ import torch
 from torch import nn
 
 from seqcli.data.padding import BucketBatches
+from seqcli.recipe.tasks import TaskSpec
 
 
 @dataclass
@@ -68,8 +69,7 @@ class IndexedBatches:
 
 
 class Task(Protocol):
-    unit: str  # what Batch.size counts, shown as "<unit>/s"
-    metrics: dict[str, bool]  # metric name -> lower is better; train.monitor must be one
+    spec: TaskSpec  # what the recipe knows of it: metrics, unit, model section, ...
 
     def prepare(self, recipe, meta=None) -> TaskData:
         """Read and split the data; build the meta unless given (a stored run's)."""

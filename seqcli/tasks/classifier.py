@@ -17,7 +17,7 @@ from seqcli.data.padding import ordered_batches, pad
 from seqcli.data.vocab import TOKENIZERS, Vocab, build_vocab, token_ids
 from seqcli.errors import DataError, UsageError
 from seqcli.models.classifier import PAD_ID, Classifier
-from seqcli.recipe.tasks import LOWER_IS_BETTER, METRICS
+from seqcli.recipe.tasks import SPECS
 from seqcli.tasks.base import Batch, IndexedBatches, TaskData
 from seqcli.tasks.classification_metrics import (
     accuracy,
@@ -133,8 +133,7 @@ def spread(encoded: Encoded, count: int) -> Encoded:
 
 
 class ClassifierTask:
-    unit = "ex"
-    metrics = {name: LOWER_IS_BETTER[name] for name in METRICS["classifier"]}
+    spec = SPECS["classifier"]
 
     def prepare(self, recipe, meta: ClassifierMeta | None = None) -> TaskData:
         config = recipe.data

@@ -14,6 +14,7 @@ from seqcli.data.vocab import BOS, EOS, PAD, TOKENIZERS, UNK, Vocab, build_vocab
 from seqcli.engine.generate import Sampling, pick_next
 from seqcli.errors import UsageError
 from seqcli.models.conditioned import ConditionedDecoder
+from seqcli.recipe.tasks import SPECS
 from seqcli.tasks.base import Batch, IndexedBatches, TaskData
 from seqcli.tasks.flags import reject_unknown
 
@@ -24,8 +25,7 @@ SAMPLE_CONDITIONS = 3  # conditions shown in the sample printed at each validati
 class ConditionedText:
     """A class label in, a token sequence out: names by language, lines by author."""
 
-    unit = "tok"
-    metrics = {"loss": True, "perplexity": True, "accuracy": False}
+    spec = SPECS["conditioned_text"]
     generate_flags = frozenset(
         {"condition", "num_samples", "length", "temperature", "top_k", "top_p", "greedy", "seed"}
     )

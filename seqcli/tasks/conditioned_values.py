@@ -11,13 +11,13 @@ from seqcli.data.padding import ordered_batches, pad_values
 from seqcli.data.vectors import random_split, read_vectors
 from seqcli.errors import DataError, UsageError
 from seqcli.models.conditioned import ConditionedDecoder
+from seqcli.recipe.tasks import SPECS
 from seqcli.tasks.base import Batch, IndexedBatches, TaskData
 from seqcli.tasks.flags import reject_unknown
 
 
 class ConditionedValues:
-    unit = "values"
-    metrics = {"loss": True, "mae": True}
+    spec = SPECS["conditioned_values"]
     generate_flags = frozenset({"condition", "length"})
 
     def prepare(self, recipe, meta: dict | None = None) -> TaskData:

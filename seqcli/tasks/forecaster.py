@@ -16,7 +16,7 @@ from seqcli.data.forecast_data import SeriesMeta, SeriesSplit, read_splits, spli
 from seqcli.data.series import read_series
 from seqcli.errors import DataError, UsageError
 from seqcli.models.forecaster import AutoregressiveForecaster, DirectForecaster
-from seqcli.recipe.tasks import LOWER_IS_BETTER, METRICS
+from seqcli.recipe.tasks import SPECS, TaskSpec
 from seqcli.tasks.base import IndexedBatches, TaskData
 from seqcli.tasks.forecast_batches import (
     Targets,
@@ -77,11 +77,10 @@ class Forecaster:
     targets: Targets
     reach: Callable[[object, SeriesMeta, int], None]  # refuses a forecast it cannot make
     targets_ahead: bool  # targets run data.horizon rows on from each point
-    unit: str = "windows"
 
     @property
-    def metrics(self) -> dict[str, bool]:
-        return {metric: LOWER_IS_BETTER[metric] for metric in METRICS[self.name]}
+    def spec(self) -> TaskSpec:
+        return SPECS[self.name]
 
     def prepare(self, recipe, meta: SeriesMeta | None = None) -> TaskData:
         """Read and split the series; fit the scaler on its training rows unless given."""

@@ -12,6 +12,7 @@ from seqcli.engine.evaluate import evaluate_split
 from seqcli.engine.generate import Sampling, generate
 from seqcli.errors import UsageError
 from seqcli.models.language_model import LanguageModel
+from seqcli.recipe.tasks import SPECS
 from seqcli.tasks.base import Batch, TaskData
 from seqcli.tasks.flags import reject_unknown
 
@@ -39,8 +40,7 @@ class LanguageModelBatches:
 
 
 class LanguageModelTask:
-    unit = "tok"
-    metrics = {"loss": True, "perplexity": True, "bpc": True, "accuracy": False}
+    spec = SPECS["language_model"]
     generate_flags = frozenset(
         {"prime", "prime_file", "length", "temperature", "top_k", "top_p", "greedy",
          "num_samples", "seed", "unknown"}

@@ -11,6 +11,7 @@ from seqcli.data.music import load_music
 from seqcli.data.padding import ordered_batches, pad_values
 from seqcli.errors import DataError
 from seqcli.models.long_range import FrameModel, frame_nll_sum
+from seqcli.recipe.tasks import SPECS
 from seqcli.tasks.base import Batch, IndexedBatches, TaskData
 from seqcli.tasks.flags import reject_unknown
 
@@ -41,8 +42,7 @@ def baseline_nll(key_frequency: list[float], pieces: list[np.ndarray]) -> float:
 
 
 class MusicTask:
-    unit = "frames"
-    metrics = {"nll": True, "loss": True}
+    spec = SPECS["music"]
 
     def prepare(self, recipe, meta=None) -> TaskData:
         path = recipe.data.path

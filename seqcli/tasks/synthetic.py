@@ -10,6 +10,7 @@ import torch.nn.functional as F
 from seqcli.data.synthetic import BASELINES, DELIMITER, MEMORY, SYMBOLS, make_batch
 from seqcli.errors import UsageError
 from seqcli.models.long_range import LastStateRegressor, SymbolTagger
+from seqcli.recipe.tasks import SPECS
 from seqcli.tasks.base import Batch, IndexedBatches, TaskData
 
 # Validation and test sets do not move with the recipe seed, so runs with different seeds
@@ -39,7 +40,6 @@ class SyntheticTask:
     """What adding and copy share: generated splits, fixed held-out sets, no files."""
 
     name: str
-    unit = "ex"
 
     def prepare(self, recipe, meta=None) -> TaskData:
         data = recipe.data
@@ -97,7 +97,7 @@ class SyntheticTask:
 
 class AddingTask(SyntheticTask):
     name = "adding"
-    metrics = {"mse": True, "loss": True}
+    spec = SPECS["adding"]
 
     def build_model(self, recipe, meta):
         return LastStateRegressor(recipe.model, input_size=ADDING_FEATURES)
@@ -133,7 +133,7 @@ class AddingTask(SyntheticTask):
 
 class CopyTask(SyntheticTask):
     name = "copy"
-    metrics = {"last10_accuracy": False, "loss": True}
+    spec = SPECS["copy"]
 
     def build_model(self, recipe, meta):
         return SymbolTagger(recipe.model, num_symbols=SYMBOLS)

@@ -13,6 +13,7 @@ from seqcli.data.tagged import Sentence, read_tagged, split_sentences
 from seqcli.errors import DataError, UsageError
 from seqcli.metrics.spans import is_span_scheme
 from seqcli.models.tagger import IGNORE, Tagger
+from seqcli.recipe.tasks import SPECS
 from seqcli.tasks.base import IndexedBatches, TaskData
 from seqcli.tasks.tagger_batches import TaggerMeta, build_meta, encode
 from seqcli.tasks.tagger_report import tagging_metrics
@@ -41,8 +42,7 @@ def tag_batches(run, sentences: Sequence[Sentence], *, max_batches: int | None =
 
 
 class TaggerTask:
-    unit = "tok"
-    metrics = {"loss": True, "accuracy": False, "f1": False, "precision": False, "recall": False}
+    spec = SPECS["tagger"]
 
     def prepare(self, recipe, meta: TaggerMeta | None = None) -> TaskData:
         config = recipe.data

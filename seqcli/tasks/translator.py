@@ -18,7 +18,7 @@ from seqcli.data.vocab import BOS, EOS, Vocab, token_ids
 from seqcli.engine.decode import Markers
 from seqcli.errors import DataError
 from seqcli.models.seq2seq import PAD_ID, Seq2Seq
-from seqcli.recipe.tasks import LOWER_IS_BETTER, METRICS
+from seqcli.recipe.tasks import SPECS
 from seqcli.tasks import translate
 from seqcli.tasks.base import Batch, IndexedBatches, TaskData
 from seqcli.tasks.translate import source_ids, translate_ids, translate_lines
@@ -96,9 +96,7 @@ def by_sentence(examples: list[Example], hypotheses: list[str]):
 
 
 class Translator:
-    unit = "tok"  # target tokens per second
-
-    metrics = {name: LOWER_IS_BETTER[name] for name in METRICS["translator"]}
+    spec = SPECS["translator"]
 
     def prepare(self, recipe, meta: TranslatorMeta | None = None) -> TaskData:
         pairs = read_pairs(recipe.data)

@@ -23,6 +23,7 @@ from seqcli.engine import events  # noqa: E402
 from seqcli.engine.allocator import tune_allocator  # noqa: E402
 from seqcli.engine.start import fresh_training  # noqa: E402
 from seqcli.recipe import load_recipe  # noqa: E402
+from seqcli.tasks import task_for  # noqa: E402
 
 
 def main() -> None:
@@ -36,7 +37,7 @@ def main() -> None:
     recipe = load_recipe(args.recipe, args.overrides)
     start, best, last_sample = time.perf_counter(), None, ""
     with tempfile.TemporaryDirectory() as out:
-        trainer = fresh_training(recipe, device=torch.device("cpu"), out=Path(out) / "run")
+        trainer = fresh_training(recipe, task_for(recipe), device=torch.device("cpu"), out=Path(out) / "run")
         print(f"{'step':>6} {'minutes':>8} {'val loss':>9} {'bits/char':>10}")
         for event in trainer:
             minutes = (time.perf_counter() - start) / 60

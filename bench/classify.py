@@ -26,6 +26,7 @@ from seqcli.engine import events  # noqa: E402
 from seqcli.engine.start import fresh_training  # noqa: E402
 from seqcli.engine.train import Trainer  # noqa: E402
 from seqcli.recipe import load_recipe  # noqa: E402
+from seqcli.tasks import task_for  # noqa: E402
 
 BENCHES = {
     "sms": (
@@ -46,7 +47,7 @@ BENCHES = {
 def train(recipe) -> Trainer:
     """The engine's own training, into a throwaway run folder."""
     with tempfile.TemporaryDirectory() as out:
-        trainer = fresh_training(recipe, device=torch.device("cpu"), out=Path(out) / "run")
+        trainer = fresh_training(recipe, task_for(recipe), device=torch.device("cpu"), out=Path(out) / "run")
         try:
             for event in trainer:
                 if isinstance(event, events.Evaluated):

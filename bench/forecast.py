@@ -26,6 +26,7 @@ from common import ROOT, SHARED, require  # noqa: E402
 from seqcli.engine.run import load_run  # noqa: E402
 from seqcli.engine.start import fresh_training  # noqa: E402
 from seqcli.recipe import load_recipe  # noqa: E402
+from seqcli.tasks import TASKS, task_for  # noqa: E402
 
 SERIES = {
     "airline": SHARED / "timeseries" / "airline-passengers.csv",
@@ -38,7 +39,7 @@ def train(name: str, folder: Path) -> float:
     data = require(SERIES[name])
     recipe = load_recipe(ROOT / "recipes" / f"{name}.yaml", [f"data.path={data}"])
     started = time.perf_counter()
-    trainer = fresh_training(recipe, device=torch.device("cpu"), out=folder)
+    trainer = fresh_training(recipe, task_for(recipe), device=torch.device("cpu"), out=folder)
     try:
         for _ in trainer:
             pass
@@ -49,7 +50,7 @@ def train(name: str, folder: Path) -> float:
 
 def test_table(folder: Path) -> dict:
     """The best checkpoint's test table: the model's row, then each baseline's."""
-    run = load_run(folder / "best.pt", torch.device("cpu"))
+    run = load_run(folder / "best.pt", torch.device("cpu"), TASKS)
     examples = run.task.prepare(run.recipe, run.meta).splits["test"]
     (table,) = run.task.evaluate(run, examples)["details"].values()
     return table

@@ -15,9 +15,10 @@ import time
 import torch
 
 from seqcli.data.vocab import Vocab
-from seqcli.engine.generate import Sampling, generate
+from seqcli.decoding.sampling import Sampling, generate
 from seqcli.engine.run import new_run
 from seqcli.recipe import validate_recipe
+from seqcli.tasks import TASKS
 
 VOCAB = Vocab(tokens=tuple(chr(32 + i) for i in range(65)), tokenizer="char")
 
@@ -28,7 +29,7 @@ def build(cell: str):
          "model": {"cell": cell, "layers": 2, "hidden_size": 256, "embedding_size": 64}},
         source="bench",
     )  # fmt: skip
-    return new_run(recipe, VOCAB, torch.device("cpu"))
+    return new_run(recipe, TASKS[recipe.task], VOCAB, torch.device("cpu"))
 
 
 def chars_per_s(run, *, batch: int, length: int) -> float:

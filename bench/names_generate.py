@@ -21,9 +21,10 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import ROOT, SHARED, require, train_quietly  # noqa: E402
 
-from seqcli.engine.generate import Sampling  # noqa: E402
+from seqcli.decoding.sampling import Sampling  # noqa: E402
 from seqcli.engine.run import load_run  # noqa: E402
 from seqcli.recipe import load_recipe  # noqa: E402
+from seqcli.tasks import TASKS  # noqa: E402
 
 NAMES = SHARED / "names_by_language"
 CPU = torch.device("cpu")
@@ -45,7 +46,7 @@ def main() -> None:
                  f"train.steps={args.steps}", "generate.sample_length=0"],
             )  # fmt: skip
             last, seconds = train_quietly(recipe, Path(tmp) / condition)
-            runs[condition] = load_run(Path(tmp) / condition, CPU)
+            runs[condition] = load_run(Path(tmp) / condition, CPU, TASKS)
             loss = runs[condition].task.evaluate(
                 runs[condition],
                 runs[condition].task.prepare(recipe, runs[condition].meta).splits["val"],
@@ -55,7 +56,7 @@ def main() -> None:
             ROOT / "recipes/names-language.yaml", [f"data.path={NAMES}"]
         )
         _, seconds = train_quietly(classifier_recipe, Path(tmp) / "classifier")
-        classifier = load_run(Path(tmp) / "classifier", CPU)
+        classifier = load_run(Path(tmp) / "classifier", CPU, TASKS)
         print(f"classifier trained in {seconds:.0f} s")
         agreement(runs["both"], classifier, args.per_language)
 

@@ -22,6 +22,7 @@ from seqcli.engine import events  # noqa: E402
 from seqcli.engine.run import load_run  # noqa: E402
 from seqcli.engine.start import fresh_training  # noqa: E402
 from seqcli.recipe import load_recipe  # noqa: E402
+from seqcli.tasks import task_for  # noqa: E402
 from seqcli.tasks.tagger_report import BASELINE_TABLE  # noqa: E402
 
 EWT = SHARED / "ud_english_ewt"
@@ -40,7 +41,7 @@ def main() -> None:
     recipe = load_recipe(args.recipe, args.overrides)
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as out:
-        trainer = fresh_training(recipe, device=torch.device("cpu"), out=Path(out) / "run")
+        trainer = fresh_training(recipe, task_for(recipe), device=torch.device("cpu"), out=Path(out) / "run")
         print(f"{'step':>6} {'seconds':>8} {'val accuracy':>13}")
         try:
             for event in trainer:

@@ -43,11 +43,12 @@ def child_seqcli(cell: str, steps: int, tune: bool) -> dict:
     from seqcli.engine.allocator import tune_allocator
     from seqcli.engine.start import fresh_training
     from seqcli.recipe import validate_recipe
+    from seqcli.tasks import task_for
 
     tuned = tune_allocator() if tune else False
     recipe = validate_recipe(recipe_dict(cell, steps), source="bench")
     with tempfile.TemporaryDirectory() as out:
-        trainer = fresh_training(recipe, device=torch.device("cpu"), out=Path(out) / "run")
+        trainer = fresh_training(recipe, task_for(recipe), device=torch.device("cpu"), out=Path(out) / "run")
         start = None
         for event in trainer:
             if isinstance(event, events.Step) and event.step == WARMUP:

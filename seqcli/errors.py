@@ -19,3 +19,7 @@ class CheckpointError(SeqcliError):
 
 class UsageError(SeqcliError):
     """A command-line flag has a value we cannot act on."""
+
+
+class NonFiniteScores(CheckpointError):
+    """The weights produce NaN or infinite scores: the model has diverged."""

@@ -73,6 +73,7 @@ def trained_run(tmp_path_factory) -> Path:
     """A tiny run trained for 20 steps once per session; tests read it and never change it."""
     from seqcli.engine.start import fresh_training
     from seqcli.recipe import validate_recipe
+    from seqcli.tasks import task_for
 
     folder = tmp_path_factory.mktemp("trained")
     corpus = write_corpus(folder / "corpus.txt")
@@ -80,7 +81,7 @@ def trained_run(tmp_path_factory) -> Path:
     # The autouse cache fixture is per test; a session fixture needs the same cache by hand.
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SEQCLI_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
-        trainer = fresh_training(recipe, device=torch.device("cpu"), out=folder / "run")
+        trainer = fresh_training(recipe, task_for(recipe), device=torch.device("cpu"), out=folder / "run")
         try:
             for _ in trainer:
                 pass

@@ -49,4 +49,4 @@ def prepare(raw: dict):
 def untrained_run(raw: dict) -> tuple[Run, object]:
     recipe, task, data = prepare(raw)
     torch.manual_seed(0)
-    return Run(recipe, data.meta, task.build_model(recipe, data.meta), CPU), data
+    return Run(recipe, task, data.meta, task.build_model(recipe, data.meta), CPU), data

@@ -362,7 +362,7 @@ def test_a_tiny_model_learns_a_toy_task(tmp_path):
 def test_meta_round_trips_through_plain_data(tmp_path):
     recipe = recipe_for({"format": "folder", "path": str(vowel_folder(tmp_path))})
     meta = TASK.prepare(recipe).meta
-    assert TASK.meta_from_dict(TASK.meta_to_dict(meta)) == meta
+    assert TASK.meta.from_dict(meta.to_dict()) == meta
 
 
 def test_batches_resume_exactly(tmp_path):

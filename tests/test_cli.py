@@ -24,6 +24,7 @@ from seqcli.engine.run import load_run
 from seqcli.engine.start import fresh_training
 from seqcli.models import count_parameters
 from seqcli.recipe import load_recipe
+from seqcli.tasks import TASKS, task_for
 
 ROOT = Path(__file__).resolve().parents[1]
 STEPS = 20
@@ -56,7 +57,8 @@ def generated(run: Path, *args) -> str:
 
 def stop_at(recipe: Path, out: Path, step: int) -> None:
     """Train into out and stop after `step`, as Ctrl-C would."""
-    trainer = fresh_training(load_recipe(recipe), device=torch.device("cpu"), out=out)
+    loaded = load_recipe(recipe)
+    trainer = fresh_training(loaded, task_for(loaded), device=torch.device("cpu"), out=out)
     try:
         for event in trainer:
             if isinstance(event, events.Step) and event.step == step:
@@ -243,14 +245,14 @@ def test_evaluate_data_scores_another_file(trained_run, tmp_path, corpus):
 
 def test_inspect_prints_the_recipe_summary_and_parameter_total(trained_run):
     result = succeed("inspect", trained_run)
-    total = count_parameters(load_run(trained_run, torch.device("cpu")).model)
+    total = count_parameters(load_run(trained_run, torch.device("cpu"), TASKS).model)
     assert "tiny" in result.stderr and "lstm x 1 layers" in result.stderr
     assert f"total parameters: {total:,}" in result.stderr
 
 
 def test_inspect_json_parameter_counts_sum_to_the_model_size(trained_run):
     report = json.loads(succeed("inspect", trained_run, "--json").stdout)
-    total = count_parameters(load_run(trained_run, torch.device("cpu")).model)
+    total = count_parameters(load_run(trained_run, torch.device("cpu"), TASKS).model)
     assert sum(row["count"] for row in report["parameters"]) == total
     assert {row["block"] for row in report["parameters"]} >= {"input", "forget", "cell", "output"}
     assert report["summary"]["name"] == "tiny" and report["recipe"]["model"]["hidden_size"] == 32

@@ -10,16 +10,17 @@ import yaml
 from torch import nn
 from typer.testing import CliRunner
 
+from seqcli.analysis.diagnostics import ClipStats, diagnose
+from seqcli.analysis.matching import match_hidden_size, meta_parameter_count
 from seqcli.cli import app
 from seqcli.compare import Grid, Variant, run_grid, train_variant, variant_recipe
 from seqcli.engine import events
-from seqcli.engine.diagnostics import ClipStats, diagnose, sparkline
-from seqcli.engine.matching import match_hidden_size, meta_parameter_count
+from seqcli.engine.contract import Batch
 from seqcli.errors import UsageError
 from seqcli.models.cells import make_stack
 from seqcli.models.language_model import Output
 from seqcli.recipe import ModelConfig, load_recipe
-from seqcli.tasks.base import Batch
+from seqcli.ui.sparkline import sparkline
 
 
 class LastStepRegressor(nn.Module):

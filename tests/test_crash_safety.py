@@ -13,6 +13,7 @@ import pytest
 import torch
 
 from seqcli.engine.start import resumed_training
+from seqcli.tasks import TASKS
 
 TRIALS = 20
 PARALLEL = 4
@@ -41,7 +42,7 @@ def kill_after_first_checkpoint(process, out, rng):
 
 
 def resume_one_step(out) -> int:
-    trainer = resumed_training(out, device=torch.device("cpu"))
+    trainer = resumed_training(out, TASKS, device=torch.device("cpu"))
     try:
         stream = iter(trainer)
         next(stream)  # Started

@@ -10,6 +10,7 @@ from seqcli.engine.evaluate import evaluate_split, language_model_metrics
 from seqcli.engine.run import new_run
 from seqcli.errors import DataError
 from seqcli.recipe import validate_recipe
+from seqcli.tasks import TASKS
 from tests.conftest import tiny_recipe
 
 
@@ -19,7 +20,7 @@ def run(corpus):
         tiny_recipe(corpus, train={"batch_size": 1, "seq_len": 7}), source="test"
     )
     vocab = Vocab(tokens=tuple("abcdef"), tokenizer="char")
-    return new_run(recipe, vocab, torch.device("cpu"))
+    return new_run(recipe, TASKS[recipe.task], vocab, torch.device("cpu"))
 
 
 def test_metrics_follow_from_the_summed_loss():

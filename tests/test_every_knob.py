@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from seqcli.engine import events
 from seqcli.engine.start import fresh_training
 from seqcli.recipe import Recipe, validate_recipe
+from seqcli.tasks import task_for
 from tests.conftest import ROOT, merge_sections, tiny_recipe
 
 CPU = torch.device("cpu")
@@ -35,7 +36,7 @@ def leaf_paths(model: type[BaseModel], prefix: str = "") -> set[str]:
 
 
 def train_events(recipe: Recipe, out) -> list:
-    trainer = fresh_training(recipe, device=CPU, out=out)
+    trainer = fresh_training(recipe, task_for(recipe), device=CPU, out=out)
     try:
         return list(trainer)
     finally:

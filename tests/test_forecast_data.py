@@ -102,9 +102,9 @@ def test_minmax_maps_the_training_range_to_zero_one():
 
 def test_the_meta_survives_a_weights_only_checkpoint(tmp_path):
     recipe, task, data = prepare(series_recipe(sine_csv(tmp_path / "s.csv"), date_column="month"))
-    torch.save({"meta": task.meta_to_dict(data.meta)}, tmp_path / "m.pt")
+    torch.save({"meta": data.meta.to_dict()}, tmp_path / "m.pt")
     loaded = torch.load(tmp_path / "m.pt", weights_only=True)["meta"]
-    assert task.meta_from_dict(loaded) == data.meta
+    assert task.meta.from_dict(loaded) == data.meta
 
 
 # --- metrics and baselines by hand -----------------------------------------------------------

@@ -15,6 +15,7 @@ from seqcli.engine.run import load_run
 from seqcli.engine.start import fresh_training
 from seqcli.errors import DataError, UsageError
 from seqcli.recipe import load_recipe, validate_recipe
+from seqcli.tasks import TASKS, task_for
 from tests.series_helpers import CPU, prepare, series_recipe, sine_csv, untrained_run, write_csv
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,7 +74,7 @@ def sine_run(tmp_path_factory) -> Path:
     recipe = validate_recipe(
         series_recipe(sine_csv(folder / "s.csv"), date_column="month"), source="sine"
     )
-    trainer = fresh_training(recipe, device=CPU, out=folder / "run")
+    trainer = fresh_training(recipe, task_for(recipe), device=CPU, out=folder / "run")
     try:
         for _ in trainer:
             pass
@@ -83,7 +84,7 @@ def sine_run(tmp_path_factory) -> Path:
 
 
 def test_a_tiny_model_beats_persistence_on_a_sine_wave(sine_run):
-    run = load_run(sine_run, CPU)
+    run = load_run(sine_run, CPU, TASKS)
     task = run.task
     metrics = task.evaluate(run, task.prepare(run.recipe, run.meta).splits["test"])
     (table,) = metrics["details"].values()
@@ -93,7 +94,7 @@ def test_a_tiny_model_beats_persistence_on_a_sine_wave(sine_run):
 
 
 def test_generate_continues_the_dates_as_csv(sine_run):
-    run = load_run(sine_run, CPU)
+    run = load_run(sine_run, CPU, TASKS)
     text = "".join(run.task.generate(run, {"horizon": 3}))
     lines = text.splitlines()
     assert lines[0] == "month,level" and [line.split(",")[0] for line in lines[1:]] == [
@@ -103,7 +104,7 @@ def test_generate_continues_the_dates_as_csv(sine_run):
 
 
 def test_generate_writes_output_and_plot_files(sine_run, tmp_path):
-    run = load_run(sine_run, CPU)
+    run = load_run(sine_run, CPU, TASKS)
     flags = {"output": tmp_path / "f.csv", "plot": tmp_path / "f.png"}
     assert list(run.task.generate(run, flags)) == []
     assert (tmp_path / "f.csv").read_text(encoding="utf-8").count("\n") == 4
@@ -111,7 +112,7 @@ def test_generate_writes_output_and_plot_files(sine_run, tmp_path):
 
 
 def test_generate_refuses_a_flag_it_does_not_take(sine_run):
-    run = load_run(sine_run, CPU)
+    run = load_run(sine_run, CPU, TASKS)
     with pytest.raises(UsageError, match="--prime does not apply to a forecaster"):
         list(run.task.generate(run, {"prime": "x"}))
 
@@ -132,7 +133,7 @@ def test_roll_out_past_one_step_needs_future_covariates(tmp_path):
 
 
 def test_predict_forecasts_each_line_and_names_a_bad_value(sine_run):
-    run = load_run(sine_run, CPU)
+    run = load_run(sine_run, CPU, TASKS)
     history = ",".join(str(10 + 5 * math.sin(2 * math.pi * t / 12)) for t in range(24))
     (row,) = run.task.predict(run, [history])
     assert len(row["forecast"]) == 3
@@ -143,7 +144,7 @@ def test_predict_forecasts_each_line_and_names_a_bad_value(sine_run):
 @pytest.mark.parametrize("name", ["airline", "sunspots"])
 def test_the_shipped_recipes_train_a_few_steps(name, tmp_path):
     recipe = load_recipe(ROOT / "recipes" / f"{name}.yaml", ["train.steps=2", "train.eval_every=2"])
-    trainer = fresh_training(recipe, device=CPU, out=tmp_path / "run")
+    trainer = fresh_training(recipe, task_for(recipe), device=CPU, out=tmp_path / "run")
     try:
         kinds = [type(event).__name__ for event in trainer]
     finally:
@@ -152,14 +153,14 @@ def test_the_shipped_recipes_train_a_few_steps(name, tmp_path):
 
 
 def test_evaluating_a_file_shorter_than_the_lookback_names_it(sine_run, tmp_path):
-    run = load_run(sine_run, CPU)
+    run = load_run(sine_run, CPU, TASKS)
     short = write_csv(tmp_path / "short.csv", "month,level\n1900-01,1\n1900-02,2\n")
     with pytest.raises(DataError, match=r"short\.csv: 2 rows; forecasting from it needs more"):
         run.task.examples_from_file(run, short)
 
 
 def test_evaluating_another_file_scores_its_rows_with_the_runs_scaler(sine_run, tmp_path):
-    run = load_run(sine_run, CPU)
+    run = load_run(sine_run, CPU, TASKS)
     other = sine_csv(tmp_path / "other.csv", rows=60)
     metrics = run.task.evaluate(run, run.task.examples_from_file(run, other))
     assert next(iter(metrics["details"].values()))["rows"][0][0] == "model"
@@ -205,7 +206,7 @@ def test_cli_predict_prints_one_forecast_line_per_input(sine_run):
 
 
 def test_generate_from_another_file_continues_its_dates(sine_run, tmp_path):
-    run = load_run(sine_run, CPU)
+    run = load_run(sine_run, CPU, TASKS)
     other = sine_csv(tmp_path / "other.csv", rows=30)  # ends 1902-06
     lines = "".join(run.task.generate(run, {"input_file": other, "horizon": 1})).splitlines()
     assert lines[1].startswith("1902-07,")

@@ -4,10 +4,11 @@ import pytest
 import torch
 
 from seqcli.data.vocab import Vocab
-from seqcli.engine.generate import Sampling, generate, pick_next
+from seqcli.decoding.sampling import Sampling, generate, pick_next
 from seqcli.engine.run import new_run
 from seqcli.errors import UsageError
 from seqcli.recipe import validate_recipe
+from seqcli.tasks import TASKS
 from tests.conftest import tiny_recipe
 
 CPU = torch.device("cpu")
@@ -19,7 +20,7 @@ def run(corpus):
         tiny_recipe(corpus, model={"layers": 2, "hidden_size": 64}), source="test"
     )
     vocab = Vocab(tokens=tuple("abcdefgh\n "), tokenizer="char")
-    return new_run(recipe, vocab, CPU)
+    return new_run(recipe, TASKS[recipe.task], vocab, CPU)
 
 
 def sample(run, *, length=40, seed=0, **sampling):

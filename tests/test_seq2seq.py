@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from seqcli.cli import app
 from seqcli.data.pairs import read_pairs, split_pairs, tutorial_normalize
-from seqcli.engine.decode import beam_search, length_penalty, search_batch
+from seqcli.decoding.beam import beam_search, length_penalty, search_batch
 from seqcli.engine.run import Run
 from seqcli.errors import DataError, RecipeError, UsageError
 from seqcli.models.seq2seq import Seq2Seq
@@ -59,7 +59,7 @@ def pairs_recipe(path: Path, **sections) -> dict:
 def make_run(recipe, data) -> Run:
     torch.manual_seed(recipe.seed)
     model = TRANSLATOR.build_model(recipe, data.meta)
-    return Run(recipe, data.meta, model, torch.device("cpu"))
+    return Run(recipe, TRANSLATOR, data.meta, model, torch.device("cpu"))
 
 
 def train(run, data, *, steps: int) -> None:
@@ -301,7 +301,7 @@ def test_beam_search_with_beam_one_is_greedy_search(attention):
     recipe = pairs_recipe(Path("p.tsv"), model={"attention": attention})
     torch.manual_seed(0)
     model = Seq2Seq(recipe.model, source_tokens=10, target_tokens=11).eval()
-    from seqcli.engine.decode import Markers
+    from seqcli.decoding.beam import Markers
 
     markers = Markers(bos=2, eos=3)
     for source in ([5, 6, 7, 3], [9, 4, 3], [8, 3]):
@@ -422,9 +422,9 @@ def test_attention_weights_are_drawn_as_a_png(reverser, tmp_path):
 
 def test_meta_round_trips_through_a_weights_only_checkpoint(reverser, tmp_path):
     meta = reverser[1].meta
-    torch.save({"meta": TRANSLATOR.meta_to_dict(meta)}, tmp_path / "c.pt")
+    torch.save({"meta": meta.to_dict()}, tmp_path / "c.pt")
     stored = torch.load(tmp_path / "c.pt", weights_only=True)["meta"]
-    assert TRANSLATOR.meta_from_dict(stored) == meta
+    assert TRANSLATOR.meta.from_dict(stored) == meta
 
 
 def test_training_batches_resume_exactly(reverser):

@@ -206,9 +206,9 @@ def test_meta_survives_a_weights_only_checkpoint(tmp_path):
     raw["data"]["format"] = "conllu"
     task = TaggerTask()
     meta = task.prepare(validate_recipe(raw, source="r")).meta
-    torch.save({"meta": task.meta_to_dict(meta)}, tmp_path / "m.pt")
+    torch.save({"meta": meta.to_dict()}, tmp_path / "m.pt")
     loaded = torch.load(tmp_path / "m.pt", weights_only=True)["meta"]
-    assert task.meta_from_dict(loaded) == meta
+    assert task.meta.from_dict(loaded) == meta
 
 
 def test_generate_is_refused_with_a_pointer_to_predict():

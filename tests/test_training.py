@@ -9,14 +9,14 @@ from seqcli.engine.checkpoint import load_checkpoint
 from seqcli.engine.run import load_run
 from seqcli.engine.start import fresh_training, resumed_training
 from seqcli.recipe import load_recipe
+from seqcli.tasks import TASKS, task_for
 
 CPU = torch.device("cpu")
 
 
 def train_fresh(write_recipe, out, overrides=(), **sections):
-    trainer = fresh_training(
-        load_recipe(write_recipe(**sections), list(overrides)), device=CPU, out=out
-    )
+    recipe = load_recipe(write_recipe(**sections), list(overrides))
+    trainer = fresh_training(recipe, task_for(recipe), device=CPU, out=out)
     try:
         return trainer, list(trainer)
     finally:
@@ -53,7 +53,7 @@ def test_run_folder_holds_recipe_vocab_checkpoints_and_logs(write_recipe, tmp_pa
 
 def test_checkpoint_round_trip_gives_identical_logits(write_recipe, tmp_path):
     trainer, _ = train_fresh(write_recipe, tmp_path / "run")
-    loaded = load_run(tmp_path / "run" / "last.pt", CPU)
+    loaded = load_run(tmp_path / "run" / "last.pt", CPU, TASKS)
     x = torch.randint(len(trainer.run.meta), (2, 9))
     trainer.run.model.eval()
     assert torch.equal(loaded.model.eval()(x).out, trainer.run.model(x).out)
@@ -79,9 +79,8 @@ def test_resume_gives_the_same_losses_as_a_straight_run(write_recipe, tmp_path, 
     model = {"dropout": 0.2, "layers": 2}
     _, straight = train_fresh(write_recipe, tmp_path / "a", train=settings, model=model)
 
-    first = fresh_training(
-        load_recipe(write_recipe(train=settings, model=model)), device=CPU, out=tmp_path / "b"
-    )
+    recipe = load_recipe(write_recipe(train=settings, model=model))
+    first = fresh_training(recipe, task_for(recipe), device=CPU, out=tmp_path / "b")
     head = []
     for event in first:
         head.append(event)
@@ -90,7 +89,7 @@ def test_resume_gives_the_same_losses_as_a_straight_run(write_recipe, tmp_path, 
     first.folder.release()
     assert isinstance(head[-1], events.Stopped) and head[-1].resume_command
 
-    second = resumed_training(tmp_path / "b", device=CPU)
+    second = resumed_training(tmp_path / "b", TASKS, device=CPU)
     tail = list(second)
     second.folder.release()
     resumed = losses(head) + losses(tail)
@@ -160,7 +159,7 @@ def poison_step(trainer, at: int) -> None:
 
 def test_skip_drops_a_non_finite_window_and_trains_on(write_recipe, tmp_path):
     recipe = load_recipe(write_recipe(train={"steps": 12, "on_nonfinite": "skip"}))
-    trainer = fresh_training(recipe, device=CPU, out=tmp_path / "run")
+    trainer = fresh_training(recipe, task_for(recipe), device=CPU, out=tmp_path / "run")
     poison_step(trainer, at=5)
     stream = list(trainer)
     trainer.folder.release()
@@ -171,7 +170,8 @@ def test_skip_drops_a_non_finite_window_and_trains_on(write_recipe, tmp_path):
 
 
 def test_stop_ends_at_a_non_finite_window_without_touching_weights(write_recipe, tmp_path):
-    trainer = fresh_training(load_recipe(write_recipe()), device=CPU, out=tmp_path / "run")
+    recipe = load_recipe(write_recipe())
+    trainer = fresh_training(recipe, task_for(recipe), device=CPU, out=tmp_path / "run")
     poison_step(trainer, at=5)
     stream = list(trainer)
     trainer.folder.release()

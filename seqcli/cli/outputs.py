@@ -66,8 +66,9 @@ def generate(
     """Generate from a trained model: sample text, translate, condition, forecast."""
     flags = {name: value for name, value in locals().items() if name not in ("run", "device")}
     from seqcli.engine.run import load_run, resolve_device
+    from seqcli.tasks import TASKS
 
-    loaded = load_run(run, resolve_device(device))
+    loaded = load_run(run, resolve_device(device), TASKS)
     given = {name: value for name, value in flags.items() if value not in (None, False)}
     for chunk in loaded.task.generate(loaded, given):
         ui.write_stdout(chunk)
@@ -87,8 +88,9 @@ def evaluate(
     if split not in ("val", "test"):
         raise UsageError(f"--split {split}: choose val or test")
     from seqcli.engine.run import load_run, resolve_device
+    from seqcli.tasks import TASKS
 
-    loaded = load_run(run, resolve_device(device))
+    loaded = load_run(run, resolve_device(device), TASKS)
     task = loaded.task
     if data is not None:
         examples, name = task.examples_from_file(loaded, data), str(data)
@@ -123,8 +125,9 @@ def predict(
     """Predict for each input line: a label, a tag per token, a translation."""
     lines = _input_lines(text, file)
     from seqcli.engine.run import load_run, resolve_device
+    from seqcli.tasks import TASKS
 
-    loaded = load_run(run, resolve_device(device))
+    loaded = load_run(run, resolve_device(device), TASKS)
     task = loaded.task
     if not hasattr(task, "predict"):
         raise UsageError(
@@ -167,15 +170,16 @@ def inspect(
 ) -> None:
     """Summarize a checkpoint: recipe, parameters per layer and gate, steps, best metric."""
     from seqcli.engine.checkpoint import load_checkpoint, resolve_checkpoint
-    from seqcli.engine.inspect import parameter_rows, summary_rows
-    from seqcli.engine.run import stored_recipe
-    from seqcli.tasks import task_for
+    from seqcli.analysis.inspect import parameter_rows, summary_rows
+    from seqcli.engine.run import stored_meta, stored_recipe
+    from seqcli.tasks import TASKS
 
     # last.pt knows the steps trained and the best value seen, and whether it can resume.
     path = resolve_checkpoint(checkpoint, prefer=("last.pt", "best.pt"))
     payload = load_checkpoint(path)
     recipe = stored_recipe(payload, path)
-    summary = summary_rows(payload, task_for(recipe).meta_summary(payload["meta"]))
+    meta = stored_meta(TASKS[recipe.task], payload, str(path))
+    summary = summary_rows(payload, meta.summary())
     rows = parameter_rows(payload["model"], recipe.model.cell)
     if as_json:
         ui.print_json(

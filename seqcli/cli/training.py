@@ -87,15 +87,17 @@ def train(
 def _trainer(recipe: Path | None, resume: Path | None, overrides: list[str], device, options):
     from seqcli.engine.start import fresh_training, resumed_training
     from seqcli.recipe import load_recipe
+    from seqcli.tasks import TASKS, task_for
 
     if resume is not None:
-        return resumed_training(resume, device=device)
-    return fresh_training(load_recipe(recipe, overrides), device=device, **options)
+        return resumed_training(resume, TASKS, device=device)
+    loaded = load_recipe(recipe, overrides)
+    return fresh_training(loaded, task_for(loaded), device=device, **options)
 
 
 def _watch(trainer, view, *, diagnose: bool = False) -> int:
     """Render the training; the exit code: 1 if it diverged, 128 + n after signal n, else 0."""
-    from seqcli.engine.diagnostics import diagnosed
+    from seqcli.analysis.diagnostics import diagnosed
 
     try:
         with stop_on_signals(trainer) as received:
@@ -108,11 +110,13 @@ def _watch(trainer, view, *, diagnose: bool = False) -> int:
 
 
 def _dry_run(recipe_path: Path, overrides: list[str], device, init_from: Path | None) -> None:
-    from seqcli.engine.dryrun import dry_run
+    from seqcli.analysis.dryrun import dry_run
     from seqcli.engine.start import fresh_run
     from seqcli.recipe import load_recipe
+    from seqcli.tasks import task_for
 
-    run, data = fresh_run(load_recipe(recipe_path, overrides), device=device, init_from=init_from)
+    recipe = load_recipe(recipe_path, overrides)
+    run, data = fresh_run(recipe, task_for(recipe), device=device, init_from=init_from)
     ui.dry_run_report(dry_run(run, data))
 
 

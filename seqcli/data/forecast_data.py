@@ -48,6 +48,14 @@ class SeriesMeta:
             Calendar.from_dict(data["calendar"]),
         )
 
+    def summary(self) -> list[tuple[str, str]]:
+        last = "no dates" if self.calendar is None else f"dates up to {self.calendar.last}"
+        return [
+            ("forecast columns", ", ".join(self.columns.values)),
+            ("input columns", ", ".join(self.columns.inputs) or "-"),
+            ("history kept", f"{len(self.history)} rows, {last}"),
+        ]
+
 
 @dataclass(frozen=True)
 class SeriesSplit:

@@ -82,6 +82,9 @@ class Vocab:
     def from_dict(cls, data: dict) -> Vocab:
         return cls(tokens=tuple(data["tokens"]), tokenizer=data["tokenizer"])
 
+    def summary(self) -> list[tuple[str, str]]:
+        return [("tokenizer / vocab", f"{self.tokenizer} / {len(self)}")]
+
 
 PAD, UNK, BOS = "<pad>", "<unk>", "<bos>"
 

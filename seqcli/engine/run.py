@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,9 +10,11 @@ import torch
 from torch import nn
 
 from seqcli.engine.checkpoint import load_checkpoint, resolve_checkpoint, weights_mismatch
+from seqcli.engine.contract import Meta, Task
 from seqcli.errors import CheckpointError, RecipeError, UsageError
 from seqcli.recipe import Recipe, validate_recipe
-from seqcli.tasks import Task, task_for
+
+Tasks = Mapping[str, Task]  # task name -> implementation; seqcli.tasks.TASKS
 
 DEVICE_PROBES = {
     "cuda": lambda: torch.cuda.is_available(),
@@ -34,20 +37,16 @@ def resolve_device(name: str) -> torch.device:
 @dataclass
 class Run:
     recipe: Recipe
-    meta: object  # what the task took from the data: vocabularies, labels, scaling
+    task: Task
+    meta: Meta  # what the task took from the data: vocabularies, labels, scaling
     model: nn.Module
     device: torch.device
     checkpoint: dict | None = None  # the loaded payload, when the run came from one
 
-    @property
-    def task(self) -> Task:
-        return task_for(self.recipe)
 
-
-def new_run(recipe: Recipe, meta: object, device: torch.device) -> Run:
+def new_run(recipe: Recipe, task: Task, meta: Meta, device: torch.device) -> Run:
     torch.manual_seed(recipe.seed)
-    model = task_for(recipe).build_model(recipe, meta).to(device)
-    return Run(recipe, meta, model, device)
+    return Run(recipe, task, meta, task.build_model(recipe, meta).to(device), device)
 
 
 def stored_recipe(payload: dict, path: Path) -> Recipe:
@@ -58,16 +57,21 @@ def stored_recipe(payload: dict, path: Path) -> Recipe:
         raise CheckpointError(str(err)) from None
 
 
-def load_run(target: Path, device: torch.device) -> Run:
+def stored_meta(task: Task, payload: dict, what: str) -> Meta:
+    """The task's meta as a checkpoint stores it; a dict of another shape is the file's fault."""
+    try:
+        return task.meta.from_dict(payload["meta"])
+    except (TypeError, KeyError, ValueError, AttributeError) as err:
+        raise CheckpointError(f"{what}: malformed data description ({err})") from None
+
+
+def load_run(target: Path, device: torch.device, tasks: Tasks) -> Run:
     """Rebuild the run a checkpoint (or run folder) describes, weights included."""
     path = resolve_checkpoint(target)
     payload = load_checkpoint(path)
     recipe = stored_recipe(payload, path)
-    task = task_for(recipe)
-    try:
-        meta = task.meta_from_dict(payload["meta"])
-    except (TypeError, KeyError, ValueError) as err:
-        raise CheckpointError(f"{path}: malformed data description ({err})") from None
+    task = tasks[recipe.task]
+    meta = stored_meta(task, payload, str(path))
     model = task.build_model(recipe, meta)
     try:
         model.load_state_dict(payload["model"])
@@ -75,4 +79,4 @@ def load_run(target: Path, device: torch.device) -> Run:
         raise CheckpointError(
             f"{path}: weights do not fit the stored recipe ({weights_mismatch(err)})"
         ) from None
-    return Run(recipe, meta, model.to(device), device, checkpoint=payload)
+    return Run(recipe, task, meta, model.to(device), device, checkpoint=payload)

@@ -8,16 +8,17 @@ from pathlib import Path
 import torch
 
 from seqcli.engine.checkpoint import load_checkpoint, resolve_checkpoint, weights_mismatch
-from seqcli.engine.run import Run, load_run, new_run
+from seqcli.engine.contract import Task, TaskData
+from seqcli.engine.run import Run, Tasks, load_run, new_run
 from seqcli.engine.runfolder import RunFolder
 from seqcli.engine.train import Trainer
 from seqcli.errors import CheckpointError, UsageError
 from seqcli.recipe import Recipe, recipe_to_yaml
-from seqcli.tasks import TaskData, task_for
 
 
 def fresh_training(
     recipe: Recipe,
+    task: Task,
     *,
     device: torch.device,
     out: Path | None = None,
@@ -25,37 +26,36 @@ def fresh_training(
     init_from: Path | None = None,
 ) -> Trainer:
     """A new run folder and a trainer at step 0 (weights optionally taken from a checkpoint)."""
-    run, data = fresh_run(recipe, device=device, init_from=init_from)
+    run, data = fresh_run(recipe, task, device=device, init_from=init_from)
     folder = RunFolder(out or Path("runs") / recipe.name)
     folder.prepare_new(overwrite=overwrite)
     folder.write_text("recipe.yaml", recipe_to_yaml(recipe))
-    meta = run.task.meta_to_dict(run.meta)
-    folder.write_text("meta.json", json.dumps(meta, ensure_ascii=False, indent=1))
+    meta = json.dumps(run.meta.to_dict(), ensure_ascii=False, indent=1)
+    folder.write_text("meta.json", meta)
     return _trainer(run, data, folder)
 
 
 def fresh_run(
-    recipe: Recipe, *, device: torch.device, init_from: Path | None = None
+    recipe: Recipe, task: Task, *, device: torch.device, init_from: Path | None = None
 ) -> tuple[Run, TaskData]:
     """The recipe's data and a new model (weights from init_from, if given); no files written.
 
     A warm start keeps the checkpoint's vocabularies, so its weights mean the same tokens."""
-    task = task_for(recipe)
     warm = load_checkpoint(resolve_checkpoint(init_from)) if init_from else None
     data = task.prepare(recipe, _warm_meta(task, warm, init_from) if warm else None)
-    run = new_run(recipe, data.meta, device)
+    run = new_run(recipe, task, data.meta, device)
     if warm:
         _load_weights(run, warm, init_from)
     return run, data
 
 
-def resumed_training(run_dir: Path, *, device: torch.device) -> Trainer:
+def resumed_training(run_dir: Path, tasks: Tasks, *, device: torch.device) -> Trainer:
     """The trainer exactly where run_dir/last.pt left it."""
     if not run_dir.is_dir():
         raise UsageError(f"--resume {run_dir}: not a run folder")
     if not (run_dir / "last.pt").is_file():
         raise CheckpointError(f"--resume {run_dir}: holds no last.pt to resume from")
-    run = load_run(run_dir / "last.pt", device)
+    run = load_run(run_dir / "last.pt", device, tasks)
     if "training" not in run.checkpoint:
         raise CheckpointError(f"{run_dir}/last.pt: holds no training state to resume")
     data = run.task.prepare(run.recipe, run.meta)
@@ -74,10 +74,10 @@ def _trainer(run: Run, data: TaskData, folder: RunFolder) -> Trainer:
         raise
 
 
-def _warm_meta(task, payload: dict, path: Path):
+def _warm_meta(task: Task, payload: dict, path: Path):
     try:
-        return task.meta_from_dict(payload["meta"])
-    except (TypeError, KeyError, ValueError) as err:
+        return task.meta.from_dict(payload["meta"])
+    except (TypeError, KeyError, ValueError, AttributeError) as err:
         raise CheckpointError(
             f"--init-from {path}: its data description does not fit this recipe's task ({err})"
         ) from None

@@ -10,15 +10,15 @@ import torch
 
 from seqcli.engine import events
 from seqcli.engine.checkpoint import save_checkpoint
-from seqcli.engine.generate import NonFiniteScores
+from seqcli.engine.contract import TaskData
 from seqcli.engine.optim import LearningRate, build_optimizer
 from seqcli.engine.run import Run
 from seqcli.engine.runfolder import RunFolder
+from seqcli.errors import NonFiniteScores
 from seqcli.models import count_parameters, detach
 from seqcli.models.cells import map_state
 from seqcli.recipe import recipe_to_dict
 from seqcli.recipe.tasks import LOWER_IS_BETTER
-from seqcli.tasks import TaskData
 
 SMOOTHING = 0.9  # weight of the past in the tokens/s shown to the user
 
@@ -189,7 +189,7 @@ class Trainer:
         run = self.run
         payload = {
             "recipe": recipe_to_dict(run.recipe),
-            "meta": run.task.meta_to_dict(run.meta),
+            "meta": run.meta.to_dict(),
             "model": {name: t.detach().cpu() for name, t in run.model.state_dict().items()},
             "step": self.step,
             "best": {"metric": run.recipe.train.monitor, "value": self._best_value()},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from seqcli.tasks.base import Batch, Task, TaskData
+from seqcli.engine.contract import Task
 from seqcli.tasks.classifier import ClassifierTask
 from seqcli.tasks.conditioned import ConditionedText
 from seqcli.tasks.conditioned_values import ConditionedValues
@@ -26,7 +26,7 @@ TASKS: dict[str, Task] = {
     "tagger": TaggerTask(),
 }
 
-__all__ = ["TASKS", "Batch", "Task", "TaskData", "task_for"]
+__all__ = ["TASKS", "task_for"]
 
 
 def task_for(recipe) -> Task:

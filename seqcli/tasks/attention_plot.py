@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from seqcli.engine.plots import new_figure, save_figure
+from seqcli.ui.figures import new_figure, save_figure
 from seqcli.errors import UsageError
 
 

@@ -18,7 +18,7 @@ from seqcli.data.vocab import TOKENIZERS, Vocab, build_vocab, token_ids
 from seqcli.errors import DataError, UsageError
 from seqcli.models.classifier import PAD_ID, Classifier
 from seqcli.recipe.tasks import SPECS
-from seqcli.tasks.base import Batch, IndexedBatches, TaskData
+from seqcli.engine.contract import Batch, IndexedBatches, TaskData
 from seqcli.tasks.classification_metrics import (
     accuracy,
     classification_details,
@@ -32,6 +32,21 @@ class ClassifierMeta:
     labels: tuple[str, ...]  # a label's class id is its position
     vocab: Vocab
     class_weights: tuple[float, ...] | None  # loss weight per class id; None: all 1
+
+    def to_dict(self) -> dict:
+        weights = None if self.class_weights is None else list(self.class_weights)
+        return {"labels": list(self.labels), "vocab": self.vocab.to_dict(), "weights": weights}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ClassifierMeta:
+        weights = None if data["weights"] is None else tuple(data["weights"])
+        return cls(tuple(data["labels"]), Vocab.from_dict(data["vocab"]), weights)
+
+    def summary(self) -> list[tuple[str, str]]:
+        labels = self.labels
+        shown = ", ".join(labels[:8]) + (f", ... ({len(labels)})" if len(labels) > 8 else "")
+        weights = "none" if self.class_weights is None else "in the loss"
+        return [("classes", shown), *self.vocab.summary(), ("class weights", weights)]
 
 
 @dataclass(frozen=True)
@@ -134,6 +149,7 @@ def spread(encoded: Encoded, count: int) -> Encoded:
 
 class ClassifierTask:
     spec = SPECS["classifier"]
+    meta = ClassifierMeta
 
     def prepare(self, recipe, meta: ClassifierMeta | None = None) -> TaskData:
         config = recipe.data
@@ -145,23 +161,6 @@ class ClassifierTask:
         )
         meta = meta or build_meta(config, splits["train"])
         return TaskData(meta, {name: encode(split, meta) for name, split in splits.items()})
-
-    def meta_to_dict(self, meta: ClassifierMeta) -> dict:
-        weights = None if meta.class_weights is None else list(meta.class_weights)
-        return {"labels": list(meta.labels), "vocab": meta.vocab.to_dict(), "weights": weights}
-
-    def meta_from_dict(self, data: dict) -> ClassifierMeta:
-        weights = None if data["weights"] is None else tuple(data["weights"])
-        return ClassifierMeta(tuple(data["labels"]), Vocab.from_dict(data["vocab"]), weights)
-
-    def meta_summary(self, meta: dict) -> list[tuple[str, str]]:
-        labels, vocab = meta["labels"], meta["vocab"]
-        shown = ", ".join(labels[:8]) + (f", ... ({len(labels)})" if len(labels) > 8 else "")
-        return [
-            ("classes", shown),
-            ("tokenizer / vocab", f"{vocab['tokenizer']} / {len(vocab['tokens'])}"),
-            ("class weights", "none" if meta["weights"] is None else "in the loss"),
-        ]
 
     def build_model(self, recipe, meta: ClassifierMeta) -> Classifier:
         return Classifier(

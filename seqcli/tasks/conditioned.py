@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from collections.abc import Iterator
 
 import torch
@@ -11,26 +12,43 @@ import torch.nn.functional as F
 from seqcli.data.labelled import read_examples, stratified_split
 from seqcli.data.padding import ordered_batches, pad
 from seqcli.data.vocab import BOS, EOS, PAD, TOKENIZERS, UNK, Vocab, build_vocab, token_ids
-from seqcli.engine.generate import Sampling, pick_next
+from seqcli.decoding.sampling import Sampling, pick_next
 from seqcli.errors import UsageError
 from seqcli.models.conditioned import ConditionedDecoder
 from seqcli.recipe.tasks import SPECS
-from seqcli.tasks.base import Batch, IndexedBatches, TaskData
+from seqcli.engine.contract import Batch, IndexedBatches, TaskData
 from seqcli.tasks.flags import reject_unknown
 
 SPECIALS = (PAD, UNK, BOS, EOS)  # <pad> is id 0: the loss ignores it
 SAMPLE_CONDITIONS = 3  # conditions shown in the sample printed at each validation
 
 
+@dataclass(frozen=True)
+class LabelsMeta:
+    labels: tuple[str, ...]  # a condition's class id is its position
+    vocab: Vocab
+
+    def to_dict(self) -> dict:
+        return {"labels": list(self.labels), "vocab": self.vocab.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> LabelsMeta:
+        return cls(tuple(data["labels"]), Vocab.from_dict(data["vocab"]))
+
+    def summary(self) -> list[tuple[str, str]]:
+        return [("conditions", f"{len(self.labels)} classes"), *self.vocab.summary()]
+
+
 class ConditionedText:
     """A class label in, a token sequence out: names by language, lines by author."""
 
     spec = SPECS["conditioned_text"]
+    meta = LabelsMeta
     generate_flags = frozenset(
         {"condition", "num_samples", "length", "temperature", "top_k", "top_p", "greedy", "seed"}
     )
 
-    def prepare(self, recipe, meta: dict | None = None) -> TaskData:
+    def prepare(self, recipe, meta: LabelsMeta | None = None) -> TaskData:
         data = recipe.data
         splits = stratified_split(
             read_examples(data), val_fraction=data.val_fraction,
@@ -42,34 +60,21 @@ class ConditionedText:
                 (tokenize(e.text) for e in splits["train"]), tokenizer=data.tokenizer,
                 min_freq=data.min_freq, specials=SPECIALS,
             )  # fmt: skip
-            meta = {"labels": sorted({e.label for e in splits["train"]}), "vocab": vocab}
+            meta = LabelsMeta(tuple(sorted({e.label for e in splits["train"]})), vocab)
         return TaskData(meta, {name: self._encode(meta, rows) for name, rows in splits.items()})
 
-    def _encode(self, meta: dict, examples) -> list[tuple[int, list[int]]]:
+    def _encode(self, meta: LabelsMeta, examples) -> list[tuple[int, list[int]]]:
         """(class id, token ids) per example; classes the model never saw are dropped."""
-        vocab, classes = meta["vocab"], {label: i for i, label in enumerate(meta["labels"])}
+        vocab, classes = meta.vocab, {label: i for i, label in enumerate(meta.labels)}
         return [
             (classes[e.label], token_ids(vocab, vocab.tokenize(e.text)))
             for e in examples
             if e.label in classes
         ]
 
-    def meta_to_dict(self, meta: dict) -> dict:
-        return {"labels": list(meta["labels"]), "vocab": meta["vocab"].to_dict()}
-
-    def meta_from_dict(self, data: dict) -> dict:
-        return {"labels": list(data["labels"]), "vocab": Vocab.from_dict(data["vocab"])}
-
-    def meta_summary(self, meta: dict) -> list[tuple[str, str]]:
-        vocab = meta["vocab"]
-        return [
-            ("conditions", f"{len(meta['labels'])} classes"),
-            ("tokenizer / vocab", f"{vocab['tokenizer']} / {len(vocab['tokens'])}"),
-        ]
-
-    def build_model(self, recipe, meta: dict) -> ConditionedDecoder:
+    def build_model(self, recipe, meta: LabelsMeta) -> ConditionedDecoder:
         return ConditionedDecoder(
-            recipe.model, num_tokens=len(meta["vocab"]), num_classes=len(meta["labels"]),
+            recipe.model, num_tokens=len(meta.vocab), num_classes=len(meta.labels),
             condition_size=0,
         )  # fmt: skip
 
@@ -109,7 +114,7 @@ class ConditionedText:
         return self._encode(run.meta, examples)
 
     def sample(self, run, step: int) -> str | None:
-        labels = run.meta["labels"][:SAMPLE_CONDITIONS]
+        labels = run.meta.labels[:SAMPLE_CONDITIONS]
         texts = (
             next(iter(self.sample_texts(run, label, 1, Sampling(), seed=run.recipe.seed + step)))
             for label in labels
@@ -119,7 +124,7 @@ class ConditionedText:
     def generate(self, run, flags: dict) -> Iterator[str]:
         """--condition LABEL --num-samples N: one sequence per line."""
         reject_unknown(flags, self.generate_flags, "a class-conditioned generator")
-        label = _required_condition(flags, run.meta["labels"])
+        label = _required_condition(flags, run.meta.labels)
         config = run.recipe.generate
         sampling = Sampling(
             *(flags.get(name, getattr(config, name)) for name in ("temperature", "top_k", "top_p")),
@@ -132,8 +137,8 @@ class ConditionedText:
         return (text + "\n" for text in texts)
 
     def sample_texts(self, run, label: str, count: int, sampling, *, seed, max_length=None):
-        vocab = run.meta["vocab"]
-        condition = torch.full((count,), run.meta["labels"].index(label), device=run.device)
+        vocab = run.meta.vocab
+        condition = torch.full((count,), run.meta.labels.index(label), device=run.device)
         ids = decode_tokens(run, condition, sampling, seed=seed, max_length=max_length or 100)
         joiner = "" if vocab.tokenizer == "char" else " "
         return [joiner.join(vocab.tokens[i] for i in row) for row in ids]

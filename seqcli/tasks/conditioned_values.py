@@ -4,6 +4,7 @@ wave from its amplitude and frequency)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import torch
 
@@ -12,15 +13,32 @@ from seqcli.data.vectors import random_split, read_vectors
 from seqcli.errors import DataError, UsageError
 from seqcli.models.conditioned import ConditionedDecoder
 from seqcli.recipe.tasks import SPECS
-from seqcli.tasks.base import Batch, IndexedBatches, TaskData
+from seqcli.engine.contract import Batch, IndexedBatches, TaskData
 from seqcli.tasks.flags import reject_unknown
+
+
+@dataclass(frozen=True)
+class VectorsMeta:
+    conditions: tuple[str, ...]  # the condition columns, in order
+    length: int  # the longest training sequence: generate's default length
+
+    def to_dict(self) -> dict:
+        return {"conditions": list(self.conditions), "length": self.length}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> VectorsMeta:
+        return cls(tuple(data["conditions"]), int(data["length"]))
+
+    def summary(self) -> list[tuple[str, str]]:
+        return [("condition", ", ".join(self.conditions)), ("length", str(self.length))]
 
 
 class ConditionedValues:
     spec = SPECS["conditioned_values"]
+    meta = VectorsMeta
     generate_flags = frozenset({"condition", "length"})
 
-    def prepare(self, recipe, meta: dict | None = None) -> TaskData:
+    def prepare(self, recipe, meta: VectorsMeta | None = None) -> TaskData:
         data = recipe.data
         splits = random_split(
             read_vectors(data), val_fraction=data.val_fraction,
@@ -28,25 +46,16 @@ class ConditionedValues:
         )  # fmt: skip
         if meta is None:
             longest = max(len(e.values) for e in splits["train"])
-            meta = {"conditions": list(data.condition_columns), "length": longest}
-        size = len(meta["conditions"])
+            meta = VectorsMeta(tuple(data.condition_columns), longest)
+        size = len(meta.conditions)
         for example in (e for rows in splits.values() for e in rows):
             if len(example.condition) != size:
                 raise DataError(f"{example.where}: expected {size} condition value(s)")
         return TaskData(meta, splits)
 
-    def meta_to_dict(self, meta: dict) -> dict:
-        return dict(meta)
-
-    def meta_from_dict(self, data: dict) -> dict:
-        return {"conditions": list(data["conditions"]), "length": int(data["length"])}
-
-    def meta_summary(self, meta: dict) -> list[tuple[str, str]]:
-        return [("condition", ", ".join(meta["conditions"])), ("length", str(meta["length"]))]
-
-    def build_model(self, recipe, meta: dict) -> ConditionedDecoder:
+    def build_model(self, recipe, meta: VectorsMeta) -> ConditionedDecoder:
         return ConditionedDecoder(
-            recipe.model, num_tokens=0, num_classes=0, condition_size=len(meta["conditions"])
+            recipe.model, num_tokens=0, num_classes=0, condition_size=len(meta.conditions)
         )
 
     def collate(self, examples) -> Batch:
@@ -89,8 +98,8 @@ class ConditionedValues:
     def generate(self, run, flags: dict) -> Iterator[str]:
         """--condition "a,b" -> the generated values, comma-separated on one line."""
         reject_unknown(flags, self.generate_flags, "a vector-conditioned generator")
-        condition = _parse_condition(flags.get("condition"), run.meta["conditions"])
-        values = roll_out(run, condition.to(run.device), flags.get("length", run.meta["length"]))
+        condition = _parse_condition(flags.get("condition"), run.meta.conditions)
+        values = roll_out(run, condition.to(run.device), flags.get("length", run.meta.length))
         yield ",".join(f"{v:.6g}" for v in values[0].tolist()) + "\n"
 
 

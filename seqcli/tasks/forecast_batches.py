@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from seqcli.data.forecast_data import SeriesSplit
-from seqcli.tasks.base import Batch
+from seqcli.engine.contract import Batch
 
 
 def windows(split: SeriesSplit, points: np.ndarray, lookback: int) -> torch.Tensor:

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from seqcli.data.dates import Calendar
-from seqcli.engine.plots import new_figure, save_figure
+from seqcli.ui.figures import new_figure, save_figure
 from seqcli.errors import DataError, UsageError
 from seqcli.tasks.flags import reject_unknown
 

@@ -17,7 +17,7 @@ from seqcli.data.series import read_series
 from seqcli.errors import DataError, UsageError
 from seqcli.models.forecaster import AutoregressiveForecaster, DirectForecaster
 from seqcli.recipe.tasks import SPECS, TaskSpec
-from seqcli.tasks.base import IndexedBatches, TaskData
+from seqcli.engine.contract import IndexedBatches, TaskData
 from seqcli.tasks.forecast_batches import (
     Targets,
     batch_of,
@@ -77,6 +77,7 @@ class Forecaster:
     targets: Targets
     reach: Callable[[object, SeriesMeta, int], None]  # refuses a forecast it cannot make
     targets_ahead: bool  # targets run data.horizon rows on from each point
+    meta = SeriesMeta
 
     @property
     def spec(self) -> TaskSpec:
@@ -88,21 +89,6 @@ class Forecaster:
         tail = recipe.data.horizon - 1 if self.targets_ahead else 0
         meta, splits = read_splits(recipe.data, meta, train_tail=tail)
         return TaskData(meta, splits)
-
-    def meta_to_dict(self, meta: SeriesMeta) -> dict:
-        return meta.to_dict()
-
-    def meta_from_dict(self, data: dict) -> SeriesMeta:
-        return SeriesMeta.from_dict(data)
-
-    def meta_summary(self, meta: dict) -> list[tuple[str, str]]:
-        columns, calendar = meta["columns"], meta["calendar"]
-        last = "no dates" if calendar is None else f"dates up to {calendar['last']}"
-        return [
-            ("forecast columns", ", ".join(columns["values"])),
-            ("input columns", ", ".join(columns["inputs"]) or "-"),
-            ("history kept", f"{len(meta['history'])} rows, {last}"),
-        ]
 
     def build_model(self, recipe, meta: SeriesMeta) -> nn.Module:
         return self.build(recipe, meta)

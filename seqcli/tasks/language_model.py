@@ -9,11 +9,11 @@ from pathlib import Path
 from seqcli.data import build_data, load_ids, training_windows
 from seqcli.data.vocab import Vocab
 from seqcli.engine.evaluate import evaluate_split
-from seqcli.engine.generate import Sampling, generate
+from seqcli.decoding.sampling import Sampling, generate
 from seqcli.errors import UsageError
 from seqcli.models.language_model import LanguageModel
 from seqcli.recipe.tasks import SPECS
-from seqcli.tasks.base import Batch, TaskData
+from seqcli.engine.contract import Batch, TaskData
 from seqcli.tasks.flags import reject_unknown
 
 
@@ -41,6 +41,7 @@ class LanguageModelBatches:
 
 class LanguageModelTask:
     spec = SPECS["language_model"]
+    meta = Vocab
     generate_flags = frozenset(
         {"prime", "prime_file", "length", "temperature", "top_k", "top_p", "greedy",
          "num_samples", "seed", "unknown"}
@@ -49,15 +50,6 @@ class LanguageModelTask:
     def prepare(self, recipe, meta: Vocab | None = None) -> TaskData:
         bundle = build_data(recipe.data, vocab=meta)
         return TaskData(bundle.vocab, bundle.splits)
-
-    def meta_to_dict(self, meta: Vocab) -> dict:
-        return meta.to_dict()
-
-    def meta_from_dict(self, data: dict) -> Vocab:
-        return Vocab.from_dict(data)
-
-    def meta_summary(self, meta: dict) -> list[tuple[str, str]]:
-        return [("tokenizer / vocab", f"{meta['tokenizer']} / {len(meta['tokens'])}")]
 
     def build_model(self, recipe, meta: Vocab) -> LanguageModel:
         return LanguageModel(recipe.model, num_tokens=len(meta))

@@ -12,7 +12,7 @@ from seqcli.data.padding import ordered_batches, pad_values
 from seqcli.errors import DataError
 from seqcli.models.long_range import FrameModel, frame_nll_sum
 from seqcli.recipe.tasks import SPECS
-from seqcli.tasks.base import Batch, IndexedBatches, TaskData
+from seqcli.engine.contract import Batch, IndexedBatches, TaskData
 from seqcli.tasks.flags import reject_unknown
 
 LOWEST_NOTE = 21  # MIDI number of key 0 of an 88-key piano roll (A0)
@@ -23,6 +23,16 @@ GENERATE_FLAGS = frozenset({"length", "seed"})
 class MusicMeta:
     keys: int
     key_frequency: list[float]  # share of training frames with each key down: the baseline
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> MusicMeta:
+        return cls(**data)
+
+    def summary(self) -> list[tuple[str, str]]:
+        return [("keys per frame", str(self.keys))]
 
 
 def batch_of(pieces: list[np.ndarray]) -> Batch:
@@ -43,6 +53,7 @@ def baseline_nll(key_frequency: list[float], pieces: list[np.ndarray]) -> float:
 
 class MusicTask:
     spec = SPECS["music"]
+    meta = MusicMeta
 
     def prepare(self, recipe, meta=None) -> TaskData:
         path = recipe.data.path
@@ -52,15 +63,6 @@ class MusicTask:
         if frames.shape[1] != meta.keys:
             raise DataError(f"{path}: frames have {frames.shape[1]} keys; the run has {meta.keys}")
         return TaskData(meta, splits)
-
-    def meta_to_dict(self, meta: MusicMeta) -> dict:
-        return asdict(meta)
-
-    def meta_from_dict(self, data: dict) -> MusicMeta:
-        return MusicMeta(**data)
-
-    def meta_summary(self, meta: dict) -> list[tuple[str, str]]:
-        return [("keys per frame", str(meta["keys"]))]
 
     def build_model(self, recipe, meta: MusicMeta) -> FrameModel:
         return FrameModel(recipe.model, keys=meta.keys)

@@ -11,7 +11,7 @@ from seqcli.data.synthetic import BASELINES, DELIMITER, MEMORY, SYMBOLS, make_ba
 from seqcli.errors import UsageError
 from seqcli.models.long_range import LastStateRegressor, SymbolTagger
 from seqcli.recipe.tasks import SPECS
-from seqcli.tasks.base import Batch, IndexedBatches, TaskData
+from seqcli.engine.contract import Batch, IndexedBatches, TaskData
 
 # Validation and test sets do not move with the recipe seed, so runs with different seeds
 # (compare-cells' --seeds) are scored on the very same examples.
@@ -23,6 +23,16 @@ ADDING_FEATURES = 2  # value, marker
 class SyntheticMeta:
     task: str
     length: int
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> SyntheticMeta:
+        return cls(**data)
+
+    def summary(self) -> list[tuple[str, str]]:
+        return [("synthetic task / T", f"{self.task} / {self.length}")]
 
 
 @dataclass(frozen=True)
@@ -40,6 +50,7 @@ class SyntheticTask:
     """What adding and copy share: generated splits, fixed held-out sets, no files."""
 
     name: str
+    meta = SyntheticMeta
 
     def prepare(self, recipe, meta=None) -> TaskData:
         data = recipe.data
@@ -51,15 +62,6 @@ class SyntheticTask:
                               split=split)  # fmt: skip
             splits[split] = Generated(x, y)
         return TaskData(meta, splits)
-
-    def meta_to_dict(self, meta: SyntheticMeta) -> dict:
-        return asdict(meta)
-
-    def meta_from_dict(self, data: dict) -> SyntheticMeta:
-        return SyntheticMeta(**data)
-
-    def meta_summary(self, meta: dict) -> list[tuple[str, str]]:
-        return [("synthetic task / T", f"{meta['task']} / {meta['length']}")]
 
     def batches(self, data: TaskData, recipe) -> IndexedBatches:
         """Shuffled example indices, each example generated from its index: resumable from

@@ -14,7 +14,7 @@ from seqcli.errors import DataError, UsageError
 from seqcli.metrics.spans import is_span_scheme
 from seqcli.models.tagger import IGNORE, Tagger
 from seqcli.recipe.tasks import SPECS
-from seqcli.tasks.base import IndexedBatches, TaskData
+from seqcli.engine.contract import IndexedBatches, TaskData
 from seqcli.tasks.tagger_batches import TaggerMeta, build_meta, encode
 from seqcli.tasks.tagger_report import tagging_metrics
 
@@ -43,6 +43,7 @@ def tag_batches(run, sentences: Sequence[Sentence], *, max_batches: int | None =
 
 class TaggerTask:
     spec = SPECS["tagger"]
+    meta = TaggerMeta
 
     def prepare(self, recipe, meta: TaggerMeta | None = None) -> TaskData:
         config = recipe.data
@@ -62,19 +63,6 @@ class TaggerTask:
             meta = build_meta(splits["train"], recipe)
         _check_monitor(recipe, meta)
         return TaskData(meta, splits)
-
-    def meta_to_dict(self, meta: TaggerMeta) -> dict:
-        return meta.to_dict()
-
-    def meta_from_dict(self, data: dict) -> TaggerMeta:
-        return TaggerMeta.from_dict(data)
-
-    def meta_summary(self, meta: dict) -> list[tuple[str, str]]:
-        chars = "none" if meta["chars"] is None else str(len(meta["chars"]["tokens"]))
-        return [
-            ("words / labels", f"{len(meta['words']['tokens'])} / {len(meta['labels'])}"),
-            ("characters", chars),
-        ]
 
     def build_model(self, recipe, meta: TaggerMeta) -> Tagger:
         return Tagger(

@@ -13,7 +13,7 @@ from seqcli.data.tagged import Sentence
 from seqcli.data.vocab import Vocab, build_vocab, token_ids
 from seqcli.metrics.tags import most_frequent_tags
 from seqcli.models.tagger import IGNORE
-from seqcli.tasks.base import Batch
+from seqcli.engine.contract import Batch
 
 MAX_WORD_CHARS = 24  # web text has 100-character URLs; their first letters say enough
 NORMALIZE: dict[bool, Callable[[str], str]] = {False: str, True: str.lower}  # data.lowercase
@@ -51,6 +51,10 @@ class TaggerMeta:
             Vocab.from_dict(data["words"]), tuple(data["labels"]), chars,
             dict(data["lexicon"]), data["default_label"], bool(data["lowercase"]),
         )  # fmt: skip
+
+    def summary(self) -> list[tuple[str, str]]:
+        chars = "none" if self.chars is None else str(len(self.chars))
+        return [("words / labels", f"{len(self.words)} / {len(self.labels)}"), ("characters", chars)]
 
 
 def build_meta(train: Sequence[Sentence], recipe) -> TaggerMeta:

@@ -13,8 +13,8 @@ import torch
 from seqcli.data.padding import pad
 from seqcli.data.pairs import detokenize, tokenize
 from seqcli.data.vocab import EOS, token_ids
-from seqcli.engine.decode import Hypothesis, beam_search, search_batch
-from seqcli.engine.generate import Sampling
+from seqcli.decoding.beam import Hypothesis, beam_search, search_batch
+from seqcli.decoding.sampling import Sampling
 from seqcli.errors import UsageError
 from seqcli.models.seq2seq import PAD_ID
 from seqcli.tasks.attention_plot import ATTENTION_WRITERS

@@ -15,12 +15,12 @@ import torch.nn.functional as F
 from seqcli.data.padding import ordered_batches, pad
 from seqcli.data.pairs import Pair, build_vocabs, detokenize, read_pairs, split_pairs
 from seqcli.data.vocab import BOS, EOS, Vocab, token_ids
-from seqcli.engine.decode import Markers
+from seqcli.decoding.beam import Markers
 from seqcli.errors import DataError
 from seqcli.models.seq2seq import PAD_ID, Seq2Seq
 from seqcli.recipe.tasks import SPECS
 from seqcli.tasks import translate
-from seqcli.tasks.base import Batch, IndexedBatches, TaskData
+from seqcli.engine.contract import Batch, IndexedBatches, TaskData
 from seqcli.tasks.translate import source_ids, translate_ids, translate_lines
 
 SHOWN = 3  # validation sentences translated at each evaluation during training
@@ -35,6 +35,22 @@ class TranslatorMeta:
     @property
     def markers(self) -> Markers:
         return Markers(self.target.index[BOS], self.target.index[EOS])
+
+    def to_dict(self) -> dict:
+        return {
+            "source": self.source.to_dict(),
+            "target": self.target.to_dict(),
+            "shown": [list(pair) for pair in self.shown],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TranslatorMeta:
+        shown = tuple(tuple(pair) for pair in data["shown"])
+        return cls(Vocab.from_dict(data["source"]), Vocab.from_dict(data["target"]), shown)
+
+    def summary(self) -> list[tuple[str, str]]:
+        sizes = f"{len(self.source)} / {len(self.target)}"
+        return [("tokenizer", self.source.tokenizer), ("vocab source / target", sizes)]
 
 
 @dataclass(frozen=True)
@@ -97,6 +113,7 @@ def by_sentence(examples: list[Example], hypotheses: list[str]):
 
 class Translator:
     spec = SPECS["translator"]
+    meta = TranslatorMeta
 
     def prepare(self, recipe, meta: TranslatorMeta | None = None) -> TaskData:
         pairs = read_pairs(recipe.data)
@@ -113,26 +130,6 @@ class Translator:
         return TaskData(
             meta, {name: [encode(p, meta) for p in split] for name, split in splits.items()}
         )
-
-    def meta_to_dict(self, meta: TranslatorMeta) -> dict:
-        return {
-            "source": meta.source.to_dict(),
-            "target": meta.target.to_dict(),
-            "shown": [list(pair) for pair in meta.shown],
-        }
-
-    def meta_from_dict(self, data: dict) -> TranslatorMeta:
-        shown = tuple(tuple(pair) for pair in data["shown"])
-        return TranslatorMeta(
-            Vocab.from_dict(data["source"]), Vocab.from_dict(data["target"]), shown
-        )
-
-    def meta_summary(self, meta: dict) -> list[tuple[str, str]]:
-        sizes = f"{len(meta['source']['tokens'])} / {len(meta['target']['tokens'])}"
-        return [
-            ("tokenizer", meta["source"]["tokenizer"]),
-            ("vocab source / target", sizes),
-        ]
 
     def build_model(self, recipe, meta: TranslatorMeta) -> Seq2Seq:
         return Seq2Seq(

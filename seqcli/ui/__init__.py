@@ -126,7 +126,7 @@ class TrainView:
         self._say(f"[dim]{escape(event.text)}[/]\n")
 
     def _diagnosed(self, event) -> None:
-        from seqcli.engine.diagnostics import sparkline
+        from seqcli.ui.sparkline import sparkline
 
         report = event.report
         numbers = "  ".join(

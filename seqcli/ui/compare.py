@@ -69,7 +69,7 @@ class CompareView:
         return table
 
     def _summary(self, event) -> None:
-        from seqcli.engine.diagnostics import sparkline
+        from seqcli.ui.sparkline import sparkline
 
         split = event.groups[0]["test_split"]
         table = Table(title="mean ± std over seeds")

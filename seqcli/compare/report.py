@@ -9,7 +9,7 @@ import statistics
 from itertools import groupby
 from pathlib import Path
 
-from seqcli.engine.plots import plot_gradient_flow, plot_learning_curves
+from seqcli.ui.figures import plot_gradient_flow, plot_learning_curves
 from seqcli.recipe import Recipe
 from seqcli.recipe.cells import MEMORY_GATES
 from seqcli.recipe.tasks import LOWER_IS_BETTER

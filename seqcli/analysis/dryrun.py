@@ -10,9 +10,9 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence
 
+from seqcli.engine.contract import TaskData
 from seqcli.engine.run import Run
 from seqcli.engine.train import total_steps
-from seqcli.tasks import TaskData
 
 
 @dataclass(frozen=True)

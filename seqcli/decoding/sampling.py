@@ -8,11 +8,7 @@ from dataclasses import dataclass
 
 import torch
 
-from seqcli.errors import CheckpointError, UsageError
-
-
-class NonFiniteScores(CheckpointError):
-    """The weights produce NaN or infinite scores: the model has diverged."""
+from seqcli.errors import NonFiniteScores, UsageError
 
 
 @dataclass(frozen=True)

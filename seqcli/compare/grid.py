@@ -18,15 +18,16 @@ from queue import Empty as EmptyQueue
 import torch
 
 from seqcli.engine import events
-from seqcli.engine.diagnostics import ClipStats, diagnose
-from seqcli.engine.matching import match_hidden_size, meta_parameter_count
-from seqcli.engine.run import load_run
+from seqcli.analysis.diagnostics import ClipStats, diagnose
+from seqcli.analysis.matching import match_hidden_size, meta_parameter_count
+from seqcli.engine.checkpoint import load_checkpoint
+from seqcli.engine.run import load_run, stored_recipe
 from seqcli.engine.start import fresh_training, resumed_training
 from seqcli.errors import CheckpointError, UsageError
 from seqcli.recipe import Recipe, recipe_to_dict, validate_recipe
 from seqcli.recipe.cells import CELL_NAMES, CELL_OPTIONS
 from seqcli.recipe.tasks import LOWER_IS_BETTER
-from seqcli.tasks import task_for
+from seqcli.tasks import TASKS, task_for
 
 RESULT = "result.json"
 
@@ -111,10 +112,10 @@ def _trainer(recipe: Recipe, folder: Path, device: torch.device):
     """Resume an interrupted variant of the same recipe, else start it afresh."""
     last = folder / "last.pt"
     if last.is_file():
-        stored = load_run(last, torch.device("cpu")).recipe
+        stored = stored_recipe(load_checkpoint(last), last)
         if recipe_to_dict(stored) == recipe_to_dict(recipe):
-            return resumed_training(folder, device=device)
-    return fresh_training(recipe, device=device, out=folder, overwrite=True)
+            return resumed_training(folder, TASKS, device=device)
+    return fresh_training(recipe, task_for(recipe), device=device, out=folder, overwrite=True)
 
 
 def train_variant(
@@ -166,7 +167,7 @@ def history(folder: Path, recipe: Recipe) -> tuple[list[tuple[int, float]], Clip
 
 def score(folder: Path, device: torch.device) -> dict:
     """The best checkpoint's test metrics (val without a test split) and diagnostics."""
-    run = load_run(folder / "best.pt", device)
+    run = load_run(folder / "best.pt", device, TASKS)
     data = run.task.prepare(run.recipe, run.meta)
     split = "test" if len(data.splits.get("test", ())) else "val"
     metrics = run.task.evaluate(run, data.splits[split])
@@ -192,7 +193,7 @@ def run_grid(
     recipe: Recipe, grid: Grid, out: Path, *, device: torch.device, jobs: int = 1
 ) -> Iterator[object]:
     """Plan, train what is not finished (jobs at a time), report: a stream of events."""
-    from seqcli.compare_report import write_reports
+    from seqcli.compare.report import write_reports
 
     task = task_for(recipe)
     meta = task.prepare(recipe).meta

@@ -1,10 +1,10 @@
-"""What a task gives the engine. A task is one (mapping, data format) pair — a language
-model, a classifier, a tagger, a translator, a conditioned generator, a forecaster — and the
-engine (train, evaluate, predict, generate) drives every one of them through these hooks."""
+"""What a task gives the engine. A task (its spec in recipe/tasks.py, its implementation in
+seqcli/tasks/) is driven by train, evaluate, predict and generate through these hooks alone;
+the engine never asks which task it holds."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -33,8 +33,21 @@ class Batch:
 
 @dataclass(frozen=True)
 class TaskData:
-    meta: Any  # what the model and predictions need from the data (vocabularies, labels, scaler)
+    meta: Meta  # what the model and predictions need from the data (vocabularies, labels, scaler)
     splits: dict[str, Any]  # "train" / "val" / "test" -> the task's examples
+
+
+class Meta(Protocol):
+    """What a task took from the data, kept with the run as plain data: checkpoints load with
+    weights_only=True, so to_dict gives lists, dicts, str and numbers only."""
+
+    def to_dict(self) -> dict: ...
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Meta: ...
+
+    def summary(self) -> list[tuple[str, str]]:
+        """(key, value) rows for `seqcli inspect`."""
 
 
 class Batches(Protocol):
@@ -51,7 +64,9 @@ class IndexedBatches:
     reshuffled per epoch), `collate` turns them into a Batch. Resumable through the index
     stream's (epoch, position) alone."""
 
-    def __init__(self, lengths, collate, *, batch_size: int, seed: int, bucket: bool = True):
+    def __init__(
+        self, lengths, collate: Callable, *, batch_size: int, seed: int, bucket: bool = True
+    ):
         self.collate = collate  # indices (np.ndarray) -> Batch
         self.order = BucketBatches(lengths, batch_size=batch_size, seed=seed, bucket=bucket)
 
@@ -69,20 +84,13 @@ class IndexedBatches:
 
 
 class Task(Protocol):
-    spec: TaskSpec  # what the recipe knows of it: metrics, unit, model section, ...
+    spec: TaskSpec  # what the recipe knows of it: metrics, unit, model section, requests
+    meta: type[Meta]  # the class of what prepare() takes from the data
 
-    def prepare(self, recipe, meta=None) -> TaskData:
+    def prepare(self, recipe, meta: Meta | None = None) -> TaskData:
         """Read and split the data; build the meta unless given (a stored run's)."""
 
-    def meta_to_dict(self, meta) -> dict:
-        """Plain data (lists, dicts, str, numbers): checkpoints load with weights_only=True."""
-
-    def meta_from_dict(self, data: dict): ...
-
-    def meta_summary(self, meta: dict) -> list[tuple[str, str]]:
-        """(key, value) rows describing the stored meta, for `seqcli inspect`."""
-
-    def build_model(self, recipe, meta) -> nn.Module: ...
+    def build_model(self, recipe, meta: Meta) -> nn.Module: ...
     def batches(self, data: TaskData, recipe) -> Batches: ...
 
     def evaluate(self, run, examples, *, max_batches: int | None = None) -> dict[str, float]:
@@ -96,10 +104,6 @@ class Task(Protocol):
     def sample(self, run, step: int) -> str | None:
         """A short text shown at each validation during training, or None."""
 
-    def generate(self, run, flags: dict) -> Iterator[str]:
-        """Text chunks for stdout. flags: the `seqcli generate` options the user gave (None
-        and False left out); a flag the task does not take is a UsageError (flags.py)."""
+    # Optional, as the spec says: generate(run, request) -> Iterator[str] | rows, for
+    # `seqcli generate`; predict(run, lines) -> rows and prediction_lines(rows) -> text.
 
-    # Optional: tasks that map an input line to an output define both.
-    # def predict(self, run, lines: list[str]) -> list[dict]: one JSON-ready row per line
-    # def prediction_lines(self, rows: list[dict]) -> Iterator[str]: their text form

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import torch
 
-from seqcli.engine.generate import Sampling, pick_next
+from seqcli.decoding.sampling import Sampling, pick_next
 from seqcli.models.cells import map_state
 
 GREEDY = Sampling(greedy=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import math
 import statistics
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import torch
@@ -24,7 +24,6 @@ from seqcli.models.stack import RecurrentStack
 
 SATURATED = 0.99  # |tanh| beyond this passes back less than 2% of the gradient (1 - 0.99^2)
 EARLY_SHARE = 0.1  # "the first steps": this share of the sequence, at least one step
-SPARKS = "▁▂▃▄▅▆▇█"
 PLOTTED_STEPS = 6  # train --diagnose's PNG: the latest validations, so the lines stay legible
 
 
@@ -131,37 +130,12 @@ class ClipStats:
         }
 
 
-def sparkline(
-    values: Sequence[float], *, width: int = 48, bounds: tuple[float, float] | None = None
-) -> str:
-    """A log-scale bar per bucket of steps; share `bounds` (low, high) to compare lines."""
-    logs = [math.log10(v) if v > 0 else -math.inf for v in values]
-    buckets = [logs[i * len(logs) // width : (i + 1) * len(logs) // width] for i in range(width)]
-    # Geometric mean per bucket: an arithmetic mean would let one large step hide the rest.
-    levels = [statistics.fmean(b) for b in buckets if b]
-    low, high = (math.log10(b) for b in bounds) if bounds else log_range(levels)
-    span = max(high - low, 1e-12)
-    return "".join(_spark(level, low, span) for level in levels)
-
-
-def log_range(levels: Sequence[float]) -> tuple[float, float]:
-    finite = [level for level in levels if math.isfinite(level)] or [0.0]
-    return min(finite), max(finite)
-
-
-def _spark(level: float, low: float, span: float) -> str:
-    if not math.isfinite(level):
-        return " "  # an exact zero gradient: nothing flows back to this step
-    index = round((level - low) / span * (len(SPARKS) - 1))
-    return SPARKS[min(max(index, 0), len(SPARKS) - 1)]
-
-
 def diagnosed(trainer) -> Iterator[object]:
     """train --diagnose: the trainer's events, and after each validation a Diagnosed event on
     one fixed training batch. Before the last event, diagnostics.json and gradient_flow.png
     (one line per diagnosed step) go into the run folder."""
     from seqcli.engine import events
-    from seqcli.engine.plots import plot_gradient_flow
+    from seqcli.ui.figures import plot_gradient_flow
 
     run = trainer.run
     batch = next(run.task.batches(trainer.data, run.recipe)).to(run.device)

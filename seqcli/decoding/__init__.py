@@ -1,0 +1,1 @@
+"""Writing from a trained model one step at a time: sampling, the autoregressive loop, beam search."""

@@ -1,0 +1,60 @@
+"""The floor plan: dependencies point one way (cli -> compare -> analysis -> tasks ->
+engine / decoding -> models / data / metrics -> recipe), and no package imports one that
+imports it back."""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+PACKAGE = ROOT / "seqcli"
+# Each package may import only packages after it in this order (and modules at the top).
+LAYERS = (
+    "cli", "compare", "analysis", "tasks", "engine", "decoding", "models", "data", "metrics",
+    "ui", "recipe",
+)  # fmt: skip
+TOP = {"errors", "__init__", "__main__"}
+
+
+def imports() -> dict[str, set[str]]:
+    """Package -> the seqcli packages its modules import, at any depth of the file."""
+    edges: dict[str, set[str]] = defaultdict(set)
+    for path in PACKAGE.rglob("*.py"):
+        me = path.relative_to(PACKAGE).parts[0].removesuffix(".py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            for name in names:
+                parts = name.split(".")
+                if parts[0] == "seqcli" and len(parts) > 1 and parts[1] != me:
+                    edges[me].add(parts[1])
+    return edges
+
+
+def test_no_package_imports_one_that_imports_it_back():
+    edges = imports()
+    both = sorted({tuple(sorted((a, b))) for a in edges for b in edges[a] if a in edges.get(b, ())})
+    assert not both, f"packages importing each other: {both}"
+
+
+def test_dependencies_point_down_the_layers():
+    upward = [
+        f"{package} -> {target}"
+        for package, targets in imports().items()
+        for target in targets
+        if package in LAYERS and target in LAYERS and LAYERS.index(target) <= LAYERS.index(package)
+    ]
+    assert not upward, f"imports against the layering: {upward}"
+
+
+def test_every_package_has_a_place_in_the_layers():
+    packages = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    assert packages == set(LAYERS)
+    modules = {p.stem for p in PACKAGE.glob("*.py")}
+    assert modules <= TOP

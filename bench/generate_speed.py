@@ -15,10 +15,12 @@ import time
 import torch
 
 from seqcli.data.vocab import Vocab
-from seqcli.decoding.sampling import Sampling, generate
+from seqcli.decoding.requests import Draw
 from seqcli.engine.run import new_run
 from seqcli.recipe import validate_recipe
+from seqcli.recipe.training import Sampling
 from seqcli.tasks import TASKS
+from seqcli.tasks.language_model import sample_tokens
 
 VOCAB = Vocab(tokens=tuple(chr(32 + i) for i in range(65)), tokenizer="char")
 
@@ -34,7 +36,7 @@ def build(cell: str):
 
 def chars_per_s(run, *, batch: int, length: int) -> float:
     start = time.perf_counter()
-    for _ in generate(run, [0, 1, 2], length=length, sampling=Sampling(), num_samples=batch):
+    for _ in sample_tokens(run, [0, 1, 2], length=length, draw=Draw(Sampling(), num_samples=batch)):
         pass
     return batch * length / (time.perf_counter() - start)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import torch
 
+from seqcli.cli.requests import build_request
 from seqcli.engine.run import Run
 from seqcli.recipe import validate_recipe
 from seqcli.tasks import TASKS
@@ -50,3 +51,12 @@ def untrained_run(raw: dict) -> tuple[Run, object]:
     recipe, task, data = prepare(raw)
     torch.manual_seed(0)
     return Run(recipe, task, data.meta, task.build_model(recipe, data.meta), CPU), data
+
+
+def generated(run, **options):
+    """What `seqcli generate` with these flags gets from the run's task."""
+    return run.task.generate(run, build_request(run.recipe, options))
+
+
+def generated_text(run, **options) -> str:
+    return "".join(generated(run, **options).chunks)

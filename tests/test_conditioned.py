@@ -60,6 +60,30 @@ def test_a_class_conditioned_generator_writes_in_the_asked_class(names_run):
     assert letters and set(letters) <= {"x", "y"}
 
 
+def generate_names(run, *flags, count: int = 20) -> list[str]:
+    args = ["generate", str(run), "--condition", "Xy", "--num-samples", str(count), "--seed", "3"]
+    result = runner.invoke(app, [*args, *flags])
+    assert result.exit_code == 0, result.output
+    return result.stdout.split("\n")[:-1]
+
+
+def test_min_length_keeps_generated_names_from_ending_early(names_run):
+    # The training names have 2 or 3 letters; the model learns to stop there.
+    assert min(len(name) for name in generate_names(names_run)) <= 3
+    assert all(len(name) >= 5 for name in generate_names(names_run, "--min-length", "5"))
+
+
+def test_a_repetition_penalty_makes_letters_repeat_less(names_run):
+    def repeats(names):
+        return sum(len(name) - len(set(name)) for name in names)
+
+    # Names of two letters repeat one as soon as they are three long; penalizing the letters
+    # already written shifts each draw towards the end token and the letter not yet used.
+    plain = generate_names(names_run, count=300)
+    penalized = generate_names(names_run, "--repetition-penalty", "4", count=300)
+    assert repeats(penalized) < 0.7 * repeats(plain)
+
+
 @pytest.mark.parametrize(
     ("flags", "message"),
     [

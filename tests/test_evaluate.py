@@ -6,9 +6,9 @@ import torch
 import torch.nn.functional as F
 
 from seqcli.data.vocab import Vocab
-from seqcli.engine.evaluate import evaluate_split, language_model_metrics
 from seqcli.engine.run import new_run
 from seqcli.errors import DataError
+from seqcli.metrics.language import token_metrics
 from seqcli.recipe import validate_recipe
 from seqcli.tasks import TASKS
 from tests.conftest import tiny_recipe
@@ -24,7 +24,7 @@ def run(corpus):
 
 
 def test_metrics_follow_from_the_summed_loss():
-    metrics = language_model_metrics(total_loss=20.0, correct=3, tokens=10, tokenizer="char")
+    metrics = token_metrics(total_loss=20.0, correct=3, tokens=10, chars=True)
     assert metrics["loss"] == 2.0
     assert metrics["perplexity"] == pytest.approx(math.exp(2.0))
     assert metrics["bpc"] == pytest.approx(2.0 / math.log(2))
@@ -32,12 +32,12 @@ def test_metrics_follow_from_the_summed_loss():
 
 
 def test_word_models_report_no_bits_per_character():
-    assert "bpc" not in language_model_metrics(4.0, 1, 2, tokenizer="word")
+    assert "bpc" not in token_metrics(4.0, 1, 2, chars=False)
 
 
 def test_evaluation_matches_one_pass_over_the_whole_split(run):
     ids = np.random.default_rng(0).integers(0, 6, size=50).astype(np.uint16)
-    metrics = evaluate_split(run, ids, split="val")
+    metrics = run.task.evaluate(run, ids)
     x = torch.from_numpy(ids.astype(np.int64))
     with torch.no_grad():
         logits = run.model.eval()(x[None, :-1]).out[0]  # (T, V)
@@ -48,5 +48,5 @@ def test_evaluation_matches_one_pass_over_the_whole_split(run):
 
 
 def test_empty_split_is_an_error(run):
-    with pytest.raises(DataError, match="test split is empty"):
-        evaluate_split(run, np.zeros(1, dtype=np.uint16), split="test")
+    with pytest.raises(DataError, match="held-out split is empty"):
+        run.task.evaluate(run, np.zeros(1, dtype=np.uint16))

@@ -133,6 +133,8 @@ CHANGES = {
     "generate.top_k": {"generate": {"top_k": 2}},
     "generate.top_p": {"generate": {"top_p": 0.3}},
     "generate.sample_length": {"generate": {"sample_length": 3}},
+    "generate.greedy": {"generate": {"greedy": True}},
+    "generate.repetition_penalty": {"generate": {"repetition_penalty": 5.0}},
 }
 # Fields whose effect is outside a training run, with where it is tested instead.
 ELSEWHERE = {
@@ -163,6 +165,10 @@ TASK_KNOBS = {
     "model.window_norm": (
         "tests/test_forecaster.py",
         "test_window_norm_moves_the_forecast_with_the_level",
+    ),
+    "generate.min_length": (
+        "tests/test_conditioned.py",
+        "test_min_length_keeps_generated_names_from_ending_early",
     ),
     "model.condition": (
         "tests/test_conditioned.py",

@@ -11,12 +11,22 @@ import torch
 from typer.testing import CliRunner
 
 from seqcli.cli import app
+from seqcli.cli.generate import write_generated
 from seqcli.engine.run import load_run
 from seqcli.engine.start import fresh_training
 from seqcli.errors import DataError, UsageError
 from seqcli.recipe import load_recipe, validate_recipe
 from seqcli.tasks import TASKS, task_for
-from tests.series_helpers import CPU, prepare, series_recipe, sine_csv, untrained_run, write_csv
+from tests.series_helpers import (
+    CPU,
+    generated,
+    generated_text,
+    prepare,
+    series_recipe,
+    sine_csv,
+    untrained_run,
+    write_csv,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -95,7 +105,7 @@ def test_a_tiny_model_beats_persistence_on_a_sine_wave(sine_run):
 
 def test_generate_continues_the_dates_as_csv(sine_run):
     run = load_run(sine_run, CPU, TASKS)
-    text = "".join(run.task.generate(run, {"horizon": 3}))
+    text = generated_text(run, horizon=3)
     lines = text.splitlines()
     assert lines[0] == "month,level" and [line.split(",")[0] for line in lines[1:]] == [
         "1920-01", "1920-02", "1920-03",
@@ -105,8 +115,8 @@ def test_generate_continues_the_dates_as_csv(sine_run):
 
 def test_generate_writes_output_and_plot_files(sine_run, tmp_path):
     run = load_run(sine_run, CPU, TASKS)
-    flags = {"output": tmp_path / "f.csv", "plot": tmp_path / "f.png"}
-    assert list(run.task.generate(run, flags)) == []
+    output, plot = tmp_path / "f.csv", tmp_path / "f.png"
+    write_generated(generated(run, output=output, plot=plot), output=output, plot=plot, attention=None)
     assert (tmp_path / "f.csv").read_text(encoding="utf-8").count("\n") == 4
     assert (tmp_path / "f.png").read_bytes()[:4] == b"\x89PNG"
 
@@ -114,22 +124,22 @@ def test_generate_writes_output_and_plot_files(sine_run, tmp_path):
 def test_generate_refuses_a_flag_it_does_not_take(sine_run):
     run = load_run(sine_run, CPU, TASKS)
     with pytest.raises(UsageError, match="--prime does not apply to a forecaster"):
-        list(run.task.generate(run, {"prime": "x"}))
+        generated(run, prime="x")
 
 
 def test_a_direct_model_refuses_a_horizon_beyond_its_head(tmp_path):
     run, _ = untrained_run(series_recipe(sine_csv(tmp_path / "s.csv"), mapping="many_to_one"))
     with pytest.raises(UsageError, match="--horizon 4: this many_to_one model forecasts 3"):
-        list(run.task.generate(run, {"horizon": 4}))
+        generated(run, horizon=4)
 
 
 def test_roll_out_past_one_step_needs_future_covariates(tmp_path):
     rows = "".join(f"{i},{i % 3},{math.sin(i)}\n" for i in range(80))
     path = write_csv(tmp_path / "s.csv", "t,weekday,v\n" + rows)
     run, _ = untrained_run(series_recipe(path, input_columns=["weekday"], test_size=10))
-    assert len(list(run.task.generate(run, {"horizon": 1}))[0].splitlines()) == 2
+    assert len(generated_text(run, horizon=1).splitlines()) == 2
     with pytest.raises(UsageError, match="future values of the input columns"):
-        list(run.task.generate(run, {"horizon": 2}))
+        generated(run, horizon=2)
 
 
 def test_predict_forecasts_each_line_and_names_a_bad_value(sine_run):
@@ -208,14 +218,14 @@ def test_cli_predict_prints_one_forecast_line_per_input(sine_run):
 def test_generate_from_another_file_continues_its_dates(sine_run, tmp_path):
     run = load_run(sine_run, CPU, TASKS)
     other = sine_csv(tmp_path / "other.csv", rows=30)  # ends 1902-06
-    lines = "".join(run.task.generate(run, {"input_file": other, "horizon": 1})).splitlines()
+    lines = generated_text(run, input_file=other, horizon=1).splitlines()
     assert lines[1].startswith("1902-07,")
 
 
 def test_a_series_without_dates_numbers_the_forecast_steps(tmp_path):
     path = write_csv(tmp_path / "s.csv", "v\n" + "".join(f"{i % 5}\n" for i in range(80)))
     run, _ = untrained_run(series_recipe(path, test_size=10))
-    lines = "".join(run.task.generate(run, {"horizon": 2})).splitlines()
+    lines = generated_text(run, horizon=2).splitlines()
     assert [line.split(",")[0] for line in lines] == ["step", "1", "2"]
 
 

@@ -1,14 +1,21 @@
+"""Picking the next token (temperature, top-k, top-p, greedy, repetition penalty, min_length)
+and the one autoregressive loop every sampler runs through."""
+
 import time
 
 import pytest
 import torch
 
 from seqcli.data.vocab import Vocab
-from seqcli.decoding.sampling import Sampling, generate, pick_next
+from seqcli.decoding.autoregress import autoregress
+from seqcli.decoding.requests import Draw, Prompt, Request
+from seqcli.decoding.sampling import TokenPicker, adjust_scores, pick_next
 from seqcli.engine.run import new_run
 from seqcli.errors import UsageError
 from seqcli.recipe import validate_recipe
+from seqcli.recipe.training import Sampling
 from seqcli.tasks import TASKS
+from seqcli.tasks.language_model import sample_tokens
 from tests.conftest import tiny_recipe
 
 CPU = torch.device("cpu")
@@ -23,17 +30,23 @@ def run(corpus):
     return new_run(recipe, TASKS[recipe.task], vocab, CPU)
 
 
-def sample(run, *, length=40, seed=0, **sampling):
-    tokens = generate(run, [0, 1, 2], length=length, sampling=Sampling(**sampling), seed=seed)
-    return [int(t[0]) for t in tokens]
+def sample(run, *, length=40, seed=0, prime=(0, 1, 2), **sampling):
+    draw = Draw(Sampling(**sampling), seed=seed)
+    return [int(t[0]) for t in sample_tokens(run, list(prime), length=length, draw=draw)]
+
+
+def draws(scores, sampling, count=500):
+    picks = pick_next(scores.repeat(count, 1), sampling, torch.Generator().manual_seed(0))
+    return set(picks.tolist())
 
 
 def test_same_seed_gives_same_text(run):
     assert sample(run, seed=3) == sample(run, seed=3)
 
 
-def test_different_seeds_give_different_text(run):
-    assert sample(run, seed=3) != sample(run, seed=4)
+def test_the_seed_decides_the_draws(run):
+    texts = {tuple(sample(run, seed=seed)) for seed in range(4)}
+    assert len(texts) == 4
 
 
 def test_greedy_and_top_k_one_agree(run):
@@ -45,31 +58,75 @@ def test_tiny_top_p_is_greedy(run):
 
 
 def test_top_k_never_picks_outside_the_k_likeliest():
-    logits = torch.tensor([[0.0, 5.0, 4.0, -1.0]]).repeat(200, 1)
-    picks = pick_next(logits, Sampling(top_k=2), torch.Generator().manual_seed(0))
-    assert set(picks.tolist()) == {1, 2}
+    assert draws(torch.tensor([[0.0, 5.0, 4.0, -1.0]]), Sampling(top_k=2)) == {1, 2}
 
 
 def test_top_p_keeps_the_smallest_set_reaching_the_mass():
-    probs = torch.tensor([[0.5, 0.3, 0.15, 0.05]]).repeat(500, 1)
-    picks = pick_next(probs.log(), Sampling(top_p=0.8), torch.Generator().manual_seed(0))
-    assert set(picks.tolist()) == {0, 1}
+    probs = torch.tensor([[0.5, 0.3, 0.15, 0.05]])
+    assert draws(probs.log(), Sampling(top_p=0.8)) == {0, 1}
+
+
+def test_top_k_and_top_p_together_sample_only_what_both_allow():
+    # top-k 3 keeps tokens 0, 1, 2 and renormalizes them to 0.5, 0.3, 0.2; top-p 0.7 then
+    # keeps the smallest set holding 0.7 of that mass: 0 and 1.
+    probs = torch.tensor([[0.45, 0.27, 0.18, 0.1]])
+    assert draws(probs.log(), Sampling(top_k=3, top_p=0.7), count=2000) == {0, 1}
+    assert draws(probs.log(), Sampling(top_k=3), count=2000) == {0, 1, 2}
 
 
 def test_low_temperature_concentrates_on_the_likeliest():
-    logits = torch.tensor([[1.0, 1.5, 0.5]]).repeat(300, 1)
-    picks = pick_next(logits, Sampling(temperature=0.01), torch.Generator().manual_seed(0))
-    assert set(picks.tolist()) == {1}
+    assert draws(torch.tensor([[1.0, 1.5, 0.5]]), Sampling(temperature=0.01)) == {1}
+
+
+def test_repetition_penalty_divides_positive_and_multiplies_negative_scores_of_seen_tokens():
+    scores = torch.tensor([[2.0, 1.0, -1.0, -3.0]])
+    seen = torch.tensor([[True, False, True, False]])
+    adjusted = adjust_scores(
+        scores, Sampling(repetition_penalty=2.0), seen=seen, written=0, stop=None
+    )
+    assert adjusted.tolist() == [[1.0, 1.0, -2.0, -3.0]]
+
+
+def test_a_strong_repetition_penalty_keeps_greedy_from_repeating_the_context():
+    picker = TokenPicker(
+        Sampling(greedy=True, repetition_penalty=100.0),
+        torch.Generator(),
+        context=torch.tensor([0]),
+    )
+    scores = torch.tensor([[5.0, 4.0, 3.0, 2.0]])
+    assert [int(picker(scores)[0]) for _ in range(3)] == [1, 2, 3]
+
+
+def test_min_length_holds_the_end_token_back():
+    picker = TokenPicker(Sampling(greedy=True, min_length=2), torch.Generator(), stop=3)
+    scores = torch.tensor([[0.0, 1.0, 0.5, 9.0]])  # the end token is by far the likeliest
+    assert [int(picker(scores)[0]) for _ in range(3)] == [1, 1, 3]
+
+
+def test_the_loop_stops_when_every_row_has_ended_and_pads_the_ended_rows():
+    plan = torch.tensor([[5, 1], [5, 5], [1, 5]])  # row 0 ends at step 0, row 1 at step 2
+
+    def step(current, state):
+        t = 0 if state is None else state
+        return torch.nn.functional.one_hot(plan[t], 6).float(), t + 1
+
+    picks = list(
+        autoregress(step, torch.zeros(2), steps=10, pick=lambda s: s.argmax(-1), stop=5)
+    )
+    assert [p.token.tolist() for p in picks] == [[5, 1], [5, 5]]
+    assert [p.ended.tolist() for p in picks] == [[False, False], [True, False]]
 
 
 def test_several_samples_come_out_together(run):
-    tokens = list(generate(run, [0], length=5, sampling=Sampling(), num_samples=3, seed=1))
+    draw = Draw(Sampling(), seed=1, num_samples=3)
+    tokens = list(sample_tokens(run, [0], length=5, draw=draw))
     assert len(tokens) == 5 and all(t.shape == (3,) for t in tokens)
 
 
-def test_empty_prime_is_an_error(run):
-    with pytest.raises(UsageError, match="prime"):
-        list(generate(run, [], length=5, sampling=Sampling()))
+def test_a_prime_without_known_tokens_is_an_error_before_anything_is_written(run):
+    request = Request(Draw(Sampling()), prompt=Prompt("zzz", "--prime", skip_unknown=True))
+    with pytest.raises(UsageError, match="prime has no tokens"):
+        run.task.generate(run, request)
 
 
 def test_prime_read_in_one_fused_call_matches_stepping_it(run):
@@ -83,15 +140,13 @@ def test_prime_read_in_one_fused_call_matches_stepping_it(run):
             token = logits.argmax(-1)
             expected.append(int(token[0]))
             logits, layers = stepper(token, layers)
-    greedy = generate(run, prime, length=10, sampling=Sampling(greedy=True))
-    assert [int(t[0]) for t in greedy] == expected
+    assert sample(run, prime=prime, length=10, greedy=True) == expected
 
 
 def test_time_per_token_does_not_grow_with_length(run):
     def per_token(length):
         start = time.perf_counter()
-        for _ in generate(run, [0, 1], length=length, sampling=Sampling()):
-            pass
+        sample(run, prime=(0, 1), length=length)
         return (time.perf_counter() - start) / length
 
     per_token(50)  # warm up

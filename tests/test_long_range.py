@@ -231,7 +231,7 @@ def test_predict_and_generate_read_their_inputs(tmp_path):
     assert bad.exit_code == 2 and "line 1: '1239' is not ten digits from 1 to 8" in bad.output
     assert "does not apply" not in bad.output
     generate = runner.invoke(app, ["generate", str(out)])
-    assert generate.exit_code == 2 and "copy has nothing to generate" in generate.output
+    assert generate.exit_code == 2 and "generate does not apply to a copy-memory model" in generate.output
 
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])

@@ -8,6 +8,7 @@ import math
 import random
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import torch
@@ -15,15 +16,19 @@ import yaml
 from typer.testing import CliRunner
 
 from seqcli.cli import app
+from seqcli.cli.generate import write_generated
+from seqcli.cli.requests import build_request
 from seqcli.data.pairs import read_pairs, split_pairs, tutorial_normalize
-from seqcli.decoding.beam import beam_search, length_penalty, search_batch
+from seqcli.decoding.beam import Markers, beam_search, length_penalty
+from seqcli.decoding.requests import Draw, Search
 from seqcli.engine.run import Run
 from seqcli.errors import DataError, RecipeError, UsageError
 from seqcli.models.seq2seq import Seq2Seq
 from seqcli.recipe import validate_recipe
 from seqcli.recipe.cells import CELL_SPECS
+from seqcli.recipe.training import Sampling
 from seqcli.tasks import TASKS
-from seqcli.tasks.translate import generate, predict
+from seqcli.tasks.translate import predict, search_batch
 from seqcli.tasks.translator import collate, translation_metrics
 
 TRANSLATOR = TASKS["translator"]
@@ -301,13 +306,13 @@ def test_beam_search_with_beam_one_is_greedy_search(attention):
     recipe = pairs_recipe(Path("p.tsv"), model={"attention": attention})
     torch.manual_seed(0)
     model = Seq2Seq(recipe.model, source_tokens=10, target_tokens=11).eval()
-    from seqcli.decoding.beam import Markers
-
     markers = Markers(bos=2, eos=3)
+    run = SimpleNamespace(model=model, meta=SimpleNamespace(markers=markers))
+    greedy_draw, one_beam = Draw(Sampling(greedy=True)), Search(beam_size=1, length_penalty=0.0)
     for source in ([5, 6, 7, 3], [9, 4, 3], [8, 3]):
         row = torch.tensor([source])
-        (greedy,) = search_batch(model, row, torch.tensor([len(source)]), markers)
-        (beam,) = beam_search(model, row, markers, beam_size=1, alpha=0.0)
+        (greedy,) = search_batch(run, row, torch.tensor([len(source)]), greedy_draw)
+        (beam,) = beam_search(model, row, markers, search=one_beam, sampling=Sampling())
         assert beam.tokens == greedy.tokens
         assert beam.score == pytest.approx(greedy.score, abs=1e-5)
 
@@ -370,6 +375,17 @@ def test_the_translator_learns_to_reverse_digit_strings(reverser):
 # --- predict and generate --------------------------------------------------------------------
 
 
+def generated_text(run, **options) -> str:
+    request = build_request(run.recipe, options)
+    return "".join(run.task.generate(run, request).chunks)
+
+
+def write_attention(run, path: Path, **options) -> None:
+    request = build_request(run.recipe, {**options, "attention": path})
+    generated = run.task.generate(run, request)
+    write_generated(generated, output=path.with_suffix(".txt"), plot=None, attention=path)
+
+
 def test_predict_translates_each_line(reverser):
     run, _ = reverser
     rows = predict(run, ["1234", "98765"])
@@ -378,35 +394,35 @@ def test_predict_translates_each_line(reverser):
 
 def test_generate_writes_one_line_per_input_line(reverser):
     run, _ = reverser
-    out = "".join(generate(run, {"input": "123\n4567", "greedy": True}))
+    out = generated_text(run, input="123\n4567", greedy=True)
     assert out == "321\n7654\n"
 
 
 def test_n_best_lines_follow_the_moses_format(reverser):
     run, _ = reverser
-    lines = "".join(generate(run, {"input": "123", "beam_size": 3, "n_best": 2})).splitlines()
+    lines = generated_text(run, input="123", beam_size=3, n_best=2).splitlines()
     assert len(lines) == 2 and lines[0].startswith("0 ||| 321 ||| -")
 
 
 def test_generate_reads_stdin_without_input_flags(reverser, monkeypatch):
     run, _ = reverser
     monkeypatch.setattr("sys.stdin", io.StringIO("12\n345\n"))
-    assert "".join(generate(run, {"top_k": 1})) == "21\n543\n"
+    assert generated_text(run, top_k=1) == "21\n543\n"
 
 
 def test_an_unknown_flag_is_a_usage_error_naming_it(reverser):
     with pytest.raises(UsageError, match="--prime does not apply to a translator"):
-        generate(reverser[0], {"input": "1", "prime": "x"})
+        generated_text(reverser[0], input="1", prime="x")
 
 
 def test_greedy_and_beam_flags_together_are_a_usage_error(reverser):
     with pytest.raises(UsageError, match="choose one of --greedy / beam search"):
-        generate(reverser[0], {"input": "1", "greedy": True, "beam_size": 4})
+        generated_text(reverser[0], input="1", greedy=True, beam_size=4)
 
 
 def test_attention_weights_are_dumped_as_json_per_sentence(reverser, tmp_path):
     path = tmp_path / "attention.json"
-    "".join(generate(reverser[0], {"input": "1234", "attention": str(path)}))
+    write_attention(reverser[0], path, input="1234")
     (row,) = json.loads(path.read_text(encoding="utf-8"))
     assert row["source"] == ["1", "2", "3", "4", "<eos>"]
     assert row["target"] == ["4", "3", "2", "1", "<eos>"]
@@ -416,7 +432,7 @@ def test_attention_weights_are_dumped_as_json_per_sentence(reverser, tmp_path):
 
 def test_attention_weights_are_drawn_as_a_png(reverser, tmp_path):
     path = tmp_path / "attention.png"
-    "".join(generate(reverser[0], {"input": "1234", "attention": str(path)}))
+    write_attention(reverser[0], path, input="1234")
     assert path.read_bytes()[:4] == b"\x89PNG"
 
 

@@ -13,6 +13,7 @@ import torch
 from typer.testing import CliRunner
 
 from seqcli.cli import app
+from seqcli.cli.requests import build_request
 from seqcli.data.tagged import Sentence
 from seqcli.errors import DataError, RecipeError, UsageError
 from seqcli.recipe import validate_recipe
@@ -212,8 +213,9 @@ def test_meta_survives_a_weights_only_checkpoint(tmp_path):
 
 
 def test_generate_is_refused_with_a_pointer_to_predict():
+    recipe = validate_recipe(tagger_recipe(SAMPLE / "train.conllu"), source="r")
     with pytest.raises(UsageError, match="use seqcli predict"):
-        TaggerTask().generate(None, {})
+        build_request(recipe, {})
 
 
 # The bundled recipe through the command line

@@ -1,4 +1,4 @@
-"""Commands that use a trained run: generate, evaluate, predict, inspect."""
+"""Commands that use a trained run: evaluate, predict, inspect."""
 
 from __future__ import annotations
 
@@ -11,67 +11,6 @@ import typer
 from seqcli import ui
 from seqcli.cli.app import AsJson, Device, RunPath, app, friendly
 from seqcli.errors import UsageError
-
-
-@app.command()
-@friendly
-def generate(
-    run: RunPath,
-    prime: Annotated[str | None, typer.Option(help="Text to start from.")] = None,
-    prime_file: Annotated[
-        Path | None, typer.Option(help="Read the prime from a file ('-' for stdin).")
-    ] = None,
-    length: Annotated[int | None, typer.Option(min=1, help="Tokens to generate.")] = None,
-    temperature: Annotated[float | None, typer.Option(min=1e-6, help="Softmax temp.")] = None,
-    top_k: Annotated[int | None, typer.Option(min=1, help="Sample among the k likeliest.")] = None,
-    top_p: Annotated[float | None, typer.Option(min=1e-6, max=1.0, help="Nucleus mass.")] = None,
-    greedy: Annotated[bool, typer.Option(help="Always take the likeliest token.")] = False,
-    num_samples: Annotated[int | None, typer.Option(min=1, help="Independent samples.")] = None,
-    seed: Annotated[int | None, typer.Option(help="Sampling seed (default 0).")] = None,
-    unknown: Annotated[
-        str | None, typer.Option(help="Prime tokens outside the vocab: error | skip.")
-    ] = None,
-    horizon: Annotated[int | None, typer.Option(min=1, help="Forecast: steps ahead.")] = None,
-    input: Annotated[
-        str | None, typer.Option(help="translator: the sentence(s) to translate.")
-    ] = None,
-    output: Annotated[
-        Path | None, typer.Option(help="Forecast: write the CSV here, not to stdout.")
-    ] = None,
-    plot: Annotated[
-        Path | None, typer.Option(help="Forecast: draw history and forecast (PNG).")
-    ] = None,
-    condition: Annotated[
-        str | None, typer.Option(help="one_to_many: a class, or numbers 'a,b,...'.")
-    ] = None,
-    input_file: Annotated[
-        Path | None,
-        typer.Option(
-            help="translator: sentences, one per line (default stdin); "
-            "forecast: continue this CSV instead of the training data."
-        ),
-    ] = None,
-    beam_size: Annotated[int | None, typer.Option(min=1, help="translator: beams (5).")] = None,
-    n_best: Annotated[
-        int | None, typer.Option(min=1, help="translator: best translations per line.")
-    ] = None,
-    length_penalty: Annotated[
-        float | None, typer.Option(min=0.0, help="translator: GNMT alpha (0.6).")
-    ] = None,
-    attention: Annotated[
-        Path | None, typer.Option(help="translator: write attention weights (.json or .png).")
-    ] = None,
-    device: Device = "auto",
-) -> None:
-    """Generate from a trained model: sample text, translate, condition, forecast."""
-    flags = {name: value for name, value in locals().items() if name not in ("run", "device")}
-    from seqcli.engine.run import load_run, resolve_device
-    from seqcli.tasks import TASKS
-
-    loaded = load_run(run, resolve_device(device), TASKS)
-    given = {name: value for name, value in flags.items() if value not in (None, False)}
-    for chunk in loaded.task.generate(loaded, given):
-        ui.write_stdout(chunk)
 
 
 @app.command()
@@ -129,9 +68,9 @@ def predict(
 
     loaded = load_run(run, resolve_device(device), TASKS)
     task = loaded.task
-    if not hasattr(task, "predict"):
+    if not task.spec.predicts:
         raise UsageError(
-            f"predict does not apply to a {loaded.recipe.task.replace('_', ' ')}; "
+            f"predict does not apply to a {task.spec.title}; "
             "use seqcli generate or seqcli evaluate"
         )
     rows = task.predict(loaded, lines)
@@ -169,8 +108,8 @@ def inspect(
     as_json: AsJson = False,
 ) -> None:
     """Summarize a checkpoint: recipe, parameters per layer and gate, steps, best metric."""
-    from seqcli.engine.checkpoint import load_checkpoint, resolve_checkpoint
     from seqcli.analysis.inspect import parameter_rows, summary_rows
+    from seqcli.engine.checkpoint import load_checkpoint, resolve_checkpoint
     from seqcli.engine.run import stored_meta, stored_recipe
     from seqcli.tasks import TASKS
 

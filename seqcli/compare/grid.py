@@ -17,9 +17,9 @@ from queue import Empty as EmptyQueue
 
 import torch
 
-from seqcli.engine import events
 from seqcli.analysis.diagnostics import ClipStats, diagnose
 from seqcli.analysis.matching import match_hidden_size, meta_parameter_count
+from seqcli.engine import events
 from seqcli.engine.checkpoint import load_checkpoint
 from seqcli.engine.run import load_run, stored_recipe
 from seqcli.engine.start import fresh_training, resumed_training

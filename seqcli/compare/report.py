@@ -9,10 +9,10 @@ import statistics
 from itertools import groupby
 from pathlib import Path
 
-from seqcli.ui.figures import plot_gradient_flow, plot_learning_curves
 from seqcli.recipe import Recipe
 from seqcli.recipe.cells import MEMORY_GATES
 from seqcli.recipe.tasks import LOWER_IS_BETTER
+from seqcli.ui.figures import plot_gradient_flow, plot_learning_curves
 
 CSV_COLUMNS = (
     "name", "cell", "layers", "direction", "hidden_size", "seed", "parameters", "wall_s",

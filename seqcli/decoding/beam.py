@@ -1,5 +1,6 @@
-"""Search for a translation: greedy and sampling run a whole batch at once, beam search runs
-one sentence at a time with its beams as the batch."""
+"""Beam search over an encoder-decoder: one source at a time, its beams as the batch. The model
+answers encode(source, lengths) -> (memory, state) and decode(tokens, state, memory) ->
+(logits, state, attention weights or None)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ from dataclasses import dataclass
 
 import torch
 
-from seqcli.decoding.sampling import Sampling, pick_next
+from seqcli.decoding.requests import Search
+from seqcli.decoding.sampling import adjust_scores
 from seqcli.models.cells import map_state
-
-GREEDY = Sampling(greedy=True)
+from seqcli.recipe.training import Sampling
 
 
 @dataclass(frozen=True)
@@ -37,91 +38,6 @@ def length_penalty(length: int, alpha: float) -> float:
     return ((5 + length) / 6) ** alpha
 
 
-@torch.inference_mode()
-def search_batch(
-    model,
-    source: torch.Tensor,
-    lengths: torch.Tensor,
-    markers: Markers,
-    *,
-    sampling: Sampling = GREEDY,
-    generator: torch.Generator | None = None,
-) -> list[Hypothesis]:
-    """One hypothesis per source (B, S): the argmax, or a draw, at every step."""
-    memory, state = model.encode(source, lengths)
-    batch = source.shape[0]
-    token = torch.full((batch, 1), markers.bos, dtype=torch.long, device=source.device)
-    done = torch.zeros(batch, dtype=torch.bool, device=source.device)
-    chosen, scores, weights = [], torch.zeros(batch, device=source.device), []
-    for _ in range(step_limit(lengths)):
-        logits, state, weight = model.decode(token, state, memory)  # (B, 1, V)
-        token = pick_next(logits[:, -1], sampling, generator)[:, None]  # (B, 1)
-        logp = torch.log_softmax(logits[:, -1], -1).gather(1, token).squeeze(1)  # (B,)
-        scores += logp.masked_fill(done, 0.0)
-        chosen.append(token.masked_fill(done[:, None], markers.eos))
-        weights.append(weight)
-        done |= token.squeeze(1) == markers.eos
-        if done.all():
-            break
-    ids = torch.cat(chosen, dim=1).tolist()  # (B, T)
-    attention = None if weights[0] is None else torch.cat(weights, dim=1)  # (B, T, S)
-    return [
-        _hypothesis(row, scores[i].item(), attention, i, int(lengths[i]), markers.eos)
-        for i, row in enumerate(ids)
-    ]
-
-
-def _hypothesis(row, score, attention, index, source_length, eos) -> Hypothesis:
-    written = row.index(eos) + 1 if eos in row else len(row)
-    weights = None
-    if attention is not None:
-        weights = attention[index, :written, :source_length].tolist()
-    return Hypothesis(row[: written - 1] if eos in row else row, score, weights)
-
-
-@torch.inference_mode()
-def beam_search(
-    model,
-    source: torch.Tensor,
-    markers: Markers,
-    *,
-    beam_size: int,
-    n_best: int = 1,
-    alpha: float = 0.0,
-) -> list[Hypothesis]:
-    """The n_best translations of one source (1, S), best first. Beams are ranked by
-    log-probability; finished ones by log-probability / length_penalty. The search ends
-    when beam_size hypotheses have finished, so beam_size 1 is exactly greedy search."""
-    device = source.device
-    lengths = torch.tensor([source.shape[1]], device=device)
-    memory, state = model.encode(source, lengths)
-    beams = [Beam([], 0.0, [])]
-    finished: list[Hypothesis] = []
-    for _ in range(step_limit(lengths)):
-        last = [[b.tokens[-1] if b.tokens else markers.bos] for b in beams]
-        token = torch.tensor(last, device=device)  # (k, 1)
-        rows = torch.zeros(len(beams), dtype=torch.long, device=device)
-        logits, state, weight = model.decode(token, state, memory.select(rows))  # (k, 1, V)
-        logp = torch.log_softmax(logits[:, -1], -1)  # (k, V)
-        totals = torch.tensor([b.score for b in beams], device=device)[:, None] + logp  # (k, V)
-        # 2k candidates: even if k of them write <eos>, k remain to carry on.
-        top = totals.flatten().topk(min(2 * beam_size, totals.numel()))
-        candidates = [
-            (score, *divmod(index, logp.shape[1]))
-            for score, index in zip(top.values.tolist(), top.indices.tolist(), strict=True)
-        ]  # (score, row, token), best first
-        beams, keep, ended = _advance(beams, candidates, weight, markers.eos, beam_size)
-        finished += [b.finish(alpha, wrote_eos=True) for b in ended]
-        if len(finished) >= beam_size:
-            break
-        keep = torch.tensor(keep, device=device)
-        state = map_state(lambda part, keep=keep: part.index_select(1, keep), state)
-    else:  # the step limit cut the search: the live beams count, unfinished
-        finished += [b.finish(alpha, wrote_eos=False) for b in beams]
-    finished.sort(key=lambda h: -h.score)
-    return finished[:n_best]
-
-
 @dataclass(frozen=True)
 class Beam:
     tokens: list[int]
@@ -131,6 +47,53 @@ class Beam:
     def finish(self, alpha: float, *, wrote_eos: bool) -> Hypothesis:
         written = len(self.tokens) + wrote_eos
         return Hypothesis(self.tokens, self.score / length_penalty(written, alpha), self.weights)
+
+
+@torch.inference_mode()
+def beam_search(
+    model, source: torch.Tensor, markers: Markers, *, search: Search, sampling: Sampling
+) -> list[Hypothesis]:
+    """The n_best translations of one source (1, S), best first. Beams are ranked by
+    log-probability; finished ones by log-probability / length_penalty. The search ends
+    when beam_size hypotheses have finished, so beam_size 1 is exactly greedy search.
+    The sampling section's repetition penalty and min_length shape the scores here too."""
+    lengths = torch.tensor([source.shape[1]], device=source.device)
+    memory, state = model.encode(source, lengths)
+    beams, finished, size = [Beam([], 0.0, [])], [], search.beam_size
+    for written in range(step_limit(lengths)):
+        logp, state, weight = _next_scores(model, beams, state, memory, markers, sampling, written)
+        totals = torch.tensor([b.score for b in beams], device=logp.device)[:, None] + logp
+        # 2k candidates: even if k of them write <eos>, k remain to carry on.
+        top = totals.flatten().topk(min(2 * size, totals.numel()))
+        candidates = [
+            (score, *divmod(index, logp.shape[1]))
+            for score, index in zip(top.values.tolist(), top.indices.tolist(), strict=True)
+        ]  # (score, row, token), best first
+        beams, keep, ended = _advance(beams, candidates, weight, markers.eos, size)
+        finished += [b.finish(search.length_penalty, wrote_eos=True) for b in ended]
+        if len(finished) >= size:
+            break
+        keep = torch.tensor(keep, device=logp.device)
+        state = map_state(lambda part, keep=keep: part.index_select(1, keep), state)
+    else:  # the step limit cut the search: the live beams count, unfinished
+        finished += [b.finish(search.length_penalty, wrote_eos=False) for b in beams]
+    finished.sort(key=lambda h: -h.score)
+    return finished[: search.n_best]
+
+
+def _next_scores(model, beams, state, memory, markers: Markers, sampling, written: int):
+    """Log-probabilities (k, V) of each beam's next token, the new state and attention."""
+    device = memory.values.device
+    last = torch.tensor([[b.tokens[-1] if b.tokens else markers.bos] for b in beams], device=device)
+    rows = torch.zeros(len(beams), dtype=torch.long, device=device)
+    logits, state, weight = model.decode(last, state, memory.select(rows))  # (k, 1, V)
+    seen = None
+    if sampling.repetition_penalty != 1:
+        seen = torch.zeros_like(logits[:, -1], dtype=torch.bool)
+        for row, beam in enumerate(beams):
+            seen[row, beam.tokens] = True
+    scores = adjust_scores(logits[:, -1], sampling, seen=seen, written=written, stop=markers.eos)
+    return torch.log_softmax(scores, -1), state, weight
 
 
 def _advance(beams, candidates, weight, eos: int, beam_size: int):

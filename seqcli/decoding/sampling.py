@@ -1,33 +1,53 @@
-"""Sample tokens from a language model, carrying the recurrent state token by token."""
+"""Pick the next token from a model's scores, as the recipe's sampling knobs and the flags say.
+
+Every sampler goes through TokenPicker: the language model, the class-conditioned generator,
+greedy and sampled translation. Beam search borrows its score rules (adjust_scores)."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from dataclasses import dataclass
 
 import torch
 
-from seqcli.errors import NonFiniteScores, UsageError
+from seqcli.errors import NonFiniteScores
+from seqcli.recipe.training import Sampling
 
 
-@dataclass(frozen=True)
-class Sampling:
-    temperature: float = 1.0
-    top_k: int | None = None
-    top_p: float | None = None
-    greedy: bool = False
+def adjust_scores(
+    scores: torch.Tensor,
+    sampling: Sampling,
+    *,
+    seen: torch.Tensor | None,
+    written: int,
+    stop: int | None,
+) -> torch.Tensor:
+    """Scores (B, V) after the rules that do not depend on how the token is then drawn:
+    the repetition penalty on tokens already in the context, and no end token before
+    min_length tokens are written."""
+    if seen is not None and sampling.repetition_penalty != 1:
+        # CTRL (Keskar et al. 2019): divide a seen token's positive score, multiply a negative.
+        penalized = torch.where(
+            scores > 0, scores / sampling.repetition_penalty, scores * sampling.repetition_penalty
+        )
+        scores = torch.where(seen, penalized, scores)
+    if stop is not None and written < sampling.min_length:
+        scores = scores.clone()
+        scores[:, stop] = float("-inf")
+    return scores
 
 
-def pick_next(logits: torch.Tensor, sampling: Sampling, generator: torch.Generator):
-    """Next token ids (B,) from logits (B, V)."""
+def pick_next(
+    scores: torch.Tensor, sampling: Sampling, generator: torch.Generator
+) -> torch.Tensor:
+    """Next token ids (B,) from scores (B, V): the likeliest, or a draw after temperature,
+    top-k and top-p."""
     if sampling.greedy:
-        return logits.argmax(-1)
-    logits = logits / sampling.temperature
-    if sampling.top_k is not None and sampling.top_k < logits.shape[-1]:
-        kth = torch.topk(logits, sampling.top_k).values[:, -1:]  # (B, 1)
-        logits = logits.masked_fill(logits < kth, float("-inf"))
-    probs = torch.softmax(logits, dim=-1)  # (B, V)
+        return scores.argmax(-1)
+    scores = scores / sampling.temperature
+    if sampling.top_k is not None and sampling.top_k < scores.shape[-1]:
+        kth = torch.topk(scores, sampling.top_k).values[:, -1:]  # (B, 1)
+        scores = scores.masked_fill(scores < kth, float("-inf"))
+    probs = torch.softmax(scores, dim=-1)  # (B, V)
     if sampling.top_p is not None and sampling.top_p < 1:
         probs = _nucleus(probs, sampling.top_p)
     if not math.isfinite(probs.sum().item()):  # NaN or inf anywhere poisons the sum
@@ -47,28 +67,39 @@ def _nucleus(probs: torch.Tensor, top_p: float) -> torch.Tensor:
     return torch.zeros_like(probs).scatter(-1, order, sorted_probs)
 
 
-def generate(
-    run, prime: list[int], *, length: int, sampling: Sampling, num_samples: int = 1, seed: int = 0
-) -> Iterator[torch.Tensor]:
-    """Yield the next token ids (num_samples,) `length` times after reading the prime."""
-    if not prime:  # checked now, not at the first next(), so nothing has been printed yet
-        raise UsageError("the prime has no tokens in the model's vocabulary; give at least one")
-    return _sample(run, prime, length, sampling, num_samples, seed)
+class TokenPicker:
+    """Pick each next token of a batch of sequences, remembering what each row has seen
+    (for the repetition penalty) and how many tokens it has written (for min_length)."""
 
+    def __init__(
+        self,
+        sampling: Sampling,
+        generator: torch.Generator,
+        *,
+        stop: int | None = None,
+        context: torch.Tensor | None = None,
+    ):
+        self.sampling, self.generator, self.stop = sampling, generator, stop
+        self.context, self.seen, self.written = context, None, 0
+        self.penalized = sampling.repetition_penalty != 1
 
-@torch.inference_mode()
-def _sample(run, prime, length, sampling, num_samples, seed) -> Iterator[torch.Tensor]:
-    model, device = run.model.eval(), run.device
-    generator = torch.Generator(device=device).manual_seed(seed)
-    stepper = model.stepper()
-    context = torch.tensor([prime], device=device).expand(num_samples, -1)  # (N, P)
-    layers = None
-    if context.shape[1] > 1:
-        # The fused module reads the prime in one call; only new tokens go one at a time.
-        _, _, state = model(context[:, :-1])
-        layers = stepper.layers_from(state)
-    token = context[:, -1]  # (N,)
-    for _ in range(length):
-        logits, layers = stepper(token, layers)  # (N, V)
-        token = pick_next(logits, sampling, generator)
-        yield token
+    def __call__(self, scores: torch.Tensor) -> torch.Tensor:
+        """Token ids (B,) for scores (B, V)."""
+        if self.penalized and self.seen is None:
+            self.seen = self._seen_in_context(scores)
+        if self.penalized or self.written < self.sampling.min_length:
+            scores = adjust_scores(
+                scores, self.sampling, seen=self.seen, written=self.written, stop=self.stop
+            )
+        token = pick_next(scores, self.sampling, self.generator)
+        if self.seen is not None:
+            self.seen[torch.arange(len(token)), token] = True
+        self.written += 1
+        return token
+
+    def _seen_in_context(self, scores: torch.Tensor) -> torch.Tensor:
+        """(B, V) True for the tokens a row's context (a prime) already holds."""
+        seen = torch.zeros_like(scores, dtype=torch.bool)
+        if self.context is not None:
+            seen[:, self.context] = True
+        return seen

@@ -59,6 +59,8 @@ class TaskSpec:
     label_type: str | None = None  # what a table's label column must hold for this task
     left_to_right: str | None = None  # why direction bi would be wrong for it
     train_options: dict[str, object] = field(default_factory=dict)  # train keys only it reads
+    generate: tuple[str, ...] = ()  # groups of `seqcli generate` flags it reads
+    predicts: bool = False  # `seqcli predict` maps each input line to an answer
 
 
 SPECS = {
@@ -68,54 +70,62 @@ SPECS = {
             "language_model", "language model", "many_to_many", ("text",), "the next token",
             ("loss", "perplexity", "bpc", "accuracy"), LanguageModelConfig, "tok",
             left_to_right="would let a next-token language model read the token it must predict",
+            generate=("prompt", "length", "sampling", "seed", "samples"),
         ),
         TaskSpec(
             "classifier", "classifier", "many_to_one", ("table", "folder"), "a class",
             ("loss", "accuracy", "macro_f1"), PooledConfig, "ex", label_type="category",
+            predicts=True,
         ),
         TaskSpec(
             "tagger", "tagger", "many_to_many", ("conllu", "columns"), "a label per token",
             # precision/recall/f1 are over labelled spans, reported for BIO/BIOES labels
-            ("loss", "accuracy", "f1", "precision", "recall"), TaggerConfig, "tok",
+            ("loss", "accuracy", "f1", "precision", "recall"), TaggerConfig, "tok", predicts=True,
         ),
         TaskSpec(
             "translator", "translator", "encoder_decoder", ("pairs",), "a token sequence",
             ("bleu", "loss", "chrf", "exact_match"), TranslatorConfig, "tok",
-            train_options={"teacher_forcing": 1.0},
+            train_options={"teacher_forcing": 1.0}, predicts=True,
+            generate=("lines", "sampling", "seed", "ending", "search", "attention"),
         ),
         TaskSpec(
             "conditioned_text", "class-conditioned generator", "one_to_many", ("table", "folder"),
             "a token sequence", ("loss", "perplexity", "accuracy"), GeneratorConfig, "tok",
             label_type="category", left_to_right=f"would not fit a generator: it {WRITES_AHEAD}",
+            generate=("condition", "length", "sampling", "seed", "samples", "ending"),
         ),
         TaskSpec(
             "conditioned_values", "vector-conditioned generator", "one_to_many", ("vectors",),
             "a sequence of numbers", ("loss", "mae"), GeneratorConfig, "values",
             left_to_right=f"would not fit a generator: it {WRITES_AHEAD}",
+            generate=("condition", "length"),
         ),
         # One-step errors in the data's units; loss is the MSE on scaled values.
         TaskSpec(
             "direct_forecaster", "forecaster", "many_to_one", ("series",),
             "the next horizon rows", FORECAST_METRICS, ForecasterConfig, "windows",
+            generate=("forecast",), predicts=True,
         ),
         TaskSpec(
             "autoregressive_forecaster", "forecaster", "many_to_many", ("series",),
             "the next row, rolled out", FORECAST_METRICS, ForecasterConfig, "windows",
             left_to_right="cannot roll a forecast out one step at a time: the backward pass "
             "would read values not yet forecast (mapping many_to_one, a direct head, takes 'bi')",
+            generate=("forecast",), predicts=True,
         ),
         TaskSpec(
             "adding", "adding model", "many_to_one", ("synthetic",), "the sum of two marked values",
-            ("mse", "loss"), ModelConfig, "ex",
+            ("mse", "loss"), ModelConfig, "ex", predicts=True,
         ),
         TaskSpec(
             "copy", "copy-memory model", "many_to_many", ("synthetic",), "a symbol per step",
-            ("last10_accuracy", "loss"), ModelConfig, "ex",
+            ("last10_accuracy", "loss"), ModelConfig, "ex", predicts=True,
         ),
         TaskSpec(
             "music", "music model", "many_to_many", ("music",), "the next piano-roll frame",
             ("nll", "loss"), ModelConfig, "frames",
             left_to_right="would let a next-frame music model read the frame it must predict",
+            generate=("length", "seed"),
         ),
     )
 }  # fmt: skip

@@ -101,9 +101,10 @@ class TrainConfig(Section):
         return self
 
 
-class GenerateConfig(Section):
-    prime: str = Field("\n", description="text the model reads before sampling")
-    length: int = Field(500, ge=1, description="tokens seqcli generate writes after the prime")
+class Sampling(Section):
+    """How each next token is picked, the same for every task that writes tokens; seqcli
+    generate's flags of the same names override these."""
+
     temperature: float = Field(
         1.0, gt=0, description="divides the scores before softmax; below 1 is safer, above wilder"
     )
@@ -117,6 +118,42 @@ class GenerateConfig(Section):
         description="sample among the likeliest tokens that hold this much probability "
         "(nucleus); null: all",
     )
+    greedy: bool = Field(False, description="always take the likeliest token")
+    repetition_penalty: float = Field(
+        1.0,
+        gt=0,
+        description="divide the (positive) score of every token already in the context by "
+        "this, multiply a negative one (CTRL, Keskar et al. 2019); 1: off, above 1 repeats less",
+    )
+    min_length: int = Field(
+        0,
+        ge=0,
+        description="tasks that end their output (generators, translators): tokens written "
+        "before the end token is allowed",
+    )
+
+
+class GenerateConfig(Sampling):
+    prime: str = Field("\n", description="text the model reads before sampling")
+    length: int = Field(500, ge=1, description="tokens seqcli generate writes after the prime")
     sample_length: int = Field(
         200, ge=0, description="tokens sampled at each validation while training; 0: none"
     )
+
+
+ENDING = ("min_length",)
+# `seqcli generate`'s flags by what they ask for; a task's spec names the groups it reads, and
+# a flag outside them is refused. Sampling flags are the Sampling section's keys.
+GENERATE_OPTIONS = {
+    "prompt": ("prime", "prime_file", "unknown"),
+    "length": ("length",),
+    "sampling": tuple(key for key in Sampling.model_fields if key not in ENDING),
+    "ending": ENDING,
+    "seed": ("seed",),
+    "samples": ("num_samples",),
+    "condition": ("condition",),
+    "lines": ("input", "input_file"),
+    "search": ("beam_size", "n_best", "length_penalty"),
+    "attention": ("attention",),
+    "forecast": ("horizon", "input_file", "output", "plot"),
+}

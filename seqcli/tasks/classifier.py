@@ -15,10 +15,10 @@ import torch.nn.functional as F
 from seqcli.data.labelled import READERS, Example, normalise, read_examples, stratified_split
 from seqcli.data.padding import ordered_batches, pad
 from seqcli.data.vocab import TOKENIZERS, Vocab, build_vocab, token_ids
+from seqcli.engine.contract import Batch, IndexedBatches, TaskData
 from seqcli.errors import DataError, UsageError
 from seqcli.models.classifier import PAD_ID, Classifier
 from seqcli.recipe.tasks import SPECS
-from seqcli.engine.contract import Batch, IndexedBatches, TaskData
 from seqcli.tasks.classification_metrics import (
     accuracy,
     classification_details,
@@ -226,11 +226,6 @@ class ClassifierTask:
             raise DataError(f"{path}: no examples")
         return encode(examples, run.meta)
 
-    def generate(self, run, flags: dict) -> Iterator[str]:
-        raise UsageError(
-            "generate does not apply to a classifier; label text with seqcli predict "
-            "(--text or --file)"
-        )
 
 
 def prediction_row(text: str, probabilities: torch.Tensor, labels, top_k: int) -> dict:

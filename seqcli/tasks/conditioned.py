@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from collections.abc import Iterator
 
 import torch
 import torch.nn.functional as F
@@ -12,15 +10,18 @@ import torch.nn.functional as F
 from seqcli.data.labelled import read_examples, stratified_split
 from seqcli.data.padding import ordered_batches, pad
 from seqcli.data.vocab import BOS, EOS, PAD, TOKENIZERS, UNK, Vocab, build_vocab, token_ids
-from seqcli.decoding.sampling import Sampling, pick_next
+from seqcli.decoding.autoregress import autoregress
+from seqcli.decoding.requests import Draw, Generated, Request
+from seqcli.decoding.sampling import TokenPicker
+from seqcli.engine.contract import Batch, IndexedBatches, TaskData
 from seqcli.errors import UsageError
+from seqcli.metrics.language import token_metrics
 from seqcli.models.conditioned import ConditionedDecoder
 from seqcli.recipe.tasks import SPECS
-from seqcli.engine.contract import Batch, IndexedBatches, TaskData
-from seqcli.tasks.flags import reject_unknown
 
 SPECIALS = (PAD, UNK, BOS, EOS)  # <pad> is id 0: the loss ignores it
 SAMPLE_CONDITIONS = 3  # conditions shown in the sample printed at each validation
+MAX_LENGTH = 100  # tokens a sequence may run to without --length, if it never writes <eos>
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,6 @@ class ConditionedText:
 
     spec = SPECS["conditioned_text"]
     meta = LabelsMeta
-    generate_flags = frozenset(
-        {"condition", "num_samples", "length", "temperature", "top_k", "top_p", "greedy", "seed"}
-    )
 
     def prepare(self, recipe, meta: LabelsMeta | None = None) -> TaskData:
         data = recipe.data
@@ -78,8 +76,8 @@ class ConditionedText:
             condition_size=0,
         )  # fmt: skip
 
-    def collate(self, examples) -> Batch:
-        bos, eos = 2, 3  # SPECIALS order
+    def collate(self, examples, vocab: Vocab) -> Batch:
+        bos, eos = vocab.index[BOS], vocab.index[EOS]
         inputs, lengths = pad([[bos, *ids] for _, ids in examples])
         targets, _ = pad([[*ids, eos] for _, ids in examples])
         condition = torch.tensor([label for label, _ in examples])
@@ -89,7 +87,8 @@ class ConditionedText:
     def batches(self, data: TaskData, recipe) -> IndexedBatches:
         train = data.splits["train"]
         return IndexedBatches(
-            [len(ids) for _, ids in train], lambda rows: self.collate([train[i] for i in rows]),
+            [len(ids) for _, ids in train],
+            lambda rows: self.collate([train[i] for i in rows], data.meta.vocab),
             batch_size=recipe.train.batch_size, seed=recipe.seed,
         )  # fmt: skip
 
@@ -99,14 +98,13 @@ class ConditionedText:
         total, correct, count = 0.0, 0, 0
         batches = ordered_batches([len(ids) for _, ids in examples], batch_size=256)
         for rows in batches[:max_batches]:
-            batch = self.collate([examples[i] for i in rows]).to(run.device)
+            batch = self.collate([examples[i] for i in rows], run.meta.vocab).to(run.device)
             logits = run.model(**batch.inputs).out  # (B, T, V)
             mask = batch.targets != 0
             total += F.cross_entropy(logits[mask], batch.targets[mask], reduction="sum").item()
             correct += (logits.argmax(-1)[mask] == batch.targets[mask]).sum().item()
             count += int(mask.sum())
-        loss = total / max(count, 1)
-        return {"loss": loss, "perplexity": math.exp(min(loss, 700)), "accuracy": correct / count}
+        return token_metrics(total, correct, count, chars=False)
 
     def examples_from_file(self, run, path):
         data = run.recipe.data.model_copy(update={"path": path})
@@ -115,60 +113,45 @@ class ConditionedText:
 
     def sample(self, run, step: int) -> str | None:
         labels = run.meta.labels[:SAMPLE_CONDITIONS]
-        texts = (
-            next(iter(self.sample_texts(run, label, 1, Sampling(), seed=run.recipe.seed + step)))
-            for label in labels
-        )
+        draw = Draw(run.recipe.generate, seed=run.recipe.seed + step)
+        texts = (self.sample_texts(run, label, draw, max_length=MAX_LENGTH)[0] for label in labels)
         return "  ".join(f"{label}: {text}" for label, text in zip(labels, texts, strict=True))
 
-    def generate(self, run, flags: dict) -> Iterator[str]:
+    def generate(self, run, request: Request) -> Generated:
         """--condition LABEL --num-samples N: one sequence per line."""
-        reject_unknown(flags, self.generate_flags, "a class-conditioned generator")
-        label = _required_condition(flags, run.meta.labels)
-        config = run.recipe.generate
-        sampling = Sampling(
-            *(flags.get(name, getattr(config, name)) for name in ("temperature", "top_k", "top_p")),
-            greedy=flags.get("greedy", False),
-        )
-        texts = self.sample_texts(
-            run, label, flags.get("num_samples", 1), sampling, seed=flags.get("seed", 0),
-            max_length=flags.get("length"),
-        )  # fmt: skip
-        return (text + "\n" for text in texts)
+        label = _required_condition(request.condition, run.meta.labels)
+        texts = self.sample_texts(run, label, request.draw, max_length=request.length or MAX_LENGTH)
+        return Generated(text + "\n" for text in texts)
 
-    def sample_texts(self, run, label: str, count: int, sampling, *, seed, max_length=None):
+    def sample_texts(self, run, label: str, draw: Draw, *, max_length: int) -> list[str]:
         vocab = run.meta.vocab
-        condition = torch.full((count,), run.meta.labels.index(label), device=run.device)
-        ids = decode_tokens(run, condition, sampling, seed=seed, max_length=max_length or 100)
+        condition = torch.full((draw.num_samples,), run.meta.labels.index(label), device=run.device)
+        ids = decode_tokens(run, condition, draw, max_length=max_length)
         joiner = "" if vocab.tokenizer == "char" else " "
         return [joiner.join(vocab.tokens[i] for i in row) for row in ids]
 
 
-@torch.inference_mode()
-def decode_tokens(run, condition, sampling: Sampling, *, seed: int, max_length: int):
-    """Token ids per row, sampled one step at a time until <eos> or max_length."""
-    model, device = run.model.eval(), run.device
-    generator = torch.Generator(device=device).manual_seed(seed)
-    bos, eos = 2, 3
-    token = torch.full((condition.shape[0],), bos, device=device)
+def decode_tokens(run, condition: torch.Tensor, draw: Draw, *, max_length: int) -> list[list[int]]:
+    """Token ids per row, picked one step at a time until <eos> or max_length."""
+    model, vocab = run.model.eval(), run.meta.vocab
+    bos, eos = vocab.index[BOS], vocab.index[EOS]
+
+    def step(token, state):
+        out = model(condition, token[:, None], state=state)  # scores (B, 1, V)
+        return out.out[:, -1], out.state
+
+    generator = torch.Generator(device=run.device).manual_seed(draw.seed)
+    picker = TokenPicker(draw.sampling, generator, stop=eos)
+    first = torch.full(condition.shape, bos, device=run.device)
     rows = [[] for _ in range(condition.shape[0])]
-    done = torch.zeros(condition.shape[0], dtype=torch.bool, device=device)
-    state = None
-    for _ in range(max_length):
-        out = model(condition, token.unsqueeze(1), state=state)
-        state = out.state
-        token = pick_next(out.out[:, -1], sampling, generator)  # NonFiniteScores if diverged
-        done |= token == eos
-        if bool(done.all()):
-            break
-        for row, (t, finished) in enumerate(zip(token.tolist(), done.tolist(), strict=True)):
-            if not finished:
-                rows[row].append(t)
+    for picked in autoregress(step, first, steps=max_length, pick=picker, stop=eos):
+        written = ~(picked.ended | (picked.token == eos))
+        for row in written.nonzero().flatten().tolist():
+            rows[row].append(int(picked.token[row]))
     return rows
 
 
-def _required_condition(flags: dict, labels: list[str]) -> str:
-    label = flags.get("condition")
+def _required_condition(label: str | None, labels: tuple[str, ...]) -> str:
     if label is None:
         raise UsageError(f"give --condition, one of: {', '.join(labels)}")
     if label not in labels:

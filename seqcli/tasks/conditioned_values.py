@@ -3,18 +3,18 @@ wave from its amplitude and frequency)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import torch
 
 from seqcli.data.padding import ordered_batches, pad_values
 from seqcli.data.vectors import random_split, read_vectors
+from seqcli.decoding.autoregress import autoregress
+from seqcli.decoding.requests import Generated, Request
+from seqcli.engine.contract import Batch, IndexedBatches, TaskData
 from seqcli.errors import DataError, UsageError
 from seqcli.models.conditioned import ConditionedDecoder
 from seqcli.recipe.tasks import SPECS
-from seqcli.engine.contract import Batch, IndexedBatches, TaskData
-from seqcli.tasks.flags import reject_unknown
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,6 @@ class VectorsMeta:
 class ConditionedValues:
     spec = SPECS["conditioned_values"]
     meta = VectorsMeta
-    generate_flags = frozenset({"condition", "length"})
 
     def prepare(self, recipe, meta: VectorsMeta | None = None) -> TaskData:
         data = recipe.data
@@ -95,28 +94,27 @@ class ConditionedValues:
     def sample(self, run, step: int) -> str | None:
         return None
 
-    def generate(self, run, flags: dict) -> Iterator[str]:
+    def generate(self, run, request: Request) -> Generated:
         """--condition "a,b" -> the generated values, comma-separated on one line."""
-        reject_unknown(flags, self.generate_flags, "a vector-conditioned generator")
-        condition = _parse_condition(flags.get("condition"), run.meta.conditions)
-        values = roll_out(run, condition.to(run.device), flags.get("length", run.meta.length))
-        yield ",".join(f"{v:.6g}" for v in values[0].tolist()) + "\n"
+        condition = _parse_condition(request.condition, run.meta.conditions)
+        values = roll_out(run, condition.to(run.device), request.length or run.meta.length)
+        return Generated([",".join(f"{v:.6g}" for v in values[0].tolist()) + "\n"])
 
 
-@torch.inference_mode()
 def roll_out(run, condition: torch.Tensor, length: int) -> torch.Tensor:
     """(B, length) values, each step reading the previous prediction."""
     model = run.model.eval()
-    value = torch.zeros(condition.shape[0], 1, device=condition.device)
-    state, values = None, []
-    for _ in range(length):
-        out = model(condition, value, state=state)
-        value, state = out.out[:, -1:], out.state
-        values.append(value)
-    return torch.cat(values, dim=1)
+
+    def step(value, state):
+        out = model(condition, value, state=state)  # values (B, 1)
+        return out.out[:, -1:], out.state
+
+    first = torch.zeros(condition.shape[0], 1, device=condition.device)
+    picks = autoregress(step, first, steps=length, pick=lambda value: value)
+    return torch.cat([picked.token for picked in picks], dim=1)
 
 
-def _parse_condition(text: str | None, names: list[str]) -> torch.Tensor:
+def _parse_condition(text: str | None, names: tuple[str, ...]) -> torch.Tensor:
     if text is None:
         raise UsageError(f"give --condition with {len(names)} number(s): {', '.join(names)}")
     try:

@@ -14,10 +14,11 @@ from torch import nn
 from seqcli.data.dates import Calendar, infer_calendar
 from seqcli.data.forecast_data import SeriesMeta, SeriesSplit, read_splits, split_of_file
 from seqcli.data.series import read_series
+from seqcli.decoding.requests import Generated, Request
+from seqcli.engine.contract import IndexedBatches, TaskData
 from seqcli.errors import DataError, UsageError
 from seqcli.models.forecaster import AutoregressiveForecaster, DirectForecaster
 from seqcli.recipe.tasks import SPECS, TaskSpec
-from seqcli.engine.contract import IndexedBatches, TaskData
 from seqcli.tasks.forecast_batches import (
     Targets,
     batch_of,
@@ -25,13 +26,8 @@ from seqcli.tasks.forecast_batches import (
     shifted_targets,
 )
 from seqcli.tasks.forecast_metrics import baseline_errors, comparison_table, forecast_errors
-from seqcli.tasks.forecast_output import (
-    check_flags,
-    forecast_csv,
-    parse_history,
-    plot_forecast,
-    write_text,
-)
+from seqcli.tasks.forecast_output import forecast_csv, parse_history
+from seqcli.ui.figures import ForecastFigure
 
 
 def build_direct(recipe, meta: SeriesMeta) -> nn.Module:
@@ -146,28 +142,24 @@ class Forecaster:
         for row in rows:
             yield ", ".join(f"{value:.6g}" for value in row["forecast"])
 
-    def generate(self, run, flags: dict) -> Iterator[str]:
-        """The forecast after the end of the series (or of --input) as CSV; --plot draws it."""
-        check_flags(flags)
-        steps = flags.get("horizon") or run.recipe.data.horizon
-        self.reach(run.recipe, run.meta, steps)
-        meta = run.meta
+    def generate(self, run, request: Request) -> Generated:
+        """The forecast after the end of the series (or of --input-file) as CSV, and the
+        history and forecast for --plot."""
+        asked, meta = request.forecast, run.meta
+        steps = asked.horizon or run.recipe.data.horizon
+        self.reach(run.recipe, meta, steps)
         history, calendar = np.asarray(meta.history), meta.calendar
-        if flags.get("input_file"):
-            history, calendar = read_history(Path(flags["input_file"]), meta)
+        if asked.history is not None:
+            history, calendar = read_history(asked.history, meta)
         if len(history) < run.recipe.data.lookback:
             raise DataError(
-                f"{flags.get('input_file', 'the series')}: {len(history)} rows, the model reads "
+                f"{asked.history or 'the series'}: {len(history)} rows, the model reads "
                 f"{run.recipe.data.lookback} (data.lookback)"
             )
         forecast = self._forecast(run, history, steps)
-        text = forecast_csv(meta, forecast, calendar)
-        if flags.get("plot"):
-            plot_forecast(Path(flags["plot"]), meta, history, forecast)
-        if flags.get("output"):
-            write_text(Path(flags["output"]), text)
-            return
-        yield text
+        values = len(meta.columns.values)
+        figure = ForecastFigure(meta.columns.values, history[:, :values], forecast)
+        return Generated([forecast_csv(meta, forecast, calendar)], figure=figure)
 
     def _forecast(self, run, history: np.ndarray, steps: int) -> np.ndarray:
         """(steps, V) in data units after (T, F) history rows in data units."""

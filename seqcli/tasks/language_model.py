@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
+import torch
+import torch.nn.functional as F
+
 from seqcli.data import build_data, load_ids, training_windows
+from seqcli.data.batching import evaluation_windows
 from seqcli.data.vocab import Vocab
-from seqcli.engine.evaluate import evaluate_split
-from seqcli.decoding.sampling import Sampling, generate
-from seqcli.errors import UsageError
+from seqcli.decoding.autoregress import autoregress
+from seqcli.decoding.requests import Draw, Generated, Request
+from seqcli.decoding.sampling import TokenPicker
+from seqcli.engine.contract import Batch, TaskData
+from seqcli.errors import DataError, UsageError
+from seqcli.metrics.language import token_metrics
+from seqcli.models import detach
 from seqcli.models.language_model import LanguageModel
 from seqcli.recipe.tasks import SPECS
-from seqcli.engine.contract import Batch, TaskData
-from seqcli.tasks.flags import reject_unknown
 
 
 class LanguageModelBatches:
@@ -42,10 +48,6 @@ class LanguageModelBatches:
 class LanguageModelTask:
     spec = SPECS["language_model"]
     meta = Vocab
-    generate_flags = frozenset(
-        {"prime", "prime_file", "length", "temperature", "top_k", "top_p", "greedy",
-         "num_samples", "seed", "unknown"}
-    )  # fmt: skip
 
     def prepare(self, recipe, meta: Vocab | None = None) -> TaskData:
         bundle = build_data(recipe.data, vocab=meta)
@@ -59,42 +61,62 @@ class LanguageModelTask:
         windows = training_windows(data.splits["train"], recipe.train, seed=recipe.seed, what=what)
         return LanguageModelBatches(windows)
 
-    def evaluate(self, run, examples, *, max_batches: int | None = None) -> dict[str, float]:
-        return evaluate_split(run, examples, split="held-out", max_batches=max_batches)
+    @torch.no_grad()
+    def evaluate(self, run, examples: np.ndarray, *, max_batches: int | None = None) -> dict:
+        """Read the split once as carried windows, summing loss and hits over every token."""
+        if len(examples) < 2:
+            raise DataError("the held-out split is empty; raise data.val_fraction")
+        train = run.recipe.train
+        windows = evaluation_windows(examples, batch_size=train.batch_size, seq_len=train.seq_len)
+        run.model.eval()
+        total_loss, correct, tokens, state = 0.0, 0, 0, None
+        for _ in range(min(len(windows), max_batches or len(windows))):
+            batch = next(windows)
+            x, y = batch.inputs.to(run.device), batch.targets.to(run.device)
+            out = run.model(x, state=state)
+            state = detach(out.state)
+            logits = out.out.flatten(0, 1)  # (B*T, V)
+            total_loss += F.cross_entropy(logits, y.flatten(), reduction="sum").item()
+            correct += (logits.argmax(-1) == y.flatten()).sum().item()
+            tokens += y.numel()
+        return token_metrics(total_loss, correct, tokens, chars=run.meta.tokenizer == "char")
 
-    def examples_from_file(self, run, path: Path):
+    def examples_from_file(self, run, path: Path) -> np.ndarray:
         return load_ids(path, run.meta)
 
     def sample(self, run, step: int) -> str | None:
         """A short sample from the recipe's prime, with its own generator (training RNG intact)."""
         config, vocab = run.recipe.generate, run.meta
         prime = vocab.encode(config.prime, what="generate.prime", skip_unknown=True) or [0]
-        sampling = Sampling(config.temperature, config.top_k, config.top_p)
-        tokens = generate(
-            run, prime, length=config.sample_length, sampling=sampling,
-            seed=run.recipe.seed + step,
-        )  # fmt: skip
+        draw = Draw(config, seed=run.recipe.seed + step)
+        tokens = sample_tokens(run, prime, length=config.sample_length, draw=draw)
         return config.prime + vocab.decode(int(token[0]) for token in tokens)
 
-    def generate(self, run, flags: dict) -> Iterator[str]:
+    def generate(self, run, request: Request) -> Generated:
         """Sample text after a prime: one sample streams token by token, several print whole."""
-        reject_unknown(flags, self.generate_flags, "a language model")
-        config, vocab = run.recipe.generate, run.meta
-        text = _prime_text(flags.get("prime"), flags.get("prime_file"), default=config.prime)
-        skip = {"error": False, "skip": True}.get(flags.get("unknown", "error"))
-        if skip is None:
-            raise UsageError(f"--unknown {flags['unknown']}: choose error or skip")
-        ids = vocab.encode(text, what=_prime_source(flags), skip_unknown=skip)
-        sampling = Sampling(
-            *(flags.get(name, getattr(config, name)) for name in ("temperature", "top_k", "top_p")),
-            greedy=flags.get("greedy", False),
-        )
-        num_samples = flags.get("num_samples", 1)
-        tokens = generate(
-            run, ids, length=flags.get("length", config.length), sampling=sampling,
-            num_samples=num_samples, seed=flags.get("seed", 0),
-        )  # fmt: skip
-        return _stream(vocab, text, tokens, num_samples)
+        prompt, vocab = request.prompt, run.meta
+        ids = vocab.encode(prompt.text, what=prompt.source, skip_unknown=prompt.skip_unknown)
+        if not ids:  # checked now, not at the first chunk, so nothing has been printed yet
+            raise UsageError("the prime has no tokens in the model's vocabulary; give at least one")
+        length = request.length or run.recipe.generate.length
+        tokens = sample_tokens(run, ids, length=length, draw=request.draw)
+        return Generated(_stream(vocab, prompt.text, tokens, request.draw.num_samples))
+
+
+def sample_tokens(run, prime: list[int], *, length: int, draw: Draw) -> Iterator[torch.Tensor]:
+    """The next token ids (num_samples,), `length` times, after reading the prime. The fused
+    module reads the prime in one call; only new tokens go one at a time."""
+    model, device = run.model.eval(), run.device
+    stepper = model.stepper()
+    context = torch.tensor([prime], device=device).expand(draw.num_samples, -1)  # (N, P)
+    state = None
+    if context.shape[1] > 1:
+        with torch.inference_mode():
+            state = stepper.layers_from(model(context[:, :-1]).state)
+    generator = torch.Generator(device=device).manual_seed(draw.seed)
+    picker = TokenPicker(draw.sampling, generator, context=context[0])
+    picks = autoregress(stepper, context[:, -1], steps=length, pick=picker, state=state)
+    return (picked.token for picked in picks)
 
 
 def _stream(vocab: Vocab, prime: str, tokens, num_samples: int) -> Iterator[str]:
@@ -109,23 +131,3 @@ def _stream(vocab: Vocab, prime: str, tokens, num_samples: int) -> Iterator[str]
         for sample, token_id in zip(samples, token.tolist(), strict=True):
             sample.append(vocab.piece(token_id))
     yield "\n\n".join(prime + "".join(sample) for sample in samples) + "\n"
-
-
-def _prime_text(prime: str | None, prime_file: Path | None, *, default: str) -> str:
-    if prime is not None and prime_file is not None:
-        raise UsageError("give --prime or --prime-file, not both")
-    if prime_file is None:
-        return default if prime is None else prime.replace("\\n", "\n")
-    if str(prime_file) == "-":
-        return sys.stdin.read()
-    try:
-        return prime_file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise UsageError(f"--prime-file {prime_file}: cannot read ({err})") from None
-
-
-def _prime_source(flags: dict) -> str:
-    """Where the prime came from, for an error about its tokens."""
-    if flags.get("prime_file") is not None:
-        return f"--prime-file {flags['prime_file']}"
-    return "--prime" if flags.get("prime") is not None else "the recipe's generate.prime"

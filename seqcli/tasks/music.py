@@ -9,14 +9,14 @@ import torch
 
 from seqcli.data.music import load_music
 from seqcli.data.padding import ordered_batches, pad_values
+from seqcli.decoding.autoregress import autoregress
+from seqcli.decoding.requests import Generated, Request
+from seqcli.engine.contract import Batch, IndexedBatches, TaskData
 from seqcli.errors import DataError
 from seqcli.models.long_range import FrameModel, frame_nll_sum
 from seqcli.recipe.tasks import SPECS
-from seqcli.engine.contract import Batch, IndexedBatches, TaskData
-from seqcli.tasks.flags import reject_unknown
 
 LOWEST_NOTE = 21  # MIDI number of key 0 of an 88-key piano roll (A0)
-GENERATE_FLAGS = frozenset({"length", "seed"})
 
 
 @dataclass(frozen=True)
@@ -104,18 +104,24 @@ class MusicTask:
                             f"{run.meta.keys}")  # fmt: skip
         return pieces
 
-    def generate(self, run, flags: dict):
+    def generate(self, run, request: Request) -> Generated:
         """Sample frames from silence, each key a coin with the model's probability; one line
         per frame, the MIDI numbers of the keys down."""
-        reject_unknown(flags, GENERATE_FLAGS, "a music model")
-        length = flags.get("length", run.recipe.generate.length)
-        generator = torch.Generator().manual_seed(flags.get("seed", 0))
-        run.model.eval()
-        frame, state = torch.zeros(1, 1, run.meta.keys), None  # (1, 1, K)
-        with torch.no_grad():
-            for _ in range(length):
-                out = run.model(frame.to(run.device), torch.tensor([1]), state=state)
-                probs = torch.sigmoid(out.out.cpu())  # (1, 1, K)
-                frame, state = torch.bernoulli(probs, generator=generator), out.state
-                yield " ".join(str(LOWEST_NOTE + k) for k in frame[0, 0].nonzero().ravel().tolist())
-                yield "\n"
+        model, generator = run.model.eval(), torch.Generator().manual_seed(request.draw.seed)
+
+        def step(frame, state):
+            out = model(frame, torch.tensor([1]), state=state)  # key logits (1, 1, K)
+            return out.out, out.state
+
+        def pick(scores):
+            probs = torch.sigmoid(scores.cpu())  # the coins are tossed on the CPU: same draws
+            return torch.bernoulli(probs, generator=generator).to(run.device)
+
+        first = torch.zeros(1, 1, run.meta.keys, device=run.device)  # (1, 1, K): silence
+        length = request.length or run.recipe.generate.length
+        frames = autoregress(step, first, steps=length, pick=pick)
+        return Generated(_keys_down(picked.token) for picked in frames)
+
+
+def _keys_down(frame: torch.Tensor) -> str:
+    return " ".join(str(LOWEST_NOTE + k) for k in frame[0, 0].nonzero().ravel().tolist()) + "\n"

@@ -8,10 +8,10 @@ import torch
 import torch.nn.functional as F
 
 from seqcli.data.synthetic import BASELINES, DELIMITER, MEMORY, SYMBOLS, make_batch
+from seqcli.engine.contract import Batch, IndexedBatches, TaskData
 from seqcli.errors import UsageError
 from seqcli.models.long_range import LastStateRegressor, SymbolTagger
 from seqcli.recipe.tasks import SPECS
-from seqcli.engine.contract import Batch, IndexedBatches, TaskData
 
 # Validation and test sets do not move with the recipe seed, so runs with different seeds
 # (compare-cells' --seeds) are scored on the very same examples.
@@ -92,9 +92,6 @@ class SyntheticTask:
         raise UsageError(
             f"{path}: {self.name} data is generated, not read; evaluate uses its test split"
         )
-
-    def generate(self, run, flags: dict):
-        raise UsageError(f"{self.name} has nothing to generate; use seqcli predict")
 
 
 class AddingTask(SyntheticTask):

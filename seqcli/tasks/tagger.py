@@ -10,11 +10,11 @@ import torch.nn.functional as F
 
 from seqcli.data.padding import ordered_batches
 from seqcli.data.tagged import Sentence, read_tagged, split_sentences
-from seqcli.errors import DataError, UsageError
+from seqcli.engine.contract import IndexedBatches, TaskData
+from seqcli.errors import DataError
 from seqcli.metrics.spans import is_span_scheme
 from seqcli.models.tagger import IGNORE, Tagger
 from seqcli.recipe.tasks import SPECS
-from seqcli.engine.contract import IndexedBatches, TaskData
 from seqcli.tasks.tagger_batches import TaggerMeta, build_meta, encode
 from seqcli.tasks.tagger_report import tagging_metrics
 
@@ -116,10 +116,6 @@ class TaggerTask:
     def sample(self, run, step: int) -> str | None:
         return None
 
-    def generate(self, run, flags: dict):
-        raise UsageError(
-            "seqcli generate does not apply to a tagger: it labels given text; use seqcli predict"
-        )
 
 
 def _check_monitor(recipe, meta: TaggerMeta) -> None:

@@ -11,9 +11,9 @@ import torch
 from seqcli.data.padding import pad
 from seqcli.data.tagged import Sentence
 from seqcli.data.vocab import Vocab, build_vocab, token_ids
+from seqcli.engine.contract import Batch
 from seqcli.metrics.tags import most_frequent_tags
 from seqcli.models.tagger import IGNORE
-from seqcli.engine.contract import Batch
 
 MAX_WORD_CHARS = 24  # web text has 100-character URLs; their first letters say enough
 NORMALIZE: dict[bool, Callable[[str], str]] = {False: str, True: str.lower}  # data.lowercase

@@ -1,78 +1,75 @@
-"""The translator's predict and generate: sentences in, translations out, searched the way
-the command-line flags say, with attention weights written to a file on request."""
+"""The translator's predict and generate: sentences in, translations out, by beam search or,
+token by token, through the shared autoregressive loop; attention weights kept on request."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import torch
 
 from seqcli.data.padding import pad
 from seqcli.data.pairs import detokenize, tokenize
 from seqcli.data.vocab import EOS, token_ids
-from seqcli.decoding.beam import Hypothesis, beam_search, search_batch
-from seqcli.decoding.sampling import Sampling
+from seqcli.decoding.autoregress import autoregress
+from seqcli.decoding.beam import Hypothesis, beam_search, step_limit
+from seqcli.decoding.requests import Draw, Generated, Request, Search
+from seqcli.decoding.sampling import TokenPicker
 from seqcli.errors import UsageError
 from seqcli.models.seq2seq import PAD_ID
-from seqcli.tasks.attention_plot import ATTENTION_WRITERS
-from seqcli.tasks.flags import reject_unknown
+from seqcli.recipe.training import Sampling
 
-FLAGS = frozenset({
-    "input", "input_file", "beam_size", "n_best", "length_penalty", "greedy",
-    "temperature", "top_k", "top_p", "seed", "attention",
-})  # fmt: skip
-BEAM_FLAGS = ("beam_size", "n_best", "length_penalty")
-SAMPLING_FLAGS = ("temperature", "top_k", "top_p")
-DEFAULT_BEAM, DEFAULT_ALPHA = 5, 0.6  # GNMT's alpha; OpenNMT's usual beam
-
-
-@dataclass(frozen=True)
-class Search:
-    """How to pick the words: beam search unless --greedy or a sampling flag says otherwise."""
-
-    beam_size: int = DEFAULT_BEAM
-    n_best: int = 1
-    alpha: float = DEFAULT_ALPHA
-    sampling: Sampling | None = None  # greedy or sampling: one batched pass instead of beams
-    seed: int = 0
-
-
-def search_from_flags(flags: dict, seed: int) -> Search:
-    """The search the flags ask for; contradictory or unknown flags are a UsageError."""
-    given = {name: value for name, value in flags.items() if value not in (None, False)}
-    reject_unknown(given, FLAGS, "a translator")
-    sampled = [name for name in SAMPLING_FLAGS if name in given]
-    beamed = [name for name in BEAM_FLAGS if name in given]
-    modes = {"--greedy": "greedy" in given, "sampling": bool(sampled), "beam search": bool(beamed)}
-    chosen = [mode for mode, on in modes.items() if on]
-    if len(chosen) > 1:
-        raise UsageError(f"choose one of {' / '.join(chosen)}: they pick words differently")
-    seed = given.get("seed", seed)
-    if "greedy" in given:
-        return Search(sampling=Sampling(greedy=True), seed=seed)
-    if sampled:
-        sampling = Sampling(given.get("temperature", 1.0), given.get("top_k"), given.get("top_p"))
-        return Search(sampling=sampling, seed=seed)
-    search = Search(
-        given.get("beam_size", DEFAULT_BEAM), given.get("n_best", 1),
-        given.get("length_penalty", DEFAULT_ALPHA), seed=seed,
-    )  # fmt: skip
-    if search.n_best > search.beam_size:
-        raise UsageError(f"--n-best {search.n_best}: at most --beam-size ({search.beam_size})")
-    return search
+GREEDY = Draw(Sampling(greedy=True))  # evaluation's translations: the likeliest word each step
 
 
 def source_ids(tokens, meta) -> list[int]:
     return [*token_ids(meta.source, tokens), meta.source.index[EOS]]
 
 
+@torch.inference_mode()
+def search_batch(run, source: torch.Tensor, lengths: torch.Tensor, draw: Draw) -> list[Hypothesis]:
+    """One hypothesis per source (B, S), every row picked token by token as draw says."""
+    model, markers = run.model.eval(), run.meta.markers
+    memory, state = model.encode(source, lengths)
+    weights = []
+
+    def step(token, state):
+        logits, state, weight = model.decode(token[:, None], state, memory)  # (B, 1, V)
+        weights.append(weight)
+        return logits[:, -1], state
+
+    generator = torch.Generator(device=source.device).manual_seed(draw.seed)
+    picker = TokenPicker(draw.sampling, generator, stop=markers.eos)
+    first = torch.full((source.shape[0],), markers.bos, device=source.device)
+    picks = list(
+        autoregress(step, first, steps=step_limit(lengths), pick=picker, state=state, stop=markers.eos)
+    )
+    tokens = torch.stack([p.token for p in picks], dim=1)  # (B, T)
+    logp = torch.stack([_logp(p) for p in picks], dim=1).sum(1)  # (B,)
+    attention = None if weights[0] is None else torch.cat(weights, dim=1)  # (B, T, S)
+    return [
+        _hypothesis(row, logp[i].item(), attention, i, int(lengths[i]), markers.eos)
+        for i, row in enumerate(tokens.tolist())
+    ]
+
+
+def _logp(picked) -> torch.Tensor:
+    """(B,) log-probability of the picked tokens; rows that had ended add nothing."""
+    logp = torch.log_softmax(picked.scores, -1).gather(1, picked.token[:, None]).squeeze(1)
+    return logp.masked_fill(picked.ended, 0.0)
+
+
+def _hypothesis(row, score, attention, index, source_length, eos) -> Hypothesis:
+    written = row.index(eos) + 1 if eos in row else len(row)
+    weights = None
+    if attention is not None:
+        weights = attention[index, :written, :source_length].tolist()
+    return Hypothesis(row[: written - 1] if eos in row else row, score, weights)
+
+
 def translate_ids(run, source: torch.Tensor, lengths: torch.Tensor) -> list[str]:
     """Greedy translations of a padded source batch, detokenized."""
     target = run.meta.target
-    hypotheses = search_batch(run.model.eval(), source, lengths, run.meta.markers)
+    hypotheses = search_batch(run, source, lengths, GREEDY)
     return [detokenize((target.tokens[i] for i in h.tokens), target.tokenizer) for h in hypotheses]
 
 
@@ -83,25 +80,21 @@ def translate_lines(run, lines: list[str]) -> list[str]:
     return translate_ids(run, source.to(run.device), lengths)
 
 
-def translate(run, lines: list[str], search: Search) -> list[list[Hypothesis]]:
-    """Hypotheses per line, best first (one per line unless beam search with n_best)."""
+def translate(run, lines, search: Search | None, draw: Draw) -> list[list[Hypothesis]]:
+    """Hypotheses per line, best first: beam search (n_best of them), or one picked token by
+    token for all lines at once."""
     ids = [source_ids(tokenize(line, run.recipe.data), run.meta) for line in lines]
-    model = run.model.eval()
-    if search.sampling is None:
-        return [
-            beam_search(
-                model, torch.tensor([row], device=run.device), run.meta.markers,
-                beam_size=search.beam_size, n_best=search.n_best, alpha=search.alpha,
-            )
-            for row in ids
-        ]  # fmt: skip
-    generator = torch.Generator(device=run.device).manual_seed(search.seed)
-    source, lengths = pad(ids, value=PAD_ID)  # greedy and sampling run all lines at once
-    found = search_batch(
-        model, source.to(run.device), lengths, run.meta.markers,
-        sampling=search.sampling, generator=generator,
-    )  # fmt: skip
-    return [[hypothesis] for hypothesis in found]
+    if search is None:
+        source, lengths = pad(ids, value=PAD_ID)
+        return [[h] for h in search_batch(run, source.to(run.device), lengths, draw)]
+    model, markers = run.model.eval(), run.meta.markers
+    return [
+        beam_search(
+            model, torch.tensor([row], device=run.device), markers,
+            search=search, sampling=draw.sampling,
+        )
+        for row in ids
+    ]  # fmt: skip
 
 
 def words(run, hypothesis: Hypothesis) -> list[str]:
@@ -113,8 +106,9 @@ def text_of(run, hypothesis: Hypothesis) -> str:
 
 
 def predict(run, lines: list[str]) -> list[dict]:
-    """One row per line: its best translation (default beam search) and log-probability."""
-    best = [found[0] for found in translate(run, lines, Search())]
+    """One row per line: its best translation (beam search, the recipe's sampling rules) and
+    its score."""
+    best = [found[0] for found in translate(run, lines, Search(), Draw(run.recipe.generate))]
     return [
         {"source": line, "translation": text_of(run, h), "score": h.score}
         for line, h in zip(lines, best, strict=True)
@@ -123,65 +117,43 @@ def predict(run, lines: list[str]) -> list[dict]:
 
 def beam_translations(run, examples, *, beam_size: int) -> list[str]:
     """Beam-search translations of encoded examples (for benchmarks on a split)."""
-    model = run.model.eval()
+    model, search = run.model.eval(), Search(beam_size=beam_size)
     return [
         text_of(run, beam_search(
             model, torch.tensor([e.source], device=run.device), run.meta.markers,
-            beam_size=beam_size, alpha=DEFAULT_ALPHA,
+            search=search, sampling=run.recipe.generate,
         )[0])
         for e in examples
     ]  # fmt: skip
 
 
-def read_lines(flags: dict) -> list[str]:
-    """--input, else --input-file, else stdin: one sentence per line."""
-    if flags.get("input") is not None:
-        return flags["input"].splitlines() or [""]
-    if flags.get("input_file") is not None:
-        path = Path(flags["input_file"])
-        try:
-            return path.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as err:
-            raise UsageError(f"--input-file {path}: cannot read ({err})") from None
-    return sys.stdin.read().splitlines()
+def generate(run, request: Request) -> Generated:
+    """Translations, one line per input line (Moses n-best lines with --n-best), and the
+    attention weights of each sentence's best translation when asked for."""
+    if request.attention and run.recipe.model.attention == "none":
+        raise UsageError("--attention: this model has no attention (model.attention none)")
+    found = translate(run, request.lines, request.search, request.draw)
+    n_best = request.search.n_best if request.search else 1
+    rows = attention_rows(run, request.lines, found) if request.attention else None
+    return Generated(list(_lines(run, found, n_best)), attention=rows)
 
 
-def generate(run, flags: dict) -> Iterator[str]:
-    """Translations for stdout, one line per input line (Moses n-best lines with --n-best)."""
-    search = search_from_flags(flags, run.recipe.seed)
-    attention = attention_target(run, flags.get("attention"))
-    lines = read_lines(flags)
-    return _generate(run, lines, search, attention)
-
-
-def _generate(run, lines, search, attention) -> Iterator[str]:
-    found = translate(run, lines, search)
+def _lines(run, found: list[list[Hypothesis]], n_best: int) -> Iterator[str]:
     for index, hypotheses in enumerate(found):
-        if search.n_best == 1:
+        if n_best == 1:
             yield text_of(run, hypotheses[0]) + "\n"
             continue
         for h in hypotheses:  # Moses' n-best format: line index ||| text ||| score
             yield f"{index} ||| {text_of(run, h)} ||| {h.score:.4f}\n"
-    if attention is not None:
-        rows = [
-            {
-                "source": list(tokenize(line, run.recipe.data)) + ["<eos>"],
-                # a row per written token; <eos> has one unless the step limit cut the search
-                "target": [*words(run, hypotheses[0]), "<eos>"][: len(hypotheses[0].weights)],
-                "weights": hypotheses[0].weights,
-            }
-            for line, hypotheses in zip(lines, found, strict=True)
-        ]
-        ATTENTION_WRITERS[attention.suffix.lower()](rows, attention)
 
 
-def attention_target(run, path) -> Path | None:
-    """The --attention file, checked before any translating starts."""
-    if path is None:
-        return None
-    path = Path(path)
-    if run.recipe.model.attention == "none":
-        raise UsageError(f"--attention {path}: this model has no attention (model.attention none)")
-    if path.suffix.lower() not in ATTENTION_WRITERS:
-        raise UsageError(f"--attention {path}: write .json or .png")
-    return path
+def attention_rows(run, lines, found: list[list[Hypothesis]]) -> list[dict]:
+    return [
+        {
+            "source": list(tokenize(line, run.recipe.data)) + ["<eos>"],
+            # a row per written token; <eos> has one unless the step limit cut the search
+            "target": [*words(run, hypotheses[0]), "<eos>"][: len(hypotheses[0].weights)],
+            "weights": hypotheses[0].weights,
+        }
+        for line, hypotheses in zip(lines, found, strict=True)
+    ]

@@ -16,11 +16,12 @@ from seqcli.data.padding import ordered_batches, pad
 from seqcli.data.pairs import Pair, build_vocabs, detokenize, read_pairs, split_pairs
 from seqcli.data.vocab import BOS, EOS, Vocab, token_ids
 from seqcli.decoding.beam import Markers
+from seqcli.decoding.requests import Generated, Request
+from seqcli.engine.contract import Batch, IndexedBatches, TaskData
 from seqcli.errors import DataError
 from seqcli.models.seq2seq import PAD_ID, Seq2Seq
 from seqcli.recipe.tasks import SPECS
 from seqcli.tasks import translate
-from seqcli.engine.contract import Batch, IndexedBatches, TaskData
 from seqcli.tasks.translate import source_ids, translate_ids, translate_lines
 
 SHOWN = 3  # validation sentences translated at each evaluation during training
@@ -186,8 +187,8 @@ class Translator:
             for (source, reference), translation in zip(run.meta.shown, translations, strict=True)
         )
 
-    def generate(self, run, flags: dict) -> Iterator[str]:
-        return translate.generate(run, flags)
+    def generate(self, run, request: Request) -> Generated:
+        return translate.generate(run, request)
 
     def predict(self, run, lines: list[str]) -> list[dict]:
         return translate.predict(run, lines)

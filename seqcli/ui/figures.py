@@ -1,11 +1,24 @@
-"""PNG figures for compare-cells and train --diagnose. matplotlib is imported inside each
-function (it is slow to import and only these commands need it) and used through Figure
-objects, so no GUI backend and no global pyplot state are involved."""
+"""Every PNG seqcli draws: compare-cells' curves, train --diagnose's gradient flow, a
+forecast, a translation's attention. matplotlib is imported inside each function (it is slow
+to import and only these commands need it) and used through Figure objects, so no GUI backend
+and no global pyplot state are involved."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
+
+from seqcli.errors import UsageError
+
+
+@dataclass(frozen=True)
+class ForecastFigure:
+    names: tuple[str, ...]  # the value columns, one panel each
+    history: np.ndarray  # (T, V) the rows the forecast continues, data units
+    forecast: np.ndarray  # (S, V)
 
 
 def new_figure(rows: int | None = None, *, figsize: tuple[float, float] = (8, 4.5)):
@@ -21,8 +34,6 @@ def new_figure(rows: int | None = None, *, figsize: tuple[float, float] = (8, 4.
 
 def save_figure(figure, path: Path, *, flag: str) -> None:
     """Write the PNG; a path that cannot be written is the user's flag at fault."""
-    from seqcli.errors import UsageError
-
     try:
         figure.savefig(path)
     except OSError as err:
@@ -71,3 +82,34 @@ def plot_learning_curves(
     axes.legend(fontsize="small")
     figure.savefig(path)
     return path
+
+
+def plot_forecast(data: ForecastFigure, path: Path) -> None:
+    """History and forecast of every value column, one panel each."""
+    figure, axes = new_figure(len(data.names), figsize=(9, 3 * len(data.names)))
+    past = np.arange(-len(data.history) + 1, 1)
+    ahead = np.arange(0, len(data.forecast) + 1)  # starts at the last known row: lines join
+    for column, (name, axis) in enumerate(zip(data.names, axes, strict=True)):
+        axis.plot(past, data.history[:, column], label="history")
+        joined = np.concatenate([data.history[-1:, column], data.forecast[:, column]])
+        axis.plot(ahead, joined, linestyle="--", label="forecast")
+        axis.set_ylabel(name)
+        axis.legend(loc="upper left")
+    axes[-1].set_xlabel("rows after the last known one")
+    save_figure(figure, path, flag="--plot")
+
+
+def plot_attention(rows: list[dict], path: Path) -> None:
+    """A heat map of one sentence: target tokens down, source tokens across, as in Bahdanau
+    et al. 2015, Fig. 3."""
+    if len(rows) != 1:
+        raise UsageError(
+            f"--attention {path}: a PNG shows one sentence, got {len(rows)}; "
+            "use a .json file for several"
+        )
+    row = rows[0]
+    figure, axes = new_figure(figsize=(1 + 0.5 * len(row["source"]), 1 + 0.4 * len(row["target"])))
+    axes.imshow(row["weights"], cmap="bone", vmin=0, vmax=1)
+    axes.set_xticks(range(len(row["source"])), row["source"], rotation=90)
+    axes.set_yticks(range(len(row["weights"])), row["target"])
+    save_figure(figure, path, flag="--attention")

@@ -1,0 +1,104 @@
+"""seqcli generate: every task's flags in one command; the task's spec says which it reads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from seqcli import ui
+from seqcli.cli.app import Device, RunPath, app, friendly
+from seqcli.errors import UsageError
+
+Text = Annotated[str | None, typer.Option(help="Text to start from.")]
+PrimeFile = Annotated[Path | None, typer.Option(help="Read the prime from a file ('-': stdin).")]
+Length = Annotated[int | None, typer.Option(min=1, help="Tokens (or steps) to generate.")]
+Temperature = Annotated[float | None, typer.Option(min=1e-6, help="Softmax temperature.")]
+TopK = Annotated[int | None, typer.Option(min=1, help="Sample among the k likeliest.")]
+TopP = Annotated[float | None, typer.Option(min=1e-6, max=1.0, help="Nucleus mass.")]
+Greedy = Annotated[bool, typer.Option(help="Always take the likeliest token.")]
+Penalty = Annotated[
+    float | None, typer.Option(min=1e-6, help="Scores of tokens already written / this (CTRL).")
+]
+MinLength = Annotated[int | None, typer.Option(min=0, help="Tokens before the end may come.")]
+Samples = Annotated[int | None, typer.Option(min=1, help="Independent samples.")]
+Seed = Annotated[int | None, typer.Option(help="Sampling seed (default 0).")]
+Unknown = Annotated[str | None, typer.Option(help="Prime tokens outside the vocab: error | skip.")]
+Horizon = Annotated[int | None, typer.Option(min=1, help="Forecast: steps ahead.")]
+Input = Annotated[str | None, typer.Option(help="translator: the sentence(s) to translate.")]
+Output = Annotated[Path | None, typer.Option(help="Forecast: write the CSV here, not to stdout.")]
+Plot = Annotated[Path | None, typer.Option(help="Forecast: draw history and forecast (PNG).")]
+Condition = Annotated[str | None, typer.Option(help="one_to_many: a class, or numbers 'a,b,...'.")]
+InputFile = Annotated[
+    Path | None,
+    typer.Option(
+        help="translator: sentences, one per line (default stdin); "
+        "forecast: continue this CSV instead of the training data."
+    ),
+]
+BeamSize = Annotated[int | None, typer.Option(min=1, help="translator: beams (5).")]
+NBest = Annotated[int | None, typer.Option(min=1, help="translator: best translations per line.")]
+LengthPenalty = Annotated[float | None, typer.Option(min=0.0, help="translator: GNMT alpha (0.6).")]
+Attention = Annotated[
+    Path | None, typer.Option(help="translator: write attention weights (.json or .png).")
+]
+
+
+@app.command()
+@friendly
+def generate(
+    run: RunPath,
+    prime: Text = None,
+    prime_file: PrimeFile = None,
+    length: Length = None,
+    temperature: Temperature = None,
+    top_k: TopK = None,
+    top_p: TopP = None,
+    greedy: Greedy = False,
+    repetition_penalty: Penalty = None,
+    min_length: MinLength = None,
+    num_samples: Samples = None,
+    seed: Seed = None,
+    unknown: Unknown = None,
+    horizon: Horizon = None,
+    input: Input = None,
+    output: Output = None,
+    plot: Plot = None,
+    condition: Condition = None,
+    input_file: InputFile = None,
+    beam_size: BeamSize = None,
+    n_best: NBest = None,
+    length_penalty: LengthPenalty = None,
+    attention: Attention = None,
+    device: Device = "auto",
+) -> None:
+    """Generate from a trained model: sample text, translate, condition, forecast."""
+    options = {name: value for name, value in locals().items() if name not in ("run", "device")}
+    from seqcli.cli.requests import build_request
+    from seqcli.engine.run import load_run, resolve_device
+    from seqcli.tasks import TASKS
+
+    loaded = load_run(run, resolve_device(device), TASKS)
+    from seqcli.ui.files import ATTENTION_WRITERS
+
+    if attention is not None and attention.suffix.lower() not in ATTENTION_WRITERS:
+        raise UsageError(f"--attention {attention}: write .json or .png")
+    request = build_request(loaded.recipe, options)  # refuses flags before any work
+    generated = loaded.task.generate(loaded, request)
+    write_generated(generated, output=output, plot=plot, attention=attention)
+
+
+def write_generated(generated, *, output: Path | None, plot: Path | None, attention: Path | None):
+    """The text to stdout (or --output), then the pictures the flags ask for."""
+    from seqcli.ui import figures, files
+
+    if output is None:
+        for chunk in generated.chunks:
+            ui.write_stdout(chunk)
+    else:
+        files.write_file(output, "".join(generated.chunks), flag="--output")
+    if plot is not None:
+        figures.plot_forecast(generated.figure, plot)
+    if attention is not None:
+        files.ATTENTION_WRITERS[attention.suffix.lower()](generated.attention, attention)

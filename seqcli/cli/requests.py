@@ -1,0 +1,118 @@
+"""From `seqcli generate`'s flags to one typed Request: the recipe's generate section with the
+flags applied, merged once here; the prime, the input lines and stdin are read here too, so a
+task never sees a flag or a file handle."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from seqcli.decoding.requests import Draw, Forecast, Prompt, Request, Search
+from seqcli.errors import UsageError
+from seqcli.recipe.schema import Recipe
+from seqcli.recipe.training import GENERATE_OPTIONS, Sampling
+
+UNKNOWN = {"error": False, "skip": True}  # --unknown: refuse or drop prime tokens out of vocab
+
+
+def flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def build_request(recipe: Recipe, options: dict) -> Request:
+    """The request the given flags (None and False meaning not given) make for this recipe's
+    task; a flag the task does not read is refused, naming what it does read."""
+    # `is`, not `in`: 0 == False, and --length-penalty 0 is a value.
+    given = {name: value for name, value in options.items() if value is not None and value is not False}
+    groups = recipe.spec.generate
+    _refuse_others(given, groups, recipe.spec.title)
+    return Request(
+        draw=Draw(_sampling(recipe, given), given.get("seed", 0), given.get("num_samples", 1)),
+        length=given.get("length"),
+        prompt=_prompt(recipe, given) if "prompt" in groups else None,
+        condition=given.get("condition"),
+        lines=tuple(_lines(given)) if "lines" in groups else (),
+        search=_search(recipe, given) if "search" in groups else None,
+        attention="attention" in given,
+        forecast=Forecast(given.get("horizon"), given.get("input_file")) if "forecast" in groups
+        else None,
+    )  # fmt: skip
+
+
+def _refuse_others(given: dict, groups: tuple[str, ...], title: str) -> None:
+    if not groups:
+        raise UsageError(f"generate does not apply to a {title}; use seqcli predict or evaluate")
+    takes = [name for group in groups for name in GENERATE_OPTIONS[group]]
+    extra = [name for name in given if name not in takes]
+    if extra:
+        flags = ", ".join(dict.fromkeys(flag(name) for name in takes))
+        raise UsageError(f"{flag(extra[0])} does not apply to a {title} (it takes {flags})")
+
+
+def _sampling(recipe: Recipe, given: dict) -> Sampling:
+    """The recipe's sampling keys, overridden by the flags of the same names."""
+    keys = Sampling.model_fields
+    merged = {**recipe.generate.model_dump(include=set(keys)), **_pick(given, keys)}
+    try:
+        return Sampling.model_validate(merged)
+    except ValidationError as err:
+        problem = err.errors(include_url=False)[0]
+        raise UsageError(f"{flag(str(problem['loc'][0]))}: {problem['msg']}") from None
+
+
+def _search(recipe: Recipe, given: dict) -> Search | None:
+    """Beam search, unless --greedy (or the recipe's greedy) or a sampling flag says to pick
+    token by token; saying both is an error."""
+    sampled = [name for name in ("temperature", "top_k", "top_p") if name in given]
+    beamed = _pick(given, Search.__dataclass_fields__)
+    modes = {"--greedy": "greedy" in given, "sampling": bool(sampled), "beam search": bool(beamed)}
+    chosen = [mode for mode, on in modes.items() if on]
+    if len(chosen) > 1:
+        raise UsageError(f"choose one of {' / '.join(chosen)}: they pick words differently")
+    if sampled or "greedy" in given or (recipe.generate.greedy and not beamed):
+        return None
+    search = Search(**beamed)
+    if search.n_best > search.beam_size:
+        raise UsageError(f"--n-best {search.n_best}: at most --beam-size ({search.beam_size})")
+    return search
+
+
+def _prompt(recipe: Recipe, given: dict) -> Prompt:
+    """The prime: --prime (\\n in it a newline), --prime-file (- for stdin), or the recipe's."""
+    if "prime" in given and "prime_file" in given:
+        raise UsageError("give --prime or --prime-file, not both")
+    unknown = given.get("unknown", "error")
+    if unknown not in UNKNOWN:
+        raise UsageError(f"--unknown {unknown}: choose error or skip")
+    if "prime_file" in given:
+        path = given["prime_file"]
+        text, source = _read(path, f"--prime-file {path}"), f"--prime-file {path}"
+    elif "prime" in given:
+        text, source = given["prime"].replace("\\n", "\n"), "--prime"
+    else:
+        text, source = recipe.generate.prime, "the recipe's generate.prime"
+    return Prompt(text, source, UNKNOWN[unknown])
+
+
+def _lines(given: dict) -> list[str]:
+    """--input, else --input-file, else stdin: one sentence per line."""
+    if "input" in given:
+        return given["input"].splitlines() or [""]
+    if "input_file" in given:
+        return _read(given["input_file"], f"--input-file {given['input_file']}").splitlines()
+    return sys.stdin.read().splitlines()
+
+
+def _read(path: Path, what: str) -> str:
+    if str(path) == "-":
+        return sys.stdin.read()
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise UsageError(f"{what}: cannot read ({err})") from None
+
+
+def _pick(given: dict, names) -> dict:
+    return {name: value for name, value in given.items() if name in names}

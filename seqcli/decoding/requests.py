@@ -1,0 +1,62 @@
+"""What `seqcli generate` asks of a run, typed: the CLI builds one Request from its flags over
+the recipe's generate section, once; a task reads the parts its spec says it takes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from seqcli.recipe.training import Sampling
+
+
+@dataclass(frozen=True)
+class Draw:
+    """How tokens are picked, from which seed, how many samples."""
+
+    sampling: Sampling  # the recipe's generate section with the flags applied
+    seed: int = 0
+    num_samples: int = 1
+
+
+@dataclass(frozen=True)
+class Prompt:
+    text: str  # what the model reads before it writes
+    source: str  # where it came from, for an error about its tokens
+    skip_unknown: bool = False  # drop tokens outside the vocabulary instead of refusing
+
+
+@dataclass(frozen=True)
+class Search:
+    """Beam search (the translator's default)."""
+
+    beam_size: int = 5  # OpenNMT's usual beam
+    n_best: int = 1
+    length_penalty: float = 0.6  # GNMT's alpha
+
+
+@dataclass(frozen=True)
+class Forecast:
+    horizon: int | None = None  # steps after the last row; None: data.horizon
+    history: Path | None = None  # a CSV to continue instead of the training series
+
+
+@dataclass(frozen=True)
+class Request:
+    draw: Draw
+    length: int | None = None  # tokens or steps to write; None: the task's default
+    prompt: Prompt | None = None  # language model
+    condition: str | None = None  # conditioned generators: a class, or numbers "a,b"
+    lines: tuple[str, ...] = ()  # translator: one sentence per line
+    search: Search | None = None  # translator: None means greedy or sampled, as draw says
+    attention: bool = False  # translator: keep the attention weights
+    forecast: Forecast | None = None  # forecaster
+
+
+@dataclass(frozen=True)
+class Generated:
+    """What a task's generate gives back; the CLI writes it where the flags say."""
+
+    chunks: Iterable[str]  # text for stdout (or --output), streamed as it is written
+    attention: list[dict] | None = None  # translator: weights per sentence, for --attention
+    figure: object = None  # forecaster: what --plot draws (ForecastFigure)

@@ -1,0 +1,96 @@
+"""seqcli generate's flags become one typed request: merged over the recipe once, refused where
+the task's spec does not read them, files and stdin read before the task sees anything."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from seqcli.cli.requests import build_request
+from seqcli.errors import UsageError
+from seqcli.recipe import load_recipe
+from seqcli.recipe.tasks import SPECS
+from seqcli.recipe.training import GENERATE_OPTIONS
+from tests.conftest import ROOT
+
+# One shipped recipe per task, so every spec is checked against a real recipe.
+RECIPES = {
+    "language_model": "char-lm", "classifier": "sms-spam", "tagger": "pos-tagging",
+    "translator": "reverse-digits", "conditioned_text": "names-generate",
+    "conditioned_values": "sine", "direct_forecaster": "airline mapping=many_to_one",
+    "autoregressive_forecaster": "sunspots", "adding": "adding-200", "copy": "copy-100",
+    "music": "jsb",
+}  # fmt: skip
+EVERY_OPTION = {name for names in GENERATE_OPTIONS.values() for name in names}
+VALUES = {"input_file": ROOT / "README.md", "prime_file": ROOT / "README.md"}
+
+
+def recipe(task: str, *overrides: str):
+    name, *shipped = RECIPES[task].split()
+    return load_recipe(ROOT / "recipes" / f"{name}.yaml", [*shipped, *overrides])
+
+
+def test_every_task_has_a_shipped_recipe_here():
+    assert set(RECIPES) == set(SPECS)
+    assert all(recipe(task).task == task for task in SPECS)
+
+
+@pytest.mark.parametrize("task", sorted(name for name, spec in SPECS.items() if spec.generate))
+def test_a_flag_outside_the_specs_groups_is_refused_by_name(task):
+    spec = SPECS[task]
+    takes = {name for group in spec.generate for name in GENERATE_OPTIONS[group]}
+    for option in sorted(EVERY_OPTION - takes):
+        flag = "--" + option.replace("_", "-")
+        with pytest.raises(UsageError, match=f"^{flag} does not apply to a {spec.title}"):
+            build_request(recipe(task), {option: VALUES.get(option, 2), "input": "1"})
+
+
+@pytest.mark.parametrize("task", sorted(name for name, spec in SPECS.items() if not spec.generate))
+def test_a_task_that_generates_nothing_points_elsewhere(task):
+    with pytest.raises(UsageError, match="generate does not apply to a .*seqcli predict"):
+        build_request(recipe(task), {})
+
+
+@pytest.mark.parametrize("task", ["language_model", "conditioned_text", "translator"])
+def test_flags_override_the_recipes_sampling_keys_and_only_those(task):
+    base = recipe(task, "generate.temperature=0.5", "generate.top_p=0.9", "generate.min_length=0")
+    extra = {"language_model": {}, "conditioned_text": {"condition": "x"}, "translator": {"input": "1"}}
+    request = build_request(base, {"top_k": 3, **extra[task], "temperature": None})
+    sampling = request.draw.sampling
+    assert (sampling.temperature, sampling.top_p, sampling.top_k) == (0.5, 0.9, 3)
+
+
+def test_the_translator_searches_with_beams_unless_told_to_pick_token_by_token():
+    translator = recipe("translator")
+    assert build_request(translator, {"input": "1"}).search.beam_size == 5
+    assert build_request(translator, {"input": "1", "greedy": True}).search is None
+    assert build_request(translator, {"input": "1", "top_k": 2}).search is None
+    assert build_request(recipe("translator", "generate.greedy=true"), {"input": "1"}).search is None
+    with pytest.raises(UsageError, match="choose one of --greedy / sampling / beam search"):
+        build_request(translator, {"input": "1", "greedy": True, "top_p": 0.5, "n_best": 2})
+
+
+def test_a_zero_flag_value_is_a_value_not_an_absent_flag():
+    request = build_request(recipe("translator"), {"input": "1", "length_penalty": 0.0})
+    assert request.search.length_penalty == 0.0
+
+
+def test_the_prime_comes_from_the_flag_a_file_stdin_or_the_recipe(monkeypatch, tmp_path):
+    lm = recipe("language_model")
+    assert build_request(lm, {"prime": "a\\nb"}).prompt.text == "a\nb"
+    (tmp_path / "p.txt").write_text("from a file", encoding="utf-8")
+    assert build_request(lm, {"prime_file": tmp_path / "p.txt"}).prompt.text == "from a file"
+    monkeypatch.setattr("sys.stdin", io.StringIO("from stdin"))
+    assert build_request(lm, {"prime_file": "-"}).prompt.text == "from stdin"
+    prompt = build_request(lm, {}).prompt
+    assert (prompt.text, prompt.source) == (lm.generate.prime, "the recipe's generate.prime")
+
+
+def test_translator_lines_come_from_the_flag_a_file_or_stdin(monkeypatch, tmp_path):
+    translator = recipe("translator")
+    assert build_request(translator, {"input": "12\n34"}).lines == ("12", "34")
+    (tmp_path / "in.txt").write_text("5\n6\n", encoding="utf-8")
+    assert build_request(translator, {"input_file": tmp_path / "in.txt"}).lines == ("5", "6")
+    monkeypatch.setattr("sys.stdin", io.StringIO("7\n"))
+    assert build_request(translator, {}).lines == ("7",)

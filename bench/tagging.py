@@ -23,7 +23,7 @@ from seqcli.engine.run import load_run  # noqa: E402
 from seqcli.engine.start import fresh_training  # noqa: E402
 from seqcli.recipe import load_recipe  # noqa: E402
 from seqcli.tasks import task_for  # noqa: E402
-from seqcli.tasks.tagger_report import BASELINE_TABLE  # noqa: E402
+from seqcli.tasks.tagger.report import BASELINE_TABLE  # noqa: E402
 
 EWT = SHARED / "ud_english_ewt"
 TARGET = 0.88

@@ -26,11 +26,12 @@ from common import ROOT, SHARED, require  # noqa: E402
 
 from seqcli.data.padding import pad  # noqa: E402
 from seqcli.engine.optim import LearningRate, build_optimizer  # noqa: E402
+from seqcli.metrics.translation import translation_metrics  # noqa: E402
 from seqcli.models.seq2seq import PAD_ID  # noqa: E402
 from seqcli.recipe import load_recipe  # noqa: E402
 from seqcli.tasks import TASKS  # noqa: E402
-from seqcli.tasks.translate import beam_translations, translate_ids  # noqa: E402
-from seqcli.tasks.translator import by_sentence, translation_metrics  # noqa: E402
+from seqcli.tasks.translator.search import beam_translations, translate_ids  # noqa: E402
+from seqcli.tasks.translator.task import by_sentence  # noqa: E402
 
 TRANSLATOR = TASKS["translator"]
 

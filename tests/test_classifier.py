@@ -16,17 +16,17 @@ import torch.nn.functional as F
 
 from seqcli.data.labelled import Example, read_examples, stratified_split
 from seqcli.errors import DataError, RecipeError, UsageError
-from seqcli.models.classifier import Classifier
-from seqcli.recipe import validate_recipe
-from seqcli.recipe.model import PooledConfig
-from seqcli.tasks import TASKS
-from seqcli.tasks.classification_metrics import (
+from seqcli.metrics.classification import (
     accuracy,
     classification_details,
     confusion_matrix,
     macro_f1,
 )
-from seqcli.tasks.classifier import balanced_weights
+from seqcli.models.classifier import Classifier
+from seqcli.recipe import validate_recipe
+from seqcli.recipe.model import PooledConfig
+from seqcli.tasks import TASKS
+from seqcli.tasks.classifier.task import balanced_weights
 
 ROOT = Path(__file__).resolve().parents[1]
 TASK = TASKS["classifier"]

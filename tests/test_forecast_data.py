@@ -12,8 +12,8 @@ import torch
 from seqcli.data.dates import infer_calendar
 from seqcli.data.scaling import Scaler, seasonal_mae
 from seqcli.errors import DataError, RecipeError
+from seqcli.metrics.forecast import baseline_errors, forecast_errors
 from seqcli.recipe import load_recipe, validate_recipe
-from seqcli.tasks.forecast_metrics import baseline_errors, forecast_errors
 from tests.series_helpers import prepare, series_recipe, sine_csv, untrained_run, write_csv
 
 # --- reader errors -------------------------------------------------------------------------

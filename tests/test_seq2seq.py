@@ -23,13 +23,14 @@ from seqcli.decoding.beam import Markers, beam_search, length_penalty
 from seqcli.decoding.requests import Draw, Search
 from seqcli.engine.run import Run
 from seqcli.errors import DataError, RecipeError, UsageError
+from seqcli.metrics.translation import translation_metrics
 from seqcli.models.seq2seq import Seq2Seq
 from seqcli.recipe import validate_recipe
 from seqcli.recipe.cells import CELL_SPECS
 from seqcli.recipe.training import Sampling
 from seqcli.tasks import TASKS
-from seqcli.tasks.translate import predict, search_batch
-from seqcli.tasks.translator import collate, translation_metrics
+from seqcli.tasks.translator.search import predict, search_batch
+from seqcli.tasks.translator.task import collate
 
 TRANSLATOR = TASKS["translator"]
 
@@ -229,7 +230,7 @@ def test_dot_attention_with_a_bidirectional_encoder_is_rejected_with_the_reason(
 def toy_batch():
     sources = [[5, 6, 7, 3], [6, 3]]  # different lengths: the second is padded
     targets = [[2, 8, 9, 3], [2, 9, 3]]
-    from seqcli.tasks.translator import Example
+    from seqcli.tasks.translator.task import Example
 
     return collate([Example(s, t, "") for s, t in zip(sources, targets, strict=True)])
 

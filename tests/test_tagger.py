@@ -17,9 +17,9 @@ from seqcli.cli.requests import build_request
 from seqcli.data.tagged import Sentence
 from seqcli.errors import DataError, RecipeError, UsageError
 from seqcli.recipe import validate_recipe
-from seqcli.tasks.tagger import TaggerTask
-from seqcli.tasks.tagger_batches import encode
-from seqcli.tasks.tagger_report import BASELINE_TABLE
+from seqcli.tasks.tagger.batches import encode
+from seqcli.tasks.tagger.report import BASELINE_TABLE
+from seqcli.tasks.tagger.task import TaggerTask
 from tests.test_tagged_data import COLUMNS, write
 
 ROOT = Path(__file__).resolve().parents[1]

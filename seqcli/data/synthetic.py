@@ -7,7 +7,6 @@ their own split number, so they never overlap the training examples.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -56,12 +55,3 @@ def make_batch(
     inputs = torch.as_tensor(np.stack([x for x, _ in pairs]), dtype=input_type)
     targets = torch.as_tensor(np.stack([y for _, y in pairs]), dtype=target_type)
     return inputs, targets
-
-
-# The score of a model that has learnt nothing long-range, the line to beat:
-# adding: always predicting 1, the mean, leaves the variance of a sum of two U[0,1], 2/12;
-# copy: blanks are certain, the last ten digits a uniform guess among 8.
-BASELINES = {
-    "adding": lambda length: 1 / 6,
-    "copy": lambda length: MEMORY * math.log(8) / (length + 2 * MEMORY),
-}

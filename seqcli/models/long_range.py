@@ -8,6 +8,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from seqcli.metrics.long_range import frame_nll_sum
 from seqcli.models.cells import make_stack
 from seqcli.models.language_model import Output
 from seqcli.models.stack import top_state
@@ -67,16 +68,3 @@ class FrameModel(nn.Module):
         if targets is not None:
             loss = frame_nll_sum(logits, targets, lengths) / lengths.sum()
         return Output(logits, loss, state)
-
-
-def frame_nll_sum(logits: torch.Tensor, frames: torch.Tensor, lengths: torch.Tensor):
-    """Bernoulli NLL summed over keys and over the real (unpadded) frames.
-
-    Divided by the number of frames this is the per-frame NLL of Boulanger-Lewandowski et al.
-    2012 and Bai et al. 2018 (their -trace(y log p' + (1-y) log(1-p)') / T), from logits for
-    numerical safety.
-    """
-    steps = torch.arange(frames.shape[1], device=frames.device)
-    real = (steps[None, :] < lengths[:, None]).unsqueeze(-1)  # (B, T, 1)
-    nll = F.binary_cross_entropy_with_logits(logits, frames, reduction="none")  # (B, T, K)
-    return (nll * real).sum()

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from seqcli.engine.contract import Task
-from seqcli.tasks.classifier import ClassifierTask
-from seqcli.tasks.conditioned import ConditionedText
-from seqcli.tasks.conditioned_values import ConditionedValues
-from seqcli.tasks.forecaster import TASKS as FORECASTERS
+from seqcli.tasks.classifier.task import ClassifierTask
+from seqcli.tasks.conditioned.text import ConditionedText
+from seqcli.tasks.conditioned.values import ConditionedValues
+from seqcli.tasks.forecaster.task import TASKS as FORECASTERS
 from seqcli.tasks.language_model import LanguageModelTask
 from seqcli.tasks.music import MusicTask
 from seqcli.tasks.synthetic import AddingTask, CopyTask
-from seqcli.tasks.tagger import TaggerTask
-from seqcli.tasks.translator import Translator
+from seqcli.tasks.tagger.task import TaggerTask
+from seqcli.tasks.translator.task import Translator
 
 TASKS: dict[str, Task] = {
     "language_model": LanguageModelTask(),

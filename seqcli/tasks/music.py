@@ -13,7 +13,8 @@ from seqcli.decoding.autoregress import autoregress
 from seqcli.decoding.requests import Generated, Request
 from seqcli.engine.contract import Batch, IndexedBatches, TaskData
 from seqcli.errors import DataError
-from seqcli.models.long_range import FrameModel, frame_nll_sum
+from seqcli.metrics.long_range import baseline_nll, frame_nll_sum
+from seqcli.models.long_range import FrameModel
 from seqcli.recipe.tasks import SPECS
 
 LOWEST_NOTE = 21  # MIDI number of key 0 of an 88-key piano roll (A0)
@@ -41,14 +42,6 @@ def batch_of(pieces: list[np.ndarray]) -> Batch:
     x = pad_values([p[:-1] for p in pieces])  # (B, T, K)
     y = pad_values([p[1:] for p in pieces])  # (B, T, K)
     return Batch({"x": x, "lengths": lengths}, y, size=int(lengths.sum()))
-
-
-def baseline_nll(key_frequency: list[float], pieces: list[np.ndarray]) -> float:
-    """Per-frame NLL of predicting every key by its training frequency, ignoring the past."""
-    p = np.clip(np.asarray(key_frequency), 1e-6, 1 - 1e-6)
-    frames = np.concatenate([piece[1:] for piece in pieces])  # (N, K)
-    nll = -(frames * np.log(p) + (1 - frames) * np.log(1 - p)).sum()
-    return float(nll / len(frames))
 
 
 class MusicTask:

@@ -17,14 +17,14 @@ from seqcli.data.padding import ordered_batches, pad
 from seqcli.data.vocab import TOKENIZERS, Vocab, build_vocab, token_ids
 from seqcli.engine.contract import Batch, IndexedBatches, TaskData
 from seqcli.errors import DataError, UsageError
-from seqcli.models.classifier import PAD_ID, Classifier
-from seqcli.recipe.tasks import SPECS
-from seqcli.tasks.classification_metrics import (
+from seqcli.metrics.classification import (
     accuracy,
     classification_details,
     confusion_matrix,
     macro_f1,
 )
+from seqcli.models.classifier import PAD_ID, Classifier
+from seqcli.recipe.tasks import SPECS
 
 
 @dataclass(frozen=True)

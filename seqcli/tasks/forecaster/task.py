@@ -17,16 +17,16 @@ from seqcli.data.series import read_series
 from seqcli.decoding.requests import Generated, Request
 from seqcli.engine.contract import IndexedBatches, TaskData
 from seqcli.errors import DataError, UsageError
+from seqcli.metrics.forecast import baseline_errors, comparison_table, forecast_errors
 from seqcli.models.forecaster import AutoregressiveForecaster, DirectForecaster
 from seqcli.recipe.tasks import SPECS, TaskSpec
-from seqcli.tasks.forecast_batches import (
+from seqcli.tasks.forecaster.batches import (
     Targets,
     batch_of,
     direct_targets,
     shifted_targets,
 )
-from seqcli.tasks.forecast_metrics import baseline_errors, comparison_table, forecast_errors
-from seqcli.tasks.forecast_output import forecast_csv, parse_history
+from seqcli.tasks.forecaster.output import forecast_csv, parse_history
 from seqcli.ui.figures import ForecastFigure
 
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from seqcli.data.tagged import Sentence
 from seqcli.metrics.spans import is_span_scheme, micro_scores, per_type_scores, span_counts
 from seqcli.metrics.tags import accuracy, baseline_labels, per_tag_accuracy, tag_counts
-from seqcli.tasks.tagger_batches import TaggerMeta
+from seqcli.tasks.tagger.batches import TaggerMeta
 
 BASELINE_TABLE = "accuracy against the most-frequent-tag baseline"
 

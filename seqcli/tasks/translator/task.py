@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import sacrebleu
 import torch
 import torch.nn.functional as F
 
@@ -19,10 +18,11 @@ from seqcli.decoding.beam import Markers
 from seqcli.decoding.requests import Generated, Request
 from seqcli.engine.contract import Batch, IndexedBatches, TaskData
 from seqcli.errors import DataError
+from seqcli.metrics.translation import translation_metrics
 from seqcli.models.seq2seq import PAD_ID, Seq2Seq
 from seqcli.recipe.tasks import SPECS
-from seqcli.tasks import translate
-from seqcli.tasks.translate import source_ids, translate_ids, translate_lines
+from seqcli.tasks.translator import search as translate
+from seqcli.tasks.translator.search import source_ids, translate_ids, translate_lines
 
 SHOWN = 3  # validation sentences translated at each evaluation during training
 
@@ -76,31 +76,6 @@ def collate(examples: list[Example]) -> Batch:
     target_out = target[:, 1:]  # the decoder predicts each next token; <pad> is ignored
     inputs = {"source": source, "source_lengths": lengths, "target_in": target[:, :-1]}
     return Batch(inputs, target_out, size=int((target_out != PAD_ID).sum()))
-
-
-# sacrebleu's tokenizer for BLEU: 13a splits words and punctuation; char counts character
-# n-grams, so a character-level task (one "word" per line) still gets a meaningful score.
-BLEU_TOKENIZERS = {"word": "13a", "char": "char"}
-
-
-def translation_metrics(
-    hypotheses: list[str], references: list[list[str]], *, tokenizer: str
-) -> dict[str, float]:
-    """Corpus BLEU and chrF (sacrebleu, on detokenized strings) against every reference of
-    each sentence, and the share of hypotheses equal to one of their references."""
-    exact = sum(h in refs for h, refs in zip(hypotheses, references, strict=True))
-    # sacrebleu reads references as streams, one per reference slot; None pads short lists.
-    depth = max(len(refs) for refs in references)
-    streams = [[refs[k] if k < len(refs) else None for refs in references] for k in range(depth)]
-    # force: normalized text looks tokenized ("il est grand .") and sacrebleu would warn
-    bleu = sacrebleu.corpus_bleu(
-        hypotheses, streams, tokenize=BLEU_TOKENIZERS[tokenizer], force=True
-    )
-    return {
-        "bleu": bleu.score,
-        "chrf": sacrebleu.corpus_chrf(hypotheses, streams).score,
-        "exact_match": exact / len(references),
-    }
 
 
 def by_sentence(examples: list[Example], hypotheses: list[str]):

@@ -15,8 +15,8 @@ from seqcli.errors import DataError
 from seqcli.metrics.spans import is_span_scheme
 from seqcli.models.tagger import IGNORE, Tagger
 from seqcli.recipe.tasks import SPECS
-from seqcli.tasks.tagger_batches import TaggerMeta, build_meta, encode
-from seqcli.tasks.tagger_report import tagging_metrics
+from seqcli.tasks.tagger.batches import TaggerMeta, build_meta, encode
+from seqcli.tasks.tagger.report import tagging_metrics
 
 SPAN_METRICS = ("f1", "precision", "recall")
 

@@ -1,0 +1,1 @@
+"""The translator (task.py) and how it searches for a translation (search.py)."""

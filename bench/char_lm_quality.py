@@ -37,14 +37,19 @@ def main() -> None:
     recipe = load_recipe(args.recipe, args.overrides)
     start, best, last_sample = time.perf_counter(), None, ""
     with tempfile.TemporaryDirectory() as out:
-        trainer = fresh_training(recipe, task_for(recipe), device=torch.device("cpu"), out=Path(out) / "run")
+        trainer = fresh_training(
+            recipe, task_for(recipe), device=torch.device("cpu"), out=Path(out) / "run"
+        )
         print(f"{'step':>6} {'minutes':>8} {'val loss':>9} {'bits/char':>10}")
         for event in trainer:
             minutes = (time.perf_counter() - start) / 60
             if isinstance(event, events.Evaluated):
                 best = min(best or event.metrics["loss"], event.metrics["loss"])
-                print(f"{event.step:6} {minutes:8.2f} {event.metrics['loss']:9.4f} "
-                      f"{event.metrics['bpc']:10.4f}", flush=True)  # fmt: skip
+                print(
+                    f"{event.step:6} {minutes:8.2f} {event.metrics['loss']:9.4f} "
+                    f"{event.metrics['bpc']:10.4f}",
+                    flush=True,
+                )
             if isinstance(event, events.Sample):
                 last_sample = event.text
             if isinstance(event, events.Step) and minutes > args.budget_min:

@@ -47,7 +47,9 @@ BENCHES = {
 def train(recipe) -> Trainer:
     """The engine's own training, into a throwaway run folder."""
     with tempfile.TemporaryDirectory() as out:
-        trainer = fresh_training(recipe, task_for(recipe), device=torch.device("cpu"), out=Path(out) / "run")
+        trainer = fresh_training(
+            recipe, task_for(recipe), device=torch.device("cpu"), out=Path(out) / "run"
+        )
         try:
             for event in trainer:
                 if isinstance(event, events.Evaluated):

@@ -33,7 +33,9 @@ def train_quietly(recipe, out: Path):
     from seqcli.tasks import task_for
 
     start = time.perf_counter()
-    trainer = fresh_training(recipe, task_for(recipe), device=torch.device("cpu"), out=out, overwrite=True)
+    trainer = fresh_training(
+        recipe, task_for(recipe), device=torch.device("cpu"), out=out, overwrite=True
+    )
     try:
         for event in trainer:
             last = event

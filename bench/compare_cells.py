@@ -29,25 +29,33 @@ CELLS = ("lstm", "gru", "rnn")
 # Per task: recipe, the metric's line to beat, and what each cell should reach.
 TASKS = {
     "adding": {
-        "recipe": "adding-200.yaml", "baseline": "predict 1: mse 0.167",
+        "recipe": "adding-200.yaml",
+        "baseline": "predict 1: mse 0.167",
         "goal": {"lstm": "< 0.01", "gru": "< 0.01", "rnn": "> 0.1"},
     },
     "copy": {
-        "recipe": "copy-100.yaml", "baseline": "memoryless: loss 0.173, last10 0.125",
+        "recipe": "copy-100.yaml",
+        "baseline": "memoryless: loss 0.173, last10 0.125",
         "goal": {"lstm": ">= 0.9", "gru": ">= 0.9", "rnn": "< 0.9"},
     },
     "jsb": {
-        "recipe": "jsb.yaml", "baseline": "Bai et al. 2018 test nll",
+        "recipe": "jsb.yaml",
+        "baseline": "Bai et al. 2018 test nll",
         "goal": {"lstm": "8.45 ± 0.3", "gru": "8.43 ± 0.3", "rnn": "8.91 ± 0.3"},
     },
-}  # fmt: skip
+}
 
 
 def run(name: str, args) -> None:
     spec = TASKS[name]
     recipe = load_recipe(ROOT / "recipes" / spec["recipe"], args.overrides)
-    grid = Grid(cells=CELLS, layers=(recipe.model.layers,), directions=(recipe.model.direction,),
-                seeds=tuple(args.seeds), match_params=True)  # fmt: skip
+    grid = Grid(
+        cells=CELLS,
+        layers=(recipe.model.layers,),
+        directions=(recipe.model.direction,),
+        seeds=tuple(args.seeds),
+        match_params=True,
+    )
     started = time.perf_counter()
     print(f"== {name}: {recipe.name}, {recipe.train.monitor}; {spec['baseline']}", flush=True)
     stream = run_grid(recipe, grid, args.out / name, device=torch.device("cpu"), jobs=args.jobs)
@@ -56,21 +64,28 @@ def run(name: str, args) -> None:
             print(f"   {event.name} step {event.step}: val {event.metric:.4f}", flush=True)
         if isinstance(event, events.VariantDone):
             r = event.result
-            print(f"   done {r['name']}: {r['parameters']:,} params, {r['wall_s'] / 60:.1f} min, "
-                  f"best val {r['best_val']:.4f}", flush=True)  # fmt: skip
+            print(
+                f"   done {r['name']}: {r['parameters']:,} params, {r['wall_s'] / 60:.1f} min, "
+                f"best val {r['best_val']:.4f}",
+                flush=True,
+            )
         if isinstance(event, events.CompareFinished):
             report(event.groups, spec, minutes=(time.perf_counter() - started) / 60)
 
 
 def report(groups: list[dict], spec: dict, *, minutes: float) -> None:
-    print(f"{'variant':<16}{'params':>9}{'test':>9}{'±':>8}  {'goal':<12}"
-          f"{'early grad':>11}{'late grad':>11}{'min':>6}")  # fmt: skip
+    print(
+        f"{'variant':<16}{'params':>9}{'test':>9}{'±':>8}  {'goal':<12}"
+        f"{'early grad':>11}{'late grad':>11}{'min':>6}"
+    )
     for g in groups:
         mean, std = g["test"]
         split = g["test_split"]
-        print(f"{g['group']:<16}{g['parameters']:>9,}{mean:>9.4f}{std:>8.4f}  "
-              f"{spec['goal'][g['cell']]:<12}{g['early_gradient']:>11.2e}"
-              f"{g['late_gradient']:>11.2e}{g['wall_s'] / 60:>6.1f}")  # fmt: skip
+        print(
+            f"{g['group']:<16}{g['parameters']:>9,}{mean:>9.4f}{std:>8.4f}  "
+            f"{spec['goal'][g['cell']]:<12}{g['early_gradient']:>11.2e}"
+            f"{g['late_gradient']:>11.2e}{g['wall_s'] / 60:>6.1f}"
+        )
     early = {g["cell"]: g["early_gradient"] for g in groups}
     if early.get("rnn", 0) > 0:
         print(

@@ -27,10 +27,13 @@ VOCAB = Vocab(tokens=tuple(chr(32 + i) for i in range(65)), tokenizer="char")
 
 def build(cell: str):
     recipe = validate_recipe(
-        {"name": "speed", "data": {"path": "unused.txt"},
-         "model": {"cell": cell, "layers": 2, "hidden_size": 256, "embedding_size": 64}},
+        {
+            "name": "speed",
+            "data": {"path": "unused.txt"},
+            "model": {"cell": cell, "layers": 2, "hidden_size": 256, "embedding_size": 64},
+        },
         source="bench",
-    )  # fmt: skip
+    )
     return new_run(recipe, TASKS[recipe.task], VOCAB, torch.device("cpu"))
 
 
@@ -65,12 +68,16 @@ def main() -> None:
         rates = {}
         for length in (1000, 10000):
             rates[length] = max(chars_per_s(run, batch=batch, length=length) for _ in range(3))
-            print(f"{'':10} {batch:5} {length:7} {rates[length]:10,.0f} "
-                  f"{1e6 * batch / rates[length]:8.1f}")  # fmt: skip
+            print(
+                f"{'':10} {batch:5} {length:7} {rates[length]:10,.0f} "
+                f"{1e6 * batch / rates[length]:8.1f}"
+            )
         print(f"{'':10} per-char time at 10,000 vs 1,000: {rates[1000] / rates[10000]:.3f}x")
     naive = naive_chars_per_s(run, length=1000)
-    print(f"naive nn.LSTM stepping, batch 1: {naive:,.0f} chars/s "
-          f"(stepper is {chars_per_s(run, batch=1, length=1000) / naive:.1f}x faster)")  # fmt: skip
+    print(
+        f"naive nn.LSTM stepping, batch 1: {naive:,.0f} chars/s "
+        f"(stepper is {chars_per_s(run, batch=1, length=1000) / naive:.1f}x faster)"
+    )
 
 
 if __name__ == "__main__":

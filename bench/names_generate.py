@@ -42,9 +42,13 @@ def main() -> None:
         for condition in ("both", "none"):
             recipe = load_recipe(
                 ROOT / "recipes/names-generate.yaml",
-                [f"data.path={NAMES}", f"model.condition={condition}",
-                 f"train.steps={args.steps}", "generate.sample_length=0"],
-            )  # fmt: skip
+                [
+                    f"data.path={NAMES}",
+                    f"model.condition={condition}",
+                    f"train.steps={args.steps}",
+                    "generate.sample_length=0",
+                ],
+            )
             last, seconds = train_quietly(recipe, Path(tmp) / condition)
             runs[condition] = load_run(Path(tmp) / condition, CPU, TASKS)
             loss = runs[condition].task.evaluate(

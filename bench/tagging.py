@@ -41,14 +41,18 @@ def main() -> None:
     recipe = load_recipe(args.recipe, args.overrides)
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as out:
-        trainer = fresh_training(recipe, task_for(recipe), device=torch.device("cpu"), out=Path(out) / "run")
+        trainer = fresh_training(
+            recipe, task_for(recipe), device=torch.device("cpu"), out=Path(out) / "run"
+        )
         print(f"{'step':>6} {'seconds':>8} {'val accuracy':>13}")
         try:
             for event in trainer:
                 if isinstance(event, events.Evaluated):
                     seconds = time.perf_counter() - start
-                    print(f"{event.step:6} {seconds:8.0f} {event.metrics['accuracy']:13.4f}",
-                          flush=True)  # fmt: skip
+                    print(
+                        f"{event.step:6} {seconds:8.0f} {event.metrics['accuracy']:13.4f}",
+                        flush=True,
+                    )
         finally:
             trainer.folder.release()
         trained = time.perf_counter() - start

@@ -30,10 +30,16 @@ def recipe_dict(cell: str, steps: int) -> dict:
         "name": f"bench-{cell}",
         "data": {"path": str(SHAKESPEARE), "val_fraction": 0.1},
         "model": {"cell": cell, "layers": LAYERS, "hidden_size": HIDDEN, "embedding_size": EMBED},
-        "train": {"batch_size": BATCH, "seq_len": SEQ_LEN, "steps": steps + WARMUP,
-                  "eval_every": 10**9, "lr": 2e-3, "clip_norm": 1.0},
+        "train": {
+            "batch_size": BATCH,
+            "seq_len": SEQ_LEN,
+            "steps": steps + WARMUP,
+            "eval_every": 10**9,
+            "lr": 2e-3,
+            "clip_norm": 1.0,
+        },
         "generate": {"sample_length": 0},
-    }  # fmt: skip
+    }
 
 
 def child_seqcli(cell: str, steps: int, tune: bool) -> dict:
@@ -48,7 +54,9 @@ def child_seqcli(cell: str, steps: int, tune: bool) -> dict:
     tuned = tune_allocator() if tune else False
     recipe = validate_recipe(recipe_dict(cell, steps), source="bench")
     with tempfile.TemporaryDirectory() as out:
-        trainer = fresh_training(recipe, task_for(recipe), device=torch.device("cpu"), out=Path(out) / "run")
+        trainer = fresh_training(
+            recipe, task_for(recipe), device=torch.device("cpu"), out=Path(out) / "run"
+        )
         start = None
         for event in trainer:
             if isinstance(event, events.Step) and event.step == WARMUP:
@@ -110,8 +118,10 @@ def main() -> None:
     parser.add_argument("--child", choices=["seqcli", "raw"])
     args = parser.parse_args()
     if args.child:
-        children = {"seqcli": lambda: child_seqcli(args.cells, args.steps, not args.no_tune),
-                    "raw": lambda: child_raw(args.cells, args.steps)}  # fmt: skip
+        children = {
+            "seqcli": lambda: child_seqcli(args.cells, args.steps, not args.no_tune),
+            "raw": lambda: child_raw(args.cells, args.steps),
+        }
         print(json.dumps({**children[args.child](), "peak_rss_mb": peak_rss_mb()}))
         return
     require(SHAKESPEARE)
@@ -123,8 +133,10 @@ def main() -> None:
             ours = measure("seqcli", cell, args.steps, tune=not args.no_tune)
             ratios.append(ours["tokens_per_s"] / raw["tokens_per_s"])
             for name, result in (("raw", raw), ("seqcli", ours)):
-                print(f"{cell:5} {name:7} {result['tokens_per_s']:10,.0f} "
-                      f"{result['peak_rss_mb']:8.0f}")  # fmt: skip
+                print(
+                    f"{cell:5} {name:7} {result['tokens_per_s']:10,.0f} "
+                    f"{result['peak_rss_mb']:8.0f}"
+                )
         print(f"{cell:5} ratio   {statistics.median(ratios):10.2f}x  (median of {args.rounds})")
 
 

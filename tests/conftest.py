@@ -81,7 +81,9 @@ def trained_run(tmp_path_factory) -> Path:
     # The autouse cache fixture is per test; a session fixture needs the same cache by hand.
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SEQCLI_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
-        trainer = fresh_training(recipe, task_for(recipe), device=torch.device("cpu"), out=folder / "run")
+        trainer = fresh_training(
+            recipe, task_for(recipe), device=torch.device("cpu"), out=folder / "run"
+        )
         try:
             for _ in trainer:
                 pass

@@ -33,12 +33,20 @@ def series_recipe(path: Path, *, mapping: str = "many_to_many", **data) -> dict:
         "name": "fc",
         "seed": 3,
         "mapping": mapping,
-        "data": {"format": "series", "path": str(path), "lookback": 12, "horizon": 3,
-                 "test_size": 24, "val_fraction": 0.1, "season": 12, **data},
+        "data": {
+            "format": "series",
+            "path": str(path),
+            "lookback": 12,
+            "horizon": 3,
+            "test_size": 24,
+            "val_fraction": 0.1,
+            "season": 12,
+            **data,
+        },
         "model": {"cell": "gru", "hidden_size": 16},
         "train": {"batch_size": 16, "steps": 300, "lr": 0.01, "eval_every": 100},
         "generate": {"sample_length": 0},
-    }  # fmt: skip
+    }
 
 
 def prepare(raw: dict):

@@ -93,9 +93,13 @@ def test_lowercase_applies_to_the_data_and_to_predict(tmp_path):
 
 def test_delimiter_and_columns_pick_the_fields(tmp_path):
     config = table(
-        tmp_path, "1;ham;hello\n2;spam;WIN\n", "data.dat", delimiter=";",
-        label_column=1, text_column=2,
-    )  # fmt: skip
+        tmp_path,
+        "1;ham;hello\n2;spam;WIN\n",
+        "data.dat",
+        delimiter=";",
+        label_column=1,
+        text_column=2,
+    )
     assert [(e.label, e.text) for e in read_examples(config)] == [("ham", "hello"), ("spam", "WIN")]
 
 
@@ -208,9 +212,13 @@ def test_class_too_small_to_split_names_its_first_line():
 def model_for(pooling: str, direction: str = "uni", cell: str = "gru", layers: int = 1):
     torch.manual_seed(0)
     config = PooledConfig(
-        cell=cell, hidden_size=6, embedding_size=5, layers=layers, direction=direction,
+        cell=cell,
+        hidden_size=6,
+        embedding_size=5,
+        layers=layers,
+        direction=direction,
         pooling=pooling,
-    )  # fmt: skip
+    )
     return Classifier(config, num_tokens=12, num_classes=3).eval()
 
 
@@ -435,9 +443,13 @@ def names_run(tmp_path_factory) -> Path:
         lines = (ROOT / "samples/names" / f"{language}.txt").read_text(encoding="utf-8")
         (data / f"{language}.txt").write_text("\n".join(lines.splitlines()[:150]), "utf-8")
     settings = {
-        "data.path": data, "model.hidden_size": 16, "model.embedding_size": 8,
-        "train.steps": 30, "train.eval_every": 15, "train.batch_size": 16,
-    }  # fmt: skip
+        "data.path": data,
+        "model.hidden_size": 16,
+        "model.embedding_size": 8,
+        "train.steps": 30,
+        "train.eval_every": 15,
+        "train.batch_size": 16,
+    }
     overrides = [arg for key, value in settings.items() for arg in ("--set", f"{key}={value}")]
     recipe = ROOT / "recipes/names-language.yaml"
     cli_succeeds("train", recipe, "--out", folder / "run", "--quiet", *overrides)

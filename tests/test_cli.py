@@ -132,9 +132,18 @@ def test_init_from_starts_from_the_checkpoint_weights(write_recipe, tmp_path, tr
     # One step at a learning rate too small to move anything: the weights are the start.
     out = tmp_path / "warm"
     succeed(
-        "train", write_recipe(), "--init-from", trained_run / "best.pt", "--out", out, "--quiet",
-        "--set", "train.steps=1", "--set", "train.lr=1e-12",
-    )  # fmt: skip
+        "train",
+        write_recipe(),
+        "--init-from",
+        trained_run / "best.pt",
+        "--out",
+        out,
+        "--quiet",
+        "--set",
+        "train.steps=1",
+        "--set",
+        "train.lr=1e-12",
+    )
     source = load_checkpoint(trained_run / "best.pt")["model"]
     started = load_checkpoint(out / "last.pt")["model"]
     for name, tensor in source.items():
@@ -309,6 +318,15 @@ def test_dry_run_prints_shapes_and_memory_and_writes_nothing(write_recipe, tmp_p
 
 
 def test_init_from_accepts_a_run_folder(write_recipe, trained_run, tmp_path):
-    result = invoke("train", write_recipe(), "--init-from", trained_run, "--out", tmp_path / "w",
-                    "--quiet", "--set", "train.steps=2")  # fmt: skip
+    result = invoke(
+        "train",
+        write_recipe(),
+        "--init-from",
+        trained_run,
+        "--out",
+        tmp_path / "w",
+        "--quiet",
+        "--set",
+        "train.steps=2",
+    )
     assert result.exit_code == 0, result.output

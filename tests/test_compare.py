@@ -64,8 +64,7 @@ def test_clip_stats_count_the_steps_clipping_changed():
     stats = ClipStats(clip_norm=1.0)
     for norm in (0.5, 2.0, 4.0, 0.9):
         stats.observe(norm)
-    assert stats.summary() == {"grad_norm_median": 1.45, "grad_norm_max": 4.0,
-                               "clipped_share": 0.5}  # fmt: skip
+    assert stats.summary() == {"grad_norm_median": 1.45, "grad_norm_max": 4.0, "clipped_share": 0.5}
 
 
 def test_sparkline_is_log_scale():
@@ -79,9 +78,11 @@ def test_sparkline_is_log_scale():
 def test_matched_hidden_size_is_within_two_percent(cell, layers, direction):
     def count(cell_name, hidden):
         config = ModelConfig(cell=cell_name, hidden_size=hidden, layers=layers, direction=direction)
-        return meta_parameter_count(lambda: nn.Sequential(
-            nn.Embedding(50, 16), make_stack(config, input_size=16), nn.Linear(hidden, 50)
-        ))  # fmt: skip
+        return meta_parameter_count(
+            lambda: nn.Sequential(
+                nn.Embedding(50, 16), make_stack(config, input_size=16), nn.Linear(hidden, 50)
+            )
+        )
 
     target = count("lstm", 96)
     hidden = match_hidden_size(lambda h: count(cell, h), target, what=cell)
@@ -96,12 +97,20 @@ def test_matching_that_cannot_reach_two_percent_says_why():
 
 def tiny_grid_recipe(tmp_path, **model):
     raw = {
-        "name": "grid", "seed": 0, "mapping": "many_to_one",
-        "data": {"format": "synthetic", "task": "adding", "length": 8, "train_examples": 64,
-                 "val_examples": 16, "test_examples": 16},
+        "name": "grid",
+        "seed": 0,
+        "mapping": "many_to_one",
+        "data": {
+            "format": "synthetic",
+            "task": "adding",
+            "length": 8,
+            "train_examples": 64,
+            "val_examples": 16,
+            "test_examples": 16,
+        },
         "model": {"cell": "lstm", "hidden_size": 40, **model},
         "train": {"batch_size": 8, "steps": 4, "eval_every": 2, "monitor": "mse"},
-    }  # fmt: skip
+    }
     path = tmp_path / "grid.yaml"
     path.write_text(yaml.safe_dump(raw), encoding="utf-8")
     return path
@@ -109,8 +118,14 @@ def tiny_grid_recipe(tmp_path, **model):
 
 def test_grid_trains_every_variant_and_writes_the_reports(tmp_path):
     recipe = load_recipe(tiny_grid_recipe(tmp_path))
-    grid = Grid(cells=("lstm", "gru"), layers=(1,), directions=("uni", "bi"), seeds=(0, 1),
-                match_params=True, target=10.0)  # fmt: skip
+    grid = Grid(
+        cells=("lstm", "gru"),
+        layers=(1,),
+        directions=("uni", "bi"),
+        seeds=(0, 1),
+        match_params=True,
+        target=10.0,
+    )
     stream = list(run_grid(recipe, grid, tmp_path / "out", device=torch.device("cpu")))
     done = [e for e in stream if isinstance(e, events.VariantDone)]
     assert len(done) == 8
@@ -151,8 +166,9 @@ def test_cell_options_are_dropped_for_the_other_cells(tmp_path):
 
 
 def test_cli_rejects_an_unknown_cell(tmp_path):
-    result = CliRunner().invoke(app, ["compare-cells", str(tiny_grid_recipe(tmp_path)),
-                                      "--cells", "lstm,tcn"])  # fmt: skip
+    result = CliRunner().invoke(
+        app, ["compare-cells", str(tiny_grid_recipe(tmp_path)), "--cells", "lstm,tcn"]
+    )
     assert result.exit_code == 2
     assert "--cells lstm,tcn: choose among rnn, lstm, gru" in result.output
 
@@ -162,12 +178,20 @@ def test_interrupted_variant_resumes_with_its_whole_curve(tmp_path):
     grid = Grid(cells=("gru",), layers=(1,), directions=("uni",), seeds=(0,))
     variant = Variant("gru", 1, "uni", 40, 0)
     folder = tmp_path / "out" / variant.name
-    stream = train_variant(variant_recipe(recipe, variant, steps=None), variant, folder,
-                           device=torch.device("cpu"), target=None)  # fmt: skip
+    stream = train_variant(
+        variant_recipe(recipe, variant, steps=None),
+        variant,
+        folder,
+        device=torch.device("cpu"),
+        target=None,
+    )
     next(e for e in stream if e.metric is not None)  # stop after the first validation
     stream.close()
-    done = [e for e in run_grid(recipe, grid, tmp_path / "out", device=torch.device("cpu"))
-            if isinstance(e, events.VariantDone)]  # fmt: skip
+    done = [
+        e
+        for e in run_grid(recipe, grid, tmp_path / "out", device=torch.device("cpu"))
+        if isinstance(e, events.VariantDone)
+    ]
     assert [step for step, _ in done[0].result["curve"]] == [2, 4]
 
 
@@ -180,8 +204,9 @@ class PackedClassifier(nn.Module):
         self.head = nn.Linear(4, 1)
 
     def forward(self, x, lengths, *, targets=None, state=None):
-        packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True,
-                                                   enforce_sorted=False)  # fmt: skip
+        packed = nn.utils.rnn.pack_padded_sequence(
+            x, lengths, batch_first=True, enforce_sorted=False
+        )
         _, (h_n,) = self.rnn(packed)  # (1, B, H)
         y = self.head(h_n[-1]).squeeze(-1)  # (B,)
         return Output(y, nn.functional.mse_loss(y, targets), h_n)

@@ -30,11 +30,14 @@ def names_folder(tmp_path):
 
 def recipe_file(tmp_path, data: dict, **model) -> str:
     recipe = {
-        "name": "gen", "seed": 1, "mapping": "one_to_many", "data": data,
+        "name": "gen",
+        "seed": 1,
+        "mapping": "one_to_many",
+        "data": data,
         "model": {"cell": "gru", "hidden_size": 24, "embedding_size": 8, **model},
         "train": {"batch_size": 8, "steps": 80, "lr": 0.02, "eval_every": 40},
         "generate": {"sample_length": 5},
-    }  # fmt: skip
+    }
     path = tmp_path / "recipe.yaml"
     path.write_text(yaml.safe_dump(recipe))
     return str(path)
@@ -106,7 +109,9 @@ def test_evaluate_reports_per_token_loss(names_run):
 
 @pytest.mark.parametrize("route", ["none", "init", "every_step", "both"])
 def test_the_condition_reaches_the_output_only_when_routed(route):
-    config = GeneratorConfig(cell="lstm", layers=2, hidden_size=8, embedding_size=4, condition=route)
+    config = GeneratorConfig(
+        cell="lstm", layers=2, hidden_size=8, embedding_size=4, condition=route
+    )
     torch.manual_seed(0)
     model = ConditionedDecoder(config, num_tokens=7, num_classes=3, condition_size=0).eval()
     inputs = torch.randint(7, (2, 5))
@@ -138,9 +143,12 @@ def write_waves(path, rows):
 def test_a_vector_conditioned_generator_learns_the_amplitude(tmp_path):
     rows = [[a, 1, " ".join(str(a) for _ in range(6))] for a in (0.1, 0.3, 0.5, 0.7, 0.9) * 12]
     data = {
-        "format": "vectors", "path": str(write_waves(tmp_path / "w.csv", rows)),
-        "condition_columns": ["a", "f"], "sequence_column": "values", "val_fraction": 0.2,
-    }  # fmt: skip
+        "format": "vectors",
+        "path": str(write_waves(tmp_path / "w.csv", rows)),
+        "condition_columns": ["a", "f"],
+        "sequence_column": "values",
+        "val_fraction": 0.2,
+    }
     run = tmp_path / "run"
     trained = runner.invoke(app, ["train", recipe_file(tmp_path, data), "--out", str(run)])
     assert trained.exit_code == 0, trained.output

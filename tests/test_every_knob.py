@@ -54,7 +54,7 @@ def observe(recipe: Recipe, out) -> dict:
         "lrs": [e.lr for e in steps],
         "evals": [
             (e.step, round(e.metrics["loss"], 6)) for e in stream if isinstance(e, events.Evaluated)
-        ],  # fmt: skip
+        ],
         "samples": [e.text for e in stream if isinstance(e, events.Sample)],
         "best": stream[-1].summary["best"] if isinstance(stream[-1], events.Finished) else None,
     }
@@ -68,7 +68,7 @@ BASE = {
         "seq_len": 8,
         "lr": 0.02,
         "eval_batches": 4,
-    },  # fmt: skip
+    },
     "generate": {"sample_length": 8},
 }
 
@@ -108,7 +108,7 @@ CHANGES = {
             "lr": 1e-9,
             "schedule": {"name": "plateau", "patience": 0, "factor": 0.1},
         }
-    },  # fmt: skip
+    },
     "train.schedule.patience": {
         "train": {"eval_every": 1, "lr": 1e-9, "schedule": {"name": "plateau", "patience": 0}}
     },
@@ -118,16 +118,16 @@ CHANGES = {
     "train.monitor": {"train": {"monitor": "accuracy"}},
     "train.early_stopping": {
         "train": {"eval_every": 1, "lr": 1e-9, "early_stopping": {"patience": 1}}
-    },  # fmt: skip
+    },
     "train.early_stopping.patience": {
         "train": {"eval_every": 1, "lr": 1e-9, "early_stopping": {"patience": 1}}
-    },  # fmt: skip
+    },
     "train.early_stopping.min_delta": {
         "train": {"eval_every": 1, "early_stopping": {"min_delta": 10.0}}
-    },  # fmt: skip
+    },
     "train.on_nonfinite": {
         "train": {"lr": 1e30, "optimizer": "sgd", "clip_norm": None, "on_nonfinite": "skip"}
-    },  # fmt: skip
+    },
     "generate.prime": {"generate": {"prime": "Z"}},
     "generate.temperature": {"generate": {"temperature": 0.2}},
     "generate.top_k": {"generate": {"top_k": 2}},
@@ -245,18 +245,16 @@ TASK_KNOBS = {
 BASELINES = {
     "train.schedule.factor": {
         "train": {"eval_every": 1, "lr": 1e-9, "schedule": {"name": "plateau", "patience": 0}}
-    },  # fmt: skip
+    },
     "train.schedule.patience": {
         "train": {"eval_every": 1, "lr": 1e-9, "schedule": {"name": "plateau"}}
-    },  # fmt: skip
+    },
     "train.early_stopping": {"train": {"eval_every": 1, "lr": 1e-9}},
     "train.on_nonfinite": {"train": {"lr": 1e30, "optimizer": "sgd", "clip_norm": None}},
     "train.early_stopping.patience": {
         "train": {"eval_every": 1, "lr": 1e-9, "early_stopping": {"patience": 5}}
-    },  # fmt: skip
-    "train.early_stopping.min_delta": {
-        "train": {"eval_every": 1, "early_stopping": {}}
-    },  # fmt: skip
+    },
+    "train.early_stopping.min_delta": {"train": {"eval_every": 1, "early_stopping": {}}},
 }
 
 

@@ -163,16 +163,18 @@ def two_column_csv(path):
 
 
 def test_value_columns_choose_what_is_forecast(tmp_path):
-    recipe, task, data = prepare(series_recipe(two_column_csv(tmp_path / "s.csv"),
-                                               value_columns=["a", "c"], test_size=10))  # fmt: skip
+    recipe, task, data = prepare(
+        series_recipe(two_column_csv(tmp_path / "s.csv"), value_columns=["a", "c"], test_size=10)
+    )
     batch = next(task.batches(data, recipe))
     assert data.meta.columns.values == ("a", "c")
     assert batch.targets.shape[-1] == 2 and batch.inputs["values"].shape[-1] == 2
 
 
 def test_input_columns_are_read_but_not_forecast(tmp_path):
-    recipe, task, data = prepare(series_recipe(two_column_csv(tmp_path / "s.csv"),
-                                               input_columns=["b"], test_size=10))  # fmt: skip
+    recipe, task, data = prepare(
+        series_recipe(two_column_csv(tmp_path / "s.csv"), input_columns=["b"], test_size=10)
+    )
     batch = next(task.batches(data, recipe))
     assert data.meta.columns.features == ("c", "b")
     assert batch.inputs["values"].shape[-1] == 2 and batch.targets.shape[-1] == 1
@@ -180,8 +182,9 @@ def test_input_columns_are_read_but_not_forecast(tmp_path):
 
 @pytest.mark.parametrize(("lookback", "horizon"), [(5, 1), (12, 4)])
 def test_lookback_and_horizon_shape_the_windows(tmp_path, lookback, horizon):
-    raw = series_recipe(sine_csv(tmp_path / "s.csv"), mapping="many_to_one",
-                        lookback=lookback, horizon=horizon)  # fmt: skip
+    raw = series_recipe(
+        sine_csv(tmp_path / "s.csv"), mapping="many_to_one", lookback=lookback, horizon=horizon
+    )
     recipe, task, data = prepare(raw)
     batch = next(task.batches(data, recipe))
     assert batch.inputs["values"].shape == (16, lookback, 1)

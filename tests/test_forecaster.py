@@ -108,15 +108,19 @@ def test_generate_continues_the_dates_as_csv(sine_run):
     text = generated_text(run, horizon=3)
     lines = text.splitlines()
     assert lines[0] == "month,level" and [line.split(",")[0] for line in lines[1:]] == [
-        "1920-01", "1920-02", "1920-03",
-    ]  # fmt: skip
+        "1920-01",
+        "1920-02",
+        "1920-03",
+    ]
     assert abs(float(lines[1].split(",")[1]) - 10.0) < 1.5  # sin(0) after a whole period
 
 
 def test_generate_writes_output_and_plot_files(sine_run, tmp_path):
     run = load_run(sine_run, CPU, TASKS)
     output, plot = tmp_path / "f.csv", tmp_path / "f.png"
-    write_generated(generated(run, output=output, plot=plot), output=output, plot=plot, attention=None)
+    write_generated(
+        generated(run, output=output, plot=plot), output=output, plot=plot, attention=None
+    )
     assert (tmp_path / "f.csv").read_text(encoding="utf-8").count("\n") == 4
     assert (tmp_path / "f.png").read_bytes()[:4] == b"\x89PNG"
 
@@ -202,8 +206,10 @@ def test_cli_evaluate_json_carries_the_baseline_table(sine_run):
     report = json.loads(result.stdout)
     (table,) = report["details"].values()
     assert [row[0] for row in table["rows"]] == [
-        "model", "persistence (last value)", "seasonal naive (lag 12)",
-    ]  # fmt: skip
+        "model",
+        "persistence (last value)",
+        "seasonal naive (lag 12)",
+    ]
     assert report["rmse"] == table["rows"][0][2]
 
 

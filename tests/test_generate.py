@@ -110,9 +110,7 @@ def test_the_loop_stops_when_every_row_has_ended_and_pads_the_ended_rows():
         t = 0 if state is None else state
         return torch.nn.functional.one_hot(plan[t], 6).float(), t + 1
 
-    picks = list(
-        autoregress(step, torch.zeros(2), steps=10, pick=lambda s: s.argmax(-1), stop=5)
-    )
+    picks = list(autoregress(step, torch.zeros(2), steps=10, pick=lambda s: s.argmax(-1), stop=5))
     assert [p.token.tolist() for p in picks] == [[5, 1], [5, 5]]
     assert [p.ended.tolist() for p in picks] == [[False, False], [True, False]]
 

@@ -12,9 +12,18 @@ from tests.conftest import ROOT
 PACKAGE = ROOT / "seqcli"
 # Each package may import only packages after it in this order (and modules at the top).
 LAYERS = (
-    "cli", "compare", "analysis", "tasks", "engine", "decoding", "models", "data", "metrics",
-    "ui", "recipe",
-)  # fmt: skip
+    "cli",
+    "compare",
+    "analysis",
+    "tasks",
+    "engine",
+    "decoding",
+    "models",
+    "data",
+    "metrics",
+    "ui",
+    "recipe",
+)
 TOP = {"errors", "__init__", "__main__"}
 
 

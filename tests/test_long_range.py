@@ -90,8 +90,11 @@ def test_non_binary_frames_name_the_piece(tmp_path):
 
     path = tmp_path / "music.mat"
     good, bad = np.zeros((3, 4)), np.full((3, 4), 0.5)
-    pieces = {"traindata": _cells([good, bad]), "validdata": _cells([good]),
-              "testdata": _cells([good])}  # fmt: skip
+    pieces = {
+        "traindata": _cells([good, bad]),
+        "validdata": _cells([good]),
+        "testdata": _cells([good]),
+    }
     savemat(path, pieces)
     with pytest.raises(DataError, match="traindata piece 2: frames must be 0/1"):
         load_music(path)
@@ -116,8 +119,9 @@ class Constant(torch.nn.Module):
 
 
 def fake_run(model, *, meta, batch_size=7, length=5):
-    recipe = SimpleNamespace(train=SimpleNamespace(batch_size=batch_size),
-                             data=SimpleNamespace(length=length))  # fmt: skip
+    recipe = SimpleNamespace(
+        train=SimpleNamespace(batch_size=batch_size), data=SimpleNamespace(length=length)
+    )
     return SimpleNamespace(recipe=recipe, meta=meta, model=model, device=torch.device("cpu"))
 
 
@@ -150,8 +154,11 @@ def test_music_nll_is_bai_et_al_trace_formula_per_frame():
     generator = np.random.default_rng(0)
     pieces = [(generator.random((n, 4)) < 0.3).astype(np.float32) for n in (5, 9, 3)]
     probs = torch.tensor([0.1, 0.5, 0.3, 0.8])
-    run = fake_run(Constant(lambda x: torch.logit(probs).expand(*x.shape)),
-                   meta=MusicMeta(4, [0.25] * 4), batch_size=2)  # fmt: skip
+    run = fake_run(
+        Constant(lambda x: torch.logit(probs).expand(*x.shape)),
+        meta=MusicMeta(4, [0.25] * 4),
+        batch_size=2,
+    )
     total, count = 0.0, 0
     for piece in pieces:  # TCN's music_test.py: -trace(y log p' + (1-y) log(1-p)'), summed
         y = torch.from_numpy(piece[1:])
@@ -174,10 +181,24 @@ SHRINK = {
 
 @pytest.mark.parametrize("name", SHRINK)
 def test_long_range_recipes_train_a_few_steps(tmp_path, name):
-    settings = [*SHRINK[name], "train.steps=3", "train.epochs=null", "train.eval_every=3",
-                "train.batch_size=8", "model.hidden_size=16"]  # fmt: skip
-    args = ["train", str(ROOT / "recipes" / f"{name}.yaml"), "--out", str(tmp_path / "run"),
-            "--device", "cpu", "--quiet", "--diagnose"]  # fmt: skip
+    settings = [
+        *SHRINK[name],
+        "train.steps=3",
+        "train.epochs=null",
+        "train.eval_every=3",
+        "train.batch_size=8",
+        "model.hidden_size=16",
+    ]
+    args = [
+        "train",
+        str(ROOT / "recipes" / f"{name}.yaml"),
+        "--out",
+        str(tmp_path / "run"),
+        "--device",
+        "cpu",
+        "--quiet",
+        "--diagnose",
+    ]
     for setting in settings:
         args += ["--set", setting]
     result = CliRunner().invoke(app, args)
@@ -189,10 +210,14 @@ def test_long_range_recipes_train_a_few_steps(tmp_path, name):
 
 def test_synthetic_batches_resume_exactly():
     recipe = validate_recipe(
-        {"name": "r", "mapping": "many_to_many", "train": {"batch_size": 4},
-         "data": {"format": "synthetic", "task": "copy", "length": 3, "train_examples": 10}},
+        {
+            "name": "r",
+            "mapping": "many_to_many",
+            "train": {"batch_size": 4},
+            "data": {"format": "synthetic", "task": "copy", "length": 3, "train_examples": 10},
+        },
         source="test",
-    )  # fmt: skip
+    )
     task = TASKS["copy"]
     data = task.prepare(recipe)
     first = task.batches(data, recipe)
@@ -232,7 +257,10 @@ def test_predict_and_generate_read_their_inputs(tmp_path):
     assert bad.exit_code == 2 and "line 1: '1239' is not ten digits from 1 to 8" in bad.output
     assert "does not apply" not in bad.output
     generate = runner.invoke(app, ["generate", str(out)])
-    assert generate.exit_code == 2 and "generate does not apply to a copy-memory model" in generate.output
+    assert (
+        generate.exit_code == 2
+        and "generate does not apply to a copy-memory model" in generate.output
+    )
 
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
@@ -241,12 +269,20 @@ def test_predict_and_generate_read_their_inputs(tmp_path):
 def test_synthetic_models_take_any_cell_depth_and_direction(cell, direction, task):
     mapping = {"adding": "many_to_one", "copy": "many_to_many"}[task]
     recipe = validate_recipe(
-        {"name": "r", "mapping": mapping,
-         "data": {"format": "synthetic", "task": task, "length": 6, "val_examples": 2,
-                  "test_examples": 2},
-         "model": {"cell": cell, "layers": 2, "direction": direction, "hidden_size": 5}},
+        {
+            "name": "r",
+            "mapping": mapping,
+            "data": {
+                "format": "synthetic",
+                "task": task,
+                "length": 6,
+                "val_examples": 2,
+                "test_examples": 2,
+            },
+            "model": {"cell": cell, "layers": 2, "direction": direction, "hidden_size": 5},
+        },
         source="test",
-    )  # fmt: skip
+    )
     data = TASKS[task].prepare(recipe)
     model = TASKS[task].build_model(recipe, data.meta)
     out = model(data.splits["val"].inputs, targets=data.splits["val"].targets)
@@ -257,9 +293,14 @@ def test_synthetic_models_take_any_cell_depth_and_direction(cell, direction, tas
 def test_backward_direction_state_is_what_the_regressor_reads():
     torch.manual_seed(0)
     recipe = validate_recipe(
-        {"name": "r", "mapping": "many_to_one", "model": {"direction": "bi", "hidden_size": 3},
-         "data": {"format": "synthetic", "task": "adding", "length": 4}}, source="test",
-    )  # fmt: skip
+        {
+            "name": "r",
+            "mapping": "many_to_one",
+            "model": {"direction": "bi", "hidden_size": 3},
+            "data": {"format": "synthetic", "task": "adding", "length": 4},
+        },
+        source="test",
+    )
     model = TASKS["adding"].build_model(recipe, None)
     x = torch.rand(1, 4, 2)
     h, _ = model.rnn(x)  # (1, 4, 6)
@@ -269,11 +310,21 @@ def test_backward_direction_state_is_what_the_regressor_reads():
 
 def test_synthetic_sizes_come_from_the_recipe():
     recipe = validate_recipe(
-        {"name": "r", "mapping": "many_to_one", "train": {"batch_size": 4},
-         "data": {"format": "synthetic", "task": "adding", "length": 6, "train_examples": 10,
-                  "val_examples": 3, "test_examples": 5}},
+        {
+            "name": "r",
+            "mapping": "many_to_one",
+            "train": {"batch_size": 4},
+            "data": {
+                "format": "synthetic",
+                "task": "adding",
+                "length": 6,
+                "train_examples": 10,
+                "val_examples": 3,
+                "test_examples": 5,
+            },
+        },
         source="test",
-    )  # fmt: skip
+    )
     data = TASKS["adding"].prepare(recipe)
     assert data.splits["val"].inputs.shape == (3, 6, 2)
     assert len(data.splits["test"]) == 5

@@ -19,11 +19,12 @@ def classifier_run(tmp_path_factory):
     rows = [f"pos\tgood {w}" for w in "abcdefgh"] + [f"neg\tbad {w}" for w in "abcdefgh"]
     (tmp / "data.tsv").write_text("\n".join(rows * 3) + "\n", encoding="utf-8")
     recipe = {
-        "name": "cls", "mapping": "many_to_one",
+        "name": "cls",
+        "mapping": "many_to_one",
         "data": {"format": "table", "path": str(tmp / "data.tsv"), "tokenizer": "word"},
         "model": {"cell": "gru", "hidden_size": 16, "embedding_size": 8},
         "train": {"batch_size": 8, "steps": 40, "lr": 0.03, "eval_every": 20},
-    }  # fmt: skip
+    }
     (tmp / "r.yaml").write_text(yaml.safe_dump(recipe))
     result = runner.invoke(app, ["train", str(tmp / "r.yaml"), "--out", str(tmp / "run")])
     assert result.exit_code == 0, result.output

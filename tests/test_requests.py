@@ -16,12 +16,18 @@ from tests.conftest import ROOT
 
 # One shipped recipe per task, so every spec is checked against a real recipe.
 RECIPES = {
-    "language_model": "char-lm", "classifier": "sms-spam", "tagger": "pos-tagging",
-    "translator": "reverse-digits", "conditioned_text": "names-generate",
-    "conditioned_values": "sine", "direct_forecaster": "airline mapping=many_to_one",
-    "autoregressive_forecaster": "sunspots", "adding": "adding-200", "copy": "copy-100",
+    "language_model": "char-lm",
+    "classifier": "sms-spam",
+    "tagger": "pos-tagging",
+    "translator": "reverse-digits",
+    "conditioned_text": "names-generate",
+    "conditioned_values": "sine",
+    "direct_forecaster": "airline mapping=many_to_one",
+    "autoregressive_forecaster": "sunspots",
+    "adding": "adding-200",
+    "copy": "copy-100",
     "music": "jsb",
-}  # fmt: skip
+}
 EVERY_OPTION = {name for names in GENERATE_OPTIONS.values() for name in names}
 VALUES = {"input_file": ROOT / "README.md", "prime_file": ROOT / "README.md"}
 
@@ -55,7 +61,11 @@ def test_a_task_that_generates_nothing_points_elsewhere(task):
 @pytest.mark.parametrize("task", ["language_model", "conditioned_text", "translator"])
 def test_flags_override_the_recipes_sampling_keys_and_only_those(task):
     base = recipe(task, "generate.temperature=0.5", "generate.top_p=0.9", "generate.min_length=0")
-    extra = {"language_model": {}, "conditioned_text": {"condition": "x"}, "translator": {"input": "1"}}
+    extra = {
+        "language_model": {},
+        "conditioned_text": {"condition": "x"},
+        "translator": {"input": "1"},
+    }
     request = build_request(base, {"top_k": 3, **extra[task], "temperature": None})
     sampling = request.draw.sampling
     assert (sampling.temperature, sampling.top_p, sampling.top_k) == (0.5, 0.9, 3)
@@ -66,7 +76,9 @@ def test_the_translator_searches_with_beams_unless_told_to_pick_token_by_token()
     assert build_request(translator, {"input": "1"}).search.beam_size == 5
     assert build_request(translator, {"input": "1", "greedy": True}).search is None
     assert build_request(translator, {"input": "1", "top_k": 2}).search is None
-    assert build_request(recipe("translator", "generate.greedy=true"), {"input": "1"}).search is None
+    assert (
+        build_request(recipe("translator", "generate.greedy=true"), {"input": "1"}).search is None
+    )
     with pytest.raises(UsageError, match="choose one of --greedy / sampling / beam search"):
         build_request(translator, {"input": "1", "greedy": True, "top_p": 0.5, "n_best": 2})
 

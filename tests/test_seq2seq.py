@@ -215,7 +215,9 @@ def test_each_side_has_its_own_vocabulary_with_the_four_specials_first(tmp_path)
 
 def test_translator_options_are_rejected_for_other_mappings(tmp_path):
     raw = {"name": "x", "data": {"path": "a.txt"}, "model": {"bridge": "sum"}}
-    with pytest.raises(RecipeError, match="model.bridge: applies to translator, not to a language_model"):
+    with pytest.raises(
+        RecipeError, match="model.bridge: applies to translator, not to a language_model"
+    ):
         validate_recipe(raw, source="t")
 
 
@@ -242,9 +244,15 @@ def toy_batch():
 def test_the_bridge_gives_the_decoder_full_size_states_per_layer(cell, direction, layers, bridge):
     recipe = pairs_recipe(
         Path("p.tsv"),
-        model={"cell": cell, "direction": direction, "layers": layers, "bridge": bridge,
-               "hidden_size": 12, "attention": "general"},
-    )  # fmt: skip
+        model={
+            "cell": cell,
+            "direction": direction,
+            "layers": layers,
+            "bridge": bridge,
+            "hidden_size": 12,
+            "attention": "general",
+        },
+    )
     model = Seq2Seq(recipe.model, source_tokens=10, target_tokens=11)
     batch = toy_batch()
     memory, state = model.encode(batch.inputs["source"], batch.inputs["source_lengths"])

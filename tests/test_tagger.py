@@ -34,10 +34,15 @@ def tagger_recipe(path: Path, **model) -> dict:
         "name": "t",
         "seed": 1,
         "data": {"format": "columns", "path": str(path), "val_fraction": 0.25},
-        "model": {"cell": "lstm", "direction": "bi", "hidden_size": 16, "embedding_size": 8,
-                  **model},
+        "model": {
+            "cell": "lstm",
+            "direction": "bi",
+            "hidden_size": 16,
+            "embedding_size": 8,
+            **model,
+        },
         "train": {"batch_size": 8, "steps": 60, "lr": 0.02, "monitor": "accuracy"},
-    }  # fmt: skip
+    }
 
 
 def test_recipe_takes_bi_and_stacked_layers_for_a_tagger(tmp_path):
@@ -154,8 +159,9 @@ def test_only_a_bidirectional_tagger_learns_the_next_word(tmp_path, direction, f
 
 
 def test_padding_does_not_change_a_sentences_tags(tmp_path):
-    recipe = validate_recipe(tagger_recipe(next_word_corpus(tmp_path / "n.txt"), layers=2,
-                                           char_features=4), source="r")  # fmt: skip
+    recipe = validate_recipe(
+        tagger_recipe(next_word_corpus(tmp_path / "n.txt"), layers=2, char_features=4), source="r"
+    )
     task = TaggerTask()
     data = task.prepare(recipe)
     model = task.build_model(recipe, data.meta).eval()
@@ -226,8 +232,19 @@ def pos_run(tmp_path_factory) -> Path:
     """recipes/pos-tagging.yaml trained for a few steps by `seqcli train`."""
     out = tmp_path_factory.mktemp("pos") / "run"
     recipe = ROOT / "recipes" / "pos-tagging.yaml"
-    cli("train", recipe, "--out", out, "--quiet", "--set", "train.epochs=null",
-        "--set", "train.steps=6", "--set", "train.eval_every=3")  # fmt: skip
+    cli(
+        "train",
+        recipe,
+        "--out",
+        out,
+        "--quiet",
+        "--set",
+        "train.epochs=null",
+        "--set",
+        "train.steps=6",
+        "--set",
+        "train.eval_every=3",
+    )
     return out
 
 

@@ -70,8 +70,7 @@ def predict(
     task = loaded.task
     if not task.spec.predicts:
         raise UsageError(
-            f"predict does not apply to a {task.spec.title}; "
-            "use seqcli generate or seqcli evaluate"
+            f"predict does not apply to a {task.spec.title}; use seqcli generate or seqcli evaluate"
         )
     rows = task.predict(loaded, lines)
     if as_json:
@@ -122,9 +121,12 @@ def inspect(
     rows = parameter_rows(payload["model"], recipe.model.cell)
     if as_json:
         ui.print_json(
-            {"summary": dict(summary), "recipe": payload["recipe"],
-             "parameters": [{"tensor": t, "block": b, "count": c} for t, b, c in rows]}
-        )  # fmt: skip
+            {
+                "summary": dict(summary),
+                "recipe": payload["recipe"],
+                "parameters": [{"tensor": t, "block": b, "count": c} for t, b, c in rows],
+            }
+        )
         return
     ui.key_value_table(str(checkpoint), summary)
     ui.parameter_table(rows)

@@ -25,7 +25,9 @@ def build_request(recipe: Recipe, options: dict) -> Request:
     """The request the given flags (None and False meaning not given) make for this recipe's
     task; a flag the task does not read is refused, naming what it does read."""
     # `is`, not `in`: 0 == False, and --length-penalty 0 is a value.
-    given = {name: value for name, value in options.items() if value is not None and value is not False}
+    given = {
+        name: value for name, value in options.items() if value is not None and value is not False
+    }
     groups = recipe.spec.generate
     _refuse_others(given, groups, recipe.spec.title)
     return Request(
@@ -36,9 +38,10 @@ def build_request(recipe: Recipe, options: dict) -> Request:
         lines=tuple(_lines(given)) if "lines" in groups else (),
         search=_search(recipe, given) if "search" in groups else None,
         attention="attention" in given,
-        forecast=Forecast(given.get("horizon"), given.get("input_file")) if "forecast" in groups
+        forecast=Forecast(given.get("horizon"), given.get("input_file"))
+        if "forecast" in groups
         else None,
-    )  # fmt: skip
+    )
 
 
 def _refuse_others(given: dict, groups: tuple[str, ...], title: str) -> None:

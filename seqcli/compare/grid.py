@@ -64,10 +64,17 @@ class Variant:
 def variant_recipe(recipe: Recipe, variant: Variant, *, steps: int | None) -> Recipe:
     """The base recipe with the variant's cell, shape and seed (and the grid's step budget)."""
     raw = recipe_to_dict(recipe)
-    model = {**raw["model"], "cell": variant.cell, "layers": variant.layers,
-             "direction": variant.direction, "hidden_size": variant.hidden_size}  # fmt: skip
+    model = {
+        **raw["model"],
+        "cell": variant.cell,
+        "layers": variant.layers,
+        "direction": variant.direction,
+        "hidden_size": variant.hidden_size,
+    }
     # Options of one cell would make the recipe invalid for another.
-    model.update({option: None for option, cells in CELL_OPTIONS.items() if variant.cell not in cells})
+    model.update(
+        {option: None for option, cells in CELL_OPTIONS.items() if variant.cell not in cells}
+    )
     raw.update(model=model, seed=variant.seed, name=f"{recipe.name}-{variant.name}")
     if steps is not None:
         raw["train"] = {**raw["train"], "steps": steps, "epochs": None}
@@ -92,9 +99,10 @@ def plan(recipe: Recipe, grid: Grid, meta) -> list[Variant]:
                 hidden = recipe.model.hidden_size
                 if grid.match_params and cell != grid.cells[0]:
                     hidden = match_hidden_size(
-                        partial(count, cell, layers, direction), reference,
+                        partial(count, cell, layers, direction),
+                        reference,
                         what=f"{cell} ({layers} layers, {direction})",
-                    )  # fmt: skip
+                    )
                 variants += [Variant(cell, layers, direction, hidden, s) for s in grid.seeds]
     return variants
 
@@ -129,11 +137,18 @@ def train_variant(
         for event in trainer:
             if isinstance(event, events.Step):
                 speed = event.speed
-                yield events.VariantProgress(variant.name, event.step + 1, event.total,
-                                             event.loss, None, speed)  # fmt: skip
+                yield events.VariantProgress(
+                    variant.name, event.step + 1, event.total, event.loss, None, speed
+                )
             elif isinstance(event, events.Evaluated):
-                yield events.VariantProgress(variant.name, event.step, trainer.total_steps,
-                                             None, event.metrics[monitor], speed)  # fmt: skip
+                yield events.VariantProgress(
+                    variant.name,
+                    event.step,
+                    trainer.total_steps,
+                    None,
+                    event.metrics[monitor],
+                    speed,
+                )
             elif isinstance(event, events.Stopped) and event.failed:
                 failed = event.reason
     finally:
@@ -142,12 +157,20 @@ def train_variant(
         raise CheckpointError(f"{folder}: stopped before its first validation: {failed}")
     curve, clipping = history(folder, recipe)
     result = {
-        "variant": asdict(variant), "name": variant.name, "group": variant.group,
-        "recipe": recipe_to_dict(recipe), "monitor": monitor, "unit": trainer.run.task.spec.unit,
-        "wall_s": round(time.perf_counter() - started, 2), "speed": speed, "failed": failed,
-        "curve": curve, "target_step": first_reached(curve, target, monitor),
-        "clipping": clipping.summary(), **score(folder, device),
-    }  # fmt: skip
+        "variant": asdict(variant),
+        "name": variant.name,
+        "group": variant.group,
+        "recipe": recipe_to_dict(recipe),
+        "monitor": monitor,
+        "unit": trainer.run.task.spec.unit,
+        "wall_s": round(time.perf_counter() - started, 2),
+        "speed": speed,
+        "failed": failed,
+        "curve": curve,
+        "target_step": first_reached(curve, target, monitor),
+        "clipping": clipping.summary(),
+        **score(folder, device),
+    }
     (folder / RESULT).write_text(json.dumps(result, indent=1), encoding="utf-8")
     yield events.VariantDone(variant.name, result)
 
@@ -177,8 +200,10 @@ def score(folder: Path, device: torch.device) -> dict:
     return {
         "parameters": sum(p.numel() for p in run.model.parameters()),
         "best_val": run.checkpoint["best"]["value"],
-        "test_split": split, "test": metrics, "diagnostics": diagnose(run.model, batch),
-    }  # fmt: skip
+        "test_split": split,
+        "test": metrics,
+        "diagnostics": diagnose(run.model, batch),
+    }
 
 
 def first_reached(curve: list, target: float | None, monitor: str) -> int | None:
@@ -201,13 +226,19 @@ def run_grid(
     recipes = {v.name: variant_recipe(recipe, v, steps=grid.steps) for v in variants}
     results = {v.name: finished_result(out / v.name, recipes[v.name]) for v in variants}
     yield events.ComparePlanned(
-        {name: meta_parameter_count(lambda r=r: task.build_model(r, meta))
-         for name, r in recipes.items()},
+        {
+            name: meta_parameter_count(lambda r=r: task.build_model(r, meta))
+            for name, r in recipes.items()
+        },
         tuple(name for name, result in results.items() if result is not None),
-        task.spec.unit, recipe.train.monitor,
-    )  # fmt: skip
-    todo = [(recipes[v.name], v, out / v.name, device, grid.target)
-            for v in variants if results[v.name] is None]  # fmt: skip
+        task.spec.unit,
+        recipe.train.monitor,
+    )
+    todo = [
+        (recipes[v.name], v, out / v.name, device, grid.target)
+        for v in variants
+        if results[v.name] is None
+    ]
     runner = _in_process if jobs == 1 else _in_processes
     for event in runner(todo, jobs):
         if isinstance(event, events.VariantDone):
@@ -258,8 +289,10 @@ def parse_grid(recipe: Recipe, flags: dict) -> Grid:
         layers=tuple(_integers(flags["layers"], "--layers", minimum=1) or [model.layers]),
         directions=_listed(flags["direction"] or model.direction, "--direction", ("uni", "bi")),
         seeds=tuple(_integers(flags["seeds"], "--seeds", minimum=0) or [recipe.seed]),
-        match_params=flags["match_params"], steps=flags["steps"], target=flags["target"],
-    )  # fmt: skip
+        match_params=flags["match_params"],
+        steps=flags["steps"],
+        target=flags["target"],
+    )
 
 
 def _listed(text: str, flag: str, choices: tuple[str, ...]) -> tuple[str, ...]:

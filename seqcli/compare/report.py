@@ -15,10 +15,25 @@ from seqcli.recipe.tasks import LOWER_IS_BETTER
 from seqcli.ui.figures import plot_gradient_flow, plot_learning_curves
 
 CSV_COLUMNS = (
-    "name", "cell", "layers", "direction", "hidden_size", "seed", "parameters", "wall_s",
-    "speed", "best_val", "test", "target_step", "early_gradient", "late_gradient",
-    "saturation", *MEMORY_GATES, "grad_norm_median", "clipped_share",
-)  # fmt: skip
+    "name",
+    "cell",
+    "layers",
+    "direction",
+    "hidden_size",
+    "seed",
+    "parameters",
+    "wall_s",
+    "speed",
+    "best_val",
+    "test",
+    "target_step",
+    "early_gradient",
+    "late_gradient",
+    "saturation",
+    *MEMORY_GATES,
+    "grad_norm_median",
+    "clipped_share",
+)
 
 
 def spread(values: list[float]) -> tuple[float, float]:
@@ -47,12 +62,15 @@ def _group(name: str, runs: list[dict]) -> dict:
     diagnostics = [r["diagnostics"] for r in runs]
     flows = zip(*(d["gradient_flow"] for d in diagnostics), strict=True)
     row = {
-        "group": name, **{k: runs[0]["variant"][k] for k in ("cell", "layers", "direction",
-                                                              "hidden_size")},
-        "seeds": [r["variant"]["seed"] for r in runs], "parameters": runs[0]["parameters"],
-        "monitor": monitor, "test_split": runs[0]["test_split"],
+        "group": name,
+        **{k: runs[0]["variant"][k] for k in ("cell", "layers", "direction", "hidden_size")},
+        "seeds": [r["variant"]["seed"] for r in runs],
+        "parameters": runs[0]["parameters"],
+        "monitor": monitor,
+        "test_split": runs[0]["test_split"],
         "wall_s": statistics.fmean(r["wall_s"] for r in runs),
-        "speed": statistics.fmean(r["speed"] for r in runs), "unit": runs[0]["unit"],
+        "speed": statistics.fmean(r["speed"] for r in runs),
+        "unit": runs[0]["unit"],
         "best_val": spread([r["best_val"] for r in runs]),
         "test": spread([r["test"][monitor] for r in runs]),
         "target_step": [r["target_step"] for r in runs],
@@ -61,7 +79,7 @@ def _group(name: str, runs: list[dict]) -> dict:
         "saturation": spread([d.get("saturation") for d in diagnostics])[0],
         "gradient_flow": [geometric_mean(list(step)) for step in flows],
         "clipped_share": statistics.fmean(r["clipping"].get("clipped_share", 0) for r in runs),
-    }  # fmt: skip
+    }
     for gate in MEMORY_GATES:
         if gate in diagnostics[0]:
             row[gate] = statistics.fmean(d[gate] for d in diagnostics)
@@ -80,10 +98,15 @@ def write_reports(results: list[dict], out: Path, *, recipe: Recipe) -> tuple[li
     files[2].write_text(markdown(groups, recipe=recipe), encoding="utf-8")
     curves = {r["name"]: r["curve"] for r in results}
     positive = all(v > 0 for r in results for _, v in r["curve"])
-    files.append(plot_learning_curves(
-        curves, out / "learning_curves.png", metric=monitor,
-        log=LOWER_IS_BETTER[monitor] and positive, groups={r["name"]: r["group"] for r in results},
-    ))  # fmt: skip
+    files.append(
+        plot_learning_curves(
+            curves,
+            out / "learning_curves.png",
+            metric=monitor,
+            log=LOWER_IS_BETTER[monitor] and positive,
+            groups={r["name"]: r["group"] for r in results},
+        )
+    )
     flows = {g["group"]: g["gradient_flow"] for g in groups}
     files.append(plot_gradient_flow(flows, out / "gradient_flow.png"))
     return groups, files
@@ -94,12 +117,20 @@ def _write_csv(results: list[dict], path: Path) -> None:
         writer = csv.DictWriter(handle, CSV_COLUMNS, extrasaction="ignore")
         writer.writeheader()
         for r in results:
-            writer.writerow({
-                "name": r["name"], **r["variant"], "parameters": r["parameters"],
-                "wall_s": r["wall_s"], "speed": r["speed"], "best_val": r["best_val"],
-                "test": r["test"][r["monitor"]], "target_step": r["target_step"],
-                **r["diagnostics"], **r["clipping"],
-            })  # fmt: skip
+            writer.writerow(
+                {
+                    "name": r["name"],
+                    **r["variant"],
+                    "parameters": r["parameters"],
+                    "wall_s": r["wall_s"],
+                    "speed": r["speed"],
+                    "best_val": r["best_val"],
+                    "test": r["test"][r["monitor"]],
+                    "target_step": r["target_step"],
+                    **r["diagnostics"],
+                    **r["clipping"],
+                }
+            )
 
 
 def _number(mean_std: tuple[float, float]) -> str:
@@ -110,16 +141,37 @@ def _number(mean_std: tuple[float, float]) -> str:
 def markdown(groups: list[dict], *, recipe: Recipe) -> str:
     """The final table as Markdown, one row per variant (means over seeds)."""
     monitor, split = recipe.train.monitor, groups[0]["test_split"] if groups else "test"
-    header = ["variant", "parameters", "wall s", f"{groups[0]['unit']}/s" if groups else "/s",
-              f"best val {monitor}", f"{split} {monitor}", "target step",
-              "early grad", "late grad", "saturation"]  # fmt: skip
-    lines = [f"# compare-cells: {recipe.name}", "",
-             "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]  # fmt: skip
+    header = [
+        "variant",
+        "parameters",
+        "wall s",
+        f"{groups[0]['unit']}/s" if groups else "/s",
+        f"best val {monitor}",
+        f"{split} {monitor}",
+        "target step",
+        "early grad",
+        "late grad",
+        "saturation",
+    ]
+    lines = [
+        f"# compare-cells: {recipe.name}",
+        "",
+        "| " + " | ".join(header) + " |",
+        "|" + "---|" * len(header),
+    ]
     for g in groups:
         reached = [s for s in g["target_step"] if s is not None]
-        cells = [g["group"], f"{g['parameters']:,}", f"{g['wall_s']:.0f}", f"{g['speed']:,.0f}",
-                 _number(g["best_val"]), _number(g["test"]),
-                 ", ".join(map(str, reached)) or "-", f"{g['early_gradient']:.2e}",
-                 f"{g['late_gradient']:.2e}", f"{g['saturation']:.3f}"]  # fmt: skip
+        cells = [
+            g["group"],
+            f"{g['parameters']:,}",
+            f"{g['wall_s']:.0f}",
+            f"{g['speed']:,.0f}",
+            _number(g["best_val"]),
+            _number(g["test"]),
+            ", ".join(map(str, reached)) or "-",
+            f"{g['early_gradient']:.2e}",
+            f"{g['late_gradient']:.2e}",
+            f"{g['saturation']:.3f}",
+        ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

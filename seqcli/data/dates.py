@@ -40,8 +40,12 @@ class Calendar:
         return start.replace(year=start.year + month // 12, month=month % 12 + 1)
 
     def to_dict(self) -> dict:
-        return {"format": self.format, "last": self.last, "months": self.months,
-                "seconds": self.seconds}  # fmt: skip
+        return {
+            "format": self.format,
+            "last": self.last,
+            "months": self.months,
+            "seconds": self.seconds,
+        }
 
     @classmethod
     def from_dict(cls, data: dict | None) -> Calendar | None:

@@ -29,13 +29,16 @@ class SeriesMeta:
     def to_dict(self) -> dict:
         columns = self.columns
         return {
-            "columns": {"values": list(columns.values), "inputs": list(columns.inputs),
-                        "date": columns.date},
+            "columns": {
+                "values": list(columns.values),
+                "inputs": list(columns.inputs),
+                "date": columns.date,
+            },
             "scaler": self.scaler.to_dict(),
             "mase_scale": list(self.mase_scale),
             "history": [list(row) for row in self.history],
             "calendar": None if self.calendar is None else self.calendar.to_dict(),
-        }  # fmt: skip
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> SeriesMeta:
@@ -87,15 +90,23 @@ def build_meta(config: SeriesData, columns: Columns, table: Table, train_rows: i
 def read_splits(config: SeriesData, meta: SeriesMeta | None, *, train_tail: int):
     """(meta, splits): train points stop train_tail rows early, where a target would cross
     into validation; evaluation points start where every baseline has a past."""
-    columns = meta.columns if meta else header_columns(
-        config.path, values=config.value_columns, inputs=config.input_columns,
-        date=config.date_column,
-    )  # fmt: skip
+    columns = (
+        meta.columns
+        if meta
+        else header_columns(
+            config.path,
+            values=config.value_columns,
+            inputs=config.input_columns,
+            date=config.date_column,
+        )
+    )
     table = read_series(config.path, columns)
     bounds = split_rows(
-        len(table.features), val_fraction=config.val_fraction,
-        test_fraction=config.test_fraction, test_size=config.test_size,
-    )  # fmt: skip
+        len(table.features),
+        val_fraction=config.val_fraction,
+        test_fraction=config.test_fraction,
+        test_size=config.test_size,
+    )
     check_room(config.path, bounds, lookback=config.lookback, horizon=config.horizon)
     meta = meta or build_meta(config, columns, table, bounds.val)
     first = max(config.lookback, config.season)

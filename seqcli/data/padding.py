@@ -61,10 +61,12 @@ class BucketBatches:
         order = rng.permutation(len(self.lengths))
         if self.bucket:
             pool = self.batch_size * BUCKET_BATCHES
-            order = np.concatenate([
-                chunk[np.argsort(self.lengths[chunk], kind="stable")]
-                for chunk in np.split(order, range(pool, len(order), pool))
-            ])  # fmt: skip
+            order = np.concatenate(
+                [
+                    chunk[np.argsort(self.lengths[chunk], kind="stable")]
+                    for chunk in np.split(order, range(pool, len(order), pool))
+                ]
+            )
         batches = np.split(order, range(self.batch_size, len(order), self.batch_size))
         return [batches[i] for i in rng.permutation(len(batches))]
 

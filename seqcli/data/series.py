@@ -134,8 +134,9 @@ def split_rows(total: int, *, val_fraction: float, test_fraction: float, test_si
 def check_room(path: Path, bounds: Bounds, *, lookback: int, horizon: int) -> None:
     """Training needs one whole window; each split needs its lookback of history."""
     if bounds.test < 0:
-        raise DataError(f"{path}: test_size {bounds.total - bounds.test} exceeds the file's "
-                        f"{bounds.total} rows")  # fmt: skip
+        raise DataError(
+            f"{path}: test_size {bounds.total - bounds.test} exceeds the file's {bounds.total} rows"
+        )
     if bounds.val < lookback + horizon:
         raise DataError(
             f"{path}: {bounds.total} rows leave {max(bounds.val, 0)} for training; lookback "

@@ -1,1 +1,2 @@
-"""Writing from a trained model one step at a time: sampling, the autoregressive loop, beam search."""
+"""Writing from a trained model one step at a time: sampling, the autoregressive loop and
+beam search."""

@@ -36,9 +36,7 @@ def adjust_scores(
     return scores
 
 
-def pick_next(
-    scores: torch.Tensor, sampling: Sampling, generator: torch.Generator
-) -> torch.Tensor:
+def pick_next(scores: torch.Tensor, sampling: Sampling, generator: torch.Generator) -> torch.Tensor:
     """Next token ids (B,) from scores (B, V): the likeliest, or a draw after temperature,
     top-k and top-p."""
     if sampling.greedy:

@@ -106,4 +106,3 @@ class Task(Protocol):
 
     # Optional, as the spec says: generate(run, request) -> Iterator[str] | rows, for
     # `seqcli generate`; predict(run, lines) -> rows and prediction_lines(rows) -> text.
-

@@ -48,9 +48,13 @@ class Trainer:
     def __iter__(self) -> Iterator[object]:
         train = self.run.recipe.train
         yield events.Started(
-            self.folder.path, self.total_steps, self.step, count_parameters(self.run.model),
-            str(self.run.device), self.run.task.spec.unit,
-        )  # fmt: skip
+            self.folder.path,
+            self.total_steps,
+            self.step,
+            count_parameters(self.run.model),
+            str(self.run.device),
+            self.run.task.spec.unit,
+        )
         while self.step < self.total_steps:
             if self.stop_reason is not None:
                 yield from self._save("last")

@@ -48,16 +48,20 @@ def classification_details(matrix: np.ndarray, labels: Sequence[str]) -> dict:
     majority-class baseline, as {title: {"columns": [...], "rows": [[...], ...]}}."""
     scores = per_class(matrix)
     per_class_rows = [
-        [label, *(float(scores[name][i]) for name in ("precision", "recall", "f1")),
-         int(scores["support"][i])]
+        [
+            label,
+            *(float(scores[name][i]) for name in ("precision", "recall", "f1")),
+            int(scores["support"][i]),
+        ]
         for i, label in enumerate(labels)
-    ]  # fmt: skip
+    ]
     support = matrix.sum(1)
     majority = int(support.argmax())
     baseline = confusion_matrix(
-        np.repeat(np.arange(len(labels)), support), np.full(support.sum(), majority),
+        np.repeat(np.arange(len(labels)), support),
+        np.full(support.sum(), majority),
         classes=len(labels),
-    )  # fmt: skip
+    )
     return {
         "per class": {
             "columns": ["class", "precision", "recall", "f1", "support"],

@@ -17,9 +17,11 @@ def smape(actual: np.ndarray, forecast: np.ndarray, scale: np.ndarray) -> float:
     """Symmetric MAPE in percent, 0..200: mean of 2|F - A| / (|A| + |F|); 0/0 counts as 0."""
     denominator = np.abs(actual) + np.abs(forecast)
     ratio = np.divide(
-        2 * np.abs(forecast - actual), denominator,
-        out=np.zeros_like(denominator, dtype=np.float64), where=denominator > 0,
-    )  # fmt: skip
+        2 * np.abs(forecast - actual),
+        denominator,
+        out=np.zeros_like(denominator, dtype=np.float64),
+        where=denominator > 0,
+    )
     return float(100 * ratio.mean())
 
 
@@ -62,8 +64,10 @@ def baseline_errors(history: np.ndarray, points: np.ndarray, season: int, scale)
 
 def comparison_table(errors: dict, baselines: dict, *, points: int, season: int) -> dict:
     """The model's errors with the baselines' beneath, as an evaluate details table."""
-    names = {"persistence": "persistence (last value)",
-             "seasonal_naive": f"seasonal naive (lag {season})"}  # fmt: skip
+    names = {
+        "persistence": "persistence (last value)",
+        "seasonal_naive": f"seasonal naive (lag {season})",
+    }
     rows = [["model", *errors.values()]]
     rows += [[names[name], *baselines[name].values()] for name in BASELINES]
     title = f"one-step forecasts of {points} points, in the data's units"

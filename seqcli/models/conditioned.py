@@ -15,8 +15,12 @@ from seqcli.models.language_model import Output
 from seqcli.recipe import ModelConfig
 
 # Where the condition enters: (initial state, every step).
-ROUTES = {"none": (False, False), "init": (True, False), "every_step": (False, True),
-          "both": (True, True)}  # fmt: skip
+ROUTES = {
+    "none": (False, False),
+    "init": (True, False),
+    "every_step": (False, True),
+    "both": (True, True),
+}
 
 
 class ConditionedDecoder(nn.Module):

@@ -23,10 +23,20 @@ from seqcli.recipe.text_formats import (
 )
 
 __all__ = [
-    "SYNTHETIC_MAPPINGS", "ColumnsData", "ConlluData", "Data", "FolderData", "MusicData",
-    "PairsData", "SeriesData", "SyntheticData", "TableData", "TextData", "VectorsData",
+    "SYNTHETIC_MAPPINGS",
+    "ColumnsData",
+    "ConlluData",
+    "Data",
+    "FolderData",
+    "MusicData",
+    "PairsData",
+    "SeriesData",
+    "SyntheticData",
+    "TableData",
+    "TextData",
+    "VectorsData",
     "fill_format",
-]  # fmt: skip
+]
 
 # Each format adds its class here; pydantic picks the class by the `format` key.
 Data = Annotated[

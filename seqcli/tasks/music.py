@@ -81,8 +81,10 @@ class MusicTask:
             total += frame_nll_sum(logits, batch.targets, batch.inputs["lengths"]).item()
             frames += batch.size
         nll = total / frames
-        rows = [["key frequencies, no past", baseline_nll(run.meta.key_frequency, pieces)],
-                ["this model", nll]]  # fmt: skip
+        rows = [
+            ["key frequencies, no past", baseline_nll(run.meta.key_frequency, pieces)],
+            ["this model", nll],
+        ]
         details = {"baseline": {"columns": ["predictor", "nll per frame"], "rows": rows}}
         return {"loss": nll, "nll": nll, "details": details}
 
@@ -93,8 +95,9 @@ class MusicTask:
         """The test split of another .mat file, checked against the run's key count."""
         pieces = load_music(path)["test"]
         if pieces[0].shape[1] != run.meta.keys:
-            raise DataError(f"{path}: frames have {pieces[0].shape[1]} keys; the run has "
-                            f"{run.meta.keys}")  # fmt: skip
+            raise DataError(
+                f"{path}: frames have {pieces[0].shape[1]} keys; the run has {run.meta.keys}"
+            )
         return pieces
 
     def generate(self, run, request: Request) -> Generated:

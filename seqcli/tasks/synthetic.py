@@ -59,8 +59,9 @@ class SyntheticTask:
         sizes = {"val": data.val_examples, "test": data.test_examples}
         splits = {"train": range(data.train_examples)}
         for split, size in sizes.items():
-            x, y = make_batch(self.name, range(size), length=meta.length, seed=HELD_OUT_SEED,
-                              split=split)  # fmt: skip
+            x, y = make_batch(
+                self.name, range(size), length=meta.length, seed=HELD_OUT_SEED, split=split
+            )
             splits[split] = Generated(x, y)
         return TaskData(meta, splits)
 
@@ -74,9 +75,12 @@ class SyntheticTask:
             return Batch({"x": x}, y, size=len(indices))
 
         return IndexedBatches(
-            [config.length] * config.train_examples, collate,
-            batch_size=recipe.train.batch_size, seed=seed, bucket=False,
-        )  # fmt: skip
+            [config.length] * config.train_examples,
+            collate,
+            batch_size=recipe.train.batch_size,
+            seed=seed,
+            bucket=False,
+        )
 
     @torch.no_grad()
     def outputs(self, run, examples: Generated, max_batches: int | None):
@@ -147,8 +151,14 @@ class CopyTask(SyntheticTask):
             hits += (logits[:, -MEMORY:].argmax(-1) == y[:, -MEMORY:]).sum().item()
             recalled += y[:, -MEMORY:].numel()
         loss, accuracy = total / steps, hits / recalled
-        rows = [["memoryless (blanks, then a guess)", memoryless_copy_loss(run.meta.length, MEMORY), 1 / 8],
-                ["this model", loss, accuracy]]  # fmt: skip
+        rows = [
+            [
+                "memoryless (blanks, then a guess)",
+                memoryless_copy_loss(run.meta.length, MEMORY),
+                1 / 8,
+            ],
+            ["this model", loss, accuracy],
+        ]
         details = {"baseline": {"columns": ["predictor", "loss", "last10_accuracy"], "rows": rows}}
         return {"loss": loss, "last10_accuracy": accuracy, "details": details}
 

@@ -51,9 +51,13 @@ def event_record(event: object) -> dict:
 
 
 DIAGNOSTIC_NUMBERS = (
-    "early_gradient", "late_gradient", "saturation", *MEMORY_GATES, "grad_norm_median",
+    "early_gradient",
+    "late_gradient",
+    "saturation",
+    *MEMORY_GATES,
+    "grad_norm_median",
     "clipped_share",
-)  # fmt: skip
+)
 
 
 def format_metrics(metrics: dict[str, float]) -> str:
@@ -83,10 +87,15 @@ class TrainView:
         )
         self.task = None
         self.handlers = {
-            "Started": self._started, "Step": self._step, "Evaluated": self._evaluated,
-            "Sample": self._sample, "Saved": self._saved, "Stopped": self._stopped,
-            "Finished": self._finished, "Diagnosed": self._diagnosed,
-        }  # fmt: skip
+            "Started": self._started,
+            "Step": self._step,
+            "Evaluated": self._evaluated,
+            "Sample": self._sample,
+            "Saved": self._saved,
+            "Stopped": self._stopped,
+            "Finished": self._finished,
+            "Diagnosed": self._diagnosed,
+        }
 
     def render(self, stream: Iterable[object]) -> object:
         """Show every event; return the last one."""
@@ -107,9 +116,14 @@ class TrainView:
             f"{event.device}"
         )
         self.task = self.progress.add_task(
-            "train", total=event.total_steps, completed=event.start_step,
-            loss=float("nan"), lr=0.0, speed=0.0, unit=event.unit,
-        )  # fmt: skip
+            "train",
+            total=event.total_steps,
+            completed=event.start_step,
+            loss=float("nan"),
+            lr=0.0,
+            speed=0.0,
+            unit=event.unit,
+        )
 
     def _step(self, event) -> None:
         if event.skipped:

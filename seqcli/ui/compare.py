@@ -16,9 +16,11 @@ class CompareView:
         self.rows: dict[str, dict] = {}
         self.unit, self.monitor = "", ""
         self.handlers = {
-            "ComparePlanned": self._planned, "VariantProgress": self._progress,
-            "VariantDone": self._done, "CompareFinished": self._summary,
-        }  # fmt: skip
+            "ComparePlanned": self._planned,
+            "VariantProgress": self._progress,
+            "VariantDone": self._done,
+            "CompareFinished": self._summary,
+        }
 
     def render(self, stream: Iterable[object]) -> object:
         from rich.live import Live
@@ -40,8 +42,14 @@ class CompareView:
         self.unit, self.monitor = event.unit, event.monitor
         for name, count in event.parameters.items():
             status = "done" if name in event.finished else "queued"
-            self.rows[name] = {"parameters": count, "status": status, "step": "", "loss": None,
-                               "metric": None, "speed": None}  # fmt: skip
+            self.rows[name] = {
+                "parameters": count,
+                "status": status,
+                "step": "",
+                "loss": None,
+                "metric": None,
+                "speed": None,
+            }
 
     def _progress(self, event) -> None:
         row = self.rows[event.name]
@@ -52,20 +60,33 @@ class CompareView:
             row["metric"] = event.metric
 
     def _done(self, event) -> None:
-        self.rows[event.name].update(status="failed" if event.result["failed"] else "done",
-                                     metric=event.result["best_val"])  # fmt: skip
+        self.rows[event.name].update(
+            status="failed" if event.result["failed"] else "done", metric=event.result["best_val"]
+        )
 
     def _table(self) -> Table:
         table = Table(title="compare-cells")
-        columns = ("variant", "parameters", "step", "loss", f"val {self.monitor}",
-                   f"{self.unit}/s", "status")  # fmt: skip
+        columns = (
+            "variant",
+            "parameters",
+            "step",
+            "loss",
+            f"val {self.monitor}",
+            f"{self.unit}/s",
+            "status",
+        )
         for column in columns:
             table.add_column(column, justify="left" if column in ("variant", "status") else "right")
         for name, row in self.rows.items():
             table.add_row(
-                name, f"{row['parameters']:,}", row["step"], _optional(row["loss"]),
-                _optional(row["metric"]), _optional(row["speed"], "{:,.0f}"), row["status"],
-            )  # fmt: skip
+                name,
+                f"{row['parameters']:,}",
+                row["step"],
+                _optional(row["loss"]),
+                _optional(row["metric"]),
+                _optional(row["speed"], "{:,.0f}"),
+                row["status"],
+            )
         return table
 
     def _summary(self, event) -> None:
@@ -73,17 +94,32 @@ class CompareView:
 
         split = event.groups[0]["test_split"]
         table = Table(title="mean ± std over seeds")
-        columns = ("variant", "params", f"{self.unit}/s", f"val {self.monitor}",
-                   f"{split} {self.monitor}", "target at", "early grad")  # fmt: skip
+        columns = (
+            "variant",
+            "params",
+            f"{self.unit}/s",
+            f"val {self.monitor}",
+            f"{split} {self.monitor}",
+            "target at",
+            "early grad",
+        )
         for column in columns:
-            table.add_column(column, justify="left" if column == "variant" else "right",
-                             no_wrap=column == "variant")  # fmt: skip
+            table.add_column(
+                column,
+                justify="left" if column == "variant" else "right",
+                no_wrap=column == "variant",
+            )
         for g in event.groups:
             reached = [str(s) for s in g["target_step"] if s is not None]
             table.add_row(
-                g["group"], f"{g['parameters']:,}", f"{g['speed']:,.0f}", _mean_std(g["best_val"]),
-                _mean_std(g["test"]), ",".join(reached) or "-", f"{g['early_gradient']:.0e}",
-            )  # fmt: skip
+                g["group"],
+                f"{g['parameters']:,}",
+                f"{g['speed']:,.0f}",
+                _mean_std(g["best_val"]),
+                _mean_std(g["test"]),
+                ",".join(reached) or "-",
+                f"{g['early_gradient']:.0e}",
+            )
         err_console.print(table)
         flows = [v for g in event.groups for v in g["gradient_flow"] if v > 0]
         bounds = (min(flows), max(flows)) if flows else None

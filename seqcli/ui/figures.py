@@ -72,8 +72,14 @@ def plot_learning_curves(
         group = groups[name]
         label = None if group in labelled else group
         labelled.add(group)
-        axes.plot([s for s, _ in points], [v for _, v in points], color=colours[group],
-                  label=label, marker=".", alpha=0.8)  # fmt: skip
+        axes.plot(
+            [s for s, _ in points],
+            [v for _, v in points],
+            color=colours[group],
+            label=label,
+            marker=".",
+            alpha=0.8,
+        )
     if log:
         axes.set_yscale("log")
     axes.set_xlabel("step")

@@ -173,9 +173,11 @@ class ClassifierTask:
     def batches(self, data: TaskData, recipe) -> IndexedBatches:
         train = data.splits["train"]
         return IndexedBatches(
-            [len(tokens) for tokens in train.tokens], partial(tensors, train),
-            batch_size=recipe.train.batch_size, seed=recipe.seed,
-        )  # fmt: skip
+            [len(tokens) for tokens in train.tokens],
+            partial(tensors, train),
+            batch_size=recipe.train.batch_size,
+            seed=recipe.seed,
+        )
 
     def evaluate(self, run, examples: Encoded, *, max_batches: int | None = None) -> dict:
         """Loss (class-weighted, as in training), accuracy, macro F1 and the per-class details.
@@ -225,7 +227,6 @@ class ClassifierTask:
         if not examples:
             raise DataError(f"{path}: no examples")
         return encode(examples, run.meta)
-
 
 
 def prediction_row(text: str, probabilities: torch.Tensor, labels, top_k: int) -> dict:

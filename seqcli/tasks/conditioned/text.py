@@ -49,15 +49,19 @@ class ConditionedText:
     def prepare(self, recipe, meta: LabelsMeta | None = None) -> TaskData:
         data = recipe.data
         splits = stratified_split(
-            read_examples(data), val_fraction=data.val_fraction,
-            test_fraction=data.test_fraction, seed=recipe.seed,
-        )  # fmt: skip
+            read_examples(data),
+            val_fraction=data.val_fraction,
+            test_fraction=data.test_fraction,
+            seed=recipe.seed,
+        )
         if meta is None:
             tokenize = TOKENIZERS[data.tokenizer]
             vocab = build_vocab(
-                (tokenize(e.text) for e in splits["train"]), tokenizer=data.tokenizer,
-                min_freq=data.min_freq, specials=SPECIALS,
-            )  # fmt: skip
+                (tokenize(e.text) for e in splits["train"]),
+                tokenizer=data.tokenizer,
+                min_freq=data.min_freq,
+                specials=SPECIALS,
+            )
             meta = LabelsMeta(tuple(sorted({e.label for e in splits["train"]})), vocab)
         return TaskData(meta, {name: self._encode(meta, rows) for name, rows in splits.items()})
 
@@ -72,9 +76,11 @@ class ConditionedText:
 
     def build_model(self, recipe, meta: LabelsMeta) -> ConditionedDecoder:
         return ConditionedDecoder(
-            recipe.model, num_tokens=len(meta.vocab), num_classes=len(meta.labels),
+            recipe.model,
+            num_tokens=len(meta.vocab),
+            num_classes=len(meta.labels),
             condition_size=0,
-        )  # fmt: skip
+        )
 
     def collate(self, examples, vocab: Vocab) -> Batch:
         bos, eos = vocab.index[BOS], vocab.index[EOS]
@@ -89,8 +95,9 @@ class ConditionedText:
         return IndexedBatches(
             [len(ids) for _, ids in train],
             lambda rows: self.collate([train[i] for i in rows], data.meta.vocab),
-            batch_size=recipe.train.batch_size, seed=recipe.seed,
-        )  # fmt: skip
+            batch_size=recipe.train.batch_size,
+            seed=recipe.seed,
+        )
 
     @torch.no_grad()
     def evaluate(self, run, examples, *, max_batches: int | None = None) -> dict[str, float]:

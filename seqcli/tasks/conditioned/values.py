@@ -40,9 +40,11 @@ class ConditionedValues:
     def prepare(self, recipe, meta: VectorsMeta | None = None) -> TaskData:
         data = recipe.data
         splits = random_split(
-            read_vectors(data), val_fraction=data.val_fraction,
-            test_fraction=data.test_fraction, seed=recipe.seed,
-        )  # fmt: skip
+            read_vectors(data),
+            val_fraction=data.val_fraction,
+            test_fraction=data.test_fraction,
+            seed=recipe.seed,
+        )
         if meta is None:
             longest = max(len(e.values) for e in splits["train"])
             meta = VectorsMeta(tuple(data.condition_columns), longest)
@@ -68,9 +70,11 @@ class ConditionedValues:
     def batches(self, data: TaskData, recipe) -> IndexedBatches:
         train = data.splits["train"]
         return IndexedBatches(
-            [len(e.values) for e in train], lambda rows: self.collate([train[i] for i in rows]),
-            batch_size=recipe.train.batch_size, seed=recipe.seed,
-        )  # fmt: skip
+            [len(e.values) for e in train],
+            lambda rows: self.collate([train[i] for i in rows]),
+            batch_size=recipe.train.batch_size,
+            seed=recipe.seed,
+        )
 
     @torch.no_grad()
     def evaluate(self, run, examples, *, max_batches: int | None = None) -> dict[str, float]:

@@ -33,9 +33,11 @@ from seqcli.ui.figures import ForecastFigure
 def build_direct(recipe, meta: SeriesMeta) -> nn.Module:
     columns = meta.columns
     return DirectForecaster(
-        recipe.model, features=len(columns.features), values=len(columns.values),
+        recipe.model,
+        features=len(columns.features),
+        values=len(columns.values),
         horizon=recipe.data.horizon,
-    )  # fmt: skip
+    )
 
 
 def build_autoregressive(recipe, meta: SeriesMeta) -> nn.Module:
@@ -95,8 +97,10 @@ class Forecaster:
         return IndexedBatches(
             [config.lookback] * len(train),
             lambda rows: batch_of(train, train.points[rows], self.targets, config),
-            batch_size=recipe.train.batch_size, seed=recipe.seed, bucket=False,
-        )  # fmt: skip
+            batch_size=recipe.train.batch_size,
+            seed=recipe.seed,
+            bucket=False,
+        )
 
     @torch.no_grad()
     def evaluate(self, run, examples: SeriesSplit, *, max_batches: int | None = None) -> dict:

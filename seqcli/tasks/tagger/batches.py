@@ -48,13 +48,20 @@ class TaggerMeta:
     def from_dict(cls, data: dict) -> TaggerMeta:
         chars = None if data["chars"] is None else Vocab.from_dict(data["chars"])
         return cls(
-            Vocab.from_dict(data["words"]), tuple(data["labels"]), chars,
-            dict(data["lexicon"]), data["default_label"], bool(data["lowercase"]),
-        )  # fmt: skip
+            Vocab.from_dict(data["words"]),
+            tuple(data["labels"]),
+            chars,
+            dict(data["lexicon"]),
+            data["default_label"],
+            bool(data["lowercase"]),
+        )
 
     def summary(self) -> list[tuple[str, str]]:
         chars = "none" if self.chars is None else str(len(self.chars))
-        return [("words / labels", f"{len(self.words)} / {len(self.labels)}"), ("characters", chars)]
+        return [
+            ("words / labels", f"{len(self.words)} / {len(self.labels)}"),
+            ("characters", chars),
+        ]
 
 
 def build_meta(train: Sequence[Sentence], recipe) -> TaggerMeta:

@@ -49,9 +49,11 @@ class TaggerTask:
         config = recipe.data
         sentences = read_tagged(config)
         splits = split_sentences(
-            sentences, val_fraction=config.val_fraction, test_fraction=config.test_fraction,
+            sentences,
+            val_fraction=config.val_fraction,
+            test_fraction=config.test_fraction,
             seed=recipe.seed,
-        )  # fmt: skip
+        )
         if not splits["train"]:
             raise DataError(
                 f"{config.path}: {len(sentences)} sentence(s) leave none for training; "
@@ -66,16 +68,20 @@ class TaggerTask:
 
     def build_model(self, recipe, meta: TaggerMeta) -> Tagger:
         return Tagger(
-            recipe.model, num_words=len(meta.words), num_labels=len(meta.labels),
+            recipe.model,
+            num_words=len(meta.words),
+            num_labels=len(meta.labels),
             num_chars=0 if meta.chars is None else len(meta.chars),
-        )  # fmt: skip
+        )
 
     def batches(self, data: TaskData, recipe) -> IndexedBatches:
         train = data.splits["train"]
         return IndexedBatches(
-            [len(s.words) for s in train], lambda rows: encode([train[i] for i in rows], data.meta),
-            batch_size=recipe.train.batch_size, seed=recipe.seed,
-        )  # fmt: skip
+            [len(s.words) for s in train],
+            lambda rows: encode([train[i] for i in rows], data.meta),
+            batch_size=recipe.train.batch_size,
+            seed=recipe.seed,
+        )
 
     def evaluate(self, run, examples, *, max_batches: int | None = None) -> dict:
         if not examples:
@@ -83,9 +89,11 @@ class TaggerTask:
         chosen, predicted, loss, tokens = [], [], 0.0, 0
         for indices, logits, batch in tag_batches(run, examples, max_batches=max_batches):
             loss += F.cross_entropy(
-                logits.flatten(0, 1), batch.targets.flatten(), ignore_index=IGNORE,
+                logits.flatten(0, 1),
+                batch.targets.flatten(),
+                ignore_index=IGNORE,
                 reduction="sum",
-            ).item()  # fmt: skip
+            ).item()
             tokens += int((batch.targets != IGNORE).sum())
             chosen.extend(examples[i] for i in indices)
             predicted.extend(decode(logits, batch.inputs["lengths"], run.meta))
@@ -115,7 +123,6 @@ class TaggerTask:
 
     def sample(self, run, step: int) -> str | None:
         return None
-
 
 
 def _check_monitor(recipe, meta: TaggerMeta) -> None:

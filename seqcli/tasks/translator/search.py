@@ -41,7 +41,9 @@ def search_batch(run, source: torch.Tensor, lengths: torch.Tensor, draw: Draw) -
     picker = TokenPicker(draw.sampling, generator, stop=markers.eos)
     first = torch.full((source.shape[0],), markers.bos, device=source.device)
     picks = list(
-        autoregress(step, first, steps=step_limit(lengths), pick=picker, state=state, stop=markers.eos)
+        autoregress(
+            step, first, steps=step_limit(lengths), pick=picker, state=state, stop=markers.eos
+        )
     )
     tokens = torch.stack([p.token for p in picks], dim=1)  # (B, T)
     logp = torch.stack([_logp(p) for p in picks], dim=1).sum(1)  # (B,)
@@ -90,11 +92,14 @@ def translate(run, lines, search: Search | None, draw: Draw) -> list[list[Hypoth
     model, markers = run.model.eval(), run.meta.markers
     return [
         beam_search(
-            model, torch.tensor([row], device=run.device), markers,
-            search=search, sampling=draw.sampling,
+            model,
+            torch.tensor([row], device=run.device),
+            markers,
+            search=search,
+            sampling=draw.sampling,
         )
         for row in ids
-    ]  # fmt: skip
+    ]
 
 
 def words(run, hypothesis: Hypothesis) -> list[str]:
@@ -119,12 +124,18 @@ def beam_translations(run, examples, *, beam_size: int) -> list[str]:
     """Beam-search translations of encoded examples (for benchmarks on a split)."""
     model, search = run.model.eval(), Search(beam_size=beam_size)
     return [
-        text_of(run, beam_search(
-            model, torch.tensor([e.source], device=run.device), run.meta.markers,
-            search=search, sampling=run.recipe.generate,
-        )[0])
+        text_of(
+            run,
+            beam_search(
+                model,
+                torch.tensor([e.source], device=run.device),
+                run.meta.markers,
+                search=search,
+                sampling=run.recipe.generate,
+            )[0],
+        )
         for e in examples
-    ]  # fmt: skip
+    ]
 
 
 def generate(run, request: Request) -> Generated:

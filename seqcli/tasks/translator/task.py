@@ -120,8 +120,9 @@ class Translator:
         return IndexedBatches(
             [max(len(e.source), len(e.target)) for e in train],
             lambda rows: collate([train[i] for i in rows]),
-            batch_size=recipe.train.batch_size, seed=recipe.seed,
-        )  # fmt: skip
+            batch_size=recipe.train.batch_size,
+            seed=recipe.seed,
+        )
 
     def examples_from_file(self, run, path: Path) -> list[Example]:
         """Every pair of another file (the recipe's reading and filters, no split)."""

@@ -66,3 +66,31 @@ def test_every_package_has_a_place_in_the_layers():
     assert packages == set(LAYERS)
     modules = {p.stem for p in PACKAGE.glob("*.py")}
     assert modules <= TOP
+
+
+MAX_FILE_LINES, MAX_FUNCTION_LINES = 300, 40
+
+
+def test_files_fit_in_three_hundred_lines():
+    long = {
+        str(path.relative_to(ROOT)): count
+        for path in PACKAGE.rglob("*.py")
+        if (count := len(path.read_text(encoding="utf-8").splitlines())) > MAX_FILE_LINES
+    }
+    assert not long, f"split these by responsibility: {long}"
+
+
+def test_functions_fit_on_a_screen():
+    long = [
+        f"{path.relative_to(ROOT)}:{node.lineno} {node.name}"
+        for path in PACKAGE.rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
+    ]
+    assert not long, f"functions over {MAX_FUNCTION_LINES} lines: {long}"
+
+
+def test_the_formatter_formats():
+    skips = sum(p.read_text(encoding="utf-8").count("fmt: skip") for p in PACKAGE.rglob("*.py"))
+    assert skips < 10

@@ -38,29 +38,38 @@ def stop_on_signals(trainer):
             signal.signal(sig, handler)
 
 
+RecipeFile = Annotated[Path | None, typer.Argument(help="Recipe YAML file.")]
+Out = Annotated[Path | None, typer.Option(help="Run folder (default runs/<name>).")]
+Resume = Annotated[Path | None, typer.Option(help="Continue the run in this folder.")]
+InitFrom = Annotated[Path | None, typer.Option(help="Start from this checkpoint's weights only.")]
+Overwrite = Annotated[bool, typer.Option(help="Replace a run already in the folder.")]
+Quiet = Annotated[bool, typer.Option(help="No progress; final summary only.")]
+TuneAllocator = Annotated[
+    bool, typer.Option(help="Raise glibc malloc thresholds (faster CPU training).")
+]
+DryRun = Annotated[
+    bool, typer.Option(help="Build data and model, print shapes and memory, then exit.")
+]
+Diagnose = Annotated[
+    bool, typer.Option(help="At each validation: gradient flow, saturation, gates.")
+]
+
+
 @app.command()
 @friendly
 def train(
-    recipe: Annotated[Path | None, typer.Argument(help="Recipe YAML file.")] = None,
+    recipe: RecipeFile = None,
     overrides: Overrides = None,
-    out: Annotated[Path | None, typer.Option(help="Run folder (default runs/<name>).")] = None,
-    resume: Annotated[Path | None, typer.Option(help="Continue the run in this folder.")] = None,
-    init_from: Annotated[
-        Path | None, typer.Option(help="Start from this checkpoint's weights only.")
-    ] = None,
-    overwrite: Annotated[bool, typer.Option(help="Replace a run already in the folder.")] = False,
+    out: Out = None,
+    resume: Resume = None,
+    init_from: InitFrom = None,
+    overwrite: Overwrite = False,
     device: Device = "auto",
-    quiet: Annotated[bool, typer.Option(help="No progress; final summary only.")] = False,
+    quiet: Quiet = False,
     as_json: AsJson = False,
-    tune_allocator: Annotated[
-        bool, typer.Option(help="Raise glibc malloc thresholds (faster CPU training).")
-    ] = True,
-    dry_run: Annotated[
-        bool, typer.Option(help="Build data and model, print shapes and memory, then exit.")
-    ] = False,
-    diagnose: Annotated[
-        bool, typer.Option(help="At each validation: gradient flow, saturation, gates.")
-    ] = False,
+    tune_allocator: TuneAllocator = True,
+    dry_run: DryRun = False,
+    diagnose: Diagnose = False,
 ) -> None:
     """Train a model from a recipe, or resume a run."""
     if (recipe is None) == (resume is None):

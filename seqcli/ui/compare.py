@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from rich.table import Table
 
 from seqcli.ui import err_console, info
+from seqcli.ui.sparkline import sparkline
 
 
 class CompareView:
@@ -90,9 +91,13 @@ class CompareView:
         return table
 
     def _summary(self, event) -> None:
-        from seqcli.ui.sparkline import sparkline
+        err_console.print(self._summary_table(event.groups))
+        _gradient_lines(event.groups)
+        for path in event.files:
+            info(f"wrote {path}")
 
-        split = event.groups[0]["test_split"]
+    def _summary_table(self, groups: list[dict]) -> Table:
+        split = groups[0]["test_split"]
         table = Table(title="mean ± std over seeds")
         columns = (
             "variant",
@@ -109,7 +114,7 @@ class CompareView:
                 justify="left" if column == "variant" else "right",
                 no_wrap=column == "variant",
             )
-        for g in event.groups:
+        for g in groups:
             reached = [str(s) for s in g["target_step"] if s is not None]
             table.add_row(
                 g["group"],
@@ -120,17 +125,19 @@ class CompareView:
                 ",".join(reached) or "-",
                 f"{g['early_gradient']:.0e}",
             )
-        err_console.print(table)
-        flows = [v for g in event.groups for v in g["gradient_flow"] if v > 0]
-        bounds = (min(flows), max(flows)) if flows else None
-        scale = f"{bounds[0]:.0e} to {bounds[1]:.0e}" if bounds else "-"
-        info(f"gradient flow |d loss / d x_t|, t=0 at the left, one log scale ({scale}):")
-        width = max(len(g["group"]) for g in event.groups)
-        for g in event.groups:
-            line = sparkline(g["gradient_flow"], bounds=bounds)
-            err_console.print(f"  {g['group']:<{width}} {line}", soft_wrap=True, highlight=False)
-        for path in event.files:
-            info(f"wrote {path}")
+        return table
+
+
+def _gradient_lines(groups: list[dict]) -> None:
+    """One sparkline per variant, all on one log scale so they compare."""
+    flows = [v for g in groups for v in g["gradient_flow"] if v > 0]
+    bounds = (min(flows), max(flows)) if flows else None
+    scale = f"{bounds[0]:.0e} to {bounds[1]:.0e}" if bounds else "-"
+    info(f"gradient flow |d loss / d x_t|, t=0 at the left, one log scale ({scale}):")
+    width = max(len(g["group"]) for g in groups)
+    for g in groups:
+        line = sparkline(g["gradient_flow"], bounds=bounds)
+        err_console.print(f"  {g['group']:<{width}} {line}", soft_wrap=True, highlight=False)
 
 
 def _optional(value: float | None, template: str = "{:.4f}") -> str:

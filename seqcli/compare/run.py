@@ -1,0 +1,202 @@
+"""compare-cells' run: train each variant of the grid on the same data, step budget and seeds,
+each into OUT/<variant>/, then score, diagnose and report them side by side.
+
+A finished variant leaves result.json beside its checkpoints; a rerun with the same recipe
+skips it, and a variant interrupted after a validation resumes from its last.pt.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import asdict
+from pathlib import Path
+from queue import Empty as EmptyQueue
+
+import torch
+
+from seqcli.analysis.diagnostics import ClipStats, diagnose
+from seqcli.analysis.matching import meta_parameter_count
+from seqcli.compare.grid import Grid, Variant, plan, variant_recipe
+from seqcli.engine import events
+from seqcli.engine.checkpoint import load_checkpoint
+from seqcli.engine.run import load_run, stored_recipe
+from seqcli.engine.start import fresh_training, resumed_training
+from seqcli.errors import CheckpointError
+from seqcli.recipe import Recipe, recipe_to_dict
+from seqcli.recipe.tasks import LOWER_IS_BETTER
+from seqcli.tasks import TASKS, task_for
+
+RESULT = "result.json"
+
+
+def finished_result(folder: Path, recipe: Recipe) -> dict | None:
+    """The stored result of this very variant recipe, if it finished before."""
+    path = folder / RESULT
+    if not path.is_file():
+        return None
+    result = json.loads(path.read_text(encoding="utf-8"))
+    return result if result.get("recipe") == recipe_to_dict(recipe) else None
+
+
+def _trainer(recipe: Recipe, folder: Path, device: torch.device):
+    """Resume an interrupted variant of the same recipe, else start it afresh."""
+    last = folder / "last.pt"
+    if last.is_file():
+        stored = stored_recipe(load_checkpoint(last), last)
+        if recipe_to_dict(stored) == recipe_to_dict(recipe):
+            return resumed_training(folder, TASKS, device=device)
+    return fresh_training(recipe, task_for(recipe), device=device, out=folder, overwrite=True)
+
+
+def train_variant(
+    recipe: Recipe, variant: Variant, folder: Path, *, device: torch.device, target: float | None
+) -> Iterator[object]:
+    """Train one variant, yielding VariantProgress, then score it and yield VariantDone."""
+    trainer, started = _trainer(recipe, folder, device), time.perf_counter()
+    try:
+        ended = yield from _progress(trainer, variant.name, recipe.train.monitor)
+    finally:
+        trainer.folder.release()
+    if not (folder / "best.pt").is_file():
+        raise CheckpointError(f"{folder}: stopped before its first validation: {ended['failed']}")
+    curve, clipping = history(folder, recipe)
+    result = {
+        "variant": asdict(variant),
+        "name": variant.name,
+        "group": variant.group,
+        "recipe": recipe_to_dict(recipe),
+        "monitor": recipe.train.monitor,
+        "unit": recipe.spec.unit,
+        "wall_s": round(time.perf_counter() - started, 2),
+        **ended,
+        "curve": curve,
+        "target_step": first_reached(curve, target, recipe.train.monitor),
+        "clipping": clipping.summary(),
+        **score(folder, device),
+    }
+    (folder / RESULT).write_text(json.dumps(result, indent=1), encoding="utf-8")
+    yield events.VariantDone(variant.name, result)
+
+
+def _progress(trainer, name: str, monitor: str):
+    """The trainer's steps and validations as VariantProgress events; returns the last speed
+    and the reason it failed, if it did."""
+    speed, failed = 0.0, None
+    for event in trainer:
+        if isinstance(event, events.Step):
+            speed = event.speed
+            yield events.VariantProgress(name, event.step + 1, event.total, event.loss, None, speed)
+        elif isinstance(event, events.Evaluated):
+            metric = event.metrics[monitor]
+            yield events.VariantProgress(name, event.step, trainer.total_steps, None, metric, speed)
+        elif isinstance(event, events.Stopped) and event.failed:
+            failed = event.reason
+    return {"speed": speed, "failed": failed}
+
+
+def history(folder: Path, recipe: Recipe) -> tuple[list[tuple[int, float]], ClipStats]:
+    """The validation curve and the pre-clip gradient norms from the run's metrics.jsonl,
+    which a resumed run continues: so they cover the steps trained before an interruption."""
+    curve, clipping = [], ClipStats(recipe.train.clip_norm)
+    for line in (folder / "metrics.jsonl").read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        if record["split"] == "val":
+            curve.append((record["step"], record[recipe.train.monitor]))
+        elif record["split"] == "train":
+            clipping.observe(record["grad_norm"])
+    return curve, clipping
+
+
+def score(folder: Path, device: torch.device) -> dict:
+    """The best checkpoint's test metrics (val without a test split) and diagnostics."""
+    run = load_run(folder / "best.pt", device, TASKS)
+    data = run.task.prepare(run.recipe, run.meta)
+    split = "test" if len(data.splits.get("test", ())) else "val"
+    metrics = run.task.evaluate(run, data.splits[split])
+    metrics.pop("details", None)
+    # Every variant of a seed sees the same first training batch: the pictures compare.
+    batch = next(run.task.batches(data, run.recipe)).to(device)
+    return {
+        "parameters": sum(p.numel() for p in run.model.parameters()),
+        "best_val": run.checkpoint["best"]["value"],
+        "test_split": split,
+        "test": metrics,
+        "diagnostics": diagnose(run.model, batch),
+    }
+
+
+def first_reached(curve: list, target: float | None, monitor: str) -> int | None:
+    """The first validation step at which the monitored metric was at least as good as target."""
+    if target is None:
+        return None
+    better = (lambda v: v <= target) if LOWER_IS_BETTER[monitor] else (lambda v: v >= target)
+    return next((step for step, value in curve if better(value)), None)
+
+
+def run_grid(
+    recipe: Recipe, grid: Grid, out: Path, *, device: torch.device, jobs: int = 1
+) -> Iterator[object]:
+    """Plan, train what is not finished (jobs at a time), report: a stream of events."""
+    from seqcli.compare.report import write_reports
+
+    task = task_for(recipe)
+    meta = task.prepare(recipe).meta
+    variants = plan(recipe, grid, meta)
+    recipes = {v.name: variant_recipe(recipe, v, steps=grid.steps) for v in variants}
+    results = {v.name: finished_result(out / v.name, recipes[v.name]) for v in variants}
+    yield events.ComparePlanned(
+        {
+            name: meta_parameter_count(lambda r=r: task.build_model(r, meta))
+            for name, r in recipes.items()
+        },
+        tuple(name for name, result in results.items() if result is not None),
+        task.spec.unit,
+        recipe.train.monitor,
+    )
+    todo = [
+        (recipes[v.name], v, out / v.name, device, grid.target)
+        for v in variants
+        if results[v.name] is None
+    ]
+    runner = _in_process if jobs == 1 else _in_processes
+    for event in runner(todo, jobs):
+        if isinstance(event, events.VariantDone):
+            results[event.name] = event.result
+        yield event
+    groups, files = write_reports([results[v.name] for v in variants], out, recipe=recipe)
+    yield events.CompareFinished(groups, files)
+
+
+def _in_process(todo: list[tuple], jobs: int) -> Iterator[object]:
+    for recipe, variant, folder, device, target in todo:
+        yield from train_variant(recipe, variant, folder, device=device, target=target)
+
+
+def _worker(args: tuple, queue, threads: int) -> None:
+    """One variant in a worker process; its events travel back through the queue."""
+    torch.set_num_threads(threads)
+    recipe, variant, folder, device, target = args
+    for event in train_variant(recipe, variant, folder, device=device, target=target):
+        queue.put(event)
+
+
+def _in_processes(todo: list[tuple], jobs: int) -> Iterator[object]:
+    """Variants in `jobs` spawned processes, sharing the cores between them."""
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("spawn")  # fork would copy torch's thread pools
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    with context.Manager() as manager, ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        queue = manager.Queue()
+        futures = [pool.submit(_worker, args, queue, threads) for args in todo]
+        while not all(f.done() for f in futures) or not queue.empty():
+            try:
+                yield queue.get(timeout=0.2)
+            except EmptyQueue:
+                continue
+        for future in futures:
+            future.result()  # a worker's exception surfaces here, with its traceback

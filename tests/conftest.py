@@ -23,6 +23,31 @@ def private_cache(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("SEQCLI_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
 
 
+# One shipped recipe per task (and the overrides that make it that task).
+SHIPPED = {
+    "language_model": "char-lm",
+    "classifier": "sms-spam",
+    "regressor": "number-words",
+    "tagger": "pos-tagging",
+    "translator": "reverse-digits",
+    "conditioned_text": "names-generate",
+    "conditioned_values": "sine",
+    "direct_forecaster": "airline mapping=many_to_one",
+    "autoregressive_forecaster": "sunspots",
+    "adding": "adding-200",
+    "copy": "copy-100",
+    "music": "jsb",
+}
+
+
+def shipped_recipe(task: str, *overrides: str):
+    """The shipped recipe of a task, validated, with --set style overrides applied."""
+    from seqcli.recipe import load_recipe
+
+    name, *shipped = SHIPPED[task].split()
+    return load_recipe(ROOT / "recipes" / f"{name}.yaml", [*shipped, *overrides])
+
+
 def write_corpus(path: Path) -> Path:
     """About 20k characters of the Shakespeare sample: enough to learn, quick to read."""
     path.write_text(SAMPLE.read_text(encoding="utf-8")[:20000], encoding="utf-8")

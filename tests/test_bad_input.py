@@ -380,7 +380,7 @@ CASES = [
     ),
     case(
         "option-of-another-task", recipe(model={"pooling": "mean"}), TRAIN,
-        "model.pooling: applies to classifier, not to a language_model",
+        "model.pooling: applies to classifier and regressor, not to a language_model",
     ),
     case(
         "table-row-without-text", both(file("d.tsv", "spam\n"), recipe(

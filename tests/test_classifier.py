@@ -22,11 +22,11 @@ from seqcli.metrics.classification import (
     confusion_matrix,
     macro_f1,
 )
-from seqcli.models.classifier import Classifier
+from seqcli.models.pooled import Classifier
 from seqcli.recipe import validate_recipe
 from seqcli.recipe.model import PooledConfig
 from seqcli.tasks import TASKS
-from seqcli.tasks.classifier.task import balanced_weights
+from seqcli.tasks.labelled.classifier import balanced_weights
 
 ROOT = Path(__file__).resolve().parents[1]
 TASK = TASKS["classifier"]
@@ -398,7 +398,7 @@ def test_predict_refuses_an_empty_line(tmp_path):
 def test_pooling_is_refused_for_a_language_model(tmp_path):
     path = tmp_path / "c.txt"
     path.write_text("abc\n", encoding="utf-8")
-    with pytest.raises(RecipeError, match="model.pooling: applies to classifier"):
+    with pytest.raises(RecipeError, match="model.pooling: applies to classifier and regressor"):
         validate_recipe(
             {"name": "x", "data": {"path": str(path)}, "model": {"pooling": "max"}}, source="t"
         )

@@ -207,6 +207,10 @@ TASK_KNOBS = {
         "tests/test_classifier.py",
         "test_class_weights_setting_reaches_the_loss",
     ),
+    "data.label_type": (
+        "tests/test_regressor.py",
+        "test_number_labels_make_a_regressor_and_category_labels_a_classifier",
+    ),
     "model.pooling": ("tests/test_classifier.py", "test_mean_and_max_pool_over_real_tokens_only"),
     "data.member": (
         "tests/test_seq2seq.py",

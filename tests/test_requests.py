@@ -9,37 +9,13 @@ import pytest
 
 from seqcli.cli.requests import build_request
 from seqcli.errors import UsageError
-from seqcli.recipe import load_recipe
 from seqcli.recipe.tasks import SPECS
 from seqcli.recipe.training import GENERATE_OPTIONS
 from tests.conftest import ROOT
+from tests.conftest import shipped_recipe as recipe
 
-# One shipped recipe per task, so every spec is checked against a real recipe.
-RECIPES = {
-    "language_model": "char-lm",
-    "classifier": "sms-spam",
-    "tagger": "pos-tagging",
-    "translator": "reverse-digits",
-    "conditioned_text": "names-generate",
-    "conditioned_values": "sine",
-    "direct_forecaster": "airline mapping=many_to_one",
-    "autoregressive_forecaster": "sunspots",
-    "adding": "adding-200",
-    "copy": "copy-100",
-    "music": "jsb",
-}
 EVERY_OPTION = {name for names in GENERATE_OPTIONS.values() for name in names}
 VALUES = {"input_file": ROOT / "README.md", "prime_file": ROOT / "README.md"}
-
-
-def recipe(task: str, *overrides: str):
-    name, *shipped = RECIPES[task].split()
-    return load_recipe(ROOT / "recipes" / f"{name}.yaml", [*shipped, *overrides])
-
-
-def test_every_task_has_a_shipped_recipe_here():
-    assert set(RECIPES) == set(SPECS)
-    assert all(recipe(task).task == task for task in SPECS)
 
 
 @pytest.mark.parametrize("task", sorted(name for name, spec in SPECS.items() if spec.generate))

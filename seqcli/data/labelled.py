@@ -7,6 +7,7 @@ any later complaint about an example (too few of its class, an unknown label) ca
 from __future__ import annotations
 
 import csv
+import math
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
@@ -146,6 +147,24 @@ def read_examples(config) -> list[Example]:
             "least two classes"
         )
     return examples
+
+
+def number_labels(examples: list[Example]) -> list[float]:
+    """Each example's label as a number (data.label_type number); a label that is not one
+    names its line."""
+    numbers = []
+    for example in examples:
+        try:
+            value = float(example.label)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            raise DataError(
+                f"{example.where}: label {example.label!r} is not a finite number "
+                "(data.label_type number)"
+            )
+        numbers.append(value)
+    return numbers
 
 
 def split_sizes(count: int, fraction: float) -> int:

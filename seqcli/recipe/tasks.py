@@ -91,6 +91,18 @@ SPECS = {
             predicts=True,
         ),
         TaskSpec(
+            name="regressor",
+            title="text regressor",
+            mapping="many_to_one",
+            formats=("table",),
+            target="a number",
+            metrics=("loss", "mse", "mae", "r2"),
+            model=PooledConfig,
+            unit="ex",
+            label_type="number",
+            predicts=True,
+        ),
+        TaskSpec(
             name="tagger",
             title="tagger",
             mapping="many_to_many",

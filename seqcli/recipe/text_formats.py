@@ -82,6 +82,12 @@ class TableData(LabelledData):
         1, description="the text column: 0-based index, or a header name (needs header)"
     )
     header: bool = Field(False, description="the first row names the columns and is skipped")
+    label_type: Literal["category", "number"] = Field(
+        "category",
+        description="what the label column holds. category: a class (a classifier; a "
+        "one_to_many generator's condition); number: a value to predict (many_to_one: a "
+        "regressor, scored by mse, mae and r2; splits by a seeded shuffle, not by class)",
+    )
 
     @model_validator(mode="after")
     def _readable_table(self) -> TableData:
@@ -97,6 +103,8 @@ class TableData(LabelledData):
             raise ValueError("label_column and text_column are 0-based indices (>= 0)")
         if self.label_column == self.text_column:
             raise ValueError("label_column and text_column name the same column")
+        if self.label_type == "number" and self.class_weights is not None:
+            raise ValueError("class_weights weighs classes; label_type number has none")
         return self
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from seqcli.engine.contract import Task
-from seqcli.tasks.classifier.task import ClassifierTask
 from seqcli.tasks.conditioned.text import ConditionedText
 from seqcli.tasks.conditioned.values import ConditionedValues
 from seqcli.tasks.forecaster.task import TASKS as FORECASTERS
+from seqcli.tasks.labelled.classifier import ClassifierTask
+from seqcli.tasks.labelled.regressor import RegressorTask
 from seqcli.tasks.language_model import LanguageModelTask
 from seqcli.tasks.music import MusicTask
 from seqcli.tasks.synthetic import AddingTask, CopyTask
@@ -16,6 +17,7 @@ from seqcli.tasks.translator.task import Translator
 TASKS: dict[str, Task] = {
     "language_model": LanguageModelTask(),
     "classifier": ClassifierTask(),
+    "regressor": RegressorTask(),
     "adding": AddingTask(),
     "copy": CopyTask(),
     "music": MusicTask(),

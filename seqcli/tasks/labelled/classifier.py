@@ -1,4 +1,4 @@
-"""The classifier task: many_to_one over `table` or `folder` data, one label per text."""
+"""The classifier: many_to_one over `table` or `folder` data, one class per text."""
 
 from __future__ import annotations
 
@@ -8,14 +8,12 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
 from seqcli.data.labelled import READERS, Example, normalise, read_examples, stratified_split
-from seqcli.data.padding import ordered_batches, pad
-from seqcli.data.vocab import TOKENIZERS, Vocab, build_vocab, token_ids
-from seqcli.engine.contract import Batch, IndexedBatches, TaskData
+from seqcli.data.vocab import Vocab
+from seqcli.engine.contract import IndexedBatches, TaskData
 from seqcli.errors import DataError, UsageError
 from seqcli.metrics.classification import (
     accuracy,
@@ -23,8 +21,9 @@ from seqcli.metrics.classification import (
     confusion_matrix,
     macro_f1,
 )
-from seqcli.models.classifier import PAD_ID, Classifier
+from seqcli.models.pooled import Classifier
 from seqcli.recipe.tasks import SPECS
+from seqcli.tasks.labelled.text import Encoded, outputs_of, tensors, text_vocab, tokenize
 
 
 @dataclass(frozen=True)
@@ -47,22 +46,6 @@ class ClassifierMeta:
         shown = ", ".join(labels[:8]) + (f", ... ({len(labels)})" if len(labels) > 8 else "")
         weights = "none" if self.class_weights is None else "in the loss"
         return [("classes", shown), *self.vocab.summary(), ("class weights", weights)]
-
-
-@dataclass(frozen=True)
-class Encoded:
-    """A split ready for batching: token ids and class ids, beside the examples they came from."""
-
-    tokens: list[list[int]]
-    targets: list[int]
-    examples: list[Example]
-
-    def __len__(self) -> int:
-        return len(self.targets)
-
-
-def tokenize(text: str, vocab: Vocab) -> list[int]:
-    return token_ids(vocab, TOKENIZERS[vocab.tokenizer](text))
 
 
 def encode(examples: list[Example], meta: ClassifierMeta) -> Encoded:
@@ -105,46 +88,8 @@ def class_weights(setting, train: list[Example], labels: Sequence[str]):
 def build_meta(config, train: list[Example]) -> ClassifierMeta:
     """Labels and vocabulary from the training split only, so held-out text stays unseen."""
     labels = tuple(sorted({example.label for example in train}))
-    tokenize_text = TOKENIZERS[config.tokenizer]
-    vocab = build_vocab(
-        (tokenize_text(example.text) for example in train),
-        tokenizer=config.tokenizer,
-        min_freq=config.min_freq,
-    )
-    return ClassifierMeta(labels, vocab, class_weights(config.class_weights, train, labels))
-
-
-def tensors(encoded: Encoded, rows: np.ndarray) -> Batch:
-    tokens, lengths = pad([encoded.tokens[i] for i in rows], value=PAD_ID)  # (B, T), (B,)
-    targets = torch.tensor([encoded.targets[i] for i in rows], dtype=torch.long)  # (B,)
-    return Batch({"tokens": tokens, "lengths": lengths}, targets, size=len(rows))
-
-
-@torch.no_grad()
-def logits_of(run, tokens: list[list[int]]) -> torch.Tensor:
-    """(N, K) logits in the input order, batched by length to cut padding."""
-    was_training = run.model.training
-    run.model.eval()
-    out = torch.empty(len(tokens), len(run.meta.labels))
-    for rows in ordered_batches([len(t) for t in tokens], batch_size=run.recipe.train.batch_size):
-        ids, lengths = pad([tokens[i] for i in rows], value=PAD_ID)  # (B, T), (B,)
-        logits = run.model(ids.to(run.device), lengths).out  # (B, K)
-        out[torch.as_tensor(rows)] = logits.float().cpu()
-    run.model.train(was_training)
-    return out
-
-
-def spread(encoded: Encoded, count: int) -> Encoded:
-    """count examples evenly spaced over the split: a folder's split is sorted by class, so
-    its first examples would all be one or two classes."""
-    if count >= len(encoded):
-        return encoded
-    rows = np.linspace(0, len(encoded) - 1, count).round().astype(int)
-    return Encoded(
-        [encoded.tokens[i] for i in rows],
-        [encoded.targets[i] for i in rows],
-        [encoded.examples[i] for i in rows],
-    )
+    weights = class_weights(config.class_weights, train, labels)
+    return ClassifierMeta(labels, text_vocab(config, train), weights)
 
 
 class ClassifierTask:
@@ -174,7 +119,7 @@ class ClassifierTask:
         train = data.splits["train"]
         return IndexedBatches(
             [len(tokens) for tokens in train.tokens],
-            partial(tensors, train),
+            partial(tensors, train, dtype=torch.long),
             batch_size=recipe.train.batch_size,
             seed=recipe.seed,
         )
@@ -185,8 +130,8 @@ class ClassifierTask:
         if not len(examples):
             raise DataError("nothing to evaluate: the split is empty; raise data.val_fraction")
         if max_batches is not None:
-            examples = spread(examples, max_batches * run.recipe.train.batch_size)
-        logits = logits_of(run, examples.tokens)  # (N, K)
+            examples = examples.spread(max_batches * run.recipe.train.batch_size)
+        logits = outputs_of(run, examples.tokens)  # (N, K)
         targets = torch.tensor(examples.targets)  # (N,)
         weights = run.model.class_weights
         loss = F.cross_entropy(logits, targets, weight=None if weights is None else weights.cpu())
@@ -208,7 +153,7 @@ class ClassifierTask:
             if not text:
                 raise UsageError(f"input line {number} is empty; a classifier needs some text")
         tokens = [tokenize(text, run.meta.vocab) for text in texts]
-        probabilities = torch.softmax(logits_of(run, tokens), dim=1)  # (N, K)
+        probabilities = torch.softmax(outputs_of(run, tokens), dim=1)  # (N, K)
         labels = run.meta.labels
         return [
             prediction_row(text, p, labels, top_k)

@@ -1,4 +1,5 @@
-"""many_to_one classifier: embedding -> packed recurrent stack -> pooling -> linear head."""
+"""many_to_one over tokens: embedding -> packed recurrent stack -> pooling -> linear head, with
+K class scores (Classifier) or one number (Regressor) at the end."""
 
 from __future__ import annotations
 
@@ -97,6 +98,14 @@ class Classifier(nn.Module):
     def forward(
         self, tokens: torch.Tensor, lengths: torch.Tensor, *, targets: torch.Tensor | None = None
     ) -> Output:
+        scores = self.head(self.drop(self.summary(tokens, lengths)))  # (B, K)
+        loss = None
+        if targets is not None:
+            loss = F.cross_entropy(scores, targets, weight=self.class_weights)
+        return Output(scores, loss, None)
+
+    def summary(self, tokens: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """(B, D*H): the pooled reading of each padded sequence."""
         x = self.drop(self.embed(tokens))  # (B, T, E)
         # Packing keeps padding out of the state; torch sorts and unsorts the batch itself.
         packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
@@ -104,9 +113,18 @@ class Classifier(nn.Module):
         output, _ = pad_packed_sequence(packed_output, batch_first=True, total_length=x.shape[1])
         final = top_state(state, self.rnn.directions)  # (B, D*H)
         mask = torch.arange(x.shape[1], device=x.device) < lengths.to(x.device).unsqueeze(1)
-        pooled = self.pool(output, final, mask)  # (B, D*H)
-        logits = self.head(self.drop(pooled))  # (B, K)
-        loss = None
-        if targets is not None:
-            loss = F.cross_entropy(logits, targets, weight=self.class_weights)
-        return Output(logits, loss, None)
+        return self.pool(output, final, mask)  # (B, D*H)
+
+
+class Regressor(Classifier):
+    """One number per token sequence: the classifier's reading, a one-unit head, MSE."""
+
+    def __init__(self, config: ModelConfig, *, num_tokens: int):
+        super().__init__(config, num_tokens=num_tokens, num_classes=1)
+
+    def forward(
+        self, tokens: torch.Tensor, lengths: torch.Tensor, *, targets: torch.Tensor | None = None
+    ) -> Output:
+        values = self.head(self.drop(self.summary(tokens, lengths))).squeeze(-1)  # (B,)
+        loss = None if targets is None else F.mse_loss(values, targets)
+        return Output(values, loss, None)

@@ -51,7 +51,9 @@ def main() -> None:
     large = SMALL + rng.choice(LIMIT - SMALL, size=LARGE, replace=False)
     values = rng.permutation(np.concatenate([np.arange(SMALL), large]))
     british = rng.random(len(values)) < 0.5
-    lines = [f"{v}\t{words(int(v), british=bool(b))}\n" for v, b in zip(values, british)]
+    lines = [
+        f"{v}\t{words(int(v), british=bool(b))}\n" for v, b in zip(values, british, strict=True)
+    ]
     OUT.write_text("".join(lines), encoding="utf-8")
 
 

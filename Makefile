@@ -6,7 +6,7 @@ TORCH ?= torch==2.13.0
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.seqcli-installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test test-all lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,12 @@ demo: $(STAMP)
 	$(BIN)/seqcli train recipes/char-lm.yaml --overwrite
 	$(BIN)/seqcli generate runs/char-lm --prime "ROMEO:" --length 600 --temperature 0.8
 
+# The inner loop; with CI=true (as .ci/run has it) the slow sweeps run in full too.
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+test-all: $(STAMP)
+	$(BIN)/python -m pytest --all
 
 lint: $(STAMP)
 	$(BIN)/ruff check seqcli tests bench scripts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,16 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "shakespeare" / "input.txt"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--all", action="store_true", help="run slow tests in full (so does CI=true)")
+
+
+@pytest.fixture(scope="session")
+def full_run(request) -> bool:
+    """make test-all and CI run the slow sweeps in full; the inner loop runs a short cut."""
+    return request.config.getoption("--all") or os.environ.get("CI") == "true"
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -233,20 +233,29 @@ def test_evaluate_prints_a_metrics_table_without_json(trained_run):
     assert "perplexity" in result.stderr and result.stdout == ""
 
 
-def test_evaluate_split_test_scores_the_test_split(write_recipe, tmp_path):
+def test_evaluate_split_test_scores_the_last_test_fraction_of_the_file(write_recipe, tmp_path):
     recipe = write_recipe(data={"test_fraction": 0.1}, train={"steps": 5})
     succeed("train", recipe, "--out", tmp_path / "run", "--quiet")
-    val = json.loads(succeed("evaluate", tmp_path / "run", "--json").stdout)
     test = json.loads(succeed("evaluate", tmp_path / "run", "--split", "test", "--json").stdout)
-    assert test["data"] == "test" and test["loss"] != val["loss"]
+    text = recipe.parent.joinpath("corpus.txt").read_text(encoding="utf-8")
+    tail = tmp_path / "tail.txt"  # char tokens: the test split is the text's last 10%
+    tail.write_text(text[len(text) - round(len(text) * 0.1) :], encoding="utf-8")
+    alone = json.loads(succeed("evaluate", tmp_path / "run", "--data", tail, "--json").stdout)
+    assert test["data"] == "test" and test["loss"] == pytest.approx(alone["loss"], rel=1e-6)
 
 
-def test_evaluate_data_scores_another_file(trained_run, tmp_path, corpus):
-    other = tmp_path / "other.txt"
-    other.write_text(corpus.read_text(encoding="utf-8")[:3000], encoding="utf-8")
-    metrics = json.loads(succeed("evaluate", trained_run, "--data", other, "--json").stdout)
+def test_evaluate_data_scores_the_given_file(trained_run, tmp_path, corpus):
+    text = corpus.read_text(encoding="utf-8")
+    same_as_val = tmp_path / "val.txt"  # trained_run holds out the last 10% for validation
+    same_as_val.write_text(text[len(text) - round(len(text) * 0.1) :], encoding="utf-8")
+    metrics = json.loads(succeed("evaluate", trained_run, "--data", same_as_val, "--json").stdout)
     val = json.loads(succeed("evaluate", trained_run, "--json").stdout)
-    assert metrics["data"] == str(other) and metrics["loss"] != val["loss"]
+    assert metrics["data"] == str(same_as_val)
+    assert metrics["loss"] == pytest.approx(val["loss"], rel=1e-6)
+    other = tmp_path / "other.txt"
+    other.write_text(text[:3000], encoding="utf-8")
+    first = json.loads(succeed("evaluate", trained_run, "--data", other, "--json").stdout)
+    assert first["loss"] != pytest.approx(val["loss"], rel=1e-3)
 
 
 # inspect

@@ -15,7 +15,7 @@ import torch
 from seqcli.engine.start import resumed_training
 from seqcli.tasks import TASKS
 
-TRIALS = 20
+TRIALS = {True: 20, False: 4}  # full run (make test-all, CI) or the inner loop
 PARALLEL = 4
 
 
@@ -51,16 +51,17 @@ def resume_one_step(out) -> int:
         trainer.folder.release()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
-def test_sigkill_at_random_moments_always_leaves_a_resumable_run(write_recipe, tmp_path):
+def test_sigkill_at_random_moments_always_leaves_a_resumable_run(write_recipe, tmp_path, full_run):
     recipe = write_recipe(
         model={"hidden_size": 96, "layers": 2},
         train={"steps": 100000, "eval_every": 1, "batch_size": 4, "seq_len": 16},
         generate={"sample_length": 0},
     )
     rng = random.Random(0)
-    outs = [tmp_path / f"run{i}" for i in range(TRIALS)]
-    for first in range(0, TRIALS, PARALLEL):
+    outs = [tmp_path / f"run{i}" for i in range(TRIALS[full_run])]
+    for first in range(0, len(outs), PARALLEL):
         batch = outs[first : first + PARALLEL]
         processes = [start_training(recipe, out) for out in batch]
         for process, out in zip(processes, batch, strict=True):

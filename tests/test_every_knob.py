@@ -234,7 +234,7 @@ TASK_KNOBS = {
     "model.bridge": ("tests/test_seq2seq.py", "test_the_bridges_differ_in_parameters_and_output"),
     "train.teacher_forcing": (
         "tests/test_seq2seq.py",
-        "test_partial_teacher_forcing_trains_step_by_step",
+        "test_partial_teacher_forcing_feeds_truth_at_about_that_share_of_steps",
     ),
     "data.task": (
         "tests/test_long_range.py",

@@ -298,13 +298,46 @@ def test_no_attention_decodes_from_the_bridged_state_alone():
     assert logits.shape == (2, 3, 11) and weights is None
 
 
-def test_partial_teacher_forcing_trains_step_by_step():
-    recipe = pairs_recipe(Path("p.tsv"), train={"teacher_forcing": 0.5})
-    model = Seq2Seq(recipe.model, source_tokens=10, target_tokens=11, teacher_forcing=0.5)
-    out = model(**toy_batch().inputs, targets=toy_batch().targets)
-    out.loss.backward()
-    assert out.out.shape == (2, 3, 11)
-    assert model.decoder.embed.weight.grad is not None
+def decoder_inputs(teacher_forcing: float, seed: int = 0):
+    """The tokens the decoder's embedding reads in one training forward, and the logits."""
+    recipe = pairs_recipe(Path("p.tsv"), train={"teacher_forcing": teacher_forcing})
+    torch.manual_seed(0)
+    model = Seq2Seq(
+        recipe.model, source_tokens=10, target_tokens=11, teacher_forcing=teacher_forcing
+    )
+    fed = []
+    model.decoder.embed.register_forward_hook(lambda module, args, out: fed.append(args[0]))
+    torch.manual_seed(seed)  # the coin tossed at every step
+    out = model.train()(**toy_batch().inputs, targets=toy_batch().targets)
+    return fed, out
+
+
+def test_without_teacher_forcing_the_decoder_reads_its_own_guesses():
+    fed, out = decoder_inputs(0.0)
+    target_in = toy_batch().inputs["target_in"]
+    assert len(fed) == target_in.shape[1]  # one step at a time
+    assert torch.equal(fed[0], target_in[:, :1])  # <bos>
+    for t in range(1, len(fed)):
+        assert torch.equal(fed[t], out.out[:, t - 1 : t].argmax(-1))
+
+
+def test_full_teacher_forcing_reads_the_whole_target_in_one_call():
+    fed, out = decoder_inputs(1.0)
+    assert len(fed) == 1 and torch.equal(fed[0], toy_batch().inputs["target_in"])
+    out.loss.backward()  # the fused path is differentiable
+
+
+def test_partial_teacher_forcing_feeds_truth_at_about_that_share_of_steps():
+    truth = guesses = 0
+    target_in = toy_batch().inputs["target_in"]
+    for seed in range(40):
+        fed, out = decoder_inputs(0.5, seed=seed)
+        for t in range(1, len(fed)):
+            forced = torch.equal(fed[t], target_in[:, t : t + 1])
+            guessed = torch.equal(fed[t], out.out[:, t - 1 : t].argmax(-1))
+            truth, guesses = truth + forced, guesses + (guessed and not forced)
+    assert truth + guesses >= 78  # every later step read one or the other (80 steps)
+    assert 25 <= truth <= 55  # a fair coin over 80 steps
 
 
 # --- search ---------------------------------------------------------------------------------

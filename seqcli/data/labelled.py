@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from seqcli.data.vocab import PAD, TOKENIZERS, UNK, Vocab, build_vocab
 from seqcli.errors import DataError
 
 # data.delimiter null: the extension decides (the recipe rejects any other extension).
@@ -165,6 +166,17 @@ def number_labels(examples: list[Example]) -> list[float]:
             )
         numbers.append(value)
     return numbers
+
+
+def text_vocab(config, train: list[Example], *, specials: tuple[str, ...] = (PAD, UNK)) -> Vocab:
+    """The training texts' vocabulary only, so held-out text stays unseen."""
+    tokenize_text = TOKENIZERS[config.tokenizer]
+    return build_vocab(
+        (tokenize_text(example.text) for example in train),
+        tokenizer=config.tokenizer,
+        min_freq=config.min_freq,
+        specials=specials,
+    )
 
 
 def split_sizes(count: int, fraction: float) -> int:

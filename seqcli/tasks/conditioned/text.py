@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from seqcli.data.labelled import read_examples, stratified_split
+from seqcli.data.labelled import read_examples, stratified_split, text_vocab
 from seqcli.data.padding import ordered_batches, pad
-from seqcli.data.vocab import BOS, EOS, PAD, TOKENIZERS, UNK, Vocab, build_vocab, token_ids
+from seqcli.data.vocab import BOS, EOS, PAD, UNK, Vocab, token_ids
 from seqcli.decoding.autoregress import autoregress
 from seqcli.decoding.requests import Draw, Generated, Request
 from seqcli.decoding.sampling import TokenPicker
@@ -55,13 +55,7 @@ class ConditionedText:
             seed=recipe.seed,
         )
         if meta is None:
-            tokenize = TOKENIZERS[data.tokenizer]
-            vocab = build_vocab(
-                (tokenize(e.text) for e in splits["train"]),
-                tokenizer=data.tokenizer,
-                min_freq=data.min_freq,
-                specials=SPECIALS,
-            )
+            vocab = text_vocab(data, splits["train"], specials=SPECIALS)
             meta = LabelsMeta(tuple(sorted({e.label for e in splits["train"]})), vocab)
         return TaskData(meta, {name: self._encode(meta, rows) for name, rows in splits.items()})
 

@@ -5,13 +5,19 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 
-from seqcli.data.labelled import READERS, Example, normalise, read_examples, stratified_split
+from seqcli.data.labelled import (
+    READERS,
+    Example,
+    normalise,
+    read_examples,
+    stratified_split,
+    text_vocab,
+)
 from seqcli.data.vocab import Vocab
 from seqcli.engine.contract import IndexedBatches, TaskData
 from seqcli.errors import DataError, UsageError
@@ -23,7 +29,7 @@ from seqcli.metrics.classification import (
 )
 from seqcli.models.pooled import Classifier
 from seqcli.recipe.tasks import SPECS
-from seqcli.tasks.labelled.text import Encoded, outputs_of, tensors, text_vocab, tokenize
+from seqcli.tasks.labelled.text import Encoded, outputs_of, token_batches, tokenize
 
 
 @dataclass(frozen=True)
@@ -116,13 +122,7 @@ class ClassifierTask:
         )
 
     def batches(self, data: TaskData, recipe) -> IndexedBatches:
-        train = data.splits["train"]
-        return IndexedBatches(
-            [len(tokens) for tokens in train.tokens],
-            partial(tensors, train, dtype=torch.long),
-            batch_size=recipe.train.batch_size,
-            seed=recipe.seed,
-        )
+        return token_batches(data.splits["train"], recipe, dtype=torch.long)
 
     def evaluate(self, run, examples: Encoded, *, max_batches: int | None = None) -> dict:
         """Loss (class-weighted, as in training), accuracy, macro F1 and the per-class details.

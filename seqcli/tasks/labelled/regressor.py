@@ -7,14 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from seqcli.data.labelled import Example, normalise, number_labels, read_table
+from seqcli.data.labelled import Example, normalise, number_labels, read_table, text_vocab
 from seqcli.data.vectors import random_split
 from seqcli.data.vocab import Vocab
 from seqcli.engine.contract import IndexedBatches, TaskData
@@ -22,7 +21,7 @@ from seqcli.errors import DataError, UsageError
 from seqcli.metrics.regression import mean_baseline_table, regression_errors
 from seqcli.models.pooled import Regressor
 from seqcli.recipe.tasks import SPECS
-from seqcli.tasks.labelled.text import Encoded, outputs_of, tensors, text_vocab, tokenize
+from seqcli.tasks.labelled.text import Encoded, outputs_of, token_batches, tokenize
 
 
 @dataclass(frozen=True)
@@ -68,9 +67,11 @@ class RegressorTask:
         if len(examples) < 2:
             raise DataError(f"{config.path}: {len(examples)} example(s); a regressor needs more")
         splits = random_split(
-            examples, val_fraction=config.val_fraction,
-            test_fraction=config.test_fraction, seed=recipe.seed,
-        )  # fmt: skip
+            examples,
+            val_fraction=config.val_fraction,
+            test_fraction=config.test_fraction,
+            seed=recipe.seed,
+        )
         meta = meta or build_meta(config, splits["train"])
         return TaskData(meta, {name: encode(split, meta) for name, split in splits.items()})
 
@@ -78,13 +79,7 @@ class RegressorTask:
         return Regressor(recipe.model, num_tokens=len(meta.vocab))
 
     def batches(self, data: TaskData, recipe) -> IndexedBatches:
-        train = data.splits["train"]
-        return IndexedBatches(
-            [len(tokens) for tokens in train.tokens],
-            partial(tensors, train, dtype=torch.float32),
-            batch_size=recipe.train.batch_size,
-            seed=recipe.seed,
-        )
+        return token_batches(data.splits["train"], recipe, dtype=torch.float32)
 
     def evaluate(self, run, examples: Encoded, *, max_batches: int | None = None) -> dict:
         """Loss (MSE of the standardized targets, as in training), then MSE, MAE and R² in

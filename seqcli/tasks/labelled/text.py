@@ -4,14 +4,15 @@ model's outputs for many texts at once, batched by length."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import torch
 
 from seqcli.data.labelled import Example
 from seqcli.data.padding import ordered_batches, pad
-from seqcli.data.vocab import TOKENIZERS, Vocab, build_vocab, token_ids
-from seqcli.engine.contract import Batch
+from seqcli.data.vocab import TOKENIZERS, Vocab, token_ids
+from seqcli.engine.contract import Batch, IndexedBatches
 from seqcli.models.pooled import PAD_ID
 
 
@@ -41,13 +42,13 @@ def tokenize(text: str, vocab: Vocab) -> list[int]:
     return token_ids(vocab, TOKENIZERS[vocab.tokenizer](text))
 
 
-def text_vocab(config, train: list[Example]) -> Vocab:
-    """The training texts' vocabulary only, so held-out text stays unseen."""
-    tokenize_text = TOKENIZERS[config.tokenizer]
-    return build_vocab(
-        (tokenize_text(example.text) for example in train),
-        tokenizer=config.tokenizer,
-        min_freq=config.min_freq,
+def token_batches(train: Encoded, recipe, *, dtype: torch.dtype) -> IndexedBatches:
+    """Length-bucketed training batches of a split, targets as dtype."""
+    return IndexedBatches(
+        [len(tokens) for tokens in train.tokens],
+        partial(tensors, train, dtype=dtype),
+        batch_size=recipe.train.batch_size,
+        seed=recipe.seed,
     )
 
 

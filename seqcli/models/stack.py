@@ -42,8 +42,8 @@ class Trace:
 
 class RecurrentStack(nn.Module):
     """What a recurrent stack offers the models. Subclasses set `cell` (the record),
-    `hidden_size`, `num_layers`, `directions` and `activation`, and implement forward(x, state)
-    -> (output, state), stepper() and trace(x)."""
+    `hidden_size`, `num_layers`, `bidirectional` and `activation`, and implement
+    forward(x, state) -> (output, state), stepper() and trace(x)."""
 
     cell: object
     activation: str

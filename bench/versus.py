@@ -41,18 +41,13 @@ def seqcli(checkout: Path, *args: str) -> subprocess.Popen:
     return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 
 
-def train_speed(checkout: Path, recipe: Path, out: Path, steps: int) -> float:
+def train_speed(checkout: Path, recipe: Path, out: Path, steps: int, *settings: str) -> float:
+    """Training tokens/s of a checkout's `seqcli train`, --set settings applied."""
+    sets = [arg for setting in settings for arg in ("--set", setting)]
     process = seqcli(
-        checkout,
-        "train",
-        str(recipe),
-        "--out",
-        str(out),
-        "--overwrite",
-        "--json",
-        "--set",
-        f"train.steps={WARMUP + steps}",
-    )
+        checkout, "train", str(recipe), "--out", str(out), "--overwrite", "--json",
+        "--set", f"train.steps={WARMUP + steps}", *sets,
+    )  # fmt: skip
     start = None
     for line in process.stdout:
         event = json.loads(line)

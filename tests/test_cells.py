@@ -1,23 +1,38 @@
-"""Every cell record: its stack, its single-step kernel and its hand-written step agree with
-torch's fused module, for every activation it takes, depth and direction."""
+"""Every cell record (each cell and form): its stack's forward, its stepper and its
+hand-written trace agree, for every activation it takes, depth and direction; the fused
+cells' hand-written steps match torch's kernels, the forms torch lacks follow their formulas
+by hand, and the leaky cell's own backward pass equals autograd's."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pytest
 import torch
+from torch import nn
 
+from seqcli.engine import events
+from seqcli.engine.start import fresh_training
 from seqcli.models.cells import CELLS, make_stack
 from seqcli.recipe import ModelConfig
+from seqcli.recipe.cells import spec_of
+from seqcli.tasks import TASKS
+from tests.conftest import SHIPPED, shipped_recipe
 
-# (cell, nonlinearity) for every kernel a record holds: rnn with tanh and relu, the others once.
-VARIANTS = [
-    (name, activation if len(cell.kernels) > 1 else None)
-    for name, cell in CELLS.items()
-    for activation in cell.kernels
-]
-IDS = [f"{name}-{activation}" if activation else name for name, activation in VARIANTS]
+
+def variants():
+    """Model options for every record (each cell and form) and every activation it takes."""
+    for key, cell in CELLS.items():
+        name, form = (key, None) if isinstance(key, str) else key
+        options = {cell.spec.form_option: form} if form else {}
+        activations = ("tanh", "relu") if "nonlinearity" in cell.spec.options else (None,)
+        for activation in activations:
+            label = "-".join(filter(None, (name, form, activation)))
+            yield pytest.param({"cell": name, "nonlinearity": activation, **options}, id=label)
+
+
+VARIANTS = list(variants())
 
 
 def stack_for(cell, nonlinearity=None, **options):
@@ -26,11 +41,15 @@ def stack_for(cell, nonlinearity=None, **options):
     return make_stack(config, input_size=5).double().eval()
 
 
-@pytest.mark.parametrize(("cell", "nonlinearity"), VARIANTS, ids=IDS)
+def stack_of(variant, **options):
+    return stack_for(**variant, **options)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("layers", [1, 3])
 @pytest.mark.parametrize("direction", ["uni", "bi"])
-def test_the_traced_step_matches_the_fused_module(cell, nonlinearity, layers, direction):
-    stack = stack_for(cell, nonlinearity, layers=layers, direction=direction)
+def test_the_traced_step_matches_the_stacks_forward(variant, layers, direction):
+    stack = stack_of(variant, layers=layers, direction=direction)
     x = torch.randn(3, 8, 5, dtype=torch.float64)
     output, state = stack(x)
     steps = stack.trace(x)
@@ -39,13 +58,13 @@ def test_the_traced_step_matches_the_fused_module(cell, nonlinearity, layers, di
     torch.testing.assert_close(steps.hidden[:, 0, :, -1], h_n[:, 0], atol=1e-6, rtol=0)
     if direction == "bi":  # a backward direction ends at the first step
         torch.testing.assert_close(steps.hidden[:, 1, :, 0], h_n[:, 1], atol=1e-6, rtol=0)
-    assert set(steps.records) == set(CELLS[cell].spec.records)
+    assert set(steps.records) == set(stack.cell.spec.records)
 
 
-@pytest.mark.parametrize(("cell", "nonlinearity"), VARIANTS, ids=IDS)
+@pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("layers", [1, 3])
-def test_the_stepper_matches_the_fused_module(cell, nonlinearity, layers):
-    stack = stack_for(cell, nonlinearity, layers=layers)
+def test_the_stepper_matches_the_stacks_forward(variant, layers):
+    stack = stack_of(variant, layers=layers)
     x = torch.randn(2, 12, 5, dtype=torch.float64)
     output, state = stack(x)
     step, carried, tops = stack.stepper(), None, []
@@ -57,16 +76,17 @@ def test_the_stepper_matches_the_fused_module(cell, nonlinearity, layers):
         torch.testing.assert_close(torch.stack(stepped), part, atol=1e-6, rtol=0)
 
 
-@pytest.mark.parametrize("cell", CELLS)
-def test_the_state_has_the_parts_the_spec_names(cell):
-    _, state = stack_for(cell, layers=2, direction="bi")(torch.randn(3, 4, 5).double())
-    assert len(state) == len(CELLS[cell].spec.state)
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_the_state_has_the_parts_the_spec_names(variant):
+    stack = stack_of(variant, layers=2, direction="bi")
+    _, state = stack(torch.randn(3, 4, 5).double())
+    assert len(state) == len(stack.cell.spec.state)
     assert all(part.shape == (4, 3, 6) for part in state)
 
 
-@pytest.mark.parametrize("cell", CELLS)
-def test_a_carried_state_continues_where_the_first_half_ended(cell):
-    stack = stack_for(cell, layers=2)
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_a_carried_state_continues_where_the_first_half_ended(variant):
+    stack = stack_of(variant, layers=2)
     x = torch.randn(2, 10, 5, dtype=torch.float64)
     whole, _ = stack(x)
     first, state = stack(x[:, :4])
@@ -104,3 +124,138 @@ def test_dropout_sits_between_layers_only_when_stacked():
 def test_parameter_names_are_torchs_so_old_checkpoints_load():
     names = dict(stack_for("lstm", layers=2, direction="bi").named_parameters())
     assert {"weight_ih_l0", "bias_hh_l1_reverse"} <= set(names)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("direction", ["uni", "bi"])
+def test_a_packed_batch_reads_each_sequence_as_if_alone(variant, direction):
+    stack = stack_of(variant, layers=2, direction=direction)
+    x, lengths = torch.randn(3, 7, 5, dtype=torch.float64), torch.tensor([7, 3, 5])
+    packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+    out, state = stack(packed)
+    out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True)
+    for row, length in enumerate(lengths.tolist()):
+        alone, alone_state = stack(x[row : row + 1, :length])
+        torch.testing.assert_close(out[row : row + 1, :length], alone, atol=1e-6, rtol=0)
+        assert not out[row, length:].any()
+        torch.testing.assert_close(state[0][:, row], alone_state[0][:, 0], atol=1e-6, rtol=0)
+
+
+def one_unit(cell, **options):
+    """A one-unit, one-input stack with every weight set by hand."""
+    config = ModelConfig(cell=cell, hidden_size=1, **options)
+    stack = make_stack(config, input_size=1).double()
+    with torch.no_grad():
+        for name, parameter in stack.named_parameters():
+            parameter.fill_(VALUES.get(name.split("_l")[0], 0.0))
+    return stack
+
+
+VALUES = {"weight_ih": 0.5, "weight_hh": -2.0, "bias_ih": 0.1, "bias_hh": 0.2, "weight_vh": 3.0}
+
+
+def run_two(stack) -> list[float]:
+    out, _ = stack(torch.tensor([[[1.0], [-1.0]]], dtype=torch.float64))
+    return out[0, :, 0].tolist()
+
+
+def test_the_memory_forms_follow_their_formulas():
+    h1 = math.tanh(0.5 + 0.1 + 0.2)  # h0 = 0: every form starts with the input alone
+    before = [h1, math.tanh(-0.5 + 0.3 - 2.0 * h1)]
+    after = [h1, math.tanh(-0.5 + 0.3) - 2.0 * h1]
+    through = [h1, math.tanh(-0.5 + 0.3 - 2.0 * math.tanh(3.0 * h1))]
+    assert run_two(one_unit("rnn")) == pytest.approx(before)
+    assert run_two(one_unit("rnn", memory="after_activation")) == pytest.approx(after)
+    assert run_two(one_unit("rnn", memory="through_network")) == pytest.approx(through)
+
+
+def test_the_leaky_cell_keeps_a_of_its_state_and_starts_at_a_half():
+    stack = one_unit("leaky")
+    c1 = math.tanh(0.8)
+    c2 = math.tanh(-0.5 + 0.3 - 2.0 * 0.5 * c1)
+    assert run_two(stack) == pytest.approx([0.5 * c1, 0.5 * (0.5 * c1) + 0.5 * c2])
+    fixed = stack_for("leaky", leak=0.9)
+    assert torch.sigmoid(fixed.leak_l0).tolist() == pytest.approx([0.9] * 6)
+    assert not fixed.leak_l0.requires_grad
+
+
+def test_the_leaky_cells_own_backward_equals_autograd_through_its_step():
+    torch.manual_seed(1)
+    x, lengths = torch.randn(4, 9, 5, dtype=torch.float64), torch.tensor([9, 4, 6, 1])
+    grads = []
+    for runner in (CELLS["leaky"].runner, None):
+        cell = dataclasses.replace(CELLS["leaky"], runner=runner)
+        torch.manual_seed(0)
+        stack = cell.stack(
+            cell, ModelConfig(cell="leaky", hidden_size=6, layers=2, direction="bi"), input_size=5
+        ).double()
+        packed = nn.utils.rnn.pack_padded_sequence(
+            x, lengths, batch_first=True, enforce_sorted=False
+        )
+        out, (h_n,) = stack(packed)
+        (out.data.pow(2).sum() + h_n.sin().sum()).backward()
+        grads.append({n: p.grad for n, p in stack.named_parameters()})
+    for name, grad in grads[0].items():
+        torch.testing.assert_close(grad, grads[1][name], atol=1e-10, rtol=1e-8)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_hard_sigmoid_gates_are_clamped_lines(cell):
+    stack = stack_for(cell, gate_activation="hard_sigmoid")
+    trace = stack.trace(torch.randn(2, 5, 5, dtype=torch.float64) * 20)
+    gates = [v for k, v in trace.records.items() if k.endswith("_gate")]
+    assert all(((g >= 0) & (g <= 1)).all() for g in gates)
+    assert any((g == 0).any() or (g == 1).any() for g in gates)  # saturates exactly
+
+
+def test_forget_bias_reaches_a_stepped_lstm_too():
+    stack = stack_for("lstm", gate_activation="hard_sigmoid", forget_bias=2.5)
+    total = stack.bias_ih_l0 + stack.bias_hh_l0
+    assert torch.all(total[6:12] == 2.5)
+
+
+FORMS = [v for v in VARIANTS if v.values[0].get("nonlinearity") != "relu"]
+
+
+@pytest.mark.parametrize("variant", FORMS)
+@pytest.mark.parametrize("task", ["language_model", "classifier", "translator"])
+def test_every_cell_and_form_trains_a_packed_a_carried_and_a_decoding_task(variant, task, tmp_path):
+    options = [f"model.{key}={value}" for key, value in variant.items() if value is not None]
+    small = (
+        "model.hidden_size=6",
+        "model.embedding_size=4",
+        "model.forget_bias=null",
+        "train.epochs=null",
+        "train.steps=2",
+        "train.eval_every=2",
+        "train.eval_batches=1",
+    )
+    recipe = shipped_recipe(task, *small, *options)
+    trainer = fresh_training(recipe, TASKS[task], device=torch.device("cpu"), out=tmp_path / "r")
+    try:
+        stream = list(trainer)
+    finally:
+        trainer.folder.release()
+    assert isinstance(stream[-1], events.Finished)
+    stacks = [m for m in trainer.run.model.modules() if hasattr(m, "cell")]
+    assert stacks and all(stack.cell.spec == spec_of(recipe.model) for stack in stacks)
+
+
+@pytest.mark.parametrize("task", sorted(SHIPPED))
+def test_the_leaky_cell_works_in_every_task(task, tmp_path):
+    small = (
+        "model.cell=leaky",
+        "model.hidden_size=6",
+        "model.embedding_size=4",
+        "model.forget_bias=null",
+        "train.epochs=null",
+        "train.steps=2",
+        "train.eval_every=2",
+        "train.eval_batches=1",
+    )
+    recipe = shipped_recipe(task, *small)
+    trainer = fresh_training(recipe, TASKS[task], device=torch.device("cpu"), out=tmp_path / "r")
+    try:
+        assert isinstance(list(trainer)[-1], events.Finished)
+    finally:
+        trainer.folder.release()

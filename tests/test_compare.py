@@ -13,13 +13,15 @@ from typer.testing import CliRunner
 from seqcli.analysis.diagnostics import ClipStats, diagnose
 from seqcli.analysis.matching import match_hidden_size, meta_parameter_count
 from seqcli.cli import app
-from seqcli.compare import Grid, Variant, run_grid, train_variant, variant_recipe
+from seqcli.compare import Grid, Variant, parse_grid, run_grid, train_variant, variant_recipe
+from seqcli.compare.grid import plan
 from seqcli.engine import events
 from seqcli.engine.contract import Batch
 from seqcli.errors import UsageError
 from seqcli.models.cells import make_stack
 from seqcli.models.language_model import Output
 from seqcli.recipe import ModelConfig, load_recipe
+from seqcli.tasks import TASKS
 from seqcli.ui.sparkline import sparkline
 
 
@@ -119,7 +121,7 @@ def tiny_grid_recipe(tmp_path, **model):
 def test_grid_trains_every_variant_and_writes_the_reports(tmp_path):
     recipe = load_recipe(tiny_grid_recipe(tmp_path))
     grid = Grid(
-        cells=("lstm", "gru"),
+        cells=(("lstm", None), ("gru", None)),
         layers=(1,),
         directions=("uni", "bi"),
         seeds=(0, 1),
@@ -149,7 +151,7 @@ def test_grid_trains_every_variant_and_writes_the_reports(tmp_path):
 
 def test_rerun_skips_finished_variants(tmp_path):
     recipe = load_recipe(tiny_grid_recipe(tmp_path))
-    grid = Grid(cells=("rnn",), layers=(1,), directions=("uni",), seeds=(0,))
+    grid = Grid(cells=(("rnn", None),), layers=(1,), directions=("uni",), seeds=(0,))
     first = list(run_grid(recipe, grid, tmp_path / "out", device=torch.device("cpu")))
     again = list(run_grid(recipe, grid, tmp_path / "out", device=torch.device("cpu")))
     assert again[0].finished == ("rnn-1x40-uni-seed0",)
@@ -175,7 +177,7 @@ def test_cli_rejects_an_unknown_cell(tmp_path):
 
 def test_interrupted_variant_resumes_with_its_whole_curve(tmp_path):
     recipe = load_recipe(tiny_grid_recipe(tmp_path))
-    grid = Grid(cells=("gru",), layers=(1,), directions=("uni",), seeds=(0,))
+    grid = Grid(cells=(("gru", None),), layers=(1,), directions=("uni",), seeds=(0,))
     variant = Variant("gru", 1, "uni", 40, 0)
     folder = tmp_path / "out" / variant.name
     stream = train_variant(
@@ -219,3 +221,35 @@ def test_gradient_flow_reads_packed_input_as_padded_steps():
     assert len(flow) == 5 and all(g > 0 for g in flow[:3])
     # Steps 3 and 4 exist only in the first example: half the batch has no gradient there.
     assert flow[4] < flow[2]
+
+
+def test_memory_and_gate_activation_make_form_axes(tmp_path):
+    recipe = load_recipe(tiny_grid_recipe(tmp_path, hidden_size=120))
+    flags = {
+        "cells": "rnn,gru,leaky",
+        "memory": "before_activation,through_network",
+        "gate_activation": "hard_sigmoid",
+        "layers": None,
+        "direction": None,
+        "seeds": None,
+        "match_params": True,
+        "steps": None,
+        "target": None,
+    }
+    grid = parse_grid(recipe, flags)
+    assert grid.cells == (
+        ("rnn", "before_activation"),
+        ("rnn", "through_network"),
+        ("gru", "hard_sigmoid"),
+        ("leaky", None),
+    )
+    variants = plan(recipe, grid, TASKS[recipe.task].prepare(recipe).meta)
+    groups = [v.group.split("-")[0] for v in variants]
+    assert groups == ["rnn.before_activation", "rnn.through_network", "gru.hard_sigmoid", "leaky"]
+    counts = [
+        meta_parameter_count(
+            lambda v=v: TASKS[recipe.task].build_model(variant_recipe(recipe, v, steps=None), None)
+        )
+        for v in variants
+    ]
+    assert all(abs(c - counts[0]) <= 0.02 * counts[0] for c in counts)

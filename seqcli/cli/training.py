@@ -129,21 +129,37 @@ def _dry_run(recipe_path: Path, overrides: list[str], device, init_from: Path | 
     ui.dry_run_report(dry_run(run, data))
 
 
+Cells = Annotated[str | None, typer.Option(help="Cells, e.g. rnn,lstm,gru (default) or leaky.")]
+Memory = Annotated[
+    str | None, typer.Option(help="rnn forms, e.g. before_activation,after_activation.")
+]
+GateActivation = Annotated[
+    str | None, typer.Option(help="lstm/gru gate forms, e.g. sigmoid,hard_sigmoid.")
+]
+Layers = Annotated[str | None, typer.Option(help="Depths, e.g. 1,2 (recipe's).")]
+Directions = Annotated[str | None, typer.Option(help="uni,bi (recipe's).")]
+Seeds = Annotated[str | None, typer.Option(help="Seeds, e.g. 0,1,2 (recipe's).")]
+MatchParams = Annotated[
+    bool, typer.Option(help="Size each cell to the first cell's parameter count (2%).")
+]
+Target = Annotated[
+    float | None, typer.Option(help="Report the step the monitored metric reached this.")
+]
+
+
 @app.command("compare-cells")
 @friendly
 def compare_cells(
     recipe: Annotated[Path, typer.Argument(help="Recipe YAML file.")],
-    cells: Annotated[str | None, typer.Option(help="Cells, e.g. rnn,lstm,gru.")] = None,
-    layers: Annotated[str | None, typer.Option(help="Depths, e.g. 1,2 (recipe's).")] = None,
-    direction: Annotated[str | None, typer.Option(help="uni,bi (recipe's).")] = None,
-    seeds: Annotated[str | None, typer.Option(help="Seeds, e.g. 0,1,2 (recipe's).")] = None,
-    match_params: Annotated[
-        bool, typer.Option(help="Size each cell to the first cell's parameter count (2%).")
-    ] = False,
+    cells: Cells = None,
+    memory: Memory = None,
+    gate_activation: GateActivation = None,
+    layers: Layers = None,
+    direction: Directions = None,
+    seeds: Seeds = None,
+    match_params: MatchParams = False,
     steps: Annotated[int | None, typer.Option(min=1, help="Steps per variant.")] = None,
-    target: Annotated[
-        float | None, typer.Option(help="Report the step the monitored metric reached this.")
-    ] = None,
+    target: Target = None,
     out: Annotated[Path | None, typer.Option(help="Folder (default runs/<name>-cells).")] = None,
     jobs: Annotated[int, typer.Option(min=1, help="Variants trained at once.")] = 1,
     overrides: Overrides = None,

@@ -3,19 +3,26 @@ their recipes, and hidden sizes matched to one parameter count."""
 
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass
 from functools import partial
 
 from seqcli.analysis.matching import match_hidden_size, meta_parameter_count
 from seqcli.errors import UsageError
 from seqcli.recipe import Recipe, recipe_to_dict, validate_recipe
-from seqcli.recipe.cells import CELL_NAMES, CELL_OPTIONS
+from seqcli.recipe.cells import CELL_NAMES, CELL_OPTIONS, CELL_SPECS
+from seqcli.recipe.model import ModelConfig
 from seqcli.tasks import task_for
+
+DEFAULT_CELLS = "rnn,lstm,gru"  # the classic comparison; --cells adds leaky
+# compare-cells' flags that make a grid axis of a cell's form, and the option each sets.
+FORM_FLAGS = {"memory": "--memory", "gate_activation": "--gate-activation"}
+Entry = tuple[str, str | None]  # (cell, form): the form is the value of the cell's form option
 
 
 @dataclass(frozen=True)
 class Grid:
-    cells: tuple[str, ...]
+    cells: tuple[Entry, ...]
     layers: tuple[int, ...]
     directions: tuple[str, ...]
     seeds: tuple[int, ...]
@@ -31,11 +38,13 @@ class Variant:
     direction: str
     hidden_size: int
     seed: int
+    form: str | None = None
 
     @property
     def group(self) -> str:
         """The variant without its seed: what mean and std are taken over."""
-        return f"{self.cell}-{self.layers}x{self.hidden_size}-{self.direction}"
+        cell = f"{self.cell}.{self.form}" if self.form else self.cell
+        return f"{cell}-{self.layers}x{self.hidden_size}-{self.direction}"
 
     @property
     def name(self) -> str:
@@ -56,6 +65,9 @@ def variant_recipe(recipe: Recipe, variant: Variant, *, steps: int | None) -> Re
     model.update(
         {option: None for option, cells in CELL_OPTIONS.items() if variant.cell not in cells}
     )
+    option = CELL_SPECS[variant.cell].form_option
+    if option is not None:
+        model[option] = variant.form
     raw.update(model=model, seed=variant.seed, name=f"{recipe.name}-{variant.name}")
     if steps is not None:
         raw["train"] = {**raw["train"], "steps": steps, "epochs": None}
@@ -67,8 +79,8 @@ def plan(recipe: Recipe, grid: Grid, meta) -> list[Variant]:
     cell keeps the recipe's hidden size and the others get the size that matches its count."""
     task = task_for(recipe)
 
-    def count(cell: str, layers: int, direction: str, hidden: int) -> int:
-        shape = Variant(cell, layers, direction, hidden, recipe.seed)
+    def count(entry: Entry, layers: int, direction: str, hidden: int) -> int:
+        shape = Variant(entry[0], layers, direction, hidden, recipe.seed, entry[1])
         probe = variant_recipe(recipe, shape, steps=None)
         return meta_parameter_count(lambda: task.build_model(probe, meta))
 
@@ -76,15 +88,17 @@ def plan(recipe: Recipe, grid: Grid, meta) -> list[Variant]:
     for layers in grid.layers:
         for direction in grid.directions:
             reference = count(grid.cells[0], layers, direction, recipe.model.hidden_size)
-            for cell in grid.cells:
+            for entry in grid.cells:
                 hidden = recipe.model.hidden_size
-                if grid.match_params and cell != grid.cells[0]:
+                if grid.match_params and entry != grid.cells[0]:
                     hidden = match_hidden_size(
-                        partial(count, cell, layers, direction),
+                        partial(count, entry, layers, direction),
                         reference,
-                        what=f"{cell} ({layers} layers, {direction})",
+                        what=f"{'.'.join(filter(None, entry))} ({layers} layers, {direction})",
                     )
-                variants += [Variant(cell, layers, direction, hidden, s) for s in grid.seeds]
+                variants += [
+                    Variant(entry[0], layers, direction, hidden, s, entry[1]) for s in grid.seeds
+                ]
     return variants
 
 
@@ -92,7 +106,9 @@ def parse_grid(recipe: Recipe, flags: dict) -> Grid:
     """The grid from compare-cells' comma-separated flags; absent ones keep the recipe's."""
     model = recipe.model
     return Grid(
-        cells=_listed(flags["cells"] or ",".join(CELL_NAMES), "--cells", CELL_NAMES),
+        cells=_entries(
+            recipe, _listed(flags["cells"] or DEFAULT_CELLS, "--cells", CELL_NAMES), flags
+        ),  # fmt: skip
         layers=tuple(_integers(flags["layers"], "--layers", minimum=1) or [model.layers]),
         directions=_listed(flags["direction"] or model.direction, "--direction", ("uni", "bi")),
         seeds=tuple(_integers(flags["seeds"], "--seeds", minimum=0) or [recipe.seed]),
@@ -100,6 +116,23 @@ def parse_grid(recipe: Recipe, flags: dict) -> Grid:
         steps=flags["steps"],
         target=flags["target"],
     )
+
+
+def _entries(recipe: Recipe, cells: tuple[str, ...], flags: dict) -> tuple[Entry, ...]:
+    """Each cell once per form the flags ask of it (--memory for rnn, --gate-activation for
+    lstm and gru); a cell without one runs the recipe's form if it is the recipe's cell."""
+    entries = []
+    for cell in cells:
+        option = CELL_SPECS[cell].form_option
+        given = flags.get(option) if option else None
+        if given:
+            choices = typing.get_args(ModelConfig.model_fields[option].annotation)[0]
+            forms = _listed(given, FORM_FLAGS[option], typing.get_args(choices))
+        else:
+            same = option and cell == recipe.model.cell
+            forms = (getattr(recipe.model, option),) if same else (None,)
+        entries += [(cell, form) for form in forms]
+    return tuple(entries)
 
 
 def _listed(text: str, flag: str, choices: tuple[str, ...]) -> tuple[str, ...]:

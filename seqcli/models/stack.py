@@ -58,6 +58,20 @@ class RecurrentStack(nn.Module):
     def trace(self, x: torch.Tensor) -> Trace:
         raise NotImplementedError
 
+    def start_biases(self, config) -> None:
+        if config.forget_bias is not None:  # the recipe allows it for cells with a forget gate
+            self.fill_gate_bias("forget", config.forget_bias)
+
+    def fill_gate_bias(self, gate: str, value: float) -> None:
+        """Start a gate's bias at value (Gers et al. 2000; Keras' unit_forget_bias)."""
+        hidden, block = self.hidden_size, self.cell.spec.gates.index(gate)
+        with torch.no_grad():
+            for name, bias in self.named_parameters():
+                if name.startswith("bias_"):
+                    # torch adds bias_ih and bias_hh, so one carries the value and the other none.
+                    fill = value if name.startswith("bias_ih") else 0.0
+                    bias[block * hidden : (block + 1) * hidden].fill_(fill)
+
 
 class FusedStack(RecurrentStack):
     """A torch fused module (mixed in after this class) as a RecurrentStack."""
@@ -73,24 +87,13 @@ class FusedStack(RecurrentStack):
             **cell.module_options(config),
         )
         self.cell, self.activation = cell, config.nonlinearity or "tanh"
-        if config.forget_bias is not None:  # the recipe allows it for cells with a forget gate
-            self.fill_gate_bias("forget", config.forget_bias)
+        self.start_biases(config)
 
     def forward(self, x, state=None):
         """Output (B, T, D*H) or packed, and the final state's parts."""
         hx = None if state is None else torch_state(state_parts(state))
         output, hx = super().forward(x, hx)
         return output, state_parts(hx)
-
-    def fill_gate_bias(self, gate: str, value: float) -> None:
-        """Start a gate's bias at value (Gers et al. 2000; Keras' unit_forget_bias)."""
-        hidden, block = self.hidden_size, self.cell.spec.gates.index(gate)
-        with torch.no_grad():
-            for name, bias in self.named_parameters():
-                if name.startswith("bias_"):
-                    # torch adds bias_ih and bias_hh, so one carries the value and the other none.
-                    fill = value if name.startswith("bias_ih") else 0.0
-                    bias[block * hidden : (block + 1) * hidden].fill_(fill)
 
     def weights(self, layer: int, direction: int = 0) -> tuple[torch.Tensor, ...]:
         """(w_ih, w_hh, b_ih, b_hh) of one layer and direction: the module's tensors, not copies."""
@@ -99,28 +102,32 @@ class FusedStack(RecurrentStack):
 
     def stepper(self) -> Stepper:
         assert not self.bidirectional, "stepping reads one direction only"
-        kernel = self.cell.kernels[self.activation]
+        kernel = self.cell.kernel(self.activation)
         layers = [self.weights(layer) for layer in range(self.num_layers)]
         return Stepper(kernel, layers, self.hidden_size, len(self.cell.spec.state))
 
     @torch.no_grad()
     def trace(self, x: torch.Tensor) -> Trace:
-        """Run the weights step by step from a zero state with the cell's hand-written step.
-        Dropout between layers is left out: a trace shows the model as evaluation sees it."""
         assert self.batch_first and self.proj_size == 0, "make_stack builds these"
-        step, zero = self.cell.traced_step, x.new_zeros(x.shape[0], self.hidden_size)  # (B, H)
-        start = (zero,) * len(self.cell.spec.state)
-        hiddens, records = [], []
-        for layer in range(self.num_layers):
-            runs = [
-                run_direction(step, x, self.weights(layer, d), start, d, self.activation)
-                for d in range(self.directions)
-            ]
-            hiddens.append(torch.stack([h for h, _ in runs]))  # (D, B, T, H)
-            records.append({k: torch.stack([r[k] for _, r in runs]) for k in runs[0][1]})
-            x = torch.cat([h for h, _ in runs], dim=-1)  # (B, T, D*H) input of the next layer
-        stacked = {key: torch.stack([r[key] for r in records]) for key in records[0]}
-        return Trace(output=x, hidden=torch.stack(hiddens), records=stacked)
+        return trace_stack(self, x)
+
+
+def trace_stack(stack: RecurrentStack, x: torch.Tensor) -> Trace:
+    """Run a stack's weights step by step from a zero state with its cell's hand-written step.
+    Dropout between layers is left out: a trace shows the model as evaluation sees it."""
+    step, zero = stack.cell.traced_step, x.new_zeros(x.shape[0], stack.hidden_size)  # (B, H)
+    start = (zero,) * len(stack.cell.spec.state)
+    hiddens, records = [], []
+    for layer in range(stack.num_layers):
+        runs = [
+            run_direction(step, x, stack.weights(layer, d), start, d, stack.activation)
+            for d in range(stack.directions)
+        ]
+        hiddens.append(torch.stack([h for h, _ in runs]))  # (D, B, T, H)
+        records.append({k: torch.stack([r[k] for _, r in runs]) for k in runs[0][1]})
+        x = torch.cat([h for h, _ in runs], dim=-1)  # (B, T, D*H) input of the next layer
+    stacked = {key: torch.stack([r[key] for r in records]) for key in records[0]}
+    return Trace(output=x, hidden=torch.stack(hiddens), records=stacked)
 
 
 def torch_state(parts: State):

@@ -3,7 +3,7 @@ task, the options only it reads. The task's spec (recipe/tasks.py) names its sec
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -50,6 +50,23 @@ class ModelConfig(Section):
         None,
         description="lstm only: initial forget-gate bias (1.0 is Keras' unit_forget_bias); "
         "null keeps PyTorch's small uniform init",
+    )
+    memory: Literal["before_activation", "after_activation", "through_network"] | None = Field(
+        None,
+        description="rnn only: where the previous state enters. before_activation (Elman, "
+        "null): tanh(W x + U h + b); after_activation: tanh(W x + b) + U h; through_network: "
+        "tanh(W x + U tanh(V h) + b). Only before_activation runs on torch's fused kernel",
+    )
+    gate_activation: Literal["sigmoid", "hard_sigmoid"] | None = Field(
+        None,
+        description="lstm and gru only: the gates' squashing function. sigmoid (null) runs on "
+        "torch's fused kernel; hard_sigmoid, clamp(x / 6 + 1/2, 0, 1), is piecewise linear "
+        "and runs step by step. A gate must stay in [0, 1]: relu would not",
+    )
+    leak: Literal["learned"] | Annotated[float, Field(gt=0, lt=1)] | None = Field(
+        None,
+        description="leaky only: the share a of the previous state kept at each step; "
+        "learned (null): one value per unit, starting at 0.5; a number in (0, 1): fixed",
     )
 
     @model_validator(mode="before")

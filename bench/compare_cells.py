@@ -50,7 +50,7 @@ def run(name: str, args) -> None:
     spec = TASKS[name]
     recipe = load_recipe(ROOT / "recipes" / spec["recipe"], args.overrides)
     grid = Grid(
-        cells=CELLS,
+        cells=tuple((cell, None) for cell in CELLS),
         layers=(recipe.model.layers,),
         directions=(recipe.model.direction,),
         seeds=tuple(args.seeds),

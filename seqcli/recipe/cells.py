@@ -15,6 +15,9 @@ class CellSpec:
     records: tuple[str, ...]  # what a traced step records per time step, beside h
     options: tuple[str, ...] = ()  # model options only this cell takes
     memory_gate: str | None = None  # the record whose mean says how much memory is kept
+    # One short name per record, in the same order, for `seqcli gates --gate` and its tables;
+    # "h" is the hidden state of every cell. Without them the record names themselves serve.
+    aliases: tuple[str, ...] = ()
 
 
 CELL_SPECS = {
@@ -25,6 +28,7 @@ CELL_SPECS = {
         state=("h",),
         records=("preactivation",),
         options=("nonlinearity",),
+        aliases=("pre",),
     ),
     "lstm": CellSpec(
         "lstm",
@@ -34,6 +38,7 @@ CELL_SPECS = {
         records=("input_gate", "forget_gate", "candidate", "output_gate", "cell"),
         options=("forget_bias",),
         memory_gate="forget_gate",
+        aliases=("i", "f", "g", "o", "c"),
     ),
     "gru": CellSpec(
         "gru",
@@ -42,6 +47,7 @@ CELL_SPECS = {
         state=("h",),
         records=("reset_gate", "update_gate", "candidate"),
         memory_gate="update_gate",
+        aliases=("r", "z", "n"),
     ),
 }
 CELL_NAMES = tuple(CELL_SPECS)

@@ -1,20 +1,24 @@
 """seqcli gates: the trace of a user's input equals what the fused stack computes, every cell's
 records have short names, the features and Pearson r are right by hand, the LSTM's
-moving-average numbers are right on an LSTM whose gates are set by hand."""
+moving-average numbers are right on an LSTM whose gates are set by hand, and the command
+prints, writes JSON and draws."""
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
 import pytest
 import torch
 from torch.nn.utils.rnn import PackedSequence, pad_packed_sequence
+from typer.testing import CliRunner
 
 from seqcli.analysis.diagnostics import recurrent_stack
 from seqcli.analysis.features import FEATURES, correlations, pearson, step_features, top_units
 from seqcli.analysis.gates import HIDDEN, Gates, View, aliases, read_gates, step_summary
 from seqcli.analysis.moving_average import moving_average
+from seqcli.cli import app
 from seqcli.engine.contract import Given
 from seqcli.engine.run import new_run
 from seqcli.models.cells import make_stack
@@ -24,6 +28,7 @@ from seqcli.recipe.tasks import SPECS
 from seqcli.tasks import TASKS
 from tests.conftest import shipped_recipe
 
+runner = CliRunner()
 SMALL = ("model.hidden_size=6", "model.embedding_size=5")
 # Per task: the shipped recipe's overrides and an input. The classifier's cell is a
 # bidirectional GRU; the tagger reads word and character features; the translator's encoder
@@ -208,6 +213,42 @@ def test_the_per_step_summary_averages_each_record_over_the_units():
     assert summary["z"] == pytest.approx([0.3, 0.5])
     assert summary["|n|"] == pytest.approx([0.7475, 0.999])
     assert summary["saturated"] == pytest.approx([0.5, 1.0])
+
+
+def test_gates_prints_the_text_the_steps_and_the_moving_average(trained_run):
+    result = runner.invoke(
+        app, ["gates", str(trained_run), "--text", "First\\nCitizen", "--gate", "f"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "First↵" in result.stderr and "Citizen" in result.stderr
+    assert "corr(f, 1 - i)" in result.stderr and result.stdout == ""
+
+
+def test_gates_json_holds_every_array(trained_run):
+    result = runner.invoke(app, ["gates", str(trained_run), "--text", "Before we", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["steps"] == list("Before we")
+    assert set(data["records"]) == {*CELL_SPECS["lstm"].records, HIDDEN}
+    assert np.asarray(data["records"]["forget_gate"]).shape == (1, 1, 9, 32)  # (L, D, T, H)
+    assert len(data["per_step"]["f"]) == 9 and data["moving_average"][0]["layer"] == 0
+
+
+def test_gates_reads_stdin_like_text(trained_run):
+    args = ["gates", str(trained_run), "--json"]
+    piped = runner.invoke(app, args, input="Before we\n")
+    typed = runner.invoke(app, [*args, "--text", "Before we\\n"])
+    assert piped.exit_code == typed.exit_code == 0, piped.output
+    assert json.loads(piped.stdout) == json.loads(typed.stdout)
+
+
+def test_gates_draws_heat_maps_and_searches_units(trained_run, tmp_path):
+    png = tmp_path / "gates.png"
+    args = ["gates", str(trained_run), "--text", "Before we go, hear me", "--top-units", "2"]
+    result = runner.invoke(app, [*args, "--plot", str(png)])
+    assert result.exit_code == 0, result.output
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "start of word" in result.stderr and "constant over this input" in result.stderr
 
 
 def test_a_forecaster_reads_a_csv_file_as_it_reads_comma_separated_values(tmp_path):

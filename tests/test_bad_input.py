@@ -35,7 +35,7 @@ from seqcli.recipe import (
     TrainConfig,
     validate_recipe,
 )
-from tests.conftest import tiny_recipe, write_corpus
+from tests.conftest import shipped_recipe, tiny_recipe, write_corpus
 
 MARKER = "MARKER"  # a crafted checkpoint tries to create this file; nothing may ever create it
 
@@ -139,6 +139,25 @@ def pickled_attack(protocol: int):
 
     def setup(tmp: Path, run: Path) -> None:
         (tmp / "ckpt.pt").write_bytes(pickle.dumps(RunsCode(tmp / MARKER), protocol=protocol))
+
+    return setup
+
+
+def run_of(task: str):
+    """A run of another task's shipped recipe in the folder `task`, trained for one step."""
+
+    def setup(tmp: Path, run: Path) -> None:
+        from seqcli.engine.start import fresh_training
+        from seqcli.tasks import TASKS
+
+        small = ("model.hidden_size=4", "train.epochs=null", "train.steps=1", "train.eval_every=1")
+        recipe = shipped_recipe(task, *small)
+        trainer = fresh_training(recipe, TASKS[task], device=torch.device("cpu"), out=tmp / task)
+        try:
+            for _ in trainer:
+                pass
+        finally:
+            trainer.folder.release()
 
     return setup
 
@@ -406,6 +425,40 @@ CASES = [
     case(
         "generate-flag-of-another-task", nothing, "generate {run} --horizon 3",
         "--horizon does not apply to a language model",
+    ),
+    # seqcli gates: the flags are checked against the run's cell and sizes.
+    case(
+        "gates-unknown-gate", nothing, "gates {run} --text ab --gate q",
+        "--gate q: not a record of the lstm cell; choose i (input_gate), f (forget_gate)",
+    ),
+    case(
+        "gates-layer-out-of-range", nothing, "gates {run} --text ab --layer 1",
+        "--layer 1: this model has 1 layer(s), 0 to 0",
+    ),
+    case(
+        "gates-unit-out-of-range", nothing, "gates {run} --text ab --unit 32",
+        "--unit 32: a layer has 32 units, 0 to 31",
+    ),
+    case(
+        "gates-backward-of-a-one-way-model", nothing, "gates {run} --text ab --direction backward",
+        "--direction backward: this model reads forward",
+    ),
+    case(
+        "gates-unknown-characters", nothing, "gates {run} --text A€",
+        "--text: 1 token(s) not in the model's vocabulary: '€'",
+    ),
+    case(
+        "gates-text-and-file", file("in.txt", "ab"), "gates {run} --text ab --file in.txt",
+        "give --text or --file, not both",
+    ),
+    case(
+        "gates-empty-input", file("in.txt", ""), "gates {run} --file in.txt",
+        "--file in.txt: nothing to read",
+    ),
+    case(
+        "gates-of-a-task-without-an-input", run_of("conditioned_values"),
+        "gates conditioned_values --text 1,2",
+        "gates does not apply to a vector-conditioned generator",
     ),
 ]
 # fmt: on

@@ -75,3 +75,8 @@ def test_predict_and_generate_exist_where_the_spec_says(trained):
     spec, task = SPECS[name], trainer.run.task
     assert hasattr(task, "predict") == spec.predicts == hasattr(task, "prediction_lines")
     assert hasattr(task, "generate") == bool(spec.generate)
+
+
+def test_gates_reads_an_input_exactly_where_the_spec_says(trained):
+    name, trainer, _ = trained
+    assert hasattr(trainer.run.task, "stack_input") == SPECS[name].stack_input

@@ -89,15 +89,21 @@ def _input_lines(text: list[str] | None, file: Path | None) -> list[str]:
         return text
     if file is None and sys.stdin.isatty():
         raise UsageError("give --text (repeatable) or --file, or pipe lines into stdin")
+    content, source = read_input(file)
+    lines = [line for line in content.splitlines() if line.strip()]
+    if not lines:
+        raise UsageError(f"{source}: holds no input lines")
+    return lines
+
+
+def read_input(file: Path | None) -> tuple[str, str]:
+    """The text of --file, or of stdin for '-' or no file, and how a message names it."""
     source = "stdin" if file is None or str(file) == "-" else f"--file {file}"
     try:
         content = sys.stdin.read() if source == "stdin" else file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise UsageError(f"{source}: cannot read ({err})") from None
-    lines = [line for line in content.splitlines() if line.strip()]
-    if not lines:
-        raise UsageError(f"{source}: holds no input lines")
-    return lines
+    return content, source
 
 
 @app.command()

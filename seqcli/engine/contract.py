@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from pathlib import Path
+from typing import Any, Literal, Protocol
 
 import torch
 from torch import nn
@@ -35,6 +36,26 @@ class Batch:
 class TaskData:
     meta: Meta  # what the model and predictions need from the data (vocabularies, labels, scaler)
     splits: dict[str, Any]  # "train" / "val" / "test" -> the task's examples
+
+
+@dataclass(frozen=True)
+class Given:
+    """A user's input for `seqcli gates` to read through a model."""
+
+    text: str
+    source: str  # how a message names it: "--text", "--file notes.txt", "stdin"
+    path: Path | None = None  # the file --file named, for a task that reads a file (CSV) itself
+
+
+@dataclass(frozen=True)
+class StackInput:
+    """A user's input as one model call on a batch of one: the keyword arguments of the model's
+    forward and a label per step its first recurrent stack reads. The tensor that stack gets is
+    taken from the call itself, so no task restates how its model feeds the stack."""
+
+    inputs: dict[str, torch.Tensor]
+    steps: list[str]  # as the model reads them: normalized tokens, or a row's numbers
+    kind: Literal["char", "word", "values"]  # which features of the steps make sense
 
 
 class Meta(Protocol):
@@ -105,4 +126,5 @@ class Task(Protocol):
         """A short text shown at each validation during training, or None."""
 
     # Optional, as the spec says: generate(run, request) -> Iterator[str] | rows, for
-    # `seqcli generate`; predict(run, lines) -> rows and prediction_lines(rows) -> text.
+    # `seqcli generate`; predict(run, lines) -> rows and prediction_lines(rows) -> text;
+    # stack_input(run, given: Given) -> StackInput, for `seqcli gates`.

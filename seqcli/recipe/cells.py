@@ -21,6 +21,9 @@ class CellSpec:
     memory_gate: str | None = None  # the record whose mean says how much memory is kept
     form_option: str | None = None  # the option that picks one of the cell's forms
     form: str | None = None  # this spec's form; None: the default
+    # One short name per record, in the same order, for `seqcli gates --gate` and its tables;
+    # "h" is the hidden state of every cell. Without them the record names themselves serve.
+    aliases: tuple[str, ...] = ()
 
 
 GATE_FORM = "gate_activation"
@@ -33,6 +36,7 @@ CELL_SPECS = {
         records=("preactivation",),
         options=("nonlinearity", "memory"),
         form_option="memory",
+        aliases=("pre",),
     ),
     "lstm": CellSpec(
         "lstm",
@@ -43,6 +47,7 @@ CELL_SPECS = {
         options=("forget_bias", GATE_FORM),
         memory_gate="forget_gate",
         form_option=GATE_FORM,
+        aliases=("i", "f", "g", "o", "c"),
     ),
     "gru": CellSpec(
         "gru",
@@ -53,6 +58,7 @@ CELL_SPECS = {
         options=(GATE_FORM,),
         memory_gate="update_gate",
         form_option=GATE_FORM,
+        aliases=("r", "z", "n"),
     ),
     "leaky": CellSpec(
         "leaky",
@@ -62,16 +68,23 @@ CELL_SPECS = {
         records=("preactivation", "candidate", "leak"),
         options=("leak",),
         memory_gate="leak",
+        aliases=("pre", "g", "a"),
     ),
 }
 CELL_NAMES = tuple(CELL_SPECS)
 # The forms besides each cell's default, by (cell, form).
 CELL_FORMS = {
     ("rnn", "after_activation"): replace(
-        CELL_SPECS["rnn"], records=("activation", "memory"), form="after_activation"
+        CELL_SPECS["rnn"],
+        records=("activation", "memory"),
+        aliases=("act", "m"),
+        form="after_activation",
     ),
     ("rnn", "through_network"): replace(
-        CELL_SPECS["rnn"], records=("preactivation", "memory"), form="through_network"
+        CELL_SPECS["rnn"],
+        records=("preactivation", "memory"),
+        aliases=("pre", "m"),
+        form="through_network",
     ),
     ("lstm", "hard_sigmoid"): replace(CELL_SPECS["lstm"], form="hard_sigmoid"),
     ("gru", "hard_sigmoid"): replace(CELL_SPECS["gru"], form="hard_sigmoid"),

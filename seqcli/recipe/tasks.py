@@ -61,6 +61,7 @@ class TaskSpec:
     train_options: dict[str, object] = field(default_factory=dict)  # train keys only it reads
     generate: tuple[str, ...] = ()  # groups of `seqcli generate` flags it reads
     predicts: bool = False  # `seqcli predict` maps each input line to an answer
+    stack_input: bool = False  # `seqcli gates` reads a user's input step by step (Task.stack_input)
 
 
 SPECS = {
@@ -77,6 +78,7 @@ SPECS = {
             unit="tok",
             left_to_right="would let a next-token language model read the token it must predict",
             generate=("prompt", "length", "sampling", "seed", "samples"),
+            stack_input=True,
         ),
         TaskSpec(
             name="classifier",
@@ -89,6 +91,7 @@ SPECS = {
             unit="ex",
             label_type="category",
             predicts=True,
+            stack_input=True,
         ),
         TaskSpec(
             name="regressor",
@@ -101,6 +104,7 @@ SPECS = {
             unit="ex",
             label_type="number",
             predicts=True,
+            stack_input=True,
         ),
         TaskSpec(
             name="tagger",
@@ -113,6 +117,7 @@ SPECS = {
             model=TaggerConfig,
             unit="tok",
             predicts=True,
+            stack_input=True,
         ),
         TaskSpec(
             name="translator",
@@ -126,6 +131,7 @@ SPECS = {
             train_options={"teacher_forcing": 1.0},
             predicts=True,
             generate=("lines", "sampling", "seed", "ending", "search", "attention"),
+            stack_input=True,
         ),
         TaskSpec(
             name="conditioned_text",
@@ -164,6 +170,7 @@ SPECS = {
             unit="windows",
             generate=("forecast",),
             predicts=True,
+            stack_input=True,
         ),
         TaskSpec(
             name="autoregressive_forecaster",
@@ -178,6 +185,7 @@ SPECS = {
             "would read values not yet forecast (mapping many_to_one, a direct head, takes 'bi')",
             generate=("forecast",),
             predicts=True,
+            stack_input=True,
         ),
         TaskSpec(
             name="adding",
@@ -189,6 +197,7 @@ SPECS = {
             model=ModelConfig,
             unit="ex",
             predicts=True,
+            stack_input=True,
         ),
         TaskSpec(
             name="copy",
@@ -200,6 +209,7 @@ SPECS = {
             model=ModelConfig,
             unit="ex",
             predicts=True,
+            stack_input=True,
         ),
         TaskSpec(
             name="music",

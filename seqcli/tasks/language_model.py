@@ -15,7 +15,7 @@ from seqcli.data.vocab import Vocab
 from seqcli.decoding.autoregress import autoregress
 from seqcli.decoding.requests import Draw, Generated, Request
 from seqcli.decoding.sampling import TokenPicker
-from seqcli.engine.contract import Batch, TaskData
+from seqcli.engine.contract import Batch, Given, StackInput, TaskData
 from seqcli.errors import DataError, UsageError
 from seqcli.metrics.language import token_metrics
 from seqcli.models import detach
@@ -101,6 +101,12 @@ class LanguageModelTask:
         length = request.length or run.recipe.generate.length
         tokens = sample_tokens(run, ids, length=length, draw=request.draw)
         return Generated(_stream(vocab, prompt.text, tokens, request.draw.num_samples))
+
+    def stack_input(self, run, given: Given) -> StackInput:
+        """The text as a prime: one step per token, each step's state after reading it."""
+        vocab = run.meta
+        ids = vocab.encode(given.text, what=given.source)  # an unknown token is an error
+        return StackInput({"x": torch.tensor([ids])}, vocab.tokenize(given.text), vocab.tokenizer)
 
 
 def sample_tokens(run, prime: list[int], *, length: int, draw: Draw) -> Iterator[torch.Tensor]:

@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 
 from seqcli.data.synthetic import DELIMITER, MEMORY, SYMBOLS, make_batch
-from seqcli.engine.contract import Batch, IndexedBatches, TaskData
+from seqcli.engine.contract import Batch, Given, IndexedBatches, StackInput, TaskData
 from seqcli.errors import UsageError
 from seqcli.metrics.long_range import memoryless_adding_mse, memoryless_copy_loss
 from seqcli.models.long_range import LastStateRegressor, SymbolTagger
@@ -134,6 +134,11 @@ class AddingTask(SyntheticTask):
         for row in rows:
             yield f"{row['prediction']:.4f}\t(true sum {row['sum']:.4f})\t{row['input']}"
 
+    def stack_input(self, run, given: Given) -> StackInput:
+        """The whole input as one sequence of numbers, read as predict reads a line."""
+        words = given.text.split()
+        return StackInput({"x": parse_adding_line(" ".join(words), 1)}, words, "values")
+
 
 class CopyTask(SyntheticTask):
     name = "copy"
@@ -177,6 +182,12 @@ class CopyTask(SyntheticTask):
     def prediction_lines(self, rows: list[dict]):
         for row in rows:
             yield f"{row['recalled']}\t{row['input']}"
+
+    def stack_input(self, run, given: Given) -> StackInput:
+        """Ten digits as predict reads them, then the blanks and delimiters after them: every
+        step of one example, labelled by its symbol (0 blank, 9 delimiter)."""
+        x = copy_input(" ".join(given.text.split()), 1, length=run.meta.length)  # (1, T+20)
+        return StackInput({"x": x}, [str(symbol) for symbol in x[0].tolist()], "values")
 
 
 def _first(run, task: SyntheticTask) -> tuple[torch.Tensor, torch.Tensor]:

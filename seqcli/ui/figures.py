@@ -119,3 +119,26 @@ def plot_attention(rows: list[dict], path: Path) -> None:
     axes.set_xticks(range(len(row["source"])), row["source"], rotation=90)
     axes.set_yticks(range(len(row["weights"])), row["target"])
     save_figure(figure, path, flag="--attention")
+
+
+TICK_LABELS = {"\n": "\\n", " ": "·", "\t": "\\t"}  # steps that would not show as a tick label
+MOST_TICKS = 120  # beyond this many steps, label every k-th so the labels stay legible
+
+
+def plot_gates(panels: list[tuple[str, np.ndarray, tuple[float, float]]], steps, path) -> None:
+    """Heat maps of a layer's records and h, units down and steps across, the input along
+    the time axis; gates on 0..1, other records on ± their largest |value|."""
+    width = min(max(6.0, 2 + 0.12 * len(steps)), 30.0)
+    figure, axes = new_figure(len(panels), figsize=(width, 1 + 1.8 * len(panels)))
+    every = -(-len(steps) // MOST_TICKS)  # ceiling division
+    ticks = list(range(0, len(steps), every))
+    labels = [TICK_LABELS.get(steps[t], steps[t]) for t in ticks]
+    for (title, values, (low, high)), axis in zip(panels, axes, strict=True):
+        image = axis.imshow(
+            values, aspect="auto", cmap="RdBu_r", vmin=low, vmax=high, interpolation="nearest"
+        )
+        axis.set_title(title, fontsize="small", loc="left")
+        axis.set_ylabel("unit")
+        axis.set_xticks(ticks, labels, fontsize="x-small")
+        figure.colorbar(image, ax=axis, fraction=0.02, pad=0.01)
+    save_figure(figure, path, flag="--plot")

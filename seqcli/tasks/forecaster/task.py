@@ -15,7 +15,7 @@ from seqcli.data.dates import Calendar, infer_calendar
 from seqcli.data.forecast_data import SeriesMeta, SeriesSplit, read_splits, split_of_file
 from seqcli.data.series import read_series
 from seqcli.decoding.requests import Generated, Request
-from seqcli.engine.contract import IndexedBatches, TaskData
+from seqcli.engine.contract import Given, IndexedBatches, StackInput, TaskData
 from seqcli.errors import DataError, UsageError
 from seqcli.metrics.forecast import baseline_errors, comparison_table, forecast_errors
 from seqcli.models.forecaster import AutoregressiveForecaster, DirectForecaster
@@ -165,6 +165,14 @@ class Forecaster:
         figure = ForecastFigure(meta.columns.values, history[:, :values], forecast)
         return Generated([forecast_csv(meta, forecast, calendar)], figure=figure)
 
+    def stack_input(self, run, given: Given) -> StackInput:
+        """The rows of a CSV file (--file *.csv, the run's columns), or comma-separated values
+        of a one-column series, scaled as in training, read as one window."""
+        rows = given_rows(given, run.meta)  # (T, F) in data units
+        steps = [",".join(f"{value:.6g}" for value in row) for row in rows]
+        values = torch.from_numpy(run.meta.scaler.apply(rows))[None]  # (1, T, F)
+        return StackInput({"values": values}, steps, "values")
+
     def _forecast(self, run, history: np.ndarray, steps: int) -> np.ndarray:
         """(steps, V) in data units after (T, F) history rows in data units."""
         lookback = run.recipe.data.lookback
@@ -174,6 +182,19 @@ class Forecaster:
             values = torch.from_numpy(window)[None].to(run.device)  # (1, L, F)
             scaled = run.model.forecast(values, steps)[0].cpu().double().numpy()  # (S, V)
         return run.meta.scaler.invert(scaled)
+
+
+def given_rows(given: Given, meta: SeriesMeta) -> np.ndarray:
+    """(T, F) rows in data units: a CSV file's, or one column's comma-separated values."""
+    if given.path is not None and given.path.suffix.lower() == ".csv":
+        return read_history(given.path, meta)[0]
+    if len(meta.columns.features) > 1:
+        raise UsageError(
+            f"{given.source}: this model reads columns {', '.join(meta.columns.features)}; "
+            "give them as a CSV file (--file FILE.csv)"
+        )
+    lines = [line for line in given.text.splitlines() if line.strip()]
+    return np.concatenate(parse_history(lines, meta, lookback=1) or [np.zeros((0, 1))])
 
 
 def read_history(path: Path, meta: SeriesMeta) -> tuple[np.ndarray, Calendar | None]:

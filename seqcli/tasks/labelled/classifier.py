@@ -29,7 +29,13 @@ from seqcli.metrics.classification import (
 )
 from seqcli.models.pooled import Classifier
 from seqcli.recipe.tasks import SPECS
-from seqcli.tasks.labelled.text import Encoded, outputs_of, token_batches, tokenize
+from seqcli.tasks.labelled.text import (
+    Encoded,
+    outputs_of,
+    text_stack_input,
+    token_batches,
+    tokenize,
+)
 
 
 @dataclass(frozen=True)
@@ -164,6 +170,9 @@ class ClassifierTask:
         """label<TAB>probability<TAB>text, so the output sorts and cuts like a TSV."""
         for row in rows:
             yield f"{row['label']}\t{row['probability']:.4f}\t{row['text']}"
+
+    def stack_input(self, run, given):
+        return text_stack_input(run, given)
 
     def examples_from_file(self, run, path: Path) -> Encoded:
         """Another file in the run's data format, read with the run's columns and vocabulary."""

@@ -21,7 +21,13 @@ from seqcli.errors import DataError, UsageError
 from seqcli.metrics.regression import mean_baseline_table, regression_errors
 from seqcli.models.pooled import Regressor
 from seqcli.recipe.tasks import SPECS
-from seqcli.tasks.labelled.text import Encoded, outputs_of, token_batches, tokenize
+from seqcli.tasks.labelled.text import (
+    Encoded,
+    outputs_of,
+    text_stack_input,
+    token_batches,
+    tokenize,
+)
 
 
 @dataclass(frozen=True)
@@ -113,6 +119,9 @@ class RegressorTask:
         """value<TAB>text, so the output sorts and cuts like a TSV."""
         for row in rows:
             yield f"{row['value']:.6g}\t{row['text']}"
+
+    def stack_input(self, run, given):
+        return text_stack_input(run, given)
 
     def examples_from_file(self, run, path: Path) -> Encoded:
         """Another table in the run's layout, scaled as the run's training targets were."""

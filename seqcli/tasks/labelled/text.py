@@ -9,10 +9,10 @@ from functools import partial
 import numpy as np
 import torch
 
-from seqcli.data.labelled import Example
+from seqcli.data.labelled import Example, normalise
 from seqcli.data.padding import ordered_batches, pad
 from seqcli.data.vocab import TOKENIZERS, Vocab, token_ids
-from seqcli.engine.contract import Batch, IndexedBatches
+from seqcli.engine.contract import Batch, Given, IndexedBatches, StackInput
 from seqcli.models.pooled import PAD_ID
 
 
@@ -40,6 +40,17 @@ class Encoded:
 
 def tokenize(text: str, vocab: Vocab) -> list[int]:
     return token_ids(vocab, TOKENIZERS[vocab.tokenizer](text))
+
+
+def text_stack_input(run, given: Given) -> StackInput:
+    """One text, normalized as predict reads it, as the classifier's or regressor's input;
+    a token outside the vocabulary is read as <unk>, and labelled as written."""
+    vocab = run.meta.vocab
+    tokens = TOKENIZERS[vocab.tokenizer](normalise(given.text, run.recipe.data))
+    ids = torch.tensor([token_ids(vocab, tokens)])  # (1, T)
+    return StackInput(
+        {"tokens": ids, "lengths": torch.tensor([len(tokens)])}, tokens, vocab.tokenizer
+    )
 
 
 def token_batches(train: Encoded, recipe, *, dtype: torch.dtype) -> IndexedBatches:

@@ -10,7 +10,7 @@ import torch.nn.functional as F
 
 from seqcli.data.padding import ordered_batches
 from seqcli.data.tagged import Sentence, read_tagged, split_sentences
-from seqcli.engine.contract import IndexedBatches, TaskData
+from seqcli.engine.contract import Given, IndexedBatches, StackInput, TaskData
 from seqcli.errors import DataError
 from seqcli.metrics.spans import is_span_scheme
 from seqcli.models.tagger import IGNORE, Tagger
@@ -123,6 +123,11 @@ class TaggerTask:
 
     def sample(self, run, step: int) -> str | None:
         return None
+
+    def stack_input(self, run, given: Given) -> StackInput:
+        """One sentence, whitespace-tokenized as predict reads a line: word and character ids."""
+        sentence = Sentence(tuple(given.text.split()), ())
+        return StackInput(encode([sentence], run.meta).inputs, list(sentence.words), "word")
 
 
 def _check_monitor(recipe, meta: TaggerMeta) -> None:

@@ -12,11 +12,11 @@ import torch
 import torch.nn.functional as F
 
 from seqcli.data.padding import ordered_batches, pad
-from seqcli.data.pairs import Pair, build_vocabs, detokenize, read_pairs, split_pairs
+from seqcli.data.pairs import Pair, build_vocabs, detokenize, read_pairs, split_pairs, tokenize
 from seqcli.data.vocab import BOS, EOS, Vocab, token_ids
 from seqcli.decoding.beam import Markers
 from seqcli.decoding.requests import Generated, Request
-from seqcli.engine.contract import Batch, IndexedBatches, TaskData
+from seqcli.engine.contract import Batch, Given, IndexedBatches, StackInput, TaskData
 from seqcli.errors import DataError
 from seqcli.metrics.translation import translation_metrics
 from seqcli.models.seq2seq import PAD_ID, Seq2Seq
@@ -171,6 +171,15 @@ class Translator:
 
     def prediction_lines(self, rows: list[dict]) -> Iterator[str]:
         return (row["translation"] for row in rows)
+
+    def stack_input(self, run, given: Given) -> StackInput:
+        """The source sentence as the encoder reads it, normalized, <eos> last; the decoder is
+        handed <bos> alone, since only the encoder's reading is looked at."""
+        tokens = tokenize(given.text, run.recipe.data)
+        source, lengths = pad([source_ids(tokens, run.meta)], value=PAD_ID)  # (1, S), (1,)
+        start = torch.tensor([[run.meta.markers.bos]])  # (1, 1)
+        inputs = {"source": source, "source_lengths": lengths, "target_in": start}
+        return StackInput(inputs, [*tokens, EOS], run.meta.source.tokenizer)
 
 
 TRANSLATOR = Translator()

@@ -1,0 +1,90 @@
+"""seqcli gates: every gate and state of a trained cell, step by step, on the user's input."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from seqcli import ui
+from seqcli.cli.app import AsJson, Device, RunPath, app, friendly
+from seqcli.cli.outputs import read_input
+from seqcli.errors import UsageError
+
+Text = Annotated[str | None, typer.Option(help="The input; \\n in it becomes a newline.")]
+File = Annotated[Path | None, typer.Option(help="Read the input from a file ('-': stdin).")]
+Layer = Annotated[int | None, typer.Option(help="Layer to show, from 0 (default: the top).")]
+Gate = Annotated[
+    str, typer.Option(help="Record that colours the text: h, or i f g o c, r z n, ...")
+]
+Unit = Annotated[int, typer.Option(help="Unit (from 0) whose value colours the text.")]
+Direction = Annotated[str, typer.Option(help="forward | backward | both (bidirectional runs).")]
+TopUnits = Annotated[
+    int | None, typer.Option(min=1, help="Per feature of the input, the K best-correlated units.")
+]
+Plot = Annotated[Path | None, typer.Option(help="Draw heat maps of the layer's records (PNG).")]
+
+
+@app.command()
+@friendly
+def gates(
+    run: RunPath,
+    text: Text = None,
+    file: File = None,
+    layer: Layer = None,
+    gate: Gate = "h",
+    unit: Unit = 0,
+    direction: Direction = "both",
+    top_units: TopUnits = None,
+    plot: Plot = None,
+    device: Device = "auto",
+    as_json: AsJson = False,
+) -> None:
+    """Show a trained cell's gates and states at every step of your input."""
+    from seqcli.analysis import gates as looked
+    from seqcli.engine.contract import Given
+    from seqcli.engine.run import load_run, resolve_device
+    from seqcli.tasks import TASKS
+
+    given = Given(*_input(text, file), path=None if file is None or str(file) == "-" else file)
+    loaded = load_run(run, resolve_device(device), TASKS)
+    _refuse_without_input(loaded.task.spec, TASKS)
+    found = looked.read_gates(loaded, given)
+    view = looked.choose(found, layer=layer, gate=gate, unit=unit, direction=direction)
+    report = looked.report(found, view, top=top_units)
+    if plot is not None:
+        from seqcli.ui.figures import plot_gates
+
+        plot_gates(looked.heatmaps(found, view), found.steps, plot)
+    if as_json:
+        ui.print_json({**report, "records": looked.arrays(found)})
+        return
+    from seqcli.ui.gates import gates_view
+
+    gates_view(report, title=str(run))
+    if plot is not None:
+        ui.info(f"wrote {plot}")
+
+
+def _refuse_without_input(spec, tasks) -> None:
+    """A task whose model reads nothing the user could give (a condition, piano rolls)."""
+    if spec.stack_input:
+        return
+    readers = sorted({task.spec.title for task in tasks.values() if task.spec.stack_input})
+    raise UsageError(
+        f"gates does not apply to a {spec.title}: it reads no input of yours step by step; "
+        f"it applies to: {', '.join(readers)}"
+    )
+
+
+def _input(text: str | None, file: Path | None) -> tuple[str, str]:
+    """(the input, how messages name it): --text, --file, or piped stdin."""
+    if text is not None and file is not None:
+        raise UsageError("give --text or --file, not both")
+    if text is not None:
+        return text.replace("\\n", "\n"), "--text"
+    if file is None and sys.stdin.isatty():
+        raise UsageError("give --text or --file, or pipe the input into stdin")
+    return read_input(file)

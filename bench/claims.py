@@ -91,7 +91,7 @@ def figures(groups: list[dict], command: str) -> str:
         if "model.leak=" in command:
             g = {**g, "group": f"leaky(a={command.split('model.leak=')[1].split()[0]})"}
         mean, std = g["test"]
-        text = f"{g['group'].split('-')[0]} {mean:.4g} ± {std:.2g} ({g['parameters']:,} params"
+        text = f"{g['group']} {mean:.4g} ± {std:.2g} ({g['parameters']:,} params"
         text += f", early grad {g['early_gradient']:.1e})" if g["early_gradient"] else ")"
         parts.append(text)
     return "; ".join(parts)

@@ -253,3 +253,28 @@ def test_memory_and_gate_activation_make_form_axes(tmp_path):
         for v in variants
     ]
     assert all(abs(c - counts[0]) <= 0.02 * counts[0] for c in counts)
+
+
+def test_seeds_whose_first_batches_differ_in_length_still_average_their_gradient_flow():
+    from seqcli.compare.report import summarize
+
+    def run(seed, flow):
+        variant = {"cell": "lstm", "layers": 1, "direction": "uni", "hidden_size": 4, "seed": seed}
+        return {
+            "group": "lstm-1x4-uni",
+            "monitor": "loss",
+            "test_split": "val",
+            "variant": variant,
+            "parameters": 10,
+            "wall_s": 1.0,
+            "speed": 1.0,
+            "unit": "tok",
+            "best_val": 1.0,
+            "test": {"loss": 1.0},
+            "target_step": None,
+            "clipping": {},
+            "diagnostics": {"gradient_flow": flow, "early_gradient": 1.0, "late_gradient": 1.0},
+        }
+
+    (group,) = summarize([run(0, [1.0, 4.0, 2.0]), run(1, [4.0, 1.0])])
+    assert group["gradient_flow"] == pytest.approx([2.0, 2.0, 2.0])

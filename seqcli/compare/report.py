@@ -6,7 +6,7 @@ import csv
 import json
 import math
 import statistics
-from itertools import groupby
+from itertools import groupby, zip_longest
 from pathlib import Path
 
 from seqcli.recipe import Recipe
@@ -60,7 +60,9 @@ def summarize(results: list[dict]) -> list[dict]:
 def _group(name: str, runs: list[dict]) -> dict:
     monitor = runs[0]["monitor"]
     diagnostics = [r["diagnostics"] for r in runs]
-    flows = zip(*(d["gradient_flow"] for d in diagnostics), strict=True)
+    # Seeds draw different first batches: with variable-length data their flows differ in
+    # length, so each step averages the seeds whose batch reached it.
+    flows = zip_longest(*(d["gradient_flow"] for d in diagnostics))
     row = {
         "group": name,
         **{k: runs[0]["variant"][k] for k in ("cell", "layers", "direction", "hidden_size")},
@@ -77,7 +79,7 @@ def _group(name: str, runs: list[dict]) -> dict:
         "early_gradient": geometric_mean([d["early_gradient"] for d in diagnostics]),
         "late_gradient": geometric_mean([d["late_gradient"] for d in diagnostics]),
         "saturation": spread([d.get("saturation") for d in diagnostics])[0],
-        "gradient_flow": [geometric_mean(list(step)) for step in flows],
+        "gradient_flow": [geometric_mean([v for v in step if v is not None]) for step in flows],
         "clipped_share": statistics.fmean(r["clipping"].get("clipped_share", 0) for r in runs),
     }
     for gate in MEMORY_GATES:

@@ -1,5 +1,6 @@
-"""The recipe's model section: what every task shares (cell, size, depth, direction) and, per
-task, the options only it reads. The task's spec (recipe/tasks.py) names its section class."""
+"""The recipe's model section: what every recurrent task shares (cell, size, depth, direction)
+and, per task, the options only it reads; a task without a recurrent stack would have a
+section of its own, on the same base. The task's spec (recipe/tasks.py) names its section class."""
 
 from __future__ import annotations
 
@@ -19,8 +20,30 @@ TASK_KEY = "task"
 UNSET = (None, False)
 
 
-class ModelConfig(Section):
-    """What every task's model has: the recurrent stack and the layers around it."""
+class ModelSection(Section):
+    """What every task's model section is: the task's own keys, nothing assumed about them.
+    Recurrent tasks derive from ModelConfig below; a task without a cell, depth or hidden
+    size derives from this directly rather than faking them."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _own_keys(cls, raw: Any) -> Any:
+        """Drop the task tag, other tasks' options left unset, and own options set to null
+        (their default)."""
+        if not isinstance(raw, dict):
+            return raw
+        own = set(cls.model_fields) & set(TASK_OPTIONS)
+        return {
+            key: value
+            for key, value in raw.items()
+            if key != TASK_KEY
+            and not (key in TASK_OPTIONS and key not in own and value in UNSET)
+            and not (key in own and value is None and cls.model_fields[key].default is not None)
+        }
+
+
+class ModelConfig(ModelSection):
+    """What every recurrent task's model has: the recurrent stack and the layers around it."""
 
     cell: CellName = Field(
         "lstm",
@@ -51,22 +74,6 @@ class ModelConfig(Section):
         description="lstm only: initial forget-gate bias (1.0 is Keras' unit_forget_bias); "
         "null keeps PyTorch's small uniform init",
     )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _own_keys(cls, raw: Any) -> Any:
-        """Drop the task tag, other tasks' options left unset, and own options set to null
-        (their default)."""
-        if not isinstance(raw, dict):
-            return raw
-        own = set(cls.model_fields) - set(ModelConfig.model_fields)
-        return {
-            key: value
-            for key, value in raw.items()
-            if key != TASK_KEY
-            and not (key in TASK_OPTIONS and key not in own and value in UNSET)
-            and not (key in own and value is None and cls.model_fields[key].default is not None)
-        }
 
     @model_validator(mode="after")
     def _options_fit_the_cell(self) -> ModelConfig:

@@ -12,6 +12,7 @@ from seqcli.recipe.model import (
     GeneratorConfig,
     LanguageModelConfig,
     ModelConfig,
+    ModelSection,
     PooledConfig,
     TaggerConfig,
     TranslatorConfig,
@@ -54,7 +55,7 @@ class TaskSpec:
     formats: tuple[str, ...]  # data formats it reads
     target: str  # what it predicts
     metrics: tuple[str, ...]  # validation metrics; train.monitor must be one
-    model: type[ModelConfig]  # its model section
+    model: type[ModelSection]  # its model section
     unit: str  # what its training speed counts
     label_type: str | None = None  # what a table's label column must hold for this task
     left_to_right: str | None = None  # why direction bi would be wrong for it

@@ -118,7 +118,7 @@ def inspect(
     recipe = stored_recipe(payload, path)
     meta = stored_meta(TASKS[recipe.task], payload, str(path))
     summary = summary_rows(payload, meta.summary())
-    rows = parameter_rows(payload["model"], recipe.model.cell)
+    rows = parameter_rows(payload["model"], payload["recipe"]["model"].get("cell"))
     if as_json:
         ui.print_json(
             {

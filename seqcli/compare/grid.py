@@ -8,7 +8,7 @@ from functools import partial
 
 from seqcli.analysis.matching import match_hidden_size, meta_parameter_count
 from seqcli.errors import UsageError
-from seqcli.recipe import Recipe, recipe_to_dict, validate_recipe
+from seqcli.recipe import ModelConfig, Recipe, recipe_to_dict, validate_recipe
 from seqcli.recipe.cells import CELL_NAMES, CELL_OPTIONS
 from seqcli.tasks import task_for
 
@@ -91,6 +91,8 @@ def plan(recipe: Recipe, grid: Grid, meta) -> list[Variant]:
 def parse_grid(recipe: Recipe, flags: dict) -> Grid:
     """The grid from compare-cells' comma-separated flags; absent ones keep the recipe's."""
     model = recipe.model
+    if not isinstance(model, ModelConfig):
+        raise UsageError(f"compare-cells compares recurrent cells; a {recipe.spec.title} has none")
     return Grid(
         cells=_listed(flags["cells"] or ",".join(CELL_NAMES), "--cells", CELL_NAMES),
         layers=tuple(_integers(flags["layers"], "--layers", minimum=1) or [model.layers]),

@@ -1,6 +1,6 @@
 """The recipe's model section: what every recurrent task shares (cell, size, depth, direction)
-and, per task, the options only it reads; a task without a recurrent stack would have a
-section of its own, on the same base. The task's spec (recipe/tasks.py) names its section class."""
+and, per task, the options only it reads; a task without a recurrent stack (the Hopfield
+network) has a section of its own. The task's spec (recipe/tasks.py) names its section class."""
 
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ UNSET = (None, False)
 
 class ModelSection(Section):
     """What every task's model section is: the task's own keys, nothing assumed about them.
-    Recurrent tasks derive from ModelConfig below; a task without a cell, depth or hidden
-    size derives from this directly rather than faking them."""
+    Recurrent tasks derive from ModelConfig below; a Hopfield network has no cell, depth or
+    hidden size, so its section derives from this directly rather than faking them."""
 
     @model_validator(mode="before")
     @classmethod
@@ -164,6 +164,38 @@ class ForecasterConfig(ModelConfig):
     )
 
 
+class HopfieldConfig(ModelSection):
+    """An associative memory: stored patterns and an update rule, no recurrent stack."""
+
+    kind: Literal["classical", "modern"] = Field(
+        "classical",
+        description="classical: Hebbian weights W = X^T X / N with a zero diagonal, each unit "
+        "set to the sign of its input (Hopfield 1982); modern: the state becomes X^T "
+        "softmax(beta X state), one attention step over the stored patterns X (Ramsauer et al. "
+        "2020)",
+    )
+    update: Literal["async", "sync"] = Field(
+        "async",
+        description="classical: async sets one unit at a time, every unit once per sweep in a "
+        "seeded random order, so the energy never rises; sync sets every unit at once and may "
+        "swing between two states",
+    )
+    max_iterations: int = Field(
+        100,
+        ge=1,
+        le=100_000,
+        description="sweeps (classical) or update steps (modern) before recall stops, settled "
+        "or not",
+    )
+    beta: float = Field(
+        1.0,
+        gt=0,
+        le=1_000_000,
+        description="modern: inverse temperature of the softmax; large picks the nearest "
+        "stored pattern, small blends them",
+    )
+
+
 SECTIONS = (
     ModelConfig,
     LanguageModelConfig,
@@ -172,6 +204,7 @@ SECTIONS = (
     TranslatorConfig,
     GeneratorConfig,
     ForecasterConfig,
+    HopfieldConfig,
 )
 # Every task-only option and the section classes that take it.
 TASK_OPTIONS = {

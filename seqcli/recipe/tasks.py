@@ -10,6 +10,7 @@ from typing import Literal
 from seqcli.recipe.model import (
     ForecasterConfig,
     GeneratorConfig,
+    HopfieldConfig,
     LanguageModelConfig,
     ModelConfig,
     ModelSection,
@@ -18,7 +19,9 @@ from seqcli.recipe.model import (
     TranslatorConfig,
 )
 
-Mapping = Literal["many_to_many", "many_to_one", "one_to_many", "encoder_decoder"]
+Mapping = Literal[
+    "many_to_many", "many_to_one", "one_to_many", "encoder_decoder", "associative_memory"
+]
 MAPPINGS = Mapping.__args__
 
 # Which way is better, per metric: best.pt, plateau schedules and early stopping read this.
@@ -216,6 +219,19 @@ SPECS = {
             unit="frames",
             left_to_right="would let a next-frame music model read the frame it must predict",
             generate=("length", "seed"),
+        ),
+        TaskSpec(
+            name="hopfield",
+            title="Hopfield network",
+            mapping="associative_memory",
+            formats=("glyphs", "bipolar"),
+            target="the stored pattern nearest a noisy one",
+            # accuracy: probes recalled exactly; loss: the share of units recalled wrong
+            metrics=("accuracy", "loss"),
+            model=HopfieldConfig,
+            unit="patterns",
+            generate=("recall", "seed"),
+            optimizes=False,
         ),
     )
 }

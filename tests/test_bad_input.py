@@ -432,6 +432,10 @@ CASES = [
         "generate-flag-of-another-task", nothing, "generate {run} --horizon 3",
         "--horizon does not apply to a language model",
     ),
+    case(
+        "evaluate-flag-of-another-task", nothing, "evaluate {run} --noise 0.1",
+        "--noise does not apply to a language model; only a Hopfield network's evaluate takes it",
+    ),
     # Associative memory: pattern files, and probes that do not fit the run.
     case(
         "glyph-ragged-rows", memory_recipe("###\n#.\n\n...\n.#.\n"), TRAIN,

@@ -1,5 +1,5 @@
 """The Hopfield network: storage and recall against hand computations, the energy along a
-recall, the pattern readers' errors, and the CLI end to end."""
+recall, the capacity experiment, the pattern readers' errors, and the CLI end to end."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from seqcli.models.hopfield import ClassicalHopfield, ModernHopfield, build_hopf
 from seqcli.recipe import load_recipe, validate_recipe
 from seqcli.recipe.model import HopfieldConfig
 from seqcli.recipe.pattern_formats import BipolarData, GlyphsData
+from seqcli.tasks.hopfield.capacity import capacity_curves
 from tests.conftest import ROOT
 
 LETTERS = ROOT / "recipes" / "hopfield-letters.yaml"
@@ -145,6 +146,14 @@ def test_flip_negates_exactly_the_share_of_each_row():
     assert ((flipped != patterns).sum(-1) == 10).all()
 
 
+def test_the_classical_network_collapses_past_capacity_and_the_modern_holds(tmp_path):
+    recipe = glyph_recipe(tmp_path)
+    curves = capacity_curves(recipe, units=24)
+    assert curves.counts == tuple(range(1, 49))
+    assert curves.recalled["classical"][0] == 1.0 and curves.recalled["classical"][-1] == 0.0
+    assert min(curves.recalled["modern"]) > 0.9
+
+
 # The pattern readers.
 
 
@@ -205,6 +214,17 @@ def test_bipolar_rows_are_patterns_drawn_on_one_line(tmp_path):
 # The task through the CLI.
 
 
+def glyph_recipe(tmp_path, **model):
+    (tmp_path / "g.txt").write_text(GLYPHS, encoding="utf-8")
+    raw = {
+        "name": "glyphs",
+        "mapping": "associative_memory",
+        "data": {"format": "glyphs", "path": str(tmp_path / "g.txt"), "noise": 0.125},
+        "model": model,
+    }
+    return validate_recipe(raw, source="test")
+
+
 def cli(*args):
     result = CliRunner().invoke(app, [str(arg) for arg in args])
     return result
@@ -258,13 +278,13 @@ def test_generate_recalls_the_patterns_of_an_input_file(letters, tmp_path):
     assert result.stdout.rstrip().endswith("pattern 1, exactly")
 
 
-def test_evaluate_reports_recall_beside_the_probes_own_errors(letters):
-    result = cli("evaluate", letters, "--split", "test", "--json")
+def test_evaluate_reports_recall_per_noise_level(letters):
+    result = cli("evaluate", letters, "--noise", "0.1,0.4", "--json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert report["accuracy"] == 1.0 and report["loss"] == 0.0
-    noise, accuracy, wrong, before, _ = report["details"]["recall"]["rows"][0]
-    assert (noise, accuracy, wrong) == (0.1, 1.0, 0.0) and before == pytest.approx(0.1)
+    rows = report["details"]["recall by noise"]["rows"]
+    assert [row[0] for row in rows] == [0.1, 0.4]
+    assert report["accuracy"] == rows[0][1] == 1.0 and rows[1][1] < 1.0
 
 
 def test_evaluate_data_recalls_another_files_patterns(letters, tmp_path):
@@ -276,6 +296,14 @@ def test_evaluate_data_recalls_another_files_patterns(letters, tmp_path):
     refused = cli("evaluate", letters, "--data", tmp_path / "small.txt")
     assert refused.exit_code == 2
     assert "small.txt: patterns of 8 units; the run's have 100 (10 x 10)" in refused.stderr
+
+
+def test_evaluate_capacity_writes_a_table_and_a_png(letters):
+    result = cli("evaluate", letters, "--capacity", 12)
+    assert result.exit_code == 0, result.output
+    assert (letters / "capacity-12.png").stat().st_size > 0
+    assert "capacity at N = 12 units" in result.stderr
+    assert "classical" in result.stderr and "modern" in result.stderr
 
 
 def test_noise_and_probes_make_the_validation_probes(letters, tmp_path):
@@ -300,6 +328,7 @@ def test_inspect_describes_a_network_without_a_cell(letters):
         (("generate", "{run}", "--pattern", 7), "--pattern 7: the run stores 5 patterns, 0 to 4"),
         (("generate", "{run}", "--pattern", 1, "--input-file", "x.txt"), "not both"),
         (("generate", "{run}", "--prime", "a"), "--prime does not apply to a Hopfield network"),
+        (("evaluate", "{run}", "--noise", "0.1,2"), "--noise 0.1,2: expected comma-separated"),
         (("predict", "{run}", "--text", "x"), "predict does not apply to a Hopfield network"),
         (("compare-cells", LETTERS), "compare-cells compares recurrent cells"),
         (("train", LETTERS, "--diagnose", "--out", "d"), "--diagnose follows gradients"),

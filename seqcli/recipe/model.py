@@ -192,7 +192,7 @@ class HopfieldConfig(ModelSection):
         gt=0,
         le=1_000_000,
         description="modern: inverse temperature of the softmax; large picks the nearest "
-        "stored pattern, small blends them",
+        "stored pattern, small blends them. evaluate --capacity reads it for a classical run too",
     )
 
 

@@ -65,6 +65,7 @@ class TaskSpec:
     train_options: dict[str, object] = field(default_factory=dict)  # train keys only it reads
     generate: tuple[str, ...] = ()  # groups of `seqcli generate` flags it reads
     predicts: bool = False  # `seqcli predict` maps each input line to an answer
+    evaluate: tuple[str, ...] = ()  # `seqcli evaluate` flags only it reads
     # False: the data alone makes the model (a Hopfield network stores its patterns), so
     # training takes no optimizer step; it validates once and saves, like any run.
     optimizes: bool = True
@@ -231,6 +232,7 @@ SPECS = {
             model=HopfieldConfig,
             unit="patterns",
             generate=("recall", "seed"),
+            evaluate=("noise", "capacity"),
             optimizes=False,
         ),
     )

@@ -14,6 +14,7 @@ from seqcli.engine.contract import Batch, IndexedBatches, TaskData
 from seqcli.metrics.memory import flip, recall_scores, units_wrong
 from seqcli.models.hopfield import build_hopfield, polarise
 from seqcli.recipe.tasks import SPECS
+from seqcli.tasks.hopfield.capacity import capacity_curves, capacity_details
 from seqcli.tasks.hopfield.recall import fitting, recall_lines, recall_summary
 
 HELD_OUT = ("val", "test")  # each draws its probes from its own seed
@@ -103,12 +104,19 @@ class HopfieldTask:
         )
 
     @torch.no_grad()
-    def evaluate(self, run, probes: Probes, *, max_batches=None) -> dict:
-        """accuracy and loss at the split's noise, and a table beside the probes' own errors."""
-        scores = _recall_scores(run, probes, probes.noise, max_batches)
+    def evaluate(self, run, probes: Probes, *, max_batches=None, noise=(), capacity=None) -> dict:
+        """accuracy and loss at the split's noise; a table per noise level (evaluate --noise);
+        with `capacity` units, the capacity experiment's curves and table."""
+        levels = dict.fromkeys((probes.noise, *noise))
+        scores = {level: _recall_scores(run, probes, level, max_batches) for level in levels}
+        rows = [[level, *scores[level].values()] for level in (noise or (probes.noise,))]
         columns = ["noise", "accuracy", "units wrong", "units wrong before", "iterations"]
-        details = {"recall": {"columns": columns, "rows": [[probes.noise, *scores.values()]]}}
-        return {key: scores[key] for key in self.spec.metrics} | {"details": details}
+        details = {"recall by noise": {"columns": columns, "rows": rows}}
+        metrics = {key: scores[probes.noise][key] for key in self.spec.metrics}
+        if capacity is None:
+            return {**metrics, "details": details}
+        curves = capacity_curves(run.recipe, units=capacity)
+        return {**metrics, "details": {**details, **capacity_details(curves)}, "capacity": curves}
 
     def sample(self, run, step: int) -> str:
         return recall_summary(run)

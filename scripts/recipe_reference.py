@@ -23,7 +23,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from seqcli.recipe import Recipe
-from seqcli.recipe.model import ModelConfig
+from seqcli.recipe.model import ModelConfig, ModelSection
 from seqcli.recipe.tasks import SPECS
 
 SHARED = (ModelConfig,)  # a section whose keys its subclasses' tables leave out
@@ -65,16 +65,18 @@ def _sections(model: type[BaseModel], prefix: str, title: str = "top level"):
 
 
 def _per_task(members: list[type[BaseModel]]) -> bool:
-    return len(members) > 1 and all(issubclass(m, ModelConfig) for m in members)
+    return len(members) > 1 and all(issubclass(m, ModelSection) for m in members)
 
 
 def _task_sections(members: list[type[BaseModel]], key: str):
-    """The keys every task's section shares, then each task section's own keys."""
+    """The keys every recurrent task's section shares, then each task section's own keys:
+    besides the shared ones, or alone for a task without a recurrent stack."""
     shared, *own = dict.fromkeys(members)  # the first member is the shared base
-    yield f"`{key}`, every task", f"{key}.", shared
+    yield f"`{key}`, every recurrent task", f"{key}.", shared
     for section in own:
         tasks = [spec.title for spec in SPECS.values() if spec.model is section]
-        title = f"`{key}` of a {' or '.join(dict.fromkeys(tasks))}, besides the keys above"
+        besides = ", besides the keys above" if issubclass(section, shared) else ""
+        title = f"`{key}` of a {' or '.join(dict.fromkeys(tasks))}{besides}"
         yield title, f"{key}.", section
 
 

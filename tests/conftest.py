@@ -48,6 +48,7 @@ SHIPPED = {
     "adding": "adding-200",
     "copy": "copy-100",
     "music": "jsb",
+    "hopfield": "hopfield-letters",
 }
 
 

@@ -162,6 +162,31 @@ def run_of(task: str):
     return setup
 
 
+TWO_GLYPHS = "##\n#.\n\n..\n.#\n"
+
+
+def memory_recipe(data: str, *, data_format: str = "glyphs", name: str = "g.txt"):
+    """recipe.yaml: a Hopfield network storing the patterns in `name`, which holds data."""
+
+    def setup(tmp: Path, run: Path) -> None:
+        (tmp / name).write_text(data, encoding="utf-8")
+        raw = {
+            "name": "memory",
+            "mapping": "associative_memory",
+            "data": {"format": data_format, "path": name},
+        }
+        (tmp / "recipe.yaml").write_text(yaml.safe_dump(raw), encoding="utf-8")
+
+    return setup
+
+
+def memory_run(tmp: Path, run: Path) -> None:
+    """hop/: a Hopfield network storing two 2x2 glyphs."""
+    memory_recipe(TWO_GLYPHS)(tmp, run)
+    result = CliRunner().invoke(app, ["train", "recipe.yaml", "--out", "hop", "--quiet"])
+    assert result.exit_code == 0, result.output
+
+
 def half(data: bytes) -> bytes:
     return data[: len(data) // 2]
 
@@ -459,6 +484,40 @@ CASES = [
         "gates-of-a-task-without-an-input", run_of("conditioned_values"),
         "gates conditioned_values --text 1,2",
         "gates does not apply to a vector-conditioned generator",
+    ),
+    case(
+        "evaluate-flag-of-another-task", nothing, "evaluate {run} --noise 0.1",
+        "--noise does not apply to a language model; only a Hopfield network's evaluate takes it",
+    ),
+    # Associative memory: pattern files, and probes that do not fit the run.
+    case(
+        "glyph-ragged-rows", memory_recipe("###\n#.\n\n...\n.#.\n"), TRAIN,
+        "g.txt:2: a row of 2 characters; the glyph's first row (line 1) has 3",
+    ),
+    case(
+        "glyph-unknown-character", memory_recipe("##\n#x\n\n..\n.#\n"), TRAIN,
+        "g.txt:2:2: 'x' is neither the ink '#' nor the paper '.'",
+    ),
+    case(
+        "glyph-file-of-one-pattern", memory_recipe("##\n#.\n"), TRAIN,
+        "g.txt: 1 pattern; an associative memory needs at least 2 to choose between",
+    ),
+    case(
+        "glyphs-of-two-sizes", memory_recipe("##\n#.\n\n...\n.#.\n"), TRAIN,
+        "g.txt:4: a 2x3 glyph; the first (line 1) is 2x2",
+    ),
+    case(
+        "bipolar-value-not-plus-or-minus-one",
+        memory_recipe("1,-1\n-1,0\n", data_format="bipolar", name="b.csv"), TRAIN,
+        "b.csv:2:2: '0' is not +1 or -1",
+    ),
+    case(
+        "recall-pattern-not-stored", memory_run, "generate hop --pattern 5",
+        "--pattern 5: the run stores 2 patterns, 0 to 1",
+    ),
+    case(
+        "recall-probe-of-another-size", both(memory_run, file("n.txt", "###\n")),
+        "generate hop --input-file n.txt", "n.txt: patterns of 3 units; the run's have 4 (2 x 2)",
     ),
 ]
 # fmt: on

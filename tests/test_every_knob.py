@@ -244,6 +244,29 @@ TASK_KNOBS = {
         "test_synthetic_models_take_any_cell_depth_and_direction",
     ),
     **{
+        f"data.{field}": (
+            "tests/test_hopfield.py",
+            "test_noise_and_probes_make_the_validation_probes",
+        )
+        for field in ("noise", "probes")
+    },
+    **{
+        f"data.{field}": ("tests/test_hopfield.py", "test_ink_and_paper_choose_the_characters")
+        for field in ("ink", "paper")
+    },
+    "model.kind": ("tests/test_hopfield.py", "test_kind_picks_the_network_and_its_weights"),
+    **{
+        f"model.{field}": (
+            "tests/test_hopfield.py",
+            "test_max_iterations_and_update_decide_whether_a_two_unit_swing_ends",
+        )
+        for field in ("update", "max_iterations")
+    },
+    "model.beta": (
+        "tests/test_hopfield.py",
+        "test_beta_sharpens_the_modern_update_from_a_blend_to_the_nearest_pattern",
+    ),
+    **{
         f"data.{field}": ("tests/test_long_range.py", "test_synthetic_sizes_come_from_the_recipe")
         for field in ("length", "train_examples", "val_examples", "test_examples")
     },

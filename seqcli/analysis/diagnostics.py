@@ -20,6 +20,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence, pad_packed_sequence
 
+from seqcli.errors import UsageError
 from seqcli.models.stack import RecurrentStack
 
 SATURATED = 0.99  # |tanh| beyond this passes back less than 2% of the gradient (1 - 0.99^2)
@@ -133,7 +134,15 @@ class ClipStats:
 def diagnosed(trainer) -> Iterator[object]:
     """train --diagnose: the trainer's events, and after each validation a Diagnosed event on
     one fixed training batch. Before the last event, diagnostics.json and gradient_flow.png
-    (one line per diagnosed step) go into the run folder."""
+    (one line per diagnosed step) go into the run folder. Refused, before any event, for a
+    task that takes no gradient step: there is no gradient to follow."""
+    spec = trainer.run.task.spec
+    if not spec.optimizes:
+        raise UsageError(f"--diagnose follows gradients; a {spec.title} takes no gradient step")
+    return _diagnosed(trainer)
+
+
+def _diagnosed(trainer) -> Iterator[object]:
     from seqcli.engine import events
     from seqcli.ui.figures import plot_gradient_flow
 

@@ -12,7 +12,7 @@ from torch.nn.utils.rnn import PackedSequence
 
 from seqcli.engine.contract import TaskData
 from seqcli.engine.run import Run
-from seqcli.engine.train import total_steps
+from seqcli.engine.train import planned_steps
 
 
 @dataclass(frozen=True)
@@ -46,17 +46,22 @@ def dry_run(run: Run, data: TaskData) -> DryRun:
     ):
         run.model(**batch.inputs, targets=batch.targets)
     parameters = {id(p): p for p in run.model.parameters()}.values()
+    # The leaf modules; a model that is one module (a Hopfield network) is its own leaf.
     layers = [
-        (name, shapes.get(name, "-"), sum(p.numel() for p in module.parameters(recurse=False)))
+        (
+            name or type(module).__name__,
+            shapes.get(name, "-"),
+            sum(p.numel() for p in module.parameters(recurse=False)),
+        )
         for name, module in run.model.named_modules()
-        if name and not list(module.children())
+        if not list(module.children())
     ]
     return DryRun(
         layers=layers,
         parameters=sum(p.numel() for p in parameters),
         activation_bytes=sum(saved.values()),
         parameter_bytes=sum(p.numel() * p.element_size() for p in parameters),
-        steps=total_steps(run.recipe.train, len(batches)),
+        steps=planned_steps(run, len(batches)),
         batch_size=batch.size,
         unit=run.task.spec.unit,
     )
@@ -79,7 +84,7 @@ def _output_shapes(model: nn.Module) -> Iterator[dict[str, str]]:
     handles = [
         module.register_forward_hook(recorder(name))
         for name, module in model.named_modules()
-        if name and not list(module.children())
+        if not list(module.children())
     ]
     try:
         yield shapes

@@ -11,10 +11,10 @@ RECURRENT = re.compile(
 )
 
 
-def parameter_rows(state_dict: dict, cell: str) -> list[tuple[str, str, int]]:
+def parameter_rows(state_dict: dict, cell: str | None) -> list[tuple[str, str, int]]:
     """(part, block, count) rows: recurrent layers split into gate blocks, weights and biases
-    of a gate summed; tied tensors counted once."""
-    gates = CELL_SPECS[cell].gates
+    of a gate summed; tied tensors counted once. A model without a cell has no such layers."""
+    gates = CELL_SPECS[cell].gates if cell else ()
     counts: dict[tuple[str, str], int] = {}
     seen: set[int] = set()
     for name, tensor in state_dict.items():
@@ -41,11 +41,20 @@ def summary_rows(payload: dict, meta_rows: list[tuple[str, str]]) -> list[tuple[
     return [
         ("name", recipe["name"]),
         ("mapping", recipe["mapping"]),
-        ("cell", f"{model['cell']} x {model['layers']} layers, {model['direction']}"),
-        ("hidden / embedding", f"{model['hidden_size']} / {model['embedding_size']}"),
+        *_model_rows(model),
         *meta_rows,
         ("steps trained", str(payload.get("step", "?"))),
         (f"best val {best.get('metric', '')}".strip(), "-" if value is None else f"{value:.4f}"),
         ("resumable", "yes" if "training" in payload else "no (weights only)"),
         ("format", str(payload["format"])),
+    ]
+
+
+def _model_rows(model: dict) -> list[tuple[str, str]]:
+    """The stored model section: a recurrent stack's shape, or a cell-less model's keys."""
+    if "cell" not in model:
+        return [("model", ", ".join(f"{key} {value}" for key, value in model.items()))]
+    return [
+        ("cell", f"{model['cell']} x {model['layers']} layers, {model['direction']}"),
+        ("hidden / embedding", f"{model['hidden_size']} / {model['embedding_size']}"),
     ]

@@ -34,9 +34,14 @@ InputFile = Annotated[
     Path | None,
     typer.Option(
         help="translator: sentences, one per line (default stdin); "
-        "forecast: continue this CSV instead of the training data."
+        "forecast: continue this CSV instead of the training data; "
+        "Hopfield: patterns to recall from, in the run's data format."
     ),
 ]
+Noise = Annotated[
+    float | None, typer.Option(min=0.0, max=1.0, help="Hopfield: share of units to flip.")
+]
+Pattern = Annotated[int | None, typer.Option(min=0, help="Hopfield: stored pattern to recall.")]
 BeamSize = Annotated[int | None, typer.Option(min=1, help="translator: beams (5).")]
 NBest = Annotated[int | None, typer.Option(min=1, help="translator: best translations per line.")]
 LengthPenalty = Annotated[float | None, typer.Option(min=0.0, help="translator: GNMT alpha (0.6).")]
@@ -71,22 +76,28 @@ def generate(
     n_best: NBest = None,
     length_penalty: LengthPenalty = None,
     attention: Attention = None,
+    noise: Noise = None,
+    pattern: Pattern = None,
     device: Device = "auto",
 ) -> None:
-    """Generate from a trained model: sample text, translate, condition, forecast."""
+    """Generate from a trained model: sample text, translate, condition, forecast, recall."""
     options = {name: value for name, value in locals().items() if name not in ("run", "device")}
     from seqcli.cli.requests import build_request
     from seqcli.engine.run import load_run, resolve_device
     from seqcli.tasks import TASKS
 
     loaded = load_run(run, resolve_device(device), TASKS)
-    from seqcli.ui.files import ATTENTION_WRITERS
-
-    if attention is not None and attention.suffix.lower() not in ATTENTION_WRITERS:
-        raise UsageError(f"--attention {attention}: write .json or .png")
+    _writable_attention(attention)
     request = build_request(loaded.recipe, options)  # refuses flags before any work
     generated = loaded.task.generate(loaded, request)
     write_generated(generated, output=output, plot=plot, attention=attention)
+
+
+def _writable_attention(path: Path | None) -> None:
+    from seqcli.ui.files import ATTENTION_WRITERS
+
+    if path is not None and path.suffix.lower() not in ATTENTION_WRITERS:
+        raise UsageError(f"--attention {path}: write .json or .png")
 
 
 def write_generated(generated, *, output: Path | None, plot: Path | None, attention: Path | None):

@@ -12,6 +12,14 @@ from seqcli import ui
 from seqcli.cli.app import AsJson, Device, RunPath, app, friendly
 from seqcli.errors import UsageError
 
+NoiseLevels = Annotated[
+    str | None, typer.Option(help="Hopfield: recall at these noise levels, e.g. 0.1,0.2,0.3.")
+]
+Capacity = Annotated[
+    int | None,
+    typer.Option(min=2, max=1000, help="Hopfield: capacity experiment at N units, P = 1..2N."),
+]
+
 
 @app.command()
 @friendly
@@ -20,17 +28,21 @@ def evaluate(
     data: Annotated[Path | None, typer.Option(help="Score this data file instead.")] = None,
     split: Annotated[str, typer.Option(help="val | test (of the recipe's data).")] = "val",
     max_batches: Annotated[int | None, typer.Option(min=1, help="Cap on batches.")] = None,
+    noise: NoiseLevels = None,
+    capacity: Capacity = None,
     device: Device = "auto",
     as_json: AsJson = False,
 ) -> None:
     """Score a model on a split or a file with its task's metrics (and baselines, if any)."""
     if split not in ("val", "test"):
         raise UsageError(f"--split {split}: choose val or test")
+    options = _task_options(noise, capacity)
     from seqcli.engine.run import load_run, resolve_device
     from seqcli.tasks import TASKS
 
     loaded = load_run(run, resolve_device(device), TASKS)
     task = loaded.task
+    _refuse_other_tasks(options, task.spec)
     if data is not None:
         examples, name = task.examples_from_file(loaded, data), str(data)
     else:
@@ -39,13 +51,54 @@ def evaluate(
             raise UsageError(
                 f"--split {split}: the {split} split is empty; raise data.{split}_fraction"
             )
-    metrics = task.evaluate(loaded, examples, max_batches=max_batches)
+    metrics = task.evaluate(loaded, examples, max_batches=max_batches, **options)
     details = metrics.pop("details", {})
+    if "capacity" in metrics:
+        _draw_capacity(metrics.pop("capacity"), run)
     if as_json:
         ui.print_json({"data": name, **metrics, "details": details})
         return
     ui.metrics_table(f"{loaded.recipe.name} on {name}", metrics)
     ui.detail_tables(details)
+
+
+def _task_options(noise: str | None, capacity: int | None) -> dict:
+    """evaluate's flags that only some tasks read, parsed; those not given left out."""
+    options = {"noise": _levels(noise) if noise is not None else None, "capacity": capacity}
+    return {name: value for name, value in options.items() if value is not None}
+
+
+def _levels(text: str) -> tuple[float, ...]:
+    try:
+        levels = tuple(float(item) for item in text.split(","))
+    except ValueError:
+        levels = ()
+    if not levels or not all(0 <= level <= 1 for level in levels):
+        raise UsageError(
+            f"--noise {text}: expected comma-separated shares from 0 to 1, e.g. 0.1,0.2"
+        )
+    return levels
+
+
+def _refuse_other_tasks(options: dict, spec) -> None:
+    """A task-only flag given to another task is refused, naming the tasks that take it."""
+    from seqcli.recipe.tasks import SPECS
+
+    for name in options:
+        if name not in spec.evaluate:
+            takers = " and ".join(s.title for s in SPECS.values() if name in s.evaluate)
+            raise UsageError(
+                f"--{name} does not apply to a {spec.title}; only a {takers}'s evaluate takes it"
+            )
+
+
+def _draw_capacity(curves, run: Path) -> None:
+    """The capacity curves as a PNG in the run's folder (beside the checkpoint file)."""
+    from seqcli.ui import figures
+
+    path = (run if run.is_dir() else run.parent) / f"capacity-{curves.units}.png"
+    figures.plot_capacity(curves, path)
+    ui.info(f"wrote {path}")
 
 
 @app.command()
@@ -124,7 +177,7 @@ def inspect(
     recipe = stored_recipe(payload, path)
     meta = stored_meta(TASKS[recipe.task], payload, str(path))
     summary = summary_rows(payload, meta.summary())
-    rows = parameter_rows(payload["model"], recipe.model.cell)
+    rows = parameter_rows(payload["model"], payload["recipe"]["model"].get("cell"))
     if as_json:
         ui.print_json(
             {

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from seqcli.decoding.requests import Draw, Forecast, Prompt, Request, Search
+from seqcli.decoding.requests import Draw, Forecast, Prompt, Recall, Request, Search
 from seqcli.errors import UsageError
 from seqcli.recipe.schema import Recipe
 from seqcli.recipe.training import GENERATE_OPTIONS, Sampling
@@ -41,6 +41,7 @@ def build_request(recipe: Recipe, options: dict) -> Request:
         forecast=Forecast(given.get("horizon"), given.get("input_file"))
         if "forecast" in groups
         else None,
+        recall=_recall(given) if "recall" in groups else None,
     )
 
 
@@ -97,6 +98,15 @@ def _prompt(recipe: Recipe, given: dict) -> Prompt:
     else:
         text, source = recipe.generate.prime, "the recipe's generate.prime"
     return Prompt(text, source, UNKNOWN[unknown])
+
+
+def _recall(given: dict) -> Recall:
+    """A stored pattern (--pattern) or the patterns of --input-file, --noise of them flipped."""
+    if "input_file" in given and "pattern" in given:
+        raise UsageError("give --input-file or --pattern, not both: one probe to start from")
+    path = given.get("input_file")
+    probes = None if path is None else _read(path, f"--input-file {path}")
+    return Recall(given.get("pattern"), probes, str(path or ""), given.get("noise"))
 
 
 def _lines(given: dict) -> list[str]:

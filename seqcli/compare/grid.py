@@ -9,9 +9,8 @@ from functools import partial
 
 from seqcli.analysis.matching import match_hidden_size, meta_parameter_count
 from seqcli.errors import UsageError
-from seqcli.recipe import Recipe, recipe_to_dict, validate_recipe
+from seqcli.recipe import ModelConfig, Recipe, recipe_to_dict, validate_recipe
 from seqcli.recipe.cells import CELL_NAMES, CELL_OPTIONS, CELL_SPECS
-from seqcli.recipe.model import ModelConfig
 from seqcli.tasks import task_for
 
 DEFAULT_CELLS = "rnn,lstm,gru"  # the classic comparison; --cells adds leaky
@@ -105,6 +104,8 @@ def plan(recipe: Recipe, grid: Grid, meta) -> list[Variant]:
 def parse_grid(recipe: Recipe, flags: dict) -> Grid:
     """The grid from compare-cells' comma-separated flags; absent ones keep the recipe's."""
     model = recipe.model
+    if not isinstance(model, ModelConfig):
+        raise UsageError(f"compare-cells compares recurrent cells; a {recipe.spec.title} has none")
     return Grid(
         cells=_entries(
             recipe, _listed(flags["cells"] or DEFAULT_CELLS, "--cells", CELL_NAMES), flags

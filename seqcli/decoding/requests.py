@@ -42,6 +42,17 @@ class Forecast:
 
 
 @dataclass(frozen=True)
+class Recall:
+    """An associative memory's probe: a stored pattern, or patterns given in a file, with a
+    share of their units flipped."""
+
+    pattern: int | None = None  # a stored pattern to start from; None: the file's, or 0
+    probes: str | None = None  # --input-file's text, in the run's data format
+    source: str = ""  # where that text came from, for an error about it
+    noise: float | None = None  # None: data.noise for a stored pattern, 0 for the file's
+
+
+@dataclass(frozen=True)
 class Request:
     draw: Draw
     length: int | None = None  # tokens or steps to write; None: the task's default
@@ -51,6 +62,7 @@ class Request:
     search: Search | None = None  # translator: None means greedy or sampled, as draw says
     attention: bool = False  # translator: keep the attention weights
     forecast: Forecast | None = None  # forecaster
+    recall: Recall | None = None  # Hopfield network
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ class Trainer:
         self.run, self.data, self.folder = run, data, folder
         recipe = run.recipe
         self.batches = run.task.batches(data, recipe)
-        self.total_steps = total_steps(recipe.train, len(self.batches))
+        self.total_steps = planned_steps(run, len(self.batches))
         self.optimizer = build_optimizer(run.model.parameters(), recipe.train)
         self.lr = LearningRate(recipe.train, total_steps=self.total_steps)
         self.step, self.state, self.best, self.bad_evals = 0, None, None, 0
@@ -55,7 +55,10 @@ class Trainer:
             str(self.run.device),
             self.run.task.spec.unit,
         )
-        while self.step < self.total_steps:
+        # Zero steps (spec.optimizes false): the data alone made the model. Validate it once,
+        # so best.pt, last.pt and summary.json read as any run's.
+        stop = (yield from self._validate()) if not self.total_steps else None
+        while stop is None and self.step < self.total_steps:
             if self.stop_reason is not None:
                 yield from self._save("last")
                 yield events.Stopped(self.step, self.stop_reason, self._resume_command())
@@ -68,16 +71,21 @@ class Trainer:
                 )
                 return
             if self.step % train.eval_every == 0 or self.step == self.total_steps:
-                finite = self._weights_finite() and (yield from self._evaluate())
-                if not finite:
-                    yield self._diverged(
-                        f"the model's outputs became non-finite by step {self.step}"
-                    )
-                    return
-                if self._patience_ran_out():
-                    yield events.Stopped(self.step, "early stopping: no improvement")
-                    break
+                stop = yield from self._validate()
+        if stop is not None:
+            yield stop
+            if stop.failed:
+                return
         yield from self._finish()
+
+    def _validate(self) -> Iterator[object]:
+        """Validate, sample and save; the Stopped event that ends the run here, if any."""
+        finite = self._weights_finite() and (yield from self._evaluate())
+        if not finite:
+            return self._diverged(f"the model's outputs became non-finite by step {self.step}")
+        if self._patience_ran_out():
+            return events.Stopped(self.step, "early stopping: no improvement")
+        return None
 
     def _timed_step(self) -> events.Step:
         tick = time.perf_counter()
@@ -239,6 +247,14 @@ class Trainer:
 
     def _resume_command(self) -> str:
         return f"seqcli train --resume {self.folder.path}"
+
+
+def planned_steps(run: Run, batches_per_epoch: int) -> int:
+    """The optimizer steps a run takes: none where its spec says there is nothing to optimize
+    (the data alone made the model), else the recipe's steps or epochs."""
+    if not run.task.spec.optimizes:
+        return 0
+    return total_steps(run.recipe.train, batches_per_epoch)
 
 
 def total_steps(train, batches_per_epoch: int) -> int:

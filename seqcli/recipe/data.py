@@ -13,6 +13,7 @@ from seqcli.recipe.numeric_formats import (
     SyntheticData,
     VectorsData,
 )
+from seqcli.recipe.pattern_formats import BipolarData, GlyphsData
 from seqcli.recipe.text_formats import (
     ColumnsData,
     ConlluData,
@@ -24,10 +25,12 @@ from seqcli.recipe.text_formats import (
 
 __all__ = [
     "SYNTHETIC_MAPPINGS",
+    "BipolarData",
     "ColumnsData",
     "ConlluData",
     "Data",
     "FolderData",
+    "GlyphsData",
     "MusicData",
     "PairsData",
     "SeriesData",
@@ -49,7 +52,9 @@ Data = Annotated[
     | ColumnsData
     | PairsData
     | SyntheticData
-    | MusicData,
+    | MusicData
+    | GlyphsData
+    | BipolarData,
     Field(discriminator="format"),
 ]
 

@@ -9,6 +9,7 @@ import typing
 
 from pydantic import BaseModel, Tag, ValidationError
 
+from seqcli.recipe.model import ModelConfig
 from seqcli.recipe.tasks import SPECS
 
 # Endings of pydantic's error kinds that judge the value itself, so the line shows the value.
@@ -63,17 +64,19 @@ def _explain(problem: dict, schema: type[BaseModel], loc: tuple[str, ...]) -> st
 def _unknown_key(problem: dict, schema: type[BaseModel], loc: tuple[str, ...]) -> str:
     owners = _other_tasks_option(loc)
     if owners:
-        return f"applies to {' and '.join(owners)}, not to a {loc[-2]}"
+        return f"applies to {owners}, not to a {loc[-2]}"
     allowed = allowed_keys(schema, loc[:-1])
     hint = _did_you_mean(loc[-1], allowed)
     return f"unknown key{hint}; allowed: {', '.join(allowed)}"
 
 
-def _other_tasks_option(loc: tuple[str, ...]) -> list[str]:
+def _other_tasks_option(loc: tuple[str, ...]) -> str:
     """The tasks whose model section has this key, when loc is (model, task, key)."""
     if len(loc) != 3 or loc[0] != "model" or loc[1] not in SPECS:
-        return []
-    return [name for name, spec in SPECS.items() if loc[2] in spec.model.model_fields]
+        return ""
+    if loc[2] in ModelConfig.model_fields:  # cell, layers, ...: a dozen names say less
+        return "every recurrent task"
+    return " and ".join(name for name, spec in SPECS.items() if loc[2] in spec.model.model_fields)
 
 
 def _not_a_choice(problem: dict, schema: type[BaseModel], loc: tuple[str, ...]) -> str:

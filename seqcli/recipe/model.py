@@ -1,5 +1,6 @@
-"""The recipe's model section: what every task shares (cell, size, depth, direction) and, per
-task, the options only it reads. The task's spec (recipe/tasks.py) names its section class."""
+"""The recipe's model section: what every recurrent task shares (cell, size, depth, direction)
+and, per task, the options only it reads; a task without a recurrent stack (the Hopfield
+network) has a section of its own. The task's spec (recipe/tasks.py) names its section class."""
 
 from __future__ import annotations
 
@@ -19,8 +20,30 @@ TASK_KEY = "task"
 UNSET = (None, False)
 
 
-class ModelConfig(Section):
-    """What every task's model has: the recurrent stack and the layers around it."""
+class ModelSection(Section):
+    """What every task's model section is: the task's own keys, nothing assumed about them.
+    Recurrent tasks derive from ModelConfig below; a Hopfield network has no cell, depth or
+    hidden size, so its section derives from this directly rather than faking them."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _own_keys(cls, raw: Any) -> Any:
+        """Drop the task tag, other tasks' options left unset, and own options set to null
+        (their default)."""
+        if not isinstance(raw, dict):
+            return raw
+        own = set(cls.model_fields) & set(TASK_OPTIONS)
+        return {
+            key: value
+            for key, value in raw.items()
+            if key != TASK_KEY
+            and not (key in TASK_OPTIONS and key not in own and value in UNSET)
+            and not (key in own and value is None and cls.model_fields[key].default is not None)
+        }
+
+
+class ModelConfig(ModelSection):
+    """What every recurrent task's model has: the recurrent stack and the layers around it."""
 
     cell: CellName = Field(
         "lstm",
@@ -68,22 +91,6 @@ class ModelConfig(Section):
         description="leaky only: the share a of the previous state kept at each step; "
         "learned (null): one value per unit, starting at 0.5; a number in (0, 1): fixed",
     )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _own_keys(cls, raw: Any) -> Any:
-        """Drop the task tag, other tasks' options left unset, and own options set to null
-        (their default)."""
-        if not isinstance(raw, dict):
-            return raw
-        own = set(cls.model_fields) - set(ModelConfig.model_fields)
-        return {
-            key: value
-            for key, value in raw.items()
-            if key != TASK_KEY
-            and not (key in TASK_OPTIONS and key not in own and value in UNSET)
-            and not (key in own and value is None and cls.model_fields[key].default is not None)
-        }
 
     @model_validator(mode="after")
     def _options_fit_the_cell(self) -> ModelConfig:
@@ -174,6 +181,38 @@ class ForecasterConfig(ModelConfig):
     )
 
 
+class HopfieldConfig(ModelSection):
+    """An associative memory: stored patterns and an update rule, no recurrent stack."""
+
+    kind: Literal["classical", "modern"] = Field(
+        "classical",
+        description="classical: Hebbian weights W = X^T X / N with a zero diagonal, each unit "
+        "set to the sign of its input (Hopfield 1982); modern: the state becomes X^T "
+        "softmax(beta X state), one attention step over the stored patterns X (Ramsauer et al. "
+        "2020)",
+    )
+    update: Literal["async", "sync"] = Field(
+        "async",
+        description="classical: async sets one unit at a time, every unit once per sweep in a "
+        "seeded random order, so the energy never rises; sync sets every unit at once and may "
+        "swing between two states",
+    )
+    max_iterations: int = Field(
+        100,
+        ge=1,
+        le=100_000,
+        description="sweeps (classical) or update steps (modern) before recall stops, settled "
+        "or not",
+    )
+    beta: float = Field(
+        1.0,
+        gt=0,
+        le=1_000_000,
+        description="modern: inverse temperature of the softmax; large picks the nearest "
+        "stored pattern, small blends them. evaluate --capacity reads it for a classical run too",
+    )
+
+
 SECTIONS = (
     ModelConfig,
     LanguageModelConfig,
@@ -182,6 +221,7 @@ SECTIONS = (
     TranslatorConfig,
     GeneratorConfig,
     ForecasterConfig,
+    HopfieldConfig,
 )
 # Every task-only option and the section classes that take it.
 TASK_OPTIONS = {

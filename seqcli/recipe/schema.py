@@ -26,7 +26,7 @@ def _task_of_section(raw: Any) -> str:
 
 
 # The model section is the task's own, so a key another task reads is unknown here.
-ModelSection = Annotated[
+TaskModel = Annotated[
     Union[  # noqa: UP007
         (Annotated[ModelConfig, Tag(NO_TASK)],)
         + tuple(Annotated[spec.model, Tag(name)] for name, spec in SPECS.items())
@@ -58,9 +58,10 @@ class Recipe(Section):
         "(many_to_many + text: a language model)",
     )
     data: Data = Field(description="the data, its format, tokenizer and splits")
-    model: ModelSection = Field(
+    model: TaskModel = Field(
         default_factory=ModelConfig,
-        description="the network: cell, size, depth, dropout, and the task's own options",
+        description="the network: a recurrent task's cell, size, depth and dropout, and each "
+        "task's own options",
     )
     train: TrainConfig = Field(
         default_factory=TrainConfig,
@@ -111,7 +112,8 @@ class Recipe(Section):
                 f"train.monitor: '{self.train.monitor}' is not reported by a {spec.name}; "
                 f"choose {', '.join(spec.metrics)}"
             )
-        if self.model.direction == "bi" and spec.left_to_right:
+        # A task that writes left to right has a recurrent section; check that first.
+        if spec.left_to_right and self.model.direction == "bi":
             raise ValueError(f"model.direction: 'bi' {spec.left_to_right}; use 'uni'")
         for key, mappings in TRAIN_OPTIONS.items():
             if getattr(self.train, key) is not None and key not in spec.train_options:

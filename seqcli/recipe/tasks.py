@@ -10,14 +10,18 @@ from typing import Literal
 from seqcli.recipe.model import (
     ForecasterConfig,
     GeneratorConfig,
+    HopfieldConfig,
     LanguageModelConfig,
     ModelConfig,
+    ModelSection,
     PooledConfig,
     TaggerConfig,
     TranslatorConfig,
 )
 
-Mapping = Literal["many_to_many", "many_to_one", "one_to_many", "encoder_decoder"]
+Mapping = Literal[
+    "many_to_many", "many_to_one", "one_to_many", "encoder_decoder", "associative_memory"
+]
 MAPPINGS = Mapping.__args__
 
 # Which way is better, per metric: best.pt, plateau schedules and early stopping read this.
@@ -54,7 +58,7 @@ class TaskSpec:
     formats: tuple[str, ...]  # data formats it reads
     target: str  # what it predicts
     metrics: tuple[str, ...]  # validation metrics; train.monitor must be one
-    model: type[ModelConfig]  # its model section
+    model: type[ModelSection]  # its model section
     unit: str  # what its training speed counts
     label_type: str | None = None  # what a table's label column must hold for this task
     left_to_right: str | None = None  # why direction bi would be wrong for it
@@ -62,6 +66,10 @@ class TaskSpec:
     generate: tuple[str, ...] = ()  # groups of `seqcli generate` flags it reads
     predicts: bool = False  # `seqcli predict` maps each input line to an answer
     stack_input: bool = False  # `seqcli gates` reads a user's input step by step (Task.stack_input)
+    evaluate: tuple[str, ...] = ()  # `seqcli evaluate` flags only it reads
+    # False: the data alone makes the model (a Hopfield network stores its patterns), so
+    # training takes no optimizer step; it validates once and saves, like any run.
+    optimizes: bool = True
 
 
 SPECS = {
@@ -222,6 +230,20 @@ SPECS = {
             unit="frames",
             left_to_right="would let a next-frame music model read the frame it must predict",
             generate=("length", "seed"),
+        ),
+        TaskSpec(
+            name="hopfield",
+            title="Hopfield network",
+            mapping="associative_memory",
+            formats=("glyphs", "bipolar"),
+            target="the stored pattern nearest a noisy one",
+            # accuracy: probes recalled exactly; loss: the share of units recalled wrong
+            metrics=("accuracy", "loss"),
+            model=HopfieldConfig,
+            unit="patterns",
+            generate=("recall", "seed"),
+            evaluate=("noise", "capacity"),
+            optimizes=False,
         ),
     )
 }

@@ -156,4 +156,5 @@ GENERATE_OPTIONS = {
     "search": ("beam_size", "n_best", "length_penalty"),
     "attention": ("attention",),
     "forecast": ("horizon", "input_file", "output", "plot"),
+    "recall": ("input_file", "noise", "pattern"),
 }

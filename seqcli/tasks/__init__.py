@@ -6,6 +6,7 @@ from seqcli.engine.contract import Task
 from seqcli.tasks.conditioned.text import ConditionedText
 from seqcli.tasks.conditioned.values import ConditionedValues
 from seqcli.tasks.forecaster.task import TASKS as FORECASTERS
+from seqcli.tasks.hopfield.task import HopfieldTask
 from seqcli.tasks.labelled.classifier import ClassifierTask
 from seqcli.tasks.labelled.regressor import RegressorTask
 from seqcli.tasks.language_model import LanguageModelTask
@@ -26,6 +27,7 @@ TASKS: dict[str, Task] = {
     "translator": Translator(),
     **FORECASTERS,
     "tagger": TaggerTask(),
+    "hopfield": HopfieldTask(),
 }
 
 __all__ = ["TASKS", "task_for"]

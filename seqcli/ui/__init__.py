@@ -115,6 +115,8 @@ class TrainView:
             f"[bold]{escape(str(event.run_dir))}[/]: {event.parameters:,} parameters on "
             f"{event.device}"
         )
+        if not event.total_steps:  # nothing to optimize: no steps to show progress over
+            return
         self.task = self.progress.add_task(
             "train",
             total=event.total_steps,

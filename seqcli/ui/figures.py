@@ -1,7 +1,7 @@
 """Every PNG seqcli draws: compare-cells' curves, train --diagnose's gradient flow, a
-forecast, a translation's attention. matplotlib is imported inside each function (it is slow
-to import and only these commands need it) and used through Figure objects, so no GUI backend
-and no global pyplot state are involved."""
+forecast, a translation's attention, a Hopfield network's capacity. matplotlib is imported
+inside each function (it is slow to import and only these commands need it) and used through
+Figure objects, so no GUI backend and no global pyplot state are involved."""
 
 from __future__ import annotations
 
@@ -19,6 +19,16 @@ class ForecastFigure:
     names: tuple[str, ...]  # the value columns, one panel each
     history: np.ndarray  # (T, V) the rows the forecast continues, data units
     forecast: np.ndarray  # (S, V)
+
+
+@dataclass(frozen=True)
+class CapacityFigure:
+    units: int  # N
+    noise: float  # share of each pattern's units flipped in its probe
+    counts: tuple[int, ...]  # P, the patterns stored
+    recalled: dict[str, list[float]]  # network kind -> share of the P recalled, per count
+    overlap: dict[str, list[float]]  # network kind -> mean overlap of recall and pattern
+    limit: float  # the classical capacity in patterns per unit, drawn as a line
 
 
 def new_figure(rows: int | None = None, *, figsize: tuple[float, float] = (8, 4.5)):
@@ -142,3 +152,19 @@ def plot_gates(panels: list[tuple[str, np.ndarray, tuple[float, float]]], steps,
         axis.set_xticks(ticks, labels, fontsize="x-small")
         figure.colorbar(image, ax=axis, fraction=0.02, pad=0.01)
     save_figure(figure, path, flag="--plot")
+
+
+def plot_capacity(data: CapacityFigure, path: Path) -> None:
+    """Share of patterns recalled against P / N, one line per kind of network, with the
+    classical limit marked."""
+    figure, axes = new_figure()
+    loads = [count / data.units for count in data.counts]
+    for kind, shares in data.recalled.items():
+        axes.plot(loads, shares, marker=".", label=kind)
+    axes.axvline(data.limit, color="grey", linestyle="--", label=f"{data.limit} N")
+    axes.set_xlabel(f"patterns stored / units (N = {data.units})")
+    axes.set_ylabel("share of patterns recalled")
+    axes.set_title(f"recall from {data.noise:.0%} flipped units")
+    axes.set_ylim(-0.02, 1.02)
+    axes.legend()
+    save_figure(figure, path, flag="--capacity")

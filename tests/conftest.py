@@ -60,6 +60,32 @@ def shipped_recipe(task: str, *overrides: str):
     return load_recipe(ROOT / "recipes" / f"{name}.yaml", [*shipped, *overrides])
 
 
+# A few steps of a tiny model: enough to show a task, a cell or a form runs end to end.
+BRIEF = (
+    "model.hidden_size=6",
+    "model.embedding_size=4",
+    "model.forget_bias=null",
+    "train.epochs=null",
+    "train.steps=2",
+    "train.eval_every=2",
+    "train.eval_batches=1",
+)
+
+
+def train_briefly(task: str, out: Path, *overrides: str):
+    """The task's shipped recipe, shrunk by BRIEF and overrides, trained into out: the
+    trainer (for its run) and its events."""
+    from seqcli.engine.start import fresh_training
+    from seqcli.tasks import TASKS
+
+    recipe = shipped_recipe(task, *BRIEF, *overrides)
+    trainer = fresh_training(recipe, TASKS[task], device=torch.device("cpu"), out=out)
+    try:
+        return trainer, list(trainer)
+    finally:
+        trainer.folder.release()
+
+
 def write_corpus(path: Path) -> Path:
     """About 20k characters of the Shakespeare sample: enough to learn, quick to read."""
     path.write_text(SAMPLE.read_text(encoding="utf-8")[:20000], encoding="utf-8")

@@ -13,13 +13,11 @@ import torch
 from torch import nn
 
 from seqcli.engine import events
-from seqcli.engine.start import fresh_training
 from seqcli.models.cells import CELLS, make_stack
 from seqcli.recipe import ModelConfig
 from seqcli.recipe.cells import spec_of
 from seqcli.recipe.tasks import SPECS
-from seqcli.tasks import TASKS
-from tests.conftest import SHIPPED, shipped_recipe
+from tests.conftest import SHIPPED, train_briefly
 
 
 def variants():
@@ -222,24 +220,10 @@ FORMS = [v for v in VARIANTS if v.values[0].get("nonlinearity") != "relu"]
 @pytest.mark.parametrize("task", ["language_model", "classifier", "translator"])
 def test_every_cell_and_form_trains_a_packed_a_carried_and_a_decoding_task(variant, task, tmp_path):
     options = [f"model.{key}={value}" for key, value in variant.items() if value is not None]
-    small = (
-        "model.hidden_size=6",
-        "model.embedding_size=4",
-        "model.forget_bias=null",
-        "train.epochs=null",
-        "train.steps=2",
-        "train.eval_every=2",
-        "train.eval_batches=1",
-    )
-    recipe = shipped_recipe(task, *small, *options)
-    trainer = fresh_training(recipe, TASKS[task], device=torch.device("cpu"), out=tmp_path / "r")
-    try:
-        stream = list(trainer)
-    finally:
-        trainer.folder.release()
+    trainer, stream = train_briefly(task, tmp_path / "r", *options)
     assert isinstance(stream[-1], events.Finished)
     stacks = [m for m in trainer.run.model.modules() if hasattr(m, "cell")]
-    assert stacks and all(stack.cell.spec == spec_of(recipe.model) for stack in stacks)
+    assert stacks and all(stack.cell.spec == spec_of(trainer.run.recipe.model) for stack in stacks)
 
 
 RECURRENT = sorted(t for t in SHIPPED if issubclass(SPECS[t].model, ModelConfig))
@@ -247,19 +231,5 @@ RECURRENT = sorted(t for t in SHIPPED if issubclass(SPECS[t].model, ModelConfig)
 
 @pytest.mark.parametrize("task", RECURRENT)
 def test_the_leaky_cell_works_in_every_recurrent_task(task, tmp_path):
-    small = (
-        "model.cell=leaky",
-        "model.hidden_size=6",
-        "model.embedding_size=4",
-        "model.forget_bias=null",
-        "train.epochs=null",
-        "train.steps=2",
-        "train.eval_every=2",
-        "train.eval_batches=1",
-    )
-    recipe = shipped_recipe(task, *small)
-    trainer = fresh_training(recipe, TASKS[task], device=torch.device("cpu"), out=tmp_path / "r")
-    try:
-        assert isinstance(list(trainer)[-1], events.Finished)
-    finally:
-        trainer.folder.release()
+    _, stream = train_briefly(task, tmp_path / "r", "model.cell=leaky")
+    assert isinstance(stream[-1], events.Finished)

@@ -13,13 +13,11 @@ from torch import nn
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
 from seqcli.engine import events
-from seqcli.engine.start import fresh_training
 from seqcli.models import cells
 from seqcli.models.stack import WEIGHT_NAMES, RecurrentStack, Stepper, Trace, run_direction
 from seqcli.recipe import ModelConfig
 from seqcli.recipe.tasks import SPECS
-from seqcli.tasks import TASKS
-from tests.conftest import shipped_recipe
+from tests.conftest import train_briefly
 
 
 class PythonStack(RecurrentStack):
@@ -148,21 +146,6 @@ def test_the_python_stack_matches_the_fused_gru_on_the_same_weights(direction, p
 )
 def test_a_python_cell_in_the_gru_record_trains_every_mapping(task, tmp_path, monkeypatch):
     monkeypatch.setitem(cells.CELLS, "gru", PYTHON_GRU)
-    small = (
-        "model.cell=gru",
-        "model.hidden_size=6",
-        "model.embedding_size=4",
-        "model.forget_bias=null",
-        "train.epochs=null",
-        "train.steps=2",
-        "train.eval_every=2",
-        "train.eval_batches=1",
-    )
-    recipe = shipped_recipe(task, *small)
-    trainer = fresh_training(recipe, TASKS[task], device=torch.device("cpu"), out=tmp_path / "r")
-    try:
-        stream = list(trainer)
-    finally:
-        trainer.folder.release()
+    trainer, stream = train_briefly(task, tmp_path / "r", "model.cell=gru")
     assert any(isinstance(module, PythonStack) for module in trainer.run.model.modules())
     assert isinstance(stream[-1], events.Finished), SPECS[task].mapping

@@ -21,5 +21,9 @@ class UsageError(SeqcliError):
     """A command-line flag has a value we cannot act on."""
 
 
+class OutputError(SeqcliError):
+    """stdout cannot take the output (a full disk); a closed stdout is no error (ui)."""
+
+
 class NonFiniteScores(CheckpointError):
     """The weights produce NaN or infinite scores: the model has diverged."""

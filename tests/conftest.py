@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -153,3 +155,34 @@ def trained_run(tmp_path_factory) -> Path:
         finally:
             trainer.folder.release()
     return folder / "run"
+
+
+# A small disk to fill: a tmpfs, which only root may mount; tests that need one skip otherwise.
+
+
+def small_disk(folder: Path, size: str = "2m") -> Path:
+    """Mount a tmpfs of `size` at folder and return it; skip the test where that fails."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs (for a full disk) needs root")
+    mount = ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)]
+    done = subprocess.run(mount, capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs: {done.stderr.strip()}")
+    return folder
+
+
+def unmount(folder: Path) -> None:
+    subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+
+
+def fill(disk: Path) -> None:
+    """Take every free byte of the disk: the next write that needs a new block fails."""
+    with open(disk / ".filler", "ab", buffering=0) as handle:
+        for size in (1 << 16, 1 << 12, 1):
+            try:
+                while True:
+                    handle.write(bytes(size))
+            except OSError as err:
+                if err.errno != errno.ENOSPC:
+                    raise

@@ -15,6 +15,7 @@ import shlex
 import shutil
 import traceback
 import warnings
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,7 @@ from typer.testing import CliRunner
 
 from seqcli.cli import app
 from seqcli.data.corpus import load_corpus
+from seqcli.engine.runfolder import RUN_FILES
 from seqcli.errors import SeqcliError
 from seqcli.recipe import (
     GenerateConfig,
@@ -35,7 +37,7 @@ from seqcli.recipe import (
     TrainConfig,
     validate_recipe,
 )
-from tests.conftest import shipped_recipe, tiny_recipe, write_corpus
+from tests.conftest import fill, shipped_recipe, small_disk, tiny_recipe, unmount, write_corpus
 
 MARKER = "MARKER"  # a crafted checkpoint tries to create this file; nothing may ever create it
 
@@ -48,6 +50,23 @@ class RunsCode:
 
     def __reduce__(self):
         return (os.system, (f"touch {self.marker}",))
+
+
+# What a case leaves behind is checked too: files it must not change (a run it may not replace,
+# a link's target), and what to undo after it (a mounted disk, an environment variable).
+# Setups fill these; every case starts with both empty.
+KEEP: dict[Path, bytes] = {}
+UNDO: list = []
+
+
+def keep(path: Path) -> None:
+    KEEP[path] = path.read_bytes()
+
+
+def undo_all() -> None:
+    while UNDO:
+        UNDO.pop()()
+    KEEP.clear()
 
 
 # Setups: each takes the test's folder and the trained run, and writes what one case needs.
@@ -83,6 +102,7 @@ def corpus_of(data: bytes, **sections):
 def file(name: str, content: str | bytes):
     def setup(tmp: Path, run: Path) -> None:
         data = content.encode("utf-8") if isinstance(content, str) else content
+        (tmp / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp / name).write_bytes(data)
 
     return setup
@@ -104,8 +124,57 @@ def both(*setups):
 
 
 def copy_of_run(name: str):
+    """A copy of the trained run that the command must leave as it was."""
+
     def setup(tmp: Path, run: Path) -> None:
         shutil.copytree(run, tmp / name)
+        for path in (tmp / name).iterdir():
+            if path.name in RUN_FILES:
+                keep(path)
+
+    return setup
+
+
+def link(name: str, target: str):
+    """name: a symbolic link to target, a file of the user's that must stay as it is."""
+
+    def setup(tmp: Path, run: Path) -> None:
+        victim = tmp / target
+        if not victim.exists():
+            victim.write_text("a file of the user's\n", encoding="utf-8")
+        keep(victim)
+        (tmp / name).unlink(missing_ok=True)
+        (tmp / name).symlink_to(victim)
+
+    return setup
+
+
+def env(name: str, value: str):
+    """The environment variable name set to the path value in the test's folder."""
+
+    def setup(tmp: Path, run: Path) -> None:
+        UNDO.append(partial(restore_env, name, os.environ.get(name)))
+        os.environ[name] = str(tmp / value)
+
+    return setup
+
+
+def restore_env(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
+
+
+def on_full_disk(*setups):
+    """full/: a small disk holding what setups write into it, then filled to the last byte."""
+
+    def setup(tmp: Path, run: Path) -> None:
+        disk = small_disk(tmp / "full")
+        UNDO.append(lambda: unmount(disk))
+        for each in setups:
+            each(disk, run)
+        fill(disk)
 
     return setup
 
@@ -321,7 +390,34 @@ CASES = [
     case(
         "folder-holds-another-run", both(recipe(name="other"), copy_of_run("held")),
         "train recipe.yaml --out held",
-        "held: already holds a run (best.pt, last.pt); pass --resume held",
+        "held: already holds a run (best.pt, last.pt, recipe.yaml, meta.json, metrics.jsonl, "
+        "summary.json); pass --resume held",
+    ),
+    # The run folder: nothing is written through a link, a run is replaced only by one that
+    # has saved a checkpoint, and a write that fails names its file.
+    case(
+        "folder-holds-seqcli-files", both(recipe(), file("stale/metrics.jsonl", "{}\n")),
+        "train recipe.yaml --out stale",
+        "stale: already holds a run (metrics.jsonl); pass --overwrite to start over",
+    ),
+    case("empty-out-folder", recipe(), "train recipe.yaml --out ''", "--out '': empty"),
+    case(
+        "run-file-is-a-link", both(copy_of_run("held"), link("held/.lock", "notes.txt")),
+        "train --resume held", "held/.lock: is a symbolic link",
+    ),
+    case(
+        "overwrite-that-cannot-start", both(recipe(), copy_of_run("held")),
+        "train recipe.yaml --out held --overwrite --set train.batch_size=100000",
+        "lower train.batch_size",
+    ),
+    case(
+        "disk-full", on_full_disk(copy_of_run("held")), "train --resume full/held",
+        "cannot write (No space left on device)",
+    ),
+    case(
+        "token-cache-not-writable",
+        both(recipe(), file("cache", "x"), env("SEQCLI_CACHE", "cache")), TRAIN,
+        "cannot write the token cache (Not a directory)",
     ),
     # Checkpoints.
     case("checkpoint-missing", nothing, "generate missing.pt", "missing.pt: no such run folder"),
@@ -533,15 +629,27 @@ def explain(result) -> str:
     return f"exit {result.exit_code}\nstderr: {result.stderr}\nstdout: {result.stdout}\n{trace}"
 
 
+@pytest.fixture(autouse=True)
+def undone():
+    undo_all()
+    yield
+    undo_all()
+
+
 @pytest.mark.parametrize(("setup", "args", "expected"), CASES)
 def test_bad_input_prints_one_error_line_and_exits_2(
     tmp_path, monkeypatch, trained_run, setup, args, expected
 ):
     monkeypatch.chdir(tmp_path)  # relative paths in args, and nothing lands in the repo
-    setup(tmp_path, trained_run)
+    check_case(tmp_path, trained_run, setup, args, expected)
+
+
+def check_case(tmp: Path, run: Path, setup, args: str, expected: str) -> None:
+    """One case of the table, from the current folder tmp; bench/fault_sweep.py runs it too."""
+    setup(tmp, run)
     with warnings.catch_warnings(record=True) as warned:
         warnings.simplefilter("always")
-        result = run_command(args, trained_run)
+        result = run_command(args, run)
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert result.exit_code == 2, explain(result)
     # A user would see these on stderr above the error line (Python hides deprecations).
@@ -549,8 +657,10 @@ def test_bad_input_prints_one_error_line_and_exits_2(
     assert not shown, [str(w.message) for w in shown]
     assert len(lines) == 1 and lines[0].startswith("error: "), explain(result)
     assert "Traceback" not in result.output
-    assert expected in lines[0]
-    assert not (tmp_path / MARKER).exists(), "loading a checkpoint ran code"
+    assert expected in lines[0], explain(result)
+    assert not (tmp / MARKER).exists(), "loading a checkpoint ran code"
+    changed = [str(path) for path, data in KEEP.items() if path.read_bytes() != data]
+    assert not changed, f"changed: {changed}"
 
 
 def test_crafted_checkpoint_would_run_code_if_unpickled(tmp_path, trained_run):

@@ -15,6 +15,7 @@ import math
 import statistics
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 
 import torch
 from torch import nn
@@ -155,7 +156,7 @@ def _diagnosed(trainer) -> Iterator[object]:
         if isinstance(event, events.Finished | events.Stopped) and reports:
             trainer.folder.write_json("diagnostics.json", {"reports": reports})
             flows = {f"step {r['step']}": r["gradient_flow"] for r in reports[-PLOTTED_STEPS:]}
-            plot_gradient_flow(flows, trainer.folder.path / "gradient_flow.png")
+            trainer.folder.write_atomically("gradient_flow.png", partial(plot_gradient_flow, flows))
         yield event
         if isinstance(event, events.Evaluated):
             report = {**diagnose(run.model, batch), **clipping.summary()}

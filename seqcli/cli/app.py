@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import functools
+import os
+import signal
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -29,8 +32,12 @@ AsJson = Annotated[bool, typer.Option("--json", help="Machine-readable output on
 RunPath = Annotated[Path, typer.Argument(help="Run folder (uses best.pt) or checkpoint file.")]
 
 
+STDOUT_CLOSED = 141  # as a shell reports a process that SIGPIPE ended (128 + 13)
+
+
 def friendly(command):
-    """Turn a SeqcliError into one red line and exit code 2; anything else is our bug."""
+    """Turn a SeqcliError into one red line and exit code 2, a closed stdout into a quiet
+    exit 141; anything else is our bug."""
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
@@ -39,9 +46,42 @@ def friendly(command):
         except SeqcliError as err:
             ui.error(str(err))
             raise typer.Exit(2) from None
+        except ui.StdoutClosed:
+            raise typer.Exit(STDOUT_CLOSED) from None
 
     return wrapper
 
 
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM arrived; the command stops where it is (train saves first)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def interrupt(signum: int, frame) -> None:
+    raise Interrupted(signum)
+
+
 def main() -> None:
-    app()
+    """Run the app; Ctrl-C or SIGTERM ends any command at once with 128 + the signal's number
+    and no traceback (train first saves last.pt: cli/training.py)."""
+    _guard_standard_descriptors()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(sig) is not signal.SIG_IGN:  # nohup and `cmd &` ignore them
+            signal.signal(sig, interrupt)
+    try:
+        app()
+    except Interrupted as stop:
+        sys.exit(128 + stop.signum)
+
+
+def _guard_standard_descriptors() -> None:
+    """Put /dev/null on descriptors 0-2 if the caller closed them (`seqcli ... >&-`), so no
+    file seqcli opens (a lock, a checkpoint) takes their number and receives stray output."""
+    for descriptor in (0, 1, 2):
+        try:
+            os.fstat(descriptor)
+        except OSError:
+            os.open(os.devnull, os.O_RDWR)  # the lowest free number: this one

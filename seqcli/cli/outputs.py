@@ -94,10 +94,12 @@ def _refuse_other_tasks(options: dict, spec) -> None:
 
 def _draw_capacity(curves, run: Path) -> None:
     """The capacity curves as a PNG in the run's folder (beside the checkpoint file)."""
+    from seqcli.engine.runfolder import RunFolder
     from seqcli.ui import figures
 
-    path = (run if run.is_dir() else run.parent) / f"capacity-{curves.units}.png"
-    figures.plot_capacity(curves, path)
+    folder = RunFolder(run if run.is_dir() else run.parent)
+    name = f"capacity-{curves.units}.png"
+    path = folder.write_atomically(name, lambda handle: figures.plot_capacity(curves, handle))
     ui.info(f"wrote {path}")
 
 

@@ -11,12 +11,13 @@ import typer
 
 from seqcli import ui
 from seqcli.cli.app import AsJson, Device, Overrides, app, friendly
-from seqcli.errors import UsageError
+from seqcli.errors import OutputError, UsageError
 
 
 @contextmanager
 def stop_on_signals(trainer):
-    """First Ctrl-C or SIGTERM: save and stop after the current step. A second one: exit now.
+    """First Ctrl-C or SIGTERM: save and stop after the current step, or at once during a
+    validation (which is then done first on --resume). A second one: exit now.
 
     Yields a list that receives the signal number, so the command can exit 128 + signum.
     """
@@ -25,9 +26,10 @@ def stop_on_signals(trainer):
 
     def handle(signum, frame):
         received.append(signum)
-        trainer.request_stop(f"interrupted by {signal.Signals(signum).name}")
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        # Last: during a validation this raises into it, to drop it at once.
+        trainer.request_stop(f"interrupted by {signal.Signals(signum).name}")
 
     for sig in previous:
         signal.signal(sig, handle)
@@ -39,7 +41,8 @@ def stop_on_signals(trainer):
 
 
 RecipeFile = Annotated[Path | None, typer.Argument(help="Recipe YAML file.")]
-Out = Annotated[Path | None, typer.Option(help="Run folder (default runs/<name>).")]
+# A string, not a Path: Path("") is ".", and an empty --out must not mean the current folder.
+Out = Annotated[str | None, typer.Option(metavar="DIR", help="Run folder (default runs/<name>).")]
 Resume = Annotated[Path | None, typer.Option(help="Continue the run in this folder.")]
 InitFrom = Annotated[Path | None, typer.Option(help="Start from this checkpoint's weights only.")]
 Overwrite = Annotated[bool, typer.Option(help="Replace a run already in the folder.")]
@@ -74,7 +77,7 @@ def train(
     """Train a model from a recipe, or resume a run."""
     if (recipe is None) == (resume is None):
         raise UsageError("give a RECIPE to start a run, or --resume RUN_DIR to continue one")
-    if resume is not None and (overrides or init_from or out):
+    if resume is not None and (overrides or init_from or out is not None):
         raise UsageError("--resume continues a run as it was; drop --set, --init-from and --out")
     from seqcli.engine.allocator import tune_allocator as tune
     from seqcli.engine.run import resolve_device
@@ -85,7 +88,7 @@ def train(
     if dry_run:
         _dry_run(recipe or resume / "recipe.yaml", overrides or [], target, init_from)
         return
-    options = {"out": out, "overwrite": overwrite, "init_from": init_from}
+    options = {"out": out_folder(out), "overwrite": overwrite, "init_from": init_from}
     trainer = _trainer(recipe, resume, overrides or [], target, options)
     view = ui.JsonView() if as_json else ui.TrainView(quiet=quiet)
     exit_code = _watch(trainer, view, diagnose=diagnose)
@@ -104,13 +107,28 @@ def _trainer(recipe: Path | None, resume: Path | None, overrides: list[str], dev
     return fresh_training(loaded, task_for(loaded), device=device, **options)
 
 
+def out_folder(out: str | None) -> Path | None:
+    """--out as a folder; an empty one is refused rather than read as the current folder."""
+    if out is not None and not out.strip():
+        raise UsageError(f"--out {out!r}: empty; name a folder (--out . for this one)")
+    return None if out is None else Path(out)
+
+
 def _watch(trainer, view, *, diagnose: bool = False) -> int:
-    """Render the training; the exit code: 1 if it diverged, 128 + n after signal n, else 0."""
+    """Render the training; the exit code: 1 if it diverged, 128 + n after signal n, else 0.
+    If stdout fails under --json, the run is saved and stopped as on Ctrl-C first."""
     from seqcli.analysis.diagnostics import diagnosed
 
+    stream = iter(diagnosed(trainer) if diagnose else trainer)
     try:
         with stop_on_signals(trainer) as received:
-            last = view.render(diagnosed(trainer) if diagnose else trainer)
+            try:
+                last = view.render(stream)
+            except (ui.StdoutClosed, OutputError):
+                trainer.request_stop("stdout failed")  # between events: nothing is raised
+                for _ in stream:
+                    pass
+                raise
     finally:
         trainer.folder.release()
     if getattr(last, "failed", False):
@@ -160,7 +178,9 @@ def compare_cells(
     match_params: MatchParams = False,
     steps: Annotated[int | None, typer.Option(min=1, help="Steps per variant.")] = None,
     target: Target = None,
-    out: Annotated[Path | None, typer.Option(help="Folder (default runs/<name>-cells).")] = None,
+    out: Annotated[
+        str | None, typer.Option(metavar="DIR", help="Folder (default runs/<name>-cells).")
+    ] = None,
     jobs: Annotated[int, typer.Option(min=1, help="Variants trained at once.")] = 1,
     overrides: Overrides = None,
     device: Device = "auto",
@@ -173,7 +193,7 @@ def compare_cells(
 
     loaded = load_recipe(recipe, overrides or [])
     grid = parse_grid(loaded, flags)
-    folder = out or Path("runs") / f"{loaded.name}-cells"
+    folder = out_folder(out) or Path("runs") / f"{loaded.name}-cells"
     stream = run_grid(loaded, grid, folder, device=resolve_device(device), jobs=jobs)
     from seqcli.ui.compare import CompareView
 

@@ -22,6 +22,7 @@ from seqcli.compare.grid import Grid, Variant, plan, variant_recipe
 from seqcli.engine import events
 from seqcli.engine.checkpoint import load_checkpoint
 from seqcli.engine.run import load_run, stored_recipe
+from seqcli.engine.runfolder import RunFolder
 from seqcli.engine.start import fresh_training, resumed_training
 from seqcli.errors import CheckpointError
 from seqcli.recipe import Recipe, recipe_to_dict
@@ -76,7 +77,7 @@ def train_variant(
         "clipping": clipping.summary(),
         **score(folder, device),
     }
-    (folder / RESULT).write_text(json.dumps(result, indent=1), encoding="utf-8")
+    RunFolder(folder).write_json(RESULT, result)
     yield events.VariantDone(variant.name, result)
 
 

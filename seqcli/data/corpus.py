@@ -13,6 +13,7 @@ from typing import BinaryIO
 
 import numpy as np
 
+from seqcli import ui
 from seqcli.data.vocab import TOKENIZERS, Vocab
 from seqcli.errors import DataError
 
@@ -66,13 +67,66 @@ def file_digest(path: Path) -> str:
 
 
 def load_corpus(path: Path, tokenizer: str) -> tuple[np.ndarray, Vocab]:
-    """Token ids of the whole corpus (memory-mapped) and the vocabulary built from it."""
+    """Token ids of the whole corpus (memory-mapped) and the vocabulary built from it. A
+    damaged cache entry is rebuilt; one that cannot be written is a one-line DataError."""
     folder = cache_root() / "corpora" / f"{file_digest(path)[:24]}-{tokenizer}-v{CACHE_FORMAT}"
-    if not (folder / "meta.json").exists():
+    damage = None
+    try:
+        cached = _read_cache(folder, tokenizer)
+    except DamagedCache as err:
+        damage, cached = err, None
+    if cached is None:
         _build_cache(path, tokenizer, folder)
-    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-    ids = np.memmap(folder / "ids.bin", dtype=meta["dtype"], mode="r", shape=(meta["count"],))
-    return ids, Vocab.from_dict(meta["vocab"])
+        cached = _read_cache(folder, tokenizer)  # damaged again at once: one line, exit 2
+        if damage is not None:
+            ui.warn(f"{damage}; rebuilt it")
+    return cached
+
+
+class DamagedCache(DataError):
+    """A cache entry whose parts disagree: a truncated id file, a vocabulary too small for
+    its ids, a meta.json that is not ours."""
+
+    def __init__(self, folder: Path, what: str):
+        super().__init__(f"token cache {folder}: {what}")
+
+
+CACHE_DTYPES = ("uint16", "int32")
+
+
+def _read_cache(folder: Path, tokenizer: str) -> tuple[np.ndarray, Vocab] | None:
+    """The cached ids and vocabulary, None if never built (meta.json is written last), and
+    DamagedCache if it cannot be trusted: an id past the vocabulary would fail mid-training."""
+    if not (folder / "meta.json").exists():
+        return None
+    try:
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        vocab, dtype, count = _cache_meta(meta, tokenizer)
+        size = (folder / "ids.bin").stat().st_size
+        if size != count * dtype.itemsize:
+            raise DamagedCache(folder, f"ids.bin holds {size // dtype.itemsize} of {count} ids")
+        ids = np.memmap(folder / "ids.bin", dtype=dtype, mode="r", shape=(count,))
+    except (OSError, ValueError) as err:  # unreadable, or meta.json not JSON (a ValueError)
+        raise DamagedCache(folder, f"damaged ({err})") from None
+    if int(ids.max()) >= len(vocab) or (dtype.kind == "i" and int(ids.min()) < 0):
+        raise DamagedCache(folder, f"ids.bin holds ids outside its {len(vocab)}-token vocabulary")
+    return ids, vocab
+
+
+def _cache_meta(meta: object, tokenizer: str) -> tuple[Vocab, np.dtype, int]:
+    """meta.json's vocabulary, id type and count, each checked against what a build writes."""
+    if not isinstance(meta, dict) or meta.get("dtype") not in CACHE_DTYPES:
+        raise ValueError("meta.json names no id type")
+    count, vocab = meta.get("count"), meta.get("vocab")
+    if type(count) is not int or count < 1 or not isinstance(vocab, dict):
+        raise ValueError("meta.json has no id count or vocabulary")
+    tokens = vocab.get("tokens")
+    if not isinstance(tokens, list) or not all(isinstance(token, str) for token in tokens):
+        raise ValueError("meta.json holds a vocabulary that is not a list of tokens")
+    # A build writes the distinct tokens sorted, for this tokenizer.
+    if tokens != sorted(set(tokens)) or vocab.get("tokenizer") != tokenizer:
+        raise ValueError(f"meta.json holds a vocabulary no {tokenizer} build writes")
+    return Vocab(tuple(tokens), tokenizer), np.dtype(meta["dtype"]), count
 
 
 def _build_cache(path: Path, tokenizer: str, folder: Path) -> None:
@@ -80,15 +134,32 @@ def _build_cache(path: Path, tokenizer: str, folder: Path) -> None:
     if count == 0:
         raise DataError(f"{path}: corpus is empty")
     dtype = "uint16" if len(vocab) <= np.iinfo(np.uint16).max else "int32"
-    folder.mkdir(parents=True, exist_ok=True)
-    # Write beside the final name and rename, so an interrupted build never looks finished.
-    partial = folder / f"ids.bin.{os.getpid()}.partial"
-    _write_ids(path, vocab, dtype, partial)
-    os.replace(partial, folder / "ids.bin")
     meta = {"count": count, "dtype": dtype, "vocab": vocab.to_dict(), "source": str(path)}
+    ids, partial_ids = folder / "ids.bin", folder / f"ids.bin.{os.getpid()}.partial"
     partial_meta = folder / f"meta.json.{os.getpid()}.partial"
-    partial_meta.write_text(json.dumps(meta), encoding="utf-8")
-    os.replace(partial_meta, folder / "meta.json")
+    # Write beside the final names and rename, meta.json last, so an interrupted build never
+    # looks finished; whatever stops it (a full disk, Ctrl-C) leaves no partial file.
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        _write_ids(path, vocab, dtype, partial_ids)
+        os.replace(partial_ids, ids)
+        partial_meta.write_text(json.dumps(meta), encoding="utf-8")
+        os.replace(partial_meta, folder / "meta.json")
+    except OSError as err:
+        raise DataError(
+            f"{folder}: cannot write the token cache ({err.strerror or err}); "
+            "set SEQCLI_CACHE to a writable folder"
+        ) from None
+    finally:
+        for partial in (partial_ids, partial_meta):
+            _unlink_quietly(partial)
+
+
+def _unlink_quietly(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass  # its folder is gone or read-only: there is nothing of ours to remove
 
 
 def _scan_vocab(path: Path, tokenizer: str) -> tuple[Vocab, int]:

@@ -1,11 +1,11 @@
-"""Checkpoints as plain data: written atomically, read without running any code."""
+"""Checkpoints as plain data: written whole or not at all, read without running any code."""
 
 from __future__ import annotations
 
-import os
 import pickle
 import warnings
 from pathlib import Path
+from typing import BinaryIO
 
 import torch
 
@@ -14,23 +14,34 @@ from seqcli.errors import CheckpointError
 FORMAT = 1
 
 
-def save_checkpoint(payload: dict, path: Path) -> None:
-    """Write beside the target, fsync, then rename: a crash leaves the old or the new file."""
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    with partial.open("wb") as handle:
-        torch.save({"format": FORMAT, **payload}, handle)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(partial, path)
-    _fsync_folder(path.parent)
-
-
-def _fsync_folder(folder: Path) -> None:
-    descriptor = os.open(folder, os.O_RDONLY)
+def write_checkpoint(payload: dict, handle: BinaryIO) -> None:
+    """torch.save the payload and its format version into handle (RunFolder writes it beside
+    its final name and renames it). A failed write (disk full) comes out as the OSError it
+    is, not as the RuntimeError torch's zip writer turns it into."""
+    recording = _Recording(handle)
     try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+        torch.save({"format": FORMAT, **payload}, recording)
+    except RuntimeError:
+        if recording.error is not None:
+            raise recording.error from None
+        raise
+
+
+class _Recording:
+    """A binary handle that remembers the OSError a write raised."""
+
+    def __init__(self, handle: BinaryIO):
+        self.handle, self.error = handle, None
+
+    def write(self, data) -> int:
+        try:
+            return self.handle.write(data)
+        except OSError as err:
+            self.error = err
+            raise
+
+    def flush(self) -> None:
+        self.handle.flush()
 
 
 # weights_only reports every failure as "Weights only load failed"; these phrases are the

@@ -1,15 +1,71 @@
-"""The run folder: recipe, vocab, checkpoints, metrics log, summary, and a lock."""
+"""The run folder: recipe, vocab, checkpoints, metrics log, summary, and a lock.
+
+Three promises, kept here for every file of a run (README, "The run folder"):
+- nothing is written outside the folder: no file in it is opened through a symbolic link;
+- a run is replaced only once its successor has started: a new run writes into `.new-run/`
+  inside the folder, and its first last.pt moves it into place and only then deletes the run
+  it replaces; a failure or a kill before that leaves the old run as it was;
+- a write that fails (disk full, permissions) is one line naming the file, and leaves no
+  half-written file behind.
+"""
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from seqcli.errors import CheckpointError
 
-CHECKPOINTS = ("best.pt", "last.pt")
+# Every file a run writes into its folder. Any of them there means the folder holds a run.
+RUN_FILES = (
+    *("best.pt", "last.pt", "recipe.yaml", "meta.json", "metrics.jsonl", "summary.json"),
+    *("diagnostics.json", "gradient_flow.png"),
+)
+NEW_RUN = ".new-run"  # a new run's files until its first last.pt
+OLD_RUN, OLD_RUN_MOVED = ".old-run.partial", ".old-run"  # the replaced run, on its way out
+NO_FOLLOW = os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+@contextmanager
+def reported(path: Path, doing: str = "cannot write") -> Iterator[None]:
+    """An OSError about path becomes one line naming it."""
+    try:
+        yield
+    except OSError as err:
+        raise CheckpointError(f"{path}: {_reason(err, doing)}") from None
+
+
+def _reason(err: OSError, doing: str) -> str:
+    if err.errno == errno.ELOOP:
+        return "is a symbolic link; seqcli opens no file of a run folder through a link"
+    return f"{doing} ({err.strerror or err})"
+
+
+def open_file(path: Path, flags: int) -> int:
+    """A descriptor for a file of the run folder, refusing a symbolic link in its place."""
+    with reported(path, "cannot write" if flags & (os.O_WRONLY | os.O_RDWR) else "cannot read"):
+        return os.open(path, flags | NO_FOLLOW, 0o644)
+
+
+def write_all(descriptor: int, data: bytes) -> None:
+    # A full disk first shortens a write and only fails the next one.
+    while data:
+        data = data[os.write(descriptor, data) :]
+
+
+def fsync_folder(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 class RunFolder:
@@ -17,83 +73,162 @@ class RunFolder:
 
     def __init__(self, path: Path):
         self.path = path
-        self._lock_handle = None
-        self._metrics_handle = None
+        self.live = path  # where the run's files go now: path, or path/.new-run before commit
+        self._lock: int | None = None
+        self._metrics: int | None = None
 
     def prepare_new(self, *, overwrite: bool) -> None:
-        """Create the folder, refusing to clobber an earlier run unless told to."""
-        if overwrite and self.path.exists():
-            self.lock()
-            for name in (*CHECKPOINTS, "metrics.jsonl", "summary.json", "recipe.yaml"):
-                (self.path / name).unlink(missing_ok=True)
-            return
-        held = [name for name in CHECKPOINTS if (self.path / name).exists()]
-        if held:
-            raise CheckpointError(
-                f"{self.path}: already holds a run ({', '.join(held)}); pass --resume "
-                f"{self.path} to continue it or --overwrite to start over"
-            )
+        """Lock the folder and start a new run in .new-run/; refuse to replace a run unless
+        told to (it is then replaced when the new one saves its first last.pt)."""
         self.lock()
+        held = [name for name in RUN_FILES if os.path.lexists(self.path / name)]
+        if held and not overwrite:
+            self.release()
+            raise CheckpointError(
+                f"{self.path}: already holds a run ({', '.join(held)}); {self._hint()}"
+            )
+        with reported(self.path / NEW_RUN):
+            (self.path / NEW_RUN).mkdir()
+        self.live = self.path / NEW_RUN
+
+    def _hint(self) -> str:
+        if os.path.lexists(self.path / "last.pt"):
+            return f"pass --resume {self.path} to continue it or --overwrite to start over"
+        return "pass --overwrite to start over (it has no last.pt to resume from)"
 
     def lock(self) -> None:
-        """Take an exclusive lock that the kernel drops when this process dies."""
-        try:
+        """Take an exclusive lock that the kernel drops when this process dies, then finish
+        whatever a killed process left halfway in the folder."""
+        with reported(self.path, "cannot write the run folder"):
             self.path.mkdir(parents=True, exist_ok=True)
-            handle = (self.path / ".lock").open("a+", encoding="utf-8")
-        except OSError as err:
-            raise CheckpointError(
-                f"{self.path}: cannot write the run folder ({err.strerror})"
-            ) from None
+        descriptor = open_file(self.path / ".lock", os.O_RDWR | os.O_CREAT)
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            handle.close()
+            os.close(descriptor)
             raise CheckpointError(
                 f"{self.path}: another seqcli process is training into this run folder"
             ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"{os.getpid()}\n")
-        handle.flush()
-        self._lock_handle = handle
-        # Half-written files of a process killed mid-save; with the lock held, none are live.
-        for partial in self.path.glob(".*.partial"):
-            partial.unlink(missing_ok=True)
+        self._lock = descriptor
+        try:
+            with reported(self.path / ".lock"):
+                os.ftruncate(descriptor, 0)
+                write_all(descriptor, f"{os.getpid()}\n".encode())
+            self._settle()
+        except BaseException:
+            self.release()
+            raise
+
+    def _settle(self) -> None:
+        """Carry through a replacement a killed process left halfway, or drop a new run that
+        never saved a checkpoint; then the half-written files of any killed save."""
+        new, moved = self.path / NEW_RUN, self.path / OLD_RUN_MOVED
+        with reported(self.path, "cannot tidy the run folder"):
+            for name in (NEW_RUN, OLD_RUN, OLD_RUN_MOVED):  # ours are folders, never links
+                if (self.path / name).is_symlink():
+                    (self.path / name).unlink()
+            if (new / "last.pt").exists() or moved.exists():
+                self._replace_old_run()
+            elif os.path.lexists(new):
+                _remove(new)
+            for partial in self.path.glob(".*.partial"):
+                partial.unlink(missing_ok=True)
+
+    def _replace_old_run(self) -> None:
+        """Move the old run out, the new one up (last.pt last), then delete the old one.
+        Each stage can be interrupted and done again: the names of the two folders of the
+        old run say how far it got."""
+        new, moving, moved = (self.path / name for name in (NEW_RUN, OLD_RUN, OLD_RUN_MOVED))
+        if not moved.exists():  # before this rename every run file in path is the old run's
+            moving.mkdir(exist_ok=True)
+            for name in RUN_FILES:
+                if os.path.lexists(self.path / name):
+                    os.replace(self.path / name, moving / name)
+            os.replace(moving, moved)
+        if new.exists():  # while last.pt is still in new, moving up is unfinished
+            for child in sorted(new.iterdir(), key=lambda child: child.name == "last.pt"):
+                os.replace(child, self.path / child.name)
+            new.rmdir()
+        _remove(moved)
+        fsync_folder(self.path)
 
     def release(self) -> None:
-        if self._metrics_handle is not None:
-            self._metrics_handle.close()
-            self._metrics_handle = None
-        if self._lock_handle is not None:
-            self._lock_handle.close()
-            self._lock_handle = None
+        """Close the run's files and unlock; a new run without a checkpoint is dropped."""
+        if self._metrics is not None:
+            os.close(self._metrics)
+            self._metrics = None
+        if self._lock is None:
+            return
+        try:
+            self._settle()
+        except CheckpointError:
+            pass  # the next process to lock the folder settles it again
+        os.close(self._lock)
+        self._lock = None
+        self.live = self.path
 
     def write_text(self, name: str, text: str) -> None:
-        partial = self.path / f".{name}.partial"
-        partial.write_text(text, encoding="utf-8")
-        os.replace(partial, self.path / name)
+        self.write_atomically(name, lambda handle: handle.write(text.encode("utf-8")))
 
     def write_json(self, name: str, data: dict) -> None:
         self.write_text(name, json.dumps(data, indent=2) + "\n")
 
+    def write_atomically(self, name: str, write: Callable[[BinaryIO], object]) -> Path:
+        """Write beside the target, fsync, then rename: a crash leaves the old or the new file,
+        and a failure (disk full) leaves the old one and no partial file."""
+        target = self.live / name
+        partial = self.live / f".{name}.{os.getpid()}.partial"
+        descriptor = open_file(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+        try:
+            with reported(target), os.fdopen(descriptor, "wb") as handle:
+                write(handle)
+                handle.flush()
+                os.fsync(handle.fileno())
+            with reported(target):
+                os.replace(partial, target)  # a link at target is replaced, never followed
+                fsync_folder(self.live)
+        finally:
+            partial.unlink(missing_ok=True)
+        return target
+
+    def save_checkpoint(self, kind: str, write: Callable[[BinaryIO], object]) -> Path:
+        """best.pt or last.pt; a new run's first last.pt replaces the run it succeeds."""
+        path = self.write_atomically(f"{kind}.pt", write)
+        if kind == "last" and self.live != self.path:
+            with reported(self.path, "cannot replace the old run"):
+                self._replace_old_run()
+            self.live = self.path
+        return self.path / path.name
+
     def log_metrics(self, record: dict) -> None:
-        """Append one line, flushed so a crash loses at most the line being written."""
-        if self._metrics_handle is None:  # kept open: the training step calls this every time
-            self._metrics_handle = (self.path / "metrics.jsonl").open("a", encoding="utf-8")
-        self._metrics_handle.write(json.dumps(record) + "\n")
-        self._metrics_handle.flush()
+        """Append one line with one unbuffered write, so a crash or a full disk tears at most
+        that line (a resume drops a torn line)."""
+        path = self.live / "metrics.jsonl"
+        if self._metrics is None:  # kept open: the training step calls this every time
+            self._metrics = open_file(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+        with reported(path):
+            write_all(self._metrics, (json.dumps(record) + "\n").encode("utf-8"))
 
     def truncate_metrics(self, last_step: int) -> None:
         """Drop log lines from steps after the checkpoint a resume starts from."""
-        log = self.path / "metrics.jsonl"
-        if not log.exists():
+        log = self.live / "metrics.jsonl"
+        if not os.path.lexists(log):
             return
-        lines = log.read_text(encoding="utf-8").splitlines(keepends=True)
+        with reported(log, "cannot read"), os.fdopen(open_file(log, os.O_RDONLY), "rb") as handle:
+            lines = handle.read().decode("utf-8", errors="replace").splitlines(keepends=True)
         kept = [line for line in lines if _step_of(line) <= last_step]
         self.write_text("metrics.jsonl", "".join(kept))
 
     def checkpoint(self, kind: str) -> Path:
         return self.path / f"{kind}.pt"
+
+
+def _remove(path: Path) -> None:
+    """A folder of ours and what is in it; a link in its place is removed, never followed."""
+    if path.is_symlink() or not path.is_dir():
+        path.unlink(missing_ok=True)
+    else:
+        shutil.rmtree(path)
 
 
 def _step_of(line: str) -> int:

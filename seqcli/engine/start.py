@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import torch
@@ -28,11 +30,11 @@ def fresh_training(
     """A new run folder and a trainer at step 0 (weights optionally taken from a checkpoint)."""
     run, data = fresh_run(recipe, task, device=device, init_from=init_from)
     folder = RunFolder(out or Path("runs") / recipe.name)
-    folder.prepare_new(overwrite=overwrite)
-    folder.write_text("recipe.yaml", recipe_to_yaml(recipe))
-    meta = json.dumps(run.meta.to_dict(), ensure_ascii=False, indent=1)
-    folder.write_text("meta.json", meta)
-    return _trainer(run, data, folder)
+    folder.prepare_new(overwrite=overwrite)  # the old run stays until the new one's last.pt
+    with _released_on_failure(folder):
+        folder.write_text("recipe.yaml", recipe_to_yaml(recipe))
+        folder.write_text("meta.json", json.dumps(run.meta.to_dict(), ensure_ascii=False, indent=1))
+        return Trainer(run, data, folder)
 
 
 def fresh_run(
@@ -53,22 +55,29 @@ def resumed_training(run_dir: Path, tasks: Tasks, *, device: torch.device) -> Tr
     """The trainer exactly where run_dir/last.pt left it."""
     if not run_dir.is_dir():
         raise UsageError(f"--resume {run_dir}: not a run folder")
+    folder = RunFolder(run_dir)
+    folder.lock()  # first: it finishes a replacement a killed process left halfway
+    with _released_on_failure(folder):
+        run, data = _resumed_run(run_dir, tasks, device)
+        folder.truncate_metrics(run.checkpoint["step"])
+        return Trainer(run, data, folder)
+
+
+def _resumed_run(run_dir: Path, tasks: Tasks, device: torch.device) -> tuple[Run, TaskData]:
     if not (run_dir / "last.pt").is_file():
         raise CheckpointError(f"--resume {run_dir}: holds no last.pt to resume from")
     run = load_run(run_dir / "last.pt", device, tasks)
     if "training" not in run.checkpoint:
         raise CheckpointError(f"{run_dir}/last.pt: holds no training state to resume")
-    data = run.task.prepare(run.recipe, run.meta)
-    folder = RunFolder(run_dir)
-    folder.lock()
-    folder.truncate_metrics(run.checkpoint["step"])
-    return _trainer(run, data, folder)
+    return run, run.task.prepare(run.recipe, run.meta)
 
 
-def _trainer(run: Run, data: TaskData, folder: RunFolder) -> Trainer:
-    """The trainer, or the folder's lock released if the data cannot feed it."""
+@contextmanager
+def _released_on_failure(folder: RunFolder) -> Iterator[None]:
+    """If the run cannot start (its data cannot feed it, Ctrl-C, a full disk), unlock the
+    folder; a new run that never saved a checkpoint is dropped and the old one kept."""
     try:
-        return Trainer(run, data, folder)
+        yield
     except BaseException:
         folder.release()
         raise

@@ -9,11 +9,12 @@ from collections.abc import Iterator
 import torch
 
 from seqcli.engine import events
-from seqcli.engine.checkpoint import save_checkpoint
+from seqcli.engine.checkpoint import write_checkpoint
 from seqcli.engine.contract import TaskData
 from seqcli.engine.optim import LearningRate, build_optimizer
 from seqcli.engine.run import Run
 from seqcli.engine.runfolder import RunFolder
+from seqcli.engine.stopping import ABANDONED, StopSwitch
 from seqcli.errors import NonFiniteScores
 from seqcli.models import count_parameters, detach
 from seqcli.models.cells import map_state
@@ -34,16 +35,24 @@ class Trainer:
         self.optimizer = build_optimizer(run.model.parameters(), recipe.train)
         self.lr = LearningRate(recipe.train, total_steps=self.total_steps)
         self.step, self.state, self.best, self.bad_evals = 0, None, None, 0
-        self.stop_reason: str | None = None
+        self.stopping = StopSwitch()
         self.speed: float | None = None  # smoothed tokens/s
         self.last_saved: int | None = None  # step of the newest last.pt
+        # A validation abandoned by a stop request is done first when the run resumes, from
+        # the RNG state it started with: the run goes on as if it had never stopped.
+        self.validation_due, self._rng_at_validation = False, torch.get_rng_state()
         self.started = time.perf_counter()
         if run.checkpoint is not None and "training" in run.checkpoint:
             self._restore(run.checkpoint)
 
     def request_stop(self, reason: str) -> None:
-        """Ask the loop to save and stop after the step under way (safe from a signal)."""
-        self.stop_reason = reason
+        """Save and stop after the step under way; a validation under way is dropped at once
+        (see StopSwitch.request: call this from a signal handler or between events)."""
+        self.stopping.request(reason)
+
+    @property
+    def stop_reason(self) -> str | None:
+        return self.stopping.reason
 
     def __iter__(self) -> Iterator[object]:
         train = self.run.recipe.train
@@ -57,12 +66,9 @@ class Trainer:
         )
         # Zero steps (spec.optimizes false): the data alone made the model. Validate it once,
         # so best.pt, last.pt and summary.json read as any run's.
-        stop = (yield from self._validate()) if not self.total_steps else None
-        while stop is None and self.step < self.total_steps:
-            if self.stop_reason is not None:
-                yield from self._save("last")
-                yield events.Stopped(self.step, self.stop_reason, self._resume_command())
-                return
+        due = self.validation_due or not self.total_steps
+        stop = (yield from self._validate()) if due else None
+        while stop is None and self.stop_reason is None and self.step < self.total_steps:
             step = self._timed_step()
             yield step
             if not math.isfinite(step.loss) and not step.skipped:
@@ -72,17 +78,31 @@ class Trainer:
                 return
             if self.step % train.eval_every == 0 or self.step == self.total_steps:
                 stop = yield from self._validate()
+        if stop is None and self.stop_reason is not None and not self._complete():
+            yield from self._save("last")
+            yield events.Stopped(self.step, self.stop_reason, self._resume_command())
+            return
         if stop is not None:
             yield stop
             if stop.failed:
                 return
         yield from self._finish()
 
+    def _complete(self) -> bool:
+        return self.step >= self.total_steps and not self.validation_due
+
     def _validate(self) -> Iterator[object]:
-        """Validate, sample and save; the Stopped event that ends the run here, if any."""
-        finite = self._weights_finite() and (yield from self._evaluate())
-        if not finite:
+        """Validate, sample and save; the Stopped event that ends the run here, if any.
+        A stop request before or during it leaves it due, and nothing of it recorded."""
+        self._rng_at_validation = torch.get_rng_state()
+        measured = self._weights_finite() and self.stopping.unless_requested(self._measure)
+        if measured is ABANDONED:
+            self.validation_due = True
+            return None
+        if not measured:
             return self._diverged(f"the model's outputs became non-finite by step {self.step}")
+        self.validation_due = False
+        yield from self._record(*measured)
         if self._patience_ran_out():
             return events.Stopped(self.step, "early stopping: no improvement")
         return None
@@ -148,10 +168,10 @@ class Trainer:
         self.folder.log_metrics({**record, "grad_norm": grad_norm, "skipped": not finite})
         return loss, grad_norm, not finite, batch.size
 
-    def _evaluate(self) -> Iterator[object]:
-        """Validate, sample and save; False (and nothing saved) if validation is not finite."""
-        recipe = self.run.recipe
-        improved = self.best is None
+    def _measure(self) -> tuple[dict | None, str | None] | bool:
+        """The validation metrics (None without a val split) and a sample (None if none is
+        asked for); False if either is not finite."""
+        recipe, metrics, sample = self.run.recipe, None, None
         if len(self.data.splits["val"]):
             metrics = self.run.task.evaluate(
                 self.run, self.data.splits["val"], max_batches=recipe.train.eval_batches
@@ -159,20 +179,25 @@ class Trainer:
             metrics.pop("details", None)
             if not math.isfinite(metrics["loss"]):
                 return False
-            improved = self._observe(metrics[recipe.train.monitor])
-            self.folder.log_metrics({"step": self.step, "split": "val", **metrics})
-            yield events.Evaluated(self.step, "val", metrics, improved)
         if recipe.generate.sample_length:
             try:
                 sample = self.run.task.sample(self.run, self.step)
             except NonFiniteScores:
                 return False
-            if sample is not None:
-                yield events.Sample(self.step, sample)
+        return metrics, sample
+
+    def _record(self, metrics: dict | None, sample: str | None) -> Iterator[object]:
+        """Log and report a finished validation, then save (best.pt if it improved)."""
+        improved = self.best is None
+        if metrics is not None:
+            improved = self._observe(metrics[self.run.recipe.train.monitor])
+            self.folder.log_metrics({"step": self.step, "split": "val", **metrics})
+            yield events.Evaluated(self.step, "val", metrics, improved)
+        if sample is not None:
+            yield events.Sample(self.step, sample)
         if improved:
             yield from self._save("best")
         yield from self._save("last")
-        return True
 
     def _observe(self, value: float) -> bool:
         """Track the monitored metric; True when it beat the best so far."""
@@ -191,8 +216,8 @@ class Trainer:
         return stopping is not None and self.bad_evals >= stopping.patience
 
     def _save(self, kind: str) -> Iterator[object]:
-        path = self.folder.checkpoint(kind)
-        save_checkpoint(self._payload(with_training=kind == "last"), path)
+        payload = self._payload(with_training=kind == "last")
+        path = self.folder.save_checkpoint(kind, lambda handle: write_checkpoint(payload, handle))
         if kind == "last":
             self.last_saved = self.step
         yield events.Saved(self.step, path)
@@ -211,10 +236,11 @@ class Trainer:
                 "optimizer": self.optimizer.state_dict(),
                 "lr": self.lr.state_dict(),
                 "batches": self.batches.state_dict(),
-                "rng": torch.get_rng_state(),
+                "rng": self._rng_at_validation if self.validation_due else torch.get_rng_state(),
                 "carried_state": _to_cpu(self.state),
                 "best": self.best,
                 "bad_evals": self.bad_evals,
+                "validation_due": self.validation_due,
             }
         return payload
 
@@ -227,6 +253,7 @@ class Trainer:
         torch.set_rng_state(training["rng"])
         self.state = _to_device(training["carried_state"], self.run.device)
         self.best, self.bad_evals = training["best"], training["bad_evals"]
+        self.validation_due = bool(training.get("validation_due", False))  # format 1 had none
 
     def _best_value(self) -> float | None:
         if self.best is None:

@@ -6,7 +6,9 @@ Generated text and --json go to stdout; everything meant for a person goes to st
 from __future__ import annotations
 
 import dataclasses
+import errno
 import json
+import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -16,6 +18,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from seqcli.errors import OutputError
 from seqcli.recipe.cells import MEMORY_GATES
 
 err_console = Console(stderr=True, highlight=False)
@@ -35,9 +38,38 @@ def info(message: str) -> None:
     err_console.print(escape(message), soft_wrap=True)
 
 
+class StdoutClosed(Exception):
+    """stdout was closed, or its reader went away (a broken pipe, e.g. `| head`)."""
+
+
 def write_stdout(text: str) -> None:
-    sys.stdout.write(text)
-    sys.stdout.flush()
+    """Write and flush; a stdout nobody reads any more ends the command quietly
+    (StdoutClosed), one that cannot take the text (a full disk) is a one-line OutputError."""
+    try:
+        if sys.stdout is None:  # Python found descriptor 1 closed when it started
+            raise StdoutClosed
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError) as err:  # ValueError: a closed file object
+        _drop_stdout()
+        raise StdoutClosed from err
+    except OSError as err:
+        _drop_stdout()
+        if err.errno == errno.EBADF:
+            raise StdoutClosed from err
+        raise OutputError(f"stdout: cannot write ({err.strerror or err})") from None
+
+
+def _drop_stdout() -> None:
+    """Point descriptor 1 at /dev/null, so the text still buffered is not written (and
+    failing) again when Python exits."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # no descriptor behind it (a test's capture): nothing is flushed at exit
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, descriptor)
+    os.close(null)
 
 
 def print_json(data: object) -> None:

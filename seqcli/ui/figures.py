@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -42,15 +43,19 @@ def new_figure(rows: int | None = None, *, figsize: tuple[float, float] = (8, 4.
     return figure, figure.subplots(rows, 1, squeeze=False)[:, 0]
 
 
-def save_figure(figure, path: Path, *, flag: str) -> None:
-    """Write the PNG; a path that cannot be written is the user's flag at fault."""
+def save_figure(figure, path: Path | BinaryIO, *, flag: str) -> None:
+    """Write the PNG; a path that cannot be written is the user's flag at fault. A handle is
+    a run folder's file, opened and reported on by seqcli.engine.runfolder."""
+    if not isinstance(path, Path):
+        figure.savefig(path, format="png")
+        return
     try:
         figure.savefig(path)
     except OSError as err:
         raise UsageError(f"{flag} {path}: cannot write ({err.strerror})") from None
 
 
-def plot_gradient_flow(curves: dict[str, Sequence[float]], path: Path) -> Path:
+def plot_gradient_flow(curves: dict[str, Sequence[float]], path: Path | BinaryIO):
     """One line per variant: |d loss / d x_t| against t, on a log scale."""
     figure, axes = new_figure()
     for label, values in curves.items():
@@ -61,7 +66,7 @@ def plot_gradient_flow(curves: dict[str, Sequence[float]], path: Path) -> Path:
     axes.set_ylabel("mean |d loss / d x_t|")
     axes.set_title("gradient flow over time")
     axes.legend(fontsize="small")
-    figure.savefig(path)
+    figure.savefig(path, format="png")
     return path
 
 
@@ -154,7 +159,7 @@ def plot_gates(panels: list[tuple[str, np.ndarray, tuple[float, float]]], steps,
     save_figure(figure, path, flag="--plot")
 
 
-def plot_capacity(data: CapacityFigure, path: Path) -> None:
+def plot_capacity(data: CapacityFigure, path: Path | BinaryIO) -> None:
     """Share of patterns recalled against P / N, one line per kind of network, with the
     classical limit marked."""
     figure, axes = new_figure()

@@ -26,8 +26,11 @@ SMOOTHING = 0.9  # weight of the past in the tokens/s shown to the user
 class Trainer:
     """Train a run into a folder; stoppable between steps, resumable exactly."""
 
-    def __init__(self, run: Run, data: TaskData, folder: RunFolder):
+    def __init__(
+        self, run: Run, data: TaskData, folder: RunFolder, *, data_digest: str | None = None
+    ):
         self.run, self.data, self.folder = run, data, folder
+        self.data_digest = data_digest  # of the data files, so a resume can see them change
         recipe = run.recipe
         self.batches = run.task.batches(data, recipe)
         self.total_steps = planned_steps(run, len(self.batches))
@@ -215,6 +218,7 @@ class Trainer:
                 "carried_state": _to_cpu(self.state),
                 "best": self.best,
                 "bad_evals": self.bad_evals,
+                "data_digest": self.data_digest,
             }
         return payload
 

@@ -13,8 +13,10 @@ import pickle
 import random
 import shlex
 import shutil
+import struct
 import traceback
 import warnings
+import zipfile
 from functools import partial
 from pathlib import Path
 
@@ -256,6 +258,87 @@ def memory_run(tmp: Path, run: Path) -> None:
     assert result.exit_code == 0, result.output
 
 
+def fifo(name: str):
+    """A named pipe: opening it to read would wait for a writer that never comes."""
+
+    def setup(tmp: Path, run: Path) -> None:
+        os.mkfifo(tmp / name)
+
+    return setup
+
+
+def symlink_loop(name: str):
+    def setup(tmp: Path, run: Path) -> None:
+        (tmp / name).symlink_to(name)
+
+    return setup
+
+
+def sparse(name: str, size: int):
+    """A file of `size` bytes that takes no room on disk: the size alone must refuse it."""
+
+    def setup(tmp: Path, run: Path) -> None:
+        with (tmp / name).open("wb") as handle:
+            handle.truncate(size)
+
+    return setup
+
+
+def pairs_zip(member_bytes: bytes, *, declared: int | None = None):
+    """recipe.yaml: a translator reading p.zip, whose one member holds member_bytes; with
+    `declared`, the central directory claims that many unpacked bytes instead."""
+
+    def setup(tmp: Path, run: Path) -> None:
+        with zipfile.ZipFile(tmp / "p.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("pairs.tsv", member_bytes)
+        if declared is not None:
+            data = bytearray((tmp / "p.zip").read_bytes())
+            entry = data.index(b"PK\x01\x02")  # the central directory's record of the member
+            data[entry + 24 : entry + 28] = struct.pack("<I", declared)
+            (tmp / "p.zip").write_bytes(bytes(data))
+        raw = {
+            "name": "z",
+            "mapping": "encoder_decoder",
+            "data": {"format": "pairs", "path": "p.zip"},
+        }
+        (tmp / "recipe.yaml").write_text(yaml.safe_dump(raw), encoding="utf-8")
+
+    return setup
+
+
+def alias_bomb(levels: int = 5):
+    """Ten aliases of ten aliases of ...: a few lines standing for 10**levels values."""
+    lines = ["name: bomb", "data: {path: corpus.txt}", "a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for level in range(1, levels):
+        lines.append(f"a{level}: &a{level} [{', '.join([f'*a{level - 1}'] * 10)}]")
+    return file("recipe.yaml", "\n".join(lines) + "\n")
+
+
+def held_run(change=None):
+    """held/: a tiny run of recipe.yaml on corpus.txt (both in the test's folder), trained
+    two steps; then change(tmp) alters what the run reads."""
+
+    def setup(tmp: Path, run: Path) -> None:
+        recipe(train={"steps": 2, "eval_every": 1}, generate={"sample_length": 0})(tmp, run)
+        args = ["train", "recipe.yaml", "--out", "held", "--quiet"]
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0, result.output
+        if change is not None:
+            change(tmp)
+
+    return setup
+
+
+def corpus_became_a_fifo(tmp: Path) -> None:
+    (tmp / "corpus.txt").unlink()
+    os.mkfifo(tmp / "corpus.txt")
+
+
+def corpus_edited(tmp: Path) -> None:
+    with (tmp / "corpus.txt").open("a", encoding="utf-8") as handle:
+        handle.write("And one line more.\n")
+
+
 def half(data: bytes) -> bytes:
     return data[: len(data) // 2]
 
@@ -280,7 +363,7 @@ CASES = [
     case("recipe-is-a-folder", folder("recipe.yaml"), TRAIN, "recipe.yaml: is a folder"),
     case(
         "recipe-not-utf8", file("recipe.yaml", b"name: \xff\n"), TRAIN,
-        "recipe.yaml: cannot read recipe",
+        "recipe.yaml: not UTF-8 at byte offset 6 (byte 0xff)",
     ),
     case(
         "yaml-syntax-error", file("recipe.yaml", "name: x\nmodel: [unclosed\n"), TRAIN,
@@ -614,6 +697,103 @@ CASES = [
     case(
         "recall-probe-of-another-size", both(memory_run, file("n.txt", "###\n")),
         "generate hop --input-file n.txt", "n.txt: patterns of 3 units; the run's have 4 (2 x 2)",
+    ),
+    # Every input is bounded before it is used: a regular file, of a size the command can hold.
+    case(
+        "recipe-is-a-fifo", fifo("recipe.yaml"), TRAIN,
+        "recipe.yaml: is a named pipe (FIFO), expected a regular file",
+    ),
+    case(
+        "data-is-a-fifo", both(fifo("pipe.txt"), recipe(data={"path": "pipe.txt"})), TRAIN,
+        "pipe.txt: is a named pipe (FIFO), expected a regular file",
+    ),
+    case(
+        "data-is-a-device", recipe(data={"path": "/dev/zero"}), TRAIN,
+        "/dev/zero: is a character device, expected a regular file",
+    ),
+    case(
+        "data-is-a-symlink-loop", both(symlink_loop("loop.txt"), recipe(data={"path": "loop.txt"})),
+        TRAIN, "loop.txt: a loop of symbolic links; it leads to no file",
+    ),
+    case(
+        "stored-data-path-became-a-fifo", held_run(corpus_became_a_fifo), "evaluate held",
+        "corpus.txt: is a named pipe (FIFO), expected a regular file",
+    ),
+    case(
+        "prime-file-is-a-device", nothing, "generate {run} --prime-file /dev/zero",
+        "--prime-file /dev/zero: is a character device, expected a regular file",
+    ),
+    case(
+        "predict-file-is-a-fifo", fifo("in.txt"), "predict {run} --file in.txt",
+        "--file in.txt: is a named pipe (FIFO), expected a regular file",
+    ),
+    case(
+        "huge-recipe", sparse("recipe.yaml", 5 << 20), TRAIN,
+        "recipe.yaml: 5 MiB; recipe files may be at most 1 MiB",
+    ),
+    case(
+        "huge-prime-file", sparse("p.txt", 1 << 40), "generate {run} --prime-file p.txt",
+        "--prime-file p.txt: 1,024 GiB; prime files may be at most 16 MiB",
+    ),
+    case(
+        "huge-gates-input", sparse("in.txt", 1 << 30), "gates {run} --file in.txt",
+        "--file in.txt: 1 GiB; input files may be at most 256 KiB",
+    ),
+    case(
+        "predict-line-too-long", file("in.txt", "a" * 100_001), "predict {run} --file in.txt",
+        "--file in.txt: line 1 holds 100,001 characters; a line may hold at most 100,000",
+    ),
+    case(
+        "zip-member-too-large", pairs_zip(b"hello\tbonjour\n", declared=0xFFFFFFF0), TRAIN,
+        "p.zip:pairs.tsv: unpacks to 4 GiB; a zip member may be at most 2 GiB",
+    ),
+    case(
+        "zip-bomb", pairs_zip(bytes(2 << 20)), TRAIN,
+        "p.zip:pairs.tsv: packed 1024 to 1 (at most 100 to 1 is read from a zip",
+    ),
+    case(
+        "yaml-alias-bomb", alias_bomb(), TRAIN,
+        "recipe.yaml: line 6: its aliases expand to more than 10,000 values",
+    ),
+    case(
+        "yaml-nested-too-deeply", file("recipe.yaml", "name: x\ndata: " + "[" * 5000), TRAIN,
+        "recipe.yaml: YAML nested too deeply to read",
+    ),
+    case(
+        "echoed-value-is-cut", recipe(name="!" * 5000), TRAIN,
+        "!!!... (5,002 characters); string should match pattern",
+    ),
+    # Nothing is accepted silently.
+    case(
+        "yaml-duplicate-key",
+        file("recipe.yaml", "name: a\ntrain: {steps: 5}\ndata: {path: c.txt}\ntrain: {lr: 1}\n"),
+        TRAIN, "recipe.yaml: line 4: key 'train' appears twice, at lines 2 and 4",
+    ),
+    case(
+        "boolean-for-a-number", recipe(), "train recipe.yaml --set train.steps=true",
+        "--set train.steps=true: got true; input should be a valid integer",
+    ),
+    case(
+        "set-empty-key-part", recipe(), "train recipe.yaml --set model..hidden_size=3",
+        "--set model..hidden_size=3: empty part in the key",
+    ),
+    case(
+        "set-breaks-another-key", recipe(), "train recipe.yaml --set train.epochs=2",
+        "--set train.epochs=2: train: set steps or epochs, not both",
+    ),
+    case(
+        "series-value-beyond-float32", both(file("s.csv", "month,value\n1,1\n2,1e39\n"), recipe(
+            mapping="many_to_one",
+            data={"format": "series", "path": "s.csv", "lookback": 1, "horizon": 1})), TRAIN,
+        "s.csv:3:2: '1e39' is beyond float32's range",
+    ),
+    case(
+        "resume-on-changed-data", held_run(corpus_edited), "train --resume held",
+        "changed since the run started (its SHA-256 differs from the one in last.pt)",
+    ),
+    case(
+        "allow-changed-data-without-resume", recipe(), "train recipe.yaml --allow-changed-data",
+        "--allow-changed-data applies to --resume only",
     ),
 ]
 # fmt: on

@@ -163,7 +163,7 @@ def test_a_vector_conditioned_generator_learns_the_amplitude(tmp_path):
     [
         (["x", "1", "0.5 0.5"], "w.csv:2: 'x' is not a number"),
         (["1", "1", ""], "w.csv:2: the sequence column is empty"),
-        (["1", "1", "0.5 nan"], "w.csv:2: 'nan' is not a finite number"),
+        (["1", "1", "0.5 nan"], "w.csv:2: 'nan' is not a number"),
     ],
 )
 def test_vector_reader_errors_name_file_and_line(tmp_path, row, message):

@@ -138,9 +138,9 @@ def test_baselines_match_hand_computations():
 
 
 def test_monthly_and_daily_dates_continue_by_their_step():
-    assert infer_calendar(["1960-11", "1960-12"]).after(2) == ["1961-01", "1961-02"]
+    assert list(infer_calendar(["1960-11", "1960-12"]).after(2)) == ["1961-01", "1961-02"]
     days = infer_calendar(["1990-12-29", "1990-12-30", "1990-12-31"])
-    assert days.after(1) == ["1991-01-01"]
+    assert list(days.after(1)) == ["1991-01-01"]
     assert infer_calendar(["a", "b"]) is None
 
 

@@ -65,7 +65,7 @@ def test_evaluate_prints_the_confusion_matrix(classifier_run):
     [
         (["--text", "x", "--file", "f.txt"], None, "give --text (repeatable) or --file, not both"),
         ([], "\n\n", "stdin: holds no input lines"),
-        (["--file", "missing.txt"], None, "--file missing.txt: cannot read"),
+        (["--file", "missing.txt"], None, "--file missing.txt: input file not found"),
     ],
 )
 def test_predict_input_errors(classifier_run, args, stdin, message):

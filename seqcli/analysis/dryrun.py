@@ -11,8 +11,8 @@ from torch import nn
 from torch.nn.utils.rnn import PackedSequence
 
 from seqcli.engine.contract import TaskData
+from seqcli.engine.optim import planned_steps
 from seqcli.engine.run import Run
-from seqcli.engine.train import planned_steps
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ import typer
 
 from seqcli import ui
 from seqcli.cli.app import AsJson, Device, RunPath, app, friendly
-from seqcli.cli.outputs import read_input
+from seqcli.cli.requests import read_file_flag
 from seqcli.errors import UsageError
+from seqcli.recipe.inputs import GATES
 
 Text = Annotated[str | None, typer.Option(help="The input; \\n in it becomes a newline.")]
 File = Annotated[Path | None, typer.Option(help="Read the input from a file ('-': stdin).")]
@@ -87,4 +88,4 @@ def _input(text: str | None, file: Path | None) -> tuple[str, str]:
         return text.replace("\\n", "\n"), "--text"
     if file is None and sys.stdin.isatty():
         raise UsageError("give --text or --file, or pipe the input into stdin")
-    return read_input(file)
+    return read_file_flag(file, GATES, "--file")

@@ -10,7 +10,9 @@ import typer
 
 from seqcli import ui
 from seqcli.cli.app import AsJson, Device, RunPath, app, friendly
+from seqcli.cli.requests import read_file_flag
 from seqcli.errors import UsageError
+from seqcli.recipe.inputs import LINES, input_lines
 
 NoiseLevels = Annotated[
     str | None, typer.Option(help="Hopfield: recall at these noise levels, e.g. 0.1,0.2,0.3.")
@@ -144,21 +146,11 @@ def _input_lines(text: list[str] | None, file: Path | None) -> list[str]:
         return text
     if file is None and sys.stdin.isatty():
         raise UsageError("give --text (repeatable) or --file, or pipe lines into stdin")
-    content, source = read_input(file)
-    lines = [line for line in content.splitlines() if line.strip()]
+    content, source = read_file_flag(file, LINES, "--file")
+    lines = [line for line in input_lines(content, LINES, label=source) if line.strip()]
     if not lines:
         raise UsageError(f"{source}: holds no input lines")
     return lines
-
-
-def read_input(file: Path | None) -> tuple[str, str]:
-    """The text of --file, or of stdin for '-' or no file, and how a message names it."""
-    source = "stdin" if file is None or str(file) == "-" else f"--file {file}"
-    try:
-        content = sys.stdin.read() if source == "stdin" else file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise UsageError(f"{source}: cannot read ({err})") from None
-    return content, source
 
 
 @app.command()

@@ -11,9 +11,11 @@ from pydantic import ValidationError
 
 from seqcli.decoding.requests import Draw, Forecast, Prompt, Recall, Request, Search
 from seqcli.errors import UsageError
+from seqcli.recipe.inputs import LINES, PRIME, Input, input_lines, read_input, read_stream
 from seqcli.recipe.schema import Recipe
 from seqcli.recipe.training import GENERATE_OPTIONS, Sampling
 
+PLOTTED_STEPS = 100_000  # --plot keeps every forecast row to draw it
 UNKNOWN = {"error": False, "skip": True}  # --unknown: refuse or drop prime tokens out of vocab
 
 
@@ -38,9 +40,7 @@ def build_request(recipe: Recipe, options: dict) -> Request:
         lines=tuple(_lines(given)) if "lines" in groups else (),
         search=_search(recipe, given) if "search" in groups else None,
         attention="attention" in given,
-        forecast=Forecast(given.get("horizon"), given.get("input_file"))
-        if "forecast" in groups
-        else None,
+        forecast=_forecast(recipe, given) if "forecast" in groups else None,
         recall=_recall(given) if "recall" in groups else None,
     )
 
@@ -91,8 +91,7 @@ def _prompt(recipe: Recipe, given: dict) -> Prompt:
     if unknown not in UNKNOWN:
         raise UsageError(f"--unknown {unknown}: choose error or skip")
     if "prime_file" in given:
-        path = given["prime_file"]
-        text, source = _read(path, f"--prime-file {path}"), f"--prime-file {path}"
+        text, source = read_file_flag(given["prime_file"], PRIME, "--prime-file")
     elif "prime" in given:
         text, source = given["prime"].replace("\\n", "\n"), "--prime"
     else:
@@ -100,31 +99,43 @@ def _prompt(recipe: Recipe, given: dict) -> Prompt:
     return Prompt(text, source, UNKNOWN[unknown])
 
 
+def _forecast(recipe: Recipe, given: dict) -> Forecast:
+    """The horizon and history; the rows are kept only for --plot, and a plot of more rows
+    than PLOTTED_STEPS is refused (the CSV streams any horizon)."""
+    plot, horizon = "plot" in given, given.get("horizon")
+    if plot and (horizon or recipe.data.horizon) > PLOTTED_STEPS:
+        raise UsageError(
+            f"--plot draws at most {PLOTTED_STEPS:,} forecast steps; lower --horizon or drop "
+            "--plot (the CSV itself streams any horizon)"
+        )
+    return Forecast(horizon, given.get("input_file"), keep=plot)
+
+
 def _recall(given: dict) -> Recall:
     """A stored pattern (--pattern) or the patterns of --input-file, --noise of them flipped."""
     if "input_file" in given and "pattern" in given:
         raise UsageError("give --input-file or --pattern, not both: one probe to start from")
     path = given.get("input_file")
-    probes = None if path is None else _read(path, f"--input-file {path}")
+    probes = None if path is None else read_file_flag(path, LINES, "--input-file")[0]
     return Recall(given.get("pattern"), probes, str(path or ""), given.get("noise"))
 
 
 def _lines(given: dict) -> list[str]:
     """--input, else --input-file, else stdin: one sentence per line."""
     if "input" in given:
-        return given["input"].splitlines() or [""]
-    if "input_file" in given:
-        return _read(given["input_file"], f"--input-file {given['input_file']}").splitlines()
-    return sys.stdin.read().splitlines()
+        return input_lines(given["input"], LINES, label="--input") or [""]
+    text, source = read_file_flag(given.get("input_file"), LINES, "--input-file")
+    return input_lines(text, LINES, label=source)
 
 
-def _read(path: Path, what: str) -> str:
-    if str(path) == "-":
-        return sys.stdin.read()
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise UsageError(f"{what}: cannot read ({err})") from None
+def read_file_flag(path: Path | None, kind: Input, flag: str) -> tuple[str, str]:
+    """The text of the file a flag names (no file, or `-`: stdin), within the kind's limit,
+    and how a message names it: `--prime-file notes.txt`, or stdin."""
+    if path is None or str(path) == "-":
+        label = "stdin" if path is None else f"{flag} -"
+        return read_stream(sys.stdin, kind, label=label), label
+    label = f"{flag} {path}"
+    return read_input(Path(path), kind, label=label), label
 
 
 def _pick(given: dict, names) -> dict:

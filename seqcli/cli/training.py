@@ -46,6 +46,9 @@ Out = Annotated[str | None, typer.Option(metavar="DIR", help="Run folder (defaul
 Resume = Annotated[Path | None, typer.Option(help="Continue the run in this folder.")]
 InitFrom = Annotated[Path | None, typer.Option(help="Start from this checkpoint's weights only.")]
 Overwrite = Annotated[bool, typer.Option(help="Replace a run already in the folder.")]
+AllowChangedData = Annotated[
+    bool, typer.Option(help="With --resume: go on although the data file changed since.")
+]
 Quiet = Annotated[bool, typer.Option(help="No progress; final summary only.")]
 TuneAllocator = Annotated[
     bool, typer.Option(help="Raise glibc malloc thresholds (faster CPU training).")
@@ -65,6 +68,7 @@ def train(
     overrides: Overrides = None,
     out: Out = None,
     resume: Resume = None,
+    allow_changed_data: AllowChangedData = False,
     init_from: InitFrom = None,
     overwrite: Overwrite = False,
     device: Device = "auto",
@@ -79,6 +83,8 @@ def train(
         raise UsageError("give a RECIPE to start a run, or --resume RUN_DIR to continue one")
     if resume is not None and (overrides or init_from or out is not None):
         raise UsageError("--resume continues a run as it was; drop --set, --init-from and --out")
+    if allow_changed_data and resume is None:
+        raise UsageError("--allow-changed-data applies to --resume only")
     from seqcli.engine.allocator import tune_allocator as tune
     from seqcli.engine.run import resolve_device
 
@@ -89,6 +95,7 @@ def train(
         _dry_run(recipe or resume / "recipe.yaml", overrides or [], target, init_from)
         return
     options = {"out": out_folder(out), "overwrite": overwrite, "init_from": init_from}
+    options["allow_changed_data"] = allow_changed_data
     trainer = _trainer(recipe, resume, overrides or [], target, options)
     view = ui.JsonView() if as_json else ui.TrainView(quiet=quiet)
     exit_code = _watch(trainer, view, diagnose=diagnose)
@@ -101,8 +108,9 @@ def _trainer(recipe: Path | None, resume: Path | None, overrides: list[str], dev
     from seqcli.recipe import load_recipe
     from seqcli.tasks import TASKS, task_for
 
+    allow_changed_data = options.pop("allow_changed_data")
     if resume is not None:
-        return resumed_training(resume, TASKS, device=device)
+        return resumed_training(resume, TASKS, device=device, allow_changed_data=allow_changed_data)
     loaded = load_recipe(recipe, overrides)
     return fresh_training(loaded, task_for(loaded), device=device, **options)
 

@@ -11,6 +11,7 @@ from seqcli.data.corpus import load_corpus
 from seqcli.data.vocab import Vocab
 from seqcli.errors import DataError
 from seqcli.recipe import TextData, TrainConfig
+from seqcli.recipe.errors import shown
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,8 @@ def _reindex(ids: np.ndarray, source: Vocab, target: Vocab, *, what: str) -> np.
     """Map ids of one vocabulary to another, refusing tokens the target lacks."""
     missing = target.unknown(source.tokens)
     if missing:
-        shown = ", ".join(repr(token) for token in missing[:10])
-        raise DataError(f"{what}: {len(missing)} token(s) the model never saw: {shown}")
+        listed = ", ".join(shown(token) for token in missing[:10])
+        raise DataError(f"{what}: {len(missing)} token(s) the model never saw: {listed}")
     table = np.array([target.index[token] for token in source.tokens], dtype=np.int64)
     return table[np.asarray(ids)]
 

@@ -7,7 +7,7 @@ import json
 import os
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -16,6 +16,7 @@ import numpy as np
 from seqcli import ui
 from seqcli.data.vocab import TOKENIZERS, Vocab
 from seqcli.errors import DataError
+from seqcli.recipe.inputs import DATA, open_input
 
 CACHE_FORMAT = 1
 CHUNK_TOKENS = 1 << 20
@@ -25,22 +26,9 @@ def cache_root() -> Path:
     return Path(os.environ.get("SEQCLI_CACHE", Path.home() / ".cache" / "seqcli"))
 
 
-OPEN_ERRORS = {
-    FileNotFoundError: "data file not found",
-    IsADirectoryError: "is a folder, expected a text file",
-    PermissionError: "permission denied",
-}
-
-
-@contextmanager
-def open_data(path: Path) -> Iterator[BinaryIO]:
-    """Open a data file for reading bytes; a file that cannot be opened is a DataError."""
-    try:
-        handle = path.open("rb")
-    except tuple(OPEN_ERRORS) as err:
-        raise DataError(f"{path}: {OPEN_ERRORS[type(err)]}") from None
-    with handle:
-        yield handle
+def open_data(path: Path) -> AbstractContextManager[BinaryIO]:
+    """Open a data file for reading bytes: a regular file, or a DataError saying what it is."""
+    return open_input(path, DATA)
 
 
 def read_lines(path: Path) -> Iterator[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -28,10 +29,10 @@ class Calendar:
     months: int  # calendar months per row (monthly, quarterly, yearly data); 0: use seconds
     seconds: float
 
-    def after(self, count: int) -> list[str]:
-        """The next `count` dates after the last row."""
+    def after(self, count: int) -> Iterator[str]:
+        """The next `count` dates after the last row, one at a time."""
         start = datetime.strptime(self.last, self.format)
-        return [self._shift(start, k).strftime(self.format) for k in range(1, count + 1)]
+        return (self._shift(start, k).strftime(self.format) for k in range(1, count + 1))
 
     def _shift(self, start: datetime, k: int) -> datetime:
         if not self.months:

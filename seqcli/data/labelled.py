@@ -7,15 +7,17 @@ any later complaint about an example (too few of its class, an unknown label) ca
 from __future__ import annotations
 
 import csv
-import math
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
+from seqcli.data.corpus import open_data
+from seqcli.data.numbers import BadNumber, parse_number
 from seqcli.data.vocab import PAD, TOKENIZERS, UNK, Vocab, build_vocab
 from seqcli.errors import DataError
+from seqcli.recipe.errors import cut, shown
 
 # data.delimiter null: the extension decides (the recipe rejects any other extension).
 DELIMITERS = {".tsv": "\t", ".txt": "\t", ".csv": ","}
@@ -32,21 +34,31 @@ class Example(NamedTuple):
 
 
 def decoded_lines(path: Path) -> Iterator[str]:
-    """The file's lines without their ends; bad UTF-8 is a DataError naming file:line."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise DataError(f"{path}: data file not found") from None
-    except IsADirectoryError:
-        raise DataError(f"{path}: is a folder, expected a text file") from None
-    except PermissionError:
-        raise DataError(f"{path}: permission denied") from None
-    for number, line in enumerate(raw.splitlines(), start=1):
+    """The file's lines without their ends, streamed; bad UTF-8 is a DataError naming
+    file:line."""
+    with open_data(path) as handle:
+        yield from text_lines(handle, str(path))
+
+
+def text_lines(stream, where: str) -> Iterator[str]:
+    """A byte stream's lines without their ends; bad UTF-8 is a DataError naming where:line."""
+    return _numbered_text(where, _universal_lines(stream))
+
+
+def _universal_lines(handle) -> Iterator[bytes]:
+    # A file iterates by "\n"; splitting each piece again also ends a line at a lone "\r",
+    # as reading the whole file and calling splitlines did.
+    for piece in handle:
+        yield from piece.splitlines()
+
+
+def _numbered_text(where: str, lines: Iterator[bytes]) -> Iterator[str]:
+    for number, line in enumerate(lines, start=1):
         try:
             text = line.decode("utf-8")
         except UnicodeDecodeError as err:
             raise DataError(
-                f"{path}:{number}: not UTF-8 (byte 0x{line[err.start]:02x} at column "
+                f"{where}:{number}: not UTF-8 (byte 0x{line[err.start]:02x} at column "
                 f"{err.start + 1}); re-encode the file as UTF-8"
             ) from None
         # Spreadsheet exports start with a byte-order mark that is not part of the first field.
@@ -96,7 +108,7 @@ def header_indices(header: list[str], columns: dict, where: str) -> dict[str, in
         else:
             raise DataError(
                 f"{where}: no column named '{column}' ({role}_column) in the header; "
-                f"columns are {', '.join(repr(n) for n in names)}"
+                f"columns are {cut(', '.join(repr(n) for n in names))}"
             )
     return indices
 
@@ -156,15 +168,11 @@ def number_labels(examples: list[Example]) -> list[float]:
     numbers = []
     for example in examples:
         try:
-            value = float(example.label)
-        except ValueError:
-            value = math.nan
-        if not math.isfinite(value):
+            numbers.append(parse_number(example.label))
+        except BadNumber as err:
             raise DataError(
-                f"{example.where}: label {example.label!r} is not a finite number "
-                "(data.label_type number)"
-            )
-        numbers.append(value)
+                f"{example.where}: label {shown(example.label)} {err} (data.label_type number)"
+            ) from None
     return numbers
 
 

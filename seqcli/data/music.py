@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from seqcli.errors import DataError
+from seqcli.recipe.inputs import MUSIC, open_input
 
 SPLIT_KEYS = {"train": "traindata", "val": "validdata", "test": "testdata"}
 
@@ -17,10 +18,9 @@ def load_music(path: Path) -> dict[str, list[np.ndarray]]:
     """Split name -> list of (T_i, K) float32 0/1 frame arrays; every piece has the same K."""
     from scipy.io import loadmat  # scipy is slow to import and only music needs it
 
-    if not path.is_file():
-        raise DataError(f"{path}: music file not found")
     try:
-        contents = loadmat(str(path))
+        with open_input(path, MUSIC) as handle:
+            contents = loadmat(handle)
     except (ValueError, TypeError, OSError, NotImplementedError) as err:
         raise DataError(f"{path}: not a MATLAB .mat file scipy can read ({err})") from None
     splits = {split: _pieces(contents, key, path) for split, key in SPLIT_KEYS.items()}

@@ -6,16 +6,32 @@ from __future__ import annotations
 import re
 import unicodedata
 import zipfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
+from seqcli.data.corpus import open_data
+from seqcli.data.labelled import decoded_lines, text_lines
 from seqcli.data.vocab import BOS, EOS, PAD, UNK, Vocab, build_vocab
 from seqcli.errors import DataError
 from seqcli.recipe.data import PairsData
+from seqcli.recipe.errors import cut, shown
+from seqcli.recipe.inputs import size_text
 
 SPECIALS = (PAD, UNK, BOS, EOS)  # <pad> first: id 0 is what padding and the loss ignore
+# A zip member is read only if it unpacks to at most this, packed at most MAX_RATIO to 1
+# (Tatoeba's fra.txt: 10 MB at 3.4 to 1). RATIO_FLOOR spares tiny members, which pack oddly.
+MAX_MEMBER_BYTES = 2 << 30
+MAX_RATIO = 100
+RATIO_FLOOR = 1 << 20
+# What zipfile raises on a damaged archive, also while unpacking (bad CRC, broken deflate
+# stream); RuntimeError is its word for an encrypted member.
+ZIP_ERRORS = (OSError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError)
 
 
 @dataclass(frozen=True)
@@ -55,39 +71,59 @@ def detokenize(tokens, tokenizer: str) -> str:
     return JOINERS[tokenizer](tokens)
 
 
-def read_text(path: Path, member: str | None) -> str:
-    """The file's text; a .zip is read in place (the real dataset ships zipped)."""
+def read_lines(path: Path, member: str | None) -> Iterator[str]:
+    """The file's lines, streamed; a .zip is read in place (the real dataset ships zipped)."""
+    if path.suffix.lower() != ".zip":
+        yield from decoded_lines(path)
+        return
+    with open_data(path) as handle, _zip_member(handle, path, member) as (name, stream):
+        yield from text_lines(stream, f"{path}:{name}")
+
+
+@contextmanager
+def _zip_member(handle, path: Path, member: str | None) -> Iterator[tuple[str, BinaryIO]]:
+    """The member's name and its unpacked bytes, streamed; a broken zip is one DataError."""
     try:
-        if path.suffix.lower() == ".zip":
-            return _read_zip_member(path, member)
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DataError(f"{path}: data file not found") from None
-    except IsADirectoryError:
-        raise DataError(f"{path}: is a folder; data.path needs a .tsv/.txt or .zip file") from None
-    except UnicodeDecodeError as err:
-        raise DataError(f"{path}: not UTF-8 text (byte {err.start})") from None
-    except (OSError, zipfile.BadZipFile) as err:
-        raise DataError(f"{path}: cannot read ({err})") from None
+        with zipfile.ZipFile(handle) as archive:
+            info = _member_info(archive, path, member)
+            check_member(info, path)
+            with archive.open(info) as stream:
+                yield info.filename, stream
+    except ZIP_ERRORS as err:
+        raise DataError(f"{path}: cannot read the zip ({err})") from None
 
 
-def _read_zip_member(path: Path, member: str | None) -> str:
-    with zipfile.ZipFile(path) as archive:
-        names = [n for n in archive.namelist() if not n.endswith("/")]
-        if member is None:
-            data_members = [n for n in names if not Path(n).name.startswith("_")]
-            if len(data_members) != 1:
-                raise DataError(
-                    f"{path}: holds {len(data_members)} data members ({', '.join(data_members)});"
-                    " name one with data.member"
-                )
-            member = data_members[0]
-        if member not in names:
-            raise DataError(f"{path}: has no member '{member}'; it holds {', '.join(names)}")
-        try:
-            return archive.read(member).decode("utf-8")
-        except UnicodeDecodeError as err:
-            raise DataError(f"{path}:{member}: not UTF-8 text (byte {err.start})") from None
+def _member_info(archive: zipfile.ZipFile, path: Path, member: str | None) -> zipfile.ZipInfo:
+    names = [n for n in archive.namelist() if not n.endswith("/")]
+    if member is None:
+        data_members = [n for n in names if not Path(n).name.startswith("_")]
+        if len(data_members) != 1:
+            raise DataError(
+                f"{path}: holds {len(data_members)} data members ({cut(', '.join(data_members))});"
+                " name one with data.member"
+            )
+        member = data_members[0]
+    if member not in names:
+        raise DataError(f"{path}: has no member {shown(member)}; it holds {cut(', '.join(names))}")
+    return archive.getinfo(member)
+
+
+def check_member(info: zipfile.ZipInfo, path: Path) -> None:
+    """Refuse a member that unpacks to more than seqcli reads from a zip, or that packs far
+    tighter than text does: a zip bomb is a small file that unpacks a thousandfold, often
+    into one endless line."""
+    where = f"{path}:{info.filename}"
+    if info.file_size > MAX_MEMBER_BYTES:
+        raise DataError(
+            f"{where}: unpacks to {size_text(info.file_size)}; a zip member may be at most "
+            f"{size_text(MAX_MEMBER_BYTES)}; unpack it and point data.path at the file"
+        )
+    ratio = info.file_size / max(info.compress_size, 1)
+    if info.file_size > RATIO_FLOOR and ratio > MAX_RATIO:
+        raise DataError(
+            f"{where}: packed {ratio:.0f} to 1 (at most {MAX_RATIO} to 1 is read from a zip; "
+            "text packs 3-10 to 1); unpack it and point data.path at the file"
+        )
 
 
 def read_pairs(config: PairsData, path: Path | None = None) -> list[Pair]:
@@ -96,7 +132,7 @@ def read_pairs(config: PairsData, path: Path | None = None) -> list[Pair]:
     where = f"{path}:{config.member}" if config.member else str(path)
     columns = max(config.source_column, config.target_column) + 1
     pairs = []
-    for number, line in enumerate(read_text(path, config.member).splitlines(), start=1):
+    for number, line in enumerate(read_lines(path, config.member), start=1):
         if not line.strip():
             continue
         fields = line.split("\t")

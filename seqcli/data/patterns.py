@@ -12,6 +12,7 @@ import numpy as np
 
 from seqcli.data.labelled import decoded_lines
 from seqcli.errors import DataError
+from seqcli.recipe.errors import shown
 
 MEMORY_MINIMUM = 2  # one pattern leaves nothing to choose between
 INK, PAPER = "#", "."  # how a bipolar pattern, which has no characters of its own, is drawn
@@ -118,7 +119,7 @@ def _unit(field: str, where: str) -> int:
     except ValueError:
         value = None
     if value not in (1.0, -1.0):
-        raise DataError(f"{where}: {field.strip()!r} is not +1 or -1")
+        raise DataError(f"{where}: {shown(field.strip())} is not +1 or -1")
     return int(value)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import math
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +10,9 @@ from pathlib import Path
 import numpy as np
 
 from seqcli.data.corpus import read_lines
+from seqcli.data.numbers import BadNumber, parse_number
 from seqcli.errors import DataError
+from seqcli.recipe.errors import cut, shown
 
 
 @dataclass(frozen=True)
@@ -96,8 +97,8 @@ def _column_index(path: Path, header: list[str], columns: Columns) -> dict[str, 
     missing = [name for name in wanted if name not in names]
     if missing:
         raise DataError(
-            f"{path}:1: no column {', '.join(repr(n) for n in missing)}; the header has "
-            f"{', '.join(repr(n) for n in names)}"
+            f"{path}:1: no column {cut(', '.join(repr(n) for n in missing))}; the header has "
+            f"{cut(', '.join(repr(n) for n in names))}"
         )
     return {name: names.index(name) for name in wanted}
 
@@ -105,13 +106,10 @@ def _column_index(path: Path, header: list[str], columns: Columns) -> dict[str, 
 def _number(path: Path, line: int, column: int, row: list[str], name: str) -> float:
     text = row[column].strip()
     try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value):
-        shown = f"{text!r} is not a number" if text else "empty cell"
-        raise DataError(f"{path}:{line}:{column + 1}: {shown} (column '{name}')")
-    return value
+        return parse_number(text)
+    except BadNumber as err:
+        problem = f"{shown(text)} {err}" if text else "empty cell"
+        raise DataError(f"{path}:{line}:{column + 1}: {problem} (column '{cut(name)}')") from None
 
 
 @dataclass(frozen=True)

@@ -6,13 +6,14 @@ it should produce, written as space-separated numbers in one field."""
 from __future__ import annotations
 
 import csv
-import math
 from typing import NamedTuple
 
 import numpy as np
 
 from seqcli.data.labelled import decoded_lines, split_sizes
+from seqcli.data.numbers import BadNumber, parse_number
 from seqcli.errors import DataError
+from seqcli.recipe.errors import cut, shown
 
 
 class VectorExample(NamedTuple):
@@ -33,7 +34,7 @@ def read_vectors(config) -> list[VectorExample]:
     if missing:
         raise DataError(
             f"{config.path}:1: no column named '{missing[0]}'; columns are "
-            f"{', '.join(repr(n) for n in names)}"
+            f"{cut(', '.join(repr(n) for n in names))}"
         )
     columns = [names.index(name) for name in wanted]
     examples = [
@@ -56,12 +57,9 @@ def _example(row: list[str], columns: list[int], where: str) -> VectorExample:
 
 def _number(field: str, where: str) -> float:
     try:
-        value = float(field)
-    except ValueError:
-        raise DataError(f"{where}: '{field}' is not a number") from None
-    if not math.isfinite(value):
-        raise DataError(f"{where}: '{field}' is not a finite number")
-    return value
+        return parse_number(field)
+    except BadNumber as err:
+        raise DataError(f"{where}: {shown(field)} {err}") from None
 
 
 def random_split(

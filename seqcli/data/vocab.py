@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from seqcli.errors import DataError
+from seqcli.recipe.errors import shown
 
 EOS = "<eos>"
 
@@ -62,10 +63,10 @@ class Vocab:
         tokens = self.tokenize(text)
         missing = self.unknown(tokens)
         if missing and not skip_unknown:
-            shown = ", ".join(repr(token) for token in missing[:10])
+            listed = ", ".join(shown(token) for token in missing[:10])
             more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
             raise DataError(
-                f"{what}: {len(missing)} token(s) not in the model's vocabulary: {shown}{more}"
+                f"{what}: {len(missing)} token(s) not in the model's vocabulary: {listed}{more}"
             )
         return [self._ids[token] for token in tokens if token in self._ids]
 

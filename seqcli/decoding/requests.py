@@ -39,6 +39,7 @@ class Search:
 class Forecast:
     horizon: int | None = None  # steps after the last row; None: data.horizon
     history: Path | None = None  # a CSV to continue instead of the training series
+    keep: bool = False  # keep the streamed rows for a figure (--plot)
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import torch
 
 from seqcli.recipe import TrainConfig
+
+if TYPE_CHECKING:
+    from seqcli.engine.run import Run
 
 OPTIMIZERS = {
     "adam": lambda params, t: torch.optim.Adam(params, lr=t.lr, weight_decay=t.weight_decay),
@@ -84,3 +88,17 @@ class LearningRate:
     def load_state_dict(self, state: dict) -> None:
         self.plateau_factor, self.best = state["plateau_factor"], state["best"]
         self.bad_evals = state["bad"]
+
+
+def planned_steps(run: Run, batches_per_epoch: int) -> int:
+    """The optimizer steps a run takes: none where its spec says there is nothing to optimize
+    (the data alone made the model), else the recipe's steps or epochs."""
+    if not run.task.spec.optimizes:
+        return 0
+    return total_steps(run.recipe.train, batches_per_epoch)
+
+
+def total_steps(train, batches_per_epoch: int) -> int:
+    if train.epochs is None:
+        return train.steps
+    return max(1, math.ceil(train.epochs * batches_per_epoch))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import torch
 
+from seqcli.data.digest import data_digest
 from seqcli.engine.checkpoint import load_checkpoint, resolve_checkpoint, weights_mismatch
 from seqcli.engine.contract import Task, TaskData
 from seqcli.engine.run import Run, Tasks, load_run, new_run
@@ -34,7 +35,7 @@ def fresh_training(
     with _released_on_failure(folder):
         folder.write_text("recipe.yaml", recipe_to_yaml(recipe))
         folder.write_text("meta.json", json.dumps(run.meta.to_dict(), ensure_ascii=False, indent=1))
-        return Trainer(run, data, folder)
+        return Trainer(run, data, folder, data_digest=data_digest(recipe.data))
 
 
 def fresh_run(
@@ -51,25 +52,46 @@ def fresh_run(
     return run, data
 
 
-def resumed_training(run_dir: Path, tasks: Tasks, *, device: torch.device) -> Trainer:
-    """The trainer exactly where run_dir/last.pt left it."""
+def resumed_training(
+    run_dir: Path, tasks: Tasks, *, device: torch.device, allow_changed_data: bool = False
+) -> Trainer:
+    """The trainer exactly where run_dir/last.pt left it, on the data it started with unless
+    allow_changed_data."""
     if not run_dir.is_dir():
         raise UsageError(f"--resume {run_dir}: not a run folder")
     folder = RunFolder(run_dir)
     folder.lock()  # first: it finishes a replacement a killed process left halfway
     with _released_on_failure(folder):
-        run, data = _resumed_run(run_dir, tasks, device)
+        run, data, digest = _resumed_run(run_dir, tasks, device, allow_changed_data)
         folder.truncate_metrics(run.checkpoint["step"])
-        return Trainer(run, data, folder)
+        return Trainer(run, data, folder, data_digest=digest)
 
 
-def _resumed_run(run_dir: Path, tasks: Tasks, device: torch.device) -> tuple[Run, TaskData]:
+def _resumed_run(
+    run_dir: Path, tasks: Tasks, device: torch.device, allow_changed_data: bool
+) -> tuple[Run, TaskData, str | None]:
     if not (run_dir / "last.pt").is_file():
         raise CheckpointError(f"--resume {run_dir}: holds no last.pt to resume from")
     run = load_run(run_dir / "last.pt", device, tasks)
     if "training" not in run.checkpoint:
         raise CheckpointError(f"{run_dir}/last.pt: holds no training state to resume")
-    return run, run.task.prepare(run.recipe, run.meta)
+    digest = data_digest(run.recipe.data)
+    if not allow_changed_data:
+        _same_data(run, digest, run_dir)
+    return run, run.task.prepare(run.recipe, run.meta), digest
+
+
+def _same_data(run: Run, digest: str | None, run_dir: Path) -> None:
+    """Refuse to resume on data that changed since the run started: its position, carried
+    state and vocabulary would be applied to other text. Checkpoints written before digests
+    were stored hold none and resume as they always did."""
+    stored = run.checkpoint["training"].get("data_digest")
+    if stored is not None and digest != stored:
+        raise CheckpointError(
+            f"--resume {run_dir}: the data ({run.recipe.data.path}) changed since the run "
+            "started (its SHA-256 differs from the one in last.pt); restore it, or pass "
+            "--allow-changed-data to go on with it as it is"
+        )
 
 
 @contextmanager

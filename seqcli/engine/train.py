@@ -11,7 +11,7 @@ import torch
 from seqcli.engine import events
 from seqcli.engine.checkpoint import write_checkpoint
 from seqcli.engine.contract import TaskData
-from seqcli.engine.optim import LearningRate, build_optimizer
+from seqcli.engine.optim import LearningRate, build_optimizer, planned_steps
 from seqcli.engine.run import Run
 from seqcli.engine.runfolder import RunFolder
 from seqcli.engine.stopping import ABANDONED, StopSwitch
@@ -27,8 +27,11 @@ SMOOTHING = 0.9  # weight of the past in the tokens/s shown to the user
 class Trainer:
     """Train a run into a folder; stoppable between steps, resumable exactly."""
 
-    def __init__(self, run: Run, data: TaskData, folder: RunFolder):
+    def __init__(
+        self, run: Run, data: TaskData, folder: RunFolder, *, data_digest: str | None = None
+    ):
         self.run, self.data, self.folder = run, data, folder
+        self.data_digest = data_digest  # of the data files, so a resume can see them change
         recipe = run.recipe
         self.batches = run.task.batches(data, recipe)
         self.total_steps = planned_steps(run, len(self.batches))
@@ -241,6 +244,7 @@ class Trainer:
                 "best": self.best,
                 "bad_evals": self.bad_evals,
                 "validation_due": self.validation_due,
+                "data_digest": self.data_digest,
             }
         return payload
 
@@ -274,20 +278,6 @@ class Trainer:
 
     def _resume_command(self) -> str:
         return f"seqcli train --resume {self.folder.path}"
-
-
-def planned_steps(run: Run, batches_per_epoch: int) -> int:
-    """The optimizer steps a run takes: none where its spec says there is nothing to optimize
-    (the data alone made the model), else the recipe's steps or epochs."""
-    if not run.task.spec.optimizes:
-        return 0
-    return total_steps(run.recipe.train, batches_per_epoch)
-
-
-def total_steps(train, batches_per_epoch: int) -> int:
-    if train.epochs is None:
-        return train.steps
-    return max(1, math.ceil(train.epochs * batches_per_epoch))
 
 
 def _to_cpu(state):

@@ -6,7 +6,7 @@ forecast(values, steps) -> (B, steps, V)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import torch
 import torch.nn.functional as F
@@ -24,6 +24,7 @@ def masked_mse(predictions: torch.Tensor, targets: torch.Tensor) -> torch.Tensor
     return F.mse_loss(predictions[known], targets[known])
 
 
+ROLLOUT_CHUNK = 1024  # forecast steps handed on at once by rollout
 WINDOW_SD_FLOOR = 0.05  # in scaled units: a flat window is shifted, not blown up by noise
 
 
@@ -84,6 +85,10 @@ class DirectForecaster(nn.Module):
         assert steps <= self.horizon, "the task checks the horizon before asking"
         return self(values).out[:, :steps]
 
+    def rollout(self, values: torch.Tensor, steps: int) -> Iterator[torch.Tensor]:
+        """The forecast as chunks of (B, <= ROLLOUT_CHUNK, V); the horizon is short, so one."""
+        yield self.forecast(values, steps)
+
 
 class AutoregressiveForecaster(nn.Module):
     """many_to_many: predict row t+1 from rows up to t at every position; roll out by
@@ -107,14 +112,22 @@ class AutoregressiveForecaster(nn.Module):
     def forecast(self, values: torch.Tensor, steps: int) -> torch.Tensor:
         """(B, steps, V); past the first step the covariates are unknown, so the task only
         asks for more than one step when there are none."""
+        return torch.cat(list(self.rollout(values, steps)), dim=1)  # (B, steps, V)
+
+    def rollout(self, values: torch.Tensor, steps: int) -> Iterator[torch.Tensor]:
+        """The forecast as chunks of (B, <= ROLLOUT_CHUNK, V), each fed back in as it is
+        made: a horizon of any length takes the memory of one chunk."""
         assert steps == 1 or self.features == self.values, "covariates end with the data"
         window, restore = self.norm(values)  # (B, T, F)
         h, state = self.rnn(window)  # (B, T, H)
         step = self.head(h[:, -1:])  # (B, 1, V)
-        forecasts = [step]
+        chunk = [step]
         for _ in range(steps - 1):
+            if len(chunk) == ROLLOUT_CHUNK:
+                yield restore(torch.cat(chunk, dim=1))
+                chunk = []
             # Fed back in the window's own scale: the rows it was rescaled with.
             h, state = self.rnn(step, state)  # (B, 1, H)
             step = self.head(h)  # (B, 1, V)
-            forecasts.append(step)
-        return restore(torch.cat(forecasts, dim=1))  # (B, steps, V)
+            chunk.append(step)
+        yield restore(torch.cat(chunk, dim=1))  # (B, <= ROLLOUT_CHUNK, V)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -18,7 +19,10 @@ def resolve_path(path: Path | None, info: ValidationInfo) -> Path | None:
     base = (info.context or {}).get("base_dir")
     if path is None or path.is_absolute() or base is None:
         return path
-    return (Path(base) / path).resolve()
+    try:
+        return (Path(base) / path).resolve()
+    except (RuntimeError, OSError):  # a loop of symbolic links: the reader will name it
+        return Path(os.path.abspath(Path(base) / path))
 
 
 class DataSection(Section):

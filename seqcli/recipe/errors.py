@@ -14,6 +14,19 @@ from seqcli.recipe.tasks import SPECS
 
 # Endings of pydantic's error kinds that judge the value itself, so the line shows the value.
 VALUE_PROBLEMS = ("_type", "_parsing", "than", "_equal", "_long", "_short", "_mismatch", "_number")
+SHOWN = 80  # characters of a user's value that an error line echoes
+
+
+def cut(text: str) -> str:
+    """A user's text as one error line echoes it: on one line, and at most SHOWN characters
+    with the full length said (a 10 MB value would otherwise be the message)."""
+    text = text if text.isprintable() else repr(text)[1:-1]
+    return text if len(text) <= SHOWN else f"{text[:SHOWN]}... ({len(text):,} characters)"
+
+
+def shown(value: object) -> str:
+    """A user's value as Python writes it (quotes say it is a string), cut."""
+    return cut(repr(value))
 
 
 def describe_validation_error(
@@ -35,7 +48,7 @@ def describe_validation_error(
 def _key_text(part: object) -> str:
     # A YAML key can be empty or hold a newline; quoted, it stays visible and on one line.
     text = str(part)
-    return text if text.isprintable() and text.strip() else repr(text)
+    return cut(text) if text.isprintable() and text.strip() else shown(text)
 
 
 def _where(
@@ -46,7 +59,7 @@ def _where(
         target = override.partition("=")[0].strip()
         # An unknown key is also blamed on a --set that runs through it (`modle.layers=2`).
         if key and (target == key or (unknown and target.startswith(f"{key}."))):
-            return f"--set {override}: "
+            return f"--set {cut(override)}: "
     return f"{source}: {key}: " if key else f"{source}: "
 
 
@@ -57,7 +70,7 @@ def _explain(problem: dict, schema: type[BaseModel], loc: tuple[str, ...]) -> st
         return explain(problem, schema, loc)
     message = problem["msg"].removeprefix("Value error, ")
     if kind.endswith(VALUE_PROBLEMS):
-        return f"got {problem['input']!r}; {message[0].lower()}{message[1:]}"
+        return f"got {shown(problem['input'])}; {message[0].lower()}{message[1:]}"
     return message
 
 
@@ -82,14 +95,14 @@ def _other_tasks_option(loc: tuple[str, ...]) -> str:
 def _not_a_choice(problem: dict, schema: type[BaseModel], loc: tuple[str, ...]) -> str:
     choices = re.findall(r"'([^']*)'", problem["ctx"]["expected"])
     value = problem["input"]
-    return f"{value!r} is not one of {', '.join(choices)}{_did_you_mean(str(value), choices)}"
+    return f"{shown(value)} is not one of {', '.join(choices)}{_did_you_mean(str(value), choices)}"
 
 
 def _unknown_tag(problem: dict, schema: type[BaseModel], loc: tuple[str, ...]) -> str:
     ctx = problem["ctx"]
     choices = re.findall(r"'([^']*)'", ctx["expected_tags"])
     return (
-        f"{ctx['discriminator'].strip(chr(39))} {ctx['tag']!r} is not one of "
+        f"{ctx['discriminator'].strip(chr(39))} {shown(ctx['tag'])} is not one of "
         f"{', '.join(choices)}{_did_you_mean(str(ctx['tag']), choices)}"
     )
 
@@ -99,7 +112,7 @@ def _missing(problem: dict, schema: type[BaseModel], loc: tuple[str, ...]) -> st
 
 
 def _not_a_section(problem: dict, schema: type[BaseModel], loc: tuple[str, ...]) -> str:
-    return f"expected a section of keys, got {problem['input']!r}"
+    return f"expected a section of keys, got {shown(problem['input'])}"
 
 
 EXPLAINERS = {

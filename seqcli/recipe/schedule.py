@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from seqcli.recipe.numbers import no_booleans_for_numbers
 
 
 class Section(BaseModel):
     # YAML reads .inf and .nan as floats; no setting means either (epochs: .inf never ends).
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _booleans_are_not_numbers(cls, raw: Any) -> Any:
+        return no_booleans_for_numbers(raw, cls.model_fields)
 
 
 class ConstantSchedule(Section):

@@ -19,6 +19,7 @@ from seqcli.engine.contract import Batch, Given, StackInput, TaskData
 from seqcli.errors import DataError, UsageError
 from seqcli.metrics.language import token_metrics
 from seqcli.models import detach
+from seqcli.models.cells import map_state
 from seqcli.models.language_model import LanguageModel
 from seqcli.recipe.tasks import SPECS
 
@@ -109,20 +110,39 @@ class LanguageModelTask:
         return StackInput({"x": torch.tensor([ids])}, vocab.tokenize(given.text), vocab.tokenizer)
 
 
+# Prime tokens per fused call: the call's logits are (1, PRIME_CHUNK, V), so a long prime
+# costs the same memory as a short one and only more calls.
+PRIME_CHUNK = 4096
+
+
 def sample_tokens(run, prime: list[int], *, length: int, draw: Draw) -> Iterator[torch.Tensor]:
     """The next token ids (num_samples,), `length` times, after reading the prime. The fused
-    module reads the prime in one call; only new tokens go one at a time."""
+    module reads the prime in chunks, carrying the state; only new tokens go one at a time."""
     model, device = run.model.eval(), run.device
     stepper = model.stepper()
-    context = torch.tensor([prime], device=device).expand(draw.num_samples, -1)  # (N, P)
-    state = None
-    if context.shape[1] > 1:
-        with torch.inference_mode():
-            state = stepper.layers_from(model(context[:, :-1]).state)
+    state = read_prime(model, prime[:-1], device)
+    if state is not None:
+        # Every sample starts from the same prime: read it once, copy the state per sample.
+        copies = map_state(lambda part: part.repeat(1, draw.num_samples, 1), state)
+        state = stepper.layers_from(copies)
     generator = torch.Generator(device=device).manual_seed(draw.seed)
-    picker = TokenPicker(draw.sampling, generator, context=context[0])
-    picks = autoregress(stepper, context[:, -1], steps=length, pick=picker, state=state)
+    # The repetition penalty needs which tokens the prime holds, not where.
+    seen = torch.tensor(sorted(set(prime)), device=device)
+    picker = TokenPicker(draw.sampling, generator, context=seen)
+    last = torch.full((draw.num_samples,), prime[-1], device=device)  # (N,)
+    picks = autoregress(stepper, last, steps=length, pick=picker, state=state)
     return (picked.token for picked in picks)
+
+
+@torch.inference_mode()
+def read_prime(model, tokens: list[int], device: torch.device):
+    """The state (parts of (L, 1, H)) after reading the tokens, PRIME_CHUNK at a time; None
+    for no tokens."""
+    state = None
+    for start in range(0, len(tokens), PRIME_CHUNK):
+        chunk = torch.tensor([tokens[start : start + PRIME_CHUNK]], device=device)  # (1, C)
+        state = model(chunk, state=state).state
+    return state
 
 
 def _stream(vocab: Vocab, prime: str, tokens, num_samples: int) -> Iterator[str]:

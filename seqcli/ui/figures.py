@@ -19,7 +19,7 @@ from seqcli.errors import UsageError
 class ForecastFigure:
     names: tuple[str, ...]  # the value columns, one panel each
     history: np.ndarray  # (T, V) the rows the forecast continues, data units
-    forecast: np.ndarray  # (S, V)
+    forecast: list[np.ndarray]  # (C, V) chunks, S rows in all, filled as the CSV streams
 
 
 @dataclass(frozen=True)
@@ -108,11 +108,12 @@ def plot_learning_curves(
 def plot_forecast(data: ForecastFigure, path: Path) -> None:
     """History and forecast of every value column, one panel each."""
     figure, axes = new_figure(len(data.names), figsize=(9, 3 * len(data.names)))
+    forecast = np.concatenate(data.forecast)  # (S, V)
     past = np.arange(-len(data.history) + 1, 1)
-    ahead = np.arange(0, len(data.forecast) + 1)  # starts at the last known row: lines join
+    ahead = np.arange(0, len(forecast) + 1)  # starts at the last known row: lines join
     for column, (name, axis) in enumerate(zip(data.names, axes, strict=True)):
         axis.plot(past, data.history[:, column], label="history")
-        joined = np.concatenate([data.history[-1:, column], data.forecast[:, column]])
+        joined = np.concatenate([data.history[-1:, column], forecast[:, column]])
         axis.plot(ahead, joined, linestyle="--", label="forecast")
         axis.set_ylabel(name)
         axis.legend(loc="upper left")

@@ -160,10 +160,12 @@ class Forecaster:
                 f"{asked.history or 'the series'}: {len(history)} rows, the model reads "
                 f"{run.recipe.data.lookback} (data.lookback)"
             )
-        forecast = self._forecast(run, history, steps)
+        # The rows stream out as they are made; --plot alone keeps them, to draw.
+        kept = [] if asked.keep else None
+        chunks = _kept(self._rollout(run, history, steps), kept)
         values = len(meta.columns.values)
-        figure = ForecastFigure(meta.columns.values, history[:, :values], forecast)
-        return Generated([forecast_csv(meta, forecast, calendar)], figure=figure)
+        figure = ForecastFigure(meta.columns.values, history[:, :values], kept)
+        return Generated(forecast_csv(meta, chunks, steps, calendar), figure=figure)
 
     def stack_input(self, run, given: Given) -> StackInput:
         """The rows of a CSV file (--file *.csv, the run's columns), or comma-separated values
@@ -175,13 +177,25 @@ class Forecaster:
 
     def _forecast(self, run, history: np.ndarray, steps: int) -> np.ndarray:
         """(steps, V) in data units after (T, F) history rows in data units."""
+        return np.concatenate(list(self._rollout(run, history, steps)))
+
+    @torch.inference_mode()
+    def _rollout(self, run, history: np.ndarray, steps: int) -> Iterator[np.ndarray]:
+        """The forecast after (T, F) history rows, as (C, V) chunks in data units."""
         lookback = run.recipe.data.lookback
         window = run.meta.scaler.apply(history[-lookback:])  # (L, F)
         run.model.eval()
-        with torch.no_grad():
-            values = torch.from_numpy(window)[None].to(run.device)  # (1, L, F)
-            scaled = run.model.forecast(values, steps)[0].cpu().double().numpy()  # (S, V)
-        return run.meta.scaler.invert(scaled)
+        values = torch.from_numpy(window)[None].to(run.device)  # (1, L, F)
+        for chunk in run.model.rollout(values, steps):
+            yield run.meta.scaler.invert(chunk[0].cpu().double().numpy())  # (C, V)
+
+
+def _kept(chunks: Iterator[np.ndarray], kept: list | None) -> Iterator[np.ndarray]:
+    """The chunks, passed on; also appended to kept, unless it is None."""
+    for chunk in chunks:
+        if kept is not None:
+            kept.append(chunk)
+        yield chunk
 
 
 def given_rows(given: Given, meta: SeriesMeta) -> np.ndarray:

@@ -10,14 +10,24 @@ import typer
 
 from seqcli import ui
 from seqcli.cli.app import AsJson, Device, RunPath, app, friendly
+from seqcli.cli.numbers import bounded, like
 from seqcli.errors import UsageError
+from seqcli.recipe import TrainConfig
 
 NoiseLevels = Annotated[
     str | None, typer.Option(help="Hopfield: recall at these noise levels, e.g. 0.1,0.2,0.3.")
 ]
 Capacity = Annotated[
     int | None,
-    typer.Option(min=2, max=1000, help="Hopfield: capacity experiment at N units, P = 1..2N."),
+    typer.Option(
+        parser=bounded(int, ge=2, le=1000),
+        help="Hopfield: capacity experiment at N units, P = 1..2N.",
+    ),
+]
+
+
+MaxBatches = Annotated[
+    int | None, typer.Option(parser=like(TrainConfig, "eval_batches"), help="Cap on batches.")
 ]
 
 
@@ -27,7 +37,7 @@ def evaluate(
     run: RunPath,
     data: Annotated[Path | None, typer.Option(help="Score this data file instead.")] = None,
     split: Annotated[str, typer.Option(help="val | test (of the recipe's data).")] = "val",
-    max_batches: Annotated[int | None, typer.Option(min=1, help="Cap on batches.")] = None,
+    max_batches: MaxBatches = None,
     noise: NoiseLevels = None,
     capacity: Capacity = None,
     device: Device = "auto",

@@ -177,16 +177,13 @@ def inspect(
 ) -> None:
     """Summarize a checkpoint: recipe, parameters per layer and gate, steps, best metric."""
     from seqcli.analysis.inspect import parameter_rows, summary_rows
-    from seqcli.engine.checkpoint import load_checkpoint, resolve_checkpoint
-    from seqcli.engine.run import stored_meta, stored_recipe
+    from seqcli.engine.run import read_stored
     from seqcli.tasks import TASKS
 
     # last.pt knows the steps trained and the best value seen, and whether it can resume.
-    path = resolve_checkpoint(checkpoint, prefer=("last.pt", "best.pt"))
-    payload = load_checkpoint(path)
-    recipe = stored_recipe(payload, path)
-    meta = stored_meta(TASKS[recipe.task], payload, str(path))
-    summary = summary_rows(payload, meta.summary())
+    stored = read_stored(checkpoint, TASKS, prefer=("last.pt", "best.pt"))
+    payload = stored.payload
+    summary = summary_rows(payload, stored.meta.summary())
     rows = parameter_rows(payload["model"], payload["recipe"]["model"].get("cell"))
     if as_json:
         ui.print_json(

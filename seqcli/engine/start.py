@@ -9,8 +9,9 @@ import torch
 
 from seqcli.engine.checkpoint import load_checkpoint, resolve_checkpoint, weights_mismatch
 from seqcli.engine.contract import Task, TaskData
-from seqcli.engine.run import Run, Tasks, load_run, new_run
+from seqcli.engine.run import Run, Tasks, build_stored, new_run, read_stored
 from seqcli.engine.runfolder import RunFolder
+from seqcli.engine.stored import check_training
 from seqcli.engine.train import Trainer
 from seqcli.errors import CheckpointError, UsageError
 from seqcli.recipe import Recipe, recipe_to_yaml
@@ -55,10 +56,11 @@ def resumed_training(run_dir: Path, tasks: Tasks, *, device: torch.device) -> Tr
         raise UsageError(f"--resume {run_dir}: not a run folder")
     if not (run_dir / "last.pt").is_file():
         raise CheckpointError(f"--resume {run_dir}: holds no last.pt to resume from")
-    run = load_run(run_dir / "last.pt", device, tasks)
-    if "training" not in run.checkpoint:
-        raise CheckpointError(f"{run_dir}/last.pt: holds no training state to resume")
-    data = run.task.prepare(run.recipe, run.meta)
+    stored = read_stored(run_dir / "last.pt", tasks)
+    data = stored.task.prepare(stored.recipe, stored.meta)
+    batches = stored.task.batches(data, stored.recipe)
+    run = build_stored(stored, device)
+    check_training(stored.payload, run, batches, stored.path)
     folder = RunFolder(run_dir)
     folder.lock()
     folder.truncate_metrics(run.checkpoint["step"])

@@ -668,6 +668,33 @@ CASES = [
         "evaluate-flag-of-another-task", nothing, "evaluate {run} --noise 0.1",
         "--noise does not apply to a language model; only a Hopfield network's evaluate takes it",
     ),
+    # The command line itself: one line, exit 2, a did-you-mean among the command's own.
+    case(
+        "unknown-command", nothing, "trian recipe.yaml",
+        "trian: seqcli has no such command (did you mean 'train'?)",
+    ),
+    case(
+        "unknown-flag", nothing, "generate {run} --lenght 3",
+        "--lenght: seqcli generate has no such option (did you mean '--length'?)",
+    ),
+    case("missing-argument", nothing, "generate", "seqcli generate: missing argument RUN"),
+    case("flag-without-its-value", nothing, "generate {run} --length", "--length: requires"),
+    case(
+        "unexpected-argument", nothing, "generate {run} more",
+        "seqcli generate: got unexpected extra argument",
+    ),
+    case(
+        "flag-value-not-a-number", nothing, "generate {run} --length ten",
+        "--length: got ten; input should be a valid integer",
+    ),
+    case(
+        "flag-out-of-range", nothing, "generate {run} --top-p 1.5",
+        "--top-p: got 1.5; input should be less than or equal to 1",
+    ),
+    case(
+        "flag-not-finite", nothing, "generate {run} --temperature inf",
+        "--temperature: got inf; input should be a finite number",
+    ),
     # Associative memory: pattern files, and probes that do not fit the run.
     case(
         "glyph-ragged-rows", memory_recipe("###\n#.\n\n...\n.#.\n"), TRAIN,

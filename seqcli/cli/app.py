@@ -12,15 +12,16 @@ from typing import Annotated
 import typer
 
 from seqcli import ui
+from seqcli.cli.usage import Commands
 from seqcli.errors import SeqcliError
 
 app = typer.Typer(
+    cls=Commands,
     help="Train, sample and evaluate recurrent sequence models from a YAML recipe.",
-    no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-recipe_app = typer.Typer(help="Show a resolved recipe or the recipe JSON Schema.")
+recipe_app = typer.Typer(cls=Commands, help="Show a resolved recipe or the recipe JSON Schema.")
 app.add_typer(recipe_app, name="recipe")
 
 Device = Annotated[str, typer.Option("--device", help="auto | cpu | cuda | mps")]

@@ -10,6 +10,7 @@ import typer
 
 from seqcli import ui
 from seqcli.cli.app import AsJson, Device, RunPath, app, friendly
+from seqcli.cli.numbers import bounded
 from seqcli.cli.requests import read_file_flag
 from seqcli.errors import UsageError
 from seqcli.recipe.inputs import GATES
@@ -23,7 +24,10 @@ Gate = Annotated[
 Unit = Annotated[int, typer.Option(help="Unit (from 0) whose value colours the text.")]
 Direction = Annotated[str, typer.Option(help="forward | backward | both (bidirectional runs).")]
 TopUnits = Annotated[
-    int | None, typer.Option(min=1, help="Per feature of the input, the K best-correlated units.")
+    int | None,
+    typer.Option(
+        parser=bounded(int, ge=1), help="Per feature of the input, the K best-correlated units."
+    ),
 ]
 Plot = Annotated[Path | None, typer.Option(help="Draw heat maps of the layer's records (PNG).")]
 

@@ -9,23 +9,45 @@ import typer
 
 from seqcli import ui
 from seqcli.cli.app import Device, RunPath, app, friendly
+from seqcli.cli.numbers import bounded, like
 from seqcli.errors import UsageError
+from seqcli.recipe import GenerateConfig, Recipe, SeriesData
+from seqcli.recipe.pattern_formats import PatternData
+from seqcli.recipe.training import Sampling
 
 Text = Annotated[str | None, typer.Option(help="Text to start from.")]
 PrimeFile = Annotated[Path | None, typer.Option(help="Read the prime from a file ('-': stdin).")]
-Length = Annotated[int | None, typer.Option(min=1, help="Tokens (or steps) to generate.")]
-Temperature = Annotated[float | None, typer.Option(min=1e-6, help="Softmax temperature.")]
-TopK = Annotated[int | None, typer.Option(min=1, help="Sample among the k likeliest.")]
-TopP = Annotated[float | None, typer.Option(min=1e-6, max=1.0, help="Nucleus mass.")]
+Length = Annotated[
+    int | None,
+    typer.Option(parser=like(GenerateConfig, "length"), help="Tokens (or steps) to generate."),
+]
+Temperature = Annotated[
+    float | None, typer.Option(parser=like(Sampling, "temperature"), help="Softmax temperature.")
+]
+TopK = Annotated[
+    int | None, typer.Option(parser=like(Sampling, "top_k"), help="Sample among the k likeliest.")
+]
+TopP = Annotated[float | None, typer.Option(parser=like(Sampling, "top_p"), help="Nucleus mass.")]
 Greedy = Annotated[bool, typer.Option(help="Always take the likeliest token.")]
 Penalty = Annotated[
-    float | None, typer.Option(min=1e-6, help="Scores of tokens already written / this (CTRL).")
+    float | None,
+    typer.Option(
+        parser=like(Sampling, "repetition_penalty"),
+        help="Scores of tokens already written / this (CTRL).",
+    ),
 ]
-MinLength = Annotated[int | None, typer.Option(min=0, help="Tokens before the end may come.")]
-Samples = Annotated[int | None, typer.Option(min=1, help="Independent samples.")]
-Seed = Annotated[int | None, typer.Option(help="Sampling seed (default 0).")]
+MinLength = Annotated[
+    int | None,
+    typer.Option(parser=like(Sampling, "min_length"), help="Tokens before the end may come."),
+]
+Samples = Annotated[
+    int | None, typer.Option(parser=bounded(int, ge=1), help="Independent samples.")
+]
+Seed = Annotated[int | None, typer.Option(parser=like(Recipe, "seed"), help="Sampling seed (0).")]
 Unknown = Annotated[str | None, typer.Option(help="Prime tokens outside the vocab: error | skip.")]
-Horizon = Annotated[int | None, typer.Option(min=1, help="Forecast: steps ahead.")]
+Horizon = Annotated[
+    int | None, typer.Option(parser=like(SeriesData, "horizon"), help="Forecast: steps ahead.")
+]
 Input = Annotated[str | None, typer.Option(help="translator: the sentence(s) to translate.")]
 Output = Annotated[Path | None, typer.Option(help="Forecast: write the CSV here, not to stdout.")]
 Plot = Annotated[Path | None, typer.Option(help="Forecast: draw history and forecast (PNG).")]
@@ -39,12 +61,24 @@ InputFile = Annotated[
     ),
 ]
 Noise = Annotated[
-    float | None, typer.Option(min=0.0, max=1.0, help="Hopfield: share of units to flip.")
+    float | None,
+    typer.Option(parser=like(PatternData, "noise"), help="Hopfield: share of units to flip."),
 ]
-Pattern = Annotated[int | None, typer.Option(min=0, help="Hopfield: stored pattern to recall.")]
-BeamSize = Annotated[int | None, typer.Option(min=1, help="translator: beams (5).")]
-NBest = Annotated[int | None, typer.Option(min=1, help="translator: best translations per line.")]
-LengthPenalty = Annotated[float | None, typer.Option(min=0.0, help="translator: GNMT alpha (0.6).")]
+Pattern = Annotated[
+    int | None,
+    typer.Option(parser=bounded(int, ge=0), help="Hopfield: stored pattern to recall."),
+]
+BeamSize = Annotated[
+    int | None, typer.Option(parser=bounded(int, ge=1), help="translator: beams (5).")
+]
+NBest = Annotated[
+    int | None,
+    typer.Option(parser=bounded(int, ge=1), help="translator: best translations per line."),
+]
+LengthPenalty = Annotated[
+    float | None,
+    typer.Option(parser=bounded(float, ge=0), help="translator: GNMT alpha (0.6)."),
+]
 Attention = Annotated[
     Path | None, typer.Option(help="translator: write attention weights (.json or .png).")
 ]

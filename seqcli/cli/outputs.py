@@ -10,8 +10,10 @@ import typer
 
 from seqcli import ui
 from seqcli.cli.app import AsJson, Device, RunPath, app, friendly
+from seqcli.cli.numbers import bounded, like
 from seqcli.cli.requests import read_file_flag
 from seqcli.errors import UsageError
+from seqcli.recipe import TrainConfig
 from seqcli.recipe.inputs import LINES, input_lines
 
 NoiseLevels = Annotated[
@@ -19,7 +21,15 @@ NoiseLevels = Annotated[
 ]
 Capacity = Annotated[
     int | None,
-    typer.Option(min=2, max=1000, help="Hopfield: capacity experiment at N units, P = 1..2N."),
+    typer.Option(
+        parser=bounded(int, ge=2, le=1000),
+        help="Hopfield: capacity experiment at N units, P = 1..2N.",
+    ),
+]
+
+
+MaxBatches = Annotated[
+    int | None, typer.Option(parser=like(TrainConfig, "eval_batches"), help="Cap on batches.")
 ]
 
 
@@ -29,7 +39,7 @@ def evaluate(
     run: RunPath,
     data: Annotated[Path | None, typer.Option(help="Score this data file instead.")] = None,
     split: Annotated[str, typer.Option(help="val | test (of the recipe's data).")] = "val",
-    max_batches: Annotated[int | None, typer.Option(min=1, help="Cap on batches.")] = None,
+    max_batches: MaxBatches = None,
     noise: NoiseLevels = None,
     capacity: Capacity = None,
     device: Device = "auto",
@@ -161,16 +171,13 @@ def inspect(
 ) -> None:
     """Summarize a checkpoint: recipe, parameters per layer and gate, steps, best metric."""
     from seqcli.analysis.inspect import parameter_rows, summary_rows
-    from seqcli.engine.checkpoint import load_checkpoint, resolve_checkpoint
-    from seqcli.engine.run import stored_meta, stored_recipe
+    from seqcli.engine.run import read_stored
     from seqcli.tasks import TASKS
 
     # last.pt knows the steps trained and the best value seen, and whether it can resume.
-    path = resolve_checkpoint(checkpoint, prefer=("last.pt", "best.pt"))
-    payload = load_checkpoint(path)
-    recipe = stored_recipe(payload, path)
-    meta = stored_meta(TASKS[recipe.task], payload, str(path))
-    summary = summary_rows(payload, meta.summary())
+    stored = read_stored(checkpoint, TASKS, prefer=("last.pt", "best.pt"))
+    payload = stored.payload
+    summary = summary_rows(payload, stored.meta.summary())
     rows = parameter_rows(payload["model"], payload["recipe"]["model"].get("cell"))
     if as_json:
         ui.print_json(

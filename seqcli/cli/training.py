@@ -11,7 +11,9 @@ import typer
 
 from seqcli import ui
 from seqcli.cli.app import AsJson, Device, Overrides, app, friendly
+from seqcli.cli.numbers import bounded, like
 from seqcli.errors import OutputError, UsageError
+from seqcli.recipe import TrainConfig
 
 
 @contextmanager
@@ -169,8 +171,13 @@ MatchParams = Annotated[
     bool, typer.Option(help="Size each cell to the first cell's parameter count (2%).")
 ]
 Target = Annotated[
-    float | None, typer.Option(help="Report the step the monitored metric reached this.")
+    float | None,
+    typer.Option(parser=bounded(float), help="Report the step the monitored metric reached this."),
 ]
+Steps = Annotated[
+    int | None, typer.Option(parser=like(TrainConfig, "steps"), help="Steps per variant.")
+]
+Jobs = Annotated[int, typer.Option(parser=bounded(int, ge=1), help="Variants trained at once.")]
 
 
 @app.command("compare-cells")
@@ -184,12 +191,12 @@ def compare_cells(
     direction: Directions = None,
     seeds: Seeds = None,
     match_params: MatchParams = False,
-    steps: Annotated[int | None, typer.Option(min=1, help="Steps per variant.")] = None,
+    steps: Steps = None,
     target: Target = None,
     out: Annotated[
         str | None, typer.Option(metavar="DIR", help="Folder (default runs/<name>-cells).")
     ] = None,
-    jobs: Annotated[int, typer.Option(min=1, help="Variants trained at once.")] = 1,
+    jobs: Jobs = 1,
     overrides: Overrides = None,
     device: Device = "auto",
 ) -> None:

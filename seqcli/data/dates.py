@@ -7,6 +7,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from pydantic import Field, model_validator
+
+from seqcli.data.forms import Form
+
 # Longest first, so "1981-01-01" is a day rather than failing as a month.
 FORMATS = (
     "%Y-%m-%d %H:%M:%S",
@@ -18,6 +22,23 @@ FORMATS = (
     "%Y-%m",
     "%Y",
 )
+
+
+class CalendarForm(Form):
+    format: str
+    last: str
+    months: int = Field(ge=0)
+    seconds: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _dates_continue(self) -> CalendarForm:
+        try:
+            datetime.strptime(self.last, self.format)
+        except ValueError:
+            raise ValueError(f"last: {self.last!r} is not a date in {self.format!r}") from None
+        if not (self.months or self.seconds):
+            raise ValueError("months: 0 and seconds 0; dates would not advance")
+        return self
 
 
 @dataclass(frozen=True)
@@ -50,7 +71,7 @@ class Calendar:
 
     @classmethod
     def from_dict(cls, data: dict | None) -> Calendar | None:
-        return None if data is None else cls(**data)
+        return None if data is None else cls(**CalendarForm.read(data).model_dump())
 
 
 def infer_calendar(dates: list[str]) -> Calendar | None:

@@ -6,14 +6,45 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from pydantic import Field, model_validator
 
-from seqcli.data.dates import Calendar, infer_calendar
-from seqcli.data.scaling import Scaler, seasonal_mae
+from seqcli.data.dates import Calendar, CalendarForm, infer_calendar
+from seqcli.data.forms import Form
+from seqcli.data.scaling import Scaler, ScalerForm, seasonal_mae
 from seqcli.data.series import Columns, Table, check_room, header_columns, read_series, split_rows
 from seqcli.errors import DataError
 from seqcli.recipe import SeriesData
 
 HISTORY_ROWS = 500  # rows kept in the meta: a plot's context and generate's starting point
+
+
+class ColumnsForm(Form):
+    values: list[str] = Field(min_length=1)
+    inputs: list[str]
+    date: str | None
+
+
+class SeriesForm(Form):
+    columns: ColumnsForm
+    scaler: ScalerForm
+    mase_scale: list[float]
+    history: list[list[float]]
+    calendar: CalendarForm | None
+
+    @model_validator(mode="after")
+    def _widths_agree(self) -> SeriesForm:
+        """Scaling, MASE's scale and the kept rows are per column: as many as the columns."""
+        values = len(self.columns.values)
+        features = values + len(self.columns.inputs)
+        widths = {
+            "scaler.center": (len(self.scaler.center), features),
+            "mase_scale": (len(self.mase_scale), values),
+            **{f"history.{i}": (len(row), features) for i, row in enumerate(self.history)},
+        }
+        for field, (width, expected) in widths.items():
+            if width != expected:
+                raise ValueError(f"{field}: {width} columns; the series has {expected}")
+        return self
 
 
 @dataclass(frozen=True)
@@ -42,12 +73,13 @@ class SeriesMeta:
 
     @classmethod
     def from_dict(cls, data: dict) -> SeriesMeta:
-        columns = data["columns"]
+        form = SeriesForm.read(data)
+        columns = form.columns
         return cls(
-            Columns(tuple(columns["values"]), tuple(columns["inputs"]), columns["date"]),
+            Columns(tuple(columns.values), tuple(columns.inputs), columns.date),
             Scaler.from_dict(data["scaler"]),
-            tuple(data["mase_scale"]),
-            tuple(tuple(row) for row in data["history"]),
+            tuple(form.mase_scale),
+            tuple(tuple(row) for row in form.history),
             Calendar.from_dict(data["calendar"]),
         )
 

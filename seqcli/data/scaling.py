@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
 import numpy as np
+from pydantic import Field, model_validator
+
+from seqcli.data.forms import Form
 
 
 def standard(train: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -21,6 +25,17 @@ def identity(train: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 FITS = {"standard": standard, "minmax": minmax, "none": identity}
+
+
+class ScalerForm(Form):
+    center: list[float]
+    scale: list[Annotated[float, Field(gt=0)]]  # a constant column is kept at scale 1
+
+    @model_validator(mode="after")
+    def _a_scale_per_center(self) -> ScalerForm:
+        if len(self.scale) != len(self.center):
+            raise ValueError(f"scale: {len(self.scale)} columns, center {len(self.center)}")
+        return self
 
 
 @dataclass(frozen=True)
@@ -51,7 +66,8 @@ class Scaler:
 
     @classmethod
     def from_dict(cls, data: dict) -> Scaler:
-        return cls(tuple(data["center"]), tuple(data["scale"]))
+        form = ScalerForm.read(data)
+        return cls(tuple(form.center), tuple(form.scale))
 
 
 def seasonal_mae(train: np.ndarray, season: int) -> np.ndarray:

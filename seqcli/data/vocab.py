@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal
 
+from pydantic import model_validator
+
+from seqcli.data.forms import Form
 from seqcli.errors import DataError
 from seqcli.recipe.errors import shown
 
@@ -32,6 +36,22 @@ def word_piece(token: str) -> str:
 TOKENIZERS = {"char": char_tokens, "word": word_tokens}
 # The text one token stands for, so output can stream token by token.
 PIECES = {"char": char_piece, "word": word_piece}
+
+
+class VocabForm(Form):
+    """A vocabulary as a checkpoint keeps it."""
+
+    tokenizer: Literal[tuple(TOKENIZERS)]
+    tokens: list[str]
+
+    @model_validator(mode="after")
+    def _distinct(self) -> VocabForm:
+        seen: set[str] = set()
+        for token in self.tokens:
+            if token in seen:  # a token's id is its position: it has one
+                raise ValueError(f"tokens: {token!r} appears twice")
+            seen.add(token)
+        return self
 
 
 @dataclass(frozen=True)
@@ -81,7 +101,11 @@ class Vocab:
 
     @classmethod
     def from_dict(cls, data: dict) -> Vocab:
-        return cls(tokens=tuple(data["tokens"]), tokenizer=data["tokenizer"])
+        return cls.from_form(VocabForm.read(data))
+
+    @classmethod
+    def from_form(cls, form: VocabForm) -> Vocab:
+        return cls(tokens=tuple(form.tokens), tokenizer=form.tokenizer)
 
     def summary(self) -> list[tuple[str, str]]:
         return [("tokenizer / vocab", f"{self.tokenizer} / {len(self)}")]

@@ -9,6 +9,7 @@ from typing import BinaryIO
 
 import torch
 
+from seqcli.engine.stored import check_payload
 from seqcli.errors import CheckpointError
 
 FORMAT = 1
@@ -82,9 +83,7 @@ def _check_format(payload: object, path: Path) -> dict:
             f"{path}: written by a newer seqcli (format {payload['format']}, this one reads "
             f"{FORMAT}); upgrade seqcli"
         )
-    missing = [key for key in ("recipe", "meta", "model") if key not in payload]
-    if missing:
-        raise CheckpointError(f"{path}: checkpoint lacks {', '.join(missing)}")
+    check_payload(payload, path)
     return payload
 
 

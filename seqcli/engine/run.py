@@ -9,8 +9,11 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from seqcli.data.forms import under
 from seqcli.engine.checkpoint import load_checkpoint, resolve_checkpoint, weights_mismatch
 from seqcli.engine.contract import Meta, Task
+from seqcli.engine.memory import model_on_meta
+from seqcli.engine.stored import check_weights
 from seqcli.errors import CheckpointError, RecipeError, UsageError
 from seqcli.recipe import Recipe, validate_recipe
 
@@ -57,26 +60,53 @@ def stored_recipe(payload: dict, path: Path) -> Recipe:
         raise CheckpointError(str(err)) from None
 
 
-def stored_meta(task: Task, payload: dict, what: str) -> Meta:
-    """The task's meta as a checkpoint stores it; a dict of another shape is the file's fault."""
+def stored_meta(task: Task, payload: dict, path: Path) -> Meta:
+    """The task's meta as a checkpoint stores it; a dict of another shape is the file's fault.
+    A meta's form names the field it found wrong; any other failure still makes one line."""
     try:
         return task.meta.from_dict(payload["meta"])
-    except (TypeError, KeyError, ValueError, AttributeError) as err:
-        raise CheckpointError(f"{what}: malformed data description ({err})") from None
+    except ValueError as err:
+        raise CheckpointError(f"{path}: {under('meta', str(err))}") from None
+    except (TypeError, KeyError, AttributeError, IndexError) as err:
+        raise CheckpointError(f"{path}: meta: malformed ({type(err).__name__}: {err})") from None
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A checkpoint read and validated as data; nothing is built from it yet."""
+
+    path: Path
+    payload: dict
+    recipe: Recipe
+    task: Task
+    meta: Meta
+
+
+def read_stored(
+    target: Path, tasks: Tasks, *, prefer: tuple[str, ...] = ("best.pt", "last.pt")
+) -> Stored:
+    """A checkpoint (or a run folder's) with its payload, stored recipe and meta validated."""
+    path = resolve_checkpoint(target, prefer=prefer)
+    payload = load_checkpoint(path)
+    recipe = stored_recipe(payload, path)
+    task = tasks[recipe.task]
+    return Stored(path, payload, recipe, task, stored_meta(task, payload, path))
+
+
+def build_stored(stored: Stored, device: torch.device) -> Run:
+    """The run a validated checkpoint describes. Its weights are compared with the model its
+    recipe builds on the meta device first, so a file that does not fit allocates nothing."""
+    check_weights(stored.payload["model"], model_on_meta(stored), stored.path)
+    model = stored.task.build_model(stored.recipe, stored.meta)
+    try:
+        model.load_state_dict(stored.payload["model"])
+    except RuntimeError as err:
+        raise CheckpointError(
+            f"{stored.path}: weights do not fit the stored recipe ({weights_mismatch(err)})"
+        ) from None
+    return Run(stored.recipe, stored.task, stored.meta, model.to(device), device, stored.payload)
 
 
 def load_run(target: Path, device: torch.device, tasks: Tasks) -> Run:
     """Rebuild the run a checkpoint (or run folder) describes, weights included."""
-    path = resolve_checkpoint(target)
-    payload = load_checkpoint(path)
-    recipe = stored_recipe(payload, path)
-    task = tasks[recipe.task]
-    meta = stored_meta(task, payload, str(path))
-    model = task.build_model(recipe, meta)
-    try:
-        model.load_state_dict(payload["model"])
-    except RuntimeError as err:
-        raise CheckpointError(
-            f"{path}: weights do not fit the stored recipe ({weights_mismatch(err)})"
-        ) from None
-    return Run(recipe, task, meta, model.to(device), device, checkpoint=payload)
+    return build_stored(read_stored(target, tasks), device)

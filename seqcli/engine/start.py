@@ -12,8 +12,9 @@ import torch
 from seqcli.data.digest import data_digest
 from seqcli.engine.checkpoint import load_checkpoint, resolve_checkpoint, weights_mismatch
 from seqcli.engine.contract import Task, TaskData
-from seqcli.engine.run import Run, Tasks, load_run, new_run
+from seqcli.engine.run import Run, Stored, Tasks, build_stored, new_run, read_stored
 from seqcli.engine.runfolder import RunFolder
+from seqcli.engine.stored import check_training
 from seqcli.engine.train import Trainer
 from seqcli.errors import CheckpointError, UsageError
 from seqcli.recipe import Recipe, recipe_to_yaml
@@ -72,23 +73,26 @@ def _resumed_run(
 ) -> tuple[Run, TaskData, str | None]:
     if not (run_dir / "last.pt").is_file():
         raise CheckpointError(f"--resume {run_dir}: holds no last.pt to resume from")
-    run = load_run(run_dir / "last.pt", device, tasks)
-    if "training" not in run.checkpoint:
-        raise CheckpointError(f"{run_dir}/last.pt: holds no training state to resume")
-    digest = data_digest(run.recipe.data)
+    stored = read_stored(run_dir / "last.pt", tasks)
+    digest = data_digest(stored.recipe.data)
     if not allow_changed_data:
-        _same_data(run, digest, run_dir)
-    return run, run.task.prepare(run.recipe, run.meta), digest
+        _same_data(stored, digest, run_dir)
+    data = stored.task.prepare(stored.recipe, stored.meta)
+    batches = stored.task.batches(data, stored.recipe)
+    run = build_stored(stored, device)
+    check_training(stored.payload, run, batches, stored.path)
+    return run, data, digest
 
 
-def _same_data(run: Run, digest: str | None, run_dir: Path) -> None:
+def _same_data(stored: Stored, digest: str | None, run_dir: Path) -> None:
     """Refuse to resume on data that changed since the run started: its position, carried
     state and vocabulary would be applied to other text. Checkpoints written before digests
     were stored hold none and resume as they always did."""
-    stored = run.checkpoint["training"].get("data_digest")
-    if stored is not None and digest != stored:
+    training = stored.payload.get("training")
+    before = training.get("data_digest") if isinstance(training, dict) else None
+    if before is not None and digest != before:
         raise CheckpointError(
-            f"--resume {run_dir}: the data ({run.recipe.data.path}) changed since the run "
+            f"--resume {run_dir}: the data ({stored.recipe.data.path}) changed since the run "
             "started (its SHA-256 differs from the one in last.pt); restore it, or pass "
             "--allow-changed-data to go on with it as it is"
         )

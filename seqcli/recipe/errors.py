@@ -70,8 +70,14 @@ def _explain(problem: dict, schema: type[BaseModel], loc: tuple[str, ...]) -> st
         return explain(problem, schema, loc)
     message = problem["msg"].removeprefix("Value error, ")
     if kind.endswith(VALUE_PROBLEMS):
-        return f"got {shown(problem['input'])}; {message[0].lower()}{message[1:]}"
+        return got(shown(problem["input"]), message)
     return message
+
+
+def got(shown: str, message: str) -> str:
+    """A refused value and pydantic's reason for refusing it, as every error line words them
+    (a recipe key's, a flag's): `got 0; input should be greater than or equal to 1`."""
+    return f"got {shown}; {message[0].lower()}{message[1:]}"
 
 
 def _unknown_key(problem: dict, schema: type[BaseModel], loc: tuple[str, ...]) -> str:
@@ -79,7 +85,7 @@ def _unknown_key(problem: dict, schema: type[BaseModel], loc: tuple[str, ...]) -
     if owners:
         return f"applies to {owners}, not to a {loc[-2]}"
     allowed = allowed_keys(schema, loc[:-1])
-    hint = _did_you_mean(loc[-1], allowed)
+    hint = did_you_mean(loc[-1], allowed)
     return f"unknown key{hint}; allowed: {', '.join(allowed)}"
 
 
@@ -95,7 +101,7 @@ def _other_tasks_option(loc: tuple[str, ...]) -> str:
 def _not_a_choice(problem: dict, schema: type[BaseModel], loc: tuple[str, ...]) -> str:
     choices = re.findall(r"'([^']*)'", problem["ctx"]["expected"])
     value = problem["input"]
-    return f"{shown(value)} is not one of {', '.join(choices)}{_did_you_mean(str(value), choices)}"
+    return f"{shown(value)} is not one of {', '.join(choices)}{did_you_mean(str(value), choices)}"
 
 
 def _unknown_tag(problem: dict, schema: type[BaseModel], loc: tuple[str, ...]) -> str:
@@ -103,7 +109,7 @@ def _unknown_tag(problem: dict, schema: type[BaseModel], loc: tuple[str, ...]) -
     choices = re.findall(r"'([^']*)'", ctx["expected_tags"])
     return (
         f"{ctx['discriminator'].strip(chr(39))} {shown(ctx['tag'])} is not one of "
-        f"{', '.join(choices)}{_did_you_mean(str(ctx['tag']), choices)}"
+        f"{', '.join(choices)}{did_you_mean(str(ctx['tag']), choices)}"
     )
 
 
@@ -125,9 +131,13 @@ EXPLAINERS = {
 }
 
 
-def _did_you_mean(word: str, choices: typing.Sequence[str]) -> str:
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.5)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+def did_you_mean(word: str, choices: typing.Sequence[str], *, prefix: str = "") -> str:
+    """` (did you mean 'x'?)` for the closest choice, if one is close; else nothing. A prefix
+    every choice shares (a flag's `--`) is left out of the comparison, where it would make
+    any two names look alike."""
+    bare = {choice.removeprefix(prefix): choice for choice in choices}
+    close = difflib.get_close_matches(word.removeprefix(prefix), list(bare), n=1, cutoff=0.5)
+    return f" (did you mean '{bare[close[0]]}'?)" if close else ""
 
 
 def allowed_keys(schema: type[BaseModel], loc: tuple[str, ...]) -> list[str]:

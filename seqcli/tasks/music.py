@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Annotated
 
 import numpy as np
 import torch
+from pydantic import Field, model_validator
 
+from seqcli.data.forms import Form
 from seqcli.data.music import load_music
 from seqcli.data.padding import ordered_batches, pad_values
 from seqcli.decoding.autoregress import autoregress
@@ -20,6 +23,17 @@ from seqcli.recipe.tasks import SPECS
 LOWEST_NOTE = 21  # MIDI number of key 0 of an 88-key piano roll (A0)
 
 
+class MusicForm(Form):
+    keys: int = Field(ge=1)
+    key_frequency: list[Annotated[float, Field(ge=0, le=1)]]
+
+    @model_validator(mode="after")
+    def _a_frequency_per_key(self) -> MusicForm:
+        if len(self.key_frequency) != self.keys:
+            raise ValueError(f"key_frequency: {len(self.key_frequency)} for {self.keys} keys")
+        return self
+
+
 @dataclass(frozen=True)
 class MusicMeta:
     keys: int
@@ -30,7 +44,7 @@ class MusicMeta:
 
     @classmethod
     def from_dict(cls, data: dict) -> MusicMeta:
-        return cls(**data)
+        return cls(**MusicForm.read(data).model_dump())
 
     def summary(self) -> list[tuple[str, str]]:
         return [("keys per frame", str(self.keys))]

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Literal
 
 import torch
 import torch.nn.functional as F
+from pydantic import Field
 
+from seqcli.data.forms import Form
 from seqcli.data.synthetic import DELIMITER, MEMORY, SYMBOLS, make_batch
 from seqcli.engine.contract import Batch, Given, IndexedBatches, StackInput, TaskData
 from seqcli.errors import UsageError
@@ -20,6 +23,11 @@ HELD_OUT_SEED = 0
 ADDING_FEATURES = 2  # value, marker
 
 
+class SyntheticForm(Form):
+    task: Literal["adding", "copy"]
+    length: int = Field(ge=1)
+
+
 @dataclass(frozen=True)
 class SyntheticMeta:
     task: str
@@ -30,7 +38,7 @@ class SyntheticMeta:
 
     @classmethod
     def from_dict(cls, data: dict) -> SyntheticMeta:
-        return cls(**data)
+        return cls(**SyntheticForm.read(data).model_dump())
 
     def summary(self) -> list[tuple[str, str]]:
         return [("synthetic task / T", f"{self.task} / {self.length}")]

@@ -10,7 +10,8 @@ import errno
 import json
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextlib import redirect_stdout
 from pathlib import Path
 
 from rich.console import Console
@@ -28,6 +29,15 @@ def error(message: str) -> None:
     """One line, even when a message quotes a multi-line error from a library."""
     line = " ".join(part.strip() for part in message.splitlines() if part.strip())
     err_console.print(f"[bold red]error:[/] {escape(line)}", soft_wrap=True)
+
+
+def help_on_stderr(render: Callable[[], str]) -> None:
+    """A command's help, shown because no command was given: meant for a person, so on stderr
+    (render prints rich help itself, or returns plain text to print)."""
+    with redirect_stdout(sys.stderr):
+        text = render()
+    if text:
+        err_console.print(escape(text), soft_wrap=True)
 
 
 def warn(message: str) -> None:

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
+from pydantic import Field, model_validator
 
+from seqcli.data.forms import Form
 from seqcli.data.labelled import read_examples, stratified_split, text_vocab
 from seqcli.data.padding import ordered_batches, pad
-from seqcli.data.vocab import BOS, EOS, PAD, UNK, Vocab, token_ids
+from seqcli.data.vocab import BOS, EOS, PAD, UNK, Vocab, VocabForm, token_ids
 from seqcli.decoding.autoregress import autoregress
 from seqcli.decoding.requests import Draw, Generated, Request
 from seqcli.decoding.sampling import TokenPicker
@@ -24,6 +26,17 @@ SAMPLE_CONDITIONS = 3  # conditions shown in the sample printed at each validati
 MAX_LENGTH = 100  # tokens a sequence may run to without --length, if it never writes <eos>
 
 
+class LabelsForm(Form):
+    labels: list[str] = Field(min_length=1)
+    vocab: VocabForm
+
+    @model_validator(mode="after")
+    def _specials_first(self) -> LabelsForm:
+        if tuple(self.vocab.tokens[: len(SPECIALS)]) != SPECIALS:
+            raise ValueError(f"vocab.tokens: do not begin with {', '.join(SPECIALS)}")
+        return self
+
+
 @dataclass(frozen=True)
 class LabelsMeta:
     labels: tuple[str, ...]  # a condition's class id is its position
@@ -34,7 +47,8 @@ class LabelsMeta:
 
     @classmethod
     def from_dict(cls, data: dict) -> LabelsMeta:
-        return cls(tuple(data["labels"]), Vocab.from_dict(data["vocab"]))
+        form = LabelsForm.read(data)
+        return cls(tuple(form.labels), Vocab.from_form(form.vocab))
 
     def summary(self) -> list[tuple[str, str]]:
         return [("conditions", f"{len(self.labels)} classes"), *self.vocab.summary()]

@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
+from pydantic import Field
 
+from seqcli.data.forms import Form
 from seqcli.data.padding import ordered_batches, pad_values
 from seqcli.data.vectors import random_split, read_vectors
 from seqcli.decoding.autoregress import autoregress
@@ -15,6 +17,11 @@ from seqcli.engine.contract import Batch, IndexedBatches, TaskData
 from seqcli.errors import DataError, UsageError
 from seqcli.models.conditioned import ConditionedDecoder
 from seqcli.recipe.tasks import SPECS
+
+
+class VectorsForm(Form):
+    conditions: list[str] = Field(min_length=1)
+    length: int = Field(ge=1)
 
 
 @dataclass(frozen=True)
@@ -27,7 +34,8 @@ class VectorsMeta:
 
     @classmethod
     def from_dict(cls, data: dict) -> VectorsMeta:
-        return cls(tuple(data["conditions"]), int(data["length"]))
+        form = VectorsForm.read(data)
+        return cls(tuple(form.conditions), form.length)
 
     def summary(self) -> list[tuple[str, str]]:
         return [("condition", ", ".join(self.conditions)), ("length", str(self.length))]

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from itertools import pairwise
+from typing import Literal
 
 import torch
+from pydantic import Field, model_validator
 
+from seqcli.data.forms import Form
 from seqcli.data.patterns import Patterns, read_patterns
 from seqcli.decoding.requests import Generated, Request
 from seqcli.engine.contract import Batch, IndexedBatches, TaskData
@@ -18,6 +21,24 @@ from seqcli.tasks.hopfield.capacity import capacity_curves, capacity_details
 from seqcli.tasks.hopfield.recall import fitting, recall_lines, recall_summary
 
 HELD_OUT = ("val", "test")  # each draws its probes from its own seed
+
+
+class MemoryForm(Form):
+    rows: int = Field(ge=1)
+    columns: int = Field(ge=1)
+    ink: str = Field(pattern=r"^\S$")
+    paper: str = Field(pattern=r"^\S$")
+    patterns: list[list[Literal[1, -1]]] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _patterns_fit_the_glyph(self) -> MemoryForm:
+        units = self.rows * self.columns
+        for index, pattern in enumerate(self.patterns):
+            if len(pattern) != units:
+                raise ValueError(
+                    f"patterns.{index}: {len(pattern)} units; rows x columns is {units}"
+                )
+        return self
 
 
 @dataclass(frozen=True)
@@ -41,7 +62,7 @@ class MemoryMeta:
 
     @classmethod
     def from_dict(cls, data: dict) -> MemoryMeta:
-        return cls(**data)
+        return cls(**MemoryForm.read(data).model_dump())
 
     def summary(self) -> list[tuple[str, str]]:
         return [

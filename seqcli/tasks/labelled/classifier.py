@@ -6,10 +6,13 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 
 import torch
 import torch.nn.functional as F
+from pydantic import Field, model_validator
 
+from seqcli.data.forms import Form
 from seqcli.data.labelled import (
     READERS,
     Example,
@@ -18,7 +21,7 @@ from seqcli.data.labelled import (
     stratified_split,
     text_vocab,
 )
-from seqcli.data.vocab import Vocab
+from seqcli.data.vocab import Vocab, VocabForm
 from seqcli.engine.contract import IndexedBatches, TaskData
 from seqcli.errors import DataError, UsageError
 from seqcli.metrics.classification import (
@@ -38,6 +41,18 @@ from seqcli.tasks.labelled.text import (
 )
 
 
+class ClassifierForm(Form):
+    labels: list[str]
+    vocab: VocabForm
+    weights: list[Annotated[float, Field(gt=0)]] | None
+
+    @model_validator(mode="after")
+    def _a_weight_per_label(self) -> ClassifierForm:
+        if self.weights is not None and len(self.weights) != len(self.labels):
+            raise ValueError(f"weights: {len(self.weights)} for {len(self.labels)} labels")
+        return self
+
+
 @dataclass(frozen=True)
 class ClassifierMeta:
     labels: tuple[str, ...]  # a label's class id is its position
@@ -50,8 +65,9 @@ class ClassifierMeta:
 
     @classmethod
     def from_dict(cls, data: dict) -> ClassifierMeta:
-        weights = None if data["weights"] is None else tuple(data["weights"])
-        return cls(tuple(data["labels"]), Vocab.from_dict(data["vocab"]), weights)
+        form = ClassifierForm.read(data)
+        weights = None if form.weights is None else tuple(form.weights)
+        return cls(tuple(form.labels), Vocab.from_form(form.vocab), weights)
 
     def summary(self) -> list[tuple[str, str]]:
         labels = self.labels

@@ -12,10 +12,12 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
+from pydantic import Field
 
+from seqcli.data.forms import Form
 from seqcli.data.labelled import Example, normalise, number_labels, read_table, text_vocab
 from seqcli.data.vectors import random_split
-from seqcli.data.vocab import Vocab
+from seqcli.data.vocab import Vocab, VocabForm
 from seqcli.engine.contract import IndexedBatches, TaskData
 from seqcli.errors import DataError, UsageError
 from seqcli.metrics.regression import mean_baseline_table, regression_errors
@@ -30,6 +32,12 @@ from seqcli.tasks.labelled.text import (
 )
 
 
+class RegressorForm(Form):
+    vocab: VocabForm
+    mean: float
+    scale: float = Field(gt=0)
+
+
 @dataclass(frozen=True)
 class RegressorMeta:
     vocab: Vocab
@@ -41,7 +49,8 @@ class RegressorMeta:
 
     @classmethod
     def from_dict(cls, data: dict) -> RegressorMeta:
-        return cls(Vocab.from_dict(data["vocab"]), float(data["mean"]), float(data["scale"]))
+        form = RegressorForm.read(data)
+        return cls(Vocab.from_form(form.vocab), form.mean, form.scale)
 
     def summary(self) -> list[tuple[str, str]]:
         return [*self.vocab.summary(), ("target mean / sd", f"{self.mean:.4g} / {self.scale:.4g}")]

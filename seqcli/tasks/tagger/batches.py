@@ -7,16 +7,37 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
+from pydantic import model_validator
 
+from seqcli.data.forms import Form
 from seqcli.data.padding import pad
 from seqcli.data.tagged import Sentence
-from seqcli.data.vocab import Vocab, build_vocab, token_ids
+from seqcli.data.vocab import Vocab, VocabForm, build_vocab, token_ids
 from seqcli.engine.contract import Batch
 from seqcli.metrics.tags import most_frequent_tags
 from seqcli.models.tagger import IGNORE
 
 MAX_WORD_CHARS = 24  # web text has 100-character URLs; their first letters say enough
 NORMALIZE: dict[bool, Callable[[str], str]] = {False: str, True: str.lower}  # data.lowercase
+
+
+class TaggerForm(Form):
+    words: VocabForm
+    labels: list[str]
+    chars: VocabForm | None
+    lexicon: dict[str, str]
+    default_label: str
+    lowercase: bool
+
+    @model_validator(mode="after")
+    def _baseline_tags_are_labels(self) -> TaggerForm:
+        known = set(self.labels)
+        if self.default_label not in known:
+            raise ValueError(f"default_label: {self.default_label!r} is not one of the labels")
+        stray = next((word for word, tag in self.lexicon.items() if tag not in known), None)
+        if stray is not None:
+            raise ValueError(f"lexicon.{stray}: {self.lexicon[stray]!r} is not one of the labels")
+        return self
 
 
 @dataclass(frozen=True)
@@ -46,14 +67,15 @@ class TaggerMeta:
 
     @classmethod
     def from_dict(cls, data: dict) -> TaggerMeta:
-        chars = None if data["chars"] is None else Vocab.from_dict(data["chars"])
+        form = TaggerForm.read(data)
+        chars = None if form.chars is None else Vocab.from_form(form.chars)
         return cls(
-            Vocab.from_dict(data["words"]),
-            tuple(data["labels"]),
+            Vocab.from_form(form.words),
+            tuple(form.labels),
             chars,
-            dict(data["lexicon"]),
-            data["default_label"],
-            bool(data["lowercase"]),
+            dict(form.lexicon),
+            form.default_label,
+            form.lowercase,
         )
 
     def summary(self) -> list[tuple[str, str]]:

@@ -7,13 +7,24 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 
 import torch
 import torch.nn.functional as F
+from pydantic import Field, model_validator
 
+from seqcli.data.forms import Form
 from seqcli.data.padding import ordered_batches, pad
-from seqcli.data.pairs import Pair, build_vocabs, detokenize, read_pairs, split_pairs, tokenize
-from seqcli.data.vocab import BOS, EOS, Vocab, token_ids
+from seqcli.data.pairs import (
+    SPECIALS,
+    Pair,
+    build_vocabs,
+    detokenize,
+    read_pairs,
+    split_pairs,
+    tokenize,
+)
+from seqcli.data.vocab import BOS, EOS, Vocab, VocabForm, token_ids
 from seqcli.decoding.beam import Markers
 from seqcli.decoding.requests import Generated, Request
 from seqcli.engine.contract import Batch, Given, IndexedBatches, StackInput, TaskData
@@ -25,6 +36,21 @@ from seqcli.tasks.translator import search as translate
 from seqcli.tasks.translator.search import source_ids, translate_ids, translate_lines
 
 SHOWN = 3  # validation sentences translated at each evaluation during training
+
+
+class TranslatorForm(Form):
+    source: VocabForm
+    target: VocabForm
+    shown: list[Annotated[list[str], Field(min_length=2, max_length=2)]]
+
+    @model_validator(mode="after")
+    def _specials_first(self) -> TranslatorForm:
+        """Padding is id 0 and decoding starts and ends on the markers: both sides begin
+        with the specials."""
+        for side in ("source", "target"):
+            if tuple(getattr(self, side).tokens[: len(SPECIALS)]) != SPECIALS:
+                raise ValueError(f"{side}.tokens: do not begin with {', '.join(SPECIALS)}")
+        return self
 
 
 @dataclass(frozen=True)
@@ -46,8 +72,9 @@ class TranslatorMeta:
 
     @classmethod
     def from_dict(cls, data: dict) -> TranslatorMeta:
-        shown = tuple(tuple(pair) for pair in data["shown"])
-        return cls(Vocab.from_dict(data["source"]), Vocab.from_dict(data["target"]), shown)
+        form = TranslatorForm.read(data)
+        shown = tuple(tuple(pair) for pair in form.shown)
+        return cls(Vocab.from_form(form.source), Vocab.from_form(form.target), shown)
 
     def summary(self) -> list[tuple[str, str]]:
         sizes = f"{len(self.source)} / {len(self.target)}"

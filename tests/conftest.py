@@ -51,6 +51,8 @@ SHIPPED = {
     "copy": "copy-100",
     "music": "jsb",
     "hopfield": "hopfield-letters",
+    "array_classifier": "waves",
+    "array_tagger": "wave-segments",
 }
 
 

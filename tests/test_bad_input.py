@@ -233,6 +233,31 @@ def run_of(task: str):
     return setup
 
 
+def npz(name: str, **arrays):
+    """An .npz of these arrays (lists become arrays; a dict becomes an object array)."""
+
+    def setup(tmp: Path, run: Path) -> None:
+        import numpy as np
+
+        values = {
+            k: np.asarray(v, dtype=object if isinstance(v, dict) else None)
+            for k, v in arrays.items()
+        }
+        np.savez(tmp / name, **values)
+
+    return setup
+
+
+def arrays(name: str = "a.npz", mapping: str = "many_to_one", **data):
+    """The tiny recipe reading an arrays file."""
+    return recipe(mapping=mapping, data={"format": "arrays", "path": name, **data})
+
+
+# Four examples of three steps and two features, two classes.
+X = [[[0.0, 1.0], [1.0, 2.0], [2.0, 0.5]]] * 4
+Y = ["a", "b", "a", "b"]
+
+
 TWO_GLYPHS = "##\n#.\n\n..\n.#\n"
 
 
@@ -599,11 +624,11 @@ CASES = [
     # Other tasks: the mapping and format agree, each reader names file and line.
     case(
         "mapping-with-a-format-it-does-not-read", recipe(mapping="many_to_one"), TRAIN,
-        "mapping 'many_to_one' reads data.format 'folder' or 'series' or 'synthetic' or 'table'",
+        "mapping 'many_to_one' reads data.format 'arrays' or 'folder' or 'series' or 'synthetic'",
     ),
     case(
         "option-of-another-task", recipe(model={"pooling": "mean"}), TRAIN,
-        "model.pooling: applies to classifier and regressor, not to a language_model",
+        "model.pooling: applies to classifier and regressor and array_classifier, not to a",
     ),
     case(
         "table-row-without-text", both(file("d.tsv", "spam\n"), recipe(
@@ -821,6 +846,88 @@ CASES = [
     case(
         "allow-changed-data-without-resume", recipe(), "train recipe.yaml --allow-changed-data",
         "--allow-changed-data applies to --resume only",
+    ),
+    # Sequences of numbers (data.format arrays) and splits from their own files.
+    case("arrays-without-x", both(npz("a.npz", y=Y), arrays()), TRAIN,
+         "a.npz: no 'x' array (found: y)"),
+    case(
+        "arrays-x-not-3d", both(npz("a.npz", x=[[1.0, 2.0]] * 4, y=Y), arrays()), TRAIN,
+        "a.npz: x has shape (4, 2); expected (N, T, F)",
+    ),
+    case(
+        "arrays-y-length", both(npz("a.npz", x=X, y=Y[:3]), arrays()), TRAIN,
+        "a.npz: y has shape (3,); x makes it (N,) = (4,)",
+    ),
+    case(
+        "arrays-y-per-step-for-many-to-one", both(npz("a.npz", x=X, y=[["a"] * 3] * 4), arrays()),
+        TRAIN, "(that is a label per step: check the recipe's mapping)",
+    ),
+    case(
+        "arrays-float-labels", both(npz("a.npz", x=X, y=[0.5, 1.5, 0.5, 1.5]), arrays()), TRAIN,
+        "a.npz: y holds float64; labels are integers or strings",
+    ),
+    case(
+        "arrays-lengths-beyond-t", both(npz("a.npz", x=X, y=Y, lengths=[3, 4, 1, 2]), arrays()),
+        TRAIN, "a.npz: lengths[1] is 4; each length is 1 to T = 3",
+    ),
+    case(
+        "arrays-nan-in-x",
+        both(npz("a.npz", x=[[[0.0, 1.0], [float("nan"), 2.0], [1.0, 1.0]]] * 4, y=Y), arrays()),
+        TRAIN, "a.npz: x[0, 1, 0] is nan; every real step needs finite numbers",
+    ),
+    case(
+        "arrays-of-python-objects", both(npz("a.npz", x=X, y={"a": 1}), arrays()), TRAIN,
+        "a.npz: not an .npz file NumPy can read (an array of Python objects",
+    ),
+    case(
+        "arrays-not-npz", both(file("a.npz", b"PK\x03\x04 broken"), arrays()), TRAIN,
+        "a.npz: not an .npz file NumPy can read",
+    ),
+    case(
+        "arrays-val-file-label-unseen",
+        both(npz("a.npz", x=X, y=Y), npz("v.npz", x=X, y=["a", "c", "a", "a"]),
+             arrays(val_path="v.npz", val_fraction=0)),
+        TRAIN, "v.npz: y[1] is 'c', not a label the model knows (a, b)",
+    ),
+    case(
+        "arrays-val-file-feature-count",
+        both(npz("a.npz", x=X, y=Y), npz("v.npz", x=[[[1.0]]] * 4, y=Y),
+             arrays(val_path="v.npz", val_fraction=0)),
+        TRAIN, "v.npz: x has 1 feature(s) per step; the run reads 2",
+    ),
+    case(
+        "val-path-and-val-fraction", recipe(data={"val_path": "v.txt", "val_fraction": 0.2}),
+        TRAIN, "recipe.yaml: data: val_fraction: the val split comes from val_path; drop",
+    ),
+    case(
+        "test-path-and-test-size",
+        recipe(mapping="many_to_one", data={
+            "format": "series", "path": "s.csv", "test_path": "t.csv", "test_size": 3}),
+        TRAIN, "recipe.yaml: data: set test_size or test_path, not both",
+    ),
+    case(
+        "val-file-token-unseen",
+        both(file("v.txt", "\u00a7\u00a7"), recipe(data={"val_path": "v.txt", "val_fraction": 0})),
+        TRAIN, "v.txt: 1 token(s) the model never saw",
+    ),
+    case(
+        "val-file-label-unseen",
+        both(file("d.tsv", "spam\tfree\nham\thi\n" * 4), file("v.tsv", "eggs\thello\n"),
+             recipe(mapping="many_to_one", data={
+                 "format": "table", "path": "d.tsv", "val_path": "v.tsv", "val_fraction": 0})),
+        TRAIN, "label 'eggs' is not one the model knows (ham, spam)",
+    ),
+    case(
+        "arrays-predict-text-feature-count", run_of("array_classifier"),
+        "predict array_classifier --text 1,2", "input line 1: step 1 (1,2) has 2 feature(s); ",
+    ),
+    case(
+        "arrays-gates-not-a-number", run_of("array_classifier"),
+        "gates array_classifier --text '0.5 x 2'", "--text: step 2: 'x' is not a number",
+    ),
+    case(
+        "npz-to-a-run-that-reads-lines", run_of("classifier"),
+        "predict classifier --file d.npz", "--file d.npz: a classifier reads lines of text",
     ),
 ]
 # fmt: on

@@ -185,6 +185,10 @@ TASK_KNOBS = {
         "tests/test_conditioned.py",
         "test_a_vector_conditioned_generator_learns_the_amplitude",
     ),
+    "data.val_path": (
+        "tests/test_split_files.py",
+        "test_a_classifier_validates_on_the_file_and_learns_words_from_path_alone",
+    ),
     "data.test_path": (
         "tests/test_tagger.py",
         "test_evaluate_on_the_test_file_prints_metrics_and_the_baseline",

@@ -43,6 +43,8 @@ CASES = {
     "autoregressive_forecaster": (("model.layers=2",), "10,20\n30,25,12"),
     "adding": (("data.val_examples=2", "data.test_examples=2"), "0.2 *0.5 0.1 *0.7"),
     "copy": (("data.val_examples=2", "data.test_examples=2", "data.length=6"), "1234567812"),
+    "array_classifier": (("model.cell=lstm",), "0.5 1.5 -1 -2 0.3"),
+    "array_tagger": (("model.cell=gru",), "0.5\n1.5 -1"),
 }
 
 

@@ -49,7 +49,7 @@ def evaluate(
     if split not in ("val", "test"):
         raise UsageError(f"--split {split}: choose val or test")
     options = _task_options(noise, capacity)
-    from seqcli.engine.run import load_run, resolve_device
+    from seqcli.engine.run import load_run, resolve_device, with_split_files
     from seqcli.tasks import TASKS
 
     loaded = load_run(run, resolve_device(device), TASKS)
@@ -58,7 +58,8 @@ def evaluate(
     if data is not None:
         examples, name = task.examples_from_file(loaded, data), str(data)
     else:
-        examples, name = task.prepare(loaded.recipe, loaded.meta).splits[split], split
+        data = with_split_files(loaded, task.prepare(loaded.recipe, loaded.meta))
+        examples, name = data.splits[split], split
         if not len(examples):
             raise UsageError(
                 f"--split {split}: the {split} split is empty; raise data.{split}_fraction"
@@ -129,7 +130,8 @@ def predict(
     as_json: AsJson = False,
 ) -> None:
     """Predict for each input line: a label, a tag per token, a translation."""
-    lines = _input_lines(text, file)
+    whole = _whole_file(text, file)
+    lines = None if whole else _input_lines(text, file)
     from seqcli.engine.run import load_run, resolve_device
     from seqcli.tasks import TASKS
 
@@ -139,13 +141,27 @@ def predict(
         raise UsageError(
             f"predict does not apply to a {task.spec.title}; use seqcli generate or seqcli evaluate"
         )
-    rows = task.predict(loaded, lines)
+    if whole and file.suffix.lower() not in task.spec.predict_files:
+        raise UsageError(f"--file {file}: a {task.spec.title} reads lines of text, not this file")
+    rows = task.predict_file(loaded, file) if whole else task.predict(loaded, lines)
     if as_json:
         for row in rows:
             ui.print_json(row)
         return
     for line in task.prediction_lines(rows):
         ui.write_stdout(line + "\n")
+
+
+def _whole_file(text: list[str] | None, file: Path | None) -> bool:
+    """Whether --file names a file some task reads whole (an .npz of arrays), not by line."""
+    from seqcli.recipe.tasks import SPECS
+
+    suffixes = {suffix for spec in SPECS.values() for suffix in spec.predict_files}
+    if file is None or file.suffix.lower() not in suffixes:
+        return False
+    if text is not None:
+        raise UsageError("give --text (repeatable) or --file, not both")
+    return True
 
 
 def _input_lines(text: list[str] | None, file: Path | None) -> list[str]:

@@ -21,7 +21,7 @@ from seqcli.analysis.matching import meta_parameter_count
 from seqcli.compare.grid import Grid, Variant, plan, variant_recipe
 from seqcli.engine import events
 from seqcli.engine.checkpoint import load_checkpoint
-from seqcli.engine.run import load_run, stored_recipe
+from seqcli.engine.run import load_run, stored_recipe, with_split_files
 from seqcli.engine.runfolder import RunFolder
 from seqcli.engine.start import fresh_training, resumed_training
 from seqcli.errors import CheckpointError
@@ -113,7 +113,7 @@ def history(folder: Path, recipe: Recipe) -> tuple[list[tuple[int, float]], Clip
 def score(folder: Path, device: torch.device) -> dict:
     """The best checkpoint's test metrics (val without a test split) and diagnostics."""
     run = load_run(folder / "best.pt", device, TASKS)
-    data = run.task.prepare(run.recipe, run.meta)
+    data = with_split_files(run, run.task.prepare(run.recipe, run.meta))
     split = "test" if len(data.splits.get("test", ())) else "val"
     metrics = run.task.evaluate(run, data.splits[split])
     metrics.pop("details", None)

@@ -11,7 +11,7 @@ from torch import nn
 
 from seqcli.data.forms import under
 from seqcli.engine.checkpoint import load_checkpoint, resolve_checkpoint, weights_mismatch
-from seqcli.engine.contract import Meta, Task
+from seqcli.engine.contract import Meta, Task, TaskData
 from seqcli.engine.memory import model_on_meta
 from seqcli.engine.stored import check_weights
 from seqcli.errors import CheckpointError, RecipeError, UsageError
@@ -50,6 +50,19 @@ class Run:
 def new_run(recipe: Recipe, task: Task, meta: Meta, device: torch.device) -> Run:
     torch.manual_seed(recipe.seed)
     return Run(recipe, task, meta, task.build_model(recipe, meta).to(device), device)
+
+
+def with_split_files(run: Run, data: TaskData) -> TaskData:
+    """The splits data.val_path and data.test_path name, read as `evaluate --data` reads a
+    file: with the run's vocabulary, labels and scaling, taken from the training file alone."""
+    config = run.recipe.data
+    files = {split: getattr(config, f"{split}_path", None) for split in ("val", "test")}
+    read = {
+        split: run.task.examples_from_file(run, path)
+        for split, path in files.items()
+        if path is not None
+    }
+    return TaskData(data.meta, {**data.splits, **read}) if read else data
 
 
 def stored_recipe(payload: dict, path: Path) -> Recipe:

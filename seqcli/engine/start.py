@@ -12,7 +12,15 @@ import torch
 from seqcli.data.digest import data_digest
 from seqcli.engine.checkpoint import load_checkpoint, resolve_checkpoint, weights_mismatch
 from seqcli.engine.contract import Task, TaskData
-from seqcli.engine.run import Run, Stored, Tasks, build_stored, new_run, read_stored
+from seqcli.engine.run import (
+    Run,
+    Stored,
+    Tasks,
+    build_stored,
+    new_run,
+    read_stored,
+    with_split_files,
+)
 from seqcli.engine.runfolder import RunFolder
 from seqcli.engine.stored import check_training
 from seqcli.engine.train import Trainer
@@ -50,7 +58,7 @@ def fresh_run(
     run = new_run(recipe, task, data.meta, device)
     if warm:
         _load_weights(run, warm, init_from)
-    return run, data
+    return run, with_split_files(run, data)
 
 
 def resumed_training(
@@ -81,7 +89,7 @@ def _resumed_run(
     batches = stored.task.batches(data, stored.recipe)
     run = build_stored(stored, device)
     check_training(stored.payload, run, batches, stored.path)
-    return run, data, digest
+    return run, with_split_files(run, data), digest
 
 
 def _same_data(stored: Stored, digest: str | None, run_dir: Path) -> None:

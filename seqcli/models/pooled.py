@@ -106,14 +106,24 @@ class Classifier(nn.Module):
 
     def summary(self, tokens: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """(B, D*H): the pooled reading of each padded sequence."""
-        x = self.drop(self.embed(tokens))  # (B, T, E)
-        # Packing keeps padding out of the state; torch sorts and unsorts the batch itself.
-        packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
-        packed_output, state = self.rnn(packed)
-        output, _ = pad_packed_sequence(packed_output, batch_first=True, total_length=x.shape[1])
-        final = top_state(state, self.rnn.directions)  # (B, D*H)
-        mask = torch.arange(x.shape[1], device=x.device) < lengths.to(x.device).unsqueeze(1)
-        return self.pool(output, final, mask)  # (B, D*H)
+        return pooled_reading(self.rnn, self.pool, self.drop(self.embed(tokens)), lengths)
+
+
+def read_packed(rnn, x: torch.Tensor, lengths: torch.Tensor):
+    """(B, T, D*H) outputs, zero past each length, and the final state of a padded batch.
+    Packing keeps padding out of the state; torch sorts and unsorts the batch itself."""
+    packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+    packed_output, state = rnn(packed)
+    output, _ = pad_packed_sequence(packed_output, batch_first=True, total_length=x.shape[1])
+    return output, state
+
+
+def pooled_reading(rnn, pool, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """(B, D*H): a padded (B, T, I) batch read by the stack and pooled over its real steps."""
+    output, state = read_packed(rnn, x, lengths)  # (B, T, D*H)
+    final = top_state(state, rnn.directions)  # (B, D*H)
+    mask = torch.arange(x.shape[1], device=x.device) < lengths.to(x.device).unsqueeze(1)
+    return pool(output, final, mask)  # (B, D*H)
 
 
 class Regressor(Classifier):

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from seqcli.recipe.numeric_formats import (
     SYNTHETIC_MAPPINGS,
+    ArraysData,
     MusicData,
     SeriesData,
     SyntheticData,
@@ -24,6 +25,7 @@ from seqcli.recipe.text_formats import (
 )
 
 __all__ = [
+    "ArraysData",
     "SYNTHETIC_MAPPINGS",
     "BipolarData",
     "ColumnsData",
@@ -48,6 +50,7 @@ Data = Annotated[
     | FolderData
     | VectorsData
     | SeriesData
+    | ArraysData
     | ConlluData
     | ColumnsData
     | PairsData

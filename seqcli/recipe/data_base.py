@@ -1,10 +1,11 @@
-"""What every data format shares: a path resolved against the recipe, split fractions."""
+"""What every data format shares: a path resolved against the recipe, and its validation and
+test splits, each held out of path by a fraction or read from a file of their own."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
@@ -30,10 +31,38 @@ class DataSection(Section):
         description="the data file (or folder); a relative path resolves against the recipe "
         "file's folder"
     )
+    val_path: Path | None = Field(
+        None,
+        description="a validation file in the same format as path (an official split); "
+        "vocabulary, labels and scaling still come from path alone. Not with val_fraction",
+    )
+    test_path: Path | None = Field(
+        None,
+        description="a test file in the same format as path; not with test_fraction",
+    )
     val_fraction: float = Field(0.1, ge=0, lt=1, description="share held out for validation")
     test_fraction: float = Field(0.0, ge=0, lt=1, description="share held out for test")
 
-    _paths = field_validator("path")(resolve_path)
+    _paths = field_validator("path", "val_path", "test_path")(resolve_path)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_source_per_split(cls, raw: Any) -> Any:
+        """A split read from its own file holds nothing out of path: its fraction, unless
+        written as 0 (as a stored recipe writes it), is refused, and otherwise set to 0."""
+        if not isinstance(raw, dict):
+            return raw
+        raw = dict(raw)
+        for split in SPLIT_FILES:
+            if raw.get(f"{split}_path") is None:
+                continue
+            if raw.get(f"{split}_fraction", 0) != 0:
+                raise ValueError(
+                    f"{split}_fraction: the {split} split comes from {split}_path; drop "
+                    f"{split}_fraction or {split}_path"
+                )
+            raw[f"{split}_fraction"] = 0.0
+        return raw
 
     @model_validator(mode="after")
     def _room_for_training(self) -> DataSection:
@@ -43,3 +72,6 @@ class DataSection(Section):
                 " leaves nothing to train on; keep the sum below 1"
             )
         return self
+
+
+SPLIT_FILES = ("val", "test")  # the held-out splits a file of their own can replace

@@ -1,4 +1,5 @@
-"""Data formats of numbers: condition vectors, time series, piano rolls, generated tasks."""
+"""Data formats of numbers: condition vectors, time series, arrays of feature sequences,
+piano rolls, generated tasks."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from pydantic import Field, field_validator, model_validator
 
 from seqcli.recipe.data_base import DataSection, resolve_path
 from seqcli.recipe.schedule import Section
+
+Scaling = Literal["standard", "minmax", "none"]  # data/scaling.py's FITS
 
 
 class VectorsData(DataSection):
@@ -57,7 +60,7 @@ class SeriesData(DataSection):
     val_fraction: float = Field(
         0.1, ge=0, lt=1, description="share of rows, just before the test split, for validation"
     )
-    scaling: Literal["standard", "minmax", "none"] = Field(
+    scaling: Scaling = Field(
         "standard",
         description="per-column scaling, fitted on the training rows only: standard (zero "
         "mean, unit variance), minmax (0..1) or none",
@@ -81,7 +84,29 @@ class SeriesData(DataSection):
             )
         if self.test_size is not None and self.test_fraction > 0:
             raise ValueError("set test_size or test_fraction, not both")
+        if self.test_size is not None and self.test_path is not None:
+            raise ValueError("set test_size or test_path, not both")
         return self
+
+
+class ArraysData(DataSection):
+    format: Literal["arrays"] = Field(
+        description="arrays: a NumPy .npz of x (N, T, F) floats, y (N,) class labels "
+        "(many_to_one) or (N, T) labels per step (many_to_many), and optionally lengths (N,) "
+        "of ragged sequences, padded in x"
+    )
+    scaling: Scaling = Field(
+        "standard",
+        description="per-feature scaling, fitted on the training split's real steps only: "
+        "standard (zero mean, unit variance), minmax (0..1) or none",
+    )
+    val_fraction: float = Field(
+        0.1,
+        ge=0,
+        lt=1,
+        description="share held out for validation: per class (many_to_one), at random "
+        "(many_to_many)",
+    )
 
 
 # Each synthetic task has one shape: the recipe's mapping must say the same.

@@ -67,6 +67,7 @@ class TaskSpec:
     predicts: bool = False  # `seqcli predict` maps each input line to an answer
     stack_input: bool = False  # `seqcli gates` reads a user's input step by step (Task.stack_input)
     evaluate: tuple[str, ...] = ()  # `seqcli evaluate` flags only it reads
+    predict_files: tuple[str, ...] = ()  # `predict --file` suffixes read whole (predict_file)
     # False: the data alone makes the model (a Hopfield network stores its patterns), so
     # training takes no optimizer step; it validates once and saves, like any run.
     optimizes: bool = True
@@ -126,6 +127,32 @@ SPECS = {
             unit="tok",
             predicts=True,
             stack_input=True,
+        ),
+        TaskSpec(
+            name="array_classifier",
+            title="classifier of arrays",
+            mapping="many_to_one",
+            formats=("arrays",),
+            target="a class per sequence of numbers",
+            metrics=("loss", "accuracy", "macro_f1"),
+            model=PooledConfig,
+            unit="ex",
+            predicts=True,
+            stack_input=True,
+            predict_files=(".npz",),
+        ),
+        TaskSpec(
+            name="array_tagger",
+            title="tagger of arrays",
+            mapping="many_to_many",
+            formats=("arrays",),
+            target="a label per step of a sequence of numbers",
+            metrics=("loss", "accuracy", "macro_f1"),
+            model=ModelConfig,
+            unit="steps",
+            predicts=True,
+            stack_input=True,
+            predict_files=(".npz",),
         ),
         TaskSpec(
             name="translator",

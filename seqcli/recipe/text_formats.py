@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from seqcli.recipe.data_base import TOKENIZER_HELP, DataSection, Tokenizer, resolve_path
+from seqcli.recipe.data_base import TOKENIZER_HELP, DataSection, Tokenizer
 
 
 class TextData(DataSection):
@@ -118,11 +118,6 @@ class FolderData(LabelledData):
 class TaggedData(DataSection):
     """What both token-per-line tagging formats share."""
 
-    test_path: Path | None = Field(
-        None,
-        description="a separate test file in the same format (UD treebanks ship one); "
-        "null: hold out test_fraction of path",
-    )
     val_fraction: float = Field(
         0.1, ge=0, lt=1, description="share of path's sentences held out (at random) for validation"
     )
@@ -130,7 +125,7 @@ class TaggedData(DataSection):
         0.0,
         ge=0,
         lt=1,
-        description="share of path's sentences held out for test; only without test_path",
+        description="share of path's sentences held out for test",
     )
     min_freq: int = Field(
         1,
@@ -142,17 +137,6 @@ class TaggedData(DataSection):
         False,
         description="lowercase words before the vocabulary (character features still see the case)",
     )
-
-    _test_paths = field_validator("test_path")(resolve_path)
-
-    @model_validator(mode="after")
-    def _one_test_source(self) -> TaggedData:
-        if self.test_path is not None and self.test_fraction > 0:
-            raise ValueError(
-                "test_fraction: the test split comes from test_path; set test_fraction to 0 "
-                "or drop test_path"
-            )
-        return self
 
 
 class ConlluData(TaggedData):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from seqcli.engine.contract import Task
+from seqcli.tasks.arrays.task import ArrayClassifierTask, ArrayTaggerTask
 from seqcli.tasks.conditioned.text import ConditionedText
 from seqcli.tasks.conditioned.values import ConditionedValues
 from seqcli.tasks.forecaster.task import TASKS as FORECASTERS
@@ -27,6 +28,8 @@ TASKS: dict[str, Task] = {
     "translator": Translator(),
     **FORECASTERS,
     "tagger": TaggerTask(),
+    "array_classifier": ArrayClassifierTask(),
+    "array_tagger": ArrayTaggerTask(),
     "hopfield": HopfieldTask(),
 }
 

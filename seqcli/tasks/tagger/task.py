@@ -59,8 +59,6 @@ class TaggerTask:
                 f"{config.path}: {len(sentences)} sentence(s) leave none for training; "
                 "lower data.val_fraction / data.test_fraction or add data"
             )
-        if config.test_path is not None:
-            splits["test"] = read_tagged(config, config.test_path)
         if meta is None:
             meta = build_meta(splits["train"], recipe)
         _check_monitor(recipe, meta)

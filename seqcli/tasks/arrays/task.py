@@ -1,0 +1,173 @@
+"""Tasks over sequences of numbers (data.format arrays): a class per sequence (many_to_one)
+or a label per step (many_to_many), both scored by loss, accuracy and macro F1."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+from seqcli.data.arrays import Arrays, padded, parse_steps, read_arrays
+from seqcli.data.labelled import stratified_split
+from seqcli.data.vectors import random_split
+from seqcli.engine.contract import Given, StackInput, TaskData
+from seqcli.errors import DataError
+from seqcli.metrics.classification import (
+    accuracy,
+    classification_details,
+    confusion_matrix,
+    macro_f1,
+)
+from seqcli.models.arrays import ArrayClassifier, ArrayTagger
+from seqcli.models.tagger import IGNORE
+from seqcli.recipe.tasks import SPECS
+from seqcli.tasks.arrays.examples import (
+    ArraysMeta,
+    Encoded,
+    build_meta,
+    encode,
+    outputs_of,
+    scaled,
+    training_batches,
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    """An example as the stratified split reads it: its label, and where it is for messages."""
+
+    index: int
+    label: str
+    where: str
+
+
+def split_rows(arrays: Arrays, config, seed: int, *, stratified: bool) -> dict[str, list[int]]:
+    """Row indices per split: per class for a label per sequence, else at random."""
+    fractions = {"val_fraction": config.val_fraction, "test_fraction": config.test_fraction}
+    if not stratified:
+        return random_split(list(range(len(arrays))), **fractions, seed=seed)
+    rows = [Row(i, label, f"{arrays.source}: y") for i, label in enumerate(arrays.labels)]
+    picked = stratified_split(rows, **fractions, seed=seed)
+    return {name: [row.index for row in split] for name, split in picked.items()}
+
+
+class ArrayTask:
+    """What both arrays tasks share; per_step and the model class tell them apart."""
+
+    per_step: bool
+    model_class: type
+    meta = ArraysMeta
+
+    def read(self, path: Path) -> Arrays:
+        return read_arrays(path, per_step=self.per_step)
+
+    def prepare(self, recipe, meta: ArraysMeta | None = None) -> TaskData:
+        config = recipe.data
+        arrays = self.read(config.path)
+        rows = split_rows(arrays, config, recipe.seed, stratified=not self.per_step)
+        splits = {name: arrays.take(indices) for name, indices in rows.items()}
+        meta = meta or build_meta(splits["train"], config.scaling)
+        return TaskData(meta, {name: encode(split, meta) for name, split in splits.items()})
+
+    def build_model(self, recipe, meta: ArraysMeta):
+        return self.model_class(recipe.model, features=meta.features, num_classes=len(meta.labels))
+
+    def batches(self, data: TaskData, recipe):
+        return training_batches(data.splits["train"], recipe)
+
+    def evaluate(self, run, examples: Encoded, *, max_batches: int | None = None) -> dict:
+        """Loss, accuracy and macro F1 over the sequences (or the labelled steps), with the
+        per-class scores, the confusion matrix and the majority-class baseline."""
+        if not len(examples):
+            raise DataError("nothing to evaluate: the split is empty; raise data.val_fraction")
+        if max_batches is not None:
+            examples = examples.spread(max_batches * run.recipe.train.batch_size)
+        scores = outputs_of(run, examples)  # (N, K) or (N, T, K)
+        known = examples.targets != IGNORE  # (N,) or (N, T)
+        scores, targets = scores[known], examples.targets[known]  # (M, K), (M,)
+        matrix = confusion_matrix(targets, scores.argmax(1), classes=len(run.meta.labels))
+        return {
+            "loss": F.cross_entropy(scores, targets).item(),
+            "accuracy": accuracy(matrix),
+            "macro_f1": macro_f1(matrix),
+            "details": classification_details(matrix, run.meta.labels),
+        }
+
+    def examples_from_file(self, run, path: Path) -> Encoded:
+        """Another .npz, scaled and labelled with the run's training scaling and labels."""
+        return encode(self.read(Path(path)), run.meta)
+
+    def sample(self, run, step: int) -> str | None:
+        return None  # labels of validation sequences say less than the metrics beside them
+
+    def predict(self, run, lines: list[str]) -> list[dict]:
+        """Each line one sequence: steps apart, a step's features comma-separated."""
+        sequences = [
+            parse_steps(line, features=run.meta.features, source=f"input line {number}")
+            for number, line in enumerate(lines, start=1)
+        ]
+        return self._predicted(run, padded(sequences, per_step=self.per_step))
+
+    def predict_file(self, run, path: Path) -> list[dict]:
+        """Every sequence of an .npz, numbered from 0 as x holds them; its y is not read."""
+        return self._predicted(run, read_arrays(Path(path), per_step=self.per_step, labels=False))
+
+    def stack_input(self, run, given: Given) -> StackInput:
+        """One sequence (steps apart, features comma-separated), scaled as in training."""
+        rows = parse_steps(given.text, features=run.meta.features, source=given.source)
+        values = torch.from_numpy(run.meta.scaler.apply(rows))[None]  # (1, T, F)
+        steps = [",".join(f"{value:.6g}" for value in row) for row in rows]
+        inputs = {"values": values, "lengths": torch.tensor([len(rows)])}
+        return StackInput(inputs, steps, "values")
+
+    def _predicted(self, run, arrays: Arrays) -> list[dict]:
+        encoded = Encoded(
+            scaled(arrays, run.meta),
+            torch.from_numpy(arrays.lengths),
+            torch.full(arrays.labels.shape, IGNORE, dtype=torch.long),
+        )
+        probabilities = torch.softmax(outputs_of(run, encoded), dim=-1)  # (N, [T,] K)
+        labels = run.meta.labels
+        return [
+            self.row(number, p[: int(length)], labels)
+            for number, (p, length) in enumerate(zip(probabilities, arrays.lengths, strict=True))
+        ]
+
+
+class ArrayClassifierTask(ArrayTask):
+    spec = SPECS["array_classifier"]
+    per_step = False
+    model_class = ArrayClassifier
+
+    @staticmethod
+    def row(number: int, probabilities: torch.Tensor, labels) -> dict:
+        best = int(probabilities.argmax())
+        return {
+            "example": number,
+            "label": labels[best],
+            "probability": round(probabilities[best].item(), 6),
+        }
+
+    def prediction_lines(self, rows: list[dict]) -> Iterator[str]:
+        """example<TAB>label<TAB>probability, the example numbered from 0 as in the file."""
+        for row in rows:
+            yield f"{row['example']}\t{row['label']}\t{row['probability']:.4f}"
+
+
+class ArrayTaggerTask(ArrayTask):
+    spec = SPECS["array_tagger"]
+    per_step = True
+    model_class = ArrayTagger
+
+    @staticmethod
+    def row(number: int, probabilities: torch.Tensor, labels) -> dict:
+        """probabilities: (T, K) over the example's real steps."""
+        return {"example": number, "labels": [labels[i] for i in probabilities.argmax(-1).tolist()]}
+
+    def prediction_lines(self, rows: list[dict]) -> Iterator[str]:
+        """example<TAB>the labels of its steps, space-separated."""
+        for row in rows:
+            yield f"{row['example']}\t{' '.join(row['labels'])}"

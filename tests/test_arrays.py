@@ -68,10 +68,21 @@ def test_the_training_split_scales_to_zero_mean_and_unit_deviation(tmp_path):
     assert (train.values[torch.arange(5) >= train.lengths[:, None]] == 0).all()
 
 
+# torch's fused cells, and cells that run step by step on their own records
+CELLS = [
+    {"cell": "rnn"},
+    {"cell": "lstm"},
+    {"cell": "gru"},
+    {"cell": "leaky"},
+    {"cell": "rnn", "memory": "through_network"},
+    {"cell": "lstm", "gate_activation": "hard_sigmoid"},
+]
+
+
 @pytest.mark.parametrize("model_class", [ArrayClassifier, ArrayTagger])
-@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("cell", CELLS, ids=lambda options: "-".join(options.values()))
 def test_padding_does_not_change_what_the_model_reads(model_class, cell):
-    config = PooledConfig(cell=cell, direction="bi", layers=2, hidden_size=5, pooling="mean")
+    config = PooledConfig(**cell, direction="bi", layers=2, hidden_size=5, pooling="mean")
     torch.manual_seed(0)
     model = model_class(config, features=3, num_classes=4).eval()
     alone = torch.randn(1, 4, 3)

@@ -8,6 +8,8 @@ Each wave has a random period (8 to 24 steps), phase, amplitude (0.5 to 2) and o
 1), plus Gaussian noise of sd 0.3 x amplitude, so no single step tells the shape.
 segments.npz: 300 sequences of 96 steps, each two or three stretches of different shapes;
 y labels every step with the shape of its stretch (many_to_many).
+periods.npz: 600 sequences of 48 steps, any shape; y is the wave's period in steps, a number
+to predict (data.label_type number).
 """
 
 from __future__ import annotations
@@ -20,11 +22,17 @@ OUT = Path(__file__).resolve().parents[1] / "samples" / "waves"
 SHAPES = ("sine", "square", "sawtooth")
 WAVES, LONGEST, SHORTEST = 900, 64, 32
 SEGMENTED, SEGMENT_STEPS = 300, 96
+TIMED, TIMED_STEPS = 600, 48
 
 
 def wave(shape: str, steps: int, rng: np.random.Generator) -> np.ndarray:
-    """(steps,) one noisy wave of the shape."""
-    period, phase = rng.uniform(8, 24), rng.uniform(0, 1)
+    """(steps,) one noisy wave of the shape, of a random period."""
+    return periodic(shape, steps, rng.uniform(8, 24), rng)
+
+
+def periodic(shape: str, steps: int, period: float, rng: np.random.Generator) -> np.ndarray:
+    """(steps,) one noisy wave of the shape and period."""
+    phase = rng.uniform(0, 1)
     cycle = (np.arange(steps) / period + phase) % 1.0  # position within each period, 0..1
     clean = {
         "sine": np.sin(2 * np.pi * cycle),
@@ -59,11 +67,20 @@ def segments(rng: np.random.Generator) -> dict[str, np.ndarray]:
     return {"x": x, "y": y}
 
 
+def periods(rng: np.random.Generator) -> dict[str, np.ndarray]:
+    x = np.zeros((TIMED, TIMED_STEPS, 1), dtype=np.float32)
+    y = rng.uniform(8, 24, TIMED)
+    for row in range(TIMED):
+        x[row, :, 0] = periodic(SHAPES[row % len(SHAPES)], TIMED_STEPS, y[row], rng)
+    return {"x": x, "y": y.round(3)}
+
+
 def main() -> None:
     rng = np.random.default_rng(0)
     OUT.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(OUT / "waves.npz", **waves(rng))
     np.savez_compressed(OUT / "segments.npz", **segments(rng))
+    np.savez_compressed(OUT / "periods.npz", **periods(rng))
 
 
 if __name__ == "__main__":

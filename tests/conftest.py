@@ -53,6 +53,7 @@ SHIPPED = {
     "hopfield": "hopfield-letters",
     "array_classifier": "waves",
     "array_tagger": "wave-segments",
+    "array_regressor": "wave-periods",
 }
 
 

@@ -182,3 +182,43 @@ def test_compare_cells_trains_every_cell_on_arrays(runs):
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert len([p for p in out.iterdir() if p.is_dir()]) == 6  # rnn, lstm, gru x uni, bi
+
+
+def test_integer_labels_are_ordered_by_value(tmp_path):
+    x = np.zeros((6, 2, 1), dtype=np.float32)
+    np.savez(tmp_path / "d.npz", x=x, y=np.asarray([10, 2, -1, 10, 2, -1]))
+    raw = arrays_recipe(tmp_path / "d.npz", val_fraction=0)
+    assert TASKS["array_classifier"].prepare(validate_recipe(raw, source="r")).meta.labels == (
+        "-1",
+        "2",
+        "10",
+    )
+
+
+def test_a_regressor_beats_the_training_mean_on_wave_periods_in_a_few_steps(tmp_path):
+    trainer, stream = train_briefly(
+        "array_regressor",
+        tmp_path / "run",
+        "model.hidden_size=16",
+        "train.steps=80",
+        "train.eval_every=40",
+        "train.eval_batches=null",
+        "train.lr=0.01",
+    )
+    evaluated = [e.metrics for e in stream if isinstance(e, events.Evaluated)]
+    assert evaluated[-1]["loss"] < evaluated[0]["loss"]
+    assert evaluated[-1]["r2"] > 0.3  # 0: no better than always the training mean
+    meta = trainer.run.meta
+    periods = np.load(ROOT / "samples" / "waves" / "periods.npz")["y"]
+    assert 8 < meta.mean < 24 and meta.scale == pytest.approx(periods.std(), rel=0.2)
+
+
+def test_a_regressor_predicts_a_value_per_example_in_the_data_units(tmp_path):
+    trainer, _ = train_briefly("array_regressor", tmp_path / "run")
+    result = runner.invoke(
+        app, ["predict", str(tmp_path / "run"), "--file", str(ROOT / "samples/waves/periods.npz")]
+    )
+    assert result.exit_code == 0, result.output
+    rows = [line.split("\t") for line in result.stdout.splitlines()]
+    assert len(rows) == 600 and rows[-1][0] == "599"
+    assert all(0 < float(value) < 50 for _, value in rows)  # periods, not standardized values

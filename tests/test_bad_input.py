@@ -628,7 +628,7 @@ CASES = [
     ),
     case(
         "option-of-another-task", recipe(model={"pooling": "mean"}), TRAIN,
-        "model.pooling: applies to classifier and regressor and array_classifier, not to a",
+        "model.pooling: applies to classifier and regressor and array_classifier and array_",
     ),
     case(
         "table-row-without-text", both(file("d.tsv", "spam\n"), recipe(
@@ -882,6 +882,20 @@ CASES = [
     case(
         "arrays-not-npz", both(file("a.npz", b"PK\x03\x04 broken"), arrays()), TRAIN,
         "a.npz: not an .npz file NumPy can read",
+    ),
+    case(
+        "arrays-text-to-predict", both(npz("a.npz", x=X, y=Y), arrays(label_type="number")),
+        TRAIN, "a.npz: y holds <U1; data.label_type number needs numbers",
+    ),
+    case(
+        "arrays-nan-to-predict",
+        both(npz("a.npz", x=X, y=[1.0, float("nan"), 2.0, 3.0]), arrays(label_type="number")),
+        TRAIN, "a.npz: y[1] is nan; the values to predict must be finite",
+    ),
+    case(
+        "arrays-numbers-per-step", arrays(mapping="many_to_many", label_type="number"), TRAIN,
+        "data.label_type: mapping 'many_to_many' over data.format 'arrays' reads labels of "
+        "type 'category', not 'number'",
     ),
     case(
         "arrays-val-file-label-unseen",

@@ -45,6 +45,7 @@ CASES = {
     "copy": (("data.val_examples=2", "data.test_examples=2", "data.length=6"), "1234567812"),
     "array_classifier": (("model.cell=lstm",), "0.5 1.5 -1 -2 0.3"),
     "array_tagger": (("model.cell=gru",), "0.5\n1.5 -1"),
+    "array_regressor": (("model.direction=uni",), "0.5 1.5 -1 -2"),
 }
 
 

@@ -1,11 +1,12 @@
 """Sequences of numbers as NumPy arrays: an .npz holding x (N, T, F) floats, y (N,) labels or
-(N, T) labels per step, and optionally lengths (N,) of ragged sequences padded in x. Read
+numbers or (N, T) labels per step, and optionally lengths (N,) of ragged sequences padded in x. Read
 with allow_pickle=False, so no file can run code; every problem is a DataError naming the
 file and the array."""
 
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,8 +18,6 @@ from seqcli.recipe.inputs import DATA, open_input
 
 NUMERIC = "iufb"  # numpy kinds x and lengths may hold: ints, unsigned, floats, booleans
 LABEL_KINDS = "iubU"  # y's kinds read as labels as they are; integral floats become ints
-# What y's shape must be, by whether a label belongs to a sequence or to each step.
-Y_SHAPES = {False: ("(N,)", "a label per sequence"), True: ("(N, T)", "a label per step")}
 
 
 @dataclass(frozen=True)
@@ -26,7 +25,7 @@ class Arrays:
     """Examples as read, in data units: padded steps past an example's length are ignored."""
 
     x: np.ndarray  # (N, T, F) float32
-    labels: np.ndarray  # (N,) or (N, T) str
+    y: np.ndarray | None  # (N,) or (N, T) labels as str, or (N,) numbers; None: not read
     lengths: np.ndarray  # (N,) int64, each 1..T
     source: str  # the file, for messages
 
@@ -40,17 +39,16 @@ class Arrays:
 
     def take(self, rows) -> Arrays:
         rows = np.asarray(rows, dtype=np.int64)
-        return Arrays(self.x[rows], self.labels[rows], self.lengths[rows], self.source)
+        y = None if self.y is None else self.y[rows]
+        return Arrays(self.x[rows], y, self.lengths[rows], self.source)
 
 
-def read_arrays(path: Path, *, per_step: bool, labels: bool = True) -> Arrays:
-    """The file's examples; y must hold a label per step if per_step, else one per sequence.
-    Without labels (predict), y is not read and every label is empty."""
+def read_arrays(path: Path, *, target: str | None) -> Arrays:
+    """The file's examples, y read as the task's target (TARGETS); None (predict): y unread."""
     contents = _load(path)
     x = _features(contents, path)
     lengths = _lengths(contents, x, path)
-    shape = x.shape[:2] if per_step else x.shape[:1]
-    y = _labels(contents, x.shape[:2], per_step, path) if labels else np.full(shape, "")
+    y = None if target is None else _target(contents, x.shape[:2], TARGETS[target], path)
     _check_finite(x, lengths, path)
     return Arrays(x.astype(np.float32), y, lengths, str(path))
 
@@ -107,21 +105,59 @@ def _lengths(contents: dict, x: np.ndarray, path: Path) -> np.ndarray:
     return lengths.astype(np.int64)
 
 
-def _labels(contents: dict, shape: tuple[int, int], per_step: bool, path: Path) -> np.ndarray:
+def _target(contents: dict, shape: tuple[int, int], target: Target, path: Path) -> np.ndarray:
     y = _array(contents, "y", path)
-    wanted = shape if per_step else shape[:1]
+    wanted = shape if target.per_step else shape[:1]
     if y.shape != wanted:
-        form, meaning = Y_SHAPES[per_step]
-        other = Y_SHAPES[not per_step][1] if y.ndim == 2 - per_step else None
-        hint = f" (that is {other}: check the recipe's mapping)" if other else ""
+        swapped = {1: "one value per sequence", 2: "a label per step"}.get(y.ndim)
+        hint = ""
+        if swapped and y.ndim != len(wanted):
+            hint = f" (that is {swapped}: check the recipe's mapping)"
         raise DataError(
-            f"{path}: y has shape {y.shape}; x makes it {form} = {wanted}, {meaning}{hint}"
+            f"{path}: y has shape {y.shape}; x makes it {'(N, T)' if target.per_step else '(N,)'}"
+            f" = {wanted}, {target.meaning}{hint}"
         )
+    return target.read(y, path)
+
+
+def _as_labels(y: np.ndarray, path: Path) -> np.ndarray:
     if y.dtype.kind == "f" and np.isfinite(y).all() and (y == np.round(y)).all():
         y = y.astype(np.int64)  # 0.0, 1.0, ... as a table library writes class ids
     if y.dtype.kind not in LABEL_KINDS:
-        raise DataError(f"{path}: y holds {y.dtype}; labels are integers or strings")
+        raise DataError(
+            f"{path}: y holds {y.dtype}; labels are integers or strings (numbers to predict: "
+            "data.label_type number)"
+        )
     return y.astype(str)
+
+
+def _as_numbers(y: np.ndarray, path: Path) -> np.ndarray:
+    if y.dtype.kind not in "iuf":
+        raise DataError(f"{path}: y holds {y.dtype}; data.label_type number needs numbers")
+    values = y.astype(np.float64)
+    bad = np.flatnonzero(~np.isfinite(values) | (np.abs(np.nan_to_num(values)) > FLOAT32_MAX))
+    if len(bad):
+        raise DataError(
+            f"{path}: y[{bad[0]}] is {values[bad[0]]}; the values to predict must be finite "
+            "and within float32's range"
+        )
+    return values
+
+
+@dataclass(frozen=True)
+class Target:
+    """What y holds for a task: a value per sequence or per step, and how it is read."""
+
+    per_step: bool
+    meaning: str
+    read: Callable[[np.ndarray, Path], np.ndarray]
+
+
+TARGETS = {
+    "class": Target(False, "a label per sequence", _as_labels),
+    "step": Target(True, "a label per step", _as_labels),
+    "number": Target(False, "a number per sequence", _as_numbers),
+}
 
 
 def _check_finite(x: np.ndarray, lengths: np.ndarray, path: Path) -> None:
@@ -139,14 +175,13 @@ def _check_finite(x: np.ndarray, lengths: np.ndarray, path: Path) -> None:
         )
 
 
-def padded(sequences: list[np.ndarray], *, per_step: bool) -> Arrays:
+def padded(sequences: list[np.ndarray]) -> Arrays:
     """Unlabelled examples from (T_i, F) sequences, zero-padded to the longest."""
     lengths = np.asarray([len(s) for s in sequences], dtype=np.int64)
     x = np.zeros((len(sequences), lengths.max(), sequences[0].shape[1]), dtype=np.float32)
     for row, sequence in enumerate(sequences):
         x[row, : len(sequence)] = sequence
-    shape = x.shape[:2] if per_step else x.shape[:1]
-    return Arrays(x, np.full(shape, ""), lengths, "input")
+    return Arrays(x, None, lengths, "input")
 
 
 def parse_steps(text: str, *, features: int, source: str) -> np.ndarray:

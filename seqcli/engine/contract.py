@@ -127,4 +127,5 @@ class Task(Protocol):
 
     # Optional, as the spec says: generate(run, request) -> Iterator[str] | rows, for
     # `seqcli generate`; predict(run, lines) -> rows and prediction_lines(rows) -> text;
+    # predict_file(run, path) -> rows, for `predict --file` of a suffix in spec.predict_files;
     # stack_input(run, given: Given) -> StackInput, for `seqcli gates`.

@@ -1,6 +1,6 @@
 """Models over sequences of numbers (data.format arrays): padded (B, T, F) features, packed
-into the recurrent stack so padding never reaches it, then a class per sequence (pooled, as
-the text classifier) or a label per step."""
+into the recurrent stack so padding never reaches it, then a class or a number per sequence
+(pooled, as the text classifier) or a label per step."""
 
 from __future__ import annotations
 
@@ -33,6 +33,21 @@ class ArrayClassifier(nn.Module):
         scores = self.head(self.drop(summary))  # (B, K)
         loss = None if targets is None else F.cross_entropy(scores, targets)
         return Output(scores, loss, None)
+
+
+class ArrayRegressor(ArrayClassifier):
+    """One number per sequence: the classifier's reading, a one-unit head, MSE."""
+
+    def __init__(self, config: ModelConfig, *, features: int):
+        super().__init__(config, features=features, num_classes=1)
+
+    def forward(
+        self, values: torch.Tensor, lengths: torch.Tensor, *, targets: torch.Tensor | None = None
+    ) -> Output:
+        summary = pooled_reading(self.rnn, self.pool, values, lengths)  # (B, D*H)
+        predicted = self.head(self.drop(summary)).squeeze(-1)  # (B,)
+        loss = None if targets is None else F.mse_loss(predicted, targets)
+        return Output(predicted, loss, None)
 
 
 class ArrayTagger(nn.Module):

@@ -111,7 +111,11 @@ class Classifier(nn.Module):
 
 def read_packed(rnn, x: torch.Tensor, lengths: torch.Tensor):
     """(B, T, D*H) outputs, zero past each length, and the final state of a padded batch.
-    Packing keeps padding out of the state; torch sorts and unsorts the batch itself."""
+    Packing keeps padding out of the state; torch sorts and unsorts the batch itself. A batch
+    without padding is read as it is: the same numbers, and torch's packed GRU and RNN run
+    10 to 200 times slower on the CPU than on the padded tensor (784-step batches, torch 2.x)."""
+    if bool((lengths == x.shape[1]).all()):
+        return rnn(x)
     packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
     packed_output, state = rnn(packed)
     output, _ = pad_packed_sequence(packed_output, batch_first=True, total_length=x.shape[1])

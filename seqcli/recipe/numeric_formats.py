@@ -100,12 +100,17 @@ class ArraysData(DataSection):
         description="per-feature scaling, fitted on the training split's real steps only: "
         "standard (zero mean, unit variance), minmax (0..1) or none",
     )
+    label_type: Literal["category", "number"] = Field(
+        "category",
+        description="what y holds. category: labels, integers or strings (many_to_one: a "
+        "classifier; many_to_many: a tagger); number: a value per sequence (many_to_one: a "
+        "regressor scored by mse, mae and r2, its split a seeded shuffle)",
+    )
     val_fraction: float = Field(
         0.1,
         ge=0,
         lt=1,
-        description="share held out for validation: per class (many_to_one), at random "
-        "(many_to_many)",
+        description="share held out for validation: per class (a classifier), else at random",
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from seqcli.engine.contract import Task
+from seqcli.tasks.arrays.regressor import ArrayRegressorTask
 from seqcli.tasks.arrays.task import ArrayClassifierTask, ArrayTaggerTask
 from seqcli.tasks.conditioned.text import ConditionedText
 from seqcli.tasks.conditioned.values import ConditionedValues
@@ -30,6 +31,7 @@ TASKS: dict[str, Task] = {
     "tagger": TaggerTask(),
     "array_classifier": ArrayClassifierTask(),
     "array_tagger": ArrayTaggerTask(),
+    "array_regressor": ArrayRegressorTask(),
     "hopfield": HopfieldTask(),
 }
 

@@ -8,6 +8,7 @@ from functools import partial
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from pydantic import Field
 
 from seqcli.data.arrays import Arrays
@@ -48,13 +49,24 @@ class ArraysMeta:
 
 def build_meta(train: Arrays, scaling: str) -> ArraysMeta:
     """Labels and scaling from the training split only, so held-out data stays unseen."""
-    labels = tuple(np.unique(train.labels[_labelled(train)]).tolist())
-    return ArraysMeta(labels, Scaler.fit(scaling, train.x[train.mask].astype(np.float64)))
+    labels = tuple(sorted(set(train.y[_labelled(train)].tolist()), key=label_order))
+    return ArraysMeta(labels, fit_scaler(train, scaling))
+
+
+def fit_scaler(train: Arrays, scaling: str) -> Scaler:
+    """data.scaling fitted on the real steps of the training split, never on padding."""
+    return Scaler.fit(scaling, train.x[train.mask].astype(np.float64))
+
+
+def label_order(label: str) -> tuple:
+    """Integer labels by value (2 before 10), then text labels alphabetically."""
+    whole = label.removeprefix("-").isdigit()
+    return (0, int(label), "") if whole else (1, 0, label)
 
 
 def _labelled(arrays: Arrays) -> np.ndarray:
     """Where a label belongs to a real step: every label of a sequence, or per real step."""
-    return arrays.mask if arrays.labels.ndim == 2 else np.ones(len(arrays), dtype=bool)
+    return arrays.mask if arrays.y.ndim == 2 else np.ones(len(arrays), dtype=bool)
 
 
 @dataclass(frozen=True)
@@ -102,12 +114,14 @@ def class_ids(arrays: Arrays, meta: ArraysMeta) -> torch.Tensor:
     """(N,) or (N, T) ids. A sequence's label the run never saw is an error, as in the text
     classifier; a step's is IGNORE (no loss, not scored), as in the text tagger."""
     index = {label: i for i, label in enumerate(meta.labels)}
-    ids = np.vectorize(lambda label: index.get(label, IGNORE), otypes=[np.int64])(arrays.labels)
+    distinct, where = np.unique(arrays.y, return_inverse=True)
+    known = np.asarray([index.get(label, IGNORE) for label in distinct], dtype=np.int64)
+    ids = known[where].reshape(arrays.y.shape)
     ids[~_labelled(arrays)] = IGNORE
-    if arrays.labels.ndim == 1 and (ids == IGNORE).any():
+    if arrays.y.ndim == 1 and (ids == IGNORE).any():
         row = int(np.flatnonzero(ids == IGNORE)[0])
         raise DataError(
-            f"{arrays.source}: y[{row}] is '{arrays.labels[row]}', not a label the model "
+            f"{arrays.source}: y[{row}] is '{arrays.y[row]}', not a label the model "
             f"knows ({', '.join(meta.labels[:8])})"
         )
     return torch.from_numpy(ids)
@@ -138,7 +152,7 @@ def outputs_of(run, encoded: Encoded) -> torch.Tensor:
         batch = encoded.batch(rows).to(run.device)
         scores = run.model(**batch.inputs).out.float().cpu()
         if scores.ndim == 3:  # back to the split's length, so batches stack
-            scores = torch.nn.functional.pad(scores, (0, 0, 0, steps - scores.shape[1]))
+            scores = F.pad(scores, (0, 0, 0, steps - scores.shape[1]))
         parts.append(scores)
     run.model.train(was_training)
     return torch.cat(parts)[torch.as_tensor(np.argsort(np.concatenate(order)))]

@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from seqcli.data.arrays import Arrays, padded, parse_steps, read_arrays
+from seqcli.data.arrays import TARGETS, Arrays, padded, parse_steps, read_arrays
 from seqcli.data.labelled import stratified_split
 from seqcli.data.vectors import random_split
 from seqcli.engine.contract import Given, StackInput, TaskData
@@ -49,34 +49,89 @@ def split_rows(arrays: Arrays, config, seed: int, *, stratified: bool) -> dict[s
     fractions = {"val_fraction": config.val_fraction, "test_fraction": config.test_fraction}
     if not stratified:
         return random_split(list(range(len(arrays))), **fractions, seed=seed)
-    rows = [Row(i, label, f"{arrays.source}: y") for i, label in enumerate(arrays.labels)]
+    rows = [Row(i, label, f"{arrays.source}: y") for i, label in enumerate(arrays.y)]
     picked = stratified_split(rows, **fractions, seed=seed)
     return {name: [row.index for row in split] for name, split in picked.items()}
 
 
 class ArrayTask:
-    """What both arrays tasks share; per_step and the model class tell them apart."""
+    """What every arrays task shares: reading, splitting, batching, predicting and gates.
+    Each task says what y holds (target), builds its meta, encodes a split, scores it and
+    turns a model output into a prediction row."""
 
-    per_step: bool
-    model_class: type
-    meta = ArraysMeta
+    target: str  # data/arrays.py's TARGETS: a label per sequence, per step, or a number
 
-    def read(self, path: Path) -> Arrays:
-        return read_arrays(path, per_step=self.per_step)
+    def read(self, path: Path, *, labelled: bool = True) -> Arrays:
+        return read_arrays(Path(path), target=self.target if labelled else None)
 
-    def prepare(self, recipe, meta: ArraysMeta | None = None) -> TaskData:
+    def prepare(self, recipe, meta=None) -> TaskData:
         config = recipe.data
         arrays = self.read(config.path)
-        rows = split_rows(arrays, config, recipe.seed, stratified=not self.per_step)
+        rows = split_rows(arrays, config, recipe.seed, stratified=self.target == "class")
         splits = {name: arrays.take(indices) for name, indices in rows.items()}
-        meta = meta or build_meta(splits["train"], config.scaling)
-        return TaskData(meta, {name: encode(split, meta) for name, split in splits.items()})
-
-    def build_model(self, recipe, meta: ArraysMeta):
-        return self.model_class(recipe.model, features=meta.features, num_classes=len(meta.labels))
+        meta = meta or self.build_meta(splits["train"], config.scaling)
+        return TaskData(meta, {name: self.encode(split, meta) for name, split in splits.items()})
 
     def batches(self, data: TaskData, recipe):
         return training_batches(data.splits["train"], recipe)
+
+    def examples_from_file(self, run, path: Path) -> Encoded:
+        """Another .npz, read with the run's training scaling (and labels, or target scale)."""
+        return self.encode(self.read(path), run.meta)
+
+    def sample(self, run, step: int) -> str | None:
+        return None  # answers for validation sequences say less than the metrics beside them
+
+    def predict(self, run, lines: list[str]) -> list[dict]:
+        """Each line one sequence: steps apart, a step's features comma-separated."""
+        sequences = [
+            parse_steps(line, features=run.meta.features, source=f"input line {number}")
+            for number, line in enumerate(lines, start=1)
+        ]
+        return self._predicted(run, padded(sequences))
+
+    def predict_file(self, run, path: Path) -> list[dict]:
+        """Every sequence of an .npz, numbered from 0 as x holds them; its y is not read."""
+        return self._predicted(run, self.read(path, labelled=False))
+
+    def stack_input(self, run, given: Given) -> StackInput:
+        """One sequence (steps apart, features comma-separated), scaled as in training."""
+        rows = parse_steps(given.text, features=run.meta.features, source=given.source)
+        values = torch.from_numpy(run.meta.scaler.apply(rows))[None]  # (1, T, F)
+        steps = [",".join(f"{value:.6g}" for value in row) for row in rows]
+        inputs = {"values": values, "lengths": torch.tensor([len(rows)])}
+        return StackInput(inputs, steps, "values")
+
+    def _predicted(self, run, arrays: Arrays) -> list[dict]:
+        per_step = TARGETS[self.target].per_step
+        shape = arrays.x.shape[:2] if per_step else arrays.x.shape[:1]
+        unlabelled = Encoded(
+            scaled(arrays, run.meta),
+            torch.from_numpy(arrays.lengths),
+            torch.full(shape, IGNORE, dtype=torch.long),
+        )
+        outputs = outputs_of(run, unlabelled)  # (N, [T,] K) or (N,)
+        lengths = arrays.lengths.tolist()
+        return [
+            self.row(number, output[:length] if per_step else output, run.meta)
+            for number, (output, length) in enumerate(zip(outputs, lengths, strict=True))
+        ]
+
+
+class LabelTask(ArrayTask):
+    """A class per sequence or a label per step: cross-entropy, accuracy, macro F1."""
+
+    model_class: type
+    meta = ArraysMeta
+
+    def build_meta(self, train: Arrays, scaling: str) -> ArraysMeta:
+        return build_meta(train, scaling)
+
+    def encode(self, arrays: Arrays, meta: ArraysMeta) -> Encoded:
+        return encode(arrays, meta)
+
+    def build_model(self, recipe, meta: ArraysMeta):
+        return self.model_class(recipe.model, features=meta.features, num_classes=len(meta.labels))
 
     def evaluate(self, run, examples: Encoded, *, max_batches: int | None = None) -> dict:
         """Loss, accuracy and macro F1 over the sequences (or the labelled steps), with the
@@ -96,58 +151,19 @@ class ArrayTask:
             "details": classification_details(matrix, run.meta.labels),
         }
 
-    def examples_from_file(self, run, path: Path) -> Encoded:
-        """Another .npz, scaled and labelled with the run's training scaling and labels."""
-        return encode(self.read(Path(path)), run.meta)
 
-    def sample(self, run, step: int) -> str | None:
-        return None  # labels of validation sequences say less than the metrics beside them
-
-    def predict(self, run, lines: list[str]) -> list[dict]:
-        """Each line one sequence: steps apart, a step's features comma-separated."""
-        sequences = [
-            parse_steps(line, features=run.meta.features, source=f"input line {number}")
-            for number, line in enumerate(lines, start=1)
-        ]
-        return self._predicted(run, padded(sequences, per_step=self.per_step))
-
-    def predict_file(self, run, path: Path) -> list[dict]:
-        """Every sequence of an .npz, numbered from 0 as x holds them; its y is not read."""
-        return self._predicted(run, read_arrays(Path(path), per_step=self.per_step, labels=False))
-
-    def stack_input(self, run, given: Given) -> StackInput:
-        """One sequence (steps apart, features comma-separated), scaled as in training."""
-        rows = parse_steps(given.text, features=run.meta.features, source=given.source)
-        values = torch.from_numpy(run.meta.scaler.apply(rows))[None]  # (1, T, F)
-        steps = [",".join(f"{value:.6g}" for value in row) for row in rows]
-        inputs = {"values": values, "lengths": torch.tensor([len(rows)])}
-        return StackInput(inputs, steps, "values")
-
-    def _predicted(self, run, arrays: Arrays) -> list[dict]:
-        encoded = Encoded(
-            scaled(arrays, run.meta),
-            torch.from_numpy(arrays.lengths),
-            torch.full(arrays.labels.shape, IGNORE, dtype=torch.long),
-        )
-        probabilities = torch.softmax(outputs_of(run, encoded), dim=-1)  # (N, [T,] K)
-        labels = run.meta.labels
-        return [
-            self.row(number, p[: int(length)], labels)
-            for number, (p, length) in enumerate(zip(probabilities, arrays.lengths, strict=True))
-        ]
-
-
-class ArrayClassifierTask(ArrayTask):
+class ArrayClassifierTask(LabelTask):
     spec = SPECS["array_classifier"]
-    per_step = False
+    target = "class"
     model_class = ArrayClassifier
 
     @staticmethod
-    def row(number: int, probabilities: torch.Tensor, labels) -> dict:
+    def row(number: int, scores: torch.Tensor, meta: ArraysMeta) -> dict:
+        probabilities = torch.softmax(scores, dim=-1)  # (K,)
         best = int(probabilities.argmax())
         return {
             "example": number,
-            "label": labels[best],
+            "label": meta.labels[best],
             "probability": round(probabilities[best].item(), 6),
         }
 
@@ -157,15 +173,15 @@ class ArrayClassifierTask(ArrayTask):
             yield f"{row['example']}\t{row['label']}\t{row['probability']:.4f}"
 
 
-class ArrayTaggerTask(ArrayTask):
+class ArrayTaggerTask(LabelTask):
     spec = SPECS["array_tagger"]
-    per_step = True
+    target = "step"
     model_class = ArrayTagger
 
     @staticmethod
-    def row(number: int, probabilities: torch.Tensor, labels) -> dict:
-        """probabilities: (T, K) over the example's real steps."""
-        return {"example": number, "labels": [labels[i] for i in probabilities.argmax(-1).tolist()]}
+    def row(number: int, scores: torch.Tensor, meta: ArraysMeta) -> dict:
+        """scores: (T, K) over the example's real steps."""
+        return {"example": number, "labels": [meta.labels[i] for i in scores.argmax(-1).tolist()]}
 
     def prediction_lines(self, rows: list[dict]) -> Iterator[str]:
         """example<TAB>the labels of its steps, space-separated."""

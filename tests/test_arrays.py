@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from seqcli.cli import app
 from seqcli.engine import events
+from seqcli.engine.start import fresh_run
 from seqcli.models.arrays import ArrayClassifier, ArrayTagger
 from seqcli.recipe import validate_recipe
 from seqcli.recipe.model import PooledConfig
@@ -222,3 +223,15 @@ def test_a_regressor_predicts_a_value_per_example_in_the_data_units(tmp_path):
     rows = [line.split("\t") for line in result.stdout.splitlines()]
     assert len(rows) == 600 and rows[-1][0] == "599"
     assert all(0 < float(value) < 50 for _, value in rows)  # periods, not standardized values
+
+
+def test_a_step_label_unseen_in_training_is_left_out_of_the_scores(tmp_path):
+    ragged(tmp_path / "train.npz", per_step=True)
+    x, lengths = ragged(tmp_path / "val.npz", n=2, per_step=True)
+    np.savez(tmp_path / "val.npz", x=x, lengths=lengths, y=np.full((2, 5), "zz"))
+    val_path = str(tmp_path / "val.npz")
+    raw = arrays_recipe(tmp_path / "train.npz", mapping="many_to_many", val_path=val_path)
+    recipe = validate_recipe(raw, source="r")
+    _, data = fresh_run(recipe, TASKS["array_tagger"], device=torch.device("cpu"))
+    assert (data.splits["val"].targets == -100).all()  # IGNORE: no loss, not scored
+    assert data.meta.labels == ("a", "b")

@@ -1,1 +1,1 @@
-"""Sequences of numbers (data.format arrays): a class per sequence or a label per step."""
+"""Sequences of numbers (data.format arrays): a class, a number or a label per step."""

@@ -1,5 +1,6 @@
-"""Tasks over sequences of numbers (data.format arrays): a class per sequence (many_to_one)
-or a label per step (many_to_many), both scored by loss, accuracy and macro F1."""
+"""Tasks over sequences of numbers (data.format arrays): what they share (ArrayTask), and a
+class per sequence (many_to_one) or a label per step (many_to_many), both scored by loss,
+accuracy and macro F1. A number per sequence is regressor.py's."""
 
 from __future__ import annotations
 

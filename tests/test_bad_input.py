@@ -871,6 +871,18 @@ CASES = [
         "a batch); cpu has 195.3 KiB free; lower model.hidden_size, model.layers, "
         "train.batch_size, train.seq_len",
     ),
+    case(
+        "samples-beyond-memory", nothing, "generate {run} --num-samples 100000000 --length 5",
+        "--num-samples 100,000,000: the samples need about",
+    ),
+    case(
+        "file-that-fails-when-read", nothing, "generate {run} --prime-file /proc/self/mem",
+        "--prime-file /proc/self/mem: cannot read prime file (Input/output error)",
+    ),
+    case(
+        "data-that-fails-when-read", recipe(data={"path": "/proc/self/mem"}), TRAIN,
+        "/proc/self/mem: cannot read data file (Input/output error)",
+    ),
     # A checkpoint is data: every field is checked before it is used.
     case(
         "checkpoint-meta-field-of-another-type",

@@ -13,7 +13,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from seqcli.errors import RecipeError
+from seqcli.errors import RecipeError, UsageError
 
 PROBE_ROWS = (1, 2)  # batch rows of the measured forward passes; activations grow with rows
 # Copies of every weight a training step holds: the weight, its gradient, the optimizer's
@@ -109,6 +109,22 @@ def require(need: Need, device: torch.device, source: str) -> None:
         raise RecipeError(
             f"{source}: the run needs about {need.describe()}; {device.type} has "
             f"{size(free)} free; lower {', '.join(CUT_IF)}"
+        )
+
+
+def require_samples(recipe, vocab_size: int, draw, length: int, device: torch.device) -> None:
+    """Refuse --num-samples whose rows, decoded at once, would not fit: per row the carried
+    state (at most two parts, as an LSTM's, per layer and direction), the scores over the
+    vocabulary and their softmax, sorted copy and mask, and the picked ids kept for output."""
+    model = recipe.model
+    state = 2 * 2 * model.layers * model.hidden_size
+    row = 4 * (state + 4 * vocab_size) + 8 * length
+    free = available_bytes(device)
+    if free is not None and row * draw.num_samples > free:
+        raise UsageError(
+            f"--num-samples {draw.num_samples:,}: the samples need about "
+            f"{size(row * draw.num_samples)} ({size(row)} each); {device.type} has "
+            f"{size(free)} free; ask for fewer"
         )
 
 

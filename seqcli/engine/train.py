@@ -11,7 +11,7 @@ import torch
 from seqcli.engine import events
 from seqcli.engine.checkpoint import write_checkpoint
 from seqcli.engine.contract import TaskData
-from seqcli.engine.optim import LearningRate, build_optimizer, planned_steps
+from seqcli.engine.optim import LearningRate, build_optimizer, planned_steps, validation_batches
 from seqcli.engine.run import Run
 from seqcli.engine.runfolder import RunFolder
 from seqcli.engine.stopping import ABANDONED, StopSwitch
@@ -176,9 +176,8 @@ class Trainer:
         asked for); False if either is not finite."""
         recipe, metrics, sample = self.run.recipe, None, None
         if len(self.data.splits["val"]):
-            metrics = self.run.task.evaluate(
-                self.run, self.data.splits["val"], max_batches=recipe.train.eval_batches
-            )
+            batches = validation_batches(recipe.train)
+            metrics = self.run.task.evaluate(self.run, self.data.splits["val"], max_batches=batches)
             metrics.pop("details", None)
             if not math.isfinite(metrics["loss"]):
                 return False

@@ -54,7 +54,10 @@ class TrainConfig(Section):
         "best.pt when the monitor improved",
     )
     eval_batches: int | None = Field(
-        None, ge=1, description="cap on validation batches; null: the whole split"
+        None,
+        ge=1,
+        description="validation batches read during training; null: the whole split up to "
+        "max(50, eval_every / 4) batches (seqcli evaluate always reads the whole split)",
     )
     monitor: Metric = Field(
         "loss",

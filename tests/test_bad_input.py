@@ -883,6 +883,14 @@ CASES = [
         "data-that-fails-when-read", recipe(data={"path": "/proc/self/mem"}), TRAIN,
         "/proc/self/mem: cannot read data file (Input/output error)",
     ),
+    case(
+        "precision-the-device-lacks", recipe(), "train recipe.yaml --set train.precision=fp16",
+        "train.precision: fp16 is not supported on this cpu",
+    ),
+    case(
+        "unknown-precision-flag", nothing, "generate {run} --precision fp8",
+        "--precision fp8: choose",
+    ),
     # A checkpoint is data: every field is checked before it is used.
     case(
         "checkpoint-meta-field-of-another-type",

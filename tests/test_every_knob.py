@@ -148,6 +148,10 @@ ELSEWHERE = {
 }
 # Fields of other tasks' data formats and model options: the test that shows each one acts.
 TASK_KNOBS = {
+    "train.precision": (
+        "tests/test_precision.py",
+        "test_bf16_learns_as_float32_does_and_keeps_float32_weights",
+    ),
     "data.value_columns": (
         "tests/test_forecast_data.py",
         "test_value_columns_choose_what_is_forecast",

@@ -25,6 +25,10 @@ recipe_app = typer.Typer(cls=Commands, help="Show a resolved recipe or the recip
 app.add_typer(recipe_app, name="recipe")
 
 Device = Annotated[str, typer.Option("--device", help="auto | cpu | cuda | mps")]
+Precision = Annotated[
+    str | None,
+    typer.Option(help="fp32 | bf16 | fp16; default: the run's train.precision."),
+]
 Overrides = Annotated[
     list[str] | None,
     typer.Option("--set", help="Override a recipe key, e.g. --set model.hidden_size=512."),

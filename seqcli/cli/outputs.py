@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from seqcli import ui
-from seqcli.cli.app import AsJson, Device, RunPath, app, friendly
+from seqcli.cli.app import AsJson, Device, Precision, RunPath, app, friendly
 from seqcli.cli.numbers import bounded, like
 from seqcli.cli.requests import read_file_flag
 from seqcli.errors import UsageError
@@ -43,12 +43,14 @@ def evaluate(
     noise: NoiseLevels = None,
     capacity: Capacity = None,
     device: Device = "auto",
+    precision: Precision = None,
     as_json: AsJson = False,
 ) -> None:
     """Score a model on a split or a file with its task's metrics (and baselines, if any)."""
     if split not in ("val", "test"):
         raise UsageError(f"--split {split}: choose val or test")
     options = _task_options(noise, capacity)
+    from seqcli.engine.precision import run_precision
     from seqcli.engine.run import load_run, resolve_device
     from seqcli.tasks import TASKS
 
@@ -63,7 +65,8 @@ def evaluate(
             raise UsageError(
                 f"--split {split}: the {split} split is empty; raise data.{split}_fraction"
             )
-    metrics = task.evaluate(loaded, examples, max_batches=max_batches, **options)
+    with run_precision(loaded, precision, "--precision"):
+        metrics = task.evaluate(loaded, examples, max_batches=max_batches, **options)
     details = metrics.pop("details", {})
     if "capacity" in metrics:
         _draw_capacity(metrics.pop("capacity"), run)

@@ -891,6 +891,13 @@ CASES = [
         "unknown-precision-flag", nothing, "generate {run} --precision fp8",
         "--precision fp8: choose",
     ),
+    case(
+        "crf-on-tags-the-scheme-forbids",
+        both(file("t.txt", "meet O\nbob I-PER\n\nvisit O\nrome B-LOC\n\nsee O\nit O\n"), recipe(
+            data={"format": "columns", "path": "t.txt", "val_fraction": 0.0},
+            model={"direction": "bi", "crf": True})), TRAIN,
+        "t.txt: the training sentence 'meet bob' has O -> I-PER, which BIO forbids",
+    ),
     # A checkpoint is data: every field is checked before it is used.
     case(
         "checkpoint-meta-field-of-another-type",

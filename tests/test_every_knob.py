@@ -148,6 +148,7 @@ ELSEWHERE = {
 }
 # Fields of other tasks' data formats and model options: the test that shows each one acts.
 TASK_KNOBS = {
+    "model.crf": ("tests/test_crf.py", "test_a_crf_tagger_learns_and_never_breaks_the_scheme"),
     "train.precision": (
         "tests/test_precision.py",
         "test_bf16_learns_as_float32_does_and_keeps_float32_weights",

@@ -140,6 +140,11 @@ class TaggerConfig(ModelConfig):
         description="width of a character CNN word encoder concatenated to the word embedding, "
         "so unknown and rare words are tagged by their spelling; null: none",
     )
+    crf: bool = Field(
+        False,
+        description="a linear-chain CRF output layer: the sentence's labels are chosen together "
+        "(Viterbi), and with BIO/BIOES labels never in an order the scheme forbids",
+    )
 
 
 class TranslatorConfig(ModelConfig):

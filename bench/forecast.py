@@ -52,18 +52,19 @@ def test_table(folder: Path) -> dict:
     """The best checkpoint's test table: the model's row, then each baseline's."""
     run = load_run(folder / "best.pt", torch.device("cpu"), TASKS)
     examples = run.task.prepare(run.recipe, run.meta).splits["test"]
-    (table,) = run.task.evaluate(run, examples)["details"].values()
-    return table
+    details = run.task.evaluate(run, examples)["details"]
+    return next(table for title, table in details.items() if "ranked" in title)
 
 
 def report(name: str, table: dict, seconds: float) -> bool:
-    label, *metrics = table["columns"]
-    print(f"\n{name}: one-step test forecasts, trained in {seconds:.1f} s (wall)")
-    print(f"  {label:<26}" + "".join(f"{metric:>10}" for metric in metrics))
-    for row_label, *values in table["rows"]:
-        print(f"  {row_label:<26}" + "".join(f"{value:>10.3f}" for value in values))
-    rmse = 1 + metrics.index("rmse")
-    model, persistence = table["rows"][0][rmse], table["rows"][1][rmse]
+    _, label, *metrics = table["columns"]
+    print(f"\n{name}: test forecasts, mean over the horizon, trained in {seconds:.1f} s (wall)")
+    print(f"  {label:<36}" + "".join(f"{metric:>10}" for metric in metrics))
+    for _, row_label, *values in table["rows"]:
+        print(f"  {row_label:<36}" + "".join(f"{value:>10.3f}" for value in values))
+    rmse = 2 + metrics.index("rmse")
+    rows = {row[1]: row for row in table["rows"]}
+    model, persistence = rows["model"][rmse], rows["naive (last value)"][rmse]
     beats = model < persistence
     verdict = "below" if beats else "NOT below"
     print(f"  RMSE {model:.2f} vs persistence {persistence:.2f}: {verdict}")

@@ -596,6 +596,28 @@ CASES = [
         "new.txt: 2 token(s) the model never saw: 'ß', '€'",
     ),
     case("evaluate-missing-data", nothing, "evaluate {run} --data new.txt", "new.txt: data file"),
+    case(
+        "evaluate-backtest-of-a-language-model", nothing, "evaluate {run} --backtest",
+        "--backtest does not apply to a language model; only a forecaster's evaluate takes it",
+    ),
+    case(
+        "evaluate-stride-without-backtest", nothing, "evaluate {run} --stride 3",
+        "--stride sets the rows between a backtest's origins: add --backtest",
+    ),
+    case(
+        "evaluate-stride-zero", nothing, "evaluate {run} --backtest --stride 0",
+        "--stride: got 0; input should be greater than or equal to 1",
+    ),
+    case(
+        "evaluate-horizon-beyond-a-direct-head", run_of("direct_forecaster"),
+        "evaluate direct_forecaster --horizon 13",
+        "--horizon 13: this many_to_one model forecasts 12 step(s) at once",
+    ),
+    case(
+        "evaluate-horizon-longer-than-the-split", run_of("autoregressive_forecaster"),
+        "evaluate autoregressive_forecaster --horizon 500",
+        "no forecast origin: the split's 282 row(s) are fewer than the horizon 500",
+    ),
     # Other tasks: the mapping and format agree, each reader names file and line.
     case(
         "mapping-with-a-format-it-does-not-read", recipe(mapping="many_to_one"), TRAIN,

@@ -101,6 +101,8 @@ class SeriesSplit:
     raw: np.ndarray  # (N, V) value columns in data units
     points: np.ndarray  # rows forecast, ascending
     end: int  # rows from here on belong to a later split: targets there are masked
+    train_rows: int  # raw[:train_rows], before every point, is what baselines are fitted on
+    dates: list[str] | None = None  # each row's date, to name a forecast's origin
 
     def __len__(self) -> int:
         return len(self.points)
@@ -113,7 +115,7 @@ def build_meta(config: SeriesData, columns: Columns, table: Table, train_rows: i
     return SeriesMeta(
         columns,
         Scaler.fit(config.scaling, train),
-        tuple(float(s) for s in seasonal_mae(train[:, :values], config.season)),
+        tuple(float(s) for s in seasonal_mae(train[:, :values], config.season_rows or 1)),
         tuple(tuple(float(x) for x in row) for row in table.features[-HISTORY_ROWS:]),
         infer_calendar(table.dates) if table.dates is not None else None,
     )
@@ -141,7 +143,7 @@ def read_splits(config: SeriesData, meta: SeriesMeta | None, *, train_tail: int)
     )
     check_room(config.path, bounds, lookback=config.lookback, horizon=config.horizon)
     meta = meta or build_meta(config, columns, table, bounds.val)
-    first = max(config.lookback, config.season)
+    first = config.first_origin
     spans = {
         "train": (config.lookback, bounds.val - train_tail, bounds.val),
         "val": (max(bounds.val, first), bounds.test, bounds.test),
@@ -149,7 +151,9 @@ def read_splits(config: SeriesData, meta: SeriesMeta | None, *, train_tail: int)
     }
     scaled, raw = scaled_rows(table, meta)
     splits = {
-        name: SeriesSplit(scaled, raw, np.arange(start, max(start, stop)), end)
+        name: SeriesSplit(
+            scaled, raw, np.arange(start, max(start, stop)), end, bounds.val, table.dates
+        )
         for name, (start, stop, end) in spans.items()
     }
     return meta, splits
@@ -167,6 +171,8 @@ def split_of_file(path: Path, meta: SeriesMeta, *, first: int) -> SeriesSplit:
     if total <= first:
         raise DataError(
             f"{path}: {total} rows; forecasting from it needs more than {first} "
-            "(data.lookback, or data.season if longer)"
+            "(data.lookback, or the season's or the moving average's rows if longer)"
         )
-    return SeriesSplit(*scaled_rows(table, meta), np.arange(first, total), total)
+    # The rows before the first point stand in for the training part the baselines fit on.
+    points = np.arange(first, total)
+    return SeriesSplit(*scaled_rows(table, meta), points, total, first, table.dates)

@@ -62,12 +62,37 @@ class SeriesData(DataSection):
         description="per-column scaling, fitted on the training rows only: standard (zero "
         "mean, unit variance), minmax (0..1) or none",
     )
-    season: int = Field(
-        1,
+    season: float | None = Field(
+        None,
         ge=1,
-        description="rows per season (12 for monthly data): the lag of the seasonal-naive "
-        "baseline and of MASE's scale; 1 means none",
+        le=1_000_000,
+        description="rows per season (12 for monthly data, 52.18 for weekly): the lag of the "
+        "seasonal-naive baseline and of MASE's scale, rounded to whole rows (a note says so); "
+        "null or 1: none, so no seasonal baseline and MASE scales by the one-step naive error",
     )
+    baseline_window: int | None = Field(
+        None,
+        ge=1,
+        le=1_000_000,
+        description="rows the moving-average baseline averages; null: the season's rows, or "
+        "lookback without a season",
+    )
+
+    @property
+    def season_rows(self) -> int | None:
+        """The season in whole rows, or None when there is none to repeat."""
+        rows = round(self.season) if self.season is not None else 1
+        return rows if rows > 1 else None
+
+    @property
+    def moving_window(self) -> int:
+        return self.baseline_window or self.season_rows or self.lookback
+
+    @property
+    def first_origin(self) -> int:
+        """The first row a forecast is scored from: the model, the seasonal naive and the
+        moving average each need this many rows before it."""
+        return max(self.lookback, self.season_rows or 1, self.moving_window)
 
     @model_validator(mode="after")
     def _columns_play_one_role(self) -> SeriesData:

@@ -236,6 +236,19 @@ def run_of(task: str):
 TWO_GLYPHS = "##\n#.\n\n..\n.#\n"
 
 
+def forecaster_recipe(**model):
+    """recipe.yaml: a direct forecaster of s.csv (a short ramp) with these model keys."""
+    rows = "".join(f"{i},{i % 5}\n" for i in range(40))
+    return both(
+        file("s.csv", "t,v\n" + rows),
+        recipe(
+            mapping="many_to_one",
+            data={"format": "series", "path": "s.csv", "lookback": 2, "horizon": 1},
+            model=model,
+        ),
+    )
+
+
 def memory_recipe(data: str, *, data_format: str = "glyphs", name: str = "g.txt"):
     """recipe.yaml: a Hopfield network storing the patterns in `name`, which holds data."""
 
@@ -647,6 +660,18 @@ CASES = [
             mapping="many_to_one",
             data={"format": "series", "path": "s.csv", "lookback": 2, "horizon": 1})), TRAIN,
         "s.csv:2:2: 'abc' is not a number (column 'value')",
+    ),
+    case(
+        "forecast-quantiles-unsorted", forecaster_recipe(quantiles=[0.9, 0.5, 0.1]), TRAIN,
+        "model: quantiles [0.9, 0.5, 0.1]: list them increasing, each once",
+    ),
+    case(
+        "forecast-quantile-outside-0-1", forecaster_recipe(quantiles=[0.5, 1.0]), TRAIN,
+        "model.quantiles.1: got 1.0",
+    ),
+    case(
+        "forecast-quantiles-without-median", forecaster_recipe(quantiles=[0.1, 0.9]), TRAIN,
+        "include 0.5, the median, which is the point forecast",
     ),
     case(
         "generate-flag-of-another-task", nothing, "generate {run} --horizon 3",

@@ -8,12 +8,25 @@ import math
 import numpy as np
 import pytest
 
+from seqcli.cli.generate import write_generated
 from seqcli.data.forecast_data import SeriesSplit
+from seqcli.engine.run import load_run
+from seqcli.engine.start import fresh_training
 from seqcli.errors import DataError
 from seqcli.metrics.baselines import BASELINES, Past, fitted_alpha, smoothed_levels
-from seqcli.metrics.forecast import horizon_errors, mean_over_horizon
+from seqcli.metrics.forecast import horizon_errors, interval_rows, mean_over_horizon, pinball
+from seqcli.recipe import validate_recipe
+from seqcli.tasks import TASKS, task_for
 from seqcli.tasks.forecaster.evaluation import forecast_origins
-from tests.series_helpers import detail, ranked, series_recipe, untrained_run, write_csv
+from tests.series_helpers import (
+    CPU,
+    detail,
+    generated,
+    ranked,
+    series_recipe,
+    untrained_run,
+    write_csv,
+)
 
 # --- per-horizon errors ----------------------------------------------------------------------
 
@@ -125,3 +138,61 @@ def test_evaluate_scores_a_longer_horizon_and_backtests_every_stride_rows(tmp_pa
     backtest = run.task.evaluate(run, data.splits["test"], backtest=True, stride=4)
     rows = detail(backtest["details"], "backtest")["rows"]
     assert [row[0] for row in rows] == ["row 60", "row 64", "row 68", "row 72", "row 76"]
+
+
+# --- intervals -------------------------------------------------------------------------------
+
+
+def test_pinball_loss_and_coverage_match_hand_computations():
+    actual = np.array([1.0, 4.0])
+    quantiles = np.array([[0.0, 2.0, 3.0], [1.0, 2.0, 3.0]])  # (2, Q) at 0.1, 0.5, 0.9
+    levels = (0.1, 0.5, 0.9)
+    # row 1: under by 1, -1, -2 -> 0.1, 0.5, 0.2; row 2: under by 3, 2, 1 -> 0.3, 1.0, 0.9
+    assert pinball(actual, quantiles, levels) == pytest.approx((0.8 + 2.2) / 6)
+    ((nominal, coverage, width),) = interval_rows(actual, quantiles, levels)
+    assert (nominal, coverage, width) == ("80%", 0.5, pytest.approx(2.5))
+
+
+def noisy_csv(path, rows: int = 400):
+    """A seasonal wave plus unit Gaussian noise: the 80% band should be about 2.56 wide."""
+    rng = np.random.default_rng(4)
+    values = 5 * np.sin(2 * np.pi * np.arange(rows) / 12) + rng.normal(size=rows)
+    return write_csv(path, "v\n" + "".join(f"{float(v)!r}\n" for v in values))
+
+
+@pytest.fixture(scope="module")
+def quantile_run(tmp_path_factory):
+    """A direct forecaster with a 0.1/0.5/0.9 head, trained briefly on the noisy wave."""
+    folder = tmp_path_factory.mktemp("quantiles")
+    raw = series_recipe(
+        noisy_csv(folder / "noisy.csv"), mapping="many_to_one", test_size=100, horizon=2
+    )
+    raw["model"]["quantiles"] = [0.1, 0.5, 0.9]
+    raw["train"] |= {"steps": 400, "eval_every": 400}
+    recipe = validate_recipe(raw, source="quantiles")
+    trainer = fresh_training(recipe, task_for(recipe), device=CPU, out=folder / "run")
+    try:
+        for _ in trainer:
+            pass
+    finally:
+        trainer.folder.release()
+    return load_run(folder / "run", CPU, TASKS)
+
+
+def test_a_quantile_head_covers_about_its_nominal_share(quantile_run):
+    run = quantile_run
+    metrics = run.task.evaluate(run, run.task.prepare(run.recipe, run.meta).splits["test"])
+    ((nominal, coverage, width),) = detail(metrics["details"], "intervals")["rows"]
+    assert nominal == "80%" and 0.65 <= coverage <= 0.95
+    assert 1.5 < width < 4.5 and metrics["pinball"] > 0
+
+
+def test_generate_writes_a_column_per_quantile_and_shades_the_band(quantile_run, tmp_path):
+    output, plot = tmp_path / "f.csv", tmp_path / "f.png"
+    made = generated(quantile_run, horizon=2, output=output, plot=plot)
+    write_generated(made, output=output, plot=plot, attention=None)
+    header, *rows = output.read_text(encoding="utf-8").splitlines()
+    assert header == "step,v,v_q0.1,v_q0.9" and len(rows) == 2
+    middle, low, high = (float(cell) for cell in rows[0].split(",")[1:])
+    assert low <= middle <= high
+    assert plot.read_bytes()[:4] == b"\x89PNG"

@@ -44,8 +44,8 @@ def test_direct_forecaster_shapes(tmp_path, cell, direction, layers):
     run, data = untrained_run(raw)
     batch = next(run.task.batches(data, run.recipe))
     out = run.model(**batch.inputs, targets=batch.targets)
-    assert out.out.shape == (16, 3, 1) and out.loss.ndim == 0
-    assert run.model.forecast(batch.inputs["values"], 2).shape == (16, 2, 1)
+    assert out.out.shape == (16, 3, 1, 1) and out.loss.ndim == 0  # (B, S, V, Q)
+    assert run.model.forecast(batch.inputs["values"], 2).shape == (16, 2, 1, 1)
 
 
 @pytest.mark.parametrize("layers", [1, 2])
@@ -55,8 +55,8 @@ def test_autoregressive_forecaster_rolls_out_any_length(tmp_path, layers, window
     raw["model"] |= {"layers": layers, "window_norm": window_norm}
     run, data = untrained_run(raw)
     batch = next(run.task.batches(data, run.recipe))
-    assert run.model(**batch.inputs, targets=batch.targets).out.shape == (16, 12, 1)
-    assert run.model.forecast(batch.inputs["values"], 30).shape == (16, 30, 1)
+    assert run.model(**batch.inputs, targets=batch.targets).out.shape == (16, 12, 1, 1)
+    assert run.model.forecast(batch.inputs["values"], 30).shape == (16, 30, 1, 1)
 
 
 def test_training_batches_resume_exactly(tmp_path):

@@ -11,7 +11,7 @@ import torch
 from seqcli.data.forecast_data import SeriesSplit
 from seqcli.errors import DataError
 from seqcli.metrics.baselines import Past, baseline_forecasts
-from seqcli.metrics.forecast import horizon_errors, mean_over_horizon
+from seqcli.metrics.forecast import horizon_errors, interval_rows, mean_over_horizon, pinball
 from seqcli.tasks.forecaster.batches import windows
 
 MODEL = "model"
@@ -23,7 +23,8 @@ class Scored:
 
     origins: np.ndarray  # (P,) the first row each forecast covers
     actual: np.ndarray  # (P, H, V)
-    forecasts: dict[str, np.ndarray]  # the model's, then each baseline's: (P, H, V)
+    forecasts: dict[str, np.ndarray]  # the model's point forecast, then each baseline's: (P, H, V)
+    quantiles: np.ndarray  # (P, H, V, Q) the model's outputs (Q = 1: its point forecast)
 
 
 def forecast_origins(split: SeriesSplit, steps: int, stride: int) -> np.ndarray:
@@ -40,14 +41,14 @@ def forecast_origins(split: SeriesSplit, steps: int, stride: int) -> np.ndarray:
 
 @torch.no_grad()
 def model_forecast(run, split: SeriesSplit, origins: np.ndarray, steps: int) -> np.ndarray:
-    """(P, H, V) the model's forecasts in data units, a batch of origins at a time."""
+    """(P, H, V, Q) the model's forecasts in data units, a batch of origins at a time."""
     lookback, size = run.recipe.data.lookback, run.recipe.train.batch_size
     run.model.eval()
     made = []
     for chunk in np.split(origins, range(size, len(origins), size)):
         values = windows(split, chunk, lookback).to(run.device)  # (B, L, F)
         made.append(run.model.forecast(values, steps).cpu().double().numpy())
-    return run.meta.scaler.invert(np.concatenate(made))
+    return run.meta.scaler.invert_outputs(np.concatenate(made))
 
 
 def score(run, split: SeriesSplit, origins: np.ndarray, steps: int) -> Scored:
@@ -55,8 +56,10 @@ def score(run, split: SeriesSplit, origins: np.ndarray, steps: int) -> Scored:
     config = run.recipe.data
     past = Past(split.raw, split.train_rows, config.season_rows, config.moving_window)
     actual = split.raw[origins[:, None] + np.arange(steps)]  # (P, H, V)
-    forecasts = {MODEL: model_forecast(run, split, origins, steps)}
-    return Scored(origins, actual, forecasts | baseline_forecasts(past, origins, steps))
+    quantiles = model_forecast(run, split, origins, steps)
+    forecasts = {MODEL: quantiles[..., run.recipe.model.point]}
+    forecasts |= baseline_forecasts(past, origins, steps)
+    return Scored(origins, actual, forecasts, quantiles)
 
 
 def scale_note(config) -> str:
@@ -113,6 +116,17 @@ def verdict(order: list[str], means: dict) -> str:
         f"a baseline wins: {winners[0]} scores MASE {means[winners[0]]['mase']:.3f} against "
         f"the model's {model:.3f}; {len(winners)} of {len(order) - 1} baselines beat the model"
     )
+
+
+def interval_table(scored: Scored, levels: tuple[float, ...]) -> tuple[float, dict]:
+    """The pinball loss of the model's quantiles and how often each interval they make holds
+    the actual value, against its nominal share."""
+    loss = pinball(scored.actual, scored.quantiles, levels)
+    title = f"intervals of the quantiles {', '.join(f'{q:g}' for q in levels)}"
+    note = f"pinball loss {loss:.4g} (data units, mean over the quantiles, steps and origins)"
+    columns = ["nominal", "coverage", "mean width"]
+    rows = interval_rows(scored.actual, scored.quantiles, levels)
+    return loss, {title: {"columns": columns, "rows": rows, "note": note}}
 
 
 def backtest_table(scored: Scored, split: SeriesSplit) -> dict:

@@ -31,6 +31,7 @@ from seqcli.tasks.forecaster.evaluation import (
     backtest_table,
     forecast_origins,
     horizon_table,
+    interval_table,
     ranking_table,
     scale_note,
     score,
@@ -141,6 +142,9 @@ class Forecaster:
         if backtest:
             details |= backtest_table(scored, examples)
         errors = mean_over_horizon(horizon_errors(scored.actual, scored.forecasts[MODEL], scale))
+        if run.recipe.model.quantiles:
+            errors["pinball"], intervals = interval_table(scored, run.recipe.model.quantiles)
+            details |= intervals
         loss = self._loss(run, examples, max_batches)
         return {"loss": loss, **errors, "details": details}
 
@@ -167,10 +171,10 @@ class Forecaster:
 
     def predict(self, run, lines: list[str]) -> list[dict]:
         """Each line, comma-separated past values (oldest first), gets the next horizon steps."""
-        steps = run.recipe.data.horizon
+        steps, point = run.recipe.data.horizon, run.recipe.model.point
         histories = parse_history(lines, run.meta, lookback=run.recipe.data.lookback)
         return [
-            {"input": line, "forecast": self._forecast(run, history, steps)[:, 0].tolist()}
+            {"input": line, "forecast": self._forecast(run, history, steps)[:, 0, point].tolist()}
             for line, history in zip(lines, histories, strict=True)
         ]
 
@@ -195,9 +199,9 @@ class Forecaster:
         # The rows stream out as they are made; --plot alone keeps them, to draw.
         kept = [] if asked.keep else None
         chunks = _kept(self._rollout(run, history, steps), kept)
-        values = len(meta.columns.values)
-        figure = ForecastFigure(meta.columns.values, history[:, :values], kept)
-        return Generated(forecast_csv(meta, chunks, steps, calendar), figure=figure)
+        values, levels = len(meta.columns.values), run.recipe.model.levels
+        figure = ForecastFigure(meta.columns.values, history[:, :values], kept, levels)
+        return Generated(forecast_csv(meta, chunks, steps, calendar, levels), figure=figure)
 
     def stack_input(self, run, given: Given) -> StackInput:
         """The rows of a CSV file (--file *.csv, the run's columns), or comma-separated values
@@ -208,18 +212,18 @@ class Forecaster:
         return StackInput({"values": values}, steps, "values")
 
     def _forecast(self, run, history: np.ndarray, steps: int) -> np.ndarray:
-        """(steps, V) in data units after (T, F) history rows in data units."""
+        """(steps, V, Q) in data units after (T, F) history rows in data units."""
         return np.concatenate(list(self._rollout(run, history, steps)))
 
     @torch.inference_mode()
     def _rollout(self, run, history: np.ndarray, steps: int) -> Iterator[np.ndarray]:
-        """The forecast after (T, F) history rows, as (C, V) chunks in data units."""
+        """The forecast after (T, F) history rows, as (C, V, Q) chunks in data units."""
         lookback = run.recipe.data.lookback
         window = run.meta.scaler.apply(history[-lookback:])  # (L, F)
         run.model.eval()
         values = torch.from_numpy(window)[None].to(run.device)  # (1, L, F)
         for chunk in run.model.rollout(values, steps):
-            yield run.meta.scaler.invert(chunk[0].cpu().double().numpy())  # (C, V)
+            yield run.meta.scaler.invert_outputs(chunk[0].cpu().double().numpy())  # (C, V, Q)
 
 
 def _kept(chunks: Iterator[np.ndarray], kept: list | None) -> Iterator[np.ndarray]:

@@ -24,6 +24,7 @@ from tests.series_helpers import (
     generated,
     ranked,
     series_recipe,
+    sine_csv,
     untrained_run,
     write_csv,
 )
@@ -196,3 +197,26 @@ def test_generate_writes_a_column_per_quantile_and_shades_the_band(quantile_run,
     middle, low, high = (float(cell) for cell in rows[0].split(",")[1:])
     assert low <= middle <= high
     assert plot.read_bytes()[:4] == b"\x89PNG"
+
+
+# --- seasons ---------------------------------------------------------------------------------
+
+
+def test_a_fractional_season_is_rounded_with_a_note(tmp_path):
+    run, data = untrained_run(series_recipe(sine_csv(tmp_path / "s.csv"), season=12.4))
+    details = run.task.evaluate(run, data.splits["test"])["details"]
+    assert "seasonal naive (lag 12)" in ranked(details)
+    assert "data.season 12.4 rounded to 12 rows" in detail(details, "each step")["note"]
+
+
+def test_without_a_season_mase_scales_by_the_one_step_naive_error(tmp_path):
+    path = sine_csv(tmp_path / "s.csv")
+    run, data = untrained_run(series_recipe(path, season=None))
+    details = run.task.evaluate(run, data.splits["test"])["details"]
+    assert not any(name.startswith("seasonal") for name in ranked(details))
+    assert (
+        "MASE divides by the training part's one-step naive MAE"
+        in (detail(details, "each step")["note"])
+    )
+    train = data.splits["test"].raw[: data.splits["test"].train_rows]
+    assert run.meta.mase_scale[0] == pytest.approx(np.abs(np.diff(train[:, 0])).mean())

@@ -74,8 +74,8 @@ class SeriesData(DataSection):
         None,
         ge=1,
         le=1_000_000,
-        description="rows the moving-average baseline averages; null: the season's rows, or "
-        "lookback without a season",
+        description="rows the moving-average baseline averages; null: data.lookback, the rows "
+        "the model reads",
     )
 
     @property
@@ -86,7 +86,7 @@ class SeriesData(DataSection):
 
     @property
     def moving_window(self) -> int:
-        return self.baseline_window or self.season_rows or self.lookback
+        return self.baseline_window or self.lookback
 
     @property
     def first_origin(self) -> int:

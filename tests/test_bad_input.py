@@ -674,6 +674,12 @@ CASES = [
         "include 0.5, the median, which is the point forecast",
     ),
     case(
+        "forecast-series-column-missing", both(file("s.csv", "t,v\n1,2\n"), recipe(
+            mapping="many_to_one",
+            data={"format": "series", "path": "s.csv", "series_column": "id"})), TRAIN,
+        "s.csv:1: no column 'id'; the header has 't', 'v'",
+    ),
+    case(
         "generate-flag-of-another-task", nothing, "generate {run} --horizon 3",
         "--horizon does not apply to a language model",
     ),

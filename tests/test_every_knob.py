@@ -169,6 +169,10 @@ TASK_KNOBS = {
         "tests/test_forecast_evaluation.py",
         "test_a_series_that_is_a_moving_average_ranks_that_baseline_first",
     ),
+    "data.series_column": (
+        "tests/test_forecast_evaluation.py",
+        "test_several_series_train_one_model_and_are_scored_each_and_together",
+    ),
     "model.quantiles": (
         "tests/test_forecast_evaluation.py",
         "test_a_quantile_head_covers_about_its_nominal_share",

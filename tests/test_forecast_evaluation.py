@@ -10,6 +10,8 @@ import pytest
 
 from seqcli.cli.generate import write_generated
 from seqcli.data.forecast_data import SeriesSplit
+from seqcli.data.panel import grouped
+from seqcli.data.series import Table
 from seqcli.engine.run import load_run
 from seqcli.engine.start import fresh_training
 from seqcli.errors import DataError
@@ -45,10 +47,14 @@ def test_each_step_of_the_horizon_is_scored_on_its_own_then_averaged():
     assert mean["rmse"] == pytest.approx((math.sqrt(1 / 2) + math.sqrt(9 / 2)) / 2)
 
 
-def split_of(values: list[float], *, first: int, end: int | None = None, train_rows: int = 2):
+def split_of(values: list[float], *, first: int, end: int):
     raw = np.asarray(values, dtype=np.float64)[:, None]
-    end = len(raw) if end is None else end
-    return SeriesSplit(raw.astype(np.float32), raw, np.arange(first, end), end, train_rows)
+    table, panel = grouped(Table(raw, None))
+    ends, fits = np.array([end]), np.array([first])
+    scales = np.ones((1, 1))
+    return SeriesSplit(
+        raw.astype(np.float32), raw, np.arange(first, end), panel, ends, fits, scales
+    )
 
 
 def test_origins_keep_their_whole_horizon_inside_the_split_every_stride_rows():
@@ -65,7 +71,7 @@ SERIES = [1.0, 2.0, 3.0, 5.0, 4.0, 6.0, 8.0]
 
 
 def forecasts(name: str, *, season=2, window=2, origins=(4,), steps=3, values=SERIES):
-    past = Past(np.asarray(values)[:, None], 3, season, window)
+    past = Past.single(np.asarray(values)[:, None], 3, season, window)
     return BASELINES[name].forecast(past, np.asarray(origins), steps)[..., 0].tolist()
 
 
@@ -218,5 +224,38 @@ def test_without_a_season_mase_scales_by_the_one_step_naive_error(tmp_path):
         "MASE divides by the training part's one-step naive MAE"
         in (detail(details, "each step")["note"])
     )
-    train = data.splits["test"].raw[: data.splits["test"].train_rows]
+    test = data.splits["test"]
+    train = test.raw[: test.train_ends[0]]
     assert run.meta.mase_scale[0] == pytest.approx(np.abs(np.diff(train[:, 0])).mean())
+
+
+# --- several series --------------------------------------------------------------------------
+
+
+def panel_csv(path, rows: int = 80):
+    """Three seasonal series of different levels, their rows interleaved as in a long table."""
+    lines = ["id,v"]
+    for t in range(rows):
+        for name, level in (("a", 10), ("b", 100), ("c", 1000)):
+            lines.append(f"{name},{level + level / 10 * math.sin(2 * math.pi * t / 12)}")
+    return write_csv(path, "\n".join(lines) + "\n")
+
+
+def test_several_series_train_one_model_and_are_scored_each_and_together(tmp_path):
+    raw = series_recipe(panel_csv(tmp_path / "p.csv"), series_column="id", lookback=6)
+    run, data = untrained_run(raw)
+    train, test = data.splits["train"], data.splits["test"]
+    assert test.panel.names == ("a", "b", "c") and len(test) == 3 * 24
+    starts = test.panel.starts[test.panel.of_row[train.points]]
+    assert (train.points - 6 >= starts).all()  # no window reads another series
+    details = run.task.evaluate(run, test)["details"]
+    rows = detail(details, "each series")["rows"]
+    assert [(row[0], row[1]) for row in rows] == [("a", 22), ("b", 22), ("c", 22)]
+    means = ranked(details)["training mean"]
+    assert means["mae"] == pytest.approx((1 + 10 + 100) / 3 * 2 / math.pi, rel=0.1)
+
+
+def test_a_panel_generates_after_its_last_series(tmp_path):
+    raw = series_recipe(panel_csv(tmp_path / "p.csv"), series_column="id", lookback=6)
+    run, _ = untrained_run(raw)
+    assert all(900 <= row[0] <= 1100 for row in run.meta.history)

@@ -1,8 +1,8 @@
 """The forecasts a model must beat, made from exactly the origins and horizons it was given.
 
-Each baseline reads only the rows before its origin: the origin t's forecast of rows
-t .. t+H-1 comes from raw[:t] (and from parameters fitted on the training part, which lies
-before every origin evaluated)."""
+Each baseline reads only the rows before its origin in its own series: the origin t's
+forecast of rows t .. t+H-1 comes from raw[start:t] (and from parameters fitted on the
+series' training part, which lies before every origin evaluated)."""
 
 from __future__ import annotations
 
@@ -14,12 +14,24 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Past:
-    """What the baselines may read: the series and how it was split and configured."""
+    """What the baselines may read: the series (one or several, each contiguous) and how
+    they were split and configured."""
 
     raw: np.ndarray  # (N, V) value columns in data units
-    train_rows: int  # raw[:train_rows] is the training part (fits the mean and the smoothing)
+    of_row: np.ndarray  # (N,) the series each row belongs to
+    starts: np.ndarray  # (S,) each series' first row
+    train_ends: np.ndarray  # (S,) [start, train_end) is its training part
     season: int | None  # rows per season; None: the series has none
     window: int  # the moving average's rows
+
+    @classmethod
+    def single(cls, raw: np.ndarray, train_rows: int, season: int | None, window: int) -> Past:
+        return cls(
+            raw, np.zeros(len(raw), int), np.array([0]), np.array([train_rows]), season, window
+        )
+
+    def training_parts(self) -> list[np.ndarray]:
+        return [self.raw[s:t] for s, t in zip(self.starts, self.train_ends, strict=True)]
 
 
 def naive(past: Past, origins: np.ndarray, steps: int) -> np.ndarray:
@@ -35,16 +47,17 @@ def seasonal_naive(past: Past, origins: np.ndarray, steps: int) -> np.ndarray:
 
 
 def training_mean(past: Past, origins: np.ndarray, steps: int) -> np.ndarray:
-    """(P, H, V): the training part's mean."""
-    mean = past.raw[: past.train_rows].mean(axis=0)
-    return np.broadcast_to(mean, (len(origins), steps, len(mean))).copy()
+    """(P, H, V): the mean of the training part of the origin's series."""
+    means = np.stack([part.mean(axis=0) for part in past.training_parts()])  # (S, V)
+    return np.repeat(means[past.of_row[origins]][:, None], steps, axis=1)
 
 
 def drift(past: Past, origins: np.ndarray, steps: int) -> np.ndarray:
     """(P, H, V): the random walk with drift, the line from the first row to the last known
     one, carried on (Hyndman & Athanasopoulos, Forecasting: Principles and Practice, 5.2)."""
+    start = past.starts[past.of_row[origins]]  # (P,)
     last = past.raw[origins - 1]  # (P, V)
-    slope = (last - past.raw[0]) / np.maximum(origins - 1, 1)[:, None]  # (P, V)
+    slope = (last - past.raw[start]) / np.maximum(origins - 1 - start, 1)[:, None]  # (P, V)
     ahead = np.arange(1, steps + 1)[None, :, None]  # (1, H, 1)
     return last[:, None] + ahead * slope[:, None]
 
@@ -86,10 +99,20 @@ def fitted_alpha(train: np.ndarray) -> np.ndarray:
 
 def exponential_smoothing(past: Past, origins: np.ndarray, steps: int) -> np.ndarray:
     """(P, H, V): simple exponential smoothing's level after the last known row, held; its
-    constant fitted on the training part."""
-    alpha = fitted_alpha(past.raw[: past.train_rows])
-    levels = smoothed_levels(past.raw[: origins.max()], alpha)  # rows before the last origin
+    constant fitted on the training part of each series."""
+    levels = np.empty_like(past.raw)
+    stops = [*past.starts[1:], len(past.raw)]
+    for start, stop, part in zip(past.starts, stops, past.training_parts(), strict=True):
+        # The level after row t reads rows start..t only, so it is the past of origin t+1.
+        levels[start:stop] = smoothed_levels(past.raw[start:stop], fitted_alpha(part))
     return np.repeat(levels[origins - 1][:, None], steps, axis=1)
+
+
+def smoothing_label(past: Past) -> str:
+    if len(past.starts) > 1:
+        return "exponential smoothing (alpha fitted per series)"
+    (part,) = past.training_parts()
+    return f"exponential smoothing (alpha {', '.join(f'{a:.2f}' for a in fitted_alpha(part))})"
 
 
 Baseline = Callable[[Past, np.ndarray, int], np.ndarray]
@@ -115,14 +138,7 @@ BASELINES = {
     "moving_average": BaselineSpec(
         moving_average, lambda past: f"moving average ({past.window} rows)"
     ),
-    "exponential_smoothing": BaselineSpec(
-        exponential_smoothing,
-        lambda past: (
-            "exponential smoothing (alpha "
-            + ", ".join(f"{a:.2f}" for a in fitted_alpha(past.raw[: past.train_rows]))
-            + ")"
-        ),
-    ),
+    "exponential_smoothing": BaselineSpec(exponential_smoothing, smoothing_label),
 }
 
 

@@ -26,11 +26,13 @@ def smape(actual: np.ndarray, forecast: np.ndarray, scale: np.ndarray) -> float:
 
 
 def mase(actual: np.ndarray, forecast: np.ndarray, scale: np.ndarray) -> float:
-    """Mean absolute scaled error: each column's MAE over its scale, averaged over columns."""
-    return float((np.abs(forecast - actual).mean(axis=0) / scale).mean())
+    """Mean absolute scaled error: each column's MAE over its scale, averaged over columns;
+    with several series, each point's error over its own series' scale."""
+    return float((np.abs(forecast - actual) / scale).mean(axis=0).mean())
 
 
-# Every metric takes (points, V) actual and forecast values and the (V,) MASE scale.
+# Every metric takes (points, V) actual and forecast values and the MASE scale: (V,), or
+# (points, V) when the points come from series of different scales.
 METRICS = {"mae": mae, "rmse": rmse, "smape": smape, "mase": mase}
 
 

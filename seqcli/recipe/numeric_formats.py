@@ -41,6 +41,12 @@ class SeriesData(DataSection):
         (),
         description="header names of extra covariate columns the model reads but does not forecast",
     )
+    series_column: str | None = Field(
+        None,
+        description="header name of a column naming the series each row belongs to: one global "
+        "model learns from all of them, each split by time on its own, and evaluate reports "
+        "each series and all together; generate continues the last series. null: one series",
+    )
     lookback: int = Field(24, ge=1, description="past rows the model reads for each forecast")
     horizon: int = Field(
         1,
@@ -96,13 +102,13 @@ class SeriesData(DataSection):
 
     @model_validator(mode="after")
     def _columns_play_one_role(self) -> SeriesData:
-        date = [self.date_column] if self.date_column else []
-        roles = [*(self.value_columns or ()), *self.input_columns, *date]
+        named = [name for name in (self.date_column, self.series_column) if name]
+        roles = [*(self.value_columns or ()), *self.input_columns, *named]
         twice = sorted({name for name in roles if roles.count(name) > 1})
         if twice:
             raise ValueError(
-                f"column(s) {', '.join(twice)} named twice across value_columns, input_columns "
-                "and date_column; each column plays one role"
+                f"column(s) {', '.join(twice)} named twice across value_columns, input_columns, "
+                "date_column and series_column; each column plays one role"
             )
         if self.test_size is not None and self.test_fraction > 0:
             raise ValueError("set test_size or test_fraction, not both")

@@ -11,7 +11,13 @@ import torch
 from seqcli.data.forecast_data import SeriesSplit
 from seqcli.errors import DataError
 from seqcli.metrics.baselines import Past, baseline_forecasts
-from seqcli.metrics.forecast import horizon_errors, interval_rows, mean_over_horizon, pinball
+from seqcli.metrics.forecast import (
+    METRICS,
+    horizon_errors,
+    interval_rows,
+    mean_over_horizon,
+    pinball,
+)
 from seqcli.tasks.forecaster.batches import windows
 
 MODEL = "model"
@@ -22,6 +28,7 @@ class Scored:
     """Forecasts of the rows after each origin, from the rows before it, in data units."""
 
     origins: np.ndarray  # (P,) the first row each forecast covers
+    scale: np.ndarray  # (P, V) MASE's denominator: that of each origin's series
     actual: np.ndarray  # (P, H, V)
     forecasts: dict[str, np.ndarray]  # the model's point forecast, then each baseline's: (P, H, V)
     quantiles: np.ndarray  # (P, H, V, Q) the model's outputs (Q = 1: its point forecast)
@@ -30,7 +37,7 @@ class Scored:
 def forecast_origins(split: SeriesSplit, steps: int, stride: int) -> np.ndarray:
     """Every stride-th point of the split whose whole horizon lies inside it: each step h is
     then scored on the same origins, so the rows of the table differ by horizon alone."""
-    origins = split.points[split.points + steps <= split.end][::stride]
+    origins = split.points[split.points + steps <= split.end_of(split.points)][::stride]
     if not len(origins):
         raise DataError(
             f"no forecast origin: the split's {len(split)} row(s) are fewer than the horizon "
@@ -53,13 +60,21 @@ def model_forecast(run, split: SeriesSplit, origins: np.ndarray, steps: int) -> 
 
 def score(run, split: SeriesSplit, origins: np.ndarray, steps: int) -> Scored:
     """The model's and every baseline's forecasts of the same rows."""
-    config = run.recipe.data
-    past = Past(split.raw, split.train_rows, config.season_rows, config.moving_window)
+    config, panel = run.recipe.data, split.panel
+    past = Past(
+        split.raw,
+        panel.of_row,
+        panel.starts,
+        split.train_ends,
+        config.season_rows,
+        config.moving_window,
+    )
     actual = split.raw[origins[:, None] + np.arange(steps)]  # (P, H, V)
     quantiles = model_forecast(run, split, origins, steps)
     forecasts = {MODEL: quantiles[..., run.recipe.model.point]}
     forecasts |= baseline_forecasts(past, origins, steps)
-    return Scored(origins, actual, forecasts, quantiles)
+    scale = split.scales[panel.of_row[origins]]
+    return Scored(origins, scale, actual, forecasts, quantiles)
 
 
 def scale_note(config) -> str:
@@ -76,8 +91,8 @@ def scale_note(config) -> str:
     return scale
 
 
-def horizon_table(scored: Scored, scale: np.ndarray, scale_note: str) -> dict:
-    per_step = horizon_errors(scored.actual, scored.forecasts[MODEL], scale)
+def horizon_table(scored: Scored, scale_note: str) -> dict:
+    per_step = horizon_errors(scored.actual, scored.forecasts[MODEL], scored.scale)
     mean = mean_over_horizon(per_step)
     rows = [[h, *errors.values()] for h, errors in enumerate(per_step, 1)]
     title = f"the model's errors at each step ahead, from {len(scored.origins)} origins"
@@ -90,12 +105,19 @@ def horizon_table(scored: Scored, scale: np.ndarray, scale_note: str) -> dict:
     }
 
 
-def ranking_table(scored: Scored, scale: np.ndarray) -> dict:
-    """The model among the baselines, best first by the mean MASE over the horizon."""
-    means = {
-        name: mean_over_horizon(horizon_errors(scored.actual, forecast, scale))
+def mean_errors(scored: Scored, rows: np.ndarray | slice = slice(None)) -> dict[str, dict]:
+    """Each forecast's errors, means over the horizon, on some (or all) of the origins."""
+    return {
+        name: mean_over_horizon(
+            horizon_errors(scored.actual[rows], forecast[rows], scored.scale[rows])
+        )
         for name, forecast in scored.forecasts.items()
     }
+
+
+def ranking_table(scored: Scored) -> dict:
+    """The model among the baselines, best first by the mean MASE over the horizon."""
+    means = mean_errors(scored)
     order = sorted(means, key=lambda name: means[name]["mase"])
     rows = [[rank, name, *means[name].values()] for rank, name in enumerate(order, 1)]
     steps = scored.actual.shape[1]
@@ -129,12 +151,33 @@ def interval_table(scored: Scored, levels: tuple[float, ...]) -> tuple[float, di
     return loss, {title: {"columns": columns, "rows": rows, "note": note}}
 
 
+def series_table(scored: Scored, split: SeriesSplit) -> dict:
+    """Each series' own errors, and the baseline that does best on it."""
+    of_origin = split.panel.of_row[scored.origins]
+    rows = []
+    for number, name in enumerate(split.panel.names):
+        means = mean_errors(scored, of_origin == number)
+        model = means.pop(MODEL)
+        best = min(means, key=lambda baseline: means[baseline]["mase"])
+        count = int((of_origin == number).sum())
+        rows.append([name, count, *model.values(), best, means[best]["mase"]])
+    columns = ["series", "origins", *METRICS, "best baseline", "its mase"]
+    title = "the model on each series, means over the horizon"
+    return {title: {"columns": columns, "rows": rows}}
+
+
+def origin_label(split: SeriesSplit, origin: int) -> str:
+    label = split.dates[origin] if split.dates is not None else f"row {origin}"
+    series = split.panel.names[split.panel.of_row[origin]]
+    return f"{series} {label}" if series else label
+
+
 def backtest_table(scored: Scored, split: SeriesSplit) -> dict:
     """One row per origin: where in the split the model wins and loses."""
     names = [name.split(" (")[0] for name in scored.forecasts]  # the sizes are in the ranking
     rows = []
     for index, origin in enumerate(scored.origins):
-        label = split.dates[origin] if split.dates is not None else f"row {origin}"
+        label = origin_label(split, origin)
         errors = [
             float(np.abs(forecast[index] - scored.actual[index]).mean())
             for forecast in scored.forecasts.values()

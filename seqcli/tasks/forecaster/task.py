@@ -17,7 +17,6 @@ from seqcli.data.series import read_series
 from seqcli.decoding.requests import Generated, Request
 from seqcli.engine.contract import Given, IndexedBatches, StackInput, TaskData
 from seqcli.errors import DataError, UsageError
-from seqcli.metrics.forecast import horizon_errors, mean_over_horizon
 from seqcli.models.forecaster import AutoregressiveForecaster, DirectForecaster
 from seqcli.recipe.tasks import SPECS, TaskSpec
 from seqcli.tasks.forecaster.batches import (
@@ -32,9 +31,11 @@ from seqcli.tasks.forecaster.evaluation import (
     forecast_origins,
     horizon_table,
     interval_table,
+    mean_errors,
     ranking_table,
     scale_note,
     score,
+    series_table,
 )
 from seqcli.tasks.forecaster.output import forecast_csv, parse_history
 from seqcli.ui.figures import ForecastFigure
@@ -136,12 +137,12 @@ class Forecaster:
         if max_batches is not None:
             origins = origins[: max_batches * run.recipe.train.batch_size]
         scored = score(run, examples, origins, steps)
-        scale = np.asarray(run.meta.mase_scale)
-        details = horizon_table(scored, scale, scale_note(run.recipe.data))
-        details |= ranking_table(scored, scale)
+        details = horizon_table(scored, scale_note(run.recipe.data)) | ranking_table(scored)
+        if len(examples.panel) > 1:
+            details |= series_table(scored, examples)
         if backtest:
             details |= backtest_table(scored, examples)
-        errors = mean_over_horizon(horizon_errors(scored.actual, scored.forecasts[MODEL], scale))
+        errors = mean_errors(scored)[MODEL]
         if run.recipe.model.quantiles:
             errors["pinball"], intervals = interval_table(scored, run.recipe.model.quantiles)
             details |= intervals

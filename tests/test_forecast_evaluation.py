@@ -70,8 +70,8 @@ def test_origins_keep_their_whole_horizon_inside_the_split_every_stride_rows():
 SERIES = [1.0, 2.0, 3.0, 5.0, 4.0, 6.0, 8.0]
 
 
-def forecasts(name: str, *, season=2, window=2, origins=(4,), steps=3, values=SERIES):
-    past = Past.single(np.asarray(values)[:, None], 3, season, window)
+def forecasts(name, *, season=2, window=2, origins=(4,), steps=3, values=SERIES, train=3):
+    past = Past.single(np.asarray(values)[:, None], train, season, window)
     return BASELINES[name].forecast(past, np.asarray(origins), steps)[..., 0].tolist()
 
 
@@ -105,8 +105,9 @@ def test_no_baseline_reads_a_row_at_or_after_its_origin(name):
     values = list(np.random.default_rng(1).normal(size=40))
     origin = 30
     shifted = values[:origin] + [v + 100 for v in values[origin:]]
-    kept = forecasts(name, season=7, window=5, origins=(origin,), steps=6, values=values)
-    moved = forecasts(name, season=7, window=5, origins=(origin,), steps=6, values=shifted)
+    asked = {"season": 7, "window": 5, "origins": (origin,), "steps": 9, "train": 20}
+    kept = forecasts(name, values=values, **asked)
+    moved = forecasts(name, values=shifted, **asked)
     assert kept == moved
 
 
@@ -259,3 +260,19 @@ def test_a_panel_generates_after_its_last_series(tmp_path):
     raw = series_recipe(panel_csv(tmp_path / "p.csv"), series_column="id", lookback=6)
     run, _ = untrained_run(raw)
     assert all(900 <= row[0] <= 1100 for row in run.meta.history)
+
+
+def test_holt_winters_runs_statsmodels_recursion_forward_from_every_origin():
+    statsmodels = pytest.importorskip("statsmodels.tsa.holtwinters")
+    rng = np.random.default_rng(5)
+    t = np.arange(120)
+    values = 50 + 0.3 * t + 8 * np.sin(2 * np.pi * t / 12) + rng.normal(size=120)
+    fit = statsmodels.ExponentialSmoothing(
+        values[:96], trend="add", seasonal="add", seasonal_periods=12,
+        initialization_method="heuristic",
+    ).fit()  # fmt: skip
+    past = Past.single(values[:, None], 96, 12, 3)
+    (from_96,) = BASELINES["holt_winters"].forecast(past, np.array([96]), 11)[..., 0]
+    assert from_96 == pytest.approx(fit.forecast(11), rel=1e-6)  # from the training part's end
+    one_step = BASELINES["holt_winters"].forecast(past, np.arange(1, 96), 1)[:, 0, 0]
+    assert one_step == pytest.approx(fit.fittedvalues[1:], rel=1e-6)

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from seqcli.metrics.holt_winters import available, fitted, forecasts_after
+
 
 @dataclass(frozen=True)
 class Past:
@@ -115,6 +117,27 @@ def smoothing_label(past: Past) -> str:
     return f"exponential smoothing (alpha {', '.join(f'{a:.2f}' for a in fitted_alpha(part))})"
 
 
+def holt_winters(past: Past, origins: np.ndarray, steps: int) -> np.ndarray:
+    """(P, H, V): additive Holt-Winters, fitted by statsmodels on each series' training part
+    and run forward over its rows with those constants."""
+    made = np.empty((*past.raw.shape[:1], steps, past.raw.shape[1]))  # (N, H, V)
+    stops = [*past.starts[1:], len(past.raw)]
+    for start, stop, part in zip(past.starts, stops, past.training_parts(), strict=True):
+        for column in range(past.raw.shape[1]):
+            fit = fitted(np.ascontiguousarray(part[:, column]).tobytes(), past.season)
+            made[start:stop, :, column] = forecasts_after(past.raw[start:stop, column], fit, steps)
+    return made[origins - 1]  # the forecasts made after the row before each origin
+
+
+def fits_holt_winters(past: Past) -> bool:
+    """A season, two whole ones and ten rows in every training part (statsmodels' heuristic
+    start needs them), and statsmodels installed."""
+    if past.season is None or past.season < 2:
+        return False
+    shortest = min(len(part) for part in past.training_parts())
+    return shortest >= max(2 * past.season, 10) and available()
+
+
 Baseline = Callable[[Past, np.ndarray, int], np.ndarray]
 
 
@@ -139,6 +162,9 @@ BASELINES = {
         moving_average, lambda past: f"moving average ({past.window} rows)"
     ),
     "exponential_smoothing": BaselineSpec(exponential_smoothing, smoothing_label),
+    "holt_winters": BaselineSpec(
+        holt_winters, lambda past: "Holt-Winters (additive)", applies=fits_holt_winters
+    ),
 }
 
 

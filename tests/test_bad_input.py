@@ -674,6 +674,14 @@ CASES = [
         "include 0.5, the median, which is the point forecast",
     ),
     case(
+        "forecast-validation-shorter-than-horizon", both(
+            file("s.csv", "t,v\n" + "".join(f"{i},{i % 5}\n" for i in range(40))),
+            recipe(mapping="many_to_one", data={
+                "format": "series", "path": "s.csv", "lookback": 2, "horizon": 5,
+                "val_fraction": 0.1})), TRAIN,
+        "s.csv: the validation split's 4 row(s) hold no whole forecast of data.horizon 5 rows",
+    ),
+    case(
         "forecast-series-column-missing", both(file("s.csv", "t,v\n1,2\n"), recipe(
             mapping="many_to_one",
             data={"format": "series", "path": "s.csv", "series_column": "id"})), TRAIN,

@@ -67,6 +67,15 @@ def direct_reach(recipe, meta: SeriesMeta, steps: int, asked: str) -> None:
         )
 
 
+def check_validation_room(config, val: SeriesSplit) -> None:
+    if len(val) and not (val.points + config.horizon <= val.end_of(val.points)).any():
+        raise DataError(
+            f"{config.path}: the validation split's {len(val)} row(s) hold no whole forecast "
+            f"of data.horizon {config.horizon} rows; raise data.val_fraction or lower "
+            "data.horizon"
+        )
+
+
 def rollout_reach(recipe, meta: SeriesMeta, steps: int, asked: str) -> None:
     inputs = meta.columns.inputs
     if steps > 1 and inputs:
@@ -98,8 +107,10 @@ class Forecaster:
         # Training windows stop before their targets cross into validation.
         tail = recipe.data.horizon - 1 if self.targets_ahead else 0
         meta, splits = read_splits(recipe.data, meta, train_tail=tail)
-        # Validation scores every step of data.horizon, so the model must reach it.
+        # Validation scores every step of data.horizon, so the model must reach it, and the
+        # split must hold it: found now rather than at the first validation.
         self.reach(recipe, meta, recipe.data.horizon, "data.horizon")
+        check_validation_room(recipe.data, splits["val"])
         return TaskData(meta, splits)
 
     def build_model(self, recipe, meta: SeriesMeta) -> nn.Module:

@@ -91,6 +91,7 @@ class SeriesMeta:
         return [
             ("forecast columns", ", ".join(self.columns.values)),
             ("input columns", ", ".join(self.columns.inputs) or "-"),
+            ("series column", self.columns.series or "-"),
             ("history kept", f"{len(self.history)} rows, {last}"),
         ]
 

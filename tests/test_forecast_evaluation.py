@@ -102,7 +102,7 @@ def test_exponential_smoothing_holds_the_level_its_fitted_constant_reaches():
 
 @pytest.mark.parametrize("name", sorted(BASELINES))
 def test_no_baseline_reads_a_row_at_or_after_its_origin(name):
-    values = list(np.random.default_rng(1).normal(size=40))
+    values = list(10 + np.random.default_rng(1).normal(size=40))  # positive: a season may scale
     origin = 30
     shifted = values[:origin] + [v + 100 for v in values[origin:]]
     asked = {"season": 7, "window": 5, "origins": (origin,), "steps": 9, "train": 20}
@@ -262,17 +262,20 @@ def test_a_panel_generates_after_its_last_series(tmp_path):
     assert all(900 <= row[0] <= 1100 for row in run.meta.history)
 
 
-def test_holt_winters_runs_statsmodels_recursion_forward_from_every_origin():
+@pytest.mark.parametrize(
+    ("name", "kind"), [("holt_winters", "add"), ("holt_winters_multiplicative", "mul")]
+)
+def test_holt_winters_runs_statsmodels_recursion_forward_from_every_origin(name, kind):
     statsmodels = pytest.importorskip("statsmodels.tsa.holtwinters")
     rng = np.random.default_rng(5)
     t = np.arange(120)
     values = 50 + 0.3 * t + 8 * np.sin(2 * np.pi * t / 12) + rng.normal(size=120)
     fit = statsmodels.ExponentialSmoothing(
-        values[:96], trend="add", seasonal="add", seasonal_periods=12,
+        values[:96], trend="add", seasonal=kind, seasonal_periods=12,
         initialization_method="heuristic",
     ).fit()  # fmt: skip
     past = Past.single(values[:, None], 96, 12, 3)
-    (from_96,) = BASELINES["holt_winters"].forecast(past, np.array([96]), 11)[..., 0]
+    (from_96,) = BASELINES[name].forecast(past, np.array([96]), 11)[..., 0]
     assert from_96 == pytest.approx(fit.forecast(11), rel=1e-6)  # from the training part's end
-    one_step = BASELINES["holt_winters"].forecast(past, np.arange(1, 96), 1)[:, 0, 0]
+    one_step = BASELINES[name].forecast(past, np.arange(1, 96), 1)[:, 0, 0]
     assert one_step == pytest.approx(fit.fittedvalues[1:], rel=1e-6)

@@ -13,6 +13,8 @@ import numpy as np
 
 from seqcli.metrics.holt_winters import available, fitted, forecasts_after
 
+Baseline = Callable[["Past", np.ndarray, int], np.ndarray]
+
 
 @dataclass(frozen=True)
 class Past:
@@ -117,16 +119,23 @@ def smoothing_label(past: Past) -> str:
     return f"exponential smoothing (alpha {', '.join(f'{a:.2f}' for a in fitted_alpha(part))})"
 
 
-def holt_winters(past: Past, origins: np.ndarray, steps: int) -> np.ndarray:
-    """(P, H, V): additive Holt-Winters, fitted by statsmodels on each series' training part
-    and run forward over its rows with those constants."""
-    made = np.empty((*past.raw.shape[:1], steps, past.raw.shape[1]))  # (N, H, V)
-    stops = [*past.starts[1:], len(past.raw)]
-    for start, stop, part in zip(past.starts, stops, past.training_parts(), strict=True):
-        for column in range(past.raw.shape[1]):
-            fit = fitted(np.ascontiguousarray(part[:, column]).tobytes(), past.season)
-            made[start:stop, :, column] = forecasts_after(past.raw[start:stop, column], fit, steps)
-    return made[origins - 1]  # the forecasts made after the row before each origin
+def holt_winters(kind: str) -> Baseline:
+    """A Holt-Winters baseline whose season enters as kind says ("add" or "mul")."""
+
+    def forecast(past: Past, origins: np.ndarray, steps: int) -> np.ndarray:
+        """(P, H, V): Holt-Winters fitted by statsmodels on each series' training part and
+        run forward over its rows with those constants."""
+        made = np.empty((*past.raw.shape[:1], steps, past.raw.shape[1]))  # (N, H, V)
+        stops = [*past.starts[1:], len(past.raw)]
+        for start, stop, part in zip(past.starts, stops, past.training_parts(), strict=True):
+            for column in range(past.raw.shape[1]):
+                data = np.ascontiguousarray(part[:, column]).tobytes()
+                fit = fitted(data, past.season, kind)
+                rows = past.raw[start:stop, column]
+                made[start:stop, :, column] = forecasts_after(rows, fit, steps)
+        return made[origins - 1]  # the forecasts made after the row before each origin
+
+    return forecast
 
 
 def fits_holt_winters(past: Past) -> bool:
@@ -138,7 +147,9 @@ def fits_holt_winters(past: Past) -> bool:
     return shortest >= max(2 * past.season, 10) and available()
 
 
-Baseline = Callable[[Past, np.ndarray, int], np.ndarray]
+def fits_multiplicative(past: Past) -> bool:
+    """A season that scales the level needs a level that stays above zero."""
+    return fits_holt_winters(past) and all((part > 0).all() for part in past.training_parts())
 
 
 @dataclass(frozen=True)
@@ -163,7 +174,12 @@ BASELINES = {
     ),
     "exponential_smoothing": BaselineSpec(exponential_smoothing, smoothing_label),
     "holt_winters": BaselineSpec(
-        holt_winters, lambda past: "Holt-Winters (additive)", applies=fits_holt_winters
+        holt_winters("add"), lambda past: "additive Holt-Winters", applies=fits_holt_winters
+    ),
+    "holt_winters_multiplicative": BaselineSpec(
+        holt_winters("mul"),
+        lambda past: "multiplicative Holt-Winters",
+        applies=fits_multiplicative,
     ),
 }
 

@@ -70,8 +70,13 @@ def test_origins_keep_their_whole_horizon_inside_the_split_every_stride_rows():
 SERIES = [1.0, 2.0, 3.0, 5.0, 4.0, 6.0, 8.0]
 
 
+def one_series(raw: np.ndarray, train_rows: int, season: int | None, window: int) -> Past:
+    """What the baselines read of a file of one series whose first train_rows are training."""
+    return Past(raw, np.zeros(len(raw), int), np.array([0]), np.array([train_rows]), season, window)
+
+
 def forecasts(name, *, season=2, window=2, origins=(4,), steps=3, values=SERIES, train=3):
-    past = Past.single(np.asarray(values)[:, None], train, season, window)
+    past = one_series(np.asarray(values)[:, None], train, season, window)
     return BASELINES[name].forecast(past, np.asarray(origins), steps)[..., 0].tolist()
 
 
@@ -274,7 +279,7 @@ def test_holt_winters_runs_statsmodels_recursion_forward_from_every_origin(name,
         values[:96], trend="add", seasonal=kind, seasonal_periods=12,
         initialization_method="heuristic",
     ).fit()  # fmt: skip
-    past = Past.single(values[:, None], 96, 12, 3)
+    past = one_series(values[:, None], 96, 12, 3)
     (from_96,) = BASELINES[name].forecast(past, np.array([96]), 11)[..., 0]
     assert from_96 == pytest.approx(fit.forecast(11), rel=1e-6)  # from the training part's end
     one_step = BASELINES[name].forecast(past, np.arange(1, 96), 1)[:, 0, 0]

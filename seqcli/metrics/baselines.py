@@ -28,12 +28,6 @@ class Past:
     season: int | None  # rows per season; None: the series has none
     window: int  # the moving average's rows
 
-    @classmethod
-    def single(cls, raw: np.ndarray, train_rows: int, season: int | None, window: int) -> Past:
-        return cls(
-            raw, np.zeros(len(raw), int), np.array([0]), np.array([train_rows]), season, window
-        )
-
     def training_parts(self) -> list[np.ndarray]:
         return [self.raw[s:t] for s, t in zip(self.starts, self.train_ends, strict=True)]
 

@@ -170,6 +170,18 @@ TASK_KNOBS = {
         "tests/test_forecast_data.py",
         "test_season_sets_the_seasonal_naive_lag_and_mase_scale",
     ),
+    "data.baseline_window": (
+        "tests/test_forecast_evaluation.py",
+        "test_a_series_that_is_a_moving_average_ranks_that_baseline_first",
+    ),
+    "data.series_column": (
+        "tests/test_forecast_evaluation.py",
+        "test_several_series_train_one_model_and_are_scored_each_and_together",
+    ),
+    "model.quantiles": (
+        "tests/test_forecast_evaluation.py",
+        "test_a_quantile_head_covers_about_its_nominal_share",
+    ),
     "model.window_norm": (
         "tests/test_forecaster.py",
         "test_window_norm_moves_the_forecast_with_the_level",

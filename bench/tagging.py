@@ -22,7 +22,7 @@ from seqcli.engine import events  # noqa: E402
 from seqcli.engine.run import load_run  # noqa: E402
 from seqcli.engine.start import fresh_training  # noqa: E402
 from seqcli.recipe import load_recipe  # noqa: E402
-from seqcli.tasks import task_for  # noqa: E402
+from seqcli.tasks import TASKS, task_for  # noqa: E402
 from seqcli.tasks.tagger.report import BASELINE_TABLE  # noqa: E402
 
 EWT = SHARED / "ud_english_ewt"
@@ -56,7 +56,7 @@ def main() -> None:
         finally:
             trainer.folder.release()
         trained = time.perf_counter() - start
-        run = load_run(Path(out) / "run" / "best.pt", torch.device("cpu"))
+        run = load_run(Path(out) / "run" / "best.pt", torch.device("cpu"), TASKS)
         report(run)
     total = time.perf_counter() - start
     print(f"wall time {trained:.0f} s to read and train, {total:.0f} s in all")

@@ -417,6 +417,14 @@ CASES = [
         "resume-with-set", copy_of_run("held"), "train --resume held --set model.layers=2",
         "--resume continues a run as it was",
     ),
+    case(
+        "resume-steps-not-beyond", copy_of_run("held"), "train --resume held --steps 20",
+        "--steps 20: the run in held is already at step 20; ask for more",
+    ),
+    case(
+        "steps-without-resume", recipe(), "train recipe.yaml --steps 50",
+        "--steps and --epochs continue a run with --resume",
+    ),
     case("train-with-nothing", nothing, "train", "give a RECIPE to start a run"),
     # The data the recipe points at.
     case(

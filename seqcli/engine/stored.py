@@ -39,6 +39,7 @@ class LearningRateForm(Form):
     plateau_factor: float = Field(gt=0)
     best: Annotated[float, Field(allow_inf_nan=True)]  # infinite until a plateau is watched
     bad: int = Field(ge=0)
+    horizon: int | None = Field(None, ge=0)  # the schedule's length; absent before resume --steps
 
 
 class OptimizerForm(Form):

@@ -47,6 +47,12 @@ class OptimizerForm(Form):
     param_groups: list[dict[str, object]] = Field(min_length=1)
 
 
+class LogbookForm(Form):
+    elapsed: float = Field(ge=0)  # seconds of training before this checkpoint
+    # split -> its last logged values; a skipped step logs its non-finite loss
+    final: dict[str, dict[str, Annotated[float, Field(allow_inf_nan=True)] | bool]]
+
+
 class TrainingForm(Form):
     """last.pt's `training` section: everything a resumed run restores."""
 
@@ -57,6 +63,8 @@ class TrainingForm(Form):
     carried_state: Tensor | tuple[Tensor, ...] | None
     best: float | None
     bad_evals: int = Field(ge=0)
+    best_step: int | None = Field(None, ge=0)  # absent in checkpoints before summaries had it
+    logbook: LogbookForm | None = None  # likewise
 
 
 def check_payload(payload: dict, path: Path) -> None:

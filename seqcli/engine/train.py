@@ -11,6 +11,7 @@ import torch
 from seqcli.engine import events
 from seqcli.engine.checkpoint import write_checkpoint
 from seqcli.engine.contract import TaskData
+from seqcli.engine.logbook import Logbook
 from seqcli.engine.optim import LearningRate, build_optimizer, planned_steps
 from seqcli.engine.run import Run
 from seqcli.engine.runfolder import RunFolder
@@ -38,13 +39,14 @@ class Trainer:
         self.optimizer = build_optimizer(run.model.parameters(), recipe.train)
         self.lr = LearningRate(recipe.train, total_steps=self.total_steps)
         self.step, self.state, self.best, self.bad_evals = 0, None, None, 0
+        self.best_step: int | None = None
+        self.logbook = Logbook(folder, batches_per_epoch=len(self.batches))
         self.stopping = StopSwitch()
         self.speed: float | None = None  # smoothed tokens/s
         self.last_saved: int | None = None  # step of the newest last.pt
         # A validation abandoned by a stop request is done first when the run resumes, from
         # the RNG state it started with: the run goes on as if it had never stopped.
         self.validation_due, self._rng_at_validation = False, torch.get_rng_state()
-        self.started = time.perf_counter()
         if run.checkpoint is not None and "training" in run.checkpoint:
             self._restore(run.checkpoint)
 
@@ -89,7 +91,7 @@ class Trainer:
             yield stop
             if stop.failed:
                 return
-        yield from self._finish()
+        yield from self._finish(stop.reason if stop is not None else "completed")
 
     def _complete(self) -> bool:
         return self.step >= self.total_steps and not self.validation_due
@@ -111,12 +113,15 @@ class Trainer:
         return None
 
     def _timed_step(self) -> events.Step:
-        tick = time.perf_counter()
+        tick, before = time.perf_counter(), self.step
         loss, grad_norm, skipped, size = self._train_step()
         tokens = size / (time.perf_counter() - tick)
         self.speed = (
             tokens if self.speed is None else SMOOTHING * self.speed + (1 - SMOOTHING) * tokens
         )
+        if self.step > before:  # a step stopped by a non-finite loss does not count
+            values = {"loss": loss, "lr": self._lr(), "grad_norm": grad_norm, "skipped": skipped}
+            self.logbook.row(self.step, "train", {**values, "speed": round(self.speed, 1)})
         return events.Step(
             self.step, self.total_steps, loss, self._lr(), grad_norm, self.speed, skipped
         )
@@ -167,8 +172,6 @@ class Trainer:
         # A skipped window's state may carry the blow-up: the next window starts fresh.
         self.state = detach(out.state) if finite else None
         self.step += 1
-        record = {"step": self.step, "split": "train", "loss": loss, "lr": self._lr()}
-        self.folder.log_metrics({**record, "grad_norm": grad_norm, "skipped": not finite})
         return loss, grad_norm, not finite, batch.size
 
     def _measure(self) -> tuple[dict | None, str | None] | bool:
@@ -194,11 +197,12 @@ class Trainer:
         improved = self.best is None
         if metrics is not None:
             improved = self._observe(metrics[self.run.recipe.train.monitor])
-            self.folder.log_metrics({"step": self.step, "split": "val", **metrics})
+            self.logbook.row(self.step, "val", metrics)
             yield events.Evaluated(self.step, "val", metrics, improved)
         if sample is not None:
             yield events.Sample(self.step, sample)
         if improved:
+            self.best_step = self.step
             yield from self._save("best")
         yield from self._save("last")
 
@@ -245,6 +249,8 @@ class Trainer:
                 "bad_evals": self.bad_evals,
                 "validation_due": self.validation_due,
                 "data_digest": self.data_digest,
+                "best_step": self.best_step,
+                "logbook": self.logbook.state_dict(),
             }
         return payload
 
@@ -258,21 +264,21 @@ class Trainer:
         self.state = _to_device(training["carried_state"], self.run.device)
         self.best, self.bad_evals = training["best"], training["bad_evals"]
         self.validation_due = bool(training.get("validation_due", False))  # format 1 had none
+        self.best_step = training.get("best_step")
+        if training.get("logbook") is not None:  # older checkpoints kept no clock
+            self.logbook.load_state_dict(training["logbook"])
 
     def _best_value(self) -> float | None:
         if self.best is None:
             return None
         return self.best if LOWER_IS_BETTER[self.run.recipe.train.monitor] else -self.best
 
-    def _finish(self) -> Iterator[object]:
+    def _finish(self, stopped: str) -> Iterator[object]:
         yield from self._save("last")
-        summary = {
-            "name": self.run.recipe.name,
-            "steps": self.step,
-            "parameters": count_parameters(self.run.model),
-            "best": {"metric": self.run.recipe.train.monitor, "value": self._best_value()},
-            "elapsed_s": round(time.perf_counter() - self.started, 3),
-        }
+        best = {"metric": self.run.recipe.train.monitor, "value": self._best_value()}
+        summary = self.logbook.summary(
+            self.run, steps=self.step, best=best, best_step=self.best_step, stopped=stopped
+        )
         self.folder.write_json("summary.json", summary)
         yield events.Finished(self.step, summary)
 

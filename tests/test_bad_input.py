@@ -14,6 +14,7 @@ import random
 import shlex
 import shutil
 import struct
+import sys
 import traceback
 import warnings
 import zipfile
@@ -159,6 +160,24 @@ def env(name: str, value: str):
         os.environ[name] = str(tmp / value)
 
     return setup
+
+
+def without(module: str, *setups):
+    """As if the optional package module were not installed (an extra left out)."""
+
+    def setup(tmp: Path, run: Path) -> None:
+        UNDO.append(partial(restore_module, module, sys.modules.get(module)))
+        sys.modules[module] = None  # importing it now raises ImportError
+        both(*setups)(tmp, run)
+
+    return setup
+
+
+def restore_module(name: str, module) -> None:
+    if module is None:
+        sys.modules.pop(name, None)
+    else:
+        sys.modules[name] = module
 
 
 def restore_env(name: str, value: str | None) -> None:
@@ -424,6 +443,16 @@ CASES = [
     case(
         "steps-without-resume", recipe(), "train recipe.yaml --steps 50",
         "--steps and --epochs continue a run with --resume",
+    ),
+    case(
+        "unknown-logger", recipe(train={"loggers": ["jsonl", "wandb"]}), TRAIN,
+        "train.loggers.1: 'wandb' is not one of jsonl, csv, tensorboard",
+    ),
+    case(
+        "logger-extra-missing",
+        without("torch.utils.tensorboard", recipe(train={"loggers": ["tensorboard"]})), TRAIN,
+               "train.loggers tensorboard: needs tensorboard, which is not installed; pip install "
+        "'seqcli[tensorboard]'",
     ),
     case("train-with-nothing", nothing, "train", "give a RECIPE to start a run"),
     # The data the recipe points at.

@@ -1,10 +1,15 @@
 """Where the numbers go: metrics.jsonl's stamps, summary.json, and the recipe's loggers."""
 
+import csv
 import json
 
 import pytest
 import torch
 
+from seqcli.engine import events
+from seqcli.engine.start import fresh_training
+from seqcli.recipe import load_recipe
+from seqcli.tasks import task_for
 from tests.test_continue import continue_run
 from tests.test_training import train_fresh
 
@@ -51,3 +56,62 @@ def test_summary_names_early_stopping_as_why_the_run_ended(write_recipe, tmp_pat
     train_fresh(write_recipe, tmp_path / "run", train=stopping)
     summary = json.loads((tmp_path / "run" / "summary.json").read_text())
     assert summary["stopped"].startswith("early stopping")
+
+
+def test_csv_logger_writes_metrics_jsonl_as_one_flat_table(write_recipe, tmp_path):
+    train_fresh(write_recipe, tmp_path / "run", train={"loggers": ["csv"]})
+    with (tmp_path / "run" / "metrics.csv").open(encoding="utf-8", newline="") as handle:
+        table = list(csv.DictReader(handle))
+    logged = rows(tmp_path / "run")
+    assert len(table) == len(logged)
+    assert {"step", "split", "time", "epoch", "loss", "lr", "perplexity"} <= set(table[0])
+    for line, row in zip(table, logged, strict=True):
+        assert float(line["loss"]) == pytest.approx(row["loss"], rel=1e-12)
+        assert line["split"] == row["split"] and int(line["step"]) == row["step"]
+
+
+def scalars(folder, tag):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    board = EventAccumulator(str(folder / "tensorboard"), size_guidance={"scalars": 0})
+    board.Reload()
+    return [(event.step, event.value) for event in board.Scalars(tag)], board.Tags()
+
+
+def test_tensorboard_logger_writes_every_scalar_and_the_samples(write_recipe, tmp_path):
+    pytest.importorskip("tensorboard")
+    train_fresh(write_recipe, tmp_path / "run", train={"loggers": ["tensorboard"]})
+    losses, tags = scalars(tmp_path / "run", "train/loss")
+    logged = [row for row in rows(tmp_path / "run") if row["split"] == "train"]
+    assert [step for step, _ in losses] == [row["step"] for row in logged]
+    assert [value for _, value in losses] == pytest.approx([row["loss"] for row in logged])
+    assert {"train/lr", "train/grad_norm", "val/loss", "val/perplexity"} <= set(tags["scalars"])
+    assert tags["tensors"]  # the samples, as text
+
+
+def test_tensorboard_after_a_resume_holds_each_step_once(write_recipe, tmp_path):
+    pytest.importorskip("tensorboard")
+    recipe = load_recipe(write_recipe(train={"loggers": ["tensorboard"]}))
+    first = fresh_training(recipe, task_for(recipe), device=torch.device("cpu"), out=tmp_path / "r")
+    for event in first:
+        if isinstance(event, events.Step) and event.step == 15:
+            first.request_stop("test")  # saved at 15, mid-way between validations
+    first.folder.release()
+    continue_run(tmp_path / "r", steps=30)
+    losses, _ = scalars(tmp_path / "r", "train/loss")
+    assert sorted(step for step, _ in losses) == list(range(1, 31))
+
+
+def test_a_run_replacing_another_replaces_its_tensorboard_log(write_recipe, tmp_path):
+    pytest.importorskip("tensorboard")
+    settings = {"loggers": ["tensorboard"], "steps": 10}
+    train_fresh(write_recipe, tmp_path / "run", train=settings)
+    recipe = load_recipe(write_recipe(train=settings))
+    again = fresh_training(
+        recipe, task_for(recipe), device=torch.device("cpu"), out=tmp_path / "run", overwrite=True
+    )
+    try:
+        list(again)
+    finally:
+        again.folder.release()
+    assert len(list((tmp_path / "run" / "tensorboard").glob("events.out.*"))) == 1

@@ -1,5 +1,5 @@
-"""Where a run's numbers go: every row stamped with the time and epoch it was taken at, written
-to metrics.jsonl; the last row of each split kept for summary.json."""
+"""A run's numbers: every row stamped with the time and epoch it was taken at and handed to the
+recipe's loggers (metrics.jsonl always); the last row of each split kept for summary.json."""
 
 from __future__ import annotations
 
@@ -9,10 +9,9 @@ import time
 import torch
 
 import seqcli
+from seqcli.engine.loggers import LOGGERS, Logger
 from seqcli.engine.runfolder import RunFolder
 from seqcli.models import count_parameters
-
-STAMPS = ("step", "split", "time", "epoch")  # what says when a row was taken, not what was measured
 
 
 class Logbook:
@@ -22,6 +21,12 @@ class Logbook:
         self.folder, self.batches_per_epoch = folder, batches_per_epoch
         self.started, self.before = time.perf_counter(), 0.0  # before: earlier sessions' seconds
         self.final: dict[str, dict] = {}  # split -> its last row's values
+        self.loggers: list[Logger] = []
+
+    def open(self, run, *, start_step: int) -> None:
+        """Start the recipe's loggers (jsonl whether named or not) at the run's step."""
+        names = dict.fromkeys(("jsonl", *run.recipe.train.loggers))
+        self.loggers = [LOGGERS[name](self.folder, run, start_step) for name in names]
 
     def elapsed(self) -> float:
         """Seconds of training since the run started, over every session of it."""
@@ -31,10 +36,25 @@ class Logbook:
         """Log one row: a training step's numbers or a validation's metrics."""
         epoch = step / self.batches_per_epoch if self.batches_per_epoch else 0.0
         stamps = {"step": step, "split": split, "time": round(self.elapsed(), 3)}
-        self.folder.log_metrics({**stamps, "epoch": round(epoch, 4), **values})
+        for logger in self.loggers:
+            logger.row({**stamps, "epoch": round(epoch, 4), **values})
         self.final[split] = values
 
-    def summary(self, run, *, steps: int, best: dict, best_step: int | None, stopped: str) -> dict:
+    def sample(self, step: int, text: str) -> None:
+        for logger in self.loggers:
+            logger.sample(step, text)
+
+    def flush(self) -> None:
+        for logger in self.loggers:
+            logger.flush()
+
+    def close(self, summary: dict | None = None) -> None:
+        """End the loggers, with the run's summary if it finished; once."""
+        loggers, self.loggers = self.loggers, []
+        for logger in loggers:
+            logger.close(summary)
+
+    def summary(self, run, *, steps: int, monitor, stopped: str) -> dict:
         """summary.json: what the run became, why it ended, and what it ran on."""
         return {
             "name": run.recipe.name,
@@ -42,8 +62,8 @@ class Logbook:
             "steps": steps,
             "epochs": round(steps / self.batches_per_epoch, 4) if self.batches_per_epoch else 0,
             "stopped": stopped,
-            "best": best,
-            "best_step": best_step,  # the step best.pt holds
+            "best": monitor.record(),
+            "best_step": monitor.best_step,  # the step best.pt holds
             "final": self.final,
             "parameters": count_parameters(run.model),
             "device": str(run.device),

@@ -1,4 +1,4 @@
-"""The run folder: recipe, vocab, checkpoints, metrics log, summary, and a lock.
+"""The run folder: recipe, vocab, checkpoints, metrics logs, summary, and a lock.
 
 Three promises, kept here for every file of a run (README, "The run folder"):
 - nothing is written outside the folder: no file in it is opened through a symbolic link;
@@ -26,8 +26,9 @@ from seqcli.errors import CheckpointError
 # Every file a run writes into its folder. Any of them there means the folder holds a run.
 RUN_FILES = (
     *("best.pt", "last.pt", "recipe.yaml", "meta.json", "metrics.jsonl", "summary.json"),
-    *("diagnostics.json", "gradient_flow.png"),
+    *("diagnostics.json", "gradient_flow.png", "metrics.csv"),
 )
+RUN_FOLDERS = ("tensorboard",)  # folders a run writes (train.loggers), moved with its files
 NEW_RUN = ".new-run"  # a new run's files until its first last.pt
 OLD_RUN, OLD_RUN_MOVED = ".old-run.partial", ".old-run"  # the replaced run, on its way out
 NO_FOLLOW = os.O_NOFOLLOW | os.O_CLOEXEC
@@ -141,7 +142,7 @@ class RunFolder:
         new, moving, moved = (self.path / name for name in (NEW_RUN, OLD_RUN, OLD_RUN_MOVED))
         if not moved.exists():  # before this rename every run file in path is the old run's
             moving.mkdir(exist_ok=True)
-            for name in RUN_FILES:
+            for name in (*RUN_FILES, *RUN_FOLDERS):
                 if os.path.lexists(self.path / name):
                     os.replace(self.path / name, moving / name)
             os.replace(moving, moved)
@@ -214,10 +215,18 @@ class RunFolder:
         log = self.live / "metrics.jsonl"
         if not os.path.lexists(log):
             return
-        with reported(log, "cannot read"), os.fdopen(open_file(log, os.O_RDONLY), "rb") as handle:
-            lines = handle.read().decode("utf-8", errors="replace").splitlines(keepends=True)
-        kept = [line for line in lines if _step_of(line) <= last_step]
+        kept = [line for line in _lines(log) if _step_of(line) <= last_step]
         self.write_text("metrics.jsonl", "".join(kept))
+
+    def subfolder(self, name: str) -> Path:
+        """A folder of the run's own (one of RUN_FOLDERS), made if missing; a link in its
+        place is refused, never followed."""
+        path = self.live / name
+        with reported(path):
+            if path.is_symlink():
+                raise OSError(errno.ELOOP, "a link")
+            path.mkdir(exist_ok=True)
+        return path
 
     def checkpoint(self, kind: str) -> Path:
         return self.path / f"{kind}.pt"
@@ -229,6 +238,24 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
     else:
         shutil.rmtree(path)
+
+
+def read_metrics(folder: Path) -> list[dict]:
+    """A run folder's metrics.jsonl as rows; a line torn by a crash is left out."""
+    rows = []
+    for line in _lines(folder / "metrics.jsonl"):
+        try:
+            row = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(row, dict):
+            rows.append(row)
+    return rows
+
+
+def _lines(log: Path) -> list[str]:
+    with reported(log, "cannot read"), os.fdopen(open_file(log, os.O_RDONLY), "rb") as handle:
+        return handle.read().decode("utf-8", errors="replace").splitlines(keepends=True)
 
 
 def _step_of(line: str) -> int:

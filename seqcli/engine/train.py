@@ -12,6 +12,7 @@ from seqcli.engine import events
 from seqcli.engine.checkpoint import write_checkpoint
 from seqcli.engine.contract import TaskData
 from seqcli.engine.logbook import Logbook
+from seqcli.engine.monitor import Monitor
 from seqcli.engine.optim import LearningRate, build_optimizer, planned_steps
 from seqcli.engine.run import Run
 from seqcli.engine.runfolder import RunFolder
@@ -20,7 +21,6 @@ from seqcli.errors import NonFiniteScores
 from seqcli.models import count_parameters, detach
 from seqcli.models.cells import map_state
 from seqcli.recipe import recipe_to_dict
-from seqcli.recipe.tasks import LOWER_IS_BETTER
 
 SMOOTHING = 0.9  # weight of the past in the tokens/s shown to the user
 
@@ -38,8 +38,7 @@ class Trainer:
         self.total_steps = planned_steps(run, len(self.batches))
         self.optimizer = build_optimizer(run.model.parameters(), recipe.train)
         self.lr = LearningRate(recipe.train, total_steps=self.total_steps)
-        self.step, self.state, self.best, self.bad_evals = 0, None, None, 0
-        self.best_step: int | None = None
+        self.step, self.state, self.monitor = 0, None, Monitor(recipe.train)
         self.logbook = Logbook(folder, batches_per_epoch=len(self.batches))
         self.stopping = StopSwitch()
         self.speed: float | None = None  # smoothed tokens/s
@@ -49,6 +48,7 @@ class Trainer:
         self.validation_due, self._rng_at_validation = False, torch.get_rng_state()
         if run.checkpoint is not None and "training" in run.checkpoint:
             self._restore(run.checkpoint)
+        self.logbook.open(run, start_step=self.step)
 
     def request_stop(self, reason: str) -> None:
         """Save and stop after the step under way; a validation under way is dropped at once
@@ -60,6 +60,12 @@ class Trainer:
         return self.stopping.reason
 
     def __iter__(self) -> Iterator[object]:
+        try:
+            yield from self._events()
+        finally:
+            self.logbook.close()  # a finished run has closed it with its summary
+
+    def _events(self) -> Iterator[object]:
         train = self.run.recipe.train
         yield events.Started(
             self.folder.path,
@@ -108,7 +114,7 @@ class Trainer:
             return self._diverged(f"the model's outputs became non-finite by step {self.step}")
         self.validation_due = False
         yield from self._record(*measured)
-        if self._patience_ran_out():
+        if self.monitor.patience_ran_out():
             return events.Stopped(self.step, "early stopping: no improvement")
         return None
 
@@ -194,39 +200,26 @@ class Trainer:
 
     def _record(self, metrics: dict | None, sample: str | None) -> Iterator[object]:
         """Log and report a finished validation, then save (best.pt if it improved)."""
-        improved = self.best is None
+        improved = self.monitor.best is None  # without a val split each save is the best
         if metrics is not None:
-            improved = self._observe(metrics[self.run.recipe.train.monitor])
+            value = metrics[self.run.recipe.train.monitor]
+            self.lr.observe(self.monitor.signed(value))
+            improved = self.monitor.observe(value, self.step)
             self.logbook.row(self.step, "val", metrics)
             yield events.Evaluated(self.step, "val", metrics, improved)
         if sample is not None:
+            self.logbook.sample(self.step, sample)
             yield events.Sample(self.step, sample)
         if improved:
-            self.best_step = self.step
             yield from self._save("best")
         yield from self._save("last")
-
-    def _observe(self, value: float) -> bool:
-        """Track the monitored metric; True when it beat the best so far."""
-        train = self.run.recipe.train
-        signed = value if LOWER_IS_BETTER[train.monitor] else -value
-        self.lr.observe(signed)
-        min_delta = train.early_stopping.min_delta if train.early_stopping else 0.0
-        if self.best is None or signed < self.best - min_delta:
-            self.best, self.bad_evals = signed, 0
-            return True
-        self.bad_evals += 1
-        return False
-
-    def _patience_ran_out(self) -> bool:
-        stopping = self.run.recipe.train.early_stopping
-        return stopping is not None and self.bad_evals >= stopping.patience
 
     def _save(self, kind: str) -> Iterator[object]:
         payload = self._payload(with_training=kind == "last")
         path = self.folder.save_checkpoint(kind, lambda handle: write_checkpoint(payload, handle))
         if kind == "last":
             self.last_saved = self.step
+            self.logbook.flush()  # the logs on disk match the checkpoint a resume starts from
         yield events.Saved(self.step, path)
 
     def _payload(self, *, with_training: bool) -> dict:
@@ -236,7 +229,7 @@ class Trainer:
             "meta": run.meta.to_dict(),
             "model": {name: t.detach().cpu() for name, t in run.model.state_dict().items()},
             "step": self.step,
-            "best": {"metric": run.recipe.train.monitor, "value": self._best_value()},
+            "best": self.monitor.record(),
         }
         if with_training:
             payload["training"] = {
@@ -245,11 +238,9 @@ class Trainer:
                 "batches": self.batches.state_dict(),
                 "rng": self._rng_at_validation if self.validation_due else torch.get_rng_state(),
                 "carried_state": _to_cpu(self.state),
-                "best": self.best,
-                "bad_evals": self.bad_evals,
+                **self.monitor.state_dict(),
                 "validation_due": self.validation_due,
                 "data_digest": self.data_digest,
-                "best_step": self.best_step,
                 "logbook": self.logbook.state_dict(),
             }
         return payload
@@ -262,24 +253,18 @@ class Trainer:
         self.batches.load_state_dict(training["batches"])
         torch.set_rng_state(training["rng"])
         self.state = _to_device(training["carried_state"], self.run.device)
-        self.best, self.bad_evals = training["best"], training["bad_evals"]
+        self.monitor.load_state_dict(training)
         self.validation_due = bool(training.get("validation_due", False))  # format 1 had none
-        self.best_step = training.get("best_step")
         if training.get("logbook") is not None:  # older checkpoints kept no clock
             self.logbook.load_state_dict(training["logbook"])
 
-    def _best_value(self) -> float | None:
-        if self.best is None:
-            return None
-        return self.best if LOWER_IS_BETTER[self.run.recipe.train.monitor] else -self.best
-
     def _finish(self, stopped: str) -> Iterator[object]:
         yield from self._save("last")
-        best = {"metric": self.run.recipe.train.monitor, "value": self._best_value()}
         summary = self.logbook.summary(
-            self.run, steps=self.step, best=best, best_step=self.best_step, stopped=stopped
+            self.run, steps=self.step, monitor=self.monitor, stopped=stopped
         )
         self.folder.write_json("summary.json", summary)
+        self.logbook.close(summary)
         yield events.Finished(self.step, summary)
 
     def _resume_command(self) -> str:

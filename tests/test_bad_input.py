@@ -454,6 +454,10 @@ CASES = [
                "train.loggers tensorboard: needs tensorboard, which is not installed; pip install "
         "'seqcli[tensorboard]'",
     ),
+    case(
+        "plot-of-a-folder-without-metrics", folder("empty"), "plot empty",
+        "empty: holds no metrics.jsonl",
+    ),
     case("train-with-nothing", nothing, "train", "give a RECIPE to start a run"),
     # The data the recipe points at.
     case(

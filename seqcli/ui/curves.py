@@ -1,0 +1,89 @@
+"""`seqcli plot`: the curves of one or several runs from their metrics.jsonl, a panel per
+quantity (loss, each validation metric, learning rate, speed), a colour per run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from seqcli.ui.figures import new_figure, save_figure
+
+SMOOTHING = 0.9  # weight of the past in the smoothed training loss drawn over the raw one
+STAMPS = {"step", "split", "time", "epoch", "skipped"}
+
+
+def panels(runs: dict[str, list[dict]]) -> list[tuple[str, str]]:
+    """(split, key) per panel: loss first (train and val in one), then each validation
+    metric, then the training lr and speed, as any run logged them."""
+    keys = {
+        split: dict.fromkeys(
+            key
+            for rows in runs.values()
+            for row in rows
+            if row.get("split") == split
+            for key in row
+            if key not in STAMPS
+        )
+        for split in ("train", "val")
+    }
+    shown = [("loss", "loss")]
+    shown += [("val", key) for key in keys["val"] if key != "loss"]
+    shown += [("train", key) for key in ("lr", "speed") if key in keys["train"]]
+    return shown
+
+
+def plot_runs(runs: dict[str, list[dict]], path: Path) -> Path:
+    """Every run's curves against the step, two panels a row."""
+    shown = panels(runs)
+    columns = 2 if len(shown) > 1 else 1
+    rows = -(-len(shown) // columns)
+    figure, grid = new_figure(rows, columns=columns, figsize=(6.5 * columns, 3.6 * rows))
+    for axes, (split, key) in zip(grid, shown, strict=False):
+        for colour, (name, logged) in enumerate(runs.items()):
+            _draw(axes, logged, split, key, colour=f"C{colour % 10}", name=name)
+        _label(axes, split, key, several=len(runs) > 1)
+    for axes in grid[len(shown) :]:
+        axes.set_visible(False)
+    save_figure(figure, path, flag="--out")
+    return path
+
+
+def _draw(axes, rows: list[dict], split: str, key: str, *, colour: str, name: str) -> None:
+    if split == "loss":
+        steps, values = _series(rows, "train", "loss")
+        axes.plot(steps, values, color=colour, alpha=0.25, linewidth=0.8)
+        axes.plot(steps, _smoothed(values), color=colour, label=f"{name} train")
+        steps, values = _series(rows, "val", "loss")
+        axes.plot(steps, values, color=colour, linestyle="--", marker="o", label=f"{name} val")
+        return
+    steps, values = _series(rows, split, key)
+    marker = "o" if split == "val" else None
+    axes.plot(steps, values, color=colour, marker=marker, markersize=4, label=name)
+
+
+def _label(axes, split: str, key: str, *, several: bool) -> None:
+    titles = {"loss": "loss (train smoothed over raw; val dashed)", "lr": "learning rate"}
+    titles["speed"] = "training speed (tokens or examples per second)"
+    axes.set_title(titles.get(key, f"validation {key}"), fontsize="medium")
+    axes.set_xlabel("step")
+    axes.set_ylabel(key)
+    axes.grid(alpha=0.3)
+    axes.ticklabel_format(axis="y", style="sci", scilimits=(-3, 4))
+    if several or split == "loss":
+        axes.legend(fontsize="small")
+
+
+def _series(rows: list[dict], split: str, key: str) -> tuple[list[int], list[float]]:
+    points = [
+        (row["step"], row[key])
+        for row in rows
+        if row.get("split") == split and isinstance(row.get(key), int | float)
+    ]
+    return [step for step, _ in points], [value for _, value in points]
+
+
+def _smoothed(values: list[float]) -> list[float]:
+    out, level = [], None
+    for value in values:
+        level = value if level is None else SMOOTHING * level + (1 - SMOOTHING) * value
+        out.append(level)
+    return out

@@ -458,6 +458,18 @@ CASES = [
         "plot-of-a-folder-without-metrics", folder("empty"), "plot empty",
         "empty: holds no metrics.jsonl",
     ),
+    case(
+        "export-format-unknown", nothing, "export {run} --format pickle --out m",
+        "--format pickle: choose torchscript, onnx, safetensors",
+    ),
+    case(
+        "export-extra-missing", without("onnxruntime"), "export {run} --format onnx --out m.onnx",
+        "--format onnx: needs onnx, which is not installed; pip install 'seqcli[onnx]'",
+    ),
+    case(
+        "safetensors-not-ours", file("x/model.safetensors", b"junk" * 8), "evaluate x",
+        "x/model.safetensors: not a seqcli safetensors file",
+    ),
     case("train-with-nothing", nothing, "train", "give a RECIPE to start a run"),
     # The data the recipe points at.
     case(

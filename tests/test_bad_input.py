@@ -441,6 +441,10 @@ CASES = [
         "--steps 20: the run in held is already at step 20; ask for more",
     ),
     case(
+        "steps-and-epochs-on-resume", copy_of_run("held"),
+        "train --resume held --steps 40 --epochs 2", "--steps and --epochs: give one of them",
+    ),
+    case(
         "steps-without-resume", recipe(), "train recipe.yaml --steps 50",
         "--steps and --epochs continue a run with --resume",
     ),

@@ -27,12 +27,25 @@ def train_rows(folder):
     return [row for row in rows if row["split"] == "train"]
 
 
-def test_a_run_continued_to_30_steps_equals_one_trained_30_straight(write_recipe, tmp_path):
-    settings = {"steps": 20, "eval_every": 10}
+# Schedules that do not depend on the run's length: a continued run is the straight one.
+# plateau watches a metric that stalls (lr 1e-9), so its cuts and patience carry over too.
+LENGTH_FREE = {
+    "constant": {"schedule": {"name": "constant", "warmup_steps": 4}},
+    "step": {"schedule": {"name": "step", "step_size": 7, "gamma": 0.5}},
+    "plateau": {"lr": 1e-9, "eval_every": 5, "schedule": {"name": "plateau", "patience": 0}},
+}
+
+
+@pytest.mark.parametrize("schedule", sorted(LENGTH_FREE))
+def test_a_run_continued_to_30_steps_equals_one_trained_30_straight(
+    write_recipe, tmp_path, schedule
+):
+    settings = {"steps": 20, "eval_every": 10, **LENGTH_FREE[schedule]}
     model = {"dropout": 0.2}
     train_fresh(write_recipe, tmp_path / "short", train=settings, model=model)
     continued, tail = continue_run(tmp_path / "short", steps=30)
-    straight, _ = train_fresh(write_recipe, tmp_path / "long", train={"steps": 30}, model=model)
+    longer = {**settings, "steps": 30}
+    straight, _ = train_fresh(write_recipe, tmp_path / "long", train=longer, model=model)
 
     assert [e.step for e in tail if isinstance(e, events.Step)] == list(range(21, 31))
     for name, weight in straight.run.model.state_dict().items():

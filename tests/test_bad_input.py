@@ -30,6 +30,7 @@ from typer.testing import CliRunner
 
 from seqcli.cli import app
 from seqcli.data.corpus import load_corpus
+from seqcli.engine import memory
 from seqcli.engine.runfolder import RUN_FILES
 from seqcli.errors import SeqcliError
 from seqcli.recipe import (
@@ -222,6 +223,44 @@ def checkpoint_payload(change):
 def resize_stored_model(payload: dict, tmp: Path) -> dict:
     recipe = payload["recipe"]
     return {**payload, "recipe": {**recipe, "model": {**recipe["model"], "hidden_size": 8}}}
+
+
+def stored_meta(**fields):
+    return lambda payload, tmp: {**payload, "meta": {**payload["meta"], **fields}}
+
+
+def last_checkpoint(change):
+    """held/: a tiny run whose last.pt is re-saved with its payload changed by change(payload)."""
+
+    def setup(tmp: Path, run: Path) -> None:
+        held_run()(tmp, run)
+        payload = torch.load(tmp / "held" / "last.pt", weights_only=True)
+        torch.save(change(payload), tmp / "held" / "last.pt")
+
+    return setup
+
+
+def without_optimizer(payload: dict) -> dict:
+    training = {key: value for key, value in payload["training"].items() if key != "optimizer"}
+    return {**payload, "training": training}
+
+
+def moment_of_another_shape(payload: dict) -> dict:
+    optimizer = payload["training"]["optimizer"]
+    moments = {**optimizer["state"][0], "exp_avg": torch.zeros(3)}
+    optimizer = {**optimizer, "state": {**optimizer["state"], 0: moments}}
+    return {**payload, "training": {**payload["training"], "optimizer": optimizer}}
+
+
+def free_memory(amount: int):
+    """The machine has only amount bytes free, as far as the estimate can tell."""
+
+    def setup(tmp: Path, run: Path) -> None:
+        previous = memory.AVAILABLE["cpu"]
+        UNDO.append(partial(memory.AVAILABLE.__setitem__, "cpu", previous))
+        memory.AVAILABLE["cpu"] = lambda device: amount
+
+    return setup
 
 
 def pickled_attack(protocol: int):
@@ -874,6 +913,51 @@ CASES = [
     case(
         "resume-on-changed-data", held_run(corpus_edited), "train --resume held",
         "changed since the run started (its SHA-256 differs from the one in last.pt)",
+    ),
+    # Memory, estimated before anything is allocated (the run needs hundreds of GiB).
+    case(
+        "model-beyond-memory", recipe(), "train recipe.yaml --set model.hidden_size=65536",
+        "the run needs about",
+    ),
+    case(
+        "dry-run-beyond-memory", recipe(), "train recipe.yaml --dry-run --set model.layers=32 "
+        "--set model.hidden_size=16384", "the run needs about",
+    ),
+    case(
+        "batch-beyond-memory", both(recipe(), free_memory(200_000)), TRAIN,
+        "a batch); cpu has 195.3 KiB free; lower model.hidden_size, model.layers, "
+        "train.batch_size, train.seq_len",
+    ),
+    case(
+        "samples-beyond-memory", nothing, "generate {run} --num-samples 100000000 --length 5",
+        "--num-samples 100,000,000: the samples need about",
+    ),
+    case(
+        "file-that-fails-when-read", nothing, "generate {run} --prime-file /proc/self/mem",
+        "--prime-file /proc/self/mem: cannot read prime file (Input/output error)",
+    ),
+    case(
+        "data-that-fails-when-read", recipe(data={"path": "/proc/self/mem"}), TRAIN,
+        "/proc/self/mem: cannot read data file (Input/output error)",
+    ),
+    # A checkpoint is data: every field is checked before it is used.
+    case(
+        "checkpoint-meta-field-of-another-type",
+        checkpoint_payload(stored_meta(tokenizer="bpe")), "generate ckpt.pt",
+        "ckpt.pt: meta.tokenizer: got 'bpe'; input should be 'char' or 'word'",
+    ),
+    case(
+        "checkpoint-negative-step",
+        checkpoint_payload(lambda payload, tmp: {**payload, "step": -1}), "inspect ckpt.pt",
+        "ckpt.pt: step: got -1",
+    ),
+    case(
+        "resume-without-optimizer-state", last_checkpoint(without_optimizer),
+        "train --resume held", "held/last.pt: training.optimizer: missing",
+    ),
+    case(
+        "resume-optimizer-state-of-another-model", last_checkpoint(moment_of_another_shape),
+        "train --resume held", "held/last.pt: training.optimizer.state.0.exp_avg: 3",
     ),
     case(
         "allow-changed-data-without-resume", recipe(), "train recipe.yaml --allow-changed-data",

@@ -13,6 +13,7 @@ import torch
 from seqcli.data.digest import data_digest
 from seqcli.engine.checkpoint import load_checkpoint, resolve_checkpoint, weights_mismatch
 from seqcli.engine.contract import Task, TaskData
+from seqcli.engine.memory import require, training_need
 from seqcli.engine.optim import total_steps
 from seqcli.engine.run import Run, Stored, Tasks, build_stored, new_run, read_stored
 from seqcli.engine.runfolder import RunFolder
@@ -33,6 +34,7 @@ def fresh_training(
 ) -> Trainer:
     """A new run folder and a trainer at step 0 (weights optionally taken from a checkpoint)."""
     run, data = fresh_run(recipe, task, device=device, init_from=init_from)
+    require(training_need(run, data), device, f"recipe {recipe.name}")
     folder = RunFolder(out or Path("runs") / recipe.name)
     folder.prepare_new(overwrite=overwrite)  # the old run stays until the new one's last.pt
     with _released_on_failure(folder):
@@ -109,6 +111,7 @@ def _resumed_run(
         stored = _extended(stored, until, len(batches), run_dir)
     run = build_stored(stored, device)
     check_training(stored.payload, run, batches, stored.path)
+    require(training_need(run, data), device, f"{stored.path} (stored recipe)")
     return run, data, digest
 
 

@@ -281,10 +281,8 @@ def dry_run_report(report) -> None:
         table.add_row(name, shape, f"{count:,}")
     err_console.print(table)
     mib = 1 << 20
-    # Adam keeps two moments per weight: weights + gradients + moments = 4 copies.
-    info(
-        f"parameters: {report.parameters:,} ({report.parameter_bytes / mib:.1f} MiB; "
-        f"~{4 * report.parameter_bytes / mib:.1f} MiB with gradients and Adam moments)"
-    )
+    info(f"parameters: {report.parameters:,} ({report.parameter_bytes / mib:.1f} MiB)")
     info(f"activations kept for backward, one batch: {report.activation_bytes / mib:.1f} MiB")
+    free = "" if report.free is None else f", {report.free / mib:,.0f} MiB free"
+    info(f"memory estimate: {report.need.describe()}{free}")
     info(f"{report.steps:,} steps x {report.batch_size:,} {report.unit} per step")

@@ -58,12 +58,15 @@ def test_summary_names_early_stopping_as_why_the_run_ended(write_recipe, tmp_pat
     assert summary["stopped"].startswith("early stopping")
 
 
-def test_csv_logger_writes_metrics_jsonl_as_one_flat_table(write_recipe, tmp_path):
-    train_fresh(write_recipe, tmp_path / "run", train={"loggers": ["csv"]})
+@pytest.mark.parametrize("continued", [False, True], ids=["trained", "continued"])
+def test_csv_logger_writes_metrics_jsonl_as_one_flat_table(write_recipe, tmp_path, continued):
+    train_fresh(write_recipe, tmp_path / "run", train={"loggers": ["csv"], "steps": 20})
+    if continued:
+        continue_run(tmp_path / "run", steps=30)
     with (tmp_path / "run" / "metrics.csv").open(encoding="utf-8", newline="") as handle:
         table = list(csv.DictReader(handle))
     logged = rows(tmp_path / "run")
-    assert len(table) == len(logged)
+    assert len(table) == len(logged) == (33 if continued else 22)
     assert {"step", "split", "time", "epoch", "loss", "lr", "perplexity"} <= set(table[0])
     for line, row in zip(table, logged, strict=True):
         assert float(line["loss"]) == pytest.approx(row["loss"], rel=1e-12)

@@ -45,29 +45,43 @@ class JsonlLogger:
 
 class CsvLogger:
     """metrics.csv: metrics.jsonl as one flat table, a column for every key a row has (a
-    validation metric is empty on training rows). Written whole from metrics.jsonl at each
-    save, so it always holds what the log holds, a resume's truncation included."""
+    validation metric is empty on training rows). Rows are appended as they come; a row with
+    a key the header lacks (the first validation's metrics) has the file rewritten from
+    metrics.jsonl with the wider header, as does the start of a resume, so the table always
+    holds what the log holds."""
 
     def __init__(self, folder: RunFolder, run, start_step: int):
-        self.folder = folder
+        self.folder, self.columns = folder, []
+        self._rewrite()  # empty for a new run; a resumed one's log, truncated already
 
     def row(self, record: dict) -> None:
-        pass  # read back from metrics.jsonl at the next flush
+        if any(key not in self.columns for key in record):
+            self._rewrite()  # jsonl comes first among the loggers: the record is in it
+            return
+        self.folder.append_line("metrics.csv", _csv_line([record.get(k) for k in self.columns]))
+
+    def _rewrite(self) -> None:
+        log = self.folder.live / "metrics.jsonl"
+        rows = read_metrics(self.folder.live) if log.exists() else []
+        self.columns = list(dict.fromkeys(key for row in rows for key in row))
+        lines = [_csv_line(self.columns)]
+        lines += [_csv_line([row.get(key) for key in self.columns]) for row in rows]
+        self.folder.write_text("metrics.csv", "\n".join(lines) + "\n")
 
     def sample(self, step: int, text: str) -> None:
         pass  # a table of numbers has no place for text
 
     def flush(self) -> None:
-        rows = read_metrics(self.folder.live)
-        columns = list(dict.fromkeys(key for row in rows for key in row))
-        text = io.StringIO()
-        writer = csv.DictWriter(text, columns, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        self.folder.write_text("metrics.csv", text.getvalue())
+        pass  # every line is written at once
 
     def close(self, summary: dict | None) -> None:
-        self.flush()
+        pass  # RunFolder.release closes the file
+
+
+def _csv_line(values: list) -> str:
+    text = io.StringIO()
+    csv.writer(text, lineterminator="").writerow(values)
+    return text.getvalue()
 
 
 class TensorBoardLogger:

@@ -76,7 +76,7 @@ class RunFolder:
         self.path = path
         self.live = path  # where the run's files go now: path, or path/.new-run before commit
         self._lock: int | None = None
-        self._metrics: int | None = None
+        self._appending: dict[str, int] = {}  # log name -> descriptor kept open to append
 
     def prepare_new(self, *, overwrite: bool) -> None:
         """Lock the folder and start a new run in .new-run/; refuse to replace a run unless
@@ -155,9 +155,8 @@ class RunFolder:
 
     def release(self) -> None:
         """Close the run's files and unlock; a new run without a checkpoint is dropped."""
-        if self._metrics is not None:
-            os.close(self._metrics)
-            self._metrics = None
+        for name in list(self._appending):
+            self._stop_appending(name)
         if self._lock is None:
             return
         try:
@@ -177,6 +176,7 @@ class RunFolder:
     def write_atomically(self, name: str, write: Callable[[BinaryIO], object]) -> Path:
         """Write beside the target, fsync, then rename: a crash leaves the old or the new file,
         and a failure (disk full) leaves the old one and no partial file."""
+        self._stop_appending(name)  # the next append opens the file that replaces it
         target = self.live / name
         partial = self.live / f".{name}.{os.getpid()}.partial"
         descriptor = open_file(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
@@ -202,13 +202,20 @@ class RunFolder:
         return self.path / path.name
 
     def log_metrics(self, record: dict) -> None:
-        """Append one line with one unbuffered write, so a crash or a full disk tears at most
-        that line (a resume drops a torn line)."""
-        path = self.live / "metrics.jsonl"
-        if self._metrics is None:  # kept open: the training step calls this every time
-            self._metrics = open_file(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+        self.append_line("metrics.jsonl", json.dumps(record))
+
+    def append_line(self, name: str, line: str) -> None:
+        """Append one line to a log with one unbuffered write, so a crash or a full disk tears
+        at most that line (a resume drops a torn line)."""
+        path = self.live / name
+        if name not in self._appending:  # kept open: the training step calls this every time
+            self._appending[name] = open_file(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
         with reported(path):
-            write_all(self._metrics, (json.dumps(record) + "\n").encode("utf-8"))
+            write_all(self._appending[name], (line + "\n").encode("utf-8"))
+
+    def _stop_appending(self, name: str) -> None:
+        if name in self._appending:
+            os.close(self._appending.pop(name))
 
     def truncate_metrics(self, last_step: int) -> None:
         """Drop log lines from steps after the checkpoint a resume starts from."""

@@ -78,7 +78,8 @@ def scalars(folder, tag):
 
     board = EventAccumulator(str(folder / "tensorboard"), size_guidance={"scalars": 0})
     board.Reload()
-    return [(event.step, event.value) for event in board.Scalars(tag)], board.Tags()
+    tags = {**board.Tags(), "metadata": set(board.summary_metadata)}
+    return [(event.step, event.value) for event in board.Scalars(tag)], tags
 
 
 def test_tensorboard_logger_writes_every_scalar_and_the_samples(write_recipe, tmp_path):
@@ -89,7 +90,8 @@ def test_tensorboard_logger_writes_every_scalar_and_the_samples(write_recipe, tm
     assert [step for step, _ in losses] == [row["step"] for row in logged]
     assert [value for _, value in losses] == pytest.approx([row["loss"] for row in logged])
     assert {"train/lr", "train/grad_norm", "val/loss", "val/perplexity"} <= set(tags["scalars"])
-    assert tags["tensors"]  # the samples, as text
+    assert "sample/text_summary" in tags["tensors"]
+    assert "_hparams_/experiment" in tags["metadata"]  # the recipe's knobs, for the HParams tab
 
 
 def test_tensorboard_after_a_resume_holds_each_step_once(write_recipe, tmp_path):

@@ -32,6 +32,19 @@ def test_help_asked_for_still_goes_to_stdout_with_exit_0():
     assert result.exit_code == 0 and "Usage:" in result.stdout
 
 
+@pytest.mark.parametrize("args", [["-h"], ["train", "-h"], ["recipe", "show", "-h"]])
+def test_h_is_help_everywhere(args):
+    result = invoke(*args)
+    assert result.exit_code == 0 and "Usage:" in result.stdout
+
+
+def test_version_prints_seqclis_version_on_stdout():
+    from seqcli import __version__
+
+    result = invoke("--version")
+    assert result.exit_code == 0 and result.stdout == f"seqcli {__version__}\n"
+
+
 def recipe_says(section: str | None, key: str, value) -> str:
     """What the recipe's error line says of this value, after its `file: key: ` part."""
     raw = tiny_recipe(Path("corpus.txt"))

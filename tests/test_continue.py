@@ -74,3 +74,22 @@ def test_a_length_not_beyond_the_current_step_is_refused(write_recipe, tmp_path)
     train_fresh(write_recipe, tmp_path / "run", train={"steps": 20})
     with pytest.raises(UsageError, match="already at step 20"):
         continue_run(tmp_path / "run", steps=20)
+
+
+def test_the_progress_says_where_a_resumed_run_starts(write_recipe, tmp_path):
+    from typer.testing import CliRunner
+
+    from seqcli.cli import app
+
+    train_fresh(write_recipe, tmp_path / "run", train={"steps": 20})
+    result = CliRunner().invoke(app, ["train", "--resume", str(tmp_path / "run"), "--steps", "22"])
+    assert result.exit_code == 0, result.output
+    assert "resumed at step 20" in result.stderr
+
+
+def test_a_warmup_longer_than_the_run_is_warned_of(write_recipe, tmp_path):
+    schedule = {"name": "cosine", "warmup_steps": 40}
+    _, stream = train_fresh(write_recipe, tmp_path / "run", train={"schedule": schedule})
+    assert "warmup_steps is 40 but the run takes 30 steps" in stream[0].warnings[0]
+    _, tail = continue_run(tmp_path / "run", steps=50)
+    assert tail[0].warnings == ()  # 50 steps reach the end of the warmup

@@ -74,6 +74,7 @@ class Trainer:
             count_parameters(self.run.model),
             str(self.run.device),
             self.run.task.spec.unit,
+            self._warnings(),
         )
         # Zero steps (spec.optimizes false): the data alone made the model. Validate it once,
         # so best.pt, last.pt and summary.json read as any run's.
@@ -98,6 +99,15 @@ class Trainer:
             if stop.failed:
                 return
         yield from self._finish(stop.reason if stop is not None else "completed")
+
+    def _warnings(self) -> tuple[str, ...]:
+        warmup = getattr(self.run.recipe.train.schedule, "warmup_steps", 0)  # some schedules
+        if self.total_steps and warmup > self.total_steps:
+            return (
+                f"train.schedule.warmup_steps is {warmup} but the run takes {self.total_steps} "
+                f"steps: the learning rate never reaches train.lr",
+            )
+        return ()
 
     def _complete(self) -> bool:
         return self.step >= self.total_steps and not self.validation_due

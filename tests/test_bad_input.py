@@ -498,6 +498,10 @@ CASES = [
         "'seqcli[tensorboard]'",
     ),
     case(
+        "plot-x-axis-unknown", nothing, "plot {run} --x-axis minutes",
+        "--x-axis minutes: choose step, epoch, time",
+    ),
+    case(
         "plot-of-a-folder-without-metrics", folder("empty"), "plot empty",
         "empty: holds no metrics.jsonl",
     ),

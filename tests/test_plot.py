@@ -22,3 +22,11 @@ def test_plot_has_a_panel_for_loss_each_validation_metric_lr_and_speed(trained_r
     assert {("val", "perplexity"), ("val", "accuracy"), ("train", "lr"), ("train", "speed")} <= set(
         shown
     )
+
+
+def test_plot_draws_against_epochs_or_seconds_when_asked(trained_run, tmp_path):
+    out = tmp_path / "curves.png"
+    args = ["plot", str(trained_run), "--out", str(out), "--x-axis", "epoch"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"\x89PNG")

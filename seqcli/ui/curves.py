@@ -9,6 +9,7 @@ from seqcli.ui.figures import new_figure, save_figure
 
 SMOOTHING = 0.9  # weight of the past in the smoothed training loss drawn over the raw one
 STAMPS = {"step", "split", "time", "epoch", "skipped"}
+X_AXES = {"step": "step", "epoch": "epoch", "time": "seconds of training"}  # --x-axis: label
 
 
 def panels(runs: dict[str, list[dict]]) -> list[tuple[str, str]]:
@@ -31,40 +32,42 @@ def panels(runs: dict[str, list[dict]]) -> list[tuple[str, str]]:
     return shown
 
 
-def plot_runs(runs: dict[str, list[dict]], path: Path) -> Path:
-    """Every run's curves against the step, two panels a row."""
+def plot_runs(runs: dict[str, list[dict]], path: Path, *, along: str = "step") -> Path:
+    """Every run's curves against `along` (a key of X_AXES), two panels a row."""
     shown = panels(runs)
     columns = 2 if len(shown) > 1 else 1
     rows = -(-len(shown) // columns)
     figure, grid = new_figure(rows, columns=columns, figsize=(6.5 * columns, 3.6 * rows))
     for axes, (split, key) in zip(grid, shown, strict=False):
         for colour, (name, logged) in enumerate(runs.items()):
-            _draw(axes, logged, split, key, colour=f"C{colour % 10}", name=name)
+            _draw(axes, [r for r in logged if along in r], (split, key, along), f"C{colour}", name)
         _label(axes, split, key, several=len(runs) > 1)
+        axes.set_xlabel(X_AXES[along])
     for axes in grid[len(shown) :]:
         axes.set_visible(False)
     save_figure(figure, path, flag="--out")
     return path
 
 
-def _draw(axes, rows: list[dict], split: str, key: str, *, colour: str, name: str) -> None:
+def _draw(axes, rows: list[dict], curve: tuple[str, str, str], colour: str, name: str) -> None:
+    """One run's curve: (split, key, x key); the loss panel draws train and val."""
+    split, key, along = curve
     if split == "loss":
-        steps, values = _series(rows, "train", "loss")
-        axes.plot(steps, values, color=colour, alpha=0.25, linewidth=0.8)
-        axes.plot(steps, _smoothed(values), color=colour, label=f"{name} train")
-        steps, values = _series(rows, "val", "loss")
-        axes.plot(steps, values, color=colour, linestyle="--", marker="o", label=f"{name} val")
+        where, values = _series(rows, "train", "loss", along)
+        axes.plot(where, values, color=colour, alpha=0.25, linewidth=0.8)
+        axes.plot(where, _smoothed(values), color=colour, label=f"{name} train")
+        where, values = _series(rows, "val", "loss", along)
+        axes.plot(where, values, color=colour, linestyle="--", marker="o", label=f"{name} val")
         return
-    steps, values = _series(rows, split, key)
+    where, values = _series(rows, split, key, along)
     marker = "o" if split == "val" else None
-    axes.plot(steps, values, color=colour, marker=marker, markersize=4, label=name)
+    axes.plot(where, values, color=colour, marker=marker, markersize=4, label=name)
 
 
 def _label(axes, split: str, key: str, *, several: bool) -> None:
     titles = {"loss": "loss (train smoothed over raw; val dashed)", "lr": "learning rate"}
     titles["speed"] = "training speed (tokens or examples per second)"
     axes.set_title(titles.get(key, f"validation {key}"), fontsize="medium")
-    axes.set_xlabel("step")
     axes.set_ylabel(key)
     axes.grid(alpha=0.3)
     axes.ticklabel_format(axis="y", style="sci", scilimits=(-3, 4))
@@ -72,9 +75,9 @@ def _label(axes, split: str, key: str, *, several: bool) -> None:
         axes.legend(fontsize="small")
 
 
-def _series(rows: list[dict], split: str, key: str) -> tuple[list[int], list[float]]:
+def _series(rows: list[dict], split: str, key: str, along: str) -> tuple[list, list[float]]:
     points = [
-        (row["step"], row[key])
+        (row[along], row[key])
         for row in rows
         if row.get("split") == split and isinstance(row.get(key), int | float)
     ]

@@ -8,7 +8,7 @@ from pathlib import Path
 from seqcli.ui.figures import new_figure, save_figure
 
 SMOOTHING = 0.9  # weight of the past in the smoothed training loss drawn over the raw one
-STAMPS = {"step", "split", "time", "epoch", "skipped"}
+NOT_CURVES = {"step", "split", "time", "epoch", "skipped"}  # when a row was taken; a flag
 X_AXES = {"step": "step", "epoch": "epoch", "time": "seconds of training"}  # --x-axis: label
 
 
@@ -22,7 +22,7 @@ def panels(runs: dict[str, list[dict]]) -> list[tuple[str, str]]:
             for row in rows
             if row.get("split") == split
             for key in row
-            if key not in STAMPS
+            if key not in NOT_CURVES
         )
         for split in ("train", "val")
     }

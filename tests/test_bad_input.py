@@ -294,6 +294,19 @@ def run_of(task: str):
 TWO_GLYPHS = "##\n#.\n\n..\n.#\n"
 
 
+def forecaster_recipe(**model):
+    """recipe.yaml: a direct forecaster of s.csv (a short ramp) with these model keys."""
+    rows = "".join(f"{i},{i % 5}\n" for i in range(40))
+    return both(
+        file("s.csv", "t,v\n" + rows),
+        recipe(
+            mapping="many_to_one",
+            data={"format": "series", "path": "s.csv", "lookback": 2, "horizon": 1},
+            model=model,
+        ),
+    )
+
+
 def memory_recipe(data: str, *, data_format: str = "glyphs", name: str = "g.txt"):
     """recipe.yaml: a Hopfield network storing the patterns in `name`, which holds data."""
 
@@ -696,6 +709,28 @@ CASES = [
         "new.txt: 2 token(s) the model never saw: 'ß', '€'",
     ),
     case("evaluate-missing-data", nothing, "evaluate {run} --data new.txt", "new.txt: data file"),
+    case(
+        "evaluate-backtest-of-a-language-model", nothing, "evaluate {run} --backtest",
+        "--backtest does not apply to a language model; only a forecaster's evaluate takes it",
+    ),
+    case(
+        "evaluate-stride-without-backtest", nothing, "evaluate {run} --stride 3",
+        "--stride sets the rows between a backtest's origins: add --backtest",
+    ),
+    case(
+        "evaluate-stride-zero", nothing, "evaluate {run} --backtest --stride 0",
+        "--stride: got 0; input should be greater than or equal to 1",
+    ),
+    case(
+        "evaluate-horizon-beyond-a-direct-head", run_of("direct_forecaster"),
+        "evaluate direct_forecaster --horizon 13",
+        "--horizon 13: this many_to_one model forecasts 12 step(s) at once",
+    ),
+    case(
+        "evaluate-horizon-longer-than-the-split", run_of("autoregressive_forecaster"),
+        "evaluate autoregressive_forecaster --horizon 500",
+        "no forecast origin: the split's 282 row(s) are fewer than the horizon 500",
+    ),
     # Other tasks: the mapping and format agree, each reader names file and line.
     case(
         "mapping-with-a-format-it-does-not-read", recipe(mapping="many_to_one"), TRAIN,
@@ -725,6 +760,32 @@ CASES = [
             mapping="many_to_one",
             data={"format": "series", "path": "s.csv", "lookback": 2, "horizon": 1})), TRAIN,
         "s.csv:2:2: 'abc' is not a number (column 'value')",
+    ),
+    case(
+        "forecast-quantiles-unsorted", forecaster_recipe(quantiles=[0.9, 0.5, 0.1]), TRAIN,
+        "model: quantiles [0.9, 0.5, 0.1]: list them increasing, each once",
+    ),
+    case(
+        "forecast-quantile-outside-0-1", forecaster_recipe(quantiles=[0.5, 1.0]), TRAIN,
+        "model.quantiles.1: got 1.0",
+    ),
+    case(
+        "forecast-quantiles-without-median", forecaster_recipe(quantiles=[0.1, 0.9]), TRAIN,
+        "include 0.5, the median, which is the point forecast",
+    ),
+    case(
+        "forecast-validation-shorter-than-horizon", both(
+            file("s.csv", "t,v\n" + "".join(f"{i},{i % 5}\n" for i in range(40))),
+            recipe(mapping="many_to_one", data={
+                "format": "series", "path": "s.csv", "lookback": 2, "horizon": 5,
+                "val_fraction": 0.1})), TRAIN,
+        "s.csv: the validation split's 4 row(s) hold no whole forecast of data.horizon 5 rows",
+    ),
+    case(
+        "forecast-series-column-missing", both(file("s.csv", "t,v\n1,2\n"), recipe(
+            mapping="many_to_one",
+            data={"format": "series", "path": "s.csv", "series_column": "id"})), TRAIN,
+        "s.csv:1: no column 'id'; the header has 't', 'v'",
     ),
     case(
         "generate-flag-of-another-task", nothing, "generate {run} --horizon 3",
@@ -943,6 +1004,21 @@ CASES = [
     case(
         "data-that-fails-when-read", recipe(data={"path": "/proc/self/mem"}), TRAIN,
         "/proc/self/mem: cannot read data file (Input/output error)",
+    ),
+    case(
+        "precision-the-device-lacks", recipe(), "train recipe.yaml --set train.precision=fp16",
+        "train.precision: fp16 is not supported on this cpu",
+    ),
+    case(
+        "unknown-precision-flag", nothing, "generate {run} --precision fp8",
+        "--precision fp8: choose",
+    ),
+    case(
+        "crf-on-tags-the-scheme-forbids",
+        both(file("t.txt", "meet O\nbob I-PER\n\nvisit O\nrome B-LOC\n\nsee O\nit O\n"), recipe(
+            data={"format": "columns", "path": "t.txt", "val_fraction": 0.0},
+            model={"direction": "bi", "crf": True})), TRAIN,
+        "t.txt: the training sentence 'meet bob' has O -> I-PER, which BIO forbids",
     ),
     # A checkpoint is data: every field is checked before it is used.
     case(

@@ -33,9 +33,11 @@ app.add_typer(recipe_app, name="recipe")
 
 def _print_version(asked: bool) -> None:
     if asked:
+        import torch
+
         from seqcli import __version__
 
-        print(f"seqcli {__version__}")
+        print(f"seqcli {__version__} (torch {torch.__version__})")
         raise typer.Exit()
 
 
@@ -44,7 +46,7 @@ def _options(
     version: Annotated[
         bool,
         typer.Option(
-            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+            "--version", callback=_print_version, is_eager=True, help="Print the version."
         ),
     ] = False,
 ) -> None:
@@ -52,6 +54,10 @@ def _options(
 
 
 Device = Annotated[str, typer.Option("--device", help="auto | cpu | cuda | mps")]
+Precision = Annotated[
+    str | None,
+    typer.Option(help="fp32 | bf16 | fp16; default: the run's train.precision."),
+]
 Overrides = Annotated[
     list[str] | None,
     typer.Option("--set", help="Override a recipe key, e.g. --set model.hidden_size=512."),

@@ -13,7 +13,8 @@ from seqcli.engine.checkpoint import write_checkpoint
 from seqcli.engine.contract import TaskData
 from seqcli.engine.logbook import Logbook
 from seqcli.engine.monitor import Monitor
-from seqcli.engine.optim import LearningRate, build_optimizer, planned_steps
+from seqcli.engine.optim import LearningRate, build_optimizer, planned_steps, validation_batches
+from seqcli.engine.precision import autocast, check_precision, gradient_scaler
 from seqcli.engine.run import Run
 from seqcli.engine.runfolder import RunFolder
 from seqcli.engine.stopping import ABANDONED, StopSwitch
@@ -37,6 +38,8 @@ class Trainer:
         self.batches = run.task.batches(data, recipe)
         self.total_steps = planned_steps(run, len(self.batches))
         self.optimizer = build_optimizer(run.model.parameters(), recipe.train)
+        check_precision(recipe.train.precision, run.device, "train.precision")
+        self.scaler = gradient_scaler(recipe.train.precision, run.device)
         self.lr = LearningRate(recipe.train, total_steps=self.total_steps)
         self.step, self.state, self.monitor = 0, None, Monitor(recipe.train)
         self.logbook = Logbook(folder, batches_per_epoch=len(self.batches))
@@ -174,9 +177,11 @@ class Trainer:
         for group in self.optimizer.param_groups:
             group["lr"] = self.lr.at(self.step)
         model.train()
-        out = model(**inputs, targets=batch.targets)
+        with autocast(train.precision, device):
+            out = model(**inputs, targets=batch.targets)
         self.optimizer.zero_grad(set_to_none=True)
-        out.loss.backward()
+        self.scaler.scale(out.loss).backward()
+        self.scaler.unscale_(self.optimizer)  # clip_norm is in the loss's own units
         max_norm = train.clip_norm if train.clip_norm is not None else math.inf
         loss = out.loss.item()
         grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm).item()
@@ -184,7 +189,8 @@ class Trainer:
         if not finite and train.on_nonfinite == "stop":
             return (loss if not math.isfinite(loss) else math.nan), grad_norm, False, batch.size
         if finite:
-            self.optimizer.step()
+            self.scaler.step(self.optimizer)
+            self.scaler.update()
         # A skipped window's state may carry the blow-up: the next window starts fresh.
         self.state = detach(out.state) if finite else None
         self.step += 1
@@ -192,12 +198,15 @@ class Trainer:
 
     def _measure(self) -> tuple[dict | None, str | None] | bool:
         """The validation metrics (None without a val split) and a sample (None if none is
-        asked for); False if either is not finite."""
+        asked for), in the training's precision; False if either is not finite."""
+        with autocast(self.run.recipe.train.precision, self.run.device):
+            return self._measured()
+
+    def _measured(self) -> tuple[dict | None, str | None] | bool:
         recipe, metrics, sample = self.run.recipe, None, None
         if len(self.data.splits["val"]):
-            metrics = self.run.task.evaluate(
-                self.run, self.data.splits["val"], max_batches=recipe.train.eval_batches
-            )
+            batches = validation_batches(recipe.train)
+            metrics = self.run.task.evaluate(self.run, self.data.splits["val"], max_batches=batches)
             metrics.pop("details", None)
             if not math.isfinite(metrics["loss"]):
                 return False

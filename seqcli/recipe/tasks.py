@@ -47,7 +47,10 @@ LOWER_IS_BETTER = {
     "nll": True,
 }
 WRITES_AHEAD = "writes left to right and cannot read what it has not written yet"
+# Errors in the data's units, each the mean over the steps of data.horizon forecast from every
+# origin of the split; loss is the training loss on scaled values.
 FORECAST_METRICS = ("loss", "rmse", "mae", "smape", "mase")
+FORECAST_EVALUATE = ("horizon", "backtest", "stride")
 
 
 @dataclass(frozen=True)
@@ -168,7 +171,6 @@ SPECS = {
             left_to_right=f"would not fit a generator: it {WRITES_AHEAD}",
             generate=("condition", "length"),
         ),
-        # One-step errors in the data's units; loss is the MSE on scaled values.
         TaskSpec(
             name="direct_forecaster",
             title="forecaster",
@@ -181,6 +183,7 @@ SPECS = {
             generate=("forecast",),
             predicts=True,
             stack_input=True,
+            evaluate=FORECAST_EVALUATE,
         ),
         TaskSpec(
             name="autoregressive_forecaster",
@@ -196,6 +199,7 @@ SPECS = {
             generate=("forecast",),
             predicts=True,
             stack_input=True,
+            evaluate=FORECAST_EVALUATE,
         ),
         TaskSpec(
             name="adding",

@@ -261,7 +261,8 @@ def parameter_table(rows: Iterable[tuple[str, str, int]]) -> None:
 
 
 def detail_tables(details: dict) -> None:
-    """A task's evaluation extras: {title: {"columns": [...], "rows": [[...], ...]}}."""
+    """A task's evaluation extras: {title: {"columns": [...], "rows": [[...], ...]}}, and
+    an optional "note" printed beneath."""
     for title, content in details.items():
         table = Table(title=title)
         for column in content["columns"]:
@@ -269,6 +270,8 @@ def detail_tables(details: dict) -> None:
         for row in content["rows"]:
             table.add_row(*(_cell(value) for value in row))
         err_console.print(table)
+        if "note" in content:
+            info(content["note"])
 
 
 def _cell(value: object) -> str:

@@ -14,6 +14,7 @@ import random
 import shlex
 import shutil
 import struct
+import sys
 import traceback
 import warnings
 import zipfile
@@ -160,6 +161,24 @@ def env(name: str, value: str):
         os.environ[name] = str(tmp / value)
 
     return setup
+
+
+def without(module: str, *setups):
+    """As if the optional package module were not installed (an extra left out)."""
+
+    def setup(tmp: Path, run: Path) -> None:
+        UNDO.append(partial(restore_module, module, sys.modules.get(module)))
+        sys.modules[module] = None  # importing it now raises ImportError
+        both(*setups)(tmp, run)
+
+    return setup
+
+
+def restore_module(name: str, module) -> None:
+    if module is None:
+        sys.modules.pop(name, None)
+    else:
+        sys.modules[name] = module
 
 
 def restore_env(name: str, value: str | None) -> None:
@@ -468,6 +487,48 @@ CASES = [
     case(
         "resume-with-set", copy_of_run("held"), "train --resume held --set model.layers=2",
         "--resume continues a run as it was",
+    ),
+    case(
+        "resume-steps-not-beyond", copy_of_run("held"), "train --resume held --steps 20",
+        "--steps 20: the run in held is already at step 20; ask for more",
+    ),
+    case(
+        "steps-and-epochs-on-resume", copy_of_run("held"),
+        "train --resume held --steps 40 --epochs 2", "--steps and --epochs: give one of them",
+    ),
+    case(
+        "steps-without-resume", recipe(), "train recipe.yaml --steps 50",
+        "--steps and --epochs continue a run with --resume",
+    ),
+    case(
+        "unknown-logger", recipe(train={"loggers": ["jsonl", "wandb"]}), TRAIN,
+        "train.loggers.1: 'wandb' is not one of jsonl, csv, tensorboard",
+    ),
+    case(
+        "logger-extra-missing",
+        without("torch.utils.tensorboard", recipe(train={"loggers": ["tensorboard"]})), TRAIN,
+               "train.loggers tensorboard: needs tensorboard, which is not installed; pip install "
+        "'seqcli[tensorboard]'",
+    ),
+    case(
+        "plot-x-axis-unknown", nothing, "plot {run} --x-axis minutes",
+        "--x-axis minutes: choose step, epoch, time",
+    ),
+    case(
+        "plot-of-a-folder-without-metrics", folder("empty"), "plot empty",
+        "empty: holds no metrics.jsonl",
+    ),
+    case(
+        "export-format-unknown", nothing, "export {run} --format pickle --out m",
+        "--format pickle: choose torchscript, onnx, safetensors",
+    ),
+    case(
+        "export-extra-missing", without("onnxruntime"), "export {run} --format onnx --out m.onnx",
+        "--format onnx: needs onnx, which is not installed; pip install 'seqcli[onnx]'",
+    ),
+    case(
+        "safetensors-not-ours", file("x/model.safetensors", b"junk" * 8), "evaluate x",
+        "x/model.safetensors: not a seqcli safetensors file",
     ),
     case("train-with-nothing", nothing, "train", "give a RECIPE to start a run"),
     # The data the recipe points at.

@@ -145,6 +145,7 @@ ELSEWHERE = {
     "data.format": "with mapping it picks the task; each task's test file trains one",
     "model.direction": "bi is rejected for language models (tests/test_recipe.py)",
     "generate.length": "seqcli generate's default length (tests/test_cli.py)",
+    "train.loggers": "the files each logger adds to the run folder (tests/test_logbook.py)",
 }
 # Fields of other tasks' data formats and model options: the test that shows each one acts.
 TASK_KNOBS = {

@@ -218,7 +218,7 @@ def inspect(
     from seqcli.tasks import TASKS
 
     # last.pt knows the steps trained and the best value seen, and whether it can resume.
-    stored = read_stored(checkpoint, TASKS, prefer=("last.pt", "best.pt"))
+    stored = read_stored(checkpoint, TASKS, prefer=("last.pt", "best.pt", "model.safetensors"))
     payload = stored.payload
     summary = summary_rows(payload, stored.meta.summary())
     rows = parameter_rows(payload["model"], payload["recipe"]["model"].get("cell"))

@@ -10,7 +10,12 @@ import torch
 from torch import nn
 
 from seqcli.data.forms import under
-from seqcli.engine.checkpoint import load_checkpoint, resolve_checkpoint, weights_mismatch
+from seqcli.engine.checkpoint import (
+    PREFERRED,
+    load_checkpoint,
+    resolve_checkpoint,
+    weights_mismatch,
+)
 from seqcli.engine.contract import Meta, Task
 from seqcli.engine.memory import TRAINING_COPIES, model_on_meta, require, weights_need
 from seqcli.engine.stored import check_weights
@@ -86,9 +91,7 @@ class Stored:
     meta: Meta
 
 
-def read_stored(
-    target: Path, tasks: Tasks, *, prefer: tuple[str, ...] = ("best.pt", "last.pt")
-) -> Stored:
+def read_stored(target: Path, tasks: Tasks, *, prefer: tuple[str, ...] = PREFERRED) -> Stored:
     """A checkpoint (or a run folder's) with its payload, stored recipe and meta validated."""
     path = resolve_checkpoint(target, prefer=prefer)
     payload = load_checkpoint(path)

@@ -73,6 +73,8 @@ class TaskSpec:
     # False: the data alone makes the model (a Hopfield network stores its patterns), so
     # training takes no optimizer step; it validates once and saves, like any run.
     optimizes: bool = True
+    # Why `seqcli export` cannot trace its forward into a fixed graph (torchscript, onnx).
+    untraceable: str | None = None
 
 
 SPECS = {
@@ -248,6 +250,8 @@ SPECS = {
             generate=("recall", "seed"),
             evaluate=("noise", "capacity"),
             optimizes=False,
+            untraceable="its recall updates the state until it settles, a number of passes "
+            "that a traced graph would fix at the one it saw",
         ),
     )
 }

@@ -77,6 +77,11 @@ class TrainConfig(Section):
         description="a NaN/inf loss or gradient: stop (last good checkpoint kept) or skip "
         "that window and go on",
     )
+    loggers: list[Literal["jsonl", "csv", "tensorboard"]] = Field(
+        ["jsonl"],
+        description="where the numbers go: jsonl (metrics.jsonl, written whether listed or "
+        "not), csv (metrics.csv), tensorboard (tensorboard/; pip install 'seqcli[tensorboard]')",
+    )
     teacher_forcing: float | None = Field(
         None,
         ge=0,

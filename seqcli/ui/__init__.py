@@ -153,10 +153,13 @@ class TrainView:
             self.progress.console.print(message, soft_wrap=True)
 
     def _started(self, event) -> None:
+        resumed = f", resumed at step {event.start_step:,}" if event.start_step else ""
         self._say(
             f"[bold]{escape(str(event.run_dir))}[/]: {event.parameters:,} parameters on "
-            f"{event.device}"
+            f"{event.device}{resumed}"
         )
+        for warning in event.warnings:
+            warn(warning)
         if not event.total_steps:  # nothing to optimize: no steps to show progress over
             return
         self.task = self.progress.add_task(

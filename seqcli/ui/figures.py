@@ -33,15 +33,17 @@ class CapacityFigure:
     limit: float  # the classical capacity in patterns per unit, drawn as a line
 
 
-def new_figure(rows: int | None = None, *, figsize: tuple[float, float] = (8, 4.5)):
+def new_figure(
+    rows: int | None = None, *, columns: int = 1, figsize: tuple[float, float] = (8, 4.5)
+):
     """A Figure detached from pyplot (no backend, no global state) and its axes: one, or a
-    column of `rows` panels."""
+    grid of `rows` x `columns` panels, row by row."""
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=figsize, dpi=100, layout="constrained")
     if rows is None:
         return figure, figure.subplots()
-    return figure, figure.subplots(rows, 1, squeeze=False)[:, 0]
+    return figure, figure.subplots(rows, columns, squeeze=False).ravel()
 
 
 def save_figure(figure, path: Path | BinaryIO, *, flag: str) -> None:

@@ -1,8 +1,11 @@
 # Two entry points for a fresh machine: `make demo` and `make test`.
 VENV ?= .venv
 PYTHON ?= python3
-# A CPU build of torch is enough everywhere; override TORCH to pick another build.
+# torch comes from whatever index pip is set up with: PyPI's Linux wheel is the CUDA build, its
+# macOS and Windows wheels run on the CPU (and MPS). TORCH_INDEX picks another index, e.g.
+# make TORCH_INDEX=https://download.pytorch.org/whl/cpu for a CPU-only Linux build.
 TORCH ?= torch==2.13.0
+TORCH_INDEX ?=
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.seqcli-installed
 
@@ -10,7 +13,8 @@ STAMP := $(VENV)/.seqcli-installed
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check "$(TORCH)"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
+		$(if $(TORCH_INDEX),--index-url $(TORCH_INDEX)) "$(TORCH)"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 

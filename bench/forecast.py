@@ -1,84 +1,113 @@
-"""Forecasting benchmark: train the shipped recipes on the shared series, score the test split.
+"""Forecasting benchmark: train a recipe, then score its test split as forecasters are scored.
 
-    python bench/forecast.py             # airline passengers and monthly sunspots
-    python bench/forecast.py airline     # one of them
+    python bench/forecast.py                  # every case below, one after another
+    python bench/forecast.py airline temps    # some of them
 
-Monthly sunspots hold out the last 20% and airline passengers the last 48 months; each
-test month is forecast one step ahead from the true months before it, in the data's units,
-beside persistence (last value) and seasonal naive (same month last year) on the same points.
-Those baselines read the months before the test too, so airline's are 48.04 and 41.85 over
-all 48 months; shared/data's README quotes 48.53 and 41.98, computed inside the test months
-alone (47 and 36 points).
+Each case trains on one core, then prints: the model's errors at every step of the horizon
+from every test origin whose horizon fits in the test split; the model ranked among the
+baselines on those same origins; a rolling-origin backtest (origins every `horizon` rows,
+fixed weights) summarised as the share of origins where the model has the lowest MAE; and,
+for a model with quantiles, the 80% band's coverage. Airline and sunspots train the shipped
+recipes on the bundled samples, as they are and with a 0.1/0.5/0.9 quantile head; the daily
+minimum temperatures train bench/recipes/daily-min-temperatures.yaml on the shared copy.
 """
 
 from __future__ import annotations
 
 import sys
 import tempfile
-import time
 from pathlib import Path
 
+import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, SHARED, require  # noqa: E402
+from common import ROOT, SHARED, require, train_quietly  # noqa: E402
 
 from seqcli.engine.run import load_run  # noqa: E402
-from seqcli.engine.start import fresh_training  # noqa: E402
 from seqcli.recipe import load_recipe  # noqa: E402
-from seqcli.tasks import TASKS, task_for  # noqa: E402
+from seqcli.tasks import TASKS  # noqa: E402
 
-SERIES = {
-    "airline": SHARED / "timeseries" / "airline-passengers.csv",
-    "sunspots": SHARED / "timeseries" / "monthly-sunspots.csv",
+QUANTILES = "model.quantiles=[0.1, 0.5, 0.9]"
+TEMPERATURES = SHARED / "timeseries" / "daily-min-temperatures.csv"
+CASES = {  # name: (recipe, --set overrides)
+    "airline": (ROOT / "recipes" / "airline.yaml", []),
+    "airline-quantiles": (ROOT / "recipes" / "airline.yaml", [QUANTILES]),
+    "sunspots": (ROOT / "recipes" / "sunspots.yaml", []),
+    "sunspots-quantiles": (ROOT / "recipes" / "sunspots.yaml", [QUANTILES]),
+    "airline-direct-quantiles": (
+        ROOT / "recipes" / "airline.yaml",
+        ["mapping=many_to_one", QUANTILES],
+    ),
+    "sunspots-direct-quantiles": (
+        ROOT / "recipes" / "sunspots.yaml",
+        ["mapping=many_to_one", QUANTILES],
+    ),
+    "temps": (
+        ROOT / "bench" / "recipes" / "daily-min-temperatures.yaml",
+        [f"data.path={TEMPERATURES}"],
+    ),
 }
 
 
-def train(name: str, folder: Path) -> float:
-    """Train recipes/<name>.yaml on the shared copy of its series; the wall time in seconds."""
-    data = require(SERIES[name])
-    recipe = load_recipe(ROOT / "recipes" / f"{name}.yaml", [f"data.path={data}"])
-    started = time.perf_counter()
-    trainer = fresh_training(recipe, task_for(recipe), device=torch.device("cpu"), out=folder)
-    try:
-        for _ in trainer:
-            pass
-    finally:
-        trainer.folder.release()
-    return time.perf_counter() - started
+def table(details: dict, word: str) -> dict:
+    return next(content for title, content in details.items() if word in title)
 
 
-def test_table(folder: Path) -> dict:
-    """The best checkpoint's test table: the model's row, then each baseline's."""
+def show(title: str, content: dict) -> None:
+    """A details table as aligned text, each column as wide as its widest cell."""
+    rows = [content["columns"]] + [
+        [f"{v:.3f}" if isinstance(v, float) else str(v) for v in row] for row in content["rows"]
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    print(f"  {title}")
+    for row in rows:
+        print(
+            "    " + "  ".join(f"{cell:>{width}}" for cell, width in zip(row, widths, strict=True))
+        )
+    if "note" in content:
+        print(f"    {content['note']}")
+
+
+def backtest_summary(run, test) -> str:
+    """Where the model wins across the rolling origins."""
+    details = run.task.evaluate(run, test, backtest=True)["details"]
+    content = table(details, "backtest")
+    errors = np.array([row[1:] for row in content["rows"]])  # (origins, forecasts)
+    names = content["columns"][1:]
+    wins = int((errors.argmin(axis=1) == 0).sum())
+    means = errors.mean(axis=0)
+    best = 1 + int(means[1:].argmin())
+    return (
+        f"backtest, {len(errors)} origins {run.recipe.data.horizon} rows apart: the model has "
+        f"the lowest MAE at {wins}; mean MAE model {means[0]:.3f}, best baseline "
+        f"{names[best]} {means[best]:.3f}"
+    )
+
+
+def run_case(name: str, folder: Path) -> None:
+    recipe_path, overrides = CASES[name]
+    recipe = load_recipe(require(recipe_path), overrides)
+    _, seconds = train_quietly(recipe, folder)
     run = load_run(folder / "best.pt", torch.device("cpu"), TASKS)
-    examples = run.task.prepare(run.recipe, run.meta).splits["test"]
-    (table,) = run.task.evaluate(run, examples)["details"].values()
-    return table
-
-
-def report(name: str, table: dict, seconds: float) -> bool:
-    label, *metrics = table["columns"]
-    print(f"\n{name}: one-step test forecasts, trained in {seconds:.1f} s (wall)")
-    print(f"  {label:<26}" + "".join(f"{metric:>10}" for metric in metrics))
-    for row_label, *values in table["rows"]:
-        print(f"  {row_label:<26}" + "".join(f"{value:>10.3f}" for value in values))
-    rmse = 1 + metrics.index("rmse")
-    model, persistence = table["rows"][0][rmse], table["rows"][1][rmse]
-    beats = model < persistence
-    verdict = "below" if beats else "NOT below"
-    print(f"  RMSE {model:.2f} vs persistence {persistence:.2f}: {verdict}")
-    return beats
+    test = run.task.prepare(run.recipe, run.meta).splits["test"]
+    metrics = run.task.evaluate(run, test)
+    print(f"\n{name}: {run.recipe.mapping}, trained in {seconds:.0f} s (wall, one core)")
+    details = metrics["details"]
+    show("per step ahead (test split)", table(details, "each step"))
+    show("ranked by MASE, means over the horizon", table(details, "ranked"))
+    print("  " + backtest_summary(run, test))
+    if run.recipe.model.quantiles:
+        show("intervals", table(details, "intervals"))
 
 
 def main(names: list[str]) -> int:
     torch.set_num_threads(1)
-    results = []
     with tempfile.TemporaryDirectory() as scratch:
         for name in names:
-            seconds = train(name, Path(scratch) / name)
-            results.append(report(name, test_table(Path(scratch) / name), seconds))
-    return 0 if all(results) else 1
+            run_case(name, Path(scratch) / name)
+    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:] or list(SERIES)))
+    sys.exit(main(sys.argv[1:] or list(CASES)))

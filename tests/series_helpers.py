@@ -68,3 +68,16 @@ def generated(run, **options):
 
 def generated_text(run, **options) -> str:
     return "".join(generated(run, **options).chunks)
+
+
+def detail(details: dict, word: str) -> dict:
+    """The one evaluate details table whose title holds word."""
+    (table,) = [table for title, table in details.items() if word in title]
+    return table
+
+
+def ranked(details: dict) -> dict[str, dict]:
+    """Forecast name -> its mean errors, from evaluate's ranking table, best first."""
+    table = detail(details, "ranked")
+    names = table["columns"][2:]
+    return {row[1]: dict(zip(names, row[2:], strict=True)) for row in table["rows"]}

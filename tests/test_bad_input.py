@@ -14,6 +14,7 @@ import random
 import shlex
 import shutil
 import struct
+import sys
 import traceback
 import warnings
 import zipfile
@@ -29,6 +30,7 @@ from typer.testing import CliRunner
 
 from seqcli.cli import app
 from seqcli.data.corpus import load_corpus
+from seqcli.engine import memory
 from seqcli.engine.runfolder import RUN_FILES
 from seqcli.errors import SeqcliError
 from seqcli.recipe import (
@@ -161,6 +163,24 @@ def env(name: str, value: str):
     return setup
 
 
+def without(module: str, *setups):
+    """As if the optional package module were not installed (an extra left out)."""
+
+    def setup(tmp: Path, run: Path) -> None:
+        UNDO.append(partial(restore_module, module, sys.modules.get(module)))
+        sys.modules[module] = None  # importing it now raises ImportError
+        both(*setups)(tmp, run)
+
+    return setup
+
+
+def restore_module(name: str, module) -> None:
+    if module is None:
+        sys.modules.pop(name, None)
+    else:
+        sys.modules[name] = module
+
+
 def restore_env(name: str, value: str | None) -> None:
     if value is None:
         os.environ.pop(name, None)
@@ -203,6 +223,44 @@ def checkpoint_payload(change):
 def resize_stored_model(payload: dict, tmp: Path) -> dict:
     recipe = payload["recipe"]
     return {**payload, "recipe": {**recipe, "model": {**recipe["model"], "hidden_size": 8}}}
+
+
+def stored_meta(**fields):
+    return lambda payload, tmp: {**payload, "meta": {**payload["meta"], **fields}}
+
+
+def last_checkpoint(change):
+    """held/: a tiny run whose last.pt is re-saved with its payload changed by change(payload)."""
+
+    def setup(tmp: Path, run: Path) -> None:
+        held_run()(tmp, run)
+        payload = torch.load(tmp / "held" / "last.pt", weights_only=True)
+        torch.save(change(payload), tmp / "held" / "last.pt")
+
+    return setup
+
+
+def without_optimizer(payload: dict) -> dict:
+    training = {key: value for key, value in payload["training"].items() if key != "optimizer"}
+    return {**payload, "training": training}
+
+
+def moment_of_another_shape(payload: dict) -> dict:
+    optimizer = payload["training"]["optimizer"]
+    moments = {**optimizer["state"][0], "exp_avg": torch.zeros(3)}
+    optimizer = {**optimizer, "state": {**optimizer["state"], 0: moments}}
+    return {**payload, "training": {**payload["training"], "optimizer": optimizer}}
+
+
+def free_memory(amount: int):
+    """The machine has only amount bytes free, as far as the estimate can tell."""
+
+    def setup(tmp: Path, run: Path) -> None:
+        previous = memory.AVAILABLE["cpu"]
+        UNDO.append(partial(memory.AVAILABLE.__setitem__, "cpu", previous))
+        memory.AVAILABLE["cpu"] = lambda device: amount
+
+    return setup
 
 
 def pickled_attack(protocol: int):
@@ -259,6 +317,19 @@ Y = ["a", "b", "a", "b"]
 
 
 TWO_GLYPHS = "##\n#.\n\n..\n.#\n"
+
+
+def forecaster_recipe(**model):
+    """recipe.yaml: a direct forecaster of s.csv (a short ramp) with these model keys."""
+    rows = "".join(f"{i},{i % 5}\n" for i in range(40))
+    return both(
+        file("s.csv", "t,v\n" + rows),
+        recipe(
+            mapping="many_to_one",
+            data={"format": "series", "path": "s.csv", "lookback": 2, "horizon": 1},
+            model=model,
+        ),
+    )
 
 
 def memory_recipe(data: str, *, data_format: str = "glyphs", name: str = "g.txt"):
@@ -442,6 +513,48 @@ CASES = [
         "resume-with-set", copy_of_run("held"), "train --resume held --set model.layers=2",
         "--resume continues a run as it was",
     ),
+    case(
+        "resume-steps-not-beyond", copy_of_run("held"), "train --resume held --steps 20",
+        "--steps 20: the run in held is already at step 20; ask for more",
+    ),
+    case(
+        "steps-and-epochs-on-resume", copy_of_run("held"),
+        "train --resume held --steps 40 --epochs 2", "--steps and --epochs: give one of them",
+    ),
+    case(
+        "steps-without-resume", recipe(), "train recipe.yaml --steps 50",
+        "--steps and --epochs continue a run with --resume",
+    ),
+    case(
+        "unknown-logger", recipe(train={"loggers": ["jsonl", "wandb"]}), TRAIN,
+        "train.loggers.1: 'wandb' is not one of jsonl, csv, tensorboard",
+    ),
+    case(
+        "logger-extra-missing",
+        without("torch.utils.tensorboard", recipe(train={"loggers": ["tensorboard"]})), TRAIN,
+               "train.loggers tensorboard: needs tensorboard, which is not installed; pip install "
+        "'seqcli[tensorboard]'",
+    ),
+    case(
+        "plot-x-axis-unknown", nothing, "plot {run} --x-axis minutes",
+        "--x-axis minutes: choose step, epoch, time",
+    ),
+    case(
+        "plot-of-a-folder-without-metrics", folder("empty"), "plot empty",
+        "empty: holds no metrics.jsonl",
+    ),
+    case(
+        "export-format-unknown", nothing, "export {run} --format pickle --out m",
+        "--format pickle: choose torchscript, onnx, safetensors",
+    ),
+    case(
+        "export-extra-missing", without("onnxruntime"), "export {run} --format onnx --out m.onnx",
+        "--format onnx: needs onnx, which is not installed; pip install 'seqcli[onnx]'",
+    ),
+    case(
+        "safetensors-not-ours", file("x/model.safetensors", b"junk" * 8), "evaluate x",
+        "x/model.safetensors: not a seqcli safetensors file",
+    ),
     case("train-with-nothing", nothing, "train", "give a RECIPE to start a run"),
     # The data the recipe points at.
     case(
@@ -621,6 +734,28 @@ CASES = [
         "new.txt: 2 token(s) the model never saw: 'ß', '€'",
     ),
     case("evaluate-missing-data", nothing, "evaluate {run} --data new.txt", "new.txt: data file"),
+    case(
+        "evaluate-backtest-of-a-language-model", nothing, "evaluate {run} --backtest",
+        "--backtest does not apply to a language model; only a forecaster's evaluate takes it",
+    ),
+    case(
+        "evaluate-stride-without-backtest", nothing, "evaluate {run} --stride 3",
+        "--stride sets the rows between a backtest's origins: add --backtest",
+    ),
+    case(
+        "evaluate-stride-zero", nothing, "evaluate {run} --backtest --stride 0",
+        "--stride: got 0; input should be greater than or equal to 1",
+    ),
+    case(
+        "evaluate-horizon-beyond-a-direct-head", run_of("direct_forecaster"),
+        "evaluate direct_forecaster --horizon 13",
+        "--horizon 13: this many_to_one model forecasts 12 step(s) at once",
+    ),
+    case(
+        "evaluate-horizon-longer-than-the-split", run_of("autoregressive_forecaster"),
+        "evaluate autoregressive_forecaster --horizon 500",
+        "no forecast origin: the split's 282 row(s) are fewer than the horizon 500",
+    ),
     # Other tasks: the mapping and format agree, each reader names file and line.
     case(
         "mapping-with-a-format-it-does-not-read", recipe(mapping="many_to_one"), TRAIN,
@@ -650,6 +785,32 @@ CASES = [
             mapping="many_to_one",
             data={"format": "series", "path": "s.csv", "lookback": 2, "horizon": 1})), TRAIN,
         "s.csv:2:2: 'abc' is not a number (column 'value')",
+    ),
+    case(
+        "forecast-quantiles-unsorted", forecaster_recipe(quantiles=[0.9, 0.5, 0.1]), TRAIN,
+        "model: quantiles [0.9, 0.5, 0.1]: list them increasing, each once",
+    ),
+    case(
+        "forecast-quantile-outside-0-1", forecaster_recipe(quantiles=[0.5, 1.0]), TRAIN,
+        "model.quantiles.1: got 1.0",
+    ),
+    case(
+        "forecast-quantiles-without-median", forecaster_recipe(quantiles=[0.1, 0.9]), TRAIN,
+        "include 0.5, the median, which is the point forecast",
+    ),
+    case(
+        "forecast-validation-shorter-than-horizon", both(
+            file("s.csv", "t,v\n" + "".join(f"{i},{i % 5}\n" for i in range(40))),
+            recipe(mapping="many_to_one", data={
+                "format": "series", "path": "s.csv", "lookback": 2, "horizon": 5,
+                "val_fraction": 0.1})), TRAIN,
+        "s.csv: the validation split's 4 row(s) hold no whole forecast of data.horizon 5 rows",
+    ),
+    case(
+        "forecast-series-column-missing", both(file("s.csv", "t,v\n1,2\n"), recipe(
+            mapping="many_to_one",
+            data={"format": "series", "path": "s.csv", "series_column": "id"})), TRAIN,
+        "s.csv:1: no column 'id'; the header has 't', 'v'",
     ),
     case(
         "generate-flag-of-another-task", nothing, "generate {run} --horizon 3",
@@ -842,6 +1003,66 @@ CASES = [
     case(
         "resume-on-changed-data", held_run(corpus_edited), "train --resume held",
         "changed since the run started (its SHA-256 differs from the one in last.pt)",
+    ),
+    # Memory, estimated before anything is allocated (the run needs hundreds of GiB).
+    case(
+        "model-beyond-memory", recipe(), "train recipe.yaml --set model.hidden_size=65536",
+        "the run needs about",
+    ),
+    case(
+        "dry-run-beyond-memory", recipe(), "train recipe.yaml --dry-run --set model.layers=32 "
+        "--set model.hidden_size=16384", "the run needs about",
+    ),
+    case(
+        "batch-beyond-memory", both(recipe(), free_memory(200_000)), TRAIN,
+        "a batch); cpu has 195.3 KiB free; lower model.hidden_size, model.layers, "
+        "train.batch_size, train.seq_len",
+    ),
+    case(
+        "samples-beyond-memory", nothing, "generate {run} --num-samples 100000000 --length 5",
+        "--num-samples 100,000,000: the samples need about",
+    ),
+    case(
+        "file-that-fails-when-read", nothing, "generate {run} --prime-file /proc/self/mem",
+        "--prime-file /proc/self/mem: cannot read prime file (Input/output error)",
+    ),
+    case(
+        "data-that-fails-when-read", recipe(data={"path": "/proc/self/mem"}), TRAIN,
+        "/proc/self/mem: cannot read data file (Input/output error)",
+    ),
+    case(
+        "precision-the-device-lacks", recipe(), "train recipe.yaml --set train.precision=fp16",
+        "train.precision: fp16 is not supported on this cpu",
+    ),
+    case(
+        "unknown-precision-flag", nothing, "generate {run} --precision fp8",
+        "--precision fp8: choose",
+    ),
+    case(
+        "crf-on-tags-the-scheme-forbids",
+        both(file("t.txt", "meet O\nbob I-PER\n\nvisit O\nrome B-LOC\n\nsee O\nit O\n"), recipe(
+            data={"format": "columns", "path": "t.txt", "val_fraction": 0.0},
+            model={"direction": "bi", "crf": True})), TRAIN,
+        "t.txt: the training sentence 'meet bob' has O -> I-PER, which BIO forbids",
+    ),
+    # A checkpoint is data: every field is checked before it is used.
+    case(
+        "checkpoint-meta-field-of-another-type",
+        checkpoint_payload(stored_meta(tokenizer="bpe")), "generate ckpt.pt",
+        "ckpt.pt: meta.tokenizer: got 'bpe'; input should be 'char' or 'word'",
+    ),
+    case(
+        "checkpoint-negative-step",
+        checkpoint_payload(lambda payload, tmp: {**payload, "step": -1}), "inspect ckpt.pt",
+        "ckpt.pt: step: got -1",
+    ),
+    case(
+        "resume-without-optimizer-state", last_checkpoint(without_optimizer),
+        "train --resume held", "held/last.pt: training.optimizer: missing",
+    ),
+    case(
+        "resume-optimizer-state-of-another-model", last_checkpoint(moment_of_another_shape),
+        "train --resume held", "held/last.pt: training.optimizer.state.0.exp_avg: 3",
     ),
     case(
         "allow-changed-data-without-resume", recipe(), "train recipe.yaml --allow-changed-data",

@@ -145,9 +145,15 @@ ELSEWHERE = {
     "data.format": "with mapping it picks the task; each task's test file trains one",
     "model.direction": "bi is rejected for language models (tests/test_recipe.py)",
     "generate.length": "seqcli generate's default length (tests/test_cli.py)",
+    "train.loggers": "the files each logger adds to the run folder (tests/test_logbook.py)",
 }
 # Fields of other tasks' data formats and model options: the test that shows each one acts.
 TASK_KNOBS = {
+    "model.crf": ("tests/test_crf.py", "test_a_crf_tagger_learns_and_never_breaks_the_scheme"),
+    "train.precision": (
+        "tests/test_precision.py",
+        "test_bf16_learns_as_float32_does_and_keeps_float32_weights",
+    ),
     "data.value_columns": (
         "tests/test_forecast_data.py",
         "test_value_columns_choose_what_is_forecast",
@@ -164,6 +170,18 @@ TASK_KNOBS = {
     "data.season": (
         "tests/test_forecast_data.py",
         "test_season_sets_the_seasonal_naive_lag_and_mase_scale",
+    ),
+    "data.baseline_window": (
+        "tests/test_forecast_evaluation.py",
+        "test_a_series_that_is_a_moving_average_ranks_that_baseline_first",
+    ),
+    "data.series_column": (
+        "tests/test_forecast_evaluation.py",
+        "test_several_series_train_one_model_and_are_scored_each_and_together",
+    ),
+    "model.quantiles": (
+        "tests/test_forecast_evaluation.py",
+        "test_a_quantile_head_covers_about_its_nominal_share",
     ),
     "model.window_norm": (
         "tests/test_forecaster.py",

@@ -15,6 +15,7 @@ from seqcli.cli.generate import write_generated
 from seqcli.engine.run import load_run
 from seqcli.engine.start import fresh_training
 from seqcli.errors import DataError, UsageError
+from seqcli.metrics.holt_winters import available
 from seqcli.recipe import load_recipe, validate_recipe
 from seqcli.tasks import TASKS, task_for
 from tests.series_helpers import (
@@ -22,6 +23,7 @@ from tests.series_helpers import (
     generated,
     generated_text,
     prepare,
+    ranked,
     series_recipe,
     sine_csv,
     untrained_run,
@@ -43,8 +45,8 @@ def test_direct_forecaster_shapes(tmp_path, cell, direction, layers):
     run, data = untrained_run(raw)
     batch = next(run.task.batches(data, run.recipe))
     out = run.model(**batch.inputs, targets=batch.targets)
-    assert out.out.shape == (16, 3, 1) and out.loss.ndim == 0
-    assert run.model.forecast(batch.inputs["values"], 2).shape == (16, 2, 1)
+    assert out.out.shape == (16, 3, 1, 1) and out.loss.ndim == 0  # (B, S, V, Q)
+    assert run.model.forecast(batch.inputs["values"], 2).shape == (16, 2, 1, 1)
 
 
 @pytest.mark.parametrize("layers", [1, 2])
@@ -54,8 +56,8 @@ def test_autoregressive_forecaster_rolls_out_any_length(tmp_path, layers, window
     raw["model"] |= {"layers": layers, "window_norm": window_norm}
     run, data = untrained_run(raw)
     batch = next(run.task.batches(data, run.recipe))
-    assert run.model(**batch.inputs, targets=batch.targets).out.shape == (16, 12, 1)
-    assert run.model.forecast(batch.inputs["values"], 30).shape == (16, 30, 1)
+    assert run.model(**batch.inputs, targets=batch.targets).out.shape == (16, 12, 1, 1)
+    assert run.model.forecast(batch.inputs["values"], 30).shape == (16, 30, 1, 1)
 
 
 def test_training_batches_resume_exactly(tmp_path):
@@ -97,10 +99,9 @@ def test_a_tiny_model_beats_persistence_on_a_sine_wave(sine_run):
     run = load_run(sine_run, CPU, TASKS)
     task = run.task
     metrics = task.evaluate(run, task.prepare(run.recipe, run.meta).splits["test"])
-    (table,) = metrics["details"].values()
-    rows = {row[0]: dict(zip(table["columns"][1:], row[1:], strict=True)) for row in table["rows"]}
+    rows = ranked(metrics["details"])
     assert rows["model"]["rmse"] == metrics["rmse"]
-    assert metrics["rmse"] < 0.5 * rows["persistence (last value)"]["rmse"]
+    assert metrics["rmse"] < 0.5 * rows["naive (last value)"]["rmse"]
 
 
 def test_generate_continues_the_dates_as_csv(sine_run):
@@ -140,10 +141,14 @@ def test_a_direct_model_refuses_a_horizon_beyond_its_head(tmp_path):
 def test_roll_out_past_one_step_needs_future_covariates(tmp_path):
     rows = "".join(f"{i},{i % 3},{math.sin(i)}\n" for i in range(80))
     path = write_csv(tmp_path / "s.csv", "t,weekday,v\n" + rows)
-    run, _ = untrained_run(series_recipe(path, input_columns=["weekday"], test_size=10))
+    raw = series_recipe(path, input_columns=["weekday"], test_size=10, horizon=1)
+    run, _ = untrained_run(raw)
     assert len(generated_text(run, horizon=1).splitlines()) == 2
-    with pytest.raises(UsageError, match="future values of the input columns"):
+    with pytest.raises(UsageError, match="--horizon 2: rolling out past one step needs future"):
         generated(run, horizon=2)
+    raw["data"]["horizon"] = 3  # validation would have to roll out three steps
+    with pytest.raises(UsageError, match="data.horizon 3: rolling out past one step needs"):
+        untrained_run(raw)
 
 
 def test_predict_forecasts_each_line_and_names_a_bad_value(sine_run):
@@ -177,7 +182,7 @@ def test_evaluating_another_file_scores_its_rows_with_the_runs_scaler(sine_run, 
     run = load_run(sine_run, CPU, TASKS)
     other = sine_csv(tmp_path / "other.csv", rows=60)
     metrics = run.task.evaluate(run, run.task.examples_from_file(run, other))
-    assert next(iter(metrics["details"].values()))["rows"][0][0] == "model"
+    assert "model" in ranked(metrics["details"])
     assert metrics["rmse"] < 1.0
 
 
@@ -204,13 +209,20 @@ def test_cli_evaluate_json_carries_the_baseline_table(sine_run):
     result = cli("evaluate", sine_run, "--split", "test", "--json", "--device", "cpu")
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
-    (table,) = report["details"].values()
-    assert [row[0] for row in table["rows"]] == [
+    rows = ranked(report["details"])
+    expected = {
         "model",
-        "persistence (last value)",
+        "naive (last value)",
         "seasonal naive (lag 12)",
-    ]
-    assert report["rmse"] == table["rows"][0][2]
+        "training mean",
+        "drift",
+        "moving average (12 rows)",
+        "exponential smoothing",
+    }
+    if available():  # statsmodels, the optional extra Holt-Winters needs
+        expected |= {"additive Holt-Winters", "multiplicative Holt-Winters"}
+    assert {name.split(" (alpha")[0] for name in rows} == expected
+    assert report["rmse"] == rows["model"]["rmse"]
 
 
 def test_cli_predict_prints_one_forecast_line_per_input(sine_run):
@@ -243,3 +255,17 @@ def test_window_norm_moves_the_forecast_with_the_level(tmp_path):
     with torch.no_grad():
         shift = run.model.forecast(window + 7.0, 3) - run.model.forecast(window, 3)
     assert torch.allclose(shift, torch.full_like(shift, 7.0), atol=1e-4)
+
+
+def test_cli_backtest_runs_over_the_test_split_every_stride_rows(sine_run):
+    result = cli("evaluate", sine_run, "--backtest", "--stride", 6, "--json", "--device", "cpu")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    (rows,) = [table["rows"] for title, table in report["details"].items() if "backtest" in title]
+    # 24 test months, a 3-month horizon: origins 1918-01, -07, 1919-01, -07 (22 fit; every 6th)
+    assert report["data"] == "test" and [row[0] for row in rows] == [
+        "1918-01",
+        "1918-07",
+        "1919-01",
+        "1919-07",
+    ]

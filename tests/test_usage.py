@@ -27,9 +27,20 @@ def test_a_command_line_without_a_command_prints_help_on_stderr_and_exits_2(args
     assert "Usage:" in result.stderr and "Commands" in result.stderr
 
 
-def test_help_asked_for_still_goes_to_stdout_with_exit_0():
-    result = invoke("--help")
+@pytest.mark.parametrize("args", [["--help"], ["-h"], ["train", "-h"], ["recipe", "show", "-h"]])
+def test_help_asked_for_still_goes_to_stdout_with_exit_0(args):
+    result = invoke(*args)
     assert result.exit_code == 0 and "Usage:" in result.stdout
+
+
+def test_the_version_names_seqcli_and_torch():
+    import torch
+
+    from seqcli import __version__
+
+    result = invoke("--version")
+    assert result.exit_code == 0
+    assert result.stdout == f"seqcli {__version__} (torch {torch.__version__})\n"
 
 
 def recipe_says(section: str | None, key: str, value) -> str:

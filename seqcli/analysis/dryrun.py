@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-import torch
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence
 
 from seqcli.engine.contract import TaskData
+from seqcli.engine.memory import Need, available_bytes, require, saved_bytes, training_need
 from seqcli.engine.optim import planned_steps
 from seqcli.engine.run import Run
 
@@ -24,27 +24,21 @@ class DryRun:
     steps: int
     batch_size: int  # in the task's units
     unit: str
+    need: Need  # the estimate a run is refused by, before anything is allocated
+    free: int | None  # bytes free on the device, None where it cannot be told
 
 
 def dry_run(run: Run, data: TaskData) -> DryRun:
-    """Run one training batch forward, recording shapes and the tensors saved for backward."""
+    """Run one training batch forward, recording shapes and the tensors saved for backward;
+    refused first, with the estimate, if the batch would not fit."""
+    need = training_need(run, data)
+    free = available_bytes(run.device)
+    require(need, run.device, f"recipe {run.recipe.name}")
     batches = run.task.batches(data, run.recipe)
     batch = next(batches).to(run.device)
-    saved: dict[int, int] = {}
-    weights = {p.untyped_storage().data_ptr() for p in run.model.parameters()}
-
-    def pack(tensor: torch.Tensor) -> torch.Tensor:
-        storage = tensor.untyped_storage()
-        if storage.data_ptr() not in weights:  # weights are counted apart
-            saved[storage.data_ptr()] = storage.nbytes()
-        return tensor
-
     run.model.train()
-    with (
-        _output_shapes(run.model) as shapes,
-        torch.autograd.graph.saved_tensors_hooks(pack, lambda tensor: tensor),
-    ):
-        run.model(**batch.inputs, targets=batch.targets)
+    with _output_shapes(run.model) as shapes:
+        activations = saved_bytes(run.model, batch)
     parameters = {id(p): p for p in run.model.parameters()}.values()
     # The leaf modules; a model that is one module (a Hopfield network) is its own leaf.
     layers = [
@@ -59,11 +53,13 @@ def dry_run(run: Run, data: TaskData) -> DryRun:
     return DryRun(
         layers=layers,
         parameters=sum(p.numel() for p in parameters),
-        activation_bytes=sum(saved.values()),
+        activation_bytes=activations,
         parameter_bytes=sum(p.numel() * p.element_size() for p in parameters),
         steps=planned_steps(run, len(batches)),
         batch_size=batch.size,
         unit=run.task.spec.unit,
+        need=need,
+        free=free,
     )
 
 

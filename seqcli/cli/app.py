@@ -15,16 +15,49 @@ from seqcli import ui
 from seqcli.cli.usage import Commands
 from seqcli.errors import SeqcliError
 
+HELP_FLAGS = {"help_option_names": ["-h", "--help"]}
 app = typer.Typer(
     cls=Commands,
     help="Train, sample and evaluate recurrent sequence models from a YAML recipe.",
     add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings=HELP_FLAGS,
 )
-recipe_app = typer.Typer(cls=Commands, help="Show a resolved recipe or the recipe JSON Schema.")
+recipe_app = typer.Typer(
+    cls=Commands,
+    help="Show a resolved recipe or the recipe JSON Schema.",
+    context_settings=HELP_FLAGS,
+)
 app.add_typer(recipe_app, name="recipe")
 
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        import torch
+
+        from seqcli import __version__
+
+        print(f"seqcli {__version__} (torch {torch.__version__})")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version."
+        ),
+    ] = False,
+) -> None:
+    """Train, sample and evaluate recurrent sequence models from a YAML recipe."""
+
+
 Device = Annotated[str, typer.Option("--device", help="auto | cpu | cuda | mps")]
+Precision = Annotated[
+    str | None,
+    typer.Option(help="fp32 | bf16 | fp16; default: the run's train.precision."),
+]
 Overrides = Annotated[
     list[str] | None,
     typer.Option("--set", help="Override a recipe key, e.g. --set model.hidden_size=512."),

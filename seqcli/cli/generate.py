@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from seqcli import ui
-from seqcli.cli.app import Device, RunPath, app, friendly
+from seqcli.cli.app import Device, Precision, RunPath, app, friendly
 from seqcli.cli.numbers import bounded, like
 from seqcli.errors import UsageError
 from seqcli.recipe import GenerateConfig, Recipe, SeriesData
@@ -113,18 +113,26 @@ def generate(
     noise: Noise = None,
     pattern: Pattern = None,
     device: Device = "auto",
+    precision: Precision = None,
 ) -> None:
     """Generate from a trained model: sample text, translate, condition, forecast, recall."""
-    options = {name: value for name, value in locals().items() if name not in ("run", "device")}
+    options = {k: v for k, v in locals().items() if k not in ("run", "device", "precision")}
+    _generate(run, options, device=device, precision=precision)
+
+
+def _generate(run: Path, options: dict, *, device: str, precision: str | None) -> None:
     from seqcli.cli.requests import build_request
+    from seqcli.engine.precision import run_precision
     from seqcli.engine.run import load_run, resolve_device
     from seqcli.tasks import TASKS
 
     loaded = load_run(run, resolve_device(device), TASKS)
-    _writable_attention(attention)
+    _writable_attention(options["attention"])
     request = build_request(loaded.recipe, options)  # refuses flags before any work
-    generated = loaded.task.generate(loaded, request)
-    write_generated(generated, output=output, plot=plot, attention=attention)
+    with run_precision(loaded, precision, "--precision"):
+        generated = loaded.task.generate(loaded, request)  # lazy: it runs as it is written
+        files = {name: options[name] for name in ("output", "plot", "attention")}
+        write_generated(generated, **files)
 
 
 def _writable_attention(path: Path | None) -> None:

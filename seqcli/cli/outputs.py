@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from seqcli import ui
-from seqcli.cli.app import AsJson, Device, RunPath, app, friendly
+from seqcli.cli.app import AsJson, Device, Precision, RunPath, app, friendly
 from seqcli.cli.numbers import bounded, like
 from seqcli.cli.requests import read_file_flag
 from seqcli.errors import UsageError
@@ -27,7 +27,25 @@ Capacity = Annotated[
     ),
 ]
 
-
+EvaluatedHorizon = Annotated[
+    int | None,
+    typer.Option(
+        "--horizon",
+        parser=bounded(int, ge=1, le=100_000),
+        help="Forecaster: steps scored from each origin; default data.horizon.",
+    ),
+]
+Backtest = Annotated[
+    bool,
+    typer.Option(help="Forecaster: rolling origins over the split (default test), a row each."),
+]
+Stride = Annotated[
+    int | None,
+    typer.Option(
+        parser=bounded(int, ge=1, le=1_000_000),
+        help="Forecaster, with --backtest: rows between origins; default the horizon.",
+    ),
+]
 MaxBatches = Annotated[
     int | None, typer.Option(parser=like(TrainConfig, "eval_batches"), help="Cap on batches.")
 ]
@@ -38,33 +56,33 @@ MaxBatches = Annotated[
 def evaluate(
     run: RunPath,
     data: Annotated[Path | None, typer.Option(help="Score this data file instead.")] = None,
-    split: Annotated[str, typer.Option(help="val | test (of the recipe's data).")] = "val",
+    split: Annotated[
+        str | None, typer.Option(help="val | test (of the recipe's data); default val.")
+    ] = None,
     max_batches: MaxBatches = None,
     noise: NoiseLevels = None,
     capacity: Capacity = None,
+    horizon: EvaluatedHorizon = None,
+    backtest: Backtest = False,
+    stride: Stride = None,
     device: Device = "auto",
+    precision: Precision = None,
     as_json: AsJson = False,
 ) -> None:
     """Score a model on a split or a file with its task's metrics (and baselines, if any)."""
-    if split not in ("val", "test"):
-        raise UsageError(f"--split {split}: choose val or test")
-    options = _task_options(noise, capacity)
-    from seqcli.engine.run import load_run, resolve_device, with_split_files
+    split = _split_to_score(split, backtest=backtest, stride=stride)
+    given = {"noise": noise, "capacity": capacity, "horizon": horizon, "backtest": backtest}
+    options = _task_options(**given, stride=stride)
+    from seqcli.engine.precision import run_precision
+    from seqcli.engine.run import load_run, resolve_device
     from seqcli.tasks import TASKS
 
     loaded = load_run(run, resolve_device(device), TASKS)
     task = loaded.task
     _refuse_other_tasks(options, task.spec)
-    if data is not None:
-        examples, name = task.examples_from_file(loaded, data), str(data)
-    else:
-        data = with_split_files(loaded, task.prepare(loaded.recipe, loaded.meta))
-        examples, name = data.splits[split], split
-        if not len(examples):
-            raise UsageError(
-                f"--split {split}: the {split} split is empty; raise data.{split}_fraction"
-            )
-    metrics = task.evaluate(loaded, examples, max_batches=max_batches, **options)
+    examples, name = _examples(loaded, data, split)
+    with run_precision(loaded, precision, "--precision"):
+        metrics = task.evaluate(loaded, examples, max_batches=max_batches, **options)
     details = metrics.pop("details", {})
     if "capacity" in metrics:
         _draw_capacity(metrics.pop("capacity"), run)
@@ -75,10 +93,35 @@ def evaluate(
     ui.detail_tables(details)
 
 
-def _task_options(noise: str | None, capacity: int | None) -> dict:
+def _split_to_score(split: str | None, *, backtest: bool, stride: int | None) -> str:
+    # A backtest runs over the held-out end of the series unless told otherwise.
+    split = split or ("test" if backtest else "val")
+    if split not in ("val", "test"):
+        raise UsageError(f"--split {split}: choose val or test")
+    if stride is not None and not backtest:
+        raise UsageError("--stride sets the rows between a backtest's origins: add --backtest")
+    return split
+
+
+def _examples(loaded, data: Path | None, split: str):
+    """What to score and how to name it: another file, or a split of the recipe's data."""
+    task = loaded.task
+    if data is not None:
+        return task.examples_from_file(loaded, data), str(data)
+    from seqcli.engine.run import with_split_files
+
+    examples = with_split_files(loaded, task.prepare(loaded.recipe, loaded.meta)).splits[split]
+    if not len(examples):
+        raise UsageError(
+            f"--split {split}: the {split} split is empty; raise data.{split}_fraction"
+        )
+    return examples, split
+
+
+def _task_options(noise: str | None, **flags) -> dict:
     """evaluate's flags that only some tasks read, parsed; those not given left out."""
-    options = {"noise": _levels(noise) if noise is not None else None, "capacity": capacity}
-    return {name: value for name, value in options.items() if value is not None}
+    options = {"noise": _levels(noise) if noise is not None else None, **flags}
+    return {name: value for name, value in options.items() if value not in (None, False)}
 
 
 def _levels(text: str) -> tuple[float, ...]:
@@ -99,7 +142,8 @@ def _refuse_other_tasks(options: dict, spec) -> None:
 
     for name in options:
         if name not in spec.evaluate:
-            takers = " and ".join(s.title for s in SPECS.values() if name in s.evaluate)
+            titles = dict.fromkeys(s.title for s in SPECS.values() if name in s.evaluate)
+            takers = " and ".join(titles)
             raise UsageError(
                 f"--{name} does not apply to a {spec.title}; only a {takers}'s evaluate takes it"
             )
@@ -191,7 +235,7 @@ def inspect(
     from seqcli.tasks import TASKS
 
     # last.pt knows the steps trained and the best value seen, and whether it can resume.
-    stored = read_stored(checkpoint, TASKS, prefer=("last.pt", "best.pt"))
+    stored = read_stored(checkpoint, TASKS, prefer=("last.pt", "best.pt", "model.safetensors"))
     payload = stored.payload
     summary = summary_rows(payload, stored.meta.summary())
     rows = parameter_rows(payload["model"], payload["recipe"]["model"].get("cell"))

@@ -46,6 +46,22 @@ RecipeFile = Annotated[Path | None, typer.Argument(help="Recipe YAML file.")]
 # A string, not a Path: Path("") is ".", and an empty --out must not mean the current folder.
 Out = Annotated[str | None, typer.Option(metavar="DIR", help="Run folder (default runs/<name>).")]
 Resume = Annotated[Path | None, typer.Option(help="Continue the run in this folder.")]
+ResumeSteps = Annotated[
+    int | None,
+    typer.Option(
+        "--steps",
+        parser=like(TrainConfig, "steps"),
+        help="With --resume: go on to this many steps in all, past the recipe's end.",
+    ),
+]
+ResumeEpochs = Annotated[
+    float | None,
+    typer.Option(
+        "--epochs",
+        parser=like(TrainConfig, "epochs"),
+        help="With --resume: go on to this many epochs in all, past the recipe's end.",
+    ),
+]
 InitFrom = Annotated[Path | None, typer.Option(help="Start from this checkpoint's weights only.")]
 Overwrite = Annotated[bool, typer.Option(help="Replace a run already in the folder.")]
 AllowChangedData = Annotated[
@@ -70,6 +86,8 @@ def train(
     overrides: Overrides = None,
     out: Out = None,
     resume: Resume = None,
+    steps: ResumeSteps = None,
+    epochs: ResumeEpochs = None,
     allow_changed_data: AllowChangedData = False,
     init_from: InitFrom = None,
     overwrite: Overwrite = False,
@@ -80,11 +98,9 @@ def train(
     dry_run: DryRun = False,
     diagnose: Diagnose = False,
 ) -> None:
-    """Train a model from a recipe, or resume a run."""
-    if (recipe is None) == (resume is None):
-        raise UsageError("give a RECIPE to start a run, or --resume RUN_DIR to continue one")
-    if resume is not None and (overrides or init_from or out is not None):
-        raise UsageError("--resume continues a run as it was; drop --set, --init-from and --out")
+    """Train a model from a recipe, or resume a run (and continue it past its end)."""
+    _check_flags(recipe, resume, overrides or init_from or out is not None)
+    until = _until(resume, steps, epochs)
     if allow_changed_data and resume is None:
         raise UsageError("--allow-changed-data applies to --resume only")
     from seqcli.engine.allocator import tune_allocator as tune
@@ -97,7 +113,7 @@ def train(
         _dry_run(recipe or resume / "recipe.yaml", overrides or [], target, init_from)
         return
     options = {"out": out_folder(out), "overwrite": overwrite, "init_from": init_from}
-    options["allow_changed_data"] = allow_changed_data
+    options.update(allow_changed_data=allow_changed_data, until=until)
     trainer = _trainer(recipe, resume, overrides or [], target, options)
     view = ui.JsonView() if as_json else ui.TrainView(quiet=quiet)
     exit_code = _watch(trainer, view, diagnose=diagnose)
@@ -110,11 +126,34 @@ def _trainer(recipe: Path | None, resume: Path | None, overrides: list[str], dev
     from seqcli.recipe import load_recipe
     from seqcli.tasks import TASKS, task_for
 
-    allow_changed_data = options.pop("allow_changed_data")
+    resuming = {name: options.pop(name) for name in ("allow_changed_data", "until")}
     if resume is not None:
-        return resumed_training(resume, TASKS, device=device, allow_changed_data=allow_changed_data)
+        return resumed_training(resume, TASKS, device=device, **resuming)
     loaded = load_recipe(recipe, overrides)
     return fresh_training(loaded, task_for(loaded), device=device, **options)
+
+
+def _check_flags(recipe: Path | None, resume: Path | None, starting: bool) -> None:
+    if (recipe is None) == (resume is None):
+        raise UsageError("give a RECIPE to start a run, or --resume RUN_DIR to continue one")
+    if resume is not None and starting:
+        raise UsageError("--resume continues a run as it was; drop --set, --init-from and --out")
+
+
+def _until(resume: Path | None, steps: int | None, epochs: float | None):
+    """--steps or --epochs: how far a resumed run goes on; None keeps its recipe's length."""
+    if steps is None and epochs is None:
+        return None
+    if resume is None:
+        raise UsageError(
+            "--steps and --epochs continue a run with --resume; to start one, use "
+            "--set train.steps=N"
+        )
+    if steps is not None and epochs is not None:
+        raise UsageError("--steps and --epochs: give one of them")
+    from seqcli.engine.start import Until
+
+    return Until(steps=steps, epochs=epochs)
 
 
 def out_folder(out: str | None) -> Path | None:

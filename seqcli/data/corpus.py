@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -14,12 +13,13 @@ from typing import BinaryIO
 import numpy as np
 
 from seqcli import ui
-from seqcli.data.vocab import TOKENIZERS, Vocab
+from seqcli.data.pieces import ENCODERS, SCANS, pieces_for
+from seqcli.data.vocab import Vocab
 from seqcli.errors import DataError
 from seqcli.recipe.inputs import DATA, open_input
 
 CACHE_FORMAT = 1
-CHUNK_TOKENS = 1 << 20
+CHECK_IDS = 1 << 24  # ids range-checked per read: the file is read, never mapped whole
 
 
 def cache_root() -> Path:
@@ -47,11 +47,20 @@ def read_lines(path: Path) -> Iterator[str]:
 
 
 def file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
+    """The SHA-256 of a file's bytes, computed once per process for a file as it stands (a
+    run reads a 2 GB corpus's digest twice: for the cache and for --resume's check)."""
     with open_data(path) as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
+        status = os.fstat(handle.fileno())
+        key = (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
+        if key not in DIGESTS:
+            digest = hashlib.sha256()
+            while block := handle.read(1 << 20):
+                digest.update(block)
+            DIGESTS[key] = digest.hexdigest()
+    return DIGESTS[key]
+
+
+DIGESTS: dict[tuple[int, int, int, int], str] = {}  # (device, inode, size, mtime): digest
 
 
 def load_corpus(path: Path, tokenizer: str) -> tuple[np.ndarray, Vocab]:
@@ -93,12 +102,23 @@ def _read_cache(folder: Path, tokenizer: str) -> tuple[np.ndarray, Vocab] | None
         size = (folder / "ids.bin").stat().st_size
         if size != count * dtype.itemsize:
             raise DamagedCache(folder, f"ids.bin holds {size // dtype.itemsize} of {count} ids")
+        in_range = _ids_within(folder / "ids.bin", dtype, len(vocab))
         ids = np.memmap(folder / "ids.bin", dtype=dtype, mode="r", shape=(count,))
     except (OSError, ValueError) as err:  # unreadable, or meta.json not JSON (a ValueError)
         raise DamagedCache(folder, f"damaged ({err})") from None
-    if int(ids.max()) >= len(vocab) or (dtype.kind == "i" and int(ids.min()) < 0):
+    if not in_range:
         raise DamagedCache(folder, f"ids.bin holds ids outside its {len(vocab)}-token vocabulary")
     return ids, vocab
+
+
+def _ids_within(path: Path, dtype: np.dtype, size: int) -> bool:
+    """Every id in [0, size), read in chunks: a mapped file's pages would stay resident and
+    a 4 GB id file would count 4 GB of memory."""
+    with path.open("rb") as handle:
+        while len(ids := np.fromfile(handle, dtype=dtype, count=CHECK_IDS)):
+            if int(ids.max()) >= size or (dtype.kind == "i" and int(ids.min()) < 0):
+                return False
+    return True
 
 
 def _cache_meta(meta: object, tokenizer: str) -> tuple[Vocab, np.dtype, int]:
@@ -151,21 +171,13 @@ def _unlink_quietly(path: Path) -> None:
 
 
 def _scan_vocab(path: Path, tokenizer: str) -> tuple[Vocab, int]:
-    tokenize = TOKENIZERS[tokenizer]
-    counts: Counter[str] = Counter()
-    for line in read_lines(path):
-        counts.update(tokenize(line))
     # Sorted so the same corpus always gives the same ids, whatever its line order.
-    return Vocab(tokens=tuple(sorted(counts)), tokenizer=tokenizer), sum(counts.values())
+    tokens, count = SCANS[tokenizer](path)
+    return Vocab(tokens=tuple(tokens), tokenizer=tokenizer), count
 
 
 def _write_ids(path: Path, vocab: Vocab, dtype: str, target: Path) -> None:
-    tokenize, ids = TOKENIZERS[vocab.tokenizer], vocab.index
-    buffer: list[int] = []
+    encode = ENCODERS[vocab.tokenizer](vocab)
     with target.open("wb") as out:
-        for line in read_lines(path):
-            buffer.extend(ids[token] for token in tokenize(line))
-            if len(buffer) >= CHUNK_TOKENS:
-                np.asarray(buffer, dtype=dtype).tofile(out)
-                buffer.clear()
-        np.asarray(buffer, dtype=dtype).tofile(out)
+        for piece in pieces_for(path, vocab.tokenizer):
+            encode(piece).astype(dtype).tofile(out)

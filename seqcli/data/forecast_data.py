@@ -10,8 +10,9 @@ from pydantic import Field, model_validator
 
 from seqcli.data.dates import Calendar, CalendarForm, infer_calendar
 from seqcli.data.forms import Form
+from seqcli.data.panel import Panel, grouped, rows_of, split_each
 from seqcli.data.scaling import Scaler, ScalerForm, seasonal_mae
-from seqcli.data.series import Columns, Table, check_room, header_columns, read_series, split_rows
+from seqcli.data.series import Bounds, Columns, Table, header_columns, read_series
 from seqcli.errors import DataError
 from seqcli.recipe import SeriesData
 
@@ -22,6 +23,7 @@ class ColumnsForm(Form):
     values: list[str] = Field(min_length=1)
     inputs: list[str]
     date: str | None
+    series: str | None = None  # runs saved before panels have none
 
 
 class SeriesForm(Form):
@@ -64,6 +66,7 @@ class SeriesMeta:
                 "values": list(columns.values),
                 "inputs": list(columns.inputs),
                 "date": columns.date,
+                "series": columns.series,
             },
             "scaler": self.scaler.to_dict(),
             "mase_scale": list(self.mase_scale),
@@ -76,7 +79,7 @@ class SeriesMeta:
         form = SeriesForm.read(data)
         columns = form.columns
         return cls(
-            Columns(tuple(columns.values), tuple(columns.inputs), columns.date),
+            Columns(tuple(columns.values), tuple(columns.inputs), columns.date, columns.series),
             Scaler.from_dict(data["scaler"]),
             tuple(form.mase_scale),
             tuple(tuple(row) for row in form.history),
@@ -88,6 +91,7 @@ class SeriesMeta:
         return [
             ("forecast columns", ", ".join(self.columns.values)),
             ("input columns", ", ".join(self.columns.inputs) or "-"),
+            ("series column", self.columns.series or "-"),
             ("history kept", f"{len(self.history)} rows, {last}"),
         ]
 
@@ -95,26 +99,38 @@ class SeriesMeta:
 @dataclass(frozen=True)
 class SeriesSplit:
     """The points (row indices) one split forecasts; windows read the rows before them, which
-    may lie in an earlier split: that is the true past a forecaster would have had."""
+    may lie in an earlier split: that is the true past a forecaster would have had. Rows are
+    grouped by series (one, unless data.series_column names several)."""
 
     scaled: np.ndarray  # (N, F) float32 model inputs for the whole file
     raw: np.ndarray  # (N, V) value columns in data units
     points: np.ndarray  # rows forecast, ascending
-    end: int  # rows from here on belong to a later split: targets there are masked
+    panel: Panel  # where each series lies
+    ends: np.ndarray  # (S,) per series, rows from here on belong to a later split: masked
+    train_ends: np.ndarray  # (S,) per series, [start, train_end) is what baselines fit on
+    scales: np.ndarray  # (S, V) per series, MASE's denominator
+    dates: list[str] | None = None  # each row's date, to name a forecast's origin
 
     def __len__(self) -> int:
         return len(self.points)
 
+    def end_of(self, rows: np.ndarray) -> np.ndarray:
+        """Where the split ends in the series of each row."""
+        return self.ends[self.panel.of_row[rows]]
 
-def build_meta(config: SeriesData, columns: Columns, table: Table, train_rows: int) -> SeriesMeta:
-    """Fit the scaler and MASE's scale on the training rows only: the test must stay unseen."""
-    train = table.features[:train_rows]
+
+def build_meta(
+    config: SeriesData, columns: Columns, table: Table, train: np.ndarray, last: np.ndarray
+) -> SeriesMeta:
+    """Fit the scaler and MASE's scale on the training rows only: the test must stay unseen.
+    history keeps the last series' rows, the one generate continues."""
     values = len(columns.values)
+    scale = seasonal_mae(table.features[train][:, :values], config.season_rows or 1)
     return SeriesMeta(
         columns,
-        Scaler.fit(config.scaling, train),
-        tuple(float(s) for s in seasonal_mae(train[:, :values], config.season)),
-        tuple(tuple(float(x) for x in row) for row in table.features[-HISTORY_ROWS:]),
+        Scaler.fit(config.scaling, table.features[train]),
+        tuple(float(s) for s in scale),
+        tuple(tuple(float(x) for x in row) for row in table.features[last][-HISTORY_ROWS:]),
         infer_calendar(table.dates) if table.dates is not None else None,
     )
 
@@ -122,37 +138,39 @@ def build_meta(config: SeriesData, columns: Columns, table: Table, train_rows: i
 def read_splits(config: SeriesData, meta: SeriesMeta | None, *, train_tail: int):
     """(meta, splits): train points stop train_tail rows early, where a target would cross
     into validation; evaluation points start where every baseline has a past."""
-    columns = (
-        meta.columns
-        if meta
-        else header_columns(
-            config.path,
-            values=config.value_columns,
-            inputs=config.input_columns,
-            date=config.date_column,
-        )
-    )
-    table = read_series(config.path, columns)
-    bounds = split_rows(
-        len(table.features),
-        val_fraction=config.val_fraction,
-        test_fraction=config.test_fraction,
-        test_size=config.test_size,
-    )
-    check_room(config.path, bounds, lookback=config.lookback, horizon=config.horizon)
-    meta = meta or build_meta(config, columns, table, bounds.val)
-    first = max(config.lookback, config.season)
-    spans = {
-        "train": (config.lookback, bounds.val - train_tail, bounds.val),
-        "val": (max(bounds.val, first), bounds.test, bounds.test),
-        "test": (max(bounds.test, first), bounds.total, bounds.total),
+    columns = meta.columns if meta else recipe_columns(config)
+    table, panel = grouped(read_series(config.path, columns))
+    bounds = split_each(config.path, panel, config)
+    val, test, stops = (np.array([getattr(b, key) for b in bounds]) for key in Bounds.KEYS)
+    if meta is None:
+        train = rows_of(panel.starts, val)
+        meta = build_meta(config, columns, table, train, np.arange(panel.starts[-1], stops[-1]))
+    first = panel.starts + config.first_origin
+    spans = {  # per series: first point, end of points, end of the split
+        "train": (panel.starts + config.lookback, val - train_tail, val),
+        "val": (np.maximum(val, first), test, test),
+        "test": (np.maximum(test, first), stops, stops),
     }
     scaled, raw = scaled_rows(table, meta)
+    season = config.season_rows or 1
+    scales = np.stack(
+        [seasonal_mae(raw[s:t], season) for s, t in zip(panel.starts, val, strict=True)]
+    )
     splits = {
-        name: SeriesSplit(scaled, raw, np.arange(start, max(start, stop)), end)
-        for name, (start, stop, end) in spans.items()
+        name: SeriesSplit(scaled, raw, rows_of(low, high), panel, end, val, scales, table.dates)
+        for name, (low, high, end) in spans.items()
     }
     return meta, splits
+
+
+def recipe_columns(config: SeriesData) -> Columns:
+    return header_columns(
+        config.path,
+        values=config.value_columns,
+        inputs=config.input_columns,
+        date=config.date_column,
+        series=config.series_column,
+    )
 
 
 def scaled_rows(table: Table, meta: SeriesMeta) -> tuple[np.ndarray, np.ndarray]:
@@ -161,12 +179,18 @@ def scaled_rows(table: Table, meta: SeriesMeta) -> tuple[np.ndarray, np.ndarray]
 
 
 def split_of_file(path: Path, meta: SeriesMeta, *, first: int) -> SeriesSplit:
-    """Every forecastable row of another file, read and scaled as the run's own data."""
-    table = read_series(path, meta.columns)
-    total = len(table.features)
-    if total <= first:
+    """Every forecastable row of another file, read and scaled as the run's own data, scored
+    against the run's MASE scale."""
+    table, panel = grouped(read_series(path, meta.columns))
+    sizes = panel.stops - panel.starts
+    if sizes.min() <= first:
         raise DataError(
-            f"{path}: {total} rows; forecasting from it needs more than {first} "
-            "(data.lookback, or data.season if longer)"
+            f"{path}: {sizes.min()} rows; forecasting from it needs more than {first} "
+            "(data.lookback, or the season's or the moving average's rows if longer)"
         )
-    return SeriesSplit(*scaled_rows(table, meta), np.arange(first, total), total)
+    # The rows before each series' first point stand in for the training part baselines fit on.
+    fits = panel.starts + first
+    scales = np.tile(meta.mase_scale, (len(panel), 1))
+    scaled, raw = scaled_rows(table, meta)
+    points = rows_of(fits, panel.stops)
+    return SeriesSplit(scaled, raw, points, panel, panel.stops, fits, scales, table.dates)

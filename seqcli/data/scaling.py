@@ -61,6 +61,10 @@ class Scaler:
         width = scaled.shape[-1]
         return scaled * np.asarray(self.scale[:width]) + np.asarray(self.center[:width])
 
+    def invert_outputs(self, scaled: np.ndarray) -> np.ndarray:
+        """(..., V, Q) scaled outputs, Q per value column -> data units."""
+        return np.swapaxes(self.invert(np.swapaxes(scaled, -1, -2)), -1, -2)
+
     def to_dict(self) -> dict:
         return {"center": list(self.center), "scale": list(self.scale)}
 

@@ -22,6 +22,7 @@ class Columns:
     values: tuple[str, ...]  # forecast, and read as inputs
     inputs: tuple[str, ...]  # covariates: read, never forecast
     date: str | None
+    series: str | None = None  # names the series a row belongs to, in a file of several
 
     @property
     def features(self) -> tuple[str, ...]:
@@ -33,6 +34,7 @@ class Columns:
 class Table:
     features: np.ndarray  # (N, F) float64 in the file's units, value columns first
     dates: list[str] | None  # the date column's text, when there is one
+    series: list[str] | None = None  # the series column's text, when there is one
 
 
 def read_series(path: Path, columns: Columns) -> Table:
@@ -42,20 +44,22 @@ def read_series(path: Path, columns: Columns) -> Table:
         rows = csv.reader(lines, strict=True)
         header = _header(path, rows)
         index = _column_index(path, header, columns)
-        numbers, dates = [], []
+        numbers, texts = [], {columns.date: [], columns.series: []}
         try:
             for row in rows:
                 if not any(cell.strip() for cell in row):
                     continue  # a blank line (often the last) is no row
                 numbers.append(_row_numbers(path, rows.line_num, row, header, index, columns))
-                if columns.date is not None:
-                    dates.append(row[index[columns.date]].strip())
+                for name in filter(None, (columns.date, columns.series)):
+                    texts[name].append(row[index[name]].strip())
         except csv.Error as err:
             raise DataError(f"{path}:{rows.line_num}: not readable as CSV ({err})") from None
     if not numbers:
         raise DataError(f"{path}: no data rows after the header")
     features = np.asarray(numbers, dtype=np.float64).reshape(len(numbers), len(columns.features))
-    return Table(features, dates if columns.date is not None else None)
+    return Table(
+        features, *(texts[name] if name else None for name in (columns.date, columns.series))
+    )
 
 
 def _row_numbers(path, line: int, row: list[str], header, index, columns: Columns) -> list:
@@ -74,16 +78,18 @@ def _header(path: Path, rows) -> list[str]:
     return header
 
 
-def header_columns(path: Path, *, values, inputs, date) -> Columns:
+def header_columns(path: Path, *, values, inputs, date, series=None) -> Columns:
     """The recipe's column roles; without value columns, the last column with no other role."""
     if values:
-        return Columns(tuple(values), tuple(inputs), date)
+        return Columns(tuple(values), tuple(inputs), date, series)
     with closing(read_lines(path)) as lines:
         names = header_names(_header(path, csv.reader(lines)))
-    free = [name for name in names if name != date and name not in inputs]
+    free = [name for name in names if name not in (date, series) and name not in inputs]
     if not free:
-        raise DataError(f"{path}:1: every column is the date or an input; none is left to forecast")
-    return Columns((free[-1],), tuple(inputs), date)
+        raise DataError(
+            f"{path}:1: every column is the date, the series or an input; none is left to forecast"
+        )
+    return Columns((free[-1],), tuple(inputs), date, series)
 
 
 def header_names(header: list[str]) -> list[str]:
@@ -93,7 +99,7 @@ def header_names(header: list[str]) -> list[str]:
 
 def _column_index(path: Path, header: list[str], columns: Columns) -> dict[str, int]:
     names = header_names(header)
-    wanted = [*columns.features, *filter(None, [columns.date])]
+    wanted = [*columns.features, *filter(None, [columns.date, columns.series])]
     missing = [name for name in wanted if name not in names]
     if missing:
         raise DataError(
@@ -119,6 +125,8 @@ class Bounds:
     val: int
     test: int
     total: int
+
+    KEYS = ("val", "test", "total")
 
 
 def split_rows(total: int, *, val_fraction: float, test_fraction: float, test_size: int | None):

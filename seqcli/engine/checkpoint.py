@@ -1,7 +1,10 @@
-"""Checkpoints as plain data: written whole or not at all, read without running any code."""
+"""Checkpoints as plain data: written whole or not at all, read without running any code.
+A checkpoint is a torch.save file (best.pt, last.pt) or, exported, a safetensors file whose
+header holds the rest of the payload as JSON."""
 
 from __future__ import annotations
 
+import json
 import pickle
 import warnings
 from pathlib import Path
@@ -13,6 +16,10 @@ from seqcli.engine.stored import check_payload
 from seqcli.errors import CheckpointError
 
 FORMAT = 1
+# What a run folder means to the commands that read one: its best weights, else its latest, else
+# the weights `seqcli export --format safetensors` wrote.
+PREFERRED = ("best.pt", "last.pt", "model.safetensors")
+SAFETENSORS_KEYS = ("recipe", "meta", "best")  # payload keys its header holds as JSON
 
 
 def write_checkpoint(payload: dict, handle: BinaryIO) -> None:
@@ -54,6 +61,10 @@ def load_checkpoint(path: Path) -> dict:
     """Read a checkpoint onto the CPU; anything but our own plain data is refused."""
     if not path.is_file():
         raise CheckpointError(f"{path}: checkpoint not found")
+    return _check_format(READERS.get(path.suffix, _read_torch)(path), path)
+
+
+def _read_torch(path: Path) -> object:
     try:
         # torch's advice on a foreign file (pickle protocols, allowlists) would only add
         # lines above the one-line verdict below.
@@ -72,7 +83,41 @@ def load_checkpoint(path: Path) -> dict:
         raise CheckpointError(
             f"{path}: not a readable checkpoint (truncated or corrupted: {_first_line(err)})"
         ) from None
-    return _check_format(payload, path)
+    return payload
+
+
+def safetensors_bytes(payload: dict) -> bytes:
+    """A payload's weights as a safetensors file, its recipe, meta, step and best in the
+    header. Tied weights are stored once per name: safetensors refuses shared memory."""
+    from safetensors.torch import save
+
+    header = {key: json.dumps(payload[key]) for key in SAFETENSORS_KEYS}
+    header.update(format=str(FORMAT), step=str(payload["step"]))
+    weights = {name: t.detach().cpu().clone().contiguous() for name, t in payload["model"].items()}
+    return save(weights, metadata=header)
+
+
+def _read_safetensors(path: Path) -> dict:
+    from safetensors import SafetensorError, safe_open
+
+    try:
+        with safe_open(str(path), framework="pt") as weights:
+            header = weights.metadata() or {}
+            model = {name: weights.get_tensor(name) for name in weights.keys()}  # noqa: SIM118
+        payload = {key: json.loads(header[key]) for key in SAFETENSORS_KEYS}
+        return {
+            **payload,
+            "format": int(header["format"]),
+            "step": int(header["step"]),
+            "model": model,
+        }
+    except (SafetensorError, OSError, ValueError, KeyError) as err:
+        raise CheckpointError(
+            f"{path}: not a seqcli safetensors file ({_first_line(err)})"
+        ) from None
+
+
+READERS = {".safetensors": _read_safetensors}  # by suffix; anything else is a torch.save file
 
 
 def _check_format(payload: object, path: Path) -> dict:
@@ -98,7 +143,7 @@ def weights_mismatch(err: RuntimeError) -> str:
     return lines[1] if len(lines) > 1 else _first_line(err)
 
 
-def resolve_checkpoint(target: Path, *, prefer: tuple[str, ...] = ("best.pt", "last.pt")) -> Path:
+def resolve_checkpoint(target: Path, *, prefer: tuple[str, ...] = PREFERRED) -> Path:
     """A run folder means its first checkpoint in `prefer` order; a file means itself."""
     if target.is_dir():
         for name in prefer:

@@ -14,6 +14,7 @@ class Started:
     parameters: int
     device: str
     unit: str  # what the speed counts: tok (tokens) or ex (examples)
+    warnings: tuple[str, ...] = ()  # what in the recipe will not do what it says, for the user
 
 
 @dataclass(frozen=True)

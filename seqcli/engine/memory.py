@@ -1,14 +1,190 @@
-"""Will it fit? The memory a run needs, estimated from its recipe and its data's sizes before
-anything is allocated, against what the machine has free."""
+"""Will it fit? The memory a run needs, estimated before it is allocated, against what the
+machine has free: the weights from a model built on the meta device (a recipe asking for a
+terabyte builds in milliseconds), the activations of a batch from forward passes of one row
+and of two, extrapolated to the batch."""
 
 from __future__ import annotations
+
+import resource
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import torch
 from torch import nn
 
+from seqcli.errors import RecipeError, UsageError
 
-def model_on_meta(run) -> nn.Module:
-    """The model a run's recipe and meta build, on the meta device: every weight's shape, and
-    none of its memory (a recipe asking for a terabyte builds in milliseconds)."""
+PROBE_ROWS = (1, 2)  # batch rows of the measured forward passes; activations grow with rows
+# Copies of every weight a training step holds: the weight, its gradient, the optimizer's
+# moments (Adam's two, the momentum buffer or square average of SGD and RMSprop).
+TRAINING_COPIES = {"adam": 4, "adamw": 4, "sgd": 3, "rmsprop": 3}
+CUT_IF = ("model.hidden_size", "model.layers", "train.batch_size", "train.seq_len")
+
+
+def model_on_meta(task, recipe, meta) -> nn.Module:
+    """The model a recipe and a data description build, every weight's shape and no memory."""
     with torch.device("meta"):
-        return run.task.build_model(run.recipe, run.meta)
+        return task.build_model(recipe, meta)
+
+
+@dataclass(frozen=True)
+class Need:
+    """What a training step holds at its peak, roughly: a forward pass's saved tensors and
+    every copy of the weights."""
+
+    parameters: int
+    weight_bytes: int  # weights, gradients, optimizer moments
+    activation_bytes: int = 0  # saved for backward, one batch
+
+    @property
+    def total(self) -> int:
+        return self.weight_bytes + self.activation_bytes
+
+    def describe(self) -> str:
+        text = f"{size(self.total)} ({self.parameters:,} parameters: {size(self.weight_bytes)}"
+        text += " with gradients and moments"
+        if self.activation_bytes:
+            text += f"; activations {size(self.activation_bytes)} a batch"
+        return text + ")"
+
+
+def weights_need(model: nn.Module, copies: int = 1) -> Need:
+    """A model's weights (meta or real), copies times: see TRAINING_COPIES."""
+    count = sum(p.numel() for p in {id(p): p for p in model.parameters()}.values())
+    return Need(count, count * 4 * copies)  # float32
+
+
+def training_need(run, data) -> Need:
+    """Weights, gradients, moments and one batch's activations of a run about to train."""
+    need = weights_need(run.model, TRAINING_COPIES[run.recipe.train.optimizer])
+    if not run.task.spec.optimizes:  # nothing is trained: no batch goes backward
+        return need
+    run.task.batches(data, run.recipe)  # data that cannot fill the batch is told as such first
+    return replace(need, activation_bytes=activation_bytes(run, data))
+
+
+def saved_bytes(model: nn.Module, batch) -> int:
+    """Bytes autograd keeps for backward after one training forward pass of batch (weights,
+    kept apart, not counted)."""
+    saved: dict[int, int] = {}
+    weights = {p.untyped_storage().data_ptr() for p in model.parameters()}
+
+    def pack(tensor: torch.Tensor) -> torch.Tensor:
+        storage = tensor.untyped_storage()
+        if storage.data_ptr() not in weights:
+            saved[storage.data_ptr()] = storage.nbytes()
+        return tensor
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda tensor: tensor):
+        model(**batch.inputs, targets=batch.targets)
+    return sum(saved.values())
+
+
+def activation_bytes(run, data) -> int:
+    """A batch's saved tensors, measured on one row and two and extrapolated to
+    train.batch_size (what does not grow with the rows is counted once); the random state is
+    left as it was, so a run is the same with or without the probe."""
+    one, two = (_saved_by_rows(run, data, rows) for rows in PROBE_ROWS)
+    per_row = max(0, two - one)
+    return one + per_row * (run.recipe.train.batch_size - 1)
+
+
+def _saved_by_rows(run, data, rows: int) -> int:
+    train = run.recipe.train
+    small = run.recipe.model_copy(update={"train": train.model_copy(update={"batch_size": rows})})
+    with torch.random.fork_rng(devices=[]):
+        batch = next(run.task.batches(data, small)).to(run.device)
+        was_training = run.model.training
+        run.model.train()
+        measured = saved_bytes(run.model, batch)
+        run.model.train(was_training)
+    return measured
+
+
+def require(need: Need, device: torch.device, source: str) -> None:
+    """Refuse a run whose estimate exceeds the memory free on device, with the estimate."""
+    free = available_bytes(device)
+    if free is not None and need.total > free:
+        raise RecipeError(
+            f"{source}: the run needs about {need.describe()}; {device.type} has "
+            f"{size(free)} free; lower {', '.join(CUT_IF)}"
+        )
+
+
+def require_samples(recipe, vocab_size: int, draw, length: int, device: torch.device) -> None:
+    """Refuse --num-samples whose rows, decoded at once, would not fit: per row the carried
+    state (at most two parts, as an LSTM's, per layer and direction), the scores over the
+    vocabulary and their softmax, sorted copy and mask, and the picked ids kept for output."""
+    model = recipe.model
+    state = 2 * 2 * model.layers * model.hidden_size
+    row = 4 * (state + 4 * vocab_size) + 8 * length
+    free = available_bytes(device)
+    if free is not None and row * draw.num_samples > free:
+        raise UsageError(
+            f"--num-samples {draw.num_samples:,}: the samples need about "
+            f"{size(row * draw.num_samples)} ({size(row)} each); {device.type} has "
+            f"{size(free)} free; ask for fewer"
+        )
+
+
+def available_bytes(device: torch.device) -> int | None:
+    """What this process may still allocate on device; None where it cannot be told."""
+    return AVAILABLE.get(device.type, lambda device: None)(device)
+
+
+def _cuda_free(device: torch.device) -> int:
+    return torch.cuda.mem_get_info(device)[0]
+
+
+def _host_free(device: torch.device) -> int | None:
+    """The tightest of the machine's free memory, this process's address-space limit
+    (ulimit -v) and its control group's limit (a container)."""
+    known = [free for free in (_meminfo(), _address_space(), _cgroup()) if free is not None]
+    return min(known, default=None)
+
+
+def _meminfo() -> int | None:
+    return _field_kib(Path("/proc/meminfo"), "MemAvailable:")
+
+
+def _address_space() -> int | None:
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    used = _field_kib(Path("/proc/self/status"), "VmSize:")
+    if soft == resource.RLIM_INFINITY or used is None:
+        return None
+    return max(0, soft - used)
+
+
+def _cgroup() -> int | None:
+    limit, current = (
+        _read(Path("/sys/fs/cgroup") / name) for name in ("memory.max", "memory.current")
+    )
+    if limit is None or current is None or not limit.isdigit():  # "max": no limit
+        return None
+    return max(0, int(limit) - int(current))
+
+
+def _field_kib(path: Path, field: str) -> int | None:
+    for line in (_read(path) or "").splitlines():
+        if line.startswith(field):
+            return int(line.split()[1]) * 1024
+    return None
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text().strip()
+    except OSError:
+        return None
+
+
+AVAILABLE: dict[str, Callable[[torch.device], int | None]] = {"cpu": _host_free, "cuda": _cuda_free}
+
+
+def size(count: float) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if count < 1024:
+            return f"{count:.0f} {unit}" if unit == "bytes" else f"{count:.1f} {unit}"
+        count /= 1024
+    return f"{count:.1f} TiB"

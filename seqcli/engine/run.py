@@ -10,9 +10,14 @@ import torch
 from torch import nn
 
 from seqcli.data.forms import under
-from seqcli.engine.checkpoint import load_checkpoint, resolve_checkpoint, weights_mismatch
+from seqcli.engine.checkpoint import (
+    PREFERRED,
+    load_checkpoint,
+    resolve_checkpoint,
+    weights_mismatch,
+)
 from seqcli.engine.contract import Meta, Task, TaskData
-from seqcli.engine.memory import model_on_meta
+from seqcli.engine.memory import TRAINING_COPIES, model_on_meta, require, weights_need
 from seqcli.engine.stored import check_weights
 from seqcli.errors import CheckpointError, RecipeError, UsageError
 from seqcli.recipe import Recipe, validate_recipe
@@ -48,6 +53,10 @@ class Run:
 
 
 def new_run(recipe: Recipe, task: Task, meta: Meta, device: torch.device) -> Run:
+    """A model for the recipe, refused before it is allocated if it cannot train here."""
+    copies = TRAINING_COPIES[recipe.train.optimizer]
+    need = weights_need(model_on_meta(task, recipe, meta), copies)
+    require(need, device, f"recipe {recipe.name}")
     torch.manual_seed(recipe.seed)
     return Run(recipe, task, meta, task.build_model(recipe, meta).to(device), device)
 
@@ -95,9 +104,7 @@ class Stored:
     meta: Meta
 
 
-def read_stored(
-    target: Path, tasks: Tasks, *, prefer: tuple[str, ...] = ("best.pt", "last.pt")
-) -> Stored:
+def read_stored(target: Path, tasks: Tasks, *, prefer: tuple[str, ...] = PREFERRED) -> Stored:
     """A checkpoint (or a run folder's) with its payload, stored recipe and meta validated."""
     path = resolve_checkpoint(target, prefer=prefer)
     payload = load_checkpoint(path)
@@ -109,7 +116,9 @@ def read_stored(
 def build_stored(stored: Stored, device: torch.device) -> Run:
     """The run a validated checkpoint describes. Its weights are compared with the model its
     recipe builds on the meta device first, so a file that does not fit allocates nothing."""
-    check_weights(stored.payload["model"], model_on_meta(stored), stored.path)
+    shapes = model_on_meta(stored.task, stored.recipe, stored.meta)
+    check_weights(stored.payload["model"], shapes, stored.path)
+    require(weights_need(shapes), device, f"{stored.path} (stored recipe)")
     model = stored.task.build_model(stored.recipe, stored.meta)
     try:
         model.load_state_dict(stored.payload["model"])

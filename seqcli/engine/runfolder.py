@@ -1,4 +1,4 @@
-"""The run folder: recipe, vocab, checkpoints, metrics log, summary, and a lock.
+"""The run folder: recipe, vocab, checkpoints, metrics logs, summary, and a lock.
 
 Three promises, kept here for every file of a run (README, "The run folder"):
 - nothing is written outside the folder: no file in it is opened through a symbolic link;
@@ -26,8 +26,9 @@ from seqcli.errors import CheckpointError
 # Every file a run writes into its folder. Any of them there means the folder holds a run.
 RUN_FILES = (
     *("best.pt", "last.pt", "recipe.yaml", "meta.json", "metrics.jsonl", "summary.json"),
-    *("diagnostics.json", "gradient_flow.png"),
+    *("diagnostics.json", "gradient_flow.png", "metrics.csv"),
 )
+RUN_FOLDERS = ("tensorboard",)  # folders a run writes (train.loggers), moved with its files
 NEW_RUN = ".new-run"  # a new run's files until its first last.pt
 OLD_RUN, OLD_RUN_MOVED = ".old-run.partial", ".old-run"  # the replaced run, on its way out
 NO_FOLLOW = os.O_NOFOLLOW | os.O_CLOEXEC
@@ -75,7 +76,7 @@ class RunFolder:
         self.path = path
         self.live = path  # where the run's files go now: path, or path/.new-run before commit
         self._lock: int | None = None
-        self._metrics: int | None = None
+        self._appending: dict[str, int] = {}  # log name -> descriptor kept open to append
 
     def prepare_new(self, *, overwrite: bool) -> None:
         """Lock the folder and start a new run in .new-run/; refuse to replace a run unless
@@ -141,7 +142,7 @@ class RunFolder:
         new, moving, moved = (self.path / name for name in (NEW_RUN, OLD_RUN, OLD_RUN_MOVED))
         if not moved.exists():  # before this rename every run file in path is the old run's
             moving.mkdir(exist_ok=True)
-            for name in RUN_FILES:
+            for name in (*RUN_FILES, *RUN_FOLDERS):
                 if os.path.lexists(self.path / name):
                     os.replace(self.path / name, moving / name)
             os.replace(moving, moved)
@@ -154,9 +155,8 @@ class RunFolder:
 
     def release(self) -> None:
         """Close the run's files and unlock; a new run without a checkpoint is dropped."""
-        if self._metrics is not None:
-            os.close(self._metrics)
-            self._metrics = None
+        for name in list(self._appending):
+            self._stop_appending(name)
         if self._lock is None:
             return
         try:
@@ -176,6 +176,7 @@ class RunFolder:
     def write_atomically(self, name: str, write: Callable[[BinaryIO], object]) -> Path:
         """Write beside the target, fsync, then rename: a crash leaves the old or the new file,
         and a failure (disk full) leaves the old one and no partial file."""
+        self._stop_appending(name)  # the next append opens the file that replaces it
         target = self.live / name
         partial = self.live / f".{name}.{os.getpid()}.partial"
         descriptor = open_file(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
@@ -201,23 +202,38 @@ class RunFolder:
         return self.path / path.name
 
     def log_metrics(self, record: dict) -> None:
-        """Append one line with one unbuffered write, so a crash or a full disk tears at most
-        that line (a resume drops a torn line)."""
-        path = self.live / "metrics.jsonl"
-        if self._metrics is None:  # kept open: the training step calls this every time
-            self._metrics = open_file(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+        self.append_line("metrics.jsonl", json.dumps(record))
+
+    def append_line(self, name: str, line: str) -> None:
+        """Append one line to a log with one unbuffered write, so a crash or a full disk tears
+        at most that line (a resume drops a torn line)."""
+        path = self.live / name
+        if name not in self._appending:  # kept open: the training step calls this every time
+            self._appending[name] = open_file(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
         with reported(path):
-            write_all(self._metrics, (json.dumps(record) + "\n").encode("utf-8"))
+            write_all(self._appending[name], (line + "\n").encode("utf-8"))
+
+    def _stop_appending(self, name: str) -> None:
+        if name in self._appending:
+            os.close(self._appending.pop(name))
 
     def truncate_metrics(self, last_step: int) -> None:
         """Drop log lines from steps after the checkpoint a resume starts from."""
         log = self.live / "metrics.jsonl"
         if not os.path.lexists(log):
             return
-        with reported(log, "cannot read"), os.fdopen(open_file(log, os.O_RDONLY), "rb") as handle:
-            lines = handle.read().decode("utf-8", errors="replace").splitlines(keepends=True)
-        kept = [line for line in lines if _step_of(line) <= last_step]
+        kept = [line for line in _lines(log) if _step_of(line) <= last_step]
         self.write_text("metrics.jsonl", "".join(kept))
+
+    def subfolder(self, name: str) -> Path:
+        """A folder of the run's own (one of RUN_FOLDERS), made if missing; a link in its
+        place is refused, never followed."""
+        path = self.live / name
+        with reported(path):
+            if path.is_symlink():
+                raise OSError(errno.ELOOP, "a link")
+            path.mkdir(exist_ok=True)
+        return path
 
     def checkpoint(self, kind: str) -> Path:
         return self.path / f"{kind}.pt"
@@ -229,6 +245,24 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
     else:
         shutil.rmtree(path)
+
+
+def read_metrics(folder: Path) -> list[dict]:
+    """A run folder's metrics.jsonl as rows; a line torn by a crash is left out."""
+    rows = []
+    for line in _lines(folder / "metrics.jsonl"):
+        try:
+            row = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(row, dict):
+            rows.append(row)
+    return rows
+
+
+def _lines(log: Path) -> list[str]:
+    with reported(log, "cannot read"), os.fdopen(open_file(log, os.O_RDONLY), "rb") as handle:
+        return handle.read().decode("utf-8", errors="replace").splitlines(keepends=True)
 
 
 def _step_of(line: str) -> int:

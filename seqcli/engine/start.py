@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import torch
@@ -12,6 +13,8 @@ import torch
 from seqcli.data.digest import data_digest
 from seqcli.engine.checkpoint import load_checkpoint, resolve_checkpoint, weights_mismatch
 from seqcli.engine.contract import Task, TaskData
+from seqcli.engine.memory import require, training_need
+from seqcli.engine.optim import total_steps
 from seqcli.engine.run import (
     Run,
     Stored,
@@ -25,7 +28,7 @@ from seqcli.engine.runfolder import RunFolder
 from seqcli.engine.stored import check_training
 from seqcli.engine.train import Trainer
 from seqcli.errors import CheckpointError, UsageError
-from seqcli.recipe import Recipe, recipe_to_yaml
+from seqcli.recipe import Recipe, recipe_to_dict, recipe_to_yaml, validate_recipe
 
 
 def fresh_training(
@@ -39,6 +42,7 @@ def fresh_training(
 ) -> Trainer:
     """A new run folder and a trainer at step 0 (weights optionally taken from a checkpoint)."""
     run, data = fresh_run(recipe, task, device=device, init_from=init_from)
+    require(training_need(run, data), device, f"recipe {recipe.name}")
     folder = RunFolder(out or Path("runs") / recipe.name)
     folder.prepare_new(overwrite=overwrite)  # the old run stays until the new one's last.pt
     with _released_on_failure(folder):
@@ -61,23 +65,47 @@ def fresh_run(
     return run, with_split_files(run, data)
 
 
+@dataclass(frozen=True)
+class Until:
+    """A resumed run's new length (train --resume RUN --steps N | --epochs N), counted from
+    the run's start as the recipe counts it; one of the two is set."""
+
+    steps: int | None = None
+    epochs: float | None = None
+
+    @property
+    def flag(self) -> str:
+        return f"--steps {self.steps}" if self.steps is not None else f"--epochs {self.epochs:g}"
+
+
 def resumed_training(
-    run_dir: Path, tasks: Tasks, *, device: torch.device, allow_changed_data: bool = False
+    run_dir: Path,
+    tasks: Tasks,
+    *,
+    device: torch.device,
+    allow_changed_data: bool = False,
+    until: Until | None = None,
 ) -> Trainer:
     """The trainer exactly where run_dir/last.pt left it, on the data it started with unless
-    allow_changed_data."""
+    allow_changed_data; with `until`, set to go on to that length."""
     if not run_dir.is_dir():
         raise UsageError(f"--resume {run_dir}: not a run folder")
     folder = RunFolder(run_dir)
     folder.lock()  # first: it finishes a replacement a killed process left halfway
     with _released_on_failure(folder):
-        run, data, digest = _resumed_run(run_dir, tasks, device, allow_changed_data)
+        run, data, digest = _resumed_run(run_dir, tasks, device, allow_changed_data, until)
         folder.truncate_metrics(run.checkpoint["step"])
+        if until is not None:  # the folder's recipe says how long the run now is
+            folder.write_text("recipe.yaml", recipe_to_yaml(run.recipe))
         return Trainer(run, data, folder, data_digest=digest)
 
 
 def _resumed_run(
-    run_dir: Path, tasks: Tasks, device: torch.device, allow_changed_data: bool
+    run_dir: Path,
+    tasks: Tasks,
+    device: torch.device,
+    allow_changed_data: bool,
+    until: Until | None,
 ) -> tuple[Run, TaskData, str | None]:
     if not (run_dir / "last.pt").is_file():
         raise CheckpointError(f"--resume {run_dir}: holds no last.pt to resume from")
@@ -87,9 +115,30 @@ def _resumed_run(
         _same_data(stored, digest, run_dir)
     data = stored.task.prepare(stored.recipe, stored.meta)
     batches = stored.task.batches(data, stored.recipe)
+    if until is not None:
+        stored = _extended(stored, until, len(batches), run_dir)
     run = build_stored(stored, device)
     check_training(stored.payload, run, batches, stored.path)
-    return run, with_split_files(run, data), digest
+    data = with_split_files(run, data)
+    require(training_need(run, data), device, f"{stored.path} (stored recipe)")
+    return run, data, digest
+
+
+def _extended(stored: Stored, until: Until, batches_per_epoch: int, run_dir: Path) -> Stored:
+    """The stored run with the recipe's length replaced by `until`, which must go beyond
+    the step it is at. Only the length changes: the schedule keeps the horizon it had."""
+    if not stored.task.spec.optimizes:
+        raise UsageError(f"{until.flag}: a {stored.task.spec.title} takes no training steps")
+    raw = recipe_to_dict(stored.recipe)
+    raw["train"] = {**raw["train"], "steps": until.steps, "epochs": until.epochs}
+    recipe = validate_recipe(raw, source=until.flag)
+    at, planned = stored.payload["step"], total_steps(recipe.train, batches_per_epoch)
+    if planned <= at:
+        ends = "" if until.steps is not None else f" (step {planned})"
+        raise UsageError(
+            f"{until.flag}{ends}: the run in {run_dir} is already at step {at}; ask for more"
+        )
+    return replace(stored, recipe=recipe)
 
 
 def _same_data(stored: Stored, digest: str | None, run_dir: Path) -> None:

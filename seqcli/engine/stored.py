@@ -39,11 +39,18 @@ class LearningRateForm(Form):
     plateau_factor: float = Field(gt=0)
     best: Annotated[float, Field(allow_inf_nan=True)]  # infinite until a plateau is watched
     bad: int = Field(ge=0)
+    horizon: int | None = Field(None, ge=0)  # the schedule's length; absent before resume --steps
 
 
 class OptimizerForm(Form):
     state: dict[int, dict[str, object]]  # weight index -> its moments, as torch keeps them
     param_groups: list[dict[str, object]] = Field(min_length=1)
+
+
+class LogbookForm(Form):
+    elapsed: float = Field(ge=0)  # seconds of training before this checkpoint
+    # split -> its last logged values; a skipped step logs its non-finite loss
+    final: dict[str, dict[str, Annotated[float, Field(allow_inf_nan=True)] | bool]]
 
 
 class TrainingForm(Form):
@@ -56,6 +63,8 @@ class TrainingForm(Form):
     carried_state: Tensor | tuple[Tensor, ...] | None
     best: float | None
     bad_evals: int = Field(ge=0)
+    best_step: int | None = Field(None, ge=0)  # absent in checkpoints before summaries had it
+    logbook: LogbookForm | None = None  # likewise
 
 
 def check_payload(payload: dict, path: Path) -> None:

@@ -11,7 +11,10 @@ import torch
 from seqcli.engine import events
 from seqcli.engine.checkpoint import write_checkpoint
 from seqcli.engine.contract import TaskData
-from seqcli.engine.optim import LearningRate, build_optimizer, planned_steps
+from seqcli.engine.logbook import Logbook
+from seqcli.engine.monitor import Monitor
+from seqcli.engine.optim import LearningRate, build_optimizer, planned_steps, validation_batches
+from seqcli.engine.precision import autocast, check_precision, gradient_scaler
 from seqcli.engine.run import Run
 from seqcli.engine.runfolder import RunFolder
 from seqcli.engine.stopping import ABANDONED, StopSwitch
@@ -19,7 +22,6 @@ from seqcli.errors import NonFiniteScores
 from seqcli.models import count_parameters, detach
 from seqcli.models.cells import map_state
 from seqcli.recipe import recipe_to_dict
-from seqcli.recipe.tasks import LOWER_IS_BETTER
 
 SMOOTHING = 0.9  # weight of the past in the tokens/s shown to the user
 
@@ -36,17 +38,20 @@ class Trainer:
         self.batches = run.task.batches(data, recipe)
         self.total_steps = planned_steps(run, len(self.batches))
         self.optimizer = build_optimizer(run.model.parameters(), recipe.train)
+        check_precision(recipe.train.precision, run.device, "train.precision")
+        self.scaler = gradient_scaler(recipe.train.precision, run.device)
         self.lr = LearningRate(recipe.train, total_steps=self.total_steps)
-        self.step, self.state, self.best, self.bad_evals = 0, None, None, 0
+        self.step, self.state, self.monitor = 0, None, Monitor(recipe.train)
+        self.logbook = Logbook(folder, batches_per_epoch=len(self.batches))
         self.stopping = StopSwitch()
         self.speed: float | None = None  # smoothed tokens/s
         self.last_saved: int | None = None  # step of the newest last.pt
         # A validation abandoned by a stop request is done first when the run resumes, from
         # the RNG state it started with: the run goes on as if it had never stopped.
         self.validation_due, self._rng_at_validation = False, torch.get_rng_state()
-        self.started = time.perf_counter()
         if run.checkpoint is not None and "training" in run.checkpoint:
             self._restore(run.checkpoint)
+        self.logbook.open(run, start_step=self.step)
 
     def request_stop(self, reason: str) -> None:
         """Save and stop after the step under way; a validation under way is dropped at once
@@ -58,6 +63,12 @@ class Trainer:
         return self.stopping.reason
 
     def __iter__(self) -> Iterator[object]:
+        try:
+            yield from self._events()
+        finally:
+            self.logbook.close()  # a finished run has closed it with its summary
+
+    def _events(self) -> Iterator[object]:
         train = self.run.recipe.train
         yield events.Started(
             self.folder.path,
@@ -66,6 +77,7 @@ class Trainer:
             count_parameters(self.run.model),
             str(self.run.device),
             self.run.task.spec.unit,
+            self._warnings(),
         )
         # Zero steps (spec.optimizes false): the data alone made the model. Validate it once,
         # so best.pt, last.pt and summary.json read as any run's.
@@ -89,7 +101,16 @@ class Trainer:
             yield stop
             if stop.failed:
                 return
-        yield from self._finish()
+        yield from self._finish(stop.reason if stop is not None else "completed")
+
+    def _warnings(self) -> tuple[str, ...]:
+        warmup = getattr(self.run.recipe.train.schedule, "warmup_steps", 0)  # some schedules
+        if self.total_steps and warmup > self.total_steps:
+            return (
+                f"train.schedule.warmup_steps is {warmup} but the run takes {self.total_steps} "
+                f"steps: the learning rate never reaches train.lr",
+            )
+        return ()
 
     def _complete(self) -> bool:
         return self.step >= self.total_steps and not self.validation_due
@@ -106,17 +127,20 @@ class Trainer:
             return self._diverged(f"the model's outputs became non-finite by step {self.step}")
         self.validation_due = False
         yield from self._record(*measured)
-        if self._patience_ran_out():
+        if self.monitor.patience_ran_out():
             return events.Stopped(self.step, "early stopping: no improvement")
         return None
 
     def _timed_step(self) -> events.Step:
-        tick = time.perf_counter()
+        tick, before = time.perf_counter(), self.step
         loss, grad_norm, skipped, size = self._train_step()
         tokens = size / (time.perf_counter() - tick)
         self.speed = (
             tokens if self.speed is None else SMOOTHING * self.speed + (1 - SMOOTHING) * tokens
         )
+        if self.step > before:  # a step stopped by a non-finite loss does not count
+            values = {"loss": loss, "lr": self._lr(), "grad_norm": grad_norm, "skipped": skipped}
+            self.logbook.row(self.step, "train", {**values, "speed": round(self.speed, 1)})
         return events.Step(
             self.step, self.total_steps, loss, self._lr(), grad_norm, self.speed, skipped
         )
@@ -153,9 +177,11 @@ class Trainer:
         for group in self.optimizer.param_groups:
             group["lr"] = self.lr.at(self.step)
         model.train()
-        out = model(**inputs, targets=batch.targets)
+        with autocast(train.precision, device):
+            out = model(**inputs, targets=batch.targets)
         self.optimizer.zero_grad(set_to_none=True)
-        out.loss.backward()
+        self.scaler.scale(out.loss).backward()
+        self.scaler.unscale_(self.optimizer)  # clip_norm is in the loss's own units
         max_norm = train.clip_norm if train.clip_norm is not None else math.inf
         loss = out.loss.item()
         grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm).item()
@@ -163,22 +189,24 @@ class Trainer:
         if not finite and train.on_nonfinite == "stop":
             return (loss if not math.isfinite(loss) else math.nan), grad_norm, False, batch.size
         if finite:
-            self.optimizer.step()
+            self.scaler.step(self.optimizer)
+            self.scaler.update()
         # A skipped window's state may carry the blow-up: the next window starts fresh.
         self.state = detach(out.state) if finite else None
         self.step += 1
-        record = {"step": self.step, "split": "train", "loss": loss, "lr": self._lr()}
-        self.folder.log_metrics({**record, "grad_norm": grad_norm, "skipped": not finite})
         return loss, grad_norm, not finite, batch.size
 
     def _measure(self) -> tuple[dict | None, str | None] | bool:
         """The validation metrics (None without a val split) and a sample (None if none is
-        asked for); False if either is not finite."""
+        asked for), in the training's precision; False if either is not finite."""
+        with autocast(self.run.recipe.train.precision, self.run.device):
+            return self._measured()
+
+    def _measured(self) -> tuple[dict | None, str | None] | bool:
         recipe, metrics, sample = self.run.recipe, None, None
         if len(self.data.splits["val"]):
-            metrics = self.run.task.evaluate(
-                self.run, self.data.splits["val"], max_batches=recipe.train.eval_batches
-            )
+            batches = validation_batches(recipe.train)
+            metrics = self.run.task.evaluate(self.run, self.data.splits["val"], max_batches=batches)
             metrics.pop("details", None)
             if not math.isfinite(metrics["loss"]):
                 return False
@@ -191,38 +219,26 @@ class Trainer:
 
     def _record(self, metrics: dict | None, sample: str | None) -> Iterator[object]:
         """Log and report a finished validation, then save (best.pt if it improved)."""
-        improved = self.best is None
+        improved = self.monitor.best is None  # without a val split each save is the best
         if metrics is not None:
-            improved = self._observe(metrics[self.run.recipe.train.monitor])
-            self.folder.log_metrics({"step": self.step, "split": "val", **metrics})
+            value = metrics[self.run.recipe.train.monitor]
+            self.lr.observe(self.monitor.signed(value))
+            improved = self.monitor.observe(value, self.step)
+            self.logbook.row(self.step, "val", metrics)
             yield events.Evaluated(self.step, "val", metrics, improved)
         if sample is not None:
+            self.logbook.sample(self.step, sample)
             yield events.Sample(self.step, sample)
         if improved:
             yield from self._save("best")
         yield from self._save("last")
-
-    def _observe(self, value: float) -> bool:
-        """Track the monitored metric; True when it beat the best so far."""
-        train = self.run.recipe.train
-        signed = value if LOWER_IS_BETTER[train.monitor] else -value
-        self.lr.observe(signed)
-        min_delta = train.early_stopping.min_delta if train.early_stopping else 0.0
-        if self.best is None or signed < self.best - min_delta:
-            self.best, self.bad_evals = signed, 0
-            return True
-        self.bad_evals += 1
-        return False
-
-    def _patience_ran_out(self) -> bool:
-        stopping = self.run.recipe.train.early_stopping
-        return stopping is not None and self.bad_evals >= stopping.patience
 
     def _save(self, kind: str) -> Iterator[object]:
         payload = self._payload(with_training=kind == "last")
         path = self.folder.save_checkpoint(kind, lambda handle: write_checkpoint(payload, handle))
         if kind == "last":
             self.last_saved = self.step
+            self.logbook.flush()  # the logs on disk match the checkpoint a resume starts from
         yield events.Saved(self.step, path)
 
     def _payload(self, *, with_training: bool) -> dict:
@@ -232,7 +248,7 @@ class Trainer:
             "meta": run.meta.to_dict(),
             "model": {name: t.detach().cpu() for name, t in run.model.state_dict().items()},
             "step": self.step,
-            "best": {"metric": run.recipe.train.monitor, "value": self._best_value()},
+            "best": self.monitor.record(),
         }
         if with_training:
             payload["training"] = {
@@ -241,10 +257,10 @@ class Trainer:
                 "batches": self.batches.state_dict(),
                 "rng": self._rng_at_validation if self.validation_due else torch.get_rng_state(),
                 "carried_state": _to_cpu(self.state),
-                "best": self.best,
-                "bad_evals": self.bad_evals,
+                **self.monitor.state_dict(),
                 "validation_due": self.validation_due,
                 "data_digest": self.data_digest,
+                "logbook": self.logbook.state_dict(),
             }
         return payload
 
@@ -256,24 +272,18 @@ class Trainer:
         self.batches.load_state_dict(training["batches"])
         torch.set_rng_state(training["rng"])
         self.state = _to_device(training["carried_state"], self.run.device)
-        self.best, self.bad_evals = training["best"], training["bad_evals"]
+        self.monitor.load_state_dict(training)
         self.validation_due = bool(training.get("validation_due", False))  # format 1 had none
+        if training.get("logbook") is not None:  # older checkpoints kept no clock
+            self.logbook.load_state_dict(training["logbook"])
 
-    def _best_value(self) -> float | None:
-        if self.best is None:
-            return None
-        return self.best if LOWER_IS_BETTER[self.run.recipe.train.monitor] else -self.best
-
-    def _finish(self) -> Iterator[object]:
+    def _finish(self, stopped: str) -> Iterator[object]:
         yield from self._save("last")
-        summary = {
-            "name": self.run.recipe.name,
-            "steps": self.step,
-            "parameters": count_parameters(self.run.model),
-            "best": {"metric": self.run.recipe.train.monitor, "value": self._best_value()},
-            "elapsed_s": round(time.perf_counter() - self.started, 3),
-        }
+        summary = self.logbook.summary(
+            self.run, steps=self.step, monitor=self.monitor, stopped=stopped
+        )
         self.folder.write_json("summary.json", summary)
+        self.logbook.close(summary)
         yield events.Finished(self.step, summary)
 
     def _resume_command(self) -> str:

@@ -1,4 +1,4 @@
-"""Forecast errors in the data's units, and the naive forecasts every model must beat."""
+"""Forecast errors in the data's units: every metric at every step of the horizon."""
 
 from __future__ import annotations
 
@@ -26,11 +26,13 @@ def smape(actual: np.ndarray, forecast: np.ndarray, scale: np.ndarray) -> float:
 
 
 def mase(actual: np.ndarray, forecast: np.ndarray, scale: np.ndarray) -> float:
-    """Mean absolute scaled error: each column's MAE over its scale, averaged over columns."""
-    return float((np.abs(forecast - actual).mean(axis=0) / scale).mean())
+    """Mean absolute scaled error: each column's MAE over its scale, averaged over columns;
+    with several series, each point's error over its own series' scale."""
+    return float((np.abs(forecast - actual) / scale).mean(axis=0).mean())
 
 
-# Every metric takes (points, V) actual and forecast values and the (V,) MASE scale.
+# Every metric takes (points, V) actual and forecast values and the MASE scale: (V,), or
+# (points, V) when the points come from series of different scales.
 METRICS = {"mae": mae, "rmse": rmse, "smape": smape, "mase": mase}
 
 
@@ -40,35 +42,34 @@ def forecast_errors(actual: np.ndarray, forecast: np.ndarray, scale: np.ndarray)
     return {name: metric(actual, forecast, scale) for name, metric in METRICS.items()}
 
 
-def persistence(history: np.ndarray, points: np.ndarray, season: int) -> np.ndarray:
-    """(P, V): each point forecast as the value just before it."""
-    return history[points - 1]
+def horizon_errors(actual: np.ndarray, forecast: np.ndarray, scale: np.ndarray) -> list[dict]:
+    """Every metric at each step h = 1..H of (P, H, V) forecasts from P origins."""
+    steps = actual.shape[1]
+    return [forecast_errors(actual[:, h], forecast[:, h], scale) for h in range(steps)]
 
 
-def seasonal_naive(history: np.ndarray, points: np.ndarray, season: int) -> np.ndarray:
-    """(P, V): each point forecast as the value one season before it."""
-    return history[points - season]
+def mean_over_horizon(per_step: list[dict]) -> dict:
+    """Each metric averaged over the steps of the horizon, every step weighing the same: the
+    figure a forecaster is chosen by (M4's protocol averages sMAPE and MASE likewise)."""
+    return {name: float(np.mean([step[name] for step in per_step])) for name in METRICS}
 
 
-BASELINES = {"persistence": persistence, "seasonal_naive": seasonal_naive}
+def pinball(actual: np.ndarray, quantiles: np.ndarray, levels: tuple[float, ...]) -> float:
+    """Mean pinball (quantile) loss of (..., Q) quantile forecasts of (...) actual values:
+    q (A - F) when the forecast is under, (1 - q)(F - A) when over."""
+    under = actual[..., None] - quantiles  # (..., Q)
+    level = np.asarray(levels)
+    return float(np.maximum(level * under, (level - 1) * under).mean())
 
 
-def baseline_errors(history: np.ndarray, points: np.ndarray, season: int, scale) -> dict:
-    """Each baseline's metrics on the same points the model forecast, from the true past."""
-    actual = history[points]
-    return {
-        name: forecast_errors(actual, baseline(history, points, season), scale)
-        for name, baseline in BASELINES.items()
-    }
-
-
-def comparison_table(errors: dict, baselines: dict, *, points: int, season: int) -> dict:
-    """The model's errors with the baselines' beneath, as an evaluate details table."""
-    names = {
-        "persistence": "persistence (last value)",
-        "seasonal_naive": f"seasonal naive (lag {season})",
-    }
-    rows = [["model", *errors.values()]]
-    rows += [[names[name], *baselines[name].values()] for name in BASELINES]
-    title = f"one-step forecasts of {points} points, in the data's units"
-    return {title: {"columns": ["forecast", *METRICS], "rows": rows}}
+def interval_rows(actual: np.ndarray, quantiles: np.ndarray, levels: tuple[float, ...]) -> list:
+    """[nominal, coverage, mean width] of each central interval the quantiles make: the pair
+    (q, 1 - q) around the median bounds an interval of nominal share 1 - 2q."""
+    rows = []
+    for low in range(len(levels) // 2):
+        high = len(levels) - 1 - low
+        lower, upper = quantiles[..., low], quantiles[..., high]
+        inside = (actual >= lower) & (actual <= upper)
+        nominal = levels[high] - levels[low]
+        rows.append([f"{nominal:.0%}", float(inside.mean()), float((upper - lower).mean())])
+    return rows

@@ -2,10 +2,12 @@
 
 Both read (B, T, F) scaled rows whose first V columns are the forecast values, and answer
 forward(values, *, targets=None) -> Output(predictions, loss, None) and
-forecast(values, steps) -> (B, steps, V)."""
+forecast(values, steps) -> (B, steps, V, Q): Q outputs per value, the quantiles of
+model.quantiles or one point forecast."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 
 import torch
@@ -15,13 +17,37 @@ from torch import nn
 from seqcli.models.cells import make_stack
 from seqcli.models.language_model import Output
 from seqcli.models.stack import top_state
-from seqcli.recipe import ModelConfig
+from seqcli.recipe.model import ForecasterConfig
 
 
 def masked_mse(predictions: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-    """MSE over the known targets: NaN marks a target past the end of its split."""
+    """MSE of (..., V, 1) point forecasts over the known (..., V) targets: NaN marks a target
+    past the end of its split."""
     known = ~targets.isnan()
-    return F.mse_loss(predictions[known], targets[known])
+    return F.mse_loss(predictions[..., 0][known], targets[known])
+
+
+class PinballLoss:
+    """Mean pinball loss of (..., V, Q) quantile forecasts over the known (..., V) targets:
+    q (y - f) under the forecast's level, (1 - q)(f - y) over it (Koenker & Bassett 1978)."""
+
+    def __init__(self, levels: tuple[float, ...]):
+        self.levels = torch.tensor(levels)  # (Q,)
+
+    def __call__(self, predictions: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        known = ~targets.isnan()
+        under = targets[known][:, None] - predictions[known]  # (K, Q)
+        levels = self.levels.to(under)
+        return torch.maximum(levels * under, (levels - 1) * under).mean()
+
+
+def loss_of(config: ForecasterConfig) -> Callable:
+    return PinballLoss(config.quantiles) if config.quantiles else masked_mse
+
+
+def ordered(quantiles: torch.Tensor) -> torch.Tensor:
+    """(..., Q) quantiles sorted, so no two cross (rearrangement, Chernozhukov et al. 2010)."""
+    return quantiles.sort(dim=-1).values
 
 
 ROLLOUT_CHUNK = 1024  # forecast steps handed on at once by rollout
@@ -54,39 +80,44 @@ class WindowNorm(nn.Module):
         self.stats, self.values = WINDOW_NORMS[enabled], values
 
     def forward(self, window: torch.Tensor) -> tuple[torch.Tensor, Callable]:
-        """The rescaled (B, T, F) window and the function that maps (B, S, V) forecasts back."""
+        """The rescaled (B, T, F) window and the function that maps (B, S, V, Q) forecasts
+        back."""
         mean, sd = self.stats(window)  # (B, 1, F)
-        back_mean, back_sd = mean[..., : self.values], sd[..., : self.values]  # (B, 1, V)
+        back_mean = mean[..., : self.values, None]  # (B, 1, V, 1)
+        back_sd = sd[..., : self.values, None]
         return (window - mean) / sd, lambda forecast: forecast * back_sd + back_mean
 
 
 class DirectForecaster(nn.Module):
     """many_to_one: read the lookback window, emit all horizon steps at once."""
 
-    def __init__(self, config: ModelConfig, *, features: int, values: int, horizon: int):
+    def __init__(self, config: ForecasterConfig, *, features: int, values: int, horizon: int):
         super().__init__()
-        self.values, self.horizon, self.directions = values, horizon, config.directions
+        self.shape = (horizon, values, len(config.levels))  # (S, V, Q)
+        self.horizon, self.directions = horizon, config.directions
         self.norm = WindowNorm(config.window_norm, values)
         self.rnn = make_stack(config, input_size=features)
         self.drop = nn.Dropout(config.dropout)
-        self.head = nn.Linear(config.hidden_size * config.directions, horizon * values)
+        self.head = nn.Linear(config.hidden_size * config.directions, math.prod(self.shape))
+        self.loss = loss_of(config)
 
     def forward(self, values: torch.Tensor, *, targets: torch.Tensor | None = None) -> Output:
         window, restore = self.norm(values)  # (B, T, F)
         _, state = self.rnn(window)
         summary = self.drop(top_state(state, self.directions))  # (B, D*H)
-        scaled = self.head(summary).unflatten(-1, (self.horizon, self.values))  # (B, S, V)
+        scaled = self.head(summary).unflatten(-1, self.shape)  # (B, S, V, Q)
         predictions = restore(scaled)
-        loss = None if targets is None else masked_mse(predictions, targets)
+        loss = None if targets is None else self.loss(predictions, targets)
         return Output(predictions, loss, None)
 
     def forecast(self, values: torch.Tensor, steps: int) -> torch.Tensor:
-        """(B, steps, V) for steps up to the trained horizon."""
+        """(B, steps, V, Q) for steps up to the trained horizon."""
         assert steps <= self.horizon, "the task checks the horizon before asking"
-        return self(values).out[:, :steps]
+        return ordered(self(values).out[:, :steps])
 
     def rollout(self, values: torch.Tensor, steps: int) -> Iterator[torch.Tensor]:
-        """The forecast as chunks of (B, <= ROLLOUT_CHUNK, V); the horizon is short, so one."""
+        """The forecast as chunks of (B, <= ROLLOUT_CHUNK, V, Q); the horizon is short, so
+        one."""
         yield self.forecast(values, steps)
 
 
@@ -94,40 +125,45 @@ class AutoregressiveForecaster(nn.Module):
     """many_to_many: predict row t+1 from rows up to t at every position; roll out by
     feeding each forecast back in as the next row's values."""
 
-    def __init__(self, config: ModelConfig, *, features: int, values: int):
+    def __init__(self, config: ForecasterConfig, *, features: int, values: int):
         super().__init__()
         self.values, self.features = values, features
+        self.outputs, self.point = (values, len(config.levels)), config.point  # (V, Q)
         self.norm = WindowNorm(config.window_norm, values)
         self.rnn = make_stack(config, input_size=features)
         self.drop = nn.Dropout(config.dropout)
-        self.head = nn.Linear(config.hidden_size, values)
+        self.head = nn.Linear(config.hidden_size, math.prod(self.outputs))
+        self.loss = loss_of(config)
 
     def forward(self, values: torch.Tensor, *, targets: torch.Tensor | None = None) -> Output:
         window, restore = self.norm(values)  # (B, T, F)
         h, _ = self.rnn(window)  # (B, T, H)
-        predictions = restore(self.head(self.drop(h)))  # (B, T, V): row t+1 predicted at t
-        loss = None if targets is None else masked_mse(predictions, targets)
+        scaled = self.head(self.drop(h)).unflatten(-1, self.outputs)  # (B, T, V, Q)
+        predictions = restore(scaled)  # row t+1 predicted at t
+        loss = None if targets is None else self.loss(predictions, targets)
         return Output(predictions, loss, None)
 
     def forecast(self, values: torch.Tensor, steps: int) -> torch.Tensor:
-        """(B, steps, V); past the first step the covariates are unknown, so the task only
+        """(B, steps, V, Q); past the first step the covariates are unknown, so the task only
         asks for more than one step when there are none."""
-        return torch.cat(list(self.rollout(values, steps)), dim=1)  # (B, steps, V)
+        return torch.cat(list(self.rollout(values, steps)), dim=1)  # (B, steps, V, Q)
 
     def rollout(self, values: torch.Tensor, steps: int) -> Iterator[torch.Tensor]:
-        """The forecast as chunks of (B, <= ROLLOUT_CHUNK, V), each fed back in as it is
-        made: a horizon of any length takes the memory of one chunk."""
+        """The forecast as chunks of (B, <= ROLLOUT_CHUNK, V, Q), the point forecast fed back
+        in as it is made: a horizon of any length takes the memory of one chunk. The later
+        steps' quantiles are conditional on that path, so they understate the spread a
+        direct head learns."""
         assert steps == 1 or self.features == self.values, "covariates end with the data"
         window, restore = self.norm(values)  # (B, T, F)
         h, state = self.rnn(window)  # (B, T, H)
-        step = self.head(h[:, -1:])  # (B, 1, V)
+        step = self.head(h[:, -1:]).unflatten(-1, self.outputs)  # (B, 1, V, Q)
         chunk = [step]
         for _ in range(steps - 1):
             if len(chunk) == ROLLOUT_CHUNK:
-                yield restore(torch.cat(chunk, dim=1))
+                yield ordered(restore(torch.cat(chunk, dim=1)))
                 chunk = []
             # Fed back in the window's own scale: the rows it was rescaled with.
-            h, state = self.rnn(step, state)  # (B, 1, H)
-            step = self.head(h)  # (B, 1, V)
+            h, state = self.rnn(step[..., self.point], state)  # (B, 1, H)
+            step = self.head(h).unflatten(-1, self.outputs)  # (B, 1, V, Q)
             chunk.append(step)
-        yield restore(torch.cat(chunk, dim=1))  # (B, <= ROLLOUT_CHUNK, V)
+        yield ordered(restore(torch.cat(chunk, dim=1)))  # (B, <= ROLLOUT_CHUNK, V, Q)

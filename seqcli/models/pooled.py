@@ -114,7 +114,8 @@ def read_packed(rnn, x: torch.Tensor, lengths: torch.Tensor):
     Packing keeps padding out of the state; torch sorts and unsorts the batch itself. A batch
     without padding is read as it is: the same numbers, and torch's packed GRU and RNN run
     10 to 200 times slower on the CPU than on the padded tensor (784-step batches, torch 2.x)."""
-    if bool((lengths == x.shape[1]).all()):
+    # A traced graph (seqcli export) would keep whichever branch its example batch took.
+    if not torch.jit.is_tracing() and bool((lengths == x.shape[1]).all()):
         return rnn(x)
     packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
     packed_output, state = rnn(packed)

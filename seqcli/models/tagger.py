@@ -11,7 +11,9 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from seqcli.metrics.spans import is_span_scheme
 from seqcli.models.cells import make_stack
+from seqcli.models.crf import LinearChainCRF
 from seqcli.models.language_model import Output
 from seqcli.recipe import ModelConfig
 
@@ -38,17 +40,47 @@ class CharEncoder(nn.Module):
         return h.view(batch, words, -1)  # (B, T, C)
 
 
+class Independent:
+    """Each word's label on its own: cross-entropy, and the best-scoring label per word."""
+
+    def nll(self, logits: torch.Tensor, targets: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        return F.cross_entropy(
+            logits.flatten(0, 1), targets.flatten(), ignore_index=IGNORE, reduction="sum"
+        )
+
+    def decode(self, logits: torch.Tensor, mask: torch.Tensor) -> list[list[int]]:
+        best, lengths = logits.argmax(-1).tolist(), mask.sum(1).tolist()
+        return [row[:n] for row, n in zip(best, lengths, strict=True)]
+
+
+def crf_nll(crf: LinearChainCRF):
+    """The CRF's summed loss; a label unseen in training (IGNORE, only in val/test) has no
+    score of its own and is scored as the first label."""
+
+    def nll(logits: torch.Tensor, targets: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        return crf.nll(logits, targets.masked_fill(targets == IGNORE, 0), mask)
+
+    return nll
+
+
 class Tagger(nn.Module):
     """Predict one label per word from the whole sentence."""
 
-    def __init__(self, config: ModelConfig, *, num_words: int, num_labels: int, num_chars: int = 0):
+    def __init__(
+        self, config: ModelConfig, *, labels: list[str], num_words: int, num_chars: int = 0
+    ):
         super().__init__()
+        num_labels = len(labels)
         self.embed = nn.Embedding(num_words, config.embedding_size, padding_idx=0)
         char_width = config.char_features or 0
         self.chars = CharEncoder(num_chars, char_width) if char_width else None
         self.drop = nn.Dropout(config.dropout)
         self.rnn = make_stack(config, input_size=config.embedding_size + char_width)
         self.head = nn.Linear(config.hidden_size * config.directions, num_labels)
+        crf = LinearChainCRF(labels, constrained=is_span_scheme(labels)) if config.crf else None
+        self.crf = crf  # a submodule: its scores are weights, saved and trained
+        self.nll = crf_nll(crf) if crf is not None else Independent().nll
+        self.decode = crf.decode if crf is not None else Independent().decode
 
     def forward(
         self,
@@ -70,5 +102,8 @@ class Tagger(nn.Module):
         logits = self.head(self.drop(h))  # (B, T, L)
         loss = None
         if targets is not None:
-            loss = F.cross_entropy(logits.flatten(0, 1), targets.flatten(), ignore_index=IGNORE)
+            mask = torch.arange(tokens.shape[1], device=tokens.device) < lengths[:, None].to(
+                tokens.device
+            )
+            loss = self.nll(logits, targets, mask) / (targets != IGNORE).sum().clamp(min=1)
         return Output(logits, loss, None)

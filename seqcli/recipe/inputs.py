@@ -9,6 +9,7 @@ and a symbolic link loop fails deep inside Python; each is refused here, before 
 from __future__ import annotations
 
 import errno
+import io
 import os
 import stat
 from collections.abc import Iterator
@@ -103,12 +104,33 @@ def open_input(path: Path, kind: Input, *, label: str | None = None) -> Iterator
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as err:
         raise _refuse(label, kind, _os_problem(err, kind)) from None
-    with os.fdopen(descriptor, "rb") as handle:
+    with io.BufferedReader(_Reads(descriptor, label, kind)) as handle:
         status = os.fstat(descriptor)
         _check_mode(status.st_mode, label, kind)
         _check_size(status.st_size, label, kind)
         os.set_blocking(descriptor, True)
         yield handle
+
+
+class _Reads(io.FileIO):
+    """A file whose read failures (EIO from /proc/self/mem, a disk going away) are one line
+    naming it, wherever the reading happens."""
+
+    def __init__(self, descriptor: int, label: str, kind: Input):
+        super().__init__(descriptor, "r")
+        self.label, self.kind = label, kind
+
+    def readinto(self, buffer) -> int | None:
+        try:
+            return super().readinto(buffer)
+        except OSError as err:
+            raise _refuse(self.label, self.kind, _os_problem(err, self.kind)) from None
+
+    def readall(self) -> bytes:
+        try:
+            return super().readall()
+        except OSError as err:
+            raise _refuse(self.label, self.kind, _os_problem(err, self.kind)) from None
 
 
 def read_bounded(handle: IO, label: str, kind: Input) -> bytes | str:

@@ -140,6 +140,11 @@ class TaggerConfig(ModelConfig):
         description="width of a character CNN word encoder concatenated to the word embedding, "
         "so unknown and rare words are tagged by their spelling; null: none",
     )
+    crf: bool = Field(
+        False,
+        description="a linear-chain CRF output layer: the sentence's labels are chosen together "
+        "(Viterbi), and with BIO/BIOES labels never in an order the scheme forbids",
+    )
 
 
 class TranslatorConfig(ModelConfig):
@@ -179,6 +184,39 @@ class ForecasterConfig(ModelConfig):
         "undo it on the forecast (RevIN, Kim et al. 2022), so a series that grew past its "
         "training range stays in range",
     )
+    quantiles: tuple[Annotated[float, Field(gt=0, lt=1)], ...] | None = Field(
+        None,
+        min_length=2,
+        max_length=99,
+        description="train a quantile head with the pinball loss instead of one value per "
+        "step, e.g. [0.1, 0.5, 0.9]: increasing, with 0.5, the median, as the point forecast; "
+        "generate writes a column per quantile and evaluate the coverage of each interval. "
+        "null: a point forecast trained on the squared error",
+    )
+
+    @model_validator(mode="after")
+    def _quantiles_increase_around_the_median(self) -> ForecasterConfig:
+        levels = self.quantiles
+        if levels is None:
+            return self
+        if any(low >= high for low, high in zip(levels, levels[1:], strict=False)):
+            raise ValueError(f"quantiles {list(levels)}: list them increasing, each once")
+        if 0.5 not in levels:
+            raise ValueError(
+                f"quantiles {list(levels)}: include 0.5, the median, which is the point forecast"
+            )
+        return self
+
+    @property
+    def levels(self) -> tuple[float, ...]:
+        """What the head's outputs per value are read as; a point model's one output stands
+        where the median would."""
+        return self.quantiles or (0.5,)
+
+    @property
+    def point(self) -> int:
+        """Which output is the point forecast: the median's."""
+        return self.levels.index(0.5)
 
 
 class HopfieldConfig(ModelSection):

@@ -44,6 +44,12 @@ class SeriesData(DataSection):
         (),
         description="header names of extra covariate columns the model reads but does not forecast",
     )
+    series_column: str | None = Field(
+        None,
+        description="header name of a column naming the series each row belongs to: one global "
+        "model learns from all of them, each split by time on its own, and evaluate reports "
+        "each series and all together; generate continues the last series. null: one series",
+    )
     lookback: int = Field(24, ge=1, description="past rows the model reads for each forecast")
     horizon: int = Field(
         1,
@@ -65,22 +71,47 @@ class SeriesData(DataSection):
         description="per-column scaling, fitted on the training rows only: standard (zero "
         "mean, unit variance), minmax (0..1) or none",
     )
-    season: int = Field(
-        1,
+    season: float | None = Field(
+        None,
         ge=1,
-        description="rows per season (12 for monthly data): the lag of the seasonal-naive "
-        "baseline and of MASE's scale; 1 means none",
+        le=1_000_000,
+        description="rows per season (12 for monthly data, 52.18 for weekly): the lag of the "
+        "seasonal-naive baseline and of MASE's scale, rounded to whole rows (a note says so); "
+        "null or 1: none, so no seasonal baseline and MASE scales by the one-step naive error",
     )
+    baseline_window: int | None = Field(
+        None,
+        ge=1,
+        le=1_000_000,
+        description="rows the moving-average baseline averages; null: data.lookback, the rows "
+        "the model reads",
+    )
+
+    @property
+    def season_rows(self) -> int | None:
+        """The season in whole rows, or None when there is none to repeat."""
+        rows = round(self.season) if self.season is not None else 1
+        return rows if rows > 1 else None
+
+    @property
+    def moving_window(self) -> int:
+        return self.baseline_window or self.lookback
+
+    @property
+    def first_origin(self) -> int:
+        """The first row a forecast is scored from: the model, the seasonal naive and the
+        moving average each need this many rows before it."""
+        return max(self.lookback, self.season_rows or 1, self.moving_window)
 
     @model_validator(mode="after")
     def _columns_play_one_role(self) -> SeriesData:
-        date = [self.date_column] if self.date_column else []
-        roles = [*(self.value_columns or ()), *self.input_columns, *date]
+        named = [name for name in (self.date_column, self.series_column) if name]
+        roles = [*(self.value_columns or ()), *self.input_columns, *named]
         twice = sorted({name for name in roles if roles.count(name) > 1})
         if twice:
             raise ValueError(
-                f"column(s) {', '.join(twice)} named twice across value_columns, input_columns "
-                "and date_column; each column plays one role"
+                f"column(s) {', '.join(twice)} named twice across value_columns, input_columns, "
+                "date_column and series_column; each column plays one role"
             )
         if self.test_size is not None and self.test_fraction > 0:
             raise ValueError("set test_size or test_fraction, not both")

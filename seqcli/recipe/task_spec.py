@@ -36,7 +36,10 @@ LOWER_IS_BETTER = {
     "nll": True,
 }
 WRITES_AHEAD = "writes left to right and cannot read what it has not written yet"
+# Errors in the data's units, each the mean over the steps of data.horizon forecast from every
+# origin of the split; loss is the training loss on scaled values.
 FORECAST_METRICS = ("loss", "rmse", "mae", "smape", "mase")
+FORECAST_EVALUATE = ("horizon", "backtest", "stride")
 
 
 @dataclass(frozen=True)
@@ -60,3 +63,5 @@ class TaskSpec:
     # False: the data alone makes the model (a Hopfield network stores its patterns), so
     # training takes no optimizer step; it validates once and saves, like any run.
     optimizes: bool = True
+    # Why `seqcli export` cannot trace its forward into a fixed graph (torchscript, onnx).
+    untraceable: str | None = None

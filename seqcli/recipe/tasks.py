@@ -15,6 +15,7 @@ from seqcli.recipe.model import (
     TranslatorConfig,
 )
 from seqcli.recipe.task_spec import (
+    FORECAST_EVALUATE,
     FORECAST_METRICS,
     LOWER_IS_BETTER,
     MAPPINGS,
@@ -161,7 +162,6 @@ SPECS = {
             left_to_right=f"would not fit a generator: it {WRITES_AHEAD}",
             generate=("condition", "length"),
         ),
-        # One-step errors in the data's units; loss is the MSE on scaled values.
         TaskSpec(
             name="direct_forecaster",
             title="forecaster",
@@ -174,6 +174,7 @@ SPECS = {
             generate=("forecast",),
             predicts=True,
             stack_input=True,
+            evaluate=FORECAST_EVALUATE,
         ),
         TaskSpec(
             name="autoregressive_forecaster",
@@ -189,6 +190,7 @@ SPECS = {
             generate=("forecast",),
             predicts=True,
             stack_input=True,
+            evaluate=FORECAST_EVALUATE,
         ),
         TaskSpec(
             name="adding",
@@ -239,6 +241,8 @@ SPECS = {
             generate=("recall", "seed"),
             evaluate=("noise", "capacity"),
             optimizes=False,
+            untraceable="its recall updates the state until it settles, a number of passes "
+            "that a traced graph would fix at the one it saw",
         ),
     )
 }

@@ -47,6 +47,11 @@ class TrainConfig(Section):
     clip_norm: float | None = Field(
         1.0, gt=0, description="clip the global gradient norm to this; null: no clipping"
     )
+    precision: Literal["fp32", "bf16", "fp16"] = Field(
+        "fp32",
+        description="arithmetic of forward passes (autocast; weights stay float32): bf16 on "
+        "CPUs and GPUs that support it, fp16 on CUDA only (with a gradient scaler)",
+    )
     eval_every: int = Field(
         200,
         ge=1,
@@ -54,7 +59,10 @@ class TrainConfig(Section):
         "best.pt when the monitor improved",
     )
     eval_batches: int | None = Field(
-        None, ge=1, description="cap on validation batches; null: the whole split"
+        None,
+        ge=1,
+        description="validation batches read during training; null: the whole split up to "
+        "max(50, eval_every / 4) batches (seqcli evaluate always reads the whole split)",
     )
     monitor: Metric = Field(
         "loss",
@@ -68,6 +76,11 @@ class TrainConfig(Section):
         "stop",
         description="a NaN/inf loss or gradient: stop (last good checkpoint kept) or skip "
         "that window and go on",
+    )
+    loggers: list[Literal["jsonl", "csv", "tensorboard"]] = Field(
+        ["jsonl"],
+        description="where the numbers go: jsonl (metrics.jsonl, written whether listed or "
+        "not), csv (metrics.csv), tensorboard (tensorboard/; pip install 'seqcli[tensorboard]')",
     )
     teacher_forcing: float | None = Field(
         None,

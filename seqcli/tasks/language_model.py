@@ -16,6 +16,7 @@ from seqcli.decoding.autoregress import autoregress
 from seqcli.decoding.requests import Draw, Generated, Request
 from seqcli.decoding.sampling import TokenPicker
 from seqcli.engine.contract import Batch, Given, StackInput, TaskData
+from seqcli.engine.memory import require_samples
 from seqcli.errors import DataError, UsageError
 from seqcli.metrics.language import token_metrics
 from seqcli.models import detach
@@ -119,6 +120,7 @@ def sample_tokens(run, prime: list[int], *, length: int, draw: Draw) -> Iterator
     """The next token ids (num_samples,), `length` times, after reading the prime. The fused
     module reads the prime in chunks, carrying the state; only new tokens go one at a time."""
     model, device = run.model.eval(), run.device
+    require_samples(run.recipe, len(run.meta), draw, length, device)
     stepper = model.stepper()
     state = read_prime(model, prime[:-1], device)
     if state is not None:

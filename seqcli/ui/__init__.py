@@ -153,10 +153,13 @@ class TrainView:
             self.progress.console.print(message, soft_wrap=True)
 
     def _started(self, event) -> None:
+        resumed = f", resumed at step {event.start_step:,}" if event.start_step else ""
         self._say(
             f"[bold]{escape(str(event.run_dir))}[/]: {event.parameters:,} parameters on "
-            f"{event.device}"
+            f"{event.device}{resumed}"
         )
+        for warning in event.warnings:
+            warn(warning)
         if not event.total_steps:  # nothing to optimize: no steps to show progress over
             return
         self.task = self.progress.add_task(
@@ -258,7 +261,8 @@ def parameter_table(rows: Iterable[tuple[str, str, int]]) -> None:
 
 
 def detail_tables(details: dict) -> None:
-    """A task's evaluation extras: {title: {"columns": [...], "rows": [[...], ...]}}."""
+    """A task's evaluation extras: {title: {"columns": [...], "rows": [[...], ...]}}, and
+    an optional "note" printed beneath."""
     for title, content in details.items():
         table = Table(title=title)
         for column in content["columns"]:
@@ -266,6 +270,8 @@ def detail_tables(details: dict) -> None:
         for row in content["rows"]:
             table.add_row(*(_cell(value) for value in row))
         err_console.print(table)
+        if "note" in content:
+            info(content["note"])
 
 
 def _cell(value: object) -> str:
@@ -281,10 +287,8 @@ def dry_run_report(report) -> None:
         table.add_row(name, shape, f"{count:,}")
     err_console.print(table)
     mib = 1 << 20
-    # Adam keeps two moments per weight: weights + gradients + moments = 4 copies.
-    info(
-        f"parameters: {report.parameters:,} ({report.parameter_bytes / mib:.1f} MiB; "
-        f"~{4 * report.parameter_bytes / mib:.1f} MiB with gradients and Adam moments)"
-    )
+    info(f"parameters: {report.parameters:,} ({report.parameter_bytes / mib:.1f} MiB)")
     info(f"activations kept for backward, one batch: {report.activation_bytes / mib:.1f} MiB")
+    free = "" if report.free is None else f", {report.free / mib:,.0f} MiB free"
+    info(f"memory estimate: {report.need.describe()}{free}")
     info(f"{report.steps:,} steps x {report.batch_size:,} {report.unit} per step")

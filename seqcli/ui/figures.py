@@ -19,7 +19,8 @@ from seqcli.errors import UsageError
 class ForecastFigure:
     names: tuple[str, ...]  # the value columns, one panel each
     history: np.ndarray  # (T, V) the rows the forecast continues, data units
-    forecast: list[np.ndarray]  # (C, V) chunks, S rows in all, filled as the CSV streams
+    forecast: list[np.ndarray]  # (C, V, Q) chunks, S rows in all, filled as the CSV streams
+    levels: tuple[float, ...] = (0.5,)  # the quantiles of the last axis; 0.5 is the line
 
 
 @dataclass(frozen=True)
@@ -32,15 +33,17 @@ class CapacityFigure:
     limit: float  # the classical capacity in patterns per unit, drawn as a line
 
 
-def new_figure(rows: int | None = None, *, figsize: tuple[float, float] = (8, 4.5)):
+def new_figure(
+    rows: int | None = None, *, columns: int = 1, figsize: tuple[float, float] = (8, 4.5)
+):
     """A Figure detached from pyplot (no backend, no global state) and its axes: one, or a
-    column of `rows` panels."""
+    grid of `rows` x `columns` panels, row by row."""
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=figsize, dpi=100, layout="constrained")
     if rows is None:
         return figure, figure.subplots()
-    return figure, figure.subplots(rows, 1, squeeze=False)[:, 0]
+    return figure, figure.subplots(rows, columns, squeeze=False).ravel()
 
 
 def save_figure(figure, path: Path | BinaryIO, *, flag: str) -> None:
@@ -108,13 +111,18 @@ def plot_learning_curves(
 def plot_forecast(data: ForecastFigure, path: Path) -> None:
     """History and forecast of every value column, one panel each."""
     figure, axes = new_figure(len(data.names), figsize=(9, 3 * len(data.names)))
-    forecast = np.concatenate(data.forecast)  # (S, V)
+    outputs = np.concatenate(data.forecast)  # (S, V, Q)
+    forecast = outputs[..., data.levels.index(0.5)]  # (S, V)
     past = np.arange(-len(data.history) + 1, 1)
     ahead = np.arange(0, len(forecast) + 1)  # starts at the last known row: lines join
     for column, (name, axis) in enumerate(zip(data.names, axes, strict=True)):
         axis.plot(past, data.history[:, column], label="history")
         joined = np.concatenate([data.history[-1:, column], forecast[:, column]])
         axis.plot(ahead, joined, linestyle="--", label="forecast")
+        if len(data.levels) > 1:  # the widest interval the quantiles make
+            low, high = outputs[:, column, 0], outputs[:, column, -1]
+            band = f"{data.levels[0]:g} to {data.levels[-1]:g} quantiles"
+            axis.fill_between(ahead[1:], low, high, alpha=0.25, label=band)
         axis.set_ylabel(name)
         axis.legend(loc="upper left")
     axes[-1].set_xlabel("rows after the last known one")

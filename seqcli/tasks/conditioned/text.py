@@ -16,6 +16,7 @@ from seqcli.decoding.autoregress import autoregress
 from seqcli.decoding.requests import Draw, Generated, Request
 from seqcli.decoding.sampling import TokenPicker
 from seqcli.engine.contract import Batch, IndexedBatches, TaskData
+from seqcli.engine.memory import require_samples
 from seqcli.errors import UsageError
 from seqcli.metrics.language import token_metrics
 from seqcli.models.conditioned import ConditionedDecoder
@@ -140,6 +141,7 @@ class ConditionedText:
 
     def sample_texts(self, run, label: str, draw: Draw, *, max_length: int) -> list[str]:
         vocab = run.meta.vocab
+        require_samples(run.recipe, len(vocab), draw, max_length, run.device)
         condition = torch.full((draw.num_samples,), run.meta.labels.index(label), device=run.device)
         ids = decode_tokens(run, condition, draw, max_length=max_length)
         joiner = "" if vocab.tokenizer == "char" else " "

@@ -18,11 +18,13 @@ def windows(split: SeriesSplit, points: np.ndarray, lookback: int) -> torch.Tens
 
 
 def direct_targets(split: SeriesSplit, points: np.ndarray, lookback: int, horizon: int):
-    """(B, horizon, V): the scaled values from each point on; NaN past the split's end."""
+    """(B, horizon, V): the scaled values from each point on; NaN past the split's end (in
+    the point's series)."""
     values = split.raw.shape[1]
     rows = points[:, None] + np.arange(horizon)  # (B, S)
-    targets = split.scaled[np.minimum(rows, split.end - 1), :values]  # (B, S, V)
-    targets[rows >= split.end] = np.nan
+    end = split.end_of(points)[:, None]  # (B, 1)
+    targets = split.scaled[np.minimum(rows, end - 1), :values]  # (B, S, V)
+    targets[rows >= end] = np.nan
     return torch.from_numpy(targets)
 
 

@@ -42,18 +42,28 @@ def _history_line(number: int, line: str, lookback: int) -> np.ndarray:
 
 
 def forecast_csv(
-    meta, chunks: Iterable[np.ndarray], steps: int, calendar: Calendar | None
+    meta,
+    chunks: Iterable[np.ndarray],
+    steps: int,
+    calendar: Calendar | None,
+    levels: tuple[float, ...],
 ) -> Iterator[str]:
-    """CSV text, chunk by chunk, of `steps` forecast rows given as (C, V) chunks, under a
-    header: the date column (or a step count) then the values."""
+    """CSV text, chunk by chunk, of `steps` forecast rows given as (C, V, Q) chunks, under a
+    header: the date column (or a step count), the values (the median of a quantile model),
+    then each value's other quantiles as NAME_qLEVEL."""
     if calendar is not None:
         first, labels = meta.columns.date, calendar.after(steps)
     else:
         first, labels = "step", (str(k) for k in range(1, steps + 1))
-    yield _csv_rows([[first, *meta.columns.values]])
+    point = levels.index(0.5)
+    others = [q for q, level in enumerate(levels) if q != point]
+    names = [f"{name}_q{levels[q]:g}" for name in meta.columns.values for q in others]
+    yield _csv_rows([[first, *meta.columns.values, *names]])
     for chunk in chunks:
+        columns = [chunk[:, :, point], chunk[:, :, others].reshape(len(chunk), -1)]
+        table = np.concatenate(columns, axis=1)  # (C, V + V * (Q - 1))
         # The chunk first: zip stops on it without taking the next chunk's label.
-        rows = zip(chunk, labels, strict=False)
+        rows = zip(table, labels, strict=False)
         yield _csv_rows([label, *(f"{value:.6g}" for value in row)] for row, label in rows)
 
 

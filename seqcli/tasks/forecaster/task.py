@@ -17,7 +17,6 @@ from seqcli.data.series import read_series
 from seqcli.decoding.requests import Generated, Request
 from seqcli.engine.contract import Given, IndexedBatches, StackInput, TaskData
 from seqcli.errors import DataError, UsageError
-from seqcli.metrics.forecast import baseline_errors, comparison_table, forecast_errors
 from seqcli.models.forecaster import AutoregressiveForecaster, DirectForecaster
 from seqcli.recipe.tasks import SPECS, TaskSpec
 from seqcli.tasks.forecaster.batches import (
@@ -25,6 +24,18 @@ from seqcli.tasks.forecaster.batches import (
     batch_of,
     direct_targets,
     shifted_targets,
+)
+from seqcli.tasks.forecaster.evaluation import (
+    MODEL,
+    backtest_table,
+    forecast_origins,
+    horizon_table,
+    interval_table,
+    mean_errors,
+    ranking_table,
+    scale_note,
+    score,
+    series_table,
 )
 from seqcli.tasks.forecaster.output import forecast_csv, parse_history
 from seqcli.ui.figures import ForecastFigure
@@ -47,21 +58,30 @@ def build_autoregressive(recipe, meta: SeriesMeta) -> nn.Module:
     )
 
 
-def direct_reach(recipe, meta: SeriesMeta, steps: int) -> None:
+def direct_reach(recipe, meta: SeriesMeta, steps: int, asked: str) -> None:
     horizon = recipe.data.horizon
     if steps > horizon:
         raise UsageError(
-            f"--horizon {steps}: this many_to_one model forecasts {horizon} step(s) at once "
+            f"{asked} {steps}: this many_to_one model forecasts {horizon} step(s) at once "
             "(data.horizon); retrain with a larger data.horizon, or use mapping many_to_many"
         )
 
 
-def rollout_reach(recipe, meta: SeriesMeta, steps: int) -> None:
+def check_validation_room(config, val: SeriesSplit) -> None:
+    if len(val) and not (val.points + config.horizon <= val.end_of(val.points)).any():
+        raise DataError(
+            f"{config.path}: the validation split's {len(val)} row(s) hold no whole forecast "
+            f"of data.horizon {config.horizon} rows; raise data.val_fraction or lower "
+            "data.horizon"
+        )
+
+
+def rollout_reach(recipe, meta: SeriesMeta, steps: int, asked: str) -> None:
     inputs = meta.columns.inputs
     if steps > 1 and inputs:
         raise UsageError(
-            f"--horizon {steps}: rolling out past one step needs future values of the input "
-            f"columns ({', '.join(inputs)}), which the data does not have; use --horizon 1 or "
+            f"{asked} {steps}: rolling out past one step needs future values of the input "
+            f"columns ({', '.join(inputs)}), which the data does not have; use {asked} 1 or "
             "mapping many_to_one"
         )
 
@@ -73,7 +93,8 @@ class Forecaster:
     name: str
     build: Callable[..., nn.Module]
     targets: Targets
-    reach: Callable[[object, SeriesMeta, int], None]  # refuses a forecast it cannot make
+    # Refuses a forecast it cannot make, naming what asked for it (a flag or a recipe key).
+    reach: Callable[[object, SeriesMeta, int, str], None]
     targets_ahead: bool  # targets run data.horizon rows on from each point
     meta = SeriesMeta
 
@@ -86,6 +107,10 @@ class Forecaster:
         # Training windows stop before their targets cross into validation.
         tail = recipe.data.horizon - 1 if self.targets_ahead else 0
         meta, splits = read_splits(recipe.data, meta, train_tail=tail)
+        # Validation scores every step of data.horizon, so the model must reach it, and the
+        # split must hold it: found now rather than at the first validation.
+        self.reach(recipe, meta, recipe.data.horizon, "data.horizon")
+        check_validation_room(recipe.data, splits["val"])
         return TaskData(meta, splits)
 
     def build_model(self, recipe, meta: SeriesMeta) -> nn.Module:
@@ -102,43 +127,66 @@ class Forecaster:
             bucket=False,
         )
 
-    @torch.no_grad()
-    def evaluate(self, run, examples: SeriesSplit, *, max_batches: int | None = None) -> dict:
-        """Loss on scaled values, then one-step errors in data units beside the baselines'."""
+    def evaluate(
+        self,
+        run,
+        examples: SeriesSplit,
+        *,
+        max_batches: int | None = None,
+        horizon: int | None = None,
+        backtest: bool = False,
+        stride: int | None = None,
+    ) -> dict:
+        """The training loss, then every step of the horizon forecast from each origin, in
+        data units, beside the baselines; mae, rmse, smape and mase are means over the steps.
+        With backtest, origins every stride rows and a row per origin."""
         if not len(examples):
             raise DataError("no rows to evaluate: the split is empty or shorter than lookback")
+        steps = horizon or run.recipe.data.horizon
+        self.reach(run.recipe, run.meta, steps, "--horizon")
+        origins = forecast_origins(examples, steps, stride or (steps if backtest else 1))
+        if max_batches is not None:
+            origins = origins[: max_batches * run.recipe.train.batch_size]
+        scored = score(run, examples, origins, steps)
+        details = horizon_table(scored, scale_note(run.recipe.data)) | ranking_table(scored)
+        if len(examples.panel) > 1:
+            details |= series_table(scored, examples)
+        if backtest:
+            details |= backtest_table(scored, examples)
+        errors = mean_errors(scored)[MODEL]
+        if run.recipe.model.quantiles:
+            errors["pinball"], intervals = interval_table(scored, run.recipe.model.quantiles)
+            details |= intervals
+        loss = self._loss(run, examples, max_batches)
+        return {"loss": loss, **errors, "details": details}
+
+    @torch.no_grad()
+    def _loss(self, run, examples: SeriesSplit, max_batches: int | None) -> float:
+        """The training loss on the split's points, on scaled values."""
         config, size = run.recipe.data, run.recipe.train.batch_size
         chunks = np.split(examples.points, range(size, len(examples), size))[:max_batches]
         run.model.eval()
-        loss_sum, known, forecasts = 0.0, 0, []
+        loss_sum, known = 0.0, 0
         for chunk in chunks:
             batch = batch_of(examples, chunk, self.targets, config).to(run.device)
             out = run.model(**batch.inputs, targets=batch.targets)
             count = int((~batch.targets.isnan()).sum())
             loss_sum, known = loss_sum + out.loss.item() * count, known + count
-            forecasts.append(run.model.forecast(batch.inputs["values"], 1)[:, 0].cpu())
-        points = np.concatenate(chunks)
-        predicted = run.meta.scaler.invert(torch.cat(forecasts).double().numpy())  # (P, V)
-        scale = np.asarray(run.meta.mase_scale)
-        errors = forecast_errors(examples.raw[points], predicted, scale)
-        baselines = baseline_errors(examples.raw, points, config.season, scale)
-        table = comparison_table(errors, baselines, points=len(points), season=config.season)
-        return {"loss": loss_sum / known, **errors, "details": table}
+        return loss_sum / known
 
     def sample(self, run, step: int) -> str | None:
         return None  # the validation metrics already say how the forecast is going
 
     def examples_from_file(self, run, path: Path) -> SeriesSplit:
         """Every row of another file that has a full lookback (and a season) before it."""
-        config = run.recipe.data
-        return split_of_file(path, run.meta, first=max(config.lookback, config.season))
+        return split_of_file(path, run.meta, first=run.recipe.data.first_origin)
 
     def predict(self, run, lines: list[str]) -> list[dict]:
         """Each line, comma-separated past values (oldest first), gets the next horizon steps."""
-        steps = run.recipe.data.horizon
+        steps, point = run.recipe.data.horizon, run.recipe.model.point
         histories = parse_history(lines, run.meta, lookback=run.recipe.data.lookback)
         return [
-            {"input": line, "forecast": self._forecast(run, history, steps)[:, 0].tolist()}
+            {"input": line, "forecast": self._forecast(run, history, steps)[:, 0, point].tolist()}
             for line, history in zip(lines, histories, strict=True)
         ]
 
@@ -151,7 +199,7 @@ class Forecaster:
         history and forecast for --plot."""
         asked, meta = request.forecast, run.meta
         steps = asked.horizon or run.recipe.data.horizon
-        self.reach(run.recipe, meta, steps)
+        self.reach(run.recipe, meta, steps, "--horizon")
         history, calendar = np.asarray(meta.history), meta.calendar
         if asked.history is not None:
             history, calendar = read_history(asked.history, meta)
@@ -163,9 +211,9 @@ class Forecaster:
         # The rows stream out as they are made; --plot alone keeps them, to draw.
         kept = [] if asked.keep else None
         chunks = _kept(self._rollout(run, history, steps), kept)
-        values = len(meta.columns.values)
-        figure = ForecastFigure(meta.columns.values, history[:, :values], kept)
-        return Generated(forecast_csv(meta, chunks, steps, calendar), figure=figure)
+        values, levels = len(meta.columns.values), run.recipe.model.levels
+        figure = ForecastFigure(meta.columns.values, history[:, :values], kept, levels)
+        return Generated(forecast_csv(meta, chunks, steps, calendar, levels), figure=figure)
 
     def stack_input(self, run, given: Given) -> StackInput:
         """The rows of a CSV file (--file *.csv, the run's columns), or comma-separated values
@@ -176,18 +224,18 @@ class Forecaster:
         return StackInput({"values": values}, steps, "values")
 
     def _forecast(self, run, history: np.ndarray, steps: int) -> np.ndarray:
-        """(steps, V) in data units after (T, F) history rows in data units."""
+        """(steps, V, Q) in data units after (T, F) history rows in data units."""
         return np.concatenate(list(self._rollout(run, history, steps)))
 
     @torch.inference_mode()
     def _rollout(self, run, history: np.ndarray, steps: int) -> Iterator[np.ndarray]:
-        """The forecast after (T, F) history rows, as (C, V) chunks in data units."""
+        """The forecast after (T, F) history rows, as (C, V, Q) chunks in data units."""
         lookback = run.recipe.data.lookback
         window = run.meta.scaler.apply(history[-lookback:])  # (L, F)
         run.model.eval()
         values = torch.from_numpy(window)[None].to(run.device)  # (1, L, F)
         for chunk in run.model.rollout(values, steps):
-            yield run.meta.scaler.invert(chunk[0].cpu().double().numpy())  # (C, V)
+            yield run.meta.scaler.invert_outputs(chunk[0].cpu().double().numpy())  # (C, V, Q)
 
 
 def _kept(chunks: Iterator[np.ndarray], kept: list | None) -> Iterator[np.ndarray]:

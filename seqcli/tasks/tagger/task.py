@@ -6,14 +6,15 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import torch
-import torch.nn.functional as F
 
 from seqcli.data.padding import ordered_batches
 from seqcli.data.tagged import Sentence, read_tagged, split_sentences
 from seqcli.engine.contract import Given, IndexedBatches, StackInput, TaskData
 from seqcli.errors import DataError
 from seqcli.metrics.spans import is_span_scheme
+from seqcli.models.crf import allowed
 from seqcli.models.tagger import IGNORE, Tagger
+from seqcli.recipe.errors import cut
 from seqcli.recipe.tasks import SPECS
 from seqcli.tasks.tagger.batches import TaggerMeta, build_meta, encode
 from seqcli.tasks.tagger.report import tagging_metrics
@@ -21,11 +22,15 @@ from seqcli.tasks.tagger.report import tagging_metrics
 SPAN_METRICS = ("f1", "precision", "recall")
 
 
-def decode(logits: torch.Tensor, lengths: torch.Tensor, meta: TaggerMeta) -> list[list[str]]:
-    best = logits.argmax(-1).tolist()  # (B, T)
-    return [
-        [meta.labels[i] for i in row[:n]] for row, n in zip(best, lengths.tolist(), strict=True)
-    ]
+def positions(logits: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """(B, T): True at each sentence's words, False in the padding after them."""
+    return torch.arange(logits.shape[1], device=logits.device) < lengths.to(logits.device)[:, None]
+
+
+def decode(run, logits: torch.Tensor, lengths: torch.Tensor) -> list[list[str]]:
+    """Each sentence's labels: the best per word, or the best sequence with a CRF."""
+    best = run.model.decode(logits, positions(logits, lengths))
+    return [[run.meta.labels[i] for i in row] for row in best]
 
 
 def tag_batches(run, sentences: Sequence[Sentence], *, max_batches: int | None = None):
@@ -62,13 +67,15 @@ class TaggerTask:
         if meta is None:
             meta = build_meta(splits["train"], recipe)
         _check_monitor(recipe, meta)
+        if recipe.model.crf and is_span_scheme(meta.labels):
+            _check_scheme(config.path, splits["train"])
         return TaskData(meta, splits)
 
     def build_model(self, recipe, meta: TaggerMeta) -> Tagger:
         return Tagger(
             recipe.model,
+            labels=list(meta.labels),
             num_words=len(meta.words),
-            num_labels=len(meta.labels),
             num_chars=0 if meta.chars is None else len(meta.chars),
         )
 
@@ -86,15 +93,11 @@ class TaggerTask:
             raise DataError("no sentences to evaluate; raise data.val_fraction")
         chosen, predicted, loss, tokens = [], [], 0.0, 0
         for indices, logits, batch in tag_batches(run, examples, max_batches=max_batches):
-            loss += F.cross_entropy(
-                logits.flatten(0, 1),
-                batch.targets.flatten(),
-                ignore_index=IGNORE,
-                reduction="sum",
-            ).item()
+            lengths = batch.inputs["lengths"]
+            loss += run.model.nll(logits, batch.targets, positions(logits, lengths)).item()
             tokens += int((batch.targets != IGNORE).sum())
             chosen.extend(examples[i] for i in indices)
-            predicted.extend(decode(logits, batch.inputs["lengths"], run.meta))
+            predicted.extend(decode(run, logits, lengths))
         return tagging_metrics(chosen, predicted, loss=loss / max(tokens, 1), meta=run.meta)
 
     def examples_from_file(self, run, path: Path) -> list[Sentence]:
@@ -106,7 +109,7 @@ class TaggerTask:
         rows = [{"tokens": list(s.words), "labels": []} for s in sentences]
         filled = [i for i, sentence in enumerate(sentences) if sentence.words]
         for indices, logits, batch in tag_batches(run, [sentences[i] for i in filled]):
-            labels_of = decode(logits, batch.inputs["lengths"], run.meta)
+            labels_of = decode(run, logits, batch.inputs["lengths"])
             for i, labels in zip(indices, labels_of, strict=True):
                 rows[filled[i]]["labels"] = labels
         return rows
@@ -126,6 +129,23 @@ class TaggerTask:
         """One sentence, whitespace-tokenized as predict reads a line: word and character ids."""
         sentence = Sentence(tuple(given.text.split()), ())
         return StackInput(encode([sentence], run.meta).inputs, list(sentence.words), "word")
+
+
+def _check_scheme(path, sentences: Sequence[Sentence]) -> None:
+    """A constrained CRF can never output a sequence the scheme forbids, so it cannot learn
+    one either: data in IOB1 (I- opening a span) must be converted first."""
+    bioes = any(label[:2] in ("E-", "S-") for s in sentences for label in s.labels)
+    for sentence in sentences:
+        named = ["", *sentence.labels, ""]
+        for previous, label in zip(named[:-1], named[1:], strict=True):
+            if not allowed(previous, label, bioes=bioes):
+                words = " ".join(sentence.words[:6])
+                raise DataError(
+                    f"{path}: the training sentence '{cut(words)}' has "
+                    f"{previous or 'the start'} -> {label or 'the end'}, which "
+                    f"{'BIOES' if bioes else 'BIO'} forbids and model.crf would never output; "
+                    "convert the tags to BIO (IOB2) or BIOES"
+                )
 
 
 def _check_monitor(recipe, meta: TaggerMeta) -> None:

@@ -1,0 +1,28 @@
+"""seqcli export: a run's model for other tools."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from seqcli import ui
+from seqcli.cli.app import RunPath, app, friendly
+
+Format = Annotated[str, typer.Option("--format", help="torchscript | onnx | safetensors")]
+Out = Annotated[
+    Path,
+    typer.Option(metavar="PATH", help="File (torchscript, onnx) or folder (safetensors)."),
+]
+
+
+@app.command()
+@friendly
+def export(run: RunPath, form: Format, out: Out) -> None:
+    """Export a run's model to TorchScript, ONNX or safetensors, checked by loading it back."""
+    from seqcli.engine.export import export_run
+    from seqcli.tasks import TASKS
+
+    exported = export_run(run, form, out, TASKS)
+    ui.info(f"wrote {', '.join(str(path) for path in exported.files)}; {exported.check}")

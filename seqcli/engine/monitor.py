@@ -1,0 +1,46 @@
+"""The monitored metric over a run's validations: what picks best.pt and ends a run early."""
+
+from __future__ import annotations
+
+from seqcli.recipe import TrainConfig
+from seqcli.recipe.tasks import LOWER_IS_BETTER
+
+
+class Monitor:
+    """train.monitor's best value so far, the step it came at, and the validations since it
+    last improved (early stopping counts these)."""
+
+    def __init__(self, train: TrainConfig):
+        self.train = train
+        self.best: float | None = None  # signed so that lower is better
+        self.bad_evals, self.best_step = 0, None
+
+    def signed(self, value: float) -> float:
+        """The value as a loss: lower is better."""
+        return value if LOWER_IS_BETTER[self.train.monitor] else -value
+
+    def observe(self, value: float, step: int) -> bool:
+        """Track a validation's value; True when it beat the best so far."""
+        signed = self.signed(value)
+        min_delta = self.train.early_stopping.min_delta if self.train.early_stopping else 0.0
+        if self.best is None or signed < self.best - min_delta:
+            self.best, self.bad_evals, self.best_step = signed, 0, step
+            return True
+        self.bad_evals += 1
+        return False
+
+    def patience_ran_out(self) -> bool:
+        stopping = self.train.early_stopping
+        return stopping is not None and self.bad_evals >= stopping.patience
+
+    def record(self) -> dict:
+        """The metric and its best value as the user reads it (checkpoints, summary.json)."""
+        value = None if self.best is None else self.signed(self.best)
+        return {"metric": self.train.monitor, "value": value}
+
+    def state_dict(self) -> dict:
+        return {"best": self.best, "bad_evals": self.bad_evals, "best_step": self.best_step}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.best, self.bad_evals = state["best"], state["bad_evals"]
+        self.best_step = state.get("best_step")  # checkpoints before summaries had it kept none

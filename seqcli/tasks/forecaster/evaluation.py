@@ -1,0 +1,188 @@
+"""A forecaster scored as forecasters are: every step of the horizon from many origins, beside
+baselines forecasting from exactly the same origins over the same horizons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from seqcli.data.forecast_data import SeriesSplit
+from seqcli.errors import DataError
+from seqcli.metrics.baselines import Past, baseline_forecasts
+from seqcli.metrics.forecast import (
+    METRICS,
+    horizon_errors,
+    interval_rows,
+    mean_over_horizon,
+    pinball,
+)
+from seqcli.tasks.forecaster.batches import windows
+
+MODEL = "model"
+
+
+@dataclass(frozen=True)
+class Scored:
+    """Forecasts of the rows after each origin, from the rows before it, in data units."""
+
+    origins: np.ndarray  # (P,) the first row each forecast covers
+    scale: np.ndarray  # (P, V) MASE's denominator: that of each origin's series
+    actual: np.ndarray  # (P, H, V)
+    forecasts: dict[str, np.ndarray]  # the model's point forecast, then each baseline's: (P, H, V)
+    quantiles: np.ndarray  # (P, H, V, Q) the model's outputs (Q = 1: its point forecast)
+
+
+def forecast_origins(split: SeriesSplit, steps: int, stride: int) -> np.ndarray:
+    """Every stride-th point of the split whose whole horizon lies inside it: each step h is
+    then scored on the same origins, so the rows of the table differ by horizon alone."""
+    origins = split.points[split.points + steps <= split.end_of(split.points)][::stride]
+    if not len(origins):
+        raise DataError(
+            f"no forecast origin: the split's {len(split)} row(s) are fewer than the horizon "
+            f"{steps}; lower the horizon or enlarge the split"
+        )
+    return origins
+
+
+@torch.no_grad()
+def model_forecast(run, split: SeriesSplit, origins: np.ndarray, steps: int) -> np.ndarray:
+    """(P, H, V, Q) the model's forecasts in data units, a batch of origins at a time."""
+    lookback, size = run.recipe.data.lookback, run.recipe.train.batch_size
+    run.model.eval()
+    made = []
+    for chunk in np.split(origins, range(size, len(origins), size)):
+        values = windows(split, chunk, lookback).to(run.device)  # (B, L, F)
+        made.append(run.model.forecast(values, steps).cpu().double().numpy())
+    return run.meta.scaler.invert_outputs(np.concatenate(made))
+
+
+def score(run, split: SeriesSplit, origins: np.ndarray, steps: int) -> Scored:
+    """The model's and every baseline's forecasts of the same rows."""
+    config, panel = run.recipe.data, split.panel
+    past = Past(
+        split.raw,
+        panel.of_row,
+        panel.starts,
+        split.train_ends,
+        config.season_rows,
+        config.moving_window,
+    )
+    actual = split.raw[origins[:, None] + np.arange(steps)]  # (P, H, V)
+    quantiles = model_forecast(run, split, origins, steps)
+    forecasts = {MODEL: quantiles[..., run.recipe.model.point]}
+    forecasts |= baseline_forecasts(past, origins, steps)
+    scale = split.scales[panel.of_row[origins]]
+    return Scored(origins, scale, actual, forecasts, quantiles)
+
+
+def scale_note(config) -> str:
+    """Which naive error MASE divides by, and how a fractional season was rounded."""
+    season = config.season_rows
+    scale = (
+        f"MASE divides by the training part's seasonal-naive MAE (lag {season})"
+        if season
+        else "no season (data.season unset or 1): MASE divides by the training part's "
+        "one-step naive MAE"
+    )
+    if config.season is not None and config.season != round(config.season):
+        scale += f"; data.season {config.season:g} rounded to {round(config.season)} rows"
+    return scale
+
+
+def horizon_table(scored: Scored, scale_note: str) -> dict:
+    per_step = horizon_errors(scored.actual, scored.forecasts[MODEL], scored.scale)
+    mean = mean_over_horizon(per_step)
+    rows = [[h, *errors.values()] for h, errors in enumerate(per_step, 1)]
+    title = f"the model's errors at each step ahead, from {len(scored.origins)} origins"
+    return {
+        title: {
+            "columns": ["h", *mean],
+            "rows": [*rows, [f"mean 1-{len(per_step)}", *mean.values()]],
+            "note": f"data units; {scale_note}",
+        }
+    }
+
+
+def mean_errors(scored: Scored, rows: np.ndarray | slice = slice(None)) -> dict[str, dict]:
+    """Each forecast's errors, means over the horizon, on some (or all) of the origins."""
+    return {
+        name: mean_over_horizon(
+            horizon_errors(scored.actual[rows], forecast[rows], scored.scale[rows])
+        )
+        for name, forecast in scored.forecasts.items()
+    }
+
+
+def ranking_table(scored: Scored) -> dict:
+    """The model among the baselines, best first by the mean MASE over the horizon."""
+    means = mean_errors(scored)
+    order = sorted(means, key=lambda name: means[name]["mase"])
+    rows = [[rank, name, *means[name].values()] for rank, name in enumerate(order, 1)]
+    steps = scored.actual.shape[1]
+    title = f"model and baselines ranked by MASE, each the mean over h = 1..{steps}"
+    columns = ["rank", "forecast", *means[MODEL]]
+    return {title: {"columns": columns, "rows": rows, "note": verdict(order, means)}}
+
+
+def verdict(order: list[str], means: dict) -> str:
+    """One plain sentence: which baselines beat the model, or that none does."""
+    model = means[MODEL]["mase"]
+    if order[0] == MODEL:
+        runner_up = order[1] if len(order) > 1 else None
+        beaten = f" (next: {runner_up}, MASE {means[runner_up]['mase']:.3f})" if runner_up else ""
+        return f"the model beats every baseline: MASE {model:.3f}{beaten}"
+    winners = order[: order.index(MODEL)]
+    return (
+        f"a baseline wins: {winners[0]} scores MASE {means[winners[0]]['mase']:.3f} against "
+        f"the model's {model:.3f}; {len(winners)} of {len(order) - 1} baselines beat the model"
+    )
+
+
+def interval_table(scored: Scored, levels: tuple[float, ...]) -> tuple[float, dict]:
+    """The pinball loss of the model's quantiles and how often each interval they make holds
+    the actual value, against its nominal share."""
+    loss = pinball(scored.actual, scored.quantiles, levels)
+    title = f"intervals of the quantiles {', '.join(f'{q:g}' for q in levels)}"
+    note = f"pinball loss {loss:.4g} (data units, mean over the quantiles, steps and origins)"
+    columns = ["nominal", "coverage", "mean width"]
+    rows = interval_rows(scored.actual, scored.quantiles, levels)
+    return loss, {title: {"columns": columns, "rows": rows, "note": note}}
+
+
+def series_table(scored: Scored, split: SeriesSplit) -> dict:
+    """Each series' own errors, and the baseline that does best on it."""
+    of_origin = split.panel.of_row[scored.origins]
+    rows = []
+    for number, name in enumerate(split.panel.names):
+        means = mean_errors(scored, of_origin == number)
+        model = means.pop(MODEL)
+        best = min(means, key=lambda baseline: means[baseline]["mase"])
+        count = int((of_origin == number).sum())
+        rows.append([name, count, *model.values(), best, means[best]["mase"]])
+    columns = ["series", "origins", *METRICS, "best baseline", "its mase"]
+    title = "the model on each series, means over the horizon"
+    return {title: {"columns": columns, "rows": rows}}
+
+
+def origin_label(split: SeriesSplit, origin: int) -> str:
+    label = split.dates[origin] if split.dates is not None else f"row {origin}"
+    series = split.panel.names[split.panel.of_row[origin]]
+    return f"{series} {label}" if series else label
+
+
+def backtest_table(scored: Scored, split: SeriesSplit) -> dict:
+    """One row per origin: where in the split the model wins and loses."""
+    names = [name.split(" (")[0] for name in scored.forecasts]  # the sizes are in the ranking
+    rows = []
+    for index, origin in enumerate(scored.origins):
+        label = origin_label(split, origin)
+        errors = [
+            float(np.abs(forecast[index] - scored.actual[index]).mean())
+            for forecast in scored.forecasts.values()
+        ]
+        rows.append([label, *errors])
+    steps = scored.actual.shape[1]
+    title = f"backtest: MAE over the {steps} step(s) forecast from each origin"
+    return {title: {"columns": ["forecast from", *names], "rows": rows}}

@@ -480,7 +480,7 @@ def ctrl_c_during_a_long_validation(tmp: Path, run: Path) -> dict:
         tmp,
         data={"path": str(corpus), "val_fraction": 0.9},
         model={"hidden_size": 256},
-        train={"steps": 100, "eval_every": 1},
+        train={"steps": 100, "eval_every": 1, "eval_batches": 10**6},  # the whole split
         generate={"sample_length": 0},
     )
     running = process("train", recipe, "--out", tmp / "run", stderr=subprocess.PIPE)

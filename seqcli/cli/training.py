@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -11,6 +12,7 @@ import typer
 
 from seqcli import ui
 from seqcli.cli.app import AsJson, Device, Overrides, app, friendly
+from seqcli.cli.launch import launch, without_nproc
 from seqcli.cli.numbers import bounded, like
 from seqcli.errors import OutputError, UsageError
 from seqcli.recipe import TrainConfig
@@ -61,6 +63,12 @@ DryRun = Annotated[
 Diagnose = Annotated[
     bool, typer.Option(help="At each validation: gradient flow, saturation, gates.")
 ]
+Nproc = Annotated[
+    int,
+    typer.Option(
+        parser=bounded(int, ge=1), help="Train data-parallel on this many local processes."
+    ),
+]
 
 
 @app.command()
@@ -79,14 +87,14 @@ def train(
     tune_allocator: TuneAllocator = True,
     dry_run: DryRun = False,
     diagnose: Diagnose = False,
+    nproc: Nproc = 1,
 ) -> None:
     """Train a model from a recipe, or resume a run."""
-    if (recipe is None) == (resume is None):
-        raise UsageError("give a RECIPE to start a run, or --resume RUN_DIR to continue one")
-    if resume is not None and (overrides or init_from or out is not None):
-        raise UsageError("--resume continues a run as it was; drop --set, --init-from and --out")
-    if allow_changed_data and resume is None:
-        raise UsageError("--allow-changed-data applies to --resume only")
+    _check_flags(
+        recipe, resume, bool(overrides or init_from or out is not None), allow_changed_data
+    )
+    if nproc > 1 and not dry_run:
+        raise typer.Exit(launch(nproc, without_nproc(sys.argv[1:])))
     from seqcli.engine.allocator import tune_allocator as tune
     from seqcli.engine.run import resolve_device
 
@@ -98,11 +106,33 @@ def train(
         return
     options = {"out": out_folder(out), "overwrite": overwrite, "init_from": init_from}
     options["allow_changed_data"] = allow_changed_data
-    trainer = _trainer(recipe, resume, overrides or [], target, options)
     view = ui.JsonView() if as_json else ui.TrainView(quiet=quiet)
-    exit_code = _watch(trainer, view, diagnose=diagnose)
+    exit_code = _rank(recipe, resume, overrides or [], target, options, view, diagnose)
     if exit_code:
         raise typer.Exit(exit_code)
+
+
+def _rank(recipe, resume, overrides, device, options, view, diagnose: bool) -> int:
+    """Train in this process: alone, or as one rank of a job torchrun started (only rank 0
+    shows progress)."""
+    from seqcli.engine import distributed
+
+    try:
+        device = distributed.join(device)
+        trainer = _trainer(recipe, resume, overrides, device, options)
+        shown = view if trainer.world.writer else distributed.QuietView()
+        return _watch(trainer, shown, diagnose=diagnose)
+    finally:
+        distributed.leave()
+
+
+def _check_flags(recipe, resume, changes: bool, allow_changed_data: bool) -> None:
+    if (recipe is None) == (resume is None):
+        raise UsageError("give a RECIPE to start a run, or --resume RUN_DIR to continue one")
+    if resume is not None and changes:
+        raise UsageError("--resume continues a run as it was; drop --set, --init-from and --out")
+    if allow_changed_data and resume is None:
+        raise UsageError("--allow-changed-data applies to --resume only")
 
 
 def _trainer(recipe: Path | None, resume: Path | None, overrides: list[str], device, options):
@@ -128,8 +158,9 @@ def _watch(trainer, view, *, diagnose: bool = False) -> int:
     """Render the training; the exit code: 1 if it diverged, 128 + n after signal n, else 0.
     If stdout fails under --json, the run is saved and stopped as on Ctrl-C first."""
     from seqcli.analysis.diagnostics import diagnosed
+    from seqcli.engine.distributed import guarded
 
-    stream = iter(diagnosed(trainer) if diagnose else trainer)
+    stream = guarded(iter(diagnosed(trainer) if diagnose else trainer), trainer.world)
     try:
         with stop_on_signals(trainer) as received:
             try:

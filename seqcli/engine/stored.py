@@ -56,6 +56,7 @@ class TrainingForm(Form):
     carried_state: Tensor | tuple[Tensor, ...] | None
     best: float | None
     bad_evals: int = Field(ge=0)
+    ranks: int = Field(1, ge=1)  # processes that trained it; absent before data-parallel runs
 
 
 def check_payload(payload: dict, path: Path) -> None:

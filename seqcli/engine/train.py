@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import torch
 
-from seqcli.engine import events
+from seqcli.engine import distributed, events
 from seqcli.engine.checkpoint import write_checkpoint
 from seqcli.engine.contract import TaskData
 from seqcli.engine.optim import LearningRate, build_optimizer, planned_steps, validation_batches
@@ -16,7 +16,7 @@ from seqcli.engine.run import Run
 from seqcli.engine.runfolder import RunFolder
 from seqcli.engine.stopping import ABANDONED, StopSwitch
 from seqcli.errors import NonFiniteScores
-from seqcli.models import count_parameters, detach
+from seqcli.models import count_parameters
 from seqcli.models.cells import map_state
 from seqcli.recipe import recipe_to_dict
 from seqcli.recipe.tasks import LOWER_IS_BETTER
@@ -33,7 +33,9 @@ class Trainer:
         self.run, self.data, self.folder = run, data, folder
         self.data_digest = data_digest  # of the data files, so a resume can see them change
         recipe = run.recipe
-        self.batches = run.task.batches(data, recipe)
+        self.world = distributed.current_world()  # one process unless under torchrun
+        self.batches = distributed.step_batches(run.task, data, recipe, self.world)
+        self.parallel = distributed.parallel(run.model, self.world, run.device)
         self.total_steps = planned_steps(run, len(self.batches))
         self.optimizer = build_optimizer(run.model.parameters(), recipe.train)
         self.lr = LearningRate(recipe.train, total_steps=self.total_steps)
@@ -98,7 +100,9 @@ class Trainer:
         """Validate, sample and save; the Stopped event that ends the run here, if any.
         A stop request before or during it leaves it due, and nothing of it recorded."""
         self._rng_at_validation = torch.get_rng_state()
-        measured = self._weights_finite() and self.stopping.unless_requested(self._measure)
+        measured = self.world.from_writer(
+            lambda: self._weights_finite() and self.stopping.unless_requested(self._measure)
+        )
         if measured is ABANDONED:
             self.validation_due = True
             return None
@@ -147,29 +151,28 @@ class Trainer:
         A non-finite loss or gradient never reaches the weights. With on_nonfinite stop the
         step does not count (the caller stops); with skip it counts and the window is dropped.
         """
-        model, device, train = self.run.model, self.run.device, self.run.recipe.train
-        batch = next(self.batches).to(device)
-        inputs = batch.inputs if batch.fresh_state else {**batch.inputs, "state": self.state}
+        model, train = self.run.model, self.run.recipe.train
         for group in self.optimizer.param_groups:
             group["lr"] = self.lr.at(self.step)
         model.train()
-        out = model(**inputs, targets=batch.targets)
         self.optimizer.zero_grad(set_to_none=True)
-        out.loss.backward()
+        loss, state, size = distributed.accumulated_step(
+            self.parallel, self.batches, self.state, parts=train.accumulate, device=self.run.device
+        )
+        loss, size = self.world.agree(loss, size, self.stopping)
         max_norm = train.clip_norm if train.clip_norm is not None else math.inf
-        loss = out.loss.item()
         grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm).item()
         finite = math.isfinite(loss) and math.isfinite(grad_norm)
         if not finite and train.on_nonfinite == "stop":
-            return (loss if not math.isfinite(loss) else math.nan), grad_norm, False, batch.size
+            return (loss if not math.isfinite(loss) else math.nan), grad_norm, False, size
         if finite:
             self.optimizer.step()
         # A skipped window's state may carry the blow-up: the next window starts fresh.
-        self.state = detach(out.state) if finite else None
+        self.state = state if finite else None
         self.step += 1
         record = {"step": self.step, "split": "train", "loss": loss, "lr": self._lr()}
         self.folder.log_metrics({**record, "grad_norm": grad_norm, "skipped": not finite})
-        return loss, grad_norm, not finite, batch.size
+        return loss, grad_norm, not finite, size
 
     def _measure(self) -> tuple[dict | None, str | None] | bool:
         """The validation metrics (None without a val split) and a sample (None if none is
@@ -239,7 +242,8 @@ class Trainer:
                 "lr": self.lr.state_dict(),
                 "batches": self.batches.state_dict(),
                 "rng": self._rng_at_validation if self.validation_due else torch.get_rng_state(),
-                "carried_state": _to_cpu(self.state),
+                "carried_state": _to_cpu(self.world.gather_state(self.state)),
+                "ranks": self.world.size,
                 "best": self.best,
                 "bad_evals": self.bad_evals,
                 "validation_due": self.validation_due,
@@ -252,9 +256,10 @@ class Trainer:
         self.step = self.last_saved = checkpoint["step"]
         self.optimizer.load_state_dict(training["optimizer"])
         self.lr.load_state_dict(training["lr"])
-        self.batches.load_state_dict(training["batches"])
+        distributed.restore_stream(self.batches, training, self.world)
         torch.set_rng_state(training["rng"])
-        self.state = _to_device(training["carried_state"], self.run.device)
+        own = self.world.own_state(training["carried_state"], self.run.recipe.train)
+        self.state = _to_device(own, self.run.device)
         self.best, self.bad_evals = training["best"], training["bad_evals"]
         self.validation_due = bool(training.get("validation_due", False))  # format 1 had none
 

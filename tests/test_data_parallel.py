@@ -21,7 +21,15 @@ import yaml
 from seqcli.data.batching import CarriedWindows
 from seqcli.data.padding import BucketBatches
 from seqcli.engine import events
-from tests.conftest import ROOT, tiny_recipe, train_briefly, write_corpus
+from tests.conftest import (
+    BRIEF,
+    ROOT,
+    SHIPPED,
+    shipped_recipe,
+    tiny_recipe,
+    train_briefly,
+    write_corpus,
+)
 
 # No dropout: two runs then differ only in how the batch is cut.
 LM = ("model.dropout=0", "data.val_fraction=0.1", "train.seq_len=8", "train.steps=6")
@@ -202,3 +210,35 @@ def test_a_carried_stream_resumed_on_half_the_streams_keeps_its_share_of_the_epo
 def test_an_example_stream_resumed_on_twice_the_batch_keeps_its_epoch_and_examples_read():
     order = BucketBatches(list(range(100)), batch_size=20, seed=0)
     assert order.reshard({"epoch": 3, "position": 4}, 0.5) == {"epoch": 3, "position": 2}
+
+
+def ranks_train(task: str, folder: Path, *overrides: str) -> subprocess.CompletedProcess:
+    """A task's shipped recipe, shrunk (but for the Hopfield network, which takes no step and
+    no recurrent key), trained by two ranks into folder/run."""
+    from seqcli.recipe import recipe_to_yaml
+
+    shrink = () if task == "hopfield" else (*BRIEF, "train.steps=2")
+    recipe = shipped_recipe(task, *shrink, *overrides)
+    (folder / "recipe.yaml").write_text(recipe_to_yaml(recipe), encoding="utf-8")
+    return launched("train", "recipe.yaml", "--out", "run", "--quiet", cwd=folder)
+
+
+@pytest.mark.slow
+def test_two_ranks_of_an_example_task_train_as_one_process(tmp_path):
+    done = ranks_train("adding", tmp_path, *ADDING, "train.batch_size=2", "train.eval_every=3")
+    assert done.returncode == 0, done.stderr
+    _, one = train_briefly(
+        "adding", tmp_path / "one", *ADDING, "train.batch_size=4", "train.eval_every=3"
+    )
+    got = [r["loss"] for r in records(tmp_path / "run") if r["split"] == "train"]
+    assert got == pytest.approx(losses(one), rel=1e-5)
+
+
+@pytest.mark.slow
+def test_every_task_trains_on_two_ranks(tmp_path, full_run):
+    # The short cut: the task with nothing to train (the adding test above trains examples).
+    for task in [task for task in SHIPPED if full_run or task == "hopfield"]:
+        (tmp_path / task).mkdir()
+        done = ranks_train(task, tmp_path / task)
+        assert done.returncode == 0, f"{task}: {done.stderr[-2000:]}"
+        assert (tmp_path / task / "run" / "last.pt").is_file()

@@ -119,9 +119,10 @@ def _rank(recipe, resume, overrides, device, options, view, diagnose: bool) -> i
 
     try:
         device = distributed.join(device)
-        trainer = _trainer(recipe, resume, overrides, device, options)
-        shown = view if trainer.world.writer else distributed.QuietView()
-        return _watch(trainer, shown, diagnose=diagnose)
+        with distributed.peers_watched():
+            trainer = _trainer(recipe, resume, overrides, device, options)
+            shown = view if trainer.world.writer else distributed.QuietView()
+            return _watch(trainer, shown, diagnose=diagnose)
     finally:
         distributed.leave()
 
@@ -158,9 +159,8 @@ def _watch(trainer, view, *, diagnose: bool = False) -> int:
     """Render the training; the exit code: 1 if it diverged, 128 + n after signal n, else 0.
     If stdout fails under --json, the run is saved and stopped as on Ctrl-C first."""
     from seqcli.analysis.diagnostics import diagnosed
-    from seqcli.engine.distributed import guarded
 
-    stream = guarded(iter(diagnosed(trainer) if diagnose else trainer), trainer.world)
+    stream = iter(diagnosed(trainer) if diagnose else trainer)
     try:
         with stop_on_signals(trainer) as received:
             try:

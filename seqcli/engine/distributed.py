@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,8 +132,9 @@ def step_batches(task, data, recipe, world: World):
 
 
 def parallel(model: torch.nn.Module, world: World, device: torch.device) -> torch.nn.Module:
-    """The module a training step runs: DDP, which all-reduces the gradients, or the model."""
-    if world.size == 1:
+    """The module a training step runs: DDP, which all-reduces the gradients, or the model
+    (alone, or with no weight to train: the data alone makes a Hopfield network)."""
+    if world.size == 1 or not any(weight.requires_grad for weight in model.parameters()):
         return model
     ids = [device.index] if device.type == "cuda" else None
     return torch.nn.parallel.DistributedDataParallel(model, device_ids=ids)
@@ -191,12 +192,14 @@ def restore_stream(batches, training: dict, world: World) -> None:
     batches.load_state_dict(state)
 
 
-def guarded(stream: Iterator[object], world: World) -> Iterator[object]:
-    """The trainer's events; a collective that fails because another rank died becomes one
-    line naming this rank (torchrun names the one that died)."""
+@contextmanager
+def peers_watched() -> Iterator[None]:
+    """A collective that fails because another rank died (or stopped on an error of its own)
+    becomes one line naming this rank; torchrun names the one that died."""
     try:
-        yield from stream
+        yield
     except RuntimeError as err:
+        world = current_world()
         # gloo reports a peer gone as a plain RuntimeError, nccl as a DistBackendError.
         if world.size == 1 or not isinstance(err, dist.DistError) and "gloo" not in str(err):
             raise

@@ -38,18 +38,25 @@ class World:
     def writer(self) -> bool:
         return self.rank == 0
 
-    def agree(self, loss: float, size: int, stopping) -> tuple[float, int]:
-        """The step's loss averaged and its units summed over the ranks; a stop requested on
-        any rank is requested on all, so that every rank saves after the same step."""
+    def agree(self, loss: float, size: int) -> tuple[float, int]:
+        """The step's loss averaged and its units summed over the ranks."""
         if self.size == 1:
             return loss, size
-        stop = float(stopping.reason is not None)
-        shared = _on_backend(torch.tensor([loss, size, stop], dtype=torch.float64))
+        shared = _on_backend(torch.tensor([loss, size], dtype=torch.float64))
         dist.all_reduce(shared)
-        loss, size, stops = shared.tolist()
-        if stops and stopping.reason is None:
-            stopping.request("a stop was requested on another rank")
+        loss, size = shared.tolist()
         return loss / self.size, int(size)
+
+    def stop_reason(self, stopping) -> str | None:
+        """Why to stop before the next step, agreed by every rank: a signal reaches the ranks
+        at different moments, and a rank that stopped alone would leave the others waiting."""
+        if self.size == 1:
+            return stopping.reason
+        stops = _on_backend(torch.tensor([float(stopping.reason is not None)]))
+        dist.all_reduce(stops)
+        if stops.item() and stopping.reason is None:
+            stopping.request("a stop was requested on another rank")
+        return stopping.reason
 
     def from_writer(self, work: Callable[[], object]) -> object:
         """work() on rank 0, its result handed to every rank (validation: one process reads
@@ -232,6 +239,9 @@ class QuietFolder:
 
     def write_text(self, name: str, text: str) -> None:
         pass
+
+    def write_atomically(self, name: str, write) -> Path:
+        return self.path / name
 
     def truncate_metrics(self, last_step: int) -> None:
         pass

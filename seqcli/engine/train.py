@@ -73,7 +73,9 @@ class Trainer:
         # so best.pt, last.pt and summary.json read as any run's.
         due = self.validation_due or not self.total_steps
         stop = (yield from self._validate()) if due else None
-        while stop is None and self.stop_reason is None and self.step < self.total_steps:
+        while stop is None and self.step < self.total_steps:
+            if self.world.stop_reason(self.stopping) is not None:  # agreed by every rank
+                break
             step = self._timed_step()
             yield step
             if not math.isfinite(step.loss) and not step.skipped:
@@ -159,7 +161,7 @@ class Trainer:
         loss, state, size = distributed.accumulated_step(
             self.parallel, self.batches, self.state, parts=train.accumulate, device=self.run.device
         )
-        loss, size = self.world.agree(loss, size, self.stopping)
+        loss, size = self.world.agree(loss, size)
         max_norm = train.clip_norm if train.clip_norm is not None else math.inf
         grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm).item()
         finite = math.isfinite(loss) and math.isfinite(grad_norm)

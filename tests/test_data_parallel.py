@@ -31,6 +31,7 @@ from tests.conftest import (
     write_corpus,
 )
 
+CPU = torch.device("cpu")
 # No dropout: two runs then differ only in how the batch is cut.
 LM = ("model.dropout=0", "data.val_fraction=0.1", "train.seq_len=8", "train.steps=6")
 ADDING = ("data.length=20", "data.train_examples=64", "train.steps=6")
@@ -242,3 +243,28 @@ def test_every_task_trains_on_two_ranks(tmp_path, full_run):
         done = ranks_train(task, tmp_path / task)
         assert done.returncode == 0, f"{task}: {done.stderr[-2000:]}"
         assert (tmp_path / task / "run" / "last.pt").is_file()
+
+
+def test_an_accumulating_run_stopped_and_resumed_trains_as_one_that_was_not(tmp_path):
+    from seqcli.engine.start import fresh_training, resumed_training
+    from seqcli.tasks import TASKS
+
+    settings = (*LM, "train.batch_size=2", "train.accumulate=2", "train.eval_every=3")
+    _, whole = train_briefly("language_model", tmp_path / "whole", *settings)
+    recipe = shipped_recipe("language_model", *BRIEF, *settings)
+    cut = fresh_training(recipe, TASKS["language_model"], device=CPU, out=tmp_path / "cut")
+    try:
+        for event in cut:
+            if isinstance(event, events.Step) and event.step == 4:
+                cut.request_stop("test")
+    finally:
+        cut.folder.release()
+    stored = torch.load(tmp_path / "cut" / "last.pt", weights_only=True)
+    assert stored["step"] == 4
+    assert stored["training"]["carried_state"][0].shape[1] == 4  # both micro-batches' streams
+    trainer = resumed_training(tmp_path / "cut", TASKS, device=CPU)
+    try:
+        rest = list(trainer)
+    finally:
+        trainer.folder.release()
+    assert losses(rest) == losses(whole)[4:]

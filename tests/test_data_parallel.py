@@ -268,3 +268,19 @@ def test_an_accumulating_run_stopped_and_resumed_trains_as_one_that_was_not(tmp_
     finally:
         trainer.folder.release()
     assert losses(rest) == losses(whole)[4:]
+
+
+def test_a_rank_on_a_device_without_a_distributed_backend_is_refused(monkeypatch):
+    from seqcli.engine.distributed import join
+    from seqcli.errors import UsageError
+
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    with pytest.raises(UsageError, match="--device mps: data-parallel training runs on cpu or"):
+        join(torch.device("mps"))
+
+
+def test_the_ranks_run_the_command_less_its_nproc():
+    from seqcli.cli.launch import without_nproc
+
+    given = ["train", "r.yaml", "--nproc", "2", "--set", "train.lr=0.1", "--nproc=3", "--quiet"]
+    assert without_nproc(given) == ["train", "r.yaml", "--set", "train.lr=0.1", "--quiet"]

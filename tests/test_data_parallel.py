@@ -284,3 +284,25 @@ def test_the_ranks_run_the_command_less_its_nproc():
 
     given = ["train", "r.yaml", "--nproc", "2", "--set", "train.lr=0.1", "--nproc=3", "--quiet"]
     assert without_nproc(given) == ["train", "r.yaml", "--set", "train.lr=0.1", "--quiet"]
+
+
+@pytest.mark.slow
+def test_sigterm_to_the_launcher_stops_every_rank_after_the_same_step_and_saves(tmp_path):
+    recipe = tiny_recipe(write_corpus(tmp_path / "corpus.txt"), **TINY)
+    recipe["train"] = {**recipe["train"], "steps": 100000, "eval_every": 10}
+    (tmp_path / "recipe.yaml").write_text(yaml.safe_dump(recipe), encoding="utf-8")
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "seqcli", "train", "recipe.yaml", "--out", "run"]
+    launcher = subprocess.Popen(
+        [*command, "--quiet", "--nproc", str(RANKS)], cwd=tmp_path, env=env, stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + 120
+    while not (tmp_path / "run" / "last.pt").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    launcher.send_signal(signal.SIGTERM)
+    _, stderr = launcher.communicate(timeout=120)
+    stopped = re.search(r"stopped at step (\d+): interrupted by SIGTERM", stderr.decode())
+    assert launcher.returncode == 143 and stopped, stderr.decode()
+    saved = torch.load(tmp_path / "run" / "last.pt", weights_only=True)
+    assert saved["step"] == int(stopped.group(1))
+    assert "terminate called" not in stderr.decode()  # no rank aborted on its way out

@@ -117,14 +117,22 @@ def _rank(recipe, resume, overrides, device, options, view, diagnose: bool) -> i
     shows progress)."""
     from seqcli.engine import distributed
 
+    finished = False
     try:
         device = distributed.join(device)
         with distributed.peers_watched():
             trainer = _trainer(recipe, resume, overrides, device, options)
             shown = view if trainer.world.writer else distributed.QuietView()
-            return _watch(trainer, shown, diagnose=diagnose)
+            exit_code = _watch(trainer, shown, diagnose=diagnose)
+        finished = True
+        return exit_code
     finally:
-        distributed.leave()
+        if distributed.current_world().size > 1:
+            # torchrun sends SIGTERM to the ranks left when one dies; this one is on its way
+            # out, and the signal raised into the interpreter's exit would print a traceback.
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(sig, signal.SIG_DFL)
+        distributed.leave(together=finished)
 
 
 def _check_flags(recipe, resume, changes: bool, allow_changed_data: bool) -> None:

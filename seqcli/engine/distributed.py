@@ -120,8 +120,17 @@ def join(device: torch.device) -> torch.device:
     return device
 
 
-def leave() -> None:
-    if dist.is_available() and dist.is_initialized():
+def leave(*, together: bool) -> None:
+    """Leave the job's process group; together (every rank finished its work) waits for the
+    others first: a rank that exited while rank 0 still wrote last.pt sometimes aborted in
+    gloo's threads (`terminate called without an active exception`)."""
+    if not (dist.is_available() and dist.is_initialized()):
+        return
+    try:
+        if together:
+            with peers_watched():
+                dist.barrier()
+    finally:
         dist.destroy_process_group()
 
 

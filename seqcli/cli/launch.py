@@ -41,7 +41,7 @@ def launch(nproc: int, argv: list[str]) -> int:
     except SignalException as stop:  # Ctrl-C or SIGTERM: torchrun passed it on to the ranks,
         return 128 + stop.sigval  # which saved and said so
     except ChildFailedError as failed:
-        rank, failure = failed.get_first_failure()
+        rank, failure = _cause(failed.failures)
         if failure.exitcode == SEQCLI_ERROR:
             return SEQCLI_ERROR
         raise RankFailed(
@@ -49,6 +49,19 @@ def launch(nproc: int, argv: list[str]) -> int:
             "other ranks, and the run folder keeps its last checkpoint"
         ) from None
     return 0
+
+
+def _cause(failures: dict) -> tuple:
+    """The rank whose end ended the job: one that died otherwise than by the SIGTERM torchrun
+    sends the rest, before one that stopped on losing it; the failures of one check of
+    torchrun's share a moment, so their times cannot tell."""
+
+    def rank_of(item) -> tuple:
+        rank, failure = item
+        code = failure.exitcode
+        return (code in (SEQCLI_ERROR, -signal.SIGTERM), failure.timestamp, rank)
+
+    return min(failures.items(), key=rank_of)
 
 
 def _hush_launcher() -> None:

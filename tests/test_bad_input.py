@@ -485,6 +485,7 @@ CASES = [
     case("hidden-size-zero", recipe(model={"hidden_size": 0}), TRAIN, "model.hidden_size: got 0"),
     case("dropout-above-one", recipe(model={"dropout": 1.5}), TRAIN, "model.dropout: got 1.5"),
     case("negative-lr", recipe(train={"lr": -0.1}), TRAIN, "train.lr: got -0.1"),
+    case("accumulate-zero", recipe(train={"accumulate": 0}), TRAIN, "train.accumulate: got 0"),
     case("infinite-lr", recipe(train={"lr": float("inf")}), TRAIN, "train.lr: got inf; input"),
     case(
         "infinite-epochs", recipe(train={"steps": None, "epochs": float("inf")}), TRAIN,
@@ -604,6 +605,7 @@ CASES = [
         "--device cuda: no cuda device is available", skip=NO_CUDA,
     ),
     case("unknown-device", recipe(), "train recipe.yaml --device tpu", "--device tpu: choose"),
+    case("no-processes", recipe(), "train recipe.yaml --nproc 0", "--nproc: got 0; input should"),
     case(
         "unwritable-out-folder", both(recipe(), file("taken.txt", "x")),
         "train recipe.yaml --out taken.txt/run", "taken.txt/run: cannot write the run folder",

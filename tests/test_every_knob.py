@@ -92,6 +92,7 @@ CHANGES = {
     "model.gate_activation": {"model": {"gate_activation": "hard_sigmoid"}},
     "model.leak": {"model": {"cell": "leaky", "leak": 0.9}},
     "train.batch_size": {"train": {"batch_size": 3}},
+    "train.accumulate": {"train": {"accumulate": 2}},
     "train.seq_len": {"train": {"seq_len": 5}},
     "train.windows": {"train": {"windows": "random"}},
     "train.steps": {"train": {"steps": 4}},

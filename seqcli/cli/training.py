@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -11,6 +12,7 @@ import typer
 
 from seqcli import ui
 from seqcli.cli.app import AsJson, Device, Overrides, app, friendly
+from seqcli.cli.launch import launch, without_nproc
 from seqcli.cli.numbers import bounded, like
 from seqcli.errors import OutputError, UsageError
 from seqcli.recipe import TrainConfig
@@ -77,6 +79,12 @@ DryRun = Annotated[
 Diagnose = Annotated[
     bool, typer.Option(help="At each validation: gradient flow, saturation, gates.")
 ]
+Nproc = Annotated[
+    int,
+    typer.Option(
+        parser=bounded(int, ge=1), help="Train data-parallel on this many local processes."
+    ),
+]
 
 
 @app.command()
@@ -97,12 +105,15 @@ def train(
     tune_allocator: TuneAllocator = True,
     dry_run: DryRun = False,
     diagnose: Diagnose = False,
+    nproc: Nproc = 1,
 ) -> None:
     """Train a model from a recipe, or resume a run (and continue it past its end)."""
-    _check_flags(recipe, resume, overrides or init_from or out is not None)
+    _check_flags(
+        recipe, resume, bool(overrides or init_from or out is not None), allow_changed_data
+    )
     until = _until(resume, steps, epochs)
-    if allow_changed_data and resume is None:
-        raise UsageError("--allow-changed-data applies to --resume only")
+    if nproc > 1 and not dry_run:
+        raise typer.Exit(launch(nproc, without_nproc(sys.argv[1:])))
     from seqcli.engine.allocator import tune_allocator as tune
     from seqcli.engine.run import resolve_device
 
@@ -114,11 +125,42 @@ def train(
         return
     options = {"out": out_folder(out), "overwrite": overwrite, "init_from": init_from}
     options.update(allow_changed_data=allow_changed_data, until=until)
-    trainer = _trainer(recipe, resume, overrides or [], target, options)
     view = ui.JsonView() if as_json else ui.TrainView(quiet=quiet)
-    exit_code = _watch(trainer, view, diagnose=diagnose)
+    exit_code = _rank(recipe, resume, overrides or [], target, options, view, diagnose)
     if exit_code:
         raise typer.Exit(exit_code)
+
+
+def _rank(recipe, resume, overrides, device, options, view, diagnose: bool) -> int:
+    """Train in this process: alone, or as one rank of a job torchrun started (only rank 0
+    shows progress)."""
+    from seqcli.engine import distributed
+
+    finished = False
+    try:
+        device = distributed.join(device)
+        with distributed.peers_watched():
+            trainer = _trainer(recipe, resume, overrides, device, options)
+            shown = view if trainer.world.writer else distributed.QuietView()
+            exit_code = _watch(trainer, shown, diagnose=diagnose)
+        finished = True
+        return exit_code
+    finally:
+        if distributed.current_world().size > 1:
+            # torchrun sends SIGTERM to the ranks left when one dies; this one is on its way
+            # out, and the signal raised into the interpreter's exit would print a traceback.
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(sig, signal.SIG_DFL)
+        distributed.leave(together=finished)
+
+
+def _check_flags(recipe, resume, changes: bool, allow_changed_data: bool) -> None:
+    if (recipe is None) == (resume is None):
+        raise UsageError("give a RECIPE to start a run, or --resume RUN_DIR to continue one")
+    if resume is not None and changes:
+        raise UsageError("--resume continues a run as it was; drop --set, --init-from and --out")
+    if allow_changed_data and resume is None:
+        raise UsageError("--allow-changed-data applies to --resume only")
 
 
 def _trainer(recipe: Path | None, resume: Path | None, overrides: list[str], device, options):
@@ -131,13 +173,6 @@ def _trainer(recipe: Path | None, resume: Path | None, overrides: list[str], dev
         return resumed_training(resume, TASKS, device=device, **resuming)
     loaded = load_recipe(recipe, overrides)
     return fresh_training(loaded, task_for(loaded), device=device, **options)
-
-
-def _check_flags(recipe: Path | None, resume: Path | None, starting: bool) -> None:
-    if (recipe is None) == (resume is None):
-        raise UsageError("give a RECIPE to start a run, or --resume RUN_DIR to continue one")
-    if resume is not None and starting:
-        raise UsageError("--resume continues a run as it was; drop --set, --init-from and --out")
 
 
 def _until(resume: Path | None, steps: int | None, epochs: float | None):

@@ -64,6 +64,14 @@ class CarriedWindows:
     def load_state_dict(self, state: dict) -> None:
         self.position = int(state["position"])
 
+    def reshard(self, state: dict, scale: float) -> dict:
+        """The same epoch and the same share of it read, for a stream cut `scale` times
+        wider before (its windows then ran `scale` times fewer per epoch)."""
+        streams = round(len(self.starts) * scale)
+        before = -(-(len(self.ids) // streams - 1) // self.seq_len)
+        epoch, index = divmod(int(state["position"]), before)
+        return {"position": epoch * self.per_epoch + min(self.per_epoch - 1, round(index * scale))}
+
 
 class RandomWindows:
     """B windows at random offsets, each read from a zero state."""
@@ -95,6 +103,9 @@ class RandomWindows:
 
     def load_state_dict(self, state: dict) -> None:
         self.generator.set_state(state["generator"])
+
+    def reshard(self, state: dict, scale: float) -> dict:
+        return state  # random windows hold no place in an epoch
 
 
 def evaluation_windows(ids: np.ndarray, *, batch_size: int, seq_len: int) -> CarriedWindows:

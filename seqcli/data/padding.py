@@ -77,6 +77,12 @@ class BucketBatches:
         self.epoch, self.position = int(state["epoch"]), int(state["position"])
         self._order = self._epoch_batches(self.epoch)
 
+    def reshard(self, state: dict, scale: float) -> dict:
+        """The same epoch, as many of its examples read: the batches of the new size are cut
+        from a new order of that epoch, so its remaining examples are only about the same."""
+        position = min(len(self), round(int(state["position"]) * scale))
+        return {"epoch": int(state["epoch"]), "position": position}
+
 
 def ordered_batches(lengths: Sequence[int], *, batch_size: int) -> list[np.ndarray]:
     """One pass for evaluation: every example once, sorted by length to cut padding."""

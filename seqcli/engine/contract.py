@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -79,6 +80,21 @@ class Batches(Protocol):
     def state_dict(self) -> dict: ...
     def load_state_dict(self, state: dict) -> None: ...
 
+    def shard(self, pieces: range, parts: int) -> None:
+        """From now on cut every batch into `parts` near-equal pieces by rows and give back
+        the pieces numbered `pieces`, one per call (data-parallel ranks, accumulation)."""
+
+    def reshard(self, state: dict, scale: float) -> dict:
+        """A state saved when batches were `scale` times as large as now, as the same place
+        in its epoch for batches of this size."""
+
+
+def cut(rows, pieces: range, parts: int) -> list:
+    """Pieces of a batch's rows (an index array), as np.array_split numbers them; a batch of
+    fewer rows than parts repeats its first rows, so that no piece is empty."""
+    rows = np.resize(rows, max(len(rows), parts))
+    return [np.array_split(rows, parts)[piece] for piece in pieces]
+
 
 class IndexedBatches:
     """Endless training batches of examples: BucketBatches picks the indices (length-bucketed,
@@ -91,8 +107,14 @@ class IndexedBatches:
         self.collate = collate  # indices (np.ndarray) -> Batch
         self.order = BucketBatches(lengths, batch_size=batch_size, seed=seed, bucket=bucket)
 
+        self.pieces, self.parts, self.pending = range(1), 1, []
+
     def __next__(self) -> Batch:
-        return self.collate(next(self.order))
+        if self.parts == 1:
+            return self.collate(next(self.order))
+        if not self.pending:
+            self.pending = cut(next(self.order), self.pieces, self.parts)
+        return self.collate(self.pending.pop(0))
 
     def __len__(self) -> int:
         return len(self.order)
@@ -102,6 +124,12 @@ class IndexedBatches:
 
     def load_state_dict(self, state: dict) -> None:
         self.order.load_state_dict(state)
+
+    def shard(self, pieces: range, parts: int) -> None:
+        self.pieces, self.parts = pieces, parts
+
+    def reshard(self, state: dict, scale: float) -> dict:
+        return self.order.reshard(state, scale)
 
 
 class Task(Protocol):

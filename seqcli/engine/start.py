@@ -13,6 +13,7 @@ import torch
 from seqcli.data.digest import data_digest
 from seqcli.engine.checkpoint import load_checkpoint, resolve_checkpoint, weights_mismatch
 from seqcli.engine.contract import Task, TaskData
+from seqcli.engine.distributed import QuietFolder, current_world
 from seqcli.engine.memory import require, training_need
 from seqcli.engine.optim import total_steps
 from seqcli.engine.run import (
@@ -43,7 +44,7 @@ def fresh_training(
     """A new run folder and a trainer at step 0 (weights optionally taken from a checkpoint)."""
     run, data = fresh_run(recipe, task, device=device, init_from=init_from)
     require(training_need(run, data), device, f"recipe {recipe.name}")
-    folder = RunFolder(out or Path("runs") / recipe.name)
+    folder = _folder(out or Path("runs") / recipe.name)
     folder.prepare_new(overwrite=overwrite)  # the old run stays until the new one's last.pt
     with _released_on_failure(folder):
         folder.write_text("recipe.yaml", recipe_to_yaml(recipe))
@@ -90,7 +91,7 @@ def resumed_training(
     allow_changed_data; with `until`, set to go on to that length."""
     if not run_dir.is_dir():
         raise UsageError(f"--resume {run_dir}: not a run folder")
-    folder = RunFolder(run_dir)
+    folder = _folder(run_dir)
     folder.lock()  # first: it finishes a replacement a killed process left halfway
     with _released_on_failure(folder):
         run, data, digest = _resumed_run(run_dir, tasks, device, allow_changed_data, until)
@@ -153,6 +154,11 @@ def _same_data(stored: Stored, digest: str | None, run_dir: Path) -> None:
             "started (its SHA-256 differs from the one in last.pt); restore it, or pass "
             "--allow-changed-data to go on with it as it is"
         )
+
+
+def _folder(path: Path) -> RunFolder | QuietFolder:
+    """The run folder; under torchrun rank 0's alone, the other ranks write nothing."""
+    return RunFolder(path) if current_world().writer else QuietFolder(path)
 
 
 @contextmanager

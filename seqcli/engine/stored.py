@@ -65,6 +65,7 @@ class TrainingForm(Form):
     bad_evals: int = Field(ge=0)
     best_step: int | None = Field(None, ge=0)  # absent in checkpoints before summaries had it
     logbook: LogbookForm | None = None  # likewise
+    ranks: int = Field(1, ge=1)  # processes that trained it; absent before data-parallel runs
 
 
 def check_payload(payload: dict, path: Path) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import torch
 
-from seqcli.engine import events
+from seqcli.engine import distributed, events
 from seqcli.engine.checkpoint import write_checkpoint
 from seqcli.engine.contract import TaskData
 from seqcli.engine.logbook import Logbook
@@ -18,8 +18,9 @@ from seqcli.engine.precision import autocast, check_precision, gradient_scaler
 from seqcli.engine.run import Run
 from seqcli.engine.runfolder import RunFolder
 from seqcli.engine.stopping import ABANDONED, StopSwitch
+from seqcli.engine.verdicts import divergence, warmup_warnings
 from seqcli.errors import NonFiniteScores
-from seqcli.models import count_parameters, detach
+from seqcli.models import count_parameters
 from seqcli.models.cells import map_state
 from seqcli.recipe import recipe_to_dict
 
@@ -35,7 +36,9 @@ class Trainer:
         self.run, self.data, self.folder = run, data, folder
         self.data_digest = data_digest  # of the data files, so a resume can see them change
         recipe = run.recipe
-        self.batches = run.task.batches(data, recipe)
+        self.world = distributed.current_world()  # one process unless under torchrun
+        self.batches = distributed.step_batches(run.task, data, recipe, self.world)
+        self.parallel = distributed.parallel(run.model, self.world, run.device)
         self.total_steps = planned_steps(run, len(self.batches))
         self.optimizer = build_optimizer(run.model.parameters(), recipe.train)
         check_precision(recipe.train.precision, run.device, "train.precision")
@@ -83,7 +86,9 @@ class Trainer:
         # so best.pt, last.pt and summary.json read as any run's.
         due = self.validation_due or not self.total_steps
         stop = (yield from self._validate()) if due else None
-        while stop is None and self.stop_reason is None and self.step < self.total_steps:
+        while stop is None and self.step < self.total_steps:
+            if self.world.stop_reason(self.stopping) is not None:  # agreed by every rank
+                break
             step = self._timed_step()
             yield step
             if not math.isfinite(step.loss) and not step.skipped:
@@ -104,13 +109,7 @@ class Trainer:
         yield from self._finish(stop.reason if stop is not None else "completed")
 
     def _warnings(self) -> tuple[str, ...]:
-        warmup = getattr(self.run.recipe.train.schedule, "warmup_steps", 0)  # some schedules
-        if self.total_steps and warmup > self.total_steps:
-            return (
-                f"train.schedule.warmup_steps is {warmup} but the run takes {self.total_steps} "
-                f"steps: the learning rate never reaches train.lr",
-            )
-        return ()
+        return warmup_warnings(self.run.recipe.train, self.total_steps)
 
     def _complete(self) -> bool:
         return self.step >= self.total_steps and not self.validation_due
@@ -119,7 +118,9 @@ class Trainer:
         """Validate, sample and save; the Stopped event that ends the run here, if any.
         A stop request before or during it leaves it due, and nothing of it recorded."""
         self._rng_at_validation = torch.get_rng_state()
-        measured = self._weights_finite() and self.stopping.unless_requested(self._measure)
+        measured = self.world.from_writer(
+            lambda: self._weights_finite() and self.stopping.unless_requested(self._measure)
+        )
         if measured is ABANDONED:
             self.validation_due = True
             return None
@@ -149,16 +150,7 @@ class Trainer:
         return all(bool(p.isfinite().all()) for p in self.run.model.parameters())
 
     def _diverged(self, what: str) -> events.Stopped:
-        train = self.run.recipe.train
-        kept = (
-            f"last.pt from step {self.last_saved} is kept"
-            if self.last_saved is not None
-            else "no checkpoint had been written yet"
-        )
-        clip = "null" if train.clip_norm is None else f"{train.clip_norm:g}"
-        reason = (
-            f"{what}; {kept}. Lower train.lr (now {train.lr:g}) or set train.clip_norm (now {clip})"
-        )
+        reason = divergence(self.run.recipe.train, what, last_saved=self.last_saved)
         return events.Stopped(self.step, reason, failed=True)
 
     def _lr(self) -> float:
@@ -171,30 +163,34 @@ class Trainer:
         A non-finite loss or gradient never reaches the weights. With on_nonfinite stop the
         step does not count (the caller stops); with skip it counts and the window is dropped.
         """
-        model, device, train = self.run.model, self.run.device, self.run.recipe.train
-        batch = next(self.batches).to(device)
-        inputs = batch.inputs if batch.fresh_state else {**batch.inputs, "state": self.state}
+        model, train = self.run.model, self.run.recipe.train
         for group in self.optimizer.param_groups:
             group["lr"] = self.lr.at(self.step)
         model.train()
-        with autocast(train.precision, device):
-            out = model(**inputs, targets=batch.targets)
         self.optimizer.zero_grad(set_to_none=True)
-        self.scaler.scale(out.loss).backward()
+        loss, state, size = distributed.accumulated_step(
+            self.parallel,
+            self.batches,
+            self.state,
+            parts=train.accumulate,
+            device=self.run.device,
+            precision=train.precision,
+            scaler=self.scaler,
+        )
+        loss, size = self.world.agree(loss, size)
         self.scaler.unscale_(self.optimizer)  # clip_norm is in the loss's own units
         max_norm = train.clip_norm if train.clip_norm is not None else math.inf
-        loss = out.loss.item()
         grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm).item()
         finite = math.isfinite(loss) and math.isfinite(grad_norm)
         if not finite and train.on_nonfinite == "stop":
-            return (loss if not math.isfinite(loss) else math.nan), grad_norm, False, batch.size
+            return (loss if not math.isfinite(loss) else math.nan), grad_norm, False, size
         if finite:
             self.scaler.step(self.optimizer)
             self.scaler.update()
         # A skipped window's state may carry the blow-up: the next window starts fresh.
-        self.state = detach(out.state) if finite else None
+        self.state = state if finite else None
         self.step += 1
-        return loss, grad_norm, not finite, batch.size
+        return loss, grad_norm, not finite, size
 
     def _measure(self) -> tuple[dict | None, str | None] | bool:
         """The validation metrics (None without a val split) and a sample (None if none is
@@ -256,7 +252,8 @@ class Trainer:
                 "lr": self.lr.state_dict(),
                 "batches": self.batches.state_dict(),
                 "rng": self._rng_at_validation if self.validation_due else torch.get_rng_state(),
-                "carried_state": _to_cpu(self.state),
+                "carried_state": _to_cpu(self.world.gather_state(self.state)),
+                "ranks": self.world.size,
                 **self.monitor.state_dict(),
                 "validation_due": self.validation_due,
                 "data_digest": self.data_digest,
@@ -269,9 +266,10 @@ class Trainer:
         self.step = self.last_saved = checkpoint["step"]
         self.optimizer.load_state_dict(training["optimizer"])
         self.lr.load_state_dict(training["lr"])
-        self.batches.load_state_dict(training["batches"])
+        distributed.restore_stream(self.batches, training, self.world)
         torch.set_rng_state(training["rng"])
-        self.state = _to_device(training["carried_state"], self.run.device)
+        own = self.world.own_state(training["carried_state"], self.run.recipe.train)
+        self.state = _to_device(own, self.run.device)
         self.monitor.load_state_dict(training)
         self.validation_due = bool(training.get("validation_due", False))  # format 1 had none
         if training.get("logbook") is not None:  # older checkpoints kept no clock

@@ -16,6 +16,12 @@ class TrainConfig(Section):
     batch_size: int = Field(
         32, ge=1, description="windows per step; with carried windows, the parallel streams"
     )
+    accumulate: int = Field(
+        1,
+        ge=1,
+        description="micro-batches of batch_size whose gradients make one optimizer step: "
+        "the effective batch is batch_size x ranks x accumulate",
+    )
     seq_len: int = Field(
         128, ge=1, description="tokens per window: how far back gradients flow (truncated BPTT)"
     )

@@ -30,12 +30,18 @@ class LanguageModelBatches:
 
     def __init__(self, windows):
         self.windows = windows
+        self.pieces, self.parts, self.pending = range(1), 1, []
 
     def __next__(self) -> Batch:
-        window = next(self.windows)
-        return Batch(
-            {"x": window.inputs}, window.targets, window.inputs.numel(), window.fresh_state
-        )
+        if not self.pending:
+            window = next(self.windows)
+            rows = len(window.inputs) // self.parts  # the streams are a multiple of the parts
+            for piece in self.pieces:
+                inputs = window.inputs[piece * rows : (piece + 1) * rows]  # (B, T)
+                targets = window.targets[piece * rows : (piece + 1) * rows]
+                fresh = window.fresh_state
+                self.pending.append(Batch({"x": inputs}, targets, inputs.numel(), fresh))
+        return self.pending.pop(0)
 
     def __len__(self) -> int:
         return len(self.windows)
@@ -45,6 +51,12 @@ class LanguageModelBatches:
 
     def load_state_dict(self, state: dict) -> None:
         self.windows.load_state_dict(state)
+
+    def shard(self, pieces: range, parts: int) -> None:
+        self.pieces, self.parts = pieces, parts
+
+    def reshard(self, state: dict, scale: float) -> dict:
+        return self.windows.reshard(state, scale)
 
 
 class LanguageModelTask:

@@ -77,14 +77,14 @@ BRIEF = (
 )
 
 
-def train_briefly(task: str, out: Path, *overrides: str):
-    """The task's shipped recipe, shrunk by BRIEF and overrides, trained into out: the
-    trainer (for its run) and its events."""
+def train_briefly(task: str, out: Path, *overrides: str, device: str = "cpu"):
+    """The task's shipped recipe, shrunk by BRIEF and overrides, trained into out on device:
+    the trainer (for its run) and its events."""
     from seqcli.engine.start import fresh_training
     from seqcli.tasks import TASKS
 
     recipe = shipped_recipe(task, *BRIEF, *overrides)
-    trainer = fresh_training(recipe, TASKS[task], device=torch.device("cpu"), out=out)
+    trainer = fresh_training(recipe, TASKS[task], device=torch.device(device), out=out)
     try:
         return trainer, list(trainer)
     finally:

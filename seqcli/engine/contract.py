@@ -28,9 +28,17 @@ class Batch:
     extra: dict[str, Any] = field(default_factory=dict)  # for metrics; never sent to the model
 
     def to(self, device: torch.device) -> Batch:
-        moved = {name: tensor.to(device) for name, tensor in self.inputs.items()}
-        targets = None if self.targets is None else self.targets.to(device)
+        moved = {name: to_device(tensor, device) for name, tensor in self.inputs.items()}
+        targets = None if self.targets is None else to_device(self.targets, device)
         return Batch(moved, targets, self.size, self.fresh_state, self.extra)
+
+
+def to_device(tensor: torch.Tensor, device: torch.device) -> torch.Tensor:
+    """A CPU tensor on `device`. To CUDA it goes from pinned memory without blocking: the
+    host goes on queueing the step's kernels while the copy runs (the stream keeps the order)."""
+    if device.type != "cuda" or tensor.device.type != "cpu":
+        return tensor.to(device)
+    return tensor.pin_memory().to(device, non_blocking=True)
 
 
 @dataclass(frozen=True)

@@ -211,7 +211,7 @@ def test_a_regressor_beats_the_training_mean_on_wave_periods_in_a_few_steps(tmp_
     assert evaluated[-1]["r2"] > 0.3  # 0: no better than always the training mean
     meta = trainer.run.meta
     periods = np.load(ROOT / "samples" / "waves" / "periods.npz")["y"]
-    assert 8 < meta.mean < 24 and meta.scale == pytest.approx(periods.std(), rel=0.2)
+    assert 8 < meta.target.mean < 24 and meta.target.scale == pytest.approx(periods.std(), rel=0.2)
 
 
 def test_a_regressor_predicts_a_value_per_example_in_the_data_units(tmp_path):

@@ -81,7 +81,9 @@ def test_targets_are_scaled_by_the_training_split_alone(tmp_path):
     recipe = recipe_for(tsv(tmp_path, rows), data={"val_fraction": 0.25})
     data = TASK.prepare(recipe)
     train = np.array([float(e.label) for e in data.splits["train"].examples])
-    assert (data.meta.mean, data.meta.scale) == pytest.approx((train.mean(), train.std()))
+    assert (data.meta.target.mean, data.meta.target.scale) == pytest.approx(
+        (train.mean(), train.std())
+    )
     assert np.mean(data.splits["train"].targets) == pytest.approx(0.0, abs=1e-9)
     stored = torch.load(_saved(data.meta, tmp_path), weights_only=True)
     assert TASK.meta.from_dict(stored) == data.meta

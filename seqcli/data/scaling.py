@@ -74,6 +74,44 @@ class Scaler:
         return cls(tuple(form.center), tuple(form.scale))
 
 
+class TargetScaleForm(Form):
+    """A regressor meta's stored target scaling (the keys sit beside the meta's others)."""
+
+    mean: float
+    scale: float = Field(gt=0)
+
+
+@dataclass(frozen=True)
+class TargetScale:
+    """A regressor's targets standardized by the training split's mean and deviation: the
+    model learns (y - mean) / scale at unit size whatever the data's units; predictions and
+    metrics are turned back into those units."""
+
+    mean: float
+    scale: float
+
+    @classmethod
+    def fit(cls, targets: np.ndarray) -> TargetScale:
+        # Constant targets have no spread to divide by: they are only shifted.
+        return cls(float(targets.mean()), float(targets.std()) or 1.0)
+
+    @classmethod
+    def of(cls, form: TargetScaleForm) -> TargetScale:
+        return cls(form.mean, form.scale)
+
+    def apply(self, targets: np.ndarray) -> np.ndarray:
+        return (targets - self.mean) / self.scale
+
+    def values(self, scaled: np.ndarray) -> np.ndarray:
+        return scaled * self.scale + self.mean
+
+    def to_dict(self) -> dict:
+        return {"mean": self.mean, "scale": self.scale}
+
+    def summary(self) -> tuple[str, str]:
+        return ("target mean / sd", f"{self.mean:.4g} / {self.scale:.4g}")
+
+
 def seasonal_mae(train: np.ndarray, season: int) -> np.ndarray:
     """(V,) in-sample MAE of the seasonal-naive forecast on the training rows (Hyndman &
     Koehler 2006), the denominator of MASE; a training part that repeats itself exactly gives

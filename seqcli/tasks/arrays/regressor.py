@@ -11,11 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 import torch.nn.functional as F
-from pydantic import Field
 
 from seqcli.data.arrays import Arrays
-from seqcli.data.forms import Form
-from seqcli.data.scaling import Scaler, ScalerForm
+from seqcli.data.scaling import Scaler, ScalerForm, TargetScale, TargetScaleForm
 from seqcli.errors import DataError
 from seqcli.metrics.regression import mean_baseline_table, regression_errors
 from seqcli.models.arrays import ArrayRegressor
@@ -24,38 +22,32 @@ from seqcli.tasks.arrays.examples import Encoded, fit_scaler, outputs_of, scaled
 from seqcli.tasks.arrays.task import ArrayTask
 
 
-class RegressorForm(Form):
+class RegressorForm(TargetScaleForm):
     scaler: ScalerForm
-    mean: float
-    scale: float = Field(gt=0)
 
 
 @dataclass(frozen=True)
 class ArrayRegressorMeta:
     scaler: Scaler  # per feature, fitted on the training split's real steps
-    mean: float  # of the training targets: the model predicts (y - mean) / scale
-    scale: float
+    target: TargetScale
 
     @property
     def features(self) -> int:
         return len(self.scaler.center)
 
     def to_dict(self) -> dict:
-        return {"scaler": self.scaler.to_dict(), "mean": self.mean, "scale": self.scale}
+        return {"scaler": self.scaler.to_dict(), **self.target.to_dict()}
 
     @classmethod
     def from_dict(cls, data: dict) -> ArrayRegressorMeta:
         form = RegressorForm.read(data)
-        return cls(Scaler.from_dict(form.scaler.model_dump()), form.mean, form.scale)
+        return cls(Scaler.from_dict(form.scaler.model_dump()), TargetScale.of(form))
 
     def summary(self) -> list[tuple[str, str]]:
-        return [
-            ("features", str(self.features)),
-            ("target mean / sd", f"{self.mean:.4g} / {self.scale:.4g}"),
-        ]
+        return [("features", str(self.features)), self.target.summary()]
 
     def values(self, scaled_targets: np.ndarray) -> np.ndarray:
-        return scaled_targets * self.scale + self.mean
+        return self.target.values(scaled_targets)
 
 
 class ArrayRegressorTask(ArrayTask):
@@ -65,11 +57,10 @@ class ArrayRegressorTask(ArrayTask):
 
     def build_meta(self, train: Arrays, scaling: str) -> ArrayRegressorMeta:
         """Feature scaling and target scaling from the training split only."""
-        spread = float(train.y.std())
-        return ArrayRegressorMeta(fit_scaler(train, scaling), float(train.y.mean()), spread or 1.0)
+        return ArrayRegressorMeta(fit_scaler(train, scaling), TargetScale.fit(train.y))
 
     def encode(self, arrays: Arrays, meta: ArrayRegressorMeta) -> Encoded:
-        targets = torch.from_numpy(((arrays.y - meta.mean) / meta.scale).astype(np.float32))
+        targets = torch.from_numpy(meta.target.apply(arrays.y).astype(np.float32))
         return Encoded(scaled(arrays, meta), torch.from_numpy(arrays.lengths), targets)
 
     def build_model(self, recipe, meta: ArrayRegressorMeta) -> ArrayRegressor:
@@ -86,7 +77,7 @@ class ArrayRegressorTask(ArrayTask):
         meta = run.meta
         actual = meta.values(examples.targets.double().numpy())
         values = meta.values(predicted.double().numpy())
-        details = mean_baseline_table(actual, values, meta.mean)
+        details = mean_baseline_table(actual, values, meta.target.mean)
         loss = F.mse_loss(predicted, examples.targets).item()
         return {"loss": loss, **regression_errors(actual, values), "details": details}
 

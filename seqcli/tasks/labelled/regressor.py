@@ -12,10 +12,9 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from pydantic import Field
 
-from seqcli.data.forms import Form
 from seqcli.data.labelled import Example, normalise, number_labels, read_table, text_vocab
+from seqcli.data.scaling import TargetScale, TargetScaleForm
 from seqcli.data.vectors import random_split
 from seqcli.data.vocab import Vocab, VocabForm
 from seqcli.engine.contract import IndexedBatches, TaskData
@@ -32,42 +31,38 @@ from seqcli.tasks.labelled.text import (
 )
 
 
-class RegressorForm(Form):
+class RegressorForm(TargetScaleForm):
     vocab: VocabForm
-    mean: float
-    scale: float = Field(gt=0)
 
 
 @dataclass(frozen=True)
 class RegressorMeta:
     vocab: Vocab
-    mean: float  # of the training targets: the model predicts (y - mean) / scale
-    scale: float
+    target: TargetScale
 
     def to_dict(self) -> dict:
-        return {"vocab": self.vocab.to_dict(), "mean": self.mean, "scale": self.scale}
+        return {"vocab": self.vocab.to_dict(), **self.target.to_dict()}
 
     @classmethod
     def from_dict(cls, data: dict) -> RegressorMeta:
         form = RegressorForm.read(data)
-        return cls(Vocab.from_form(form.vocab), form.mean, form.scale)
+        return cls(Vocab.from_form(form.vocab), TargetScale.of(form))
 
     def summary(self) -> list[tuple[str, str]]:
-        return [*self.vocab.summary(), ("target mean / sd", f"{self.mean:.4g} / {self.scale:.4g}")]
+        return [*self.vocab.summary(), self.target.summary()]
 
     def values(self, scaled: np.ndarray) -> np.ndarray:
-        return scaled * self.scale + self.mean
+        return self.target.values(scaled)
 
 
 def build_meta(config, train: list[Example]) -> RegressorMeta:
     """Vocabulary and target scaling from the training split only."""
     targets = np.asarray(number_labels(train))
-    spread = float(targets.std())
-    return RegressorMeta(text_vocab(config, train), float(targets.mean()), spread or 1.0)
+    return RegressorMeta(text_vocab(config, train), TargetScale.fit(targets))
 
 
 def encode(examples: list[Example], meta: RegressorMeta) -> Encoded:
-    targets = (np.asarray(number_labels(examples)) - meta.mean) / meta.scale
+    targets = meta.target.apply(np.asarray(number_labels(examples)))
     tokens = [tokenize(example.text, meta.vocab) for example in examples]
     return Encoded(tokens, targets.tolist(), examples)
 
@@ -108,7 +103,7 @@ class RegressorTask:
         meta = run.meta
         actual = meta.values(np.asarray(examples.targets, dtype=np.float64))
         predicted = meta.values(scaled.double().numpy())
-        details = mean_baseline_table(actual, predicted, meta.mean)
+        details = mean_baseline_table(actual, predicted, meta.target.mean)
         return {"loss": loss.item(), **regression_errors(actual, predicted), "details": details}
 
     def sample(self, run, step: int) -> str | None:

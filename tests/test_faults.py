@@ -449,7 +449,8 @@ def stop_during_a_validation(sig: int):
         resumed = resumed_training(tmp / "run", TASKS, device=CPU)
         tail = list(resumed)
         resumed.folder.release()
-        assert isinstance(tail[1], events.Evaluated) and tail[1].step == 8
+        assert isinstance(tail[1], events.Validating) and tail[1].step == 8
+        assert isinstance(tail[2], events.Evaluated) and tail[2].step == 8
         straight = fresh_trainer(tmp, tmp / "straight", steps=12, eval_every=4)
         assert _history(head + tail) == _history(list(straight))
         straight.folder.release()

@@ -39,6 +39,12 @@ def test_events_arrive_in_order_and_end_with_finished(write_recipe, tmp_path):
     assert kinds[0] == "Started" and kinds[-1] == "Finished"
     assert kinds.count("Step") == 30 and kinds.count("Evaluated") == 3
     assert "Sample" in kinds
+    # Each validation is announced before it starts, with the batches it will read at most.
+    announced = [e for e in stream if type(e).__name__ == "Validating"]
+    assert [kinds[i + 1] for i, kind in enumerate(kinds) if kind == "Validating"] == [
+        "Evaluated"
+    ] * 3
+    assert [e.step for e in announced] == [10, 20, 30] and {e.batches for e in announced} == {50}
 
 
 def test_run_folder_holds_recipe_vocab_checkpoints_and_logs(write_recipe, tmp_path):

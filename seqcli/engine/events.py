@@ -29,6 +29,14 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Validating:
+    """A validation begins: on a large split it can take a while, and the display says so."""
+
+    step: int
+    batches: int | None  # at most this many batches of the split; None: the whole split
+
+
+@dataclass(frozen=True)
 class Evaluated:
     step: int
     split: str

@@ -118,6 +118,8 @@ class Trainer:
         """Validate, sample and save; the Stopped event that ends the run here, if any.
         A stop request before or during it leaves it due, and nothing of it recorded."""
         self._rng_at_validation = torch.get_rng_state()
+        if len(self.data.splits["val"]):
+            yield events.Validating(self.step, validation_batches(self.run.recipe.train))
         measured = self.world.from_writer(
             lambda: self._weights_finite() and self.stopping.unless_requested(self._measure)
         )

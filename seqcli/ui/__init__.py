@@ -131,6 +131,7 @@ class TrainView:
         self.handlers = {
             "Started": self._started,
             "Step": self._step,
+            "Validating": self._validating,
             "Evaluated": self._evaluated,
             "Sample": self._sample,
             "Saved": self._saved,
@@ -179,7 +180,13 @@ class TrainView:
             self.task, completed=event.step, loss=event.loss, lr=event.lr, speed=event.speed
         )
 
+    def _validating(self, event) -> None:
+        if self.task is not None:  # the bar's clock runs on while the split is read
+            self.progress.update(self.task, description="validate")
+
     def _evaluated(self, event) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, description="train")
         mark = " [green]*[/]" if event.improved else ""
         self._say(f"step {event.step:>6}  {event.split}  {format_metrics(event.metrics)}{mark}")
 

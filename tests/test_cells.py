@@ -6,6 +6,7 @@ by hand, and the leaky cell's own backward pass equals autograd's."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 
 import pytest
@@ -14,6 +15,7 @@ from torch import nn
 
 from seqcli.engine import events
 from seqcli.models.cells import CELLS, make_stack
+from seqcli.models.stack import RecurrentStack
 from seqcli.recipe import ModelConfig
 from seqcli.recipe.cells import spec_of
 from seqcli.recipe.tasks import SPECS
@@ -138,6 +140,29 @@ def test_a_packed_batch_reads_each_sequence_as_if_alone(variant, direction):
         torch.testing.assert_close(out[row : row + 1, :length], alone, atol=1e-6, rtol=0)
         assert not out[row, length:].any()
         torch.testing.assert_close(state[0][:, row], alone_state[0][:, 0], atol=1e-6, rtol=0)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("direction", ["uni", "bi"])
+def test_a_ragged_batch_is_read_as_the_packed_one_with_its_gradients(variant, direction):
+    """read_ragged (torch's kernels on the padded tensor for fused cells, on the CPU) gives
+    the packed reading's outputs, top-layer final h and gradients."""
+    stack = stack_of(variant, layers=2, direction=direction)
+    x, lengths = torch.randn(4, 7, 5, dtype=torch.float64), torch.tensor([7, 3, 1, 5])
+    readings = []
+    packed = functools.partial(RecurrentStack.read_padded, stack)  # what every stack can do
+    for read in (stack.read_ragged, packed):
+        inputs = x.clone().requires_grad_()
+        out, final = read(inputs, lengths)
+        (out.sum() + final.square().sum()).backward()
+        grads = [inputs.grad, *(p.grad.clone() for p in stack.parameters())]
+        stack.zero_grad()
+        readings.append((out, final, grads))
+    (out, final, grads), (packed_out, packed_final, packed_grads) = readings
+    torch.testing.assert_close(out, packed_out, atol=1e-6, rtol=0)
+    torch.testing.assert_close(final, packed_final, atol=1e-6, rtol=0)
+    for grad, packed_grad in zip(grads, packed_grads, strict=True):
+        torch.testing.assert_close(grad, packed_grad, atol=1e-6, rtol=0)
 
 
 def one_unit(cell, **options):

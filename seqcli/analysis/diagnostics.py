@@ -22,6 +22,7 @@ from torch import nn
 from torch.nn.utils.rnn import PackedSequence, pad_packed_sequence
 
 from seqcli.errors import UsageError
+from seqcli.models.ragged import Ragged
 from seqcli.models.stack import RecurrentStack
 
 SATURATED = 0.99  # |tanh| beyond this passes back less than 2% of the gradient (1 - 0.99^2)
@@ -47,6 +48,9 @@ class _Capture:
         if self.leaf is not None:  # a decoder stepping the same module: the first call counts
             return None
         x, *rest = args
+        if isinstance(x, Ragged):
+            self.leaf = x.padded.detach().requires_grad_(True)
+            return (x._replace(padded=self.leaf), *rest)
         if isinstance(x, PackedSequence):
             self.leaf = x.data.detach().requires_grad_(True)
             self.packed = x._replace(data=self.leaf)

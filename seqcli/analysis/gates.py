@@ -22,6 +22,7 @@ from seqcli.analysis.features import top_units
 from seqcli.analysis.moving_average import moving_average
 from seqcli.engine.contract import Given, StackInput
 from seqcli.errors import SeqcliError, UsageError
+from seqcli.models.ragged import Ragged
 from seqcli.recipe.cells import CellSpec
 
 HIDDEN = "hidden"  # h, beside the records of every cell
@@ -73,6 +74,8 @@ def captured_input(model: nn.Module, inputs: dict[str, torch.Tensor]) -> torch.T
     finally:
         handle.remove()
     x = seen[0]
+    if isinstance(x, Ragged):
+        return x.padded
     return pad_packed_sequence(x, batch_first=True)[0] if isinstance(x, PackedSequence) else x
 
 

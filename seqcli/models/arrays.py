@@ -1,6 +1,6 @@
-"""Models over sequences of numbers (data.format arrays): padded (B, T, F) features, packed
-into the recurrent stack so padding never reaches it, then a class or a number per sequence
-(pooled, as the text classifier) or a label per step."""
+"""Models over sequences of numbers (data.format arrays): padded (B, T, F) features, read
+by length so padding never reaches a state, then a class or a number per sequence (pooled,
+as the text classifier) or a label per step."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from torch import nn
 
 from seqcli.models.cells import make_stack
 from seqcli.models.language_model import Output
-from seqcli.models.pooled import POOLINGS, pooled_reading, read_packed
+from seqcli.models.pooled import POOLINGS, pooled_reading
 from seqcli.models.tagger import IGNORE
 from seqcli.recipe import ModelConfig
 
@@ -62,7 +62,7 @@ class ArrayTagger(nn.Module):
     def forward(
         self, values: torch.Tensor, lengths: torch.Tensor, *, targets: torch.Tensor | None = None
     ) -> Output:
-        output, _ = read_packed(self.rnn, values, lengths)  # (B, T, D*H)
+        output, _ = self.rnn.read_ragged(values, lengths)  # (B, T, D*H)
         scores = self.head(self.drop(output))  # (B, T, K)
         loss = None
         if targets is not None:  # padding and labels unseen in training are IGNORE

@@ -1,5 +1,5 @@
-"""many_to_one over tokens: embedding -> packed recurrent stack -> pooling -> linear head, with
-K class scores (Classifier) or one number (Regressor) at the end."""
+"""many_to_one over tokens: embedding -> recurrent stack read by length -> pooling -> linear
+head, with K class scores (Classifier) or one number (Regressor) at the end."""
 
 from __future__ import annotations
 
@@ -8,11 +8,9 @@ from collections.abc import Sequence
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from seqcli.models.cells import make_stack
 from seqcli.models.language_model import Output
-from seqcli.models.stack import top_state
 from seqcli.recipe import ModelConfig
 
 PAD_ID = 0  # build_vocab puts <pad> first
@@ -109,24 +107,9 @@ class Classifier(nn.Module):
         return pooled_reading(self.rnn, self.pool, self.drop(self.embed(tokens)), lengths)
 
 
-def read_packed(rnn, x: torch.Tensor, lengths: torch.Tensor):
-    """(B, T, D*H) outputs, zero past each length, and the final state of a padded batch.
-    Packing keeps padding out of the state; torch sorts and unsorts the batch itself. A batch
-    without padding is read as it is: the same numbers, and torch's packed GRU and RNN run
-    10 to 200 times slower on the CPU than on the padded tensor (784-step batches, torch 2.x)."""
-    # A traced graph (seqcli export) would keep whichever branch its example batch took.
-    if not torch.jit.is_tracing() and bool((lengths == x.shape[1]).all()):
-        return rnn(x)
-    packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
-    packed_output, state = rnn(packed)
-    output, _ = pad_packed_sequence(packed_output, batch_first=True, total_length=x.shape[1])
-    return output, state
-
-
 def pooled_reading(rnn, pool, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
     """(B, D*H): a padded (B, T, I) batch read by the stack and pooled over its real steps."""
-    output, state = read_packed(rnn, x, lengths)  # (B, T, D*H)
-    final = top_state(state, rnn.directions)  # (B, D*H)
+    output, final = rnn.read_ragged(x, lengths)  # (B, T, D*H), (B, D*H)
     mask = torch.arange(x.shape[1], device=x.device) < lengths.to(x.device).unsqueeze(1)
     return pool(output, final, mask)  # (B, D*H)
 

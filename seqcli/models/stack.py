@@ -15,6 +15,9 @@ from dataclasses import dataclass
 
 import torch
 from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from seqcli.models.ragged import Ragged, read_ragged_fused
 
 WEIGHT_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 State = tuple[torch.Tensor, ...]  # (h,) or (h, c), each (L*D, B, H)
@@ -58,6 +61,23 @@ class RecurrentStack(nn.Module):
     def trace(self, x: torch.Tensor) -> Trace:
         raise NotImplementedError
 
+    def read_ragged(self, x: torch.Tensor, lengths: torch.Tensor):
+        """A padded (B, T, I) batch of sequences of `lengths` steps: (B, T, D*H) outputs, zero
+        past each length, and (B, D*H) the top layer's final h of each direction, as if each
+        sequence were read alone. A batch without padding is read as it is."""
+        # A traced graph (seqcli export) would keep whichever branch its example batch took.
+        if not torch.jit.is_tracing() and bool((lengths == x.shape[1]).all()):
+            output, state = self(x)
+            return output, top_state(state, self.directions)
+        return self.read_padded(x, lengths)
+
+    def read_padded(self, x: torch.Tensor, lengths: torch.Tensor):
+        """read_ragged of a batch with padding: packed, so padding never enters a state."""
+        packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+        output, state = self(packed)
+        output, _ = pad_packed_sequence(output, batch_first=True, total_length=x.shape[1])
+        return output, top_state(state, self.directions)
+
     def start_biases(self, config) -> None:
         if config.forget_bias is not None:  # the recipe allows it for cells with a forget gate
             self.fill_gate_bias("forget", config.forget_bias)
@@ -90,10 +110,20 @@ class FusedStack(RecurrentStack):
         self.start_biases(config)
 
     def forward(self, x, state=None):
-        """Output (B, T, D*H) or packed, and the final state's parts."""
+        """Output (B, T, D*H) or packed, and the final state's parts. A Ragged batch gives its
+        output, zero past each length, and the top layer's final h of each direction (B, D*H)
+        instead: what pooling and tagging read (the LSTM's cell state is not kept)."""
+        if isinstance(x, Ragged):
+            return read_ragged_fused(self, *x)
         hx = None if state is None else torch_state(state_parts(state))
         output, hx = super().forward(x, hx)
         return output, state_parts(hx)
+
+    def read_padded(self, x: torch.Tensor, lengths: torch.Tensor):
+        # cuDNN reads packed batches fast; the CPU kernels do not (see seqcli.models.ragged).
+        if x.device.type == "cpu" and not torch.jit.is_tracing():
+            return self(Ragged(x, lengths))
+        return super().read_padded(x, lengths)
 
     def weights(self, layer: int, direction: int = 0) -> tuple[torch.Tensor, ...]:
         """(w_ih, w_hh, b_ih, b_hh) of one layer and direction: the module's tensors, not copies."""

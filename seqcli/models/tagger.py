@@ -1,7 +1,7 @@
 """many_to_many tagger: one label per word, read by a (usually bidirectional) recurrent stack.
 
 Words are embedded, optionally joined by features a character CNN reads from their spelling
-(Ma & Hovy 2016), packed so padding never enters the recurrence, and each position's hidden
+(Ma & Hovy 2016), read by length so padding never enters the recurrence, and each position's hidden
 state is mapped to label scores."""
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from seqcli.metrics.spans import is_span_scheme
 from seqcli.models.cells import make_stack
@@ -93,12 +92,7 @@ class Tagger(nn.Module):
         x = self.embed(tokens)  # (B, T, E)
         if self.chars is not None:
             x = torch.cat([x, self.chars(chars)], dim=-1)  # (B, T, E + C)
-        # Packing keeps the backward direction from starting in the padding.
-        packed = pack_padded_sequence(
-            self.drop(x), lengths.cpu(), batch_first=True, enforce_sorted=False
-        )
-        h, _ = self.rnn(packed)
-        h, _ = pad_packed_sequence(h, batch_first=True, total_length=tokens.shape[1])  # (B, T, D*H)
+        h, _ = self.rnn.read_ragged(self.drop(x), lengths)  # (B, T, D*H)
         logits = self.head(self.drop(h))  # (B, T, L)
         loss = None
         if targets is not None:

@@ -131,10 +131,11 @@ class TrainView:
         self.handlers = {
             "Started": self._started,
             "Step": self._step,
-            "Validating": self._validating,
+            "Validating": lambda event: self._label("validate"),  # its clock runs on
             "Evaluated": self._evaluated,
             "Sample": self._sample,
-            "Saved": self._saved,
+            # The summary names the folder; a line per save would drown the eval lines.
+            "Saved": lambda event: None,
             "Stopped": self._stopped,
             "Finished": self._finished,
             "Diagnosed": self._diagnosed,
@@ -180,13 +181,12 @@ class TrainView:
             self.task, completed=event.step, loss=event.loss, lr=event.lr, speed=event.speed
         )
 
-    def _validating(self, event) -> None:
-        if self.task is not None:  # the bar's clock runs on while the split is read
-            self.progress.update(self.task, description="validate")
+    def _label(self, description: str) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, description=description)
 
     def _evaluated(self, event) -> None:
-        if self.task is not None:
-            self.progress.update(self.task, description="train")
+        self._label("train")
         mark = " [green]*[/]" if event.improved else ""
         self._say(f"step {event.step:>6}  {event.split}  {format_metrics(event.metrics)}{mark}")
 
@@ -201,9 +201,6 @@ class TrainView:
             f"{name} {report[name]:.3g}" for name in DIAGNOSTIC_NUMBERS if name in report
         )
         self._say(f"[dim]gradient flow t=0..end[/] {sparkline(report['gradient_flow'])}  {numbers}")
-
-    def _saved(self, event) -> None:
-        pass  # the summary names the folder; a line per save would drown the eval lines
 
     def _stopped(self, event) -> None:
         self.progress.stop()

@@ -148,9 +148,11 @@ def rank_pid(launcher: int, rank: int) -> int | None:
 
 
 @pytest.fixture(scope="module")
-def killed(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess, float]:
+def killed(tmp_path_factory, full_run) -> tuple[Path, subprocess.CompletedProcess, float]:
     """`seqcli train --nproc 2` whose rank 1 is SIGKILLed once last.pt exists: the folder, the
     launcher's output and the seconds from the kill to its exit."""
+    if not full_run:  # three jobs of real processes: the inner loop keeps the one above
+        pytest.skip("a killed rank: make test-all")
     if not Path("/proc/self/task").is_dir():
         pytest.skip("finds the ranks through /proc")
     folder = tmp_path_factory.mktemp("killed")
@@ -225,7 +227,9 @@ def ranks_train(task: str, folder: Path, *overrides: str) -> subprocess.Complete
 
 
 @pytest.mark.slow
-def test_two_ranks_of_an_example_task_train_as_one_process(tmp_path):
+def test_two_ranks_of_an_example_task_train_as_one_process(tmp_path, full_run):
+    if not full_run:
+        pytest.skip("an example task on two ranks: make test-all")
     done = ranks_train("adding", tmp_path, *ADDING, "train.batch_size=2", "train.eval_every=3")
     assert done.returncode == 0, done.stderr
     _, one = train_briefly(

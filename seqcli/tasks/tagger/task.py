@@ -79,6 +79,9 @@ class TaggerTask:
             num_chars=0 if meta.chars is None else len(meta.chars),
         )
 
+    def token_embeddings(self, run) -> dict:
+        return {"words": (run.model.embed, run.meta.words.tokens)}
+
     def batches(self, data: TaskData, recipe) -> IndexedBatches:
         train = data.splits["train"]
         return IndexedBatches(

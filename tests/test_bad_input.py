@@ -450,6 +450,7 @@ def case(id: str, setup, args: str, expected: str, *, skip: str | None = None):
 
 NO_CUDA = "a CUDA device is available here" if torch.cuda.is_available() else None
 TRAIN = "train recipe.yaml"
+ROW = " ".join(["1"] * 16)  # a word vector as wide as the tiny recipe's embedding
 
 # fmt: off
 CASES = [
@@ -776,6 +777,41 @@ CASES = [
         "conllu-short-line", both(file("d.conllu", "1\tword\n\n"), recipe(
             data={"format": "conllu", "path": "d.conllu"})), TRAIN,
         "d.conllu:1: 2 tab-separated columns; CoNLL-U lines have 10",
+    ),
+    case(
+        "vectors-ragged", both(file("v.txt", f"e {ROW}\nt {ROW[2:]}\n"), recipe(
+            model={"pretrained_embeddings": "v.txt"})), TRAIN,
+        "v.txt:2: 15 numbers after the word, but the rows before have 16",
+    ),
+    case(
+        "vectors-not-a-number", both(file("v.txt", f"e {ROW[:-1]}x\n"), recipe(
+            model={"pretrained_embeddings": "v.txt"})), TRAIN,
+        "v.txt:1: 'x' is not a number",
+    ),
+    case(
+        "vectors-of-another-size", both(file("v.txt", "e 1 2 3\n"), recipe(
+            model={"pretrained_embeddings": "v.txt"})), TRAIN,
+        "v.txt holds 3-dimensional vectors (line 1) but model.embedding_size is 16; "
+        "set embedding_size: 3",
+    ),
+    case(
+        "vectors-empty", both(file("v.txt", ""), recipe(
+            model={"pretrained_embeddings": "v.txt"})), TRAIN,
+        "v.txt holds no vectors (a word then its numbers per line)",
+    ),
+    case(
+        "vectors-not-utf8", both(file("v.txt", b"\xe9 1\n"), recipe(
+            model={"pretrained_embeddings": "v.txt"})), TRAIN,
+        "v.txt:1: not UTF-8",
+    ),
+    case(
+        "vectors-gzip-broken", both(file("v.txt.gz", b"not gzip"), recipe(
+            model={"pretrained_embeddings": "v.txt.gz"})), TRAIN,
+        "v.txt.gz: not a readable gzip file",
+    ),
+    case(
+        "freeze-without-vectors", recipe(model={"freeze_embeddings": 5}), TRAIN,
+        "model: freeze_embeddings needs pretrained_embeddings",
     ),
     case(
         "pair-without-target", both(file("p.tsv", "hello\n"), recipe(

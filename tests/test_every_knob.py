@@ -151,6 +151,14 @@ ELSEWHERE = {
 # Fields of other tasks' data formats and model options: the test that shows each one acts.
 TASK_KNOBS = {
     "model.crf": ("tests/test_crf.py", "test_a_crf_tagger_learns_and_never_breaks_the_scheme"),
+    "model.pretrained_embeddings": (
+        "tests/test_pretrained_embeddings.py",
+        "test_vectors_are_copied_exactly_and_by_lowercase",
+    ),
+    "model.freeze_embeddings": (
+        "tests/test_pretrained_embeddings.py",
+        "test_frozen_vectors_hold_for_n_steps_then_move",
+    ),
     "train.precision": (
         "tests/test_precision.py",
         "test_bf16_learns_as_float32_does_and_keeps_float32_weights",

@@ -13,6 +13,7 @@ from seqcli.engine import events
 from seqcli.engine.start import fresh_run, fresh_training, resumed_training
 from seqcli.errors import DataError
 from seqcli.recipe import validate_recipe
+from seqcli.recipe.tasks import SPECS
 from seqcli.tasks import TASKS, task_for
 
 CPU = torch.device("cpu")
@@ -43,7 +44,7 @@ def tagged(tmp_path):
 def glove(tmp_path):
     """GloVe text for every word but "big"; "The" only as "the" (the lowercase fallback)."""
     path = tmp_path / "vectors.txt"
-    rows = [f"{word} {' '.join(map(str, vector(i)))}" for i, word in enumerate(WORDS) if word != "big"]
+    rows = [f"{w} {' '.join(map(str, vector(i)))}" for i, w in enumerate(WORDS) if w != "big"]
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     return path
 
@@ -127,7 +128,7 @@ def test_a_word2vec_header_and_gzip_are_read(tmp_path):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("cat 1 2 3 4\ndog 1 2 3\n", "w.txt:2: 3 numbers after the word, but the rows before have 4"),
+        ("cat 1 2 3 4\ndog 1 2 3\n", "w.txt:2: 3 numbers after the word, but the rows before"),
         ("cat 1 2 x 4\n", "w.txt:1: 'x' is not a number"),
         ("", "holds no vectors"),
         ("cat 1 2 3\n", "holds 3-dimensional vectors (line 1) but model.embedding_size is 4"),
@@ -140,3 +141,11 @@ def test_a_hostile_vectors_file_is_one_line_naming_where(tmp_path, content, mess
     path.write_bytes(content if isinstance(content, bytes) else content.encode())
     with pytest.raises(DataError, match=message.replace("(", r"\(").replace(")", r"\)")):
         read_vectors(path, ["cat", "dog"], dim=DIM, what="model.pretrained_embeddings")
+
+
+def test_every_task_taking_vectors_names_its_token_tables():
+    takes = [
+        name for name, spec in SPECS.items() if "pretrained_embeddings" in spec.model.model_fields
+    ]
+    assert set(takes) == {"language_model", "classifier", "regressor", "tagger", "translator"}
+    assert all(hasattr(TASKS[name], "token_embeddings") for name in takes)

@@ -272,15 +272,16 @@ def pickled_attack(protocol: int):
     return setup
 
 
-def run_of(task: str):
-    """A run of another task's shipped recipe in the folder `task`, trained for one step."""
+def run_of(task: str, *overrides: str):
+    """A run of another task's shipped recipe (--set style overrides applied) in the folder
+    `task`, trained for one step."""
 
     def setup(tmp: Path, run: Path) -> None:
         from seqcli.engine.start import fresh_training
         from seqcli.tasks import TASKS
 
         small = ("model.hidden_size=4", "train.epochs=null", "train.steps=1", "train.eval_every=1")
-        recipe = shipped_recipe(task, *small)
+        recipe = shipped_recipe(task, *small, *overrides)
         trainer = fresh_training(recipe, TASKS[task], device=torch.device("cpu"), out=tmp / task)
         try:
             for _ in trainer:
@@ -814,6 +815,16 @@ CASES = [
         "model: freeze_embeddings needs pretrained_embeddings",
     ),
     case(
+        "feature-column-is-the-label", both(file("d.conllu", "1\tword\n\n"), recipe(
+            data={"format": "conllu", "path": "d.conllu", "feature_columns": ["upos"]})), TRAIN,
+        "data: feature_columns: 'upos' is label_column; a feature must be another",
+    ),
+    case(
+        "feature-column-missing-in-file", both(file("d.txt", "a X B\n"), recipe(
+            data={"format": "columns", "path": "d.txt", "feature_columns": [5]})), TRAIN,
+        "d.txt:1: data.feature_columns 5 is missing; lines have 3 columns (0 to 2)",
+    ),
+    case(
         "pair-without-target", both(file("p.tsv", "hello\n"), recipe(
             mapping="encoder_decoder", data={"format": "pairs", "path": "p.tsv"})), TRAIN,
         "p.tsv:1: 1 tab-separated field(s), need at least 2",
@@ -1193,6 +1204,12 @@ CASES = [
     case(
         "arrays-predict-text-feature-count", run_of("array_classifier"),
         "predict array_classifier --text 1,2", "input line 1: step 1 (1,2) has 2 feature(s); ",
+    ),
+    case(
+        "tagger-predict-without-feature-values",
+        run_of("tagger", "data.label_column=xpos", "data.feature_columns=[upos]"),
+        "predict tagger --text 'I saw'",
+        "input line 1: 'I' has no feature values; this run reads each token as word|upos",
     ),
     case(
         "arrays-gates-not-a-number", run_of("array_classifier"),

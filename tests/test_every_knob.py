@@ -155,6 +155,14 @@ TASK_KNOBS = {
         "tests/test_pretrained_embeddings.py",
         "test_vectors_are_copied_exactly_and_by_lowercase",
     ),
+    "data.feature_columns": (
+        "tests/test_feature_columns.py",
+        "test_a_feature_column_feeds_the_model_what_the_words_cannot",
+    ),
+    "model.feature_embedding_size": (
+        "tests/test_feature_columns.py",
+        "test_feature_embedding_size_sets_each_columns_width",
+    ),
     "model.freeze_embeddings": (
         "tests/test_pretrained_embeddings.py",
         "test_frozen_vectors_hold_for_n_steps_then_move",

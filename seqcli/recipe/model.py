@@ -113,14 +113,12 @@ class TokenModelConfig(ModelConfig):
 
     pretrained_embeddings: Annotated[Path | None, AfterValidator(resolve_path)] = Field(
         None,
-        description="word vectors in word2vec/GloVe text format (a word, then its numbers, per "
-        "line; .gz read as such) to start the token embeddings from; needs embedding_size equal "
-        "to their dimension. A token takes its exact word's row, else one of its lowercase form",
+        description="word2vec/GloVe text vectors (.gz too) to start the token embeddings from, "
+        "each token from its word's row or else its lowercase form's; embedding_size must match",
     )
     freeze_embeddings: bool | Annotated[int, Field(ge=1)] = Field(
         False,
-        description="with pretrained_embeddings: true keeps them fixed; N keeps them fixed for "
-        "the first N steps, then trains them with the rest",
+        description="true: the pretrained vectors stay fixed; N: fixed for the first N steps",
     )
 
     @model_validator(mode="after")
@@ -167,6 +165,9 @@ class TaggerConfig(TokenModelConfig):
         le=4096,
         description="width of a character CNN word encoder concatenated to the word embedding, "
         "so unknown and rare words are tagged by their spelling; null: none",
+    )
+    feature_embedding_size: int = Field(
+        16, ge=1, le=4096, description="embedding width of each data.feature_columns column"
     )
     crf: bool = Field(
         False,

@@ -149,3 +149,31 @@ def test_every_task_taking_vectors_names_its_token_tables():
     ]
     assert set(takes) == {"language_model", "classifier", "regressor", "tagger", "translator"}
     assert all(hasattr(TASKS[name], "token_embeddings") for name in takes)
+
+
+def test_only_the_vocabularys_rows_are_kept(tmp_path):
+    path = tmp_path / "big.txt"
+    rows = (f"w{i} {' '.join(['0.5'] * DIM)}" for i in range(5000))
+    path.write_text("\n".join(["The 1 2 3 4", *rows]) + "\n", encoding="utf-8")
+    vectors = read_vectors(path, ["w7", "the", "nope"], dim=DIM, what="v")
+    assert set(vectors.exact) == {"w7"} and set(vectors.folded) == {"w7", "the"}
+
+
+def test_one_file_feeds_a_translators_source_and_target(tmp_path):
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("the cat sat\tle chat\n" * 8, encoding="utf-8")
+    vectors = tmp_path / "v.txt"
+    vectors.write_text("cat 1 2 3 4\nchat 5 6 7 8\n", encoding="utf-8")
+    raw = {
+        "name": "t",
+        "mapping": "encoder_decoder",
+        "data": {"format": "pairs", "path": str(pairs), "normalize": "none"},
+        "model": {"hidden_size": 8, "embedding_size": DIM, "pretrained_embeddings": str(vectors)},
+        "train": {"steps": 1},
+    }
+    recipe = validate_recipe(raw, source="test")
+    run, _ = fresh_run(recipe, task_for(recipe), device=CPU)
+    source, target = run.meta.source.index, run.meta.target.index
+    assert run.model.encoder.embed.weight[source["cat"]].tolist() == [1, 2, 3, 4]
+    assert run.model.decoder.embed.weight[target["chat"]].tolist() == [5, 6, 7, 8]
+    assert [found["table"] for found in run.embeddings] == ["source tokens", "target tokens"]

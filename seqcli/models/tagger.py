@@ -1,8 +1,9 @@
 """many_to_many tagger: one label per word, read by a (usually bidirectional) recurrent stack.
 
 Words are embedded, optionally joined by features a character CNN reads from their spelling
-(Ma & Hovy 2016) and by embeddings of the data's feature columns (a POS tag), read by length so padding never enters the recurrence, and each position's hidden
-state is mapped to label scores."""
+(Ma & Hovy 2016) and by embeddings of the data's feature columns (a POS tag), read by length
+so padding never enters the recurrence, and each position's hidden state is mapped to label
+scores."""
 
 from __future__ import annotations
 

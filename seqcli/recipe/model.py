@@ -118,7 +118,7 @@ class TokenModelConfig(ModelConfig):
     )
     freeze_embeddings: bool | Annotated[int, Field(ge=1)] = Field(
         False,
-        description="true: the pretrained vectors stay fixed; N: fixed for the first N steps",
+        description="true: pretrained vectors stay fixed; N >= 1: fixed for N steps, then trained",
     )
 
     @model_validator(mode="after")

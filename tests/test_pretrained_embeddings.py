@@ -4,12 +4,15 @@ tables, held fixed for N steps, and a frozen run resumed exactly."""
 from __future__ import annotations
 
 import gzip
+import json
 
 import pytest
 import torch
 
+from seqcli.analysis.inspect import summary_rows
 from seqcli.data.word_vectors import read_vectors
 from seqcli.engine import events
+from seqcli.engine.checkpoint import load_checkpoint
 from seqcli.engine.start import fresh_run, fresh_training, resumed_training
 from seqcli.errors import DataError
 from seqcli.recipe import validate_recipe
@@ -177,3 +180,15 @@ def test_one_file_feeds_a_translators_source_and_target(tmp_path):
     assert run.model.encoder.embed.weight[source["cat"]].tolist() == [1, 2, 3, 4]
     assert run.model.decoder.embed.weight[target["chat"]].tolist() == [5, 6, 7, 8]
     assert [found["table"] for found in run.embeddings] == ["source tokens", "target tokens"]
+
+
+def test_inspect_and_the_summary_tell_what_the_vectors_covered(tagged, glove, tmp_path):
+    recipe = tagger_recipe(tagged, glove, steps=2)
+    weights_by_step(fresh_training(recipe, task_for(recipe), device=CPU, out=tmp_path / "r"))
+    payload = load_checkpoint(tmp_path / "r" / "last.pt")
+    rows = dict(summary_rows(payload, []))
+    assert rows["word vectors, words"] == "10 of 13 found (1 by lowercase)"
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["embeddings"] == [
+        {"table": "words", "tokens": 13, "found": 10, "by_lowercase": 1}
+    ]

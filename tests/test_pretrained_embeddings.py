@@ -154,6 +154,16 @@ def test_every_task_taking_vectors_names_its_token_tables():
     assert all(hasattr(TASKS[name], "token_embeddings") for name in takes)
 
 
+def test_a_glove_word_with_spaces_is_read_whole_and_a_short_row_is_ragged(tmp_path):
+    path = tmp_path / "840B.txt"
+    path.write_text("cat 1 2 3 4\nat name@x.com 5 6 7 8\ndog 1 2 3\n", encoding="utf-8")
+    with pytest.raises(DataError, match="840B.txt:3: 3 numbers after the word"):
+        read_vectors(path, ["cat"], dim=DIM, what="v")
+    path.write_text("cat 1 2 3 4\nat name@x.com 5 6 7 8\n", encoding="utf-8")
+    vectors = read_vectors(path, ["at name@x.com"], dim=DIM, what="v")
+    assert vectors.exact["at name@x.com"].tolist() == [5, 6, 7, 8]
+
+
 def test_only_the_vocabularys_rows_are_kept(tmp_path):
     path = tmp_path / "big.txt"
     rows = (f"w{i} {' '.join(['0.5'] * DIM)}" for i in range(5000))

@@ -73,10 +73,12 @@ def _rows(path: Path, *, dim: int, what: str) -> Iterator[tuple[str, list[str], 
                 continue
             if fields == [""]:
                 continue
-            if len(fields) - 1 != dim:
+            # GloVe 840B has a few words with spaces in them: past the first row, a longer
+            # row is such a word (no whitespace-split token can match it), a shorter one ragged.
+            if len(fields) - 1 < dim or (len(fields) - 1 > dim and not seen):
                 raise DataError(_ragged(path, number, len(fields) - 1, dim, what, first=not seen))
             seen = True
-            yield fields[0], fields[1:], f"{path}:{number}"
+            yield " ".join(fields[:-dim]), fields[-dim:], f"{path}:{number}"
     if not seen:
         raise DataError(f"{what}: {path} holds no vectors (a word then its numbers per line)")
 

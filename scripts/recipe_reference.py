@@ -113,6 +113,8 @@ def _type_parts(annotation: object) -> list[str]:
         return ["null"]
     if typing.get_origin(annotation) is typing.Literal:
         return [str(choice) for choice in typing.get_args(annotation)]
+    if typing.get_origin(annotation) is typing.Annotated:  # a constrained member of a union
+        return _type_parts(typing.get_args(annotation)[0])
     if typing.get_origin(annotation) in (typing.Union, types.UnionType):
         return [part for arg in typing.get_args(annotation) for part in _type_parts(arg)]
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):

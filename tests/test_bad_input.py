@@ -272,15 +272,16 @@ def pickled_attack(protocol: int):
     return setup
 
 
-def run_of(task: str):
-    """A run of another task's shipped recipe in the folder `task`, trained for one step."""
+def run_of(task: str, *overrides: str):
+    """A run of another task's shipped recipe (--set style overrides applied) in the folder
+    `task`, trained for one step."""
 
     def setup(tmp: Path, run: Path) -> None:
         from seqcli.engine.start import fresh_training
         from seqcli.tasks import TASKS
 
         small = ("model.hidden_size=4", "train.epochs=null", "train.steps=1", "train.eval_every=1")
-        recipe = shipped_recipe(task, *small)
+        recipe = shipped_recipe(task, *small, *overrides)
         trainer = fresh_training(recipe, TASKS[task], device=torch.device("cpu"), out=tmp / task)
         try:
             for _ in trainer:
@@ -450,6 +451,7 @@ def case(id: str, setup, args: str, expected: str, *, skip: str | None = None):
 
 NO_CUDA = "a CUDA device is available here" if torch.cuda.is_available() else None
 TRAIN = "train recipe.yaml"
+ROW = " ".join(["1"] * 16)  # a word vector as wide as the tiny recipe's embedding
 
 # fmt: off
 CASES = [
@@ -776,6 +778,51 @@ CASES = [
         "conllu-short-line", both(file("d.conllu", "1\tword\n\n"), recipe(
             data={"format": "conllu", "path": "d.conllu"})), TRAIN,
         "d.conllu:1: 2 tab-separated columns; CoNLL-U lines have 10",
+    ),
+    case(
+        "vectors-ragged", both(file("v.txt", f"e {ROW}\nt {ROW[2:]}\n"), recipe(
+            model={"pretrained_embeddings": "v.txt"})), TRAIN,
+        "v.txt:2: 15 numbers after the word, but the rows before have 16",
+    ),
+    case(
+        "vectors-not-a-number", both(file("v.txt", f"e {ROW[:-1]}x\n"), recipe(
+            model={"pretrained_embeddings": "v.txt"})), TRAIN,
+        "v.txt:1: 'x' is not a number",
+    ),
+    case(
+        "vectors-of-another-size", both(file("v.txt", "e 1 2 3\n"), recipe(
+            model={"pretrained_embeddings": "v.txt"})), TRAIN,
+        "v.txt holds 3-dimensional vectors (line 1) but model.embedding_size is 16; "
+        "set embedding_size: 3",
+    ),
+    case(
+        "vectors-empty", both(file("v.txt", ""), recipe(
+            model={"pretrained_embeddings": "v.txt"})), TRAIN,
+        "v.txt holds no vectors (a word then its numbers per line)",
+    ),
+    case(
+        "vectors-not-utf8", both(file("v.txt", b"\xe9 1\n"), recipe(
+            model={"pretrained_embeddings": "v.txt"})), TRAIN,
+        "v.txt:1: not UTF-8",
+    ),
+    case(
+        "vectors-gzip-broken", both(file("v.txt.gz", b"not gzip"), recipe(
+            model={"pretrained_embeddings": "v.txt.gz"})), TRAIN,
+        "v.txt.gz: not a readable gzip file",
+    ),
+    case(
+        "freeze-without-vectors", recipe(model={"freeze_embeddings": 5}), TRAIN,
+        "model: freeze_embeddings needs pretrained_embeddings",
+    ),
+    case(
+        "feature-column-is-the-label", both(file("d.conllu", "1\tword\n\n"), recipe(
+            data={"format": "conllu", "path": "d.conllu", "feature_columns": ["upos"]})), TRAIN,
+        "data: feature_columns: 'upos' is label_column; a feature must be another",
+    ),
+    case(
+        "feature-column-missing-in-file", both(file("d.txt", "a X B\n"), recipe(
+            data={"format": "columns", "path": "d.txt", "feature_columns": [5]})), TRAIN,
+        "d.txt:1: data.feature_columns 5 is missing; lines have 3 columns (0 to 2)",
     ),
     case(
         "pair-without-target", both(file("p.tsv", "hello\n"), recipe(
@@ -1157,6 +1204,12 @@ CASES = [
     case(
         "arrays-predict-text-feature-count", run_of("array_classifier"),
         "predict array_classifier --text 1,2", "input line 1: step 1 (1,2) has 2 feature(s); ",
+    ),
+    case(
+        "tagger-predict-without-feature-values",
+        run_of("tagger", "data.label_column=xpos", "data.feature_columns=[upos]"),
+        "predict tagger --text 'I saw'",
+        "input line 1: 'I' has no feature values; this run reads each token as word|upos",
     ),
     case(
         "arrays-gates-not-a-number", run_of("array_classifier"),

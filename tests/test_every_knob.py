@@ -151,6 +151,22 @@ ELSEWHERE = {
 # Fields of other tasks' data formats and model options: the test that shows each one acts.
 TASK_KNOBS = {
     "model.crf": ("tests/test_crf.py", "test_a_crf_tagger_learns_and_never_breaks_the_scheme"),
+    "model.pretrained_embeddings": (
+        "tests/test_pretrained_embeddings.py",
+        "test_vectors_are_copied_exactly_and_by_lowercase",
+    ),
+    "data.feature_columns": (
+        "tests/test_feature_columns.py",
+        "test_a_feature_column_feeds_the_model_what_the_words_cannot",
+    ),
+    "model.feature_embedding_size": (
+        "tests/test_feature_columns.py",
+        "test_feature_embedding_size_sets_each_columns_width",
+    ),
+    "model.freeze_embeddings": (
+        "tests/test_pretrained_embeddings.py",
+        "test_frozen_vectors_hold_for_n_steps_then_move",
+    ),
     "train.precision": (
         "tests/test_precision.py",
         "test_bf16_learns_as_float32_does_and_keeps_float32_weights",

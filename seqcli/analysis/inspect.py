@@ -43,6 +43,7 @@ def summary_rows(payload: dict, meta_rows: list[tuple[str, str]]) -> list[tuple[
         ("mapping", recipe["mapping"]),
         *_model_rows(model),
         *meta_rows,
+        *(_vectors_row(found) for found in payload.get("embeddings", ())),
         ("steps trained", str(payload.get("step", "?"))),
         (f"best val {best.get('metric', '')}".strip(), "-" if value is None else f"{value:.4f}"),
         ("resumable", "yes" if "training" in payload else "no (weights only)"),
@@ -58,3 +59,11 @@ def _model_rows(model: dict) -> list[tuple[str, str]]:
         ("cell", f"{model['cell']} x {model['layers']} layers, {model['direction']}"),
         ("hidden / embedding", f"{model['hidden_size']} / {model['embedding_size']}"),
     ]
+
+
+def _vectors_row(found: dict) -> tuple[str, str]:
+    """What model.pretrained_embeddings found for one token table when the run started."""
+    return (
+        f"word vectors, {found['table']}",
+        f"{found['found']:,} of {found['tokens']:,} found ({found['by_lowercase']:,} by lowercase)",
+    )

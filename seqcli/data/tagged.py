@@ -21,6 +21,8 @@ DOCSTART = "-DOCSTART-"  # CoNLL-2003 document separators: not part of any sente
 class Sentence(NamedTuple):
     words: tuple[str, ...]
     labels: tuple[str, ...]
+    # Per word, the values of data.feature_columns in their order; () when there are none.
+    features: tuple[tuple[str, ...], ...] = ()
 
 
 def _numbered_lines(path: Path) -> Iterator[tuple[int, str]]:
@@ -53,14 +55,17 @@ def _blocks(path: Path) -> Iterator[list[tuple[int, str]]]:
         yield block
 
 
-def read_conllu(path: Path, *, label_column: str) -> list[Sentence]:
+def read_conllu(
+    path: Path, *, label_column: str, feature_columns: Sequence[str] = ()
+) -> list[Sentence]:
     """Syntactic words with the named column as label; comments, multiword ranges (3-4) and
     empty nodes (5.1) are skipped because they are not tokens of the sentence's word sequence."""
     label_index = CONLLU_COLUMNS.index(label_column)
+    features = [CONLLU_COLUMNS.index(column) for column in feature_columns]
     sentences = []
     for block in _blocks(path):
         pairs = [
-            _conllu_pair(path, number, line, label_index, label_column)
+            _conllu_pair(path, number, line, label_index, label_column, features)
             for number, line in block
             if not line.startswith("#")
         ]
@@ -71,8 +76,8 @@ def read_conllu(path: Path, *, label_column: str) -> list[Sentence]:
 
 
 def _conllu_pair(
-    path: Path, number: int, line: str, label_index: int, label_column: str
-) -> tuple[str, str] | None:
+    path: Path, number: int, line: str, label_index: int, label_column: str, features: list[int]
+) -> tuple[str, str, tuple[str, ...]] | None:
     fields = line.split("\t")
     if len(fields) != len(CONLLU_COLUMNS):
         raise DataError(
@@ -87,12 +92,17 @@ def _conllu_pair(
             f"{path}:{number}: the {label_column} column is empty ('{label}'); choose "
             "another data.label_column"
         )
-    return fields[1], label
+    return fields[1], label, tuple(fields[i] for i in features)
 
 
-def read_columns(path: Path, *, token_column: int, label_column: int) -> list[Sentence]:
+def read_columns(
+    path: Path, *, token_column: int, label_column: int, feature_columns: Sequence[int] = ()
+) -> list[Sentence]:
     """Whitespace-separated columns; every token line must have as many columns as the first."""
     sentences, expected = [], None
+    columns = {f"token_column {token_column}": token_column}
+    columns[f"label_column {label_column}"] = label_column
+    columns |= {f"feature_columns {column}": column for column in feature_columns}
     for block in _blocks(path):
         pairs = []
         for number, line in block:
@@ -100,37 +110,42 @@ def read_columns(path: Path, *, token_column: int, label_column: int) -> list[Se
             if fields[0] == DOCSTART:
                 continue
             expected = expected or (len(fields), number)
-            _check_columns(path, number, fields, expected, token_column, label_column)
-            pairs.append((fields[token_column], fields[label_column]))
+            _check_columns(path, number, fields, expected, columns)
+            features = tuple(fields[column] for column in feature_columns)
+            pairs.append((fields[token_column], fields[label_column], features))
         if pairs:
             sentences.append(_sentence(pairs))
     return _require_sentences(sentences, path)
 
 
 def _check_columns(
-    path: Path,
-    number: int,
-    fields: list[str],
-    expected: tuple[int, int],
-    token_column: int,
-    label_column: int,
+    path: Path, number: int, fields: list[str], expected: tuple[int, int], columns: dict
 ) -> None:
+    """The line has the first line's width and every named column (name -> index) in it; a
+    feature column that is, counted from the end, the token's or the label's is refused."""
     count, first_line = expected
     if len(fields) != count:
         raise DataError(
             f"{path}:{number}: {len(fields)} columns, but line {first_line} has {count}"
         )
-    for name, column in (("token_column", token_column), ("label_column", label_column)):
+    for name, column in columns.items():
         if not -count <= column < count:
             raise DataError(
-                f"{path}:{number}: data.{name} {column} is missing; lines have {count} "
+                f"{path}:{number}: data.{name} is missing; lines have {count} "
                 f"columns (0 to {count - 1})"
+            )
+    seen: dict[int, str] = {}
+    for name, column in columns.items():
+        if (other := seen.setdefault(column % count, name)) != name:
+            raise DataError(
+                f"{path}:{number}: data.{name} is the same column as data.{other} in lines of "
+                f"{count} columns; each must be a column of its own"
             )
 
 
-def _sentence(pairs: list[tuple[str, str]]) -> Sentence:
-    words, labels = zip(*pairs, strict=True)
-    return Sentence(tuple(words), tuple(labels))
+def _sentence(rows: list[tuple[str, str, tuple[str, ...]]]) -> Sentence:
+    words, labels, features = zip(*rows, strict=True)
+    return Sentence(tuple(words), tuple(labels), features if features[0] else ())
 
 
 def _require_sentences(sentences: list[Sentence], path: Path) -> list[Sentence]:
@@ -145,9 +160,14 @@ def read_tagged(config, path: Path | None = None) -> list[Sentence]:
 
 
 READERS = {
-    "conllu": lambda config, path: read_conllu(path, label_column=config.label_column),
+    "conllu": lambda config, path: read_conllu(
+        path, label_column=config.label_column, feature_columns=config.feature_columns
+    ),
     "columns": lambda config, path: read_columns(
-        path, token_column=config.token_column, label_column=config.label_column
+        path,
+        token_column=config.token_column,
+        label_column=config.label_column,
+        feature_columns=config.feature_columns,
     ),
 }
 

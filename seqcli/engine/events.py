@@ -15,6 +15,7 @@ class Started:
     device: str
     unit: str  # what the speed counts: tok (tokens) or ex (examples)
     warnings: tuple[str, ...] = ()  # what in the recipe will not do what it says, for the user
+    embeddings: tuple[dict, ...] = ()  # pretrained vectors found, per token table (Run's)
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,7 @@ class Logbook:
             "device": str(run.device),
             "elapsed_s": round(self.elapsed(), 3),
             "versions": versions(),
+            **({"embeddings": list(run.embeddings)} if run.embeddings else {}),
         }
 
     def state_dict(self) -> dict:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import torch
@@ -17,6 +17,7 @@ from seqcli.engine.checkpoint import (
     weights_mismatch,
 )
 from seqcli.engine.contract import Meta, Task, TaskData
+from seqcli.engine.embeddings import load_pretrained
 from seqcli.engine.memory import TRAINING_COPIES, model_on_meta, require, weights_need
 from seqcli.engine.stored import check_weights
 from seqcli.errors import CheckpointError, RecipeError, UsageError
@@ -50,6 +51,7 @@ class Run:
     model: nn.Module
     device: torch.device
     checkpoint: dict | None = None  # the loaded payload, when the run came from one
+    embeddings: tuple[dict, ...] = ()  # pretrained vectors found, per token table (coverage)
 
 
 def new_run(recipe: Recipe, task: Task, meta: Meta, device: torch.device) -> Run:
@@ -58,7 +60,8 @@ def new_run(recipe: Recipe, task: Task, meta: Meta, device: torch.device) -> Run
     need = weights_need(model_on_meta(task, recipe, meta), copies)
     require(need, device, f"recipe {recipe.name}")
     torch.manual_seed(recipe.seed)
-    return Run(recipe, task, meta, task.build_model(recipe, meta).to(device), device)
+    run = Run(recipe, task, meta, task.build_model(recipe, meta).to(device), device)
+    return replace(run, embeddings=load_pretrained(run))
 
 
 def with_split_files(run: Run, data: TaskData) -> TaskData:
@@ -126,7 +129,10 @@ def build_stored(stored: Stored, device: torch.device) -> Run:
         raise CheckpointError(
             f"{stored.path}: weights do not fit the stored recipe ({weights_mismatch(err)})"
         ) from None
-    return Run(stored.recipe, stored.task, stored.meta, model.to(device), device, stored.payload)
+    found = tuple(stored.payload.get("embeddings", ()))  # runs before vectors stored none
+    return Run(
+        stored.recipe, stored.task, stored.meta, model.to(device), device, stored.payload, found
+    )
 
 
 def load_run(target: Path, device: torch.device, tasks: Tasks) -> Run:

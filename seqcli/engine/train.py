@@ -11,6 +11,7 @@ import torch
 from seqcli.engine import distributed, events
 from seqcli.engine.checkpoint import write_checkpoint
 from seqcli.engine.contract import TaskData
+from seqcli.engine.embeddings import Freeze
 from seqcli.engine.logbook import Logbook
 from seqcli.engine.monitor import Monitor
 from seqcli.engine.optim import LearningRate, build_optimizer, planned_steps, validation_batches
@@ -45,6 +46,7 @@ class Trainer:
         self.scaler = gradient_scaler(recipe.train.precision, run.device)
         self.lr = LearningRate(recipe.train, total_steps=self.total_steps)
         self.step, self.state, self.monitor = 0, None, Monitor(recipe.train)
+        self.freeze = Freeze(run)
         self.logbook = Logbook(folder, batches_per_epoch=len(self.batches))
         self.stopping = StopSwitch()
         self.speed: float | None = None  # smoothed tokens/s
@@ -80,7 +82,8 @@ class Trainer:
             count_parameters(self.run.model),
             str(self.run.device),
             self.run.task.spec.unit,
-            self._warnings(),
+            warmup_warnings(self.run.recipe.train, self.total_steps),
+            self.run.embeddings,
         )
         # Zero steps (spec.optimizes false): the data alone made the model. Validate it once,
         # so best.pt, last.pt and summary.json read as any run's.
@@ -100,16 +103,14 @@ class Trainer:
                 stop = yield from self._validate()
         if stop is None and self.stop_reason is not None and not self._complete():
             yield from self._save("last")
-            yield events.Stopped(self.step, self.stop_reason, self._resume_command())
+            resume = f"seqcli train --resume {self.folder.path}"
+            yield events.Stopped(self.step, self.stop_reason, resume)
             return
         if stop is not None:
             yield stop
             if stop.failed:
                 return
         yield from self._finish(stop.reason if stop is not None else "completed")
-
-    def _warnings(self) -> tuple[str, ...]:
-        return warmup_warnings(self.run.recipe.train, self.total_steps)
 
     def _complete(self) -> bool:
         return self.step >= self.total_steps and not self.validation_due
@@ -180,6 +181,7 @@ class Trainer:
             scaler=self.scaler,
         )
         loss, size = self.world.agree(loss, size)
+        self.freeze.hold(self.step)
         self.scaler.unscale_(self.optimizer)  # clip_norm is in the loss's own units
         max_norm = train.clip_norm if train.clip_norm is not None else math.inf
         grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm).item()
@@ -247,6 +249,7 @@ class Trainer:
             "model": {name: t.detach().cpu() for name, t in run.model.state_dict().items()},
             "step": self.step,
             "best": self.monitor.record(),
+            "embeddings": list(run.embeddings),
         }
         if with_training:
             payload["training"] = {
@@ -285,9 +288,6 @@ class Trainer:
         self.folder.write_json("summary.json", summary)
         self.logbook.close(summary)
         yield events.Finished(self.step, summary)
-
-    def _resume_command(self) -> str:
-        return f"seqcli train --resume {self.folder.path}"
 
 
 def _to_cpu(state):

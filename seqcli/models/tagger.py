@@ -1,10 +1,13 @@
 """many_to_many tagger: one label per word, read by a (usually bidirectional) recurrent stack.
 
 Words are embedded, optionally joined by features a character CNN reads from their spelling
-(Ma & Hovy 2016), read by length so padding never enters the recurrence, and each position's hidden
-state is mapped to label scores."""
+(Ma & Hovy 2016) and by embeddings of the data's feature columns (a POS tag), read by length
+so padding never enters the recurrence, and each position's hidden state is mapped to label
+scores."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import torch
 import torch.nn.functional as F
@@ -66,15 +69,26 @@ class Tagger(nn.Module):
     """Predict one label per word from the whole sentence."""
 
     def __init__(
-        self, config: ModelConfig, *, labels: list[str], num_words: int, num_chars: int = 0
+        self,
+        config: ModelConfig,
+        *,
+        labels: list[str],
+        num_words: int,
+        num_chars: int = 0,
+        feature_values: Sequence[int] = (),  # per feature column, its vocabulary size
     ):
         super().__init__()
         num_labels = len(labels)
         self.embed = nn.Embedding(num_words, config.embedding_size, padding_idx=0)
         char_width = config.char_features or 0
         self.chars = CharEncoder(num_chars, char_width) if char_width else None
+        feature_width = config.feature_embedding_size
+        self.features = nn.ModuleList(
+            nn.Embedding(values, feature_width, padding_idx=0) for values in feature_values
+        )
         self.drop = nn.Dropout(config.dropout)
-        self.rnn = make_stack(config, input_size=config.embedding_size + char_width)
+        width = config.embedding_size + char_width + feature_width * len(feature_values)
+        self.rnn = make_stack(config, input_size=width)
         self.head = nn.Linear(config.hidden_size * config.directions, num_labels)
         crf = LinearChainCRF(labels, constrained=is_span_scheme(labels)) if config.crf else None
         self.crf = crf  # a submodule: its scores are weights, saved and trained
@@ -88,10 +102,13 @@ class Tagger(nn.Module):
         *,
         targets: torch.Tensor | None = None,
         chars: torch.Tensor | None = None,
+        features: torch.Tensor | None = None,  # (B, T, F) ids, one vocabulary per column
     ) -> Output:
-        x = self.embed(tokens)  # (B, T, E)
+        parts = [self.embed(tokens)]  # (B, T, E)
         if self.chars is not None:
-            x = torch.cat([x, self.chars(chars)], dim=-1)  # (B, T, E + C)
+            parts.append(self.chars(chars))  # (B, T, C)
+        parts += [embed(features[..., i]) for i, embed in enumerate(self.features)]  # (B, T, G)
+        x = torch.cat(parts, dim=-1)  # (B, T, E + C + F*G)
         h, _ = self.rnn.read_ragged(self.drop(x), lengths)  # (B, T, D*H)
         logits = self.head(self.drop(h))  # (B, T, L)
         loss = None

@@ -4,11 +4,13 @@ network) has a section of its own. The task's spec (recipe/tasks.py) names its s
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from seqcli.recipe.cells import CELL_NAMES, CELL_OPTIONS, CELL_SPECS
+from seqcli.recipe.data_base import resolve_path
 from seqcli.recipe.schedule import Section
 
 CellName = Literal[CELL_NAMES]
@@ -106,7 +108,27 @@ class ModelConfig(ModelSection):
         return 2 if self.direction == "bi" else 1
 
 
-class LanguageModelConfig(ModelConfig):
+class TokenModelConfig(ModelConfig):
+    """A recurrent model that reads tokens through an embedding table."""
+
+    pretrained_embeddings: Annotated[Path | None, AfterValidator(resolve_path)] = Field(
+        None,
+        description="word2vec/GloVe text vectors (.gz too) to start the token embeddings from, "
+        "each token from its word's row or else its lowercase form's; embedding_size must match",
+    )
+    freeze_embeddings: bool | Annotated[int, Field(ge=1)] = Field(
+        False,
+        description="true: pretrained vectors stay fixed; N >= 1: fixed for N steps, then trained",
+    )
+
+    @model_validator(mode="after")
+    def _freeze_needs_vectors(self) -> TokenModelConfig:
+        if self.freeze_embeddings is not False and self.pretrained_embeddings is None:
+            raise ValueError("freeze_embeddings needs pretrained_embeddings (or nothing is frozen)")
+        return self
+
+
+class LanguageModelConfig(TokenModelConfig):
     tie_weights: bool = Field(
         False,
         description="one matrix for the input embedding and the output head; needs "
@@ -132,13 +154,20 @@ class PooledConfig(ModelConfig):
     )
 
 
-class TaggerConfig(ModelConfig):
+class TextPooledConfig(PooledConfig, TokenModelConfig):
+    """A classifier or regressor of text: pooled, reading tokens."""
+
+
+class TaggerConfig(TokenModelConfig):
     char_features: int | None = Field(
         None,
         ge=1,
         le=4096,
         description="width of a character CNN word encoder concatenated to the word embedding, "
         "so unknown and rare words are tagged by their spelling; null: none",
+    )
+    feature_embedding_size: int = Field(
+        16, ge=1, le=4096, description="embedding width of each data.feature_columns column"
     )
     crf: bool = Field(
         False,
@@ -147,7 +176,7 @@ class TaggerConfig(ModelConfig):
     )
 
 
-class TranslatorConfig(ModelConfig):
+class TranslatorConfig(TokenModelConfig):
     attention: Literal["none", "dot", "general", "additive"] = Field(
         "general",
         description="how the decoder looks at the source; dot and general are Luong's (2015), "
@@ -255,6 +284,7 @@ SECTIONS = (
     ModelConfig,
     LanguageModelConfig,
     PooledConfig,
+    TextPooledConfig,
     TaggerConfig,
     TranslatorConfig,
     GeneratorConfig,

@@ -12,6 +12,7 @@ from seqcli.recipe.model import (
     ModelConfig,
     PooledConfig,
     TaggerConfig,
+    TextPooledConfig,
     TranslatorConfig,
 )
 from seqcli.recipe.task_spec import (
@@ -49,7 +50,7 @@ SPECS = {
             formats=("table", "folder"),
             target="a class",
             metrics=("loss", "accuracy", "macro_f1"),
-            model=PooledConfig,
+            model=TextPooledConfig,
             unit="ex",
             label_type="category",
             predicts=True,
@@ -62,7 +63,7 @@ SPECS = {
             formats=("table",),
             target="a number",
             metrics=("loss", "mse", "mae", "r2"),
-            model=PooledConfig,
+            model=TextPooledConfig,
             unit="ex",
             label_type="number",
             predicts=True,

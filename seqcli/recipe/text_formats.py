@@ -9,6 +9,9 @@ from pydantic import Field, field_validator, model_validator
 
 from seqcli.recipe.data_base import TOKENIZER_HELP, DataSection, Tokenizer
 
+# The CoNLL-U columns a tagger can read as inputs beside the word (FORM) and its ID.
+CONLLU_FEATURES = ("lemma", "upos", "xpos", "feats", "head", "deprel", "deps", "misc")
+
 
 class TextData(DataSection):
     format: Literal["text"] = Field(
@@ -148,6 +151,17 @@ class ConlluData(TaggedData):
         description="the CoNLL-U column to predict: upos (universal part of speech), xpos "
         "(language-specific tag) or deprel (dependency relation)",
     )
+    feature_columns: tuple[Literal[CONLLU_FEATURES], ...] = Field(
+        (),
+        description="CoNLL-U columns read as extra inputs beside the word, e.g. [upos] when "
+        "predicting xpos or deprel: each gets its own vocabulary and embedding "
+        "(model.feature_embedding_size); predict then reads tokens as word|value",
+    )
+
+    @model_validator(mode="after")
+    def _features_are_inputs(self) -> ConlluData:
+        _distinct_features(self.feature_columns, label=self.label_column, token="form")
+        return self
 
 
 class ColumnsData(TaggedData):
@@ -161,6 +175,13 @@ class ColumnsData(TaggedData):
         description="0-based column of the label; negative counts from the end (-1: the "
         "last column, where CoNLL-2003 keeps its NER tags)",
     )
+    feature_columns: tuple[int, ...] = Field(
+        (),
+        description="0-based columns read as extra inputs beside the token (negative counts "
+        "from the end), e.g. [1] for the POS column when chunking CoNLL-2000: each gets its "
+        "own vocabulary and embedding (model.feature_embedding_size); predict then reads "
+        "tokens as word|value",
+    )
 
     @model_validator(mode="after")
     def _two_columns(self) -> ColumnsData:
@@ -169,7 +190,18 @@ class ColumnsData(TaggedData):
                 f"token_column and label_column are both {self.token_column}; the label must be "
                 "another column than the token"
             )
+        _distinct_features(self.feature_columns, label=self.label_column, token=self.token_column)
         return self
+
+
+def _distinct_features(features: tuple, *, label, token) -> None:
+    """A feature column is an input of its own: not the token, not the label, not twice."""
+    for column in features:
+        if column in (label, token):
+            role = "label_column" if column == label else "the token's column"
+            raise ValueError(f"feature_columns: {column!r} is {role}; a feature must be another")
+    if len(set(features)) < len(features):
+        raise ValueError(f"feature_columns: {list(features)} names a column twice")
 
 
 class PairsData(DataSection):

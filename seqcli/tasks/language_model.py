@@ -70,6 +70,9 @@ class LanguageModelTask:
     def build_model(self, recipe, meta: Vocab) -> LanguageModel:
         return LanguageModel(recipe.model, num_tokens=len(meta))
 
+    def token_embeddings(self, run) -> dict:
+        return {"tokens": (run.model.embed, run.meta.tokens)}
+
     def batches(self, data: TaskData, recipe) -> LanguageModelBatches:
         what = f"{recipe.data.path} (training split)"
         windows = training_windows(data.splits["train"], recipe.train, seed=recipe.seed, what=what)

@@ -100,6 +100,7 @@ DIAGNOSTIC_NUMBERS = (
     "grad_norm_median",
     "clipped_share",
 )
+COVERAGE = "word vectors: {found:,} of {tokens:,} {table} found ({by_lowercase:,} by lowercase)"
 
 
 def format_metrics(metrics: dict[str, float]) -> str:
@@ -160,6 +161,8 @@ class TrainView:
             f"[bold]{escape(str(event.run_dir))}[/]: {event.parameters:,} parameters on "
             f"{event.device}{resumed}"
         )
+        for found in event.embeddings:
+            self._say(COVERAGE.format(**found))
         for warning in event.warnings:
             warn(warning)
         if not event.total_steps:  # nothing to optimize: no steps to show progress over
@@ -272,14 +275,10 @@ def detail_tables(details: dict) -> None:
         for column in content["columns"]:
             table.add_column(str(column), justify="left")
         for row in content["rows"]:
-            table.add_row(*(_cell(value) for value in row))
+            table.add_row(*(number(v) if isinstance(v, float) else escape(str(v)) for v in row))
         err_console.print(table)
         if "note" in content:
             info(content["note"])
-
-
-def _cell(value: object) -> str:
-    return number(value) if isinstance(value, float) else escape(str(value))
 
 
 def dry_run_report(report) -> None:

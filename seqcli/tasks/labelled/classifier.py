@@ -143,6 +143,9 @@ class ClassifierTask:
             class_weights=meta.class_weights,
         )
 
+    def token_embeddings(self, run) -> dict:
+        return {"tokens": (run.model.embed, run.meta.vocab.tokens)}
+
     def batches(self, data: TaskData, recipe) -> IndexedBatches:
         return token_batches(data.splits["train"], recipe, dtype=torch.long)
 

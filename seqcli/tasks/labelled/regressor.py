@@ -88,6 +88,9 @@ class RegressorTask:
     def build_model(self, recipe, meta: RegressorMeta) -> Regressor:
         return Regressor(recipe.model, num_tokens=len(meta.vocab))
 
+    def token_embeddings(self, run) -> dict:
+        return {"tokens": (run.model.embed, run.meta.vocab.tokens)}
+
     def batches(self, data: TaskData, recipe) -> IndexedBatches:
         return token_batches(data.splits["train"], recipe, dtype=torch.float32)
 

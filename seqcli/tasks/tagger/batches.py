@@ -28,6 +28,7 @@ class TaggerForm(Form):
     lexicon: dict[str, str]
     default_label: str
     lowercase: bool
+    features: list[VocabForm] = []  # runs from before feature columns had none
 
     @model_validator(mode="after")
     def _baseline_tags_are_labels(self) -> TaggerForm:
@@ -48,6 +49,7 @@ class TaggerMeta:
     lexicon: dict[str, str]  # the baseline: each training word's commonest label
     default_label: str  # the baseline's label for a word never seen in training
     lowercase: bool  # data.lowercase: how words were normalized before the vocabulary
+    features: tuple[Vocab, ...] = ()  # per data.feature_columns column, its training values
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "label_ids", {label: i for i, label in enumerate(self.labels)})
@@ -63,6 +65,7 @@ class TaggerMeta:
             "lexicon": self.lexicon,
             "default_label": self.default_label,
             "lowercase": self.lowercase,
+            "features": [vocab.to_dict() for vocab in self.features],
         }
 
     @classmethod
@@ -76,6 +79,7 @@ class TaggerMeta:
             dict(form.lexicon),
             form.default_label,
             form.lowercase,
+            tuple(Vocab.from_form(vocab) for vocab in form.features),
         )
 
     def summary(self) -> list[tuple[str, str]]:
@@ -83,6 +87,7 @@ class TaggerMeta:
         return [
             ("words / labels", f"{len(self.words)} / {len(self.labels)}"),
             ("characters", chars),
+            ("feature values", " / ".join(str(len(v)) for v in self.features) or "none"),
         ]
 
 
@@ -102,6 +107,15 @@ def build_meta(train: Sequence[Sentence], recipe) -> TaggerMeta:
         lexicon,
         default,
         recipe.data.lowercase,
+        feature_vocabs(train, len(recipe.data.feature_columns)),
+    )
+
+
+def feature_vocabs(train: Sequence[Sentence], count: int) -> tuple[Vocab, ...]:
+    """One vocabulary per feature column (<pad> 0, <unk> 1 for a value training never had)."""
+    return tuple(
+        build_vocab(([word[i] for word in s.features] for s in train), tokenizer="word")
+        for i in range(count)
     )
 
 
@@ -114,6 +128,15 @@ def char_ids(sentences: Sequence[Sentence], chars: Vocab, lengths: torch.Tensor)
     return out
 
 
+def feature_ids(sentences: Sequence[Sentence], vocabs: Sequence[Vocab]) -> torch.Tensor:
+    """(B, T, F) ids of every word's feature values, one vocabulary per column."""
+    columns = [
+        pad([token_ids(vocab, [word[i] for word in s.features]) for s in sentences])[0]
+        for i, vocab in enumerate(vocabs)
+    ]  # F x (B, T)
+    return torch.stack(columns, dim=-1)
+
+
 def encode(sentences: Sequence[Sentence], meta: TaggerMeta) -> Batch:
     """Padded ids of a batch; a sentence without labels (predict) gets IGNORE targets."""
     tokens, lengths = pad(
@@ -122,6 +145,8 @@ def encode(sentences: Sequence[Sentence], meta: TaggerMeta) -> Batch:
     inputs = {"tokens": tokens, "lengths": lengths}
     if meta.chars is not None:
         inputs["chars"] = char_ids(sentences, meta.chars, lengths)
+    if meta.features:
+        inputs["features"] = feature_ids(sentences, meta.features)
     targets = torch.full_like(tokens, IGNORE)  # (B, T)
     for row, sentence in enumerate(sentences):
         labels = [meta.label_ids.get(label, IGNORE) for label in sentence.labels]

@@ -46,6 +46,23 @@ def tag_batches(run, sentences: Sequence[Sentence], *, max_batches: int | None =
             yield indices.tolist(), run.model(**batch.inputs).out, batch
 
 
+def given_sentence(line: str, columns: Sequence, where: str) -> Sentence:
+    """A whitespace-tokenized sentence for predict. A run with data.feature_columns reads each
+    token as word|value|..., its values split off from the right, so a word may hold '|'."""
+    tokens = line.split()
+    if not columns:
+        return Sentence(tuple(tokens), ())
+    parts = [token.rsplit("|", len(columns)) for token in tokens]
+    bad = next((token for token in tokens if token.count("|") < len(columns)), None)
+    if bad is not None:
+        form = "|".join(["word", *map(str, columns)])
+        raise DataError(
+            f"{where}: {cut(bad)!r} has no feature values; this run reads each token as {form} "
+            "(data.feature_columns)"
+        )
+    return Sentence(tuple(p[0] for p in parts), (), tuple(tuple(p[1:]) for p in parts))
+
+
 class TaggerTask:
     spec = SPECS["tagger"]
     meta = TaggerMeta
@@ -77,7 +94,11 @@ class TaggerTask:
             labels=list(meta.labels),
             num_words=len(meta.words),
             num_chars=0 if meta.chars is None else len(meta.chars),
+            feature_values=[len(vocab) for vocab in meta.features],
         )
+
+    def token_embeddings(self, run) -> dict:
+        return {"words": (run.model.embed, run.meta.words.tokens)}
 
     def batches(self, data: TaskData, recipe) -> IndexedBatches:
         train = data.splits["train"]
@@ -105,7 +126,10 @@ class TaggerTask:
 
     def predict(self, run, lines: list[str]) -> list[dict]:
         """Tag whitespace-tokenized sentences, one row per line (an empty line: no tokens)."""
-        sentences = [Sentence(tuple(line.split()), ()) for line in lines]
+        columns = run.recipe.data.feature_columns
+        sentences = [
+            given_sentence(line, columns, f"input line {n}") for n, line in enumerate(lines, 1)
+        ]
         rows = [{"tokens": list(s.words), "labels": []} for s in sentences]
         filled = [i for i, sentence in enumerate(sentences) if sentence.words]
         for indices, logits, batch in tag_batches(run, [sentences[i] for i in filled]):
@@ -127,7 +151,7 @@ class TaggerTask:
 
     def stack_input(self, run, given: Given) -> StackInput:
         """One sentence, whitespace-tokenized as predict reads a line: word and character ids."""
-        sentence = Sentence(tuple(given.text.split()), ())
+        sentence = given_sentence(given.text, run.recipe.data.feature_columns, given.source)
         return StackInput(encode([sentence], run.meta).inputs, list(sentence.words), "word")
 
 

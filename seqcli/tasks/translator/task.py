@@ -142,6 +142,13 @@ class Translator:
             teacher_forcing=recipe.train.teacher_forcing,
         )
 
+    def token_embeddings(self, run) -> dict:
+        model, meta = run.model, run.meta
+        return {
+            "source tokens": (model.encoder.embed, meta.source.tokens),
+            "target tokens": (model.decoder.embed, meta.target.tokens),
+        }
+
     def batches(self, data: TaskData, recipe) -> IndexedBatches:
         train = data.splits["train"]
         return IndexedBatches(

@@ -773,6 +773,23 @@ CASES = [
         "d.tsv:1: 1 field(s), but text_column is 1 (0-based)",
     ),
     case(
+        "unknown-key-of-the-format-in-use", both(file("d.tsv", "spam\tfree\n"), recipe(
+            mapping="many_to_one", data={"format": "table", "path": "d.tsv", "text_colum": 1})),
+        TRAIN, "data.text_colum: unknown key (did you mean 'text_column'?); allowed: path,",
+    ),
+    case(
+        "unknown-model-key-of-the-task", both(file("d.tsv", "spam\tfree\n"), recipe(
+            mapping="many_to_one", data={"format": "table", "path": "d.tsv"},
+            model={"poolin": "mean"})),
+        TRAIN, "model.poolin: unknown key (did you mean 'pooling'?)",
+    ),
+    case(
+        "dedupe-on-a-regressor", both(file("d.tsv", "1\tfree\n2\thi\n"), recipe(
+            mapping="many_to_one",
+            data={"format": "table", "path": "d.tsv", "label_type": "number", "dedupe": True})),
+        TRAIN, "data: dedupe reads a classifier's data; label_type number is a regressor's",
+    ),
+    case(
         "conllu-short-line", both(file("d.conllu", "1\tword\n\n"), recipe(
             data={"format": "conllu", "path": "d.conllu"})), TRAIN,
         "d.conllu:1: 2 tab-separated columns; CoNLL-U lines have 10",
@@ -1149,7 +1166,8 @@ CASES = [
     ),
     case(
         "val-file-label-unseen",
-        both(file("d.tsv", "spam\tfree\nham\thi\n" * 4), file("v.tsv", "eggs\thello\n"),
+        both(file("d.tsv", "".join(f"spam\tfree {i}\nham\thi {i}\n" for i in range(4))),
+             file("v.tsv", "eggs\thello\n"),
              recipe(mapping="many_to_one", data={
                  "format": "table", "path": "d.tsv", "val_path": "v.tsv", "val_fraction": 0})),
         TRAIN, "label 'eggs' is not one the model knows (ham, spam)",

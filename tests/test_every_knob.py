@@ -233,6 +233,10 @@ TASK_KNOBS = {
         "tests/test_classifier.py",
         "test_class_weights_setting_reaches_the_loss",
     ),
+    "data.dedupe": (
+        "tests/test_data_quality.py",
+        "test_dedupe_keeps_one_of_each_duplicate_and_drops_conflicting_texts_whole",
+    ),
     "data.label_type": (
         "tests/test_regressor.py",
         "test_number_labels_make_a_regressor_and_category_labels_a_classifier",

@@ -451,6 +451,14 @@ def case(id: str, setup, args: str, expected: str, *, skip: str | None = None):
 NO_CUDA = "a CUDA device is available here" if torch.cuda.is_available() else None
 TRAIN = "train recipe.yaml"
 
+
+def small_table(**sections):
+    """A classifier's recipe over four examples, two per class."""
+    rows = "spam\tfree\nham\thi\nspam\twin\nham\tyo\n"
+    data = {"format": "table", "path": "d.tsv"}
+    return both(file("d.tsv", rows), recipe(mapping="many_to_one", data=data, **sections))
+
+
 # fmt: off
 CASES = [
     # The recipe file itself.
@@ -782,6 +790,26 @@ CASES = [
             mapping="many_to_one", data={"format": "table", "path": "d.tsv"},
             model={"poolin": "mean"})),
         TRAIN, "model.poolin: unknown key (did you mean 'pooling'?)",
+    ),
+    case(
+        "folds-one", small_table(), "train recipe.yaml --folds 1",
+        "--folds: got 1; input should be greater than or equal to 2",
+    ),
+    case(
+        "folds-more-than-examples", small_table(), "train recipe.yaml --folds 5",
+        "train.folds 5: only 4 example(s) outside the test split; each fold needs at least one",
+    ),
+    case(
+        "folds-on-a-language-model", recipe(train={"folds": 3}), TRAIN,
+        "train.folds: k-fold cross-validation deals a classifier's examples into folds; a language",
+    ),
+    case(
+        "fold-without-folds", small_table(train={"fold": 1}), TRAIN,
+        "train: fold 1 needs folds greater than it (folds: None)",
+    ),
+    case(
+        "folds-with-resume", recipe(), "train --resume run --folds 3",
+        "--folds starts a cross-validation; rerun it to resume its folds",
     ),
     case(
         "dedupe-on-a-regressor", both(file("d.tsv", "1\tfree\n2\thi\n"), recipe(

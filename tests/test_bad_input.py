@@ -801,7 +801,7 @@ CASES = [
     ),
     case(
         "folds-on-a-language-model", recipe(train={"folds": 3}), TRAIN,
-        "train.folds: k-fold cross-validation deals a classifier's examples into folds; a language",
+        "train.folds: k-fold cross-validation deals a classifier's or text regressor's examples",
     ),
     case(
         "fold-without-folds", small_table(train={"fold": 1}), TRAIN,

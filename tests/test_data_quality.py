@@ -82,7 +82,7 @@ def test_dedupe_keeps_one_of_each_duplicate_and_drops_conflicting_texts_whole(tm
     assert "see you" not in texts
     assert len(texts) == len(ROWS) - 3
     assert data.meta.quality["dropped"] == 3
-    assert "warning: data.dedupe: dropped 3 examples" in capsys.readouterr().err
+    assert "data.dedupe dropped 3 examples" in capsys.readouterr().err
 
 
 def test_a_held_out_copy_of_a_training_text_is_leakage(tmp_path, capsys):
@@ -127,3 +127,9 @@ def test_dedupe_is_refused_for_a_regressor(tmp_path):
             },
             source="test",
         )
+
+
+def test_a_finding_is_told_once_however_often_the_data_is_read(tmp_path, capsys):
+    prepare(tmp_path)
+    prepare(tmp_path)  # cross-validation reads the file once per fold
+    assert capsys.readouterr().err.count("1 duplicate example") == 1

@@ -114,3 +114,17 @@ def test_train_fold_makes_that_fold_the_validation_split(tmp_path):
         )
         validated += [e.where for e in task.prepare(recipe).splits["val"].examples]
     assert sorted(validated) == sorted(f"{path}:{n}" for n in range(1, 25))
+
+
+def test_a_regressors_folds_partition_its_shuffled_examples(tmp_path):
+    path = tmp_path / "r.tsv"
+    path.write_text("".join(f"{i / 3:.2f}\tword{i % 4} {i}\n" for i in range(10)), "utf-8")
+    task, validated = TASKS["regressor"], []
+    for fold in range(3):
+        recipe = recipe_for(
+            {"format": "table", "path": str(path), "label_type": "number"},
+            train={"steps": 1, "folds": 3, "fold": fold, "monitor": "mse"},
+        )
+        validated.append([e.where for e in task.prepare(recipe).splits["val"].examples])
+    assert sorted(sum(validated, [])) == sorted(f"{path}:{n}" for n in range(1, 11))
+    assert sorted(len(v) for v in validated) == [3, 3, 4]

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from seqcli.data.labelled import Example, stratified_split
+from seqcli.data.vectors import random_split
 from seqcli.errors import DataError
 
 
@@ -27,14 +28,23 @@ def stratified_folds(labels: Sequence[str], *, folds: int, seed: int) -> list[in
 
 
 def fold_split(
-    examples: list[Example], *, folds: int, fold: int, test_fraction: float, seed: int
+    examples: list[Example],
+    *,
+    folds: int,
+    fold: int,
+    test_fraction: float,
+    seed: int,
+    stratified: bool = True,
 ) -> dict[str, list[Example]]:
     """train/val/test where val is fold `fold` of `folds`; the test split is the same for
-    every fold, taken first as a split without folds takes it."""
-    held = stratified_split(examples, val_fraction=0.0, test_fraction=test_fraction, seed=seed)
+    every fold, taken first as a split without folds takes it. Not stratified (a
+    regressor's numbers are no classes), the folds are blocks of one seeded shuffle."""
+    hold_out = stratified_split if stratified else random_split
+    held = hold_out(examples, val_fraction=0.0, test_fraction=test_fraction, seed=seed)
     rest = held["train"]
-    _enough_for(rest, folds)
-    fold_of = stratified_folds([example.label for example in rest], folds=folds, seed=seed)
+    _enough_for(rest, folds, stratified=stratified)
+    strata = [example.label if stratified else "" for example in rest]
+    fold_of = stratified_folds(strata, folds=folds, seed=seed)
     return {
         "train": [e for e, f in zip(rest, fold_of, strict=True) if f != fold],
         "val": [e for e, f in zip(rest, fold_of, strict=True) if f == fold],
@@ -42,13 +52,15 @@ def fold_split(
     }
 
 
-def _enough_for(examples: list[Example], folds: int) -> None:
+def _enough_for(examples: list[Example], folds: int, *, stratified: bool) -> None:
     """Every fold must validate something, and every class train in every fold."""
     if len(examples) < folds:
         raise DataError(
             f"train.folds {folds}: only {len(examples)} example(s) outside the test split; "
             "each fold needs at least one"
         )
+    if not stratified:
+        return
     counts: dict[str, list[Example]] = {}
     for example in examples:
         counts.setdefault(example.label, []).append(example)

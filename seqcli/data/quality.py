@@ -15,6 +15,15 @@ from seqcli.data.labelled import READERS, Example, read_examples
 
 SHOWN_PLACES = 3  # file:line examples a warning names before "and N more"
 HELD_OUT = ("val", "test")
+# Lines already shown by this process: cross-validation and scoring read the same data file
+# once per fold, and one finding told K times would bury the rest.
+_TOLD: set[str] = set()
+
+
+def _tell(message: str) -> None:
+    if message not in _TOLD:
+        _TOLD.add(message)
+        ui.warn(message)
 
 
 @dataclass(frozen=True)
@@ -55,18 +64,18 @@ def warn_findings(found: Findings, *, dedupe: bool) -> None:
     """One warning line per kind of finding present."""
     fix = "dropped (data.dedupe)" if dedupe else "set data.dedupe: true to drop them"
     if found.duplicates:
-        ui.warn(
+        _tell(
             f"{_plural(len(found.duplicates), 'duplicate example')} (label and text of an "
             f"earlier line): {places(found.duplicates)}; {fix}"
         )
     if found.conflicts:
         texts = len({example.text for example in found.conflicts})
-        ui.warn(
+        _tell(
             f"{_plural(texts, 'text')} under two or more labels (conflicts, "
             f"{_plural(len(found.conflicts), 'example')}): {places(found.conflicts)}; {fix}"
         )
     if found.padded:
-        ui.warn(
+        _tell(
             f"{_plural(len(found.padded), 'label')} with leading or trailing whitespace, "
             f"stripped: {places(found.padded)}"
         )
@@ -88,7 +97,7 @@ def checked_examples(config) -> tuple[list[Example], dict[str, int]]:
     warn_findings(found, dedupe=config.dedupe)
     kept = deduped(examples, found) if config.dedupe else examples
     if len(kept) < len(examples):
-        ui.warn(f"data.dedupe: dropped {_plural(len(examples) - len(kept), 'example')}")
+        _tell(f"{config.path}: data.dedupe dropped {_plural(len(examples) - len(kept), 'example')}")
     return kept, _counts(found, dropped=len(examples) - len(kept))
 
 
@@ -121,7 +130,7 @@ def leaked(train: Iterable[Example], held_out: dict[str, list[Example]]) -> list
 
 def warn_leaks(leaks: Sequence[Example]) -> None:
     if leaks:
-        ui.warn(
+        _tell(
             f"{_plural(len(leaks), 'validation/test example')} also in the training split "
             f"(leakage: their scores measure memory, not generalisation): {places(leaks)}"
         )

@@ -12,8 +12,9 @@ from seqcli.recipe.schedule import Section
 from seqcli.recipe.tasks import FORMATS, MAPPINGS, SPECS, Mapping, TaskSpec, task_of
 from seqcli.recipe.training import GenerateConfig, TrainConfig
 
-# The tasks whose examples k-fold cross-validation deals into folds (stratified by class).
-FOLD_TASKS = ("classifier",)
+# The tasks whose examples k-fold cross-validation deals into folds: a classifier's by
+# class, a text regressor's as blocks of a seeded shuffle.
+FOLD_TASKS = ("classifier", "regressor")
 MAX_SEED = 2**63 - 1  # torch seeds are 64-bit; the headroom lets samplers add the step
 
 
@@ -128,8 +129,9 @@ class Recipe(Section):
             return self
         if self.spec.name not in FOLD_TASKS:
             raise ValueError(
-                f"train.folds: k-fold cross-validation deals a classifier's examples into "
-                f"folds; a {self.spec.title} is validated on data.val_fraction or val_path"
+                f"train.folds: k-fold cross-validation deals a classifier's or text regressor's "
+                f"examples into folds; a {self.spec.title} is validated on data.val_fraction "
+                "or val_path"
             )
         if getattr(self.data, "val_path", None) is not None:
             raise ValueError("train.folds: each fold is the validation split; drop data.val_path")

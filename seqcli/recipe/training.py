@@ -98,9 +98,9 @@ class TrainConfig(Section):
     folds: int | None = Field(
         None,
         ge=2,
-        description="k-fold cross-validation (a classifier's): train k runs, each validated "
-        "on one fold, into RUN_DIR/fold-i/, and report mean and std of each metric; "
-        "a test split stays out of every fold",
+        description="k-fold cross-validation (classifier, text regressor): train k runs, "
+        "each validated on one fold, into RUN_DIR/fold-i/, and report mean and std of each "
+        "metric; a test split stays out of every fold",
     )
     fold: int | None = Field(
         None,

@@ -804,6 +804,10 @@ CASES = [
         "train.folds: k-fold cross-validation deals a classifier's or text regressor's examples",
     ),
     case(
+        "folds-flag-on-a-language-model", recipe(), "train recipe.yaml --folds 3",
+        "--folds 3: train.folds: k-fold cross-validation deals a classifier's or text",
+    ),
+    case(
         "fold-without-folds", small_table(train={"fold": 1}), TRAIN,
         "train: fold 1 needs folds greater than it (folds: None)",
     ),

@@ -3,6 +3,7 @@ another, each shown as a training is, then the table of means and deviations."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
@@ -11,7 +12,7 @@ import typer
 
 from seqcli import ui
 from seqcli.cli.numbers import like
-from seqcli.errors import UsageError
+from seqcli.errors import RecipeError, UsageError
 from seqcli.recipe import TrainConfig
 
 Folds = Annotated[
@@ -50,7 +51,10 @@ def cross_validate(
 
     if recipe_path is None:
         return None
-    recipe = load_recipe(recipe_path, overrides)
+    try:
+        recipe = load_recipe(recipe_path, overrides)
+    except RecipeError as err:  # with_folds made the --set; the user typed --folds
+        raise RecipeError(re.sub(r"^--set train\.folds=(\S+)", r"--folds \1", str(err))) from None
     if recipe.train.folds is None or recipe.train.fold is not None:
         return None
     folder = out or Path("runs") / recipe.name

@@ -9,6 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import torch
 from typer.testing import CliRunner
 
 from seqcli.cli import app
@@ -81,14 +82,14 @@ def write_cv_recipe(tmp_path: Path) -> Path:
     return path
 
 
-def train_folds(recipe: Path, out: Path):
-    args = ["train", str(recipe), "--folds", "3", "--quiet", "--device", "cpu", "--out", str(out)]
+def train_folds(recipe: Path, out: Path, *flags: str):
+    args = ["train", str(recipe), "--folds", "3", "--device", "cpu", "--out", str(out), *flags]
     return CliRunner().invoke(app, args)
 
 
 def test_folds_json_means_are_the_per_fold_means_and_a_rerun_skips_finished_folds(tmp_path):
     recipe, out = write_cv_recipe(tmp_path), tmp_path / "run"
-    first = train_folds(recipe, out)
+    first = train_folds(recipe, out, "--quiet")
     assert first.exit_code == 0, first.output
     report = json.loads((out / "folds.json").read_text(encoding="utf-8"))
     assert [f["fold"] for f in report["per_fold"]] == [0, 1, 2]
@@ -97,7 +98,7 @@ def test_folds_json_means_are_the_per_fold_means_and_a_rerun_skips_finished_fold
         assert value["mean"] == pytest.approx(statistics.fmean(numbers))
         assert value["std"] == pytest.approx(statistics.stdev(numbers))
     stamps = [(out / f"fold-{i}" / "best.pt").stat().st_mtime_ns for i in range(3)]
-    again = train_folds(recipe, out)
+    again = train_folds(recipe, out, "--quiet")
     assert again.exit_code == 0, again.output
     assert again.output.count("finished before") == 3
     assert [(out / f"fold-{i}" / "best.pt").stat().st_mtime_ns for i in range(3)] == stamps
@@ -128,3 +129,22 @@ def test_a_regressors_folds_partition_its_shuffled_examples(tmp_path):
         validated.append([e.where for e in task.prepare(recipe).splits["val"].examples])
     assert sorted(sum(validated, [])) == sorted(f"{path}:{n}" for n in range(1, 11))
     assert sorted(len(v) for v in validated) == [3, 3, 4]
+
+
+def test_a_fold_stopped_midway_resumes_from_its_last_checkpoint(tmp_path):
+    from seqcli.compare.folds import fold_trainer, plan_folds
+    from seqcli.engine import events
+    from seqcli.recipe import load_recipe
+
+    recipe, out = write_cv_recipe(tmp_path), tmp_path / "run"
+    loaded = load_recipe(recipe, ["train.folds=3"])
+    trainer = fold_trainer(plan_folds(loaded, out)[0], torch.device("cpu"))
+    for event in trainer:  # as Ctrl-C does: save and stop after the first validation
+        if isinstance(event, events.Evaluated):
+            trainer.request_stop("interrupted")
+    trainer.folder.release()
+    result = train_folds(recipe, out)
+    assert result.exit_code == 0, result.output
+    assert result.output.count("resumed at step 2") == 1  # fold 0; folds 1 and 2 start afresh
+    lines = (out / "fold-0" / "metrics.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["step"] for line in lines if '"val"' in line] == [2, 4]

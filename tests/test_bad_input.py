@@ -453,6 +453,14 @@ NO_CUDA = "a CUDA device is available here" if torch.cuda.is_available() else No
 TRAIN = "train recipe.yaml"
 ROW = " ".join(["1"] * 16)  # a word vector as wide as the tiny recipe's embedding
 
+
+def small_table(**sections):
+    """A classifier's recipe over four examples, two per class."""
+    rows = "spam\tfree\nham\thi\nspam\twin\nham\tyo\n"
+    data = {"format": "table", "path": "d.tsv"}
+    return both(file("d.tsv", rows), recipe(mapping="many_to_one", data=data, **sections))
+
+
 # fmt: off
 CASES = [
     # The recipe file itself.
@@ -773,6 +781,47 @@ CASES = [
         "table-row-without-text", both(file("d.tsv", "spam\n"), recipe(
             mapping="many_to_one", data={"format": "table", "path": "d.tsv"})), TRAIN,
         "d.tsv:1: 1 field(s), but text_column is 1 (0-based)",
+    ),
+    case(
+        "unknown-key-of-the-format-in-use", both(file("d.tsv", "spam\tfree\n"), recipe(
+            mapping="many_to_one", data={"format": "table", "path": "d.tsv", "text_colum": 1})),
+        TRAIN, "data.text_colum: unknown key (did you mean 'text_column'?); allowed: path,",
+    ),
+    case(
+        "unknown-model-key-of-the-task", both(file("d.tsv", "spam\tfree\n"), recipe(
+            mapping="many_to_one", data={"format": "table", "path": "d.tsv"},
+            model={"poolin": "mean"})),
+        TRAIN, "model.poolin: unknown key (did you mean 'pooling'?)",
+    ),
+    case(
+        "folds-one", small_table(), "train recipe.yaml --folds 1",
+        "--folds: got 1; input should be greater than or equal to 2",
+    ),
+    case(
+        "folds-more-than-examples", small_table(), "train recipe.yaml --folds 5",
+        "train.folds 5: only 4 example(s) outside the test split; each fold needs at least one",
+    ),
+    case(
+        "folds-on-a-language-model", recipe(train={"folds": 3}), TRAIN,
+        "train.folds: k-fold cross-validation deals a classifier's or text regressor's examples",
+    ),
+    case(
+        "folds-flag-on-a-language-model", recipe(), "train recipe.yaml --folds 3",
+        "--folds 3: train.folds: k-fold cross-validation deals a classifier's or text",
+    ),
+    case(
+        "fold-without-folds", small_table(train={"fold": 1}), TRAIN,
+        "train: fold 1 needs folds greater than it (folds: None)",
+    ),
+    case(
+        "folds-with-resume", recipe(), "train --resume run --folds 3",
+        "--folds starts a cross-validation; rerun it to resume its folds",
+    ),
+    case(
+        "dedupe-on-a-regressor", both(file("d.tsv", "1\tfree\n2\thi\n"), recipe(
+            mapping="many_to_one",
+            data={"format": "table", "path": "d.tsv", "label_type": "number", "dedupe": True})),
+        TRAIN, "data: dedupe reads a classifier's data; label_type number is a regressor's",
     ),
     case(
         "conllu-short-line", both(file("d.conllu", "1\tword\n\n"), recipe(
@@ -1196,7 +1245,8 @@ CASES = [
     ),
     case(
         "val-file-label-unseen",
-        both(file("d.tsv", "spam\tfree\nham\thi\n" * 4), file("v.tsv", "eggs\thello\n"),
+        both(file("d.tsv", "".join(f"spam\tfree {i}\nham\thi {i}\n" for i in range(4))),
+             file("v.tsv", "eggs\thello\n"),
              recipe(mapping="many_to_one", data={
                  "format": "table", "path": "d.tsv", "val_path": "v.tsv", "val_fraction": 0})),
         TRAIN, "label 'eggs' is not one the model knows (ham, spam)",

@@ -249,6 +249,15 @@ TASK_KNOBS = {
         "tests/test_classifier.py",
         "test_class_weights_setting_reaches_the_loss",
     ),
+    "train.folds": (
+        "tests/test_folds.py",
+        "test_folds_json_means_are_the_per_fold_means_and_a_rerun_skips_finished_folds",
+    ),
+    "train.fold": ("tests/test_folds.py", "test_train_fold_makes_that_fold_the_validation_split"),
+    "data.dedupe": (
+        "tests/test_data_quality.py",
+        "test_dedupe_keeps_one_of_each_duplicate_and_drops_conflicting_texts_whole",
+    ),
     "data.label_type": (
         "tests/test_regressor.py",
         "test_number_labels_make_a_regressor_and_category_labels_a_classifier",

@@ -12,6 +12,7 @@ import typer
 
 from seqcli import ui
 from seqcli.cli.app import AsJson, Device, Overrides, app, friendly
+from seqcli.cli.folds import Folds, cross_validate, with_folds
 from seqcli.cli.launch import launch, without_nproc
 from seqcli.cli.numbers import bounded, like
 from seqcli.errors import OutputError, UsageError
@@ -106,29 +107,37 @@ def train(
     dry_run: DryRun = False,
     diagnose: Diagnose = False,
     nproc: Nproc = 1,
+    folds: Folds = None,
 ) -> None:
     """Train a model from a recipe, or resume a run (and continue it past its end)."""
+    overrides = with_folds(overrides or [], folds, resume=resume, init_from=init_from, nproc=nproc)
     _check_flags(
         recipe, resume, bool(overrides or init_from or out is not None), allow_changed_data
     )
     until = _until(resume, steps, epochs)
     if nproc > 1 and not dry_run:
         raise typer.Exit(launch(nproc, without_nproc(sys.argv[1:])))
+    target = _tuned_device(device, tune_allocator)
+    if dry_run:
+        _dry_run(recipe or resume / "recipe.yaml", overrides, target, init_from)
+        return
+    options = {"out": out_folder(out), "overwrite": overwrite, "init_from": init_from}
+    options.update(allow_changed_data=allow_changed_data, until=until)
+    view = ui.JsonView() if as_json else ui.TrainView(quiet=quiet)
+    exit_code = cross_validate(recipe, overrides, options["out"], target, _watch, view)
+    if exit_code is None:  # no folds: one run
+        exit_code = _rank(recipe, resume, overrides, target, options, view, diagnose)
+    if exit_code:
+        raise typer.Exit(exit_code)
+
+
+def _tuned_device(device: str, tune_allocator: bool):
     from seqcli.engine.allocator import tune_allocator as tune
     from seqcli.engine.run import resolve_device
 
     if tune_allocator:
         tune()
-    target = resolve_device(device)
-    if dry_run:
-        _dry_run(recipe or resume / "recipe.yaml", overrides or [], target, init_from)
-        return
-    options = {"out": out_folder(out), "overwrite": overwrite, "init_from": init_from}
-    options.update(allow_changed_data=allow_changed_data, until=until)
-    view = ui.JsonView() if as_json else ui.TrainView(quiet=quiet)
-    exit_code = _rank(recipe, resume, overrides or [], target, options, view, diagnose)
-    if exit_code:
-        raise typer.Exit(exit_code)
+    return resolve_device(device)
 
 
 def _rank(recipe, resume, overrides, device, options, view, diagnose: bool) -> int:

@@ -41,7 +41,7 @@ def finished_result(folder: Path, recipe: Recipe) -> dict | None:
     return result if result.get("recipe") == recipe_to_dict(recipe) else None
 
 
-def _trainer(recipe: Recipe, folder: Path, device: torch.device):
+def trainer_for(recipe: Recipe, folder: Path, device: torch.device):
     """Resume an interrupted variant of the same recipe, else start it afresh."""
     last = folder / "last.pt"
     if last.is_file():
@@ -55,7 +55,7 @@ def train_variant(
     recipe: Recipe, variant: Variant, folder: Path, *, device: torch.device, target: float | None
 ) -> Iterator[object]:
     """Train one variant, yielding VariantProgress, then score it and yield VariantDone."""
-    trainer, started = _trainer(recipe, folder, device), time.perf_counter()
+    trainer, started = trainer_for(recipe, folder, device), time.perf_counter()
     try:
         ended = yield from _progress(trainer, variant.name, recipe.train.monitor)
     finally:

@@ -31,6 +31,7 @@ class Example(NamedTuple):
     label: str
     text: str
     where: str  # "file:line", for error messages
+    padded: bool = False  # the label was written with edge whitespace, stripped here
 
 
 def decoded_lines(path: Path) -> Iterator[str]:
@@ -120,12 +121,13 @@ def table_example(row: list[str], columns: dict[str, int], where: str, config) -
                 f"{where}: {len(row)} field(s), but {role}_column is {index} (0-based); "
                 "check data.delimiter and the column settings"
             )
-    label, text = row[columns["label"]].strip(), normalise(row[columns["text"]], config)
+    written, text = row[columns["label"]], normalise(row[columns["text"]], config)
+    label = written.strip()
     if not label:
         raise DataError(f"{where}: empty label")
     if not text:
         raise DataError(f"{where}: empty text")
-    return Example(label, text, where)
+    return Example(label, text, where, padded=label != written)
 
 
 def read_folder(config) -> list[Example]:
@@ -138,7 +140,12 @@ def read_folder(config) -> list[Example]:
     if not files:
         raise DataError(f"{folder}: no {FOLDER_SUFFIX} files; each class is one such file")
     return [
-        Example(path.stem, normalise(line, config), f"{path}:{number}")
+        Example(
+            path.stem.strip(),
+            normalise(line, config),
+            f"{path}:{number}",
+            path.stem.strip() != path.stem,
+        )
         for path in files
         for number, line in enumerate(decoded_lines(path), start=1)
         if line.strip()  # a blank line is no example

@@ -12,6 +12,9 @@ from seqcli.recipe.schedule import Section
 from seqcli.recipe.tasks import FORMATS, MAPPINGS, SPECS, Mapping, TaskSpec, task_of
 from seqcli.recipe.training import GenerateConfig, TrainConfig
 
+# The tasks whose examples k-fold cross-validation deals into folds: a classifier's by
+# class, a text regressor's as blocks of a seeded shuffle.
+FOLD_TASKS = ("classifier", "regressor")
 MAX_SEED = 2**63 - 1  # torch seeds are 64-bit; the headroom lets samplers add the step
 
 
@@ -118,6 +121,20 @@ class Recipe(Section):
         for key, mappings in TRAIN_OPTIONS.items():
             if getattr(self.train, key) is not None and key not in spec.train_options:
                 raise ValueError(f"train.{key} applies to mapping {' and '.join(mappings)} only")
+        return self
+
+    @model_validator(mode="after")
+    def _folds_split_examples(self) -> Recipe:
+        if self.train.folds is None:
+            return self
+        if self.spec.name not in FOLD_TASKS:
+            raise ValueError(
+                f"train.folds: k-fold cross-validation deals a classifier's or text regressor's "
+                f"examples into folds; a {self.spec.title} is validated on data.val_fraction "
+                "or val_path"
+            )
+        if getattr(self.data, "val_path", None) is not None:
+            raise ValueError("train.folds: each fold is the validation split; drop data.val_path")
         return self
 
     @model_validator(mode="after")

@@ -56,6 +56,11 @@ class LabelledData(DataSection):
         description="loss weight per class: null: all 1; balanced: n / (classes * count) as "
         "in scikit-learn; or {label: weight} (labels left out weigh 1)",
     )
+    dedupe: bool = Field(
+        False,
+        description="before splitting, drop repeated examples (the first is kept) and every "
+        "example of a text written under two labels; duplicates are warned about either way",
+    )
 
     @field_validator("class_weights")
     @classmethod
@@ -108,6 +113,8 @@ class TableData(LabelledData):
             raise ValueError("label_column and text_column name the same column")
         if self.label_type == "number" and self.class_weights is not None:
             raise ValueError("class_weights weighs classes; label_type number has none")
+        if self.label_type == "number" and self.dedupe:
+            raise ValueError("dedupe reads a classifier's data; label_type number is a regressor's")
         return self
 
 

@@ -95,6 +95,19 @@ class TrainConfig(Section):
         description="encoder_decoder only (default 1.0): chance that the decoder is fed the "
         "true previous token rather than its own guess, drawn per step",
     )
+    folds: int | None = Field(
+        None,
+        ge=2,
+        description="k-fold cross-validation (classifier, text regressor): train k runs, "
+        "each validated on one fold, into RUN_DIR/fold-i/, and report mean and std of each "
+        "metric; a test split stays out of every fold",
+    )
+    fold: int | None = Field(
+        None,
+        ge=0,
+        description="with folds: train only this fold (0-based) as the validation split; "
+        "train --folds sets it for each run",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -117,6 +130,8 @@ class TrainConfig(Section):
             )
         if self.momentum is not None and self.optimizer not in ("sgd", "rmsprop"):
             raise ValueError(f"momentum applies to sgd and rmsprop, not {self.optimizer}")
+        if self.fold is not None and (self.folds is None or self.fold >= self.folds):
+            raise ValueError(f"fold {self.fold} needs folds greater than it (folds: {self.folds})")
         return self
 
 

@@ -11,6 +11,7 @@ from pydantic import Field, model_validator
 from seqcli.data.forms import Form
 from seqcli.data.labelled import read_examples, stratified_split, text_vocab
 from seqcli.data.padding import ordered_batches, pad
+from seqcli.data.quality import checked_examples
 from seqcli.data.vocab import BOS, EOS, PAD, UNK, Vocab, VocabForm, token_ids
 from seqcli.decoding.autoregress import autoregress
 from seqcli.decoding.requests import Draw, Generated, Request
@@ -64,7 +65,7 @@ class ConditionedText:
     def prepare(self, recipe, meta: LabelsMeta | None = None) -> TaskData:
         data = recipe.data
         splits = stratified_split(
-            read_examples(data),
+            checked_examples(data)[0],
             val_fraction=data.val_fraction,
             test_fraction=data.test_fraction,
             seed=recipe.seed,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
@@ -12,15 +12,16 @@ import torch
 import torch.nn.functional as F
 from pydantic import Field, model_validator
 
+from seqcli.data.folds import fold_split
 from seqcli.data.forms import Form
 from seqcli.data.labelled import (
     READERS,
     Example,
     normalise,
-    read_examples,
     stratified_split,
     text_vocab,
 )
+from seqcli.data.quality import checked_examples, held_out_files, leaked, warn_leaks
 from seqcli.data.vocab import Vocab, VocabForm
 from seqcli.engine.contract import IndexedBatches, TaskData
 from seqcli.errors import DataError, UsageError
@@ -45,6 +46,7 @@ class ClassifierForm(Form):
     labels: list[str]
     vocab: VocabForm
     weights: list[Annotated[float, Field(gt=0)]] | None
+    quality: dict[str, Annotated[int, Field(ge=0)]] = {}
 
     @model_validator(mode="after")
     def _a_weight_per_label(self) -> ClassifierForm:
@@ -58,22 +60,34 @@ class ClassifierMeta:
     labels: tuple[str, ...]  # a label's class id is its position
     vocab: Vocab
     class_weights: tuple[float, ...] | None  # loss weight per class id; None: all 1
+    quality: dict[str, int] = field(default_factory=dict)  # seqcli.data.quality's counts
 
     def to_dict(self) -> dict:
         weights = None if self.class_weights is None else list(self.class_weights)
-        return {"labels": list(self.labels), "vocab": self.vocab.to_dict(), "weights": weights}
+        return {
+            "labels": list(self.labels),
+            "vocab": self.vocab.to_dict(),
+            "weights": weights,
+            "quality": dict(self.quality),
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> ClassifierMeta:
         form = ClassifierForm.read(data)
         weights = None if form.weights is None else tuple(form.weights)
-        return cls(tuple(form.labels), Vocab.from_form(form.vocab), weights)
+        return cls(tuple(form.labels), Vocab.from_form(form.vocab), weights, form.quality)
 
     def summary(self) -> list[tuple[str, str]]:
         labels = self.labels
         shown = ", ".join(labels[:8]) + (f", ... ({len(labels)})" if len(labels) > 8 else "")
         weights = "none" if self.class_weights is None else "in the loss"
-        return [("classes", shown), *self.vocab.summary(), ("class weights", weights)]
+        rows = [("classes", shown), *self.vocab.summary(), ("class weights", weights)]
+        if self.quality:  # checkpoints written before the counts were kept have none
+            counts = ", ".join(
+                f"{n:,} {name.replace('_', ' ')}" for name, n in self.quality.items()
+            )
+            rows.append(("data quality", counts))
+        return rows
 
 
 def encode(examples: list[Example], meta: ClassifierMeta) -> Encoded:
@@ -113,11 +127,41 @@ def class_weights(setting, train: list[Example], labels: Sequence[str]):
     return given_weights(setting, labels)
 
 
-def build_meta(config, train: list[Example]) -> ClassifierMeta:
+def build_meta(config, train: list[Example], quality: dict[str, int]) -> ClassifierMeta:
     """Labels and vocabulary from the training split only, so held-out text stays unseen."""
     labels = tuple(sorted({example.label for example in train}))
     weights = class_weights(config.class_weights, train, labels)
-    return ClassifierMeta(labels, text_vocab(config, train), weights)
+    return ClassifierMeta(labels, text_vocab(config, train), weights, quality)
+
+
+def split_examples(examples: list[Example], recipe) -> dict[str, list[Example]]:
+    """Stratified train/val/test; with train.fold, that fold of train.folds is val."""
+    config, train = recipe.data, recipe.train
+    if train.fold is not None:
+        return fold_split(
+            examples,
+            folds=train.folds,
+            fold=train.fold,
+            test_fraction=config.test_fraction,
+            seed=recipe.seed,
+        )
+    return stratified_split(
+        examples,
+        val_fraction=config.val_fraction,
+        test_fraction=config.test_fraction,
+        seed=recipe.seed,
+    )
+
+
+def checked_splits(recipe) -> tuple[dict[str, list[Example]], dict[str, int]]:
+    """The stratified splits of the data file, with what seqcli.data.quality found in it and
+    in the held-out files: the held-out files themselves are read into the run later."""
+    config = recipe.data
+    examples, quality = checked_examples(config)
+    splits = split_examples(examples, recipe)
+    leaks = leaked(splits["train"], {**splits, **held_out_files(config)})
+    warn_leaks(leaks)
+    return splits, {**quality, "leaked": len(leaks)}
 
 
 class ClassifierTask:
@@ -125,14 +169,8 @@ class ClassifierTask:
     meta = ClassifierMeta
 
     def prepare(self, recipe, meta: ClassifierMeta | None = None) -> TaskData:
-        config = recipe.data
-        splits = stratified_split(
-            read_examples(config),
-            val_fraction=config.val_fraction,
-            test_fraction=config.test_fraction,
-            seed=recipe.seed,
-        )
-        meta = meta or build_meta(config, splits["train"])
+        splits, quality = checked_splits(recipe)
+        meta = meta or build_meta(recipe.data, splits["train"], quality)
         return TaskData(meta, {name: encode(split, meta) for name, split in splits.items()})
 
     def build_model(self, recipe, meta: ClassifierMeta) -> Classifier:

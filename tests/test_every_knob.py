@@ -200,6 +200,10 @@ TASK_KNOBS = {
         "tests/test_forecast_evaluation.py",
         "test_a_quantile_head_covers_about_its_nominal_share",
     ),
+    "model.calibrate": (
+        "tests/test_forecast_calibration.py",
+        "test_calibrated_bands_reach_nominal_coverage_where_the_raw_ones_fall_short",
+    ),
     "model.window_norm": (
         "tests/test_forecaster.py",
         "test_window_norm_moves_the_forecast_with_the_level",

@@ -25,6 +25,7 @@ from seqcli.tasks.forecaster.batches import (
     direct_targets,
     shifted_targets,
 )
+from seqcli.tasks.forecaster.calibration import calibrate_bands
 from seqcli.tasks.forecaster.evaluation import (
     MODEL,
     backtest_table,
@@ -54,7 +55,10 @@ def build_direct(recipe, meta: SeriesMeta) -> nn.Module:
 def build_autoregressive(recipe, meta: SeriesMeta) -> nn.Module:
     columns = meta.columns
     return AutoregressiveForecaster(
-        recipe.model, features=len(columns.features), values=len(columns.values)
+        recipe.model,
+        features=len(columns.features),
+        values=len(columns.values),
+        horizon=recipe.data.horizon,
     )
 
 
@@ -173,6 +177,11 @@ class Forecaster:
             count = int((~batch.targets.isnan()).sum())
             loss_sum, known = loss_sum + out.loss.item() * count, known + count
         return loss_sum / known
+
+    def calibrate(self, run, val: SeriesSplit) -> None:
+        """Fit the bands' conformal offsets on the validation split; the engine calls it before
+        each validation, so the checkpoint saved after it holds them with the weights."""
+        calibrate_bands(run, val)
 
     def sample(self, run, step: int) -> str | None:
         return None  # the validation metrics already say how the forecast is going

@@ -836,6 +836,34 @@ CASES = [
         "s.csv:2:2: 'abc' is not a number (column 'value')",
     ),
     case(
+        "series-value-missing", both(file("s.csv", "month,value\n2020-01,1\n2020-02,NA\n"),
+            recipe(mapping="many_to_one",
+            data={"format": "series", "path": "s.csv", "lookback": 2, "horizon": 1})), TRAIN,
+        "s.csv:3:2: 'NA' is not a number (column 'value'); a missing value? set data.missing: "
+        "interpolate, ffill or drop",
+    ),
+    case(
+        "series-column-all-missing", both(file("s.csv", "t,v\n" + "1,\n" * 30), recipe(
+            mapping="many_to_one", data={"format": "series", "path": "s.csv", "lookback": 2,
+            "horizon": 1, "missing": "interpolate"})), TRAIN,
+        "s.csv: column 'v' has no value to fill from (data.missing)",
+    ),
+    case(
+        "series-dates-digits-only", both(file("s.csv", "d,v\n" + "".join(
+            f"195803{day:02d},{day % 5}\n" for day in range(1, 29))), recipe(
+            mapping="many_to_one", data={"format": "series", "path": "s.csv", "lookback": 2,
+            "horizon": 1, "date_column": "d"})), TRAIN,
+        "s.csv (d): date '19580301' is digits only, which could be many formats; set "
+        "data.date_format, e.g. '%Y%m%d'",
+    ),
+    case(
+        "series-date-outside-date-format", both(file("s.csv", "d,v\n" + "".join(
+            f"1958-03-{day:02d},{day % 5}\n" for day in range(1, 29))), recipe(
+            mapping="many_to_one", data={"format": "series", "path": "s.csv", "lookback": 2,
+            "horizon": 1, "date_column": "d", "date_format": "%Y%m%d"})), TRAIN,
+        "s.csv (d): date '1958-03-01' does not match data.date_format '%Y%m%d'",
+    ),
+    case(
         "forecast-quantiles-unsorted", forecaster_recipe(quantiles=[0.9, 0.5, 0.1]), TRAIN,
         "model: quantiles [0.9, 0.5, 0.1]: list them increasing, each once",
     ),

@@ -333,6 +333,26 @@ def forecaster_recipe(**model):
     )
 
 
+RAMP = "t,v\n" + "".join(f"{i},{i % 5}\n" for i in range(40))
+
+
+def folder_recipe(files: dict[str, str]):
+    """recipe.yaml: a direct forecaster of the folder series/ holding these files."""
+
+    def setup(tmp: Path, run: Path) -> None:
+        (tmp / "series").mkdir()
+        for name, text in files.items():
+            (tmp / "series" / name).write_text(text, encoding="utf-8")
+        raw = {
+            "name": "folder",
+            "mapping": "many_to_one",
+            "data": {"format": "series", "path": "series", "lookback": 2, "horizon": 1},
+        }
+        (tmp / "recipe.yaml").write_text(yaml.safe_dump(raw), encoding="utf-8")
+
+    return setup
+
+
 def memory_recipe(data: str, *, data_format: str = "glyphs", name: str = "g.txt"):
     """recipe.yaml: a Hopfield network storing the patterns in `name`, which holds data."""
 
@@ -862,6 +882,19 @@ CASES = [
             mapping="many_to_one", data={"format": "series", "path": "s.csv", "lookback": 2,
             "horizon": 1, "date_column": "d", "date_format": "%Y%m%d"})), TRAIN,
         "s.csv (d): date '1958-03-01' does not match data.date_format '%Y%m%d'",
+    ),
+    case(
+        "series-folder-empty", folder_recipe({}), TRAIN,
+        "the folder is empty; put one .csv file per series in it",
+    ),
+    case(
+        "series-folder-not-csv", folder_recipe({"a.csv": RAMP, "notes.txt": "hi\n"}), TRAIN,
+        "notes.txt: not a .csv file; data.path",
+    ),
+    case(
+        "series-folder-different-columns",
+        folder_recipe({"a.csv": RAMP, "b.csv": RAMP.replace("t,v", "t,w")}), TRAIN,
+        "b.csv:1: columns t, w; a.csv has t, v: every file of the folder needs the same header",
     ),
     case(
         "forecast-quantiles-unsorted", forecaster_recipe(quantiles=[0.9, 0.5, 0.1]), TRAIN,

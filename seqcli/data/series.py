@@ -89,14 +89,19 @@ def header_columns(path: Path, *, values, inputs, date, series=None) -> Columns:
     """The recipe's column roles; without value columns, the last column with no other role."""
     if values:
         return Columns(tuple(values), tuple(inputs), date, series)
-    with closing(read_lines(path)) as lines:
-        names = header_names(_header(path, csv.reader(lines)))
+    names = file_header(path)
     free = [name for name in names if name not in (date, series) and name not in inputs]
     if not free:
         raise DataError(
             f"{path}:1: every column is the date, the series or an input; none is left to forecast"
         )
     return Columns((free[-1],), tuple(inputs), date, series)
+
+
+def file_header(path: Path) -> list[str]:
+    """The column names of a CSV file's first row."""
+    with closing(read_lines(path)) as lines:
+        return header_names(_header(path, csv.reader(lines)))
 
 
 def header_names(header: list[str]) -> list[str]:

@@ -333,6 +333,26 @@ def forecaster_recipe(**model):
     )
 
 
+RAMP = "t,v\n" + "".join(f"{i},{i % 5}\n" for i in range(40))
+
+
+def folder_recipe(files: dict[str, str]):
+    """recipe.yaml: a direct forecaster of the folder series/ holding these files."""
+
+    def setup(tmp: Path, run: Path) -> None:
+        (tmp / "series").mkdir()
+        for name, text in files.items():
+            (tmp / "series" / name).write_text(text, encoding="utf-8")
+        raw = {
+            "name": "folder",
+            "mapping": "many_to_one",
+            "data": {"format": "series", "path": "series", "lookback": 2, "horizon": 1},
+        }
+        (tmp / "recipe.yaml").write_text(yaml.safe_dump(raw), encoding="utf-8")
+
+    return setup
+
+
 def memory_recipe(data: str, *, data_format: str = "glyphs", name: str = "g.txt"):
     """recipe.yaml: a Hopfield network storing the patterns in `name`, which holds data."""
 
@@ -883,6 +903,47 @@ CASES = [
             mapping="many_to_one",
             data={"format": "series", "path": "s.csv", "lookback": 2, "horizon": 1})), TRAIN,
         "s.csv:2:2: 'abc' is not a number (column 'value')",
+    ),
+    case(
+        "series-value-missing", both(file("s.csv", "month,value\n2020-01,1\n2020-02,NA\n"),
+            recipe(mapping="many_to_one",
+            data={"format": "series", "path": "s.csv", "lookback": 2, "horizon": 1})), TRAIN,
+        "s.csv:3:2: 'NA' is not a number (column 'value'); a missing value? set data.missing: "
+        "interpolate, ffill or drop",
+    ),
+    case(
+        "series-column-all-missing", both(file("s.csv", "t,v\n" + "1,\n" * 30), recipe(
+            mapping="many_to_one", data={"format": "series", "path": "s.csv", "lookback": 2,
+            "horizon": 1, "missing": "interpolate"})), TRAIN,
+        "s.csv: column 'v' has no value to fill from (data.missing)",
+    ),
+    case(
+        "series-dates-digits-only", both(file("s.csv", "d,v\n" + "".join(
+            f"195803{day:02d},{day % 5}\n" for day in range(1, 29))), recipe(
+            mapping="many_to_one", data={"format": "series", "path": "s.csv", "lookback": 2,
+            "horizon": 1, "date_column": "d"})), TRAIN,
+        "s.csv (d): date '19580301' is digits only, which could be many formats; set "
+        "data.date_format, e.g. '%Y%m%d'",
+    ),
+    case(
+        "series-date-outside-date-format", both(file("s.csv", "d,v\n" + "".join(
+            f"1958-03-{day:02d},{day % 5}\n" for day in range(1, 29))), recipe(
+            mapping="many_to_one", data={"format": "series", "path": "s.csv", "lookback": 2,
+            "horizon": 1, "date_column": "d", "date_format": "%Y%m%d"})), TRAIN,
+        "s.csv (d): date '1958-03-01' does not match data.date_format '%Y%m%d'",
+    ),
+    case(
+        "series-folder-empty", folder_recipe({}), TRAIN,
+        "the folder is empty; put one .csv file per series in it",
+    ),
+    case(
+        "series-folder-not-csv", folder_recipe({"a.csv": RAMP, "notes.txt": "hi\n"}), TRAIN,
+        "notes.txt: not a .csv file; data.path",
+    ),
+    case(
+        "series-folder-different-columns",
+        folder_recipe({"a.csv": RAMP, "b.csv": RAMP.replace("t,v", "t,w")}), TRAIN,
+        "b.csv:1: columns t, w; a.csv has t, v: every file of the folder needs the same header",
     ),
     case(
         "forecast-quantiles-unsorted", forecaster_recipe(quantiles=[0.9, 0.5, 0.1]), TRAIN,

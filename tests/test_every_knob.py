@@ -200,6 +200,18 @@ TASK_KNOBS = {
         "tests/test_forecast_evaluation.py",
         "test_a_quantile_head_covers_about_its_nominal_share",
     ),
+    "data.date_format": (
+        "tests/test_series_missing.py",
+        "test_date_format_reads_them_and_forecasts_continue_them",
+    ),
+    "data.missing": (
+        "tests/test_series_missing.py",
+        "test_a_recipe_with_gaps_trains_on_the_interpolated_series",
+    ),
+    "model.calibrate": (
+        "tests/test_forecast_calibration.py",
+        "test_calibrated_bands_reach_nominal_coverage_where_the_raw_ones_fall_short",
+    ),
     "model.window_norm": (
         "tests/test_forecaster.py",
         "test_window_norm_moves_the_forecast_with_the_level",

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from pydantic import Field, model_validator
 
 from seqcli.data.forms import Form
+from seqcli.errors import DataError
 
 # Longest first, so "1981-01-01" is a day rather than failing as a month.
 FORMATS = (
@@ -72,6 +73,24 @@ class Calendar:
     @classmethod
     def from_dict(cls, data: dict | None) -> Calendar | None:
         return None if data is None else cls(**CalendarForm.read(data).model_dump())
+
+
+def calendar_of(dates: list[str], form: str | None, where: str) -> Calendar | None:
+    """The dates' calendar, read with data.date_format when given, else recognised; a
+    digits-only date such as 19580329 is refused rather than left as a row number."""
+    if form is None:
+        if any(text.isdigit() and len(text) > 4 for text in dates):
+            example = next(text for text in dates if text.isdigit())
+            raise DataError(
+                f"{where}: date {example!r} is digits only, which could be many formats; set "
+                "data.date_format, e.g. '%Y%m%d'"
+            )
+        return infer_calendar(dates)
+    parsed = _parse_all(dates, form)
+    if parsed is None:
+        bad = next(text for text in dates if _parse_all([text], form) is None)
+        raise DataError(f"{where}: date {bad!r} does not match data.date_format {form!r}")
+    return _calendar(parsed, form, dates[-1]) if len(parsed) > 1 else None
 
 
 def infer_calendar(dates: list[str]) -> Calendar | None:

@@ -8,11 +8,12 @@ from pathlib import Path
 import numpy as np
 from pydantic import Field, model_validator
 
-from seqcli.data.dates import Calendar, CalendarForm, infer_calendar
+from seqcli.data.dates import Calendar, CalendarForm, calendar_of
 from seqcli.data.forms import Form
 from seqcli.data.panel import Panel, grouped, rows_of, split_each
 from seqcli.data.scaling import Scaler, ScalerForm, seasonal_mae
-from seqcli.data.series import Bounds, Columns, Table, header_columns, read_series
+from seqcli.data.series import Bounds, Columns, Table, header_columns
+from seqcli.data.series_folder import header_file, read_table
 from seqcli.errors import DataError
 from seqcli.recipe import SeriesData
 
@@ -131,7 +132,9 @@ def build_meta(
         Scaler.fit(config.scaling, table.features[train]),
         tuple(float(s) for s in scale),
         tuple(tuple(float(x) for x in row) for row in table.features[last][-HISTORY_ROWS:]),
-        infer_calendar(table.dates) if table.dates is not None else None,
+        None
+        if table.dates is None
+        else calendar_of(table.dates, config.date_format, f"{config.path} ({columns.date})"),
     )
 
 
@@ -139,7 +142,7 @@ def read_splits(config: SeriesData, meta: SeriesMeta | None, *, train_tail: int)
     """(meta, splits): train points stop train_tail rows early, where a target would cross
     into validation; evaluation points start where every baseline has a past."""
     columns = meta.columns if meta else recipe_columns(config)
-    table, panel = grouped(read_series(config.path, columns))
+    table, panel = grouped(read_table(config.path, columns, config.missing))
     bounds = split_each(config.path, panel, config)
     val, test, stops = (np.array([getattr(b, key) for b in bounds]) for key in Bounds.KEYS)
     if meta is None:
@@ -165,7 +168,7 @@ def read_splits(config: SeriesData, meta: SeriesMeta | None, *, train_tail: int)
 
 def recipe_columns(config: SeriesData) -> Columns:
     return header_columns(
-        config.path,
+        header_file(config.path),
         values=config.value_columns,
         inputs=config.input_columns,
         date=config.date_column,
@@ -178,10 +181,10 @@ def scaled_rows(table: Table, meta: SeriesMeta) -> tuple[np.ndarray, np.ndarray]
     return meta.scaler.apply(table.features), table.features[:, : len(meta.columns.values)]
 
 
-def split_of_file(path: Path, meta: SeriesMeta, *, first: int) -> SeriesSplit:
+def split_of_file(path: Path, meta: SeriesMeta, *, first: int, missing: str) -> SeriesSplit:
     """Every forecastable row of another file, read and scaled as the run's own data, scored
     against the run's MASE scale."""
-    table, panel = grouped(read_series(path, meta.columns))
+    table, panel = grouped(read_table(path, meta.columns, missing))
     sizes = panel.stops - panel.starts
     if sizes.min() <= first:
         raise DataError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import math
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,8 +38,12 @@ class Table:
     series: list[str] | None = None  # the series column's text, when there is one
 
 
-def read_series(path: Path, columns: Columns) -> Table:
-    """Every row's numbers (and dates); a bad cell is a DataError naming file:line:column."""
+MISSING_TEXTS = frozenset({"", "nan", "na", "n/a", "null"})  # lower case, stripped
+
+
+def read_series(path: Path, columns: Columns, *, missing: str = "error") -> Table:
+    """Every row's numbers (and dates); a bad cell is a DataError naming file:line:column.
+    Unless data.missing is error, a missing cell reads as NaN, for the caller to handle."""
     with closing(read_lines(path)) as lines:
         # strict: a stray quote is an error here, not a field that swallows the rows after it
         rows = csv.reader(lines, strict=True)
@@ -49,7 +54,9 @@ def read_series(path: Path, columns: Columns) -> Table:
             for row in rows:
                 if not any(cell.strip() for cell in row):
                     continue  # a blank line (often the last) is no row
-                numbers.append(_row_numbers(path, rows.line_num, row, header, index, columns))
+                numbers.append(
+                    _row_numbers(path, rows.line_num, row, header, index, columns, missing)
+                )
                 for name in filter(None, (columns.date, columns.series)):
                     texts[name].append(row[index[name]].strip())
         except csv.Error as err:
@@ -62,10 +69,10 @@ def read_series(path: Path, columns: Columns) -> Table:
     )
 
 
-def _row_numbers(path, line: int, row: list[str], header, index, columns: Columns) -> list:
+def _row_numbers(path, line: int, row: list[str], header, index, columns, missing) -> list:
     if len(row) != len(header):
         raise DataError(f"{path}:{line}: {len(row)} field(s), the header has {len(header)}")
-    return [_number(path, line, index[name], row, name) for name in columns.features]
+    return [_number(path, line, index[name], row, name, missing) for name in columns.features]
 
 
 def _header(path: Path, rows) -> list[str]:
@@ -82,14 +89,19 @@ def header_columns(path: Path, *, values, inputs, date, series=None) -> Columns:
     """The recipe's column roles; without value columns, the last column with no other role."""
     if values:
         return Columns(tuple(values), tuple(inputs), date, series)
-    with closing(read_lines(path)) as lines:
-        names = header_names(_header(path, csv.reader(lines)))
+    names = file_header(path)
     free = [name for name in names if name not in (date, series) and name not in inputs]
     if not free:
         raise DataError(
             f"{path}:1: every column is the date, the series or an input; none is left to forecast"
         )
     return Columns((free[-1],), tuple(inputs), date, series)
+
+
+def file_header(path: Path) -> list[str]:
+    """The column names of a CSV file's first row."""
+    with closing(read_lines(path)) as lines:
+        return header_names(_header(path, csv.reader(lines)))
 
 
 def header_names(header: list[str]) -> list[str]:
@@ -109,13 +121,19 @@ def _column_index(path: Path, header: list[str], columns: Columns) -> dict[str, 
     return {name: names.index(name) for name in wanted}
 
 
-def _number(path: Path, line: int, column: int, row: list[str], name: str) -> float:
+def _number(path: Path, line: int, column: int, row: list[str], name: str, missing) -> float:
     text = row[column].strip()
+    gap = text.lower() in MISSING_TEXTS
+    if gap and missing != "error":
+        return math.nan
     try:
         return parse_number(text)
     except BadNumber as err:
         problem = f"{shown(text)} {err}" if text else "empty cell"
-        raise DataError(f"{path}:{line}:{column + 1}: {problem} (column '{cut(name)}')") from None
+        way_out = "; a missing value? set data.missing: interpolate, ffill or drop" if gap else ""
+        raise DataError(
+            f"{path}:{line}:{column + 1}: {problem} (column '{cut(name)}'){way_out}"
+        ) from None
 
 
 @dataclass(frozen=True)

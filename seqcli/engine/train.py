@@ -206,6 +206,8 @@ class Trainer:
         recipe, metrics, sample = self.run.recipe, None, None
         if len(self.data.splits["val"]):
             batches = validation_batches(recipe.train)
+            if calibrate := getattr(self.run.task, "calibrate", None):
+                calibrate(self.run, self.data.splits["val"])
             metrics = self.run.task.evaluate(self.run, self.data.splits["val"], max_batches=batches)
             metrics.pop("details", None)
             if not math.isfinite(metrics["loss"]):

@@ -87,6 +87,33 @@ class WindowNorm(nn.Module):
         back_sd = sd[..., : self.values, None]
         return (window - mean) / sd, lambda forecast: forecast * back_sd + back_mean
 
+    def spread(self, window: torch.Tensor) -> torch.Tensor:
+        """(B or 1, 1, V, 1) what a forecast of the (B, T, F) window was scaled by: the band's
+        offsets are in these units, so they grow with a window's spread as its quantiles do."""
+        return self.stats(window)[1][..., : self.values, None]
+
+
+class ConformalBand(nn.Module):
+    """Offsets each quantile moves by, per step ahead, in units of the window's spread (of the
+    data's scaling without window_norm); the task fits them on the validation split
+    (model.calibrate). Zeros: the raw bands."""
+
+    def __init__(self, horizon: int, values: int, levels: int):
+        super().__init__()
+        self.register_buffer("offsets", torch.zeros(horizon, values, levels))  # (H, V, Q)
+
+    def forward(self, forecast: torch.Tensor, spread: torch.Tensor, first: int = 0) -> torch.Tensor:
+        """(B, S, V, Q) forecasts of steps first+1.. moved; steps past the horizon a roll-out
+        reaches take the last step's offsets."""
+        steps = torch.arange(first, first + forecast.shape[1], device=forecast.device)
+        offsets = self.offsets[steps.clamp_max(len(self.offsets) - 1)]  # (S, V, Q)
+        return ordered(forecast + offsets * spread)
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        # Runs saved before calibration existed keep their bands as trained.
+        state_dict.setdefault(prefix + "offsets", torch.zeros_like(self.offsets))
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+
 
 class DirectForecaster(nn.Module):
     """many_to_one: read the lookback window, emit all horizon steps at once."""
@@ -99,6 +126,7 @@ class DirectForecaster(nn.Module):
         self.rnn = make_stack(config, input_size=features)
         self.drop = nn.Dropout(config.dropout)
         self.head = nn.Linear(config.hidden_size * config.directions, math.prod(self.shape))
+        self.band = ConformalBand(*self.shape)
         self.loss = loss_of(config)
 
     def forward(self, values: torch.Tensor, *, targets: torch.Tensor | None = None) -> Output:
@@ -113,7 +141,7 @@ class DirectForecaster(nn.Module):
     def forecast(self, values: torch.Tensor, steps: int) -> torch.Tensor:
         """(B, steps, V, Q) for steps up to the trained horizon."""
         assert steps <= self.horizon, "the task checks the horizon before asking"
-        return ordered(self(values).out[:, :steps])
+        return self.band(ordered(self(values).out[:, :steps]), self.norm.spread(values))
 
     def rollout(self, values: torch.Tensor, steps: int) -> Iterator[torch.Tensor]:
         """The forecast as chunks of (B, <= ROLLOUT_CHUNK, V, Q); the horizon is short, so
@@ -125,7 +153,7 @@ class AutoregressiveForecaster(nn.Module):
     """many_to_many: predict row t+1 from rows up to t at every position; roll out by
     feeding each forecast back in as the next row's values."""
 
-    def __init__(self, config: ForecasterConfig, *, features: int, values: int):
+    def __init__(self, config: ForecasterConfig, *, features: int, values: int, horizon: int):
         super().__init__()
         self.values, self.features = values, features
         self.outputs, self.point = (values, len(config.levels)), config.point  # (V, Q)
@@ -133,6 +161,7 @@ class AutoregressiveForecaster(nn.Module):
         self.rnn = make_stack(config, input_size=features)
         self.drop = nn.Dropout(config.dropout)
         self.head = nn.Linear(config.hidden_size, math.prod(self.outputs))
+        self.band = ConformalBand(horizon, *self.outputs)
         self.loss = loss_of(config)
 
     def forward(self, values: torch.Tensor, *, targets: torch.Tensor | None = None) -> Output:
@@ -155,15 +184,18 @@ class AutoregressiveForecaster(nn.Module):
         direct head learns."""
         assert steps == 1 or self.features == self.values, "covariates end with the data"
         window, restore = self.norm(values)  # (B, T, F)
+        spread = self.norm.spread(values)  # (B, 1, V, 1)
         h, state = self.rnn(window)  # (B, T, H)
         step = self.head(h[:, -1:]).unflatten(-1, self.outputs)  # (B, 1, V, Q)
-        chunk = [step]
+        chunk, done = [step], 0
         for _ in range(steps - 1):
             if len(chunk) == ROLLOUT_CHUNK:
-                yield ordered(restore(torch.cat(chunk, dim=1)))
-                chunk = []
+                yield self.band(ordered(restore(torch.cat(chunk, dim=1))), spread, done)
+                chunk, done = [], done + len(chunk)
             # Fed back in the window's own scale: the rows it was rescaled with.
             h, state = self.rnn(step[..., self.point], state)  # (B, 1, H)
             step = self.head(h).unflatten(-1, self.outputs)  # (B, 1, V, Q)
             chunk.append(step)
-        yield ordered(restore(torch.cat(chunk, dim=1)))  # (B, <= ROLLOUT_CHUNK, V, Q)
+        yield self.band(
+            ordered(restore(torch.cat(chunk, dim=1))), spread, done
+        )  # (B, <=CHUNK, V, Q)

@@ -11,6 +11,7 @@ from pydantic import AfterValidator, Field, model_validator
 
 from seqcli.recipe.cells import CELL_NAMES, CELL_OPTIONS, CELL_SPECS
 from seqcli.recipe.data_base import resolve_path
+from seqcli.recipe.quantile_head import QuantileHead
 from seqcli.recipe.schedule import Section
 
 CellName = Literal[CELL_NAMES]
@@ -206,46 +207,13 @@ class GeneratorConfig(ModelConfig):
     )
 
 
-class ForecasterConfig(ModelConfig):
+class ForecasterConfig(ModelConfig, QuantileHead):
     window_norm: bool = Field(
         False,
         description="rescale each input window by its own mean and standard deviation and "
         "undo it on the forecast (RevIN, Kim et al. 2022), so a series that grew past its "
         "training range stays in range",
     )
-    quantiles: tuple[Annotated[float, Field(gt=0, lt=1)], ...] | None = Field(
-        None,
-        min_length=2,
-        max_length=99,
-        description="train a quantile head with the pinball loss instead of one value per "
-        "step, e.g. [0.1, 0.5, 0.9]: increasing, with 0.5, the median, as the point forecast; "
-        "generate writes a column per quantile and evaluate the coverage of each interval. "
-        "null: a point forecast trained on the squared error",
-    )
-
-    @model_validator(mode="after")
-    def _quantiles_increase_around_the_median(self) -> ForecasterConfig:
-        levels = self.quantiles
-        if levels is None:
-            return self
-        if any(low >= high for low, high in zip(levels, levels[1:], strict=False)):
-            raise ValueError(f"quantiles {list(levels)}: list them increasing, each once")
-        if 0.5 not in levels:
-            raise ValueError(
-                f"quantiles {list(levels)}: include 0.5, the median, which is the point forecast"
-            )
-        return self
-
-    @property
-    def levels(self) -> tuple[float, ...]:
-        """What the head's outputs per value are read as; a point model's one output stands
-        where the median would."""
-        return self.quantiles or (0.5,)
-
-    @property
-    def point(self) -> int:
-        """Which output is the point forecast: the median's."""
-        return self.levels.index(0.5)
 
 
 class HopfieldConfig(ModelSection):

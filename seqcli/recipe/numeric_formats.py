@@ -40,6 +40,11 @@ class SeriesData(DataSection):
         description="header name of the date column; forecasts continue its most common step. "
         "null: rows are numbered",
     )
+    date_format: str | None = Field(
+        None,
+        description="the date column's strptime format, e.g. '%Y%m%d' for 19580329; null: "
+        "recognised among the formats the README lists (digits-only dates are refused)",
+    )
     input_columns: tuple[str, ...] = Field(
         (),
         description="header names of extra covariate columns the model reads but does not forecast",
@@ -49,6 +54,13 @@ class SeriesData(DataSection):
         description="header name of a column naming the series each row belongs to: one global "
         "model learns from all of them, each split by time on its own, and evaluate reports "
         "each series and all together; generate continues the last series. null: one series",
+    )
+    missing: Literal["error", "interpolate", "ffill", "drop"] = Field(
+        "error",
+        description="what a value cell that is empty, NaN or NA becomes: error (refused, "
+        "naming its file, row and column), interpolate (linear between its series' neighbours, "
+        "the nearest value at either end), ffill (the last value before it; leading gaps take "
+        "the first value) or drop (its row is left out)",
     )
     lookback: int = Field(24, ge=1, description="past rows the model reads for each forecast")
     horizon: int = Field(

@@ -47,15 +47,20 @@ def forecast_origins(split: SeriesSplit, steps: int, stride: int) -> np.ndarray:
 
 
 @torch.no_grad()
-def model_forecast(run, split: SeriesSplit, origins: np.ndarray, steps: int) -> np.ndarray:
-    """(P, H, V, Q) the model's forecasts in data units, a batch of origins at a time."""
+def scaled_forecast(run, split: SeriesSplit, origins: np.ndarray, steps: int) -> np.ndarray:
+    """(P, H, V, Q) the model's forecasts in its scaled units, a batch of origins at a time."""
     lookback, size = run.recipe.data.lookback, run.recipe.train.batch_size
     run.model.eval()
     made = []
     for chunk in np.split(origins, range(size, len(origins), size)):
         values = windows(split, chunk, lookback).to(run.device)  # (B, L, F)
         made.append(run.model.forecast(values, steps).cpu().double().numpy())
-    return run.meta.scaler.invert_outputs(np.concatenate(made))
+    return np.concatenate(made)
+
+
+def model_forecast(run, split: SeriesSplit, origins: np.ndarray, steps: int) -> np.ndarray:
+    """(P, H, V, Q) the model's forecasts in data units."""
+    return run.meta.scaler.invert_outputs(scaled_forecast(run, split, origins, steps))
 
 
 def score(run, split: SeriesSplit, origins: np.ndarray, steps: int) -> Scored:

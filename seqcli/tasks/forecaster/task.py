@@ -11,9 +11,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from seqcli.data.dates import Calendar, infer_calendar
+from seqcli.data.dates import Calendar, calendar_of
 from seqcli.data.forecast_data import SeriesMeta, SeriesSplit, read_splits, split_of_file
-from seqcli.data.series import read_series
+from seqcli.data.missing import read_complete
 from seqcli.decoding.requests import Generated, Request
 from seqcli.engine.contract import Given, IndexedBatches, StackInput, TaskData
 from seqcli.errors import DataError, UsageError
@@ -25,6 +25,7 @@ from seqcli.tasks.forecaster.batches import (
     direct_targets,
     shifted_targets,
 )
+from seqcli.tasks.forecaster.calibration import calibrate_bands
 from seqcli.tasks.forecaster.evaluation import (
     MODEL,
     backtest_table,
@@ -54,7 +55,10 @@ def build_direct(recipe, meta: SeriesMeta) -> nn.Module:
 def build_autoregressive(recipe, meta: SeriesMeta) -> nn.Module:
     columns = meta.columns
     return AutoregressiveForecaster(
-        recipe.model, features=len(columns.features), values=len(columns.values)
+        recipe.model,
+        features=len(columns.features),
+        values=len(columns.values),
+        horizon=recipe.data.horizon,
     )
 
 
@@ -174,12 +178,18 @@ class Forecaster:
             loss_sum, known = loss_sum + out.loss.item() * count, known + count
         return loss_sum / known
 
+    def calibrate(self, run, val: SeriesSplit) -> None:
+        """Fit the bands' conformal offsets on the validation split; the engine calls it before
+        each validation, so the checkpoint saved after it holds them with the weights."""
+        calibrate_bands(run, val)
+
     def sample(self, run, step: int) -> str | None:
         return None  # the validation metrics already say how the forecast is going
 
     def examples_from_file(self, run, path: Path) -> SeriesSplit:
         """Every row of another file that has a full lookback (and a season) before it."""
-        return split_of_file(path, run.meta, first=run.recipe.data.first_origin)
+        data = run.recipe.data
+        return split_of_file(path, run.meta, first=data.first_origin, missing=data.missing)
 
     def predict(self, run, lines: list[str]) -> list[dict]:
         """Each line, comma-separated past values (oldest first), gets the next horizon steps."""
@@ -202,7 +212,7 @@ class Forecaster:
         self.reach(run.recipe, meta, steps, "--horizon")
         history, calendar = np.asarray(meta.history), meta.calendar
         if asked.history is not None:
-            history, calendar = read_history(asked.history, meta)
+            history, calendar = read_history(asked.history, meta, run.recipe.data.missing)
         if len(history) < run.recipe.data.lookback:
             raise DataError(
                 f"{asked.history or 'the series'}: {len(history)} rows, the model reads "
@@ -218,7 +228,7 @@ class Forecaster:
     def stack_input(self, run, given: Given) -> StackInput:
         """The rows of a CSV file (--file *.csv, the run's columns), or comma-separated values
         of a one-column series, scaled as in training, read as one window."""
-        rows = given_rows(given, run.meta)  # (T, F) in data units
+        rows = given_rows(given, run.meta, run.recipe.data.missing)  # (T, F) in data units
         steps = [",".join(f"{value:.6g}" for value in row) for row in rows]
         values = torch.from_numpy(run.meta.scaler.apply(rows))[None]  # (1, T, F)
         return StackInput({"values": values}, steps, "values")
@@ -246,10 +256,10 @@ def _kept(chunks: Iterator[np.ndarray], kept: list | None) -> Iterator[np.ndarra
         yield chunk
 
 
-def given_rows(given: Given, meta: SeriesMeta) -> np.ndarray:
+def given_rows(given: Given, meta: SeriesMeta, missing: str) -> np.ndarray:
     """(T, F) rows in data units: a CSV file's, or one column's comma-separated values."""
     if given.path is not None and given.path.suffix.lower() == ".csv":
-        return read_history(given.path, meta)[0]
+        return read_history(given.path, meta, missing)[0]
     if len(meta.columns.features) > 1:
         raise UsageError(
             f"{given.source}: this model reads columns {', '.join(meta.columns.features)}; "
@@ -259,10 +269,12 @@ def given_rows(given: Given, meta: SeriesMeta) -> np.ndarray:
     return np.concatenate(parse_history(lines, meta, lookback=1) or [np.zeros((0, 1))])
 
 
-def read_history(path: Path, meta: SeriesMeta) -> tuple[np.ndarray, Calendar | None]:
-    """Another file's rows (data units) and dates, read with the run's columns."""
-    table = read_series(path, meta.columns)
-    calendar = infer_calendar(table.dates) if table.dates is not None else None
+def read_history(path: Path, meta: SeriesMeta, missing: str) -> tuple[np.ndarray, Calendar | None]:
+    """Another file's rows (data units) and dates, read with the run's columns and
+    data.missing."""
+    table = read_complete(path, meta.columns, missing)
+    form = meta.calendar.format if meta.calendar is not None else None
+    calendar = None if table.dates is None else calendar_of(table.dates, form, str(path))
     return table.features, calendar
 
 

@@ -50,6 +50,16 @@ def test_the_offset_is_the_corrected_rank_of_the_misses():
     assert few[0, 0, 2] == 3.0  # k = ceil(4 * 0.8) = 4 > 3 origins: the widest miss
 
 
+def test_too_few_origins_never_narrow_a_band():
+    """With fewer origins than the level needs there is no guarantee: a band all three
+    values fell inside stays as trained rather than shrinking to the widest of them."""
+    inside = np.asarray([0.1, -0.2, 0.3])[:, None, None]
+    offsets = conformal_offsets(inside, band(2.0, 3), LEVELS)
+    assert offsets[0, 0].tolist() == [0.0, 0.0, 0.0]
+    many = conformal_offsets(np.tile(inside, (4, 1, 1)), band(2.0, 12), LEVELS)
+    assert many[0, 0, 2] < 0  # with enough origins a band too wide does narrow
+
+
 def shifting_noise_csv(path, rows: int = 600):
     """A seasonal wave whose noise triples after the training part: bands trained on the
     calm part are far too narrow for the validation and test parts."""

@@ -21,8 +21,12 @@ def conformal_offsets(
         high = len(levels) - 1 - low
         # Positive when the value falls outside the interval: by how much it missed.
         scores = np.maximum(quantiles[..., low] - actual, actual - quantiles[..., high])
-        # With few origins k passes P: the widest miss is all there is to go by.
         rank = math.ceil(round((count + 1) * (levels[high] - levels[low]), 9))
         width = np.sort(scores, axis=0)[min(rank, count) - 1]  # (H, V)
+        if rank > count:
+            # Too few origins for the level (k passes P): no guarantee is left, and the
+            # widest miss is all there is to go by. It may widen a band; narrowing one on
+            # three values lost airline's test coverage (61% -> 42%), so it never does.
+            width = np.maximum(width, 0.0)
         offsets[..., low], offsets[..., high] = -width, width
     return offsets

@@ -8,6 +8,8 @@ import numpy as np
 
 from seqcli.data.batching import CarriedWindows, RandomWindows
 from seqcli.data.corpus import load_corpus
+from seqcli.data.pieces import training_lines
+from seqcli.data.subwords import SUBWORDS, read_model, subword_pieces, train_subwords
 from seqcli.data.vocab import Vocab
 from seqcli.errors import DataError
 from seqcli.recipe import TextData, TrainConfig
@@ -30,16 +32,38 @@ def split_ids(ids: np.ndarray, *, val_fraction: float, test_fraction: float) -> 
 
 def build_data(config: TextData, *, vocab: Vocab | None = None) -> DataBundle:
     """Tokenize (or reuse the cache for) the corpus and split it; a given vocab must cover it."""
+    if config.tokenizer in SUBWORDS:
+        vocab = vocab or subword_vocab(config)
+        ids, _ = load_corpus(config.path, config.tokenizer, fixed=vocab)
+        return DataBundle(vocab, split_ids(ids, **_fractions(config)))
     ids, corpus_vocab = load_corpus(config.path, config.tokenizer)
     if vocab is not None and vocab != corpus_vocab:
         ids = _reindex(ids, corpus_vocab, vocab, what=str(config.path))
     vocab = vocab or corpus_vocab
-    splits = split_ids(ids, val_fraction=config.val_fraction, test_fraction=config.test_fraction)
-    return DataBundle(vocab, splits)
+    return DataBundle(vocab, split_ids(ids, **_fractions(config)))
+
+
+def _fractions(config: TextData) -> dict:
+    return {"val_fraction": config.val_fraction, "test_fraction": config.test_fraction}
+
+
+def subword_vocab(config: TextData) -> Vocab:
+    """The recipe's subword model: loaded from tokenizer_file, or trained on the training
+    split's text only, so no held-out word is learned as a piece."""
+    if config.tokenizer_file is not None:
+        model = read_model(config.tokenizer_file)
+    else:
+        share = 1 - config.val_fraction - config.test_fraction
+        lines = training_lines(config.path, share)
+        kind, size = config.tokenizer, config.vocab_size
+        model = train_subwords(lines, kind=kind, vocab_size=size, what=str(config.path))
+    return Vocab(subword_pieces(model), config.tokenizer, model)
 
 
 def load_ids(path, vocab: Vocab) -> np.ndarray:
     """Every token of a file as ids of an existing vocabulary (for evaluation on new text)."""
+    if vocab.model is not None:
+        return load_corpus(path, vocab.tokenizer, fixed=vocab)[0]
     ids, file_vocab = load_corpus(path, vocab.tokenizer)
     return ids if file_vocab == vocab else _reindex(ids, file_vocab, vocab, what=str(path))
 

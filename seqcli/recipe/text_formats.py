@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from seqcli.recipe.data_base import TOKENIZER_HELP, DataSection, Tokenizer
+from seqcli.recipe.data_base import TOKENIZER_HELP, DataSection, Tokenizer, resolve_path
 
 # The CoNLL-U columns a tagger can read as inputs beside the word (FORM) and its ID.
 CONLLU_FEATURES = ("lemma", "upos", "xpos", "feats", "head", "deprel", "deps", "misc")
@@ -17,10 +17,23 @@ class TextData(DataSection):
     format: Literal["text"] = Field(
         "text", description="text: one corpus for next-token prediction (language model)"
     )
-    tokenizer: Tokenizer = Field(
+    tokenizer: Literal["char", "word", "bpe", "unigram"] = Field(
         "char",
         description="char: one token per Unicode code point, newlines included; "
-        "word: whitespace-split words, <eos> at each line end",
+        "word: whitespace-split words, <eos> at each line end; bpe, unigram: subwords "
+        "learned from the training split by sentencepiece (pip install 'seqcli[subwords]'), "
+        "lossless, a newline a piece of its own",
+    )
+    vocab_size: int | None = Field(
+        None,
+        ge=2,
+        description="pieces a bpe or unigram tokenizer learns (its vocabulary size); only "
+        "with those tokenizers, not with tokenizer_file",
+    )
+    tokenizer_file: Path | None = Field(
+        None,
+        description="an existing sentencepiece .model file to tokenize with instead of "
+        "training one (tokenizer bpe or unigram); stored in the run",
     )
     val_fraction: float = Field(
         0.1, ge=0, lt=1, description="share of tokens for validation, just before the test split"
@@ -28,6 +41,21 @@ class TextData(DataSection):
     test_fraction: float = Field(
         0.0, ge=0, lt=1, description="share of tokens for test, at the very end of the file"
     )
+
+    _tokenizer_file = field_validator("tokenizer_file")(resolve_path)
+
+    @model_validator(mode="after")
+    def _subwords_have_a_size(self) -> TextData:
+        subwords = self.tokenizer in ("bpe", "unigram")
+        if not subwords and (self.vocab_size or self.tokenizer_file):
+            knob = "vocab_size" if self.vocab_size else "tokenizer_file"
+            raise ValueError(f"{knob}: needs tokenizer bpe or unigram, not {self.tokenizer}")
+        if subwords and (self.vocab_size is None) == (self.tokenizer_file is None):
+            raise ValueError(
+                f"tokenizer {self.tokenizer}: give vocab_size (train one) or tokenizer_file "
+                "(load one), not both"
+            )
+        return self
 
 
 Column = int | str

@@ -52,7 +52,8 @@ def train_subwords(lines: Iterable[str], *, kind: str, vocab_size: int, what: st
             **TRAINING,
         )
     except RuntimeError as err:
-        reason = str(err).splitlines()[0]
+        # sentencepiece says "INTERNAL: file(line) [check] Reason. Advice about its flags."
+        reason = str(err).splitlines()[0].rsplit("] ", 1)[-1].split(" Increase")[0]
         raise DataError(
             f"data.vocab_size: {vocab_size} does not fit the training text of {what} ({reason})"
         ) from None

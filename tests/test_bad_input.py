@@ -522,6 +522,10 @@ CASES = [
         "data: vocab_size: needs tokenizer bpe or unigram, not char",
     ),
     case(
+        "min-freq-with-char", recipe(data={"min_freq": 2}), TRAIN,
+        "data: min_freq: needs tokenizer word, not char",
+    ),
+    case(
         "subwords-without-size", recipe(data={"tokenizer": "bpe"}), TRAIN,
         "give vocab_size (train one) or tokenizer_file",
     ),
@@ -1123,8 +1127,8 @@ CASES = [
     # A checkpoint is data: every field is checked before it is used.
     case(
         "checkpoint-meta-field-of-another-type",
-        checkpoint_payload(stored_meta(tokenizer="bpe")), "generate ckpt.pt",
-        "ckpt.pt: meta.tokenizer: got 'bpe'; input should be 'char' or 'word'",
+        checkpoint_payload(stored_meta(tokenizer="morse")), "generate ckpt.pt",
+        "ckpt.pt: meta.tokenizer: got 'morse'; input should be 'char', 'word', 'bpe' or 'unigram'",
     ),
     case(
         "checkpoint-negative-step",

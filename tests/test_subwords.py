@@ -1,5 +1,5 @@
 """Subword tokenizers (bpe, unigram): learned from the training split only, stored in the run,
-and the same ids after a run is loaded again."""
+and the same ids after a run is loaded again. And <unk> for word language models."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import torch
 from typer.testing import CliRunner
 
 from seqcli.cli import app
-from seqcli.data import subword_vocab
+from seqcli.data import build_data, subword_vocab
 from seqcli.data.pieces import training_lines
 from seqcli.data.subwords import subword_pieces, train_subwords
 from seqcli.engine import events
@@ -103,3 +103,18 @@ def test_tokenizer_file_loads_an_existing_model(tmp_path, corpus):
     train(corpus, tmp_path / "run", **data, path=str(corpus))
     run = load_run(tmp_path / "run", torch.device("cpu"), TASKS)
     assert run.meta.model == model and len(run.meta) == 150
+
+
+def test_word_min_freq_sends_rare_and_held_out_words_to_unk(tmp_path):
+    corpus = tmp_path / "words.txt"
+    corpus.write_text("the cat sat\n" * 8 + "the dog sat\n" + "the cat ran\n", encoding="utf-8")
+    data = {"format": "text", "tokenizer": "word", "min_freq": 2, "val_fraction": 0.1}
+    config = validate_recipe(tiny_recipe(corpus, data=data), source="test").data
+    bundle = build_data(config)
+    vocab, unk = bundle.vocab, bundle.vocab.index["<unk>"]
+    assert "dog" not in vocab.index and "ran" not in vocab.index  # once in training; held out
+    assert {"the", "cat", "sat", "<eos>"} <= set(vocab.index)
+    assert list(bundle.splits["train"][-4:-1]) == [vocab.index["the"], unk, vocab.index["sat"]]
+    assert unk in bundle.splits["val"].tolist()  # "ran" is only in the validation split
+    again = build_data(config, vocab=vocab)  # as a loaded run reads it
+    assert again.splits["val"].tolist() == bundle.splits["val"].tolist()

@@ -10,7 +10,7 @@ from seqcli.data.batching import CarriedWindows, RandomWindows
 from seqcli.data.corpus import load_corpus
 from seqcli.data.pieces import training_lines
 from seqcli.data.subwords import SUBWORDS, read_model, subword_pieces, train_subwords
-from seqcli.data.vocab import Vocab
+from seqcli.data.vocab import UNK, Vocab
 from seqcli.errors import DataError
 from seqcli.recipe import TextData, TrainConfig
 from seqcli.recipe.errors import shown
@@ -37,10 +37,21 @@ def build_data(config: TextData, *, vocab: Vocab | None = None) -> DataBundle:
         ids, _ = load_corpus(config.path, config.tokenizer, fixed=vocab)
         return DataBundle(vocab, split_ids(ids, **_fractions(config)))
     ids, corpus_vocab = load_corpus(config.path, config.tokenizer)
+    if vocab is None and config.min_freq > 1:
+        train = split_ids(ids, **_fractions(config))["train"]
+        vocab = frequent_words(corpus_vocab, train, config.min_freq)
     if vocab is not None and vocab != corpus_vocab:
         ids = _reindex(ids, corpus_vocab, vocab, what=str(config.path))
     vocab = vocab or corpus_vocab
     return DataBundle(vocab, split_ids(ids, **_fractions(config)))
+
+
+def frequent_words(vocab: Vocab, train: np.ndarray, min_freq: int) -> Vocab:
+    """<unk> and the words seen at least min_freq times in the training split."""
+    counts = np.bincount(train, minlength=len(vocab))  # ids < len(vocab): one count each
+    pairs = zip(vocab.tokens, counts, strict=True)
+    kept = (token for token, count in pairs if count >= min_freq and token != UNK)
+    return Vocab((UNK, *kept), vocab.tokenizer)
 
 
 def _fractions(config: TextData) -> dict:
@@ -69,12 +80,13 @@ def load_ids(path, vocab: Vocab) -> np.ndarray:
 
 
 def _reindex(ids: np.ndarray, source: Vocab, target: Vocab, *, what: str) -> np.ndarray:
-    """Map ids of one vocabulary to another, refusing tokens the target lacks."""
-    missing = target.unknown(source.tokens)
-    if missing:
+    """Map ids of one vocabulary to another: a token the target lacks is its <unk>, or an
+    error naming it when it has none."""
+    missing, unk = target.unknown(source.tokens), target.index.get(UNK)
+    if missing and unk is None:
         listed = ", ".join(shown(token) for token in missing[:10])
         raise DataError(f"{what}: {len(missing)} token(s) the model never saw: {listed}")
-    table = np.array([target.index[token] for token in source.tokens], dtype=np.int64)
+    table = np.array([target.index.get(token, unk) for token in source.tokens], dtype=np.int64)
     return table[np.asarray(ids)]
 
 

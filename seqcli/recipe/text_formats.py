@@ -35,6 +35,12 @@ class TextData(DataSection):
         description="an existing sentencepiece .model file to tokenize with instead of "
         "training one (tokenizer bpe or unigram); stored in the run",
     )
+    min_freq: int = Field(
+        1,
+        ge=1,
+        description="tokenizer word: words seen fewer times in the training split become "
+        "<unk> (1: every word of the file, no <unk>)",
+    )
     val_fraction: float = Field(
         0.1, ge=0, lt=1, description="share of tokens for validation, just before the test split"
     )
@@ -47,6 +53,8 @@ class TextData(DataSection):
     @model_validator(mode="after")
     def _subwords_have_a_size(self) -> TextData:
         subwords = self.tokenizer in ("bpe", "unigram")
+        if self.min_freq > 1 and self.tokenizer != "word":
+            raise ValueError(f"min_freq: needs tokenizer word, not {self.tokenizer}")
         if not subwords and (self.vocab_size or self.tokenizer_file):
             knob = "vocab_size" if self.vocab_size else "tokenizer_file"
             raise ValueError(f"{knob}: needs tokenizer bpe or unigram, not {self.tokenizer}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from seqcli.data.subwords import subword_pieces, train_subwords
 from seqcli.engine import events
 from seqcli.engine.run import load_run
 from seqcli.engine.start import fresh_training
+from seqcli.errors import SeqcliError
 from seqcli.recipe import validate_recipe
 from seqcli.tasks import TASKS, task_for
 from tests.conftest import tiny_recipe, write_corpus
@@ -118,3 +120,10 @@ def test_word_min_freq_sends_rare_and_held_out_words_to_unk(tmp_path):
     assert unk in bundle.splits["val"].tolist()  # "ran" is only in the validation split
     again = build_data(config, vocab=vocab)  # as a loaded run reads it
     assert again.splits["val"].tolist() == bundle.splits["val"].tolist()
+
+
+def test_without_sentencepiece_the_error_names_the_extra(monkeypatch, corpus):
+    monkeypatch.setitem(sys.modules, "sentencepiece", None)  # import now raises ImportError
+    config = validate_recipe(tiny_recipe(corpus, data=BPE), source="test").data
+    with pytest.raises(SeqcliError, match=r"pip install 'seqcli\[subwords\]'"):
+        subword_vocab(config)

@@ -527,6 +527,36 @@ CASES = [
         "batch-larger-than-data", recipe(train={"batch_size": 20000}), TRAIN,
         "lower train.batch_size",
     ),
+    # Subword tokenizers.
+    case(
+        "vocab-size-too-small", recipe(data={"tokenizer": "bpe", "vocab_size": 5}), TRAIN,
+        "data.vocab_size: 5 does not fit the training text",
+    ),
+    case(
+        "vocab-size-too-large", recipe(data={"tokenizer": "unigram", "vocab_size": 90000}), TRAIN,
+        "Vocabulary size too high (90000)",
+    ),
+    case(
+        "tokenizer-file-missing", recipe(data={"tokenizer": "bpe", "tokenizer_file": "no.model"}),
+        TRAIN, "data.tokenizer_file: cannot read",
+    ),
+    case(
+        "tokenizer-file-not-a-model",
+        recipe(data={"tokenizer": "bpe", "tokenizer_file": "corpus.txt"}), TRAIN,
+        "corpus.txt is not a sentencepiece model",
+    ),
+    case(
+        "vocab-size-with-char", recipe(data={"vocab_size": 100}), TRAIN,
+        "data: vocab_size: needs tokenizer bpe or unigram, not char",
+    ),
+    case(
+        "min-freq-with-char", recipe(data={"min_freq": 2}), TRAIN,
+        "data: min_freq: needs tokenizer word, not char",
+    ),
+    case(
+        "subwords-without-size", recipe(data={"tokenizer": "bpe"}), TRAIN,
+        "give vocab_size (train one) or tokenizer_file",
+    ),
     # Options that contradict each other.
     case(
         "bidirectional-language-model", recipe(model={"direction": "bi"}), TRAIN,
@@ -1207,8 +1237,8 @@ CASES = [
     # A checkpoint is data: every field is checked before it is used.
     case(
         "checkpoint-meta-field-of-another-type",
-        checkpoint_payload(stored_meta(tokenizer="bpe")), "generate ckpt.pt",
-        "ckpt.pt: meta.tokenizer: got 'bpe'; input should be 'char' or 'word'",
+        checkpoint_payload(stored_meta(tokenizer="morse")), "generate ckpt.pt",
+        "ckpt.pt: meta.tokenizer: got 'morse'; input should be 'char', 'word', 'bpe' or 'unigram'",
     ),
     case(
         "checkpoint-negative-step",

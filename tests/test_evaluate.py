@@ -24,15 +24,21 @@ def run(corpus):
 
 
 def test_metrics_follow_from_the_summed_loss():
-    metrics = token_metrics(total_loss=20.0, correct=3, tokens=10, chars=True)
+    metrics = token_metrics(total_loss=20.0, correct=3, tokens=10, chars=10)
     assert metrics["loss"] == 2.0
     assert metrics["perplexity"] == pytest.approx(math.exp(2.0))
     assert metrics["bpc"] == pytest.approx(2.0 / math.log(2))
     assert metrics["accuracy"] == 0.3
 
 
-def test_word_models_report_no_bits_per_character():
-    assert "bpc" not in token_metrics(4.0, 1, 2, chars=False)
+def test_bits_per_character_spread_the_loss_over_the_characters_covered():
+    # 5 tokens of 4 characters each: a token's nats over 4 characters, in bits.
+    metrics = token_metrics(total_loss=10.0, correct=0, tokens=5, chars=20)
+    assert metrics["bpc"] == pytest.approx(10.0 / (20 * math.log(2)))
+
+
+def test_metrics_without_text_report_no_bits_per_character():
+    assert "bpc" not in token_metrics(4.0, 1, 2, chars=None)
 
 
 def test_evaluation_matches_one_pass_over_the_whole_split(run):

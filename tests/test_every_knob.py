@@ -241,6 +241,14 @@ TASK_KNOBS = {
         "test_evaluate_on_the_test_file_prints_metrics_and_the_baseline",
     ),
     "data.min_freq": ("tests/test_tagger.py", "test_min_freq_sends_rare_words_to_unk"),
+    "data.vocab_size": (
+        "tests/test_subwords.py",
+        "test_a_bpe_language_model_tokenizes_the_same_after_reload",
+    ),
+    "data.tokenizer_file": (
+        "tests/test_subwords.py",
+        "test_tokenizer_file_loads_an_existing_model",
+    ),
     "data.lowercase": (
         "tests/test_tagger.py",
         "test_lowercase_merges_case_variants_and_applies_when_encoding",

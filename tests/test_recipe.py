@@ -158,10 +158,5 @@ def test_unknown_schedule_key_lists_that_schedules_keys(write_recipe):
     assert "allowed: name, step_size, gamma" in message
 
 
-def test_bits_per_character_monitor_needs_a_char_tokenizer(write_recipe):
-    message = error_of(write_recipe, data={"tokenizer": "word"}, train={"monitor": "bpc"})
-    assert "train.monitor" in message and "data.tokenizer 'char'" in message
-
-
 def test_switching_to_epochs_with_set_explains_how(write_recipe):
     assert "train.steps=null" in error_of(write_recipe, overrides=["train.epochs=2"])

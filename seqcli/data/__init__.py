@@ -8,7 +8,9 @@ import numpy as np
 
 from seqcli.data.batching import CarriedWindows, RandomWindows
 from seqcli.data.corpus import load_corpus
-from seqcli.data.vocab import Vocab
+from seqcli.data.pieces import training_lines
+from seqcli.data.subwords import SUBWORDS, read_model, subword_pieces, train_subwords
+from seqcli.data.vocab import UNK, Vocab
 from seqcli.errors import DataError
 from seqcli.recipe import TextData, TrainConfig
 from seqcli.recipe.errors import shown
@@ -30,27 +32,61 @@ def split_ids(ids: np.ndarray, *, val_fraction: float, test_fraction: float) -> 
 
 def build_data(config: TextData, *, vocab: Vocab | None = None) -> DataBundle:
     """Tokenize (or reuse the cache for) the corpus and split it; a given vocab must cover it."""
+    if config.tokenizer in SUBWORDS:
+        vocab = vocab or subword_vocab(config)
+        ids, _ = load_corpus(config.path, config.tokenizer, fixed=vocab)
+        return DataBundle(vocab, split_ids(ids, **_fractions(config)))
     ids, corpus_vocab = load_corpus(config.path, config.tokenizer)
+    if vocab is None and config.min_freq > 1:
+        train = split_ids(ids, **_fractions(config))["train"]
+        vocab = frequent_words(corpus_vocab, train, config.min_freq)
     if vocab is not None and vocab != corpus_vocab:
         ids = _reindex(ids, corpus_vocab, vocab, what=str(config.path))
     vocab = vocab or corpus_vocab
-    splits = split_ids(ids, val_fraction=config.val_fraction, test_fraction=config.test_fraction)
-    return DataBundle(vocab, splits)
+    return DataBundle(vocab, split_ids(ids, **_fractions(config)))
+
+
+def frequent_words(vocab: Vocab, train: np.ndarray, min_freq: int) -> Vocab:
+    """<unk> and the words seen at least min_freq times in the training split."""
+    counts = np.bincount(train, minlength=len(vocab))  # ids < len(vocab): one count each
+    pairs = zip(vocab.tokens, counts, strict=True)
+    kept = (token for token, count in pairs if count >= min_freq and token != UNK)
+    return Vocab((UNK, *kept), vocab.tokenizer)
+
+
+def _fractions(config: TextData) -> dict:
+    return {"val_fraction": config.val_fraction, "test_fraction": config.test_fraction}
+
+
+def subword_vocab(config: TextData) -> Vocab:
+    """The recipe's subword model: loaded from tokenizer_file, or trained on the training
+    split's text only, so no held-out word is learned as a piece."""
+    if config.tokenizer_file is not None:
+        model = read_model(config.tokenizer_file)
+    else:
+        share = 1 - config.val_fraction - config.test_fraction
+        lines = training_lines(config.path, share)
+        kind, size = config.tokenizer, config.vocab_size
+        model = train_subwords(lines, kind=kind, vocab_size=size, what=str(config.path))
+    return Vocab(subword_pieces(model), config.tokenizer, model)
 
 
 def load_ids(path, vocab: Vocab) -> np.ndarray:
     """Every token of a file as ids of an existing vocabulary (for evaluation on new text)."""
+    if vocab.model is not None:
+        return load_corpus(path, vocab.tokenizer, fixed=vocab)[0]
     ids, file_vocab = load_corpus(path, vocab.tokenizer)
     return ids if file_vocab == vocab else _reindex(ids, file_vocab, vocab, what=str(path))
 
 
 def _reindex(ids: np.ndarray, source: Vocab, target: Vocab, *, what: str) -> np.ndarray:
-    """Map ids of one vocabulary to another, refusing tokens the target lacks."""
-    missing = target.unknown(source.tokens)
-    if missing:
+    """Map ids of one vocabulary to another: a token the target lacks is its <unk>, or an
+    error naming it when it has none."""
+    missing, unk = target.unknown(source.tokens), target.index.get(UNK)
+    if missing and unk is None:
         listed = ", ".join(shown(token) for token in missing[:10])
         raise DataError(f"{what}: {len(missing)} token(s) the model never saw: {listed}")
-    table = np.array([target.index[token] for token in source.tokens], dtype=np.int64)
+    table = np.array([target.index.get(token, unk) for token in source.tokens], dtype=np.int64)
     return table[np.asarray(ids)]
 
 

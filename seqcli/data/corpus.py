@@ -63,21 +63,30 @@ def file_digest(path: Path) -> str:
 DIGESTS: dict[tuple[int, int, int, int], str] = {}  # (device, inode, size, mtime): digest
 
 
-def load_corpus(path: Path, tokenizer: str) -> tuple[np.ndarray, Vocab]:
-    """Token ids of the whole corpus (memory-mapped) and the vocabulary built from it. A
-    damaged cache entry is rebuilt; one that cannot be written is a one-line DataError."""
-    folder = cache_root() / "corpora" / f"{file_digest(path)[:24]}-{tokenizer}-v{CACHE_FORMAT}"
+def load_corpus(
+    path: Path, tokenizer: str, *, fixed: Vocab | None = None
+) -> tuple[np.ndarray, Vocab]:
+    """Token ids of the whole corpus (memory-mapped) and the vocabulary built from it, or the
+    fixed one a subword model brings. A damaged cache entry is rebuilt; one that cannot be
+    written is a one-line DataError."""
+    folder = cache_root() / "corpora" / f"{file_digest(path)[:24]}-{_cache_key(tokenizer, fixed)}"
     damage = None
     try:
-        cached = _read_cache(folder, tokenizer)
+        cached = _read_cache(folder, tokenizer, fixed)
     except DamagedCache as err:
         damage, cached = err, None
     if cached is None:
-        _build_cache(path, tokenizer, folder)
-        cached = _read_cache(folder, tokenizer)  # damaged again at once: one line, exit 2
+        _build_cache(path, tokenizer, folder, fixed)
+        cached = _read_cache(folder, tokenizer, fixed)  # damaged again at once: one line, exit 2
         if damage is not None:
             ui.warn(f"{damage}; rebuilt it")
     return cached
+
+
+def _cache_key(tokenizer: str, fixed: Vocab | None) -> str:
+    """The tokenizer, and for a subword model a digest of its bytes: two models, two caches."""
+    model = "" if fixed is None else f"-{hashlib.sha256(fixed.model).hexdigest()[:16]}"
+    return f"{tokenizer}{model}-v{CACHE_FORMAT}"
 
 
 class DamagedCache(DataError):
@@ -91,14 +100,16 @@ class DamagedCache(DataError):
 CACHE_DTYPES = ("uint16", "int32")
 
 
-def _read_cache(folder: Path, tokenizer: str) -> tuple[np.ndarray, Vocab] | None:
+def _read_cache(
+    folder: Path, tokenizer: str, fixed: Vocab | None
+) -> tuple[np.ndarray, Vocab] | None:
     """The cached ids and vocabulary, None if never built (meta.json is written last), and
     DamagedCache if it cannot be trusted: an id past the vocabulary would fail mid-training."""
     if not (folder / "meta.json").exists():
         return None
     try:
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-        vocab, dtype, count = _cache_meta(meta, tokenizer)
+        vocab, dtype, count = _cache_meta(meta, tokenizer, fixed)
         size = (folder / "ids.bin").stat().st_size
         if size != count * dtype.itemsize:
             raise DamagedCache(folder, f"ids.bin holds {size // dtype.itemsize} of {count} ids")
@@ -121,7 +132,7 @@ def _ids_within(path: Path, dtype: np.dtype, size: int) -> bool:
     return True
 
 
-def _cache_meta(meta: object, tokenizer: str) -> tuple[Vocab, np.dtype, int]:
+def _cache_meta(meta: object, tokenizer: str, fixed: Vocab | None) -> tuple[Vocab, np.dtype, int]:
     """meta.json's vocabulary, id type and count, each checked against what a build writes."""
     if not isinstance(meta, dict) or meta.get("dtype") not in CACHE_DTYPES:
         raise ValueError("meta.json names no id type")
@@ -131,26 +142,28 @@ def _cache_meta(meta: object, tokenizer: str) -> tuple[Vocab, np.dtype, int]:
     tokens = vocab.get("tokens")
     if not isinstance(tokens, list) or not all(isinstance(token, str) for token in tokens):
         raise ValueError("meta.json holds a vocabulary that is not a list of tokens")
-    # A build writes the distinct tokens sorted, for this tokenizer.
-    if tokens != sorted(set(tokens)) or vocab.get("tokenizer") != tokenizer:
+    # A build writes the distinct tokens sorted, for this tokenizer, or the fixed ones.
+    expected = sorted(set(tokens)) if fixed is None else list(fixed.tokens)
+    if tokens != expected or vocab.get("tokenizer") != tokenizer:
         raise ValueError(f"meta.json holds a vocabulary no {tokenizer} build writes")
-    return Vocab(tuple(tokens), tokenizer), np.dtype(meta["dtype"]), count
+    return fixed or Vocab(tuple(tokens), tokenizer), np.dtype(meta["dtype"]), count
 
 
-def _build_cache(path: Path, tokenizer: str, folder: Path) -> None:
-    vocab, count = _scan_vocab(path, tokenizer)
-    if count == 0:
-        raise DataError(f"{path}: corpus is empty")
+def _build_cache(path: Path, tokenizer: str, folder: Path, fixed: Vocab | None) -> None:
+    vocab = fixed or _scan_vocab(path, tokenizer)
     dtype = "uint16" if len(vocab) <= np.iinfo(np.uint16).max else "int32"
-    meta = {"count": count, "dtype": dtype, "vocab": vocab.to_dict(), "source": str(path)}
     ids, partial_ids = folder / "ids.bin", folder / f"ids.bin.{os.getpid()}.partial"
     partial_meta = folder / f"meta.json.{os.getpid()}.partial"
     # Write beside the final names and rename, meta.json last, so an interrupted build never
     # looks finished; whatever stops it (a full disk, Ctrl-C) leaves no partial file.
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        _write_ids(path, vocab, dtype, partial_ids)
+        count = _write_ids(path, vocab, dtype, partial_ids)
+        if count == 0:
+            raise DataError(f"{path}: corpus is empty")
         os.replace(partial_ids, ids)
+        stored = {"tokenizer": tokenizer, "tokens": list(vocab.tokens)}  # the model is the run's
+        meta = {"count": count, "dtype": dtype, "vocab": stored, "source": str(path)}
         partial_meta.write_text(json.dumps(meta), encoding="utf-8")
         os.replace(partial_meta, folder / "meta.json")
     except OSError as err:
@@ -170,14 +183,18 @@ def _unlink_quietly(path: Path) -> None:
         pass  # its folder is gone or read-only: there is nothing of ours to remove
 
 
-def _scan_vocab(path: Path, tokenizer: str) -> tuple[Vocab, int]:
+def _scan_vocab(path: Path, tokenizer: str) -> Vocab:
     # Sorted so the same corpus always gives the same ids, whatever its line order.
-    tokens, count = SCANS[tokenizer](path)
-    return Vocab(tokens=tuple(tokens), tokenizer=tokenizer), count
+    tokens, _ = SCANS[tokenizer](path)
+    return Vocab(tokens=tuple(tokens), tokenizer=tokenizer)
 
 
-def _write_ids(path: Path, vocab: Vocab, dtype: str, target: Path) -> None:
-    encode = ENCODERS[vocab.tokenizer](vocab)
+def _write_ids(path: Path, vocab: Vocab, dtype: str, target: Path) -> int:
+    """Write the ids; how many there are."""
+    encode, count = ENCODERS[vocab.tokenizer](vocab), 0
     with target.open("wb") as out:
         for piece in pieces_for(path, vocab.tokenizer):
-            encode(piece).astype(dtype).tofile(out)
+            ids = encode(piece)
+            ids.astype(dtype).tofile(out)
+            count += len(ids)
+    return count

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from seqcli.data.subwords import SUBWORDS
 from seqcli.data.vocab import EOS, Vocab
 from seqcli.errors import DataError
 from seqcli.recipe.inputs import DATA, open_input
@@ -101,10 +102,30 @@ def word_ids(vocab: Vocab) -> Callable[[str], np.ndarray]:
     return lambda piece: np.fromiter((index[token] for token in words(piece)), np.int64)
 
 
+def subword_ids(vocab: Vocab) -> Callable[[str], np.ndarray]:
+    """A piece's ids from the vocabulary's own model; a character it never saw is <unk>."""
+    encode = vocab.processor.encode
+    return lambda piece: np.asarray(encode(piece), dtype=np.int64)
+
+
+def training_lines(path: Path, share: float) -> Iterator[str]:
+    """The lines (without line ends) in the first `share` of the file's characters: the text
+    a tokenizer may learn from when the rest is held out."""
+    budget = round(scan_chars(path)[1] * share)
+    for piece in pieces_for(path, "word"):
+        for line in piece.splitlines(keepends=True):
+            budget -= len(line)
+            if budget < 0:
+                return
+            yield line.rstrip("\n")
+
+
 def pieces_for(path: Path, tokenizer: str) -> Iterator[str]:
     return read_pieces(path, whole_words=WHOLE_WORDS[tokenizer])
 
 
-WHOLE_WORDS = {"char": False, "word": True}  # may a piece end inside a word
+# May a piece end inside a word. A subword model never joins across a line end, and across a
+# space only when a line outgrows a piece (4 MiB).
+WHOLE_WORDS = {"char": False, "word": True} | {kind: True for kind in SUBWORDS}
 SCANS = {"char": scan_chars, "word": scan_words}
-ENCODERS = {"char": char_ids, "word": word_ids}
+ENCODERS = {"char": char_ids, "word": word_ids} | {kind: subword_ids for kind in SUBWORDS}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -9,6 +10,7 @@ from typing import Literal
 from pydantic import model_validator
 
 from seqcli.data.forms import Form
+from seqcli.data.subwords import SUBWORDS, processor, subword_piece
 from seqcli.errors import DataError
 from seqcli.recipe.errors import shown
 
@@ -33,16 +35,34 @@ def word_piece(token: str) -> str:
     return "\n" if token == EOS else f"{token} "
 
 
+def word_length(token: str) -> int:
+    """A word's characters and the space or line end after it (so <eos> adds none)."""
+    return 0 if token == EOS else len(token) + 1
+
+
+def subword_length(token: str) -> int:
+    return 1 if token == "<unk>" else len(subword_piece(token))  # <unk> stood for a character
+
+
 TOKENIZERS = {"char": char_tokens, "word": word_tokens}
 # The text one token stands for, so output can stream token by token.
-PIECES = {"char": char_piece, "word": word_piece}
+PIECES = {"char": char_piece, "word": word_piece} | {kind: subword_piece for kind in SUBWORDS}
+# The characters of text one token covers, so bits per character compare across tokenizers.
+LENGTHS = {"char": len, "word": word_length} | {kind: subword_length for kind in SUBWORDS}
 
 
 class VocabForm(Form):
     """A vocabulary as a checkpoint keeps it."""
 
-    tokenizer: Literal[tuple(TOKENIZERS)]
+    tokenizer: Literal[tuple(PIECES)]
     tokens: list[str]
+    model: str | None = None  # a subword model's bytes, base64
+
+    @model_validator(mode="after")
+    def _subwords_have_a_model(self) -> VocabForm:
+        if (self.tokenizer in SUBWORDS) != (self.model is not None):
+            raise ValueError(f"model: a {self.tokenizer} vocabulary has no subword model")
+        return self
 
     @model_validator(mode="after")
     def _distinct(self) -> VocabForm:
@@ -60,9 +80,12 @@ class Vocab:
 
     tokens: tuple[str, ...]
     tokenizer: str
+    model: bytes | None = None  # a subword tokenizer's sentencepiece model (bpe, unigram)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_ids", {token: i for i, token in enumerate(self.tokens)})
+        loaded = None if self.model is None else processor(self.model)
+        object.__setattr__(self, "processor", loaded)
 
     def __len__(self) -> int:
         return len(self.tokens)
@@ -72,6 +95,8 @@ class Vocab:
         return self._ids
 
     def tokenize(self, text: str) -> list[str]:
+        if self.processor is not None:  # a character it never saw comes back as itself
+            return self.processor.encode(text, out_type=str)
         tokenize = TOKENIZERS[self.tokenizer]
         return [token for line in text.splitlines(keepends=True) for token in tokenize(line)]
 
@@ -93,11 +118,18 @@ class Vocab:
     def piece(self, token_id: int) -> str:
         return PIECES[self.tokenizer](self.tokens[token_id])
 
+    def char_lengths(self) -> list[int]:
+        """Characters per token id (see LENGTHS)."""
+        return [LENGTHS[self.tokenizer](token) for token in self.tokens]
+
     def decode(self, ids: Iterable[int]) -> str:
         return "".join(self.piece(i) for i in ids)
 
     def to_dict(self) -> dict:
-        return {"tokenizer": self.tokenizer, "tokens": list(self.tokens)}
+        stored = {"tokenizer": self.tokenizer, "tokens": list(self.tokens)}
+        if self.model is not None:
+            stored["model"] = base64.b64encode(self.model).decode("ascii")
+        return stored
 
     @classmethod
     def from_dict(cls, data: dict) -> Vocab:
@@ -105,7 +137,8 @@ class Vocab:
 
     @classmethod
     def from_form(cls, form: VocabForm) -> Vocab:
-        return cls(tokens=tuple(form.tokens), tokenizer=form.tokenizer)
+        model = None if form.model is None else base64.b64decode(form.model)
+        return cls(tokens=tuple(form.tokens), tokenizer=form.tokenizer, model=model)
 
     def summary(self) -> list[tuple[str, str]]:
         return [("tokenizer / vocab", f"{self.tokenizer} / {len(self)}")]

@@ -1,5 +1,5 @@
-"""Next-token metrics from summed counts: loss (mean nats per token), perplexity, accuracy and,
-for character models, bits per character."""
+"""Next-token metrics from summed counts: loss (mean nats per token), perplexity, accuracy and
+bits per character (of the text the tokens cover, so any tokenizer compares)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import math
 MAX_EXPONENT = 700  # e^700 is near float64's limit; a loss past it has no finite perplexity
 
 
-def token_metrics(total_loss: float, correct: int, tokens: int, *, chars: bool) -> dict:
-    """total_loss: summed cross-entropy in nats; correct: argmax hits; over `tokens` tokens."""
+def token_metrics(total_loss: float, correct: int, tokens: int, *, chars: int | None) -> dict:
+    """total_loss: summed cross-entropy in nats; correct: argmax hits; over `tokens` tokens
+    that cover `chars` characters of text (None: no bits per character)."""
     loss = total_loss / tokens
     metrics = {
         "loss": loss,
@@ -17,5 +18,5 @@ def token_metrics(total_loss: float, correct: int, tokens: int, *, chars: bool) 
         "accuracy": correct / tokens,
     }
     if chars:
-        metrics["bpc"] = loss / math.log(2)
+        metrics["bpc"] = total_loss / (chars * math.log(2))
     return metrics

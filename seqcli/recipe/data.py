@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
+from seqcli.recipe.corpus_format import TextData
 from seqcli.recipe.numeric_formats import (
     SYNTHETIC_MAPPINGS,
     ArraysData,
@@ -21,7 +22,6 @@ from seqcli.recipe.text_formats import (
     FolderData,
     PairsData,
     TableData,
-    TextData,
 )
 
 __all__ = [

@@ -138,15 +138,6 @@ class Recipe(Section):
         return self
 
     @model_validator(mode="after")
-    def _bpc_needs_characters(self) -> Recipe:
-        if self.train.monitor == "bpc" and self.data.tokenizer != "char":
-            raise ValueError(
-                "train.monitor: 'bpc' (bits per character) needs data.tokenizer 'char'; "
-                "monitor loss or perplexity instead"
-            )
-        return self
-
-    @model_validator(mode="after")
     def _synthetic_task_fits_the_mapping(self) -> Recipe:
         if self.data.format == "synthetic":
             mapping = SYNTHETIC_MAPPINGS[self.data.task]

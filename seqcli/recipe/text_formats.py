@@ -1,4 +1,4 @@
-"""Data formats of text: a corpus, labelled lines, tagged sentences, translation pairs."""
+"""Data formats of text examples: labelled lines, tagged sentences, translation pairs."""
 
 from __future__ import annotations
 
@@ -11,23 +11,6 @@ from seqcli.recipe.data_base import TOKENIZER_HELP, DataSection, Tokenizer
 
 # The CoNLL-U columns a tagger can read as inputs beside the word (FORM) and its ID.
 CONLLU_FEATURES = ("lemma", "upos", "xpos", "feats", "head", "deprel", "deps", "misc")
-
-
-class TextData(DataSection):
-    format: Literal["text"] = Field(
-        "text", description="text: one corpus for next-token prediction (language model)"
-    )
-    tokenizer: Tokenizer = Field(
-        "char",
-        description="char: one token per Unicode code point, newlines included; "
-        "word: whitespace-split words, <eos> at each line end",
-    )
-    val_fraction: float = Field(
-        0.1, ge=0, lt=1, description="share of tokens for validation, just before the test split"
-    )
-    test_fraction: float = Field(
-        0.0, ge=0, lt=1, description="share of tokens for test, at the very end of the file"
-    )
 
 
 Column = int | str

@@ -72,8 +72,7 @@ class TrainConfig(Section):
     )
     monitor: Metric = Field(
         "loss",
-        description="validation metric that picks best.pt and drives plateau and early "
-        "stopping; bpc needs tokenizer char",
+        description="validation metric that picks best.pt and drives plateau and early stopping",
     )
     early_stopping: EarlyStopping | None = Field(
         None, description="stop when train.monitor stops improving; null: train every step"

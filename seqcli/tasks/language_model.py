@@ -86,7 +86,8 @@ class LanguageModelTask:
         train = run.recipe.train
         windows = evaluation_windows(examples, batch_size=train.batch_size, seq_len=train.seq_len)
         run.model.eval()
-        total_loss, correct, tokens, state = 0.0, 0, 0, None
+        lengths = torch.tensor(run.meta.char_lengths(), device=run.device)  # (V,)
+        total_loss, correct, tokens, chars, state = 0.0, 0, 0, 0, None
         for _ in range(min(len(windows), max_batches or len(windows))):
             batch = next(windows)
             x, y = batch.inputs.to(run.device), batch.targets.to(run.device)
@@ -96,7 +97,8 @@ class LanguageModelTask:
             total_loss += F.cross_entropy(logits, y.flatten(), reduction="sum").item()
             correct += (logits.argmax(-1) == y.flatten()).sum().item()
             tokens += y.numel()
-        return token_metrics(total_loss, correct, tokens, chars=run.meta.tokenizer == "char")
+            chars += lengths[y].sum().item()
+        return token_metrics(total_loss, correct, tokens, chars=chars)
 
     def examples_from_file(self, run, path: Path) -> np.ndarray:
         return load_ids(path, run.meta)

@@ -121,7 +121,7 @@ class ConditionedText:
             total += F.cross_entropy(logits[mask], batch.targets[mask], reduction="sum").item()
             correct += (logits.argmax(-1)[mask] == batch.targets[mask]).sum().item()
             count += int(mask.sum())
-        return token_metrics(total, correct, count, chars=False)
+        return token_metrics(total, correct, count, chars=None)
 
     def examples_from_file(self, run, path):
         data = run.recipe.data.model_copy(update={"path": path})

@@ -127,3 +127,15 @@ def test_without_sentencepiece_the_error_names_the_extra(monkeypatch, corpus):
     config = validate_recipe(tiny_recipe(corpus, data=BPE), source="test").data
     with pytest.raises(SeqcliError, match=r"pip install 'seqcli\[subwords\]'"):
         subword_vocab(config)
+
+
+def test_a_damaged_stored_tokenizer_is_one_error_line(bpe_run, tmp_path):
+    import base64
+
+    payload = torch.load(bpe_run / "best.pt", weights_only=True)
+    payload["meta"]["model"] = base64.b64encode(b"not a model").decode()
+    torch.save(payload, tmp_path / "damaged.pt")
+    result = CliRunner().invoke(app, ["inspect", str(tmp_path / "damaged.pt")])
+    assert result.exit_code == 2
+    assert "damaged.pt" in result.stderr and "not a sentencepiece model" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

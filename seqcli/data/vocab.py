@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import field_validator, model_validator
 
 from seqcli.data.forms import Form
 from seqcli.data.subwords import SUBWORDS, processor, subword_piece
@@ -57,6 +57,16 @@ class VocabForm(Form):
     tokenizer: Literal[tuple(PIECES)]
     tokens: list[str]
     model: str | None = None  # a subword model's bytes, base64
+
+    @field_validator("model")
+    @classmethod
+    def _a_sentencepiece_model(cls, model: str | None) -> str | None:
+        if model is not None:
+            try:
+                processor(base64.b64decode(model, validate=True))
+            except (ValueError, RuntimeError):  # binascii.Error is a ValueError
+                raise ValueError("not a sentencepiece model in base64") from None
+        return model
 
     @model_validator(mode="after")
     def _subwords_have_a_model(self) -> VocabForm:

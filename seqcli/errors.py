@@ -1,12 +1,27 @@
-"""User-facing errors: each becomes one red line on stderr and exit code 2."""
+"""User-facing errors: each becomes a red line on stderr (a line per problem) and exit code 2."""
 
 
 class SeqcliError(Exception):
     """A problem with what the user gave us (never a bug of ours)."""
 
+    def lines(self) -> list[str]:
+        """What the user reads, each an `error:` line: one, unless several things are wrong."""
+        return [str(self)]
+
 
 class RecipeError(SeqcliError):
     """The recipe file or a --set override is wrong."""
+
+
+class RecipeProblems(RecipeError):
+    """Every key of a recipe that is wrong, a line each."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+    def lines(self) -> list[str]:
+        return self.problems
 
 
 class DataError(SeqcliError):

@@ -1354,12 +1354,13 @@ RECIPES = st.one_of(
 
 @settings(max_examples=200, deadline=None)
 @given(raw=RECIPES)
-def test_any_recipe_data_gives_a_recipe_or_a_one_line_seqcli_error(raw):
+def test_any_recipe_data_gives_a_recipe_or_one_line_a_problem(raw):
     try:
         recipe = validate_recipe(raw, source="fuzz.yaml", base_dir=Path(__file__).parent)
     except SeqcliError as err:
-        message = str(err)
-        assert message.startswith("fuzz.yaml: ") and "\n" not in message, message
+        for line in err.lines():
+            assert line.startswith("fuzz.yaml: ") and "\n" not in line, line
+        assert len(set(err.lines())) == len(err.lines())
         return
     assert isinstance(recipe, Recipe)
 

@@ -78,7 +78,8 @@ def friendly(command):
         try:
             return command(*args, **kwargs)
         except SeqcliError as err:
-            ui.error(str(err))
+            for line in err.lines():
+                ui.error(line)
             raise typer.Exit(2) from None
         except ui.StdoutClosed:
             raise typer.Exit(STDOUT_CLOSED) from None

@@ -163,6 +163,16 @@ def env(name: str, value: str):
     return setup
 
 
+def variable(name: str, value: str):
+    """The environment variable name set to value as given (not a path)."""
+
+    def setup(tmp: Path, run: Path) -> None:
+        UNDO.append(partial(restore_env, name, os.environ.get(name)))
+        os.environ[name] = value
+
+    return setup
+
+
 def without(module: str, *setups):
     """As if the optional package module were not installed (an extra left out)."""
 
@@ -921,6 +931,14 @@ CASES = [
     case(
         "flag-value-not-a-number", nothing, "generate {run} --length ten",
         "--length: got ten; input should be a valid integer",
+    ),
+    case(
+        "threads-zero", nothing, "evaluate {run} --threads 0",
+        "--threads: got 0; input should be greater than or equal to 1",
+    ),
+    case(
+        "threads-variable-not-a-number", variable("SEQCLI_THREADS", "two"), "evaluate {run}",
+        "SEQCLI_THREADS (read as --threads): got two; input should be a valid integer",
     ),
     case(
         "flag-out-of-range", nothing, "generate {run} --top-p 1.5",

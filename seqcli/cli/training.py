@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from seqcli import ui
-from seqcli.cli.app import AsJson, Device, Overrides, app, friendly
+from seqcli.cli.app import AsJson, Device, Overrides, Threads, app, friendly, place
 from seqcli.cli.launch import launch, without_nproc
 from seqcli.cli.numbers import bounded, like
 from seqcli.errors import OutputError, UsageError
@@ -100,6 +100,7 @@ def train(
     init_from: InitFrom = None,
     overwrite: Overwrite = False,
     device: Device = "auto",
+    threads: Threads = None,
     quiet: Quiet = False,
     as_json: AsJson = False,
     tune_allocator: TuneAllocator = True,
@@ -115,11 +116,10 @@ def train(
     if nproc > 1 and not dry_run:
         raise typer.Exit(launch(nproc, without_nproc(sys.argv[1:])))
     from seqcli.engine.allocator import tune_allocator as tune
-    from seqcli.engine.run import resolve_device
 
     if tune_allocator:
         tune()
-    target = resolve_device(device)
+    target = place(device, threads)
     if dry_run:
         _dry_run(recipe or resume / "recipe.yaml", overrides or [], target, init_from)
         return
@@ -273,17 +273,20 @@ def compare_cells(
     jobs: Jobs = 1,
     overrides: Overrides = None,
     device: Device = "auto",
+    threads: Threads = None,
 ) -> None:
     """Train rnn, lstm and gru variants of a recipe side by side, with gradient diagnostics."""
-    flags = {k: v for k, v in locals().items() if k not in ("recipe", "out", "jobs", "device")}
+    flags = {
+        k: v for k, v in locals().items() if k not in ("recipe", "out", "jobs", "device", "threads")
+    }
     from seqcli.compare import parse_grid, run_grid
-    from seqcli.engine.run import resolve_device
     from seqcli.recipe import load_recipe
 
     loaded = load_recipe(recipe, overrides or [])
     grid = parse_grid(loaded, flags)
     folder = out_folder(out) or Path("runs") / f"{loaded.name}-cells"
-    stream = run_grid(loaded, grid, folder, device=resolve_device(device), jobs=jobs)
+    machine = {"device": place(device, threads), "threads": threads}
+    stream = run_grid(loaded, grid, folder, jobs=jobs, **machine)
     from seqcli.ui.compare import CompareView
 
     CompareView().render(stream)

@@ -58,3 +58,10 @@ def test_predict_takes_the_flag(tmp_path):
     run = tmp_path / "run"
     train_briefly("classifier", run)
     assert threads_after(["predict", str(run), "--text", "win a prize", "--threads", "2"]) == 2
+
+
+def test_compare_cells_takes_the_flag(write_recipe, tmp_path):
+    recipe = write_recipe(train={"steps": 2, "eval_every": 2})
+    out = str(tmp_path / "cells")
+    args = ["compare-cells", str(recipe), "--cells", "rnn", "--out", out, "--threads", "2"]
+    assert threads_after(args) == 2

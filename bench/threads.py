@@ -2,7 +2,7 @@
 time of whole `seqcli train` processes, run in turn (1 2 1 2 ...) so a change in the
 machine's load falls on both alike. The measurement behind the --threads default.
 
-    python bench/threads.py [--recipes sms-spam:200,char-lm:100] [--pairs 3]
+    python bench/threads.py [--recipes sms-spam:300,char-lm:60] [--pairs 3]
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def train(recipe: str, steps: int, threads: int, out: Path) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--recipes", default="sms-spam:200,char-lm:100")
+    parser.add_argument("--recipes", default="sms-spam:300,char-lm:60")
     parser.add_argument("--pairs", type=int, default=3)
     args = parser.parse_args()
     print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}")

@@ -13,8 +13,8 @@ class RecipeError(SeqcliError):
     """The recipe file or a --set override is wrong."""
 
 
-class RecipeProblems(RecipeError):
-    """Every key of a recipe that is wrong, a line each."""
+class Listed:
+    """An error of several problems, each a line of its own."""
 
     def __init__(self, problems: list[str]):
         super().__init__("\n".join(problems))
@@ -22,6 +22,10 @@ class RecipeProblems(RecipeError):
 
     def lines(self) -> list[str]:
         return self.problems
+
+
+class RecipeProblems(Listed, RecipeError):
+    """Every key of a recipe that is wrong, a line each."""
 
 
 class DataError(SeqcliError):
@@ -38,6 +42,10 @@ class UsageError(SeqcliError):
 
 class OutputError(SeqcliError):
     """stdout cannot take the output (a full disk); a closed stdout is no error (ui)."""
+
+
+class CheckpointProblems(Listed, CheckpointError):
+    """Every key of a checkpoint's stored recipe that no longer validates, a line each."""
 
 
 class NonFiniteScores(CheckpointError):

@@ -196,3 +196,18 @@ def test_each_problem_is_an_error_line_of_its_own(write_recipe):
     assert result.exit_code == 2 and len(lines) == 2
     assert all(line.startswith("error: ") for line in lines)
     assert "model.cell" in lines[0] and "train.steps" in lines[1]
+
+
+def test_a_checkpoint_whose_recipe_no_longer_validates_names_each_key(trained_run, tmp_path):
+    import torch
+
+    from seqcli.engine.run import stored_recipe
+    from seqcli.errors import CheckpointError
+
+    payload = torch.load(trained_run / "best.pt", weights_only=True)
+    payload["recipe"]["data"]["dedupe"] = False  # keys a later seqcli might have written
+    payload["recipe"]["train"]["folds"] = 5
+    with pytest.raises(CheckpointError) as caught:
+        stored_recipe(payload, tmp_path / "best.pt")
+    lines = caught.value.lines()
+    assert len(lines) == 2 and "data.dedupe" in lines[0] and "train.folds" in lines[1]

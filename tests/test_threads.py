@@ -60,7 +60,10 @@ def test_predict_takes_the_flag(tmp_path):
     assert threads_after(["predict", str(run), "--text", "win a prize", "--threads", "2"]) == 2
 
 
-def test_compare_cells_takes_the_flag(write_recipe, tmp_path):
+@pytest.mark.slow
+def test_compare_cells_takes_the_flag(write_recipe, tmp_path, full_run):
+    if not full_run:
+        pytest.skip("15 s, the comparison's reports and figures; runs with --all (CI)")
     recipe = write_recipe(train={"steps": 2, "eval_every": 2})
     out = str(tmp_path / "cells")
     args = ["compare-cells", str(recipe), "--cells", "rnn", "--out", out, "--threads", "2"]

@@ -163,6 +163,16 @@ def env(name: str, value: str):
     return setup
 
 
+def variable(name: str, value: str):
+    """The environment variable name set to value as given (not a path)."""
+
+    def setup(tmp: Path, run: Path) -> None:
+        UNDO.append(partial(restore_env, name, os.environ.get(name)))
+        os.environ[name] = value
+
+    return setup
+
+
 def without(module: str, *setups):
     """As if the optional package module were not installed (an extra left out)."""
 
@@ -1063,6 +1073,14 @@ CASES = [
         "--length: got ten; input should be a valid integer",
     ),
     case(
+        "threads-zero", nothing, "evaluate {run} --threads 0",
+        "--threads: got 0; input should be greater than or equal to 1",
+    ),
+    case(
+        "threads-variable-not-a-number", variable("SEQCLI_THREADS", "two"), "evaluate {run}",
+        "SEQCLI_THREADS (read as --threads): got two; input should be a valid integer",
+    ),
+    case(
         "flag-out-of-range", nothing, "generate {run} --top-p 1.5",
         "--top-p: got 1.5; input should be less than or equal to 1",
     ),
@@ -1495,12 +1513,13 @@ RECIPES = st.one_of(
 
 @settings(max_examples=200, deadline=None)
 @given(raw=RECIPES)
-def test_any_recipe_data_gives_a_recipe_or_a_one_line_seqcli_error(raw):
+def test_any_recipe_data_gives_a_recipe_or_one_line_a_problem(raw):
     try:
         recipe = validate_recipe(raw, source="fuzz.yaml", base_dir=Path(__file__).parent)
     except SeqcliError as err:
-        message = str(err)
-        assert message.startswith("fuzz.yaml: ") and "\n" not in message, message
+        for line in err.lines():
+            assert line.startswith("fuzz.yaml: ") and "\n" not in line, line
+        assert len(set(err.lines())) == len(err.lines())
         return
     assert isinstance(recipe, Recipe)
 

@@ -32,6 +32,24 @@ def test_wrong_type_names_key_and_value(write_recipe):
     assert "model.hidden_size" in message and "'big'" in message
 
 
+def test_every_wrong_key_gets_its_own_line_at_once(write_recipe):
+    with pytest.raises(RecipeError) as caught:
+        load_recipe(
+            write_recipe(model={"cell": "lstn", "hiden_size": 8}, train={"steps": 0, "lr": "x"}),
+            [],
+        )
+    lines = caught.value.lines()
+    keys = ["model.cell", "model.hiden_size", "train.steps", "train.lr"]
+    assert [line.split(": ")[1] for line in lines] == keys
+    assert "more problem" not in str(caught.value)
+
+
+def test_a_key_failing_each_member_of_a_union_gets_one_line(write_recipe):
+    with pytest.raises(RecipeError) as caught:
+        load_recipe(write_recipe(model={"freeze_embeddings": "maybe"}), [])
+    assert len(caught.value.lines()) == 1 and "model.freeze_embeddings" in str(caught.value)
+
+
 @pytest.mark.parametrize(
     ("section", "values", "key"),
     [
@@ -160,3 +178,31 @@ def test_unknown_schedule_key_lists_that_schedules_keys(write_recipe):
 
 def test_switching_to_epochs_with_set_explains_how(write_recipe):
     assert "train.steps=null" in error_of(write_recipe, overrides=["train.epochs=2"])
+
+
+def test_each_problem_is_an_error_line_of_its_own(write_recipe):
+    from typer.testing import CliRunner
+
+    from seqcli.cli import app
+
+    recipe = write_recipe(model={"cell": "lstn"}, train={"steps": 0})
+    result = CliRunner().invoke(app, ["train", str(recipe)])
+    lines = result.output.strip().splitlines()
+    assert result.exit_code == 2 and len(lines) == 2
+    assert all(line.startswith("error: ") for line in lines)
+    assert "model.cell" in lines[0] and "train.steps" in lines[1]
+
+
+def test_a_checkpoint_whose_recipe_no_longer_validates_names_each_key(trained_run, tmp_path):
+    import torch
+
+    from seqcli.engine.run import stored_recipe
+    from seqcli.errors import CheckpointError
+
+    payload = torch.load(trained_run / "best.pt", weights_only=True)
+    payload["recipe"]["data"]["dedupe"] = False  # keys a later seqcli might have written
+    payload["recipe"]["train"]["warm_restarts"] = 5
+    with pytest.raises(CheckpointError) as caught:
+        stored_recipe(payload, tmp_path / "best.pt")
+    lines = caught.value.lines()
+    assert len(lines) == 2 and "data.dedupe" in lines[0] and "train.warm_restarts" in lines[1]

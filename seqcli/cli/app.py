@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from seqcli import ui
+from seqcli.cli.numbers import bounded
 from seqcli.cli.usage import Commands
 from seqcli.errors import SeqcliError
 
@@ -63,7 +64,25 @@ Overrides = Annotated[
     typer.Option("--set", help="Override a recipe key, e.g. --set model.hidden_size=512."),
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")]
+Threads = Annotated[
+    int | None,
+    typer.Option(
+        envvar="SEQCLI_THREADS",
+        show_envvar=False,
+        parser=bounded(int, ge=1),
+        help="CPU threads for torch (env SEQCLI_THREADS; default 1: README 'Threads').",
+    ),
+]
 RunPath = Annotated[Path, typer.Argument(help="Run folder (uses best.pt) or checkpoint file.")]
+
+
+def place(device: str, threads: int | None):
+    """The torch device --device names, after giving torch the CPU threads --threads asks."""
+    from seqcli.engine.run import resolve_device
+    from seqcli.engine.threads import use_threads
+
+    use_threads(threads)
+    return resolve_device(device)
 
 
 STDOUT_CLOSED = 141  # as a shell reports a process that SIGPIPE ended (128 + 13)
@@ -78,7 +97,8 @@ def friendly(command):
         try:
             return command(*args, **kwargs)
         except SeqcliError as err:
-            ui.error(str(err))
+            for line in err.lines():
+                ui.error(line)
             raise typer.Exit(2) from None
         except ui.StdoutClosed:
             raise typer.Exit(STDOUT_CLOSED) from None

@@ -12,7 +12,7 @@ import typer
 
 from seqcli import ui
 from seqcli.cli.numbers import like
-from seqcli.errors import RecipeError, UsageError
+from seqcli.errors import RecipeError, RecipeProblems, UsageError
 from seqcli.recipe import TrainConfig
 
 Folds = Annotated[
@@ -54,7 +54,10 @@ def cross_validate(
     try:
         recipe = load_recipe(recipe_path, overrides)
     except RecipeError as err:  # with_folds made the --set; the user typed --folds
-        raise RecipeError(re.sub(r"^--set train\.folds=(\S+)", r"--folds \1", str(err))) from None
+        renamed = [
+            re.sub(r"^--set train\.folds=(\S+)", r"--folds \1", line) for line in err.lines()
+        ]
+        raise RecipeProblems(renamed) from None
     if recipe.train.folds is None or recipe.train.fold is not None:
         return None
     folder = out or Path("runs") / recipe.name

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from seqcli import ui
-from seqcli.cli.app import Device, Precision, RunPath, app, friendly
+from seqcli.cli.app import Device, Precision, RunPath, Threads, app, friendly, place
 from seqcli.cli.numbers import bounded, like
 from seqcli.errors import UsageError
 from seqcli.recipe import GenerateConfig, Recipe, SeriesData
@@ -113,20 +113,23 @@ def generate(
     noise: Noise = None,
     pattern: Pattern = None,
     device: Device = "auto",
+    threads: Threads = None,
     precision: Precision = None,
 ) -> None:
     """Generate from a trained model: sample text, translate, condition, forecast, recall."""
-    options = {k: v for k, v in locals().items() if k not in ("run", "device", "precision")}
-    _generate(run, options, device=device, precision=precision)
+    options = {
+        k: v for k, v in locals().items() if k not in ("run", "device", "threads", "precision")
+    }
+    _generate(run, options, device=place(device, threads), precision=precision)
 
 
-def _generate(run: Path, options: dict, *, device: str, precision: str | None) -> None:
+def _generate(run: Path, options: dict, *, device, precision: str | None) -> None:
     from seqcli.cli.requests import build_request
     from seqcli.engine.precision import run_precision
-    from seqcli.engine.run import load_run, resolve_device
+    from seqcli.engine.run import load_run
     from seqcli.tasks import TASKS
 
-    loaded = load_run(run, resolve_device(device), TASKS)
+    loaded = load_run(run, device, TASKS)
     _writable_attention(options["attention"])
     request = build_request(loaded.recipe, options)  # refuses flags before any work
     with run_precision(loaded, precision, "--precision"):

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from seqcli import ui
-from seqcli.cli.app import AsJson, Device, Precision, RunPath, app, friendly
+from seqcli.cli.app import AsJson, Device, Precision, RunPath, Threads, app, friendly, place
 from seqcli.cli.numbers import bounded, like
 from seqcli.cli.requests import read_file_flag
 from seqcli.errors import UsageError
@@ -66,6 +66,7 @@ def evaluate(
     backtest: Backtest = False,
     stride: Stride = None,
     device: Device = "auto",
+    threads: Threads = None,
     precision: Precision = None,
     as_json: AsJson = False,
 ) -> None:
@@ -74,10 +75,10 @@ def evaluate(
     given = {"noise": noise, "capacity": capacity, "horizon": horizon, "backtest": backtest}
     options = _task_options(**given, stride=stride)
     from seqcli.engine.precision import run_precision
-    from seqcli.engine.run import load_run, resolve_device
+    from seqcli.engine.run import load_run
     from seqcli.tasks import TASKS
 
-    loaded = load_run(run, resolve_device(device), TASKS)
+    loaded = load_run(run, place(device, threads), TASKS)
     task = loaded.task
     _refuse_other_tasks(options, task.spec)
     examples, name = _examples(loaded, data, split)
@@ -171,15 +172,16 @@ def predict(
         Path | None, typer.Option("--file", help="One input per line ('-' for stdin).")
     ] = None,
     device: Device = "auto",
+    threads: Threads = None,
     as_json: AsJson = False,
 ) -> None:
     """Predict for each input line: a label, a tag per token, a translation."""
     whole = _whole_file(text, file)
     lines = None if whole else _input_lines(text, file)
-    from seqcli.engine.run import load_run, resolve_device
+    from seqcli.engine.run import load_run
     from seqcli.tasks import TASKS
 
-    loaded = load_run(run, resolve_device(device), TASKS)
+    loaded = load_run(run, place(device, threads), TASKS)
     task = loaded.task
     if not task.spec.predicts:
         raise UsageError(

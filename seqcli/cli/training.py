@@ -1,4 +1,4 @@
-"""Commands that train: train (fresh, resumed, dry run) and compare-cells."""
+"""train: fresh, resumed, continued, dry run, k-fold, data-parallel."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from seqcli import ui
-from seqcli.cli.app import AsJson, Device, Overrides, app, friendly
+from seqcli.cli.app import AsJson, Device, Overrides, Threads, app, friendly, place
 from seqcli.cli.folds import Folds, cross_validate, with_folds
 from seqcli.cli.launch import launch, without_nproc
 from seqcli.cli.numbers import bounded, like
@@ -101,6 +101,7 @@ def train(
     init_from: InitFrom = None,
     overwrite: Overwrite = False,
     device: Device = "auto",
+    threads: Threads = None,
     quiet: Quiet = False,
     as_json: AsJson = False,
     tune_allocator: TuneAllocator = True,
@@ -117,7 +118,7 @@ def train(
     until = _until(resume, steps, epochs)
     if nproc > 1 and not dry_run:
         raise typer.Exit(launch(nproc, without_nproc(sys.argv[1:])))
-    target = _tuned_device(device, tune_allocator)
+    target = _tuned_device(device, threads, tune_allocator)
     if dry_run:
         _dry_run(recipe or resume / "recipe.yaml", overrides, target, init_from)
         return
@@ -131,13 +132,12 @@ def train(
         raise typer.Exit(exit_code)
 
 
-def _tuned_device(device: str, tune_allocator: bool):
+def _tuned_device(device: str, threads: int | None, tune_allocator: bool):
     from seqcli.engine.allocator import tune_allocator as tune
-    from seqcli.engine.run import resolve_device
 
     if tune_allocator:
         tune()
-    return resolve_device(device)
+    return place(device, threads)
 
 
 def _rank(recipe, resume, overrides, device, options, view, diagnose: bool) -> int:
@@ -238,61 +238,3 @@ def _dry_run(recipe_path: Path, overrides: list[str], device, init_from: Path | 
     recipe = load_recipe(recipe_path, overrides)
     run, data = fresh_run(recipe, task_for(recipe), device=device, init_from=init_from)
     ui.dry_run_report(dry_run(run, data))
-
-
-Cells = Annotated[str | None, typer.Option(help="Cells, e.g. rnn,lstm,gru (default) or leaky.")]
-Memory = Annotated[
-    str | None, typer.Option(help="rnn forms, e.g. before_activation,after_activation.")
-]
-GateActivation = Annotated[
-    str | None, typer.Option(help="lstm/gru gate forms, e.g. sigmoid,hard_sigmoid.")
-]
-Layers = Annotated[str | None, typer.Option(help="Depths, e.g. 1,2 (recipe's).")]
-Directions = Annotated[str | None, typer.Option(help="uni,bi (recipe's).")]
-Seeds = Annotated[str | None, typer.Option(help="Seeds, e.g. 0,1,2 (recipe's).")]
-MatchParams = Annotated[
-    bool, typer.Option(help="Size each cell to the first cell's parameter count (2%).")
-]
-Target = Annotated[
-    float | None,
-    typer.Option(parser=bounded(float), help="Report the step the monitored metric reached this."),
-]
-Steps = Annotated[
-    int | None, typer.Option(parser=like(TrainConfig, "steps"), help="Steps per variant.")
-]
-Jobs = Annotated[int, typer.Option(parser=bounded(int, ge=1), help="Variants trained at once.")]
-
-
-@app.command("compare-cells")
-@friendly
-def compare_cells(
-    recipe: Annotated[Path, typer.Argument(help="Recipe YAML file.")],
-    cells: Cells = None,
-    memory: Memory = None,
-    gate_activation: GateActivation = None,
-    layers: Layers = None,
-    direction: Directions = None,
-    seeds: Seeds = None,
-    match_params: MatchParams = False,
-    steps: Steps = None,
-    target: Target = None,
-    out: Annotated[
-        str | None, typer.Option(metavar="DIR", help="Folder (default runs/<name>-cells).")
-    ] = None,
-    jobs: Jobs = 1,
-    overrides: Overrides = None,
-    device: Device = "auto",
-) -> None:
-    """Train rnn, lstm and gru variants of a recipe side by side, with gradient diagnostics."""
-    flags = {k: v for k, v in locals().items() if k not in ("recipe", "out", "jobs", "device")}
-    from seqcli.compare import parse_grid, run_grid
-    from seqcli.engine.run import resolve_device
-    from seqcli.recipe import load_recipe
-
-    loaded = load_recipe(recipe, overrides or [])
-    grid = parse_grid(loaded, flags)
-    folder = out_folder(out) or Path("runs") / f"{loaded.name}-cells"
-    stream = run_grid(loaded, grid, folder, device=resolve_device(device), jobs=jobs)
-    from seqcli.ui.compare import CompareView
-
-    CompareView().render(stream)

@@ -107,7 +107,15 @@ def _missing(err) -> str:
 
 def _bad_value(err) -> str:
     where = _label(err.param) if err.param is not None else command_name(err.ctx)
+    if err.param is not None and _from_environment(err.ctx, err.param):
+        where = f"{err.param.envvar} (read as {where})"
     return f"{where}: {_sentence(err.message)}"
+
+
+def _from_environment(ctx, param) -> bool:
+    """Whether the bad value came from the parameter's environment variable, not the line."""
+    source = ctx.get_parameter_source(param.name)
+    return source is not None and source.name == "ENVIRONMENT"
 
 
 def _option_usage(err) -> str:

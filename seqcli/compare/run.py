@@ -24,6 +24,7 @@ from seqcli.engine.checkpoint import load_checkpoint
 from seqcli.engine.run import load_run, stored_recipe, with_split_files
 from seqcli.engine.runfolder import RunFolder
 from seqcli.engine.start import fresh_training, resumed_training
+from seqcli.engine.threads import use_threads
 from seqcli.errors import CheckpointError
 from seqcli.recipe import Recipe, recipe_to_dict
 from seqcli.recipe.tasks import LOWER_IS_BETTER
@@ -137,9 +138,16 @@ def first_reached(curve: list, target: float | None, monitor: str) -> int | None
 
 
 def run_grid(
-    recipe: Recipe, grid: Grid, out: Path, *, device: torch.device, jobs: int = 1
+    recipe: Recipe,
+    grid: Grid,
+    out: Path,
+    *,
+    device: torch.device,
+    jobs: int = 1,
+    threads: int | None = None,
 ) -> Iterator[object]:
-    """Plan, train what is not finished (jobs at a time), report: a stream of events."""
+    """Plan, train what is not finished (jobs at a time), report: a stream of events.
+    A worker takes `threads` CPU threads, or by default its share of the cores."""
     from seqcli.compare.report import write_reports
 
     task = task_for(recipe)
@@ -162,7 +170,7 @@ def run_grid(
         if results[v.name] is None
     ]
     runner = _in_process if jobs == 1 else _in_processes
-    for event in runner(todo, jobs):
+    for event in runner(todo, jobs, threads):
         if isinstance(event, events.VariantDone):
             results[event.name] = event.result
         yield event
@@ -170,27 +178,27 @@ def run_grid(
     yield events.CompareFinished(groups, files)
 
 
-def _in_process(todo: list[tuple], jobs: int) -> Iterator[object]:
+def _in_process(todo: list[tuple], jobs: int, threads: int | None) -> Iterator[object]:
     for recipe, variant, folder, device, target in todo:
         yield from train_variant(recipe, variant, folder, device=device, target=target)
 
 
 def _worker(args: tuple, queue, threads: int) -> None:
     """One variant in a worker process; its events travel back through the queue."""
-    torch.set_num_threads(threads)
+    use_threads(threads)
     recipe, variant, folder, device, target = args
     for event in train_variant(recipe, variant, folder, device=device, target=target):
         queue.put(event)
 
 
-def _in_processes(todo: list[tuple], jobs: int) -> Iterator[object]:
+def _in_processes(todo: list[tuple], jobs: int, threads: int | None) -> Iterator[object]:
     """Variants in `jobs` spawned processes, sharing the cores between them."""
     import multiprocessing
     import os
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("spawn")  # fork would copy torch's thread pools
-    threads = max(1, (os.cpu_count() or 1) // jobs)
+    threads = threads or max(1, (os.cpu_count() or 1) // jobs)
     with context.Manager() as manager, ProcessPoolExecutor(jobs, mp_context=context) as pool:
         queue = manager.Queue()
         futures = [pool.submit(_worker, args, queue, threads) for args in todo]

@@ -20,7 +20,7 @@ from seqcli.engine.contract import Meta, Task, TaskData
 from seqcli.engine.embeddings import load_pretrained
 from seqcli.engine.memory import TRAINING_COPIES, model_on_meta, require, weights_need
 from seqcli.engine.stored import check_weights
-from seqcli.errors import CheckpointError, RecipeError, UsageError
+from seqcli.errors import CheckpointError, CheckpointProblems, RecipeError, UsageError
 from seqcli.recipe import Recipe, validate_recipe
 
 Tasks = Mapping[str, Task]  # task name -> implementation; seqcli.tasks.TASKS
@@ -82,7 +82,7 @@ def stored_recipe(payload: dict, path: Path) -> Recipe:
     try:
         return validate_recipe(payload["recipe"], source=f"{path} (stored recipe)")
     except RecipeError as err:
-        raise CheckpointError(str(err)) from None
+        raise CheckpointProblems(err.lines()) from None
 
 
 def stored_meta(task: Task, payload: dict, path: Path) -> Meta:

@@ -1,4 +1,4 @@
-"""Turn pydantic's validation errors into one line that names the key, value and choices."""
+"""Turn pydantic's validation errors into lines, one a key, that name the key, value and choices."""
 
 from __future__ import annotations
 
@@ -31,18 +31,29 @@ def shown(value: object) -> str:
 
 def describe_validation_error(
     err: ValidationError, schema: type[BaseModel], source: str, overrides: typing.Sequence[str]
-) -> str:
-    """One line for the first problem, with a count of the rest."""
-    problems = err.errors(include_url=False)
-    first = problems[0]
-    raw_loc = tuple(_key_text(part) for part in first["loc"])
-    loc, _ = resolve(schema, raw_loc)
-    where = _where(loc, source, overrides, unknown=first["type"] == "extra_forbidden")
-    # Explainers get pydantic's own location: its union tags pick the right section.
-    line = f"{where}{_explain(first, schema, raw_loc)}"
-    if len(problems) > 1:
-        line += f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})"
-    return line
+) -> list[str]:
+    """A line for each key pydantic found wrong, in the recipe's order: the user fixes them
+    all in one go. A key that fails several ways (each member of a union) gets its first."""
+    lines: dict[tuple[str, ...], str] = {}
+    for problem in err.errors(include_url=False):
+        raw_loc = tuple(_key_text(part) for part in problem["loc"])
+        loc, _ = resolve(schema, raw_loc)
+        key = _key_of(schema, raw_loc)
+        if key in lines:
+            continue
+        where = _where(loc, source, overrides, unknown=problem["type"] == "extra_forbidden")
+        # Explainers get pydantic's own location: its union tags pick the right section.
+        lines[key] = f"{where}{_explain(problem, schema, raw_loc)}"
+    return list(lines.values())
+
+
+def _key_of(schema: type[BaseModel], raw_loc: tuple[str, ...]) -> tuple[str, ...]:
+    """The recipe key a pydantic location is in: past it, pydantic names union members."""
+    for end in range(1, len(raw_loc) + 1):
+        key, section = resolve(schema, raw_loc[:end])
+        if section is None:
+            return key
+    return resolve(schema, raw_loc)[0]
 
 
 def _key_text(part: object) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from seqcli.errors import RecipeError
+from seqcli.errors import RecipeError, RecipeProblems
 from seqcli.recipe.errors import cut, describe_validation_error
 from seqcli.recipe.inputs import RECIPE, read_input
 from seqcli.recipe.schema import Recipe
@@ -61,12 +61,12 @@ def _fails(raw: dict, path: Path, overrides: Sequence[str]) -> bool:
 def validate_recipe(
     raw: Any, *, source: str, base_dir: Path | None = None, overrides: list[str] = ()
 ) -> Recipe:
-    """Validate a recipe dict, turning pydantic errors into one RecipeError line."""
+    """Validate a recipe dict, turning pydantic errors into RecipeProblems, a line a key."""
     require_mapping(raw, source=source)
     try:
         return Recipe.model_validate(raw, context={"base_dir": base_dir})
     except ValidationError as err:
-        raise RecipeError(describe_validation_error(err, Recipe, source, overrides)) from None
+        raise RecipeProblems(describe_validation_error(err, Recipe, source, overrides)) from None
 
 
 def require_mapping(raw: Any, *, source: str) -> None:

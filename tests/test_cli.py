@@ -286,6 +286,22 @@ def test_recipe_show_prints_the_resolved_recipe_with_overrides(write_recipe):
     assert resolved["train"]["optimizer"] == "adam"  # a default the file never mentions
 
 
+@pytest.mark.parametrize("name", sorted(p.stem for p in (ROOT / "recipes").glob("*.yaml")))
+def test_recipe_show_keeps_the_keys_of_the_recipes_task_and_loads_back_the_same(name, tmp_path):
+    from seqcli.recipe import load_recipe
+    from seqcli.recipe.load import task_keys
+
+    path = ROOT / "recipes" / f"{name}.yaml"
+    shown = yaml.safe_load(succeed("recipe", "show", path).stdout)
+    again = tmp_path / f"{name}.yaml"
+    again.write_text(yaml.safe_dump(shown), encoding="utf-8")
+    recipe = load_recipe(path, [])
+    assert task_keys(load_recipe(again, [])) == shown == task_keys(recipe)
+    assert ("generate" in shown) == bool(recipe.spec.generate)
+    assert ("teacher_forcing" in shown["train"]) == ("teacher_forcing" in recipe.spec.train_options)
+    assert ("leak" in shown["model"]) == (getattr(recipe.model, "cell", None) == "leaky")
+
+
 def test_recipe_schema_is_json_schema_of_every_section():
     schema = json.loads(succeed("recipe", "schema").stdout)
     assert {"name", "data", "model", "train", "generate"} <= set(schema["properties"])

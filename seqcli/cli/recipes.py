@@ -18,10 +18,14 @@ def recipe_show(
     recipe: Annotated[Path, typer.Argument(help="Recipe YAML file.")],
     overrides: Overrides = None,
 ) -> None:
-    """Print the recipe with every default filled in and every override applied."""
-    from seqcli.recipe import load_recipe, recipe_to_yaml
+    """Print the keys the recipe's task reads, every default filled in, overrides applied."""
+    import yaml
 
-    ui.write_stdout(recipe_to_yaml(load_recipe(recipe, overrides or [])))
+    from seqcli.recipe import load_recipe
+    from seqcli.recipe.load import task_keys
+
+    shown = task_keys(load_recipe(recipe, overrides or []))
+    ui.write_stdout(yaml.safe_dump(shown, sort_keys=False, allow_unicode=True))
 
 
 @recipe_app.command("schema")

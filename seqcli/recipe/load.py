@@ -12,9 +12,10 @@ import yaml
 from pydantic import ValidationError
 
 from seqcli.errors import RecipeError, RecipeProblems
+from seqcli.recipe.cells import CELL_OPTIONS
 from seqcli.recipe.errors import cut, describe_validation_error
 from seqcli.recipe.inputs import RECIPE, read_input
-from seqcli.recipe.schema import Recipe
+from seqcli.recipe.schema import TRAIN_OPTIONS, Recipe
 from seqcli.recipe.yaml_loader import YamlRefused, parse_yaml
 
 
@@ -135,6 +136,21 @@ def recipe_to_dict(recipe: Recipe) -> dict:
 
 def recipe_to_yaml(recipe: Recipe) -> str:
     return yaml.safe_dump(recipe_to_dict(recipe), sort_keys=False, allow_unicode=True)
+
+
+def task_keys(recipe: Recipe) -> dict:
+    """The recipe as `recipe show` prints it: the keys its task and cell read, every default
+    filled in. Loaded again it is the same recipe (a key left out is at its default)."""
+    shown, spec = recipe_to_dict(recipe), recipe.spec
+    for key in TRAIN_OPTIONS:
+        if key not in spec.train_options:
+            shown["train"].pop(key)
+    for option, cells in CELL_OPTIONS.items():
+        if getattr(recipe.model, "cell", None) not in cells and option in shown["model"]:
+            shown["model"].pop(option)
+    if not spec.generate:
+        shown.pop("generate")
+    return shown
 
 
 def recipe_json_schema() -> dict:

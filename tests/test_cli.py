@@ -355,3 +355,15 @@ def test_init_from_accepts_a_run_folder(write_recipe, trained_run, tmp_path):
         "train.steps=2",
     )
     assert result.exit_code == 0, result.output
+
+
+def test_the_committed_schema_is_the_one_seqcli_prints_and_every_recipe_names_it():
+    """recipe.schema.json is what editors validate recipes against: it must not drift."""
+    committed = json.loads((ROOT / "recipe.schema.json").read_text(encoding="utf-8"))
+    assert committed == json.loads(succeed("recipe", "schema").stdout), (
+        "regenerate it: seqcli recipe schema > recipe.schema.json"
+    )
+    for path in [*(ROOT / "recipes").glob("*.yaml"), *(ROOT / "bench/recipes").glob("*.yaml")]:
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        schema = first.removeprefix("# yaml-language-server: $schema=")
+        assert (path.parent / schema).resolve() == ROOT / "recipe.schema.json", path.name

@@ -633,6 +633,11 @@ CASES = [
         "nowhere.txt: data file not found",
     ),
     case(
+        "missing-shared-data-with-a-bundled-sample",
+        recipe(data={"path": "../shared/data/tinyshakespeare/input.txt"}), TRAIN,
+        "input.txt: data file not found; seqcli ships a sample of this data set: ",
+    ),
+    case(
         "data-is-a-folder", both(folder("corpus.txt"), recipe()), TRAIN, "corpus.txt: is a folder"
     ),
     case("empty-corpus", corpus_of(b""), TRAIN, "corpus.txt: corpus is empty"),

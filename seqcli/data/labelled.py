@@ -18,6 +18,7 @@ from seqcli.data.numbers import BadNumber, parse_number
 from seqcli.data.vocab import PAD, TOKENIZERS, UNK, Vocab, build_vocab
 from seqcli.errors import DataError
 from seqcli.recipe.errors import cut, shown
+from seqcli.recipe.inputs import bundled_sample
 
 # data.delimiter null: the extension decides (the recipe rejects any other extension).
 DELIMITERS = {".tsv": "\t", ".txt": "\t", ".csv": ","}
@@ -135,7 +136,8 @@ def read_folder(config) -> list[Example]:
     folder = config.path
     if not folder.is_dir():
         problem = "is a file, expected a folder" if folder.exists() else "folder not found"
-        raise DataError(f"{folder}: {problem} (data.format folder reads one file per class)")
+        hint = "" if folder.exists() else bundled_sample(folder)
+        raise DataError(f"{folder}: {problem} (data.format folder reads one file per class){hint}")
     files = sorted(p for p in folder.iterdir() if p.suffix == FOLDER_SUFFIX and p.is_file())
     if not files:
         raise DataError(f"{folder}: no {FOLDER_SUFFIX} files; each class is one such file")

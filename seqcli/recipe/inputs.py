@@ -69,6 +69,32 @@ def size_text(size: int) -> str:
     return f"{size} bytes"
 
 
+# Public data sets the shipped samples are slices of, by a folder or file name on the path: a
+# recipe written for the full set, run where it is absent, is pointed at the slice instead.
+SAMPLE_OF = {
+    "tinyshakespeare": "shakespeare/input.txt",
+    "sms_spam_collection": "sms_spam/sms.tsv",
+    "smsspamcollection": "sms_spam/sms.tsv",
+    "ud_english_ewt": "ud_ewt_mini",
+    "eng_fra_tatoeba": "eng_fra_mini/eng-fra.tsv",
+    "fra-eng.zip": "eng_fra_mini/eng-fra.tsv",
+    "names_by_language": "names",
+    "airline-passengers.csv": "airline_passengers/airline-passengers.csv",
+    "monthly-sunspots.csv": "sunspots/monthly-sunspots.csv",
+    "jsb_chorales.mat": "jsb-chorales/JSB_Chorales_small.mat",
+}
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"  # in a source checkout
+
+
+def bundled_sample(path: Path) -> str:
+    """'; ...' naming the shipped sample of the data set a missing path names, or ''."""
+    for part in reversed(Path(path).parts):
+        sample = SAMPLE_OF.get(part.lower())
+        if sample is not None and (SAMPLES / sample).exists():
+            return f"; seqcli ships a sample of this data set: {SAMPLES / sample}"
+    return ""
+
+
 def _refuse(label: str, kind: Input, problem: str) -> SeqcliError:
     return kind.error(f"{label}: {problem}")
 
@@ -103,7 +129,8 @@ def open_input(path: Path, kind: Input, *, label: str | None = None) -> Iterator
         _check_mode(os.stat(path).st_mode, label, kind)
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as err:
-        raise _refuse(label, kind, _os_problem(err, kind)) from None
+        hint = bundled_sample(path) if err.errno == errno.ENOENT and kind is DATA else ""
+        raise _refuse(label, kind, _os_problem(err, kind) + hint) from None
     with io.BufferedReader(_Reads(descriptor, label, kind)) as handle:
         status = os.fstat(descriptor)
         _check_mode(status.st_mode, label, kind)

@@ -14,6 +14,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from seqcli import __version__
 from seqcli.data.labelled import Example, read_examples, stratified_split
 from seqcli.errors import DataError, RecipeError, UsageError
 from seqcli.metrics.classification import (
@@ -474,7 +475,11 @@ def test_cli_evaluate_prints_metrics_and_class_tables(names_run):
     result = cli_succeeds("evaluate", names_run, "--json")
     record = json.loads(result.stdout)
     assert {"loss", "accuracy", "macro_f1"} <= set(record)
-    assert [row[0] for row in record["details"]["per class"]["rows"]] == ["Japanese", "Russian"]
+    assert [row[0] for row in record["details"]["per_class"]["rows"]] == ["Japanese", "Russian"]
+    # Short machine keys; the title a person reads stays beside each table.
+    assert set(record["details"]) == {"per_class", "confusion", "baseline"}
+    assert record["details"]["confusion"]["title"].startswith("confusion (rows: true class")
+    assert record["seqcli_version"] == __version__
 
 
 def test_cli_predict_labels_each_line(names_run):

@@ -367,3 +367,14 @@ def test_the_committed_schema_is_the_one_seqcli_prints_and_every_recipe_names_it
         first = path.read_text(encoding="utf-8").splitlines()[0]
         schema = first.removeprefix("# yaml-language-server: $schema=")
         assert (path.parent / schema).resolve() == ROOT / "recipe.schema.json", path.name
+
+
+def test_inspect_json_gives_numbers_as_numbers_under_snake_case_keys(trained_run):
+    from seqcli import __version__
+
+    report = json.loads(succeed("inspect", trained_run, "--json").stdout)
+    summary = report["summary"]
+    assert report["seqcli_version"] == __version__
+    assert isinstance(summary["steps_trained"], int) and summary["resumable"] is True
+    assert isinstance(summary["best_val_loss"], float)
+    assert all(key == key.lower() and " " not in key for key in summary)

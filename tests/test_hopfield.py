@@ -282,7 +282,7 @@ def test_evaluate_reports_recall_per_noise_level(letters):
     result = cli("evaluate", letters, "--noise", "0.1,0.4", "--json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    rows = report["details"]["recall by noise"]["rows"]
+    rows = report["details"]["recall_by_noise"]["rows"]
     assert [row[0] for row in rows] == [0.1, 0.4]
     assert report["accuracy"] == rows[0][1] == 1.0 and rows[1][1] < 1.0
 

@@ -15,6 +15,7 @@ from seqcli.cli.requests import read_file_flag
 from seqcli.errors import UsageError
 from seqcli.recipe import TrainConfig
 from seqcli.recipe.inputs import LINES, input_lines
+from seqcli.ui.machine import machine_details, machine_rows, versioned
 
 NoiseLevels = Annotated[
     str | None, typer.Option(help="Hopfield: recall at these noise levels, e.g. 0.1,0.2,0.3.")
@@ -88,7 +89,7 @@ def evaluate(
     if "capacity" in metrics:
         _draw_capacity(metrics.pop("capacity"), run)
     if as_json:
-        ui.print_json({"data": name, **metrics, "details": details})
+        ui.print_json(versioned({"data": name, **metrics, "details": machine_details(details)}))
         return
     ui.metrics_table(f"{loaded.recipe.name} on {name}", metrics)
     ui.detail_tables(details)
@@ -243,11 +244,13 @@ def inspect(
     rows = parameter_rows(payload["model"], payload["recipe"]["model"].get("cell"))
     if as_json:
         ui.print_json(
-            {
-                "summary": dict(summary),
-                "recipe": payload["recipe"],
-                "parameters": [{"tensor": t, "block": b, "count": c} for t, b, c in rows],
-            }
+            versioned(
+                {
+                    "summary": machine_rows(summary),
+                    "recipe": payload["recipe"],
+                    "parameters": [{"tensor": t, "block": b, "count": c} for t, b, c in rows],
+                }
+            )
         )
         return
     ui.key_value_table(str(checkpoint), summary)

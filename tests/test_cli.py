@@ -378,3 +378,17 @@ def test_inspect_json_gives_numbers_as_numbers_under_snake_case_keys(trained_run
     assert isinstance(summary["steps_trained"], int) and summary["resumable"] is True
     assert isinstance(summary["best_val_loss"], float)
     assert all(key == key.lower() and " " not in key for key in summary)
+
+
+def test_a_log_file_gets_a_plain_progress_line_between_validations(
+    write_recipe, monkeypatch, tmp_path
+):
+    """Without a terminal (CI, nohup) the live bar shows nothing until the end."""
+    import seqcli.ui.training as training
+
+    monkeypatch.setattr(training, "LOG_EVERY", 0.0)  # a line every step
+    recipe = write_recipe(train={"steps": 4, "eval_every": 4})
+    result = succeed("train", recipe, "--out", tmp_path / "run")
+    lines = [line for line in result.stderr.splitlines() if line.startswith("step ")]
+    assert [line.split()[1] for line in lines[:4]] == ["1/4", "2/4", "3/4", "4/4"]
+    assert all("s elapsed" in line and "loss" in line for line in lines[:4])

@@ -17,6 +17,7 @@ from seqcli.cli.launch import launch, without_nproc
 from seqcli.cli.numbers import bounded, like
 from seqcli.errors import OutputError, UsageError
 from seqcli.recipe import TrainConfig
+from seqcli.ui.training import TrainView
 
 
 @contextmanager
@@ -124,7 +125,7 @@ def train(
         return
     options = {"out": out_folder(out), "overwrite": overwrite, "init_from": init_from}
     options.update(allow_changed_data=allow_changed_data, until=until)
-    view = ui.JsonView() if as_json else ui.TrainView(quiet=quiet)
+    view = ui.JsonView() if as_json else TrainView(quiet=quiet)
     exit_code = cross_validate(recipe, overrides, options["out"], target, _watch, view)
     if exit_code is None:  # no folds: one run
         exit_code = _rank(recipe, resume, overrides, target, options, view, diagnose)

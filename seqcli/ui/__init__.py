@@ -16,7 +16,6 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from seqcli.errors import OutputError
@@ -110,124 +109,6 @@ def format_metrics(metrics: dict[str, float]) -> str:
 def number(value: float) -> str:
     """Four decimals, or four significant digits for values too small to show that way."""
     return f"{value:.4f}" if value == 0 or abs(value) >= 0.01 else f"{value:.4g}"
-
-
-class TrainView:
-    """Render a training's events: progress bar, eval lines, samples, final summary."""
-
-    def __init__(self, *, quiet: bool = False):
-        self.quiet = quiet
-        self.progress = Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("loss {task.fields[loss]:.4f}  lr {task.fields[lr]:.2e}"),
-            TextColumn("{task.fields[speed]:,.0f} {task.fields[unit]}/s"),
-            TimeRemainingColumn(),
-            console=err_console,
-            disable=quiet,
-            transient=False,
-        )
-        self.task = None
-        self.handlers = {
-            "Started": self._started,
-            "Step": self._step,
-            "Validating": lambda event: self._label("validate"),  # its clock runs on
-            "Evaluated": self._evaluated,
-            "Sample": self._sample,
-            # The summary names the folder; a line per save would drown the eval lines.
-            "Saved": lambda event: None,
-            "Stopped": self._stopped,
-            "Finished": self._finished,
-            "Diagnosed": self._diagnosed,
-        }
-
-    def render(self, stream: Iterable[object]) -> object:
-        """Show every event; return the last one."""
-        last = None
-        with self.progress:
-            for event in stream:
-                self.handlers[type(event).__name__](event)
-                last = event
-        return last
-
-    def _say(self, message: str) -> None:
-        if not self.quiet:
-            self.progress.console.print(message, soft_wrap=True)
-
-    def _started(self, event) -> None:
-        resumed = f", resumed at step {event.start_step:,}" if event.start_step else ""
-        self._say(
-            f"[bold]{escape(str(event.run_dir))}[/]: {event.parameters:,} parameters on "
-            f"{event.device}{resumed}"
-        )
-        for found in event.embeddings:
-            self._say(COVERAGE.format(**found))
-        for warning in event.warnings:
-            warn(warning)
-        if not event.total_steps:  # nothing to optimize: no steps to show progress over
-            return
-        self.task = self.progress.add_task(
-            "train",
-            total=event.total_steps,
-            completed=event.start_step,
-            loss=float("nan"),
-            lr=0.0,
-            speed=0.0,
-            unit=event.unit,
-        )
-
-    def _step(self, event) -> None:
-        if event.skipped:
-            self._say(f"[yellow]step {event.step}: loss {event.loss}, window skipped[/]")
-        self.progress.update(
-            self.task, completed=event.step, loss=event.loss, lr=event.lr, speed=event.speed
-        )
-
-    def _label(self, description: str) -> None:
-        if self.task is not None:
-            self.progress.update(self.task, description=description)
-
-    def _evaluated(self, event) -> None:
-        self._label("train")
-        mark = " [green]*[/]" if event.improved else ""
-        self._say(f"step {event.step:>6}  {event.split}  {format_metrics(event.metrics)}{mark}")
-
-    def _sample(self, event) -> None:
-        self._say(f"[dim]{escape(event.text)}[/]\n")
-
-    def _diagnosed(self, event) -> None:
-        from seqcli.ui.sparkline import sparkline
-
-        report = event.report
-        numbers = "  ".join(
-            f"{name} {report[name]:.3g}" for name in DIAGNOSTIC_NUMBERS if name in report
-        )
-        self._say(f"[dim]gradient flow t=0..end[/] {sparkline(report['gradient_flow'])}  {numbers}")
-
-    def _stopped(self, event) -> None:
-        self.progress.stop()
-        style = "bold red" if event.failed else "yellow"
-        err_console.print(
-            f"[{style}]stopped at step {event.step}:[/] {escape(event.reason)}", soft_wrap=True
-        )
-        if event.resume_command:
-            # soft_wrap: a command cut in two cannot be pasted back
-            err_console.print(
-                f"resume with: [bold]{escape(event.resume_command)}[/]", soft_wrap=True
-            )
-
-    def _finished(self, event) -> None:
-        self.progress.stop()  # the table goes below the final bar, not under a live one
-        summary = event.summary
-        table = Table(title=f"run {summary['name']}", show_header=False)
-        table.add_row("steps", str(summary["steps"]))
-        table.add_row("parameters", f"{summary['parameters']:,}")
-        best = summary["best"]
-        if best["value"] is not None:
-            table.add_row(f"best val {best['metric']}", f"{best['value']:.4f}")
-        table.add_row("wall time", f"{summary['elapsed_s']:.1f} s")
-        err_console.print(table)
 
 
 class JsonView:

@@ -512,3 +512,27 @@ def test_a_capped_evaluation_samples_every_class(tmp_path):
 def test_cli_dry_run_shows_the_packed_recurrent_layer():
     result = cli_succeeds("train", ROOT / "recipes/sms-spam.yaml", "--dry-run")
     assert "rnn" in result.stderr and "ex per step" in result.stderr
+
+
+def test_the_confusion_table_fits_eighty_columns_whatever_the_classes():
+    from seqcli.metrics.classification import WIDTH, confusion_table
+
+    def width(table):  # as ui draws it: each cell its widest entry plus borders
+        columns = list(zip(table["columns"], *table["rows"], strict=True))
+        return sum(max(len(str(v)) for v in column) + 3 for column in columns) + 1
+
+    two = confusion_table(np.asarray([[50, 2], [3, 45]]), ["ham", "spam"])
+    ((title, table),) = two.items()
+    assert title.startswith("confusion (rows") and table["columns"] == ["", "ham", "spam"]
+    long_names = [f"{name}-language" for name in ("Arabic", "Czech", "Dutch", "Greek", "Irish")]
+    five = next(iter(confusion_table(np.eye(5, dtype=int) * 9, long_names).values()))
+    assert five["columns"][1:] == ["Arab", "Czec", "Dutc", "Gree", "Iris"] and width(five) <= WIDTH
+    rng = np.random.default_rng(0)
+    many = rng.integers(0, 30, size=(18, 18))
+    ((title, table),) = confusion_table(many, [f"class{i}" for i in range(18)]).items()
+    assert title == "confusion (most frequent mistakes)" and len(table["rows"]) == 15
+    counts = [row[2] for row in table["rows"]]
+    assert (
+        counts == sorted(counts, reverse=True) and counts[0] == many[~np.eye(18, dtype=bool)].max()
+    )
+    assert table["matrix"]["counts"] == many.tolist()  # the whole matrix for --json

@@ -67,10 +67,7 @@ def classification_details(matrix: np.ndarray, labels: Sequence[str]) -> dict:
             "columns": ["class", "precision", "recall", "f1", "support"],
             "rows": per_class_rows,
         },
-        "confusion (rows: true class, columns: predicted)": {
-            "columns": ["", *labels],
-            "rows": [[label, *row] for label, row in zip(labels, matrix.tolist(), strict=True)],
-        },
+        **confusion_table(matrix, [str(label) for label in labels]),
         "baseline": {
             "columns": ["predictor", "accuracy", "macro_f1"],
             "rows": [
@@ -78,3 +75,37 @@ def classification_details(matrix: np.ndarray, labels: Sequence[str]) -> dict:
             ],
         },
     }
+
+
+WIDTH = 80  # a terminal's columns: the confusion table must fit them
+SHORT = 4  # characters of a class name a column header keeps when the full names do not fit
+MISTAKES = 15  # the most frequent confusions listed when even short headers do not fit
+
+
+def confusion_table(matrix: np.ndarray, labels: list[str]) -> dict:
+    """The confusion matrix as a table that fits WIDTH columns: with the class names as column
+    headers, else their first SHORT characters, else (many classes) the most frequent mistakes;
+    the whole matrix is kept beside (`evaluate --json`)."""
+    rows = [[label, *row] for label, row in zip(labels, matrix.tolist(), strict=True)]
+    whole = {"labels": labels, "counts": matrix.tolist()}
+    for headers in (labels, [label[:SHORT] for label in labels]):
+        cell = max(len(str(matrix.max())), *(len(h) for h in headers)) + 3
+        if max(map(len, labels)) + 4 + cell * len(labels) <= WIDTH:
+            title = "confusion (rows: true class, columns: predicted)"
+            return {title: {"columns": ["", *headers], "rows": rows, "matrix": whole}}
+    return {"confusion (most frequent mistakes)": mistakes(matrix, labels) | {"matrix": whole}}
+
+
+def mistakes(matrix: np.ndarray, labels: list[str]) -> dict:
+    wrong = matrix.copy()
+    np.fill_diagonal(wrong, 0)
+    order = np.argsort(-wrong, axis=None, kind="stable")[:MISTAKES]
+    support = matrix.sum(1)
+    rows = [
+        [labels[t], labels[p], int(wrong[t, p]), float(wrong[t, p] / support[t])]
+        for t, p in zip(*np.unravel_index(order, wrong.shape), strict=True)
+        if wrong[t, p] > 0
+    ]
+    note = f"{len(labels)} classes: the whole matrix is in evaluate --json (details.confusion)"
+    columns = ["true class", "predicted", "count", "share of true class"]
+    return {"columns": columns, "rows": rows, "note": note}

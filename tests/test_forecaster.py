@@ -126,6 +126,15 @@ def test_generate_writes_output_and_plot_files(sine_run, tmp_path):
     assert (tmp_path / "f.png").read_bytes()[:4] == b"\x89PNG"
 
 
+def test_the_plot_of_a_dated_series_runs_along_its_dates(sine_run):
+    run = load_run(sine_run, CPU, TASKS)
+    figure = generated(run, plot=Path("unused.png"), horizon=3).figure
+    history, dates = len(figure.history), figure.dates
+    assert len(dates) == history + 3 and figure.date_name == "month"
+    assert dates[history - 1].strftime("%Y-%m") == run.meta.calendar.last
+    assert [d.strftime("%Y-%m") for d in dates[history:]] == ["1920-01", "1920-02", "1920-03"]
+
+
 def test_generate_refuses_a_flag_it_does_not_take(sine_run):
     run = load_run(sine_run, CPU, TASKS)
     with pytest.raises(UsageError, match="--prime does not apply to a forecaster"):

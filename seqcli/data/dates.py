@@ -56,6 +56,12 @@ class Calendar:
         start = datetime.strptime(self.last, self.format)
         return (self._shift(start, k).strftime(self.format) for k in range(1, count + 1))
 
+    def span(self, first: int, last: int) -> list[datetime]:
+        """The dates of rows first..last counted from the last row (0; negative: before it),
+        as a plot's x positions."""
+        start = datetime.strptime(self.last, self.format)
+        return [self._shift(start, k) for k in range(first, last + 1)]
+
     def _shift(self, start: datetime, k: int) -> datetime:
         if not self.months:
             return start + timedelta(seconds=self.seconds * k)

@@ -98,7 +98,8 @@ class CompareView:
 
     def _summary_table(self, groups: list[dict]) -> Table:
         split = groups[0]["test_split"]
-        table = Table(title="mean ± std over seeds")
+        seeded = any(len(g["seeds"]) > 1 for g in groups)
+        table = Table(title="mean ± std over seeds" if seeded else None)
         columns = (
             "variant",
             "params",
@@ -120,8 +121,8 @@ class CompareView:
                 g["group"],
                 f"{g['parameters']:,}",
                 f"{g['speed']:,.0f}",
-                _mean_std(g["best_val"]),
-                _mean_std(g["test"]),
+                _mean_std(g["best_val"], len(g["seeds"])),
+                _mean_std(g["test"], len(g["seeds"])),
                 ",".join(reached) or "-",
                 f"{g['early_gradient']:.0e}",
             )
@@ -144,6 +145,7 @@ def _optional(value: float | None, template: str = "{:.4f}") -> str:
     return "" if value is None else template.format(value)
 
 
-def _mean_std(pair) -> str:
+def _mean_std(pair, seeds: int) -> str:
+    """'0.512±0.02' over several seeds; one seed has no spread to show."""
     mean, std = pair
-    return f"{mean:.3g}±{std:.1g}"
+    return f"{mean:.3g}±{std:.1g}" if seeds > 1 else f"{mean:.4g}"

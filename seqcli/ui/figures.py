@@ -21,6 +21,8 @@ class ForecastFigure:
     history: np.ndarray  # (T, V) the rows the forecast continues, data units
     forecast: list[np.ndarray]  # (C, V, Q) chunks, S rows in all, filled as the CSV streams
     levels: tuple[float, ...] = (0.5,)  # the quantiles of the last axis; 0.5 is the line
+    dates: list | None = None  # datetimes of the history rows then the forecast rows, if dated
+    date_name: str = "date"  # the data's date column, the x axis's title when dated
 
 
 @dataclass(frozen=True)
@@ -99,13 +101,26 @@ def plot_learning_curves(
             alpha=0.8,
         )
     if log:
-        axes.set_yscale("log")
+        readable_log_ticks(axes)
     axes.set_xlabel("step")
     axes.set_ylabel(f"validation {metric}")
-    axes.set_title("learning curves (one line per seed)")
+    seeded = len(set(groups.values())) < len(groups)
+    axes.set_title("learning curves (one line per seed)" if seeded else "learning curves")
     axes.legend(fontsize="small")
     figure.savefig(path)
     return path
+
+
+def readable_log_ticks(axes) -> None:
+    """A log y axis labelled in plain numbers at 1, 2 and 5 of each decade: matplotlib's
+    default labels only powers of ten, none at all on a curve within one decade."""
+    from matplotlib import ticker
+
+    axes.set_yscale("log")
+    plain = ticker.FuncFormatter(lambda value, _: f"{value:.3g}")
+    axes.yaxis.set_major_formatter(plain)
+    axes.yaxis.set_minor_locator(ticker.LogLocator(subs=(2.0, 5.0)))
+    axes.yaxis.set_minor_formatter(plain)
 
 
 def plot_forecast(data: ForecastFigure, path: Path) -> None:
@@ -113,8 +128,9 @@ def plot_forecast(data: ForecastFigure, path: Path) -> None:
     figure, axes = new_figure(len(data.names), figsize=(9, 3 * len(data.names)))
     outputs = np.concatenate(data.forecast)  # (S, V, Q)
     forecast = outputs[..., data.levels.index(0.5)]  # (S, V)
-    past = np.arange(-len(data.history) + 1, 1)
-    ahead = np.arange(0, len(forecast) + 1)  # starts at the last known row: lines join
+    rows = np.arange(-len(data.history) + 1, len(forecast) + 1)
+    x = rows if data.dates is None else np.asarray(data.dates, dtype="datetime64[s]")
+    past, ahead = x[: len(data.history)], x[len(data.history) - 1 :]  # the lines join
     for column, (name, axis) in enumerate(zip(data.names, axes, strict=True)):
         axis.plot(past, data.history[:, column], label="history")
         joined = np.concatenate([data.history[-1:, column], forecast[:, column]])
@@ -125,7 +141,9 @@ def plot_forecast(data: ForecastFigure, path: Path) -> None:
             axis.fill_between(ahead[1:], low, high, alpha=0.25, label=band)
         axis.set_ylabel(name)
         axis.legend(loc="upper left")
-    axes[-1].set_xlabel("rows after the last known one")
+    axes[-1].set_xlabel("rows after the last known one" if data.dates is None else data.date_name)
+    if data.dates is not None:
+        figure.autofmt_xdate()  # slanted, so dates of every width stay legible
     save_figure(figure, path, flag="--plot")
 
 
@@ -139,9 +157,12 @@ def plot_attention(rows: list[dict], path: Path) -> None:
         )
     row = rows[0]
     figure, axes = new_figure(figsize=(1 + 0.5 * len(row["source"]), 1 + 0.4 * len(row["target"])))
-    axes.imshow(row["weights"], cmap="bone", vmin=0, vmax=1)
+    image = axes.imshow(row["weights"], cmap="bone", vmin=0, vmax=1)
     axes.set_xticks(range(len(row["source"])), row["source"], rotation=90)
     axes.set_yticks(range(len(row["weights"])), row["target"])
+    axes.set_xlabel("source (read by the encoder)")
+    axes.set_ylabel("target (written by the decoder)")
+    figure.colorbar(image, ax=axes, fraction=0.046, pad=0.04, label="attention weight")
     save_figure(figure, path, flag="--attention")
 
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -223,6 +223,9 @@ class Forecaster:
         chunks = _kept(self._rollout(run, history, steps), kept)
         values, levels = len(meta.columns.values), run.recipe.model.levels
         figure = ForecastFigure(meta.columns.values, history[:, :values], kept, levels)
+        if calendar is not None:
+            dates = calendar.span(1 - len(history), steps)
+            figure = replace(figure, dates=dates, date_name=meta.columns.date)
         return Generated(forecast_csv(meta, chunks, steps, calendar, levels), figure=figure)
 
     def stack_input(self, run, given: Given) -> StackInput:

@@ -91,3 +91,26 @@ def test_did_you_mean_looks_among_the_commands_own_flags():
     assert "(did you mean '--top-units'?)" in invoke("gates", "x", "--top-unit", "3").stderr
     # evaluate has no --length: no guess from another command's flags, nor from `--help`.
     assert "did you mean" not in invoke("evaluate", "x", "--lenght", "3").stderr
+
+
+VERBS = ["train", "compare-cells", "generate", "evaluate", "predict", "gates"]
+
+
+@pytest.mark.parametrize("verb", [*VERBS, "inspect", "plot", "export", "recipe show"])
+def test_help_names_what_to_type_not_typers_type_placeholders(verb):
+    """--device [auto|cpu|cuda|mps], --set KEY=VALUE, --steps INT; a flag shows nothing."""
+    import re
+
+    shown = CliRunner().invoke(app, [*verb.split(), "--help"], env={"COLUMNS": "200"})
+    text = shown.stdout + shown.stderr
+    options = [line for line in text.splitlines() if re.search(r"│ +(-\w|--[\w-]+)", line)]
+    assert options and not [
+        line for line in options if re.search(r"<(?!name>)[a-z][\w\[\], ]*>", line)
+    ]
+    if verb in VERBS:
+        assert "[auto|cpu|cuda|mps]" in text
+
+
+def test_shell_completion_is_offered():
+    text = invoke("--help").stdout
+    assert "--install-completion" in text and "--show-completion" in text

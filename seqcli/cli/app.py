@@ -20,7 +20,6 @@ HELP_FLAGS = {"help_option_names": ["-h", "--help"]}
 app = typer.Typer(
     cls=Commands,
     help="Train, sample and evaluate recurrent sequence models from a YAML recipe.",
-    add_completion=False,
     pretty_exceptions_enable=False,
     context_settings=HELP_FLAGS,
 )
@@ -54,14 +53,18 @@ def _options(
     """Train, sample and evaluate recurrent sequence models from a YAML recipe."""
 
 
-Device = Annotated[str, typer.Option("--device", help="auto | cpu | cuda | mps")]
+Device = Annotated[
+    str, typer.Option("--device", metavar="[auto|cpu|cuda|mps]", help="Where to compute.")
+]
 Precision = Annotated[
     str | None,
-    typer.Option(help="fp32 | bf16 | fp16; default: the run's train.precision."),
+    typer.Option(metavar="[fp32|bf16|fp16]", help="Arithmetic; default the run's train.precision."),
 ]
 Overrides = Annotated[
     list[str] | None,
-    typer.Option("--set", help="Override a recipe key, e.g. --set model.hidden_size=512."),
+    typer.Option(
+        "--set", metavar="KEY=VALUE", help="Override a recipe key, e.g. model.hidden_size=512."
+    ),
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")]
 Threads = Annotated[

@@ -44,6 +44,17 @@ class Commands(TyperGroup):
             )
         return super().resolve_command(ctx, args)
 
+    def get_command(self, ctx, name: str):
+        command = super().get_command(ctx, name)
+        if command is not None:
+            plain_metavars([*command.params, command.get_help_option(ctx)], ctx)
+        return command
+
+    def get_params(self, ctx):
+        params = super().get_params(ctx)
+        plain_metavars(params, ctx)
+        return params
+
     def make_context(self, info_name, args, parent=None, **extra):
         with one_line_usage_errors():
             return super().make_context(info_name, args, parent, **extra)
@@ -51,6 +62,23 @@ class Commands(TyperGroup):
     def invoke(self, ctx):
         with one_line_usage_errors():
             return super().invoke(ctx)
+
+
+def plain_metavars(params, ctx) -> None:
+    for param in params:
+        if param is not None and param.param_type_name == "option" and param.metavar is None:
+            param.metavar = plain_metavar(param, ctx)
+
+
+def plain_metavar(option, ctx) -> str:
+    """What to type after an option, as help shows it: nothing after a flag, INT or PATH
+    rather than typer's <int> and <path>, and TEXT... for an option given several times."""
+    if getattr(option, "is_flag", False):
+        return ""
+    shown = option.display_type(ctx).strip("<>")
+    if shown.startswith("list["):
+        return f"{shown[5:-1].replace('str', 'text').upper()}..."
+    return shown.replace("str", "text").upper()
 
 
 @contextmanager

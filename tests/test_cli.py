@@ -86,6 +86,9 @@ def test_train_json_prints_one_event_object_per_line(write_recipe, tmp_path):
     assert kinds[0] == "started" and kinds[-1] == "finished"
     assert kinds.count("step") == STEPS and "evaluated" in kinds and "saved" in kinds
     assert stream[-1]["summary"]["steps"] == STEPS
+    from seqcli import __version__
+
+    assert stream[0]["seqcli_version"] == __version__
 
 
 def test_quiet_train_prints_the_summary_only(write_recipe, tmp_path):

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from seqcli import __version__
 from seqcli.errors import OutputError
 from seqcli.recipe.cells import MEMORY_GATES
 
@@ -88,7 +89,9 @@ def print_json(data: object) -> None:
 def event_record(event: object) -> dict:
     """An engine event as one JSON-ready dict, tagged with its kind."""
     fields = {k: str(v) if isinstance(v, Path) else v for k, v in dataclasses.asdict(event).items()}
-    return {"event": type(event).__name__.lower(), **fields}
+    kind = type(event).__name__.lower()
+    version = {"seqcli_version": __version__} if kind == "started" else {}  # once per stream
+    return {"event": kind, **version, **fields}
 
 
 DIAGNOSTIC_NUMBERS = (

@@ -395,3 +395,12 @@ def test_a_log_file_gets_a_plain_progress_line_between_validations(
     lines = [line for line in result.stderr.splitlines() if line.startswith("step ")]
     assert [line.split()[1] for line in lines[:4]] == ["1/4", "2/4", "3/4", "4/4"]
     assert all("s elapsed" in line and "loss" in line for line in lines[:4])
+
+
+def test_a_run_counted_in_epochs_shows_them_as_it_goes(write_recipe, tmp_path):
+    recipe = write_recipe(train={"steps": None, "epochs": 0.5, "eval_every": 1000})
+    stream = records(succeed("train", recipe, "--out", tmp_path / "run", "--json").stdout)
+    epochs = [record["epoch"] for record in stream if record["event"] == "step"]
+    assert epochs[-1] == pytest.approx(0.5, abs=1 / len(epochs)) and epochs == sorted(epochs)
+    stepped = records(succeed("train", write_recipe(), "--out", tmp_path / "b", "--json").stdout)
+    assert {record["epoch"] for record in stepped if record["event"] == "step"} == {None}

@@ -27,6 +27,7 @@ class Step:
     grad_norm: float  # before clipping
     speed: float  # units per second, smoothed
     skipped: bool = False  # non-finite loss or gradient, window dropped (on_nonfinite: skip)
+    epoch: float | None = None  # passes over the training data so far, if the recipe counts them
 
 
 @dataclass(frozen=True)

@@ -139,14 +139,13 @@ class Trainer:
         tick, before = time.perf_counter(), self.step
         loss, grad_norm, skipped, size = self._train_step()
         tokens = size / (time.perf_counter() - tick)
-        self.speed = (
-            tokens if self.speed is None else SMOOTHING * self.speed + (1 - SMOOTHING) * tokens
-        )
+        self.speed = SMOOTHING * (self.speed or tokens) + (1 - SMOOTHING) * tokens
         if self.step > before:  # a step stopped by a non-finite loss does not count
             values = {"loss": loss, "lr": self._lr(), "grad_norm": grad_norm, "skipped": skipped}
             self.logbook.row(self.step, "train", {**values, "speed": round(self.speed, 1)})
+        epoch = self.step / len(self.batches) if self.run.recipe.train.epochs else None
         return events.Step(
-            self.step, self.total_steps, loss, self._lr(), grad_norm, self.speed, skipped
+            self.step, self.total_steps, loss, self._lr(), grad_norm, self.speed, skipped, epoch
         )
 
     def _weights_finite(self) -> bool:

@@ -12,15 +12,33 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
     TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from seqcli.ui import COVERAGE, DIAGNOSTIC_NUMBERS, err_console, format_metrics, warn
 
 LOG_EVERY = 30.0  # seconds between plain progress lines when stderr is not a terminal
+
+
+def clock(seconds: float | None) -> str:
+    if seconds is None:
+        return "-:--"
+    minutes, seconds = divmod(int(seconds), 60)
+    return (
+        f"{minutes // 60}:{minutes % 60:02d}:{seconds:02d}"
+        if minutes >= 60
+        else f"{minutes}:{seconds:02d}"
+    )
+
+
+class Times(ProgressColumn):
+    """'1:05 elapsed 3:20 left': both labelled, in the width of one column."""
+
+    def render(self, task) -> Text:
+        return Text(f"{clock(task.elapsed)} elapsed {clock(task.time_remaining)} left")
 
 
 class TrainView:
@@ -30,14 +48,12 @@ class TrainView:
         self.quiet = quiet
         self.progress = Progress(
             TextColumn("[bold]{task.description}"),
-            BarColumn(),
+            BarColumn(bar_width=8),
             MofNCompleteColumn(),
-            TextColumn("loss {task.fields[loss]:.4f}  lr {task.fields[lr]:.2e}"),
+            TextColumn("{task.fields[epoch]}"),
+            TextColumn("loss {task.fields[loss]:.4f}"),  # lr: in the plain lines and the logs
             TextColumn("{task.fields[speed]:,.0f} {task.fields[unit]}/s"),
-            TextColumn("elapsed"),
-            TimeElapsedColumn(),
-            TextColumn("left"),
-            TimeRemainingColumn(),
+            Times(),
             console=err_console,
             disable=quiet,
             transient=False,
@@ -90,13 +106,20 @@ class TrainView:
             lr=0.0,
             speed=0.0,
             unit=event.unit,
+            epoch="",
         )
 
     def _step(self, event) -> None:
         if event.skipped:
             self._say(f"[yellow]step {event.step}: loss {event.loss}, window skipped[/]")
+        epoch = "" if event.epoch is None else f"ep {event.epoch:.2f}"
         self.progress.update(
-            self.task, completed=event.step, loss=event.loss, lr=event.lr, speed=event.speed
+            self.task,
+            completed=event.step,
+            loss=event.loss,
+            lr=event.lr,
+            speed=event.speed,
+            epoch=epoch,
         )
         if self.logged is not None and time.monotonic() - self.logged >= LOG_EVERY:
             self.logged = time.monotonic()
@@ -107,7 +130,8 @@ class TrainView:
         left = task.time_remaining
         remaining = f", {left:.0f} s left" if left is not None else ""
         return (
-            f"step {event.step:,}/{event.total:,}  loss {event.loss:.4f}  lr {event.lr:.2e}  "
+            f"step {event.step:,}/{event.total:,}  {task.fields['epoch']}  "
+            f"loss {event.loss:.4f}  lr {event.lr:.2e}  "
             f"{event.speed:,.0f} {task.fields['unit']}/s  {task.elapsed:.0f} s elapsed{remaining}"
         )
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 import torch
-import yaml
 from typer.testing import CliRunner
 
 from seqcli.cli import app
 from seqcli.data.subwords import SPACE, subword_pieces, train_subwords
+from seqcli.data.vocab import detokenize
 from seqcli.engine import events
 from seqcli.engine.run import load_run
 from seqcli.engine.start import fresh_training
@@ -70,7 +70,7 @@ def test_a_bpe_classifier_keeps_its_pieces_and_reads_new_text_the_same_after_rel
     assert len(vocab) == 300 + 1  # the pieces and <pad> (sentencepiece brings <unk>)
     text = "claim your free prize now"
     pieces = vocab.tokenize(text)
-    assert "".join(pieces).replace(SPACE, " ") == text  # lossless
+    assert detokenize(pieces, "bpe") == text  # lossless
     assert len(pieces) < len(text)  # subwords, not characters
     again = load_run(classifier_run, torch.device("cpu"), TASKS).meta.vocab
     assert again.tokenize(text) == pieces and again.tokens == vocab.tokens
@@ -127,9 +127,8 @@ def test_a_bpe_translator_keeps_one_model_per_side(translator_run):
     assert meta.source.model != meta.target.model  # English and French pieces apart
     assert meta.source.tokens[:4] == ("<pad>", "<unk>", "<bos>", "<eos>")
     assert len(meta.source) == len(meta.target) == 400 + 3  # <unk> is sentencepiece's own
-    assert "".join(meta.target.tokenize("elle est tres grande .")).replace(SPACE, " ") == (
-        "elle est tres grande ."
-    )
+    sentence = "elle est tres grande ."
+    assert detokenize(meta.target.tokenize(sentence), "bpe") == sentence
 
 
 def test_translations_are_text_with_no_piece_markers(translator_run):
@@ -138,5 +137,38 @@ def test_translations_are_text_with_no_piece_markers(translator_run):
     assert len(lines) == 2 and all(line.strip() for line in lines)
     assert not any(SPACE in line for line in lines)
     assert all("  " not in line for line in lines)  # pieces joined, not spaced apart
-    recipe = yaml.safe_load((translator_run / "recipe.yaml").read_text(encoding="utf-8"))
-    assert recipe["data"]["tokenizer"] == "bpe"
+    metrics = json.loads(invoke("evaluate", translator_run, "--json").stdout)
+    assert 0 <= metrics["bleu"] <= 100 and 0 < metrics["chrf"] <= 100  # scored as text
+
+
+def test_a_bpe_name_generator_writes_names_with_their_pieces_joined(tmp_path):
+    raw = {
+        "name": "bpe-names",
+        "seed": 0,
+        "mapping": "one_to_many",
+        "data": {
+            "format": "folder",
+            "path": str(ROOT / "samples/names"),
+            "tokenizer": "unigram",
+            "vocab_size": 300,
+        },
+        "model": {"cell": "gru", "hidden_size": 32, "embedding_size": 16},
+        "train": {"batch_size": 32, "steps": 40, "eval_every": 20, "lr": 0.01},
+    }
+    losses = train(raw, tmp_path / "run")
+    assert losses[-1] < losses[0]
+    args = ["generate", tmp_path / "run", "--condition", "Italian", "--num-samples", "6"]
+    names = invoke(*args, "--seed", "3").stdout.splitlines()
+    assert len(names) == 6 and all(names)
+    assert not any(SPACE in name or "<" in name for name in names)
+
+
+def test_a_bpe_text_regressor_learns_and_keeps_its_model(tmp_path):
+    # The value is the number of "la"s in the text: a piece count, learnable from pieces.
+    rows = [f"{n}\t{'la ' * n}song {i}" for i in range(30) for n in (1, 2, 3, 4)]
+    (tmp_path / "songs.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    raw = classifier_recipe(tmp_path / "songs.tsv", label_type="number", vocab_size=40)
+    losses = train(raw, tmp_path / "run")
+    assert losses[-1] < losses[0] / 2
+    vocab = load_run(tmp_path / "run", torch.device("cpu"), TASKS).meta.vocab
+    assert vocab.tokenizer == "bpe" and vocab.model is not None

@@ -567,6 +567,29 @@ CASES = [
         "subwords-without-size", recipe(data={"tokenizer": "bpe"}), TRAIN,
         "give vocab_size (train one) or tokenizer_file",
     ),
+    case(
+        "table-subwords-without-size", both(file("d.tsv", "a\tfree\nb\thi\n"), recipe(
+            mapping="many_to_one", data={"format": "table", "path": "d.tsv", "tokenizer": "bpe"})),
+        TRAIN, "data: tokenizer bpe: give vocab_size (train one) or tokenizer_file",
+    ),
+    case(
+        "table-vocab-size-too-large", both(file("d.tsv", "a\tfree\nb\thi\na\twin\nb\tyo\n"), recipe(
+            mapping="many_to_one",
+            data={"format": "table", "path": "d.tsv", "tokenizer": "bpe", "vocab_size": 500})),
+        TRAIN, "d.tsv (Vocabulary size too high (500)",
+    ),
+    case(
+        "pairs-vocab-size-too-large", both(file("p.tsv", "hello\tbonjour\n" * 8), recipe(
+            mapping="encoder_decoder",
+            data={"format": "pairs", "path": "p.tsv", "tokenizer": "unigram", "vocab_size": 500})),
+        TRAIN, "p.tsv (source)",
+    ),
+    case(
+        "pairs-min-freq-with-subwords", both(file("p.tsv", "hello\tbonjour\n"), recipe(
+            mapping="encoder_decoder", data={"format": "pairs", "path": "p.tsv",
+                                             "tokenizer": "bpe", "vocab_size": 50, "min_freq": 2})),
+        TRAIN, "data: min_freq: does not apply to tokenizer bpe",
+    ),
     # Options that contradict each other.
     case(
         "bidirectional-language-model", recipe(model={"direction": "bi"}), TRAIN,

@@ -13,7 +13,7 @@ import torch
 from typer.testing import CliRunner
 
 from seqcli.cli import app
-from seqcli.data import build_data, subword_vocab
+from seqcli.data import build_data, corpus_subwords
 from seqcli.data.pieces import training_lines
 from seqcli.data.subwords import subword_pieces, train_subwords
 from seqcli.engine import events
@@ -88,7 +88,7 @@ def test_the_tokenizer_learns_nothing_from_the_validation_split(tmp_path, corpus
     corpus.write_text(text + "zyzzogeton " * 30 + "\n" * 10 + "Qxv " * 20, encoding="utf-8")
     everything = train_subwords(training_lines(corpus, 1.0), kind="bpe", vocab_size=300, what="")
     config = validate_recipe(tiny_recipe(corpus, data={**BPE, "vocab_size": 300}), source="t")
-    trained = subword_vocab(config.data)
+    trained = corpus_subwords(config.data)
     assert config.data.val_fraction == 0.1
     assert any("zyzz" in piece for piece in subword_pieces(everything))
     assert not any("zyzz" in piece for piece in trained.tokens)
@@ -126,7 +126,7 @@ def test_without_sentencepiece_the_error_names_the_extra(monkeypatch, corpus):
     monkeypatch.setitem(sys.modules, "sentencepiece", None)  # import now raises ImportError
     config = validate_recipe(tiny_recipe(corpus, data=BPE), source="test").data
     with pytest.raises(SeqcliError, match=r"pip install 'seqcli\[subwords\]'"):
-        subword_vocab(config)
+        corpus_subwords(config)
 
 
 def test_a_damaged_stored_tokenizer_is_one_error_line(bpe_run, tmp_path):

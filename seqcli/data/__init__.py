@@ -9,8 +9,8 @@ import numpy as np
 from seqcli.data.batching import CarriedWindows, RandomWindows
 from seqcli.data.corpus import load_corpus
 from seqcli.data.pieces import training_lines
-from seqcli.data.subwords import SUBWORDS, read_model, subword_pieces, train_subwords
-from seqcli.data.vocab import UNK, Vocab
+from seqcli.data.subwords import SUBWORDS
+from seqcli.data.vocab import UNK, Vocab, subword_vocab
 from seqcli.errors import DataError
 from seqcli.recipe import TextData, TrainConfig
 from seqcli.recipe.errors import shown
@@ -33,7 +33,7 @@ def split_ids(ids: np.ndarray, *, val_fraction: float, test_fraction: float) -> 
 def build_data(config: TextData, *, vocab: Vocab | None = None) -> DataBundle:
     """Tokenize (or reuse the cache for) the corpus and split it; a given vocab must cover it."""
     if config.tokenizer in SUBWORDS:
-        vocab = vocab or subword_vocab(config)
+        vocab = vocab or corpus_subwords(config)
         ids, _ = load_corpus(config.path, config.tokenizer, fixed=vocab)
         return DataBundle(vocab, split_ids(ids, **_fractions(config)))
     ids, corpus_vocab = load_corpus(config.path, config.tokenizer)
@@ -58,17 +58,10 @@ def _fractions(config: TextData) -> dict:
     return {"val_fraction": config.val_fraction, "test_fraction": config.test_fraction}
 
 
-def subword_vocab(config: TextData) -> Vocab:
-    """The recipe's subword model: loaded from tokenizer_file, or trained on the training
-    split's text only, so no held-out word is learned as a piece."""
-    if config.tokenizer_file is not None:
-        model = read_model(config.tokenizer_file)
-    else:
-        share = 1 - config.val_fraction - config.test_fraction
-        lines = training_lines(config.path, share)
-        kind, size = config.tokenizer, config.vocab_size
-        model = train_subwords(lines, kind=kind, vocab_size=size, what=str(config.path))
-    return Vocab(subword_pieces(model), config.tokenizer, model)
+def corpus_subwords(config: TextData) -> Vocab:
+    """The corpus's subword model, learned from the text before the held-out splits."""
+    share = 1 - config.val_fraction - config.test_fraction
+    return subword_vocab(config, training_lines(config.path, share), what=str(config.path))
 
 
 def load_ids(path, vocab: Vocab) -> np.ndarray:

@@ -15,7 +15,8 @@ import numpy as np
 
 from seqcli.data.corpus import open_data
 from seqcli.data.numbers import BadNumber, parse_number
-from seqcli.data.vocab import PAD, TOKENIZERS, UNK, Vocab, build_vocab
+from seqcli.data.subwords import SUBWORDS
+from seqcli.data.vocab import PAD, TOKENIZERS, UNK, Vocab, build_vocab, subword_vocab
 from seqcli.errors import DataError
 from seqcli.recipe.errors import cut, shown
 from seqcli.recipe.inputs import bundled_sample
@@ -187,6 +188,9 @@ def number_labels(examples: list[Example]) -> list[float]:
 
 def text_vocab(config, train: list[Example], *, specials: tuple[str, ...] = (PAD, UNK)) -> Vocab:
     """The training texts' vocabulary only, so held-out text stays unseen."""
+    if config.tokenizer in SUBWORDS:
+        texts = (example.text for example in train)
+        return subword_vocab(config, texts, what=str(config.path), specials=specials)
     tokenize_text = TOKENIZERS[config.tokenizer]
     return build_vocab(
         (tokenize_text(example.text) for example in train),

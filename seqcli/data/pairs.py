@@ -17,7 +17,8 @@ import numpy as np
 
 from seqcli.data.corpus import open_data
 from seqcli.data.labelled import decoded_lines, text_lines
-from seqcli.data.vocab import BOS, EOS, PAD, UNK, Vocab, build_vocab
+from seqcli.data.subwords import SUBWORDS
+from seqcli.data.vocab import BOS, EOS, PAD, UNK, Vocab, build_vocab, detokenize, subword_vocab
 from seqcli.errors import DataError
 from seqcli.recipe.data import PairsData
 from seqcli.recipe.errors import cut, shown
@@ -59,16 +60,27 @@ def no_normalize(text: str) -> str:
 
 NORMALIZERS = {"tutorial": tutorial_normalize, "none": no_normalize}
 SPLITTERS = {"char": list, "word": str.split}
-JOINERS = {"char": "".join, "word": " ".join}  # detokenize: the exact inverse of SPLITTERS
+# bpe and unigram read pairs as words: the filters and the split need tokens before the
+# model exists that learns its pieces from the training split; words become pieces after.
+READ_AS = {"char": "char", "word": "word"} | {kind: "word" for kind in SUBWORDS}
 
 
 def tokenize(text: str, config: PairsData) -> tuple[str, ...]:
-    """A sentence as the model's tokens: normalized, then split."""
-    return tuple(SPLITTERS[config.tokenizer](NORMALIZERS[config.normalize](text)))
+    """A sentence as read tokens (characters or words): normalized, then split."""
+    return tuple(SPLITTERS[READ_AS[config.tokenizer]](NORMALIZERS[config.normalize](text)))
 
 
-def detokenize(tokens, tokenizer: str) -> str:
-    return JOINERS[tokenizer](tokens)
+def sentence(tokens, config: PairsData) -> str:
+    """Read tokens back to the normalized sentence."""
+    return detokenize(tokens, READ_AS[config.tokenizer])
+
+
+def pieces(tokens, vocab: Vocab) -> tuple[str, ...]:
+    """Read tokens as the vocabulary's tokens: a subword model splits the words' text into
+    its pieces; characters and words are the tokens already."""
+    if vocab.model is None:
+        return tuple(tokens)
+    return tuple(vocab.tokenize(" ".join(tokens)))
 
 
 def read_lines(path: Path, member: str | None) -> Iterator[str]:
@@ -164,7 +176,7 @@ def keep(pair: Pair, config: PairsData) -> bool:
     if config.source_prefixes is None:
         return True
     # Prefixes are matched on the normalized text, so "i m " is how "I'm" starts.
-    return detokenize(pair.source, config.tokenizer).startswith(tuple(config.source_prefixes))
+    return sentence(pair.source, config).startswith(tuple(config.source_prefixes))
 
 
 def split_pairs(pairs: list[Pair], config: PairsData, *, seed: int) -> dict[str, list[Pair]]:
@@ -185,6 +197,8 @@ def split_pairs(pairs: list[Pair], config: PairsData, *, seed: int) -> dict[str,
 
 def build_vocabs(train: list[Pair], config: PairsData) -> tuple[Vocab, Vocab]:
     """Source and target vocabularies from the training split only (so val/test see <unk>)."""
+    if config.tokenizer in SUBWORDS:
+        return tuple(side_subwords(train, config, side) for side in ("source", "target"))
     return tuple(
         build_vocab(
             (getattr(pair, side) for pair in train),
@@ -194,3 +208,11 @@ def build_vocabs(train: list[Pair], config: PairsData) -> tuple[Vocab, Vocab]:
         )
         for side in ("source", "target")
     )
+
+
+def side_subwords(train: list[Pair], config: PairsData, side: str) -> Vocab:
+    """One subword model per side, learned from that side's training sentences: each
+    language gets all of vocab_size, and the two embeddings share nothing to tie anyway.
+    A tokenizer_file (a joint model, say) serves both sides."""
+    texts = (sentence(getattr(pair, side), config) for pair in train)
+    return subword_vocab(config, texts, what=f"{config.path} ({side})", specials=SPECIALS)

@@ -10,7 +10,14 @@ from typing import Literal
 from pydantic import field_validator, model_validator
 
 from seqcli.data.forms import Form
-from seqcli.data.subwords import SUBWORDS, processor, subword_piece
+from seqcli.data.subwords import (
+    SUBWORDS,
+    processor,
+    read_model,
+    subword_piece,
+    subword_pieces,
+    train_subwords,
+)
 from seqcli.errors import DataError
 from seqcli.recipe.errors import shown
 
@@ -44,11 +51,22 @@ def subword_length(token: str) -> int:
     return 1 if token == "<unk>" else len(subword_piece(token))  # <unk> stood for a character
 
 
+def subword_text(tokens: Iterable[str]) -> str:
+    return "".join(subword_piece(token) for token in tokens)
+
+
 TOKENIZERS = {"char": char_tokens, "word": word_tokens}
+# A sentence's tokens back to its text (a translation, a generated name): the exact inverse
+# of splitting it, so subword pieces join with no space invented between them.
+JOINERS = {"char": "".join, "word": " ".join} | {kind: subword_text for kind in SUBWORDS}
 # The text one token stands for, so output can stream token by token.
 PIECES = {"char": char_piece, "word": word_piece} | {kind: subword_piece for kind in SUBWORDS}
 # The characters of text one token covers, so bits per character compare across tokenizers.
 LENGTHS = {"char": len, "word": word_length} | {kind: subword_length for kind in SUBWORDS}
+
+
+def detokenize(tokens: Iterable[str], tokenizer: str) -> str:
+    return JOINERS[tokenizer](tokens)
 
 
 class VocabForm(Form):
@@ -181,3 +199,16 @@ def token_ids(vocab: Vocab, tokens: Iterable[str]) -> list[int]:
     """Ids of already-split tokens; a token outside the vocabulary becomes <unk>."""
     unk = vocab.index[UNK]
     return [vocab.index.get(token, unk) for token in tokens]
+
+
+def subword_vocab(config, lines: Iterable[str], *, what: str, specials: tuple = ()) -> Vocab:
+    """The recipe's subword model, loaded from tokenizer_file or trained on lines (the training
+    split's text only, so no held-out word is learned as a piece). The task's specials come
+    first, so <pad> stays id 0; sentencepiece's own <unk> is one of them when they hold it."""
+    if config.tokenizer_file is not None:
+        model = read_model(config.tokenizer_file)
+    else:
+        size = config.vocab_size
+        model = train_subwords(lines, kind=config.tokenizer, vocab_size=size, what=what)
+    pieces = (piece for piece in subword_pieces(model) if piece not in specials)
+    return Vocab((*specials, *pieces), config.tokenizer, model)

@@ -7,7 +7,8 @@ import sacrebleu
 
 # sacrebleu's tokenizer for BLEU: 13a splits words and punctuation; char counts character
 # n-grams, so a character-level task (one "word" per line) still gets a meaningful score.
-BLEU_TOKENIZERS = {"word": "13a", "char": "char"}
+# Subword translations are whole sentences once their pieces are joined: scored as words.
+BLEU_TOKENIZERS = {"word": "13a", "char": "char", "bpe": "13a", "unigram": "13a"}
 
 
 def translation_metrics(

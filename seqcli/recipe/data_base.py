@@ -11,8 +11,13 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from seqcli.recipe.schedule import Section
 
-Tokenizer = Literal["char", "word"]
-TOKENIZER_HELP = "char: one token per Unicode code point; word: whitespace-split words"
+SUBWORD_TOKENIZERS = ("bpe", "unigram")
+Tokenizer = Literal["char", "word", "bpe", "unigram"]
+TOKENIZER_HELP = (
+    "char: one token per Unicode code point; word: whitespace-split words; bpe, unigram: "
+    "subwords learned from the training split by sentencepiece (pip install "
+    "'seqcli[subwords]'), lossless"
+)
 
 
 def resolve_path(path: Path | None, info: ValidationInfo) -> Path | None:
@@ -75,3 +80,41 @@ class DataSection(Section):
 
 
 SPLIT_FILES = ("val", "test")  # the held-out splits a file of their own can replace
+
+
+class SubwordSection(DataSection):
+    """The subword knobs every text format shares: a sentencepiece model trained on the
+    training split (vocab_size) or loaded (tokenizer_file), kept in the run either way."""
+
+    vocab_size: int | None = Field(
+        None,
+        ge=2,
+        description="pieces a bpe or unigram tokenizer learns (its vocabulary size, before "
+        "the task's own markers such as <pad>); only with those tokenizers, not with "
+        "tokenizer_file",
+    )
+    tokenizer_file: Path | None = Field(
+        None,
+        description="an existing sentencepiece .model file to tokenize with instead of "
+        "training one (tokenizer bpe or unigram); stored in the run",
+    )
+
+    _tokenizer_file = field_validator("tokenizer_file")(resolve_path)
+
+    @model_validator(mode="after")
+    def _subwords_have_a_size(self) -> SubwordSection:
+        subwords = self.tokenizer in SUBWORD_TOKENIZERS
+        if not subwords and (self.vocab_size or self.tokenizer_file):
+            knob = "vocab_size" if self.vocab_size else "tokenizer_file"
+            raise ValueError(f"{knob}: needs tokenizer bpe or unigram, not {self.tokenizer}")
+        if subwords and (self.vocab_size is None) == (self.tokenizer_file is None):
+            raise ValueError(
+                f"tokenizer {self.tokenizer}: give vocab_size (train one) or tokenizer_file "
+                "(load one), not both"
+            )
+        if subwords and self.min_freq > 1:
+            raise ValueError(
+                f"min_freq: does not apply to tokenizer {self.tokenizer} (its pieces are "
+                "learned to cover the text; none is dropped as rare)"
+            )
+        return self

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from seqcli.recipe.data_base import TOKENIZER_HELP, DataSection, Tokenizer
+from seqcli.recipe.data_base import TOKENIZER_HELP, DataSection, SubwordSection, Tokenizer
 
 # The CoNLL-U columns a tagger can read as inputs beside the word (FORM) and its ID.
 CONLLU_FEATURES = ("lemma", "upos", "xpos", "feats", "head", "deprel", "deps", "misc")
@@ -18,7 +18,7 @@ Column = int | str
 TABLE_EXTENSIONS = (".tsv", ".txt", ".csv")
 
 
-class LabelledData(DataSection):
+class LabelledData(SubwordSection):
     """What both labelled formats share: tokens, vocabulary cut-off, split and class weights."""
 
     tokenizer: Tokenizer = Field("char", description=TOKENIZER_HELP)
@@ -194,7 +194,7 @@ def _distinct_features(features: tuple, *, label, token) -> None:
         raise ValueError(f"feature_columns: {list(features)} names a column twice")
 
 
-class PairsData(DataSection):
+class PairsData(SubwordSection):
     format: Literal["pairs"] = Field(
         description="pairs: source<TAB>target lines for an encoder_decoder (translator)"
     )
@@ -210,7 +210,10 @@ class PairsData(DataSection):
     source_column: int = Field(0, ge=0, description="0-based tab-separated column of the source")
     target_column: int = Field(1, ge=0, description="0-based tab-separated column of the target")
     tokenizer: Tokenizer = Field(
-        "word", description="char: one token per code point; word: whitespace-split words"
+        "word",
+        description="char: one token per code point; word: whitespace-split words; bpe, "
+        "unigram: subwords learned by sentencepiece from the training split, one model per "
+        "side (max_length then counts words)",
     )
     normalize: Literal["tutorial", "none"] = Field(
         "tutorial",

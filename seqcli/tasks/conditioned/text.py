@@ -12,7 +12,7 @@ from seqcli.data.forms import Form
 from seqcli.data.labelled import read_examples, stratified_split, text_vocab
 from seqcli.data.padding import ordered_batches, pad
 from seqcli.data.quality import checked_examples
-from seqcli.data.vocab import BOS, EOS, PAD, UNK, Vocab, VocabForm, token_ids
+from seqcli.data.vocab import BOS, EOS, PAD, UNK, Vocab, VocabForm, detokenize, token_ids
 from seqcli.decoding.autoregress import autoregress
 from seqcli.decoding.requests import Draw, Generated, Request
 from seqcli.decoding.sampling import TokenPicker
@@ -145,8 +145,7 @@ class ConditionedText:
         require_samples(run.recipe, len(vocab), draw, max_length, run.device)
         condition = torch.full((draw.num_samples,), run.meta.labels.index(label), device=run.device)
         ids = decode_tokens(run, condition, draw, max_length=max_length)
-        joiner = "" if vocab.tokenizer == "char" else " "
-        return [joiner.join(vocab.tokens[i] for i in row) for row in ids]
+        return [detokenize((vocab.tokens[i] for i in row), vocab.tokenizer) for row in ids]
 
 
 def decode_tokens(run, condition: torch.Tensor, draw: Draw, *, max_length: int) -> list[list[int]]:

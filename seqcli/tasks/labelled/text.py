@@ -11,7 +11,7 @@ import torch
 
 from seqcli.data.labelled import Example, normalise
 from seqcli.data.padding import ordered_batches, pad
-from seqcli.data.vocab import TOKENIZERS, Vocab, token_ids
+from seqcli.data.vocab import Vocab, token_ids
 from seqcli.engine.contract import Batch, Given, IndexedBatches, StackInput
 from seqcli.models.pooled import PAD_ID
 
@@ -39,14 +39,14 @@ class Encoded:
 
 
 def tokenize(text: str, vocab: Vocab) -> list[int]:
-    return token_ids(vocab, TOKENIZERS[vocab.tokenizer](text))
+    return token_ids(vocab, vocab.tokenize(text))
 
 
 def text_stack_input(run, given: Given) -> StackInput:
     """One text, normalized as predict reads it, as the classifier's or regressor's input;
     a token outside the vocabulary is read as <unk>, and labelled as written."""
     vocab = run.meta.vocab
-    tokens = TOKENIZERS[vocab.tokenizer](normalise(given.text, run.recipe.data))
+    tokens = vocab.tokenize(normalise(given.text, run.recipe.data))
     ids = torch.tensor([token_ids(vocab, tokens)])  # (1, T)
     return StackInput(
         {"tokens": ids, "lengths": torch.tensor([len(tokens)])}, tokens, vocab.tokenizer

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import torch
 
 from seqcli.data.padding import pad
-from seqcli.data.pairs import detokenize, tokenize
+from seqcli.data.pairs import detokenize, pieces, tokenize
 from seqcli.data.vocab import EOS, token_ids
 from seqcli.decoding.autoregress import autoregress
 from seqcli.decoding.beam import Hypothesis, beam_search, step_limit
@@ -22,7 +22,8 @@ GREEDY = Draw(Sampling(greedy=True))  # evaluation's translations: the likeliest
 
 
 def source_ids(tokens, meta) -> list[int]:
-    return [*token_ids(meta.source, tokens), meta.source.index[EOS]]
+    """A sentence's read tokens as the encoder's ids, <eos> last."""
+    return [*token_ids(meta.source, pieces(tokens, meta.source)), meta.source.index[EOS]]
 
 
 @torch.inference_mode()
@@ -161,7 +162,7 @@ def _lines(run, found: list[list[Hypothesis]], n_best: int) -> Iterator[str]:
 def attention_rows(run, lines, found: list[list[Hypothesis]]) -> list[dict]:
     return [
         {
-            "source": list(tokenize(line, run.recipe.data)) + ["<eos>"],
+            "source": [*pieces(tokenize(line, run.recipe.data), run.meta.source), "<eos>"],
             # a row per written token; <eos> has one unless the step limit cut the search
             "target": [*words(run, hypotheses[0]), "<eos>"][: len(hypotheses[0].weights)],
             "weights": hypotheses[0].weights,

@@ -19,8 +19,9 @@ from seqcli.data.pairs import (
     SPECIALS,
     Pair,
     build_vocabs,
-    detokenize,
+    pieces,
     read_pairs,
+    sentence,
     split_pairs,
     tokenize,
 )
@@ -88,12 +89,10 @@ class Example:
     reference: str  # the detokenized target, unknown words as written (what BLEU compares)
 
 
-def encode(pair: Pair, meta: TranslatorMeta) -> Example:
+def encode(pair: Pair, meta: TranslatorMeta, config) -> Example:
     markers = meta.markers
-    target = [markers.bos, *token_ids(meta.target, pair.target), markers.eos]
-    return Example(
-        source_ids(pair.source, meta), target, detokenize(pair.target, meta.target.tokenizer)
-    )
+    target = [markers.bos, *token_ids(meta.target, pieces(pair.target, meta.target)), markers.eos]
+    return Example(source_ids(pair.source, meta), target, sentence(pair.target, config))
 
 
 def collate(examples: list[Example]) -> Batch:
@@ -126,13 +125,14 @@ class Translator:
         if meta is None:
             source, target = build_vocabs(splits["train"], recipe.data)
             shown = tuple(
-                (detokenize(p.source, source.tokenizer), detokenize(p.target, target.tokenizer))
+                (sentence(p.source, recipe.data), sentence(p.target, recipe.data))
                 for p in splits["val"][:SHOWN]
             )
             meta = TranslatorMeta(source, target, shown)
-        return TaskData(
-            meta, {name: [encode(p, meta) for p in split] for name, split in splits.items()}
-        )
+        encoded = {
+            name: [encode(p, meta, recipe.data) for p in split] for name, split in splits.items()
+        }
+        return TaskData(meta, encoded)
 
     def build_model(self, recipe, meta: TranslatorMeta) -> Seq2Seq:
         return Seq2Seq(
@@ -160,7 +160,9 @@ class Translator:
 
     def examples_from_file(self, run, path: Path) -> list[Example]:
         """Every pair of another file (the recipe's reading and filters, no split)."""
-        return [encode(pair, run.meta) for pair in read_pairs(run.recipe.data, path)]
+        return [
+            encode(pair, run.meta, run.recipe.data) for pair in read_pairs(run.recipe.data, path)
+        ]
 
     @torch.no_grad()
     def evaluate(self, run, examples: list[Example], *, max_batches: int | None = None) -> dict:
@@ -209,7 +211,7 @@ class Translator:
     def stack_input(self, run, given: Given) -> StackInput:
         """The source sentence as the encoder reads it, normalized, <eos> last; the decoder is
         handed <bos> alone, since only the encoder's reading is looked at."""
-        tokens = tokenize(given.text, run.recipe.data)
+        tokens = pieces(tokenize(given.text, run.recipe.data), run.meta.source)
         source, lengths = pad([source_ids(tokens, run.meta)], value=PAD_ID)  # (1, S), (1,)
         start = torch.tensor([[run.meta.markers.bos]])  # (1, 1)
         inputs = {"source": source, "source_lengths": lengths, "target_in": start}

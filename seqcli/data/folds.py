@@ -70,3 +70,16 @@ def _enough_for(examples: list[Example], folds: int, *, stratified: bool) -> Non
                 f"{members[0].where}: class '{label}' has 1 example outside the test split; "
                 "train.folds needs 2, so that the fold validating it still trains on one"
             )
+
+
+def recipe_split(examples: list, recipe, *, stratified: bool) -> dict[str, list]:
+    """Train/val/test as the recipe says: stratified by label or a seeded shuffle; with
+    train.fold, that fold of train.folds is the validation split."""
+    config, train = recipe.data, recipe.train
+    sizes = {"test_fraction": config.test_fraction, "seed": recipe.seed}
+    if train.fold is not None:
+        return fold_split(
+            examples, folds=train.folds, fold=train.fold, stratified=stratified, **sizes
+        )
+    split = stratified_split if stratified else random_split
+    return split(examples, val_fraction=config.val_fraction, **sizes)

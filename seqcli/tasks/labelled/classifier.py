@@ -12,13 +12,12 @@ import torch
 import torch.nn.functional as F
 from pydantic import Field, model_validator
 
-from seqcli.data.folds import fold_split
+from seqcli.data.folds import recipe_split
 from seqcli.data.forms import Form
 from seqcli.data.labelled import (
     READERS,
     Example,
     normalise,
-    stratified_split,
     text_vocab,
 )
 from seqcli.data.quality import checked_examples, held_out_files, leaked, warn_leaks
@@ -134,31 +133,12 @@ def build_meta(config, train: list[Example], quality: dict[str, int]) -> Classif
     return ClassifierMeta(labels, text_vocab(config, train), weights, quality)
 
 
-def split_examples(examples: list[Example], recipe) -> dict[str, list[Example]]:
-    """Stratified train/val/test; with train.fold, that fold of train.folds is val."""
-    config, train = recipe.data, recipe.train
-    if train.fold is not None:
-        return fold_split(
-            examples,
-            folds=train.folds,
-            fold=train.fold,
-            test_fraction=config.test_fraction,
-            seed=recipe.seed,
-        )
-    return stratified_split(
-        examples,
-        val_fraction=config.val_fraction,
-        test_fraction=config.test_fraction,
-        seed=recipe.seed,
-    )
-
-
 def checked_splits(recipe) -> tuple[dict[str, list[Example]], dict[str, int]]:
     """The stratified splits of the data file, with what seqcli.data.quality found in it and
     in the held-out files: the held-out files themselves are read into the run later."""
     config = recipe.data
     examples, quality = checked_examples(config)
-    splits = split_examples(examples, recipe)
+    splits = recipe_split(examples, recipe, stratified=True)
     leaks = leaked(splits["train"], {**splits, **held_out_files(config)})
     warn_leaks(leaks)
     return splits, {**quality, "leaked": len(leaks)}

@@ -13,10 +13,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from seqcli.data.folds import fold_split
+from seqcli.data.folds import recipe_split
 from seqcli.data.labelled import Example, normalise, number_labels, read_table, text_vocab
 from seqcli.data.scaling import TargetScale, TargetScaleForm
-from seqcli.data.vectors import random_split
 from seqcli.data.vocab import Vocab, VocabForm
 from seqcli.engine.contract import IndexedBatches, TaskData
 from seqcli.errors import DataError, UsageError
@@ -68,27 +67,6 @@ def encode(examples: list[Example], meta: RegressorMeta) -> Encoded:
     return Encoded(tokens, targets.tolist(), examples)
 
 
-def split_examples(examples: list[Example], recipe) -> dict[str, list[Example]]:
-    """A seeded shuffle into train/val/test; with train.fold, that block of train.folds
-    is val."""
-    config, train = recipe.data, recipe.train
-    if train.fold is not None:
-        return fold_split(
-            examples,
-            folds=train.folds,
-            fold=train.fold,
-            test_fraction=config.test_fraction,
-            seed=recipe.seed,
-            stratified=False,
-        )
-    return random_split(
-        examples,
-        val_fraction=config.val_fraction,
-        test_fraction=config.test_fraction,
-        seed=recipe.seed,
-    )
-
-
 class RegressorTask:
     spec = SPECS["regressor"]
     meta = RegressorMeta
@@ -98,7 +76,7 @@ class RegressorTask:
         examples = read_table(config)
         if len(examples) < 2:
             raise DataError(f"{config.path}: {len(examples)} example(s); a regressor needs more")
-        splits = split_examples(examples, recipe)
+        splits = recipe_split(examples, recipe, stratified=False)
         meta = meta or build_meta(config, splits["train"])
         return TaskData(meta, {name: encode(split, meta) for name, split in splits.items()})
 

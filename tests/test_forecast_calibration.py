@@ -3,17 +3,24 @@ validation split, carried in the checkpoint, applied wherever the model forecast
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
 
+from seqcli.data.forecast_data import SeriesSplit
+from seqcli.data.panel import Panel
 from seqcli.engine.run import load_run
 from seqcli.engine.start import fresh_training
-from seqcli.metrics.conformal import conformal_offsets
+from seqcli.metrics.conformal import RunningConformal, band_scores, conformal_offsets
 from seqcli.metrics.forecast import interval_rows
 from seqcli.models.forecaster import DirectForecaster
 from seqcli.recipe import validate_recipe
 from seqcli.tasks import TASKS, task_for
+from seqcli.tasks.forecaster.batches import scaled_forecast
+from seqcli.tasks.forecaster.calibration import calibration_origins, validation_values
+from seqcli.tasks.forecaster.rolling import rolling_forecast
 from tests.series_helpers import CPU, detail, series_recipe, write_csv
 
 LEVELS = (0.1, 0.5, 0.9)
@@ -41,6 +48,16 @@ def test_a_band_too_wide_is_narrowed():
     assert offsets[0, 0, 0] > 0 > offsets[0, 0, 2]
 
 
+def test_too_few_origins_never_narrow_a_band():
+    """With fewer origins than the level needs there is no guarantee: a band all three
+    values fell inside stays as trained rather than shrinking to the widest of them."""
+    inside = np.asarray([0.1, -0.2, 0.3])[:, None, None]
+    offsets = conformal_offsets(inside, band(2.0, 3), LEVELS)
+    assert offsets[0, 0].tolist() == [0.0, 0.0, 0.0]
+    many = conformal_offsets(np.tile(inside, (4, 1, 1)), band(2.0, 12), LEVELS)
+    assert many[0, 0, 2] < 0  # with enough origins a band too wide does narrow
+
+
 def test_the_offset_is_the_corrected_rank_of_the_misses():
     actual = np.arange(1.0, 10.0)[:, None, None]  # 9 values 1..9 against the band [0, 0]
     offsets = conformal_offsets(actual, np.zeros((9, 1, 1, 3)), LEVELS)
@@ -50,14 +67,14 @@ def test_the_offset_is_the_corrected_rank_of_the_misses():
     assert few[0, 0, 2] == 3.0  # k = ceil(4 * 0.8) = 4 > 3 origins: the widest miss
 
 
-def test_too_few_origins_never_narrow_a_band():
-    """With fewer origins than the level needs there is no guarantee: a band all three
-    values fell inside stays as trained rather than shrinking to the widest of them."""
-    inside = np.asarray([0.1, -0.2, 0.3])[:, None, None]
-    offsets = conformal_offsets(inside, band(2.0, 3), LEVELS)
-    assert offsets[0, 0].tolist() == [0.0, 0.0, 0.0]
-    many = conformal_offsets(np.tile(inside, (4, 1, 1)), band(2.0, 12), LEVELS)
-    assert many[0, 0, 2] < 0  # with enough origins a band too wide does narrow
+def test_values_off_the_calibration_split_are_not_scores():
+    """NaN marks a step that lands outside validation: each step ranks its own known values."""
+    actual = np.full((9, 2, 1), np.nan)
+    actual[:, 0, 0] = np.arange(1.0, 10.0)  # step 1: nine scores, k = 8
+    actual[:4, 1, 0] = [4.0, 1.0, 2.0, 3.0]  # step 2: four, k = ceil(5 * 0.8) = 4
+    offsets = conformal_offsets(actual, np.zeros((9, 2, 1, 3)), LEVELS)
+    assert offsets[:, 0, 2].tolist() == [8.0, 4.0]
+    assert not conformal_offsets(np.full((3, 1, 1), np.nan), band(1.0, 3), LEVELS).any()
 
 
 def shifting_noise_csv(path, rows: int = 600):
@@ -97,40 +114,107 @@ def coverage_on_test(run) -> float:
     return coverage
 
 
+def calibrated_by(run, calibrate: str):
+    """The same weights under another model.calibrate."""
+    raw = run.recipe.model_dump(mode="json")
+    raw["model"]["calibrate"] = calibrate
+    return type(run)(validate_recipe(raw, source=calibrate), run.task, run.meta, run.model, CPU)
+
+
 def test_calibrated_bands_reach_nominal_coverage_where_the_raw_ones_fall_short(calibrated_run):
     run = calibrated_run
-    calibrated = coverage_on_test(run)
-    offsets = run.model.band.offsets.clone()
-    run.model.band.offsets.zero_()
-    raw = coverage_on_test(run)
-    run.model.band.offsets.copy_(offsets)
-    assert raw < 0.65 and 0.73 <= calibrated <= 0.87
+    offsets = run.model.band.offsets_per_sd.clone()
     assert (offsets[..., 2] > 0).all()  # fitted during training, loaded from best.pt
+    calibrated = coverage_on_test(run)
+    run.model.band.offsets_per_sd.zero_()
+    raw = coverage_on_test(calibrated_by(run, "none"))
+    run.model.band.offsets_per_sd.copy_(offsets)
+    assert raw < 0.65 and 0.75 <= calibrated <= 0.85
 
 
 def test_calibrate_none_keeps_the_bands_as_trained(calibrated_run):
-    run = calibrated_run
-    recipe = validate_recipe(
-        {
-            **run.recipe.model_dump(mode="json"),
-            "model": {**run.recipe.model.model_dump(mode="json"), "calibrate": "none"},
-        },
-        source="none",
-    )
-    none_run = type(run)(recipe, run.task, run.meta, run.model, CPU)
-    offsets = run.model.band.offsets.clone()
-    val = run.task.prepare(recipe, run.meta).splits["val"]
+    none_run = calibrated_by(calibrated_run, "none")
+    offsets = none_run.model.band.offsets_per_sd.clone()
+    val = none_run.task.prepare(none_run.recipe, none_run.meta).splits["val"]
     none_run.task.calibrate(none_run, val)
-    assert torch.equal(run.model.band.offsets, offsets)
+    assert torch.equal(none_run.model.band.offsets_per_sd, offsets)
+
+
+def old_config(window_norm: bool):
+    raw = series_recipe("x.csv", mapping="many_to_one")
+    raw["model"] |= {"quantiles": list(LEVELS), "window_norm": window_norm}
+    return validate_recipe(raw, source="old").model
 
 
 def test_a_checkpoint_saved_before_calibration_loads_with_the_raw_bands():
-    config = validate_recipe(
-        series_recipe("x.csv", mapping="many_to_one") | {"model": {"quantiles": list(LEVELS)}},
-        source="old",
-    ).model
-    model = DirectForecaster(config, features=1, values=1, horizon=3)
-    weights = {k: v for k, v in model.state_dict().items() if k != "band.offsets"}
-    model.band.offsets.fill_(1.0)
+    model = DirectForecaster(old_config(True), features=1, values=1, horizon=3)
+    weights = {k: v for k, v in model.state_dict().items() if k != "band.offsets_per_sd"}
+    model.band.offsets_per_sd.fill_(1.0)
     model.load_state_dict(weights)
-    assert not model.band.offsets.any()
+    assert not model.band.offsets_per_sd.any()
+
+
+@pytest.mark.parametrize(("window_norm", "kept"), [(True, 0.5), (False, 0.0)])
+def test_offsets_saved_in_the_old_unit_load_only_where_it_was_the_windows_spread(window_norm, kept):
+    """band.offsets were in the model's own units: the window's spread with window_norm (the
+    unit now), the data scaling's without it, which no window converts."""
+    model = DirectForecaster(old_config(window_norm), features=1, values=1, horizon=3)
+    weights = {k: v for k, v in model.state_dict().items() if k != "band.offsets_per_sd"}
+    weights["band.offsets"] = torch.full((3, 1, 3), 0.5)
+    model.load_state_dict(weights)
+    assert model.band.offsets_per_sd.eq(kept).all()
+
+
+def test_each_step_is_calibrated_on_every_validation_point_it_lands_on():
+    """Origins before the validation split count for the steps that land inside it: with 4
+    validation rows and 3 steps ahead, each step has 4 scores, not the 2 of whole horizons."""
+    rows = 30
+    panel = Panel(("",), np.array([0]), np.array([rows]), np.zeros(rows, int))
+    scaled = np.arange(rows, dtype=np.float32)[:, None]
+    val = SeriesSplit(
+        scaled, scaled, np.arange(20, 24), panel, np.array([24]), np.array([20]), np.ones((1, 1))
+    )
+    origins = calibration_origins(val, steps=3, lookback=12)
+    assert origins.tolist() == [18, 19, 20, 21, 22, 23]
+    actual = validation_values(val, origins, steps=3, values=1)[..., 0]
+    assert (~np.isnan(actual)).sum(axis=0).tolist() == [4, 4, 4]
+    assert actual[0].tolist()[2] == 20.0 and np.isnan(actual[0, :2]).all()  # 18 + 2 lands on 20
+    assert np.isnan(actual[-1, 1:]).all()  # 23 + 1 is past the split
+
+
+def test_the_running_calibration_matches_the_batch_one_after_every_value():
+    rng = np.random.default_rng(2)
+    levels = (0.05, 0.1, 0.5, 0.9, 0.95)
+    actual = rng.normal(size=(40, 2, 1))
+    actual[rng.random(actual.shape) < 0.2] = np.nan  # steps that land off the split
+    quantiles = np.sort(rng.normal(size=(40, 2, 1, 5)), axis=-1)
+    running = RunningConformal(levels, (2, 1))
+    for seen in range(1, 41):
+        running.add(band_scores(actual[seen - 1], quantiles[seen - 1], levels))
+        batch = conformal_offsets(actual[:seen], quantiles[:seen], levels)
+        assert running.offsets() == pytest.approx(batch)
+
+
+def test_a_band_is_calibrated_on_values_before_its_origin_only(calibrated_run):
+    """Rewrite every value from an origin on: its band, and every earlier one, stay the same."""
+    run = calibrated_run
+    test = run.task.prepare(run.recipe, run.meta).splits["test"]
+    origins = test.points[test.points + 2 <= test.ends[0]]
+    cut = int(origins[len(origins) // 2])
+    before = rolling_forecast(run, test, origins, 2)
+    changed = replace(test, scaled=test.scaled.copy())
+    changed.scaled[cut:] *= -3.0
+    after = rolling_forecast(run, changed, origins, 2)
+    early = origins <= cut
+    assert np.array_equal(before[early], after[early]) and not np.array_equal(before, after)
+
+
+def test_the_checkpoint_holds_the_calibration_at_the_end_of_validation(calibrated_run):
+    """generate's band (the stored offsets) is the rolling one at the test's first origin."""
+    run = calibrated_run
+    splits = run.task.prepare(run.recipe, run.meta).splits
+    first = splits["test"].points[:1]
+    rolled = rolling_forecast(run, splits["test"], first, 2)
+    with torch.no_grad():
+        stored = scaled_forecast(run, splits["test"], first, 2)
+    assert rolled == pytest.approx(stored, abs=1e-5)

@@ -16,6 +16,7 @@ from torch import nn
 
 from seqcli.models.cells import make_stack
 from seqcli.models.language_model import Output
+from seqcli.models.paths import paths_for
 from seqcli.models.stack import top_state
 from seqcli.recipe.model import ForecasterConfig
 
@@ -87,31 +88,40 @@ class WindowNorm(nn.Module):
         back_sd = sd[..., : self.values, None]
         return (window - mean) / sd, lambda forecast: forecast * back_sd + back_mean
 
-    def spread(self, window: torch.Tensor) -> torch.Tensor:
-        """(B or 1, 1, V, 1) what a forecast of the (B, T, F) window was scaled by: the band's
-        offsets are in these units, so they grow with a window's spread as its quantiles do."""
-        return self.stats(window)[1][..., : self.values, None]
+
+def window_spread(window: torch.Tensor, values: int) -> torch.Tensor:
+    """(B, 1, V, 1) each (B, T, F) window's standard deviation in scaled units, the unit of the
+    band's offsets: a wilder window gets a wider correction, with or without window_norm
+    (sunspots' higher test cycles: 80% band 72% -> 75% of the test)."""
+    return window_stats(window)[1][..., :values, None]
 
 
 class ConformalBand(nn.Module):
-    """Offsets each quantile moves by, per step ahead, in units of the window's spread (of the
-    data's scaling without window_norm); the task fits them on the validation split
-    (model.calibrate). Zeros: the raw bands."""
+    """Offsets each quantile moves by, per step ahead, in units of the window's spread; the
+    task fits them on the validation split (model.calibrate). Zeros: the raw bands."""
 
-    def __init__(self, horizon: int, values: int, levels: int):
+    def __init__(self, horizon: int, values: int, levels: int, *, window_norm: bool):
         super().__init__()
-        self.register_buffer("offsets", torch.zeros(horizon, values, levels))  # (H, V, Q)
+        self.register_buffer("offsets_per_sd", torch.zeros(horizon, values, levels))  # (H, V, Q)
+        self.values, self.window_norm = values, window_norm
 
-    def forward(self, forecast: torch.Tensor, spread: torch.Tensor, first: int = 0) -> torch.Tensor:
-        """(B, S, V, Q) forecasts of steps first+1.. moved; steps past the horizon a roll-out
-        reaches take the last step's offsets."""
+    def forward(self, forecast: torch.Tensor, window: torch.Tensor, first: int = 0) -> torch.Tensor:
+        """(B, S, V, Q) forecasts of steps first+1.. of the (B, T, F) windows moved; steps past
+        the horizon a roll-out reaches take the last step's offsets."""
+        offsets = self.offsets_per_sd
         steps = torch.arange(first, first + forecast.shape[1], device=forecast.device)
-        offsets = self.offsets[steps.clamp_max(len(self.offsets) - 1)]  # (S, V, Q)
-        return ordered(forecast + offsets * spread)
+        moved = offsets[steps.clamp_max(len(offsets) - 1)]  # (S, V, Q)
+        return ordered(forecast + moved * window_spread(window, self.values))
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
-        # Runs saved before calibration existed keep their bands as trained.
-        state_dict.setdefault(prefix + "offsets", torch.zeros_like(self.offsets))
+        # Runs saved before calibration existed keep their bands as trained; so do runs whose
+        # offsets were in the data scaling's units (band.offsets without window_norm), which
+        # no window's spread converts. With window_norm that unit was the window's spread.
+        old = state_dict.pop(prefix + "offsets", None)
+        kept = (
+            old if old is not None and self.window_norm else torch.zeros_like(self.offsets_per_sd)
+        )
+        state_dict.setdefault(prefix + "offsets_per_sd", kept)
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
 
@@ -126,7 +136,7 @@ class DirectForecaster(nn.Module):
         self.rnn = make_stack(config, input_size=features)
         self.drop = nn.Dropout(config.dropout)
         self.head = nn.Linear(config.hidden_size * config.directions, math.prod(self.shape))
-        self.band = ConformalBand(*self.shape)
+        self.band = ConformalBand(*self.shape, window_norm=config.window_norm)
         self.loss = loss_of(config)
 
     def forward(self, values: torch.Tensor, *, targets: torch.Tensor | None = None) -> Output:
@@ -141,7 +151,7 @@ class DirectForecaster(nn.Module):
     def forecast(self, values: torch.Tensor, steps: int) -> torch.Tensor:
         """(B, steps, V, Q) for steps up to the trained horizon."""
         assert steps <= self.horizon, "the task checks the horizon before asking"
-        return self.band(ordered(self(values).out[:, :steps]), self.norm.spread(values))
+        return self.band(ordered(self(values).out[:, :steps]), values)
 
     def rollout(self, values: torch.Tensor, steps: int) -> Iterator[torch.Tensor]:
         """The forecast as chunks of (B, <= ROLLOUT_CHUNK, V, Q); the horizon is short, so
@@ -161,7 +171,8 @@ class AutoregressiveForecaster(nn.Module):
         self.rnn = make_stack(config, input_size=features)
         self.drop = nn.Dropout(config.dropout)
         self.head = nn.Linear(config.hidden_size, math.prod(self.outputs))
-        self.band = ConformalBand(horizon, *self.outputs)
+        self.levels = config.levels
+        self.band = ConformalBand(horizon, *self.outputs, window_norm=config.window_norm)
         self.loss = loss_of(config)
 
     def forward(self, values: torch.Tensor, *, targets: torch.Tensor | None = None) -> Output:
@@ -179,23 +190,28 @@ class AutoregressiveForecaster(nn.Module):
 
     def rollout(self, values: torch.Tensor, steps: int) -> Iterator[torch.Tensor]:
         """The forecast as chunks of (B, <= ROLLOUT_CHUNK, V, Q), the point forecast fed back
-        in as it is made: a horizon of any length takes the memory of one chunk. The later
-        steps' quantiles are conditional on that path, so they understate the spread a
-        direct head learns."""
+        in as it is made: a horizon of any length takes the memory of one chunk. A quantile
+        head's later steps take their spread from sample paths (models/paths.py)."""
         assert steps == 1 or self.features == self.values, "covariates end with the data"
         window, restore = self.norm(values)  # (B, T, F)
-        spread = self.norm.spread(values)  # (B, 1, V, 1)
         h, state = self.rnn(window)  # (B, T, H)
-        step = self.head(h[:, -1:]).unflatten(-1, self.outputs)  # (B, 1, V, Q)
+        step = self._quantiles(h[:, -1:])  # (B, 1, V, Q)
+        paths = paths_for(step, state, self.levels, self.point)
         chunk, done = [step], 0
         for _ in range(steps - 1):
             if len(chunk) == ROLLOUT_CHUNK:
-                yield self.band(ordered(restore(torch.cat(chunk, dim=1))), spread, done)
+                yield self.band(restore(torch.cat(chunk, dim=1)), values, done)
                 chunk, done = [], done + len(chunk)
             # Fed back in the window's own scale: the rows it was rescaled with.
-            h, state = self.rnn(step[..., self.point], state)  # (B, 1, H)
-            step = self.head(h).unflatten(-1, self.outputs)  # (B, 1, V, Q)
-            chunk.append(step)
-        yield self.band(
-            ordered(restore(torch.cat(chunk, dim=1))), spread, done
-        )  # (B, <=CHUNK, V, Q)
+            step, state = self._next(step[..., self.point], state)  # (B, 1, V, Q)
+            chunk.append(paths.around(step, self._next))
+        yield self.band(restore(torch.cat(chunk, dim=1)), values, done)  # (B, <=CHUNK, V, Q)
+
+    def _quantiles(self, h: torch.Tensor) -> torch.Tensor:
+        """(B, S, V, Q) ordered outputs of (B, S, H) hidden states."""
+        return ordered(self.head(h).unflatten(-1, self.outputs))
+
+    def _next(self, row: torch.Tensor, state: tuple) -> tuple[torch.Tensor, tuple]:
+        """The next step's quantiles after the (B, 1, V) row, and the state after it."""
+        h, state = self.rnn(row, state)  # (B, 1, H)
+        return self._quantiles(h), state

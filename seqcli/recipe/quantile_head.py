@@ -21,10 +21,10 @@ class QuantileHead(Section):
     )
     calibrate: Literal["conformal", "none"] = Field(
         "conformal",
-        description="how the quantiles' intervals are calibrated at each validation: "
-        "conformal moves each one, per step ahead, so it holds its nominal share of the "
-        "validation split's values (conformalized quantile regression, Romano et al. 2019); "
-        "none keeps the bands as trained",
+        description="how the quantiles' intervals are calibrated: conformal moves each one, "
+        "per step ahead, so it holds its nominal share of the validation split's values "
+        "(conformalized quantile regression, Romano et al. 2019), and evaluate recalibrates it "
+        "at each origin on every value known before it; none keeps the bands as trained",
     )
 
     @model_validator(mode="after")

@@ -1,4 +1,5 @@
-"""Forecast windows as engine batches: the rows before each point, and its targets."""
+"""Forecast windows as engine batches (the rows before each point, and its targets), and the
+model's forecasts of them."""
 
 from __future__ import annotations
 
@@ -42,3 +43,15 @@ def batch_of(split: SeriesSplit, points: np.ndarray, targets: Targets, config) -
     inputs = windows(split, points, config.lookback)
     wanted = targets(split, points, config.lookback, config.horizon)
     return Batch({"values": inputs}, wanted, size=len(points))
+
+
+@torch.no_grad()
+def scaled_forecast(run, split: SeriesSplit, origins: np.ndarray, steps: int) -> np.ndarray:
+    """(P, H, V, Q) the model's forecasts in its scaled units, a batch of origins at a time."""
+    lookback, size = run.recipe.data.lookback, run.recipe.train.batch_size
+    run.model.eval()
+    made = []
+    for chunk in np.split(origins, range(size, len(origins), size)):
+        values = windows(split, chunk, lookback).to(run.device)  # (B, L, F)
+        made.append(run.model.forecast(values, steps).cpu().double().numpy())
+    return np.concatenate(made)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
 from seqcli.data.forecast_data import SeriesSplit
 from seqcli.errors import DataError
@@ -18,7 +17,8 @@ from seqcli.metrics.forecast import (
     mean_over_horizon,
     pinball,
 )
-from seqcli.tasks.forecaster.batches import windows
+from seqcli.tasks.forecaster.batches import scaled_forecast
+from seqcli.tasks.forecaster.rolling import rolling_forecast
 
 MODEL = "model"
 
@@ -46,21 +46,15 @@ def forecast_origins(split: SeriesSplit, steps: int, stride: int) -> np.ndarray:
     return origins
 
 
-@torch.no_grad()
-def scaled_forecast(run, split: SeriesSplit, origins: np.ndarray, steps: int) -> np.ndarray:
-    """(P, H, V, Q) the model's forecasts in its scaled units, a batch of origins at a time."""
-    lookback, size = run.recipe.data.lookback, run.recipe.train.batch_size
-    run.model.eval()
-    made = []
-    for chunk in np.split(origins, range(size, len(origins), size)):
-        values = windows(split, chunk, lookback).to(run.device)  # (B, L, F)
-        made.append(run.model.forecast(values, steps).cpu().double().numpy())
-    return np.concatenate(made)
-
-
 def model_forecast(run, split: SeriesSplit, origins: np.ndarray, steps: int) -> np.ndarray:
-    """(P, H, V, Q) the model's forecasts in data units."""
-    return run.meta.scaler.invert_outputs(scaled_forecast(run, split, origins, steps))
+    """(P, H, V, Q) the model's forecasts in data units; a calibrated band recalibrated at
+    each origin on the values before it (rolling.py)."""
+    config = run.recipe.model
+    made = FORECASTS[config.calibrate] if config.quantiles else scaled_forecast
+    return run.meta.scaler.invert_outputs(made(run, split, origins, steps))
+
+
+FORECASTS = {"conformal": rolling_forecast, "none": scaled_forecast}  # by model.calibrate
 
 
 def score(run, split: SeriesSplit, origins: np.ndarray, steps: int) -> Scored:

@@ -78,10 +78,15 @@ def backtest_summary(run, test) -> str:
     wins = int((errors.argmin(axis=1) == 0).sum())
     means = errors.mean(axis=0)
     best = 1 + int(means[1:].argmin())
+    bands = ""
+    if run.recipe.model.quantiles:
+        bands = "; 80% band coverage " + ", ".join(
+            f"{row[1]:.1%}" for row in table(details, "intervals")["rows"] if row[0] == "80%"
+        )
     return (
         f"backtest, {len(errors)} origins {run.recipe.data.horizon} rows apart: the model has "
         f"the lowest MAE at {wins}; mean MAE model {means[0]:.3f}, best baseline "
-        f"{names[best]} {means[best]:.3f}"
+        f"{names[best]} {means[best]:.3f}{bands}"
     )
 
 

@@ -139,12 +139,22 @@ def verdict(order: list[str], means: dict) -> str:
     )
 
 
-def interval_table(scored: Scored, levels: tuple[float, ...]) -> tuple[float, dict]:
+CALIBRATED = {  # model.calibrate: how the bands evaluated were made
+    "conformal": "each origin's band calibrated on every value known before it",
+    "none": "the bands as trained",
+}
+
+
+def interval_table(scored: Scored, config) -> tuple[float, dict]:
     """The pinball loss of the model's quantiles and how often each interval they make holds
     the actual value, against its nominal share."""
+    levels = config.quantiles
     loss = pinball(scored.actual, scored.quantiles, levels)
     title = f"intervals of the quantiles {', '.join(f'{q:g}' for q in levels)}"
-    note = f"pinball loss {loss:.4g} (data units, mean over the quantiles, steps and origins)"
+    note = (
+        f"{CALIBRATED[config.calibrate]}; pinball loss {loss:.4g} (data units, mean over the "
+        "quantiles, steps and origins)"
+    )
     columns = ["nominal", "coverage", "mean width"]
     rows = interval_rows(scored.actual, scored.quantiles, levels)
     return loss, {title: {"columns": columns, "rows": rows, "note": note}}

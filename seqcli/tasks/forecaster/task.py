@@ -159,7 +159,7 @@ class Forecaster:
             details |= backtest_table(scored, examples)
         errors = mean_errors(scored)[MODEL]
         if run.recipe.model.quantiles:
-            errors["pinball"], intervals = interval_table(scored, run.recipe.model.quantiles)
+            errors["pinball"], intervals = interval_table(scored, run.recipe.model)
             details |= intervals
         loss = self._loss(run, examples, max_batches)
         return {"loss": loss, **errors, "details": details}

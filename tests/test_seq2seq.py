@@ -30,7 +30,7 @@ from seqcli.recipe.cells import CELL_SPECS
 from seqcli.recipe.training import Sampling
 from seqcli.tasks import TASKS
 from seqcli.tasks.translator.search import predict, search_batch
-from seqcli.tasks.translator.task import collate
+from seqcli.tasks.translator.task import by_sentence, collate
 
 TRANSLATOR = TASKS["translator"]
 
@@ -180,6 +180,18 @@ def test_min_freq_turns_rare_tokens_into_unk(tmp_path):
     assert "b" in meta.source.tokens and "y" in meta.target.tokens
 
 
+def test_sources_alike_only_in_unknown_words_keep_their_own_references(tmp_path):
+    """Both sources read as a, <unk> with min_freq 2: BLEU must not pool their references."""
+    path = tmp_path / "p.tsv"
+    path.write_text("ab\txy\n" * 2 + "ac\txz\n" + "ad\txw\n", encoding="utf-8")
+    recipe = pairs_recipe(path, data={"val_fraction": 0.0, "min_freq": 2})
+    examples = TRANSLATOR.prepare(recipe).splits["train"]
+    unknown = [e for e in examples if e.text in ("ac", "ad")]
+    assert unknown[0].source == unknown[1].source
+    hypotheses, references = by_sentence(unknown, ["x", "x"])
+    assert sorted(references) == [["xw"], ["xz"]] and hypotheses == ["x", "x"]
+
+
 def test_the_split_is_a_seeded_shuffle_of_the_stated_sizes(tmp_path):
     path = tmp_path / "d.tsv"
     path.write_text("".join(f"{n}\t{n}\n" for n in range(100, 200)), encoding="utf-8")
@@ -234,7 +246,7 @@ def toy_batch():
     targets = [[2, 8, 9, 3], [2, 9, 3]]
     from seqcli.tasks.translator.task import Example
 
-    return collate([Example(s, t, "") for s, t in zip(sources, targets, strict=True)])
+    return collate([Example(s, t, "", "") for s, t in zip(sources, targets, strict=True)])
 
 
 @pytest.mark.parametrize("cell", CELL_SPECS)

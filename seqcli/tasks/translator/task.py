@@ -87,12 +87,18 @@ class Example:
     source: list[int]  # source ids + <eos>: never empty, and the encoder sees where it ends
     target: list[int]  # <bos> + target ids + <eos>
     reference: str  # the detokenized target, unknown words as written (what BLEU compares)
+    text: str  # the source as written: sources differing only in unknown words share ids
 
 
 def encode(pair: Pair, meta: TranslatorMeta, config) -> Example:
     markers = meta.markers
     target = [markers.bos, *token_ids(meta.target, pieces(pair.target, meta.target)), markers.eos]
-    return Example(source_ids(pair.source, meta), target, sentence(pair.target, config))
+    return Example(
+        source_ids(pair.source, meta),
+        target,
+        sentence(pair.target, config),
+        sentence(pair.source, config),
+    )
 
 
 def collate(examples: list[Example]) -> Batch:
@@ -106,10 +112,11 @@ def collate(examples: list[Example]) -> Batch:
 
 def by_sentence(examples: list[Example], hypotheses: list[str]):
     """One hypothesis per distinct source, with all of that source's references: Tatoeba
-    gives one sentence several translations, and each one is right."""
-    found: dict[tuple[int, ...], tuple[str, list[str]]] = {}
+    gives one sentence several translations, and each one is right. Sources are told apart by
+    their text, not their ids, which unknown words make alike."""
+    found: dict[str, tuple[str, list[str]]] = {}
     for example, hypothesis in zip(examples, hypotheses, strict=True):
-        found.setdefault(tuple(example.source), (hypothesis, []))[1].append(example.reference)
+        found.setdefault(example.text, (hypothesis, []))[1].append(example.reference)
     return [h for h, _ in found.values()], [refs for _, refs in found.values()]
 
 

@@ -9,7 +9,9 @@ from collections.abc import Callable
 
 import torch
 
-PATHS = 200  # per origin; 100 read the 10% and 90% points a point or two too narrow
+# Per origin: 200 read the bands 2-4% closer to what 3000 do, but once calibrated covered the
+# same share of the test (sunspots, airline; three seeds) at twice the cost.
+PATHS = 100
 SEED = 0  # the same draws for every origin and every call: a forecast is reproducible
 
 Predict = Callable[[torch.Tensor, tuple], tuple[torch.Tensor, tuple]]

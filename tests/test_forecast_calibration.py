@@ -9,8 +9,6 @@ import numpy as np
 import pytest
 import torch
 
-from seqcli.data.forecast_data import SeriesSplit
-from seqcli.data.panel import Panel
 from seqcli.engine.run import load_run
 from seqcli.engine.start import fresh_training
 from seqcli.metrics.conformal import RunningConformal, band_scores, conformal_offsets
@@ -19,8 +17,7 @@ from seqcli.models.forecaster import DirectForecaster
 from seqcli.recipe import validate_recipe
 from seqcli.tasks import TASKS, task_for
 from seqcli.tasks.forecaster.batches import scaled_forecast
-from seqcli.tasks.forecaster.calibration import calibration_origins, validation_values
-from seqcli.tasks.forecaster.rolling import rolling_forecast
+from seqcli.tasks.forecaster.rolling import LastPools, pool_start, rolling_forecast, series_pool
 from tests.series_helpers import CPU, detail, series_recipe, write_csv
 
 LEVELS = (0.1, 0.5, 0.9)
@@ -165,21 +162,15 @@ def test_offsets_saved_in_the_old_unit_load_only_where_it_was_the_windows_spread
     assert model.band.offsets_per_sd.eq(kept).all()
 
 
-def test_each_step_is_calibrated_on_every_validation_point_it_lands_on():
-    """Origins before the validation split count for the steps that land inside it: with 4
-    validation rows and 3 steps ahead, each step has 4 scores, not the 2 of whole horizons."""
-    rows = 30
-    panel = Panel(("",), np.array([0]), np.array([rows]), np.zeros(rows, int))
-    scaled = np.arange(rows, dtype=np.float32)[:, None]
-    val = SeriesSplit(
-        scaled, scaled, np.arange(20, 24), panel, np.array([24]), np.array([20]), np.ones((1, 1))
-    )
-    origins = calibration_origins(val, steps=3, lookback=12)
-    assert origins.tolist() == [18, 19, 20, 21, 22, 23]
-    actual = validation_values(val, origins, steps=3, values=1)[..., 0]
-    assert (~np.isnan(actual)).sum(axis=0).tolist() == [4, 4, 4]
-    assert actual[0].tolist()[2] == 20.0 and np.isnan(actual[0, :2]).all()  # 18 + 2 lands on 20
-    assert np.isnan(actual[-1, 1:]).all()  # 23 + 1 is past the split
+def test_each_step_is_scored_on_every_validation_value_it_lands_on(calibrated_run):
+    """Origins before the validation split count for the steps that land inside it: every
+    step ahead gets a score per validation row, not only per origin whose horizon fits."""
+    run = calibrated_run
+    val = run.task.prepare(run.recipe, run.meta).splits["val"]
+    rows = int(val.ends[0] - val.train_ends[0])
+    pool = series_pool(run, val, 0, 2, pool_start(val, 0, 2))
+    assert pool.origins[0] == val.train_ends[0] - 1  # its second step lands on the first row
+    assert (~np.isnan(pool.by_row[..., 0, 0])).sum(axis=0).tolist() == [rows, rows]
 
 
 def test_the_running_calibration_matches_the_batch_one_after_every_value():
@@ -218,3 +209,17 @@ def test_the_checkpoint_holds_the_calibration_at_the_end_of_validation(calibrate
     with torch.no_grad():
         stored = scaled_forecast(run, splits["test"], first, 2)
     assert rolled == pytest.approx(stored, abs=1e-5)
+
+
+def test_a_validation_reads_its_forecasts_once_and_new_weights_read_them_again(calibrated_run):
+    run = calibrated_run
+    val = run.task.prepare(run.recipe, run.meta).splits["val"]
+    start = pool_start(val, 0, 2)
+    first = LastPools.get(run, val, 0, 2, start)
+    assert LastPools.get(run, val, 0, 2, start) is first  # calibration, then evaluation
+    weight = next(run.model.parameters())
+    with torch.no_grad():
+        weight.add_(0.5)
+        moved = LastPools.get(run, val, 0, 2, start)
+        weight.sub_(0.5)
+    assert moved is not first and not np.array_equal(moved.raw, first.raw)

@@ -52,10 +52,14 @@ def conformal_offsets(
     one per step ahead and value, from the n of its P values that are known (NaN: not a
     calibration value): each pair (q, 1 - q) moves out (or in, when too wide) by the k-th
     smallest of its n conformity scores."""
-    scores = band_scores(actual, quantiles, levels)  # (P, H, V, pairs)
-    known = (~np.isnan(actual)).sum(axis=0)[..., None]  # (H, V, 1)
+    return offsets_of_scores(band_scores(actual, quantiles, levels), levels)
+
+
+def offsets_of_scores(scores: np.ndarray, levels: tuple[float, ...]) -> np.ndarray:
+    """conformal_offsets of (P, H, V, pairs) scores already taken (NaN: none)."""
+    known = (~np.isnan(scores)).sum(axis=0)  # (H, V, pairs)
     shares = np.array([levels[-1 - low] - levels[low] for low in range(scores.shape[-1])])
-    rank = conformal_rank(known, shares)  # (H, V, pairs)
+    rank = conformal_rank(known, shares)
     ranked = np.sort(scores, axis=0)  # NaN sorts last: the first `known` are the scores
     pick = np.clip(np.minimum(rank, known) - 1, 0, None)[None]
     kth = np.take_along_axis(ranked, pick, axis=0)[0]

@@ -6,6 +6,8 @@ end of validation, what generate uses."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import torch
 
@@ -15,58 +17,94 @@ from seqcli.models.forecaster import window_spread
 from seqcli.tasks.forecaster.batches import scaled_forecast, windows
 
 
+@dataclass(frozen=True)
+class SeriesPool:
+    """One series' raw-band forecasts from every origin that lands a step on or after the end
+    of its training part (and from any earlier origin asked for), with the scores each of
+    those out-of-sample rows gets."""
+
+    origins: np.ndarray  # (N,) ascending
+    raw: np.ndarray  # (N, H, V, Q) scaled units
+    spread: np.ndarray  # (N, 1, V, 1) each window's spread, the offsets' unit
+    by_row: np.ndarray  # (rows, H, V, pairs) the scores of rows first.., NaN: none
+    first: int  # the series' first out-of-sample row
+
+
+class LastPools:
+    """The pools of one split for one set of weights: a validation calibrates the bands and
+    then evaluates the same split, and both read the same forecasts (half its cost with sample
+    paths). Held by identity, so neither object can be replaced by another at its address;
+    any change to the weights bumps their tensors' versions."""
+
+    held: tuple = (None, None, (), 0)  # model, split, weight versions, steps
+    pools: dict = {}
+
+    @classmethod
+    def get(cls, run, split: SeriesSplit, number: int, steps: int, start: int) -> SeriesPool:
+        versions = tuple(p._version for p in run.model.parameters())
+        model, held_split, held_versions, held_steps = cls.held
+        same = model is run.model and held_split is split
+        if not (same and held_versions == versions and held_steps == steps):
+            cls.pools = {}
+        cls.held = (run.model, split, versions, steps)
+        if (number, start) not in cls.pools:
+            cls.pools[number, start] = series_pool(run, split, number, steps, start)
+        return cls.pools[number, start]
+
+
 @torch.no_grad()
-def rolling_forecast(run, split: SeriesSplit, origins: np.ndarray, steps: int) -> np.ndarray:
-    """(P, H, V, Q) the model's forecasts in scaled units, each band calibrated at its origin."""
-    band = run.model.band.offsets_per_sd
-    stored, kept = band.clone(), band.cpu().numpy().copy()
-    band.zero_()  # the scores are of the raw bands
-    try:
-        series = split.panel.of_row[origins]
-        made = np.empty((len(origins), steps, *kept.shape[1:]))
-        for number in np.unique(series):
-            mine = series == number
-            made[mine] = _series_bands(
-                run, split, origins[mine], steps, number, stored.cpu().numpy()
-            )
-        return made
-    finally:
-        band.copy_(stored)
-
-
-def _series_bands(run, split, origins, steps, number, stored) -> np.ndarray:
-    """One series' origins (ascending), each with the offsets of the values before it; a step
-    no value has been scored for yet takes the checkpoint's offsets."""
+def series_pool(run, split: SeriesSplit, number: int, steps: int, start: int) -> SeriesPool:
+    """The pool of series `number` from origin `start` (or the first with a whole window) on."""
     first, end = int(split.train_ends[number]), int(split.ends[number])
     lookback, levels = run.recipe.data.lookback, run.recipe.model.levels
-    start = min(first - steps + 1, int(origins[0]))  # origins before `first`: nothing known
-    pool = np.arange(max(start, split.panel.starts[number] + lookback), end)
-    raw = scaled_forecast(run, split, pool, steps)  # (N, H, V, Q)
-    spread = window_spread(windows(split, pool, lookback), raw.shape[2]).double().numpy()
-    by_row = _scores_by_row(split, pool, raw / spread, spread[..., 0], (first, end), levels)
-    running, wanted, made = RunningConformal(levels, raw.shape[1:3]), set(origins.tolist()), []
-    for row in range(pool[0], end):
+    origins = np.arange(max(start, split.panel.starts[number] + lookback), end)
+    band = run.model.band.offsets_per_sd
+    stored = band.clone()
+    band.zero_()  # the scores are of the raw bands
+    try:
+        raw = scaled_forecast(run, split, origins, steps)  # (N, H, V, Q)
+    finally:
+        band.copy_(stored)
+    spread = window_spread(windows(split, origins, lookback), raw.shape[2]).double().numpy()
+    target = origins[:, None] + np.arange(steps)  # (N, H)
+    actual = split.scaled[np.minimum(target, end - 1), : raw.shape[2]] / spread[..., 0]
+    inside = (target >= first) & (target < end)
+    actual[~inside] = np.nan
+    scores = band_scores(actual, raw / spread, levels)  # (N, H, V, pairs)
+    by_row = np.full((max(end - first, 0), *scores.shape[1:]), np.nan)
+    for h in range(steps):
+        by_row[target[inside[:, h], h] - first, h] = scores[inside[:, h], h]
+    return SeriesPool(origins, raw, spread, by_row, first)
+
+
+def pool_start(split: SeriesSplit, number: int, steps: int, earliest: int | None = None) -> int:
+    """The first origin whose forecast can land on an out-of-sample row, or an earlier one
+    asked for (which nothing known calibrates)."""
+    start = int(split.train_ends[number]) - steps + 1
+    return start if earliest is None else min(start, earliest)
+
+
+def rolling_forecast(run, split: SeriesSplit, origins: np.ndarray, steps: int) -> np.ndarray:
+    """(P, H, V, Q) the model's forecasts in scaled units, each band calibrated at its origin."""
+    stored = run.model.band.offsets_per_sd.cpu().double().numpy()
+    series = split.panel.of_row[origins]
+    made = np.empty((len(origins), steps, *stored.shape[1:]))
+    for number in np.unique(series):
+        mine = origins[series == number]
+        start = pool_start(split, number, steps, int(mine[0]))
+        pool = LastPools.get(run, split, int(number), steps, start)
+        made[series == number] = _rolled(pool, mine, stored, run.recipe.model.levels)
+    return made
+
+
+def _rolled(pool: SeriesPool, origins: np.ndarray, stored, levels) -> np.ndarray:
+    """The series' origins (ascending), each with the offsets of the values before it; a step
+    no value has been scored for yet takes the checkpoint's offsets."""
+    running, wanted, made = RunningConformal(levels, pool.raw.shape[1:3]), set(origins), []
+    for at, row in enumerate(range(pool.origins[0], pool.origins[-1] + 1)):
         if row in wanted:  # the band is drawn before the row's value is known
             offsets = np.where(running.known.any(-1, keepdims=True), running.offsets(), stored)
-            at = row - pool[0]
-            made.append(np.sort(raw[at] + offsets * spread[at], axis=-1))
-        if row >= first:
-            running.add(by_row[row - first])
+            made.append(np.sort(pool.raw[at] + offsets * pool.spread[at], axis=-1))
+        if row >= pool.first:
+            running.add(pool.by_row[row - pool.first])
     return np.stack(made)
-
-
-def _scores_by_row(split, pool, quantiles, spread, span, levels) -> np.ndarray:
-    """(rows, H, V, pairs) the scores each out-of-sample row gets, a step ahead at a time,
-    from the origins h rows before it; NaN where no origin in the pool forecast it."""
-    first, end = span
-    steps, values = quantiles.shape[1], quantiles.shape[2]
-    target = pool[:, None] + np.arange(steps)  # (N, H)
-    actual = split.scaled[np.minimum(target, end - 1), :values] / spread  # (N, H, V)
-    actual[(target < first) | (target >= end)] = np.nan
-    scores = band_scores(actual, quantiles, levels)
-    by_row = np.full((end - first, *scores.shape[1:]), np.nan)
-    for h in range(steps):
-        rows = target[:, h]
-        inside = (rows >= first) & (rows < end)
-        by_row[rows[inside] - first, h] = scores[inside, h]
-    return by_row

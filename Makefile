@@ -22,12 +22,14 @@ demo: $(STAMP)
 	$(BIN)/seqcli train recipes/char-lm.yaml --overwrite
 	$(BIN)/seqcli generate runs/char-lm --prime "ROMEO:" --length 600 --temperature 0.8
 
-# The inner loop; with CI=true (as .ci/run has it) the slow sweeps run in full too.
+# The inner loop; with CI=true (as .ci/run has it) the slow sweeps run in full too. One worker
+# per core (pytest-xdist): the tests are many small single-threaded runs. A plain `pytest`
+# runs them in one process, for a few files at a time.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 test-all: $(STAMP)
-	$(BIN)/python -m pytest --all
+	$(BIN)/python -m pytest -n auto --all
 
 lint: $(STAMP)
 	$(BIN)/ruff check seqcli tests bench scripts

@@ -146,22 +146,25 @@ def _rank(recipe, resume, overrides, device, options, view, diagnose: bool) -> i
     shows progress)."""
     from seqcli.engine import distributed
 
-    finished = False
+    finished, ranks = False, 1
     try:
         device = distributed.join(device)
+        ranks = distributed.current_world().size
         with distributed.peers_watched():
             trainer = _trainer(recipe, resume, overrides, device, options)
             shown = view if trainer.world.writer else distributed.QuietView()
             exit_code = _watch(trainer, shown, diagnose=diagnose)
         finished = True
-        return exit_code
     finally:
-        if distributed.current_world().size > 1:
+        if ranks > 1:
             # torchrun sends SIGTERM to the ranks left when one dies; this one is on its way
             # out, and the signal raised into the interpreter's exit would print a traceback.
             for sig in (signal.SIGINT, signal.SIGTERM):
                 signal.signal(sig, signal.SIG_DFL)
         distributed.leave(together=finished)
+    if ranks > 1:
+        distributed.exit_rank(exit_code)
+    return exit_code
 
 
 def _check_flags(recipe, resume, changes: bool, allow_changed_data: bool) -> None:

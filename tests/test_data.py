@@ -103,3 +103,18 @@ def test_build_data_reindexes_into_a_given_vocab(corpus):
     bigger = Vocab(tokens=("\x00", *bundle.vocab.tokens), tokenizer="char")
     again = build_data(TextData(path=corpus), vocab=bigger)
     assert (np.asarray(again.splits["train"]) == np.asarray(bundle.splits["train"]) + 1).all()
+
+
+def test_word_vocab_comes_from_the_training_split_only(tmp_path):
+    """'a b a' trains; 'c' appears only in the test split, so it is <unk> there (min_freq 1)."""
+    from seqcli.data import build_data
+    from seqcli.recipe import TextData
+
+    path = tmp_path / "corpus.txt"
+    path.write_text("a b a b a b a b\na c\n")
+    config = TextData(path=path, tokenizer="word", val_fraction=0.0, test_fraction=0.2)
+    bundle = build_data(config)
+    assert "c" not in bundle.vocab.index
+    assert bundle.vocab.tokens[0] == "<unk>"
+    test = [bundle.vocab.tokens[i] for i in bundle.splits["test"]]
+    assert test == ["<unk>", "<eos>"]

@@ -37,13 +37,19 @@ def build_data(config: TextData, *, vocab: Vocab | None = None) -> DataBundle:
         ids, _ = load_corpus(config.path, config.tokenizer, fixed=vocab)
         return DataBundle(vocab, split_ids(ids, **_fractions(config)))
     ids, corpus_vocab = load_corpus(config.path, config.tokenizer)
-    if vocab is None and config.min_freq > 1:
+    if vocab is None and config.tokenizer in TRAINING_VOCAB:
         train = split_ids(ids, **_fractions(config))["train"]
         vocab = frequent_words(corpus_vocab, train, config.min_freq)
     if vocab is not None and vocab != corpus_vocab:
         ids = _reindex(ids, corpus_vocab, vocab, what=str(config.path))
     vocab = vocab or corpus_vocab
     return DataBundle(vocab, split_ids(ids, **_fractions(config)))
+
+
+# A word seen only in validation/test must be <unk> there, or held-out perplexity is flattered
+# by a row the model never trained (Keras TextVectorization and OpenNMT-py do the same).
+# Characters keep the whole file's set, as char-rnn does: they have no <unk> to map to.
+TRAINING_VOCAB = {"word"}
 
 
 def frequent_words(vocab: Vocab, train: np.ndarray, min_freq: int) -> Vocab:

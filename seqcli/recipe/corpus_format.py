@@ -25,7 +25,7 @@ class TextData(SubwordSection):
         1,
         ge=1,
         description="tokenizer word: words seen fewer times in the training split become "
-        "<unk> (1: every word of the file, no <unk>)",
+        "<unk>, as do words only in validation/test",
     )
     val_fraction: float = Field(
         0.1, ge=0, lt=1, description="share of tokens for validation, just before the test split"

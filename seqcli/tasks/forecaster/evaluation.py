@@ -50,11 +50,14 @@ def model_forecast(run, split: SeriesSplit, origins: np.ndarray, steps: int) -> 
     """(P, H, V, Q) the model's forecasts in data units; a calibrated band recalibrated at
     each origin on the values before it (rolling.py)."""
     config = run.recipe.model
-    made = FORECASTS[config.calibrate] if config.quantiles else scaled_forecast
+    made = CALIBRATIONS[config.calibrate][0] if config.quantiles else scaled_forecast
     return run.meta.scaler.invert_outputs(made(run, split, origins, steps))
 
 
-FORECASTS = {"conformal": rolling_forecast, "none": scaled_forecast}  # by model.calibrate
+CALIBRATIONS = {  # model.calibrate: how the bands are forecast, and how evaluate says so
+    "conformal": (rolling_forecast, "each origin's band calibrated on every value known before it"),
+    "none": (scaled_forecast, "the bands as trained"),
+}
 
 
 def score(run, split: SeriesSplit, origins: np.ndarray, steps: int) -> Scored:
@@ -139,12 +142,6 @@ def verdict(order: list[str], means: dict) -> str:
     )
 
 
-CALIBRATED = {  # model.calibrate: how the bands evaluated were made
-    "conformal": "each origin's band calibrated on every value known before it",
-    "none": "the bands as trained",
-}
-
-
 def interval_table(scored: Scored, config) -> tuple[float, dict]:
     """The pinball loss of the model's quantiles and how often each interval they make holds
     the actual value, against its nominal share."""
@@ -152,7 +149,7 @@ def interval_table(scored: Scored, config) -> tuple[float, dict]:
     loss = pinball(scored.actual, scored.quantiles, levels)
     title = f"intervals of the quantiles {', '.join(f'{q:g}' for q in levels)}"
     note = (
-        f"{CALIBRATED[config.calibrate]}; pinball loss {loss:.4g} (data units, mean over the "
+        f"{CALIBRATIONS[config.calibrate][1]}; pinball loss {loss:.4g} (data units, mean over the "
         "quantiles, steps and origins)"
     )
     columns = ["nominal", "coverage", "mean width"]

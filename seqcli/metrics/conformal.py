@@ -45,6 +45,11 @@ def offsets_from(widths: np.ndarray, levels: tuple[float, ...]) -> np.ndarray:
     return offsets
 
 
+def pair_widths(offsets: np.ndarray) -> np.ndarray:
+    """(..., pairs) how far each pair of (..., Q) offsets moves out: offsets_from undone."""
+    return offsets[..., ::-1][..., : offsets.shape[-1] // 2]
+
+
 def conformal_offsets(
     actual: np.ndarray, quantiles: np.ndarray, levels: tuple[float, ...]
 ) -> np.ndarray:
@@ -69,12 +74,26 @@ def offsets_of_scores(scores: np.ndarray, levels: tuple[float, ...]) -> np.ndarr
 class RunningConformal:
     """conformal_offsets of every score added so far, kept up to date a value at a time: two
     heaps per step, value and interval hold the k smallest scores and the rest, so a backtest
-    recalibrates at each origin in O(log n) rather than sorting its whole past again."""
+    recalibrates at each origin in O(log n) rather than sorting its whole past again.
+
+    steer() makes it adaptive conformal inference (Gibbs & Candes 2021): each miss of a band
+    raises its cell's share by gain x its level share, each hit lowers it by gain x (1 - level
+    share), so a series whose spread has changed since calibration (airline's test years grew
+    faster than its validation year) moves towards the nominal coverage over the values that
+    follow, where a fixed share only averages the change in. Step h hears of its misses h rows
+    late, and a gain that ignores the delay overshoots: a run of misses had raised the shares of
+    step 12 by half before the first wider band was scored, and sunspots' bands came out 20-35%
+    wider at the same coverage. So the gain is GAMMA / h. Without steer() shares stay nominal.
+    """
+
+    GAMMA = 0.05  # of 0.01-0.1, flat or / h, on bench/forecast.py's series: README
 
     def __init__(self, levels: tuple[float, ...], shape: tuple[int, int]):
         self.levels = levels
-        self.shares = np.array([levels[-1 - low] - levels[low] for low in range(len(levels) // 2)])
-        cells = (*shape, len(self.shares))  # (H, V, pairs)
+        pairs = len(levels) // 2
+        self.nominal = np.array([levels[-1 - low] - levels[low] for low in range(pairs)])
+        cells = (*shape, pairs)  # (H, V, pairs)
+        self.shares = np.broadcast_to(self.nominal, cells).copy()
         self.heaps = {cell: ([], []) for cell in np.ndindex(*cells)}  # (k smallest, negated; rest)
         self.kth, self.known = np.zeros(cells), np.zeros(cells, int)
 
@@ -83,14 +102,31 @@ class RunningConformal:
         for cell in zip(*np.nonzero(~np.isnan(scores)), strict=True):
             self._push(cell, float(scores[cell]))
 
+    def steer(self, missed: np.ndarray) -> None:
+        """(H, V, pairs) whether each cell's band missed a value (1) or held it (0); NaN: no
+        value for that cell. The shares stay in [0, 1]: past 1 the band is the widest miss,
+        and a share run up beyond it would take as long to come back."""
+        seen = ~np.isnan(missed)
+        gain = self.GAMMA / np.arange(1, len(missed) + 1)[:, None, None]
+        moved = self.shares + gain * (np.nan_to_num(missed) - (1 - self.nominal))
+        self.shares = np.where(seen, np.clip(moved, 0.0, 1.0), self.shares)
+        for cell in zip(*np.nonzero(seen & (self.known > 0)), strict=True):
+            self._balance(cell)
+
     def _push(self, cell: tuple, score: float) -> None:
         smallest, rest = self.heaps[cell]
         if smallest and score <= -smallest[0]:
             heapq.heappush(smallest, -score)
         else:
             heapq.heappush(rest, score)
-        known = self.known[cell] = self.known[cell] + 1
-        k = min(int(conformal_rank(known, self.shares[cell[-1]])), known)
+        self.known[cell] += 1
+        self._balance(cell)
+
+    def _balance(self, cell: tuple) -> None:
+        """Move scores between the heaps until the first holds the k smallest."""
+        smallest, rest = self.heaps[cell]
+        known = self.known[cell]
+        k = min(max(int(conformal_rank(known, self.shares[cell])), 1), known)
         while len(smallest) > k:
             heapq.heappush(rest, -heapq.heappop(smallest))
         while len(smallest) < k:
@@ -98,6 +134,6 @@ class RunningConformal:
         self.kth[cell] = -smallest[0]
 
     def offsets(self) -> np.ndarray:
-        """(H, V, Q) as conformal_offsets would give on the scores so far."""
+        """(H, V, Q) as conformal_offsets would give on the scores so far at these shares."""
         rank = conformal_rank(self.known, self.shares)
         return offsets_from(widths_of(self.kth, rank, self.known), self.levels)

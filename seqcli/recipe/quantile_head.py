@@ -24,7 +24,8 @@ class QuantileHead(Section):
         description="how the quantiles' intervals are calibrated: conformal moves each one, "
         "per step ahead, so it holds its nominal share of the validation split's values "
         "(conformalized quantile regression, Romano et al. 2019), and evaluate recalibrates it "
-        "at each origin on every value known before it; none keeps the bands as trained",
+        "at each origin on every value known before it, its share steered by the bands' "
+        "misses (adaptive conformal, Gibbs & Candes 2021); none keeps the bands as trained",
     )
 
     @model_validator(mode="after")

@@ -55,7 +55,11 @@ def model_forecast(run, split: SeriesSplit, origins: np.ndarray, steps: int) -> 
 
 
 CALIBRATIONS = {  # model.calibrate: how the bands are forecast, and how evaluate says so
-    "conformal": (rolling_forecast, "each origin's band calibrated on every value known before it"),
+    "conformal": (
+        rolling_forecast,
+        "each origin's band calibrated on every value known before it, steered by the misses "
+        "of the bands before (adaptive conformal)",
+    ),
     "none": (scaled_forecast, "the bands as trained"),
 }
 

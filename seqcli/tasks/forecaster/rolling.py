@@ -1,8 +1,9 @@
 """Bands recalibrated as the values arrive, as a forecaster in use would be (rolling conformal,
 as Darts' conformal models do over historical forecasts): the band from an origin is calibrated
 on every out-of-sample value known when it is made, from the end of the training part up to
-the origin. The weights stay as trained; the checkpoint's offsets are this calibration at the
-end of validation, what generate uses."""
+the origin, and from the first origin scored on, each step's share is steered by whether the
+bands before held their values (adaptive conformal). The weights stay as trained; the
+checkpoint's offsets are this calibration at the end of validation, what generate uses."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import numpy as np
 import torch
 
 from seqcli.data.forecast_data import SeriesSplit
-from seqcli.metrics.conformal import RunningConformal, band_scores
+from seqcli.metrics.conformal import RunningConformal, band_scores, pair_widths
 from seqcli.models.forecaster import window_spread
 from seqcli.tasks.forecaster.batches import scaled_forecast, windows
 
@@ -99,12 +100,32 @@ def rolling_forecast(run, split: SeriesSplit, origins: np.ndarray, steps: int) -
 
 def _rolled(pool: SeriesPool, origins: np.ndarray, stored, levels) -> np.ndarray:
     """The series' origins (ascending), each with the offsets of the values before it; a step
-    no value has been scored for yet takes the checkpoint's offsets."""
+    no value has been scored for yet takes the checkpoint's offsets. From the first origin
+    asked for on, each band's misses and hits steer its step's share (adaptive conformal):
+    before it, the bands are the checkpoint's calibration carried on, so the first origin's
+    band is generate's."""
     running, wanted, made = RunningConformal(levels, pool.raw.shape[1:3]), set(origins), []
+    drawn = {}  # origin: the widths of its band, until its last step's value is known
     for at, row in enumerate(range(pool.origins[0], pool.origins[-1] + 1)):
+        offsets = np.where(running.known.any(-1, keepdims=True), running.offsets(), stored)
+        if row >= origins[0]:
+            drawn[row] = pair_widths(offsets)
         if row in wanted:  # the band is drawn before the row's value is known
-            offsets = np.where(running.known.any(-1, keepdims=True), running.offsets(), stored)
             made.append(np.sort(pool.raw[at] + offsets * pool.spread[at], axis=-1))
         if row >= pool.first:
-            running.add(pool.by_row[row - pool.first])
+            scores = pool.by_row[row - pool.first]  # (H, V, pairs)
+            running.steer(_missed(scores, drawn, row))
+            running.add(scores)
+        drawn.pop(row - len(pool.raw[at]) + 1, None)
     return np.stack(made)
+
+
+def _missed(scores: np.ndarray, drawn: dict, row: int) -> np.ndarray:
+    """(H, V, pairs) whether the band drawn h rows ago missed this row's value at step h; NaN
+    where no value landed or that origin is not steered."""
+    missed = np.full(scores.shape, np.nan)
+    for step in range(len(scores)):
+        if row - step in drawn:
+            widths = drawn[row - step][step]
+            missed[step] = np.where(np.isnan(scores[step]), np.nan, scores[step] > widths)
+    return missed

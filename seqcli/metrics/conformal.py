@@ -99,8 +99,16 @@ class RunningConformal:
 
     def add(self, scores: np.ndarray) -> None:
         """(H, V, pairs) one more score per cell; NaN: none for that cell."""
-        for cell in zip(*np.nonzero(~np.isnan(scores)), strict=True):
-            self._push(cell, float(scores[cell]))
+        cells = list(zip(*np.nonzero(~np.isnan(scores)), strict=True))
+        for cell in cells:
+            smallest, rest = self.heaps[cell]
+            score = float(scores[cell])
+            if smallest and score <= -smallest[0]:
+                heapq.heappush(smallest, -score)
+            else:
+                heapq.heappush(rest, score)
+            self.known[cell] += 1
+        self._settle(cells)
 
     def steer(self, missed: np.ndarray) -> None:
         """(H, V, pairs) whether each cell's band missed a value (1) or held it (0); NaN: no
@@ -110,28 +118,19 @@ class RunningConformal:
         gain = self.GAMMA / np.arange(1, len(missed) + 1)[:, None, None]
         moved = self.shares + gain * (np.nan_to_num(missed) - (1 - self.nominal))
         self.shares = np.where(seen, np.clip(moved, 0.0, 1.0), self.shares)
-        for cell in zip(*np.nonzero(seen & (self.known > 0)), strict=True):
-            self._balance(cell)
+        self._settle(list(zip(*np.nonzero(seen & (self.known > 0)), strict=True)))
 
-    def _push(self, cell: tuple, score: float) -> None:
-        smallest, rest = self.heaps[cell]
-        if smallest and score <= -smallest[0]:
-            heapq.heappush(smallest, -score)
-        else:
-            heapq.heappush(rest, score)
-        self.known[cell] += 1
-        self._balance(cell)
-
-    def _balance(self, cell: tuple) -> None:
-        """Move scores between the heaps until the first holds the k smallest."""
-        smallest, rest = self.heaps[cell]
-        known = self.known[cell]
-        k = min(max(int(conformal_rank(known, self.shares[cell])), 1), known)
-        while len(smallest) > k:
-            heapq.heappush(rest, -heapq.heappop(smallest))
-        while len(smallest) < k:
-            heapq.heappush(smallest, -heapq.heappop(rest))
-        self.kth[cell] = -smallest[0]
+    def _settle(self, cells: list[tuple]) -> None:
+        """Move scores between each cell's heaps until the first holds its k smallest."""
+        ranks = np.clip(conformal_rank(self.known, self.shares), 1, None)
+        for cell in cells:
+            smallest, rest = self.heaps[cell]
+            k = min(int(ranks[cell]), int(self.known[cell]))
+            while len(smallest) > k:
+                heapq.heappush(rest, -heapq.heappop(smallest))
+            while len(smallest) < k:
+                heapq.heappush(smallest, -heapq.heappop(rest))
+            self.kth[cell] = -smallest[0]
 
     def offsets(self) -> np.ndarray:
         """(H, V, Q) as conformal_offsets would give on the scores so far at these shares."""

@@ -856,6 +856,11 @@ CASES = [
         "evaluate autoregressive_forecaster --horizon 500",
         "no forecast origin: the split's 282 row(s) are fewer than the horizon 500",
     ),
+    case(
+        "generate-series-of-a-run-of-one", run_of("autoregressive_forecaster"),
+        "generate autoregressive_forecaster --series north",
+        "holds one series (no data.series_column, not a folder)",
+    ),
     # Other tasks: the mapping and format agree, each reader names file and line.
     case(
         "mapping-with-a-format-it-does-not-read", recipe(mapping="many_to_one"), TRAIN,

@@ -48,6 +48,10 @@ Unknown = Annotated[str | None, typer.Option(help="Prime tokens outside the voca
 Horizon = Annotated[
     int | None, typer.Option(parser=like(SeriesData, "horizon"), help="Forecast: steps ahead.")
 ]
+Series = Annotated[
+    str | None,
+    typer.Option(help="Forecast: the series of several to continue (default the last)."),
+]
 Input = Annotated[str | None, typer.Option(help="translator: the sentence(s) to translate.")]
 Output = Annotated[Path | None, typer.Option(help="Forecast: write the CSV here, not to stdout.")]
 Plot = Annotated[Path | None, typer.Option(help="Forecast: draw history and forecast (PNG).")]
@@ -101,6 +105,7 @@ def generate(
     seed: Seed = None,
     unknown: Unknown = None,
     horizon: Horizon = None,
+    series: Series = None,
     input: Input = None,
     output: Output = None,
     plot: Plot = None,

@@ -108,7 +108,7 @@ def _forecast(recipe: Recipe, given: dict) -> Forecast:
             f"--plot draws at most {PLOTTED_STEPS:,} forecast steps; lower --horizon or drop "
             "--plot (the CSV itself streams any horizon)"
         )
-    return Forecast(horizon, given.get("input_file"), keep=plot)
+    return Forecast(horizon, given.get("input_file"), keep=plot, series=given.get("series"))
 
 
 def _recall(given: dict) -> Recall:

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from seqcli.data.series import Bounds, Table, check_room, split_rows
+from seqcli.errors import DataError
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,21 @@ def grouped(table: Table) -> tuple[Table, Panel]:
     dates = None if table.dates is None else [table.dates[row] for row in order]
     rows = replace(table, features=table.features[order], dates=dates, series=None)
     return rows, Panel(names, stops - sizes, stops, of_row[order])
+
+
+def one_series(table: Table, panel: Panel, name: str | None, where: str) -> Table:
+    """The grouped rows of the series named (None: the last, the one generate continues)."""
+    if name is not None and panel.names == ("",):
+        raise DataError(
+            f"--series {name}: {where} holds one series (no data.series_column, not a folder)"
+        )
+    if name is not None and name not in panel.names:
+        shown = ", ".join(panel.names[:8]) + (", ..." if len(panel) > 8 else "")
+        raise DataError(f"--series {name}: {where} has no such series; it has {shown}")
+    number = len(panel) - 1 if name is None else panel.names.index(name)
+    rows = slice(int(panel.starts[number]), int(panel.stops[number]))
+    dates = None if table.dates is None else table.dates[rows]
+    return replace(table, features=table.features[rows], dates=dates)
 
 
 def split_each(path: Path, panel: Panel, config) -> list[Bounds]:

@@ -40,6 +40,7 @@ class Forecast:
     horizon: int | None = None  # steps after the last row; None: data.horizon
     history: Path | None = None  # a CSV to continue instead of the training series
     keep: bool = False  # keep the streamed rows for a figure (--plot)
+    series: str | None = None  # which series of several to continue; None: the last
 
 
 @dataclass(frozen=True)

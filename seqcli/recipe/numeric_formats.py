@@ -53,7 +53,8 @@ class SeriesData(DataSection):
         None,
         description="header name of a column naming the series each row belongs to: one global "
         "model learns from all of them, each split by time on its own, and evaluate reports "
-        "each series and all together; generate continues the last series. null: one series",
+        "each series and all together; generate continues the last series, or the one --series "
+        "names. null: one series",
     )
     missing: Literal["error", "interpolate", "ffill", "drop"] = Field(
         "error",

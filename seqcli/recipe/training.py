@@ -188,6 +188,6 @@ GENERATE_OPTIONS = {
     "lines": ("input", "input_file"),
     "search": ("beam_size", "n_best", "length_penalty"),
     "attention": ("attention",),
-    "forecast": ("horizon", "input_file", "output", "plot"),
+    "forecast": ("horizon", "input_file", "series", "output", "plot"),
     "recall": ("input_file", "noise", "pattern"),
 }

@@ -11,9 +11,13 @@ import numpy as np
 import torch
 from torch import nn
 
-from seqcli.data.dates import Calendar, calendar_of
-from seqcli.data.forecast_data import SeriesMeta, SeriesSplit, read_splits, split_of_file
-from seqcli.data.missing import read_complete
+from seqcli.data.forecast_data import (
+    SeriesMeta,
+    SeriesSplit,
+    history_of_file,
+    read_splits,
+    split_of_file,
+)
 from seqcli.decoding.requests import Generated, Request
 from seqcli.engine.contract import Given, IndexedBatches, StackInput, TaskData
 from seqcli.errors import DataError, UsageError
@@ -211,11 +215,13 @@ class Forecaster:
         steps = asked.horizon or run.recipe.data.horizon
         self.reach(run.recipe, meta, steps, "--horizon")
         history, calendar = np.asarray(meta.history), meta.calendar
-        if asked.history is not None:
-            history, calendar = read_history(asked.history, meta, run.recipe.data.missing)
+        source = asked.history or (run.recipe.data.path if asked.series else None)
+        if source is not None:
+            missing = run.recipe.data.missing
+            history, calendar = history_of_file(source, meta, missing, asked.series)
         if len(history) < run.recipe.data.lookback:
             raise DataError(
-                f"{asked.history or 'the series'}: {len(history)} rows, the model reads "
+                f"{source or 'the series'}: {len(history)} rows, the model reads "
                 f"{run.recipe.data.lookback} (data.lookback)"
             )
         # The rows stream out as they are made; --plot alone keeps them, to draw.
@@ -262,7 +268,7 @@ def _kept(chunks: Iterator[np.ndarray], kept: list | None) -> Iterator[np.ndarra
 def given_rows(given: Given, meta: SeriesMeta, missing: str) -> np.ndarray:
     """(T, F) rows in data units: a CSV file's, or one column's comma-separated values."""
     if given.path is not None and given.path.suffix.lower() == ".csv":
-        return read_history(given.path, meta, missing)[0]
+        return history_of_file(given.path, meta, missing)[0]
     if len(meta.columns.features) > 1:
         raise UsageError(
             f"{given.source}: this model reads columns {', '.join(meta.columns.features)}; "
@@ -270,15 +276,6 @@ def given_rows(given: Given, meta: SeriesMeta, missing: str) -> np.ndarray:
         )
     lines = [line for line in given.text.splitlines() if line.strip()]
     return np.concatenate(parse_history(lines, meta, lookback=1) or [np.zeros((0, 1))])
-
-
-def read_history(path: Path, meta: SeriesMeta, missing: str) -> tuple[np.ndarray, Calendar | None]:
-    """Another file's rows (data units) and dates, read with the run's columns and
-    data.missing."""
-    table = read_complete(path, meta.columns, missing)
-    form = meta.calendar.format if meta.calendar is not None else None
-    calendar = None if table.dates is None else calendar_of(table.dates, form, str(path))
-    return table.features, calendar
 
 
 TASKS = {

@@ -139,6 +139,8 @@ def _generate(run: Path, options: dict, *, device, precision: str | None) -> Non
     request = build_request(loaded.recipe, options)  # refuses flags before any work
     with run_precision(loaded, precision, "--precision"):
         generated = loaded.task.generate(loaded, request)  # lazy: it runs as it is written
+        if generated.note:
+            ui.warn(generated.note)
         files = {name: options[name] for name in ("output", "plot", "attention")}
         write_generated(generated, **files)
 

@@ -74,3 +74,4 @@ class Generated:
     chunks: Iterable[str]  # text for stdout (or --output), streamed as it is written
     attention: list[dict] | None = None  # translator: weights per sentence, for --attention
     figure: object = None  # forecaster: what --plot draws (ForecastFigure)
+    note: str | None = None  # something the user should know about the output, on stderr

@@ -132,7 +132,11 @@ class RunningConformal:
                 heapq.heappush(smallest, -heapq.heappop(rest))
             self.kth[cell] = -smallest[0]
 
-    def offsets(self) -> np.ndarray:
-        """(H, V, Q) as conformal_offsets would give on the scores so far at these shares."""
+    def offsets(self, unscored: np.ndarray | None = None) -> np.ndarray:
+        """(H, V, Q) as conformal_offsets would give on the scores so far at these shares; a
+        step with no score yet takes unscored's offsets, if given."""
         rank = conformal_rank(self.known, self.shares)
-        return offsets_from(widths_of(self.kth, rank, self.known), self.levels)
+        offsets = offsets_from(widths_of(self.kth, rank, self.known), self.levels)
+        if unscored is None:
+            return offsets
+        return np.where(self.known.any(-1, keepdims=True), offsets, unscored)

@@ -25,7 +25,8 @@ class QuantileHead(Section):
         "per step ahead, so it holds its nominal share of the validation split's values "
         "(conformalized quantile regression, Romano et al. 2019), and evaluate recalibrates it "
         "at each origin on every value known before it, its share steered by the bands' "
-        "misses (adaptive conformal, Gibbs & Candes 2021); none keeps the bands as trained",
+        "misses (adaptive conformal, Gibbs & Candes 2021), and generate up to the series' end; "
+        "none keeps the bands as trained",
     )
 
     @model_validator(mode="after")

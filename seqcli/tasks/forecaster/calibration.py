@@ -9,7 +9,7 @@ import torch
 
 from seqcli.data.forecast_data import SeriesSplit
 from seqcli.metrics.conformal import offsets_of_scores
-from seqcli.tasks.forecaster.rolling import LastPools, pool_start
+from seqcli.tasks.forecaster.rolling import LastPools, latest_offsets, pool_start
 
 
 def calibrate_bands(run, val: SeriesSplit) -> None:
@@ -30,3 +30,24 @@ def calibrate_bands(run, val: SeriesSplit) -> None:
     fitted = offsets_of_scores(np.concatenate(scores), config.quantiles)
     offsets = run.model.band.offsets_per_sd
     offsets.copy_(torch.from_numpy(fitted).to(offsets))
+
+
+def calibrate_to_the_end(run, prepare, series: str | None) -> str | None:
+    """Set the bands to the calibration after the last row of the series generate continues
+    (named, or the last): on every value validation and test hold, steered from the test's
+    first origin, as an evaluate origin after the end would be (Darts' conformal models
+    calibrate up to the series' end too); the checkpoint's offsets were fitted before the
+    test's values were known, and would repeat the misses evaluate corrects. A note when the
+    run's data is gone and the checkpoint's offsets stay."""
+    config = run.recipe.model
+    if not config.quantiles or config.calibrate == "none":
+        return None
+    path = run.recipe.data.path
+    if not path.exists():
+        return f"{path}: not found, so the band is calibrated on the validation split only"
+    test = prepare(run.recipe, run.meta).splits["test"]
+    names = test.panel.names
+    fitted = latest_offsets(run, test, len(names) - 1 if series is None else names.index(series))
+    offsets = run.model.band.offsets_per_sd
+    offsets.copy_(torch.from_numpy(fitted).to(offsets))
+    return None

@@ -99,25 +99,46 @@ def rolling_forecast(run, split: SeriesSplit, origins: np.ndarray, steps: int) -
 
 
 def _rolled(pool: SeriesPool, origins: np.ndarray, stored, levels) -> np.ndarray:
-    """The series' origins (ascending), each with the offsets of the values before it; a step
-    no value has been scored for yet takes the checkpoint's offsets. From the first origin
-    asked for on, each band's misses and hits steer its step's share (adaptive conformal):
-    before it, the bands are the checkpoint's calibration carried on, so the first origin's
-    band is generate's."""
-    running, wanted, made = RunningConformal(levels, pool.raw.shape[1:3]), set(origins), []
+    """The series' origins (ascending), each band calibrated at its origin."""
+    wanted, first = set(origins), pool.origins[0]
+    return np.stack(
+        [
+            np.sort(pool.raw[row - first] + offsets * pool.spread[row - first], axis=-1)
+            for row, offsets in _calibrations(pool, stored, levels, origins[0])
+            if row in wanted
+        ]
+    )
+
+
+def latest_offsets(run, split: SeriesSplit, number: int) -> np.ndarray:
+    """(H, V, Q) the offsets of a band drawn after the series' last row of the split, on every
+    out-of-sample value before it, steered from the split's first origin as evaluate is."""
+    stored = run.model.band.offsets_per_sd.cpu().double().numpy()
+    steps, mine = run.recipe.data.horizon, split.points[split.panel.of_row[split.points] == number]
+    pool = LastPools.get(run, split, number, steps, pool_start(split, number, steps))
+    *_, (_, offsets) = _calibrations(pool, stored, run.recipe.model.levels, int(mine[0]))
+    return offsets
+
+
+def _calibrations(pool: SeriesPool, stored, levels, steer_from: int):
+    """(row, offsets) at each of the pool's origins and one past the last: the calibration of
+    every value before the row (a step no value has been scored for yet takes the checkpoint's
+    offsets). From steer_from on, each band's misses and hits steer its step's share (adaptive
+    conformal); before it, the bands are the checkpoint's calibration carried on, so the first
+    origin evaluate scores gets generate's band."""
+    running = RunningConformal(levels, pool.raw.shape[1:3])
     drawn = {}  # origin: the widths of its band, until its last step's value is known
-    for at, row in enumerate(range(pool.origins[0], pool.origins[-1] + 1)):
-        offsets = np.where(running.known.any(-1, keepdims=True), running.offsets(), stored)
-        if row >= origins[0]:
-            drawn[row] = pair_widths(offsets)
-        if row in wanted:  # the band is drawn before the row's value is known
-            made.append(np.sort(pool.raw[at] + offsets * pool.spread[at], axis=-1))
+    for row in pool.origins:
+        band = running.offsets(unscored=stored)
+        yield row, band  # the band is drawn before the row's value is known
+        if row >= steer_from:
+            drawn[row] = pair_widths(band)
         if row >= pool.first:
             scores = pool.by_row[row - pool.first]  # (H, V, pairs)
             running.steer(_missed(scores, drawn, row))
             running.add(scores)
-        drawn.pop(row - len(pool.raw[at]) + 1, None)
-    return np.stack(made)
+        drawn.pop(row - pool.raw.shape[1] + 1, None)
+    yield pool.origins[-1] + 1, running.offsets(unscored=stored)
 
 
 def _missed(scores: np.ndarray, drawn: dict, row: int) -> np.ndarray:

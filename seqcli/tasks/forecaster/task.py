@@ -29,7 +29,7 @@ from seqcli.tasks.forecaster.batches import (
     direct_targets,
     shifted_targets,
 )
-from seqcli.tasks.forecaster.calibration import calibrate_bands
+from seqcli.tasks.forecaster.calibration import calibrate_bands, calibrate_to_the_end
 from seqcli.tasks.forecaster.evaluation import (
     MODEL,
     backtest_table,
@@ -219,6 +219,7 @@ class Forecaster:
         if source is not None:
             missing = run.recipe.data.missing
             history, calendar = history_of_file(source, meta, missing, asked.series)
+        note = None if asked.history else calibrate_to_the_end(run, self.prepare, asked.series)
         if len(history) < run.recipe.data.lookback:
             raise DataError(
                 f"{source or 'the series'}: {len(history)} rows, the model reads "
@@ -232,7 +233,8 @@ class Forecaster:
         if calendar is not None:
             dates = calendar.span(1 - len(history), steps)
             figure = replace(figure, dates=dates, date_name=meta.columns.date)
-        return Generated(forecast_csv(meta, chunks, steps, calendar, levels), figure=figure)
+        csv = forecast_csv(meta, chunks, steps, calendar, levels)
+        return Generated(csv, figure=figure, note=note)
 
     def stack_input(self, run, given: Given) -> StackInput:
         """The rows of a CSV file (--file *.csv, the run's columns), or comma-separated values

@@ -18,14 +18,8 @@ from tests.test_forecast_calibration import calibrated_by, calibrated_run  # noq
 
 def forecast_with(run, split, origins, offsets) -> np.ndarray:
     """scaled_forecast with these band offsets, the model's own put back after."""
-    band = run.model.band.offsets_per_sd
-    stored = band.clone()
-    band.copy_(torch.from_numpy(offsets).to(band))
-    try:
-        with torch.no_grad():
-            return scaled_forecast(run, split, origins, 2)
-    finally:
-        band.copy_(stored)
+    with torch.no_grad(), run.model.band.holding(torch.from_numpy(offsets)):
+        return scaled_forecast(run, split, origins, 2)
 
 
 def test_the_latest_band_is_the_one_evaluate_draws_at_the_next_origin(calibrated_run):  # noqa: F811
@@ -47,16 +41,14 @@ def band_of(csv: str) -> np.ndarray:
 
 def test_generate_writes_the_band_calibrated_up_to_the_end(calibrated_run):  # noqa: F811
     run = calibrated_run
-    band = run.model.band.offsets_per_sd
-    stored = band.clone()
     test = run.task.prepare(run.recipe, run.meta).splits["test"]
     latest = latest_offsets(run, test, 0)
-    band.copy_(torch.from_numpy(latest).to(band))
-    by_hand = band_of("".join(generated(calibrated_by(run, "none"), horizon=2).chunks))
-    band.copy_(stored)
-    assert band_of("".join(generated(run, horizon=2).chunks)) == pytest.approx(by_hand)
-    assert not np.allclose(latest, stored.numpy())  # the test's values moved it
-    band.copy_(stored)
+    with run.model.band.holding(torch.from_numpy(latest)):
+        by_hand = band_of("".join(generated(calibrated_by(run, "none"), horizon=2).chunks))
+    stored = run.model.band.offsets_per_sd.numpy()
+    assert not np.allclose(latest, stored)  # the test's values moved it
+    with run.model.band.holding(run.model.band.offsets_per_sd.clone()):  # generate sets it
+        assert band_of("".join(generated(run, horizon=2).chunks)) == pytest.approx(by_hand)
 
 
 def test_without_its_data_generate_keeps_the_checkpoint_band_and_says_so(calibrated_run):  # noqa: F811

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import torch
 import torch.nn.functional as F
@@ -112,6 +113,17 @@ class ConformalBand(nn.Module):
         steps = torch.arange(first, first + forecast.shape[1], device=forecast.device)
         moved = offsets[steps.clamp_max(len(offsets) - 1)]  # (S, V, Q)
         return ordered(forecast + moved * window_spread(window, self.values))
+
+    @contextmanager
+    def holding(self, offsets: torch.Tensor | None = None):
+        """These (H, V, Q) offsets for a while (None: zeros, the raw bands), then its own."""
+        stored = self.offsets_per_sd.clone()
+        held = torch.zeros_like(stored) if offsets is None else offsets
+        self.offsets_per_sd.copy_(held.to(stored))
+        try:
+            yield
+        finally:
+            self.offsets_per_sd.copy_(stored)
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
         # Runs saved before calibration existed keep their bands as trained; so do runs whose

@@ -59,13 +59,8 @@ def series_pool(run, split: SeriesSplit, number: int, steps: int, start: int) ->
     first, end = int(split.train_ends[number]), int(split.ends[number])
     lookback, levels = run.recipe.data.lookback, run.recipe.model.levels
     origins = np.arange(max(start, split.panel.starts[number] + lookback), end)
-    band = run.model.band.offsets_per_sd
-    stored = band.clone()
-    band.zero_()  # the scores are of the raw bands
-    try:
+    with run.model.band.holding():  # the scores are of the raw bands
         raw = scaled_forecast(run, split, origins, steps)  # (N, H, V, Q)
-    finally:
-        band.copy_(stored)
     spread = window_spread(windows(split, origins, lookback), raw.shape[2]).double().numpy()
     target = origins[:, None] + np.arange(steps)  # (N, H)
     actual = split.scaled[np.minimum(target, end - 1), : raw.shape[2]] / spread[..., 0]

@@ -22,12 +22,15 @@ import annotated_types
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from seqcli.recipe import Recipe
-from seqcli.recipe.model import ModelConfig, ModelSection
-from seqcli.recipe.tasks import SPECS
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # this checkout's schema, not an installed seqcli's
+
+from seqcli.recipe import Recipe  # noqa: E402
+from seqcli.recipe.model import ModelConfig, ModelSection  # noqa: E402
+from seqcli.recipe.tasks import SPECS  # noqa: E402
 
 SHARED = (ModelConfig,)  # a section whose keys its subclasses' tables leave out
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = ROOT / "README.md"
 START = "<!-- recipe-reference:start -->"
 END = "<!-- recipe-reference:end -->"
 NOTE = "<!-- Generated from seqcli/recipe/ by scripts/recipe_reference.py; do not edit. -->"

@@ -29,6 +29,7 @@ def test_series_picks_the_rows_generate_continues(panel_run):
     levels = {name: history_of(panel_run, series=name).mean() for name in ("a", "b", "c")}
     assert levels == pytest.approx({"a": 10, "b": 100, "c": 1000}, rel=0.05)
     assert len(history_of(panel_run, series="a")) == 80  # that series' rows, none of another's
+    assert generated(panel_run, plot=True, series="a").figure.series == "a"  # the plot's title
 
 
 def test_the_last_series_is_the_default_and_the_stored_history(panel_run):

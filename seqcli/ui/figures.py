@@ -23,6 +23,7 @@ class ForecastFigure:
     levels: tuple[float, ...] = (0.5,)  # the quantiles of the last axis; 0.5 is the line
     dates: list | None = None  # datetimes of the history rows then the forecast rows, if dated
     date_name: str = "date"  # the data's date column, the x axis's title when dated
+    series: str | None = None  # the series of several it continues (--series), the title
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,8 @@ def plot_forecast(data: ForecastFigure, path: Path) -> None:
         axis.set_ylabel(name)
         axis.legend(loc="upper left")
     axes[-1].set_xlabel("rows after the last known one" if data.dates is None else data.date_name)
+    if data.series is not None:
+        axes[0].set_title(f"series {data.series}")
     if data.dates is not None:
         figure.autofmt_xdate()  # slanted, so dates of every width stay legible
     save_figure(figure, path, flag="--plot")

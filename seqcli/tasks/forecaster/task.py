@@ -229,7 +229,8 @@ class Forecaster:
         kept = [] if asked.keep else None
         chunks = _kept(self._rollout(run, history, steps), kept)
         values, levels = len(meta.columns.values), run.recipe.model.levels
-        figure = ForecastFigure(meta.columns.values, history[:, :values], kept, levels)
+        shown = history[:, :values]
+        figure = ForecastFigure(meta.columns.values, shown, kept, levels, series=asked.series)
         if calendar is not None:
             dates = calendar.span(1 - len(history), steps)
             figure = replace(figure, dates=dates, date_name=meta.columns.date)

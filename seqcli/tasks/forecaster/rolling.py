@@ -3,7 +3,8 @@ as Darts' conformal models do over historical forecasts): the band from an origi
 on every out-of-sample value known when it is made, from the end of the training part up to
 the origin, and from the first origin scored on, each step's share is steered by whether the
 bands before held their values (adaptive conformal). The weights stay as trained; the
-checkpoint's offsets are this calibration at the end of validation, what generate uses."""
+checkpoint's offsets are this calibration at the end of validation, what predict and generate
+--input-file use; generate continuing the run's own series takes it to the series' end."""
 
 from __future__ import annotations
 

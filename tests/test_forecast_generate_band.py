@@ -11,8 +11,9 @@ import torch
 
 from seqcli.recipe import validate_recipe
 from seqcli.tasks.forecaster.batches import scaled_forecast
+from seqcli.tasks.forecaster.calibration import calibrate_bands
 from seqcli.tasks.forecaster.rolling import latest_offsets, rolling_forecast
-from tests.series_helpers import CPU, generated
+from tests.series_helpers import CPU, generated, series_recipe, sine_csv, untrained_run
 from tests.test_forecast_calibration import calibrated_by, calibrated_run  # noqa: F401
 
 
@@ -60,3 +61,15 @@ def test_without_its_data_generate_keeps_the_checkpoint_band_and_says_so(calibra
     result = generated(moved, horizon=2)
     assert "gone.csv: not found" in result.note
     assert torch.equal(run.model.band.offsets_per_sd, stored)
+
+
+def test_without_a_test_part_generate_calibrates_on_validation_alone(tmp_path):
+    raw = series_recipe(sine_csv(tmp_path / "s.csv"), mapping="many_to_one", test_size=None)
+    raw["model"]["quantiles"] = [0.1, 0.5, 0.9]
+    run, data = untrained_run(raw)
+    assert len(data.splits["test"]) == 0
+    calibrate_bands(run, data.splits["val"])
+    on_validation = run.model.band.offsets_per_sd.clone()
+    with run.model.band.holding():
+        "".join(generated(run, horizon=2).chunks)
+        assert torch.equal(run.model.band.offsets_per_sd, on_validation)

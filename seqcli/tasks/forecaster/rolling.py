@@ -108,11 +108,13 @@ def _rolled(pool: SeriesPool, origins: np.ndarray, stored, levels) -> np.ndarray
 
 def latest_offsets(run, split: SeriesSplit, number: int) -> np.ndarray:
     """(H, V, Q) the offsets of a band drawn after the series' last row of the split, on every
-    out-of-sample value before it, steered from the split's first origin as evaluate is."""
+    out-of-sample value before it, steered from the split's first origin as evaluate is (an
+    empty split, as with data.test_path or no test part: validation's values, unsteered)."""
     stored = run.model.band.offsets_per_sd.cpu().double().numpy()
     steps, mine = run.recipe.data.horizon, split.points[split.panel.of_row[split.points] == number]
+    steer_from = int(mine[0]) if len(mine) else int(split.ends[number])
     pool = LastPools.get(run, split, number, steps, pool_start(split, number, steps))
-    *_, (_, offsets) = _calibrations(pool, stored, run.recipe.model.levels, int(mine[0]))
+    *_, (_, offsets) = _calibrations(pool, stored, run.recipe.model.levels, steer_from)
     return offsets
 
 

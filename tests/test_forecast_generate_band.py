@@ -73,3 +73,13 @@ def test_without_a_test_part_generate_calibrates_on_validation_alone(tmp_path):
     with run.model.band.holding():
         "".join(generated(run, horizon=2).chunks)
         assert torch.equal(run.model.band.offsets_per_sd, on_validation)
+
+
+def test_a_data_file_that_no_longer_reads_leaves_the_checkpoint_band_and_says_why(tmp_path):
+    raw = series_recipe(sine_csv(tmp_path / "s.csv"), mapping="many_to_one")
+    raw["model"]["quantiles"] = [0.1, 0.5, 0.9]
+    run, _ = untrained_run(raw)
+    (tmp_path / "s.csv").write_text("month,level\n1900-01,1\n")
+    result = generated(run, horizon=2)
+    assert "s.csv" in result.note and result.note.endswith("on the validation split only")
+    assert not run.model.band.offsets_per_sd.any()

@@ -8,6 +8,7 @@ import numpy as np
 import torch
 
 from seqcli.data.forecast_data import SeriesSplit
+from seqcli.errors import DataError
 from seqcli.metrics.conformal import offsets_of_scores
 from seqcli.tasks.forecaster.rolling import LastPools, latest_offsets, pool_start
 
@@ -38,14 +39,17 @@ def calibrate_to_the_end(run, prepare, series: str | None) -> str | None:
     first origin, as an evaluate origin after the end would be (Darts' conformal models
     calibrate up to the series' end too); the checkpoint's offsets were fitted before the
     test's values were known, and would repeat the misses evaluate corrects. A note when the
-    run's data is gone and the checkpoint's offsets stay."""
+    run's data is gone or no longer reads, and the checkpoint's offsets stay."""
     config = run.recipe.model
     if not config.quantiles or config.calibrate == "none":
         return None
     path = run.recipe.data.path
     if not path.exists():
         return f"{path}: not found, so the band is calibrated on the validation split only"
-    test = prepare(run.recipe, run.meta).splits["test"]
+    try:
+        test = prepare(run.recipe, run.meta).splits["test"]
+    except DataError as err:  # changed since training: the forecast itself needs none of it
+        return f"{err}; so the band is calibrated on the validation split only"
     names = test.panel.names
     fitted = latest_offsets(run, test, len(names) - 1 if series is None else names.index(series))
     offsets = run.model.band.offsets_per_sd

@@ -23,7 +23,7 @@ from seqcli.recipe import validate_recipe
 from seqcli.tasks import TASKS, task_for
 from seqcli.tasks.forecaster.batches import scaled_forecast
 from seqcli.tasks.forecaster.rolling import LastPools, pool_start, rolling_forecast, series_pool
-from tests.series_helpers import CPU, detail, series_recipe, write_csv
+from tests.series_helpers import CPU, detail, series_recipe, untrained_run, write_csv
 
 LEVELS = (0.1, 0.5, 0.9)
 
@@ -267,3 +267,16 @@ def test_a_validation_reads_its_forecasts_once_and_new_weights_read_them_again(c
         moved = LastPools.get(run, val, 0, 2, start)
         weight.sub_(0.5)
     assert moved is not first and not np.array_equal(moved.raw, first.raw)
+
+
+def test_a_roll_out_past_the_calibrated_horizon_is_scored_with_bands(tmp_path):
+    """evaluate --horizon beyond data.horizon: the steps after it start from the last step's
+    offsets, as the model's band does, and are recalibrated on their own scores."""
+    raw = series_recipe(shifting_noise_csv(tmp_path / "n.csv"), test_size=120, horizon=2)
+    raw["model"]["quantiles"] = list(LEVELS)
+    run, data = untrained_run(raw)
+    test = data.splits["test"]
+    ((_, coverage, _),) = detail(run.task.evaluate(run, test, horizon=5)["details"], "intervals")[
+        "rows"
+    ]
+    assert 0.7 <= coverage <= 0.9

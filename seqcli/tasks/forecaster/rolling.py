@@ -83,7 +83,7 @@ def pool_start(split: SeriesSplit, number: int, steps: int, earliest: int | None
 
 def rolling_forecast(run, split: SeriesSplit, origins: np.ndarray, steps: int) -> np.ndarray:
     """(P, H, V, Q) the model's forecasts in scaled units, each band calibrated at its origin."""
-    stored = run.model.band.offsets_per_sd.cpu().double().numpy()
+    stored = stored_offsets(run, steps)
     series = split.panel.of_row[origins]
     made = np.empty((len(origins), steps, *stored.shape[1:]))
     for number in np.unique(series):
@@ -110,12 +110,19 @@ def latest_offsets(run, split: SeriesSplit, number: int) -> np.ndarray:
     """(H, V, Q) the offsets of a band drawn after the series' last row of the split, on every
     out-of-sample value before it, steered from the split's first origin as evaluate is (an
     empty split, as with data.test_path or no test part: validation's values, unsteered)."""
-    stored = run.model.band.offsets_per_sd.cpu().double().numpy()
     steps, mine = run.recipe.data.horizon, split.points[split.panel.of_row[split.points] == number]
+    stored = stored_offsets(run, steps)
     steer_from = int(mine[0]) if len(mine) else int(split.ends[number])
     pool = LastPools.get(run, split, number, steps, pool_start(split, number, steps))
     *_, (_, offsets) = _calibrations(pool, stored, run.recipe.model.levels, steer_from)
     return offsets
+
+
+def stored_offsets(run, steps: int) -> np.ndarray:
+    """(steps, V, Q) the checkpoint's offsets; a roll-out longer than the horizon they were
+    fitted for (evaluate --horizon) takes the last step's further, as the model's band does."""
+    offsets = run.model.band.offsets_per_sd.cpu().double().numpy()
+    return offsets[np.minimum(np.arange(steps), len(offsets) - 1)]
 
 
 def _calibrations(pool: SeriesPool, stored, levels, steer_from: int):

@@ -3,7 +3,7 @@ interval a quantile model makes so that it holds its nominal share of held-out v
 
 from __future__ import annotations
 
-import heapq
+import bisect
 
 import numpy as np
 
@@ -45,11 +45,6 @@ def offsets_from(widths: np.ndarray, levels: tuple[float, ...]) -> np.ndarray:
     return offsets
 
 
-def pair_widths(offsets: np.ndarray) -> np.ndarray:
-    """(..., pairs) how far each pair of (..., Q) offsets moves out: offsets_from undone."""
-    return offsets[..., ::-1][..., : offsets.shape[-1] // 2]
-
-
 def conformal_offsets(
     actual: np.ndarray, quantiles: np.ndarray, levels: tuple[float, ...]
 ) -> np.ndarray:
@@ -71,72 +66,54 @@ def offsets_of_scores(scores: np.ndarray, levels: tuple[float, ...]) -> np.ndarr
     return offsets_from(widths_of(kth, rank, known), levels)
 
 
+def level_shares(levels: tuple[float, ...]) -> np.ndarray:
+    """(pairs,) the nominal share of each interval (q, 1 - q) the levels make."""
+    return np.array([levels[-1 - low] - levels[low] for low in range(len(levels) // 2)])
+
+
 class RunningConformal:
-    """conformal_offsets of every score added so far, kept up to date a value at a time: two
-    heaps per step, value and interval hold the k smallest scores and the rest, so a backtest
-    recalibrates at each origin in O(log n) rather than sorting its whole past again.
-
-    steer() makes it adaptive conformal inference (Gibbs & Candes 2021): each miss of a band
-    raises its cell's share by gain x its level share, each hit lowers it by gain x (1 - level
-    share), so a series whose spread has changed since calibration (airline's test years grew
-    faster than its validation year) moves towards the nominal coverage over the values that
-    follow, where a fixed share only averages the change in. Step h hears of its misses h rows
-    late, and a gain that ignores the delay overshoots: a run of misses had raised the shares of
-    step 12 by half before the first wider band was scored, and sunspots' bands came out 20-35%
-    wider at the same coverage. So the gain is GAMMA / h. Without steer() shares stay nominal.
-    """
-
-    GAMMA = 0.05  # of 0.01-0.1, flat or / h, on bench/forecast.py's series: README
+    """The scores known so far, one sorted list per step, value and interval, kept up to date
+    a value at a time: a backtest recalibrates at each origin by an insertion rather than by
+    sorting its whole past again, and can ask for any share (adaptive.py moves them)."""
 
     def __init__(self, levels: tuple[float, ...], shape: tuple[int, int]):
         self.levels = levels
-        pairs = len(levels) // 2
-        self.nominal = np.array([levels[-1 - low] - levels[low] for low in range(pairs)])
-        cells = (*shape, pairs)  # (H, V, pairs)
-        self.shares = np.broadcast_to(self.nominal, cells).copy()
-        self.heaps = {cell: ([], []) for cell in np.ndindex(*cells)}  # (k smallest, negated; rest)
-        self.kth, self.known = np.zeros(cells), np.zeros(cells, int)
+        cells = (*shape, len(levels) // 2)  # (H, V, pairs)
+        self.sorted = {cell: [] for cell in np.ndindex(*cells)}
+        self.known = np.zeros(cells, int)
 
     def add(self, scores: np.ndarray) -> None:
         """(H, V, pairs) one more score per cell; NaN: none for that cell."""
-        cells = list(zip(*np.nonzero(~np.isnan(scores)), strict=True))
-        for cell in cells:
-            smallest, rest = self.heaps[cell]
-            score = float(scores[cell])
-            if smallest and score <= -smallest[0]:
-                heapq.heappush(smallest, -score)
-            else:
-                heapq.heappush(rest, score)
+        for cell in zip(*np.nonzero(~np.isnan(scores)), strict=True):
+            bisect.insort(self.sorted[cell], float(scores[cell]))
             self.known[cell] += 1
-        self._settle(cells)
 
-    def steer(self, missed: np.ndarray) -> None:
-        """(H, V, pairs) whether each cell's band missed a value (1) or held it (0); NaN: no
-        value for that cell. The shares stay in [0, 1]: past 1 the band is the widest miss,
-        and a share run up beyond it would take as long to come back."""
-        seen = ~np.isnan(missed)
-        gain = self.GAMMA / np.arange(1, len(missed) + 1)[:, None, None]
-        moved = self.shares + gain * (np.nan_to_num(missed) - (1 - self.nominal))
-        self.shares = np.where(seen, np.clip(moved, 0.0, 1.0), self.shares)
-        self._settle(list(zip(*np.nonzero(seen & (self.known > 0)), strict=True)))
-
-    def _settle(self, cells: list[tuple]) -> None:
-        """Move scores between each cell's heaps until the first holds its k smallest."""
-        ranks = np.clip(conformal_rank(self.known, self.shares), 1, None)
-        for cell in cells:
-            smallest, rest = self.heaps[cell]
-            k = min(int(ranks[cell]), int(self.known[cell]))
-            while len(smallest) > k:
-                heapq.heappush(rest, -heapq.heappop(smallest))
-            while len(smallest) < k:
-                heapq.heappush(smallest, -heapq.heappop(rest))
-            self.kth[cell] = -smallest[0]
-
-    def offsets(self, unscored: np.ndarray | None = None) -> np.ndarray:
-        """(H, V, Q) as conformal_offsets would give on the scores so far at these shares; a
-        step with no score yet takes unscored's offsets, if given."""
-        rank = conformal_rank(self.known, self.shares)
-        offsets = offsets_from(widths_of(self.kth, rank, self.known), self.levels)
+    def offsets(self, shares: np.ndarray, unscored: np.ndarray | None = None) -> np.ndarray:
+        """(H, V, Q) as conformal_offsets would give on the scores so far, each cell at its
+        (H, V, pairs) share; a step with no score yet takes unscored's offsets, if given."""
+        rank = conformal_rank(self.known, shares)
+        pick = np.clip(np.minimum(rank, self.known), 1, None) - 1
+        kth = np.zeros(self.known.shape)
+        for cell, scores in self.sorted.items():
+            if scores:
+                kth[cell] = scores[pick[cell]]
+        offsets = offsets_from(widths_of(kth, rank, self.known), self.levels)
         if unscored is None:
             return offsets
         return np.where(self.known.any(-1, keepdims=True), offsets, unscored)
+
+    def betas(self, scores: np.ndarray) -> np.ndarray:
+        """(H, V, pairs) for each score, the largest miss rate (1 - share) whose band, drawn
+        from the scores so far, still holds it (NaN: no score, or none known yet). With b of
+        n known scores below it, the band at share q holds it when ceil((n + 1) q) > b; below
+        every known score any share holds it (1); above them all only the widest miss's band
+        (widths_of) does, when the score is not positive."""
+        betas = np.full(scores.shape, np.nan)
+        for cell in zip(*np.nonzero(~np.isnan(scores) & (self.known > 0)), strict=True):
+            known, score = self.sorted[cell], float(scores[cell])
+            below, n = bisect.bisect_left(known, score), len(known)
+            if below < n:
+                betas[cell] = 1 - below / (n + 1)
+            else:
+                betas[cell] = 1 / (n + 1) if score <= 0 else 0.0
+        return betas

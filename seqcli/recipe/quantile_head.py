@@ -24,8 +24,8 @@ class QuantileHead(Section):
         description="how the quantiles' intervals are calibrated: conformal moves each one, "
         "per step ahead, so it holds its nominal share of the validation split's values "
         "(conformalized quantile regression, Romano et al. 2019), and evaluate recalibrates it "
-        "at each origin on every value known before it, its share steered by the bands' "
-        "misses (adaptive conformal, Gibbs & Candes 2021), and generate up to the series' end; "
+        "at each origin on every value known before it, at a share that moves with the bands' "
+        "own misses (DtACI, Gibbs & Candes 2022), and generate up to the series' end; "
         "none keeps the bands as trained",
     )
 

@@ -35,11 +35,11 @@ def calibrate_bands(run, val: SeriesSplit) -> None:
 
 def calibrate_to_the_end(run, prepare, series: str | None) -> str | None:
     """Set the bands to the calibration after the last row of the series generate continues
-    (named, or the last): on every value validation and test hold, steered from the test's
-    first origin, as an evaluate origin after the end would be (Darts' conformal models
-    calibrate up to the series' end too); the checkpoint's offsets were fitted before the
-    test's values were known, and would repeat the misses evaluate corrects. A note when the
-    run's data is gone or no longer reads, and the checkpoint's offsets stay."""
+    (named, or the last): on every value validation and test hold, its shares adapting from
+    the test's first origin, as an evaluate origin after the end would be (Darts' conformal
+    models calibrate up to the series' end too); the checkpoint's offsets were fitted before
+    the test's values were known, and would repeat the misses evaluate corrects. A note when
+    the run's data is gone or no longer reads, and the checkpoint's offsets stay."""
     config = run.recipe.model
     if not config.quantiles or config.calibrate == "none":
         return None

@@ -57,8 +57,8 @@ def model_forecast(run, split: SeriesSplit, origins: np.ndarray, steps: int) -> 
 CALIBRATIONS = {  # model.calibrate: how the bands are forecast, and how evaluate says so
     "conformal": (
         rolling_forecast,
-        "each origin's band calibrated on every value known before it, steered by the misses "
-        "of the bands before (adaptive conformal)",
+        "each origin's band calibrated on every value known before it, at a share that moves "
+        "with the misses of the bands before (adaptive conformal, DtACI)",
     ),
     "none": (scaled_forecast, "the bands as trained"),
 }

@@ -1,8 +1,8 @@
 """Bands recalibrated as the values arrive, as a forecaster in use would be (rolling conformal,
 as Darts' conformal models do over historical forecasts): the band from an origin is calibrated
 on every out-of-sample value known when it is made, from the end of the training part up to
-the origin, and from the first origin scored on, each step's share is steered by whether the
-bands before held their values (adaptive conformal). The weights stay as trained; the
+the origin, and from the first origin scored on, at a share that moves with whether the bands
+before held their values (adaptive conformal, metrics/adaptive.py). The weights stay as trained; the
 checkpoint's offsets are this calibration at the end of validation, what predict and generate
 --input-file use; generate continuing the run's own series takes it to the series' end."""
 
@@ -14,7 +14,8 @@ import numpy as np
 import torch
 
 from seqcli.data.forecast_data import SeriesSplit
-from seqcli.metrics.conformal import RunningConformal, band_scores, pair_widths
+from seqcli.metrics.adaptive import AdaptiveShares
+from seqcli.metrics.conformal import RunningConformal, band_scores, level_shares
 from seqcli.models.forecaster import window_spread
 from seqcli.tasks.forecaster.batches import scaled_forecast, windows
 
@@ -108,13 +109,14 @@ def _rolled(pool: SeriesPool, origins: np.ndarray, stored, levels) -> np.ndarray
 
 def latest_offsets(run, split: SeriesSplit, number: int) -> np.ndarray:
     """(H, V, Q) the offsets of a band drawn after the series' last row of the split, on every
-    out-of-sample value before it, steered from the split's first origin as evaluate is (an
-    empty split, as with data.test_path or no test part: validation's values, unsteered)."""
+    out-of-sample value before it, its shares adapting from the split's first origin as evaluate's
+    do (an empty split, as with data.test_path or no test part: validation's values, at the
+    nominal shares)."""
     steps, mine = run.recipe.data.horizon, split.points[split.panel.of_row[split.points] == number]
     stored = stored_offsets(run, steps)
-    steer_from = int(mine[0]) if len(mine) else int(split.ends[number])
+    adapt_from = int(mine[0]) if len(mine) else int(split.ends[number])
     pool = LastPools.get(run, split, number, steps, pool_start(split, number, steps))
-    *_, (_, offsets) = _calibrations(pool, stored, run.recipe.model.levels, steer_from)
+    *_, (_, offsets) = _calibrations(pool, stored, run.recipe.model.levels, adapt_from)
     return offsets
 
 
@@ -125,33 +127,33 @@ def stored_offsets(run, steps: int) -> np.ndarray:
     return offsets[np.minimum(np.arange(steps), len(offsets) - 1)]
 
 
-def _calibrations(pool: SeriesPool, stored, levels, steer_from: int):
+def _calibrations(pool: SeriesPool, stored, levels, adapt_from: int):
     """(row, offsets) at each of the pool's origins and one past the last: the calibration of
     every value before the row (a step no value has been scored for yet takes the checkpoint's
-    offsets). From steer_from on, each band's misses and hits steer its step's share (adaptive
-    conformal); before it, the bands are the checkpoint's calibration carried on, so the first
-    origin evaluate scores gets generate's band."""
+    offsets). From adapt_from on, each band's outcome moves its step's share (adaptive.py);
+    before it, the bands are the checkpoint's calibration carried on, so the first origin
+    evaluate scores gets generate's band."""
+    steps = pool.raw.shape[1]
     running = RunningConformal(levels, pool.raw.shape[1:3])
-    drawn = {}  # origin: the widths of its band, until its last step's value is known
+    adaptive = AdaptiveShares(np.broadcast_to(level_shares(levels), running.known.shape))
+    drawn = {}  # origin: the experts' miss rates when its band was drawn, until it is scored
     for row in pool.origins:
-        band = running.offsets(unscored=stored)
-        yield row, band  # the band is drawn before the row's value is known
-        if row >= steer_from:
-            drawn[row] = pair_widths(band)
+        yield row, running.offsets(adaptive.shares(), unscored=stored)
+        if row >= adapt_from:
+            drawn[row] = adaptive.experts.copy()
         if row >= pool.first:
             scores = pool.by_row[row - pool.first]  # (H, V, pairs)
-            running.steer(_missed(scores, drawn, row))
+            adaptive.learn(running.betas(scores), _then(drawn, row, adaptive.experts.shape))
             running.add(scores)
-        drawn.pop(row - pool.raw.shape[1] + 1, None)
-    yield pool.origins[-1] + 1, running.offsets(unscored=stored)
+        drawn.pop(row - steps + 1, None)
+    yield pool.origins[-1] + 1, running.offsets(adaptive.shares(), unscored=stored)
 
 
-def _missed(scores: np.ndarray, drawn: dict, row: int) -> np.ndarray:
-    """(H, V, pairs) whether the band drawn h rows ago missed this row's value at step h; NaN
-    where no value landed or that origin is not steered."""
-    missed = np.full(scores.shape, np.nan)
-    for step in range(len(scores)):
+def _then(drawn: dict, row: int, shape: tuple) -> np.ndarray:
+    """(H, V, pairs, experts) the experts' miss rates when the band whose step h lands on this
+    row was drawn, h rows ago; NaN where that origin is not followed."""
+    then = np.full(shape, np.nan)
+    for step in range(shape[0]):
         if row - step in drawn:
-            widths = drawn[row - step][step]
-            missed[step] = np.where(np.isnan(scores[step]), np.nan, scores[step] > widths)
-    return missed
+            then[step] = drawn[row - step][step]
+    return then

@@ -45,6 +45,11 @@ def offsets_from(widths: np.ndarray, levels: tuple[float, ...]) -> np.ndarray:
     return offsets
 
 
+def level_shares(levels: tuple[float, ...]) -> np.ndarray:
+    """(pairs,) the nominal share of each interval (q, 1 - q) the levels make."""
+    return np.array([levels[-1 - low] - levels[low] for low in range(len(levels) // 2)])
+
+
 def conformal_offsets(
     actual: np.ndarray, quantiles: np.ndarray, levels: tuple[float, ...]
 ) -> np.ndarray:
@@ -58,17 +63,11 @@ def conformal_offsets(
 def offsets_of_scores(scores: np.ndarray, levels: tuple[float, ...]) -> np.ndarray:
     """conformal_offsets of (P, H, V, pairs) scores already taken (NaN: none)."""
     known = (~np.isnan(scores)).sum(axis=0)  # (H, V, pairs)
-    shares = np.array([levels[-1 - low] - levels[low] for low in range(scores.shape[-1])])
-    rank = conformal_rank(known, shares)
+    rank = conformal_rank(known, level_shares(levels))
     ranked = np.sort(scores, axis=0)  # NaN sorts last: the first `known` are the scores
     pick = np.clip(np.minimum(rank, known) - 1, 0, None)[None]
     kth = np.take_along_axis(ranked, pick, axis=0)[0]
     return offsets_from(widths_of(kth, rank, known), levels)
-
-
-def level_shares(levels: tuple[float, ...]) -> np.ndarray:
-    """(pairs,) the nominal share of each interval (q, 1 - q) the levels make."""
-    return np.array([levels[-1 - low] - levels[low] for low in range(len(levels) // 2)])
 
 
 class RunningConformal:

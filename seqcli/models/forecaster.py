@@ -17,7 +17,7 @@ from torch import nn
 
 from seqcli.models.cells import make_stack
 from seqcli.models.language_model import Output
-from seqcli.models.paths import paths_for
+from seqcli.models.paths import paths_for, rows_per_window
 from seqcli.models.stack import top_state
 from seqcli.recipe.model import ForecasterConfig
 
@@ -140,6 +140,8 @@ class ConformalBand(nn.Module):
 class DirectForecaster(nn.Module):
     """many_to_one: read the lookback window, emit all horizon steps at once."""
 
+    rows_per_window = 1  # a forecast is one row through the network
+
     def __init__(self, config: ForecasterConfig, *, features: int, values: int, horizon: int):
         super().__init__()
         self.shape = (horizon, values, len(config.levels))  # (S, V, Q)
@@ -184,6 +186,7 @@ class AutoregressiveForecaster(nn.Module):
         self.drop = nn.Dropout(config.dropout)
         self.head = nn.Linear(config.hidden_size, math.prod(self.outputs))
         self.levels = config.levels
+        self.rows_per_window = rows_per_window(config.levels)
         self.band = ConformalBand(horizon, *self.outputs, window_norm=config.window_norm)
         self.loss = loss_of(config)
 

@@ -64,5 +64,11 @@ class NoPaths:
         return step
 
 
+def rows_per_window(levels: tuple[float, ...]) -> int:
+    """The rows a window's roll-out runs: its median path and, with quantiles, the sample
+    paths."""
+    return 1 + PATHS if len(levels) > 1 else 1
+
+
 def paths_for(first: torch.Tensor, state: tuple, levels: tuple[float, ...], point: int):
     return SamplePaths(first, state, levels, point) if len(levels) > 1 else NoPaths()

@@ -45,10 +45,18 @@ def batch_of(split: SeriesSplit, points: np.ndarray, targets: Targets, config) -
     return Batch({"values": inputs}, wanted, size=len(points))
 
 
+# Rows one forward pass runs when forecasting many origins (validation, evaluate): sunspots'
+# roll-out forecast its validation origins 5.7x faster in chunks of 256 origins than of the
+# training batch (16), and with 100 sample paths each 2x faster at 64-96 origins (8192 rows
+# of the paths) than at 16, slower again past that.
+FORWARD_ROWS = 8192
+
+
 @torch.no_grad()
 def scaled_forecast(run, split: SeriesSplit, origins: np.ndarray, steps: int) -> np.ndarray:
-    """(P, H, V, Q) the model's forecasts in its scaled units, a batch of origins at a time."""
-    lookback, size = run.recipe.data.lookback, run.recipe.train.batch_size
+    """(P, H, V, Q) the model's forecasts in its scaled units, a chunk of origins at a time."""
+    lookback = run.recipe.data.lookback
+    size = max(run.recipe.train.batch_size, FORWARD_ROWS // run.model.rows_per_window)
     run.model.eval()
     made = []
     for chunk in np.split(origins, range(size, len(origins), size)):

@@ -69,3 +69,10 @@ def test_no_value_or_no_band_followed_moves_nothing():
     adaptive.learn(np.array([[[0.0]], [[0.0]]]), then)
     adaptive.learn(np.full((2, 1, 1), np.nan), adaptive.experts.copy())
     assert adaptive.shares()[0, 0, 0] > 0.8 and adaptive.shares()[1, 0, 0] == pytest.approx(0.8)
+
+
+def test_weights_stay_finite_however_far_the_experts_have_run():
+    adaptive = AdaptiveShares(np.full((1, 1, 1), 0.8))
+    adaptive.experts = adaptive.experts - 1e4  # every expert far below any share's reach
+    adaptive.learn(np.ones((1, 1, 1)), adaptive.experts.copy())
+    assert np.isfinite(adaptive.weights).all() and adaptive.weights.sum() == pytest.approx(1.0)

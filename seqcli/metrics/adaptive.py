@@ -43,9 +43,12 @@ class AdaptiveShares:
         seen = (~np.isnan(betas) & ~np.isnan(then[..., 0]))[..., None]
         beta, target = betas[..., None], self.target[..., None]
         missed = then > beta
-        losses = pinball(beta, then, target)
+        losses = np.nan_to_num(pinball(beta, then, target))
         moved = self.experts + GAINS * (target - missed)
-        weighed = self.weights * np.exp(-ETA * np.nan_to_num(losses))
+        # Less the smallest loss, which the normalising divides out: after a long run of misses
+        # every loss can be large enough for exp to give 0 to all of them.
+        best = losses.min(-1, keepdims=True)
+        weighed = self.weights * np.exp(-ETA * (losses - best))
         weighed = (1 - SIGMA) * weighed / weighed.sum(-1, keepdims=True) + SIGMA / len(GAINS)
         self.experts = np.where(seen, moved, self.experts)
         self.weights = np.where(seen, weighed, self.weights)

@@ -61,3 +61,8 @@ def test_a_run_of_one_series_refuses_series(tmp_path):
     run, _ = untrained_run(series_recipe(sine_csv(tmp_path / "s.csv")))
     with pytest.raises(DataError, match=r"--series a: .*s\.csv holds one series"):
         generated(run, series="a")
+
+
+def test_a_long_history_is_plotted_as_far_back_as_the_stored_one(panel_run, tmp_path):
+    other = panel_csv(tmp_path / "long.csv", rows=700)
+    assert len(history_of(panel_run, input_file=other)) == 500  # HISTORY_ROWS, as the default

@@ -12,6 +12,7 @@ import torch
 from torch import nn
 
 from seqcli.data.forecast_data import (
+    HISTORY_ROWS,
     SeriesMeta,
     SeriesSplit,
     history_of_file,
@@ -229,10 +230,10 @@ class Forecaster:
         kept = [] if asked.keep else None
         chunks = _kept(self._rollout(run, history, steps), kept)
         values, levels = len(meta.columns.values), run.recipe.model.levels
-        shown = history[:, :values]
+        shown = history[-HISTORY_ROWS:, :values]  # as much as the run's own history keeps
         figure = ForecastFigure(meta.columns.values, shown, kept, levels, series=asked.series)
         if calendar is not None:
-            dates = calendar.span(1 - len(history), steps)
+            dates = calendar.span(1 - len(shown), steps)
             figure = replace(figure, dates=dates, date_name=meta.columns.date)
         csv = forecast_csv(meta, chunks, steps, calendar, levels)
         return Generated(csv, figure=figure, note=note)

@@ -1031,6 +1031,10 @@ CASES = [
         "include 0.5, the median, which is the point forecast",
     ),
     case(
+        "forecast-quantiles-not-mirrored", forecaster_recipe(quantiles=[0.05, 0.1, 0.5, 0.9]),
+        TRAIN, "quantiles [0.05, 0.1, 0.5, 0.9]: 0.05 has no 0.95; list each level with its mirror",
+    ),
+    case(
         "forecast-validation-shorter-than-horizon", both(
             file("s.csv", "t,v\n" + "".join(f"{i},{i % 5}\n" for i in range(40))),
             recipe(mapping="many_to_one", data={

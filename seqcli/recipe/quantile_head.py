@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
@@ -15,7 +16,8 @@ class QuantileHead(Section):
         min_length=2,
         max_length=99,
         description="train a quantile head with the pinball loss instead of one value per "
-        "step, e.g. [0.1, 0.5, 0.9]: increasing, with 0.5, the median, as the point forecast; "
+        "step, e.g. [0.1, 0.5, 0.9]: increasing, each level with its mirror 1 - q, and 0.5, the "
+        "median, as the point forecast; "
         "generate writes a column per quantile and evaluate the coverage of each interval. "
         "null: a point forecast trained on the squared error",
     )
@@ -39,6 +41,14 @@ class QuantileHead(Section):
         if 0.5 not in levels:
             raise ValueError(
                 f"quantiles {list(levels)}: include 0.5, the median, which is the point forecast"
+            )
+        # The bands are the central intervals (q, 1 - q): calibration moves both ends of each
+        # apart, and paired by position an unmatched level would move the median.
+        unmatched = [q for q in levels if not any(math.isclose(q, 1 - p) for p in levels)]
+        if unmatched:
+            raise ValueError(
+                f"quantiles {list(levels)}: {unmatched[0]:g} has no {1 - unmatched[0]:g}; list "
+                "each level with its mirror around the median, e.g. [0.1, 0.5, 0.9]"
             )
         return self
 

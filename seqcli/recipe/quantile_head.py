@@ -53,6 +53,11 @@ class QuantileHead(Section):
         return self
 
     @property
+    def calibrated(self) -> bool:
+        """Whether the head has bands that conformal calibration moves."""
+        return bool(self.quantiles) and self.calibrate != "none"
+
+    @property
     def levels(self) -> tuple[float, ...]:
         """What the head's outputs per value are read as; a point model's one output stands
         where the median would."""

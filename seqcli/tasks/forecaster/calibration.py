@@ -19,8 +19,7 @@ def calibrate_bands(run, val: SeriesSplit) -> None:
     on, from origins inside the split or before it (their windows read earlier rows, as a
     validation origin's do; the values are unseen), so airline's 14 validation months give 14
     scores a step rather than the 3 of whole horizons. The offsets travel with the weights."""
-    config = run.recipe.model
-    if not config.quantiles or config.calibrate == "none":
+    if not run.recipe.model.calibrated:
         return
     steps = run.recipe.data.horizon
     numbers = np.unique(val.panel.of_row[val.points])
@@ -28,7 +27,7 @@ def calibrate_bands(run, val: SeriesSplit) -> None:
         LastPools.get(run, val, int(n), steps, pool_start(val, int(n), steps)).by_row
         for n in numbers
     ]
-    fitted = offsets_of_scores(np.concatenate(scores), config.quantiles)
+    fitted = offsets_of_scores(np.concatenate(scores), run.recipe.model.quantiles)
     offsets = run.model.band.offsets_per_sd
     offsets.copy_(torch.from_numpy(fitted).to(offsets))
 
@@ -40,8 +39,7 @@ def calibrate_to_the_end(run, prepare, series: str | None) -> str | None:
     models calibrate up to the series' end too); the checkpoint's offsets were fitted before
     the test's values were known, and would repeat the misses evaluate corrects. A note when
     the run's data is gone or no longer reads, and the checkpoint's offsets stay."""
-    config = run.recipe.model
-    if not config.quantiles or config.calibrate == "none":
+    if not run.recipe.model.calibrated:
         return None
     path = run.recipe.data.path
     if not path.exists():

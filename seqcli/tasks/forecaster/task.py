@@ -220,12 +220,12 @@ class Forecaster:
         if source is not None:
             missing = run.recipe.data.missing
             history, calendar = history_of_file(source, meta, missing, asked.series)
-        note = None if asked.history else calibrate_to_the_end(run, self.prepare, asked.series)
         if len(history) < run.recipe.data.lookback:
             raise DataError(
                 f"{source or 'the series'}: {len(history)} rows, the model reads "
                 f"{run.recipe.data.lookback} (data.lookback)"
             )
+        note = None if asked.history else calibrate_to_the_end(run, self.prepare, asked.series)
         # The rows stream out as they are made; --plot alone keeps them, to draw.
         kept = [] if asked.keep else None
         chunks = _kept(self._rollout(run, history, steps), kept)

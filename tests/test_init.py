@@ -301,3 +301,34 @@ def test_an_existing_recipe_is_kept_unless_overwrite_is_given(tmp_path):
     assert invoke("init", data, "--out", out, "--overwrite").exit_code == 0
     assert load_recipe(out).task == "classifier"
     assert [p.name for p in tmp_path.iterdir()] == ["recipe.yaml"]  # no temporary file left
+
+
+def test_several_series_in_one_csv_with_gaps_find_the_series_column_and_fill_the_gaps(tmp_path):
+    data = tmp_path / "stores.csv"
+    lines = ["store,date,sales,promo"]
+    for store in ("north", "south"):
+        for k in range(80):
+            sales = "" if k == 5 else f"{100 + 10 * math.sin(k / 2):.1f}"
+            lines.append(f"{store},{2010 + k // 12}-{k % 12 + 1:02d},{sales},{k % 2}")
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    raw, _ = init(tmp_path, data)
+    assert (raw["data"]["series_column"], raw["data"]["missing"]) == ("store", "interpolate")
+    assert (raw["data"]["value_columns"], raw["data"]["input_columns"]) == (["sales"], ["promo"])
+    trains(tmp_path)
+
+
+def test_one_named_column_of_numbers_is_a_series_of_numbered_rows(tmp_path):
+    data = tmp_path / "level.csv"
+    values = "".join(f"{100 + 10 * math.sin(k / 3):.2f}\n" for k in range(150))
+    data.write_text("level\n" + values, encoding="utf-8")
+    raw, said = init(tmp_path, data)
+    assert (raw["data"]["format"], raw["data"]["value_columns"]) == ("series", ["level"])
+    assert "data.date_column" in said  # no dates: said, with the key
+    trains(tmp_path)
+
+
+def test_the_recipe_is_never_written_over_the_data(tmp_path):
+    data = tmp_path / "poem.txt"
+    data.write_text("Roses are red.\n", encoding="utf-8")
+    one_error(invoke("init", data, "--out", data, "--overwrite"), "--out", "DATA itself")
+    assert data.read_text(encoding="utf-8") == "Roses are red.\n"

@@ -13,7 +13,7 @@ from seqcli.errors import UsageError
 from seqcli.recipe.errors import did_you_mean
 from seqcli.scaffold.draft import TASK_WORDS
 
-TASK_METAVAR = f"[{'|'.join(TASK_WORDS)}]"
+TASK_HELP = f"The task to make: {', '.join(TASK_WORDS[:-1])} or {TASK_WORDS[-1]}; default: guessed."
 
 
 @app.command()
@@ -22,7 +22,7 @@ def init(
     data: Annotated[Path, typer.Argument(help="Your data: a file or a folder of class files.")],
     task: Annotated[
         str | None,
-        typer.Option(metavar=TASK_METAVAR, help="The task to make; default: guessed from DATA."),
+        typer.Option(metavar="TASK", help=TASK_HELP),
     ] = None,
     out: Annotated[
         Path | None,
@@ -40,6 +40,8 @@ def init(
             f"--task {task}: choose {', '.join(TASK_WORDS)}{did_you_mean(task, TASK_WORDS)}"
         )
     out = out or default_out(data)
+    if out.resolve() == data.resolve():
+        raise UsageError(f"--out {out}: is DATA itself; name another file for the recipe")
     check_out(out, overwrite=overwrite)
     draft = draft_recipe(data, out=out, task=task)
     name = default_out(data).stem

@@ -77,7 +77,10 @@ def split_rows(sample: Sample, delimiter: str) -> list[list[str]]:
 
 
 def table_delimiter(sample: Sample) -> str | None:
-    """The delimiter that splits nearly every row into the same two or more fields, if any."""
+    """The delimiter that splits nearly every row into the same two or more fields, if any;
+    a comma for one named column of numbers (a series of one column)."""
+    if one_column_of_numbers(sample):
+        return ","
     for delimiter in DELIMITERS.get(sample.path.suffix.lower(), ("\t", ",")):
         try:
             widths = Counter(len(row) for row in split_rows(sample, delimiter))
@@ -87,6 +90,12 @@ def table_delimiter(sample: Sample) -> str | None:
         if width >= 2 and count >= SETTLED * sum(widths.values()):
             return delimiter
     return None
+
+
+def one_column_of_numbers(sample: Sample) -> bool:
+    lines = [line.strip().strip('"') for line in sample.lines[: ROWS + 1] if line.strip()]
+    body = lines[1:]
+    return bool(body) and name_like(lines[0]) and all(map(is_number, body))
 
 
 def read_table(sample: Sample, delimiter: str) -> Table:

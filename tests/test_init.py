@@ -332,3 +332,22 @@ def test_the_recipe_is_never_written_over_the_data(tmp_path):
     data.write_text("Roses are red.\n", encoding="utf-8")
     one_error(invoke("init", data, "--out", data, "--overwrite"), "--out", "DATA itself")
     assert data.read_text(encoding="utf-8") == "Roses are red.\n"
+
+
+def test_a_first_row_whose_values_recur_below_is_data_not_a_header(tmp_path):
+    # 'Welsh' is seen once, so column 0 alone looks like a header over classes; 'Jones'
+    # recurs in column 1, which shows the row is data.
+    data = tmp_path / "surnames.tsv"
+    rows = ["Welsh\tJones"] + [
+        f"{lang}\t{name}"
+        for lang, name in [
+            ("English", "Jones"),
+            ("Scottish", "Smith"),
+            ("English", "Smith"),
+            ("Scottish", "Brown"),
+        ]
+        * 5
+    ]
+    data.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    raw, _ = init(tmp_path, data)
+    assert "header" not in raw["data"]

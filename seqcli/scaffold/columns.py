@@ -159,15 +159,15 @@ def has_header(rows: list[list[str]]) -> bool:
     first, rest = [cell.strip() for cell in rows[0]], rows[1:]
     if not rest or not all(map(name_like, first)):
         return False
-    for index, name in enumerate(first):
-        below = profile(index, None, rest)
-        if name in below.cells:
-            return False
-        if below.kind != "text" or is_category(below, len(rest)):
-            return True
-        if below.words > 2 * max(len(name.split()), 1):
-            return True
-    return False
+    below = [profile(index, None, rest) for index in range(len(first))]
+    if any(name in column.cells for name, column in zip(first, below, strict=False)):
+        return False  # a value that recurs is data
+    return any(
+        column.kind != "text"
+        or is_category(column, len(rest))
+        or column.words > 2 * max(len(name.split()), 1)
+        for name, column in zip(first, below, strict=False)
+    )
 
 
 def is_category(column: Column, rows: int) -> bool:

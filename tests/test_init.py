@@ -59,8 +59,10 @@ def trains(tmp_path) -> list:
         happened = list(trainer)
     finally:
         trainer.folder.release()
+    # A Hopfield network stores its patterns without optimizer steps: it validates and saves.
     losses = [event.loss for event in happened if isinstance(event, events.Step)]
-    assert losses and all(math.isfinite(loss) for loss in losses)
+    scores = [v for e in happened if isinstance(e, events.Evaluated) for v in e.metrics.values()]
+    assert scores and all(math.isfinite(value) for value in [*losses, *scores])
     assert any(isinstance(event, events.Saved) for event in happened)
     return happened
 
@@ -79,6 +81,9 @@ SHIPPED = {
     "waves/waves.npz": ("array_classifier", "arrays"),
     "waves/periods.npz": ("array_regressor", "arrays"),
     "waves/segments.npz": ("array_tagger", "arrays"),
+    "letters/letters-5.txt": ("hopfield", "glyphs"),
+    "letters/letters-10.txt": ("hopfield", "glyphs"),
+    "jsb-chorales/JSB_Chorales_small.mat": ("music", "music"),
 }
 
 
@@ -351,3 +356,11 @@ def test_a_first_row_whose_values_recur_below_is_data_not_a_header(tmp_path):
     data.write_text("\n".join(rows) + "\n", encoding="utf-8")
     raw, _ = init(tmp_path, data)
     assert "header" not in raw["data"]
+
+
+def test_rows_of_plus_and_minus_ones_are_patterns_for_a_hopfield_network(tmp_path):
+    data = tmp_path / "patterns.csv"
+    data.write_text("1,-1,1,-1,1,1\n-1,-1,1,1,1,-1\n1,1,1,-1,-1,-1\n", encoding="utf-8")
+    raw, _ = init(tmp_path, data)
+    assert (raw["mapping"], raw["data"]["format"]) == ("associative_memory", "bipolar")
+    trains(tmp_path)

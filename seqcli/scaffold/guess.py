@@ -10,6 +10,7 @@ from seqcli.scaffold.arrays import guess_arrays
 from seqcli.scaffold.corpus import corpus_options
 from seqcli.scaffold.draft import TASK_WORDS, Draft, Option, choose
 from seqcli.scaffold.folder import guess_folder
+from seqcli.scaffold.patterns import glyphs_options, guess_music, looks_like_glyphs
 from seqcli.scaffold.render import render
 from seqcli.scaffold.sample import Sample, read_sample
 from seqcli.scaffold.source import Source
@@ -20,17 +21,22 @@ from seqcli.scaffold.write import check_out, write_recipe
 __all__ = ["TASK_WORDS", "check_out", "default_out", "draft_recipe", "render", "write_recipe"]
 
 # Files read whole by their own library, picked by extension; a folder is read as a folder.
-BY_SUFFIX: dict[str, Callable[[Source, str | None], Draft]] = {".npz": guess_arrays}
+BY_SUFFIX: dict[str, Callable[[Source, str | None], Draft]] = {
+    ".npz": guess_arrays,
+    ".mat": guess_music,
+}
 # Text files, by what their first lines look like: the first that fits, else a corpus.
 SNIFFERS: tuple[tuple[str, Callable[[Sample], bool]], ...] = (
     ("CoNLL-U sentences", looks_conllu),
     ("token/tag columns", looks_columns),
     ("a table", looks_like_table),
+    ("glyphs", looks_like_glyphs),
 )
 OPTIONS: dict[str, Callable[[Source, Sample], dict[str, Option]]] = {
     "CoNLL-U sentences": conllu_options,
     "token/tag columns": columns_options,
     "a table": table_options,
+    "glyphs": glyphs_options,
     "plain text": corpus_options,
 }
 

@@ -17,10 +17,12 @@ MAPPING_WHY = {
     ("forecaster", "many_to_one"): "the whole horizon at once, from the rows before it",
     ("tagger", "many_to_many"): "one label per token",
     ("language-model", "many_to_many"): "every position predicts the next token",
+    ("music model", "many_to_many"): "every frame predicts the next",
     "many_to_one": "one answer per example",
     "one_to_many": "a whole sequence from one condition",
     "many_to_many": "one label per step, aligned with the input",
     "encoder_decoder": "read the whole source, then write the target",
+    "associative_memory": "store every pattern; recall the nearest from a noisy copy",
 }
 
 

@@ -7,6 +7,7 @@ from functools import partial
 from seqcli.scaffold.columns import Table, read_table, table_delimiter
 from seqcli.scaffold.draft import Draft, Option
 from seqcli.scaffold.labelled import text_options
+from seqcli.scaffold.patterns import bipolar_options
 from seqcli.scaffold.roles import table_roles
 from seqcli.scaffold.sample import Sample
 from seqcli.scaffold.series import series_options
@@ -22,7 +23,10 @@ def looks_like_table(sample: Sample) -> bool:
 def table_options(source: Source, sample: Sample) -> dict[str, Option]:
     table = read_table(sample, table_delimiter(sample))
     roles = table_roles(table)
-    generators = vectors_options(source, sample, table)
+    generators = {
+        **bipolar_options(source, sample, table),
+        **vectors_options(source, sample, table),
+    }
     texts = text_options(source, sample, table, roles)
     series = series_options(source, sample, table)
     # Dated rows are a series, unless they carry sentences (dated reviews are still reviews).

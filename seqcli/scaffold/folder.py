@@ -7,7 +7,7 @@ from pathlib import Path
 from seqcli.errors import DataError
 from seqcli.scaffold.draft import Draft, choose
 from seqcli.scaffold.labelled import UNBALANCED, VAL_FRACTION
-from seqcli.scaffold.sample import read_sample
+from seqcli.scaffold.sample import SAMPLE_BYTES, read_sample
 from seqcli.scaffold.series import series_folder_options
 from seqcli.scaffold.sizes import add_model, add_training, batch_size, steps_for
 from seqcli.scaffold.source import Source
@@ -43,12 +43,15 @@ def folder_problem(entries: list[Path], classes: list[Path]) -> str:
 
 
 def class_files_draft(source: Source, classes: list[Path], entries: list[Path]) -> Draft:
-    samples = {path.stem: read_sample(path) for path in classes}
+    # The sample is shared among the classes, so a folder of many files reads as much as one.
+    limit = max(SAMPLE_BYTES // len(classes), 1 << 14)
+    samples = {path.stem: read_sample(path, limit) for path in classes}
     lines = {name: [ln for ln in s.lines if ln.strip()] for name, s in samples.items()}
     counts = {name: samples[name].estimate(len(found)) for name, found in lines.items()}
     count = sum(counts.values())
+    about = "" if all(sample.complete for sample in samples.values()) else "about "
     found = (
-        f"{source.path.name}/: {len(classes)} class files, {count:,} lines "
+        f"{source.path.name}/: {len(classes)} class files, {about}{count:,} lines "
         f"(one example each), largest {max(counts, key=counts.get)}"
     )
     draft = Draft("classifier", "many_to_one", found=found)

@@ -31,11 +31,11 @@ class Sample:
         return f"{'' if self.complete else 'about '}{self.estimate(count):,} {what}"
 
 
-def read_sample(path: Path) -> Sample:
-    """The file's first SAMPLE_BYTES as lines; a file that is not UTF-8 text is refused."""
+def read_sample(path: Path, limit: int = SAMPLE_BYTES) -> Sample:
+    """The file's first `limit` bytes as lines; a file that is not UTF-8 text is refused."""
     try:
         with open(path, "rb") as handle:
-            data = handle.read(SAMPLE_BYTES)
+            data = handle.read(limit)
         size = path.stat().st_size
     except OSError as err:
         raise DataError(f"{path}: cannot read it ({err.strerror})") from None

@@ -364,3 +364,9 @@ def test_rows_of_plus_and_minus_ones_are_patterns_for_a_hopfield_network(tmp_pat
     raw, _ = init(tmp_path, data)
     assert (raw["mapping"], raw["data"]["format"]) == ("associative_memory", "bipolar")
     trains(tmp_path)
+
+
+def test_task_translator_reads_a_number_and_its_words_as_a_pair(tmp_path):
+    raw, _ = init(tmp_path, SAMPLES / "number_words" / "numbers.tsv", "--task", "translator")
+    assert (raw["data"]["source_column"], raw["data"]["target_column"]) == (0, 1)
+    assert load_recipe(tmp_path / "recipe.yaml").task == "translator"

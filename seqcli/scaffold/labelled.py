@@ -32,7 +32,7 @@ def text_options(source: Source, sample: Sample, table: Table, roles: Roles) -> 
         if label.kind == "number":
             options.setdefault("regressor", partial(build, "regressor"))
     sides = two_sides(table, roles)
-    if sides is not None and not options:
+    if sides is not None:  # the likeliest only when no column reads as a label
         options["translator"] = partial(pairs_draft, source, sample, table, sides)
     return options
 

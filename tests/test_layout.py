@@ -13,6 +13,7 @@ PACKAGE = ROOT / "seqcli"
 # Each package may import only packages after it in this order (and modules at the top).
 LAYERS = (
     "cli",
+    "scaffold",
     "compare",
     "analysis",
     "tasks",

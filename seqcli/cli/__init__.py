@@ -7,7 +7,17 @@ from importlib import import_module
 
 from seqcli.cli.app import app, main
 
-for module in ("training", "compare", "generate", "outputs", "gates", "plot", "export", "recipes"):
+for module in (
+    "init",
+    "training",
+    "compare",
+    "generate",
+    "outputs",
+    "gates",
+    "plot",
+    "export",
+    "recipes",
+):
     import_module(f"seqcli.cli.{module}")
 
 __all__ = ["app", "main"]

@@ -11,18 +11,7 @@ from pydantic import Field, model_validator
 
 from seqcli.data.forms import Form
 from seqcli.errors import DataError
-
-# Longest first, so "1981-01-01" is a day rather than failing as a month.
-FORMATS = (
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%d",
-    "%Y/%m/%d",
-    "%d.%m.%Y",
-    "%Y-%m",
-    "%Y",
-)
+from seqcli.recipe.numeric_formats import DATE_FORMATS
 
 
 class CalendarForm(Form):
@@ -104,7 +93,7 @@ def infer_calendar(dates: list[str]) -> Calendar | None:
     (too few rows, mixed formats, or dates that do not advance)."""
     if len(dates) < 2:
         return None
-    for form in FORMATS:
+    for form in DATE_FORMATS:
         parsed = _parse_all(dates, form)
         if parsed is not None:
             return _calendar(parsed, form, dates[-1])

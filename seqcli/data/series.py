@@ -14,6 +14,7 @@ from seqcli.data.corpus import read_lines
 from seqcli.data.numbers import BadNumber, parse_number
 from seqcli.errors import DataError
 from seqcli.recipe.errors import cut, shown
+from seqcli.recipe.numeric_formats import MISSING_TEXTS
 
 
 @dataclass(frozen=True)
@@ -36,9 +37,6 @@ class Table:
     features: np.ndarray  # (N, F) float64 in the file's units, value columns first
     dates: list[str] | None  # the date column's text, when there is one
     series: list[str] | None = None  # the series column's text, when there is one
-
-
-MISSING_TEXTS = frozenset({"", "nan", "na", "n/a", "null"})  # lower case, stripped
 
 
 def read_series(path: Path, columns: Columns, *, missing: str = "error") -> Table:

@@ -12,6 +12,21 @@ from seqcli.recipe.data_base import DataSection, resolve_path
 from seqcli.recipe.schedule import Section
 
 Scaling = Literal["standard", "minmax", "none"]  # data/scaling.py's FITS
+# The date formats data.date_format null recognises (data/dates.py reads with them; seqcli init
+# sniffs a file's frequency with them). Longest first, so "1981-01-01" is a day rather than
+# failing as a month.
+DATE_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%d.%m.%Y",
+    "%Y-%m",
+    "%Y",
+)
+# The cells data.missing treats as missing: lower case, stripped.
+MISSING_TEXTS = frozenset({"", "nan", "na", "n/a", "null"})
 
 
 class VectorsData(DataSection):

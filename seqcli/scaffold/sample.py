@@ -1,0 +1,54 @@
+"""A bounded look at a data file: its first lines, and how much of the file they are."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from seqcli.errors import DataError
+
+SAMPLE_BYTES = 1 << 19  # enough rows to guess from, whatever the file's size
+KINDS_HELP = "CSV/TSV, text, CoNLL-U, token/tag columns, .npz, or a folder of class files"
+
+
+@dataclass(frozen=True)
+class Sample:
+    path: Path
+    lines: tuple[str, ...]  # the first lines, without their ends
+    size: int  # the file's bytes
+    read: int  # bytes the lines came from
+
+    @property
+    def complete(self) -> bool:
+        return self.read >= self.size
+
+    def estimate(self, count: int) -> int:
+        """A count seen in the sample, scaled to the whole file."""
+        return count if self.complete else round(count * self.size / max(self.read, 1))
+
+    def about(self, count: int, what: str) -> str:
+        """'144 rows', or 'about 52,000 rows' when the sample was cut."""
+        return f"{'' if self.complete else 'about '}{self.estimate(count):,} {what}"
+
+
+def read_sample(path: Path, limit: int = SAMPLE_BYTES) -> Sample:
+    """The file's first `limit` bytes as lines; a file that is not UTF-8 text is refused."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(limit)
+        size = path.stat().st_size
+    except OSError as err:
+        raise DataError(f"{path}: cannot read it ({err.strerror})") from None
+    if len(data) < size:  # cut at the last whole line
+        data = data[: data.rfind(b"\n") + 1] or data
+    try:
+        text = data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise DataError(
+            f"{path}: not UTF-8 text (byte 0x{data[err.start]:02x} on line {line}); seqcli init "
+            f"reads {KINDS_HELP}"
+        ) from None
+    if not text.strip():
+        raise DataError(f"{path}: the file is empty")
+    return Sample(path, tuple(text.splitlines()), size, len(data))

@@ -33,12 +33,21 @@ app.add_typer(recipe_app, name="recipe")
 
 def _print_version(asked: bool) -> None:
     if asked:
-        import torch
-
         from seqcli import __version__
 
-        print(f"seqcli {__version__} (torch {torch.__version__})")
+        print(f"seqcli {__version__} (torch {_installed_version('torch')})")
         raise typer.Exit()
+
+
+def _installed_version(package: str) -> str:
+    """A package's version from its installed metadata: importing torch to ask it takes
+    seconds, and --version should answer at once."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "not installed"
 
 
 @app.callback()

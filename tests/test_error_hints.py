@@ -24,7 +24,7 @@ from tests.series_helpers import series_recipe, write_csv
 PACKAGE = Path(__file__).resolve().parents[1] / "seqcli"
 # The clause after an advising verb, or a command line quoted whole, up to the end of its part.
 HINT = re.compile(
-    r"\b(?:use|try|add|give|pass|run)\s+(?P<hint>[^;:()]*)"
+    r"\b(?:use|try|add|give|pass|run|rerun|drop|see|with)\s+(?P<hint>[^;:()]*)"
     r"|(?P<line>seqcli [a-z][a-z-]* --[^;:()]*)"
 )
 # A command a hint names: `seqcli evaluate`, or `evaluate` alone after an `or`.
@@ -46,9 +46,8 @@ def command_flags() -> dict[str, set[str]]:
             if hasattr(command, "commands"):
                 groups.append((f"{prefix}{name} ", command))
                 continue
-            found[prefix + name] = {
-                opt for param in command.params for opt in param.opts + param.secondary_opts
-            }
+            flags = {opt for param in command.params for opt in param.opts + param.secondary_opts}
+            found[prefix + name] = flags | {"-h", "--help"}  # every command's help option
     return found
 
 

@@ -71,8 +71,8 @@ def generated_text(run, **options) -> str:
 
 
 def detail(details: dict, word: str) -> dict:
-    """The one evaluate details table whose title holds word."""
-    (table,) = [table for title, table in details.items() if word in title]
+    """The one evaluate details table whose key or title holds word."""
+    (table,) = [table for key, table in details.items() if word in f"{key} {table.get('title')}"]
     return table
 
 

@@ -200,5 +200,5 @@ def test_season_sets_the_seasonal_naive_lag_and_mase_scale(tmp_path):
     assert none.meta.mase_scale[0] > 1.0  # a sine of amplitude 5 moves more than 1 per step
     run, data = untrained_run(series_recipe(path, season=4))
     details = run.task.evaluate(run, data.splits["test"])["details"]
-    ranked = next(table for title, table in details.items() if "ranked" in title)
+    ranked = details["ranking"]
     assert "seasonal naive (lag 4)" in [row[1] for row in ranked["rows"]]

@@ -270,7 +270,7 @@ def test_cli_backtest_runs_over_the_test_split_every_stride_rows(sine_run):
     result = cli("evaluate", sine_run, "--backtest", "--stride", 6, "--json", "--device", "cpu")
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
-    (rows,) = [table["rows"] for title, table in report["details"].items() if "backtest" in title]
+    rows = report["details"]["backtest"]["rows"]
     # 24 test months, a 3-month horizon: origins 1918-01, -07, 1919-01, -07 (22 fit; every 6th)
     assert report["data"] == "test" and [row[0] for row in rows] == [
         "1918-01",

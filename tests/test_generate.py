@@ -151,4 +151,4 @@ def test_time_per_token_does_not_grow_with_length(run):
     # Interleaved, best of five: a busy machine slows some rounds, rarely all of one length.
     rounds = [(per_token(200), per_token(2000)) for _ in range(5)]
     short, long = min(r[0] for r in rounds), min(r[1] for r in rounds)
-    assert long < short * 1.5
+    assert long < short * 3  # quadratic growth would make it ~10x; load spikes stay under 3x

@@ -12,9 +12,11 @@ from typing import Annotated
 import typer
 
 from seqcli import ui
+from seqcli.cli.choices import DEVICES, literal, offer, shown
 from seqcli.cli.numbers import bounded
 from seqcli.cli.usage import Commands
 from seqcli.errors import SeqcliError
+from seqcli.recipe import TrainConfig
 
 HELP_FLAGS = {"help_option_names": ["-h", "--help"]}
 app = typer.Typer(
@@ -33,12 +35,21 @@ app.add_typer(recipe_app, name="recipe")
 
 def _print_version(asked: bool) -> None:
     if asked:
-        import torch
-
         from seqcli import __version__
 
-        print(f"seqcli {__version__} (torch {torch.__version__})")
+        print(f"seqcli {__version__} (torch {_installed_version('torch')})")
         raise typer.Exit()
+
+
+def _installed_version(package: str) -> str:
+    """A package's version from its installed metadata: importing torch to ask it takes
+    seconds, and --version should answer at once."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "not installed"
 
 
 @app.callback()
@@ -54,11 +65,19 @@ def _options(
 
 
 Device = Annotated[
-    str, typer.Option("--device", metavar="[auto|cpu|cuda|mps]", help="Where to compute.")
+    str,
+    typer.Option(
+        "--device", metavar=shown(DEVICES), autocompletion=offer(DEVICES), help="Where to compute."
+    ),
 ]
+PRECISIONS = literal(TrainConfig, "precision")
 Precision = Annotated[
     str | None,
-    typer.Option(metavar="[fp32|bf16|fp16]", help="Arithmetic; default the run's train.precision."),
+    typer.Option(
+        metavar=shown(PRECISIONS),
+        autocompletion=offer(PRECISIONS),
+        help="Arithmetic; default the run's train.precision.",
+    ),
 ]
 Overrides = Annotated[
     list[str] | None,

@@ -9,19 +9,38 @@ from typing import Annotated
 import typer
 
 from seqcli.cli.app import Device, Overrides, Threads, app, friendly, place
+from seqcli.cli.choices import literal, offer_each
 from seqcli.cli.numbers import bounded, like
 from seqcli.cli.training import out_folder
-from seqcli.recipe import TrainConfig
+from seqcli.recipe import ModelConfig, TrainConfig
 
-Cells = Annotated[str | None, typer.Option(help="Cells, e.g. rnn,lstm,gru (default) or leaky.")]
+
+def _each(field: str):
+    """Completion of a comma-separated list of the values model.<field> takes."""
+    return offer_each(literal(ModelConfig, field))
+
+
+Cells = Annotated[
+    str | None,
+    typer.Option(autocompletion=_each("cell"), help="Cells, e.g. rnn,lstm,gru (default) or leaky."),
+]
 Memory = Annotated[
-    str | None, typer.Option(help="rnn forms, e.g. before_activation,after_activation.")
+    str | None,
+    typer.Option(
+        autocompletion=_each("memory"), help="rnn forms, e.g. before_activation,after_activation."
+    ),
 ]
 GateActivation = Annotated[
-    str | None, typer.Option(help="lstm/gru gate forms, e.g. sigmoid,hard_sigmoid.")
+    str | None,
+    typer.Option(
+        autocompletion=_each("gate_activation"),
+        help="lstm/gru gate forms, e.g. sigmoid,hard_sigmoid.",
+    ),
 ]
 Layers = Annotated[str | None, typer.Option(help="Depths, e.g. 1,2 (recipe's).")]
-Directions = Annotated[str | None, typer.Option(help="uni,bi (recipe's).")]
+Directions = Annotated[
+    str | None, typer.Option(autocompletion=_each("direction"), help="uni,bi (recipe's).")
+]
 Seeds = Annotated[str | None, typer.Option(help="Seeds, e.g. 0,1,2 (recipe's).")]
 MatchParams = Annotated[
     bool, typer.Option(help="Size each cell to the first cell's parameter count (2%).")

@@ -9,8 +9,12 @@ import typer
 
 from seqcli import ui
 from seqcli.cli.app import RunPath, app, friendly
+from seqcli.cli.choices import EXPORT_FORMATS, offer
 
-Format = Annotated[str, typer.Option("--format", help="torchscript | onnx | safetensors")]
+Format = Annotated[
+    str,
+    typer.Option("--format", autocompletion=offer(EXPORT_FORMATS), help=" | ".join(EXPORT_FORMATS)),
+]
 Out = Annotated[
     Path,
     typer.Option(metavar="PATH", help="File (torchscript, onnx) or folder (safetensors)."),

@@ -10,6 +10,7 @@ import typer
 
 from seqcli import ui
 from seqcli.cli.app import AsJson, Device, RunPath, app, friendly
+from seqcli.cli.choices import GATE_DIRECTIONS, offer
 from seqcli.cli.numbers import bounded
 from seqcli.cli.requests import read_file_flag
 from seqcli.errors import UsageError
@@ -22,7 +23,13 @@ Gate = Annotated[
     str, typer.Option(help="Record that colours the text: h, or i f g o c, r z n, ...")
 ]
 Unit = Annotated[int, typer.Option(help="Unit (from 0) whose value colours the text.")]
-Direction = Annotated[str, typer.Option(help="forward | backward | both (bidirectional runs).")]
+Direction = Annotated[
+    str,
+    typer.Option(
+        autocompletion=offer(GATE_DIRECTIONS),
+        help="forward | backward | both (bidirectional runs).",
+    ),
+]
 TopUnits = Annotated[
     int | None,
     typer.Option(

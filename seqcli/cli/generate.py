@@ -9,7 +9,9 @@ import typer
 
 from seqcli import ui
 from seqcli.cli.app import Device, Precision, RunPath, Threads, app, friendly, place
+from seqcli.cli.choices import offer
 from seqcli.cli.numbers import bounded, like
+from seqcli.cli.requests import UNKNOWN
 from seqcli.errors import UsageError
 from seqcli.recipe import GenerateConfig, Recipe, SeriesData
 from seqcli.recipe.pattern_formats import PatternData
@@ -44,7 +46,12 @@ Samples = Annotated[
     int | None, typer.Option(parser=bounded(int, ge=1), help="Independent samples.")
 ]
 Seed = Annotated[int | None, typer.Option(parser=like(Recipe, "seed"), help="Sampling seed (0).")]
-Unknown = Annotated[str | None, typer.Option(help="Prime tokens outside the vocab: error | skip.")]
+Unknown = Annotated[
+    str | None,
+    typer.Option(
+        autocompletion=offer(tuple(UNKNOWN)), help="Prime tokens outside the vocab: error | skip."
+    ),
+]
 Horizon = Annotated[
     int | None, typer.Option(parser=like(SeriesData, "horizon"), help="Forecast: steps ahead.")
 ]

@@ -10,6 +10,7 @@ import typer
 
 from seqcli import ui
 from seqcli.cli.app import AsJson, Device, Precision, RunPath, Threads, app, friendly, place
+from seqcli.cli.choices import SPLITS, offer
 from seqcli.cli.numbers import bounded, like
 from seqcli.cli.requests import read_file_flag
 from seqcli.errors import UsageError
@@ -47,6 +48,12 @@ Stride = Annotated[
         help="Forecaster, with --backtest: rows between origins; default the horizon.",
     ),
 ]
+Split = Annotated[
+    str | None,
+    typer.Option(
+        autocompletion=offer(SPLITS), help="val | test (of the recipe's data); default val."
+    ),
+]
 MaxBatches = Annotated[
     int | None, typer.Option(parser=like(TrainConfig, "eval_batches"), help="Cap on batches.")
 ]
@@ -57,9 +64,7 @@ MaxBatches = Annotated[
 def evaluate(
     run: RunPath,
     data: Annotated[Path | None, typer.Option(help="Score this data file instead.")] = None,
-    split: Annotated[
-        str | None, typer.Option(help="val | test (of the recipe's data); default val.")
-    ] = None,
+    split: Split = None,
     max_batches: MaxBatches = None,
     noise: NoiseLevels = None,
     capacity: Capacity = None,
@@ -98,7 +103,7 @@ def evaluate(
 def _split_to_score(split: str | None, *, backtest: bool, stride: int | None) -> str:
     # A backtest runs over the held-out end of the series unless told otherwise.
     split = split or ("test" if backtest else "val")
-    if split not in ("val", "test"):
+    if split not in SPLITS:
         raise UsageError(f"--split {split}: choose val or test")
     if stride is not None and not backtest:
         raise UsageError("--stride sets the rows between a backtest's origins: add --backtest")

@@ -9,11 +9,19 @@ import typer
 
 from seqcli import ui
 from seqcli.cli.app import app, friendly
+from seqcli.cli.choices import offer
 from seqcli.errors import UsageError
+from seqcli.ui.curves import X_AXES
 
 Runs = Annotated[list[Path], typer.Argument(help="Run folders (each with its metrics.jsonl).")]
 Out = Annotated[Path, typer.Option(metavar="PNG", help="Where to write the figure.")]
-XAxis = Annotated[str, typer.Option(help="step | epoch | time: what the x axis counts.")]
+XAxis = Annotated[
+    str,
+    typer.Option(
+        autocompletion=offer(tuple(X_AXES)),
+        help="step | epoch | time: what the x axis counts.",
+    ),
+]
 
 
 @app.command()
@@ -21,7 +29,7 @@ XAxis = Annotated[str, typer.Option(help="step | epoch | time: what the x axis c
 def plot(runs: Runs, out: Out = Path("curves.png"), x_axis: XAxis = "step") -> None:
     """Draw train and validation curves of runs: loss, each metric, lr, speed."""
     from seqcli.engine.runfolder import read_metrics
-    from seqcli.ui.curves import X_AXES, plot_runs
+    from seqcli.ui.curves import plot_runs
 
     if x_axis not in X_AXES:
         raise UsageError(f"--x-axis {x_axis}: choose {', '.join(X_AXES)}")

@@ -169,12 +169,18 @@ def _onnx(module: nn.Module, example, names: list[str], title: str) -> bytes:
                 dynamo=False,
             )
     except Exception as err:  # the exporter's failures name no common class
-        first = str(err).strip().splitlines()[0][:160] if str(err).strip() else type(err).__name__
         raise UsageError(
-            f"--format onnx: torch's ONNX exporter cannot export this {title}'s model ({first}); "
-            "--format torchscript can"
+            f"--format onnx: torch's ONNX exporter cannot export this {title}'s model "
+            f"({_first_line(err)}); --format torchscript can"
         ) from None
     return buffer.getvalue()
+
+
+def _first_line(err: Exception) -> str:
+    """The cause in an exporter's or onnxruntime's message ("Load model from ... failed:")."""
+    text = str(err).strip()
+    line = text.splitlines()[0] if text else type(err).__name__
+    return line.rsplit("failed:", 1)[-1].strip()[:160]
 
 
 @contextmanager
@@ -205,7 +211,13 @@ def _open_dimensions(tensor: torch.Tensor) -> dict[int, str]:
 
 def _load_onnx(path: Path, names: list[str]) -> Callable:
     runtime = require("onnxruntime", extra="onnx", wanted_by="--format onnx")
-    session = runtime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    try:
+        session = runtime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    except Exception as err:  # a graph torch wrote that onnxruntime refuses: theirs, not ours
+        raise UsageError(
+            "--format onnx: onnxruntime cannot load the model torch's exporter wrote "
+            f"({_first_line(err)}); nothing written; --format torchscript can"
+        ) from None
     kept = {node.name for node in session.get_inputs()}  # inputs the graph does not use go
 
     def run(*tensors: torch.Tensor) -> torch.Tensor:

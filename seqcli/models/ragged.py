@@ -66,8 +66,16 @@ def read_ragged_fused(stack, x: torch.Tensor, lengths: torch.Tensor):
         x = torch.cat(outputs, dim=-1)
     inside = torch.arange(x.shape[1], device=x.device) < lengths[:, None]
     output = x * inside.unsqueeze(-1).to(x.dtype)
-    rows, hidden = torch.arange(x.shape[0], device=x.device), stack.hidden_size
-    finals = [output[rows, lengths - 1, :hidden]]  # forward: its last real step
-    if order is not None:
-        finals.append(output[:, 0, hidden:])  # backward: it ends at the first step
-    return output, torch.cat(finals, dim=-1)
+    return output, final_steps(output, lengths, stack.hidden_size, 2 if order is not None else 1)
+
+
+def final_steps(output: torch.Tensor, lengths: torch.Tensor, hidden: int, directions: int):
+    """(B, D*H): the top layer's final h of each direction, read off its (B, T, D*H) output:
+    the forward direction's at its last real step, the backward's at the first step, where it
+    ends. Read here rather than from a packed reading's final state, which torch's ONNX
+    exporter cannot export (a C++ vector::_M_range_check)."""
+    rows = torch.arange(output.shape[0], device=output.device)
+    finals = [output[rows, lengths.to(output.device) - 1, :hidden]]  # (B, H)
+    if directions == 2:
+        finals.append(output[:, 0, hidden:])  # (B, H)
+    return torch.cat(finals, dim=-1)

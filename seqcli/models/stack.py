@@ -17,7 +17,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from seqcli.models.ragged import Ragged, read_ragged_fused
+from seqcli.models.ragged import Ragged, final_steps, read_ragged_fused
 
 WEIGHT_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 State = tuple[torch.Tensor, ...]  # (h,) or (h, c), each (L*D, B, H)
@@ -74,9 +74,9 @@ class RecurrentStack(nn.Module):
     def read_padded(self, x: torch.Tensor, lengths: torch.Tensor):
         """read_ragged of a batch with padding: packed, so padding never enters a state."""
         packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
-        output, state = self(packed)
+        output, _ = self(packed)
         output, _ = pad_packed_sequence(output, batch_first=True, total_length=x.shape[1])
-        return output, top_state(state, self.directions)
+        return output, final_steps(output, lengths, self.hidden_size, self.directions)
 
     def start_biases(self, config) -> None:
         if config.forget_bias is not None:  # the recipe allows it for cells with a forget gate

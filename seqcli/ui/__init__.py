@@ -152,10 +152,10 @@ def parameter_table(rows: Iterable[tuple[str, str, int]]) -> None:
 
 
 def detail_tables(details: dict) -> None:
-    """A task's evaluation extras: {title: {"columns": [...], "rows": [[...], ...]}}, and
-    an optional "note" printed beneath."""
-    for title, content in details.items():
-        table = Table(title=title)
+    """A task's evaluation extras: {key: {"columns": [...], "rows": [[...], ...]}}, titled by
+    their "title" (else the key), and an optional "note" printed beneath."""
+    for key, content in details.items():
+        table = Table(title=content.get("title", key))
         for column in content["columns"]:
             table.add_column(str(column), justify="left")
         for row in content["rows"]:

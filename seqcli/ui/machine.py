@@ -2,7 +2,9 @@
 
 The terminal tables are titled for people ("confusion (rows: true class, columns:
 predicted)", "steps trained"); a script reads the same figures under a key derived from the
-title once (`confusion`, `steps_trained`), with the title kept beside where there is one."""
+title once (`confusion`, `steps_trained`), with the title kept beside where there is one. A
+title that holds data ("... from 54 origins") goes in the table's "title" under a short key
+of its own (`per_step`), so a script's key never changes with the data."""
 
 from __future__ import annotations
 
@@ -38,7 +40,7 @@ def machine_rows(rows: Iterable[tuple[str, object]]) -> dict:
 
 def machine_details(details: dict) -> dict:
     """A task's titled tables keyed by short names, each with its title kept."""
-    return {machine_key(title): {"title": title, **table} for title, table in details.items()}
+    return {machine_key(key): {"title": key, **table} for key, table in details.items()}
 
 
 def versioned(data: dict) -> dict:

@@ -75,12 +75,21 @@ class TrainView:
 
     def render(self, stream: Iterable[object]) -> object:
         """Show every event; return the last one."""
+        self._forget_earlier_runs()
         last = None
         with self.progress:
             for event in stream:
                 self.handlers[type(event).__name__](event)
                 last = event
         return last
+
+    def _forget_earlier_runs(self) -> None:
+        # A view rendering again (train --folds: the next fold) starts a new live display. The
+        # earlier run's bar was printed where its display stopped; kept as a task, it would be
+        # drawn again under the new one, and a log would repeat every earlier fold's bar.
+        for task in list(self.progress.task_ids):
+            self.progress.remove_task(task)
+        self.task = None
 
     def _say(self, message: str) -> None:
         if not self.quiet:

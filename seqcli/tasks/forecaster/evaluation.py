@@ -103,7 +103,8 @@ def horizon_table(scored: Scored, scale_note: str) -> dict:
     rows = [[h, *errors.values()] for h, errors in enumerate(per_step, 1)]
     title = f"the model's errors at each step ahead, from {len(scored.origins)} origins"
     return {
-        title: {
+        "per_step": {
+            "title": title,
             "columns": ["h", *mean],
             "rows": [*rows, [f"mean 1-{len(per_step)}", *mean.values()]],
             "note": f"data units; {scale_note}",
@@ -129,7 +130,8 @@ def ranking_table(scored: Scored) -> dict:
     steps = scored.actual.shape[1]
     title = f"model and baselines ranked by MASE, each the mean over h = 1..{steps}"
     columns = ["rank", "forecast", *means[MODEL]]
-    return {title: {"columns": columns, "rows": rows, "note": verdict(order, means)}}
+    note = verdict(order, means)
+    return {"ranking": {"title": title, "columns": columns, "rows": rows, "note": note}}
 
 
 def verdict(order: list[str], means: dict) -> str:
@@ -158,7 +160,7 @@ def interval_table(scored: Scored, config) -> tuple[float, dict]:
     )
     columns = ["nominal", "coverage", "mean width"]
     rows = interval_rows(scored.actual, scored.quantiles, levels)
-    return loss, {title: {"columns": columns, "rows": rows, "note": note}}
+    return loss, {"intervals": {"title": title, "columns": columns, "rows": rows, "note": note}}
 
 
 def series_table(scored: Scored, split: SeriesSplit) -> dict:
@@ -173,7 +175,7 @@ def series_table(scored: Scored, split: SeriesSplit) -> dict:
         rows.append([name, count, *model.values(), best, means[best]["mase"]])
     columns = ["series", "origins", *METRICS, "best baseline", "its mase"]
     title = "the model on each series, means over the horizon"
-    return {title: {"columns": columns, "rows": rows}}
+    return {"series": {"title": title, "columns": columns, "rows": rows}}
 
 
 def origin_label(split: SeriesSplit, origin: int) -> str:
@@ -195,4 +197,4 @@ def backtest_table(scored: Scored, split: SeriesSplit) -> dict:
         rows.append([label, *errors])
     steps = scored.actual.shape[1]
     title = f"backtest: MAE over the {steps} step(s) forecast from each origin"
-    return {title: {"columns": ["forecast from", *names], "rows": rows}}
+    return {"backtest": {"title": title, "columns": ["forecast from", *names], "rows": rows}}

@@ -20,7 +20,8 @@ def parse_history(lines: list[str], meta, *, lookback: int) -> list[np.ndarray]:
     if columns.inputs or len(columns.values) > 1:
         raise UsageError(
             "predict reads one comma-separated series per line; this model reads columns "
-            f"{', '.join(columns.features)}: use seqcli generate --input FILE.csv"
+            f"{', '.join(columns.features)}: use seqcli generate RUN --input-file FILE.csv, a "
+            "CSV with those columns, to forecast after its last row"
         )
     return [_history_line(number, line, lookback) for number, line in enumerate(lines, 1)]
 

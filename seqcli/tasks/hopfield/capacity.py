@@ -77,4 +77,4 @@ def capacity_details(curves: CapacityFigure) -> dict:
         f"capacity at N = {curves.units} units, {curves.noise:.0%} of each probe flipped "
         f"({curves.limit} N = {marked})"
     )
-    return {title: {"columns": columns, "rows": rows}}
+    return {"capacity": {"title": title, "columns": columns, "rows": rows}}

@@ -60,12 +60,18 @@ def _fails(raw: dict, path: Path, overrides: Sequence[str]) -> bool:
 
 
 def validate_recipe(
-    raw: Any, *, source: str, base_dir: Path | None = None, overrides: list[str] = ()
+    raw: Any,
+    *,
+    source: str,
+    base_dir: Path | None = None,
+    overrides: list[str] = (),
+    stored: bool = False,
 ) -> Recipe:
-    """Validate a recipe dict, turning pydantic errors into RecipeProblems, a line a key."""
+    """Validate a recipe dict, turning pydantic errors into RecipeProblems, a line a key.
+    stored: a recipe a run saved, whose train keys its task does not read are dropped."""
     require_mapping(raw, source=source)
     try:
-        return Recipe.model_validate(raw, context={"base_dir": base_dir})
+        return Recipe.model_validate(raw, context={"base_dir": base_dir, "stored": stored})
     except ValidationError as err:
         raise RecipeProblems(describe_validation_error(err, Recipe, source, overrides)) from None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Union
 
-from pydantic import Discriminator, Field, Tag, model_validator
+from pydantic import Discriminator, Field, Tag, ValidationInfo, model_validator
 
 from seqcli.recipe.data import SYNTHETIC_MAPPINGS, Data, fill_format
 from seqcli.recipe.model import TASK_KEY, ModelConfig
@@ -36,12 +36,29 @@ TaskModel = Annotated[
     ],
     Discriminator(_task_of_section),
 ]
-# Train keys only some tasks read, and those tasks' mappings.
+# Train keys only some tasks read (each spec's train_options), and the tasks that read them.
 TRAIN_OPTIONS = {
-    key: tuple(spec.mapping for spec in SPECS.values() if key in spec.train_options)
+    key: tuple(dict.fromkeys(s.title for s in SPECS.values() if key in s.train_options))
     for spec in SPECS.values()
     for key in spec.train_options
 }
+
+
+def unread_train_key(spec: TaskSpec, train: Any) -> str | None:
+    """The first train key set that this task does not read, as a one-line refusal."""
+    for key, readers in TRAIN_OPTIONS.items():
+        if getattr(train, key) is not None and key not in spec.train_options:
+            return (
+                f"train.{key}: a {spec.title} does not read it (only a "
+                f"{' or '.join(readers)} does); remove it"
+            )
+    return None
+
+
+def _without_unread_keys(train: dict, spec: TaskSpec) -> dict:
+    """A stored recipe's train section without the keys its task never read: runs saved
+    before a key became one task's filled in its default for every task."""
+    return {k: v for k, v in train.items() if k not in TRAIN_OPTIONS or k in spec.train_options}
 
 
 class Recipe(Section):
@@ -77,7 +94,7 @@ class Recipe(Section):
 
     @model_validator(mode="before")
     @classmethod
-    def _pick_the_task(cls, raw: Any) -> Any:
+    def _pick_the_task(cls, raw: Any, info: ValidationInfo) -> Any:
         """Tag the model section with the task, so it is validated as that task's; fill the
         train keys only this task reads. A mapping or format that names no task is an error
         here; one that is not even a choice is left to the field's own message."""
@@ -93,6 +110,8 @@ class Recipe(Section):
         model, train = raw.get("model", {}), raw.get("train", {})
         if isinstance(model, dict):
             raw["model"] = {**model, TASK_KEY: spec.name}
+        if isinstance(train, dict) and (info.context or {}).get("stored"):
+            train = _without_unread_keys(train, spec)
         if isinstance(train, dict):
             unset = {k: v for k, v in spec.train_options.items() if train.get(k) is None}
             raw["train"] = {**train, **unset}
@@ -118,9 +137,9 @@ class Recipe(Section):
         # A task that writes left to right has a recurrent section; check that first.
         if spec.left_to_right and self.model.direction == "bi":
             raise ValueError(f"model.direction: 'bi' {spec.left_to_right}; use 'uni'")
-        for key, mappings in TRAIN_OPTIONS.items():
-            if getattr(self.train, key) is not None and key not in spec.train_options:
-                raise ValueError(f"train.{key} applies to mapping {' and '.join(mappings)} only")
+        unread = unread_train_key(spec, self.train)
+        if unread:
+            raise ValueError(unread)
         return self
 
     @model_validator(mode="after")

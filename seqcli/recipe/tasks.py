@@ -40,6 +40,7 @@ SPECS = {
             model=LanguageModelConfig,
             unit="tok",
             left_to_right="would let a next-token language model read the token it must predict",
+            train_options={"seq_len": 128, "windows": "carried"},
             generate=("prompt", "length", "sampling", "seed", "samples"),
             stack_input=True,
         ),

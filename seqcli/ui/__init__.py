@@ -48,6 +48,11 @@ def info(message: str) -> None:
     err_console.print(escape(message), soft_wrap=True)
 
 
+def wrote(path: Path) -> None:
+    """Announce a file a command wrote where a flag said: the one place that says so."""
+    info(f"wrote {path}")
+
+
 class StdoutClosed(Exception):
     """stdout was closed, or its reader went away (a broken pipe, e.g. `| head`)."""
 

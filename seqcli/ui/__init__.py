@@ -170,8 +170,23 @@ def detail_tables(details: dict) -> None:
             info(content["note"])
 
 
+def role_lines(roles: Iterable[tuple[str, str]]) -> list[str]:
+    """Which data column is the target, the inputs, the date and which are left unread."""
+    roles = list(roles)
+    if not roles:
+        return []
+    width = max(len(role) for role, _ in roles)
+    return ["data columns:", *(f"  {role:<{width}}  {columns}" for role, columns in roles)]
+
+
+def column_roles(roles: Iterable[tuple[str, str]]) -> None:
+    for line in role_lines(roles):
+        info(line)
+
+
 def dry_run_report(report) -> None:
     """Shapes, parameters and memory of one training step, before any training."""
+    column_roles(report.columns)
     table = Table(title="one training batch")
     for column in ("module", "output shape", "parameters"):
         table.add_column(column, justify="right" if column == "parameters" else "left")

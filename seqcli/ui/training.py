@@ -18,7 +18,14 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from seqcli.ui import COVERAGE, DIAGNOSTIC_NUMBERS, err_console, format_metrics, warn
+from seqcli.ui import (
+    COVERAGE,
+    DIAGNOSTIC_NUMBERS,
+    err_console,
+    format_metrics,
+    role_lines,
+    warn,
+)
 
 LOG_EVERY = 30.0  # seconds between plain progress lines when stderr is not a terminal
 
@@ -94,6 +101,8 @@ class TrainView:
         )
         for found in event.embeddings:
             self._say(COVERAGE.format(**found))
+        for line in role_lines(event.columns):
+            self._say(escape(line))
         for warning in event.warnings:
             warn(warning)
         if not event.total_steps:  # nothing to optimize: no steps to show progress over

@@ -5,8 +5,10 @@ Generated text and --json go to stdout; everything meant for a person goes to st
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import errno
+import io
 import json
 import os
 import sys
@@ -85,6 +87,13 @@ def _drop_stdout() -> None:
     null = os.open(os.devnull, os.O_WRONLY)
     os.dup2(null, descriptor)
     os.close(null)
+
+
+def write_csv(rows: Iterable[list]) -> None:
+    """Rows as CSV on stdout (generated output), each cell quoted only where it must be."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    write_stdout(buffer.getvalue())
 
 
 def print_json(data: object) -> None:

@@ -13,6 +13,7 @@ from seqcli.recipe import Recipe
 from seqcli.recipe.cells import MEMORY_GATES
 from seqcli.recipe.tasks import LOWER_IS_BETTER
 from seqcli.ui.figures import plot_gradient_flow, plot_learning_curves
+from seqcli.ui.numbers import spread_text
 
 CSV_COLUMNS = (
     "name",
@@ -135,9 +136,8 @@ def _write_csv(results: list[dict], path: Path) -> None:
             )
 
 
-def _number(mean_std: tuple[float, float]) -> str:
-    mean, std = mean_std
-    return "n/a" if math.isnan(mean) else f"{mean:.4g} ± {std:.2g}"
+def _number(metric: str, mean_std: tuple[float, float]) -> str:
+    return spread_text(metric, *mean_std)
 
 
 def markdown(groups: list[dict], *, recipe: Recipe) -> str:
@@ -168,8 +168,8 @@ def markdown(groups: list[dict], *, recipe: Recipe) -> str:
             f"{g['parameters']:,}",
             f"{g['wall_s']:.0f}",
             f"{g['speed']:,.0f}",
-            _number(g["best_val"]),
-            _number(g["test"]),
+            _number(monitor, g["best_val"]),
+            _number(monitor, g["test"]),
             ", ".join(map(str, reached)) or "-",
             f"{g['early_gradient']:.2e}",
             f"{g['late_gradient']:.2e}",

@@ -23,6 +23,7 @@ from rich.table import Table
 from seqcli import __version__
 from seqcli.errors import OutputError
 from seqcli.recipe.cells import MEMORY_GATES
+from seqcli.ui.numbers import metric_text
 
 err_console = Console(stderr=True, highlight=False)
 
@@ -120,12 +121,7 @@ COVERAGE = "word vectors: {found:,} of {tokens:,} {table} found ({by_lowercase:,
 
 
 def format_metrics(metrics: dict[str, float]) -> str:
-    return "  ".join(f"{name} {number(value)}" for name, value in metrics.items())
-
-
-def number(value: float) -> str:
-    """Four decimals, or four significant digits for values too small to show that way."""
-    return f"{value:.4f}" if value == 0 or abs(value) >= 0.01 else f"{value:.4g}"
+    return "  ".join(f"{name} {metric_text(name, value)}" for name, value in metrics.items())
 
 
 class JsonView:
@@ -144,7 +140,7 @@ def metrics_table(title: str, metrics: dict[str, float]) -> None:
     table.add_column("metric")
     table.add_column("value", justify="right")
     for name, value in metrics.items():
-        table.add_row(name, number(value) if isinstance(value, float) else str(value))
+        table.add_row(name, metric_text(name, value) if isinstance(value, float) else str(value))
     err_console.print(table)
 
 
@@ -168,13 +164,12 @@ def parameter_table(rows: Iterable[tuple[str, str, int]]) -> None:
 def detail_tables(details: dict) -> None:
     """A task's evaluation extras: {title: {"columns": [...], "rows": [[...], ...]}}, and
     an optional "note" printed beneath."""
+    from seqcli.ui.fitting import Grid, print_fitted
+
     for title, content in details.items():
-        table = Table(title=title)
-        for column in content["columns"]:
-            table.add_column(str(column), justify="left")
-        for row in content["rows"]:
-            table.add_row(*(number(v) if isinstance(v, float) else escape(str(v)) for v in row))
-        err_console.print(table)
+        columns = [str(column) for column in content["columns"]]
+        rows = [list(map(cell_text, columns, row)) for row in content["rows"]]
+        print_fitted(err_console, Grid(title, columns, rows))
         if "note" in content:
             info(content["note"])
 
@@ -191,6 +186,11 @@ def role_lines(roles: Iterable[tuple[str, str]]) -> list[str]:
 def column_roles(roles: Iterable[tuple[str, str]]) -> None:
     for line in role_lines(roles):
         info(line)
+
+
+def cell_text(column: object, value: object) -> str:
+    """A detail table's cell: a number as its column's metric is written everywhere."""
+    return metric_text(str(column), value) if isinstance(value, float) else escape(str(value))
 
 
 def dry_run_report(report) -> None:

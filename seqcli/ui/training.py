@@ -26,6 +26,7 @@ from seqcli.ui import (
     role_lines,
     warn,
 )
+from seqcli.ui.numbers import metric_text
 
 LOG_EVERY = 30.0  # seconds between plain progress lines when stderr is not a terminal
 
@@ -185,6 +186,6 @@ class TrainView:
         table.add_row("parameters", f"{summary['parameters']:,}")
         best = summary["best"]
         if best["value"] is not None:
-            table.add_row(f"best val {best['metric']}", f"{best['value']:.4f}")
+            table.add_row(f"best val {best['metric']}", metric_text(best["metric"], best["value"]))
         table.add_row("wall time", f"{summary['elapsed_s']:.1f} s")
         err_console.print(table)

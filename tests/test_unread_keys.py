@@ -63,3 +63,22 @@ def test_a_run_stored_before_the_check_still_loads_its_recipe():
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_every_shipped_recipe_still_loads(path: Path):
     assert load_recipe(path).name
+
+
+def test_a_generator_over_a_table_refuses_the_classifier_s_class_weights():
+    raw = recipe_to_dict(shipped_recipe("conditioned_text"))
+    raw["data"] = {**raw["data"], "class_weights": "balanced"}
+    with pytest.raises(RecipeError) as caught:
+        validate_recipe(raw, source="r.yaml")
+    assert "data.class_weights: a class-conditioned generator does not read it" in str(caught.value)
+
+
+def test_a_classifier_still_reads_class_weights():
+    assert shipped_recipe("classifier", "data.class_weights=balanced").data.class_weights
+
+
+def test_recipe_show_leaves_out_the_keys_a_task_does_not_read():
+    from seqcli.recipe.load import task_keys
+
+    shown = task_keys(shipped_recipe("conditioned_text"))
+    assert "class_weights" not in shown["data"] and "seq_len" not in shown["train"]

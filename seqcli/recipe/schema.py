@@ -36,29 +36,47 @@ TaskModel = Annotated[
     ],
     Discriminator(_task_of_section),
 ]
-# Train keys only some tasks read (each spec's train_options), and the tasks that read them.
-TRAIN_OPTIONS = {
-    key: tuple(dict.fromkeys(s.title for s in SPECS.values() if key in s.train_options))
-    for spec in SPECS.values()
-    for key in spec.train_options
-}
+# Keys of a shared section that only some tasks read: train keys (a spec's train_options,
+# with their defaults) and keys of a data format several tasks read (its data_options).
+SPEC_OPTIONS = {"train": lambda spec: spec.train_options, "data": lambda spec: spec.data_options}
 
 
-def unread_train_key(spec: TaskSpec, train: Any) -> str | None:
-    """The first train key set that this task does not read, as a one-line refusal."""
-    for key, readers in TRAIN_OPTIONS.items():
-        if getattr(train, key) is not None and key not in spec.train_options:
-            return (
-                f"train.{key}: a {spec.title} does not read it (only a "
-                f"{' or '.join(readers)} does); remove it"
-            )
+def _readers(section: str) -> dict[str, tuple[str, ...]]:
+    """Each key only some tasks read in the section -> the titles of those tasks."""
+    options = SPEC_OPTIONS[section]
+    return {
+        key: tuple(dict.fromkeys(s.title for s in SPECS.values() if key in options(s)))
+        for spec in SPECS.values()
+        for key in options(spec)
+    }
+
+
+READ_BY = {section: _readers(section) for section in SPEC_OPTIONS}
+TRAIN_OPTIONS = READ_BY["train"]
+
+
+def unread_key(spec: TaskSpec, recipe: Any) -> str | None:
+    """The first key set in train or data that this task does not read, as a refusal."""
+    for section, keys in READ_BY.items():
+        values, read = getattr(recipe, section), SPEC_OPTIONS[section](spec)
+        for key, readers in keys.items():
+            if getattr(values, key, None) is not None and key not in read:
+                return (
+                    f"{section}.{key}: a {spec.title} does not read it (only a "
+                    f"{' or '.join(readers)} does); remove it"
+                )
     return None
 
 
-def _without_unread_keys(train: dict, spec: TaskSpec) -> dict:
-    """A stored recipe's train section without the keys its task never read: runs saved
-    before a key became one task's filled in its default for every task."""
-    return {k: v for k, v in train.items() if k not in TRAIN_OPTIONS or k in spec.train_options}
+def _without_unread_keys(raw: dict, spec: TaskSpec) -> dict:
+    """A stored recipe without the train and data keys its task never read: runs saved
+    before a key became some tasks' kept their values (a default filled in for every task)."""
+    cleaned = dict(raw)
+    for section, keys in READ_BY.items():
+        read = SPEC_OPTIONS[section](spec)
+        if isinstance(raw.get(section), dict):
+            cleaned[section] = {k: v for k, v in raw[section].items() if k not in keys or k in read}
+    return cleaned
 
 
 class Recipe(Section):
@@ -107,11 +125,11 @@ class Recipe(Section):
         if not isinstance(data, dict) or mapping not in MAPPINGS or data["format"] not in FORMATS:
             return raw
         spec = task_of(mapping, data["format"], data.get("label_type", "category"))
+        if (info.context or {}).get("stored"):
+            raw = _without_unread_keys(raw, spec)
         model, train = raw.get("model", {}), raw.get("train", {})
         if isinstance(model, dict):
             raw["model"] = {**model, TASK_KEY: spec.name}
-        if isinstance(train, dict) and (info.context or {}).get("stored"):
-            train = _without_unread_keys(train, spec)
         if isinstance(train, dict):
             unset = {k: v for k, v in spec.train_options.items() if train.get(k) is None}
             raw["train"] = {**train, **unset}
@@ -137,7 +155,7 @@ class Recipe(Section):
         # A task that writes left to right has a recurrent section; check that first.
         if spec.left_to_right and self.model.direction == "bi":
             raise ValueError(f"model.direction: 'bi' {spec.left_to_right}; use 'uni'")
-        unread = unread_train_key(spec, self.train)
+        unread = unread_key(spec, self)
         if unread:
             raise ValueError(unread)
         return self

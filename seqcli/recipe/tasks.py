@@ -54,6 +54,7 @@ SPECS = {
             model=TextPooledConfig,
             unit="ex",
             label_type="category",
+            data_options=("class_weights",),
             predicts=True,
             stack_input=True,
         ),

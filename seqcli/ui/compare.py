@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from rich.table import Table
 
-from seqcli.ui import err_console, info
+from seqcli.ui import err_console, info, wrote
 from seqcli.ui.fitting import Grid, print_fitted
 from seqcli.ui.numbers import metric_text, spread_text
 from seqcli.ui.sparkline import sparkline
@@ -96,7 +96,7 @@ class CompareView:
         print_fitted(err_console, self._summary_grid(event.groups))
         _gradient_lines(event.groups)
         for path in event.files:
-            info(f"wrote {path}")
+            wrote(path)
 
     def _summary_grid(self, groups: list[dict]) -> Grid:
         split = groups[0]["test_split"]

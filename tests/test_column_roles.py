@@ -1,5 +1,6 @@
-"""A series recipe's columns are said before training: the target (and that it was the last
-column by default), the inputs, the date, and the columns nothing reads."""
+"""A series or table recipe's columns are said before training: the target (and that it was
+the last column by default), the inputs, the date, a table's label and text columns, and the
+columns nothing reads."""
 
 from __future__ import annotations
 
@@ -60,7 +61,7 @@ def test_training_starts_by_saying_the_column_roles(tmp_path):
 
 
 def test_a_format_whose_columns_the_recipe_names_has_no_roles_to_say():
-    assert data_roles(shipped_recipe("classifier").data) == ()
+    assert data_roles(shipped_recipe("tagger").data) == ()
 
 
 def test_the_training_view_shows_the_roles_before_the_first_step(tmp_path, capsys):
@@ -70,3 +71,22 @@ def test_the_training_view_shows_the_roles_before_the_first_step(tmp_path, capsy
     TrainView().render([events.Started(tmp_path, 0, 0, 10, "cpu", "ex", columns=roles)])
     lines = [line.strip() for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert lines[1:] == ["data columns:", "target   sales", "ignored  store"]
+
+
+def test_a_table_says_its_label_and_text_columns_and_the_ones_it_ignores(tmp_path):
+    path = write_csv(tmp_path / "reviews.csv", 'id,review,stars\n1,"good, truly",pos\n')
+    raw = {
+        "name": "t",
+        "mapping": "many_to_one",
+        "data": {"format": "table", "path": str(path), "header": True},
+    }
+    raw["data"] |= {"text_column": "review", "label_column": "stars"}
+    roles = data_roles(validate_recipe(raw, source="r").data)
+    assert roles == (("label", "stars"), ("text", "review"), ("ignored", "id"))
+
+
+def test_a_headerless_table_names_its_columns_by_position(tmp_path):
+    path = write_csv(tmp_path / "spam.tsv", "ham\thello there\n")
+    raw = {"name": "t", "mapping": "many_to_one", "data": {"format": "table", "path": str(path)}}
+    roles = data_roles(validate_recipe(raw, source="r").data)
+    assert roles == (("label", "column 0"), ("text", "column 1"), ("ignored", "none"))

@@ -27,6 +27,7 @@ def divergence(train, what: str, *, last_saved: int | None) -> str:
 
 
 def column_roles(recipe) -> Roles:
-    """Which data column the run forecasts, reads as inputs or as the date, and leaves unread:
-    a recipe may leave them to a default, so training starts by saying them."""
+    """Which data column is the target (a series') or the label and text (a table's), which
+    are inputs or the date, and which nothing reads: a recipe may leave them to a default, so
+    training starts by saying them."""
     return data_roles(recipe.data)

@@ -68,7 +68,7 @@ def validate_recipe(
     stored: bool = False,
 ) -> Recipe:
     """Validate a recipe dict, turning pydantic errors into RecipeProblems, a line a key.
-    stored: a recipe a run saved, whose train keys its task does not read are dropped."""
+    stored: a recipe a run saved, whose train and data keys its task does not read are dropped."""
     require_mapping(raw, source=source)
     try:
         return Recipe.model_validate(raw, context={"base_dir": base_dir, "stored": stored})

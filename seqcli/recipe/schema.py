@@ -58,7 +58,8 @@ TRAIN_OPTIONS = READ_BY["train"]
 def unread_key(spec: TaskSpec, recipe: Any) -> str | None:
     """The first key set in train or data that this task does not read, as a refusal."""
     for section, keys in READ_BY.items():
-        values, read = getattr(recipe, section), SPEC_OPTIONS[section](spec)
+        values = getattr(recipe, section)
+        read = SPEC_OPTIONS[section](spec)
         for key, readers in keys.items():
             if getattr(values, key, None) is not None and key not in read:
                 return (

@@ -136,10 +136,6 @@ def _write_csv(results: list[dict], path: Path) -> None:
             )
 
 
-def _number(metric: str, mean_std: tuple[float, float]) -> str:
-    return spread_text(metric, *mean_std)
-
-
 def markdown(groups: list[dict], *, recipe: Recipe) -> str:
     """The final table as Markdown, one row per variant (means over seeds)."""
     monitor, split = recipe.train.monitor, groups[0]["test_split"] if groups else "test"
@@ -168,8 +164,8 @@ def markdown(groups: list[dict], *, recipe: Recipe) -> str:
             f"{g['parameters']:,}",
             f"{g['wall_s']:.0f}",
             f"{g['speed']:,.0f}",
-            _number(monitor, g["best_val"]),
-            _number(monitor, g["test"]),
+            spread_text(monitor, *g["best_val"]),
+            spread_text(monitor, *g["test"]),
             ", ".join(map(str, reached)) or "-",
             f"{g['early_gradient']:.2e}",
             f"{g['late_gradient']:.2e}",

@@ -111,7 +111,28 @@ def tiny_recipe(corpus: Path, **sections) -> dict:
         "train": {"batch_size": 4, "seq_len": 16, "steps": 30, "eval_every": 10, "lr": 0.01},
         "generate": {"sample_length": 20, "prime": "A"},
     }
-    return merge_sections(recipe, sections)
+    return for_its_task(merge_sections(recipe, sections))
+
+
+def for_its_task(recipe: dict) -> dict:
+    """The recipe without the train keys (a language model's seq_len) its task does not read:
+    tests turn the tiny language model into other tasks by changing its data and mapping."""
+    from seqcli.recipe.schema import TRAIN_OPTIONS
+    from seqcli.recipe.tasks import task_of
+
+    data = recipe["data"] if isinstance(recipe.get("data"), dict) else {}
+    try:
+        spec = task_of(
+            recipe.get("mapping", "many_to_many"),
+            data.get("format", "text"),
+            data.get("label_type", "category"),
+        )
+    except ValueError:
+        return recipe  # a test of a mapping or format that names no task
+    train = recipe.get("train", {})
+    unread = [key for key in TRAIN_OPTIONS if key not in spec.train_options]
+    recipe["train"] = {k: v for k, v in train.items() if k not in unread or v is None}
+    return recipe
 
 
 def merge_sections(recipe: dict, sections: dict) -> dict:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence
 
+from seqcli.data.roles import Roles, data_roles
 from seqcli.engine.contract import TaskData
 from seqcli.engine.memory import Need, available_bytes, require, saved_bytes, training_need
 from seqcli.engine.optim import planned_steps
@@ -26,6 +27,7 @@ class DryRun:
     unit: str
     need: Need  # the estimate a run is refused by, before anything is allocated
     free: int | None  # bytes free on the device, None where it cannot be told
+    columns: Roles = ()  # which data column plays which role, where the recipe may leave it
 
 
 def dry_run(run: Run, data: TaskData) -> DryRun:
@@ -60,6 +62,7 @@ def dry_run(run: Run, data: TaskData) -> DryRun:
         unit=run.task.spec.unit,
         need=need,
         free=free,
+        columns=data_roles(run.recipe.data),
     )
 
 

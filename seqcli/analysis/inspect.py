@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from seqcli.recipe.cells import CELL_SPECS
+from seqcli.ui.numbers import metric_text
 
 RECURRENT = re.compile(
     r"(?P<part>(\w+\.)*)rnn\.(weight|bias)_(ih|hh)_l(?P<layer>\d+)(?P<reverse>_reverse)?"
@@ -45,10 +46,14 @@ def summary_rows(payload: dict, meta_rows: list[tuple[str, str]]) -> list[tuple[
         *meta_rows,
         *(_vectors_row(found) for found in payload.get("embeddings", ())),
         ("steps trained", str(payload.get("step", "?"))),
-        (f"best val {best.get('metric', '')}".strip(), "-" if value is None else f"{value:.4f}"),
+        (f"best val {best.get('metric', '')}".strip(), _best(best.get("metric", ""), value)),
         ("resumable", "yes" if "training" in payload else "no (weights only)"),
         ("format", str(payload["format"])),
     ]
+
+
+def _best(metric: str, value: float | None) -> str:
+    return "-" if value is None else metric_text(metric, value)
 
 
 def _model_rows(model: dict) -> list[tuple[str, str]]:

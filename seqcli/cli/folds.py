@@ -72,5 +72,5 @@ def cross_validate(
         finish_fold(fold, device)
     report, path = write_folds(recipe, folds, folder)
     ui.detail_tables(folds_table(report))
-    ui.info(f"wrote {path}")
+    ui.wrote(path)
     return 0

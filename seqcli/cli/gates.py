@@ -76,8 +76,6 @@ def gates(
     from seqcli.ui.gates import gates_view
 
     gates_view(report, title=str(run))
-    if plot is not None:
-        ui.info(f"wrote {plot}")
 
 
 def _refuse_without_input(spec, tasks) -> None:

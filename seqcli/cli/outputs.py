@@ -193,6 +193,8 @@ def predict(
         raise UsageError(
             f"predict does not apply to a {task.spec.title}; use seqcli generate or seqcli evaluate"
         )
+    if _predicts_table(loaded, file, as_json):
+        return
     if whole and file.suffix.lower() not in task.spec.predict_files:
         raise UsageError(f"--file {file}: a {task.spec.title} reads lines of text, not this file")
     rows = task.predict_file(loaded, file) if whole else task.predict(loaded, lines)
@@ -202,6 +204,22 @@ def predict(
         return
     for line in task.prediction_lines(rows):
         ui.write_stdout(line + "\n")
+
+
+def _predicts_table(run, file: Path | None, as_json: bool) -> bool:
+    """A table run's --file *.csv|*.tsv: read as its table, the answers appended as CSV."""
+    from seqcli.data.table_input import is_table_input
+    from seqcli.tasks.labelled.table_predict import predict_table
+
+    if not is_table_input(run.recipe.data, file):
+        return False
+    predicted = predict_table(run, file)
+    if as_json:
+        for record in predicted.records():
+            ui.print_json(record)
+    else:
+        ui.write_csv(predicted.csv_rows())
+    return True
 
 
 def _whole_file(text: list[str] | None, file: Path | None) -> bool:

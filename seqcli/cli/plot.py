@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from seqcli import ui
 from seqcli.cli.app import app, friendly
 from seqcli.cli.choices import offer
 from seqcli.errors import UsageError
@@ -39,7 +38,7 @@ def plot(runs: Runs, out: Out = Path("curves.png"), x_axis: XAxis = "step") -> N
         if not (run / "metrics.jsonl").is_file():
             raise UsageError(f"{run}: holds no metrics.jsonl (not a run folder, or not started)")
         logged[_name(run, logged)] = read_metrics(run)
-    ui.info(f"wrote {plot_runs(logged, out, along=x_axis)}")
+    plot_runs(logged, out, along=x_axis)  # it says where it wrote
 
 
 def _name(run: Path, taken: dict) -> str:

@@ -5,6 +5,7 @@ help, on stderr: it is meant for a person, and stdout carries data only."""
 
 from __future__ import annotations
 
+import shutil
 from contextlib import contextmanager
 
 import typer
@@ -19,6 +20,10 @@ except ImportError:  # pragma: no cover
     from click import exceptions as click_errors
 
 USAGE_EXIT = 2  # as for every user error
+# Below this many columns rich's option table cuts option names and long words with "…"
+# (train -h at 80 showed `--allow-changed…`): help falls back to click's plain layout, an
+# option's names on their own line and its help wrapped beneath.
+RICH_HELP_COLUMNS = 120
 
 
 class Refused(click_errors.UsageError):
@@ -48,7 +53,20 @@ class Commands(TyperGroup):
         command = super().get_command(ctx, name)
         if command is not None:
             plain_metavars([*command.params, command.get_help_option(ctx)], ctx)
+            fit_help(command)
         return command
+
+    def format_help(self, ctx, formatter) -> None:
+        fit_help(self)
+        super().format_help(ctx, formatter)
+
+    def format_commands(self, ctx, formatter) -> None:
+        """Each command's whole first help line, wrapped (click cut it to the width with ...)."""
+        commands = [(name, self.get_command(ctx, name)) for name in self.list_commands(ctx)]
+        rows = [(name, cmd.get_short_help_str(limit=1000)) for name, cmd in commands if cmd]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def get_params(self, ctx):
         params = super().get_params(ctx)
@@ -62,6 +80,12 @@ class Commands(TyperGroup):
     def invoke(self, ctx):
         with one_line_usage_errors():
             return super().invoke(ctx)
+
+
+def fit_help(command) -> None:
+    """Plain help in a terminal too narrow for rich's table (COLUMNS is read each time)."""
+    if shutil.get_terminal_size().columns < RICH_HELP_COLUMNS:
+        command.rich_markup_mode = None
 
 
 def plain_metavars(params, ctx) -> None:

@@ -21,6 +21,7 @@ from seqcli.engine.runfolder import RunFolder
 from seqcli.errors import CheckpointError
 from seqcli.recipe import Recipe, recipe_to_dict, validate_recipe
 from seqcli.tasks import TASKS
+from seqcli.ui.numbers import metric_text, spread_text
 
 FOLDS_FILE = "folds.json"
 
@@ -106,8 +107,8 @@ def write_folds(recipe: Recipe, folds: list[Fold], out: Path) -> tuple[dict, Pat
 def folds_table(report: dict) -> dict:
     """The report as ui.detail_tables draws it: one row per split and metric."""
     rows = [
-        [f"{split} {metric}", f"{value['mean']:.4g} ± {value['std']:.2g}"]
-        + [f"{fold[split][metric]:.4g}" for fold in report["per_fold"]]
+        [f"{split} {metric}", spread_text(metric, value["mean"], value["std"])]
+        + [metric_text(metric, fold[split][metric]) for fold in report["per_fold"]]
         for split in ("val", "test")
         for metric, value in report.get(split, {}).items()
     ]

@@ -13,6 +13,7 @@ from seqcli.recipe import Recipe
 from seqcli.recipe.cells import MEMORY_GATES
 from seqcli.recipe.tasks import LOWER_IS_BETTER
 from seqcli.ui.figures import plot_gradient_flow, plot_learning_curves
+from seqcli.ui.numbers import spread_text
 
 CSV_COLUMNS = (
     "name",
@@ -135,11 +136,6 @@ def _write_csv(results: list[dict], path: Path) -> None:
             )
 
 
-def _number(mean_std: tuple[float, float]) -> str:
-    mean, std = mean_std
-    return "n/a" if math.isnan(mean) else f"{mean:.4g} ± {std:.2g}"
-
-
 def markdown(groups: list[dict], *, recipe: Recipe) -> str:
     """The final table as Markdown, one row per variant (means over seeds)."""
     monitor, split = recipe.train.monitor, groups[0]["test_split"] if groups else "test"
@@ -168,8 +164,8 @@ def markdown(groups: list[dict], *, recipe: Recipe) -> str:
             f"{g['parameters']:,}",
             f"{g['wall_s']:.0f}",
             f"{g['speed']:,.0f}",
-            _number(g["best_val"]),
-            _number(g["test"]),
+            spread_text(monitor, *g["best_val"]),
+            spread_text(monitor, *g["test"]),
             ", ".join(map(str, reached)) or "-",
             f"{g['early_gradient']:.2e}",
             f"{g['late_gradient']:.2e}",

@@ -16,6 +16,7 @@ class Started:
     unit: str  # what the speed counts: tok (tokens) or ex (examples)
     warnings: tuple[str, ...] = ()  # what in the recipe will not do what it says, for the user
     embeddings: tuple[dict, ...] = ()  # pretrained vectors found, per token table (Run's)
+    columns: tuple[tuple[str, str], ...] = ()  # (role, columns) of the data (data/roles.py)
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,7 @@ def with_split_files(run: Run, data: TaskData) -> TaskData:
 def stored_recipe(payload: dict, path: Path) -> Recipe:
     """The recipe a checkpoint was trained from, validated as when it was written."""
     try:
-        return validate_recipe(payload["recipe"], source=f"{path} (stored recipe)")
+        return validate_recipe(payload["recipe"], source=f"{path} (stored recipe)", stored=True)
     except RecipeError as err:
         raise CheckpointProblems(err.lines()) from None
 

@@ -19,7 +19,7 @@ from seqcli.engine.precision import autocast, check_precision, gradient_scaler
 from seqcli.engine.run import Run
 from seqcli.engine.runfolder import RunFolder
 from seqcli.engine.stopping import ABANDONED, StopSwitch
-from seqcli.engine.verdicts import divergence, warmup_warnings
+from seqcli.engine.verdicts import column_roles, divergence, warmup_warnings
 from seqcli.errors import NonFiniteScores
 from seqcli.models import count_parameters
 from seqcli.models.cells import map_state
@@ -84,6 +84,7 @@ class Trainer:
             self.run.task.spec.unit,
             warmup_warnings(self.run.recipe.train, self.total_steps),
             self.run.embeddings,
+            column_roles(self.run.recipe),
         )
         # Zero steps (spec.optimizes false): the data alone made the model. Validate it once,
         # so best.pt, last.pt and summary.json read as any run's.

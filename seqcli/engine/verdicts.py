@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from seqcli.data.roles import Roles, data_roles
+
 
 def warmup_warnings(train, total_steps: int) -> tuple[str, ...]:
     warmup = getattr(train.schedule, "warmup_steps", 0)  # only some schedules warm up
@@ -22,3 +24,10 @@ def divergence(train, what: str, *, last_saved: int | None) -> str:
     )
     clip = "null" if train.clip_norm is None else f"{train.clip_norm:g}"
     return f"{what}; {kept}. Lower train.lr (now {train.lr:g}) or set train.clip_norm (now {clip})"
+
+
+def column_roles(recipe) -> Roles:
+    """Which data column is the target (a series') or the label and text (a table's), which
+    are inputs or the date, and which nothing reads: a recipe may leave them to a default, so
+    training starts by saying them."""
+    return data_roles(recipe.data)

@@ -15,7 +15,7 @@ from seqcli.errors import RecipeError, RecipeProblems
 from seqcli.recipe.cells import CELL_OPTIONS
 from seqcli.recipe.errors import cut, describe_validation_error
 from seqcli.recipe.inputs import RECIPE, read_input
-from seqcli.recipe.schema import TRAIN_OPTIONS, Recipe
+from seqcli.recipe.schema import READ_BY, SPEC_OPTIONS, Recipe
 from seqcli.recipe.yaml_loader import YamlRefused, parse_yaml
 
 
@@ -60,12 +60,18 @@ def _fails(raw: dict, path: Path, overrides: Sequence[str]) -> bool:
 
 
 def validate_recipe(
-    raw: Any, *, source: str, base_dir: Path | None = None, overrides: list[str] = ()
+    raw: Any,
+    *,
+    source: str,
+    base_dir: Path | None = None,
+    overrides: list[str] = (),
+    stored: bool = False,
 ) -> Recipe:
-    """Validate a recipe dict, turning pydantic errors into RecipeProblems, a line a key."""
+    """Validate a recipe dict, turning pydantic errors into RecipeProblems, a line a key.
+    stored: a recipe a run saved, whose train and data keys its task does not read are dropped."""
     require_mapping(raw, source=source)
     try:
-        return Recipe.model_validate(raw, context={"base_dir": base_dir})
+        return Recipe.model_validate(raw, context={"base_dir": base_dir, "stored": stored})
     except ValidationError as err:
         raise RecipeProblems(describe_validation_error(err, Recipe, source, overrides)) from None
 
@@ -142,9 +148,10 @@ def task_keys(recipe: Recipe) -> dict:
     """The recipe as `recipe show` prints it: the keys its task and cell read, every default
     filled in. Loaded again it is the same recipe (a key left out is at its default)."""
     shown, spec = recipe_to_dict(recipe), recipe.spec
-    for key in TRAIN_OPTIONS:
-        if key not in spec.train_options:
-            shown["train"].pop(key)
+    for section, keys in READ_BY.items():
+        for key in keys:
+            if key not in SPEC_OPTIONS[section](spec) and key in shown[section]:
+                shown[section].pop(key)
     for option, cells in CELL_OPTIONS.items():
         if getattr(recipe.model, "cell", None) not in cells and option in shown["model"]:
             shown["model"].pop(option)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Union
 
-from pydantic import Discriminator, Field, Tag, model_validator
+from pydantic import Discriminator, Field, Tag, ValidationInfo, model_validator
 
 from seqcli.recipe.data import SYNTHETIC_MAPPINGS, Data, fill_format
 from seqcli.recipe.model import TASK_KEY, ModelConfig
@@ -36,12 +36,48 @@ TaskModel = Annotated[
     ],
     Discriminator(_task_of_section),
 ]
-# Train keys only some tasks read, and those tasks' mappings.
-TRAIN_OPTIONS = {
-    key: tuple(spec.mapping for spec in SPECS.values() if key in spec.train_options)
-    for spec in SPECS.values()
-    for key in spec.train_options
-}
+# Keys of a shared section that only some tasks read: train keys (a spec's train_options,
+# with their defaults) and keys of a data format several tasks read (its data_options).
+SPEC_OPTIONS = {"train": lambda spec: spec.train_options, "data": lambda spec: spec.data_options}
+
+
+def _readers(section: str) -> dict[str, tuple[str, ...]]:
+    """Each key only some tasks read in the section -> the titles of those tasks."""
+    options = SPEC_OPTIONS[section]
+    return {
+        key: tuple(dict.fromkeys(s.title for s in SPECS.values() if key in options(s)))
+        for spec in SPECS.values()
+        for key in options(spec)
+    }
+
+
+READ_BY = {section: _readers(section) for section in SPEC_OPTIONS}
+TRAIN_OPTIONS = READ_BY["train"]
+
+
+def unread_key(spec: TaskSpec, recipe: Any) -> str | None:
+    """The first key set in train or data that this task does not read, as a refusal."""
+    for section, keys in READ_BY.items():
+        values = getattr(recipe, section)
+        read = SPEC_OPTIONS[section](spec)
+        for key, readers in keys.items():
+            if getattr(values, key, None) is not None and key not in read:
+                return (
+                    f"{section}.{key}: a {spec.title} does not read it (only a "
+                    f"{' or '.join(readers)} does); remove it"
+                )
+    return None
+
+
+def _without_unread_keys(raw: dict, spec: TaskSpec) -> dict:
+    """A stored recipe without the train and data keys its task never read: runs saved
+    before a key became some tasks' kept their values (a default filled in for every task)."""
+    cleaned = dict(raw)
+    for section, keys in READ_BY.items():
+        read = SPEC_OPTIONS[section](spec)
+        if isinstance(raw.get(section), dict):
+            cleaned[section] = {k: v for k, v in raw[section].items() if k not in keys or k in read}
+    return cleaned
 
 
 class Recipe(Section):
@@ -77,7 +113,7 @@ class Recipe(Section):
 
     @model_validator(mode="before")
     @classmethod
-    def _pick_the_task(cls, raw: Any) -> Any:
+    def _pick_the_task(cls, raw: Any, info: ValidationInfo) -> Any:
         """Tag the model section with the task, so it is validated as that task's; fill the
         train keys only this task reads. A mapping or format that names no task is an error
         here; one that is not even a choice is left to the field's own message."""
@@ -90,6 +126,8 @@ class Recipe(Section):
         if not isinstance(data, dict) or mapping not in MAPPINGS or data["format"] not in FORMATS:
             return raw
         spec = task_of(mapping, data["format"], data.get("label_type", "category"))
+        if (info.context or {}).get("stored"):
+            raw = _without_unread_keys(raw, spec)
         model, train = raw.get("model", {}), raw.get("train", {})
         if isinstance(model, dict):
             raw["model"] = {**model, TASK_KEY: spec.name}
@@ -118,9 +156,9 @@ class Recipe(Section):
         # A task that writes left to right has a recurrent section; check that first.
         if spec.left_to_right and self.model.direction == "bi":
             raise ValueError(f"model.direction: 'bi' {spec.left_to_right}; use 'uni'")
-        for key, mappings in TRAIN_OPTIONS.items():
-            if getattr(self.train, key) is not None and key not in spec.train_options:
-                raise ValueError(f"train.{key} applies to mapping {' and '.join(mappings)} only")
+        unread = unread_key(spec, self)
+        if unread:
+            raise ValueError(unread)
         return self
 
     @model_validator(mode="after")

@@ -55,6 +55,7 @@ class TaskSpec:
     label_type: str | None = None  # what a table's label column must hold for this task
     left_to_right: str | None = None  # why direction bi would be wrong for it
     train_options: dict[str, object] = field(default_factory=dict)  # train keys only it reads
+    data_options: tuple[str, ...] = ()  # keys of a data format it shares that only it reads
     generate: tuple[str, ...] = ()  # groups of `seqcli generate` flags it reads
     predicts: bool = False  # `seqcli predict` maps each input line to an answer
     stack_input: bool = False  # `seqcli gates` reads a user's input step by step (Task.stack_input)

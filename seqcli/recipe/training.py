@@ -22,13 +22,17 @@ class TrainConfig(Section):
         description="micro-batches of batch_size whose gradients make one optimizer step: "
         "the effective batch is batch_size x ranks x accumulate",
     )
-    seq_len: int = Field(
-        128, ge=1, description="tokens per window: how far back gradients flow (truncated BPTT)"
+    seq_len: int | None = Field(
+        None,
+        ge=1,
+        description="language model only (default 128): tokens per window, how far back "
+        "gradients flow (truncated BPTT)",
     )
-    windows: Literal["carried", "random"] = Field(
-        "carried",
-        description="carried: each stream continues the previous window with its hidden state; "
-        "random: windows at random offsets, each from a zero state",
+    windows: Literal["carried", "random"] | None = Field(
+        None,
+        description="language model only (default carried): carried, each stream continues the "
+        "previous window with its hidden state; random, windows at random offsets, each from a "
+        "zero state",
     )
     steps: int | None = Field(
         None, ge=1, description="optimizer steps; 1000 when neither steps nor epochs is set"

@@ -5,8 +5,10 @@ Generated text and --json go to stdout; everything meant for a person goes to st
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import errno
+import io
 import json
 import os
 import sys
@@ -21,6 +23,7 @@ from rich.table import Table
 from seqcli import __version__
 from seqcli.errors import OutputError
 from seqcli.recipe.cells import MEMORY_GATES
+from seqcli.ui.numbers import metric_text
 
 err_console = Console(stderr=True, highlight=False)
 
@@ -46,6 +49,11 @@ def warn(message: str) -> None:
 
 def info(message: str) -> None:
     err_console.print(escape(message), soft_wrap=True)
+
+
+def wrote(path: Path) -> None:
+    """Announce a file a command wrote where a flag said: the one place that says so."""
+    info(f"wrote {path}")
 
 
 class StdoutClosed(Exception):
@@ -82,6 +90,13 @@ def _drop_stdout() -> None:
     os.close(null)
 
 
+def write_csv(rows: Iterable[list]) -> None:
+    """Rows as CSV on stdout (generated output), each cell quoted only where it must be."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    write_stdout(buffer.getvalue())
+
+
 def print_json(data: object) -> None:
     write_stdout(json.dumps(data, default=str) + "\n")
 
@@ -106,12 +121,7 @@ COVERAGE = "word vectors: {found:,} of {tokens:,} {table} found ({by_lowercase:,
 
 
 def format_metrics(metrics: dict[str, float]) -> str:
-    return "  ".join(f"{name} {number(value)}" for name, value in metrics.items())
-
-
-def number(value: float) -> str:
-    """Four decimals, or four significant digits for values too small to show that way."""
-    return f"{value:.4f}" if value == 0 or abs(value) >= 0.01 else f"{value:.4g}"
+    return "  ".join(f"{name} {metric_text(name, value)}" for name, value in metrics.items())
 
 
 class JsonView:
@@ -130,7 +140,7 @@ def metrics_table(title: str, metrics: dict[str, float]) -> None:
     table.add_column("metric")
     table.add_column("value", justify="right")
     for name, value in metrics.items():
-        table.add_row(name, number(value) if isinstance(value, float) else str(value))
+        table.add_row(name, metric_text(name, value) if isinstance(value, float) else str(value))
     err_console.print(table)
 
 
@@ -154,19 +164,38 @@ def parameter_table(rows: Iterable[tuple[str, str, int]]) -> None:
 def detail_tables(details: dict) -> None:
     """A task's evaluation extras: {key: {"columns": [...], "rows": [[...], ...]}}, titled by
     their "title" (else the key), and an optional "note" printed beneath."""
+    from seqcli.ui.fitting import Grid, print_fitted
+
     for key, content in details.items():
-        table = Table(title=content.get("title", key))
-        for column in content["columns"]:
-            table.add_column(str(column), justify="left")
-        for row in content["rows"]:
-            table.add_row(*(number(v) if isinstance(v, float) else escape(str(v)) for v in row))
-        err_console.print(table)
+        columns = [str(column) for column in content["columns"]]
+        rows = [list(map(cell_text, columns, row)) for row in content["rows"]]
+        print_fitted(err_console, Grid(content.get("title", key), columns, rows))
         if "note" in content:
             info(content["note"])
 
 
+def role_lines(roles: Iterable[tuple[str, str]]) -> list[str]:
+    """Which data column is the target, the inputs, the date and which are left unread."""
+    roles = list(roles)
+    if not roles:
+        return []
+    width = max(len(role) for role, _ in roles)
+    return ["data columns:", *(f"  {role:<{width}}  {columns}" for role, columns in roles)]
+
+
+def column_roles(roles: Iterable[tuple[str, str]]) -> None:
+    for line in role_lines(roles):
+        info(line)
+
+
+def cell_text(column: object, value: object) -> str:
+    """A detail table's cell: a number as its column's metric is written everywhere."""
+    return metric_text(str(column), value) if isinstance(value, float) else escape(str(value))
+
+
 def dry_run_report(report) -> None:
     """Shapes, parameters and memory of one training step, before any training."""
+    column_roles(report.columns)
     table = Table(title="one training batch")
     for column in ("module", "output shape", "parameters"):
         table.add_column(column, justify="right" if column == "parameters" else "left")

@@ -6,7 +6,9 @@ from collections.abc import Iterable
 
 from rich.table import Table
 
-from seqcli.ui import err_console, info
+from seqcli.ui import err_console, info, wrote
+from seqcli.ui.fitting import Grid, print_fitted
+from seqcli.ui.numbers import metric_text, spread_text
 from seqcli.ui.sparkline import sparkline
 
 
@@ -83,24 +85,23 @@ class CompareView:
                 name,
                 f"{row['parameters']:,}",
                 row["step"],
-                _optional(row["loss"]),
-                _optional(row["metric"]),
-                _optional(row["speed"], "{:,.0f}"),
+                _optional("loss", row["loss"]),
+                _optional(self.monitor, row["metric"]),
+                "" if row["speed"] is None else f"{row['speed']:,.0f}",
                 row["status"],
             )
         return table
 
     def _summary(self, event) -> None:
-        err_console.print(self._summary_table(event.groups))
+        print_fitted(err_console, self._summary_grid(event.groups))
         _gradient_lines(event.groups)
         for path in event.files:
-            info(f"wrote {path}")
+            wrote(path)
 
-    def _summary_table(self, groups: list[dict]) -> Table:
+    def _summary_grid(self, groups: list[dict]) -> Grid:
         split = groups[0]["test_split"]
         seeded = any(len(g["seeds"]) > 1 for g in groups)
-        table = Table(title="mean ± std over seeds" if seeded else None)
-        columns = (
+        columns = [
             "variant",
             "params",
             f"{self.unit}/s",
@@ -108,25 +109,29 @@ class CompareView:
             f"{split} {self.monitor}",
             "target at",
             "early grad",
+        ]
+        rows = [self._summary_row(g) for g in groups]
+        title = "mean ± std over seeds" if seeded else None
+        return Grid(title, columns, rows, right=frozenset(columns[1:]))
+
+    def _summary_row(self, g: dict) -> list[str]:
+        reached = [str(s) for s in g["target_step"] if s is not None]
+        return [
+            g["group"],
+            f"{g['parameters']:,}",
+            f"{g['speed']:,.0f}",
+            self._mean_std(g["best_val"], len(g["seeds"])),
+            self._mean_std(g["test"], len(g["seeds"])),
+            ",".join(reached) or "-",
+            f"{g['early_gradient']:.0e}",
+        ]
+
+    def _mean_std(self, pair, seeds: int) -> str:
+        """Mean ± std over several seeds; one seed has no spread to show."""
+        mean, std = pair
+        return (
+            spread_text(self.monitor, mean, std) if seeds > 1 else metric_text(self.monitor, mean)
         )
-        for column in columns:
-            table.add_column(
-                column,
-                justify="left" if column == "variant" else "right",
-                no_wrap=column == "variant",
-            )
-        for g in groups:
-            reached = [str(s) for s in g["target_step"] if s is not None]
-            table.add_row(
-                g["group"],
-                f"{g['parameters']:,}",
-                f"{g['speed']:,.0f}",
-                _mean_std(g["best_val"], len(g["seeds"])),
-                _mean_std(g["test"], len(g["seeds"])),
-                ",".join(reached) or "-",
-                f"{g['early_gradient']:.0e}",
-            )
-        return table
 
 
 def _gradient_lines(groups: list[dict]) -> None:
@@ -141,11 +146,5 @@ def _gradient_lines(groups: list[dict]) -> None:
         err_console.print(f"  {g['group']:<{width}} {line}", soft_wrap=True, highlight=False)
 
 
-def _optional(value: float | None, template: str = "{:.4f}") -> str:
-    return "" if value is None else template.format(value)
-
-
-def _mean_std(pair, seeds: int) -> str:
-    """'0.512±0.02' over several seeds; one seed has no spread to show."""
-    mean, std = pair
-    return f"{mean:.3g}±{std:.1g}" if seeds > 1 else f"{mean:.4g}"
+def _optional(metric: str, value: float | None) -> str:
+    return "" if value is None else metric_text(metric, value)

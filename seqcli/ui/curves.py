@@ -55,7 +55,7 @@ def _draw(axes, rows: list[dict], curve: tuple[str, str, str], colour: str, name
     if split == "loss":
         where, values = _series(rows, "train", "loss", along)
         axes.plot(where, values, color=colour, alpha=0.25, linewidth=0.8)
-        axes.plot(where, _smoothed(values), color=colour, label=f"{name} train")
+        axes.plot(where, smoothed(values), color=colour, label=f"{name} train")
         where, values = _series(rows, "val", "loss", along)
         axes.plot(where, values, color=colour, linestyle="--", marker="o", label=f"{name} val")
         return
@@ -84,9 +84,12 @@ def _series(rows: list[dict], split: str, key: str, along: str) -> tuple[list, l
     return [step for step, _ in points], [value for _, value in points]
 
 
-def _smoothed(values: list[float]) -> list[float]:
-    out, level = [], None
-    for value in values:
-        level = value if level is None else SMOOTHING * level + (1 - SMOOTHING) * value
-        out.append(level)
+def smoothed(values: list[float], beta: float = SMOOTHING) -> list[float]:
+    """The exponential moving average, debiased as Adam's moments and TensorBoard's smoothing
+    are: started at 0 and divided by 1 - beta^t. Started at the first value instead, the
+    curve kept that (high) first loss for tens of steps and sat above validation."""
+    out, level = [], 0.0
+    for t, value in enumerate(values, start=1):
+        level = beta * level + (1 - beta) * value
+        out.append(level / (1 - beta**t))
     return out

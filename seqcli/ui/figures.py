@@ -13,6 +13,12 @@ from typing import BinaryIO
 import numpy as np
 
 from seqcli.errors import UsageError
+from seqcli.ui import wrote
+
+# A forecast plot shows this many history rows per forecast step, at least FEWEST_HISTORY_ROWS:
+# 7 steps after 500 rows of history were squeezed against the right edge.
+HISTORY_PER_STEP = 4
+FEWEST_HISTORY_ROWS = 30
 
 
 @dataclass(frozen=True)
@@ -56,9 +62,10 @@ def save_figure(figure, path: Path | BinaryIO, *, flag: str) -> None:
         figure.savefig(path, format="png")
         return
     try:
-        figure.savefig(path)
+        figure.savefig(path, bbox_inches="tight")  # no label is cut at the figure's edge
     except OSError as err:
         raise UsageError(f"{flag} {path}: cannot write ({err.strerror})") from None
+    wrote(path)
 
 
 def plot_gradient_flow(curves: dict[str, Sequence[float]], path: Path | BinaryIO):
@@ -124,17 +131,29 @@ def readable_log_ticks(axes) -> None:
     axes.yaxis.set_minor_formatter(plain)
 
 
+def history_rows(steps: int, available: int) -> int:
+    """History rows a forecast of `steps` is drawn after: in proportion, within what there is."""
+    return min(available, max(HISTORY_PER_STEP * steps, FEWEST_HISTORY_ROWS))
+
+
 def plot_forecast(data: ForecastFigure, path: Path) -> None:
-    """History and forecast of every value column, one panel each."""
+    """The latest history and the forecast of every value column, one panel each."""
+    save_figure(forecast_figure(data), path, flag="--plot")
+
+
+def forecast_figure(data: ForecastFigure):
     figure, axes = new_figure(len(data.names), figsize=(9, 3 * len(data.names)))
     outputs = np.concatenate(data.forecast)  # (S, V, Q)
     forecast = outputs[..., data.levels.index(0.5)]  # (S, V)
-    rows = np.arange(-len(data.history) + 1, len(forecast) + 1)
-    x = rows if data.dates is None else np.asarray(data.dates, dtype="datetime64[s]")
-    past, ahead = x[: len(data.history)], x[len(data.history) - 1 :]  # the lines join
+    shown = history_rows(len(forecast), len(data.history))
+    history = data.history[-shown:]  # (H, V)
+    rows = np.arange(-shown + 1, len(forecast) + 1)
+    dates = None if data.dates is None else data.dates[len(data.history) - shown :]
+    x = rows if dates is None else np.asarray(dates, dtype="datetime64[s]")
+    past, ahead = x[:shown], x[shown - 1 :]  # the lines join
     for column, (name, axis) in enumerate(zip(data.names, axes, strict=True)):
-        axis.plot(past, data.history[:, column], label="history")
-        joined = np.concatenate([data.history[-1:, column], forecast[:, column]])
+        axis.plot(past, history[:, column], label="history")
+        joined = np.concatenate([history[-1:, column], forecast[:, column]])
         axis.plot(ahead, joined, linestyle="--", label="forecast")
         if len(data.levels) > 1:  # the widest interval the quantiles make
             low, high = outputs[:, column, 0], outputs[:, column, -1]
@@ -142,12 +161,17 @@ def plot_forecast(data: ForecastFigure, path: Path) -> None:
             axis.fill_between(ahead[1:], low, high, alpha=0.25, label=band)
         axis.set_ylabel(name)
         axis.legend(loc="upper left")
-    axes[-1].set_xlabel("rows after the last known one" if data.dates is None else data.date_name)
-    if data.series is not None:
-        axes[0].set_title(f"series {data.series}")
-    if data.dates is not None:
+    axes[-1].set_xlabel("rows after the last known one" if dates is None else data.date_name)
+    axes[0].set_title(forecast_title(data, len(forecast), shown))
+    if dates is not None:
         figure.autofmt_xdate()  # slanted, so dates of every width stay legible
-    save_figure(figure, path, flag="--plot")
+    return figure
+
+
+def forecast_title(data: ForecastFigure, steps: int, shown: int) -> str:
+    series = "" if data.series is None else f" of series {data.series}"
+    names = ", ".join(data.names)
+    return f"{names}{series}: {steps} steps forecast after the last {shown} rows"
 
 
 def plot_attention(rows: list[dict], path: Path) -> None:
@@ -158,15 +182,23 @@ def plot_attention(rows: list[dict], path: Path) -> None:
             f"--attention {path}: a PNG shows one sentence, got {len(rows)}; "
             "use a .json file for several"
         )
-    row = rows[0]
-    figure, axes = new_figure(figsize=(1 + 0.5 * len(row["source"]), 1 + 0.4 * len(row["target"])))
+    save_figure(attention_figure(rows[0]), path, flag="--attention")
+
+
+def attention_figure(row: dict):
+    # At least ATTENTION_HEIGHT inches tall: the axis titles are longer than a short sentence.
+    height = max(ATTENTION_HEIGHT, 1 + 0.4 * len(row["target"]))
+    figure, axes = new_figure(figsize=(2 + 0.5 * len(row["source"]), height))
     image = axes.imshow(row["weights"], cmap="bone", vmin=0, vmax=1)
     axes.set_xticks(range(len(row["source"])), row["source"], rotation=90)
     axes.set_yticks(range(len(row["weights"])), row["target"])
     axes.set_xlabel("source (read by the encoder)")
     axes.set_ylabel("target (written by the decoder)")
     figure.colorbar(image, ax=axes, fraction=0.046, pad=0.04, label="attention weight")
-    save_figure(figure, path, flag="--attention")
+    return figure
+
+
+ATTENTION_HEIGHT = 3.5
 
 
 TICK_LABELS = {"\n": "\\n", " ": "·", "\t": "\\t"}  # steps that would not show as a tick label

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from seqcli.errors import UsageError
+from seqcli.ui import wrote
 from seqcli.ui.figures import plot_attention
 
 
@@ -14,6 +15,7 @@ def write_file(path: Path, text: str, *, flag: str) -> None:
         path.write_text(text, encoding="utf-8")
     except OSError as err:
         raise UsageError(f"{flag} {path}: cannot write ({err.strerror})") from None
+    wrote(path)
 
 
 def write_attention(rows: list[dict], path: Path) -> None:

@@ -18,7 +18,15 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from seqcli.ui import COVERAGE, DIAGNOSTIC_NUMBERS, err_console, format_metrics, warn
+from seqcli.ui import (
+    COVERAGE,
+    DIAGNOSTIC_NUMBERS,
+    err_console,
+    format_metrics,
+    role_lines,
+    warn,
+)
+from seqcli.ui.numbers import metric_text
 
 LOG_EVERY = 30.0  # seconds between plain progress lines when stderr is not a terminal
 
@@ -103,6 +111,8 @@ class TrainView:
         )
         for found in event.embeddings:
             self._say(COVERAGE.format(**found))
+        for line in role_lines(event.columns):
+            self._say(escape(line))
         for warning in event.warnings:
             warn(warning)
         if not event.total_steps:  # nothing to optimize: no steps to show progress over
@@ -185,6 +195,6 @@ class TrainView:
         table.add_row("parameters", f"{summary['parameters']:,}")
         best = summary["best"]
         if best["value"] is not None:
-            table.add_row(f"best val {best['metric']}", f"{best['value']:.4f}")
+            table.add_row(f"best val {best['metric']}", metric_text(best["metric"], best["value"]))
         table.add_row("wall time", f"{summary['elapsed_s']:.1f} s")
         err_console.print(table)

@@ -19,6 +19,7 @@ from seqcli.metrics.forecast import (
 )
 from seqcli.tasks.forecaster.batches import scaled_forecast
 from seqcli.tasks.forecaster.rolling import rolling_forecast
+from seqcli.ui.numbers import metric_text
 
 MODEL = "model"
 
@@ -139,13 +140,18 @@ def verdict(order: list[str], means: dict) -> str:
     model = means[MODEL]["mase"]
     if order[0] == MODEL:
         runner_up = order[1] if len(order) > 1 else None
-        beaten = f" (next: {runner_up}, MASE {means[runner_up]['mase']:.3f})" if runner_up else ""
-        return f"the model beats every baseline: MASE {model:.3f}{beaten}"
+        beaten = f" (next: {runner_up}, MASE {_mase(means[runner_up])})" if runner_up else ""
+        return f"the model beats every baseline: MASE {metric_text('mase', model)}{beaten}"
     winners = order[: order.index(MODEL)]
     return (
-        f"a baseline wins: {winners[0]} scores MASE {means[winners[0]]['mase']:.3f} against "
-        f"the model's {model:.3f}; {len(winners)} of {len(order) - 1} baselines beat the model"
+        f"a baseline wins: {winners[0]} scores MASE {_mase(means[winners[0]])} against "
+        f"the model's {metric_text('mase', model)}; {len(winners)} of {len(order) - 1} "
+        "baselines beat the model"
     )
+
+
+def _mase(errors: dict) -> str:
+    return metric_text("mase", errors["mase"])
 
 
 def interval_table(scored: Scored, config) -> tuple[float, dict]:

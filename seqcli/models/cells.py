@@ -124,17 +124,3 @@ def make_stack(config, *, input_size: int) -> RecurrentStack:
     """Build the recurrent stack the recipe describes (batch-first)."""
     cell = CELLS[form_key(config)]
     return cell.stack(cell, config, input_size=input_size)
-
-
-def map_state(fn, state):
-    """Apply fn to every tensor of a state: a tensor, a tuple of parts, a list, or None."""
-    if state is None:
-        return None
-    if isinstance(state, torch.Tensor):
-        return fn(state)
-    return type(state)(map_state(fn, part) for part in state)
-
-
-def detach(state):
-    """Cut the graph behind a carried state."""
-    return map_state(torch.Tensor.detach, state)

@@ -86,6 +86,14 @@ def test_the_state_has_the_parts_the_spec_names(variant):
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("direction", ["uni", "bi"])
+def test_the_stack_says_the_width_of_its_output_and_top_state(variant, direction):
+    stack = stack_of(variant, layers=2, direction=direction)
+    output, final = stack.read_ragged(torch.randn(3, 4, 5).double(), torch.tensor([4, 2, 1]))
+    assert output.shape[-1] == final.shape[-1] == stack.output_size == 6 * stack.directions
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
 def test_a_carried_state_continues_where_the_first_half_ended(variant):
     stack = stack_of(variant, layers=2)
     x = torch.randn(2, 10, 5, dtype=torch.float64)

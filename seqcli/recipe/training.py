@@ -166,6 +166,14 @@ class Sampling(Section):
         description="sample among the likeliest tokens that hold this much probability "
         "(nucleus); null: all",
     )
+    typical_p: Annotated[float | None, DRAW] = Field(
+        None,
+        gt=0,
+        le=1,
+        description="sample among the tokens whose surprisal is closest to the entropy, until "
+        "they hold this much probability (locally typical sampling, Meister et al. 2022); "
+        "null: all",
+    )
     greedy: Annotated[bool, PICK] = Field(False, description="always take the likeliest token")
     repetition_penalty: Annotated[float, PICK] = Field(
         1.0,

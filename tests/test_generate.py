@@ -246,3 +246,14 @@ def test_typical_p_shapes_every_token_each_sampling_task_writes(task, tmp_path, 
     for scores, weights, chosen in seen:
         assert (chosen.typical_p, chosen.top_k, chosen.top_p) == (0.4, None, None)
         assert_typical(scores, weights, chosen.typical_p)
+
+
+@pytest.mark.parametrize(("chunks", "warned"), [(["\n", " \n"], True), (["\n", "a\n"], False)])
+def test_an_output_of_nothing_but_whitespace_is_written_with_a_warning(chunks, warned, capsys):
+    from seqcli.cli.generate import write_generated
+    from seqcli.decoding.requests import Generated
+
+    write_generated(Generated(iter(chunks)), output=None, plot=None, attention=None)
+    captured = capsys.readouterr()
+    assert captured.out == "".join(chunks)
+    assert ("warning: the output is empty" in captured.err) is warned

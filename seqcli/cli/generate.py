@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import typing
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -150,12 +151,33 @@ def write_generated(generated, *, output: Path | None, plot: Path | None, attent
     """The text to stdout (or --output), then the pictures the flags ask for."""
     from seqcli.ui import figures, files
 
+    text = Watched(generated.chunks)
     if output is None:
-        for chunk in generated.chunks:
+        for chunk in text:
             ui.write_stdout(chunk)
     else:
-        files.write_file(output, "".join(generated.chunks), flag="--output")
+        files.write_file(output, "".join(text), flag="--output")
+    if text.blank:  # exit 0 with nothing to read looked like success (eng-fra, issue 22)
+        ui.warn(EMPTY)
     if plot is not None:
         figures.plot_forecast(generated.figure, plot)
     if attention is not None:
         files.ATTENTION_WRITERS[attention.suffix.lower()](generated.attention, attention)
+
+
+EMPTY = (
+    "the output is empty (nothing but whitespace): the model ended or padded at once, "
+    "as one trained too briefly does"
+)
+
+
+class Watched:
+    """Generated chunks as they stream, noting whether any held more than whitespace."""
+
+    def __init__(self, chunks: Iterable[str]):
+        self.chunks, self.blank = chunks, True
+
+    def __iter__(self) -> Iterator[str]:
+        for chunk in self.chunks:
+            self.blank = self.blank and not chunk.strip()
+            yield chunk

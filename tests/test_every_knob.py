@@ -136,6 +136,7 @@ CHANGES = {
     "generate.temperature": {"generate": {"temperature": 0.2}},
     "generate.top_k": {"generate": {"top_k": 2}},
     "generate.top_p": {"generate": {"top_p": 0.3}},
+    "generate.typical_p": {"generate": {"typical_p": 0.3}},
     "generate.sample_length": {"generate": {"sample_length": 3}},
     "generate.greedy": {"generate": {"greedy": True}},
     "generate.repetition_penalty": {"generate": {"repetition_penalty": 5.0}},

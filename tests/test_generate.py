@@ -1,6 +1,7 @@
 """Picking the next token (temperature, top-k, top-p, greedy, repetition penalty, min_length)
 and the one autoregressive loop every sampler runs through."""
 
+import math
 import time
 
 import pytest
@@ -9,7 +10,7 @@ import torch
 from seqcli.data.vocab import Vocab
 from seqcli.decoding.autoregress import autoregress
 from seqcli.decoding.requests import Draw, Prompt, Request
-from seqcli.decoding.sampling import TokenPicker, adjust_scores, pick_next
+from seqcli.decoding.sampling import TokenPicker, adjust_scores, distribution, pick_next
 from seqcli.engine.run import new_run
 from seqcli.errors import UsageError
 from seqcli.recipe import validate_recipe
@@ -152,3 +153,107 @@ def test_time_per_token_does_not_grow_with_length(run):
     rounds = [(per_token(200), per_token(2000)) for _ in range(5)]
     short, long = min(r[0] for r in rounds), min(r[1] for r in rounds)
     assert long < short * 3  # quadratic growth would make it ~10x; load spikes stay under 3x
+
+
+# --- locally typical sampling (Meister et al. 2022) -------------------------------------------
+
+
+def typical_reference(probs: list[float], mass: float) -> dict[int, float]:
+    """The paper's typical set: tokens ordered by how far their surprisal -log p lies from the
+    entropy H(p), the shortest prefix of that order whose probability reaches the mass; the
+    draw is from those tokens, renormalised."""
+    entropy = -sum(p * math.log(p) for p in probs if p > 0)
+    order = sorted(range(len(probs)), key=lambda i: abs(-math.log(probs[i]) - entropy))
+    kept, total = [], 0.0
+    for i in order:
+        kept.append(i)
+        total += probs[i]
+        if total >= mass:
+            break
+    return {i: probs[i] / total for i in kept}
+
+
+def drawn_from(probs: list[float], sampling: Sampling) -> dict[int, float]:
+    weights = distribution(torch.tensor([probs], dtype=torch.float64).log(), sampling)[0]
+    return {i: w / weights.sum().item() for i, w in enumerate(weights.tolist()) if w > 0}
+
+
+@pytest.mark.parametrize(
+    "probs",
+    [[0.6, 0.2, 0.1, 0.05, 0.05], [0.3, 0.25, 0.2, 0.15, 0.1], [0.9, 0.04, 0.03, 0.02, 0.01]],
+)
+@pytest.mark.parametrize("mass", [0.15, 0.55, 0.85, 0.96])  # none a sum of the first few
+def test_typical_sampling_draws_from_the_papers_typical_set(probs, mass):
+    expected = typical_reference(probs, mass)
+    found = drawn_from(probs, Sampling(typical_p=mass))
+    assert found.keys() == expected.keys()
+    assert list(found.values()) == pytest.approx([expected[i] for i in found])
+
+
+def test_typical_sampling_can_leave_out_the_likeliest_token():
+    # H = 1.16 nats; token 1's surprisal (1.61) is nearer to it than token 0's (0.51).
+    assert drawn_from([0.6, 0.2, 0.1, 0.05, 0.05], Sampling(typical_p=0.15)) == {1: 1.0}
+
+
+def test_typical_sampling_after_top_k_reads_the_entropy_of_what_top_k_kept():
+    probs = [0.5, 0.3, 0.12, 0.05, 0.03]
+    top = [p / sum(probs[:3]) for p in probs[:3]]
+    expected = typical_reference(top, 0.5)
+    found = drawn_from(probs, Sampling(top_k=3, typical_p=0.5))
+    assert found == pytest.approx(expected)
+
+
+def assert_typical(scores: torch.Tensor, weights: torch.Tensor, mass: float) -> None:
+    """Each row of weights draws from the typical set of softmax(scores), by the paper's
+    definition: closest surprisals first, and the shortest such set that reaches the mass."""
+    for row, weight in zip(torch.softmax(scores.double(), -1), weights.double(), strict=True):
+        kept = weight > 0
+        distance = (-row.log() - -(row * row.log()).nansum()).abs()
+        assert row[kept].sum() >= mass - 1e-6
+        assert row[kept].sum() - row[kept][distance[kept].argmax()] < mass + 1e-6
+        if not kept.all():
+            assert distance[kept].max() <= distance[~kept].min() + 1e-6
+        torch.testing.assert_close(
+            weight / weight.sum(), torch.where(kept, row, 0) / row[kept].sum()
+        )
+
+
+FLAGS = {
+    "language_model": {"length": 6},
+    "conditioned_text": {"condition": "Russian", "length": 6},
+    "translator": {"input": "123\n45"},
+}
+
+
+@pytest.mark.parametrize("task", sorted(FLAGS))
+def test_typical_p_shapes_every_token_each_sampling_task_writes(task, tmp_path, monkeypatch):
+    from seqcli.cli.requests import build_request
+    from seqcli.decoding import sampling
+    from tests.conftest import train_briefly
+
+    trainer, _ = train_briefly(task, tmp_path / "run")
+    seen, original = [], sampling.distribution
+
+    def watched(scores, chosen):
+        weights = original(scores, chosen)
+        seen.append((scores / chosen.temperature, weights, chosen))
+        return weights
+
+    monkeypatch.setattr(sampling, "distribution", watched)
+    request = build_request(trainer.run.recipe, {"typical_p": 0.4, **FLAGS[task]})
+    "".join(trainer.run.task.generate(trainer.run, request).chunks)
+    assert seen  # a translator that ran beam search instead would pick nothing here
+    for scores, weights, chosen in seen:
+        assert (chosen.typical_p, chosen.top_k, chosen.top_p) == (0.4, None, None)
+        assert_typical(scores, weights, chosen.typical_p)
+
+
+@pytest.mark.parametrize(("chunks", "warned"), [(["\n", " \n"], True), (["\n", "a\n"], False)])
+def test_an_output_of_nothing_but_whitespace_is_written_with_a_warning(chunks, warned, capsys):
+    from seqcli.cli.generate import write_generated
+    from seqcli.decoding.requests import Generated
+
+    write_generated(Generated(iter(chunks)), output=None, plot=None, attention=None)
+    captured = capsys.readouterr()
+    assert captured.out == "".join(chunks)
+    assert ("warning: the output is empty" in captured.err) is warned

@@ -6,11 +6,14 @@ from __future__ import annotations
 import io
 
 import pytest
+import typer
 
-from seqcli.cli.requests import build_request
+from seqcli.cli import app
+from seqcli.cli.requests import GENERATE_OPTIONS, build_request
+from seqcli.decoding.requests import Search
 from seqcli.errors import UsageError
 from seqcli.recipe.tasks import SPECS
-from seqcli.recipe.training import GENERATE_OPTIONS
+from seqcli.recipe.training import DRAW, Sampling, sampling_keys
 from tests.conftest import ROOT
 from tests.conftest import shipped_recipe as recipe
 
@@ -82,3 +85,25 @@ def test_translator_lines_come_from_the_flag_a_file_or_stdin(monkeypatch, tmp_pa
     assert build_request(translator, {"input_file": tmp_path / "in.txt"}).lines == ("5", "6")
     monkeypatch.setattr("sys.stdin", io.StringIO("7\n"))
     assert build_request(translator, {}).lines == ("7",)
+
+
+DRAW_VALUES = {"temperature": 0.5, "top_k": 2, "top_p": 0.5, "typical_p": 0.5}
+
+
+@pytest.mark.parametrize("key", sampling_keys(DRAW))
+def test_every_draw_key_asks_a_translator_to_sample_and_is_refused_beside_beams(key):
+    translator = recipe("translator")
+    request = build_request(translator, {"input": "1", key: DRAW_VALUES[key]})
+    assert request.search is None
+    assert getattr(request.draw.sampling, key) == DRAW_VALUES[key]
+    with pytest.raises(UsageError, match="choose one of sampling / beam search"):
+        build_request(translator, {"input": "1", key: DRAW_VALUES[key], "beam_size": 3})
+
+
+@pytest.mark.parametrize("section", [Sampling, Search])
+def test_generate_has_one_flag_per_key_of_the_sections_it_mirrors_with_the_keys_help(section):
+    command = typer.main.get_command(app).commands["generate"]
+    options = {param.name: param for param in command.params}
+    for key, field in section.model_fields.items():
+        assert options[key].opts[0] == "--" + key.replace("_", "-")
+        assert field.description.lower() in options[key].help.lower()

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import inspect
+import typing
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import BaseModel
 
 from seqcli import ui
 from seqcli.cli.app import Device, Precision, RunPath, Threads, app, friendly, place
 from seqcli.cli.choices import offer
-from seqcli.cli.numbers import bounded, like
+from seqcli.cli.numbers import bounded, like, option_like
 from seqcli.cli.requests import UNKNOWN
+from seqcli.decoding.requests import Search
 from seqcli.errors import UsageError
 from seqcli.recipe import GenerateConfig, Recipe, SeriesData
 from seqcli.recipe.pattern_formats import PatternData
@@ -22,25 +27,6 @@ PrimeFile = Annotated[Path | None, typer.Option(help="Read the prime from a file
 Length = Annotated[
     int | None,
     typer.Option(parser=like(GenerateConfig, "length"), help="Tokens (or steps) to generate."),
-]
-Temperature = Annotated[
-    float | None, typer.Option(parser=like(Sampling, "temperature"), help="Softmax temperature.")
-]
-TopK = Annotated[
-    int | None, typer.Option(parser=like(Sampling, "top_k"), help="Sample among the k likeliest.")
-]
-TopP = Annotated[float | None, typer.Option(parser=like(Sampling, "top_p"), help="Nucleus mass.")]
-Greedy = Annotated[bool, typer.Option(help="Always take the likeliest token.")]
-Penalty = Annotated[
-    float | None,
-    typer.Option(
-        parser=like(Sampling, "repetition_penalty"),
-        help="Scores of tokens already written / this (CTRL).",
-    ),
-]
-MinLength = Annotated[
-    int | None,
-    typer.Option(parser=like(Sampling, "min_length"), help="Tokens before the end may come."),
 ]
 Samples = Annotated[
     int | None, typer.Option(parser=bounded(int, ge=1), help="Independent samples.")
@@ -79,60 +65,69 @@ Pattern = Annotated[
     int | None,
     typer.Option(parser=bounded(int, ge=0), help="Hopfield: stored pattern to recall."),
 ]
-BeamSize = Annotated[
-    int | None, typer.Option(parser=bounded(int, ge=1), help="translator: beams (5).")
-]
-NBest = Annotated[
-    int | None,
-    typer.Option(parser=bounded(int, ge=1), help="translator: best translations per line."),
-]
-LengthPenalty = Annotated[
-    float | None,
-    typer.Option(parser=bounded(float, ge=0), help="translator: GNMT alpha (0.6)."),
-]
 Attention = Annotated[
     Path | None, typer.Option(help="translator: write attention weights (.json or .png).")
 ]
 
 
+def options_like(section: type[BaseModel]) -> dict:
+    """One flag per key of a section (Sampling, Search), declared by the key's field."""
+    return {key: option_like(section, key) for key in section.model_fields}
+
+
+# generate's flags in the order --help lists them. The sampling and beam flags are the
+# Sampling and Search sections' fields: a new key there is a new flag here, with no edit.
+FLAGS = {
+    "prime": Text,
+    "prime_file": PrimeFile,
+    "length": Length,
+    **options_like(Sampling),
+    "num_samples": Samples,
+    "seed": Seed,
+    "unknown": Unknown,
+    "horizon": Horizon,
+    "series": Series,
+    "input": Input,
+    "output": Output,
+    "plot": Plot,
+    "condition": Condition,
+    "input_file": InputFile,
+    **options_like(Search),
+    "attention": Attention,
+    "noise": Noise,
+    "pattern": Pattern,
+}
+
+
+def _signature() -> inspect.Signature:
+    """generate's parameters as Typer reads them: the run, FLAGS, then where to compute."""
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    flags = [
+        inspect.Parameter(name, keyword, default=_not_given(kind), annotation=kind)
+        for name, kind in FLAGS.items()
+    ]
+    placing = [
+        inspect.Parameter("device", keyword, default="auto", annotation=Device),
+        inspect.Parameter("threads", keyword, default=None, annotation=Threads),
+        inspect.Parameter("precision", keyword, default=None, annotation=Precision),
+    ]
+    run = inspect.Parameter("run", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=RunPath)
+    return inspect.Signature([run, *flags, *placing], return_annotation=None)
+
+
+def _not_given(kind) -> bool | None:
+    """A switch left off is False, any other flag None: build_request reads both as absent."""
+    return False if typing.get_args(kind)[0] is bool else None
+
+
 @app.command()
 @friendly
-def generate(
-    run: RunPath,
-    prime: Text = None,
-    prime_file: PrimeFile = None,
-    length: Length = None,
-    temperature: Temperature = None,
-    top_k: TopK = None,
-    top_p: TopP = None,
-    greedy: Greedy = False,
-    repetition_penalty: Penalty = None,
-    min_length: MinLength = None,
-    num_samples: Samples = None,
-    seed: Seed = None,
-    unknown: Unknown = None,
-    horizon: Horizon = None,
-    series: Series = None,
-    input: Input = None,
-    output: Output = None,
-    plot: Plot = None,
-    condition: Condition = None,
-    input_file: InputFile = None,
-    beam_size: BeamSize = None,
-    n_best: NBest = None,
-    length_penalty: LengthPenalty = None,
-    attention: Attention = None,
-    noise: Noise = None,
-    pattern: Pattern = None,
-    device: Device = "auto",
-    threads: Threads = None,
-    precision: Precision = None,
-) -> None:
+def generate(run: Path, *, device: str, threads: int | None, precision: str | None, **flags):
     """Generate from a trained model: sample text, translate, condition, forecast, recall."""
-    options = {
-        k: v for k, v in locals().items() if k not in ("run", "device", "threads", "precision")
-    }
-    _generate(run, options, device=place(device, threads), precision=precision)
+    _generate(run, flags, device=place(device, threads), precision=precision)
+
+
+generate.__signature__ = _signature()  # Typer reads the flags from here
 
 
 def _generate(run: Path, options: dict, *, device, precision: str | None) -> None:
@@ -163,12 +158,33 @@ def write_generated(generated, *, output: Path | None, plot: Path | None, attent
     """The text to stdout (or --output), then the pictures the flags ask for."""
     from seqcli.ui import figures, files
 
+    text = Watched(generated.chunks)
     if output is None:
-        for chunk in generated.chunks:
+        for chunk in text:
             ui.write_stdout(chunk)
     else:
-        files.write_file(output, "".join(generated.chunks), flag="--output")
+        files.write_file(output, "".join(text), flag="--output")
+    if text.blank:  # exit 0 with nothing to read looked like success (eng-fra, issue 22)
+        ui.warn(EMPTY)
     if plot is not None:
         figures.plot_forecast(generated.figure, plot)
     if attention is not None:
         files.ATTENTION_WRITERS[attention.suffix.lower()](generated.attention, attention)
+
+
+EMPTY = (
+    "the output is empty (nothing but whitespace): the model ended or padded at once, "
+    "as one trained too briefly does"
+)
+
+
+class Watched:
+    """Generated chunks as they stream, noting whether any held more than whitespace."""
+
+    def __init__(self, chunks: Iterable[str]):
+        self.chunks, self.blank = chunks, True
+
+    def __iter__(self) -> Iterator[str]:
+        for chunk in self.chunks:
+            self.blank = self.blank and not chunk.strip()
+            yield chunk

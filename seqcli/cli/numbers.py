@@ -28,6 +28,20 @@ def like(section: type[BaseModel], key: str) -> Parser:
     return _parser(Annotated[(kind, *field.metadata)] if field.metadata else kind)
 
 
+def option_like(section: type[BaseModel], key: str) -> Any:
+    """The annotated Typer option of a flag that sets what `key` of a recipe section sets:
+    named after the key, its type and bounds the field's (as `like` parses them), its help
+    the field's description. Its default means "not given" (None, or False for a switch), so
+    the recipe's value stands unless the flag is typed."""
+    field = section.model_fields[key]
+    text = field.description or ""
+    help_text = f"{text[:1].upper()}{text[1:]}."
+    if field.annotation is bool:
+        return Annotated[bool, typer.Option(help=help_text)]
+    kind = _given(field.annotation)
+    return Annotated[kind | None, typer.Option(parser=like(section, key), help=help_text)]
+
+
 def bounded(kind: type, **bounds) -> Parser:
     """A Typer parser for a number with no recipe twin: pydantic's bounds (ge, gt, le, lt)."""
     return _parser(Annotated[kind, Field(**bounds)])

@@ -13,10 +13,26 @@ from seqcli.decoding.requests import Draw, Forecast, Prompt, Recall, Request, Se
 from seqcli.errors import UsageError
 from seqcli.recipe.inputs import LINES, PRIME, Input, input_lines, read_input, read_stream
 from seqcli.recipe.schema import Recipe
-from seqcli.recipe.training import GENERATE_OPTIONS, Sampling
+from seqcli.recipe.training import DRAW, ENDING, PICK, Sampling, sampling_keys
 
 PLOTTED_STEPS = 100_000  # --plot keeps every forecast row to draw it
 UNKNOWN = {"error": False, "skip": True}  # --unknown: refuse or drop prime tokens out of vocab
+# `seqcli generate`'s flags by what they ask for; a task's spec names the groups it reads, and
+# a flag outside them is refused. The sampling and beam groups are their sections' keys.
+GENERATE_OPTIONS = {
+    "prompt": ("prime", "prime_file", "unknown"),
+    "length": ("length",),
+    "sampling": sampling_keys(DRAW) + sampling_keys(PICK),
+    "ending": sampling_keys(ENDING),
+    "seed": ("seed",),
+    "samples": ("num_samples",),
+    "condition": ("condition",),
+    "lines": ("input", "input_file"),
+    "search": tuple(Search.model_fields),
+    "attention": ("attention",),
+    "forecast": ("horizon", "input_file", "series", "output", "plot"),
+    "recall": ("input_file", "noise", "pattern"),
+}
 
 
 def flag(name: str) -> str:
@@ -69,8 +85,8 @@ def _sampling(recipe: Recipe, given: dict) -> Sampling:
 def _search(recipe: Recipe, given: dict) -> Search | None:
     """Beam search, unless --greedy (or the recipe's greedy) or a sampling flag says to pick
     token by token; saying both is an error."""
-    sampled = [name for name in ("temperature", "top_k", "top_p") if name in given]
-    beamed = _pick(given, Search.__dataclass_fields__)
+    sampled = _pick(given, sampling_keys(DRAW))
+    beamed = _pick(given, Search.model_fields)
     modes = {"--greedy": "greedy" in given, "sampling": bool(sampled), "beam search": bool(beamed)}
     chosen = [mode for mode, on in modes.items() if on]
     if len(chosen) > 1:

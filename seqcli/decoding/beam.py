@@ -10,7 +10,7 @@ import torch
 
 from seqcli.decoding.requests import Search
 from seqcli.decoding.sampling import adjust_scores
-from seqcli.models.cells import map_state
+from seqcli.models.state import map_state
 from seqcli.recipe.training import Sampling
 
 

@@ -7,6 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import Field
+
+from seqcli.recipe.schedule import Section
 from seqcli.recipe.training import Sampling
 
 
@@ -26,13 +29,17 @@ class Prompt:
     skip_unknown: bool = False  # drop tokens outside the vocabulary instead of refusing
 
 
-@dataclass(frozen=True)
-class Search:
-    """Beam search (the translator's default)."""
+class Search(Section):
+    """Beam search (the translator's default). seqcli generate's beam flags are built from
+    these fields, as its sampling flags are from the Sampling section's."""
 
-    beam_size: int = 5  # OpenNMT's usual beam
-    n_best: int = 1
-    length_penalty: float = 0.6  # GNMT's alpha
+    beam_size: int = Field(5, ge=1, description="beams a translator keeps (OpenNMT's usual 5)")
+    n_best: int = Field(1, ge=1, description="best translations written per line")
+    length_penalty: float = Field(
+        0.6,
+        ge=0,
+        description="GNMT's alpha: how much the ranking of finished beams favours longer ones",
+    )
 
 
 @dataclass(frozen=True)

@@ -37,17 +37,10 @@ def adjust_scores(
 
 
 def pick_next(scores: torch.Tensor, sampling: Sampling, generator: torch.Generator) -> torch.Tensor:
-    """Next token ids (B,) from scores (B, V): the likeliest, or a draw after temperature,
-    top-k and top-p."""
+    """Next token ids (B,) from scores (B, V): the likeliest, or a draw from `distribution`."""
     if sampling.greedy:
         return scores.argmax(-1)
-    scores = scores / sampling.temperature
-    if sampling.top_k is not None and sampling.top_k < scores.shape[-1]:
-        kth = torch.topk(scores, sampling.top_k).values[:, -1:]  # (B, 1)
-        scores = scores.masked_fill(scores < kth, float("-inf"))
-    probs = torch.softmax(scores, dim=-1)  # (B, V)
-    if sampling.top_p is not None and sampling.top_p < 1:
-        probs = _nucleus(probs, sampling.top_p)
+    probs = distribution(scores, sampling)
     if not math.isfinite(probs.sum().item()):  # NaN or inf anywhere poisons the sum
         raise NonFiniteScores("the model's next-token scores are not finite (NaN or inf)")
     # argmax(p / E) with E ~ Exp(1) is an exact draw from p (the exponential race, a form of
@@ -57,12 +50,48 @@ def pick_next(scores: torch.Tensor, sampling: Sampling, generator: torch.Generat
     return (probs / race).argmax(-1)
 
 
+def distribution(scores: torch.Tensor, sampling: Sampling) -> torch.Tensor:
+    """What a token is drawn from (B, V), proportional to the probabilities (rows need not
+    sum to one): softmax after temperature and top-k, narrowed by each rule of NARROWING."""
+    scores = scores / sampling.temperature
+    if sampling.top_k is not None and sampling.top_k < scores.shape[-1]:
+        kth = torch.topk(scores, sampling.top_k).values[:, -1:]  # (B, 1)
+        scores = scores.masked_fill(scores < kth, float("-inf"))
+    probs = torch.softmax(scores, dim=-1)  # (B, V)
+    narrowed = False
+    for key, keep in NARROWING.items():
+        mass = getattr(sampling, key)
+        if mass is not None and mass < 1:  # a mass of 1 keeps every token
+            probs = probs / probs.sum(-1, keepdim=True) if narrowed else probs
+            probs = probs.masked_fill(~keep(probs, mass), 0.0)
+            narrowed = True
+    return probs
+
+
+def _keep_in_order(probs: torch.Tensor, order: torch.Tensor, mass: float) -> torch.Tensor:
+    """(B, V) True for the tokens that, taken in `order` (B, V) of token ids, come before
+    the running total of probability reaches mass: the shortest such prefix."""
+    in_order = probs.gather(-1, order)
+    mass_before = in_order.cumsum(-1) - in_order
+    return torch.zeros_like(probs, dtype=torch.bool).scatter(-1, order, mass_before < mass)
+
+
 def _nucleus(probs: torch.Tensor, top_p: float) -> torch.Tensor:
-    """Keep the smallest set of likeliest tokens whose mass reaches top_p (Holtzman 2020)."""
-    sorted_probs, order = probs.sort(dim=-1, descending=True)
-    mass_before = sorted_probs.cumsum(-1) - sorted_probs
-    sorted_probs = sorted_probs.masked_fill(mass_before >= top_p, 0.0)
-    return torch.zeros_like(probs).scatter(-1, order, sorted_probs)
+    """The likeliest tokens first, up to top_p of the mass (Holtzman et al. 2020)."""
+    return _keep_in_order(probs, probs.argsort(dim=-1, descending=True), top_p)
+
+
+def _typical(probs: torch.Tensor, typical_p: float) -> torch.Tensor:
+    """The tokens whose surprisal -log p is closest to the entropy first, up to typical_p of
+    the mass (Meister et al. 2022): they carry the information a typical token would."""
+    entropy = -torch.special.xlogy(probs, probs).sum(-1, keepdim=True)  # (B, 1); 0 log 0 = 0
+    distance = (entropy + probs.log()).abs()  # (B, V); inf where p = 0, so those come last
+    return _keep_in_order(probs, distance.argsort(dim=-1), typical_p)
+
+
+# The rules that narrow the distribution to a set of tokens, in the order they apply, each
+# under the Sampling key whose mass it keeps. A new rule is one entry here and one field there.
+NARROWING = {"top_p": _nucleus, "typical_p": _typical}
 
 
 class TokenPicker:

@@ -22,7 +22,7 @@ from seqcli.engine.stopping import ABANDONED, StopSwitch
 from seqcli.engine.verdicts import column_roles, divergence, warmup_warnings
 from seqcli.errors import NonFiniteScores
 from seqcli.models import count_parameters
-from seqcli.models.cells import map_state
+from seqcli.models.state import map_state
 from seqcli.recipe import recipe_to_dict
 
 SMOOTHING = 0.9  # weight of the past in the tokens/s shown to the user

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from torch import nn
 
-from seqcli.models.cells import detach
 from seqcli.models.language_model import Output
+from seqcli.models.state import detach
 
 __all__ = ["Output", "count_parameters", "detach"]
 

@@ -20,11 +20,10 @@ class ArrayClassifier(nn.Module):
 
     def __init__(self, config: ModelConfig, *, features: int, num_classes: int):
         super().__init__()
-        width = config.hidden_size * config.directions
         self.drop = nn.Dropout(config.dropout)
         self.rnn = make_stack(config, input_size=features)
-        self.pool = POOLINGS[config.pooling](width)
-        self.head = nn.Linear(width, num_classes)
+        self.pool = POOLINGS[config.pooling](self.rnn.output_size)
+        self.head = nn.Linear(self.rnn.output_size, num_classes)
 
     def forward(
         self, values: torch.Tensor, lengths: torch.Tensor, *, targets: torch.Tensor | None = None
@@ -57,7 +56,7 @@ class ArrayTagger(nn.Module):
         super().__init__()
         self.drop = nn.Dropout(config.dropout)
         self.rnn = make_stack(config, input_size=features)
-        self.head = nn.Linear(config.hidden_size * config.directions, num_classes)
+        self.head = nn.Linear(self.rnn.output_size, num_classes)
 
     def forward(
         self, values: torch.Tensor, lengths: torch.Tensor, *, targets: torch.Tensor | None = None

@@ -14,8 +14,9 @@ from functools import partial
 import torch
 from torch import nn
 
-from seqcli.models import steps
+from seqcli.models import references, steps
 from seqcli.models.leaky import leaky_run
+from seqcli.models.references import Reference
 from seqcli.models.stack import FusedStack, RecurrentStack
 from seqcli.models.stepped import SteppedStack, step_over_time, uniform_weights
 from seqcli.recipe.cells import CELL_FORMS, CELL_SPECS, CellSpec, form_key
@@ -47,6 +48,7 @@ class Cell:
     spec: CellSpec
     stack: type[RecurrentStack]  # built as stack(cell, config, input_size=...)
     step: Callable  # (proj, state, weights, activation) -> (state, records)
+    reference: Reference  # the step as its paper writes it: what tests hold the stack to
     kernels: dict[str, Callable] | None = None  # torch's single-step kernel per activation
     module_options: Callable[[object], dict] = _no_options  # recipe options in torch's words
     parameters: Callable | None = None  # (config, width, hidden) -> {name: Parameter}
@@ -86,36 +88,45 @@ def _leaky(config, width: int, hidden: int) -> dict:
     return {**uniform_weights(hidden, width, hidden), "leak": leak}
 
 
-def _stepped(spec: CellSpec, step: Callable, parameters: Callable, runner=None) -> Cell:
-    return Cell(spec, SteppedStack, step, parameters=parameters, runner=runner)
+def _stepped(
+    spec: CellSpec, step: Callable, reference: Reference, parameters: Callable, runner=None
+) -> Cell:
+    return Cell(spec, SteppedStack, step, reference, parameters=parameters, runner=runner)
 
 
 _RNN_OPTIONS = {"module_options": lambda config: {"nonlinearity": config.nonlinearity or "tanh"}}
 CELLS = {
     "rnn": Cell(
-        CELL_SPECS["rnn"], FusedRNN, steps.rnn_step,
+        CELL_SPECS["rnn"], FusedRNN, steps.rnn_step, references.elman,
         {"tanh": _one_part(torch.rnn_tanh_cell), "relu": _one_part(torch.rnn_relu_cell)},
         **_RNN_OPTIONS,
     ),
     "lstm": Cell(
-        CELL_SPECS["lstm"], FusedLSTM, steps.lstm_step(torch.sigmoid), {"tanh": torch.lstm_cell}
+        CELL_SPECS["lstm"], FusedLSTM, steps.lstm_step(torch.sigmoid),
+        references.lstm(references.logistic), {"tanh": torch.lstm_cell},
     ),
     "gru": Cell(
         CELL_SPECS["gru"], FusedGRU, steps.gru_step(torch.sigmoid),
-        {"tanh": _one_part(torch.gru_cell)},
+        references.gru(references.logistic), {"tanh": _one_part(torch.gru_cell)},
     ),
-    "leaky": _stepped(CELL_SPECS["leaky"], steps.leaky_step, _leaky, runner=leaky_run),
+    "leaky": _stepped(
+        CELL_SPECS["leaky"], steps.leaky_step, references.leaky, _leaky, runner=leaky_run
+    ),
     ("rnn", "after_activation"): _stepped(
-        CELL_FORMS["rnn", "after_activation"], steps.rnn_after_step, _gated(1)
+        CELL_FORMS["rnn", "after_activation"], steps.rnn_after_step,
+        references.after_activation, _gated(1),
     ),
     ("rnn", "through_network"): _stepped(
-        CELL_FORMS["rnn", "through_network"], steps.rnn_through_step, _through_network
+        CELL_FORMS["rnn", "through_network"], steps.rnn_through_step,
+        references.through_network, _through_network,
     ),
     ("lstm", "hard_sigmoid"): _stepped(
-        CELL_FORMS["lstm", "hard_sigmoid"], steps.lstm_step(steps.GATES["hard_sigmoid"]), _gated(4)
+        CELL_FORMS["lstm", "hard_sigmoid"], steps.lstm_step(steps.GATES["hard_sigmoid"]),
+        references.lstm(references.hard_logistic), _gated(4),
     ),
     ("gru", "hard_sigmoid"): _stepped(
-        CELL_FORMS["gru", "hard_sigmoid"], steps.gru_step(steps.GATES["hard_sigmoid"]), _gated(3)
+        CELL_FORMS["gru", "hard_sigmoid"], steps.gru_step(steps.GATES["hard_sigmoid"]),
+        references.gru(references.hard_logistic), _gated(3),
     ),
 }  # fmt: skip
 
@@ -124,17 +135,3 @@ def make_stack(config, *, input_size: int) -> RecurrentStack:
     """Build the recurrent stack the recipe describes (batch-first)."""
     cell = CELLS[form_key(config)]
     return cell.stack(cell, config, input_size=input_size)
-
-
-def map_state(fn, state):
-    """Apply fn to every tensor of a state: a tensor, a tuple of parts, a list, or None."""
-    if state is None:
-        return None
-    if isinstance(state, torch.Tensor):
-        return fn(state)
-    return type(state)(map_state(fn, part) for part in state)
-
-
-def detach(state):
-    """Cut the graph behind a carried state."""
-    return map_state(torch.Tensor.detach, state)

@@ -22,12 +22,13 @@ class PlainDecoder(nn.Module):
         self.embed = nn.Embedding(num_tokens, config.embedding_size, padding_idx=0)
         self.drop = nn.Dropout(config.dropout)
         # Always left to right: a decoder that read ahead would see the words it must write.
-        self.rnn = make_stack(config.model_copy(update={"direction": "uni"}), **self._input(config))
+        reads = self._input_size(config, memory_size)
+        self.rnn = make_stack(config.model_copy(update={"direction": "uni"}), input_size=reads)
         self.head = nn.Linear(config.hidden_size, num_tokens)
 
-    def _input(self, config: ModelConfig) -> dict:
+    def _input_size(self, config: ModelConfig, memory_size: int) -> int:
         """What the RNN reads per step: the token's embedding (Bahdanau adds the context)."""
-        return {"input_size": config.embedding_size}
+        return config.embedding_size
 
     def memory(self, values: torch.Tensor, lengths: torch.Tensor) -> Memory:
         return Memory(values, values, source_mask(values, lengths))
@@ -62,9 +63,8 @@ class BahdanauDecoder(LuongDecoder):
     """Attend, then read (Bahdanau et al. 2015): the previous state queries the source and
     the context joins the token's embedding as RNN input, so steps run one at a time."""
 
-    def _input(self, config: ModelConfig) -> dict:
-        memory_size = config.hidden_size * config.directions
-        return {"input_size": config.embedding_size + memory_size}
+    def _input_size(self, config: ModelConfig, memory_size: int) -> int:
+        return config.embedding_size + memory_size
 
     def forward(self, tokens: torch.Tensor, state, memory: Memory):
         embedded = self.drop(self.embed(tokens))  # (B, T, E)

@@ -149,7 +149,7 @@ class DirectForecaster(nn.Module):
         self.norm = WindowNorm(config.window_norm, values)
         self.rnn = make_stack(config, input_size=features)
         self.drop = nn.Dropout(config.dropout)
-        self.head = nn.Linear(config.hidden_size * config.directions, math.prod(self.shape))
+        self.head = nn.Linear(self.rnn.output_size, math.prod(self.shape))
         self.band = ConformalBand(*self.shape, window_norm=config.window_norm)
         self.loss = loss_of(config)
 

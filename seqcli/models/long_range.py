@@ -22,7 +22,7 @@ class LastStateRegressor(nn.Module):
         super().__init__()
         self.rnn = make_stack(config, input_size=input_size)
         self.drop = nn.Dropout(config.dropout)
-        self.head = nn.Linear(config.hidden_size * config.directions, 1)
+        self.head = nn.Linear(self.rnn.output_size, 1)
 
     def forward(self, x: torch.Tensor, *, targets=None, state=None) -> Output:
         _, state = self.rnn(x, state)  # x (B, T, I)
@@ -39,7 +39,7 @@ class SymbolTagger(nn.Module):
         self.embed = nn.Embedding(num_symbols, config.embedding_size)
         self.drop = nn.Dropout(config.dropout)
         self.rnn = make_stack(config, input_size=config.embedding_size)
-        self.head = nn.Linear(config.hidden_size * config.directions, num_symbols)
+        self.head = nn.Linear(self.rnn.output_size, num_symbols)
 
     def forward(self, x: torch.Tensor, *, targets=None, state=None) -> Output:
         h, state = self.rnn(self.drop(self.embed(x)), state)  # (B, T, D*H)

@@ -84,12 +84,11 @@ class Classifier(nn.Module):
     ):
         super().__init__()
         self.config = config
-        width = config.hidden_size * config.directions
         self.embed = nn.Embedding(num_tokens, config.embedding_size, padding_idx=PAD_ID)
         self.drop = nn.Dropout(config.dropout)
         self.rnn = make_stack(config, input_size=config.embedding_size)
-        self.pool = POOLINGS[config.pooling](width)
-        self.head = nn.Linear(width, num_classes)
+        self.pool = POOLINGS[config.pooling](self.rnn.output_size)
+        self.head = nn.Linear(self.rnn.output_size, num_classes)
         weights = None if class_weights is None else torch.tensor(class_weights)
         self.register_buffer("class_weights", weights)
 

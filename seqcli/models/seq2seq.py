@@ -44,10 +44,10 @@ class ConcatProject(nn.Module):
     """Per layer, both directions' final states side by side (D*H), then linear + tanh to the
     decoder's H: the decoder keeps the full hidden_size and learns how to mix directions."""
 
-    def __init__(self, config: ModelConfig):
+    def __init__(self, config: ModelConfig, *, width: int):
         super().__init__()
         self.directions = config.directions
-        self.project = nn.Linear(config.hidden_size * config.directions, config.hidden_size)
+        self.project = nn.Linear(width, config.hidden_size)
 
     def forward(self, final: torch.Tensor) -> torch.Tensor:
         per_layer = by_direction(final, self.directions)  # (L, D, B, H)
@@ -59,7 +59,7 @@ class ConcatProject(nn.Module):
 class SumDirections(nn.Module):
     """Per layer, the directions' final states added: no parameters, sizes kept."""
 
-    def __init__(self, config: ModelConfig):
+    def __init__(self, config: ModelConfig, *, width: int):
         super().__init__()
         self.directions = config.directions
 
@@ -79,10 +79,10 @@ class Bridge(nn.Module):
     """Encoder final state -> decoder initial state, layer by layer; an LSTM's h and c each
     get their own bridge."""
 
-    def __init__(self, config: ModelConfig):
+    def __init__(self, config: ModelConfig, *, width: int):
         super().__init__()
         parts = CELL_SPECS[config.cell].state
-        self.parts = nn.ModuleList(BRIDGES[config.bridge](config) for _ in parts)
+        self.parts = nn.ModuleList(BRIDGES[config.bridge](config, width=width) for _ in parts)
 
     def forward(self, final):
         return tuple(bridge(part) for bridge, part in zip(self.parts, final, strict=True))
@@ -101,9 +101,9 @@ class Seq2Seq(nn.Module):
     ):
         super().__init__()
         self.config, self.teacher_forcing = config, teacher_forcing
-        memory_size = config.hidden_size * config.directions
         self.encoder = Encoder(config, num_tokens=source_tokens)
-        self.bridge = Bridge(config)
+        memory_size = self.encoder.rnn.output_size  # (B, S, D*H) outputs the decoder reads
+        self.bridge = Bridge(config, width=memory_size)
         self.decoder = DECODERS[config.attention](
             config, num_tokens=target_tokens, memory_size=memory_size
         )

@@ -55,6 +55,11 @@ class RecurrentStack(nn.Module):
     def directions(self) -> int:
         return 2 if self.bidirectional else 1
 
+    @property
+    def output_size(self) -> int:
+        """The width a model reads from the stack: its output's and top_state's D*H."""
+        return self.hidden_size * self.directions
+
     def stepper(self) -> Stepper:
         raise NotImplementedError
 

@@ -25,7 +25,7 @@ class SteppedStack(RecurrentStack):
         self.dropout = config.dropout if config.layers > 1 else 0.0
         self.names = []
         for layer in range(self.num_layers):
-            width = input_size if layer == 0 else self.hidden_size * self.directions
+            width = input_size if layer == 0 else self.output_size
             for suffix in ("", "_reverse")[: self.directions]:
                 tensors = cell.parameters(config, width, self.hidden_size)
                 self.names = list(tensors)

@@ -89,7 +89,7 @@ class Tagger(nn.Module):
         self.drop = nn.Dropout(config.dropout)
         width = config.embedding_size + char_width + feature_width * len(feature_values)
         self.rnn = make_stack(config, input_size=width)
-        self.head = nn.Linear(config.hidden_size * config.directions, num_labels)
+        self.head = nn.Linear(self.rnn.output_size, num_labels)
         crf = LinearChainCRF(labels, constrained=is_span_scheme(labels)) if config.crf else None
         self.crf = crf  # a submodule: its scores are weights, saved and trained
         self.nll = crf_nll(crf) if crf is not None else Independent().nll

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -138,36 +139,63 @@ class TrainConfig(Section):
         return self
 
 
+@dataclass(frozen=True)
+class Acts:
+    """Where a sampling key acts, carried in its annotation: seqcli generate groups its flag
+    by this, so no list of names says which flags mean sampling."""
+
+    on: str
+
+
+DRAW = Acts("draw")  # read by a random draw only: giving it asks for sampling, not beams
+PICK = Acts("pick")  # how each token is picked, in every search (beam search too)
+ENDING = Acts("ending")  # when the end token may come: tasks that end their output
+
+
 class Sampling(Section):
     """How each next token is picked, the same for every task that writes tokens; seqcli
-    generate's flags of the same names override these."""
+    generate's flags of the same names override these. A key's rule is in
+    decoding/sampling.py; its flag is built from the field (name, type, bounds, help)."""
 
-    temperature: float = Field(
+    temperature: Annotated[float, DRAW] = Field(
         1.0, gt=0, description="divides the scores before softmax; below 1 is safer, above wilder"
     )
-    top_k: int | None = Field(
+    top_k: Annotated[int | None, DRAW] = Field(
         None, ge=1, description="sample among the k likeliest tokens; null: all"
     )
-    top_p: float | None = Field(
+    top_p: Annotated[float | None, DRAW] = Field(
         None,
         gt=0,
         le=1,
         description="sample among the likeliest tokens that hold this much probability "
         "(nucleus); null: all",
     )
-    greedy: bool = Field(False, description="always take the likeliest token")
-    repetition_penalty: float = Field(
+    typical_p: Annotated[float | None, DRAW] = Field(
+        None,
+        gt=0,
+        le=1,
+        description="sample among the tokens whose surprisal is closest to the entropy, until "
+        "they hold this much probability (locally typical sampling, Meister et al. 2022); "
+        "null: all",
+    )
+    greedy: Annotated[bool, PICK] = Field(False, description="always take the likeliest token")
+    repetition_penalty: Annotated[float, PICK] = Field(
         1.0,
         gt=0,
         description="divide the (positive) score of every token already in the context by "
         "this, multiply a negative one (CTRL, Keskar et al. 2019); 1: off, above 1 repeats less",
     )
-    min_length: int = Field(
+    min_length: Annotated[int, ENDING] = Field(
         0,
         ge=0,
         description="tasks that end their output (generators, translators): tokens written "
         "before the end token is allowed",
     )
+
+
+def sampling_keys(acts: Acts) -> tuple[str, ...]:
+    """The Sampling keys that act where `acts` says, in the section's order."""
+    return tuple(name for name, field in Sampling.model_fields.items() if acts in field.metadata)
 
 
 class GenerateConfig(Sampling):
@@ -176,22 +204,3 @@ class GenerateConfig(Sampling):
     sample_length: int = Field(
         200, ge=0, description="tokens sampled at each validation while training; 0: none"
     )
-
-
-ENDING = ("min_length",)
-# `seqcli generate`'s flags by what they ask for; a task's spec names the groups it reads, and
-# a flag outside them is refused. Sampling flags are the Sampling section's keys.
-GENERATE_OPTIONS = {
-    "prompt": ("prime", "prime_file", "unknown"),
-    "length": ("length",),
-    "sampling": tuple(key for key in Sampling.model_fields if key not in ENDING),
-    "ending": ENDING,
-    "seed": ("seed",),
-    "samples": ("num_samples",),
-    "condition": ("condition",),
-    "lines": ("input", "input_file"),
-    "search": ("beam_size", "n_best", "length_penalty"),
-    "attention": ("attention",),
-    "forecast": ("horizon", "input_file", "series", "output", "plot"),
-    "recall": ("input_file", "noise", "pattern"),
-}

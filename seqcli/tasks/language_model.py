@@ -19,9 +19,8 @@ from seqcli.engine.contract import Batch, Given, StackInput, TaskData
 from seqcli.engine.memory import require_samples
 from seqcli.errors import DataError, UsageError
 from seqcli.metrics.language import token_metrics
-from seqcli.models import detach
-from seqcli.models.cells import map_state
 from seqcli.models.language_model import LanguageModel
+from seqcli.models.state import detach, map_state
 from seqcli.recipe.tasks import SPECS
 
 

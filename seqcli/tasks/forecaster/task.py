@@ -282,15 +282,13 @@ def given_rows(given: Given, meta: SeriesMeta, missing: str) -> np.ndarray:
     return np.concatenate(parse_history(lines, meta, lookback=1) or [np.zeros((0, 1))])
 
 
-TASKS = {
-    "direct_forecaster": Forecaster(
-        "direct_forecaster", build_direct, direct_targets, direct_reach, targets_ahead=True
-    ),
-    "autoregressive_forecaster": Forecaster(
+FORECASTERS = (
+    Forecaster("direct_forecaster", build_direct, direct_targets, direct_reach, targets_ahead=True),
+    Forecaster(
         "autoregressive_forecaster",
         build_autoregressive,
         shifted_targets,
         rollout_reach,
         targets_ahead=False,
     ),
-}
+)

@@ -133,7 +133,7 @@ class HopfieldTask:
         rows = [[level, *scores[level].values()] for level in (noise or (probes.noise,))]
         columns = ["noise", "accuracy", "units wrong", "units wrong before", "iterations"]
         details = {"recall by noise": {"columns": columns, "rows": rows}}
-        metrics = {key: scores[probes.noise][key] for key in self.spec.metrics}
+        metrics = {key: scores[probes.noise][key] for key in self.spec.metric_names}
         if capacity is None:
             return {**metrics, "details": details}
         curves = capacity_curves(run.recipe, units=capacity)

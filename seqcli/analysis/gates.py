@@ -80,7 +80,7 @@ def captured_input(model: nn.Module, inputs: dict[str, torch.Tensor]) -> torch.T
     return pad_packed_sequence(x, batch_first=True)[0] if isinstance(x, PackedSequence) else x
 
 
-def read_gates(run, given: Given) -> Gates:
+def read_gates(run: Run, given: Given) -> Gates:
     """Trace a user's input through the run's first recurrent stack."""
     reading = _stack_input(run, given)
     if not reading.steps:

@@ -11,6 +11,7 @@ import json
 import time
 from collections.abc import Iterator
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 from queue import Empty as EmptyQueue
 
@@ -158,7 +159,7 @@ def run_grid(
     results = {v.name: finished_result(out / v.name, recipes[v.name]) for v in variants}
     yield events.ComparePlanned(
         {
-            name: meta_parameter_count(lambda r=r: task.build_model(r, meta))
+            name: meta_parameter_count(partial(task.build_model, r, meta))
             for name, r in recipes.items()
         },
         tuple(name for name, result in results.items() if result is not None),

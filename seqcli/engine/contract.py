@@ -15,11 +15,11 @@ import torch
 from torch import nn
 
 from seqcli.data.padding import BucketBatches
+from seqcli.decoding.requests import Generated, Request
 from seqcli.recipe import Recipe
 from seqcli.recipe.tasks import TaskSpec
 
-if TYPE_CHECKING:  # a Run holds a Task: the import at run time would go round in a circle
-    from seqcli.decoding.requests import Generated, Request
+if TYPE_CHECKING:  # engine/run.py imports this module for the Task a Run holds
     from seqcli.engine.run import Run
 
 Rows = list[dict]  # what predict gives: a row of plain data per input, for --json or lines

@@ -9,7 +9,7 @@ TORCH_INDEX ?=
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.seqcli-installed
 
-.PHONY: demo test test-all lint bench clean
+.PHONY: demo test test-all typecheck lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,11 +24,15 @@ demo: $(STAMP)
 
 # The inner loop; with CI=true (as .ci/run has it) the slow sweeps run in full too. One worker
 # per core (pytest-xdist): the tests are many small single-threaded runs. A plain `pytest`
-# runs them in one process, for a few files at a time.
-test: $(STAMP)
+# runs them in one process, for a few files at a time. The type check comes first: with its
+# cache (.mypy_cache) a re-run reads only the files that changed.
+test: typecheck
 	$(BIN)/python -m pytest -n auto
 
-test-all: $(STAMP)
+typecheck: $(STAMP)
+	$(BIN)/python -m mypy
+
+test-all: typecheck
 	$(BIN)/python -m pytest -n auto --all
 
 lint: $(STAMP)
@@ -36,4 +40,4 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check seqcli tests bench scripts
 
 clean:
-	rm -rf $(VENV) runs .pytest_cache
+	rm -rf $(VENV) runs .pytest_cache .mypy_cache

@@ -19,12 +19,11 @@ from seqcli.analysis.features import FEATURES, correlations, pearson, step_featu
 from seqcli.analysis.gates import HIDDEN, Gates, View, aliases, read_gates, step_summary
 from seqcli.analysis.moving_average import moving_average
 from seqcli.cli import app
-from seqcli.engine.contract import Given
+from seqcli.engine.contract import Given, ReadsStackInput
 from seqcli.engine.run import new_run
 from seqcli.models.cells import make_stack
 from seqcli.recipe import ModelConfig
 from seqcli.recipe.cells import CELL_FORMS, CELL_SPECS
-from seqcli.recipe.tasks import SPECS
 from seqcli.tasks import TASKS
 from tests.conftest import shipped_recipe
 
@@ -71,7 +70,7 @@ def fused_reading(run, inputs: dict) -> tuple[torch.Tensor, tuple]:
 
 
 def test_every_task_with_the_hook_is_checked_here():
-    assert set(CASES) == {name for name, spec in SPECS.items() if spec.stack_input}
+    assert set(CASES) == {name for name, task in TASKS.items() if isinstance(task, ReadsStackInput)}
 
 
 @pytest.mark.parametrize("task", sorted(CASES))

@@ -21,6 +21,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence, pad_packed_sequence
 
+from seqcli.engine.contract import Batch
 from seqcli.errors import UsageError
 from seqcli.models.ragged import Ragged
 from seqcli.models.stack import RecurrentStack
@@ -69,7 +70,7 @@ def _double(tensor):
     return tensor.double() if tensor is not None and tensor.is_floating_point() else tensor
 
 
-def _capture_gradient(model: nn.Module, batch) -> tuple[nn.Module, _Capture, torch.Tensor]:
+def _capture_gradient(model: nn.Module, batch: Batch) -> tuple[nn.Module, _Capture, torch.Tensor]:
     """d loss / d stack input, on a float64 copy of the model in evaluation mode.
 
     float64 because a vanished gradient is the point: 200 steps of a factor 0.5 is 1e-60,
@@ -98,7 +99,7 @@ def cell_statistics(stack: RecurrentStack, x: torch.Tensor) -> dict[str, float]:
     return stats
 
 
-def diagnose(model: nn.Module, batch) -> dict:
+def diagnose(model: nn.Module, batch: Batch) -> dict:
     """Plain-data diagnostics of one batch: gradient flow, early-step gradient, cell stats."""
     probe, capture, grad = _capture_gradient(model, batch)
     # Padded steps of shorter examples have no gradient and count as zeros in the mean.
@@ -153,7 +154,8 @@ def _diagnosed(trainer) -> Iterator[object]:
 
     run = trainer.run
     batch = next(run.task.batches(trainer.data, run.recipe)).to(run.device)
-    clipping, reports = ClipStats(run.recipe.train.clip_norm), []
+    clipping = ClipStats(run.recipe.train.clip_norm)
+    reports: list[dict] = []
     for event in trainer:
         if isinstance(event, events.Step):
             clipping.observe(event.grad_norm)

@@ -20,7 +20,8 @@ from torch.nn.utils.rnn import PackedSequence, pad_packed_sequence
 from seqcli.analysis.diagnostics import SATURATED, recurrent_stack
 from seqcli.analysis.features import top_units
 from seqcli.analysis.moving_average import moving_average
-from seqcli.engine.contract import Given, StackInput
+from seqcli.engine.contract import Given, ReadsStackInput, StackInput
+from seqcli.engine.run import Run
 from seqcli.errors import SeqcliError, UsageError
 from seqcli.models.ragged import Ragged
 from seqcli.recipe.cells import CellSpec
@@ -79,7 +80,7 @@ def captured_input(model: nn.Module, inputs: dict[str, torch.Tensor]) -> torch.T
     return pad_packed_sequence(x, batch_first=True)[0] if isinstance(x, PackedSequence) else x
 
 
-def read_gates(run, given: Given) -> Gates:
+def read_gates(run: Run, given: Given) -> Gates:
     """Trace a user's input through the run's first recurrent stack."""
     reading = _stack_input(run, given)
     if not reading.steps:
@@ -95,8 +96,9 @@ def read_gates(run, given: Given) -> Gates:
     return Gates(spec, stack.activation, reading.steps, reading.kind, values)
 
 
-def _stack_input(run, given: Given) -> StackInput:
+def _stack_input(run: Run, given: Given) -> StackInput:
     """The task's reading of the input; its errors name where the input came from."""
+    assert isinstance(run.task, ReadsStackInput), "cli/gates.py refuses a task without it"
     try:
         return run.task.stack_input(run, given)
     except SeqcliError as err:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,6 +15,10 @@ from seqcli.cli.numbers import bounded
 from seqcli.cli.requests import read_file_flag
 from seqcli.errors import UsageError
 from seqcli.recipe.inputs import GATES
+
+if TYPE_CHECKING:  # torch is imported when the command runs, not for --help
+    from seqcli.engine.contract import Task
+    from seqcli.engine.run import Tasks
 
 Text = Annotated[str | None, typer.Option(help="The input; \\n in it becomes a newline.")]
 File = Annotated[Path | None, typer.Option(help="Read the input from a file ('-': stdin).")]
@@ -62,7 +66,7 @@ def gates(
 
     given = Given(*_input(text, file), path=None if file is None or str(file) == "-" else file)
     loaded = load_run(run, resolve_device(device), TASKS)
-    _refuse_without_input(loaded.task.spec, TASKS)
+    _refuse_without_input(loaded.task, TASKS)
     found = looked.read_gates(loaded, given)
     view = looked.choose(found, layer=layer, gate=gate, unit=unit, direction=direction)
     report = looked.report(found, view, top=top_units)
@@ -78,13 +82,17 @@ def gates(
     gates_view(report, title=str(run))
 
 
-def _refuse_without_input(spec, tasks) -> None:
+def _refuse_without_input(task: Task, tasks: Tasks) -> None:
     """A task whose model reads nothing the user could give (a condition, piano rolls)."""
-    if spec.stack_input:
+    from seqcli.engine.contract import ReadsStackInput
+
+    if isinstance(task, ReadsStackInput):
         return
-    readers = sorted({task.spec.title for task in tasks.values() if task.spec.stack_input})
+    readers = sorted(
+        {each.spec.title for each in tasks.values() if isinstance(each, ReadsStackInput)}
+    )
     raise UsageError(
-        f"gates does not apply to a {spec.title}: it reads no input of yours step by step; "
+        f"gates does not apply to a {task.spec.title}: it reads no input of yours step by step; "
         f"it applies to: {', '.join(readers)}"
     )
 

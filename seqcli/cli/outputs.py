@@ -184,12 +184,13 @@ def predict(
     """Predict for each input line: a label, a tag per token, a translation."""
     whole = _whole_file(text, file)
     lines = None if whole else _input_lines(text, file)
+    from seqcli.engine.contract import Predicts, PredictsFiles
     from seqcli.engine.run import load_run
     from seqcli.tasks import TASKS
 
     loaded = load_run(run, place(device, threads), TASKS)
     task = loaded.task
-    if not task.spec.predicts:
+    if not isinstance(task, Predicts):
         raise UsageError(
             f"predict does not apply to a {task.spec.title}; use seqcli generate or seqcli evaluate"
         )
@@ -197,7 +198,10 @@ def predict(
         return
     if whole and file.suffix.lower() not in task.spec.predict_files:
         raise UsageError(f"--file {file}: a {task.spec.title} reads lines of text, not this file")
-    rows = task.predict_file(loaded, file) if whole else task.predict(loaded, lines)
+    if whole and isinstance(task, PredictsFiles):  # spec.predict_files named the suffix
+        rows = task.predict_file(loaded, file)
+    else:
+        rows = task.predict(loaded, lines)
     if as_json:
         for row in rows:
             ui.print_json(row)

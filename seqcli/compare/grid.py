@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from seqcli.analysis.matching import match_hidden_size, meta_parameter_count
+from seqcli.engine.contract import Meta
 from seqcli.errors import UsageError
 from seqcli.recipe import ModelConfig, Recipe, recipe_to_dict, validate_recipe
 from seqcli.recipe.cells import CELL_NAMES, CELL_OPTIONS, CELL_SPECS
@@ -73,10 +74,11 @@ def variant_recipe(recipe: Recipe, variant: Variant, *, steps: int | None) -> Re
     return validate_recipe(raw, source=f"compare-cells variant {variant.name}")
 
 
-def plan(recipe: Recipe, grid: Grid, meta) -> list[Variant]:
+def plan(recipe: Recipe, grid: Grid, meta: Meta) -> list[Variant]:
     """Every variant of the grid. With match_params, at each depth and direction the first
     cell keeps the recipe's hidden size and the others get the size that matches its count."""
     task = task_for(recipe)
+    hidden_size = recurrent_section(recipe).hidden_size
 
     def count(entry: Entry, layers: int, direction: str, hidden: int) -> int:
         shape = Variant(entry[0], layers, direction, hidden, recipe.seed, entry[1])
@@ -86,9 +88,9 @@ def plan(recipe: Recipe, grid: Grid, meta) -> list[Variant]:
     variants = []
     for layers in grid.layers:
         for direction in grid.directions:
-            reference = count(grid.cells[0], layers, direction, recipe.model.hidden_size)
+            reference = count(grid.cells[0], layers, direction, hidden_size)
             for entry in grid.cells:
-                hidden = recipe.model.hidden_size
+                hidden = hidden_size
                 if grid.match_params and entry != grid.cells[0]:
                     hidden = match_hidden_size(
                         partial(count, entry, layers, direction),
@@ -103,9 +105,9 @@ def plan(recipe: Recipe, grid: Grid, meta) -> list[Variant]:
 
 def parse_grid(recipe: Recipe, flags: dict) -> Grid:
     """The grid from compare-cells' comma-separated flags; absent ones keep the recipe's."""
-    model = recipe.model
-    if not isinstance(model, ModelConfig):
+    if not isinstance(recipe.model, ModelConfig):
         raise UsageError(f"compare-cells compares recurrent cells; a {recipe.spec.title} has none")
+    model = recurrent_section(recipe)
     return Grid(
         cells=_entries(
             recipe, _listed(flags["cells"] or DEFAULT_CELLS, "--cells", CELL_NAMES), flags
@@ -119,6 +121,13 @@ def parse_grid(recipe: Recipe, flags: dict) -> Grid:
     )
 
 
+def recurrent_section(recipe: Recipe) -> ModelConfig:
+    """The recipe's model section, which parse_grid has found to have a recurrent cell."""
+    model = recipe.model
+    assert isinstance(model, ModelConfig), "parse_grid refuses a model without a cell"
+    return model
+
+
 def _entries(recipe: Recipe, cells: tuple[str, ...], flags: dict) -> tuple[Entry, ...]:
     """Each cell once per form the flags ask of it (--memory for rnn, --gate-activation for
     lstm and gru); a cell without one runs the recipe's form if it is the recipe's cell."""
@@ -130,7 +139,7 @@ def _entries(recipe: Recipe, cells: tuple[str, ...], flags: dict) -> tuple[Entry
             choices = typing.get_args(ModelConfig.model_fields[option].annotation)[0]
             forms = _listed(given, FORM_FLAGS[option], typing.get_args(choices))
         else:
-            same = option and cell == recipe.model.cell
+            same = option and cell == recurrent_section(recipe).cell
             forms = (getattr(recipe.model, option),) if same else (None,)
         entries += [(cell, form) for form in forms]
     return tuple(entries)

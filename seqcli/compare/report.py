@@ -11,7 +11,7 @@ from pathlib import Path
 
 from seqcli.recipe import Recipe
 from seqcli.recipe.cells import MEMORY_GATES
-from seqcli.recipe.tasks import LOWER_IS_BETTER
+from seqcli.recipe.tasks import METRICS
 from seqcli.ui.figures import plot_gradient_flow, plot_learning_curves
 from seqcli.ui.numbers import spread_text
 
@@ -106,7 +106,7 @@ def write_reports(results: list[dict], out: Path, *, recipe: Recipe) -> tuple[li
             curves,
             out / "learning_curves.png",
             metric=monitor,
-            log=LOWER_IS_BETTER[monitor] and positive,
+            log=METRICS[monitor].lower_is_better and positive,
             groups={r["name"]: r["group"] for r in results},
         )
     )

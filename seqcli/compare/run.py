@@ -11,6 +11,7 @@ import json
 import time
 from collections.abc import Iterator
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 from queue import Empty as EmptyQueue
 
@@ -27,7 +28,7 @@ from seqcli.engine.start import fresh_training, resumed_training
 from seqcli.engine.threads import use_threads
 from seqcli.errors import CheckpointError
 from seqcli.recipe import Recipe, recipe_to_dict
-from seqcli.recipe.tasks import LOWER_IS_BETTER
+from seqcli.recipe.tasks import METRICS
 from seqcli.tasks import TASKS, task_for
 
 RESULT = "result.json"
@@ -133,7 +134,8 @@ def first_reached(curve: list, target: float | None, monitor: str) -> int | None
     """The first validation step at which the monitored metric was at least as good as target."""
     if target is None:
         return None
-    better = (lambda v: v <= target) if LOWER_IS_BETTER[monitor] else (lambda v: v >= target)
+    lower = METRICS[monitor].lower_is_better
+    better = (lambda v: v <= target) if lower else (lambda v: v >= target)
     return next((step for step, value in curve if better(value)), None)
 
 
@@ -157,7 +159,7 @@ def run_grid(
     results = {v.name: finished_result(out / v.name, recipes[v.name]) for v in variants}
     yield events.ComparePlanned(
         {
-            name: meta_parameter_count(lambda r=r: task.build_model(r, meta))
+            name: meta_parameter_count(partial(task.build_model, r, meta))
             for name, r in recipes.items()
         },
         tuple(name for name, result in results.items() if result is not None),

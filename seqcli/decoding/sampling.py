@@ -107,7 +107,8 @@ class TokenPicker:
         context: torch.Tensor | None = None,
     ):
         self.sampling, self.generator, self.stop = sampling, generator, stop
-        self.context, self.seen, self.written = context, None, 0
+        self.context, self.written = context, 0
+        self.seen: torch.Tensor | None = None  # (B, V), built at the first scores
         self.penalized = sampling.repetition_penalty != 1
 
     def __call__(self, scores: torch.Tensor) -> torch.Tensor:

@@ -1,20 +1,28 @@
 """What a task gives the engine. A task (its spec in recipe/tasks.py, its implementation in
 seqcli/tasks/) is driven by train, evaluate, predict and generate through these hooks alone;
-the engine never asks which task it holds."""
+the engine never asks which task it holds. `Task` is what every task provides; each optional
+hook is a small Protocol below, asked one way only: `isinstance(task, Calibrates)`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, runtime_checkable
 
 import numpy as np
 import torch
 from torch import nn
 
 from seqcli.data.padding import BucketBatches
+from seqcli.decoding.requests import Generated, Request
+from seqcli.recipe import Recipe
 from seqcli.recipe.tasks import TaskSpec
+
+if TYPE_CHECKING:  # engine/run.py imports this module for the Task a Run holds
+    from seqcli.engine.run import Run
+
+Rows = list[dict]  # what predict gives: a row of plain data per input, for --json or lines
 
 
 @dataclass
@@ -80,6 +88,9 @@ class Meta(Protocol):
         """(key, value) rows for `seqcli inspect`."""
 
 
+TaskMeta = TypeVar("TaskMeta", bound=Meta)
+
+
 class Batches(Protocol):
     """An endless, resumable stream of training batches."""
 
@@ -115,7 +126,8 @@ class IndexedBatches:
         self.collate = collate  # indices (np.ndarray) -> Batch
         self.order = BucketBatches(lengths, batch_size=batch_size, seed=seed, bucket=bucket)
 
-        self.pieces, self.parts, self.pending = range(1), 1, []
+        self.pieces, self.parts = range(1), 1
+        self.pending: list[np.ndarray] = []
 
     def __next__(self) -> Batch:
         if self.parts == 1:
@@ -140,28 +152,80 @@ class IndexedBatches:
         return self.order.reshard(state, scale)
 
 
-class Task(Protocol):
-    spec: TaskSpec  # what the recipe knows of it: metrics, unit, model section, requests
-    meta: type[Meta]  # the class of what prepare() takes from the data
+@runtime_checkable
+class Task(Protocol[TaskMeta]):
+    """What every task provides; TaskMeta is the class of what it takes from the data."""
 
-    def prepare(self, recipe, meta: Meta | None = None) -> TaskData:
+    @property
+    def spec(self) -> TaskSpec:
+        """What the recipe knows of it: metrics, unit, model section, requests."""
+
+    @property
+    def meta(self) -> type[TaskMeta]:
+        """The class of what prepare() takes from the data."""
+
+    def prepare(self, recipe: Recipe, meta: TaskMeta | None = None) -> TaskData:
         """Read and split the data; build the meta unless given (a stored run's)."""
 
-    def build_model(self, recipe, meta: Meta) -> nn.Module: ...
-    def batches(self, data: TaskData, recipe) -> Batches: ...
+    def build_model(self, recipe: Recipe, meta: TaskMeta) -> nn.Module: ...
+    def batches(self, data: TaskData, recipe: Recipe) -> Batches: ...
 
-    def evaluate(self, run, examples, *, max_batches: int | None = None) -> dict[str, float]:
+    def evaluate(self, run: Run, examples, *, max_batches: int | None = None) -> dict[str, Any]:
         """Metrics over a split's examples; always includes "loss". Optional key "details":
         tables for `seqcli evaluate`, {title: {"columns": [...], "rows": [[...], ...]}}
         (baselines, per-class scores, a confusion matrix); training logs only the floats."""
 
-    def examples_from_file(self, run, path):
+    def examples_from_file(self, run: Run, path: Path) -> Any:
         """Another data file's examples, read with the run's meta (`evaluate --data`)."""
 
-    def sample(self, run, step: int) -> str | None:
+    def sample(self, run: Run, step: int) -> str | None:
         """A short text shown at each validation during training, or None."""
 
-    # Optional, as the spec says: generate(run, request) -> Iterator[str] | rows, for
-    # `seqcli generate`; predict(run, lines) -> rows and prediction_lines(rows) -> text;
-    # predict_file(run, path) -> rows, for `predict --file` of a suffix in spec.predict_files;
-    # stack_input(run, given: Given) -> StackInput, for `seqcli gates`.
+
+# The optional hooks. A spec fact that says the same thing is tested against its hook for
+# every task (tests/test_contract.py), so the two cannot disagree.
+
+
+@runtime_checkable
+class Generates(Protocol):
+    """`seqcli generate`; spec.generate names the groups of flags the request carries."""
+
+    def generate(self, run: Run, request: Request) -> Generated: ...
+
+
+@runtime_checkable
+class Predicts(Protocol):
+    """`seqcli predict`: an answer per input line, and those answers as text lines."""
+
+    def predict(self, run: Run, lines: list[str]) -> Rows: ...
+    def prediction_lines(self, rows: Rows) -> Iterable[str]: ...
+
+
+@runtime_checkable
+class PredictsFiles(Protocol):
+    """`predict --file` of a whole file whose suffix is in spec.predict_files."""
+
+    def predict_file(self, run: Run, path: Path) -> Rows: ...
+
+
+@runtime_checkable
+class ReadsStackInput(Protocol):
+    """`seqcli gates`: a user's input as the steps the model's first recurrent stack reads."""
+
+    def stack_input(self, run: Run, given: Given) -> StackInput: ...
+
+
+@runtime_checkable
+class HasTokenTables(Protocol):
+    """Token embedding tables that model.pretrained_embeddings fills and freeze_embeddings
+    holds: {name: (table, its tokens in id order)}."""
+
+    def token_embeddings(self, run: Run) -> dict[str, tuple[nn.Embedding, tuple[str, ...]]]: ...
+
+
+@runtime_checkable
+class Calibrates(Protocol):
+    """Something fitted on the validation split after the weights (a forecaster's conformal
+    bands); training calls it before each validation, so the checkpoint holds it."""
+
+    def calibrate(self, run: Run, val: Any) -> None: ...

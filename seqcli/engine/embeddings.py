@@ -1,9 +1,9 @@
 """Pretrained token embeddings: copied into a new model's tables, and held fixed while the
 recipe's model.freeze_embeddings says so.
 
-A task names its token tables with an optional hook, token_embeddings(run) -> {name:
-(nn.Embedding, tokens)}, the tokens in id order; one file feeds every table it names (a
-translator's source and target alike), each aligned to its own vocabulary."""
+A task names its token tables with the optional hook HasTokenTables (engine/contract.py),
+the tokens in id order; one file feeds every table it names (a translator's source and
+target alike), each aligned to its own vocabulary."""
 
 from __future__ import annotations
 
@@ -14,14 +14,14 @@ import torch
 from torch import nn
 
 from seqcli.data.word_vectors import Aligned, read_vectors
+from seqcli.engine.contract import HasTokenTables
 
 WHAT = "model.pretrained_embeddings"
 
 
 def token_tables(run) -> dict[str, tuple[nn.Embedding, tuple[str, ...]]]:
     """The run's token embedding tables by name; none for a task that reads no tokens."""
-    hook = getattr(run.task, "token_embeddings", None)
-    return hook(run) if hook is not None else {}
+    return run.task.token_embeddings(run) if isinstance(run.task, HasTokenTables) else {}
 
 
 def load_pretrained(run) -> tuple[dict, ...]:

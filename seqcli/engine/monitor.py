@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from seqcli.recipe import TrainConfig
-from seqcli.recipe.tasks import LOWER_IS_BETTER
+from seqcli.recipe.tasks import METRICS
 
 
 class Monitor:
@@ -17,7 +17,7 @@ class Monitor:
 
     def signed(self, value: float) -> float:
         """The value as a loss: lower is better."""
-        return value if LOWER_IS_BETTER[self.train.monitor] else -value
+        return value if METRICS[self.train.monitor].lower_is_better else -value
 
     def observe(self, value: float, step: int) -> bool:
         """Track a validation's value; True when it beat the best so far."""

@@ -10,7 +10,7 @@ import torch
 
 from seqcli.engine import distributed, events
 from seqcli.engine.checkpoint import write_checkpoint
-from seqcli.engine.contract import TaskData
+from seqcli.engine.contract import Calibrates, TaskData
 from seqcli.engine.embeddings import Freeze
 from seqcli.engine.logbook import Logbook
 from seqcli.engine.monitor import Monitor
@@ -206,8 +206,8 @@ class Trainer:
         recipe, metrics, sample = self.run.recipe, None, None
         if len(self.data.splits["val"]):
             batches = validation_batches(recipe.train)
-            if calibrate := getattr(self.run.task, "calibrate", None):
-                calibrate(self.run, self.data.splits["val"])
+            if isinstance(self.run.task, Calibrates):
+                self.run.task.calibrate(self.run, self.data.splits["val"])
             metrics = self.run.task.evaluate(self.run, self.data.splits["val"], max_batches=batches)
             metrics.pop("details", None)
             if not math.isfinite(metrics["loss"]):

@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 
-def confusion_matrix(targets: Sequence[int], predictions: Sequence[int], *, classes: int):
+def confusion_matrix(targets: ArrayLike, predictions: ArrayLike, *, classes: int) -> np.ndarray:
     """(K, K) counts; row = true class, column = predicted class (scikit-learn's layout)."""
     matrix = np.zeros((classes, classes), dtype=np.int64)
     np.add.at(matrix, (np.asarray(targets), np.asarray(predictions)), 1)

@@ -21,7 +21,7 @@ def band_scores(actual: np.ndarray, quantiles: np.ndarray, levels: tuple[float, 
     )
 
 
-def conformal_rank(known: np.ndarray, share: float) -> np.ndarray:
+def conformal_rank(known: np.ndarray, share: float | np.ndarray) -> np.ndarray:
     """k = ceil((n + 1) share) of n known scores: the k-th smallest is their
     share (1 + 1/n) quantile."""
     return np.ceil(np.round((known + 1) * share, 9)).astype(int)
@@ -78,7 +78,7 @@ class RunningConformal:
     def __init__(self, levels: tuple[float, ...], shape: tuple[int, int]):
         self.levels = levels
         cells = (*shape, len(levels) // 2)  # (H, V, pairs)
-        self.sorted = {cell: [] for cell in np.ndindex(*cells)}
+        self.sorted: dict[tuple[int, ...], list[float]] = {cell: [] for cell in np.ndindex(*cells)}
         self.known = np.zeros(cells, int)
 
     def add(self, scores: np.ndarray) -> None:

@@ -56,9 +56,13 @@ def fitted(values: bytes, season: int, kind: str) -> Fitted:
         warnings.simplefilter("ignore")  # convergence chatter; the fit is a baseline's
         params = model.fit().params
     keys = ("smoothing_level", "smoothing_trend", "smoothing_seasonal", "initial_level")
+    alpha, beta, gamma, level = (float(params[key]) for key in keys)
     return Fitted(
         kind,
-        *(float(params[key]) for key in keys),
+        alpha,
+        beta,
+        gamma,
+        level,
         float(params["initial_trend"]),
         tuple(float(s) for s in params["initial_seasons"]),
     )

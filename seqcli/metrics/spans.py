@@ -67,7 +67,7 @@ def span_counts(
     gold: Iterable[Sequence[str]], predicted: Iterable[Sequence[str]]
 ) -> dict[str, Counter]:
     """Per span type: gold spans, predicted spans and exact matches, over many sentences."""
-    counts = {"gold": Counter(), "predicted": Counter(), "correct": Counter()}
+    counts: dict[str, Counter] = {"gold": Counter(), "predicted": Counter(), "correct": Counter()}
     for gold_labels, predicted_labels in zip(gold, predicted, strict=True):
         gold_spans, predicted_spans = set(spans(gold_labels)), set(spans(predicted_labels))
         counts["gold"].update(kind for kind, _, _ in gold_spans)

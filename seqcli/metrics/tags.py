@@ -30,7 +30,8 @@ def tag_counts(
     gold: Iterable[Sequence[str]], predicted: Iterable[Sequence[str]]
 ) -> tuple[Counter, Counter]:
     """Per gold tag: tokens, and tokens predicted right."""
-    total, correct = Counter(), Counter()
+    total: Counter[str] = Counter()
+    correct: Counter[str] = Counter()
     for gold_labels, predicted_labels in zip(gold, predicted, strict=True):
         for want, got in zip(gold_labels, predicted_labels, strict=True):
             total[want] += 1

@@ -12,12 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from seqcli.models.ragged import Ragged, final_steps, read_ragged_fused
+
+if TYPE_CHECKING:  # cells.py builds its records from the stacks here
+    from seqcli.models.cells import Cell
 
 WEIGHT_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 State = tuple[torch.Tensor, ...]  # (h,) or (h, c), each (L*D, B, H)
@@ -48,7 +52,7 @@ class RecurrentStack(nn.Module):
     `hidden_size`, `num_layers`, `bidirectional` and `activation`, and implement
     forward(x, state) -> (output, state), stepper() and trace(x)."""
 
-    cell: object
+    cell: Cell
     activation: str
 
     @property

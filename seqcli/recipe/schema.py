@@ -12,9 +12,6 @@ from seqcli.recipe.schedule import Section
 from seqcli.recipe.tasks import FORMATS, MAPPINGS, SPECS, Mapping, TaskSpec, task_of
 from seqcli.recipe.training import GenerateConfig, TrainConfig
 
-# The tasks whose examples k-fold cross-validation deals into folds: a classifier's by
-# class, a text regressor's as blocks of a seeded shuffle.
-FOLD_TASKS = ("classifier", "regressor")
 MAX_SEED = 2**63 - 1  # torch seeds are 64-bit; the headroom lets samplers add the step
 
 
@@ -148,10 +145,10 @@ class Recipe(Section):
     @model_validator(mode="after")
     def _the_task_reads_the_rest(self) -> Recipe:
         spec = self.spec
-        if self.train.monitor not in spec.metrics:
+        if self.train.monitor not in spec.metric_names:
             raise ValueError(
                 f"train.monitor: '{self.train.monitor}' is not reported by a {spec.name}; "
-                f"choose {', '.join(spec.metrics)}"
+                f"choose {', '.join(spec.metric_names)}"
             )
         # A task that writes left to right has a recurrent section; check that first.
         if spec.left_to_right and self.model.direction == "bi":
@@ -165,9 +162,10 @@ class Recipe(Section):
     def _folds_split_examples(self) -> Recipe:
         if self.train.folds is None:
             return self
-        if self.spec.name not in FOLD_TASKS:
+        if not self.spec.folds:
+            folding = " or ".join(f"{s.title}'s" for s in SPECS.values() if s.folds)
             raise ValueError(
-                f"train.folds: k-fold cross-validation deals a classifier's or text regressor's "
+                f"train.folds: k-fold cross-validation deals a {folding} "
                 f"examples into folds; a {self.spec.title} is validated on data.val_fraction "
                 "or val_path"
             )

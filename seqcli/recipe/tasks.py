@@ -16,16 +16,41 @@ from seqcli.recipe.model import (
     TranslatorConfig,
 )
 from seqcli.recipe.task_spec import (
+    ACCURACY,
+    BLEU,
+    BPC,
+    CHRF,
+    EXACT_MATCH,
+    F1,
     FORECAST_EVALUATE,
     FORECAST_METRICS,
-    LOWER_IS_BETTER,
+    LAST10_ACCURACY,
+    LOSS,
+    MACRO_F1,
+    MAE,
     MAPPINGS,
+    MSE,
+    NLL,
+    PERPLEXITY,
+    PRECISION,
+    R2,
+    RECALL,
     WRITES_AHEAD,
     Mapping,
+    MetricSpec,
     TaskSpec,
 )
 
-__all__ = ["FORMATS", "LOWER_IS_BETTER", "MAPPINGS", "SPECS", "Mapping", "TaskSpec", "task_of"]
+__all__ = [
+    "FORMATS",
+    "MAPPINGS",
+    "METRICS",
+    "SPECS",
+    "Mapping",
+    "MetricSpec",
+    "TaskSpec",
+    "task_of",
+]
 
 SPECS = {
     spec.name: spec
@@ -36,13 +61,12 @@ SPECS = {
             mapping="many_to_many",
             formats=("text",),
             target="the next token",
-            metrics=("loss", "perplexity", "bpc", "accuracy"),
+            metrics=(LOSS, PERPLEXITY, BPC, ACCURACY),
             model=LanguageModelConfig,
             unit="tok",
             left_to_right="would let a next-token language model read the token it must predict",
             train_options={"seq_len": 128, "windows": "carried"},
             generate=("prompt", "length", "sampling", "seed", "samples"),
-            stack_input=True,
         ),
         TaskSpec(
             name="classifier",
@@ -50,13 +74,12 @@ SPECS = {
             mapping="many_to_one",
             formats=("table", "folder"),
             target="a class",
-            metrics=("loss", "accuracy", "macro_f1"),
+            metrics=(LOSS, ACCURACY, MACRO_F1),
             model=TextPooledConfig,
             unit="ex",
             label_type="category",
             data_options=("class_weights",),
-            predicts=True,
-            stack_input=True,
+            folds=True,
         ),
         TaskSpec(
             name="regressor",
@@ -64,12 +87,11 @@ SPECS = {
             mapping="many_to_one",
             formats=("table",),
             target="a number",
-            metrics=("loss", "mse", "mae", "r2"),
+            metrics=(LOSS, MSE, MAE, R2),
             model=TextPooledConfig,
             unit="ex",
             label_type="number",
-            predicts=True,
-            stack_input=True,
+            folds=True,
         ),
         TaskSpec(
             name="tagger",
@@ -78,11 +100,9 @@ SPECS = {
             formats=("conllu", "columns"),
             target="a label per token",
             # precision/recall/f1 are over labelled spans, reported for BIO/BIOES labels
-            metrics=("loss", "accuracy", "f1", "precision", "recall"),
+            metrics=(LOSS, ACCURACY, F1, PRECISION, RECALL),
             model=TaggerConfig,
             unit="tok",
-            predicts=True,
-            stack_input=True,
         ),
         TaskSpec(
             name="array_classifier",
@@ -90,12 +110,10 @@ SPECS = {
             mapping="many_to_one",
             formats=("arrays",),
             target="a class per sequence of numbers",
-            metrics=("loss", "accuracy", "macro_f1"),
+            metrics=(LOSS, ACCURACY, MACRO_F1),
             model=PooledConfig,
             unit="ex",
             label_type="category",
-            predicts=True,
-            stack_input=True,
             predict_files=(".npz",),
         ),
         TaskSpec(
@@ -104,12 +122,10 @@ SPECS = {
             mapping="many_to_many",
             formats=("arrays",),
             target="a label per step of a sequence of numbers",
-            metrics=("loss", "accuracy", "macro_f1"),
+            metrics=(LOSS, ACCURACY, MACRO_F1),
             model=ModelConfig,
             unit="steps",
             label_type="category",
-            predicts=True,
-            stack_input=True,
             predict_files=(".npz",),
         ),
         TaskSpec(
@@ -118,12 +134,10 @@ SPECS = {
             mapping="many_to_one",
             formats=("arrays",),
             target="a number per sequence of numbers",
-            metrics=("loss", "mse", "mae", "r2"),
+            metrics=(LOSS, MSE, MAE, R2),
             model=PooledConfig,
             unit="ex",
             label_type="number",
-            predicts=True,
-            stack_input=True,
             predict_files=(".npz",),
         ),
         TaskSpec(
@@ -132,13 +146,11 @@ SPECS = {
             mapping="encoder_decoder",
             formats=("pairs",),
             target="a token sequence",
-            metrics=("bleu", "loss", "chrf", "exact_match"),
+            metrics=(BLEU, LOSS, CHRF, EXACT_MATCH),
             model=TranslatorConfig,
             unit="tok",
             train_options={"teacher_forcing": 1.0},
-            predicts=True,
             generate=("lines", "sampling", "seed", "ending", "search", "attention"),
-            stack_input=True,
         ),
         TaskSpec(
             name="conditioned_text",
@@ -146,7 +158,7 @@ SPECS = {
             mapping="one_to_many",
             formats=("table", "folder"),
             target="a token sequence",
-            metrics=("loss", "perplexity", "accuracy"),
+            metrics=(LOSS, PERPLEXITY, ACCURACY),
             model=GeneratorConfig,
             unit="tok",
             label_type="category",
@@ -159,7 +171,7 @@ SPECS = {
             mapping="one_to_many",
             formats=("vectors",),
             target="a sequence of numbers",
-            metrics=("loss", "mae"),
+            metrics=(LOSS, MAE),
             model=GeneratorConfig,
             unit="values",
             left_to_right=f"would not fit a generator: it {WRITES_AHEAD}",
@@ -175,8 +187,6 @@ SPECS = {
             model=ForecasterConfig,
             unit="windows",
             generate=("forecast",),
-            predicts=True,
-            stack_input=True,
             evaluate=FORECAST_EVALUATE,
         ),
         TaskSpec(
@@ -191,8 +201,6 @@ SPECS = {
             left_to_right="cannot roll a forecast out one step at a time: the backward pass "
             "would read values not yet forecast (mapping many_to_one, a direct head, takes 'bi')",
             generate=("forecast",),
-            predicts=True,
-            stack_input=True,
             evaluate=FORECAST_EVALUATE,
         ),
         TaskSpec(
@@ -201,11 +209,9 @@ SPECS = {
             mapping="many_to_one",
             formats=("synthetic",),
             target="the sum of two marked values",
-            metrics=("mse", "loss"),
+            metrics=(MSE, LOSS),
             model=ModelConfig,
             unit="ex",
-            predicts=True,
-            stack_input=True,
         ),
         TaskSpec(
             name="copy",
@@ -213,11 +219,9 @@ SPECS = {
             mapping="many_to_many",
             formats=("synthetic",),
             target="a symbol per step",
-            metrics=("last10_accuracy", "loss"),
+            metrics=(LAST10_ACCURACY, LOSS),
             model=ModelConfig,
             unit="ex",
-            predicts=True,
-            stack_input=True,
         ),
         TaskSpec(
             name="music",
@@ -225,7 +229,7 @@ SPECS = {
             mapping="many_to_many",
             formats=("music",),
             target="the next piano-roll frame",
-            metrics=("nll", "loss"),
+            metrics=(NLL, LOSS),
             model=ModelConfig,
             unit="frames",
             left_to_right="would let a next-frame music model read the frame it must predict",
@@ -238,7 +242,7 @@ SPECS = {
             formats=("glyphs", "bipolar"),
             target="the stored pattern nearest a noisy one",
             # accuracy: probes recalled exactly; loss: the share of units recalled wrong
-            metrics=("accuracy", "loss"),
+            metrics=(ACCURACY, LOSS),
             model=HopfieldConfig,
             unit="patterns",
             generate=("recall", "seed"),
@@ -250,6 +254,8 @@ SPECS = {
     )
 }
 FORMATS = tuple(dict.fromkeys(f for spec in SPECS.values() for f in spec.formats))
+# Every metric some task reports, by name: what train.monitor may name, and which way is better.
+METRICS = {metric.name: metric for spec in SPECS.values() for metric in spec.metrics}
 
 
 def task_of(mapping: str, data_format: str, label_type: str = "category") -> TaskSpec:

@@ -8,9 +8,9 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, model_validator
 
 from seqcli.recipe.schedule import ConstantSchedule, EarlyStopping, Schedule, Section
-from seqcli.recipe.tasks import LOWER_IS_BETTER
+from seqcli.recipe.tasks import METRICS
 
-Metric = Literal[tuple(LOWER_IS_BETTER)]
+Metric = Literal[tuple(METRICS)]
 
 
 class TrainConfig(Section):

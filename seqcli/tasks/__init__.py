@@ -1,13 +1,14 @@
-"""Task implementations by the names recipe/tasks.py gives them."""
+"""Task implementations, each found by its spec's name (recipe/tasks.py)."""
 
 from __future__ import annotations
 
 from seqcli.engine.contract import Task
+from seqcli.recipe import Recipe
 from seqcli.tasks.arrays.regressor import ArrayRegressorTask
 from seqcli.tasks.arrays.task import ArrayClassifierTask, ArrayTaggerTask
 from seqcli.tasks.conditioned.text import ConditionedText
 from seqcli.tasks.conditioned.values import ConditionedValues
-from seqcli.tasks.forecaster.task import TASKS as FORECASTERS
+from seqcli.tasks.forecaster.task import FORECASTERS
 from seqcli.tasks.hopfield.task import HopfieldTask
 from seqcli.tasks.labelled.classifier import ClassifierTask
 from seqcli.tasks.labelled.regressor import RegressorTask
@@ -18,25 +19,29 @@ from seqcli.tasks.tagger.task import TaggerTask
 from seqcli.tasks.translator.task import Translator
 
 TASKS: dict[str, Task] = {
-    "language_model": LanguageModelTask(),
-    "classifier": ClassifierTask(),
-    "regressor": RegressorTask(),
-    "adding": AddingTask(),
-    "copy": CopyTask(),
-    "music": MusicTask(),
-    "conditioned_text": ConditionedText(),
-    "conditioned_values": ConditionedValues(),
-    "translator": Translator(),
-    **FORECASTERS,
-    "tagger": TaggerTask(),
-    "array_classifier": ArrayClassifierTask(),
-    "array_tagger": ArrayTaggerTask(),
-    "array_regressor": ArrayRegressorTask(),
-    "hopfield": HopfieldTask(),
+    task.spec.name: task
+    for task in (
+        LanguageModelTask(),
+        ClassifierTask(),
+        RegressorTask(),
+        AddingTask(),
+        CopyTask(),
+        MusicTask(),
+        ConditionedText(),
+        ConditionedValues(),
+        Translator(),
+        *FORECASTERS,
+        TaggerTask(),
+        ArrayClassifierTask(),
+        ArrayTaggerTask(),
+        ArrayRegressorTask(),
+        HopfieldTask(),
+    )
 }
 
 __all__ = ["TASKS", "task_for"]
 
 
-def task_for(recipe) -> Task:
+def task_for(recipe: Recipe) -> Task:
+    """The implementation of the recipe's task."""
     return TASKS[recipe.task]

@@ -17,10 +17,12 @@ from seqcli.decoding.requests import Draw, Generated, Request
 from seqcli.decoding.sampling import TokenPicker
 from seqcli.engine.contract import Batch, Given, StackInput, TaskData
 from seqcli.engine.memory import require_samples
+from seqcli.engine.run import Run
 from seqcli.errors import DataError, UsageError
 from seqcli.metrics.language import token_metrics
 from seqcli.models.language_model import LanguageModel
 from seqcli.models.state import detach, map_state
+from seqcli.recipe import Recipe
 from seqcli.recipe.tasks import SPECS
 
 
@@ -62,23 +64,23 @@ class LanguageModelTask:
     spec = SPECS["language_model"]
     meta = Vocab
 
-    def prepare(self, recipe, meta: Vocab | None = None) -> TaskData:
+    def prepare(self, recipe: Recipe, meta: Vocab | None = None) -> TaskData:
         bundle = build_data(recipe.data, vocab=meta)
         return TaskData(bundle.vocab, bundle.splits)
 
-    def build_model(self, recipe, meta: Vocab) -> LanguageModel:
+    def build_model(self, recipe: Recipe, meta: Vocab) -> LanguageModel:
         return LanguageModel(recipe.model, num_tokens=len(meta))
 
-    def token_embeddings(self, run) -> dict:
+    def token_embeddings(self, run: Run) -> dict:
         return {"tokens": (run.model.embed, run.meta.tokens)}
 
-    def batches(self, data: TaskData, recipe) -> LanguageModelBatches:
+    def batches(self, data: TaskData, recipe: Recipe) -> LanguageModelBatches:
         what = f"{recipe.data.path} (training split)"
         windows = training_windows(data.splits["train"], recipe.train, seed=recipe.seed, what=what)
         return LanguageModelBatches(windows)
 
     @torch.no_grad()
-    def evaluate(self, run, examples: np.ndarray, *, max_batches: int | None = None) -> dict:
+    def evaluate(self, run: Run, examples: np.ndarray, *, max_batches: int | None = None) -> dict:
         """Read the split once as carried windows, summing loss and hits over every token."""
         if len(examples) < 2:
             raise DataError("the held-out split is empty; raise data.val_fraction")
@@ -96,13 +98,13 @@ class LanguageModelTask:
             total_loss += F.cross_entropy(logits, y.flatten(), reduction="sum").item()
             correct += (logits.argmax(-1) == y.flatten()).sum().item()
             tokens += y.numel()
-            chars += lengths[y].sum().item()
+            chars += int(lengths[y].sum())
         return token_metrics(total_loss, correct, tokens, chars=chars)
 
-    def examples_from_file(self, run, path: Path) -> np.ndarray:
+    def examples_from_file(self, run: Run, path: Path) -> np.ndarray:
         return load_ids(path, run.meta)
 
-    def sample(self, run, step: int) -> str | None:
+    def sample(self, run: Run, step: int) -> str | None:
         """A short sample from the recipe's prime, with its own generator (training RNG intact)."""
         config, vocab = run.recipe.generate, run.meta
         prime = vocab.encode(config.prime, what="generate.prime", skip_unknown=True) or [0]
@@ -110,7 +112,7 @@ class LanguageModelTask:
         tokens = sample_tokens(run, prime, length=config.sample_length, draw=draw)
         return config.prime + vocab.decode(int(token[0]) for token in tokens)
 
-    def generate(self, run, request: Request) -> Generated:
+    def generate(self, run: Run, request: Request) -> Generated:
         """Sample text after a prime: one sample streams token by token, several print whole."""
         prompt, vocab = request.prompt, run.meta
         ids = vocab.encode(prompt.text, what=prompt.source, skip_unknown=prompt.skip_unknown)
@@ -120,7 +122,7 @@ class LanguageModelTask:
         tokens = sample_tokens(run, ids, length=length, draw=request.draw)
         return Generated(_stream(vocab, prompt.text, tokens, request.draw.num_samples))
 
-    def stack_input(self, run, given: Given) -> StackInput:
+    def stack_input(self, run: Run, given: Given) -> StackInput:
         """The text as a prime: one step per token, each step's state after reading it."""
         vocab = run.meta
         ids = vocab.encode(given.text, what=given.source)  # an unknown token is an error
@@ -132,7 +134,7 @@ class LanguageModelTask:
 PRIME_CHUNK = 4096
 
 
-def sample_tokens(run, prime: list[int], *, length: int, draw: Draw) -> Iterator[torch.Tensor]:
+def sample_tokens(run: Run, prime: list[int], *, length: int, draw: Draw) -> Iterator[torch.Tensor]:
     """The next token ids (num_samples,), `length` times, after reading the prime. The fused
     module reads the prime in chunks, carrying the state; only new tokens go one at a time."""
     model, device = run.model.eval(), run.device
@@ -170,7 +172,7 @@ def _stream(vocab: Vocab, prime: str, tokens, num_samples: int) -> Iterator[str]
             yield vocab.piece(int(token[0]))
         yield "\n"
         return
-    samples = [[] for _ in range(num_samples)]
+    samples: list[list[str]] = [[] for _ in range(num_samples)]
     for token in tokens:
         for sample, token_id in zip(samples, token.tolist(), strict=True):
             sample.append(vocab.piece(token_id))

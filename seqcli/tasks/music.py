@@ -15,9 +15,11 @@ from seqcli.data.padding import ordered_batches, pad_values
 from seqcli.decoding.autoregress import autoregress
 from seqcli.decoding.requests import Generated, Request
 from seqcli.engine.contract import Batch, IndexedBatches, TaskData
+from seqcli.engine.run import Run
 from seqcli.errors import DataError
 from seqcli.metrics.long_range import baseline_nll, frame_nll_sum
 from seqcli.models.long_range import FrameModel
+from seqcli.recipe import Recipe
 from seqcli.recipe.tasks import SPECS
 
 LOWEST_NOTE = 21  # MIDI number of key 0 of an 88-key piano roll (A0)
@@ -62,7 +64,7 @@ class MusicTask:
     spec = SPECS["music"]
     meta = MusicMeta
 
-    def prepare(self, recipe, meta=None) -> TaskData:
+    def prepare(self, recipe: Recipe, meta: MusicMeta | None = None) -> TaskData:
         path = recipe.data.path
         splits = load_music(path)
         frames = np.concatenate(splits["train"])  # (N, K)
@@ -71,10 +73,10 @@ class MusicTask:
             raise DataError(f"{path}: frames have {frames.shape[1]} keys; the run has {meta.keys}")
         return TaskData(meta, splits)
 
-    def build_model(self, recipe, meta: MusicMeta) -> FrameModel:
+    def build_model(self, recipe: Recipe, meta: MusicMeta) -> FrameModel:
         return FrameModel(recipe.model, keys=meta.keys)
 
-    def batches(self, data: TaskData, recipe) -> IndexedBatches:
+    def batches(self, data: TaskData, recipe: Recipe) -> IndexedBatches:
         pieces = data.splits["train"]
         return IndexedBatches(
             [len(p) for p in pieces],
@@ -84,7 +86,7 @@ class MusicTask:
         )
 
     @torch.no_grad()
-    def evaluate(self, run, pieces, *, max_batches=None) -> dict:
+    def evaluate(self, run: Run, pieces, *, max_batches=None) -> dict:
         """Per-frame NLL over every predicted frame of every piece (Bai et al. 2018)."""
         run.model.eval()
         groups = ordered_batches([len(p) for p in pieces], batch_size=run.recipe.train.batch_size)
@@ -102,10 +104,10 @@ class MusicTask:
         details = {"baseline": {"columns": ["predictor", "nll per frame"], "rows": rows}}
         return {"loss": nll, "nll": nll, "details": details}
 
-    def sample(self, run, step: int) -> None:
+    def sample(self, run: Run, step: int) -> None:
         return None
 
-    def examples_from_file(self, run, path):
+    def examples_from_file(self, run: Run, path):
         """The test split of another .mat file, checked against the run's key count."""
         pieces = load_music(path)["test"]
         if pieces[0].shape[1] != run.meta.keys:
@@ -114,7 +116,7 @@ class MusicTask:
             )
         return pieces
 
-    def generate(self, run, request: Request) -> Generated:
+    def generate(self, run: Run, request: Request) -> Generated:
         """Sample frames from silence, each key a coin with the model's probability; one line
         per frame, the MIDI numbers of the keys down."""
         model, generator = run.model.eval(), torch.Generator().manual_seed(request.draw.seed)

@@ -8,13 +8,16 @@ from typing import Literal
 import torch
 import torch.nn.functional as F
 from pydantic import Field
+from torch import nn
 
 from seqcli.data.forms import Form
 from seqcli.data.synthetic import DELIMITER, MEMORY, SYMBOLS, make_batch
 from seqcli.engine.contract import Batch, Given, IndexedBatches, StackInput, TaskData
+from seqcli.engine.run import Run
 from seqcli.errors import UsageError
 from seqcli.metrics.long_range import memoryless_adding_mse, memoryless_copy_loss
 from seqcli.models.long_range import LastStateRegressor, SymbolTagger
+from seqcli.recipe import Recipe
 from seqcli.recipe.tasks import SPECS
 
 # Validation and test sets do not move with the recipe seed, so runs with different seeds
@@ -61,11 +64,11 @@ class SyntheticTask:
     name: str
     meta = SyntheticMeta
 
-    def prepare(self, recipe, meta=None) -> TaskData:
+    def prepare(self, recipe: Recipe, meta: SyntheticMeta | None = None) -> TaskData:
         data = recipe.data
         meta = meta or SyntheticMeta(data.task, data.length)
         sizes = {"val": data.val_examples, "test": data.test_examples}
-        splits = {"train": range(data.train_examples)}
+        splits: dict[str, range | Generated] = {"train": range(data.train_examples)}
         for split, size in sizes.items():
             x, y = make_batch(
                 self.name, range(size), length=meta.length, seed=HELD_OUT_SEED, split=split
@@ -73,7 +76,7 @@ class SyntheticTask:
             splits[split] = Generated(x, y)
         return TaskData(meta, splits)
 
-    def batches(self, data: TaskData, recipe) -> IndexedBatches:
+    def batches(self, data: TaskData, recipe: Recipe) -> IndexedBatches:
         """Shuffled example indices, each example generated from its index: resumable from
         the index order's small state with nothing stored."""
         config, seed = recipe.data, recipe.seed
@@ -91,7 +94,7 @@ class SyntheticTask:
         )
 
     @torch.no_grad()
-    def outputs(self, run, examples: Generated, max_batches: int | None):
+    def outputs(self, run: Run, examples: Generated, max_batches: int | None):
         """(inputs, targets, model outputs) per evaluation batch, on the run's device."""
         run.model.eval()
         size = run.recipe.train.batch_size
@@ -101,7 +104,7 @@ class SyntheticTask:
             y = examples.targets[start : start + size].to(run.device)
             yield x, y, run.model(x).out
 
-    def examples_from_file(self, run, path):
+    def examples_from_file(self, run: Run, path):
         raise UsageError(
             f"{path}: {self.name} data is generated, not read; evaluate uses its test split"
         )
@@ -111,10 +114,10 @@ class AddingTask(SyntheticTask):
     name = "adding"
     spec = SPECS["adding"]
 
-    def build_model(self, recipe, meta):
+    def build_model(self, recipe: Recipe, meta: SyntheticMeta) -> nn.Module:
         return LastStateRegressor(recipe.model, input_size=ADDING_FEATURES)
 
-    def evaluate(self, run, examples, *, max_batches=None) -> dict:
+    def evaluate(self, run: Run, examples, *, max_batches=None) -> dict:
         squared, count = 0.0, 0
         for _, y, value in self.outputs(run, examples, max_batches):
             squared += F.mse_loss(value, y, reduction="sum").item()
@@ -124,12 +127,12 @@ class AddingTask(SyntheticTask):
         details = {"baseline": {"columns": ["predictor", "mse"], "rows": rows}}
         return {"loss": mse, "mse": mse, "details": details}
 
-    def sample(self, run, step: int) -> str:
+    def sample(self, run: Run, step: int) -> str:
         x, y = _first(run, self)
         marked = x[0, x[0, :, 1] > 0, 0].tolist()
         return f"{marked[0]:.3f} + {marked[1]:.3f} = {y.item():.3f}; model: {_value(run, x):.3f}"
 
-    def predict(self, run, lines: list[str]) -> list[dict]:
+    def predict(self, run: Run, lines: list[str]) -> list[dict]:
         """Each line: numbers separated by spaces, the two to add starred (0.2 *0.5 0.1 *0.7)."""
         rows = []
         for number, line in enumerate(lines, 1):
@@ -142,7 +145,7 @@ class AddingTask(SyntheticTask):
         for row in rows:
             yield f"{row['prediction']:.4f}\t(true sum {row['sum']:.4f})\t{row['input']}"
 
-    def stack_input(self, run, given: Given) -> StackInput:
+    def stack_input(self, run: Run, given: Given) -> StackInput:
         """The whole input as one sequence of numbers, read as predict reads a line."""
         words = given.text.split()
         return StackInput({"x": parse_adding_line(" ".join(words), 1)}, words, "values")
@@ -152,10 +155,10 @@ class CopyTask(SyntheticTask):
     name = "copy"
     spec = SPECS["copy"]
 
-    def build_model(self, recipe, meta):
+    def build_model(self, recipe: Recipe, meta: SyntheticMeta) -> nn.Module:
         return SymbolTagger(recipe.model, num_symbols=SYMBOLS)
 
-    def evaluate(self, run, examples, *, max_batches=None) -> dict:
+    def evaluate(self, run: Run, examples, *, max_batches=None) -> dict:
         total, steps, hits, recalled = 0.0, 0, 0, 0
         for _, y, logits in self.outputs(run, examples, max_batches):
             total += F.cross_entropy(logits.flatten(0, 1), y.flatten(), reduction="sum").item()
@@ -175,11 +178,11 @@ class CopyTask(SyntheticTask):
         details = {"baseline": {"columns": ["predictor", "loss", "last10_accuracy"], "rows": rows}}
         return {"loss": loss, "last10_accuracy": accuracy, "details": details}
 
-    def sample(self, run, step: int) -> str:
+    def sample(self, run: Run, step: int) -> str:
         x, _ = _first(run, self)
         return f"remember {_digits(x[0, :MEMORY])}; recalled {_recall(run, x)}"
 
-    def predict(self, run, lines: list[str]) -> list[dict]:
+    def predict(self, run: Run, lines: list[str]) -> list[dict]:
         """Each line: ten digits from 1 to 8 (spaces ignored) for the model to recall."""
         rows = []
         for number, line in enumerate(lines, 1):
@@ -191,25 +194,25 @@ class CopyTask(SyntheticTask):
         for row in rows:
             yield f"{row['recalled']}\t{row['input']}"
 
-    def stack_input(self, run, given: Given) -> StackInput:
+    def stack_input(self, run: Run, given: Given) -> StackInput:
         """Ten digits as predict reads them, then the blanks and delimiters after them: every
         step of one example, labelled by its symbol (0 blank, 9 delimiter)."""
         x = copy_input(" ".join(given.text.split()), 1, length=run.meta.length)  # (1, T+20)
         return StackInput({"x": x}, [str(symbol) for symbol in x[0].tolist()], "values")
 
 
-def _first(run, task: SyntheticTask) -> tuple[torch.Tensor, torch.Tensor]:
+def _first(run: Run, task: SyntheticTask) -> tuple[torch.Tensor, torch.Tensor]:
     return make_batch(task.name, [0], length=run.meta.length, seed=HELD_OUT_SEED, split="val")
 
 
 @torch.no_grad()
-def _value(run, x: torch.Tensor) -> float:
+def _value(run: Run, x: torch.Tensor) -> float:
     run.model.eval()
     return run.model(x.to(run.device)).out.item()
 
 
 @torch.no_grad()
-def _recall(run, x: torch.Tensor) -> str:
+def _recall(run: Run, x: torch.Tensor) -> str:
     run.model.eval()
     logits = run.model(x.to(run.device)).out  # (1, T+20, S)
     return _digits(logits[0, -MEMORY:].argmax(-1))

@@ -16,8 +16,10 @@ from seqcli.data.forms import Form
 from seqcli.data.padding import ordered_batches
 from seqcli.data.scaling import Scaler, ScalerForm
 from seqcli.engine.contract import Batch, IndexedBatches
+from seqcli.engine.run import Run
 from seqcli.errors import DataError
 from seqcli.models.tagger import IGNORE
+from seqcli.recipe import Recipe
 
 
 class ArraysForm(Form):
@@ -80,8 +82,8 @@ class Encoded:
     def __len__(self) -> int:
         return len(self.lengths)
 
-    def batch(self, rows: np.ndarray) -> Batch:
-        rows = torch.as_tensor(rows, dtype=torch.long)
+    def batch(self, indices: np.ndarray) -> Batch:
+        rows = torch.as_tensor(indices, dtype=torch.long)
         lengths = self.lengths[rows]
         longest = int(lengths.max())
         targets = self.targets[rows]
@@ -131,7 +133,7 @@ def encode(arrays: Arrays, meta: ArraysMeta) -> Encoded:
     return Encoded(scaled(arrays, meta), torch.from_numpy(arrays.lengths), class_ids(arrays, meta))
 
 
-def training_batches(train: Encoded, recipe) -> IndexedBatches:
+def training_batches(train: Encoded, recipe: Recipe) -> IndexedBatches:
     return IndexedBatches(
         train.lengths.tolist(),
         partial(Encoded.batch, train),
@@ -141,7 +143,7 @@ def training_batches(train: Encoded, recipe) -> IndexedBatches:
 
 
 @torch.no_grad()
-def outputs_of(run, encoded: Encoded) -> torch.Tensor:
+def outputs_of(run: Run, encoded: Encoded) -> torch.Tensor:
     """The model's (N, K) or (N, T, K) scores in the split's order, batched by length."""
     was_training = run.model.training
     run.model.eval()

@@ -14,9 +14,11 @@ import torch.nn.functional as F
 
 from seqcli.data.arrays import Arrays
 from seqcli.data.scaling import Scaler, ScalerForm, TargetScale, TargetScaleForm
+from seqcli.engine.run import Run
 from seqcli.errors import DataError
 from seqcli.metrics.regression import mean_baseline_table, regression_errors
 from seqcli.models.arrays import ArrayRegressor
+from seqcli.recipe import Recipe
 from seqcli.recipe.tasks import SPECS
 from seqcli.tasks.arrays.examples import Encoded, fit_scaler, outputs_of, scaled
 from seqcli.tasks.arrays.task import ArrayTask
@@ -63,10 +65,10 @@ class ArrayRegressorTask(ArrayTask):
         targets = torch.from_numpy(meta.target.apply(arrays.y).astype(np.float32))
         return Encoded(scaled(arrays, meta), torch.from_numpy(arrays.lengths), targets)
 
-    def build_model(self, recipe, meta: ArrayRegressorMeta) -> ArrayRegressor:
+    def build_model(self, recipe: Recipe, meta: ArrayRegressorMeta) -> ArrayRegressor:
         return ArrayRegressor(recipe.model, features=meta.features)
 
-    def evaluate(self, run, examples: Encoded, *, max_batches: int | None = None) -> dict:
+    def evaluate(self, run: Run, examples: Encoded, *, max_batches: int | None = None) -> dict:
         """Loss (MSE of the standardized targets, as in training), then MSE, MAE and R² in
         the data's units beside always predicting the training mean."""
         if not len(examples):

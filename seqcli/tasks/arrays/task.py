@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import torch
 import torch.nn.functional as F
@@ -14,7 +15,8 @@ import torch.nn.functional as F
 from seqcli.data.arrays import TARGETS, Arrays, padded, parse_steps, read_arrays
 from seqcli.data.labelled import stratified_split
 from seqcli.data.vectors import random_split
-from seqcli.engine.contract import Given, StackInput, TaskData
+from seqcli.engine.contract import Given, Meta, StackInput, TaskData
+from seqcli.engine.run import Run
 from seqcli.errors import DataError
 from seqcli.metrics.classification import (
     accuracy,
@@ -24,6 +26,7 @@ from seqcli.metrics.classification import (
 )
 from seqcli.models.arrays import ArrayClassifier, ArrayTagger
 from seqcli.models.tagger import IGNORE
+from seqcli.recipe import Recipe
 from seqcli.recipe.tasks import SPECS
 from seqcli.tasks.arrays.examples import (
     ArraysMeta,
@@ -51,7 +54,8 @@ def split_rows(arrays: Arrays, config, seed: int, *, stratified: bool) -> dict[s
     if not stratified:
         return random_split(list(range(len(arrays))), **fractions, seed=seed)
     rows = [Row(i, label, f"{arrays.source}: y") for i, label in enumerate(arrays.y)]
-    picked = stratified_split(rows, **fractions, seed=seed)
+    # stratified_split reads each item's label and place, and hands the same items back
+    picked = cast(dict[str, list[Row]], stratified_split(rows, **fractions, seed=seed))
     return {name: [row.index for row in split] for name, split in picked.items()}
 
 
@@ -65,7 +69,7 @@ class ArrayTask:
     def read(self, path: Path, *, labelled: bool = True) -> Arrays:
         return read_arrays(Path(path), target=self.target if labelled else None)
 
-    def prepare(self, recipe, meta=None) -> TaskData:
+    def prepare(self, recipe: Recipe, meta: Meta | None = None) -> TaskData:
         config = recipe.data
         arrays = self.read(config.path)
         rows = split_rows(arrays, config, recipe.seed, stratified=self.target == "class")
@@ -73,17 +77,17 @@ class ArrayTask:
         meta = meta or self.build_meta(splits["train"], config.scaling)
         return TaskData(meta, {name: self.encode(split, meta) for name, split in splits.items()})
 
-    def batches(self, data: TaskData, recipe):
+    def batches(self, data: TaskData, recipe: Recipe):
         return training_batches(data.splits["train"], recipe)
 
-    def examples_from_file(self, run, path: Path) -> Encoded:
+    def examples_from_file(self, run: Run, path: Path) -> Encoded:
         """Another .npz, read with the run's training scaling (and labels, or target scale)."""
         return self.encode(self.read(path), run.meta)
 
-    def sample(self, run, step: int) -> str | None:
+    def sample(self, run: Run, step: int) -> str | None:
         return None  # answers for validation sequences say less than the metrics beside them
 
-    def predict(self, run, lines: list[str]) -> list[dict]:
+    def predict(self, run: Run, lines: list[str]) -> list[dict]:
         """Each line one sequence: steps apart, a step's features comma-separated."""
         sequences = [
             parse_steps(line, features=run.meta.features, source=f"input line {number}")
@@ -91,11 +95,11 @@ class ArrayTask:
         ]
         return self._predicted(run, padded(sequences))
 
-    def predict_file(self, run, path: Path) -> list[dict]:
+    def predict_file(self, run: Run, path: Path) -> list[dict]:
         """Every sequence of an .npz, numbered from 0 as x holds them; its y is not read."""
         return self._predicted(run, self.read(path, labelled=False))
 
-    def stack_input(self, run, given: Given) -> StackInput:
+    def stack_input(self, run: Run, given: Given) -> StackInput:
         """One sequence (steps apart, features comma-separated), scaled as in training."""
         rows = parse_steps(given.text, features=run.meta.features, source=given.source)
         values = torch.from_numpy(run.meta.scaler.apply(rows))[None]  # (1, T, F)
@@ -103,7 +107,7 @@ class ArrayTask:
         inputs = {"values": values, "lengths": torch.tensor([len(rows)])}
         return StackInput(inputs, steps, "values")
 
-    def _predicted(self, run, arrays: Arrays) -> list[dict]:
+    def _predicted(self, run: Run, arrays: Arrays) -> list[dict]:
         per_step = TARGETS[self.target].per_step
         shape = arrays.x.shape[:2] if per_step else arrays.x.shape[:1]
         unlabelled = Encoded(
@@ -131,10 +135,10 @@ class LabelTask(ArrayTask):
     def encode(self, arrays: Arrays, meta: ArraysMeta) -> Encoded:
         return encode(arrays, meta)
 
-    def build_model(self, recipe, meta: ArraysMeta):
+    def build_model(self, recipe: Recipe, meta: ArraysMeta):
         return self.model_class(recipe.model, features=meta.features, num_classes=len(meta.labels))
 
-    def evaluate(self, run, examples: Encoded, *, max_batches: int | None = None) -> dict:
+    def evaluate(self, run: Run, examples: Encoded, *, max_batches: int | None = None) -> dict:
         """Loss, accuracy and macro F1 over the sequences (or the labelled steps), with the
         per-class scores, the confusion matrix and the majority-class baseline."""
         if not len(examples):

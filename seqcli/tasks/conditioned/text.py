@@ -18,9 +18,11 @@ from seqcli.decoding.requests import Draw, Generated, Request
 from seqcli.decoding.sampling import TokenPicker
 from seqcli.engine.contract import Batch, IndexedBatches, TaskData
 from seqcli.engine.memory import require_samples
+from seqcli.engine.run import Run
 from seqcli.errors import UsageError
 from seqcli.metrics.language import token_metrics
 from seqcli.models.conditioned import ConditionedDecoder
+from seqcli.recipe import Recipe
 from seqcli.recipe.tasks import SPECS
 
 SPECIALS = (PAD, UNK, BOS, EOS)  # <pad> is id 0: the loss ignores it
@@ -62,7 +64,7 @@ class ConditionedText:
     spec = SPECS["conditioned_text"]
     meta = LabelsMeta
 
-    def prepare(self, recipe, meta: LabelsMeta | None = None) -> TaskData:
+    def prepare(self, recipe: Recipe, meta: LabelsMeta | None = None) -> TaskData:
         data = recipe.data
         splits = stratified_split(
             checked_examples(data)[0],
@@ -84,7 +86,7 @@ class ConditionedText:
             if e.label in classes
         ]
 
-    def build_model(self, recipe, meta: LabelsMeta) -> ConditionedDecoder:
+    def build_model(self, recipe: Recipe, meta: LabelsMeta) -> ConditionedDecoder:
         return ConditionedDecoder(
             recipe.model,
             num_tokens=len(meta.vocab),
@@ -100,7 +102,7 @@ class ConditionedText:
         batch = {"condition": condition, "inputs": inputs, "lengths": lengths}
         return Batch(batch, targets, int(lengths.sum()))
 
-    def batches(self, data: TaskData, recipe) -> IndexedBatches:
+    def batches(self, data: TaskData, recipe: Recipe) -> IndexedBatches:
         train = data.splits["train"]
         return IndexedBatches(
             [len(ids) for _, ids in train],
@@ -110,7 +112,7 @@ class ConditionedText:
         )
 
     @torch.no_grad()
-    def evaluate(self, run, examples, *, max_batches: int | None = None) -> dict[str, float]:
+    def evaluate(self, run: Run, examples, *, max_batches: int | None = None) -> dict[str, float]:
         run.model.eval()
         total, correct, count = 0.0, 0, 0
         batches = ordered_batches([len(ids) for _, ids in examples], batch_size=256)
@@ -123,24 +125,24 @@ class ConditionedText:
             count += int(mask.sum())
         return token_metrics(total, correct, count, chars=None)
 
-    def examples_from_file(self, run, path):
+    def examples_from_file(self, run: Run, path):
         data = run.recipe.data.model_copy(update={"path": path})
         examples = read_examples(data)
         return self._encode(run.meta, examples)
 
-    def sample(self, run, step: int) -> str | None:
+    def sample(self, run: Run, step: int) -> str | None:
         labels = run.meta.labels[:SAMPLE_CONDITIONS]
         draw = Draw(run.recipe.generate, seed=run.recipe.seed + step)
         texts = (self.sample_texts(run, label, draw, max_length=MAX_LENGTH)[0] for label in labels)
         return "  ".join(f"{label}: {text}" for label, text in zip(labels, texts, strict=True))
 
-    def generate(self, run, request: Request) -> Generated:
+    def generate(self, run: Run, request: Request) -> Generated:
         """--condition LABEL --num-samples N: one sequence per line."""
         label = _required_condition(request.condition, run.meta.labels)
         texts = self.sample_texts(run, label, request.draw, max_length=request.length or MAX_LENGTH)
         return Generated(text + "\n" for text in texts)
 
-    def sample_texts(self, run, label: str, draw: Draw, *, max_length: int) -> list[str]:
+    def sample_texts(self, run: Run, label: str, draw: Draw, *, max_length: int) -> list[str]:
         vocab = run.meta.vocab
         require_samples(run.recipe, len(vocab), draw, max_length, run.device)
         condition = torch.full((draw.num_samples,), run.meta.labels.index(label), device=run.device)
@@ -148,7 +150,9 @@ class ConditionedText:
         return [detokenize((vocab.tokens[i] for i in row), vocab.tokenizer) for row in ids]
 
 
-def decode_tokens(run, condition: torch.Tensor, draw: Draw, *, max_length: int) -> list[list[int]]:
+def decode_tokens(
+    run: Run, condition: torch.Tensor, draw: Draw, *, max_length: int
+) -> list[list[int]]:
     """Token ids per row, picked one step at a time until <eos> or max_length."""
     model, vocab = run.model.eval(), run.meta.vocab
     bos, eos = vocab.index[BOS], vocab.index[EOS]
@@ -160,7 +164,7 @@ def decode_tokens(run, condition: torch.Tensor, draw: Draw, *, max_length: int) 
     generator = torch.Generator(device=run.device).manual_seed(draw.seed)
     picker = TokenPicker(draw.sampling, generator, stop=eos)
     first = torch.full(condition.shape, bos, device=run.device)
-    rows = [[] for _ in range(condition.shape[0])]
+    rows: list[list[int]] = [[] for _ in range(condition.shape[0])]
     for picked in autoregress(step, first, steps=max_length, pick=picker, stop=eos):
         written = ~(picked.ended | (picked.token == eos))
         for row in written.nonzero().flatten().tolist():

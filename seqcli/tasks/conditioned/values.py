@@ -14,8 +14,10 @@ from seqcli.data.vectors import random_split, read_vectors
 from seqcli.decoding.autoregress import autoregress
 from seqcli.decoding.requests import Generated, Request
 from seqcli.engine.contract import Batch, IndexedBatches, TaskData
+from seqcli.engine.run import Run
 from seqcli.errors import DataError, UsageError
 from seqcli.models.conditioned import ConditionedDecoder
+from seqcli.recipe import Recipe
 from seqcli.recipe.tasks import SPECS
 
 
@@ -45,7 +47,7 @@ class ConditionedValues:
     spec = SPECS["conditioned_values"]
     meta = VectorsMeta
 
-    def prepare(self, recipe, meta: VectorsMeta | None = None) -> TaskData:
+    def prepare(self, recipe: Recipe, meta: VectorsMeta | None = None) -> TaskData:
         data = recipe.data
         splits = random_split(
             read_vectors(data),
@@ -62,7 +64,7 @@ class ConditionedValues:
                 raise DataError(f"{example.where}: expected {size} condition value(s)")
         return TaskData(meta, splits)
 
-    def build_model(self, recipe, meta: VectorsMeta) -> ConditionedDecoder:
+    def build_model(self, recipe: Recipe, meta: VectorsMeta) -> ConditionedDecoder:
         return ConditionedDecoder(
             recipe.model, num_tokens=0, num_classes=0, condition_size=len(meta.conditions)
         )
@@ -75,7 +77,7 @@ class ConditionedValues:
         batch = {"condition": condition, "inputs": inputs, "lengths": lengths}
         return Batch(batch, targets, int(lengths.sum()))
 
-    def batches(self, data: TaskData, recipe) -> IndexedBatches:
+    def batches(self, data: TaskData, recipe: Recipe) -> IndexedBatches:
         train = data.splits["train"]
         return IndexedBatches(
             [len(e.values) for e in train],
@@ -85,7 +87,7 @@ class ConditionedValues:
         )
 
     @torch.no_grad()
-    def evaluate(self, run, examples, *, max_batches: int | None = None) -> dict[str, float]:
+    def evaluate(self, run: Run, examples, *, max_batches: int | None = None) -> dict[str, float]:
         """Teacher-forced MSE (the training loss) and the MAE of a free roll-out."""
         run.model.eval()
         squared, absolute, count = 0.0, 0.0, 0
@@ -100,20 +102,20 @@ class ConditionedValues:
             count += int(mask.sum())
         return {"loss": squared / count, "mae": absolute / count}
 
-    def examples_from_file(self, run, path):
+    def examples_from_file(self, run: Run, path):
         return read_vectors(run.recipe.data.model_copy(update={"path": path}))
 
-    def sample(self, run, step: int) -> str | None:
+    def sample(self, run: Run, step: int) -> str | None:
         return None
 
-    def generate(self, run, request: Request) -> Generated:
+    def generate(self, run: Run, request: Request) -> Generated:
         """--condition "a,b" -> the generated values, comma-separated on one line."""
         condition = _parse_condition(request.condition, run.meta.conditions)
         values = roll_out(run, condition.to(run.device), request.length or run.meta.length)
         return Generated([",".join(f"{v:.6g}" for v in values[0].tolist()) + "\n"])
 
 
-def roll_out(run, condition: torch.Tensor, length: int) -> torch.Tensor:
+def roll_out(run: Run, condition: torch.Tensor, length: int) -> torch.Tensor:
     """(B, length) values, each step reading the previous prediction."""
     model = run.model.eval()
 

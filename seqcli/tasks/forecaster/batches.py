@@ -10,6 +10,7 @@ import torch
 
 from seqcli.data.forecast_data import SeriesSplit
 from seqcli.engine.contract import Batch
+from seqcli.engine.run import Run
 
 
 def windows(split: SeriesSplit, points: np.ndarray, lookback: int) -> torch.Tensor:
@@ -53,7 +54,7 @@ FORWARD_ROWS = 8192
 
 
 @torch.no_grad()
-def scaled_forecast(run, split: SeriesSplit, origins: np.ndarray, steps: int) -> np.ndarray:
+def scaled_forecast(run: Run, split: SeriesSplit, origins: np.ndarray, steps: int) -> np.ndarray:
     """(P, H, V, Q) the model's forecasts in its scaled units, a chunk of origins at a time."""
     lookback = run.recipe.data.lookback
     size = max(run.recipe.train.batch_size, FORWARD_ROWS // run.model.rows_per_window)

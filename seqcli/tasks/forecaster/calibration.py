@@ -8,12 +8,13 @@ import numpy as np
 import torch
 
 from seqcli.data.forecast_data import SeriesSplit
+from seqcli.engine.run import Run
 from seqcli.errors import DataError
 from seqcli.metrics.conformal import offsets_of_scores
 from seqcli.tasks.forecaster.rolling import LastPools, latest_offsets, pool_start
 
 
-def calibrate_bands(run, val: SeriesSplit) -> None:
+def calibrate_bands(run: Run, val: SeriesSplit) -> None:
     """Set the model's band offsets from its raw forecasts of every validation value, of every
     series, in units of each window's spread: each step ahead is scored once per value it lands
     on, from origins inside the split or before it (their windows read earlier rows, as a
@@ -32,7 +33,7 @@ def calibrate_bands(run, val: SeriesSplit) -> None:
     offsets.copy_(torch.from_numpy(fitted).to(offsets))
 
 
-def calibrate_to_the_end(run, prepare, series: str | None) -> str | None:
+def calibrate_to_the_end(run: Run, prepare, series: str | None) -> str | None:
     """Set the bands to the calibration after the last row of the series generate continues
     (named, or the last): on every value validation and test hold, its shares adapting from
     the test's first origin, as an evaluate origin after the end would be (Darts' conformal

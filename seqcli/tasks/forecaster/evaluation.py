@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from seqcli.data.forecast_data import SeriesSplit
+from seqcli.engine.run import Run
 from seqcli.errors import DataError
 from seqcli.metrics.baselines import Past, baseline_forecasts
 from seqcli.metrics.forecast import (
@@ -47,7 +48,7 @@ def forecast_origins(split: SeriesSplit, steps: int, stride: int) -> np.ndarray:
     return origins
 
 
-def model_forecast(run, split: SeriesSplit, origins: np.ndarray, steps: int) -> np.ndarray:
+def model_forecast(run: Run, split: SeriesSplit, origins: np.ndarray, steps: int) -> np.ndarray:
     """(P, H, V, Q) the model's forecasts in data units; a calibrated band recalibrated at
     each origin on the values before it (rolling.py)."""
     config = run.recipe.model
@@ -65,7 +66,7 @@ CALIBRATIONS = {  # model.calibrate: how the bands are forecast, and how evaluat
 }
 
 
-def score(run, split: SeriesSplit, origins: np.ndarray, steps: int) -> Scored:
+def score(run: Run, split: SeriesSplit, origins: np.ndarray, steps: int) -> Scored:
     """The model's and every baseline's forecasts of the same rows."""
     config, panel = run.recipe.data, split.panel
     past = Past(
@@ -78,7 +79,8 @@ def score(run, split: SeriesSplit, origins: np.ndarray, steps: int) -> Scored:
     )
     actual = split.raw[origins[:, None] + np.arange(steps)]  # (P, H, V)
     quantiles = model_forecast(run, split, origins, steps)
-    forecasts = {MODEL: quantiles[..., run.recipe.model.point]}
+    point: int = run.recipe.model.point  # the median's column, or a point model's one
+    forecasts = {MODEL: quantiles[..., point]}
     forecasts |= baseline_forecasts(past, origins, steps)
     scale = split.scales[panel.of_row[origins]]
     return Scored(origins, scale, actual, forecasts, quantiles)

@@ -9,12 +9,13 @@ from collections.abc import Iterable, Iterator
 import numpy as np
 
 from seqcli.data.dates import Calendar
+from seqcli.data.forecast_data import SeriesMeta
 from seqcli.data.numbers import BadNumber, parse_number
 from seqcli.errors import DataError, UsageError
 from seqcli.recipe.errors import shown
 
 
-def parse_history(lines: list[str], meta, *, lookback: int) -> list[np.ndarray]:
+def parse_history(lines: list[str], meta: SeriesMeta, *, lookback: int) -> list[np.ndarray]:
     """(T, 1) past values per line: comma-separated numbers, oldest first."""
     columns = meta.columns
     if columns.inputs or len(columns.values) > 1:
@@ -43,7 +44,7 @@ def _history_line(number: int, line: str, lookback: int) -> np.ndarray:
 
 
 def forecast_csv(
-    meta,
+    meta: SeriesMeta,
     chunks: Iterable[np.ndarray],
     steps: int,
     calendar: Calendar | None,

@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 from seqcli.data.forecast_data import SeriesSplit
+from seqcli.engine.run import Run
 from seqcli.metrics.adaptive import AdaptiveShares
 from seqcli.metrics.conformal import RunningConformal, band_scores, level_shares
 from seqcli.models.forecaster import window_spread
@@ -43,7 +44,7 @@ class LastPools:
     pools: dict = {}
 
     @classmethod
-    def get(cls, run, split: SeriesSplit, number: int, steps: int, start: int) -> SeriesPool:
+    def get(cls, run: Run, split: SeriesSplit, number: int, steps: int, start: int) -> SeriesPool:
         versions = tuple(p._version for p in run.model.parameters())
         model, held_split, held_versions, held_steps = cls.held
         same = model is run.model and held_split is split
@@ -56,7 +57,7 @@ class LastPools:
 
 
 @torch.no_grad()
-def series_pool(run, split: SeriesSplit, number: int, steps: int, start: int) -> SeriesPool:
+def series_pool(run: Run, split: SeriesSplit, number: int, steps: int, start: int) -> SeriesPool:
     """The pool of series `number` from origin `start` (or the first with a whole window) on."""
     first, end = int(split.train_ends[number]), int(split.ends[number])
     lookback, levels = run.recipe.data.lookback, run.recipe.model.levels
@@ -82,7 +83,7 @@ def pool_start(split: SeriesSplit, number: int, steps: int, earliest: int | None
     return start if earliest is None else min(start, earliest)
 
 
-def rolling_forecast(run, split: SeriesSplit, origins: np.ndarray, steps: int) -> np.ndarray:
+def rolling_forecast(run: Run, split: SeriesSplit, origins: np.ndarray, steps: int) -> np.ndarray:
     """(P, H, V, Q) the model's forecasts in scaled units, each band calibrated at its origin."""
     stored = stored_offsets(run, steps)
     series = split.panel.of_row[origins]
@@ -107,7 +108,7 @@ def _rolled(pool: SeriesPool, origins: np.ndarray, stored, levels) -> np.ndarray
     )
 
 
-def latest_offsets(run, split: SeriesSplit, number: int) -> np.ndarray:
+def latest_offsets(run: Run, split: SeriesSplit, number: int) -> np.ndarray:
     """(H, V, Q) the offsets of a band drawn after the series' last row of the split, on every
     out-of-sample value before it, its shares adapting from the split's first origin as evaluate's
     do (an empty split, as with data.test_path or no test part: validation's values, at the
@@ -120,7 +121,7 @@ def latest_offsets(run, split: SeriesSplit, number: int) -> np.ndarray:
     return offsets
 
 
-def stored_offsets(run, steps: int) -> np.ndarray:
+def stored_offsets(run: Run, steps: int) -> np.ndarray:
     """(steps, V, Q) the checkpoint's offsets; a roll-out longer than the horizon they were
     fitted for (evaluate --horizon) takes the last step's further, as the model's band does."""
     offsets = run.model.band.offsets_per_sd.cpu().double().numpy()

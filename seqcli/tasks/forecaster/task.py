@@ -21,8 +21,10 @@ from seqcli.data.forecast_data import (
 )
 from seqcli.decoding.requests import Generated, Request
 from seqcli.engine.contract import Given, IndexedBatches, StackInput, TaskData
+from seqcli.engine.run import Run
 from seqcli.errors import DataError, UsageError
 from seqcli.models.forecaster import AutoregressiveForecaster, DirectForecaster
+from seqcli.recipe import Recipe
 from seqcli.recipe.tasks import SPECS, TaskSpec
 from seqcli.tasks.forecaster.batches import (
     Targets,
@@ -47,7 +49,7 @@ from seqcli.tasks.forecaster.output import forecast_csv, parse_history
 from seqcli.ui.figures import ForecastFigure
 
 
-def build_direct(recipe, meta: SeriesMeta) -> nn.Module:
+def build_direct(recipe: Recipe, meta: SeriesMeta) -> nn.Module:
     columns = meta.columns
     return DirectForecaster(
         recipe.model,
@@ -57,7 +59,7 @@ def build_direct(recipe, meta: SeriesMeta) -> nn.Module:
     )
 
 
-def build_autoregressive(recipe, meta: SeriesMeta) -> nn.Module:
+def build_autoregressive(recipe: Recipe, meta: SeriesMeta) -> nn.Module:
     columns = meta.columns
     return AutoregressiveForecaster(
         recipe.model,
@@ -67,7 +69,7 @@ def build_autoregressive(recipe, meta: SeriesMeta) -> nn.Module:
     )
 
 
-def direct_reach(recipe, meta: SeriesMeta, steps: int, asked: str) -> None:
+def direct_reach(recipe: Recipe, meta: SeriesMeta, steps: int, asked: str) -> None:
     horizon = recipe.data.horizon
     if steps > horizon:
         raise UsageError(
@@ -85,7 +87,7 @@ def check_validation_room(config, val: SeriesSplit) -> None:
         )
 
 
-def rollout_reach(recipe, meta: SeriesMeta, steps: int, asked: str) -> None:
+def rollout_reach(recipe: Recipe, meta: SeriesMeta, steps: int, asked: str) -> None:
     inputs = meta.columns.inputs
     if steps > 1 and inputs:
         raise UsageError(
@@ -103,7 +105,7 @@ class Forecaster:
     build: Callable[..., nn.Module]
     targets: Targets
     # Refuses a forecast it cannot make, naming what asked for it (a flag or a recipe key).
-    reach: Callable[[object, SeriesMeta, int, str], None]
+    reach: Callable[[Recipe, SeriesMeta, int, str], None]
     targets_ahead: bool  # targets run data.horizon rows on from each point
     meta = SeriesMeta
 
@@ -111,7 +113,7 @@ class Forecaster:
     def spec(self) -> TaskSpec:
         return SPECS[self.name]
 
-    def prepare(self, recipe, meta: SeriesMeta | None = None) -> TaskData:
+    def prepare(self, recipe: Recipe, meta: SeriesMeta | None = None) -> TaskData:
         """Read and split the series; fit the scaler on its training rows unless given."""
         # Training windows stop before their targets cross into validation.
         tail = recipe.data.horizon - 1 if self.targets_ahead else 0
@@ -122,10 +124,10 @@ class Forecaster:
         check_validation_room(recipe.data, splits["val"])
         return TaskData(meta, splits)
 
-    def build_model(self, recipe, meta: SeriesMeta) -> nn.Module:
+    def build_model(self, recipe: Recipe, meta: SeriesMeta) -> nn.Module:
         return self.build(recipe, meta)
 
-    def batches(self, data: TaskData, recipe) -> IndexedBatches:
+    def batches(self, data: TaskData, recipe: Recipe) -> IndexedBatches:
         train, config = data.splits["train"], recipe.data
         # Every window has the same length, so there is nothing to bucket.
         return IndexedBatches(
@@ -138,7 +140,7 @@ class Forecaster:
 
     def evaluate(
         self,
-        run,
+        run: Run,
         examples: SeriesSplit,
         *,
         max_batches: int | None = None,
@@ -170,7 +172,7 @@ class Forecaster:
         return {"loss": loss, **errors, "details": details}
 
     @torch.no_grad()
-    def _loss(self, run, examples: SeriesSplit, max_batches: int | None) -> float:
+    def _loss(self, run: Run, examples: SeriesSplit, max_batches: int | None) -> float:
         """The training loss on the split's points, on scaled values."""
         config, size = run.recipe.data, run.recipe.train.batch_size
         chunks = np.split(examples.points, range(size, len(examples), size))[:max_batches]
@@ -183,20 +185,20 @@ class Forecaster:
             loss_sum, known = loss_sum + out.loss.item() * count, known + count
         return loss_sum / known
 
-    def calibrate(self, run, val: SeriesSplit) -> None:
+    def calibrate(self, run: Run, val: SeriesSplit) -> None:
         """Fit the bands' conformal offsets on the validation split; the engine calls it before
         each validation, so the checkpoint saved after it holds them with the weights."""
         calibrate_bands(run, val)
 
-    def sample(self, run, step: int) -> str | None:
+    def sample(self, run: Run, step: int) -> str | None:
         return None  # the validation metrics already say how the forecast is going
 
-    def examples_from_file(self, run, path: Path) -> SeriesSplit:
+    def examples_from_file(self, run: Run, path: Path) -> SeriesSplit:
         """Every row of another file that has a full lookback (and a season) before it."""
         data = run.recipe.data
         return split_of_file(path, run.meta, first=data.first_origin, missing=data.missing)
 
-    def predict(self, run, lines: list[str]) -> list[dict]:
+    def predict(self, run: Run, lines: list[str]) -> list[dict]:
         """Each line, comma-separated past values (oldest first), gets the next horizon steps."""
         steps, point = run.recipe.data.horizon, run.recipe.model.point
         histories = parse_history(lines, run.meta, lookback=run.recipe.data.lookback)
@@ -209,7 +211,7 @@ class Forecaster:
         for row in rows:
             yield ", ".join(f"{value:.6g}" for value in row["forecast"])
 
-    def generate(self, run, request: Request) -> Generated:
+    def generate(self, run: Run, request: Request) -> Generated:
         """The forecast after the end of the series (or of --input-file) as CSV, and the
         history and forecast for --plot."""
         asked, meta = request.forecast, run.meta
@@ -227,7 +229,7 @@ class Forecaster:
             )
         note = None if asked.history else calibrate_to_the_end(run, self.prepare, asked.series)
         # The rows stream out as they are made; --plot alone keeps them, to draw.
-        kept = [] if asked.keep else None
+        kept: list[np.ndarray] | None = [] if asked.keep else None
         chunks = _kept(self._rollout(run, history, steps), kept)
         values, levels = len(meta.columns.values), run.recipe.model.levels
         shown = history[-HISTORY_ROWS:, :values]  # as much as the run's own history keeps
@@ -238,7 +240,7 @@ class Forecaster:
         csv = forecast_csv(meta, chunks, steps, calendar, levels)
         return Generated(csv, figure=figure, note=note)
 
-    def stack_input(self, run, given: Given) -> StackInput:
+    def stack_input(self, run: Run, given: Given) -> StackInput:
         """The rows of a CSV file (--file *.csv, the run's columns), or comma-separated values
         of a one-column series, scaled as in training, read as one window."""
         rows = given_rows(given, run.meta, run.recipe.data.missing)  # (T, F) in data units
@@ -246,12 +248,12 @@ class Forecaster:
         values = torch.from_numpy(run.meta.scaler.apply(rows))[None]  # (1, T, F)
         return StackInput({"values": values}, steps, "values")
 
-    def _forecast(self, run, history: np.ndarray, steps: int) -> np.ndarray:
+    def _forecast(self, run: Run, history: np.ndarray, steps: int) -> np.ndarray:
         """(steps, V, Q) in data units after (T, F) history rows in data units."""
         return np.concatenate(list(self._rollout(run, history, steps)))
 
     @torch.inference_mode()
-    def _rollout(self, run, history: np.ndarray, steps: int) -> Iterator[np.ndarray]:
+    def _rollout(self, run: Run, history: np.ndarray, steps: int) -> Iterator[np.ndarray]:
         """The forecast after (T, F) history rows, as (C, V, Q) chunks in data units."""
         lookback = run.recipe.data.lookback
         window = run.meta.scaler.apply(history[-lookback:])  # (L, F)
@@ -282,15 +284,13 @@ def given_rows(given: Given, meta: SeriesMeta, missing: str) -> np.ndarray:
     return np.concatenate(parse_history(lines, meta, lookback=1) or [np.zeros((0, 1))])
 
 
-TASKS = {
-    "direct_forecaster": Forecaster(
-        "direct_forecaster", build_direct, direct_targets, direct_reach, targets_ahead=True
-    ),
-    "autoregressive_forecaster": Forecaster(
+FORECASTERS = (
+    Forecaster("direct_forecaster", build_direct, direct_targets, direct_reach, targets_ahead=True),
+    Forecaster(
         "autoregressive_forecaster",
         build_autoregressive,
         shifted_targets,
         rollout_reach,
         targets_ahead=False,
     ),
-}
+)

@@ -18,18 +18,19 @@ from seqcli.metrics.memory import (
     recalled_share,
 )
 from seqcli.models.hopfield import KINDS
+from seqcli.recipe import Recipe
 from seqcli.ui.figures import CapacityFigure
 
 TABLE_ROWS = 20  # the table shows about this many counts; the PNG shows every one
 
 
 @torch.no_grad()
-def capacity_curves(recipe, *, units: int) -> CapacityFigure:
+def capacity_curves(recipe: Recipe, *, units: int) -> CapacityFigure:
     """Recall shares and mean overlaps per P, for every kind of network; seeded by the recipe."""
     generator = torch.Generator().manual_seed(recipe.seed)
     counts = tuple(pattern_counts(units))
-    recalled = {kind: [] for kind in KINDS}
-    overlaps = {kind: [] for kind in KINDS}
+    recalled: dict[str, list[float]] = {kind: [] for kind in KINDS}
+    overlaps: dict[str, list[float]] = {kind: [] for kind in KINDS}
     for count in counts:
         for kind, (share, mean) in _point(recipe, count, units, generator).items():
             recalled[kind].append(share)
@@ -38,11 +39,11 @@ def capacity_curves(recipe, *, units: int) -> CapacityFigure:
     return CapacityFigure(units, noise, counts, recalled, overlaps, CLASSICAL_CAPACITY)
 
 
-def _point(recipe, count: int, units: int, generator) -> dict[str, tuple[float, float]]:
+def _point(recipe: Recipe, count: int, units: int, generator) -> dict[str, tuple[float, float]]:
     """(share recalled, mean overlap) per kind over fresh draws of `count` patterns; both kinds
     recall the same patterns from the same probes."""
-    shares = {kind: [] for kind in KINDS}
-    overlaps = {kind: [] for kind in KINDS}
+    shares: dict[str, list[torch.Tensor]] = {kind: [] for kind in KINDS}
+    overlaps: dict[str, list[torch.Tensor]] = {kind: [] for kind in KINDS}
     for _ in range(draws(count)):
         patterns = random_patterns(count, units, generator)  # (P, N)
         probes = flip(patterns, recipe.data.noise, generator)

@@ -9,12 +9,13 @@ import torch
 
 from seqcli.data.patterns import Patterns, draw, parse_patterns
 from seqcli.decoding.requests import Recall
+from seqcli.engine.run import Run
 from seqcli.errors import DataError, UsageError
 from seqcli.metrics.memory import flip, overlap
 from seqcli.models.hopfield import polarise
 
 
-def recall_lines(run, recall: Recall, *, seed: int) -> Iterator[str]:
+def recall_lines(run: Run, recall: Recall, *, seed: int) -> Iterator[str]:
     """For each probe: a title, every state of its recall with the energy, then the verdict."""
     generator = torch.Generator().manual_seed(seed)
     for title, probe, target in _probes(run, recall, generator):
@@ -30,7 +31,7 @@ def recall_lines(run, recall: Recall, *, seed: int) -> Iterator[str]:
         yield _verdict(run, before, len(states) - 1, target) + "\n"
 
 
-def recall_summary(run) -> str:
+def recall_summary(run: Run) -> str:
     """One line for the training display: stored pattern 0 recalled from data.noise flipped."""
     generator = torch.Generator().manual_seed(run.recipe.seed)
     title, probe, target = _probes(run, Recall(), generator)[0]
@@ -40,7 +41,7 @@ def recall_summary(run) -> str:
     return f"{title}: {verdict}; {energies}"
 
 
-def _probes(run, recall: Recall, generator) -> list[tuple[str, torch.Tensor, int | None]]:
+def _probes(run: Run, recall: Recall, generator) -> list[tuple[str, torch.Tensor, int | None]]:
     """(title, probe (N,), the stored pattern it came from or None) for each probe."""
     stored = run.meta.stored()
     count, units = stored.shape
@@ -60,7 +61,7 @@ def _probes(run, recall: Recall, generator) -> list[tuple[str, torch.Tensor, int
     return [(f"pattern {index}, {round(noise * units)} of {units} units flipped", probe, index)]
 
 
-def _file_patterns(run, recall: Recall) -> torch.Tensor:
+def _file_patterns(run: Run, recall: Recall) -> torch.Tensor:
     """--input-file's patterns, read as the run's data format; (B, N)."""
     lines = recall.probes.splitlines()
     return fitting(
@@ -68,7 +69,7 @@ def _file_patterns(run, recall: Recall) -> torch.Tensor:
     )
 
 
-def fitting(run, patterns: Patterns, source: str) -> torch.Tensor:
+def fitting(run: Run, patterns: Patterns, source: str) -> torch.Tensor:
     """Patterns read from another file as a (B, N) tensor, if they have the run's N units."""
     units, meta = patterns.vectors.shape[1], run.meta
     if units != meta.rows * meta.columns:
@@ -80,22 +81,22 @@ def fitting(run, patterns: Patterns, source: str) -> torch.Tensor:
 
 
 @torch.no_grad()
-def _states(run, probe: torch.Tensor, generator) -> list[torch.Tensor]:
+def _states(run: Run, probe: torch.Tensor, generator) -> list[torch.Tensor]:
     """The probe and each state of its recall, every one (1, N)."""
     return [s.cpu() for s in run.model.recall(probe[None].to(run.device), generator=generator)]
 
 
 @torch.no_grad()
-def _energy(run, state: torch.Tensor) -> float:
+def _energy(run: Run, state: torch.Tensor) -> float:
     return run.model.energy(state.to(run.device)).item()
 
 
-def _drawn(run, picture: torch.Tensor) -> str:
+def _drawn(run: Run, picture: torch.Tensor) -> str:
     meta = run.meta
     return draw(picture[0].tolist(), columns=meta.columns, ink=meta.ink, paper=meta.paper)
 
 
-def _verdict(run, picture: torch.Tensor, iterations: int, target: int | None) -> str:
+def _verdict(run: Run, picture: torch.Tensor, iterations: int, target: int | None) -> str:
     """Where the recall ended: a stored pattern (the one it came from, or another) or a
     spurious state, and whether it settled within max_iterations."""
     stored = run.meta.stored()

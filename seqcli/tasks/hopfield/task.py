@@ -14,8 +14,10 @@ from seqcli.data.forms import Form
 from seqcli.data.patterns import Patterns, read_patterns
 from seqcli.decoding.requests import Generated, Request
 from seqcli.engine.contract import Batch, IndexedBatches, TaskData
+from seqcli.engine.run import Run
 from seqcli.metrics.memory import flip, recall_scores, units_wrong
 from seqcli.models.hopfield import build_hopfield, polarise
+from seqcli.recipe import Recipe
 from seqcli.recipe.tasks import SPECS
 from seqcli.tasks.hopfield.capacity import capacity_curves, capacity_details
 from seqcli.tasks.hopfield.recall import fitting, recall_lines, recall_summary
@@ -99,7 +101,7 @@ class HopfieldTask:
     spec = SPECS["hopfield"]
     meta = MemoryMeta
 
-    def prepare(self, recipe, meta: MemoryMeta | None = None) -> TaskData:
+    def prepare(self, recipe: Recipe, meta: MemoryMeta | None = None) -> TaskData:
         """A stored run's patterns come from its meta: the file is read for a new run only."""
         meta = meta or MemoryMeta.of(read_patterns(recipe.data))
         patterns, data = meta.stored(), recipe.data
@@ -109,10 +111,10 @@ class HopfieldTask:
         }
         return TaskData(meta, {"train": patterns, **splits})
 
-    def build_model(self, recipe, meta: MemoryMeta):
+    def build_model(self, recipe: Recipe, meta: MemoryMeta):
         return build_hopfield(recipe.model, meta.stored(), seed=recipe.seed)
 
-    def batches(self, data: TaskData, recipe) -> IndexedBatches:
+    def batches(self, data: TaskData, recipe: Recipe) -> IndexedBatches:
         """The stored patterns as their own probes: nothing trains on them, but a dry run
         shows the shapes of a recall."""
         patterns = data.splits["train"]
@@ -125,7 +127,9 @@ class HopfieldTask:
         )
 
     @torch.no_grad()
-    def evaluate(self, run, probes: Probes, *, max_batches=None, noise=(), capacity=None) -> dict:
+    def evaluate(
+        self, run: Run, probes: Probes, *, max_batches=None, noise=(), capacity=None
+    ) -> dict:
         """accuracy and loss at the split's noise; a table per noise level (evaluate --noise);
         with `capacity` units, the capacity experiment's curves and table."""
         levels = dict.fromkeys((probes.noise, *noise))
@@ -133,27 +137,27 @@ class HopfieldTask:
         rows = [[level, *scores[level].values()] for level in (noise or (probes.noise,))]
         columns = ["noise", "accuracy", "units wrong", "units wrong before", "iterations"]
         details = {"recall by noise": {"columns": columns, "rows": rows}}
-        metrics = {key: scores[probes.noise][key] for key in self.spec.metrics}
+        metrics = {key: scores[probes.noise][key] for key in self.spec.metric_names}
         if capacity is None:
             return {**metrics, "details": details}
         curves = capacity_curves(run.recipe, units=capacity)
         return {**metrics, "details": {**details, **capacity_details(curves)}, "capacity": curves}
 
-    def sample(self, run, step: int) -> str:
+    def sample(self, run: Run, step: int) -> str:
         return recall_summary(run)
 
-    def examples_from_file(self, run, path) -> Probes:
+    def examples_from_file(self, run: Run, path) -> Probes:
         """Another file's patterns (the run's format, one or more) as probes of themselves."""
         vectors = fitting(run, read_patterns(run.recipe.data, path, minimum=1), str(path))
         data = run.recipe.data
         return Probes(vectors, data.noise, data.probes, 2 * run.recipe.seed)
 
-    def generate(self, run, request: Request) -> Generated:
+    def generate(self, run: Run, request: Request) -> Generated:
         """The recall, step by step: each iteration's state drawn, with its energy."""
         return Generated(recall_lines(run, request.recall, seed=request.draw.seed))
 
 
-def _recall_scores(run, probes: Probes, noise: float, max_batches: int | None) -> dict:
+def _recall_scores(run: Run, probes: Probes, noise: float, max_batches: int | None) -> dict:
     """accuracy, loss (units wrong after recall), units wrong before, and mean iterations that
     changed a probe, over the split's probes at this noise."""
     inputs, targets, generator = probes.draw(noise)

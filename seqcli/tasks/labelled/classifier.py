@@ -23,6 +23,7 @@ from seqcli.data.labelled import (
 from seqcli.data.quality import checked_examples, held_out_files, leaked, warn_leaks
 from seqcli.data.vocab import Vocab, VocabForm
 from seqcli.engine.contract import IndexedBatches, TaskData
+from seqcli.engine.run import Run
 from seqcli.errors import DataError, UsageError
 from seqcli.metrics.classification import (
     accuracy,
@@ -31,6 +32,7 @@ from seqcli.metrics.classification import (
     macro_f1,
 )
 from seqcli.models.pooled import Classifier
+from seqcli.recipe import Recipe
 from seqcli.recipe.tasks import SPECS
 from seqcli.tasks.labelled.text import (
     Encoded,
@@ -133,7 +135,7 @@ def build_meta(config, train: list[Example], quality: dict[str, int]) -> Classif
     return ClassifierMeta(labels, text_vocab(config, train), weights, quality)
 
 
-def checked_splits(recipe) -> tuple[dict[str, list[Example]], dict[str, int]]:
+def checked_splits(recipe: Recipe) -> tuple[dict[str, list[Example]], dict[str, int]]:
     """The stratified splits of the data file, with what seqcli.data.quality found in it and
     in the held-out files: the held-out files themselves are read into the run later."""
     config = recipe.data
@@ -148,12 +150,12 @@ class ClassifierTask:
     spec = SPECS["classifier"]
     meta = ClassifierMeta
 
-    def prepare(self, recipe, meta: ClassifierMeta | None = None) -> TaskData:
+    def prepare(self, recipe: Recipe, meta: ClassifierMeta | None = None) -> TaskData:
         splits, quality = checked_splits(recipe)
         meta = meta or build_meta(recipe.data, splits["train"], quality)
         return TaskData(meta, {name: encode(split, meta) for name, split in splits.items()})
 
-    def build_model(self, recipe, meta: ClassifierMeta) -> Classifier:
+    def build_model(self, recipe: Recipe, meta: ClassifierMeta) -> Classifier:
         return Classifier(
             recipe.model,
             num_tokens=len(meta.vocab),
@@ -161,13 +163,13 @@ class ClassifierTask:
             class_weights=meta.class_weights,
         )
 
-    def token_embeddings(self, run) -> dict:
+    def token_embeddings(self, run: Run) -> dict:
         return {"tokens": (run.model.embed, run.meta.vocab.tokens)}
 
-    def batches(self, data: TaskData, recipe) -> IndexedBatches:
+    def batches(self, data: TaskData, recipe: Recipe) -> IndexedBatches:
         return token_batches(data.splits["train"], recipe, dtype=torch.long)
 
-    def evaluate(self, run, examples: Encoded, *, max_batches: int | None = None) -> dict:
+    def evaluate(self, run: Run, examples: Encoded, *, max_batches: int | None = None) -> dict:
         """Loss (class-weighted, as in training), accuracy, macro F1 and the per-class details.
         A cap takes examples spread over the split, not its shortest ones nor one class."""
         if not len(examples):
@@ -186,10 +188,10 @@ class ClassifierTask:
             "details": classification_details(matrix, run.meta.labels),
         }
 
-    def sample(self, run, step: int) -> str | None:
+    def sample(self, run: Run, step: int) -> str | None:
         return None  # a label per validation text says less than the metrics beside it
 
-    def predict(self, run, lines: list[str], *, top_k: int = 1) -> list[dict]:
+    def predict(self, run: Run, lines: list[str], *, top_k: int = 1) -> list[dict]:
         """One row per line: the likeliest label and its probability, plus the top k if k > 1."""
         texts = [normalise(line, run.recipe.data) for line in lines]
         for number, text in enumerate(texts, start=1):
@@ -208,10 +210,10 @@ class ClassifierTask:
         for row in rows:
             yield f"{row['label']}\t{row['probability']:.4f}\t{row['text']}"
 
-    def stack_input(self, run, given):
+    def stack_input(self, run: Run, given):
         return text_stack_input(run, given)
 
-    def examples_from_file(self, run, path: Path) -> Encoded:
+    def examples_from_file(self, run: Run, path: Path) -> Encoded:
         """Another file in the run's data format, read with the run's columns and vocabulary."""
         config = run.recipe.data.model_copy(update={"path": Path(path)})
         examples = READERS[config.format](config)

@@ -18,9 +18,11 @@ from seqcli.data.labelled import Example, normalise, number_labels, read_table, 
 from seqcli.data.scaling import TargetScale, TargetScaleForm
 from seqcli.data.vocab import Vocab, VocabForm
 from seqcli.engine.contract import IndexedBatches, TaskData
+from seqcli.engine.run import Run
 from seqcli.errors import DataError, UsageError
 from seqcli.metrics.regression import mean_baseline_table, regression_errors
 from seqcli.models.pooled import Regressor
+from seqcli.recipe import Recipe
 from seqcli.recipe.tasks import SPECS
 from seqcli.tasks.labelled.text import (
     Encoded,
@@ -71,7 +73,7 @@ class RegressorTask:
     spec = SPECS["regressor"]
     meta = RegressorMeta
 
-    def prepare(self, recipe, meta: RegressorMeta | None = None) -> TaskData:
+    def prepare(self, recipe: Recipe, meta: RegressorMeta | None = None) -> TaskData:
         config = recipe.data
         examples = read_table(config)
         if len(examples) < 2:
@@ -80,16 +82,16 @@ class RegressorTask:
         meta = meta or build_meta(config, splits["train"])
         return TaskData(meta, {name: encode(split, meta) for name, split in splits.items()})
 
-    def build_model(self, recipe, meta: RegressorMeta) -> Regressor:
+    def build_model(self, recipe: Recipe, meta: RegressorMeta) -> Regressor:
         return Regressor(recipe.model, num_tokens=len(meta.vocab))
 
-    def token_embeddings(self, run) -> dict:
+    def token_embeddings(self, run: Run) -> dict:
         return {"tokens": (run.model.embed, run.meta.vocab.tokens)}
 
-    def batches(self, data: TaskData, recipe) -> IndexedBatches:
+    def batches(self, data: TaskData, recipe: Recipe) -> IndexedBatches:
         return token_batches(data.splits["train"], recipe, dtype=torch.float32)
 
-    def evaluate(self, run, examples: Encoded, *, max_batches: int | None = None) -> dict:
+    def evaluate(self, run: Run, examples: Encoded, *, max_batches: int | None = None) -> dict:
         """Loss (MSE of the standardized targets, as in training), then MSE, MAE and R² in
         the data's units beside the training mean's."""
         if not len(examples):
@@ -104,10 +106,10 @@ class RegressorTask:
         details = mean_baseline_table(actual, predicted, meta.target.mean)
         return {"loss": loss.item(), **regression_errors(actual, predicted), "details": details}
 
-    def sample(self, run, step: int) -> str | None:
+    def sample(self, run: Run, step: int) -> str | None:
         return None  # a number per validation text says less than the metrics beside it
 
-    def predict(self, run, lines: list[str]) -> list[dict]:
+    def predict(self, run: Run, lines: list[str]) -> list[dict]:
         """One row per line: the predicted number, in the data's units."""
         texts = [normalise(line, run.recipe.data) for line in lines]
         for number, text in enumerate(texts, start=1):
@@ -122,10 +124,10 @@ class RegressorTask:
         for row in rows:
             yield f"{row['value']:.6g}\t{row['text']}"
 
-    def stack_input(self, run, given):
+    def stack_input(self, run: Run, given):
         return text_stack_input(run, given)
 
-    def examples_from_file(self, run, path: Path) -> Encoded:
+    def examples_from_file(self, run: Run, path: Path) -> Encoded:
         """Another table in the run's layout, scaled as the run's training targets were."""
         examples = read_table(run.recipe.data.model_copy(update={"path": Path(path)}))
         if not examples:

@@ -13,7 +13,9 @@ from seqcli.data.labelled import Example, normalise
 from seqcli.data.padding import ordered_batches, pad
 from seqcli.data.vocab import Vocab, token_ids
 from seqcli.engine.contract import Batch, Given, IndexedBatches, StackInput
+from seqcli.engine.run import Run
 from seqcli.models.pooled import PAD_ID
+from seqcli.recipe import Recipe
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ def tokenize(text: str, vocab: Vocab) -> list[int]:
     return token_ids(vocab, vocab.tokenize(text))
 
 
-def text_stack_input(run, given: Given) -> StackInput:
+def text_stack_input(run: Run, given: Given) -> StackInput:
     """One text, normalized as predict reads it, as the classifier's or regressor's input;
     a token outside the vocabulary is read as <unk>, and labelled as written."""
     vocab = run.meta.vocab
@@ -53,7 +55,7 @@ def text_stack_input(run, given: Given) -> StackInput:
     )
 
 
-def token_batches(train: Encoded, recipe, *, dtype: torch.dtype) -> IndexedBatches:
+def token_batches(train: Encoded, recipe: Recipe, *, dtype: torch.dtype) -> IndexedBatches:
     """Length-bucketed training batches of a split, targets as dtype."""
     return IndexedBatches(
         [len(tokens) for tokens in train.tokens],
@@ -70,7 +72,7 @@ def tensors(encoded: Encoded, rows: np.ndarray, *, dtype: torch.dtype) -> Batch:
 
 
 @torch.no_grad()
-def outputs_of(run, tokens: list[list[int]]) -> torch.Tensor:
+def outputs_of(run: Run, tokens: list[list[int]]) -> torch.Tensor:
     """The model's outputs, (N, K) scores or (N,) numbers, in the input order, batched by
     length to cut padding."""
     was_training = run.model.training

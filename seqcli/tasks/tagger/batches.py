@@ -16,6 +16,7 @@ from seqcli.data.vocab import Vocab, VocabForm, build_vocab, token_ids
 from seqcli.engine.contract import Batch
 from seqcli.metrics.tags import most_frequent_tags
 from seqcli.models.tagger import IGNORE
+from seqcli.recipe import Recipe
 
 MAX_WORD_CHARS = 24  # web text has 100-character URLs; their first letters say enough
 NORMALIZE: dict[bool, Callable[[str], str]] = {False: str, True: str.lower}  # data.lowercase
@@ -91,7 +92,7 @@ class TaggerMeta:
         ]
 
 
-def build_meta(train: Sequence[Sentence], recipe) -> TaggerMeta:
+def build_meta(train: Sequence[Sentence], recipe: Recipe) -> TaggerMeta:
     """Vocabularies and the baseline from the training split only, never from held-out data."""
     normalize = NORMALIZE[recipe.data.lowercase]
     words = [[normalize(word) for word in sentence.words] for sentence in train]

@@ -10,10 +10,12 @@ import torch
 from seqcli.data.padding import ordered_batches
 from seqcli.data.tagged import Sentence, read_tagged, split_sentences
 from seqcli.engine.contract import Given, IndexedBatches, StackInput, TaskData
+from seqcli.engine.run import Run
 from seqcli.errors import DataError
 from seqcli.metrics.spans import is_span_scheme
 from seqcli.models.crf import allowed
 from seqcli.models.tagger import IGNORE, Tagger
+from seqcli.recipe import Recipe
 from seqcli.recipe.errors import cut
 from seqcli.recipe.tasks import SPECS
 from seqcli.tasks.tagger.batches import TaggerMeta, build_meta, encode
@@ -27,13 +29,13 @@ def positions(logits: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
     return torch.arange(logits.shape[1], device=logits.device) < lengths.to(logits.device)[:, None]
 
 
-def decode(run, logits: torch.Tensor, lengths: torch.Tensor) -> list[list[str]]:
+def decode(run: Run, logits: torch.Tensor, lengths: torch.Tensor) -> list[list[str]]:
     """Each sentence's labels: the best per word, or the best sequence with a CRF."""
     best = run.model.decode(logits, positions(logits, lengths))
     return [[run.meta.labels[i] for i in row] for row in best]
 
 
-def tag_batches(run, sentences: Sequence[Sentence], *, max_batches: int | None = None):
+def tag_batches(run: Run, sentences: Sequence[Sentence], *, max_batches: int | None = None):
     """(sentence indices, logits (B, T, L), batch) over the sentences, shortest first."""
     if not sentences:
         return
@@ -67,7 +69,7 @@ class TaggerTask:
     spec = SPECS["tagger"]
     meta = TaggerMeta
 
-    def prepare(self, recipe, meta: TaggerMeta | None = None) -> TaskData:
+    def prepare(self, recipe: Recipe, meta: TaggerMeta | None = None) -> TaskData:
         config = recipe.data
         sentences = read_tagged(config)
         splits = split_sentences(
@@ -88,7 +90,7 @@ class TaggerTask:
             _check_scheme(config.path, splits["train"])
         return TaskData(meta, splits)
 
-    def build_model(self, recipe, meta: TaggerMeta) -> Tagger:
+    def build_model(self, recipe: Recipe, meta: TaggerMeta) -> Tagger:
         return Tagger(
             recipe.model,
             labels=list(meta.labels),
@@ -97,10 +99,10 @@ class TaggerTask:
             feature_values=[len(vocab) for vocab in meta.features],
         )
 
-    def token_embeddings(self, run) -> dict:
+    def token_embeddings(self, run: Run) -> dict:
         return {"words": (run.model.embed, run.meta.words.tokens)}
 
-    def batches(self, data: TaskData, recipe) -> IndexedBatches:
+    def batches(self, data: TaskData, recipe: Recipe) -> IndexedBatches:
         train = data.splits["train"]
         return IndexedBatches(
             [len(s.words) for s in train],
@@ -109,10 +111,12 @@ class TaggerTask:
             seed=recipe.seed,
         )
 
-    def evaluate(self, run, examples, *, max_batches: int | None = None) -> dict:
+    def evaluate(self, run: Run, examples, *, max_batches: int | None = None) -> dict:
         if not examples:
             raise DataError("no sentences to evaluate; raise data.val_fraction")
-        chosen, predicted, loss, tokens = [], [], 0.0, 0
+        chosen: list[Sentence] = []
+        predicted: list[list[str]] = []
+        loss, tokens = 0.0, 0
         for indices, logits, batch in tag_batches(run, examples, max_batches=max_batches):
             lengths = batch.inputs["lengths"]
             loss += run.model.nll(logits, batch.targets, positions(logits, lengths)).item()
@@ -121,10 +125,10 @@ class TaggerTask:
             predicted.extend(decode(run, logits, lengths))
         return tagging_metrics(chosen, predicted, loss=loss / max(tokens, 1), meta=run.meta)
 
-    def examples_from_file(self, run, path: Path) -> list[Sentence]:
+    def examples_from_file(self, run: Run, path: Path) -> list[Sentence]:
         return read_tagged(run.recipe.data, Path(path))
 
-    def predict(self, run, lines: list[str]) -> list[dict]:
+    def predict(self, run: Run, lines: list[str]) -> list[dict]:
         """Tag whitespace-tokenized sentences, one row per line (an empty line: no tokens)."""
         columns = run.recipe.data.feature_columns
         sentences = [
@@ -146,10 +150,10 @@ class TaggerTask:
             pairs = zip(row["tokens"], row["labels"], strict=True)
             yield from (f"{token}\t{label}" for token, label in pairs)
 
-    def sample(self, run, step: int) -> str | None:
+    def sample(self, run: Run, step: int) -> str | None:
         return None
 
-    def stack_input(self, run, given: Given) -> StackInput:
+    def stack_input(self, run: Run, given: Given) -> StackInput:
         """One sentence, whitespace-tokenized as predict reads a line: word and character ids."""
         sentence = given_sentence(given.text, run.recipe.data.feature_columns, given.source)
         return StackInput(encode([sentence], run.meta).inputs, list(sentence.words), "word")
@@ -172,7 +176,7 @@ def _check_scheme(path, sentences: Sequence[Sentence]) -> None:
                 )
 
 
-def _check_monitor(recipe, meta: TaggerMeta) -> None:
+def _check_monitor(recipe: Recipe, meta: TaggerMeta) -> None:
     """Span scores exist only for BIO/BIOES labels, which only the data can tell."""
     if recipe.train.monitor in SPAN_METRICS and not is_span_scheme(meta.labels):
         shown = ", ".join(meta.labels[:5])

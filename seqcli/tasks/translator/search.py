@@ -3,7 +3,8 @@ token by token, through the shared autoregressive loop; attention weights kept o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 import torch
 
@@ -14,20 +15,26 @@ from seqcli.decoding.autoregress import autoregress
 from seqcli.decoding.beam import Hypothesis, beam_search, step_limit
 from seqcli.decoding.requests import Draw, Generated, Request, Search
 from seqcli.decoding.sampling import TokenPicker
+from seqcli.engine.run import Run
 from seqcli.errors import UsageError
 from seqcli.models.seq2seq import PAD_ID
 from seqcli.recipe.training import Sampling
 
+if TYPE_CHECKING:  # task.py imports this module to decode
+    from seqcli.tasks.translator.task import TranslatorMeta
+
 GREEDY = Draw(Sampling(greedy=True))  # evaluation's translations: the likeliest word each step
 
 
-def source_ids(tokens, meta) -> list[int]:
+def source_ids(tokens: Sequence[str], meta: TranslatorMeta) -> list[int]:
     """A sentence's read tokens as the encoder's ids, <eos> last."""
     return [*token_ids(meta.source, pieces(tokens, meta.source)), meta.source.index[EOS]]
 
 
 @torch.inference_mode()
-def search_batch(run, source: torch.Tensor, lengths: torch.Tensor, draw: Draw) -> list[Hypothesis]:
+def search_batch(
+    run: Run, source: torch.Tensor, lengths: torch.Tensor, draw: Draw
+) -> list[Hypothesis]:
     """One hypothesis per source (B, S), every row picked token by token as draw says."""
     model, markers = run.model.eval(), run.meta.markers
     memory, state = model.encode(source, lengths)
@@ -69,21 +76,21 @@ def _hypothesis(row, score, attention, index, source_length, eos) -> Hypothesis:
     return Hypothesis(row[: written - 1] if eos in row else row, score, weights)
 
 
-def translate_ids(run, source: torch.Tensor, lengths: torch.Tensor) -> list[str]:
+def translate_ids(run: Run, source: torch.Tensor, lengths: torch.Tensor) -> list[str]:
     """Greedy translations of a padded source batch, detokenized."""
     target = run.meta.target
     hypotheses = search_batch(run, source, lengths, GREEDY)
     return [detokenize((target.tokens[i] for i in h.tokens), target.tokenizer) for h in hypotheses]
 
 
-def translate_lines(run, lines: list[str]) -> list[str]:
+def translate_lines(run: Run, lines: list[str]) -> list[str]:
     """Greedy translations of raw sentences, normalized and tokenized as the recipe says."""
     ids = [source_ids(tokenize(line, run.recipe.data), run.meta) for line in lines]
     source, lengths = pad(ids, value=PAD_ID)  # packing sorts by length itself
     return translate_ids(run, source.to(run.device), lengths)
 
 
-def translate(run, lines, search: Search | None, draw: Draw) -> list[list[Hypothesis]]:
+def translate(run: Run, lines, search: Search | None, draw: Draw) -> list[list[Hypothesis]]:
     """Hypotheses per line, best first: beam search (n_best of them), or one picked token by
     token for all lines at once."""
     ids = [source_ids(tokenize(line, run.recipe.data), run.meta) for line in lines]
@@ -103,15 +110,15 @@ def translate(run, lines, search: Search | None, draw: Draw) -> list[list[Hypoth
     ]
 
 
-def words(run, hypothesis: Hypothesis) -> list[str]:
+def words(run: Run, hypothesis: Hypothesis) -> list[str]:
     return [run.meta.target.tokens[i] for i in hypothesis.tokens]
 
 
-def text_of(run, hypothesis: Hypothesis) -> str:
+def text_of(run: Run, hypothesis: Hypothesis) -> str:
     return detokenize(words(run, hypothesis), run.meta.target.tokenizer)
 
 
-def predict(run, lines: list[str]) -> list[dict]:
+def predict(run: Run, lines: list[str]) -> list[dict]:
     """One row per line: its best translation (beam search, the recipe's sampling rules) and
     its score."""
     best = [found[0] for found in translate(run, lines, Search(), Draw(run.recipe.generate))]
@@ -121,7 +128,7 @@ def predict(run, lines: list[str]) -> list[dict]:
     ]
 
 
-def beam_translations(run, examples, *, beam_size: int) -> list[str]:
+def beam_translations(run: Run, examples, *, beam_size: int) -> list[str]:
     """Beam-search translations of encoded examples (for benchmarks on a split)."""
     model, search = run.model.eval(), Search(beam_size=beam_size)
     return [
@@ -139,7 +146,7 @@ def beam_translations(run, examples, *, beam_size: int) -> list[str]:
     ]
 
 
-def generate(run, request: Request) -> Generated:
+def generate(run: Run, request: Request) -> Generated:
     """Translations, one line per input line (Moses n-best lines with --n-best), and the
     attention weights of each sentence's best translation when asked for."""
     if request.attention and run.recipe.model.attention == "none":
@@ -150,7 +157,7 @@ def generate(run, request: Request) -> Generated:
     return Generated(list(_lines(run, found, n_best)), attention=rows)
 
 
-def _lines(run, found: list[list[Hypothesis]], n_best: int) -> Iterator[str]:
+def _lines(run: Run, found: list[list[Hypothesis]], n_best: int) -> Iterator[str]:
     for index, hypotheses in enumerate(found):
         if n_best == 1:
             yield text_of(run, hypotheses[0]) + "\n"
@@ -159,7 +166,7 @@ def _lines(run, found: list[list[Hypothesis]], n_best: int) -> Iterator[str]:
             yield f"{index} ||| {text_of(run, h)} ||| {h.score:.4f}\n"
 
 
-def attention_rows(run, lines, found: list[list[Hypothesis]]) -> list[dict]:
+def attention_rows(run: Run, lines, found: list[list[Hypothesis]]) -> list[dict]:
     return [
         {
             "source": [*pieces(tokenize(line, run.recipe.data), run.meta.source), "<eos>"],

@@ -29,9 +29,11 @@ from seqcli.data.vocab import BOS, EOS, Vocab, VocabForm, token_ids
 from seqcli.decoding.beam import Markers
 from seqcli.decoding.requests import Generated, Request
 from seqcli.engine.contract import Batch, Given, IndexedBatches, StackInput, TaskData
+from seqcli.engine.run import Run
 from seqcli.errors import DataError
 from seqcli.metrics.translation import translation_metrics
 from seqcli.models.seq2seq import PAD_ID, Seq2Seq
+from seqcli.recipe import Recipe
 from seqcli.recipe.tasks import SPECS
 from seqcli.tasks.translator import search as translate
 from seqcli.tasks.translator.search import source_ids, translate_ids, translate_lines
@@ -124,7 +126,7 @@ class Translator:
     spec = SPECS["translator"]
     meta = TranslatorMeta
 
-    def prepare(self, recipe, meta: TranslatorMeta | None = None) -> TaskData:
+    def prepare(self, recipe: Recipe, meta: TranslatorMeta | None = None) -> TaskData:
         pairs = read_pairs(recipe.data)
         splits = split_pairs(pairs, recipe.data, seed=recipe.seed)
         if not splits["train"]:
@@ -141,7 +143,7 @@ class Translator:
         }
         return TaskData(meta, encoded)
 
-    def build_model(self, recipe, meta: TranslatorMeta) -> Seq2Seq:
+    def build_model(self, recipe: Recipe, meta: TranslatorMeta) -> Seq2Seq:
         return Seq2Seq(
             recipe.model,
             source_tokens=len(meta.source),
@@ -149,14 +151,14 @@ class Translator:
             teacher_forcing=recipe.train.teacher_forcing,
         )
 
-    def token_embeddings(self, run) -> dict:
+    def token_embeddings(self, run: Run) -> dict:
         model, meta = run.model, run.meta
         return {
             "source tokens": (model.encoder.embed, meta.source.tokens),
             "target tokens": (model.decoder.embed, meta.target.tokens),
         }
 
-    def batches(self, data: TaskData, recipe) -> IndexedBatches:
+    def batches(self, data: TaskData, recipe: Recipe) -> IndexedBatches:
         train = data.splits["train"]
         return IndexedBatches(
             [max(len(e.source), len(e.target)) for e in train],
@@ -165,14 +167,16 @@ class Translator:
             seed=recipe.seed,
         )
 
-    def examples_from_file(self, run, path: Path) -> list[Example]:
+    def examples_from_file(self, run: Run, path: Path) -> list[Example]:
         """Every pair of another file (the recipe's reading and filters, no split)."""
         return [
             encode(pair, run.meta, run.recipe.data) for pair in read_pairs(run.recipe.data, path)
         ]
 
     @torch.no_grad()
-    def evaluate(self, run, examples: list[Example], *, max_batches: int | None = None) -> dict:
+    def evaluate(
+        self, run: Run, examples: list[Example], *, max_batches: int | None = None
+    ) -> dict:
         """Teacher-forced loss per target token, and metrics of greedy translations."""
         if not examples:
             raise DataError("the split to evaluate is empty; raise data.val_fraction")
@@ -196,7 +200,7 @@ class Translator:
         scores = translation_metrics(per_sentence, references, tokenizer=tokenizer)
         return {"loss": total_loss / tokens, **scores}
 
-    def sample(self, run, step: int) -> str | None:
+    def sample(self, run: Run, step: int) -> str | None:
         if not run.meta.shown:
             return None
         sources = [source for source, _ in run.meta.shown]
@@ -206,16 +210,16 @@ class Translator:
             for (source, reference), translation in zip(run.meta.shown, translations, strict=True)
         )
 
-    def generate(self, run, request: Request) -> Generated:
+    def generate(self, run: Run, request: Request) -> Generated:
         return translate.generate(run, request)
 
-    def predict(self, run, lines: list[str]) -> list[dict]:
+    def predict(self, run: Run, lines: list[str]) -> list[dict]:
         return translate.predict(run, lines)
 
     def prediction_lines(self, rows: list[dict]) -> Iterator[str]:
         return (row["translation"] for row in rows)
 
-    def stack_input(self, run, given: Given) -> StackInput:
+    def stack_input(self, run: Run, given: Given) -> StackInput:
         """The source sentence as the encoder reads it, normalized, <eos> last; the decoder is
         handed <bos> alone, since only the encoder's reading is looked at."""
         tokens = pieces(tokenize(given.text, run.recipe.data), run.meta.source)

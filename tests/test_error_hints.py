@@ -16,8 +16,9 @@ import yaml
 from typer.testing import CliRunner
 
 from seqcli.cli import app
+from seqcli.cli.requests import GENERATE_OPTIONS
+from seqcli.engine.contract import Predicts
 from seqcli.recipe.tasks import SPECS
-from seqcli.recipe.training import GENERATE_OPTIONS
 from seqcli.tasks import TASKS
 from tests.series_helpers import series_recipe, write_csv
 
@@ -62,7 +63,7 @@ def accepted(task: str, command: str) -> set[str]:
     if command == "evaluate":
         everyones = {flag(n) for s in SPECS.values() for n in s.evaluate}
         return (flags - everyones) | {flag(n) for n in spec.evaluate}
-    if command == "predict" and not spec.predicts:
+    if command == "predict" and not isinstance(TASKS[task], Predicts):
         return set()
     return flags
 
@@ -141,7 +142,8 @@ def test_a_command_that_does_not_apply_points_to_ones_that_do(task):
     """generate's refusal sends people to predict or evaluate; predict's to generate or
     evaluate: each task takes at least one of the commands named."""
     spec = SPECS[task]
-    assert spec.generate or spec.predicts, f"{task}: neither generate nor predict applies"
+    predicts = isinstance(TASKS[task], Predicts)
+    assert spec.generate or predicts, f"{task}: neither generate nor predict applies"
 
 
 def test_predict_on_a_forecaster_with_covariates_advises_a_generate_that_works(tmp_path):

@@ -13,7 +13,7 @@ from seqcli.analysis.inspect import summary_rows
 from seqcli.compare.folds import folds_table
 from seqcli.compare.report import markdown
 from seqcli.engine import events
-from seqcli.recipe.task_spec import LOWER_IS_BETTER
+from seqcli.recipe.tasks import METRICS
 from seqcli.ui.compare import CompareView
 from seqcli.ui.numbers import KIND_OF, KINDS, metric_text, significant, spread_text
 from seqcli.ui.training import TrainView
@@ -51,7 +51,7 @@ def test_each_kind_of_metric_is_written_its_way():
 
 
 def test_the_kinds_name_metrics_the_tasks_report():
-    assert set(KIND_OF) <= set(LOWER_IS_BETTER) | {"coverage"}
+    assert set(KIND_OF) <= set(METRICS) | {"coverage"}
     assert set(KIND_OF.values()) <= set(KINDS)
 
 

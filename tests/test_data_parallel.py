@@ -276,8 +276,8 @@ def test_an_accumulating_run_stopped_and_resumed_trains_as_one_that_was_not(tmp_
 
 
 def test_a_rank_on_a_device_without_a_distributed_backend_is_refused(monkeypatch):
-    from seqcli.engine.distributed import join
     from seqcli.errors import UsageError
+    from seqcli.launch.group import join
 
     monkeypatch.setenv("WORLD_SIZE", "2")
     with pytest.raises(UsageError, match="--device mps: data-parallel training runs on cpu or"):
@@ -285,7 +285,7 @@ def test_a_rank_on_a_device_without_a_distributed_backend_is_refused(monkeypatch
 
 
 def test_the_ranks_run_the_command_less_its_nproc():
-    from seqcli.cli.launch import without_nproc
+    from seqcli.launch.torchrun import without_nproc
 
     given = ["train", "r.yaml", "--nproc", "2", "--set", "train.lr=0.1", "--nproc=3", "--quiet"]
     assert without_nproc(given) == ["train", "r.yaml", "--set", "train.lr=0.1", "--quiet"]

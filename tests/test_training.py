@@ -5,10 +5,10 @@ import pytest
 import torch
 
 from seqcli.engine import events
-from seqcli.engine.checkpoint import load_checkpoint
 from seqcli.engine.run import load_run
 from seqcli.engine.start import fresh_training, resumed_training
 from seqcli.recipe import load_recipe
+from seqcli.runs.checkpoint import load_checkpoint
 from seqcli.tasks import TASKS, task_for
 
 CPU = torch.device("cpu")

@@ -20,7 +20,7 @@ XAxis = Annotated[str, typer.Option(help="step | epoch | time: what the x axis c
 @friendly
 def plot(runs: Runs, out: Out = Path("curves.png"), x_axis: XAxis = "step") -> None:
     """Draw train and validation curves of runs: loss, each metric, lr, speed."""
-    from seqcli.engine.runfolder import read_metrics
+    from seqcli.runs.runfolder import read_metrics
     from seqcli.ui.curves import X_AXES, plot_runs
 
     if x_axis not in X_AXES:

@@ -13,7 +13,8 @@ class Monitor:
     def __init__(self, train: TrainConfig):
         self.train = train
         self.best: float | None = None  # signed so that lower is better
-        self.bad_evals, self.best_step = 0, None
+        self.bad_evals = 0
+        self.best_step = None
 
     def signed(self, value: float) -> float:
         """The value as a loss: lower is better."""
@@ -24,7 +25,9 @@ class Monitor:
         signed = self.signed(value)
         min_delta = self.train.early_stopping.min_delta if self.train.early_stopping else 0.0
         if self.best is None or signed < self.best - min_delta:
-            self.best, self.bad_evals, self.best_step = signed, 0, step
+            self.best = signed
+            self.bad_evals = 0
+            self.best_step = step
             return True
         self.bad_evals += 1
         return False
@@ -42,5 +45,6 @@ class Monitor:
         return {"best": self.best, "bad_evals": self.bad_evals, "best_step": self.best_step}
 
     def load_state_dict(self, state: dict) -> None:
-        self.best, self.bad_evals = state["best"], state["bad_evals"]
+        self.best = state["best"]
+        self.bad_evals = state["bad_evals"]
         self.best_step = state.get("best_step")  # checkpoints before summaries had it kept none

@@ -11,11 +11,10 @@ from pathlib import Path
 import torch
 
 from seqcli.data.digest import data_digest
-from seqcli.engine.checkpoint import load_checkpoint, resolve_checkpoint, weights_mismatch
 from seqcli.engine.contract import Task, TaskData
-from seqcli.engine.distributed import QuietFolder, current_world
+from seqcli.engine.distributed import current_world
 from seqcli.engine.memory import require, training_need
-from seqcli.engine.optim import total_steps
+from seqcli.engine.optim import build_optimizer, total_steps
 from seqcli.engine.run import (
     Run,
     Stored,
@@ -25,11 +24,13 @@ from seqcli.engine.run import (
     read_stored,
     with_split_files,
 )
-from seqcli.engine.runfolder import RunFolder
-from seqcli.engine.stored import check_training
 from seqcli.engine.train import Trainer
 from seqcli.errors import CheckpointError, UsageError
 from seqcli.recipe import Recipe, recipe_to_dict, recipe_to_yaml, validate_recipe
+from seqcli.runs.checkpoint import load_checkpoint, resolve_checkpoint, weights_mismatch
+from seqcli.runs.quiet import QuietFolder
+from seqcli.runs.runfolder import RunFolder
+from seqcli.runs.stored import check_training
 
 
 def fresh_training(
@@ -119,7 +120,8 @@ def _resumed_run(
     if until is not None:
         stored = _extended(stored, until, len(batches), run_dir)
     run = build_stored(stored, device)
-    check_training(stored.payload, run, batches, stored.path)
+    fresh = build_optimizer(run.model.parameters(), run.recipe.train)
+    check_training(stored.payload, run, batches, stored.path, optimizer=fresh)
     data = with_split_files(run, data)
     require(training_need(run, data), device, f"{stored.path} (stored recipe)")
     return run, data, digest
@@ -133,7 +135,8 @@ def _extended(stored: Stored, until: Until, batches_per_epoch: int, run_dir: Pat
     raw = recipe_to_dict(stored.recipe)
     raw["train"] = {**raw["train"], "steps": until.steps, "epochs": until.epochs}
     recipe = validate_recipe(raw, source=until.flag)
-    at, planned = stored.payload["step"], total_steps(recipe.train, batches_per_epoch)
+    at = stored.payload["step"]
+    planned = total_steps(recipe.train, batches_per_epoch)
     if planned <= at:
         ends = "" if until.steps is not None else f" (step {planned})"
         raise UsageError(

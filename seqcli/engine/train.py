@@ -9,21 +9,20 @@ from collections.abc import Iterator
 import torch
 
 from seqcli.engine import distributed, events
-from seqcli.engine.checkpoint import write_checkpoint
 from seqcli.engine.contract import TaskData
 from seqcli.engine.embeddings import Freeze
-from seqcli.engine.logbook import Logbook
 from seqcli.engine.monitor import Monitor
 from seqcli.engine.optim import LearningRate, build_optimizer, planned_steps, validation_batches
 from seqcli.engine.precision import autocast, check_precision, gradient_scaler
+from seqcli.engine.resumable import checkpoint_payload, restore
 from seqcli.engine.run import Run
-from seqcli.engine.runfolder import RunFolder
 from seqcli.engine.stopping import ABANDONED, StopSwitch
 from seqcli.engine.verdicts import divergence, warmup_warnings
 from seqcli.errors import NonFiniteScores
 from seqcli.models import count_parameters
-from seqcli.models.cells import map_state
-from seqcli.recipe import recipe_to_dict
+from seqcli.runs.checkpoint import write_checkpoint
+from seqcli.runs.logbook import Logbook
+from seqcli.runs.runfolder import RunFolder
 
 SMOOTHING = 0.9  # weight of the past in the tokens/s shown to the user
 
@@ -34,7 +33,9 @@ class Trainer:
     def __init__(
         self, run: Run, data: TaskData, folder: RunFolder, *, data_digest: str | None = None
     ):
-        self.run, self.data, self.folder = run, data, folder
+        self.run = run
+        self.data = data
+        self.folder = folder
         self.data_digest = data_digest  # of the data files, so a resume can see them change
         recipe = run.recipe
         self.world = distributed.current_world()  # one process unless under torchrun
@@ -45,7 +46,9 @@ class Trainer:
         check_precision(recipe.train.precision, run.device, "train.precision")
         self.scaler = gradient_scaler(recipe.train.precision, run.device)
         self.lr = LearningRate(recipe.train, total_steps=self.total_steps)
-        self.step, self.state, self.monitor = 0, None, Monitor(recipe.train)
+        self.step = 0
+        self.state = None
+        self.monitor = Monitor(recipe.train)
         self.freeze = Freeze(run)
         self.logbook = Logbook(folder, batches_per_epoch=len(self.batches))
         self.stopping = StopSwitch()
@@ -53,9 +56,10 @@ class Trainer:
         self.last_saved: int | None = None  # step of the newest last.pt
         # A validation abandoned by a stop request is done first when the run resumes, from
         # the RNG state it started with: the run goes on as if it had never stopped.
-        self.validation_due, self._rng_at_validation = False, torch.get_rng_state()
+        self.validation_due = False
+        self.rng_at_validation = torch.get_rng_state()
         if run.checkpoint is not None and "training" in run.checkpoint:
-            self._restore(run.checkpoint)
+            restore(self, run.checkpoint)
         self.logbook.open(run, start_step=self.step)
 
     def request_stop(self, reason: str) -> None:
@@ -118,7 +122,7 @@ class Trainer:
     def _validate(self) -> Iterator[object]:
         """Validate, sample and save; the Stopped event that ends the run here, if any.
         A stop request before or during it leaves it due, and nothing of it recorded."""
-        self._rng_at_validation = torch.get_rng_state()
+        self.rng_at_validation = torch.get_rng_state()
         if len(self.data.splits["val"]):
             yield events.Validating(self.step, validation_batches(self.run.recipe.train))
         measured = self.world.from_writer(
@@ -136,7 +140,8 @@ class Trainer:
         return None
 
     def _timed_step(self) -> events.Step:
-        tick, before = time.perf_counter(), self.step
+        tick = time.perf_counter()
+        before = self.step
         loss, grad_norm, skipped, size = self._train_step()
         tokens = size / (time.perf_counter() - tick)
         self.speed = SMOOTHING * (self.speed or tokens) + (1 - SMOOTHING) * tokens
@@ -165,7 +170,8 @@ class Trainer:
         A non-finite loss or gradient never reaches the weights. With on_nonfinite stop the
         step does not count (the caller stops); with skip it counts and the window is dropped.
         """
-        model, train = self.run.model, self.run.recipe.train
+        model = self.run.model
+        train = self.run.recipe.train
         for group in self.optimizer.param_groups:
             group["lr"] = self.lr.at(self.step)
         model.train()
@@ -202,7 +208,9 @@ class Trainer:
             return self._measured()
 
     def _measured(self) -> tuple[dict | None, str | None] | bool:
-        recipe, metrics, sample = self.run.recipe, None, None
+        recipe = self.run.recipe
+        metrics = None
+        sample = None
         if len(self.data.splits["val"]):
             batches = validation_batches(recipe.train)
             if calibrate := getattr(self.run.task, "calibrate", None):
@@ -235,51 +243,12 @@ class Trainer:
         yield from self._save("last")
 
     def _save(self, kind: str) -> Iterator[object]:
-        payload = self._payload(with_training=kind == "last")
+        payload = checkpoint_payload(self, with_training=kind == "last")
         path = self.folder.save_checkpoint(kind, lambda handle: write_checkpoint(payload, handle))
         if kind == "last":
             self.last_saved = self.step
             self.logbook.flush()  # the logs on disk match the checkpoint a resume starts from
         yield events.Saved(self.step, path)
-
-    def _payload(self, *, with_training: bool) -> dict:
-        run = self.run
-        payload = {
-            "recipe": recipe_to_dict(run.recipe),
-            "meta": run.meta.to_dict(),
-            "model": {name: t.detach().cpu() for name, t in run.model.state_dict().items()},
-            "step": self.step,
-            "best": self.monitor.record(),
-            "embeddings": list(run.embeddings),
-        }
-        if with_training:
-            payload["training"] = {
-                "optimizer": self.optimizer.state_dict(),
-                "lr": self.lr.state_dict(),
-                "batches": self.batches.state_dict(),
-                "rng": self._rng_at_validation if self.validation_due else torch.get_rng_state(),
-                "carried_state": _to_cpu(self.world.gather_state(self.state)),
-                "ranks": self.world.size,
-                **self.monitor.state_dict(),
-                "validation_due": self.validation_due,
-                "data_digest": self.data_digest,
-                "logbook": self.logbook.state_dict(),
-            }
-        return payload
-
-    def _restore(self, checkpoint: dict) -> None:
-        training = checkpoint["training"]
-        self.step = self.last_saved = checkpoint["step"]
-        self.optimizer.load_state_dict(training["optimizer"])
-        self.lr.load_state_dict(training["lr"])
-        distributed.restore_stream(self.batches, training, self.world)
-        torch.set_rng_state(training["rng"])
-        own = self.world.own_state(training["carried_state"], self.run.recipe.train)
-        self.state = _to_device(own, self.run.device)
-        self.monitor.load_state_dict(training)
-        self.validation_due = bool(training.get("validation_due", False))  # format 1 had none
-        if training.get("logbook") is not None:  # older checkpoints kept no clock
-            self.logbook.load_state_dict(training["logbook"])
 
     def _finish(self, stopped: str) -> Iterator[object]:
         yield from self._save("last")
@@ -289,11 +258,3 @@ class Trainer:
         self.folder.write_json("summary.json", summary)
         self.logbook.close(summary)
         yield events.Finished(self.step, summary)
-
-
-def _to_cpu(state):
-    return map_state(torch.Tensor.cpu, state)
-
-
-def _to_device(state, device):
-    return map_state(lambda t: t.to(device), state)

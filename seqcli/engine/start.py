@@ -117,7 +117,9 @@ def _resumed_run(
         _same_data(stored, digest, run_dir)
     data = stored.task.prepare(stored.recipe, stored.meta)
     batches = stored.task.batches(data, stored.recipe)
-    if until is not None:
+    if until is None:
+        _refuse_finished(stored, len(batches), run_dir)
+    else:
         stored = _extended(stored, until, len(batches), run_dir)
     run = build_stored(stored, device)
     fresh = build_optimizer(run.model.parameters(), run.recipe.train)
@@ -143,6 +145,22 @@ def _extended(stored: Stored, until: Until, batches_per_epoch: int, run_dir: Pat
             f"{until.flag}{ends}: the run in {run_dir} is already at step {at}; ask for more"
         )
     return replace(stored, recipe=recipe)
+
+
+def _refuse_finished(stored: Stored, batches_per_epoch: int, run_dir: Path) -> None:
+    """A run at its recipe's end has nothing to resume: say so, and how to go on, rather
+    than show a full bar and write its summary again. (A run the data alone makes, with no
+    steps, validates again, as it always did: it shows no bar.)"""
+    training = stored.payload.get("training")
+    if isinstance(training, dict) and training.get("validation_due"):
+        return  # stopped during its last validation, which the resume does
+    at = stored.payload["step"]
+    planned = total_steps(stored.recipe.train, batches_per_epoch)
+    if stored.task.spec.optimizes and at >= planned:
+        raise UsageError(
+            f"--resume {run_dir}: the run finished at step {at}, its recipe's end; to train it "
+            f"further, add --steps N (N above {at}) or --epochs N"
+        )
 
 
 def _same_data(stored: Stored, digest: str | None, run_dir: Path) -> None:

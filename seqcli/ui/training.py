@@ -51,7 +51,7 @@ class TrainView:
             BarColumn(bar_width=8),
             MofNCompleteColumn(),
             TextColumn("{task.fields[epoch]}"),
-            TextColumn("loss {task.fields[loss]:.4f}"),  # lr: in the plain lines and the logs
+            TextColumn("{task.fields[loss]}"),  # lr: in the plain lines and the logs
             TextColumn("{task.fields[speed]:,.0f} {task.fields[unit]}/s"),
             Times(),
             console=err_console,
@@ -102,7 +102,7 @@ class TrainView:
             "train",
             total=event.total_steps,
             completed=event.start_step,
-            loss=float("nan"),
+            loss="",  # until a step has a loss to show
             lr=0.0,
             speed=0.0,
             unit=event.unit,
@@ -116,7 +116,7 @@ class TrainView:
         self.progress.update(
             self.task,
             completed=event.step,
-            loss=event.loss,
+            loss=f"loss {event.loss:.4f}",
             lr=event.lr,
             speed=event.speed,
             epoch=epoch,

@@ -616,8 +616,8 @@ CASES = [
         "train --resume held --steps 40 --epochs 2", "--steps and --epochs: give one of them",
     ),
     case(
-        "steps-without-resume", recipe(), "train recipe.yaml --steps 50",
-        "--steps and --epochs continue a run with --resume",
+        "steps-and-epochs-on-a-new-run", recipe(), "train recipe.yaml --steps 50 --epochs 2",
+        "--steps and --epochs: give one of them",
     ),
     case(
         "unknown-logger", recipe(train={"loggers": ["jsonl", "wandb"]}), TRAIN,

@@ -188,3 +188,26 @@ def test_stop_ends_at_a_non_finite_window_without_touching_weights(write_recipe,
     trainer.folder.release()
     assert isinstance(stream[-1], events.Stopped) and stream[-1].failed
     assert "at step 5" in stream[-1].reason and trainer.step == 4
+
+
+def cli_train(*args):
+    from typer.testing import CliRunner
+
+    from seqcli.cli import app
+
+    return CliRunner().invoke(app, ["train", *[str(arg) for arg in args]])
+
+
+def test_steps_on_a_new_run_sets_its_length(write_recipe, tmp_path):
+    result = cli_train(write_recipe(), "--steps", 6, "--out", tmp_path / "run", "--quiet")
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert summary["steps"] == 6
+    assert "steps: 6" in (tmp_path / "run" / "recipe.yaml").read_text()
+
+
+def test_steps_replace_the_epochs_a_recipe_counts(write_recipe, tmp_path):
+    recipe = write_recipe(train={"steps": None, "epochs": 3})
+    result = cli_train(recipe, "--steps", 4, "--out", tmp_path / "run", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "run" / "summary.json").read_text())["steps"] == 4

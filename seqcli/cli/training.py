@@ -26,22 +26,20 @@ RecipeFile = Annotated[Path | None, typer.Argument(help="Recipe YAML file.")]
 # A string, not a Path: Path("") is ".", and an empty --out must not mean the current folder.
 Out = Annotated[str | None, typer.Option(metavar="DIR", help="Run folder (default runs/<name>).")]
 Resume = Annotated[Path | None, typer.Option(help="Continue the run in this folder.")]
-ResumeSteps = Annotated[
-    int | None,
-    typer.Option(
-        "--steps",
-        parser=like(TrainConfig, "steps"),
-        help="With --resume: go on to this many steps in all, past the recipe's end.",
-    ),
-]
-ResumeEpochs = Annotated[
-    float | None,
-    typer.Option(
-        "--epochs",
-        parser=like(TrainConfig, "epochs"),
-        help="With --resume: go on to this many epochs in all, past the recipe's end.",
-    ),
-]
+
+
+def _length_flag(key: str):
+    """--steps / --epochs: the recipe field's own type, bounds and words (one declaration)."""
+    field = TrainConfig.model_fields[key]
+    return typer.Option(
+        f"--{key}",
+        parser=like(TrainConfig, key),
+        help=f"Sets train.{key}: {field.description}. With --resume: this many in all.",
+    )
+
+
+Steps = Annotated[int | None, _length_flag("steps")]
+Epochs = Annotated[float | None, _length_flag("epochs")]
 InitFrom = Annotated[Path | None, typer.Option(help="Start from this checkpoint's weights only.")]
 Overwrite = Annotated[bool, typer.Option(help="Replace a run already in the folder.")]
 AllowChangedData = Annotated[
@@ -72,8 +70,8 @@ def train(
     overrides: Overrides = None,
     out: Out = None,
     resume: Resume = None,
-    steps: ResumeSteps = None,
-    epochs: ResumeEpochs = None,
+    steps: Steps = None,
+    epochs: Epochs = None,
     allow_changed_data: AllowChangedData = False,
     init_from: InitFrom = None,
     overwrite: Overwrite = False,
@@ -93,6 +91,7 @@ def train(
         recipe, resume, bool(overrides or init_from or out is not None), allow_changed_data
     )
     until = _until(resume, steps, epochs)
+    overrides = [*overrides, *_new_length(resume, steps, epochs)]
     if nproc > 1 and not dry_run:
         raise typer.Exit(launch(nproc, without_nproc(sys.argv[1:])))
     target = _tuned_device(device, threads, tune_allocator)
@@ -175,20 +174,27 @@ def _trainer(request: TrainRequest, device):
     )
 
 
-def _until(resume: Path | None, steps: int | None, epochs: float | None):
-    """--steps or --epochs: how far a resumed run goes on; None keeps its recipe's length."""
-    if steps is None and epochs is None:
-        return None
-    if resume is None:
-        raise UsageError(
-            "--steps and --epochs continue a run with --resume; to start one, use "
-            "--set train.steps=N"
-        )
+def _until(resume: Path | None, steps: int | None, epochs: float | None) -> Until | None:
+    """--steps or --epochs with --resume: how far the run goes on; None keeps its length."""
     if steps is not None and epochs is not None:
         raise UsageError("--steps and --epochs: give one of them")
+    if resume is None or (steps is None and epochs is None):
+        return None
     from seqcli.engine.start import Until
 
     return Until(steps=steps, epochs=epochs)
+
+
+def _new_length(resume: Path | None, steps: int | None, epochs: float | None) -> list[str]:
+    """--steps N or --epochs N on a new run, as Keras' epochs=: the recipe's length replaced
+    (the other one cleared, so a recipe counting epochs can be given steps)."""
+    if resume is not None:
+        return []
+    if steps is not None:
+        return [f"train.steps={steps}", "train.epochs=null"]
+    if epochs is not None:
+        return [f"train.epochs={epochs}", "train.steps=null"]
+    return []
 
 
 def out_folder(out: str | None) -> Path | None:

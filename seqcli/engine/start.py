@@ -117,13 +117,13 @@ def _resumed_run(
         _same_data(stored, digest, run_dir)
     data = stored.task.prepare(stored.recipe, stored.meta)
     batches = stored.task.batches(data, stored.recipe)
-    if until is None:
-        _refuse_finished(stored, len(batches), run_dir)
-    else:
+    if until is not None:
         stored = _extended(stored, until, len(batches), run_dir)
     run = build_stored(stored, device)
     fresh = build_optimizer(run.model.parameters(), run.recipe.train)
     check_training(stored.payload, run, batches, stored.path, optimizer=fresh)
+    if until is None:  # after the checks: a damaged checkpoint says so first
+        _refuse_finished(stored, len(batches), run_dir)
     data = with_split_files(run, data)
     require(training_need(run, data), device, f"{stored.path} (stored recipe)")
     return run, data, digest

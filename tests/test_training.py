@@ -211,3 +211,38 @@ def test_steps_replace_the_epochs_a_recipe_counts(write_recipe, tmp_path):
     result = cli_train(recipe, "--steps", 4, "--out", tmp_path / "run", "--quiet")
     assert result.exit_code == 0, result.output
     assert json.loads((tmp_path / "run" / "summary.json").read_text())["steps"] == 4
+
+
+def test_a_tied_monitored_metric_keeps_the_checkpoint_with_the_lower_loss(
+    write_recipe, tmp_path, monkeypatch
+):
+    recipe = load_recipe(write_recipe(train={"monitor": "accuracy"}), [])
+    task = task_for(recipe)
+    evaluate = task.evaluate
+
+    def accuracy_stuck_at_zero(*args, **kwargs):  # as BLEU 0.0 at a translator's start
+        return {**evaluate(*args, **kwargs), "accuracy": 0.0}
+
+    monkeypatch.setattr(task, "evaluate", accuracy_stuck_at_zero)
+    trainer = fresh_training(recipe, task, device=CPU, out=tmp_path / "run")
+    try:
+        stream = list(trainer)
+    finally:
+        trainer.folder.release()
+    val = [e for e in stream if isinstance(e, events.Evaluated)]
+    assert [e.metrics["loss"] < val[0].metrics["loss"] for e in val[1:]] == [True, True]
+    assert [e.improved for e in val] == [True, True, True]
+    assert load_checkpoint(tmp_path / "run" / "best.pt")["step"] == 30
+    assert stream[-1].summary["best_step"] == 30
+
+
+def test_a_tie_that_is_not_lower_in_loss_keeps_the_older_best():
+    from seqcli.engine.monitor import Monitor
+    from seqcli.recipe import TrainConfig
+
+    monitor = Monitor(TrainConfig(monitor="accuracy", early_stopping={"patience": 2}))
+    assert monitor.observe(0.5, 10, loss=2.0)
+    assert not monitor.observe(0.5, 20, loss=2.5)
+    assert monitor.observe(0.5, 30, loss=1.5)  # a tie with a lower loss: the better model
+    assert monitor.best_step == 30
+    assert monitor.patience_ran_out()  # the tie is no improvement: two since step 10

@@ -232,7 +232,7 @@ class Trainer:
         if metrics is not None:
             value = metrics[self.run.recipe.train.monitor]
             self.lr.observe(self.monitor.signed(value))
-            improved = self.monitor.observe(value, self.step)
+            improved = self.monitor.observe(value, self.step, loss=metrics["loss"])
             self.logbook.row(self.step, "val", metrics)
             yield events.Evaluated(self.step, "val", metrics, improved)
         if sample is not None:

@@ -63,6 +63,7 @@ class TrainingForm(Form):
     best: float | None
     bad_evals: int = Field(ge=0)
     best_step: int | None = Field(None, ge=0)  # absent in checkpoints before summaries had it
+    best_loss: float | None = None  # absent before ties of train.monitor were broken on it
     logbook: LogbookForm | None = None  # likewise
     ranks: int = Field(1, ge=1)  # processes that trained it; absent before data-parallel runs
 

@@ -30,6 +30,14 @@ class World:
     def writer(self) -> bool:
         return self.rank == 0
 
+    def batch_record(self, train) -> dict[str, int]:
+        """How many ranks trained and the rows one step read over all of them (summary.json,
+        checkpoints, inspect)."""
+        return {
+            "ranks": self.size,
+            "effective_batch": train.batch_size * train.accumulate * self.size,
+        }
+
     def agree(self, loss: float, size: int) -> tuple[float, int]:
         """The step's loss averaged and its units summed over the ranks."""
         if self.size == 1:

@@ -16,6 +16,8 @@ class Started:
     unit: str  # what the speed counts: tok (tokens) or ex (examples)
     warnings: tuple[str, ...] = ()  # what in the recipe will not do what it says, for the user
     embeddings: tuple[dict, ...] = ()  # pretrained vectors found, per token table (Run's)
+    ranks: int = 1  # processes of a data-parallel job
+    effective_batch: int | None = None  # rows a step reads over every rank and micro-batch
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ def checkpoint_payload(trainer: Trainer, *, with_training: bool) -> dict:
         "step": trainer.step,
         "best": trainer.monitor.record(),
         "embeddings": list(run.embeddings),
+        **trainer.world.batch_record(run.recipe.train),
     }
     if with_training:
         payload["training"] = {

@@ -88,6 +88,7 @@ class Trainer:
             self.run.task.spec.unit,
             warmup_warnings(self.run.recipe.train, self.total_steps),
             self.run.embeddings,
+            **self.world.batch_record(self.run.recipe.train),
         )
         # Zero steps (spec.optimizes false): the data alone made the model. Validate it once,
         # so best.pt, last.pt and summary.json read as any run's.
@@ -253,7 +254,11 @@ class Trainer:
     def _finish(self, stopped: str) -> Iterator[object]:
         yield from self._save("last")
         summary = self.logbook.summary(
-            self.run, steps=self.step, monitor=self.monitor, stopped=stopped
+            self.run,
+            steps=self.step,
+            monitor=self.monitor,
+            stopped=stopped,
+            batch=self.world.batch_record(self.run.recipe.train),
         )
         self.folder.write_json("summary.json", summary)
         self.logbook.close(summary)

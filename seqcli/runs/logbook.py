@@ -57,7 +57,7 @@ class Logbook:
         for logger in loggers:
             logger.close(summary)
 
-    def summary(self, run, *, steps: int, monitor, stopped: str) -> dict:
+    def summary(self, run, *, steps: int, monitor, stopped: str, batch: dict[str, int]) -> dict:
         """summary.json: what the run became, why it ended, and what it ran on."""
         return {
             "name": run.recipe.name,
@@ -70,6 +70,7 @@ class Logbook:
             "final": self.final,
             "parameters": count_parameters(run.model),
             "device": str(run.device),
+            **batch,  # ranks and the effective batch
             "elapsed_s": round(self.elapsed(), 3),
             "versions": versions(),
             **({"embeddings": list(run.embeddings)} if run.embeddings else {}),

@@ -90,7 +90,7 @@ class TrainView:
         resumed = f", resumed at step {event.start_step:,}" if event.start_step else ""
         self._say(
             f"[bold]{escape(str(event.run_dir))}[/]: {event.parameters:,} parameters on "
-            f"{event.device}{resumed}"
+            f"{event.device}{_ranks(event)}{resumed}"
         )
         for found in event.embeddings:
             self._say(COVERAGE.format(**found))
@@ -174,8 +174,19 @@ class TrainView:
         table = Table(title=f"run {summary['name']}", show_header=False)
         table.add_row("steps", str(summary["steps"]))
         table.add_row("parameters", f"{summary['parameters']:,}")
+        if summary.get("ranks", 1) > 1:
+            table.add_row(
+                "ranks", f"{summary['ranks']}, reading {summary['effective_batch']} rows a step"
+            )
         best = summary["best"]
         if best["value"] is not None:
             table.add_row(f"best val {best['metric']}", f"{best['value']:.4f}")
         table.add_row("wall time", f"{summary['elapsed_s']:.1f} s")
         err_console.print(table)
+
+
+def _ranks(event) -> str:
+    """A data-parallel job says how many ranks train and the batch they read together."""
+    if event.ranks == 1:
+        return ""
+    return f", {event.ranks} ranks reading {event.effective_batch} rows a step"

@@ -28,18 +28,23 @@ Out = Annotated[str | None, typer.Option(metavar="DIR", help="Run folder (defaul
 Resume = Annotated[Path | None, typer.Option(help="Continue the run in this folder.")]
 
 
-def _length_flag(key: str):
-    """--steps / --epochs: the recipe field's own type, bounds and words (one declaration)."""
+def _train_flag(key: str, resumed: str, metavar: str | None = None):
+    """A flag setting train.<key>: the recipe field's own type, bounds and words (one
+    declaration); `resumed` says what it does with --resume."""
     field = TrainConfig.model_fields[key]
     return typer.Option(
-        f"--{key}",
+        f"--{key.replace('_', '-')}",
         parser=like(TrainConfig, key),
-        help=f"Sets train.{key}: {field.description}. With --resume: this many in all.",
+        metavar=metavar,
+        help=f"Sets train.{key}: {field.description}. With --resume: {resumed}.",
     )
 
 
-Steps = Annotated[int | None, _length_flag("steps")]
-Epochs = Annotated[float | None, _length_flag("epochs")]
+Steps = Annotated[int | None, _train_flag("steps", "this many in all")]
+Epochs = Annotated[float | None, _train_flag("epochs", "this many in all")]
+MaxTime = Annotated[
+    float | None, _train_flag("max_time", "the budget of this and later sessions", "DURATION")
+]
 InitFrom = Annotated[Path | None, typer.Option(help="Start from this checkpoint's weights only.")]
 Overwrite = Annotated[bool, typer.Option(help="Replace a run already in the folder.")]
 AllowChangedData = Annotated[
@@ -72,6 +77,7 @@ def train(
     resume: Resume = None,
     steps: Steps = None,
     epochs: Epochs = None,
+    max_time: MaxTime = None,
     allow_changed_data: AllowChangedData = False,
     init_from: InitFrom = None,
     overwrite: Overwrite = False,
@@ -90,8 +96,8 @@ def train(
     _check_flags(
         recipe, resume, bool(overrides or init_from or out is not None), allow_changed_data
     )
-    until = _until(resume, steps, epochs)
-    overrides = [*overrides, *_new_length(resume, steps, epochs)]
+    until = _until(resume, steps, epochs, max_time)
+    overrides = [*overrides, *_new_run_settings(resume, steps, epochs, max_time)]
     if nproc > 1 and not dry_run:
         raise typer.Exit(launch(nproc, without_nproc(sys.argv[1:])))
     target = _tuned_device(device, threads, tune_allocator)
@@ -102,9 +108,7 @@ def train(
         recipe, resume, overrides, out_folder(out), init_from, overwrite, allow_changed_data, until
     )
     view = ui.JsonView() if as_json else TrainView(quiet=quiet)
-    exit_code = _train(request, target, view, diagnose=diagnose)
-    if exit_code:
-        raise typer.Exit(exit_code)
+    raise typer.Exit(_train(request, target, view, diagnose=diagnose))
 
 
 @dataclass(frozen=True)
@@ -174,27 +178,29 @@ def _trainer(request: TrainRequest, device):
     )
 
 
-def _until(resume: Path | None, steps: int | None, epochs: float | None) -> Until | None:
-    """--steps or --epochs with --resume: how far the run goes on; None keeps its length."""
+def _until(resume: Path | None, steps, epochs, max_time) -> Until | None:
+    """--steps, --epochs or --max-time with --resume: how far the run goes on, and with what
+    budget; None keeps the run as it was."""
     if steps is not None and epochs is not None:
         raise UsageError("--steps and --epochs: give one of them")
-    if resume is None or (steps is None and epochs is None):
+    if resume is None or (steps is None and epochs is None and max_time is None):
         return None
     from seqcli.engine.start import Until
 
-    return Until(steps=steps, epochs=epochs)
+    return Until(steps=steps, epochs=epochs, max_time=max_time)
 
 
-def _new_length(resume: Path | None, steps: int | None, epochs: float | None) -> list[str]:
+def _new_run_settings(resume: Path | None, steps, epochs, max_time) -> list[str]:
     """--steps N or --epochs N on a new run, as Keras' epochs=: the recipe's length replaced
-    (the other one cleared, so a recipe counting epochs can be given steps)."""
+    (the other one cleared, so a recipe counting epochs can be given steps); --max-time."""
     if resume is not None:
         return []
+    budget = [] if max_time is None else [f"train.max_time={max_time}"]
     if steps is not None:
-        return [f"train.steps={steps}", "train.epochs=null"]
+        return [f"train.steps={steps}", "train.epochs=null", *budget]
     if epochs is not None:
-        return [f"train.epochs={epochs}", "train.steps=null"]
-    return []
+        return [f"train.epochs={epochs}", "train.steps=null", *budget]
+    return budget
 
 
 def out_folder(out: str | None) -> Path | None:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import torch
 
 from seqcli.engine import distributed, events
+from seqcli.engine.budget import Budget, Clock
 from seqcli.engine.contract import TaskData
 from seqcli.engine.embeddings import Freeze
 from seqcli.engine.monitor import Monitor
@@ -16,6 +17,7 @@ from seqcli.engine.optim import LearningRate, build_optimizer, planned_steps, va
 from seqcli.engine.precision import autocast, check_precision, gradient_scaler
 from seqcli.engine.resumable import checkpoint_payload, restore
 from seqcli.engine.run import Run
+from seqcli.engine.stepping import optimizer_step
 from seqcli.engine.stopping import ABANDONED, StopSwitch
 from seqcli.engine.verdicts import divergence, warmup_warnings
 from seqcli.errors import NonFiniteScores
@@ -31,27 +33,34 @@ class Trainer:
     """Train a run into a folder; stoppable between steps, resumable exactly."""
 
     def __init__(
-        self, run: Run, data: TaskData, folder: RunFolder, *, data_digest: str | None = None
+        self,
+        run: Run,
+        data: TaskData,
+        folder: RunFolder,
+        *,
+        data_digest: str | None = None,
+        clock: Clock = time.monotonic,
     ):
         self.run = run
         self.data = data
         self.folder = folder
         self.data_digest = data_digest  # of the data files, so a resume can see them change
-        recipe = run.recipe
+        train = run.recipe.train
         self.world = distributed.current_world()  # one process unless under torchrun
-        self.batches = distributed.step_batches(run.task, data, recipe, self.world)
+        self.batches = distributed.step_batches(run.task, data, run.recipe, self.world)
         self.parallel = distributed.parallel(run.model, self.world, run.device)
         self.total_steps = planned_steps(run, len(self.batches))
-        self.optimizer = build_optimizer(run.model.parameters(), recipe.train)
-        check_precision(recipe.train.precision, run.device, "train.precision")
-        self.scaler = gradient_scaler(recipe.train.precision, run.device)
-        self.lr = LearningRate(recipe.train, total_steps=self.total_steps)
+        self.optimizer = build_optimizer(run.model.parameters(), train)
+        check_precision(train.precision, run.device, "train.precision")
+        self.scaler = gradient_scaler(train.precision, run.device)
+        self.lr = LearningRate(train, total_steps=self.total_steps)
         self.step = 0
         self.state = None
-        self.monitor = Monitor(recipe.train)
+        self.monitor = Monitor(train)
         self.freeze = Freeze(run)
         self.logbook = Logbook(folder, batches_per_epoch=len(self.batches))
         self.stopping = StopSwitch()
+        self.budget = Budget(train.max_time, clock)
         self.speed: float | None = None  # smoothed tokens/s
         self.last_saved: int | None = None  # step of the newest last.pt
         # A validation abandoned by a stop request is done first when the run resumes, from
@@ -78,34 +87,9 @@ class Trainer:
             self.logbook.close()  # a finished run has closed it with its summary
 
     def _events(self) -> Iterator[object]:
-        train = self.run.recipe.train
-        yield events.Started(
-            self.folder.path,
-            self.total_steps,
-            self.step,
-            count_parameters(self.run.model),
-            str(self.run.device),
-            self.run.task.spec.unit,
-            warmup_warnings(self.run.recipe.train, self.total_steps),
-            self.run.embeddings,
-            **self.world.batch_record(self.run.recipe.train),
-        )
-        # Zero steps (spec.optimizes false): the data alone made the model. Validate it once,
-        # so best.pt, last.pt and summary.json read as any run's.
-        due = self.validation_due or not self.total_steps
-        stop = (yield from self._validate()) if due else None
-        while stop is None and self.step < self.total_steps:
-            if self.world.stop_reason(self.stopping) is not None:  # agreed by every rank
-                break
-            step = self._timed_step()
-            yield step
-            if not math.isfinite(step.loss) and not step.skipped:
-                yield self._diverged(
-                    f"the training loss became {step.loss} at step {step.step + 1}"
-                )
-                return
-            if self.step % train.eval_every == 0 or self.step == self.total_steps:
-                stop = yield from self._validate()
+        yield self._started()
+        self.budget.start()
+        stop = yield from self._train()
         if stop is None and self.stop_reason is not None and not self._complete():
             yield from self._save("last")
             resume = f"seqcli train --resume {self.folder.path}"
@@ -116,6 +100,42 @@ class Trainer:
             if stop.failed:
                 return
         yield from self._finish(stop.reason if stop is not None else "completed")
+
+    def _started(self) -> events.Started:
+        run = self.run
+        return events.Started(
+            self.folder.path,
+            self.total_steps,
+            self.step,
+            count_parameters(run.model),
+            str(run.device),
+            run.task.spec.unit,
+            warmup_warnings(run.recipe.train, self.total_steps),
+            run.embeddings,
+            **self.world.batch_record(run.recipe.train),
+        )
+
+    def _train(self) -> Iterator[object]:
+        """Steps and validations until the last step or a stop request; the Stopped event
+        that ends the run otherwise (diverged, stopped early), if any."""
+        # Zero steps (spec.optimizes false): the data alone made the model. Validate it once,
+        # so best.pt, last.pt and summary.json read as any run's.
+        due = self.validation_due or not self.total_steps
+        stop = (yield from self._validate()) if due else None
+        while stop is None and self.step < self.total_steps:
+            if self.budget.spent():
+                self.stopping.request(self.budget.reason)
+            if self.world.stop_reason(self.stopping) is not None:  # agreed by every rank
+                break
+            step = self._timed_step()
+            yield step
+            if not math.isfinite(step.loss) and not step.skipped:
+                return self._diverged(
+                    f"the training loss became {step.loss} at step {step.step + 1}"
+                )
+            if self.step % self.run.recipe.train.eval_every == 0 or self.step == self.total_steps:
+                stop = yield from self._validate()
+        return stop
 
     def _complete(self) -> bool:
         return self.step >= self.total_steps and not self.validation_due
@@ -143,7 +163,7 @@ class Trainer:
     def _timed_step(self) -> events.Step:
         tick = time.perf_counter()
         before = self.step
-        loss, grad_norm, skipped, size = self._train_step()
+        loss, grad_norm, skipped, size = optimizer_step(self)
         tokens = size / (time.perf_counter() - tick)
         self.speed = SMOOTHING * (self.speed or tokens) + (1 - SMOOTHING) * tokens
         if self.step > before:  # a step stopped by a non-finite loss does not count
@@ -163,44 +183,6 @@ class Trainer:
 
     def _lr(self) -> float:
         return self.optimizer.param_groups[0]["lr"]
-
-    def _train_step(self) -> tuple[float, float, bool, int]:
-        """One step on the next batch: loss, pre-clip gradient norm, whether it was skipped, and
-        the batch's size in the task's units.
-
-        A non-finite loss or gradient never reaches the weights. With on_nonfinite stop the
-        step does not count (the caller stops); with skip it counts and the window is dropped.
-        """
-        model = self.run.model
-        train = self.run.recipe.train
-        for group in self.optimizer.param_groups:
-            group["lr"] = self.lr.at(self.step)
-        model.train()
-        self.optimizer.zero_grad(set_to_none=True)
-        loss, state, size = distributed.accumulated_step(
-            self.parallel,
-            self.batches,
-            self.state,
-            parts=train.accumulate,
-            device=self.run.device,
-            precision=train.precision,
-            scaler=self.scaler,
-        )
-        loss, size = self.world.agree(loss, size)
-        self.freeze.hold(self.step)
-        self.scaler.unscale_(self.optimizer)  # clip_norm is in the loss's own units
-        max_norm = train.clip_norm if train.clip_norm is not None else math.inf
-        grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm).item()
-        finite = math.isfinite(loss) and math.isfinite(grad_norm)
-        if not finite and train.on_nonfinite == "stop":
-            return (loss if not math.isfinite(loss) else math.nan), grad_norm, False, size
-        if finite:
-            self.scaler.step(self.optimizer)
-            self.scaler.update()
-        # A skipped window's state may carry the blow-up: the next window starts fresh.
-        self.state = state if finite else None
-        self.step += 1
-        return loss, grad_norm, not finite, size
 
     def _measure(self) -> tuple[dict | None, str | None] | bool:
         """The validation metrics (None without a val split) and a sample (None if none is

@@ -145,7 +145,9 @@ def _tuned_device(device: str, threads: int | None, tune_allocator: bool):
     return place(device, threads)
 
 
-def _check_flags(recipe, resume, changes: bool, allow_changed_data: bool) -> None:
+def _check_flags(
+    recipe: Path | None, resume: Path | None, changes: bool, allow_changed_data: bool
+) -> None:
     if (recipe is None) == (resume is None):
         raise UsageError("give a RECIPE to start a run, or --resume RUN_DIR to continue one")
     if resume is not None and changes:

@@ -6,13 +6,17 @@ from __future__ import annotations
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from seqcli import ui
 from seqcli.errors import OutputError
 
+if TYPE_CHECKING:  # the engine imports torch, which `seqcli --help` must not load
+    from seqcli.engine.train import Trainer
+
 
 @contextmanager
-def stop_on_signals(trainer) -> Iterator[list[int]]:
+def stop_on_signals(trainer: Trainer) -> Iterator[list[int]]:
     """First Ctrl-C or SIGTERM: save and stop after the current step, or at once during a
     validation (which is then done first on --resume). A second one: exit now.
 
@@ -37,7 +41,7 @@ def stop_on_signals(trainer) -> Iterator[list[int]]:
             signal.signal(sig, handler)
 
 
-def watch(trainer, view, *, diagnose: bool = False) -> int:
+def watch(trainer: Trainer, view, *, diagnose: bool = False) -> int:
     """Render the training; the exit code: 1 if it diverged, 128 + n after signal n, else 0.
     If stdout fails under --json, the run is saved and stopped as on Ctrl-C first."""
     from seqcli.analysis.diagnostics import diagnosed

@@ -16,9 +16,11 @@ from dataclasses import dataclass
 import torch
 import torch.distributed as dist
 
+from seqcli.engine.contract import Batches, Task, TaskData
 from seqcli.engine.precision import autocast
 from seqcli.engine.stopping import ABANDONED
 from seqcli.models import detach
+from seqcli.recipe import Recipe, TrainConfig
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,7 @@ class World:
     def writer(self) -> bool:
         return self.rank == 0
 
-    def batch_record(self, train) -> dict[str, int]:
+    def batch_record(self, train: TrainConfig) -> dict[str, int]:
         """How many ranks trained and the rows one step read over all of them (summary.json,
         checkpoints, inspect)."""
         return {
@@ -79,7 +81,7 @@ class World:
         dist.all_gather(parts, part.contiguous())
         return torch.cat(parts, dim=1)  # (L, streams of every rank, H)
 
-    def own_state(self, state, train):
+    def own_state(self, state, train: TrainConfig):
         """This rank's rows of a stored carried state (batch_size x accumulate streams), if
         it holds as many for each rank; None (start afresh) if the global batch changed."""
         streams = train.batch_size * train.accumulate
@@ -106,7 +108,7 @@ def current_world() -> World:
     return World(dist.get_rank(), dist.get_world_size())
 
 
-def step_batches(task, data, recipe, world: World):
+def step_batches(task: Task, data: TaskData, recipe: Recipe, world: World) -> Batches:
     """This rank's micro-batches: the task's stream of global batches, cut into pieces."""
     train = recipe.train
     parts = world.size * train.accumulate

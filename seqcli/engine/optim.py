@@ -111,7 +111,7 @@ def planned_steps(run: Run, batches_per_epoch: int) -> int:
     return total_steps(run.recipe.train, batches_per_epoch)
 
 
-def total_steps(train, batches_per_epoch: int) -> int:
+def total_steps(train: TrainConfig, batches_per_epoch: int) -> int:
     if train.epochs is None:
         return train.steps
     return max(1, math.ceil(train.epochs * batches_per_epoch))

@@ -101,3 +101,18 @@ def test_max_time_on_a_resume_sets_the_budget_from_then_on(write_recipe, tmp_pat
     )
     assert result.exit_code == 0, result.output
     assert "max_time: 2h" in (tmp_path / "run" / "recipe.yaml").read_text(encoding="utf-8")
+
+
+def test_a_signal_in_the_step_that_spends_the_budget_keeps_its_own_reason(write_recipe, tmp_path):
+    clock = FakeClock()
+    trainer = budgeted_run(write_recipe, tmp_path / "run", clock)
+    stream = []
+    try:
+        for event in trainer:
+            stream.append(event)
+            if isinstance(event, events.Step) and event.step == 7:
+                clock.now += 600
+                trainer.request_stop("interrupted by SIGINT")
+    finally:
+        trainer.folder.release()
+    assert (stream[-1].step, stream[-1].reason) == (7, "interrupted by SIGINT")

@@ -123,7 +123,7 @@ class Trainer:
         due = self.validation_due or not self.total_steps
         stop = (yield from self._validate()) if due else None
         while stop is None and self.step < self.total_steps:
-            if self.budget.spent():
+            if self.stop_reason is None and self.budget.spent():  # a signal's reason stays
                 self.stopping.request(self.budget.reason)
             if self.world.stop_reason(self.stopping) is not None:  # agreed by every rank
                 break

@@ -20,8 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import ROOT, SHAKESPEARE, require  # noqa: E402
 
 from seqcli.engine import events  # noqa: E402
-from seqcli.engine.allocator import tune_allocator  # noqa: E402
 from seqcli.engine.start import fresh_training  # noqa: E402
+from seqcli.launch.allocator import tune_allocator  # noqa: E402
 from seqcli.recipe import load_recipe  # noqa: E402
 from seqcli.tasks import task_for  # noqa: E402
 

@@ -22,7 +22,7 @@ from common import ROOT, SHARED, require  # noqa: E402
 
 from seqcli.compare import Grid, run_grid  # noqa: E402
 from seqcli.engine import events  # noqa: E402
-from seqcli.engine.allocator import tune_allocator  # noqa: E402
+from seqcli.launch.allocator import tune_allocator  # noqa: E402
 from seqcli.recipe import load_recipe  # noqa: E402
 
 CELLS = ("lstm", "gru", "rnn")

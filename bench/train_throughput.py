@@ -46,8 +46,8 @@ def child_seqcli(cell: str, steps: int, tune: bool) -> dict:
     import torch
 
     from seqcli.engine import events
-    from seqcli.engine.allocator import tune_allocator
     from seqcli.engine.start import fresh_training
+    from seqcli.launch.allocator import tune_allocator
     from seqcli.recipe import validate_recipe
     from seqcli.tasks import task_for
 

@@ -31,7 +31,6 @@ from typer.testing import CliRunner
 from seqcli.cli import app
 from seqcli.data.corpus import load_corpus
 from seqcli.engine import memory
-from seqcli.engine.runfolder import RUN_FILES
 from seqcli.errors import SeqcliError
 from seqcli.recipe import (
     GenerateConfig,
@@ -41,6 +40,7 @@ from seqcli.recipe import (
     TrainConfig,
     validate_recipe,
 )
+from seqcli.runs.runfolder import RUN_FILES
 from tests.conftest import fill, shipped_recipe, small_disk, tiny_recipe, unmount, write_corpus
 
 MARKER = "MARKER"  # a crafted checkpoint tries to create this file; nothing may ever create it
@@ -616,8 +616,8 @@ CASES = [
         "train --resume held --steps 40 --epochs 2", "--steps and --epochs: give one of them",
     ),
     case(
-        "steps-without-resume", recipe(), "train recipe.yaml --steps 50",
-        "--steps and --epochs continue a run with --resume",
+        "steps-and-epochs-on-a-new-run", recipe(), "train recipe.yaml --steps 50 --epochs 2",
+        "--steps and --epochs: give one of them",
     ),
     case(
         "unknown-logger", recipe(train={"loggers": ["jsonl", "wandb"]}), TRAIN,

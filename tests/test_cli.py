@@ -19,11 +19,11 @@ from typer.testing import CliRunner
 
 from seqcli.cli import app
 from seqcli.engine import events
-from seqcli.engine.checkpoint import load_checkpoint
 from seqcli.engine.run import load_run
 from seqcli.engine.start import fresh_training
 from seqcli.models import count_parameters
 from seqcli.recipe import load_recipe
+from seqcli.runs.checkpoint import load_checkpoint
 from seqcli.tasks import TASKS, task_for
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -98,8 +98,8 @@ def test_the_shell_protocol_completes_a_device_without_importing_torch():
 
 def test_the_choices_spelled_for_completion_match_their_homes():
     from seqcli.analysis.gates import DIRECTIONS
-    from seqcli.engine.export import EXPORTERS
     from seqcli.engine.run import DEVICE_PROBES
+    from seqcli.export.exporters import EXPORTERS
 
     assert set(DEVICES) == {"auto", *DEVICE_PROBES}
     assert EXPORT_FORMATS == tuple(EXPORTERS)

@@ -6,9 +6,10 @@ import pytest
 import torch
 
 from seqcli.engine import events
-from seqcli.engine.start import Until, resumed_training
+from seqcli.engine.start import Until, fresh_training, resumed_training
 from seqcli.errors import UsageError
-from seqcli.tasks import TASKS
+from seqcli.recipe import load_recipe
+from seqcli.tasks import TASKS, task_for
 from tests.test_training import losses, train_fresh
 
 CPU = torch.device("cpu")
@@ -93,3 +94,40 @@ def test_a_warmup_longer_than_the_run_is_warned_of(write_recipe, tmp_path):
     assert "warmup_steps is 40 but the run takes 30 steps" in stream[0].warnings[0]
     _, tail = continue_run(tmp_path / "run", steps=50)
     assert tail[0].warnings == ()  # 50 steps reach the end of the warmup
+
+
+def test_resuming_a_finished_run_says_so_and_how_to_go_on(write_recipe, tmp_path):
+    from typer.testing import CliRunner
+
+    from seqcli.cli import app
+
+    train_fresh(write_recipe, tmp_path / "run", train={"steps": 20})
+    summary = (tmp_path / "run" / "summary.json").read_bytes()
+    result = CliRunner().invoke(app, ["train", "--resume", str(tmp_path / "run")])
+    assert result.exit_code == 2, result.output
+    assert "finished at step 20" in result.stderr and "--steps N (N above 20)" in result.stderr
+    assert "nan" not in result.stderr
+    assert (tmp_path / "run" / "summary.json").read_bytes() == summary  # nothing rewritten
+
+
+def test_a_run_stopped_before_its_end_still_resumes(write_recipe, tmp_path):
+    recipe = load_recipe(write_recipe(train={"steps": 20}), [])
+    trainer = fresh_training(recipe, task_for(recipe), device=CPU, out=tmp_path / "run")
+    for event in trainer:
+        if isinstance(event, events.Step) and event.step == 12:
+            trainer.request_stop("test")
+    trainer.folder.release()
+    resumed = resumed_training(tmp_path / "run", TASKS, device=CPU)
+    try:
+        assert list(resumed)[-1].step == 20
+    finally:
+        resumed.folder.release()
+
+
+def test_the_progress_bar_shows_no_loss_before_the_first_step(capsys, tmp_path):
+    from seqcli.ui.training import TrainView
+
+    started = events.Started(tmp_path, 20, 0, 100, "cpu", "tok")
+    TrainView().render([started, events.Validating(0, None), events.Stopped(0, "test")])
+    shown = capsys.readouterr().err
+    assert "0/20" in shown and "nan" not in shown

@@ -276,8 +276,8 @@ def test_an_accumulating_run_stopped_and_resumed_trains_as_one_that_was_not(tmp_
 
 
 def test_a_rank_on_a_device_without_a_distributed_backend_is_refused(monkeypatch):
-    from seqcli.engine.distributed import join
     from seqcli.errors import UsageError
+    from seqcli.launch.group import join
 
     monkeypatch.setenv("WORLD_SIZE", "2")
     with pytest.raises(UsageError, match="--device mps: data-parallel training runs on cpu or"):
@@ -285,7 +285,7 @@ def test_a_rank_on_a_device_without_a_distributed_backend_is_refused(monkeypatch
 
 
 def test_the_ranks_run_the_command_less_its_nproc():
-    from seqcli.cli.launch import without_nproc
+    from seqcli.launch.torchrun import without_nproc
 
     given = ["train", "r.yaml", "--nproc", "2", "--set", "train.lr=0.1", "--nproc=3", "--quiet"]
     assert without_nproc(given) == ["train", "r.yaml", "--set", "train.lr=0.1", "--quiet"]
@@ -313,3 +313,25 @@ def test_sigterm_to_the_launcher_stops_every_rank_after_the_same_step_and_saves(
     saved = torch.load(tmp_path / "run" / "last.pt", weights_only=True)
     assert saved["step"] == int(stopped.group(1))
     assert "terminate called" not in stderr.decode()  # no rank aborted on its way out
+
+
+def test_a_run_records_its_ranks_and_effective_batch(tmp_path):
+    from seqcli.analysis.inspect import summary_rows
+
+    recipe = tmp_path / "recipe.yaml"
+    corpus = write_corpus(tmp_path / "corpus.txt")
+    recipe.write_text(yaml.safe_dump(tiny_recipe(corpus, **TINY)), encoding="utf-8")
+    trainer, stream = train_recipe(recipe, tmp_path / "run", "train.accumulate=3")
+    assert (stream[0].ranks, stream[0].effective_batch) == (1, 6)  # 2 rows x 3 micro-batches
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text(encoding="utf-8"))
+    assert (summary["ranks"], summary["effective_batch"]) == (1, 6)
+    rows = dict(summary_rows(torch.load(tmp_path / "run" / "best.pt", weights_only=True), []))
+    assert (rows["ranks"], rows["effective batch"]) == ("1", "6")
+
+
+@pytest.mark.slow
+def test_two_ranks_say_so_and_record_it(two_ranks):
+    shown = (two_ranks / "stderr.txt").read_text(encoding="utf-8")
+    assert re.search(r"ranks\s+│\s+2, reading 4 rows a step", shown)
+    summary = json.loads((two_ranks / "run" / "summary.json").read_text(encoding="utf-8"))
+    assert (summary["ranks"], summary["effective_batch"]) == (2, 4)

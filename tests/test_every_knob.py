@@ -148,6 +148,7 @@ ELSEWHERE = {
     "model.direction": "bi is rejected for language models (tests/test_recipe.py)",
     "generate.length": "seqcli generate's default length (tests/test_cli.py)",
     "train.loggers": "the files each logger adds to the run folder (tests/test_logbook.py)",
+    "train.max_time": "a spent budget saves and stops the run (tests/test_time_budget.py)",
 }
 # Fields of other tasks' data formats and model options: the test that shows each one acts.
 TASK_KNOBS = {

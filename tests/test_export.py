@@ -9,9 +9,9 @@ import torch
 from typer.testing import CliRunner
 
 from seqcli.cli import app
-from seqcli.engine.export import TOLERANCE, export_run
 from seqcli.engine.run import load_run
 from seqcli.errors import UsageError
+from seqcli.export.exporters import TOLERANCE, export_run
 from seqcli.tasks import TASKS
 from tests.conftest import ROOT, SHIPPED, train_briefly
 

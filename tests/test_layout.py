@@ -1,6 +1,6 @@
-"""The floor plan: dependencies point one way (cli -> compare -> analysis -> tasks ->
-engine / decoding -> models / data / metrics -> recipe), and no package imports one that
-imports it back."""
+"""The floor plan: dependencies point one way (cli -> launch / export -> compare -> analysis ->
+tasks -> engine -> runs -> decoding -> models / data / metrics -> recipe), and no package
+imports one that imports it back."""
 
 from __future__ import annotations
 
@@ -13,11 +13,14 @@ PACKAGE = ROOT / "seqcli"
 # Each package may import only packages after it in this order (and modules at the top).
 LAYERS = (
     "cli",
-    "scaffold",
+    "scaffold",  # seqcli init: a recipe guessed from a data file, torch-free
+    "launch",  # torchrun's ranks and their process group, the allocator: around the loop
+    "export",  # a trained run in other formats
     "compare",
     "analysis",
     "tasks",
-    "engine",
+    "engine",  # the training loop, and the Run it trains
+    "runs",  # the run folder and its files: checkpoints, the metrics log, loggers
     "decoding",
     "models",
     "data",
@@ -25,7 +28,7 @@ LAYERS = (
     "ui",
     "recipe",
 )
-TOP = {"errors", "__init__", "__main__"}
+TOP = {"errors", "extras", "__init__", "__main__"}
 
 
 def imports() -> dict[str, set[str]]:

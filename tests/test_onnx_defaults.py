@@ -10,9 +10,9 @@ import pytest
 import torch
 import yaml
 
-from seqcli.engine.export import TOLERANCE, export_run
 from seqcli.engine.run import load_run
 from seqcli.engine.start import fresh_training
+from seqcli.export.exporters import TOLERANCE, export_run
 from seqcli.recipe import validate_recipe
 from seqcli.recipe.load import overridden
 from seqcli.tasks import TASKS

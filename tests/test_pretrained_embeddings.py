@@ -12,12 +12,12 @@ import torch
 from seqcli.analysis.inspect import summary_rows
 from seqcli.data.word_vectors import read_vectors
 from seqcli.engine import events
-from seqcli.engine.checkpoint import load_checkpoint
 from seqcli.engine.contract import HasTokenTables
 from seqcli.engine.start import fresh_run, fresh_training, resumed_training
 from seqcli.errors import DataError
 from seqcli.recipe import validate_recipe
 from seqcli.recipe.tasks import SPECS
+from seqcli.runs.checkpoint import load_checkpoint
 from seqcli.tasks import TASKS, task_for
 
 CPU = torch.device("cpu")

@@ -5,10 +5,10 @@ import pytest
 import torch
 
 from seqcli.engine import events
-from seqcli.engine.checkpoint import load_checkpoint
 from seqcli.engine.run import load_run
 from seqcli.engine.start import fresh_training, resumed_training
 from seqcli.recipe import load_recipe
+from seqcli.runs.checkpoint import load_checkpoint
 from seqcli.tasks import TASKS, task_for
 
 CPU = torch.device("cpu")
@@ -188,3 +188,61 @@ def test_stop_ends_at_a_non_finite_window_without_touching_weights(write_recipe,
     trainer.folder.release()
     assert isinstance(stream[-1], events.Stopped) and stream[-1].failed
     assert "at step 5" in stream[-1].reason and trainer.step == 4
+
+
+def cli_train(*args):
+    from typer.testing import CliRunner
+
+    from seqcli.cli import app
+
+    return CliRunner().invoke(app, ["train", *[str(arg) for arg in args]])
+
+
+def test_steps_on_a_new_run_sets_its_length(write_recipe, tmp_path):
+    result = cli_train(write_recipe(), "--steps", 6, "--out", tmp_path / "run", "--quiet")
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert summary["steps"] == 6
+    assert "steps: 6" in (tmp_path / "run" / "recipe.yaml").read_text()
+
+
+def test_steps_replace_the_epochs_a_recipe_counts(write_recipe, tmp_path):
+    recipe = write_recipe(train={"steps": None, "epochs": 3})
+    result = cli_train(recipe, "--steps", 4, "--out", tmp_path / "run", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "run" / "summary.json").read_text())["steps"] == 4
+
+
+def test_a_tied_monitored_metric_keeps_the_checkpoint_with_the_lower_loss(
+    write_recipe, tmp_path, monkeypatch
+):
+    recipe = load_recipe(write_recipe(train={"monitor": "accuracy"}), [])
+    task = task_for(recipe)
+    evaluate = task.evaluate
+
+    def accuracy_stuck_at_zero(*args, **kwargs):  # as BLEU 0.0 at a translator's start
+        return {**evaluate(*args, **kwargs), "accuracy": 0.0}
+
+    monkeypatch.setattr(task, "evaluate", accuracy_stuck_at_zero)
+    trainer = fresh_training(recipe, task, device=CPU, out=tmp_path / "run")
+    try:
+        stream = list(trainer)
+    finally:
+        trainer.folder.release()
+    val = [e for e in stream if isinstance(e, events.Evaluated)]
+    assert [e.metrics["loss"] < val[0].metrics["loss"] for e in val[1:]] == [True, True]
+    assert [e.improved for e in val] == [True, True, True]
+    assert load_checkpoint(tmp_path / "run" / "best.pt")["step"] == 30
+    assert stream[-1].summary["best_step"] == 30
+
+
+def test_a_tie_that_is_not_lower_in_loss_keeps_the_older_best():
+    from seqcli.engine.monitor import Monitor
+    from seqcli.recipe import TrainConfig
+
+    monitor = Monitor(TrainConfig(monitor="accuracy", early_stopping={"patience": 2}))
+    assert monitor.observe(0.5, 10, loss=2.0)
+    assert not monitor.observe(0.5, 20, loss=2.5)
+    assert monitor.observe(0.5, 30, loss=1.5)  # a tie with a lower loss: the better model
+    assert monitor.best_step == 30
+    assert monitor.patience_ran_out()  # the tie is no improvement: two since step 10

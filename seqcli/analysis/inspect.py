@@ -46,6 +46,8 @@ def summary_rows(payload: dict, meta_rows: list[tuple[str, str]]) -> list[tuple[
         *meta_rows,
         *(_vectors_row(found) for found in payload.get("embeddings", ())),
         ("steps trained", str(payload.get("step", "?"))),
+        *([("ranks", str(payload["ranks"]))] if "ranks" in payload else []),
+        *([("effective batch", str(payload["effective_batch"]))] if "ranks" in payload else []),
         (f"best val {best.get('metric', '')}".strip(), _best(best.get("metric", ""), value)),
         ("resumable", "yes" if "training" in payload else "no (weights only)"),
         ("format", str(payload["format"])),

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Literal, get_args, get_origin
 
 DEVICES = ("auto", "cpu", "cuda", "mps")  # engine/run.py: DEVICE_PROBES and auto
-EXPORT_FORMATS = ("torchscript", "onnx", "safetensors")  # engine/export.py: EXPORTERS
+EXPORT_FORMATS = ("torchscript", "onnx", "safetensors")  # export/exporters.py: EXPORTERS
 GATE_DIRECTIONS = ("forward", "backward", "both")  # analysis/gates.py: DIRECTIONS and both
 SPLITS = ("val", "test")  # the held-out splits evaluate scores
 

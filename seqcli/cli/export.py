@@ -25,7 +25,7 @@ Out = Annotated[
 @friendly
 def export(run: RunPath, form: Format, out: Out) -> None:
     """Export a run's model to TorchScript, ONNX or safetensors, checked by loading it back."""
-    from seqcli.engine.export import export_run
+    from seqcli.export.exporters import export_run
     from seqcli.tasks import TASKS
 
     exported = export_run(run, form, out, TASKS)

@@ -158,7 +158,7 @@ def _refuse_other_tasks(options: dict, spec) -> None:
 
 def _draw_capacity(curves, run: Path) -> None:
     """The capacity curves as a PNG in the run's folder (beside the checkpoint file)."""
-    from seqcli.engine.runfolder import RunFolder
+    from seqcli.runs.runfolder import RunFolder
     from seqcli.ui import figures
 
     folder = RunFolder(run if run.is_dir() else run.parent)

@@ -17,9 +17,9 @@ import torch
 from seqcli.compare.report import spread
 from seqcli.compare.run import RESULT, finished_result, trainer_for
 from seqcli.engine.run import load_run, with_split_files
-from seqcli.engine.runfolder import RunFolder
 from seqcli.errors import CheckpointError
 from seqcli.recipe import Recipe, recipe_to_dict, validate_recipe
+from seqcli.runs.runfolder import RunFolder
 from seqcli.tasks import TASKS
 from seqcli.ui.numbers import metric_text, spread_text
 

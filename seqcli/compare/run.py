@@ -21,14 +21,14 @@ from seqcli.analysis.diagnostics import ClipStats, diagnose
 from seqcli.analysis.matching import meta_parameter_count
 from seqcli.compare.grid import Grid, Variant, plan, variant_recipe
 from seqcli.engine import events
-from seqcli.engine.checkpoint import load_checkpoint
 from seqcli.engine.run import load_run, stored_recipe, with_split_files
-from seqcli.engine.runfolder import RunFolder
 from seqcli.engine.start import fresh_training, resumed_training
 from seqcli.engine.threads import use_threads
 from seqcli.errors import CheckpointError
 from seqcli.recipe import Recipe, recipe_to_dict
 from seqcli.recipe.tasks import METRICS
+from seqcli.runs.checkpoint import load_checkpoint
+from seqcli.runs.runfolder import RunFolder
 from seqcli.tasks import TASKS, task_for
 
 RESULT = "result.json"

@@ -9,27 +9,18 @@ torchrun (WORLD_SIZE unset or 1) the world is one process and nothing here acts.
 
 from __future__ import annotations
 
-import os
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
-from pathlib import Path
-from typing import NoReturn
 
 import torch
 import torch.distributed as dist
 
+from seqcli.engine.contract import Batches, Task, TaskData
 from seqcli.engine.precision import autocast
 from seqcli.engine.stopping import ABANDONED
-from seqcli.errors import CheckpointError, UsageError
 from seqcli.models import detach
-
-BACKENDS = {"cpu": "gloo", "cuda": "nccl"}  # gloo runs on CPU only, nccl on CUDA only
-
-
-class RankLost(CheckpointError):
-    """Another rank of the job died: this one cannot go on alone."""
+from seqcli.recipe import Recipe, TrainConfig
 
 
 @dataclass(frozen=True)
@@ -40,6 +31,14 @@ class World:
     @property
     def writer(self) -> bool:
         return self.rank == 0
+
+    def batch_record(self, train: TrainConfig) -> dict[str, int]:
+        """How many ranks trained and the rows one step read over all of them (summary.json,
+        checkpoints, inspect)."""
+        return {
+            "ranks": self.size,
+            "effective_batch": train.batch_size * train.accumulate * self.size,
+        }
 
     def agree(self, loss: float, size: int) -> tuple[float, int]:
         """The step's loss averaged and its units summed over the ranks."""
@@ -82,7 +81,7 @@ class World:
         dist.all_gather(parts, part.contiguous())
         return torch.cat(parts, dim=1)  # (L, streams of every rank, H)
 
-    def own_state(self, state, train):
+    def own_state(self, state, train: TrainConfig):
         """This rank's rows of a stored carried state (batch_size x accumulate streams), if
         it holds as many for each rank; None (start afresh) if the global batch changed."""
         streams = train.batch_size * train.accumulate
@@ -109,45 +108,7 @@ def current_world() -> World:
     return World(dist.get_rank(), dist.get_world_size())
 
 
-def join(device: torch.device) -> torch.device:
-    """Under torchrun, join the job's process group (gloo on CPU, nccl on CUDA) and return
-    this rank's device; alone, the device as it is."""
-    if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
-        return device
-    if device.type not in BACKENDS:
-        raise UsageError(f"--device {device.type}: data-parallel training runs on cpu or cuda")
-    if device.type == "cuda":
-        device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
-        torch.cuda.set_device(device)
-    dist.init_process_group(BACKENDS[device.type])
-    return device
-
-
-def leave(*, together: bool) -> None:
-    """Leave the job's process group; together (every rank finished its work) waits for the
-    others first: a rank that exited while rank 0 still wrote last.pt sometimes aborted in
-    gloo's threads (`terminate called without an active exception`)."""
-    if not (dist.is_available() and dist.is_initialized()):
-        return
-    try:
-        if together:
-            with peers_watched():
-                dist.barrier()
-    finally:
-        dist.destroy_process_group()
-
-
-def exit_rank(code: int) -> NoReturn:
-    """End a rank that finished its work and left the group, skipping interpreter teardown:
-    there DistributedDataParallel's reference cycles still held the group, and gloo's threads,
-    destroyed unjoined, aborted the process (SIGABRT, about one exit in 15 under load) after
-    every file was written."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
-
-
-def step_batches(task, data, recipe, world: World):
+def step_batches(task: Task, data: TaskData, recipe: Recipe, world: World) -> Batches:
     """This rank's micro-batches: the task's stream of global batches, cut into pieces."""
     train = recipe.train
     parts = world.size * train.accumulate
@@ -175,7 +136,9 @@ def accumulated_step(model, batches, state, *, parts: int, device: torch.device,
     them): the mean loss, the carried state of every micro-batch's streams side by side, and
     the units read."""
     states = _split(state, parts)
-    losses, after, size = [], [], 0
+    losses = []
+    after = []
+    size = 0
     for piece in range(parts):
         batch = next(batches).to(device)
         inputs = batch.inputs if batch.fresh_state else {**batch.inputs, "state": states[piece]}
@@ -217,68 +180,8 @@ def _rows(state) -> int:
 def restore_stream(batches, training: dict, world: World) -> None:
     """Put the stream where last.pt left it; saved with another number of ranks, the same
     place in the epoch for the new global batch."""
-    state, ranks = training["batches"], training.get("ranks", 1)
+    state = training["batches"]
+    ranks = training.get("ranks", 1)
     if ranks != world.size:
         state = batches.reshard(state, ranks / world.size)
     batches.load_state_dict(state)
-
-
-@contextmanager
-def peers_watched() -> Iterator[None]:
-    """A collective that fails because another rank died (or stopped on an error of its own)
-    becomes one line naming this rank; torchrun names the one that died."""
-    try:
-        yield
-    except RuntimeError as err:
-        world = current_world()
-        # gloo reports a peer gone as a plain RuntimeError, nccl as a DistBackendError.
-        if world.size == 1 or not isinstance(err, dist.DistError) and "gloo" not in str(err):
-            raise
-        raise RankLost(
-            f"rank {world.rank}: lost contact with another rank of the job, so stops too; "
-            "the run folder keeps its last checkpoint"
-        ) from None
-
-
-class QuietFolder:
-    """The run folder as ranks other than 0 see it: every write is rank 0's, so none here."""
-
-    def __init__(self, path: Path):
-        self.path = self.live = path
-
-    def prepare_new(self, *, overwrite: bool) -> None:
-        pass
-
-    def lock(self) -> None:
-        pass
-
-    def save_checkpoint(self, kind: str, write) -> Path:
-        return self.path / f"{kind}.pt"
-
-    def log_metrics(self, record: dict) -> None:
-        pass
-
-    def write_json(self, name: str, data: dict) -> None:
-        pass
-
-    def write_text(self, name: str, text: str) -> None:
-        pass
-
-    def write_atomically(self, name: str, write) -> Path:
-        return self.path / name
-
-    def truncate_metrics(self, last_step: int) -> None:
-        pass
-
-    def release(self) -> None:
-        pass
-
-
-class QuietView:
-    """The progress display of ranks other than 0: none."""
-
-    def render(self, stream: Iterator[object]) -> object:
-        last = None
-        for event in stream:
-            last = event
-        return last

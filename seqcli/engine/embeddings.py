@@ -8,6 +8,7 @@ target alike), each aligned to its own vocabulary."""
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -16,15 +17,18 @@ from torch import nn
 from seqcli.data.word_vectors import Aligned, read_vectors
 from seqcli.engine.contract import HasTokenTables
 
+if TYPE_CHECKING:  # for annotations: engine/run.py imports this module
+    from seqcli.engine.run import Run
+
 WHAT = "model.pretrained_embeddings"
 
 
-def token_tables(run) -> dict[str, tuple[nn.Embedding, tuple[str, ...]]]:
+def token_tables(run: Run) -> dict[str, tuple[nn.Embedding, tuple[str, ...]]]:
     """The run's token embedding tables by name; none for a task that reads no tokens."""
     return run.task.token_embeddings(run) if isinstance(run.task, HasTokenTables) else {}
 
 
-def load_pretrained(run) -> tuple[dict, ...]:
+def load_pretrained(run: Run) -> tuple[dict, ...]:
     """Copy the recipe's word vectors into the run's token tables; what each table found,
     as plain data (a record per table) for the train output and the checkpoint."""
     path = getattr(run.recipe.model, "pretrained_embeddings", None)
@@ -66,7 +70,7 @@ class Freeze:
     weight decay included) and their moments start when they do; the rule reads the step
     alone, so a resumed run freezes and thaws where an unbroken one would."""
 
-    def __init__(self, run):
+    def __init__(self, run: Run):
         freeze = getattr(run.recipe.model, "freeze_embeddings", False)
         self.until = math.inf if freeze is True else int(freeze)
         self.weights = [embed.weight for embed, _ in token_tables(run).values()]

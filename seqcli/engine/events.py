@@ -17,6 +17,8 @@ class Started:
     warnings: tuple[str, ...] = ()  # what in the recipe will not do what it says, for the user
     embeddings: tuple[dict, ...] = ()  # pretrained vectors found, per token table (Run's)
     columns: tuple[tuple[str, str], ...] = ()  # (role, columns) of the data (data/roles.py)
+    ranks: int = 1  # processes of a data-parallel job
+    effective_batch: int | None = None  # rows a step reads over every rank and micro-batch
 
 
 @dataclass(frozen=True)

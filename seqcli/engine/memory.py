@@ -9,11 +9,17 @@ import resource
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
 from torch import nn
 
 from seqcli.errors import RecipeError, UsageError
+
+if TYPE_CHECKING:  # for annotations: engine/run.py imports this module
+    from seqcli.engine.contract import Meta, Task, TaskData
+    from seqcli.engine.run import Run
+    from seqcli.recipe import Recipe
 
 PROBE_ROWS = (1, 2)  # batch rows of the measured forward passes; activations grow with rows
 # Copies of every weight a training step holds: the weight, its gradient, the optimizer's
@@ -22,7 +28,7 @@ TRAINING_COPIES = {"adam": 4, "adamw": 4, "sgd": 3, "rmsprop": 3}
 CUT_IF = ("model.hidden_size", "model.layers", "train.batch_size", "train.seq_len")
 
 
-def model_on_meta(task, recipe, meta) -> nn.Module:
+def model_on_meta(task: Task, recipe: Recipe, meta: Meta) -> nn.Module:
     """The model a recipe and a data description build, every weight's shape and no memory."""
     with torch.device("meta"):
         return task.build_model(recipe, meta)
@@ -55,7 +61,7 @@ def weights_need(model: nn.Module, copies: int = 1) -> Need:
     return Need(count, count * 4 * copies)  # float32
 
 
-def training_need(run, data) -> Need:
+def training_need(run: Run, data: TaskData) -> Need:
     """Weights, gradients, moments and one batch's activations of a run about to train."""
     need = weights_need(run.model, TRAINING_COPIES[run.recipe.train.optimizer])
     if not run.task.spec.optimizes:  # nothing is trained: no batch goes backward
@@ -81,7 +87,7 @@ def saved_bytes(model: nn.Module, batch) -> int:
     return sum(saved.values())
 
 
-def activation_bytes(run, data) -> int:
+def activation_bytes(run: Run, data: TaskData) -> int:
     """A batch's saved tensors, measured on one row and two and extrapolated to
     train.batch_size (what does not grow with the rows is counted once); the random state is
     left as it was, so a run is the same with or without the probe."""
@@ -90,7 +96,7 @@ def activation_bytes(run, data) -> int:
     return one + per_row * (run.recipe.train.batch_size - 1)
 
 
-def _saved_by_rows(run, data, rows: int) -> int:
+def _saved_by_rows(run: Run, data: TaskData, rows: int) -> int:
     train = run.recipe.train
     small = run.recipe.model_copy(update={"train": train.model_copy(update={"batch_size": rows})})
     with torch.random.fork_rng(devices=[]):
@@ -112,7 +118,9 @@ def require(need: Need, device: torch.device, source: str) -> None:
         )
 
 
-def require_samples(recipe, vocab_size: int, draw, length: int, device: torch.device) -> None:
+def require_samples(
+    recipe: Recipe, vocab_size: int, draw, length: int, device: torch.device
+) -> None:
     """Refuse --num-samples whose rows, decoded at once, would not fit: per row the carried
     state (at most two parts, as an LSTM's, per layer and direction), the scores over the
     vocabulary and their softmax, sorted copy and mask, and the picked ids kept for output."""

@@ -62,8 +62,11 @@ class LearningRate:
     def __init__(self, train: TrainConfig, *, total_steps: int):
         # The schedule's length is the one the run started with: a run continued past it
         # (train --resume RUN --steps N) keeps it, so cosine holds min_lr beyond its end.
-        self.train, self.horizon = train, total_steps
-        self.plateau_factor, self.best, self.bad_evals = 1.0, math.inf, 0
+        self.train = train
+        self.horizon = total_steps
+        self.plateau_factor = 1.0
+        self.best = math.inf
+        self.bad_evals = 0
 
     def at(self, step: int) -> float:
         schedule = self.train.schedule
@@ -76,7 +79,8 @@ class LearningRate:
         if schedule.name != "plateau":
             return
         if value < self.best:
-            self.best, self.bad_evals = value, 0
+            self.best = value
+            self.bad_evals = 0
             return
         self.bad_evals += 1
         if self.bad_evals > schedule.patience:
@@ -93,7 +97,8 @@ class LearningRate:
         }
 
     def load_state_dict(self, state: dict) -> None:
-        self.plateau_factor, self.best = state["plateau_factor"], state["best"]
+        self.plateau_factor = state["plateau_factor"]
+        self.best = state["best"]
         self.bad_evals = state["bad"]
         self.horizon = state.get("horizon", self.horizon)  # checkpoints before it kept none
 
@@ -106,7 +111,7 @@ def planned_steps(run: Run, batches_per_epoch: int) -> int:
     return total_steps(run.recipe.train, batches_per_epoch)
 
 
-def total_steps(train, batches_per_epoch: int) -> int:
+def total_steps(train: TrainConfig, batches_per_epoch: int) -> int:
     if train.epochs is None:
         return train.steps
     return max(1, math.ceil(train.epochs * batches_per_epoch))

@@ -6,10 +6,14 @@ PyTorch runs it fast only on CUDA."""
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING
 
 import torch
 
 from seqcli.errors import RecipeError, UsageError
+
+if TYPE_CHECKING:  # for annotations alone
+    from seqcli.engine.run import Run
 
 DTYPES = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
 
@@ -48,7 +52,7 @@ def gradient_scaler(precision: str, device: torch.device) -> torch.amp.GradScale
     return torch.amp.GradScaler(device.type, enabled=precision == "fp16")
 
 
-def run_precision(run, precision: str | None, flag: str) -> AbstractContextManager:
+def run_precision(run: Run, precision: str | None, flag: str) -> AbstractContextManager:
     """autocast for a loaded run's generation or evaluation: the flag's precision if given,
     else the one it trained in."""
     if precision is not None and precision not in DTYPES:

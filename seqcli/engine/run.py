@@ -10,18 +10,18 @@ import torch
 from torch import nn
 
 from seqcli.data.forms import under
-from seqcli.engine.checkpoint import (
+from seqcli.engine.contract import Meta, Task, TaskData
+from seqcli.engine.embeddings import load_pretrained
+from seqcli.engine.memory import TRAINING_COPIES, model_on_meta, require, weights_need
+from seqcli.errors import CheckpointError, CheckpointProblems, RecipeError, UsageError
+from seqcli.recipe import Recipe, validate_recipe
+from seqcli.runs.checkpoint import (
     PREFERRED,
     load_checkpoint,
     resolve_checkpoint,
     weights_mismatch,
 )
-from seqcli.engine.contract import Meta, Task, TaskData
-from seqcli.engine.embeddings import load_pretrained
-from seqcli.engine.memory import TRAINING_COPIES, model_on_meta, require, weights_need
-from seqcli.engine.stored import check_weights
-from seqcli.errors import CheckpointError, CheckpointProblems, RecipeError, UsageError
-from seqcli.recipe import Recipe, validate_recipe
+from seqcli.runs.stored import check_weights
 
 Tasks = Mapping[str, Task]  # task name -> implementation; seqcli.tasks.TASKS
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -11,11 +12,11 @@ from pathlib import Path
 import torch
 
 from seqcli.data.digest import data_digest
-from seqcli.engine.checkpoint import load_checkpoint, resolve_checkpoint, weights_mismatch
+from seqcli.engine.budget import Clock
 from seqcli.engine.contract import Task, TaskData
-from seqcli.engine.distributed import QuietFolder, current_world
+from seqcli.engine.distributed import current_world
 from seqcli.engine.memory import require, training_need
-from seqcli.engine.optim import total_steps
+from seqcli.engine.optim import build_optimizer, total_steps
 from seqcli.engine.run import (
     Run,
     Stored,
@@ -25,11 +26,13 @@ from seqcli.engine.run import (
     read_stored,
     with_split_files,
 )
-from seqcli.engine.runfolder import RunFolder
-from seqcli.engine.stored import check_training
 from seqcli.engine.train import Trainer
 from seqcli.errors import CheckpointError, UsageError
 from seqcli.recipe import Recipe, recipe_to_dict, recipe_to_yaml, validate_recipe
+from seqcli.runs.checkpoint import load_checkpoint, resolve_checkpoint, weights_mismatch
+from seqcli.runs.quiet import QuietFolder
+from seqcli.runs.runfolder import RunFolder
+from seqcli.runs.stored import check_training
 
 
 def fresh_training(
@@ -40,8 +43,10 @@ def fresh_training(
     out: Path | None = None,
     overwrite: bool = False,
     init_from: Path | None = None,
+    clock: Clock = time.monotonic,
 ) -> Trainer:
-    """A new run folder and a trainer at step 0 (weights optionally taken from a checkpoint)."""
+    """A new run folder and a trainer at step 0 (weights optionally taken from a checkpoint);
+    `clock` times train.max_time."""
     run, data = fresh_run(recipe, task, device=device, init_from=init_from)
     require(training_need(run, data), device, f"recipe {recipe.name}")
     folder = _folder(out or Path("runs") / recipe.name)
@@ -49,7 +54,7 @@ def fresh_training(
     with _released_on_failure(folder):
         folder.write_text("recipe.yaml", recipe_to_yaml(recipe))
         folder.write_text("meta.json", json.dumps(run.meta.to_dict(), ensure_ascii=False, indent=1))
-        return Trainer(run, data, folder, data_digest=data_digest(recipe.data))
+        return Trainer(run, data, folder, data_digest=data_digest(recipe.data), clock=clock)
 
 
 def fresh_run(
@@ -68,11 +73,17 @@ def fresh_run(
 
 @dataclass(frozen=True)
 class Until:
-    """A resumed run's new length (train --resume RUN --steps N | --epochs N), counted from
-    the run's start as the recipe counts it; one of the two is set."""
+    """What a resumed run is told anew: its length (train --resume RUN --steps N | --epochs
+    N, counted from the run's start as the recipe counts it; at most one of the two), and
+    its sessions' time budget (--max-time, seconds)."""
 
     steps: int | None = None
     epochs: float | None = None
+    max_time: float | None = None
+
+    @property
+    def lengthens(self) -> bool:
+        return self.steps is not None or self.epochs is not None
 
     @property
     def flag(self) -> str:
@@ -86,9 +97,10 @@ def resumed_training(
     device: torch.device,
     allow_changed_data: bool = False,
     until: Until | None = None,
+    clock: Clock = time.monotonic,
 ) -> Trainer:
     """The trainer exactly where run_dir/last.pt left it, on the data it started with unless
-    allow_changed_data; with `until`, set to go on to that length."""
+    allow_changed_data; with `until`, set to go on to that length or with that budget."""
     if not run_dir.is_dir():
         raise UsageError(f"--resume {run_dir}: not a run folder")
     folder = _folder(run_dir)
@@ -98,7 +110,7 @@ def resumed_training(
         folder.truncate_metrics(run.checkpoint["step"])
         if until is not None:  # the folder's recipe says how long the run now is
             folder.write_text("recipe.yaml", recipe_to_yaml(run.recipe))
-        return Trainer(run, data, folder, data_digest=digest)
+        return Trainer(run, data, folder, data_digest=digest, clock=clock)
 
 
 def _resumed_run(
@@ -116,10 +128,15 @@ def _resumed_run(
         _same_data(stored, digest, run_dir)
     data = stored.task.prepare(stored.recipe, stored.meta)
     batches = stored.task.batches(data, stored.recipe)
-    if until is not None:
+    if until is not None and until.lengthens:
         stored = _extended(stored, until, len(batches), run_dir)
+    if until is not None and until.max_time is not None:
+        stored = _with_train(stored, {"max_time": until.max_time}, "--max-time")
     run = build_stored(stored, device)
-    check_training(stored.payload, run, batches, stored.path)
+    fresh = build_optimizer(run.model.parameters(), run.recipe.train)
+    check_training(stored.payload, run, batches, stored.path, optimizer=fresh)
+    if until is None or not until.lengthens:  # after the checks: damage is named first
+        _refuse_finished(stored, len(batches), run_dir)
     data = with_split_files(run, data)
     require(training_need(run, data), device, f"{stored.path} (stored recipe)")
     return run, data, digest
@@ -130,16 +147,39 @@ def _extended(stored: Stored, until: Until, batches_per_epoch: int, run_dir: Pat
     the step it is at. Only the length changes: the schedule keeps the horizon it had."""
     if not stored.task.spec.optimizes:
         raise UsageError(f"{until.flag}: a {stored.task.spec.title} takes no training steps")
-    raw = recipe_to_dict(stored.recipe)
-    raw["train"] = {**raw["train"], "steps": until.steps, "epochs": until.epochs}
-    recipe = validate_recipe(raw, source=until.flag)
-    at, planned = stored.payload["step"], total_steps(recipe.train, batches_per_epoch)
+    lengths = {"steps": until.steps, "epochs": until.epochs}
+    extended = _with_train(stored, lengths, until.flag)
+    at = stored.payload["step"]
+    planned = total_steps(extended.recipe.train, batches_per_epoch)
     if planned <= at:
         ends = "" if until.steps is not None else f" (step {planned})"
         raise UsageError(
             f"{until.flag}{ends}: the run in {run_dir} is already at step {at}; ask for more"
         )
-    return replace(stored, recipe=recipe)
+    return extended
+
+
+def _with_train(stored: Stored, values: dict, source: str) -> Stored:
+    """The stored run with these keys of its train section replaced."""
+    raw = recipe_to_dict(stored.recipe)
+    raw["train"] = {**raw["train"], **values}
+    return replace(stored, recipe=validate_recipe(raw, source=source))
+
+
+def _refuse_finished(stored: Stored, batches_per_epoch: int, run_dir: Path) -> None:
+    """A run at its recipe's end has nothing to resume: say so, and how to go on, rather
+    than show a full bar and write its summary again. (A run the data alone makes, with no
+    steps, validates again, as it always did: it shows no bar.)"""
+    training = stored.payload.get("training")
+    if isinstance(training, dict) and training.get("validation_due"):
+        return  # stopped during its last validation, which the resume does
+    at = stored.payload["step"]
+    planned = total_steps(stored.recipe.train, batches_per_epoch)
+    if stored.task.spec.optimizes and at >= planned:
+        raise UsageError(
+            f"--resume {run_dir}: the run finished at step {at}, its recipe's end; to train it "
+            f"further, add --steps N (N above {at}) or --epochs N"
+        )
 
 
 def _same_data(stored: Stored, digest: str | None, run_dir: Path) -> None:

@@ -9,21 +9,22 @@ from collections.abc import Iterator
 import torch
 
 from seqcli.engine import distributed, events
-from seqcli.engine.checkpoint import write_checkpoint
+from seqcli.engine.budget import Budget, Clock
 from seqcli.engine.contract import Calibrates, TaskData
 from seqcli.engine.embeddings import Freeze
-from seqcli.engine.logbook import Logbook
 from seqcli.engine.monitor import Monitor
 from seqcli.engine.optim import LearningRate, build_optimizer, planned_steps, validation_batches
 from seqcli.engine.precision import autocast, check_precision, gradient_scaler
+from seqcli.engine.resumable import checkpoint_payload, restore
 from seqcli.engine.run import Run
-from seqcli.engine.runfolder import RunFolder
+from seqcli.engine.stepping import optimizer_step
 from seqcli.engine.stopping import ABANDONED, StopSwitch
 from seqcli.engine.verdicts import column_roles, divergence, warmup_warnings
 from seqcli.errors import NonFiniteScores
 from seqcli.models import count_parameters
-from seqcli.models.state import map_state
-from seqcli.recipe import recipe_to_dict
+from seqcli.runs.checkpoint import write_checkpoint
+from seqcli.runs.logbook import Logbook
+from seqcli.runs.runfolder import RunFolder
 
 SMOOTHING = 0.9  # weight of the past in the tokens/s shown to the user
 
@@ -32,30 +33,42 @@ class Trainer:
     """Train a run into a folder; stoppable between steps, resumable exactly."""
 
     def __init__(
-        self, run: Run, data: TaskData, folder: RunFolder, *, data_digest: str | None = None
+        self,
+        run: Run,
+        data: TaskData,
+        folder: RunFolder,
+        *,
+        data_digest: str | None = None,
+        clock: Clock = time.monotonic,
     ):
-        self.run, self.data, self.folder = run, data, folder
+        self.run = run
+        self.data = data
+        self.folder = folder
         self.data_digest = data_digest  # of the data files, so a resume can see them change
-        recipe = run.recipe
+        train = run.recipe.train
         self.world = distributed.current_world()  # one process unless under torchrun
-        self.batches = distributed.step_batches(run.task, data, recipe, self.world)
+        self.batches = distributed.step_batches(run.task, data, run.recipe, self.world)
         self.parallel = distributed.parallel(run.model, self.world, run.device)
         self.total_steps = planned_steps(run, len(self.batches))
-        self.optimizer = build_optimizer(run.model.parameters(), recipe.train)
-        check_precision(recipe.train.precision, run.device, "train.precision")
-        self.scaler = gradient_scaler(recipe.train.precision, run.device)
-        self.lr = LearningRate(recipe.train, total_steps=self.total_steps)
-        self.step, self.state, self.monitor = 0, None, Monitor(recipe.train)
+        self.optimizer = build_optimizer(run.model.parameters(), train)
+        check_precision(train.precision, run.device, "train.precision")
+        self.scaler = gradient_scaler(train.precision, run.device)
+        self.lr = LearningRate(train, total_steps=self.total_steps)
+        self.step = 0
+        self.state = None
+        self.monitor = Monitor(train)
         self.freeze = Freeze(run)
         self.logbook = Logbook(folder, batches_per_epoch=len(self.batches))
         self.stopping = StopSwitch()
+        self.budget = Budget(train.max_time, clock)
         self.speed: float | None = None  # smoothed tokens/s
         self.last_saved: int | None = None  # step of the newest last.pt
         # A validation abandoned by a stop request is done first when the run resumes, from
         # the RNG state it started with: the run goes on as if it had never stopped.
-        self.validation_due, self._rng_at_validation = False, torch.get_rng_state()
+        self.validation_due = False
+        self.rng_at_validation = torch.get_rng_state()
         if run.checkpoint is not None and "training" in run.checkpoint:
-            self._restore(run.checkpoint)
+            restore(self, run.checkpoint)
         self.logbook.open(run, start_step=self.step)
 
     def request_stop(self, reason: str) -> None:
@@ -74,34 +87,9 @@ class Trainer:
             self.logbook.close()  # a finished run has closed it with its summary
 
     def _events(self) -> Iterator[object]:
-        train = self.run.recipe.train
-        yield events.Started(
-            self.folder.path,
-            self.total_steps,
-            self.step,
-            count_parameters(self.run.model),
-            str(self.run.device),
-            self.run.task.spec.unit,
-            warmup_warnings(self.run.recipe.train, self.total_steps),
-            self.run.embeddings,
-            column_roles(self.run.recipe),
-        )
-        # Zero steps (spec.optimizes false): the data alone made the model. Validate it once,
-        # so best.pt, last.pt and summary.json read as any run's.
-        due = self.validation_due or not self.total_steps
-        stop = (yield from self._validate()) if due else None
-        while stop is None and self.step < self.total_steps:
-            if self.world.stop_reason(self.stopping) is not None:  # agreed by every rank
-                break
-            step = self._timed_step()
-            yield step
-            if not math.isfinite(step.loss) and not step.skipped:
-                yield self._diverged(
-                    f"the training loss became {step.loss} at step {step.step + 1}"
-                )
-                return
-            if self.step % train.eval_every == 0 or self.step == self.total_steps:
-                stop = yield from self._validate()
+        yield self._started()
+        self.budget.start()
+        stop = yield from self._train()
         if stop is None and self.stop_reason is not None and not self._complete():
             yield from self._save("last")
             resume = f"seqcli train --resume {self.folder.path}"
@@ -113,13 +101,50 @@ class Trainer:
                 return
         yield from self._finish(stop.reason if stop is not None else "completed")
 
+    def _started(self) -> events.Started:
+        run = self.run
+        return events.Started(
+            self.folder.path,
+            self.total_steps,
+            self.step,
+            count_parameters(run.model),
+            str(run.device),
+            run.task.spec.unit,
+            warmup_warnings(run.recipe.train, self.total_steps),
+            run.embeddings,
+            column_roles(run.recipe),
+            **self.world.batch_record(run.recipe.train),
+        )
+
+    def _train(self) -> Iterator[object]:
+        """Steps and validations until the last step or a stop request; the Stopped event
+        that ends the run otherwise (diverged, stopped early), if any."""
+        # Zero steps (spec.optimizes false): the data alone made the model. Validate it once,
+        # so best.pt, last.pt and summary.json read as any run's.
+        due = self.validation_due or not self.total_steps
+        stop = (yield from self._validate()) if due else None
+        while stop is None and self.step < self.total_steps:
+            if self.stop_reason is None and self.budget.spent():  # a signal's reason stays
+                self.stopping.request(self.budget.reason)
+            if self.world.stop_reason(self.stopping) is not None:  # agreed by every rank
+                break
+            step = self._timed_step()
+            yield step
+            if not math.isfinite(step.loss) and not step.skipped:
+                return self._diverged(
+                    f"the training loss became {step.loss} at step {step.step + 1}"
+                )
+            if self.step % self.run.recipe.train.eval_every == 0 or self.step == self.total_steps:
+                stop = yield from self._validate()
+        return stop
+
     def _complete(self) -> bool:
         return self.step >= self.total_steps and not self.validation_due
 
     def _validate(self) -> Iterator[object]:
         """Validate, sample and save; the Stopped event that ends the run here, if any.
         A stop request before or during it leaves it due, and nothing of it recorded."""
-        self._rng_at_validation = torch.get_rng_state()
+        self.rng_at_validation = torch.get_rng_state()
         if len(self.data.splits["val"]):
             yield events.Validating(self.step, validation_batches(self.run.recipe.train))
         measured = self.world.from_writer(
@@ -137,8 +162,9 @@ class Trainer:
         return None
 
     def _timed_step(self) -> events.Step:
-        tick, before = time.perf_counter(), self.step
-        loss, grad_norm, skipped, size = self._train_step()
+        tick = time.perf_counter()
+        before = self.step
+        loss, grad_norm, skipped, size = optimizer_step(self)
         tokens = size / (time.perf_counter() - tick)
         self.speed = SMOOTHING * (self.speed or tokens) + (1 - SMOOTHING) * tokens
         if self.step > before:  # a step stopped by a non-finite loss does not count
@@ -159,43 +185,6 @@ class Trainer:
     def _lr(self) -> float:
         return self.optimizer.param_groups[0]["lr"]
 
-    def _train_step(self) -> tuple[float, float, bool, int]:
-        """One step on the next batch: loss, pre-clip gradient norm, whether it was skipped, and
-        the batch's size in the task's units.
-
-        A non-finite loss or gradient never reaches the weights. With on_nonfinite stop the
-        step does not count (the caller stops); with skip it counts and the window is dropped.
-        """
-        model, train = self.run.model, self.run.recipe.train
-        for group in self.optimizer.param_groups:
-            group["lr"] = self.lr.at(self.step)
-        model.train()
-        self.optimizer.zero_grad(set_to_none=True)
-        loss, state, size = distributed.accumulated_step(
-            self.parallel,
-            self.batches,
-            self.state,
-            parts=train.accumulate,
-            device=self.run.device,
-            precision=train.precision,
-            scaler=self.scaler,
-        )
-        loss, size = self.world.agree(loss, size)
-        self.freeze.hold(self.step)
-        self.scaler.unscale_(self.optimizer)  # clip_norm is in the loss's own units
-        max_norm = train.clip_norm if train.clip_norm is not None else math.inf
-        grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm).item()
-        finite = math.isfinite(loss) and math.isfinite(grad_norm)
-        if not finite and train.on_nonfinite == "stop":
-            return (loss if not math.isfinite(loss) else math.nan), grad_norm, False, size
-        if finite:
-            self.scaler.step(self.optimizer)
-            self.scaler.update()
-        # A skipped window's state may carry the blow-up: the next window starts fresh.
-        self.state = state if finite else None
-        self.step += 1
-        return loss, grad_norm, not finite, size
-
     def _measure(self) -> tuple[dict | None, str | None] | bool:
         """The validation metrics (None without a val split) and a sample (None if none is
         asked for), in the training's precision; False if either is not finite."""
@@ -203,7 +192,9 @@ class Trainer:
             return self._measured()
 
     def _measured(self) -> tuple[dict | None, str | None] | bool:
-        recipe, metrics, sample = self.run.recipe, None, None
+        recipe = self.run.recipe
+        metrics = None
+        sample = None
         if len(self.data.splits["val"]):
             batches = validation_batches(recipe.train)
             if isinstance(self.run.task, Calibrates):
@@ -225,7 +216,7 @@ class Trainer:
         if metrics is not None:
             value = metrics[self.run.recipe.train.monitor]
             self.lr.observe(self.monitor.signed(value))
-            improved = self.monitor.observe(value, self.step)
+            improved = self.monitor.observe(value, self.step, loss=metrics["loss"])
             self.logbook.row(self.step, "val", metrics)
             yield events.Evaluated(self.step, "val", metrics, improved)
         if sample is not None:
@@ -236,65 +227,22 @@ class Trainer:
         yield from self._save("last")
 
     def _save(self, kind: str) -> Iterator[object]:
-        payload = self._payload(with_training=kind == "last")
+        payload = checkpoint_payload(self, with_training=kind == "last")
         path = self.folder.save_checkpoint(kind, lambda handle: write_checkpoint(payload, handle))
         if kind == "last":
             self.last_saved = self.step
             self.logbook.flush()  # the logs on disk match the checkpoint a resume starts from
         yield events.Saved(self.step, path)
 
-    def _payload(self, *, with_training: bool) -> dict:
-        run = self.run
-        payload = {
-            "recipe": recipe_to_dict(run.recipe),
-            "meta": run.meta.to_dict(),
-            "model": {name: t.detach().cpu() for name, t in run.model.state_dict().items()},
-            "step": self.step,
-            "best": self.monitor.record(),
-            "embeddings": list(run.embeddings),
-        }
-        if with_training:
-            payload["training"] = {
-                "optimizer": self.optimizer.state_dict(),
-                "lr": self.lr.state_dict(),
-                "batches": self.batches.state_dict(),
-                "rng": self._rng_at_validation if self.validation_due else torch.get_rng_state(),
-                "carried_state": _to_cpu(self.world.gather_state(self.state)),
-                "ranks": self.world.size,
-                **self.monitor.state_dict(),
-                "validation_due": self.validation_due,
-                "data_digest": self.data_digest,
-                "logbook": self.logbook.state_dict(),
-            }
-        return payload
-
-    def _restore(self, checkpoint: dict) -> None:
-        training = checkpoint["training"]
-        self.step = self.last_saved = checkpoint["step"]
-        self.optimizer.load_state_dict(training["optimizer"])
-        self.lr.load_state_dict(training["lr"])
-        distributed.restore_stream(self.batches, training, self.world)
-        torch.set_rng_state(training["rng"])
-        own = self.world.own_state(training["carried_state"], self.run.recipe.train)
-        self.state = _to_device(own, self.run.device)
-        self.monitor.load_state_dict(training)
-        self.validation_due = bool(training.get("validation_due", False))  # format 1 had none
-        if training.get("logbook") is not None:  # older checkpoints kept no clock
-            self.logbook.load_state_dict(training["logbook"])
-
     def _finish(self, stopped: str) -> Iterator[object]:
         yield from self._save("last")
         summary = self.logbook.summary(
-            self.run, steps=self.step, monitor=self.monitor, stopped=stopped
+            self.run,
+            steps=self.step,
+            monitor=self.monitor,
+            stopped=stopped,
+            batch=self.world.batch_record(self.run.recipe.train),
         )
         self.folder.write_json("summary.json", summary)
         self.logbook.close(summary)
         yield events.Finished(self.step, summary)
-
-
-def _to_cpu(state):
-    return map_state(torch.Tensor.cpu, state)
-
-
-def _to_device(state, device):
-    return map_state(lambda t: t.to(device), state)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from seqcli.data.roles import Roles, data_roles
+from seqcli.recipe import TrainConfig
 
 
-def warmup_warnings(train, total_steps: int) -> tuple[str, ...]:
+def warmup_warnings(train: TrainConfig, total_steps: int) -> tuple[str, ...]:
     warmup = getattr(train.schedule, "warmup_steps", 0)  # only some schedules warm up
     if total_steps and warmup > total_steps:
         return (
@@ -15,7 +16,7 @@ def warmup_warnings(train, total_steps: int) -> tuple[str, ...]:
     return ()
 
 
-def divergence(train, what: str, *, last_saved: int | None) -> str:
+def divergence(train: TrainConfig, what: str, *, last_saved: int | None) -> str:
     """Why a diverged run stopped, what it kept, and the two knobs that usually fix it."""
     kept = (
         f"last.pt from step {last_saved} is kept"

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
+from seqcli.recipe.durations import Duration
 from seqcli.recipe.schedule import ConstantSchedule, EarlyStopping, Schedule, Section
 from seqcli.recipe.tasks import METRICS
 
@@ -40,6 +41,12 @@ class TrainConfig(Section):
     )
     epochs: float | None = Field(
         None, gt=0, description="passes over the training split (fractions allowed); not with steps"
+    )
+    max_time: Duration | None = Field(
+        None,
+        description="wall-clock budget of each training session (a train, or a --resume): "
+        "when it runs out, the run saves last.pt and stops, to be resumed; 90s, 10m, 2h, "
+        "1h30m; null: none",
     )
     optimizer: Literal["adam", "adamw", "sgd", "rmsprop"] = Field(
         "adam", description="torch.optim Adam, AdamW, SGD or RMSprop"

@@ -57,7 +57,7 @@ def new_figure(
 
 def save_figure(figure, path: Path | BinaryIO, *, flag: str) -> None:
     """Write the PNG; a path that cannot be written is the user's flag at fault. A handle is
-    a run folder's file, opened and reported on by seqcli.engine.runfolder."""
+    a run folder's file, opened and reported on by seqcli.runs.runfolder."""
     if not isinstance(path, Path):
         figure.savefig(path, format="png")
         return

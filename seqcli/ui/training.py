@@ -59,7 +59,7 @@ class TrainView:
             BarColumn(bar_width=8),
             MofNCompleteColumn(),
             TextColumn("{task.fields[epoch]}"),
-            TextColumn("loss {task.fields[loss]:.4f}"),  # lr: in the plain lines and the logs
+            TextColumn("{task.fields[loss]}"),  # lr: in the plain lines and the logs
             TextColumn("{task.fields[speed]:,.0f} {task.fields[unit]}/s"),
             Times(),
             console=err_console,
@@ -107,7 +107,7 @@ class TrainView:
         resumed = f", resumed at step {event.start_step:,}" if event.start_step else ""
         self._say(
             f"[bold]{escape(str(event.run_dir))}[/]: {event.parameters:,} parameters on "
-            f"{event.device}{resumed}"
+            f"{event.device}{_ranks(event)}{resumed}"
         )
         for found in event.embeddings:
             self._say(COVERAGE.format(**found))
@@ -121,7 +121,7 @@ class TrainView:
             "train",
             total=event.total_steps,
             completed=event.start_step,
-            loss=float("nan"),
+            loss="",  # until a step has a loss to show
             lr=0.0,
             speed=0.0,
             unit=event.unit,
@@ -135,7 +135,7 @@ class TrainView:
         self.progress.update(
             self.task,
             completed=event.step,
-            loss=event.loss,
+            loss=f"loss {event.loss:.4f}",
             lr=event.lr,
             speed=event.speed,
             epoch=epoch,
@@ -193,8 +193,19 @@ class TrainView:
         table = Table(title=f"run {summary['name']}", show_header=False)
         table.add_row("steps", str(summary["steps"]))
         table.add_row("parameters", f"{summary['parameters']:,}")
+        if summary.get("ranks", 1) > 1:
+            table.add_row(
+                "ranks", f"{summary['ranks']}, reading {summary['effective_batch']} rows a step"
+            )
         best = summary["best"]
         if best["value"] is not None:
             table.add_row(f"best val {best['metric']}", metric_text(best["metric"], best["value"]))
         table.add_row("wall time", f"{summary['elapsed_s']:.1f} s")
         err_console.print(table)
+
+
+def _ranks(event) -> str:
+    """A data-parallel job says how many ranks train and the batch they read together."""
+    if event.ranks == 1:
+        return ""
+    return f", {event.ranks} ranks reading {event.effective_batch} rows a step"

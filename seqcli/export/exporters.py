@@ -19,11 +19,11 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from seqcli.engine.checkpoint import safetensors_bytes
-from seqcli.engine.extras import require
 from seqcli.engine.run import Run, Stored, build_stored, read_stored
 from seqcli.errors import UsageError
+from seqcli.extras import require
 from seqcli.recipe import recipe_to_dict, recipe_to_yaml
+from seqcli.runs.checkpoint import safetensors_bytes
 
 TOLERANCE = 1e-5  # largest difference allowed between the exported model's outputs and ours
 CPU = torch.device("cpu")

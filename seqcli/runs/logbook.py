@@ -9,17 +9,19 @@ import time
 import torch
 
 import seqcli
-from seqcli.engine.loggers import LOGGERS, Logger
-from seqcli.engine.runfolder import RunFolder
 from seqcli.models import count_parameters
+from seqcli.runs.loggers import LOGGERS, Logger
+from seqcli.runs.runfolder import RunFolder
 
 
 class Logbook:
     """A run's metrics log; its clock and last rows carry over a resume (state_dict)."""
 
     def __init__(self, folder: RunFolder, *, batches_per_epoch: int):
-        self.folder, self.batches_per_epoch = folder, batches_per_epoch
-        self.started, self.before = time.perf_counter(), 0.0  # before: earlier sessions' seconds
+        self.folder = folder
+        self.batches_per_epoch = batches_per_epoch
+        self.started = time.perf_counter()
+        self.before = 0.0  # before: earlier sessions' seconds
         self.final: dict[str, dict] = {}  # split -> its last row's values
         self.loggers: list[Logger] = []
 
@@ -50,11 +52,12 @@ class Logbook:
 
     def close(self, summary: dict | None = None) -> None:
         """End the loggers, with the run's summary if it finished; once."""
-        loggers, self.loggers = self.loggers, []
+        loggers = self.loggers
+        self.loggers = []
         for logger in loggers:
             logger.close(summary)
 
-    def summary(self, run, *, steps: int, monitor, stopped: str) -> dict:
+    def summary(self, run, *, steps: int, monitor, stopped: str, batch: dict[str, int]) -> dict:
         """summary.json: what the run became, why it ended, and what it ran on."""
         return {
             "name": run.recipe.name,
@@ -67,6 +70,7 @@ class Logbook:
             "final": self.final,
             "parameters": count_parameters(run.model),
             "device": str(run.device),
+            **batch,  # ranks and the effective batch
             "elapsed_s": round(self.elapsed(), 3),
             "versions": versions(),
             **({"embeddings": list(run.embeddings)} if run.embeddings else {}),
@@ -76,7 +80,8 @@ class Logbook:
         return {"elapsed": self.elapsed(), "final": self.final}
 
     def load_state_dict(self, state: dict) -> None:
-        self.before, self.final = state["elapsed"], state["final"]
+        self.before = state["elapsed"]
+        self.final = state["final"]
 
 
 def versions() -> dict[str, str]:

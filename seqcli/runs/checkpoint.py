@@ -12,8 +12,8 @@ from typing import BinaryIO
 
 import torch
 
-from seqcli.engine.stored import check_payload
 from seqcli.errors import CheckpointError
+from seqcli.runs.stored import check_payload
 
 FORMAT = 1
 # What a run folder means to the commands that read one: its best weights, else its latest, else
@@ -39,7 +39,8 @@ class _Recording:
     """A binary handle that remembers the OSError a write raised."""
 
     def __init__(self, handle: BinaryIO):
-        self.handle, self.error = handle, None
+        self.handle = handle
+        self.error = None
 
     def write(self, data) -> int:
         try:

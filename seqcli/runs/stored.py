@@ -13,7 +13,6 @@ from pydantic import Field, InstanceOf
 from torch import nn
 
 from seqcli.data.forms import Form, under
-from seqcli.engine.optim import build_optimizer
 from seqcli.errors import CheckpointError
 
 Tensor = InstanceOf[torch.Tensor]
@@ -64,6 +63,7 @@ class TrainingForm(Form):
     best: float | None
     bad_evals: int = Field(ge=0)
     best_step: int | None = Field(None, ge=0)  # absent in checkpoints before summaries had it
+    best_loss: float | None = None  # absent before ties of train.monitor were broken on it
     logbook: LogbookForm | None = None  # likewise
     ranks: int = Field(1, ge=1)  # processes that trained it; absent before data-parallel runs
 
@@ -100,20 +100,24 @@ def _weights_problem(weights: dict, expected: dict) -> str | None:
     return None
 
 
-def check_training(payload: dict, run, batches, path: Path) -> None:
+def check_training(
+    payload: dict, run, batches, path: Path, *, optimizer: torch.optim.Optimizer
+) -> None:
     """last.pt's training section fits the run it resumes: complete and typed, the optimizer's
-    groups and moments those of this model, the batch stream's and RNG's states of their form."""
+    groups and moments those of this model, the batch stream's and RNG's states of their form.
+
+    `optimizer` is a fresh one over the run's weights (the loop builds it; this module does
+    not know how), whose state's form the stored one must have."""
     if "training" not in payload:
         raise CheckpointError(f"{path}: holds no training state to resume")
     training = payload["training"]
     read_form(TrainingForm, training, path, under_key="training")
-    _check_optimizer(training["optimizer"], run, path)
+    _check_optimizer(training["optimizer"], run, optimizer.state_dict(), path)
     _check_like(training["batches"], batches.state_dict(), f"{path}: training.batches")
     _check_like(training["rng"], torch.get_rng_state(), f"{path}: training.rng")
 
 
-def _check_optimizer(state: dict, run, path: Path) -> None:
-    fresh = build_optimizer(run.model.parameters(), run.recipe.train).state_dict()
+def _check_optimizer(state: dict, run, fresh: dict, path: Path) -> None:
     where = f"{path}: training.optimizer"
     groups = [group["params"] for group in fresh["param_groups"]]
     if [group.get("params") for group in state["param_groups"]] != groups:

@@ -30,7 +30,8 @@ RUN_FILES = (
 )
 RUN_FOLDERS = ("tensorboard",)  # folders a run writes (train.loggers), moved with its files
 NEW_RUN = ".new-run"  # a new run's files until its first last.pt
-OLD_RUN, OLD_RUN_MOVED = ".old-run.partial", ".old-run"  # the replaced run, on its way out
+OLD_RUN = ".old-run.partial"
+OLD_RUN_MOVED = ".old-run"  # the replaced run, on its way out
 NO_FOLLOW = os.O_NOFOLLOW | os.O_CLOEXEC
 
 
@@ -123,7 +124,8 @@ class RunFolder:
     def _settle(self) -> None:
         """Carry through a replacement a killed process left halfway, or drop a new run that
         never saved a checkpoint; then the half-written files of any killed save."""
-        new, moved = self.path / NEW_RUN, self.path / OLD_RUN_MOVED
+        new = self.path / NEW_RUN
+        moved = self.path / OLD_RUN_MOVED
         with reported(self.path, "cannot tidy the run folder"):
             for name in (NEW_RUN, OLD_RUN, OLD_RUN_MOVED):  # ours are folders, never links
                 if (self.path / name).is_symlink():

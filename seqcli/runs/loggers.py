@@ -9,9 +9,9 @@ import csv
 import io
 from typing import Protocol
 
-from seqcli.engine.extras import require
-from seqcli.engine.runfolder import RunFolder, read_metrics
+from seqcli.extras import require
 from seqcli.recipe import recipe_to_dict
+from seqcli.runs.runfolder import RunFolder, read_metrics
 
 STAMPS = ("step", "split", "time", "epoch")  # when a row was taken, not what was measured
 
@@ -51,7 +51,8 @@ class CsvLogger:
     holds what the log holds."""
 
     def __init__(self, folder: RunFolder, run, start_step: int):
-        self.folder, self.columns = folder, []
+        self.folder = folder
+        self.columns = []
         self._rewrite()  # empty for a new run; a resumed one's log, truncated already
 
     def row(self, record: dict) -> None:
@@ -97,8 +98,11 @@ class TensorBoardLogger:
         self.board = require(
             "torch.utils.tensorboard", extra="tensorboard", wanted_by="train.loggers tensorboard"
         )
-        self.folder, self.start_step, self.recipe = folder, start_step, recipe_to_dict(run.recipe)
-        self.writer, self.pending = None, []  # pending: (method, args) until the writer opens
+        self.folder = folder
+        self.start_step = start_step
+        self.recipe = recipe_to_dict(run.recipe)
+        self.writer = None
+        self.pending = []  # pending: (method, args) until the writer opens
 
     def row(self, record: dict) -> None:
         for name, value in record.items():

@@ -16,7 +16,8 @@ class RankFailed(SeqcliError):
 
 def without_nproc(argv: list[str]) -> list[str]:
     """The command line less --nproc and its value, for the ranks to run."""
-    kept, skip = [], False
+    kept = []
+    skip = False
     for arg in argv:
         if skip:
             skip = False

@@ -1,0 +1,1 @@
+"""seqcli export: a run's model in formats other tools load."""

@@ -7,7 +7,7 @@ any later complaint about an example (too few of its class, an unknown label) ca
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -20,12 +20,13 @@ from seqcli.data.vocab import PAD, TOKENIZERS, UNK, Vocab, build_vocab, subword_
 from seqcli.errors import DataError
 from seqcli.recipe.errors import cut, shown
 from seqcli.recipe.inputs import bundled_sample
+from seqcli.recipe.text_formats import Quoting
 
 # data.delimiter null: the extension decides (the recipe rejects any other extension).
 DELIMITERS = {".tsv": "\t", ".txt": "\t", ".csv": ","}
 # TSV has no quoting convention and real files (SMS Spam) start texts with a bare '"', which
 # csv's default quoting would read as an opening quote and glue lines together.
-QUOTING = {"\t": csv.QUOTE_NONE}
+QUOTING: dict[str, Quoting] = {"\t": csv.QUOTE_NONE}
 FOLDER_SUFFIX = ".txt"  # one class per *.txt file, so a README beside them is not a class
 
 
@@ -36,7 +37,7 @@ class Example(NamedTuple):
     padded: bool = False  # the label was written with edge whitespace, stripped here
 
 
-def decoded_lines(path: Path) -> Iterator[str]:
+def decoded_lines(path: Path) -> Generator[str]:
     """The file's lines without their ends, streamed; bad UTF-8 is a DataError naming
     file:line."""
     with open_data(path) as handle:

@@ -5,6 +5,7 @@ answers encode(source, lengths) -> (memory, state) and decode(tokens, state, mem
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import torch
 
@@ -74,7 +75,7 @@ def beam_search(
         if len(finished) >= size:
             break
         keep = torch.tensor(keep, device=logp.device)
-        state = map_state(lambda part, keep=keep: part.index_select(1, keep), state)
+        state = map_state(partial(torch.index_select, dim=1, index=keep), state)
     else:  # the step limit cut the search: the live beams count, unfinished
         finished += [b.finish(search.length_penalty, wrote_eos=False) for b in beams]
     finished.sort(key=lambda h: -h.score)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # for annotations: engine/run.py imports this module
     from seqcli.engine.contract import Meta, Task, TaskData
     from seqcli.engine.run import Run
     from seqcli.recipe import Recipe
+    from seqcli.recipe.model import ModelConfig
 
 PROBE_ROWS = (1, 2)  # batch rows of the measured forward passes; activations grow with rows
 # Copies of every weight a training step holds: the weight, its gradient, the optimizer's
@@ -119,12 +120,11 @@ def require(need: Need, device: torch.device, source: str) -> None:
 
 
 def require_samples(
-    recipe: Recipe, vocab_size: int, draw, length: int, device: torch.device
+    model: ModelConfig, vocab_size: int, draw, length: int, device: torch.device
 ) -> None:
     """Refuse --num-samples whose rows, decoded at once, would not fit: per row the carried
     state (at most two parts, as an LSTM's, per layer and direction), the scores over the
     vocabulary and their softmax, sorted copy and mask, and the picked ids kept for output."""
-    model = recipe.model
     state = 2 * 2 * model.layers * model.hidden_size
     row = 4 * (state + 4 * vocab_size) + 8 * length
     free = available_bytes(device)

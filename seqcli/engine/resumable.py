@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import torch
 
 from seqcli.engine import distributed
-from seqcli.models.cells import map_state
+from seqcli.models.state import map_state
 from seqcli.recipe import recipe_to_dict
 
 if TYPE_CHECKING:

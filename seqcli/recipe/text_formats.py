@@ -16,6 +16,7 @@ CONLLU_FEATURES = ("lemma", "upos", "xpos", "feats", "head", "deprel", "deps", "
 Column = int | str
 # The extensions whose delimiter data.delimiter null can infer (seqcli.data.labelled reads them).
 TABLE_EXTENSIONS = (".tsv", ".txt", ".csv")
+Quoting = Literal[0, 1, 2, 3]  # csv.QUOTE_*, as typeshed types csv.reader's quoting=
 
 
 class LabelledData(SubwordSection):

@@ -12,12 +12,13 @@ from datetime import datetime
 from statistics import median
 
 from seqcli.recipe.numeric_formats import DATE_FORMATS, MISSING_TEXTS
+from seqcli.recipe.text_formats import Quoting
 from seqcli.scaffold.sample import Sample
 
 # The delimiters a table may use, the one its extension means first (as data.delimiter null).
 DELIMITERS = {".csv": (",", "\t"), ".tsv": ("\t", ","), ".txt": ("\t", ",")}
 # TSV is read without quoting, as the table reader does: a text may start with a bare '"'.
-QUOTING = {"\t": csv.QUOTE_NONE, ",": csv.QUOTE_MINIMAL}
+QUOTING: dict[str, Quoting] = {"\t": csv.QUOTE_NONE, ",": csv.QUOTE_MINIMAL}
 ROWS = 2000  # rows profiled: enough to see the classes, quick to read
 SETTLED = 0.9  # share of rows with the common field count that makes a table
 MAX_CLASSES = 100  # more distinct labels than this in a sample reads as a text or a number

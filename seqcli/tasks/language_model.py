@@ -138,7 +138,7 @@ def sample_tokens(run: Run, prime: list[int], *, length: int, draw: Draw) -> Ite
     """The next token ids (num_samples,), `length` times, after reading the prime. The fused
     module reads the prime in chunks, carrying the state; only new tokens go one at a time."""
     model, device = run.model.eval(), run.device
-    require_samples(run.recipe, len(run.meta), draw, length, device)
+    require_samples(run.recipe.model, len(run.meta), draw, length, device)
     stepper = model.stepper()
     state = read_prime(model, prime[:-1], device)
     if state is not None:

@@ -144,7 +144,7 @@ class ConditionedText:
 
     def sample_texts(self, run: Run, label: str, draw: Draw, *, max_length: int) -> list[str]:
         vocab = run.meta.vocab
-        require_samples(run.recipe, len(vocab), draw, max_length, run.device)
+        require_samples(run.recipe.model, len(vocab), draw, max_length, run.device)
         condition = torch.full((draw.num_samples,), run.meta.labels.index(label), device=run.device)
         ids = decode_tokens(run, condition, draw, max_length=max_length)
         return [detokenize((vocab.tokens[i] for i in row), vocab.tokenizer) for row in ids]

@@ -135,6 +135,23 @@ def _flattened(raw: dict, prefix: str = "") -> Iterator[str]:
             yield from _flattened(value, f"{path}.")
 
 
+REPO_PATH = re.compile(
+    r"^[\w.-]+(?:/[\w.-]+)+\.(?:py|yaml|toml|json|txt|csv|tsv|npz|conllu|mat|zip)$"
+)
+
+
+def repository_paths(text: str) -> set[str]:
+    """The files of the repository a page quotes: `seqcli/engine/export.py`, `recipe/cells.py`
+    (under seqcli/), `recipes/airline.yaml`; a run's files and placeholders are not."""
+    return {
+        code
+        for code in quoted_code(text)
+        if REPO_PATH.match(code)
+        and not code.startswith(("runs/", "exported/"))
+        and not code.split("/", 1)[0].isupper()  # RUN_DIR/folds.json
+    }
+
+
 def yaml_blocks(text: str) -> list[str]:
     return [body for language, body in FENCE.findall(text) if language == "yaml"]
 

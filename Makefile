@@ -9,7 +9,7 @@ TORCH_INDEX ?=
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.seqcli-installed
 
-.PHONY: demo test test-all typecheck lint bench clean
+.PHONY: demo test test-all typecheck lint docs bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,5 +39,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check seqcli tests bench scripts
 	$(BIN)/ruff format --check seqcli tests bench scripts
 
+# The manual: docs/ built strict into site/, so a broken link, anchor or missing page fails
+# (tests/test_docs.py builds it the same way inside `make test`).
+docs: $(STAMP)
+	$(BIN)/mkdocs build --strict
+
 clean:
-	rm -rf $(VENV) runs .pytest_cache .mypy_cache
+	rm -rf $(VENV) runs .pytest_cache .mypy_cache site

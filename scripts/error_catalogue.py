@@ -1,10 +1,10 @@
-"""Build the README's table of user errors from the bad-input tests.
+"""Build the docs' table of user errors (docs/reference/errors.md) from the bad-input tests.
 
 Every row is a case that tests/test_bad_input.py runs through the CLI and checks: exit code 2,
 one line on stderr starting `error:`, no traceback, and the message part shown here.
 
     python scripts/error_catalogue.py          # print the block
-    python scripts/error_catalogue.py --write  # splice it into README.md between the markers
+    python scripts/error_catalogue.py --write  # splice it into the page between the markers
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.test_bad_input import CASES  # noqa: E402
 
-README = ROOT / "README.md"
+PAGE = ROOT / "docs" / "reference" / "errors.md"
 START = "<!-- error-catalogue:start -->"
 END = "<!-- error-catalogue:end -->"
 NOTE = "<!-- Generated from tests/test_bad_input.py by scripts/error_catalogue.py; do not edit. -->"
@@ -38,9 +38,9 @@ def _cell(text: str) -> str:
 
 
 def write(text: str) -> None:
-    readme = README.read_text(encoding="utf-8")
-    start, end = readme.index(START), readme.index(END) + len(END)
-    README.write_text(readme[:start] + text + readme[end:], encoding="utf-8")
+    page = PAGE.read_text(encoding="utf-8")
+    start, end = page.index(START), page.index(END) + len(END)
+    PAGE.write_text(page[:start] + text + page[end:], encoding="utf-8")
 
 
 def main() -> None:

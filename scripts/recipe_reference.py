@@ -1,11 +1,11 @@
-"""Build the README's recipe reference from the schema in seqcli/recipe/.
+"""Build the docs' recipe reference (docs/reference/recipe.md) from the schema in seqcli/recipe/.
 
 One Markdown table per recipe section (key | type | default | meaning), read from the
 pydantic fields, so the reference cannot say something the schema does not.
 
     python scripts/recipe_reference.py          # print the block
-    python scripts/recipe_reference.py --write  # splice it into README.md between the markers
-    python scripts/recipe_reference.py --check  # exit 1 if README.md is out of date
+    python scripts/recipe_reference.py --write  # splice it into the page between the markers
+    python scripts/recipe_reference.py --check  # exit 1 if the page is out of date
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from seqcli.recipe.model import ModelConfig, ModelSection  # noqa: E402
 from seqcli.recipe.tasks import SPECS  # noqa: E402
 
 SHARED = (ModelConfig,)  # a section whose keys its subclasses' tables leave out
-README = ROOT / "README.md"
+PAGE = ROOT / "docs" / "reference" / "recipe.md"
 START = "<!-- recipe-reference:start -->"
 END = "<!-- recipe-reference:end -->"
 NOTE = "<!-- Generated from seqcli/recipe/ by scripts/recipe_reference.py; do not edit. -->"
@@ -84,7 +84,7 @@ def _task_sections(members: list[type[BaseModel]], key: str):
 
 
 def _table(title: str, prefix: str, model: type[BaseModel]) -> str:
-    lines = [f"#### {title}", "", "| key | type | default | meaning |", "|---|---|---|---|"]
+    lines = [f"## {title}", "", "| key | type | default | meaning |", "|---|---|---|---|"]
     base = next((b for b in model.__mro__[1:] if b in SHARED), None)
     for name, field in model.model_fields.items():
         if base is not None and name in base.model_fields:
@@ -176,31 +176,31 @@ def _default(field: FieldInfo) -> str:
     return f"`{json.dumps(field.default, ensure_ascii=False)}`"
 
 
-def splice(readme: str, block: str) -> str:
-    """The README with the text between the markers (markers included) replaced by block."""
-    start, end = readme.find(START), readme.find(END)
+def splice(page: str, block: str) -> str:
+    """The page with the text between the markers (markers included) replaced by block."""
+    start, end = page.find(START), page.find(END)
     if start < 0 or end < start:
-        raise SystemExit(f"README.md: markers {START} ... {END} not found in order")
-    return readme[:start] + block + readme[end + len(END) :]
+        raise SystemExit(f"{PAGE.name}: markers {START} ... {END} not found in order")
+    return page[:start] + block + page[end + len(END) :]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     action = parser.add_mutually_exclusive_group()
-    action.add_argument("--write", action="store_true", help="update README.md in place")
-    action.add_argument("--check", action="store_true", help="exit 1 if README.md is stale")
+    action.add_argument("--write", action="store_true", help="update the page in place")
+    action.add_argument("--check", action="store_true", help="exit 1 if the page is stale")
     args = parser.parse_args()
     block = reference()
     if not (args.write or args.check):
         sys.stdout.write(block + "\n")
         return
-    current = README.read_text(encoding="utf-8")
+    current = PAGE.read_text(encoding="utf-8")
     updated = splice(current, block)
     if args.check:
         if updated != current:
-            sys.exit("README.md: the recipe reference is stale; run this script with --write")
+            sys.exit(f"{PAGE}: the recipe reference is stale; run this script with --write")
         return
-    README.write_text(updated, encoding="utf-8")
+    PAGE.write_text(updated, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -293,7 +293,7 @@ def test_the_ranks_run_the_command_less_its_nproc():
 
 @pytest.mark.slow
 def test_sigterm_to_the_launcher_stops_every_rank_after_the_same_step_and_saves(tmp_path, full_run):
-    if not full_run:  # about 1 run in 15 a rank still ends unsaved: see the README
+    if not full_run:  # about 1 run in 15 a rank still ends unsaved: docs/guides/processes.md
         pytest.skip("SIGTERM through torchrun: make test-all")
     recipe = tiny_recipe(write_corpus(tmp_path / "corpus.txt"), **TINY)
     recipe["train"] = {**recipe["train"], "steps": 100000, "eval_every": 10}

@@ -3,7 +3,7 @@ successor started, a full disk, a stdout nobody reads, a damaged token cache, a 
 long validation, evaluate or generation.
 
 FAULTS is one table, as test_bad_input.CASES is: each entry is a check that sets a fault up in
-its own folder, runs seqcli into it and asserts what the README promises; an AssertionError is
+its own folder, runs seqcli into it and asserts what the docs promise; an AssertionError is
 a broken promise. A check may return figures (how soon a stop took effect), which
 bench/fault_sweep.py prints when it runs this table and the bad-input one. Checks that start
 seqcli as a process of its own (real signals, pipes, /dev/full) take seconds each: the inner

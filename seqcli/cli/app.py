@@ -92,7 +92,7 @@ Threads = Annotated[
         envvar="SEQCLI_THREADS",
         show_envvar=False,
         parser=bounded(int, ge=1),
-        help="CPU threads for torch (env SEQCLI_THREADS; default 1: README 'Threads').",
+        help="CPU threads for torch (env SEQCLI_THREADS; default 1: the docs' Threads).",
     ),
 ]
 RunPath = Annotated[Path, typer.Argument(help="Run folder (uses best.pt) or checkpoint file.")]

@@ -58,7 +58,7 @@ class SeriesData(DataSection):
     date_format: str | None = Field(
         None,
         description="the date column's strptime format, e.g. '%Y%m%d' for 19580329; null: "
-        "recognised among the formats the README lists (digits-only dates are refused)",
+        "recognised among the formats the forecaster docs list (digits-only dates are refused)",
     )
     input_columns: tuple[str, ...] = Field(
         (),

@@ -41,9 +41,9 @@ def test_train_monitor_may_name_exactly_the_metrics_some_task_reports():
 )
 def test_the_monitor_follows_the_metrics_direction(metric, worse, better):
     monitor = Monitor(TrainConfig(monitor=metric))
-    assert monitor.observe(worse, step=1)
-    assert monitor.observe(better, step=2)
-    assert not monitor.observe(worse, step=3)
+    assert monitor.observe(worse, step=1, loss=1.0)
+    assert monitor.observe(better, step=2, loss=1.0)
+    assert not monitor.observe(worse, step=3, loss=0.1)
     assert monitor.record() == {"metric": metric, "value": better}
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from seqcli.data.table_input import InputTable, read_input_table
+from seqcli.engine.run import Run
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class TablePredictions:
             yield {"input": fields, **added}
 
 
-def classifier_columns(run, texts: list[str]) -> Appended:
+def classifier_columns(run: Run, texts: list[str]) -> Appended:
     """The likeliest class, then the probability of every class in the run's label order."""
     labels = run.meta.labels
     rows = run.task.predict(run, texts, top_k=len(labels))
@@ -56,7 +57,7 @@ def _by_label(row: dict, labels) -> dict[str, float]:
     return {label: found[label] for label in labels}
 
 
-def regressor_columns(run, texts: list[str]) -> Appended:
+def regressor_columns(run: Run, texts: list[str]) -> Appended:
     """The predicted number, in the data's units."""
     values = [row["value"] for row in run.task.predict(run, texts)]
     return Appended(
@@ -68,7 +69,7 @@ def regressor_columns(run, texts: list[str]) -> Appended:
 APPENDED = {"classifier": classifier_columns, "regressor": regressor_columns}
 
 
-def predict_table(run, path: Path) -> TablePredictions:
+def predict_table(run: Run, path: Path) -> TablePredictions:
     """Every row of path, read as the run's table, with the task's answer appended."""
     table = read_input_table(run.recipe.data, path)
     return TablePredictions(table, APPENDED[run.task.spec.name](run, table.texts))

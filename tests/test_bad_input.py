@@ -732,7 +732,7 @@ CASES = [
         "lower train.batch_size",
     ),
     case(
-        "disk-full", on_full_disk(copy_of_run("held")), "train --resume full/held --steps 40",
+        "disk-full", on_full_disk(copy_of_run("held")), "train --resume full/held --steps 21",
         "cannot write (No space left on device)",
     ),
     case(

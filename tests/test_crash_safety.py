@@ -26,7 +26,12 @@ def start_training(recipe, out):
     return subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def wait_for(condition, process, *, timeout=60.0):
+# Generous bounds: the promise is that training starts and stops, not how fast; a loaded
+# 2-core machine can take tens of seconds to start a torch process.
+PATIENCE = 300.0
+
+
+def wait_for(condition, process, *, timeout=PATIENCE):
     deadline = time.monotonic() + timeout
     while not condition():
         assert process.poll() is None, "training exited early"
@@ -81,7 +86,7 @@ def test_signal_saves_last_and_prints_the_resume_command(write_recipe, tmp_path,
     )
     wait_for(lambda: (out / "metrics.jsonl").exists(), process)
     process.send_signal(sig)
-    _, stderr = process.communicate(timeout=60)
+    _, stderr = process.communicate(timeout=PATIENCE)
     assert process.returncode == 128 + sig
     assert f"seqcli train --resume {out}" in stderr
     assert resume_one_step(out) >= 2
@@ -94,7 +99,7 @@ def test_a_second_training_into_the_same_folder_is_refused(write_recipe, tmp_pat
     try:
         wait_for(lambda: (out / "metrics.jsonl").exists(), first)
         args = [sys.executable, "-m", "seqcli", "train", "--resume", str(out)]
-        second = subprocess.run(args, capture_output=True, text=True, timeout=60)
+        second = subprocess.run(args, capture_output=True, text=True, timeout=PATIENCE)
         assert second.returncode == 2
         assert "another seqcli process is training into this run folder" in second.stderr
     finally:

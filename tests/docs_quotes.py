@@ -141,7 +141,7 @@ REPO_PATH = re.compile(
 
 
 def repository_paths(text: str) -> set[str]:
-    """The files of the repository a page quotes: `seqcli/engine/export.py`, `recipe/cells.py`
+    """The files of the repository a page quotes: `seqcli/export/exporters.py`, `recipe/cells.py`
     (under seqcli/), `recipes/airline.yaml`; a run's files and placeholders are not."""
     return {
         code

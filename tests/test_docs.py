@@ -32,12 +32,11 @@ DOCS = ROOT / "docs"
 PAGES = sorted(DOCS.rglob("*.md"))
 QUOTING = [ROOT / "README.md", *PAGES]
 GENERATED_ERRORS = DOCS / "reference" / "errors.md"  # its rows are the errors themselves
-PENDING = {"seqcli init"}
 # Files a page asks the reader to write, not files of the repository.
 READERS_FILES = {
     "recipes/word-gru.yaml",
     "sales/north.csv",
-}  # commands being built on another branch: quoted, not yet in the app
+}
 
 
 def load_generator(name: str):
@@ -111,7 +110,6 @@ def test_every_quoted_flag_exists_on_its_command(path):
         problem
         for code in quoted_code(path.read_text(encoding="utf-8"))
         for command, rest in commands_in(code)
-        if command not in PENDING
         for problem in _unknown(code, command, rest)
     ]
     assert not wrong, "\n".join(wrong)

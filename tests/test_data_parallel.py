@@ -292,8 +292,10 @@ def test_the_ranks_run_the_command_less_its_nproc():
 
 
 @pytest.mark.slow
-def test_sigterm_to_the_launcher_stops_every_rank_after_the_same_step_and_saves(tmp_path, full_run):
-    if not full_run:  # about 1 run in 15 a rank still ends unsaved: docs/guides/processes.md
+def test_sigterm_to_the_launcher_stops_every_rank_after_the_same_step_and_saves(tmp_path, request):
+    # Not yet solid (docs/guides/processes.md): under load about 1 run in 15 a rank ends
+    # unsaved, which failed one CI sweep in this session, so only make test-all runs it.
+    if not request.config.getoption("--all"):
         pytest.skip("SIGTERM through torchrun: make test-all")
     recipe = tiny_recipe(write_corpus(tmp_path / "corpus.txt"), **TINY)
     recipe["train"] = {**recipe["train"], "steps": 100000, "eval_every": 10}

@@ -1,3 +1,3 @@
-from seqcli.cli import main
+from seqcli.entry import main
 
 main()

@@ -28,7 +28,7 @@ LAYERS = (
     "ui",
     "recipe",
 )
-TOP = {"errors", "extras", "__init__", "__main__"}
+TOP = {"errors", "extras", "version", "entry", "__init__", "__main__"}
 
 
 def imports() -> dict[str, set[str]]:

@@ -37,3 +37,32 @@ def test_version_names_the_installed_torch_from_its_metadata():
 
     result = CliRunner().invoke(app, ["--version"])
     assert result.stdout == f"seqcli {__version__} (torch {version('torch')})\n"
+
+
+ENTRY_VERSION = """
+import sys
+sys.argv = ["seqcli", "--version"]
+from seqcli.entry import main
+main()
+built = sorted(name for name in ("pydantic", "numpy", "torch", "seqcli.cli") if name in sys.modules)
+assert not built, f"seqcli --version loaded {built}"
+"""
+
+
+def test_the_command_answers_version_before_building_the_command_line():
+    done = subprocess.run(
+        [sys.executable, "-c", ENTRY_VERSION], cwd=ROOT, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    from seqcli.version import version_line
+
+    assert done.stdout == version_line() + "\n"
+
+
+def test_python_dash_m_seqcli_runs_the_same_entry():
+    done = subprocess.run(
+        [sys.executable, "-m", "seqcli", "--version"], cwd=ROOT, capture_output=True, text=True
+    )
+    from seqcli.version import version_line
+
+    assert done.stdout == version_line() + "\n"

@@ -35,21 +35,10 @@ app.add_typer(recipe_app, name="recipe")
 
 def _print_version(asked: bool) -> None:
     if asked:
-        from seqcli import __version__
+        from seqcli.version import version_line
 
-        print(f"seqcli {__version__} (torch {_installed_version('torch')})")
+        print(version_line())
         raise typer.Exit()
-
-
-def _installed_version(package: str) -> str:
-    """A package's version from its installed metadata: importing torch to ask it takes
-    seconds, and --version should answer at once."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(package)
-    except PackageNotFoundError:
-        return "not installed"
 
 
 @app.callback()

@@ -118,7 +118,7 @@ def for_its_task(recipe: dict) -> dict:
     """The recipe without the train keys (a language model's seq_len) its task does not read:
     tests turn the tiny language model into other tasks by changing its data and mapping."""
     from seqcli.recipe.schema import TRAIN_OPTIONS
-    from seqcli.recipe.tasks import task_of
+    from seqcli.recipe.task_choice import task_of
 
     data = recipe["data"] if isinstance(recipe.get("data"), dict) else {}
     try:

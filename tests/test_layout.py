@@ -95,6 +95,35 @@ def test_functions_fit_on_a_screen():
     assert not long, f"functions over {MAX_FUNCTION_LINES} lines: {long}"
 
 
+# Values that are one thing may share a statement (a scale's stops, a method's state, a cell's
+# gates); unrelated values packed three to a line only hide how long a function is.
+PACKED_TOGETHER = {
+    "seqcli/ui/gates.py": {"WHITE, RED, BLUE"},
+    "seqcli/metrics/holt_winters.py": {"level, trend, seasons"},
+    "seqcli/models/steps.py": {"i, f, g, o"},
+}
+
+
+def packed_unrelated(path) -> list[str]:
+    """Where the file assigns three or more values in one statement that are not one thing."""
+    name = path.relative_to(ROOT).as_posix()
+    return [
+        f"{name}:{node.lineno}"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Assign)
+        and all(
+            isinstance(side, ast.Tuple) and len(side.elts) >= 3
+            for side in (node.targets[0], node.value)
+        )
+        and ", ".join(map(ast.unparse, node.targets[0].elts)) not in PACKED_TOGETHER.get(name, ())
+    ]
+
+
+def test_no_statement_packs_three_unrelated_assignments():
+    packed = [line for path in PACKAGE.rglob("*.py") for line in packed_unrelated(path)]
+    assert not packed, f"one statement per value, unless they are one thing: {packed}"
+
+
 def test_the_formatter_formats():
     skips = sum(p.read_text(encoding="utf-8").count("fmt: skip") for p in PACKAGE.rglob("*.py"))
     assert skips < 10

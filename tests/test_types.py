@@ -17,7 +17,12 @@ tomllib = pytest.importorskip("tomllib")  # Python 3.11 on; the checker's config
 ANNOTATED = ("tasks", "compare", "analysis", "decoding", "engine/contract.py")
 HANDOFFS = ("run", "recipe", "batch", "meta")
 CHECKED = ("seqcli.tasks", "seqcli.compare", "seqcli.analysis", "seqcli.decoding")
-CHECKED_MODULES = ("seqcli.engine.contract", "seqcli.recipe.task_spec", "seqcli.recipe.tasks")
+CHECKED_MODULES = (
+    "seqcli.engine.contract",
+    "seqcli.recipe.task_spec",
+    "seqcli.recipe.tasks",
+    "seqcli.recipe.task_choice",
+)
 
 
 def mypy_config() -> dict:

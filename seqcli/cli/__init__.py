@@ -12,6 +12,7 @@ for module in (
     "training",
     "compare",
     "generate",
+    "evaluate",
     "outputs",
     "gates",
     "plot",

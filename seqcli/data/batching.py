@@ -82,7 +82,9 @@ class RandomWindows:
                 f"{what}: {len(ids)} tokens are shorter than one window of train.seq_len + 1 "
                 f"= {seq_len + 1}; lower train.seq_len or add data"
             )
-        self.ids, self.batch_size, self.seq_len = ids, batch_size, seq_len
+        self.ids = ids
+        self.batch_size = batch_size
+        self.seq_len = seq_len
         self.generator = torch.Generator().manual_seed(seed)
         self.per_epoch = max(1, len(ids) // (batch_size * seq_len))
 

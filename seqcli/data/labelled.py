@@ -85,7 +85,9 @@ def read_table(config) -> list[Example]:
         decoded_lines(path), delimiter=delimiter, quoting=QUOTING.get(delimiter, csv.QUOTE_MINIMAL)
     )
     columns = {"label": config.label_column, "text": config.text_column}
-    examples, start, header_pending = [], 1, config.header
+    examples = []
+    start = 1
+    header_pending = config.header
     try:
         for row in rows:
             where, start = f"{path}:{start}", rows.line_num + 1

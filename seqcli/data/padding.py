@@ -38,7 +38,9 @@ class BucketBatches:
 
     def __init__(self, lengths: Sequence[int], *, batch_size: int, seed: int, bucket: bool = True):
         self.lengths = np.asarray(lengths, dtype=np.int64)
-        self.batch_size, self.seed, self.bucket = batch_size, seed, bucket
+        self.batch_size = batch_size
+        self.seed = seed
+        self.bucket = bucket
         self.epoch, self.position = 0, 0
         self._order = self._epoch_batches(0)
 

@@ -37,7 +37,9 @@ def read_input_table(config, path: Path) -> InputTable:
     reader = csv.reader(
         io.StringIO(content), delimiter=delimiter, quoting=QUOTING.get(delimiter, csv.QUOTE_MINIMAL)
     )
-    column, header, rows = config.text_column, None, []
+    column = config.text_column
+    header = None
+    rows = []
     try:
         for row in reader:
             if not any(cell.strip() for cell in row):

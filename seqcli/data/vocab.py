@@ -172,7 +172,9 @@ class Vocab:
         return [("tokenizer / vocab", f"{self.tokenizer} / {len(self)}")]
 
 
-PAD, UNK, BOS = "<pad>", "<unk>", "<bos>"
+PAD = "<pad>"
+UNK = "<unk>"
+BOS = "<bos>"
 
 
 def build_vocab(

@@ -60,7 +60,9 @@ def beam_search(
     The sampling section's repetition penalty and min_length shape the scores here too."""
     lengths = torch.tensor([source.shape[1]], device=source.device)
     memory, state = model.encode(source, lengths)
-    beams, finished, size = [Beam([], 0.0, [])], [], search.beam_size
+    beams = [Beam([], 0.0, [])]
+    finished = []
+    size = search.beam_size
     for written in range(step_limit(lengths)):
         logp, state, weight = _next_scores(model, beams, state, memory, markers, sampling, written)
         totals = torch.tensor([b.score for b in beams], device=logp.device)[:, None] + logp
@@ -99,7 +101,8 @@ def _next_scores(model, beams, state, memory, markers: Markers, sampling, writte
 
 def _advance(beams, candidates, weight, eos: int, beam_size: int):
     """The next beams, the old rows they extend, and the beams that just wrote <eos>."""
-    kept, rows, ended = [], [], []
+    kept, rows = [], []  # rows[i]: the old beam's row that kept[i] extends
+    ended = []
     for score, row, token in candidates:
         old = beams[row]
         weights = None if weight is None else [*old.weights, weight[row, -1].tolist()]

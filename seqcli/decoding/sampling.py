@@ -106,7 +106,9 @@ class TokenPicker:
         stop: int | None = None,
         context: torch.Tensor | None = None,
     ):
-        self.sampling, self.generator, self.stop = sampling, generator, stop
+        self.sampling = sampling
+        self.generator = generator
+        self.stop = stop
         self.context, self.written = context, 0
         self.seen: torch.Tensor | None = None  # (B, V), built at the first scores
         self.penalized = sampling.repetition_penalty != 1

@@ -50,7 +50,9 @@ class TokenStepper:
     """One token at a time on a language model's own weights, for generation."""
 
     def __init__(self, model: LanguageModel):
-        self.embed, self.head, self.stack = model.embed, model.head, model.rnn.stepper()
+        self.embed = model.embed
+        self.head = model.head
+        self.stack = model.rnn.stepper()
 
     def layers_from(self, state) -> list:
         """A forward's final state in the per-layer form the steps carry."""

@@ -19,7 +19,8 @@ class LeakyRecurrence(torch.autograd.Function):
     def forward(ctx, proj, h0, w_hh, b_hh, leak, mask):
         """proj (B, T, H), h0 (B, H), mask (B, T) bool or None -> outputs (B, T, H), h_T."""
         alpha, u_t = torch.sigmoid(leak), w_hh.t()
-        hs, cs, h = torch.empty_like(proj), torch.empty_like(proj), h0
+        hs, cs = torch.empty_like(proj), torch.empty_like(proj)  # h and c at every step
+        h = h0
         for t in range(proj.shape[1]):
             c = torch.tanh(torch.addmm(proj[:, t] + b_hh, h, u_t))
             new = torch.lerp(c, h, alpha)  # alpha * h + (1 - alpha) * c
@@ -34,7 +35,8 @@ class LeakyRecurrence(torch.autograd.Function):
         h0, hs, cs, w_hh, alpha, mask = ctx.saved_tensors
         steps = torch.ones_like(hs[..., :1]) if mask is None else mask[..., None].to(hs.dtype)
         moved = steps * (1 - alpha)  # (B, T, H): how much of c enters h at each step
-        d_pre, d_h, g = torch.empty_like(hs), torch.empty_like(hs), d_last
+        d_pre, d_h = torch.empty_like(hs), torch.empty_like(hs)  # their gradients per step
+        g = d_last
         for t in range(hs.shape[1] - 1, -1, -1):
             g = g + d_outputs[:, t] * steps[:, t]  # d loss / d h_t
             d_h[:, t] = g

@@ -192,7 +192,10 @@ class Stepper:
     module with T=1, which pays its set-up on every call."""
 
     def __init__(self, kernel: Callable, layers: list, hidden_size: int, parts: int):
-        self.kernel, self.layers, self.hidden_size, self.parts = kernel, layers, hidden_size, parts
+        self.kernel = kernel
+        self.layers = layers
+        self.hidden_size = hidden_size
+        self.parts = parts
 
     def layers_from(self, state: State) -> LayerStates:
         """A stack's state, parts of (L, B, H), as a per-layer list."""

@@ -45,7 +45,8 @@ def rnn_through_step(proj, state: State, weights, activation: str):
 
 def lstm_step(gate):
     def step(proj, state: State, weights, activation: str):
-        (h, c), w_hh, b_hh = state, weights[1], weights[3]
+        h, c = state
+        w_hh, b_hh = weights[1], weights[3]
         i, f, g, o = (proj + h @ w_hh.T + b_hh).chunk(4, dim=-1)  # torch's order i, f, g, o
         i, f, g, o = gate(i), gate(f), torch.tanh(g), gate(o)
         c = f * c + i * g
@@ -59,7 +60,8 @@ def gru_step(gate):
     def step(proj, state: State, weights, activation: str):
         # The reset gate multiplies the recurrent term after its bias (torch's and cuDNN's
         # form, not the original paper's reset-before-matmul), so the two stay apart.
-        (h,), w_hh, b_hh = state, weights[1], weights[3]
+        (h,) = state
+        w_hh, b_hh = weights[1], weights[3]
         x_r, x_z, x_n = proj.chunk(3, dim=-1)  # each (B, H)
         h_r, h_z, h_n = (h @ w_hh.T + b_hh).chunk(3, dim=-1)
         reset, update = gate(x_r + h_r), gate(x_z + h_z)

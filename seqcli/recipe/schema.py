@@ -9,7 +9,8 @@ from pydantic import Discriminator, Field, Tag, ValidationInfo, model_validator
 from seqcli.recipe.data import SYNTHETIC_MAPPINGS, Data, fill_format
 from seqcli.recipe.model import TASK_KEY, ModelConfig
 from seqcli.recipe.schedule import Section
-from seqcli.recipe.tasks import FORMATS, MAPPINGS, SPECS, Mapping, TaskSpec, task_of
+from seqcli.recipe.task_choice import task_of
+from seqcli.recipe.tasks import FORMATS, MAPPINGS, SPECS, Mapping, TaskSpec
 from seqcli.recipe.training import GenerateConfig, TrainConfig
 
 MAX_SEED = 2**63 - 1  # torch seeds are 64-bit; the headroom lets samplers add the step

@@ -1,6 +1,7 @@
 """One spec per task, without torch: which mapping and data formats make it, what it predicts,
 the metrics it reports, the model section it reads, what it refuses and why. The recipe
-validates against these; seqcli/tasks/ implements each one under the same name."""
+validates against these (task_choice.py picks the one a recipe makes); seqcli/tasks/
+implements each one under the same name."""
 
 from __future__ import annotations
 
@@ -49,7 +50,6 @@ __all__ = [
     "Mapping",
     "MetricSpec",
     "TaskSpec",
-    "task_of",
 ]
 
 SPECS = {
@@ -256,26 +256,3 @@ SPECS = {
 FORMATS = tuple(dict.fromkeys(f for spec in SPECS.values() for f in spec.formats))
 # Every metric some task reports, by name: what train.monitor may name, and which way is better.
 METRICS = {metric.name: metric for spec in SPECS.values() for metric in spec.metrics}
-
-
-def task_of(mapping: str, data_format: str, label_type: str = "category") -> TaskSpec:
-    """The task of a mapping and data format, or a ValueError saying what the mapping reads."""
-    readers = [s for s in SPECS.values() if s.mapping == mapping]
-    if not readers:
-        built = sorted({s.mapping for s in SPECS.values()})
-        raise ValueError(f"mapping '{mapping}' is not built yet; available: {', '.join(built)}")
-    formats = [s for s in readers if data_format in s.formats]
-    if not formats:
-        names = sorted({f for s in readers for f in s.formats})
-        raise ValueError(
-            f"mapping '{mapping}' reads data.format {' or '.join(repr(f) for f in names)}, "
-            f"not '{data_format}'"
-        )
-    fitting = [s for s in formats if s.label_type in (None, label_type)]
-    if not fitting:
-        kinds = " or ".join(sorted({repr(s.label_type) for s in formats}))
-        raise ValueError(
-            f"data.label_type: mapping '{mapping}' over data.format '{data_format}' reads "
-            f"labels of type {kinds}, not '{label_type}'"
-        )
-    return fitting[0]

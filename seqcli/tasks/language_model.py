@@ -31,7 +31,9 @@ class LanguageModelBatches:
 
     def __init__(self, windows):
         self.windows = windows
-        self.pieces, self.parts, self.pending = range(1), 1, []
+        self.pieces = range(1)
+        self.parts = 1
+        self.pending = []
 
     def __next__(self) -> Batch:
         if not self.pending:
@@ -88,7 +90,11 @@ class LanguageModelTask:
         windows = evaluation_windows(examples, batch_size=train.batch_size, seq_len=train.seq_len)
         run.model.eval()
         lengths = torch.tensor(run.meta.char_lengths(), device=run.device)  # (V,)
-        total_loss, correct, tokens, chars, state = 0.0, 0, 0, 0, None
+        total_loss = 0.0
+        correct = 0
+        tokens = 0
+        chars = 0
+        state = None
         for _ in range(min(len(windows), max_batches or len(windows))):
             batch = next(windows)
             x, y = batch.inputs.to(run.device), batch.targets.to(run.device)

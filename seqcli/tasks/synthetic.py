@@ -159,7 +159,10 @@ class CopyTask(SyntheticTask):
         return SymbolTagger(recipe.model, num_symbols=SYMBOLS)
 
     def evaluate(self, run: Run, examples, *, max_batches=None) -> dict:
-        total, steps, hits, recalled = 0.0, 0, 0, 0
+        total = 0.0
+        steps = 0
+        hits = 0
+        recalled = 0
         for _, y, logits in self.outputs(run, examples, max_batches):
             total += F.cross_entropy(logits.flatten(0, 1), y.flatten(), reduction="sum").item()
             steps += y.numel()

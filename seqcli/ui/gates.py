@@ -30,7 +30,8 @@ def colour(value: float, low: float, high: float) -> Color:
 
 def coloured_steps(steps: list[str], values: list[float], scale, kind: str) -> Text:
     """The steps as text, each on the background its value gives."""
-    text, low, high = Text(), *scale
+    low, high = scale
+    text = Text()
     for step, value in zip(steps, values, strict=True):
         shown = SHOWN_AS.get(step, step)
         tail = "\n" if shown.endswith("\n") else ""

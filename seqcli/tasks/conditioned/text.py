@@ -114,7 +114,9 @@ class ConditionedText:
     @torch.no_grad()
     def evaluate(self, run: Run, examples, *, max_batches: int | None = None) -> dict[str, float]:
         run.model.eval()
-        total, correct, count = 0.0, 0, 0
+        total = 0.0
+        correct = 0
+        count = 0
         batches = ordered_batches([len(ids) for _, ids in examples], batch_size=256)
         for rows in batches[:max_batches]:
             batch = self.collate([examples[i] for i in rows], run.meta.vocab).to(run.device)

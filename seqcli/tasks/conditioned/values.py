@@ -90,7 +90,9 @@ class ConditionedValues:
     def evaluate(self, run: Run, examples, *, max_batches: int | None = None) -> dict[str, float]:
         """Teacher-forced MSE (the training loss) and the MAE of a free roll-out."""
         run.model.eval()
-        squared, absolute, count = 0.0, 0.0, 0
+        squared = 0.0
+        absolute = 0.0
+        count = 0
         batches = ordered_batches([len(e.values) for e in examples], batch_size=256)
         for rows in batches[:max_batches]:
             batch = self.collate([examples[i] for i in rows]).to(run.device)

@@ -1,4 +1,5 @@
-"""What a forecaster reads from and writes for the user: history lines and CSV."""
+"""What a forecaster reads from and writes for the user: history lines, the rows given to
+`seqcli gates`, and CSV."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from collections.abc import Iterable, Iterator
 import numpy as np
 
 from seqcli.data.dates import Calendar
-from seqcli.data.forecast_data import SeriesMeta
+from seqcli.data.forecast_data import SeriesMeta, history_of_file
 from seqcli.data.numbers import BadNumber, parse_number
+from seqcli.engine.contract import Given
 from seqcli.errors import DataError, UsageError
 from seqcli.recipe.errors import shown
 
@@ -41,6 +43,19 @@ def _history_line(number: int, line: str, lookback: int) -> np.ndarray:
             "(data.lookback)"
         )
     return np.asarray(values, dtype=np.float64)[:, None]
+
+
+def given_rows(given: Given, meta: SeriesMeta, missing: str) -> np.ndarray:
+    """(T, F) rows in data units: a CSV file's, or one column's comma-separated values."""
+    if given.path is not None and given.path.suffix.lower() == ".csv":
+        return history_of_file(given.path, meta, missing)[0]
+    if len(meta.columns.features) > 1:
+        raise UsageError(
+            f"{given.source}: this model reads columns {', '.join(meta.columns.features)}; "
+            "give them as a CSV file (--file FILE.csv)"
+        )
+    lines = [line for line in given.text.splitlines() if line.strip()]
+    return np.concatenate(parse_history(lines, meta, lookback=1) or [np.zeros((0, 1))])
 
 
 def forecast_csv(

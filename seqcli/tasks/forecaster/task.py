@@ -22,8 +22,7 @@ from seqcli.data.forecast_data import (
 from seqcli.decoding.requests import Generated, Request
 from seqcli.engine.contract import Given, IndexedBatches, StackInput, TaskData
 from seqcli.engine.run import Run
-from seqcli.errors import DataError, UsageError
-from seqcli.models.forecaster import AutoregressiveForecaster, DirectForecaster
+from seqcli.errors import DataError
 from seqcli.recipe import Recipe
 from seqcli.recipe.tasks import SPECS, TaskSpec
 from seqcli.tasks.forecaster.batches import (
@@ -45,56 +44,15 @@ from seqcli.tasks.forecaster.evaluation import (
     score,
     series_table,
 )
-from seqcli.tasks.forecaster.output import forecast_csv, parse_history
+from seqcli.tasks.forecaster.output import forecast_csv, given_rows, parse_history
+from seqcli.tasks.forecaster.variants import (
+    build_autoregressive,
+    build_direct,
+    check_validation_room,
+    direct_reach,
+    rollout_reach,
+)
 from seqcli.ui.figures import ForecastFigure
-
-
-def build_direct(recipe: Recipe, meta: SeriesMeta) -> nn.Module:
-    columns = meta.columns
-    return DirectForecaster(
-        recipe.model,
-        features=len(columns.features),
-        values=len(columns.values),
-        horizon=recipe.data.horizon,
-    )
-
-
-def build_autoregressive(recipe: Recipe, meta: SeriesMeta) -> nn.Module:
-    columns = meta.columns
-    return AutoregressiveForecaster(
-        recipe.model,
-        features=len(columns.features),
-        values=len(columns.values),
-        horizon=recipe.data.horizon,
-    )
-
-
-def direct_reach(recipe: Recipe, meta: SeriesMeta, steps: int, asked: str) -> None:
-    horizon = recipe.data.horizon
-    if steps > horizon:
-        raise UsageError(
-            f"{asked} {steps}: this many_to_one model forecasts {horizon} step(s) at once "
-            "(data.horizon); retrain with a larger data.horizon, or use mapping many_to_many"
-        )
-
-
-def check_validation_room(config, val: SeriesSplit) -> None:
-    if len(val) and not (val.points + config.horizon <= val.end_of(val.points)).any():
-        raise DataError(
-            f"{config.path}: the validation split's {len(val)} row(s) hold no whole forecast "
-            f"of data.horizon {config.horizon} rows; raise data.val_fraction or lower "
-            "data.horizon"
-        )
-
-
-def rollout_reach(recipe: Recipe, meta: SeriesMeta, steps: int, asked: str) -> None:
-    inputs = meta.columns.inputs
-    if steps > 1 and inputs:
-        raise UsageError(
-            f"{asked} {steps}: rolling out past one step needs future values of the input "
-            f"columns ({', '.join(inputs)}), which the data does not have; use {asked} 1 or "
-            "mapping many_to_one"
-        )
 
 
 @dataclass(frozen=True)
@@ -269,19 +227,6 @@ def _kept(chunks: Iterator[np.ndarray], kept: list | None) -> Iterator[np.ndarra
         if kept is not None:
             kept.append(chunk)
         yield chunk
-
-
-def given_rows(given: Given, meta: SeriesMeta, missing: str) -> np.ndarray:
-    """(T, F) rows in data units: a CSV file's, or one column's comma-separated values."""
-    if given.path is not None and given.path.suffix.lower() == ".csv":
-        return history_of_file(given.path, meta, missing)[0]
-    if len(meta.columns.features) > 1:
-        raise UsageError(
-            f"{given.source}: this model reads columns {', '.join(meta.columns.features)}; "
-            "give them as a CSV file (--file FILE.csv)"
-        )
-    lines = [line for line in given.text.splitlines() if line.strip()]
-    return np.concatenate(parse_history(lines, meta, lookback=1) or [np.zeros((0, 1))])
 
 
 FORECASTERS = (

@@ -184,7 +184,10 @@ class Translator:
         order = ordered_batches(
             [len(e.source) for e in examples], batch_size=run.recipe.train.batch_size
         )
-        total_loss, tokens, read, hypotheses = 0.0, 0, [], []
+        total_loss = 0.0
+        tokens = 0
+        read = []
+        hypotheses = []
         for indices in order[:max_batches]:
             chosen = [examples[i] for i in indices]
             batch = collate(chosen).to(run.device)

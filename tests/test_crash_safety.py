@@ -15,7 +15,7 @@ import torch
 from seqcli.engine.start import resumed_training
 from seqcli.tasks import TASKS
 
-TRIALS = {True: 20, False: 4}  # full run (make test-all, CI) or the inner loop
+TRIALS = {True: 20, False: 2}  # full run (make test-all, CI) or the inner loop
 PARALLEL = 4
 
 

@@ -339,9 +339,15 @@ def test_every_cell_and_form_trains_a_packed_a_carried_and_a_decoding_task(varia
 
 
 RECURRENT = sorted(t for t in SHIPPED if issubclass(SPECS[t].model, ModelConfig))
+# The inner loop's cut: the tasks above train it too; these add a tag per step, a series, a
+# synthetic task and arrays. Every recurrent task with --all (make test-all, CI).
+SHORT_CUT = {"tagger", "autoregressive_forecaster", "copy", "array_classifier"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("task", RECURRENT)
-def test_the_leaky_cell_works_in_every_recurrent_task(task, tmp_path):
+def test_the_leaky_cell_works_in_every_recurrent_task(task, tmp_path, full_run):
+    if not (full_run or task in SHORT_CUT):
+        pytest.skip("trains every recurrent task; runs with --all (make test-all, CI)")
     _, stream = train_briefly(task, tmp_path / "r", "model.cell=leaky")
     assert isinstance(stream[-1], events.Finished)

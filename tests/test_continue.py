@@ -65,7 +65,9 @@ def test_cosine_holds_min_lr_past_the_end_it_was_planned_for(write_recipe, tmp_p
 
 
 def test_epochs_continue_to_that_many_passes(write_recipe, tmp_path):
-    trainer, _ = train_fresh(write_recipe, tmp_path / "run", train={"steps": None, "epochs": 1})
+    # Wide windows: an epoch of the corpus in a few dozen steps rather than hundreds.
+    train = {"steps": None, "epochs": 1, "batch_size": 16, "seq_len": 32}
+    trainer, _ = train_fresh(write_recipe, tmp_path / "run", train=train)
     per_epoch = len(trainer.batches)
     _, tail = continue_run(tmp_path / "run", epochs=2)
     assert losses(tail) and tail[-1].step == 2 * per_epoch

@@ -42,7 +42,7 @@ class BucketBatches:
         self.seed = seed
         self.bucket = bucket
         self.epoch, self.position = 0, 0
-        self._order = self._epoch_batches(0)
+        self._order, self._starts = self._epoch_batches(0)
 
     def __len__(self) -> int:
         return -(-len(self.lengths) // self.batch_size)
@@ -51,14 +51,16 @@ class BucketBatches:
         return self
 
     def __next__(self) -> np.ndarray:
-        if self.position == len(self._order):
+        if self.position == len(self._starts):
             self.epoch, self.position = self.epoch + 1, 0
-            self._order = self._epoch_batches(self.epoch)
-        batch = self._order[self.position]
+            self._order, self._starts = self._epoch_batches(self.epoch)
+        start = self._starts[self.position]
         self.position += 1
-        return batch
+        return self._order[start : start + self.batch_size]
 
-    def _epoch_batches(self, epoch: int) -> list[np.ndarray]:
+    def _epoch_batches(self, epoch: int) -> tuple[np.ndarray, np.ndarray]:
+        """The epoch's example order and, shuffled, where each of its batches starts: batches
+        are cut as they are read, since a million examples split up front take seconds."""
         rng = np.random.default_rng([self.seed, epoch])
         order = rng.permutation(len(self.lengths))
         if self.bucket:
@@ -69,15 +71,16 @@ class BucketBatches:
                     for chunk in np.split(order, range(pool, len(order), pool))
                 ]
             )
-        batches = np.split(order, range(self.batch_size, len(order), self.batch_size))
-        return [batches[i] for i in rng.permutation(len(batches))]
+        # np.split's batches: an empty order still gives one (empty) batch
+        starts = np.arange(0, max(len(order), 1), self.batch_size)
+        return order, starts[rng.permutation(len(starts))]
 
     def state_dict(self) -> dict:
         return {"epoch": self.epoch, "position": self.position}
 
     def load_state_dict(self, state: dict) -> None:
         self.epoch, self.position = int(state["epoch"]), int(state["position"])
-        self._order = self._epoch_batches(self.epoch)
+        self._order, self._starts = self._epoch_batches(self.epoch)
 
     def reshard(self, state: dict, scale: float) -> dict:
         """The same epoch, as many of its examples read: the batches of the new size are cut

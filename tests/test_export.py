@@ -71,10 +71,15 @@ def test_onnx_loads_in_onnxruntime_and_gives_the_models_outputs(task, root, tmp_
     runtime = pytest.importorskip("onnxruntime")
     check_sweep(task, full_run)
     folder = trained(task, root)
-    export_run(folder, "onnx", tmp_path / "model.onnx", TASKS)
+    assert_onnx_matches_torch(runtime, folder, tmp_path / "model.onnx")
+
+
+def assert_onnx_matches_torch(runtime, folder: Path, path: Path) -> None:
+    """The run exported to ONNX gives, in onnxruntime, the model's outputs on a real batch."""
+    export_run(folder, "onnx", path, TASKS)
     run = load_run(folder, CPU, TASKS)
     names, tensors = real_batch(run)
-    session = runtime.InferenceSession(str(tmp_path / "model.onnx"))
+    session = runtime.InferenceSession(str(path))
     kept = {node.name for node in session.get_inputs()}
     feed = {name: t.numpy() for name, t in zip(names, tensors, strict=True) if name in kept}
     out = torch.from_numpy(session.run(None, feed)[0])

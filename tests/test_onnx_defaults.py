@@ -10,14 +10,12 @@ import pytest
 import torch
 import yaml
 
-from seqcli.engine.run import load_run
 from seqcli.engine.start import fresh_training
-from seqcli.export.exporters import TOLERANCE, export_run
 from seqcli.recipe import validate_recipe
 from seqcli.recipe.load import overridden
 from seqcli.tasks import TASKS
 from tests.conftest import ROOT, SHIPPED
-from tests.test_export import expected, real_batch
+from tests.test_export import assert_onnx_matches_torch
 
 CPU = torch.device("cpu")
 TRACEABLE = [task for task in SHIPPED if not TASKS[task].spec.untraceable]
@@ -52,11 +50,4 @@ def test_every_tasks_default_model_exports_to_onnx_and_runs_as_torch_does(task, 
     if task == "music" and not (ROOT / "recipes" / JSB).exists():
         pytest.skip("the JSB chorales are not on this machine")
     folder = train_default(task, tmp_path / "run")
-    export_run(folder, "onnx", tmp_path / "model.onnx", TASKS)
-    run = load_run(folder, CPU, TASKS)
-    names, tensors = real_batch(run)
-    session = runtime.InferenceSession(str(tmp_path / "model.onnx"))
-    kept = {node.name for node in session.get_inputs()}
-    feed = {name: t.numpy() for name, t in zip(names, tensors, strict=True) if name in kept}
-    out = torch.from_numpy(session.run(None, feed)[0])
-    assert torch.allclose(out, expected(run, names, tensors), atol=TOLERANCE)
+    assert_onnx_matches_torch(runtime, folder, tmp_path / "model.onnx")

@@ -11,24 +11,23 @@ from seqcli.models.forecaster import AutoregressiveForecaster, DirectForecaster
 from seqcli.recipe import Recipe
 
 
-def build_direct(recipe: Recipe, meta: SeriesMeta) -> nn.Module:
-    columns = meta.columns
-    return DirectForecaster(
-        recipe.model,
-        features=len(columns.features),
-        values=len(columns.values),
-        horizon=recipe.data.horizon,
-    )
+def _builder(model_class: type[nn.Module]):
+    """A forecaster's build_model: both read the same sizes, and differ only in the class."""
+
+    def build(recipe: Recipe, meta: SeriesMeta) -> nn.Module:
+        columns = meta.columns
+        return model_class(
+            recipe.model,
+            features=len(columns.features),
+            values=len(columns.values),
+            horizon=recipe.data.horizon,
+        )
+
+    return build
 
 
-def build_autoregressive(recipe: Recipe, meta: SeriesMeta) -> nn.Module:
-    columns = meta.columns
-    return AutoregressiveForecaster(
-        recipe.model,
-        features=len(columns.features),
-        values=len(columns.values),
-        horizon=recipe.data.horizon,
-    )
+build_direct = _builder(DirectForecaster)
+build_autoregressive = _builder(AutoregressiveForecaster)
 
 
 def direct_reach(recipe: Recipe, meta: SeriesMeta, steps: int, asked: str) -> None:

@@ -53,6 +53,9 @@ Steps = Annotated[
     int | None, typer.Option(parser=like(TrainConfig, "steps"), help="Steps per variant.")
 ]
 Jobs = Annotated[int, typer.Option(parser=bounded(int, ge=1), help="Variants trained at once.")]
+Overwrite = Annotated[
+    bool, typer.Option(help="Replace variants' runs of another recipe in the folder.")
+]
 
 
 @app.command("compare-cells")
@@ -72,13 +75,16 @@ def compare_cells(
         str | None, typer.Option(metavar="DIR", help="Folder (default runs/<name>-cells).")
     ] = None,
     jobs: Jobs = 1,
+    overwrite: Overwrite = False,
     overrides: Overrides = None,
     device: Device = "auto",
     threads: Threads = None,
 ) -> None:
     """Train rnn, lstm and gru variants of a recipe side by side, with gradient diagnostics."""
     flags = {
-        k: v for k, v in locals().items() if k not in ("recipe", "out", "jobs", "device", "threads")
+        k: v
+        for k, v in locals().items()
+        if k not in ("recipe", "out", "jobs", "overwrite", "device", "threads")
     }
     from seqcli.compare import parse_grid, run_grid
     from seqcli.recipe import load_recipe
@@ -87,7 +93,7 @@ def compare_cells(
     grid = parse_grid(loaded, flags)
     folder = out_folder(out) or Path("runs") / f"{loaded.name}-cells"
     machine = {"device": place(device, threads), "threads": threads}
-    stream = run_grid(loaded, grid, folder, jobs=jobs, **machine)
+    stream = run_grid(loaded, grid, folder, jobs=jobs, overwrite=overwrite, **machine)
     from seqcli.ui.compare import CompareView
 
     CompareView().render(stream)

@@ -85,7 +85,7 @@ def evaluate(
     loaded = load_run(run, place(device, threads), TASKS)
     task = loaded.task
     _refuse_other_tasks(options, task.spec)
-    examples, name = _examples(loaded, data, split)
+    examples, name = _examples(loaded, data, split, run)
     with run_precision(loaded, precision, "--precision"):
         metrics = task.evaluate(loaded, examples, max_batches=max_batches, **options)
     details = metrics.pop("details", {})
@@ -108,12 +108,17 @@ def _split_to_score(split: str | None, *, backtest: bool, stride: int | None) ->
     return split
 
 
-def _examples(loaded, data: Path | None, split: str):
-    """What to score and how to name it: another file, or a split of the recipe's data."""
+def _examples(loaded, data: Path | None, split: str, run: Path):
+    """What to score and how to name it: another file, or a split of the recipe's data, read
+    only once vetted (seqcli.runs.foreign), so a refusal names the file and nothing in it."""
     task = loaded.task
     if data is not None:
         return task.examples_from_file(loaded, data), str(data)
     from seqcli.engine.run import with_split_files
+    from seqcli.runs.foreign import check_stored_data
+
+    recorded = loaded.checkpoint.get("data_digest")
+    check_stored_data(loaded.recipe.data, recorded, run if run.is_dir() else run.parent)
 
     examples = with_split_files(loaded, task.prepare(loaded.recipe, loaded.meta)).splits[split]
     if not len(examples):

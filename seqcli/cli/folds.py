@@ -41,7 +41,13 @@ def _refuse_with_folds(*, resume, init_from, nproc: int) -> None:
 
 
 def cross_validate(
-    recipe_path: Path | None, overrides: list[str], out: Path | None, device, watch: Callable, view
+    recipe_path: Path | None,
+    overrides: list[str],
+    out: Path | None,
+    device,
+    watch: Callable,
+    view,
+    overwrite: bool = False,
 ) -> int | None:
     """Train every fold not finished before, then report; None if there is no recipe (a
     resumed run) or it asks for no folds (or for one fold only, which trains as any run
@@ -61,12 +67,12 @@ def cross_validate(
     if recipe.train.folds is None or recipe.train.fold is not None:
         return None
     folder = out or Path("runs") / recipe.name
-    folds = plan_folds(recipe, folder)
+    folds = plan_folds(recipe, folder, overwrite=overwrite)
     for fold in folds:
         if fold.result is not None:
             ui.info(f"fold {fold.index}: finished before ({fold.folder}); skipped")
             continue
-        exit_code = watch(fold_trainer(fold, device), view)
+        exit_code = watch(fold_trainer(fold, device, overwrite=overwrite), view)
         if exit_code:
             return exit_code
         finish_fold(fold, device)

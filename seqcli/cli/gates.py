@@ -64,6 +64,11 @@ def gates(
     from seqcli.engine.run import load_run, resolve_device
     from seqcli.tasks import TASKS
 
+    if plot is not None:  # before the work, not a traceback after it
+        from seqcli.recipe.outputs import check_output
+        from seqcli.ui.figures import figure_output
+
+        check_output(plot, figure_output("--plot"))
     given = Given(*_input(text, file), path=None if file is None or str(file) == "-" else file)
     loaded = load_run(run, resolve_device(device), TASKS)
     _refuse_without_input(loaded.task, TASKS)

@@ -137,7 +137,7 @@ def _generate(run: Path, options: dict, *, device, precision: str | None) -> Non
     from seqcli.tasks import TASKS
 
     loaded = load_run(run, device, TASKS)
-    _writable_attention(options["attention"])
+    _writable_outputs(options)
     request = build_request(loaded.recipe, options)  # refuses flags before any work
     with run_precision(loaded, precision, "--precision"):
         generated = loaded.task.generate(loaded, request)  # lazy: it runs as it is written
@@ -147,11 +147,19 @@ def _generate(run: Path, options: dict, *, device, precision: str | None) -> Non
         write_generated(generated, **files)
 
 
-def _writable_attention(path: Path | None) -> None:
+def _writable_outputs(options: dict) -> None:
+    """Every file the flags name, checked before the model runs (seqcli.recipe.outputs)."""
+    from seqcli.recipe.outputs import Output, check_output
+    from seqcli.ui.figures import figure_output
     from seqcli.ui.files import ATTENTION_WRITERS
 
+    path = options["attention"]
     if path is not None and path.suffix.lower() not in ATTENTION_WRITERS:
         raise UsageError(f"--attention {path}: write .json or .png")
+    outputs = {"output": Output("--output"), "plot": figure_output("--plot")}
+    for name, output in {**outputs, "attention": Output("--attention")}.items():
+        if options[name] is not None:
+            check_output(options[name], output)
 
 
 def write_generated(generated, *, output: Path | None, plot: Path | None, attention: Path | None):

@@ -27,11 +27,14 @@ XAxis = Annotated[
 @friendly
 def plot(runs: Runs, out: Out = Path("curves.png"), x_axis: XAxis = "step") -> None:
     """Draw train and validation curves of runs: loss, each metric, lr, speed."""
+    from seqcli.recipe.outputs import check_output
     from seqcli.runs.runfolder import read_metrics
     from seqcli.ui.curves import plot_runs
+    from seqcli.ui.figures import figure_output
 
     if x_axis not in X_AXES:
         raise UsageError(f"--x-axis {x_axis}: choose {', '.join(X_AXES)}")
+    check_output(out, figure_output("--out"))  # a .txt name is one line before any reading
 
     logged = {}
     for run in runs:

@@ -129,7 +129,9 @@ class TrainRequest:
 def _train(request: TrainRequest, device, view, *, diagnose: bool) -> int:
     """The folds of a cross-validation one after another, else one run (as one rank of a
     data-parallel job, if torchrun started this process); the exit code."""
-    folds = cross_validate(request.recipe, request.overrides, request.out, device, watch, view)
+    folds = cross_validate(
+        request.recipe, request.overrides, request.out, device, watch, view, request.overwrite
+    )
     if folds is not None:
         return folds
     return as_rank(

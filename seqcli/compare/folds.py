@@ -15,10 +15,11 @@ from pathlib import Path
 import torch
 
 from seqcli.compare.report import spread
-from seqcli.compare.run import RESULT, finished_result, trainer_for
+from seqcli.compare.run import RESULT, check_folder, finished_result, trainer_for
 from seqcli.engine.run import load_run, with_split_files
 from seqcli.errors import CheckpointError
 from seqcli.recipe import Recipe, recipe_to_dict, validate_recipe
+from seqcli.recipe.outputs import Output, write_output
 from seqcli.runs.runfolder import RunFolder
 from seqcli.tasks import TASKS
 from seqcli.ui.numbers import metric_text, spread_text
@@ -40,19 +41,22 @@ def fold_recipe(recipe: Recipe, index: int) -> Recipe:
     return validate_recipe(raw, source=f"fold {index}")
 
 
-def plan_folds(recipe: Recipe, out: Path) -> list[Fold]:
-    """Every fold of train.folds, with the result of those a former run finished."""
+def plan_folds(recipe: Recipe, out: Path, *, overwrite: bool = False) -> list[Fold]:
+    """Every fold of train.folds, with the result of those a former run finished; a fold's
+    folder that is a link, or holds a run of another recipe without --overwrite, is refused
+    before any fold trains."""
     folds = []
     for index in range(recipe.train.folds):
         fold = fold_recipe(recipe, index)
         folder = out / f"fold-{index}"
+        check_folder(folder, fold, overwrite=overwrite)
         folds.append(Fold(index, fold, folder, finished_result(folder, fold)))
     return folds
 
 
-def fold_trainer(fold: Fold, device: torch.device):
+def fold_trainer(fold: Fold, device: torch.device, *, overwrite: bool = False):
     """The fold's trainer: resumed where an interrupted run of it stopped, else fresh."""
-    return trainer_for(fold.recipe, fold.folder, device)
+    return trainer_for(fold.recipe, fold.folder, device, overwrite=overwrite)
 
 
 def finish_fold(fold: Fold, device: torch.device) -> dict:
@@ -99,8 +103,8 @@ def _mean_std(values: list[float]) -> dict[str, float]:
 
 def write_folds(recipe: Recipe, folds: list[Fold], out: Path) -> tuple[dict, Path]:
     report = aggregate(recipe, folds)
-    path = out / FOLDS_FILE
-    path.write_text(json.dumps(report, indent=1), encoding="utf-8")
+    text = json.dumps(report, indent=1)
+    path = write_output(out / FOLDS_FILE, text.encode("utf-8"), Output("--out"))
     return report, path
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 import statistics
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from seqcli.recipe import Recipe
 from seqcli.recipe.cells import MEMORY_GATES
+from seqcli.recipe.outputs import Output, make_folder, write_output
 from seqcli.recipe.tasks import METRICS
 from seqcli.ui.figures import plot_gradient_flow, plot_learning_curves
 from seqcli.ui.numbers import spread_text
@@ -89,51 +91,59 @@ def _group(name: str, runs: list[dict]) -> dict:
     return row
 
 
+REPORTS = Output("--out")  # compare-cells' folder: its reports are rewritten on each rerun
+
+
 def write_reports(results: list[dict], out: Path, *, recipe: Recipe) -> tuple[list[dict], list]:
     """compare.json, compare.csv, compare.md and the two plots; returns groups and paths."""
-    out.mkdir(parents=True, exist_ok=True)
+    make_folder(out, REPORTS)
     groups = summarize(results)
     monitor = recipe.train.monitor
     summary = {"recipe": recipe.name, "monitor": monitor, "groups": groups, "runs": results}
-    files = [out / "compare.json", out / "compare.csv", out / "compare.md"]
-    files[0].write_text(json.dumps(summary, indent=1), encoding="utf-8")
-    _write_csv(results, files[1])
-    files[2].write_text(markdown(groups, recipe=recipe), encoding="utf-8")
+    texts = {
+        "compare.json": json.dumps(summary, indent=1),
+        "compare.csv": _csv_text(results),
+        "compare.md": markdown(groups, recipe=recipe),
+    }
+    files = [
+        write_output(out / name, text.encode("utf-8"), REPORTS) for name, text in texts.items()
+    ]
     curves = {r["name"]: r["curve"] for r in results}
     positive = all(v > 0 for r in results for _, v in r["curve"])
-    files.append(
-        plot_learning_curves(
-            curves,
-            out / "learning_curves.png",
-            metric=monitor,
-            log=METRICS[monitor].lower_is_better and positive,
-            groups={r["name"]: r["group"] for r in results},
-        )
-    )
+    log = METRICS[monitor].lower_is_better and positive
+    groups_of = {r["name"]: r["group"] for r in results}
+
+    def learning(handle) -> None:
+        plot_learning_curves(curves, handle, metric=monitor, log=log, groups=groups_of)
+
     flows = {g["group"]: g["gradient_flow"] for g in groups}
-    files.append(plot_gradient_flow(flows, out / "gradient_flow.png"))
+    files.append(write_output(out / "learning_curves.png", learning, REPORTS))
+    files.append(
+        write_output(out / "gradient_flow.png", lambda h: plot_gradient_flow(flows, h), REPORTS)
+    )
     return groups, files
 
 
-def _write_csv(results: list[dict], path: Path) -> None:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, CSV_COLUMNS, extrasaction="ignore")
-        writer.writeheader()
-        for r in results:
-            writer.writerow(
-                {
-                    "name": r["name"],
-                    **r["variant"],
-                    "parameters": r["parameters"],
-                    "wall_s": r["wall_s"],
-                    "speed": r["speed"],
-                    "best_val": r["best_val"],
-                    "test": r["test"][r["monitor"]],
-                    "target_step": r["target_step"],
-                    **r["diagnostics"],
-                    **r["clipping"],
-                }
-            )
+def _csv_text(results: list[dict]) -> str:
+    handle = io.StringIO(newline="")
+    writer = csv.DictWriter(handle, CSV_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    for r in results:
+        writer.writerow(
+            {
+                "name": r["name"],
+                **r["variant"],
+                "parameters": r["parameters"],
+                "wall_s": r["wall_s"],
+                "speed": r["speed"],
+                "best_val": r["best_val"],
+                "test": r["test"][r["monitor"]],
+                "target_step": r["target_step"],
+                **r["diagnostics"],
+                **r["clipping"],
+            }
+        )
+    return handle.getvalue()
 
 
 def markdown(groups: list[dict], *, recipe: Recipe) -> str:

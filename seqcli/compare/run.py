@@ -2,12 +2,15 @@
 each into OUT/<variant>/, then score, diagnose and report them side by side.
 
 A finished variant leaves result.json beside its checkpoints; a rerun with the same recipe
-skips it, and a variant interrupted after a validation resumes from its last.pt.
+skips it, and a variant interrupted after a validation resumes from its last.pt. A folder
+holding a run of another recipe is replaced only with --overwrite, and a link in a variant's
+place (it may be another run) never: both are refused before anything trains.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Iterator
 from dataclasses import asdict
@@ -28,7 +31,7 @@ from seqcli.errors import CheckpointError
 from seqcli.recipe import Recipe, recipe_to_dict
 from seqcli.recipe.tasks import METRICS
 from seqcli.runs.checkpoint import load_checkpoint
-from seqcli.runs.runfolder import RunFolder
+from seqcli.runs.runfolder import RUN_FILES, RunFolder
 from seqcli.tasks import TASKS, task_for
 
 RESULT = "result.json"
@@ -43,21 +46,48 @@ def finished_result(folder: Path, recipe: Recipe) -> dict | None:
     return result if result.get("recipe") == recipe_to_dict(recipe) else None
 
 
-def trainer_for(recipe: Recipe, folder: Path, device: torch.device):
-    """Resume an interrupted variant of the same recipe, else start it afresh."""
+def check_folder(folder: Path, recipe: Recipe, *, overwrite: bool) -> None:
+    """Refuse, before anything trains, a variant's folder that is a link, or that holds a run
+    of another recipe when --overwrite was not given."""
+    if folder.is_symlink():
+        raise CheckpointError(f"{folder}: is a symbolic link; seqcli trains into no link")
+    held = any(os.path.lexists(folder / name) for name in RUN_FILES)
+    if not held or overwrite or finished_result(folder, recipe) or _resumable(folder, recipe):
+        return
+    raise CheckpointError(
+        f"{folder}: holds a run of another recipe; pass --overwrite to replace it, or --out "
+        "another folder"
+    )
+
+
+def _resumable(folder: Path, recipe: Recipe) -> bool:
+    """Whether folder holds an interrupted run of this very recipe."""
     last = folder / "last.pt"
-    if last.is_file():
-        stored = stored_recipe(load_checkpoint(last), last)
-        if recipe_to_dict(stored) == recipe_to_dict(recipe):
-            return resumed_training(folder, TASKS, device=device)
-    return fresh_training(recipe, task_for(recipe), device=device, out=folder, overwrite=True)
+    if not last.is_file():
+        return False
+    return recipe_to_dict(stored_recipe(load_checkpoint(last), last)) == recipe_to_dict(recipe)
+
+
+def trainer_for(recipe: Recipe, folder: Path, device: torch.device, *, overwrite: bool):
+    """Resume an interrupted variant of the same recipe, else start it afresh."""
+    if _resumable(folder, recipe):
+        return resumed_training(folder, TASKS, device=device)
+    task = task_for(recipe)
+    return fresh_training(recipe, task, device=device, out=folder, overwrite=overwrite)
 
 
 def train_variant(
-    recipe: Recipe, variant: Variant, folder: Path, *, device: torch.device, target: float | None
+    recipe: Recipe,
+    variant: Variant,
+    folder: Path,
+    *,
+    device: torch.device,
+    target: float | None,
+    overwrite: bool = False,
 ) -> Iterator[object]:
     """Train one variant, yielding VariantProgress, then score it and yield VariantDone."""
-    trainer, started = trainer_for(recipe, folder, device), time.perf_counter()
+    trainer = trainer_for(recipe, folder, device, overwrite=overwrite)
+    started = time.perf_counter()
     try:
         ended = yield from _progress(trainer, variant.name, recipe.train.monitor)
     finally:
@@ -147,6 +177,7 @@ def run_grid(
     device: torch.device,
     jobs: int = 1,
     threads: int | None = None,
+    overwrite: bool = False,
 ) -> Iterator[object]:
     """Plan, train what is not finished (jobs at a time), report: a stream of events.
     A worker takes `threads` CPU threads, or by default its share of the cores."""
@@ -156,7 +187,7 @@ def run_grid(
     meta = task.prepare(recipe).meta
     variants = plan(recipe, grid, meta)
     recipes = {v.name: variant_recipe(recipe, v, steps=grid.steps) for v in variants}
-    results = {v.name: finished_result(out / v.name, recipes[v.name]) for v in variants}
+    results = _finished(out, recipes, overwrite=overwrite)
     yield events.ComparePlanned(
         {
             name: meta_parameter_count(partial(task.build_model, r, meta))
@@ -167,7 +198,7 @@ def run_grid(
         recipe.train.monitor,
     )
     todo = [
-        (recipes[v.name], v, out / v.name, device, grid.target)
+        (recipes[v.name], v, out / v.name, device, grid.target, overwrite)
         for v in variants
         if results[v.name] is None
     ]
@@ -180,16 +211,29 @@ def run_grid(
     yield events.CompareFinished(groups, files)
 
 
+def _finished(out: Path, recipes: dict[str, Recipe], *, overwrite: bool) -> dict:
+    """Each variant's stored result if it finished, None if not; every folder is checked
+    (check_folder) before the first variant trains."""
+    for name, recipe in recipes.items():
+        check_folder(out / name, recipe, overwrite=overwrite)
+    return {name: finished_result(out / name, recipe) for name, recipe in recipes.items()}
+
+
 def _in_process(todo: list[tuple], jobs: int, threads: int | None) -> Iterator[object]:
-    for recipe, variant, folder, device, target in todo:
-        yield from train_variant(recipe, variant, folder, device=device, target=target)
+    for recipe, variant, folder, device, target, overwrite in todo:
+        yield from train_variant(
+            recipe, variant, folder, device=device, target=target, overwrite=overwrite
+        )
 
 
 def _worker(args: tuple, queue, threads: int) -> None:
     """One variant in a worker process; its events travel back through the queue."""
     use_threads(threads)
-    recipe, variant, folder, device, target = args
-    for event in train_variant(recipe, variant, folder, device=device, target=target):
+    recipe, variant, folder, device, target, overwrite = args
+    every = train_variant(
+        recipe, variant, folder, device=device, target=target, overwrite=overwrite
+    )
+    for event in every:
         queue.put(event)
 
 

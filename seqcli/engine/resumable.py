@@ -25,6 +25,7 @@ def checkpoint_payload(trainer: Trainer, *, with_training: bool) -> dict:
         "step": trainer.step,
         "best": trainer.monitor.record(),
         "embeddings": list(run.embeddings),
+        "data_digest": trainer.data_digest,  # evaluate trusts the stored data path by it
         **trainer.world.batch_record(run.recipe.train),
     }
     if with_training:

@@ -23,6 +23,7 @@ from seqcli.engine.run import Run, Stored, build_stored, read_stored
 from seqcli.errors import UsageError
 from seqcli.extras import require
 from seqcli.recipe import recipe_to_dict, recipe_to_yaml
+from seqcli.recipe.outputs import Output, check_output, make_folder, vet, write_output
 from seqcli.runs.checkpoint import safetensors_bytes
 
 TOLERANCE = 1e-5  # largest difference allowed between the exported model's outputs and ours
@@ -47,18 +48,40 @@ class Forward(nn.Module):
         return self.model(**dict(zip(self.names, tensors, strict=True))).out
 
 
-def export_run(target: Path, form: str, out: Path, tasks) -> Exported:
-    """Write the run's model (best.pt of a folder) to out in the form asked for, verified."""
+def export_run(target: Path, form: str, out: Path, tasks, *, overwrite: bool = False) -> Exported:
+    """Write the run's model (best.pt of a folder) to out in the form asked for, verified.
+    Every file it would write is checked first: one that exists is replaced only with
+    --overwrite (seqcli cannot tell a file it wrote from a project's own), a link never."""
     if form not in EXPORTERS:
         raise UsageError(f"--format {form}: choose {', '.join(EXPORTERS)}")
+    output = Output("--out", replace=overwrite)
+    folder = out if form in FOLDER_FORMS else out.parent
+    if folder.is_dir() and not folder.is_symlink():
+        for path in _files_of(form, out):
+            check_output(path, output)
     stored = read_stored(target, tasks)
-    return EXPORTERS[form](stored, build_stored(stored, CPU), out)
+    return EXPORTERS[form](stored, build_stored(stored, CPU), out, output)
+
+
+FOLDER_FORMS = ("safetensors",)  # forms whose --out is a folder
+FOLDER_FILES = ("model.safetensors", "recipe.yaml", "meta.json")
+
+
+def _files_of(form: str, out: Path) -> list[Path]:
+    if form in FOLDER_FORMS:
+        return [out / name for name in FOLDER_FILES]
+    return [out, _companion(out)]
+
+
+def _companion(out: Path) -> Path:
+    """The .json beside a traced file: its inputs, output, meta and recipe."""
+    return out.with_name(out.name + ".json")
 
 
 def _traced(form: str, save: Callable, load: Callable) -> Callable:
     """An exporter that traces the forward, writes it, loads it back and compares."""
 
-    def export(stored: Stored, run: Run, out: Path) -> Exported:
+    def export(stored: Stored, run: Run, out: Path, output: Output) -> Exported:
         spec = run.task.spec
         if spec.untraceable:
             raise UsageError(
@@ -66,21 +89,20 @@ def _traced(form: str, save: Callable, load: Callable) -> Callable:
             )
         names, batches = _real_batches(run)
         module = Forward(run.model.eval(), names).eval()
-        _write(out, save(module, batches[0], names, spec.title))
+        make_folder(out.parent, output)
+        write_output(out, save(module, batches[0], names, spec.title), output)
         try:
             worst = _worst_difference(module, load(out, names), batches)
         except BaseException:
-            out.unlink(missing_ok=True)
+            vet(out).unlink(missing_ok=True)
             raise
         if worst > TOLERANCE:
-            out.unlink(missing_ok=True)
+            vet(out).unlink(missing_ok=True)
             raise UsageError(
                 f"--format {form}: the exported model's outputs differ from the model's by "
                 f"{worst:.2g} (more than {TOLERANCE:g}) on a training batch; nothing written"
             )
-        described = _write(
-            out.with_name(out.name + ".json"), _description(run, form, names, batches)
-        )
+        described = write_output(_companion(out), _description(run, form, names, batches), output)
         check = f"outputs within {worst:.1e} of the model's on {len(batches)} training batches"
         return Exported([out, described], check)
 
@@ -127,15 +149,6 @@ def _description(run: Run, form: str, names: list[str], batches) -> bytes:
         "recipe": recipe_to_dict(run.recipe),
     }
     return (json.dumps(described, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-
-
-def _write(path: Path, data: bytes) -> Path:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    except OSError as err:
-        raise UsageError(f"--out {path}: cannot write ({err.strerror or err})") from None
-    return path
 
 
 def _torchscript(module: nn.Module, example, names: list[str], title: str) -> bytes:
@@ -227,17 +240,18 @@ def _load_onnx(path: Path, names: list[str]) -> Callable:
     return run
 
 
-def _safetensors(stored: Stored, run: Run, out: Path) -> Exported:
+def _safetensors(stored: Stored, run: Run, out: Path, output: Output) -> Exported:
     """A folder seqcli reads as a run: model.safetensors, recipe.yaml and meta.json; checked
     by loading it back through seqcli and comparing every weight."""
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise UsageError(f"--out {out}: cannot make the folder ({err.strerror or err})") from None
+    make_folder(out, output)
+    contents = (
+        safetensors_bytes(stored.payload),
+        recipe_to_yaml(run.recipe).encode("utf-8"),
+        json.dumps(run.meta.to_dict(), ensure_ascii=False).encode(),
+    )
     files = [
-        _write(out / "model.safetensors", safetensors_bytes(stored.payload)),
-        _write(out / "recipe.yaml", recipe_to_yaml(run.recipe).encode("utf-8")),
-        _write(out / "meta.json", json.dumps(run.meta.to_dict(), ensure_ascii=False).encode()),
+        write_output(out / name, content, output)
+        for name, content in zip(FOLDER_FILES, contents, strict=True)
     ]
     back = build_stored(read_stored(out, {run.recipe.task: run.task}), CPU)
     theirs = back.model.state_dict()

@@ -94,6 +94,8 @@ def safetensors_bytes(payload: dict) -> bytes:
 
     header = {key: json.dumps(payload[key]) for key in SAFETENSORS_KEYS}
     header.update(format=str(FORMAT), step=str(payload["step"]))
+    if payload.get("data_digest"):
+        header["data_digest"] = payload["data_digest"]
     weights = {name: t.detach().cpu().clone().contiguous() for name, t in payload["model"].items()}
     return save(weights, metadata=header)
 
@@ -110,6 +112,7 @@ def _read_safetensors(path: Path) -> dict:
             **payload,
             "format": int(header["format"]),
             "step": int(header["step"]),
+            "data_digest": header.get("data_digest"),
             "model": model,
         }
     except (SafetensorError, OSError, ValueError, KeyError) as err:

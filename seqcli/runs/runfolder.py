@@ -1,4 +1,5 @@
-"""The run folder: recipe, vocab, checkpoints, metrics logs, summary, and a lock.
+"""The run folder: recipe, vocab, checkpoints, metrics logs, summary, and a lock. Its methods
+are the write door (seqcli.recipe.outputs) for every file of a run.
 
 Three promises, kept here for every file of a run (README, "The run folder"):
 - nothing is written outside the folder: no file in it is opened through a symbolic link;
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from seqcli.errors import CheckpointError
+from seqcli.recipe.outputs import NO_FOLLOW, fsync_folder, reason, vet, write_beside
 
 # Every file a run writes into its folder. Any of them there means the folder holds a run.
 RUN_FILES = (
@@ -29,10 +31,10 @@ RUN_FILES = (
     *("diagnostics.json", "gradient_flow.png", "metrics.csv"),
 )
 RUN_FOLDERS = ("tensorboard",)  # folders a run writes (train.loggers), moved with its files
+RUN_FOLDER_FILES = "events.out.tfevents."  # how every file a run writes in them begins
 NEW_RUN = ".new-run"  # a new run's files until its first last.pt
 OLD_RUN = ".old-run.partial"
 OLD_RUN_MOVED = ".old-run"  # the replaced run, on its way out
-NO_FOLLOW = os.O_NOFOLLOW | os.O_CLOEXEC
 
 
 @contextmanager
@@ -41,33 +43,19 @@ def reported(path: Path, doing: str = "cannot write") -> Iterator[None]:
     try:
         yield
     except OSError as err:
-        raise CheckpointError(f"{path}: {_reason(err, doing)}") from None
-
-
-def _reason(err: OSError, doing: str) -> str:
-    if err.errno == errno.ELOOP:
-        return "is a symbolic link; seqcli opens no file of a run folder through a link"
-    return f"{doing} ({err.strerror or err})"
+        raise CheckpointError(f"{path}: {reason(err, doing)}") from None
 
 
 def open_file(path: Path, flags: int) -> int:
     """A descriptor for a file of the run folder, refusing a symbolic link in its place."""
     with reported(path, "cannot write" if flags & (os.O_WRONLY | os.O_RDWR) else "cannot read"):
-        return os.open(path, flags | NO_FOLLOW, 0o644)
+        return os.open(vet(path), flags | NO_FOLLOW, 0o644)
 
 
 def write_all(descriptor: int, data: bytes) -> None:
     # A full disk first shortens a write and only fails the next one.
     while data:
         data = data[os.write(descriptor, data) :]
-
-
-def fsync_folder(folder: Path) -> None:
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 class RunFolder:
@@ -84,6 +72,7 @@ class RunFolder:
         told to (it is then replaced when the new one saves its first last.pt)."""
         self.lock()
         held = [name for name in RUN_FILES if os.path.lexists(self.path / name)]
+        self._refuse_foreign_folders(bool(held))
         if held and not overwrite:
             self.release()
             raise CheckpointError(
@@ -93,6 +82,17 @@ class RunFolder:
             (self.path / NEW_RUN).mkdir()
         self.live = self.path / NEW_RUN
 
+    def _refuse_foreign_folders(self, held: bool) -> None:
+        """A tensorboard/ that a run did not write (no run beside it, or files no logger
+        writes in it) is the user's: never moved, deleted or written into."""
+        for name in RUN_FOLDERS:
+            if os.path.lexists(self.path / name) and not (held and _run_made(self.path / name)):
+                self.release()
+                raise CheckpointError(
+                    f"{self.path / name}: holds what no seqcli run wrote; seqcli leaves it "
+                    "alone: move it, or pass another --out"
+                )
+
     def _hint(self) -> str:
         if os.path.lexists(self.path / "last.pt"):
             return f"pass --resume {self.path} to continue it or --overwrite to start over"
@@ -101,8 +101,10 @@ class RunFolder:
     def lock(self) -> None:
         """Take an exclusive lock that the kernel drops when this process dies, then finish
         whatever a killed process left halfway in the folder."""
+        if self.path.is_symlink():  # it may be another run, which this one would replace
+            raise CheckpointError(f"{self.path}: is a symbolic link; seqcli trains into no link")
         with reported(self.path, "cannot write the run folder"):
-            self.path.mkdir(parents=True, exist_ok=True)
+            vet(self.path).mkdir(parents=True, exist_ok=True)
         descriptor = open_file(self.path / ".lock", os.O_RDWR | os.O_CREAT)
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -129,13 +131,13 @@ class RunFolder:
         with reported(self.path, "cannot tidy the run folder"):
             for name in (NEW_RUN, OLD_RUN, OLD_RUN_MOVED):  # ours are folders, never links
                 if (self.path / name).is_symlink():
-                    (self.path / name).unlink()
+                    vet(self.path / name).unlink()
             if (new / "last.pt").exists() or moved.exists():
                 self._replace_old_run()
             elif os.path.lexists(new):
                 _remove(new)
             for partial in self.path.glob(".*.partial"):
-                partial.unlink(missing_ok=True)
+                vet(partial).unlink(missing_ok=True)
 
     def _replace_old_run(self) -> None:
         """Move the old run out, the new one up (last.pt last), then delete the old one.
@@ -143,15 +145,15 @@ class RunFolder:
         old run say how far it got."""
         new, moving, moved = (self.path / name for name in (NEW_RUN, OLD_RUN, OLD_RUN_MOVED))
         if not moved.exists():  # before this rename every run file in path is the old run's
-            moving.mkdir(exist_ok=True)
-            for name in (*RUN_FILES, *RUN_FOLDERS):
+            vet(moving).mkdir(exist_ok=True)
+            for name in (*RUN_FILES, *[n for n in RUN_FOLDERS if _run_made(self.path / n)]):
                 if os.path.lexists(self.path / name):
-                    os.replace(self.path / name, moving / name)
-            os.replace(moving, moved)
+                    os.replace(vet(self.path / name), vet(moving / name))
+            os.replace(moving, vet(moved))
         if new.exists():  # while last.pt is still in new, moving up is unfinished
             for child in sorted(new.iterdir(), key=lambda child: child.name == "last.pt"):
-                os.replace(child, self.path / child.name)
-            new.rmdir()
+                os.replace(vet(child), vet(self.path / child.name))
+            vet(new).rmdir()
         _remove(moved)
         fsync_folder(self.path)
 
@@ -180,18 +182,8 @@ class RunFolder:
         and a failure (disk full) leaves the old one and no partial file."""
         self._stop_appending(name)  # the next append opens the file that replaces it
         target = self.live / name
-        partial = self.live / f".{name}.{os.getpid()}.partial"
-        descriptor = open_file(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
-        try:
-            with reported(target), os.fdopen(descriptor, "wb") as handle:
-                write(handle)
-                handle.flush()
-                os.fsync(handle.fileno())
-            with reported(target):
-                os.replace(partial, target)  # a link at target is replaced, never followed
-                fsync_folder(self.live)
-        finally:
-            partial.unlink(missing_ok=True)
+        with reported(target):
+            write_beside(target, write)
         return target
 
     def save_checkpoint(self, kind: str, write: Callable[[BinaryIO], object]) -> Path:
@@ -234,15 +226,23 @@ class RunFolder:
         with reported(path):
             if path.is_symlink():
                 raise OSError(errno.ELOOP, "a link")
-            path.mkdir(exist_ok=True)
+            vet(path).mkdir(exist_ok=True)
         return path
 
     def checkpoint(self, kind: str) -> Path:
         return self.path / f"{kind}.pt"
 
 
+def _run_made(folder: Path) -> bool:
+    """Whether folder is one a run writes: a real folder holding only its loggers' files."""
+    if folder.is_symlink() or not folder.is_dir():
+        return False
+    return all(child.name.startswith(RUN_FOLDER_FILES) for child in folder.iterdir())
+
+
 def _remove(path: Path) -> None:
     """A folder of ours and what is in it; a link in its place is removed, never followed."""
+    vet(path)
     if path.is_symlink() or not path.is_dir():
         path.unlink(missing_ok=True)
     else:

@@ -32,6 +32,7 @@ class PayloadForm(Form):
     model: dict[str, Tensor]
     step: int = Field(ge=0)
     best: BestForm
+    data_digest: str | None = None  # of the data files it was trained on; absent before
 
 
 class LearningRateForm(Form):

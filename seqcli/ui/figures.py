@@ -13,6 +13,7 @@ from typing import BinaryIO
 import numpy as np
 
 from seqcli.errors import UsageError
+from seqcli.recipe.outputs import Output, write_output
 from seqcli.ui import wrote
 
 # A forecast plot shows this many history rows per forecast step, at least FEWEST_HISTORY_ROWS:
@@ -56,16 +57,22 @@ def new_figure(
 
 
 def save_figure(figure, path: Path | BinaryIO, *, flag: str) -> None:
-    """Write the PNG; a path that cannot be written is the user's flag at fault. A handle is
-    a run folder's file, opened and reported on by seqcli.runs.runfolder."""
+    """Write the PNG through the write door; a path that cannot be written is the user's flag
+    at fault. A handle is a run folder's file, opened and reported on by RunFolder."""
     if not isinstance(path, Path):
         figure.savefig(path, format="png")
         return
-    try:
-        figure.savefig(path, bbox_inches="tight")  # no label is cut at the figure's edge
-    except OSError as err:
-        raise UsageError(f"{flag} {path}: cannot write ({err.strerror})") from None
+
+    def draw(handle: BinaryIO) -> None:
+        figure.savefig(handle, format="png", bbox_inches="tight")  # no label cut at the edge
+
+    write_output(path, draw, figure_output(flag))
     wrote(path)
+
+
+def figure_output(flag: str) -> Output:
+    """A PNG a flag names: checked by check_output before the work, written by save_figure."""
+    return Output(flag, suffixes=(".png",))
 
 
 def plot_gradient_flow(curves: dict[str, Sequence[float]], path: Path | BinaryIO):
@@ -115,7 +122,7 @@ def plot_learning_curves(
     seeded = len(set(groups.values())) < len(groups)
     axes.set_title("learning curves (one line per seed)" if seeded else "learning curves")
     axes.legend(fontsize="small")
-    figure.savefig(path)
+    figure.savefig(path, format="png")
     return path
 
 

@@ -5,16 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from seqcli.errors import UsageError
+from seqcli.recipe.outputs import Output, write_output
 from seqcli.ui import wrote
 from seqcli.ui.figures import plot_attention
 
 
 def write_file(path: Path, text: str, *, flag: str) -> None:
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as err:
-        raise UsageError(f"{flag} {path}: cannot write ({err.strerror})") from None
+    """A text file a flag names, through the write door."""
+    write_output(path, text.encode("utf-8"), Output(flag))
     wrote(path)
 
 

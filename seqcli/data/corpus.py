@@ -17,6 +17,7 @@ from seqcli.data.pieces import ENCODERS, SCANS, pieces_for
 from seqcli.data.vocab import Vocab
 from seqcli.errors import DataError
 from seqcli.recipe.inputs import DATA, open_input
+from seqcli.recipe.outputs import vet, write_beside
 
 CACHE_FORMAT = 1
 CHECK_IDS = 1 << 24  # ids range-checked per read: the file is read, never mapped whole
@@ -152,35 +153,22 @@ def _cache_meta(meta: object, tokenizer: str, fixed: Vocab | None) -> tuple[Voca
 def _build_cache(path: Path, tokenizer: str, folder: Path, fixed: Vocab | None) -> None:
     vocab = fixed or _scan_vocab(path, tokenizer)
     dtype = "uint16" if len(vocab) <= np.iinfo(np.uint16).max else "int32"
-    ids, partial_ids = folder / "ids.bin", folder / f"ids.bin.{os.getpid()}.partial"
-    partial_meta = folder / f"meta.json.{os.getpid()}.partial"
-    # Write beside the final names and rename, meta.json last, so an interrupted build never
-    # looks finished; whatever stops it (a full disk, Ctrl-C) leaves no partial file.
+    counted = []
+    # Through the write door, meta.json last, so an interrupted build never looks finished;
+    # whatever stops it (a full disk, Ctrl-C) leaves no partial file.
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        count = _write_ids(path, vocab, dtype, partial_ids)
-        if count == 0:
-            raise DataError(f"{path}: corpus is empty")
-        os.replace(partial_ids, ids)
+        vet(folder).mkdir(parents=True, exist_ok=True)
+        write_beside(
+            folder / "ids.bin", lambda out: counted.append(_write_ids(path, vocab, dtype, out))
+        )
         stored = {"tokenizer": tokenizer, "tokens": list(vocab.tokens)}  # the model is the run's
-        meta = {"count": count, "dtype": dtype, "vocab": stored, "source": str(path)}
-        partial_meta.write_text(json.dumps(meta), encoding="utf-8")
-        os.replace(partial_meta, folder / "meta.json")
+        meta = {"count": counted[0], "dtype": dtype, "vocab": stored, "source": str(path)}
+        write_beside(folder / "meta.json", json.dumps(meta).encode("utf-8"))
     except OSError as err:
         raise DataError(
             f"{folder}: cannot write the token cache ({err.strerror or err}); "
             "set SEQCLI_CACHE to a writable folder"
         ) from None
-    finally:
-        for partial in (partial_ids, partial_meta):
-            _unlink_quietly(partial)
-
-
-def _unlink_quietly(path: Path) -> None:
-    try:
-        path.unlink(missing_ok=True)
-    except OSError:
-        pass  # its folder is gone or read-only: there is nothing of ours to remove
 
 
 def _scan_vocab(path: Path, tokenizer: str) -> Vocab:
@@ -189,12 +177,13 @@ def _scan_vocab(path: Path, tokenizer: str) -> Vocab:
     return Vocab(tokens=tuple(tokens), tokenizer=tokenizer)
 
 
-def _write_ids(path: Path, vocab: Vocab, dtype: str, target: Path) -> int:
-    """Write the ids; how many there are."""
+def _write_ids(path: Path, vocab: Vocab, dtype: str, out: BinaryIO) -> int:
+    """Write the ids; how many there are (none: the corpus is refused)."""
     encode, count = ENCODERS[vocab.tokenizer](vocab), 0
-    with target.open("wb") as out:
-        for piece in pieces_for(path, vocab.tokenizer):
-            ids = encode(piece)
-            ids.astype(dtype).tofile(out)
-            count += len(ids)
+    for piece in pieces_for(path, vocab.tokenizer):
+        ids = encode(piece)
+        out.write(ids.astype(dtype).tobytes())
+        count += len(ids)
+    if count == 0:
+        raise DataError(f"{path}: corpus is empty")
     return count

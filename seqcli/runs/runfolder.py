@@ -79,7 +79,7 @@ class RunFolder:
                 f"{self.path}: already holds a run ({', '.join(held)}); {self._hint()}"
             )
         with reported(self.path / NEW_RUN):
-            (self.path / NEW_RUN).mkdir()
+            vet(self.path / NEW_RUN).mkdir()
         self.live = self.path / NEW_RUN
 
     def _refuse_foreign_folders(self, held: bool) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from seqcli.errors import DataError
+from seqcli.recipe.inputs import DATA, open_input
 
 SAMPLE_BYTES = 1 << 19  # enough rows to guess from, whatever the file's size
 KINDS_HELP = "CSV/TSV, text, CoNLL-U, token/tag columns, .npz, or a folder of class files"
@@ -33,12 +35,9 @@ class Sample:
 
 def read_sample(path: Path, limit: int = SAMPLE_BYTES) -> Sample:
     """The file's first `limit` bytes as lines; a file that is not UTF-8 text is refused."""
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(limit)
-        size = path.stat().st_size
-    except OSError as err:
-        raise DataError(f"{path}: cannot read it ({err.strerror})") from None
+    with open_input(path, DATA) as handle:  # the read door: a FIFO or a device is refused
+        data = handle.read(limit)
+        size = os.fstat(handle.fileno()).st_size
     if len(data) < size:  # cut at the last whole line
         data = data[: data.rfind(b"\n") + 1] or data
     try:

@@ -3,15 +3,13 @@ unless asked."""
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from pathlib import Path
 
 import yaml
 
 from seqcli.errors import UsageError
 from seqcli.recipe import validate_recipe
+from seqcli.recipe.outputs import Output, write_output
 
 
 def check_out(out: Path, *, overwrite: bool) -> None:
@@ -28,28 +26,8 @@ def check_out(out: Path, *, overwrite: bool) -> None:
 
 
 def write_recipe(text: str, out: Path, *, overwrite: bool) -> None:
-    """Validate the text as the recipe it will be, then put it in place in one step."""
+    """Validate the text as the recipe it will be, then put it in place in one step, through
+    the write door: without --overwrite it is linked in, which fails if the name appeared
+    since check_out, so nothing is overwritten."""
     validate_recipe(yaml.safe_load(text), source=str(out), base_dir=out.parent)
-    handle, temporary = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        publish(Path(temporary), out, overwrite=overwrite)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-
-
-def publish(temporary: Path, out: Path, *, overwrite: bool) -> None:
-    if overwrite:
-        os.replace(temporary, out)
-        return
-    try:  # a link fails if the name appeared since check_out: nothing is overwritten
-        os.link(temporary, out)
-    except FileExistsError:
-        check_out(out, overwrite=False)
-    except OSError:  # no hard links on this file system: replace, having looked just before
-        check_out(out, overwrite=False)
-        os.replace(temporary, out)
+    write_output(out, text.encode("utf-8"), Output("--out", replace=overwrite))

@@ -638,6 +638,10 @@ CASES = [
         "empty: holds no metrics.jsonl",
     ),
     case(
+        "plot-to-a-text-file", nothing, "plot {run} --out curves.txt",
+        "--out curves.txt: expected a file name ending in .png",
+    ),
+    case(
         "export-format-unknown", nothing, "export {run} --format pickle --out m",
         "--format pickle: choose torchscript, onnx, safetensors",
     ),

@@ -308,3 +308,11 @@ def test_evaluate_of_a_run_whose_data_changed_asks_for_data(trained_run, tmp_pat
     refused(cli("evaluate", run), "changed.txt", "not the data the run was trained on", "--data")
     assert cli("evaluate", run, "--data", corpus).exit_code == 0
     assert os.path.exists(corpus)
+
+
+def test_a_foreign_checkpoint_cannot_make_export_read_a_file(trained_run, tmp_path):
+    secret = secret_file(tmp_path)
+    folder = foreign_checkpoint(trained_run, tmp_path, secret)
+    result = cli("export", folder, "--format", "torchscript", "--out", tmp_path / "m.pt")
+    refused(result, str(secret), "safetensors reads none")
+    assert "BEGIN" not in result.output and not (tmp_path / "m.pt").exists()

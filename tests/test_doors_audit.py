@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from seqcli.cli import app
 from seqcli.recipe.inputs import VETTED_READS
-from seqcli.recipe.outputs import VETTED
+from seqcli.recipe.outputs import HANDED, VETTED
 from tests.conftest import BRIEF, ROOT
 
 WRITES = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
@@ -56,7 +56,7 @@ class Audit:
             return  # a descriptor: its open was seen
         path = os.path.abspath(os.fsdecode(path))
         writing = (flags or 0) & WRITES or (isinstance(mode, str) and set(mode) & set("wax+"))
-        if writing and self._within(path, self.watched) and path not in VETTED:
+        if writing and self._within(path, self.watched) and not self._vetted("open", path):
             self.unvetted.append(f"write {path}")
         elif not writing and self._within(path, self.named) and not self._read_vetted(path):
             self.unvetted.append(f"read {path}")
@@ -77,7 +77,7 @@ class Audit:
     def _vetted(event: str, path: str) -> bool:
         # Path.mkdir(parents=True) makes the folders above a vetted one first
         parent = event == "os.mkdir" and any(v.startswith(path + os.sep) for v in VETTED)
-        return path in VETTED or parent
+        return path in VETTED or parent or os.path.dirname(path) in HANDED
 
     @staticmethod
     def _read_vetted(path: str) -> bool:
@@ -104,8 +104,8 @@ sys.addaudithook(_hook)  # once per process: an audit hook cannot be removed
 def audited(watched: Path, named: tuple[Path, ...]):
     cache = os.environ["SEQCLI_CACHE"]  # the token cache: seqcli's files too
     audit = Audit((str(watched), str(ROOT), cache), tuple(str(path) for path in named))
-    VETTED.clear()
-    VETTED_READS.clear()
+    for vetted in (VETTED, VETTED_READS, HANDED):
+        vetted.clear()
     RUNNING.append(audit)
     try:
         yield audit
@@ -144,6 +144,8 @@ def test_training_and_reading_a_language_model_pass_only_through_the_doors(user)
     run(user, "train", recipe("char-lm"), "--out", lm, "--quiet", *brief())
     run(user, "train", recipe("char-lm"), "--out", lm, "--quiet", "--overwrite", *brief())
     run(user, "train", "--resume", lm, "--quiet", "--steps", "4")
+    board = ["--set", "train.loggers=[jsonl, csv, tensorboard]", "--quiet"]
+    run(user, "train", recipe("char-lm"), "--out", user / "runs" / "board", *board, *brief())
     run(user, "generate", lm, "--length", "12")
     run(user, "evaluate", lm)
     run(user, "plot", lm, "--out", out / "curves.png")

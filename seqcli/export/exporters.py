@@ -25,6 +25,7 @@ from seqcli.extras import require
 from seqcli.recipe import recipe_to_dict, recipe_to_yaml
 from seqcli.recipe.outputs import Output, check_output, make_folder, vet, write_output
 from seqcli.runs.checkpoint import safetensors_bytes
+from seqcli.runs.foreign import check_stored_data
 
 TOLERANCE = 1e-5  # largest difference allowed between the exported model's outputs and ours
 CPU = torch.device("cpu")
@@ -87,6 +88,12 @@ def _traced(form: str, save: Callable, load: Callable) -> Callable:
             raise UsageError(
                 f"--format {form}: a {spec.title} cannot be traced: {spec.untraceable}"
             )
+        check_stored_data(
+            stored.recipe.data,
+            stored.payload.get("data_digest"),
+            stored.path.parent,
+            advice=f"--format {form} checks the export on that data; safetensors reads none",
+        )
         names, batches = _real_batches(run)
         module = Forward(run.model.eval(), names).eval()
         make_folder(out.parent, output)

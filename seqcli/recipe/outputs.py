@@ -29,12 +29,20 @@ NO_FOLLOW = os.O_NOFOLLOW | os.O_CLOEXEC
 LINK = "is a symbolic link; seqcli writes no file through a link"
 # Absolute paths a door opened for writing, renamed, made or removed in this process.
 VETTED: set[str] = set()
+# Folders a door made and handed to a library that writes its own files in them (TensorBoard).
+HANDED: set[str] = set()
 
 
 def vet(path: Path) -> Path:
     """Record that a door checked path before writing, renaming or removing it."""
     VETTED.add(os.path.abspath(path))
     return path
+
+
+def hand_over(folder: Path) -> Path:
+    """Record a folder (checked, made by a door) that a library fills with files of its own."""
+    HANDED.add(os.path.abspath(vet(folder)))
+    return folder
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,10 @@ def stored_files(section) -> list[Path]:
     return [value for _, value in section if isinstance(value, Path)]
 
 
-def check_stored_data(section, recorded: str | None, folder: Path) -> None:
+ADVICE = "pass --data FILE to score a file you choose"
+
+
+def check_stored_data(section, recorded: str | None, folder: Path, *, advice: str = ADVICE) -> None:
     """Refuse the stored recipe's data unless the run was trained on it or it lies in the
     checkpoint's folder; the message names the file, never what is in it."""
     outside = [path for path in stored_files(section) if not _inside(path, folder)]
@@ -30,7 +33,7 @@ def check_stored_data(section, recorded: str | None, folder: Path) -> None:
     why = "is not the data the run was trained on" if recorded else "is not checked by a digest"
     raise UsageError(
         f"{outside[0]}: the checkpoint's stored recipe names this data file, outside its run "
-        f"folder {folder}, and it {why}; pass --data FILE to score a file you choose"
+        f"folder {folder}, and it {why}; {advice}"
     )
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from seqcli.errors import CheckpointError
-from seqcli.recipe.outputs import NO_FOLLOW, fsync_folder, reason, vet, write_beside
+from seqcli.recipe.outputs import NO_FOLLOW, fsync_folder, hand_over, reason, vet, write_beside
 
 # Every file a run writes into its folder. Any of them there means the folder holds a run.
 RUN_FILES = (
@@ -227,7 +227,7 @@ class RunFolder:
             if path.is_symlink():
                 raise OSError(errno.ELOOP, "a link")
             vet(path).mkdir(exist_ok=True)
-        return path
+        return hand_over(path)
 
     def checkpoint(self, kind: str) -> Path:
         return self.path / f"{kind}.pt"

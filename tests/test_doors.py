@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from seqcli.cli import app
 from seqcli.errors import UsageError
-from seqcli.recipe.outputs import Output, check_output, write_output
+from seqcli.recipe.outputs import Output, check_output, make_folder, write_output
 from seqcli.runs.runfolder import RunFolder
 from tests.conftest import tiny_recipe, write_corpus
 from tests.test_folds import train_folds, write_cv_recipe
@@ -96,6 +96,12 @@ def test_a_figure_path_is_checked_before_any_work(tmp_path, name, problem):
     (tmp_path / "d.png").mkdir()
     with pytest.raises(UsageError, match=problem):
         check_output(tmp_path / name, Output("--out", suffixes=(".png",)))
+
+
+def test_a_folder_to_write_into_that_is_a_file_is_named_as_such(tmp_path):
+    (tmp_path / "exported").write_text("a file", encoding="utf-8")
+    with pytest.raises(UsageError, match="exported: is a file; name a folder"):
+        make_folder(tmp_path / "exported", Output("--out"))
 
 
 def test_plot_to_a_txt_path_is_one_line_before_reading_the_runs(tmp_path):

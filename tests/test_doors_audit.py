@@ -142,7 +142,8 @@ def test_training_and_reading_a_language_model_pass_only_through_the_doors(user,
     lm, out = user / "runs" / "lm", user / "out"
     out.mkdir()
     run(user, "train", recipe("char-lm"), "--out", lm, "--quiet", *brief())
-    run(user, "train", recipe("char-lm"), "--out", lm, "--quiet", "--overwrite", *brief())
+    replace = ["--out", lm, "--quiet", "--overwrite", "--diagnose"]
+    run(user, "train", recipe("char-lm"), *replace, *brief())
     run(user, "train", "--resume", lm, "--quiet", "--steps", "4")
     if full_run:  # importing TensorBoard takes seconds; the inner loop leaves it out
         board = ["--set", "train.loggers=[jsonl, csv, tensorboard]", "--quiet"]

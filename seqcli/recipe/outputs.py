@@ -98,6 +98,8 @@ def make_folder(path: Path, output: Output) -> Path:
     refused, never followed."""
     if path.is_symlink():
         raise output.error(f"{output.flag} {path}: {LINK}")
+    if path.exists() and not path.is_dir():
+        raise output.error(f"{output.flag} {path}: is a file; name a folder to write into")
     try:
         vet(path).mkdir(parents=True, exist_ok=True)
     except OSError as err:

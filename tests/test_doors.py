@@ -186,6 +186,7 @@ def test_folds_json_is_never_written_through_a_link(tmp_path):
     (out / "folds.json").symlink_to(target)
     refused(train_folds(recipe, out, "--quiet"), "folds.json", "symbolic link")
     assert target.read_text(encoding="utf-8") == "the user's own file\n"
+    assert not (out / "fold-0").exists()  # refused before the first fold trained
 
 
 def grid_setup(tmp_path):
@@ -222,6 +223,7 @@ def test_compare_cells_reports_are_never_written_through_a_link(tmp_path):
     with pytest.raises(UsageError, match="compare.md: is a symbolic link"):
         list(run_grid(recipe, grid, out, device=torch.device("cpu")))
     assert target.read_text(encoding="utf-8") == "the user's own file\n"
+    assert [p.name for p in out.iterdir()] == ["compare.md"]  # refused before training
 
 
 # --- export ----------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from seqcli.compare.run import RESULT, check_folder, finished_result, trainer_fo
 from seqcli.engine.run import load_run, with_split_files
 from seqcli.errors import CheckpointError
 from seqcli.recipe import Recipe, recipe_to_dict, validate_recipe
-from seqcli.recipe.outputs import Output, write_output
+from seqcli.recipe.outputs import Output, check_output, write_output
 from seqcli.runs.runfolder import RunFolder
 from seqcli.tasks import TASKS
 from seqcli.ui.numbers import metric_text, spread_text
@@ -45,6 +45,8 @@ def plan_folds(recipe: Recipe, out: Path, *, overwrite: bool = False) -> list[Fo
     """Every fold of train.folds, with the result of those a former run finished; a fold's
     folder that is a link, or holds a run of another recipe without --overwrite, is refused
     before any fold trains."""
+    if out.is_dir() and not out.is_symlink():  # folds.json is written last: checked first
+        check_output(out / FOLDS_FILE, Output("--out"))
     folds = []
     for index in range(recipe.train.folds):
         fold = fold_recipe(recipe, index)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from seqcli.recipe import Recipe
 from seqcli.recipe.cells import MEMORY_GATES
-from seqcli.recipe.outputs import Output, make_folder, write_output
+from seqcli.recipe.outputs import Output, check_output, make_folder, write_output
 from seqcli.recipe.tasks import METRICS
 from seqcli.ui.figures import plot_gradient_flow, plot_learning_curves
 from seqcli.ui.numbers import spread_text
@@ -92,6 +92,15 @@ def _group(name: str, runs: list[dict]) -> dict:
 
 
 REPORTS = Output("--out")  # compare-cells' folder: its reports are rewritten on each rerun
+REPORT_FILES = ("compare.json", "compare.csv", "compare.md")
+FIGURES = ("learning_curves.png", "gradient_flow.png")
+
+
+def check_reports(out: Path) -> None:
+    """Refuse, before anything trains, a report path the door would refuse at the end."""
+    if out.is_dir() and not out.is_symlink():
+        for name in (*REPORT_FILES, *FIGURES):
+            check_output(out / name, REPORTS)
 
 
 def write_reports(results: list[dict], out: Path, *, recipe: Recipe) -> tuple[list[dict], list]:
@@ -100,11 +109,8 @@ def write_reports(results: list[dict], out: Path, *, recipe: Recipe) -> tuple[li
     groups = summarize(results)
     monitor = recipe.train.monitor
     summary = {"recipe": recipe.name, "monitor": monitor, "groups": groups, "runs": results}
-    texts = {
-        "compare.json": json.dumps(summary, indent=1),
-        "compare.csv": _csv_text(results),
-        "compare.md": markdown(groups, recipe=recipe),
-    }
+    contents = (json.dumps(summary, indent=1), _csv_text(results), markdown(groups, recipe=recipe))
+    texts = dict(zip(REPORT_FILES, contents, strict=True))
     files = [
         write_output(out / name, text.encode("utf-8"), REPORTS) for name, text in texts.items()
     ]
@@ -117,10 +123,8 @@ def write_reports(results: list[dict], out: Path, *, recipe: Recipe) -> tuple[li
         plot_learning_curves(curves, handle, metric=monitor, log=log, groups=groups_of)
 
     flows = {g["group"]: g["gradient_flow"] for g in groups}
-    files.append(write_output(out / "learning_curves.png", learning, REPORTS))
-    files.append(
-        write_output(out / "gradient_flow.png", lambda h: plot_gradient_flow(flows, h), REPORTS)
-    )
+    figures = (learning, lambda handle: plot_gradient_flow(flows, handle))
+    files += [write_output(out / n, f, REPORTS) for n, f in zip(FIGURES, figures, strict=True)]
     return groups, files
 
 

@@ -213,7 +213,10 @@ def run_grid(
 
 def _finished(out: Path, recipes: dict[str, Recipe], *, overwrite: bool) -> dict:
     """Each variant's stored result if it finished, None if not; every folder is checked
-    (check_folder) before the first variant trains."""
+    (check_folder), and the reports' paths, before the first variant trains."""
+    from seqcli.compare.report import check_reports
+
+    check_reports(out)
     for name, recipe in recipes.items():
         check_folder(out / name, recipe, overwrite=overwrite)
     return {name: finished_result(out / name, recipe) for name, recipe in recipes.items()}

@@ -324,3 +324,24 @@ def test_a_foreign_checkpoint_cannot_make_export_read_a_file(trained_run, tmp_pa
     result = cli("export", folder, "--format", "torchscript", "--out", tmp_path / "m.pt")
     refused(result, str(secret), "safetensors reads none")
     assert "BEGIN" not in result.output and not (tmp_path / "m.pt").exists()
+
+
+def test_a_foreign_forecasters_series_and_band_read_no_file_it_names(tmp_path):
+    from seqcli.tasks import TASKS
+    from tests.conftest import train_briefly
+
+    run = tmp_path / "air"
+    train_briefly("direct_forecaster", run, "model.quantiles=[0.1,0.5,0.9]")
+    secret = secret_file(tmp_path)
+    payload = torch.load(run / "best.pt", weights_only=True)
+    payload["recipe"]["data"]["path"] = str(secret)
+    torch.save(payload, run / "best.pt")
+    result = cli("generate", run, "--series", "x")
+    refused(result, str(secret), "--input-file")
+    assert "BEGIN" not in result.output
+    from seqcli.engine.run import load_run
+    from seqcli.tasks.forecaster.calibration import calibrate_to_the_end
+
+    loaded = load_run(run, torch.device("cpu"), TASKS)
+    note = calibrate_to_the_end(loaded, loaded.task.prepare, None)
+    assert note.startswith(f"{secret}: not the data the run was trained on")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from seqcli.data.digest import data_digest
-from seqcli.errors import UsageError
+from seqcli.errors import DataError, UsageError
 
 
 def stored_files(section) -> list[Path]:
@@ -35,6 +35,18 @@ def check_stored_data(section, recorded: str | None, folder: Path, *, advice: st
         f"{outside[0]}: the checkpoint's stored recipe names this data file, outside its run "
         f"folder {folder}, and it {why}; {advice}"
     )
+
+
+def trained_on(section, payload: dict | None) -> bool:
+    """Whether a run may read its recipe's data without --data or --input-file: a run built
+    in this process (no checkpoint), or one whose recorded digest the files still match."""
+    if payload is None:
+        return True
+    recorded = payload.get("data_digest")
+    try:
+        return recorded is not None and data_digest(section) == recorded
+    except DataError:  # a FIFO, a device, gone: it names the file only
+        return False
 
 
 def _inside(path: Path, folder: Path) -> bool:

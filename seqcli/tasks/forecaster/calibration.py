@@ -11,6 +11,7 @@ from seqcli.data.forecast_data import SeriesSplit
 from seqcli.engine.run import Run
 from seqcli.errors import DataError
 from seqcli.metrics.conformal import offsets_of_scores
+from seqcli.runs.foreign import trained_on
 from seqcli.tasks.forecaster.rolling import LastPools, latest_offsets, pool_start
 
 
@@ -45,6 +46,11 @@ def calibrate_to_the_end(run: Run, prepare, series: str | None) -> str | None:
     path = run.recipe.data.path
     if not path.exists():
         return f"{path}: not found, so the band is calibrated on the validation split only"
+    if not trained_on(run.recipe.data, run.checkpoint):  # a checkpoint may name any file
+        return (
+            f"{path}: not the data the run was trained on, so the band is calibrated on the "
+            "validation split only"
+        )
     try:
         test = prepare(run.recipe, run.meta).splits["test"]
     except DataError as err:  # changed since training: the forecast itself needs none of it

@@ -22,9 +22,10 @@ from seqcli.data.forecast_data import (
 from seqcli.decoding.requests import Generated, Request
 from seqcli.engine.contract import Given, IndexedBatches, StackInput, TaskData
 from seqcli.engine.run import Run
-from seqcli.errors import DataError
+from seqcli.errors import DataError, UsageError
 from seqcli.recipe import Recipe
 from seqcli.recipe.tasks import SPECS, TaskSpec
+from seqcli.runs.foreign import trained_on
 from seqcli.tasks.forecaster.batches import (
     Targets,
     batch_of,
@@ -176,7 +177,7 @@ class Forecaster:
         steps = asked.horizon or run.recipe.data.horizon
         self.reach(run.recipe, meta, steps, "--horizon")
         history, calendar = np.asarray(meta.history), meta.calendar
-        source = asked.history or (run.recipe.data.path if asked.series else None)
+        source = asked.history or (_trained_series(run) if asked.series else None)
         if source is not None:
             missing = run.recipe.data.missing
             history, calendar = history_of_file(source, meta, missing, asked.series)
@@ -239,3 +240,14 @@ FORECASTERS = (
         targets_ahead=False,
     ),
 )
+
+
+def _trained_series(run: Run) -> Path:
+    """The recipe's data, to continue --series of it: only the data the run was trained on,
+    since a checkpoint from someone else may name any file."""
+    if not trained_on(run.recipe.data, run.checkpoint):
+        raise UsageError(
+            f"{run.recipe.data.path}: not the data the run was trained on; pass --input-file "
+            "with the series to continue"
+        )
+    return run.recipe.data.path

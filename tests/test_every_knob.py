@@ -218,6 +218,10 @@ TASK_KNOBS = {
         "tests/test_forecaster.py",
         "test_window_norm_moves_the_forecast_with_the_level",
     ),
+    "model.decomposition": (
+        "tests/test_hybrid.py",
+        "test_the_untrained_hybrid_forecasts_the_holt_winters_forecast",
+    ),
     "generate.min_length": (
         "tests/test_conditioned.py",
         "test_min_length_keeps_generated_names_from_ending_early",

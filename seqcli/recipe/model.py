@@ -214,6 +214,22 @@ class ForecasterConfig(ModelConfig, QuantileHead):
         "undo it on the forecast (RevIN, Kim et al. 2022), so a series that grew past its "
         "training range stays in range",
     )
+    decomposition: Literal["none", "multiplicative", "additive"] = Field(
+        "none",
+        description="many_to_one: take a per-series exponential-smoothing level (and the "
+        "data.season, when the lookback holds two) out of each window and put it back on the "
+        "forecast, the network forecasting the remainder; the smoothing coefficients are "
+        "learned per series (ES-RNN, Smyl 2020). multiplicative: ratios, in log space (values "
+        "above zero); additive: differences. none: the windows as scaled",
+    )
+
+    @model_validator(mode="after")
+    def _one_window_rescaling(self) -> ForecasterConfig:
+        if self.window_norm and self.decomposition != "none":
+            raise ValueError(
+                "window_norm and decomposition both rescale each window; set one of them"
+            )
+        return self
 
 
 class HopfieldConfig(ModelSection):

@@ -37,13 +37,27 @@ def shifted_targets(split: SeriesSplit, points: np.ndarray, lookback: int, horiz
     return torch.from_numpy(split.scaled[rows, :values])
 
 
+def series_of(split: SeriesSplit, points: np.ndarray, names: tuple[str, ...]) -> torch.Tensor:
+    """(B,) each point's series as the run numbers them (meta.series_names), -1 for one it
+    was not trained on: a file read later may hold other series, or the same in another
+    order."""
+    known = {name: number for number, name in enumerate(names)}
+    numbers = np.array([known.get(name, -1) for name in split.panel.names])
+    return torch.from_numpy(numbers[split.panel.of_row[points]])
+
+
 Targets = Callable[[SeriesSplit, np.ndarray, int, int], torch.Tensor]
 
 
-def batch_of(split: SeriesSplit, points: np.ndarray, targets: Targets, config) -> Batch:
-    inputs = windows(split, points, config.lookback)
+def batch_of(
+    split: SeriesSplit, points: np.ndarray, targets: Targets, config, names: tuple[str, ...]
+) -> Batch:
+    inputs = {
+        "values": windows(split, points, config.lookback),
+        "series": series_of(split, points, names),
+    }
     wanted = targets(split, points, config.lookback, config.horizon)
-    return Batch({"values": inputs}, wanted, size=len(points))
+    return Batch(inputs, wanted, size=len(points))
 
 
 # Rows one forward pass runs when forecasting many origins (validation, evaluate): sunspots'
@@ -62,5 +76,6 @@ def scaled_forecast(run: Run, split: SeriesSplit, origins: np.ndarray, steps: in
     made = []
     for chunk in np.split(origins, range(size, len(origins), size)):
         values = windows(split, chunk, lookback).to(run.device)  # (B, L, F)
-        made.append(run.model.forecast(values, steps).cpu().double().numpy())
+        series = series_of(split, chunk, run.meta.series_names).to(run.device)  # (B,)
+        made.append(run.model.forecast(values, steps, series).cpu().double().numpy())
     return np.concatenate(made)

@@ -48,6 +48,7 @@ from seqcli.tasks.forecaster.output import forecast_csv, given_rows, parse_histo
 from seqcli.tasks.forecaster.variants import (
     build_autoregressive,
     build_direct,
+    check_positive,
     check_validation_room,
     direct_reach,
     rollout_reach,
@@ -80,6 +81,7 @@ class Forecaster:
         # split must hold it: found now rather than at the first validation.
         self.reach(recipe, meta, recipe.data.horizon, "data.horizon")
         check_validation_room(recipe.data, splits["val"])
+        check_positive(recipe, splits["train"])
         return TaskData(meta, splits)
 
     def build_model(self, recipe: Recipe, meta: SeriesMeta) -> nn.Module:
@@ -87,10 +89,11 @@ class Forecaster:
 
     def batches(self, data: TaskData, recipe: Recipe) -> IndexedBatches:
         train, config = data.splits["train"], recipe.data
+        names = data.meta.series_names
         # Every window has the same length, so there is nothing to bucket.
         return IndexedBatches(
             [config.lookback] * len(train),
-            lambda rows: batch_of(train, train.points[rows], self.targets, config),
+            lambda rows: batch_of(train, train.points[rows], self.targets, config, names),
             batch_size=recipe.train.batch_size,
             seed=recipe.seed,
             bucket=False,
@@ -137,7 +140,8 @@ class Forecaster:
         run.model.eval()
         loss_sum, known = 0.0, 0
         for chunk in chunks:
-            batch = batch_of(examples, chunk, self.targets, config).to(run.device)
+            batch = batch_of(examples, chunk, self.targets, config, run.meta.series_names)
+            batch = batch.to(run.device)
             out = run.model(**batch.inputs, targets=batch.targets)
             count = int((~batch.targets.isnan()).sum())
             loss_sum, known = loss_sum + out.loss.item() * count, known + count
@@ -188,7 +192,8 @@ class Forecaster:
         note = None if asked.history else calibrate_to_the_end(run, self.prepare, asked.series)
         # The rows stream out as they are made; --plot alone keeps them, to draw.
         kept: list[np.ndarray] | None = [] if asked.keep else None
-        chunks = _kept(self._rollout(run, history, steps), kept)
+        series = series_number(meta, asked.series)
+        chunks = _kept(self._rollout(run, history, steps, series), kept)
         values, levels = len(meta.columns.values), run.recipe.model.levels
         shown = history[-HISTORY_ROWS:, :values]  # as much as the run's own history keeps
         figure = ForecastFigure(meta.columns.values, shown, kept, levels, series=asked.series)
@@ -211,14 +216,24 @@ class Forecaster:
         return np.concatenate(list(self._rollout(run, history, steps)))
 
     @torch.inference_mode()
-    def _rollout(self, run: Run, history: np.ndarray, steps: int) -> Iterator[np.ndarray]:
-        """The forecast after (T, F) history rows, as (C, V, Q) chunks in data units."""
+    def _rollout(
+        self, run: Run, history: np.ndarray, steps: int, series: int | None = None
+    ) -> Iterator[np.ndarray]:
+        """The forecast after (T, F) history rows of the series numbered (None: the last), as
+        (C, V, Q) chunks in data units."""
         lookback = run.recipe.data.lookback
         window = run.meta.scaler.apply(history[-lookback:])  # (L, F)
         run.model.eval()
         values = torch.from_numpy(window)[None].to(run.device)  # (1, L, F)
-        for chunk in run.model.rollout(values, steps):
+        number = len(run.meta.series_names) - 1 if series is None else series
+        for chunk in run.model.rollout(values, steps, torch.tensor([number], device=run.device)):
             yield run.meta.scaler.invert_outputs(chunk[0].cpu().double().numpy())  # (C, V, Q)
+
+
+def series_number(meta: SeriesMeta, name: str | None) -> int | None:
+    """The run's number for the series generate continues; -1 for one it was not trained on."""
+    names = meta.series_names
+    return None if name is None else names.index(name) if name in names else -1
 
 
 def _kept(chunks: Iterator[np.ndarray], kept: list | None) -> Iterator[np.ndarray]:

@@ -222,6 +222,10 @@ TASK_KNOBS = {
         "tests/test_hybrid.py",
         "test_the_untrained_hybrid_forecasts_the_holt_winters_forecast",
     ),
+    "model.residual_of": (
+        "tests/test_residual.py",
+        "test_the_untrained_residual_model_forecasts_its_baseline",
+    ),
     "generate.min_length": (
         "tests/test_conditioned.py",
         "test_min_length_keeps_generated_names_from_ending_early",

@@ -171,7 +171,7 @@ def test_a_rolled_out_model_refuses_a_decomposition(tmp_path):
 def test_window_norm_and_a_decomposition_are_refused_together(tmp_path):
     raw = hybrid_recipe(tmp_path)
     raw["model"]["window_norm"] = True
-    with pytest.raises(RecipeError, match="window_norm and decomposition both rescale"):
+    with pytest.raises(RecipeError, match="window_norm and decomposition both rescale each"):
         validate_recipe(raw, source="test")
 
 

@@ -34,6 +34,7 @@ class SeriesForm(Form):
     history: list[list[float]]
     calendar: CalendarForm | None
     series_names: list[str] = [""]  # runs saved before per-series parts have one series
+    baseline: str | None = None
 
     @model_validator(mode="after")
     def _widths_agree(self) -> SeriesForm:
@@ -61,6 +62,7 @@ class SeriesMeta:
     history: tuple[tuple[float, ...], ...]  # the file's last rows, data units, model columns
     calendar: Calendar | None  # how dates continue after the last row; None: no dates
     series_names: tuple[str, ...] = ("",)  # the training panel's: per-series parts, in order
+    baseline: str | None = None  # the baseline a residual model corrects (model.residual_of)
 
     def to_dict(self) -> dict:
         columns = self.columns
@@ -76,6 +78,7 @@ class SeriesMeta:
             "history": [list(row) for row in self.history],
             "calendar": None if self.calendar is None else self.calendar.to_dict(),
             "series_names": list(self.series_names),
+            "baseline": self.baseline,
         }
 
     @classmethod
@@ -89,6 +92,7 @@ class SeriesMeta:
             tuple(tuple(row) for row in form.history),
             Calendar.from_dict(data["calendar"]),
             tuple(form.series_names),
+            form.baseline,
         )
 
     def summary(self) -> list[tuple[str, str]]:
@@ -98,6 +102,7 @@ class SeriesMeta:
             ("input columns", ", ".join(self.columns.inputs) or "-"),
             ("series column", self.columns.series or "-"),
             ("history kept", f"{len(self.history)} rows, {last}"),
+            *([("corrects the baseline", self.baseline)] if self.baseline else []),
         ]
 
 

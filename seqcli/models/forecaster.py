@@ -159,7 +159,8 @@ class DirectForecaster(nn.Module):
         self.rnn = make_stack(config, input_size=features)
         self.drop = nn.Dropout(config.dropout)
         self.head = nn.Linear(self.rnn.output_size, math.prod(self.shape))
-        if norm is not None:  # the untrained model forecasts what the norm alone forecasts
+        # The untrained model forecasts what the norm (or the corrected baseline) alone does.
+        if norm is not None or config.residual_of is not None:
             nn.init.zeros_(self.head.weight)
             nn.init.zeros_(self.head.bias)
         self.band = ConformalBand(*self.shape, window_norm=config.window_norm)
@@ -170,26 +171,31 @@ class DirectForecaster(nn.Module):
         values: torch.Tensor,
         *,
         series: torch.Tensor | None = None,
+        baseline: torch.Tensor | None = None,
         targets: torch.Tensor | None = None,
     ) -> Output:
-        """series: (B,) the series of each window, for the norm's per-series parts."""
+        """series: (B,) the series of each window, for the norm's per-series parts;
+        baseline: (B, S, V) the forecast a residual model corrects, in scaled units."""
         window, restore = self.norm(values, series)  # (B, T, F)
         _, state = self.rnn(window)
         summary = self.drop(top_state(state, self.directions))  # (B, D*H)
         scaled = self.head(summary).unflatten(-1, self.shape)  # (B, S, V, Q)
         predictions = restore(scaled)
+        if baseline is not None:  # the output is a correction, in the window's own scale
+            predictions = predictions - restore(torch.zeros_like(scaled)) + baseline[..., None]
         loss = None if targets is None else self.loss(predictions, targets)
         return Output(predictions, loss, None)
 
-    def forecast(self, values: torch.Tensor, steps: int, series=None) -> torch.Tensor:
+    def forecast(self, values: torch.Tensor, steps: int, series=None, baseline=None):
         """(B, steps, V, Q) for steps up to the trained horizon."""
         assert steps <= self.horizon, "the task checks the horizon before asking"
-        return self.band(ordered(self(values, series=series).out[:, :steps]), values)
+        out = self(values, series=series, baseline=baseline).out
+        return self.band(ordered(out[:, :steps]), values)
 
-    def rollout(self, values: torch.Tensor, steps: int, series=None) -> Iterator[torch.Tensor]:
+    def rollout(self, values: torch.Tensor, steps: int, series=None, baseline=None):
         """The forecast as chunks of (B, <= ROLLOUT_CHUNK, V, Q); the horizon is short, so
         one."""
-        yield self.forecast(values, steps, series)
+        yield self.forecast(values, steps, series, baseline)
 
 
 class AutoregressiveForecaster(nn.Module):
@@ -220,12 +226,14 @@ class AutoregressiveForecaster(nn.Module):
         loss = None if targets is None else self.loss(predictions, targets)
         return Output(predictions, loss, None)
 
-    def forecast(self, values: torch.Tensor, steps: int, series=None) -> torch.Tensor:
+    def forecast(self, values: torch.Tensor, steps: int, series=None, baseline=None):
         """(B, steps, V, Q); past the first step the covariates are unknown, so the task only
         asks for more than one step when there are none."""
         return torch.cat(list(self.rollout(values, steps)), dim=1)  # (B, steps, V, Q)
 
-    def rollout(self, values: torch.Tensor, steps: int, series=None) -> Iterator[torch.Tensor]:
+    def rollout(
+        self, values: torch.Tensor, steps: int, series=None, baseline=None
+    ) -> Iterator[torch.Tensor]:
         """The forecast as chunks of (B, <= ROLLOUT_CHUNK, V, Q), the point forecast fed back
         in as it is made: a horizon of any length takes the memory of one chunk. A quantile
         head's later steps take their spread from sample paths (models/paths.py)."""

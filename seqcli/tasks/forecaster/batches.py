@@ -8,9 +8,10 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from seqcli.data.forecast_data import SeriesSplit
+from seqcli.data.forecast_data import SeriesMeta, SeriesSplit
 from seqcli.engine.contract import Batch
 from seqcli.engine.run import Run
+from seqcli.tasks.forecaster.residual import baseline_ahead
 
 
 def windows(split: SeriesSplit, points: np.ndarray, lookback: int) -> torch.Tensor:
@@ -50,12 +51,22 @@ Targets = Callable[[SeriesSplit, np.ndarray, int, int], torch.Tensor]
 
 
 def batch_of(
-    split: SeriesSplit, points: np.ndarray, targets: Targets, config, names: tuple[str, ...]
+    split: SeriesSplit,
+    points: np.ndarray,
+    targets: Targets,
+    config,
+    meta: SeriesMeta,
+    ahead: torch.Tensor | None = None,
 ) -> Batch:
+    """The windows before the points, their series and targets; a residual model's baseline
+    forecasts too (ahead: already made for these points)."""
     inputs = {
         "values": windows(split, points, config.lookback),
-        "series": series_of(split, points, names),
+        "series": series_of(split, points, meta.series_names),
     }
+    if meta.baseline is not None:
+        made = ahead if ahead is not None else baseline_ahead(split, points, config, meta)
+        inputs["baseline"] = made
     wanted = targets(split, points, config.lookback, config.horizon)
     return Batch(inputs, wanted, size=len(points))
 
@@ -77,5 +88,7 @@ def scaled_forecast(run: Run, split: SeriesSplit, origins: np.ndarray, steps: in
     for chunk in np.split(origins, range(size, len(origins), size)):
         values = windows(split, chunk, lookback).to(run.device)  # (B, L, F)
         series = series_of(split, chunk, run.meta.series_names).to(run.device)  # (B,)
-        made.append(run.model.forecast(values, steps, series).cpu().double().numpy())
+        baseline = baseline_ahead(split, chunk, run.recipe.data, run.meta)  # (B, H, V) | None
+        baseline = None if baseline is None else baseline.to(run.device)
+        made.append(run.model.forecast(values, steps, series, baseline).cpu().double().numpy())
     return np.concatenate(made)

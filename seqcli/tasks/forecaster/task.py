@@ -45,6 +45,7 @@ from seqcli.tasks.forecaster.evaluation import (
     series_table,
 )
 from seqcli.tasks.forecaster.output import forecast_csv, given_rows, parse_history
+from seqcli.tasks.forecaster.residual import baseline_after, baseline_ahead, check_room, chosen
 from seqcli.tasks.forecaster.variants import (
     build_autoregressive,
     build_direct,
@@ -76,7 +77,11 @@ class Forecaster:
         """Read and split the series; fit the scaler on its training rows unless given."""
         # Training windows stop before their targets cross into validation.
         tail = recipe.data.horizon - 1 if self.targets_ahead else 0
+        fresh = meta is None
         meta, splits = read_splits(recipe.data, meta, train_tail=tail)
+        check_room(recipe)
+        if fresh:  # a loaded run keeps the baseline it was trained to correct
+            meta = replace(meta, baseline=chosen(recipe, splits["val"]))
         # Validation scores every step of data.horizon, so the model must reach it, and the
         # split must hold it: found now rather than at the first validation.
         self.reach(recipe, meta, recipe.data.horizon, "data.horizon")
@@ -88,12 +93,15 @@ class Forecaster:
         return self.build(recipe, meta)
 
     def batches(self, data: TaskData, recipe: Recipe) -> IndexedBatches:
-        train, config = data.splits["train"], recipe.data
-        names = data.meta.series_names
+        train, meta = data.splits["train"], data.meta
+        config = recipe.data
+        ahead = baseline_ahead(train, train.points, config, meta)  # made once, not per batch
         # Every window has the same length, so there is nothing to bucket.
         return IndexedBatches(
             [config.lookback] * len(train),
-            lambda rows: batch_of(train, train.points[rows], self.targets, config, names),
+            lambda rows: batch_of(
+                train, train.points[rows], self.targets, config, meta, _rows(ahead, rows)
+            ),
             batch_size=recipe.train.batch_size,
             seed=recipe.seed,
             bucket=False,
@@ -140,7 +148,7 @@ class Forecaster:
         run.model.eval()
         loss_sum, known = 0.0, 0
         for chunk in chunks:
-            batch = batch_of(examples, chunk, self.targets, config, run.meta.series_names)
+            batch = batch_of(examples, chunk, self.targets, config, run.meta)
             batch = batch.to(run.device)
             out = run.model(**batch.inputs, targets=batch.targets)
             count = int((~batch.targets.isnan()).sum())
@@ -226,8 +234,15 @@ class Forecaster:
         run.model.eval()
         values = torch.from_numpy(window)[None].to(run.device)  # (1, L, F)
         number = len(run.meta.series_names) - 1 if series is None else series
-        for chunk in run.model.rollout(values, steps, torch.tensor([number], device=run.device)):
+        numbers = torch.tensor([number], device=run.device)
+        baseline = baseline_after(history, run.recipe.data, run.meta)  # (1, H, V) | None
+        baseline = None if baseline is None else baseline.to(run.device)
+        for chunk in run.model.rollout(values, steps, numbers, baseline):
             yield run.meta.scaler.invert_outputs(chunk[0].cpu().double().numpy())  # (C, V, Q)
+
+
+def _rows(made: torch.Tensor | None, rows) -> torch.Tensor | None:
+    return None if made is None else made[rows]
 
 
 def series_number(meta: SeriesMeta, name: str | None) -> int | None:

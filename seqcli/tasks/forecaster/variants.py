@@ -52,11 +52,14 @@ def _builder(model_class: type[nn.Module], options):
 
 
 def no_decomposition(recipe: Recipe, meta: SeriesMeta) -> dict:
-    if recipe.model.decomposition != "none":
-        raise RecipeError(
-            f"model.decomposition {recipe.model.decomposition}: needs mapping many_to_one "
-            "(a direct head forecasts the remainder for the whole horizon)"
-        )
+    """A roll-out forecasts a step at a time: nothing is taken out for the whole horizon."""
+    model = recipe.model
+    for key, value in (("decomposition", model.decomposition), ("residual_of", model.residual_of)):
+        if value not in ("none", None):
+            raise RecipeError(
+                f"model.{key} {value}: needs mapping many_to_one (a direct head forecasts "
+                "what the network adds for the whole horizon)"
+            )
     return {}
 
 

@@ -222,6 +222,10 @@ TASK_KNOBS = {
         "tests/test_hybrid.py",
         "test_the_untrained_hybrid_forecasts_the_holt_winters_forecast",
     ),
+    "train.ensemble": (
+        "tests/test_ensemble.py",
+        "test_the_forecast_is_the_median_of_the_members",
+    ),
     "model.residual_of": (
         "tests/test_residual.py",
         "test_the_untrained_residual_model_forecasts_its_baseline",

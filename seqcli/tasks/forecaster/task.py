@@ -44,6 +44,7 @@ from seqcli.tasks.forecaster.evaluation import (
     score,
     series_table,
 )
+from seqcli.tasks.forecaster.members import member_table
 from seqcli.tasks.forecaster.output import forecast_csv, given_rows, parse_history
 from seqcli.tasks.forecaster.residual import baseline_after, baseline_ahead, check_room, chosen
 from seqcli.tasks.forecaster.variants import (
@@ -129,6 +130,7 @@ class Forecaster:
             origins = origins[: max_batches * run.recipe.train.batch_size]
         scored = score(run, examples, origins, steps)
         details = horizon_table(scored, scale_note(run.recipe.data)) | ranking_table(scored)
+        details |= member_table(run, examples, scored)
         if len(examples.panel) > 1:
             details |= series_table(scored, examples)
         if backtest:

@@ -7,6 +7,7 @@ from torch import nn
 
 from seqcli.data.forecast_data import SeriesMeta, SeriesSplit
 from seqcli.errors import DataError, RecipeError, UsageError
+from seqcli.models.ensemble import Ensemble
 from seqcli.models.forecaster import AutoregressiveForecaster, DirectForecaster
 from seqcli.models.smoothing import Smoothing
 from seqcli.recipe import Recipe
@@ -63,7 +64,15 @@ def no_decomposition(recipe: Recipe, meta: SeriesMeta) -> dict:
     return {}
 
 
-build_direct = _builder(DirectForecaster, lambda recipe, meta: {"norm": smoothing(recipe, meta)})
+_direct = _builder(DirectForecaster, lambda recipe, meta: {"norm": smoothing(recipe, meta)})
+
+
+def build_direct(recipe: Recipe, meta: SeriesMeta) -> nn.Module:
+    """One direct forecaster, or train.ensemble of them forecasting their median."""
+    members = [_direct(recipe, meta) for _ in range(recipe.train.ensemble or 1)]
+    return members[0] if len(members) == 1 else Ensemble(members)
+
+
 build_autoregressive = _builder(AutoregressiveForecaster, no_decomposition)
 
 

@@ -17,6 +17,14 @@ from seqcli.models.forecaster import ConformalBand, DirectForecaster, ordered
 from seqcli.models.language_model import Output
 
 
+def median(made: torch.Tensor) -> torch.Tensor:
+    """(K, ...) -> (...): the middle member, or the mean of the middle two (by sorting: ONNX
+    has no quantile)."""
+    ranked = made.sort(dim=0).values
+    count = len(made)
+    return (ranked[(count - 1) // 2] + ranked[count // 2]) / 2
+
+
 class Ensemble(nn.Module):
     """Members with one forward contract; the band is the ensemble's, fitted on its median."""
 
@@ -43,7 +51,7 @@ class Ensemble(nn.Module):
         made = torch.stack([out.out for out in outs])  # (K, B, S, V, Q)
         # Each member's gradient comes from its own loss alone: they train independently.
         loss = None if targets is None else torch.stack([out.loss for out in outs]).mean()
-        return Output(made.quantile(0.5, dim=0), loss, None)
+        return Output(median(made), loss, None)
 
     def forecast(self, values: torch.Tensor, steps: int, series=None, baseline=None):
         """(B, steps, V, Q): the members' median, each quantile on its own, then the band."""

@@ -198,3 +198,11 @@ def test_the_default_recipe_of_each_frequency_trains_a_few_steps(frequency, tmp_
     finally:
         trainer.folder.release()
     assert kinds[-1] == "Finished" and recipe.model.decomposition != "none"
+
+
+def test_the_hybrid_backtests_each_series_of_a_panel(panel_run):
+    run = load_run(panel_run[0] / "best.pt", CPU, TASKS)
+    test = run.task.prepare(run.recipe, run.meta).splits["test"]
+    details = run.task.evaluate(run, test, backtest=True)["details"]
+    assert [row[0] for row in details["series"]["rows"]][:2] == ["north", "south"]
+    assert len(details["backtest"]["rows"]) > 1

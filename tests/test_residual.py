@@ -83,3 +83,17 @@ def test_a_rolled_out_model_refuses_a_residual(tmp_path):
         RecipeError, match="model.residual_of seasonal_naive: needs mapping many_to_one"
     ):
         untrained(raw)
+
+
+def test_a_panel_residual_model_corrects_each_series_own_baseline(tmp_path):
+    from tests.test_hybrid import panel_csv
+
+    raw = series_recipe(
+        panel_csv(tmp_path / "p.csv"), mapping="many_to_one", lookback=12, series_column="shop"
+    )
+    raw["model"]["residual_of"] = "seasonal_naive"
+    run, data = untrained(raw)
+    test = data.splits["test"]
+    scored = score(run, test, forecast_origins(test, 3, 1), 3)
+    label = BASELINES["seasonal_naive"].label(past_of(test, run.recipe.data))
+    assert np.allclose(scored.forecasts["model"], scored.forecasts[label], atol=1e-3)

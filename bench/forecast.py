@@ -2,6 +2,7 @@
 
     python bench/forecast.py                  # every series below, one after another
     python bench/forecast.py airline nile     # some of them
+    python bench/forecast.py --set model.decomposition=none --set model.residual_of=auto
 
 Each series is written to a CSV and trained with its frequency's recipe unchanged
 (recipes/forecast-*.yaml; the daily one in bench/recipes); only facts about the data are set:
@@ -119,18 +120,25 @@ def written(name: str, values: np.ndarray, folder: Path) -> Path:
     return path
 
 
-def overrides(path: Path, values: np.ndarray, case: Case) -> list[str]:
-    """The data's facts only: where it is, its season, whether it may be divided by."""
+def overrides(path: Path, case: Case) -> list[str]:
+    """The data's facts only: where it is and its season."""
     season = "null" if case.season is None else f"{case.season}"
-    facts = [
+    return [
         f"data.path={path}",
         "data.value_columns=[value]",
         "data.date_column=null",
         f"data.season={season}",
     ]
-    if values.min() <= 0:
-        facts.append("model.decomposition=additive")
-    return facts
+
+
+def recipe_for(case: Case, path: Path, values: np.ndarray, changes: list[str]):
+    """The frequency's recipe with the data's facts and the --set changes; a multiplicative
+    decomposition becomes additive where a value is at or below zero (it divides by them)."""
+    facts = [*overrides(path, case), *changes]
+    recipe = load_recipe(require(RECIPES[case.frequency]), facts)
+    if recipe.model.decomposition == "multiplicative" and values.min() <= 0:
+        recipe = load_recipe(RECIPES[case.frequency], [*facts, "model.decomposition=additive"])
+    return recipe
 
 
 def backtest_wins(run, test) -> str:
@@ -141,11 +149,11 @@ def backtest_wins(run, test) -> str:
     return f"{wins}/{len(errors)}"
 
 
-def scored(name: str, folder: Path) -> dict:
+def scored(name: str, folder: Path, changes: list[str]) -> dict:
     read, case = READERS[name]
     values = np.asarray(read(), dtype=float)
     path = written(name, values, folder)
-    recipe = load_recipe(require(RECIPES[case.frequency]), overrides(path, values, case))
+    recipe = recipe_for(case, path, values, changes)
     _, seconds = train_quietly(recipe, folder / name)
     run = load_run(folder / name / "best.pt", torch.device("cpu"), TASKS)
     test = run.task.prepare(run.recipe, run.meta).splits["test"]
@@ -162,7 +170,8 @@ def scored(name: str, folder: Path) -> dict:
         "verdict": ranking.get("note", ""),
         "coverage": coverage[0] if coverage else float("nan"),
         "backtest": backtest_wins(run, test),
-        "decomposition": run.recipe.model.decomposition,
+        "decomposition": run.recipe.model.residual_of or run.recipe.model.decomposition,
+        "corrects": run.meta.baseline,
     }
 
 
@@ -173,26 +182,31 @@ def report(result: dict) -> None:
     season = "no season" if case.season is None else f"season {case.season:g}"
     print(
         f"\n{result['name']} ({case.source}, {case.frequency}, {season}, {result['rows']} rows, "
-        f"{result['decomposition']}; trained {result['seconds']:.0f} s)"
+        f"{result['decomposition']} {result['corrects'] or ''}; trained {result['seconds']:.0f} s)"
     )
     for label, value in sorted(mase.items(), key=lambda item: item[1]):
         print(f"    {value:8.3f}  {label}")
     margin = (mase[best] - model) / mase[best]
     print(
         f"  model MASE {model:.3f}, best baseline {best} {mase[best]:.3f} "
-        f"(margin {margin:+.1%} of it, positive: the model lower); 80% band covers {result['coverage']:.1%}; lowest MAE at "
-        f"{result['backtest']} backtest origins"
+        f"(margin {margin:+.1%} of it, positive: the model lower); 80% band covers "
+        f"{result['coverage']:.1%}; lowest MAE at {result['backtest']} backtest origins"
     )
     print(f"  verdict: {result['verdict']}")
 
 
-def main(names: list[str]) -> int:
+def main(arguments: list[str]) -> int:
+    """Series names, and --set KEY=VALUE changes applied to every recipe (a variant)."""
+    changes = [
+        value for flag, value in zip(arguments, arguments[1:], strict=False) if flag == "--set"
+    ]
+    names = [a for a in arguments if a != "--set" and a not in changes] or list(READERS)
     torch.set_num_threads(1)
     with tempfile.TemporaryDirectory() as scratch:
         for name in names:
-            report(scored(name, Path(scratch)))
+            report(scored(name, Path(scratch), changes))
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:] or list(READERS)))
+    sys.exit(main(sys.argv[1:]))

@@ -70,9 +70,15 @@ def test_an_unknown_baseline_is_refused_with_the_choices(tmp_path):
         untrained(residual_recipe(tmp_path, "seasonal"))
 
 
-def test_a_lookback_shorter_than_the_season_is_refused(tmp_path):
-    raw = residual_recipe(tmp_path, "naive", lookback=6)
-    with pytest.raises(RecipeError, match="more than data.lookback 6; raise data.lookback"):
+def test_training_windows_start_where_every_baseline_has_its_past(tmp_path):
+    run, data = untrained(residual_recipe(tmp_path, "seasonal_naive", lookback=6))
+    points = data.splits["train"].points
+    assert len(points) and points.min() == 12  # a season in, not data.lookback's 6
+
+
+def test_a_series_too_short_for_the_baselines_past_is_refused(tmp_path):
+    raw = residual_recipe(tmp_path, "naive", lookback=6, season=200)
+    with pytest.raises(RecipeError, match="no training window has the 200 rows the baselines"):
         untrained(raw)
 
 

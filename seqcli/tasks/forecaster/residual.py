@@ -3,6 +3,8 @@ baseline's forecast from each origin, in the model's scaled units, as one of its
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import torch
 
@@ -38,16 +40,22 @@ def history_past(history: np.ndarray, config) -> Past:
     )
 
 
-def check_room(recipe: Recipe) -> None:
-    """Training windows start data.lookback rows into a series; every baseline must have
-    its past there too (the season's rows, the moving average's)."""
-    data = recipe.data
-    if recipe.model.residual_of is not None and data.first_origin > data.lookback:
+def trainable(recipe: Recipe, train: SeriesSplit) -> SeriesSplit:
+    """The training split, its windows starting where every baseline has its past (the
+    season's rows, the moving average's) when the model corrects one."""
+    if recipe.model.residual_of is None:
+        return train
+    first = recipe.data.first_origin
+    points = train.points[
+        train.points >= train.panel.starts[train.panel.of_row[train.points]] + first
+    ]
+    if not len(points):
         raise RecipeError(
-            f"model.residual_of {recipe.model.residual_of}: the baselines read "
-            f"{data.first_origin} rows before an origin (data.season or data.baseline_window), "
-            f"more than data.lookback {data.lookback}; raise data.lookback"
+            f"model.residual_of {recipe.model.residual_of}: no training window has the "
+            f"{first} rows the baselines read before an origin (data.season, data.lookback or "
+            "data.baseline_window); lower them or lengthen the series"
         )
+    return replace(train, points=points)
 
 
 def mean_mase(past: Past, name: str, split: SeriesSplit, origins: np.ndarray, steps: int) -> float:

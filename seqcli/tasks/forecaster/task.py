@@ -46,7 +46,7 @@ from seqcli.tasks.forecaster.evaluation import (
 )
 from seqcli.tasks.forecaster.members import member_table
 from seqcli.tasks.forecaster.output import forecast_csv, given_rows, parse_history
-from seqcli.tasks.forecaster.residual import baseline_after, baseline_ahead, check_room, chosen
+from seqcli.tasks.forecaster.residual import baseline_after, baseline_ahead, chosen, trainable
 from seqcli.tasks.forecaster.variants import (
     build_autoregressive,
     build_direct,
@@ -80,7 +80,7 @@ class Forecaster:
         tail = recipe.data.horizon - 1 if self.targets_ahead else 0
         fresh = meta is None
         meta, splits = read_splits(recipe.data, meta, train_tail=tail)
-        check_room(recipe)
+        splits["train"] = trainable(recipe, splits["train"])
         if fresh:  # a loaded run keeps the baseline it was trained to correct
             meta = replace(meta, baseline=chosen(recipe, splits["val"]))
         # Validation scores every step of data.horizon, so the model must reach it, and the

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 
 import pytest
 import torch
@@ -17,7 +16,7 @@ from seqcli.engine.run import load_run
 from seqcli.engine.start import fresh_training
 from seqcli.errors import DataError, RecipeError
 from seqcli.models.smoothing import Smoothing, smooth
-from seqcli.recipe import load_recipe, validate_recipe
+from seqcli.recipe import validate_recipe
 from seqcli.tasks import TASKS, task_for
 from tests.series_helpers import (
     CPU,
@@ -27,8 +26,6 @@ from tests.series_helpers import (
     untrained_run,
     write_csv,
 )
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def holt_winters(y: list[float], alpha: float, gamma: float, m: int, kind: str):
@@ -186,18 +183,6 @@ def test_a_series_the_run_was_not_trained_on_takes_the_mean_coefficients():
     assert alpha[:, 0].tolist() == pytest.approx(
         [torch.sigmoid(torch.tensor(v)).item() for v in (-1, 1, 0)]
     )
-
-
-@pytest.mark.parametrize("frequency", ["monthly", "quarterly", "yearly"])
-def test_the_default_recipe_of_each_frequency_trains_a_few_steps(frequency, tmp_path):
-    path = ROOT / "recipes" / f"forecast-{frequency}.yaml"
-    recipe = load_recipe(path, ["train.steps=2", "train.eval_every=2"])
-    trainer = fresh_training(recipe, task_for(recipe), device=CPU, out=tmp_path / "run")
-    try:
-        kinds = [type(event).__name__ for event in trainer]
-    finally:
-        trainer.folder.release()
-    assert kinds[-1] == "Finished" and recipe.model.decomposition != "none"
 
 
 def test_the_hybrid_backtests_each_series_of_a_panel(panel_run):

@@ -3,14 +3,20 @@ so the untrained model is the baseline; auto picks the best baseline on the vali
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+from seqcli.engine.start import fresh_training
 from seqcli.errors import RecipeError
 from seqcli.metrics.baselines import BASELINES
+from seqcli.recipe import load_recipe
+from seqcli.tasks import task_for
 from seqcli.tasks.forecaster.evaluation import forecast_origins, score
 from seqcli.tasks.forecaster.residual import past_of
 from tests.series_helpers import (
+    CPU,
     generated_text,
     ranked,
     series_recipe,
@@ -18,6 +24,8 @@ from tests.series_helpers import (
     untrained_run,
     write_csv,
 )
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def residual_recipe(tmp_path, name="seasonal_naive", **data):
@@ -103,3 +111,15 @@ def test_a_panel_residual_model_corrects_each_series_own_baseline(tmp_path):
     scored = score(run, test, forecast_origins(test, 3, 1), 3)
     label = BASELINES["seasonal_naive"].label(past_of(test, run.recipe.data))
     assert np.allclose(scored.forecasts["model"], scored.forecasts[label], atol=1e-3)
+
+
+@pytest.mark.parametrize("frequency", ["monthly", "quarterly", "yearly"])
+def test_the_default_recipe_of_each_frequency_trains_a_few_steps(frequency, tmp_path):
+    path = ROOT / "recipes" / f"forecast-{frequency}.yaml"
+    recipe = load_recipe(path, ["train.steps=2", "train.eval_every=2"])
+    trainer = fresh_training(recipe, task_for(recipe), device=CPU, out=tmp_path / "run")
+    try:
+        kinds = [type(event).__name__ for event in trainer]
+    finally:
+        trainer.folder.release()
+    assert kinds[-1] == "Finished" and recipe.model.residual_of == "auto"

@@ -123,3 +123,18 @@ def test_the_default_recipe_of_each_frequency_trains_a_few_steps(frequency, tmp_
     finally:
         trainer.folder.release()
     assert kinds[-1] == "Finished" and recipe.model.residual_of == "auto"
+
+
+def test_generate_continues_a_named_series_of_a_panel_with_its_own_baseline(tmp_path):
+    from tests.test_hybrid import panel_csv
+
+    path = panel_csv(tmp_path / "p.csv")
+    raw = series_recipe(path, mapping="many_to_one", lookback=12, series_column="shop")
+    raw["model"]["residual_of"] = "seasonal_naive"
+    run, _ = untrained(raw)
+    lines = generated_text(run, series="south").splitlines()[1:]
+    forecast = [float(line.split(",")[-1]) for line in lines]
+    south = [
+        float(row.split(",")[2]) for row in path.read_text().splitlines()[1:] if ",south," in row
+    ]
+    assert forecast == pytest.approx(south[-12:-9], abs=1e-3)

@@ -1,21 +1,24 @@
-"""Forecasting benchmark: train a recipe, then score its test split as forecasters are scored.
+"""Forecasting head-to-head: the default recipe of each frequency against every baseline.
 
-    python bench/forecast.py                  # every case below, one after another
-    python bench/forecast.py airline temps    # some of them
+    python bench/forecast.py                  # every series below, one after another
+    python bench/forecast.py airline nile     # some of them
+    python bench/forecast.py --set model.decomposition=none --set model.residual_of=auto
 
-Each case trains on one core, then prints: the model's errors at every step of the horizon
-from every test origin whose horizon fits in the test split; the model ranked among the
-baselines on those same origins; a rolling-origin backtest (origins every `horizon` rows,
-fixed weights) summarised as the share of origins where the model has the lowest MAE; and,
-for a model with quantiles, the 80% band's coverage. Airline and sunspots train the shipped
-recipes on the bundled samples, as they are and with a 0.1/0.5/0.9 quantile head; the daily
-minimum temperatures train bench/recipes/daily-min-temperatures.yaml on the shared copy.
-"""
+Each series is written to a CSV and trained with its frequency's recipe unchanged
+(recipes/forecast-*.yaml; the daily one in bench/recipes); only facts about the data are set:
+the file and its columns, the season (none where the series has no fixed one) and, as a rule
+rather than a tuning, an additive decomposition where a value is at or below zero. Then the
+test split is forecast from every origin whose horizon fits in it, beside every baseline on
+the same origins, and a rolling-origin backtest (origins a horizon apart) counts where the
+model has the lowest MAE. Printed per series: mean MASE over the horizon of the model and of
+each baseline, the margin to the best baseline, evaluate's verdict, the 80% band's coverage.
+Training runs on one thread."""
 
 from __future__ import annotations
 
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -28,91 +31,182 @@ from seqcli.engine.run import load_run  # noqa: E402
 from seqcli.recipe import load_recipe  # noqa: E402
 from seqcli.tasks import TASKS  # noqa: E402
 
-QUANTILES = "model.quantiles=[0.1, 0.5, 0.9]"
-TEMPERATURES = SHARED / "timeseries" / "daily-min-temperatures.csv"
-CASES = {  # name: (recipe, --set overrides)
-    "airline": (ROOT / "recipes" / "airline.yaml", []),
-    "airline-quantiles": (ROOT / "recipes" / "airline.yaml", [QUANTILES]),
-    "sunspots": (ROOT / "recipes" / "sunspots.yaml", []),
-    "sunspots-quantiles": (ROOT / "recipes" / "sunspots.yaml", [QUANTILES]),
-    "airline-direct-quantiles": (
-        ROOT / "recipes" / "airline.yaml",
-        ["mapping=many_to_one", QUANTILES],
+TIMESERIES = SHARED / "timeseries"
+RECIPES = {
+    "monthly": ROOT / "recipes" / "forecast-monthly.yaml",
+    "quarterly": ROOT / "recipes" / "forecast-quarterly.yaml",
+    "yearly": ROOT / "recipes" / "forecast-yearly.yaml",
+    "daily": ROOT / "bench" / "recipes" / "forecast-daily.yaml",
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    frequency: str
+    season: float | None  # None: the series has no fixed season
+    source: str  # where the values come from, for the table's reader
+
+
+def statsmodels_frame(name: str):
+    import statsmodels.datasets as datasets
+
+    return getattr(datasets, name).load_pandas().data
+
+
+def co2() -> np.ndarray:
+    """Mauna Loa CO2, weekly 1958-2001, as monthly means (gaps left out of the mean)."""
+    weekly = statsmodels_frame("co2")["co2"]
+    return weekly.resample("MS").mean().interpolate().to_numpy()
+
+
+def elec_equip() -> np.ndarray:
+    from statsmodels.datasets import elec_equip as data
+
+    return data.load().data.iloc[:, 0].to_numpy()
+
+
+def elnino() -> np.ndarray:
+    """Monthly sea surface temperature, 1950-2010: the year's rows end to end."""
+    return statsmodels_frame("elnino").iloc[:, 1:].to_numpy().ravel()
+
+
+def shared_column(file: str, column: str):
+    def read() -> np.ndarray:
+        import pandas as pd
+
+        return pd.read_csv(require(TIMESERIES / file))[column].to_numpy()
+
+    return read
+
+
+READERS = {  # name: (values, what the series is)
+    "airline": (
+        shared_column("airline-passengers.csv", "Passengers"),
+        Case("monthly", 12, "shipped"),
     ),
-    "sunspots-direct-quantiles": (
-        ROOT / "recipes" / "sunspots.yaml",
-        ["mapping=many_to_one", QUANTILES],
+    "sunspots": (
+        shared_column("monthly-sunspots.csv", "Sunspots"),
+        Case("monthly", None, "shipped"),
     ),
     "temps": (
-        ROOT / "bench" / "recipes" / "daily-min-temperatures.yaml",
-        [f"data.path={TEMPERATURES}"],
+        shared_column("daily-min-temperatures.csv", "Temp"),
+        Case("daily", 365.25, "shipped"),
+    ),
+    "co2": (co2, Case("monthly", 12, "statsmodels")),
+    "elec_equip": (elec_equip, Case("monthly", 12, "statsmodels")),
+    "elnino": (elnino, Case("monthly", 12, "statsmodels")),
+    "nile": (
+        lambda: statsmodels_frame("nile")["volume"].to_numpy(),
+        Case("yearly", None, "statsmodels"),
+    ),
+    "sunspots_yearly": (
+        lambda: statsmodels_frame("sunspots")["SUNACTIVITY"].to_numpy(),
+        Case("yearly", None, "statsmodels"),
+    ),
+    "realgdp": (
+        lambda: statsmodels_frame("macrodata")["realgdp"].to_numpy(),
+        Case("quarterly", None, "statsmodels"),
+    ),
+    "unemp": (
+        lambda: statsmodels_frame("macrodata")["unemp"].to_numpy(),
+        Case("quarterly", None, "statsmodels"),
     ),
 }
 
 
-def table(details: dict, word: str) -> dict:
-    return next(content for title, content in details.items() if word in title)
+def written(name: str, values: np.ndarray, folder: Path) -> Path:
+    path = folder / f"{name}.csv"
+    path.write_text("value\n" + "\n".join(f"{v:.6g}" for v in values) + "\n", encoding="utf-8")
+    return path
 
 
-def show(title: str, content: dict) -> None:
-    """A details table as aligned text, each column as wide as its widest cell."""
-    rows = [content["columns"]] + [
-        [f"{v:.3f}" if isinstance(v, float) else str(v) for v in row] for row in content["rows"]
+def overrides(path: Path, case: Case) -> list[str]:
+    """The data's facts only: where it is and its season."""
+    season = "null" if case.season is None else f"{case.season}"
+    return [
+        f"data.path={path}",
+        "data.value_columns=[value]",
+        "data.date_column=null",
+        f"data.season={season}",
     ]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    print(f"  {title}")
-    for row in rows:
-        print(
-            "    " + "  ".join(f"{cell:>{width}}" for cell, width in zip(row, widths, strict=True))
-        )
-    if "note" in content:
-        print(f"    {content['note']}")
 
 
-def backtest_summary(run, test) -> str:
-    """Where the model wins across the rolling origins."""
+def recipe_for(case: Case, path: Path, values: np.ndarray, changes: list[str]):
+    """The frequency's recipe with the data's facts and the --set changes; a multiplicative
+    decomposition becomes additive where a value is at or below zero (it divides by them)."""
+    facts = [*overrides(path, case), *changes]
+    recipe = load_recipe(require(RECIPES[case.frequency]), facts)
+    if recipe.model.decomposition == "multiplicative" and values.min() <= 0:
+        recipe = load_recipe(RECIPES[case.frequency], [*facts, "model.decomposition=additive"])
+    return recipe
+
+
+def backtest_wins(run, test) -> str:
     details = run.task.evaluate(run, test, backtest=True)["details"]
-    content = table(details, "backtest")
+    content = details["backtest"]
     errors = np.array([row[1:] for row in content["rows"]])  # (origins, forecasts)
-    names = content["columns"][1:]
     wins = int((errors.argmin(axis=1) == 0).sum())
-    means = errors.mean(axis=0)
-    best = 1 + int(means[1:].argmin())
-    bands = ""
-    if run.recipe.model.quantiles:
-        bands = "; 80% band coverage " + ", ".join(
-            f"{row[1]:.1%}" for row in table(details, "intervals")["rows"] if row[0] == "80%"
-        )
-    return (
-        f"backtest, {len(errors)} origins {run.recipe.data.horizon} rows apart: the model has "
-        f"the lowest MAE at {wins}; mean MAE model {means[0]:.3f}, best baseline "
-        f"{names[best]} {means[best]:.3f}{bands}"
-    )
+    return f"{wins}/{len(errors)}"
 
 
-def run_case(name: str, folder: Path) -> None:
-    recipe_path, overrides = CASES[name]
-    recipe = load_recipe(require(recipe_path), overrides)
-    _, seconds = train_quietly(recipe, folder)
-    run = load_run(folder / "best.pt", torch.device("cpu"), TASKS)
+def scored(name: str, folder: Path, changes: list[str]) -> dict:
+    read, case = READERS[name]
+    values = np.asarray(read(), dtype=float)
+    path = written(name, values, folder)
+    recipe = recipe_for(case, path, values, changes)
+    _, seconds = train_quietly(recipe, folder / name)
+    run = load_run(folder / name / "best.pt", torch.device("cpu"), TASKS)
     test = run.task.prepare(run.recipe, run.meta).splits["test"]
-    metrics = run.task.evaluate(run, test)
-    print(f"\n{name}: {run.recipe.mapping}, trained in {seconds:.0f} s (wall, one core)")
-    details = metrics["details"]
-    show("per step ahead (test split)", table(details, "each step"))
-    show("ranked by MASE, means over the horizon", table(details, "ranked"))
-    print("  " + backtest_summary(run, test))
-    if run.recipe.model.quantiles:
-        show("intervals", table(details, "intervals"))
+    details = run.task.evaluate(run, test)["details"]
+    ranking = details["ranking"]
+    mase = {row[1]: row[-1] for row in ranking["rows"]}
+    coverage = [row[1] for row in details["intervals"]["rows"] if row[0] == "80%"]
+    return {
+        "name": name,
+        "case": case,
+        "rows": len(values),
+        "seconds": seconds,
+        "mase": mase,
+        "verdict": ranking.get("note", ""),
+        "coverage": coverage[0] if coverage else float("nan"),
+        "backtest": backtest_wins(run, test),
+        "decomposition": run.recipe.model.residual_of or run.recipe.model.decomposition,
+        "corrects": run.meta.baseline,
+    }
 
 
-def main(names: list[str]) -> int:
+def report(result: dict) -> None:
+    mase, case = result["mase"], result["case"]
+    model = mase.pop("model")
+    best = min(mase, key=mase.get)
+    season = "no season" if case.season is None else f"season {case.season:g}"
+    print(
+        f"\n{result['name']} ({case.source}, {case.frequency}, {season}, {result['rows']} rows, "
+        f"{result['decomposition']} {result['corrects'] or ''}; trained {result['seconds']:.0f} s)"
+    )
+    for label, value in sorted(mase.items(), key=lambda item: item[1]):
+        print(f"    {value:8.3f}  {label}")
+    margin = (mase[best] - model) / mase[best]
+    print(
+        f"  model MASE {model:.3f}, best baseline {best} {mase[best]:.3f} "
+        f"(margin {margin:+.1%} of it, positive: the model lower); 80% band covers "
+        f"{result['coverage']:.1%}; lowest MAE at {result['backtest']} backtest origins"
+    )
+    print(f"  verdict: {result['verdict']}")
+
+
+def main(arguments: list[str]) -> int:
+    """Series names, and --set KEY=VALUE changes applied to every recipe (a variant)."""
+    changes = [
+        value for flag, value in zip(arguments, arguments[1:], strict=False) if flag == "--set"
+    ]
+    names = [a for a in arguments if a != "--set" and a not in changes] or list(READERS)
     torch.set_num_threads(1)
     with tempfile.TemporaryDirectory() as scratch:
         for name in names:
-            run_case(name, Path(scratch) / name)
+            report(scored(name, Path(scratch), changes))
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:] or list(CASES)))
+    sys.exit(main(sys.argv[1:]))

@@ -218,6 +218,18 @@ TASK_KNOBS = {
         "tests/test_forecaster.py",
         "test_window_norm_moves_the_forecast_with_the_level",
     ),
+    "model.decomposition": (
+        "tests/test_hybrid.py",
+        "test_the_untrained_hybrid_forecasts_the_holt_winters_forecast",
+    ),
+    "train.ensemble": (
+        "tests/test_ensemble.py",
+        "test_the_forecast_is_the_median_of_the_members",
+    ),
+    "model.residual_of": (
+        "tests/test_residual.py",
+        "test_the_untrained_residual_model_forecasts_its_baseline",
+    ),
     "generate.min_length": (
         "tests/test_conditioned.py",
         "test_min_length_keeps_generated_names_from_ending_early",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from seqcli.models.smoothing import coefficient_rows
 from seqcli.recipe.cells import CELL_SPECS
 from seqcli.ui.numbers import metric_text
 
@@ -44,6 +45,9 @@ def summary_rows(payload: dict, meta_rows: list[tuple[str, str]]) -> list[tuple[
         ("mapping", recipe["mapping"]),
         *_model_rows(model),
         *meta_rows,
+        *coefficient_rows(
+            payload.get("model", {}), payload.get("meta", {}).get("series_names", [])
+        ),
         *(_vectors_row(found) for found in payload.get("embeddings", ())),
         ("steps trained", str(payload.get("step", "?"))),
         *([("ranks", str(payload["ranks"]))] if "ranks" in payload else []),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +33,8 @@ class SeriesForm(Form):
     mase_scale: list[float]
     history: list[list[float]]
     calendar: CalendarForm | None
+    series_names: list[str] = [""]  # runs saved before per-series parts have one series
+    baseline: str | None = None
 
     @model_validator(mode="after")
     def _widths_agree(self) -> SeriesForm:
@@ -59,6 +61,8 @@ class SeriesMeta:
     mase_scale: tuple[float, ...]  # (V,) training rows' in-sample seasonal-naive MAE
     history: tuple[tuple[float, ...], ...]  # the file's last rows, data units, model columns
     calendar: Calendar | None  # how dates continue after the last row; None: no dates
+    series_names: tuple[str, ...] = ("",)  # the training panel's: per-series parts, in order
+    baseline: str | None = None  # the baseline a residual model corrects (model.residual_of)
 
     def to_dict(self) -> dict:
         columns = self.columns
@@ -73,6 +77,8 @@ class SeriesMeta:
             "mase_scale": list(self.mase_scale),
             "history": [list(row) for row in self.history],
             "calendar": None if self.calendar is None else self.calendar.to_dict(),
+            "series_names": list(self.series_names),
+            "baseline": self.baseline,
         }
 
     @classmethod
@@ -85,6 +91,8 @@ class SeriesMeta:
             tuple(form.mase_scale),
             tuple(tuple(row) for row in form.history),
             Calendar.from_dict(data["calendar"]),
+            tuple(form.series_names),
+            form.baseline,
         )
 
     def summary(self) -> list[tuple[str, str]]:
@@ -94,6 +102,7 @@ class SeriesMeta:
             ("input columns", ", ".join(self.columns.inputs) or "-"),
             ("series column", self.columns.series or "-"),
             ("history kept", f"{len(self.history)} rows, {last}"),
+            *([("corrects the baseline", self.baseline)] if self.baseline else []),
         ]
 
 
@@ -148,6 +157,7 @@ def read_splits(config: SeriesData, meta: SeriesMeta | None, *, train_tail: int)
     if meta is None:
         train = rows_of(panel.starts, val)
         meta = build_meta(config, columns, table, train, np.arange(panel.starts[-1], stops[-1]))
+        meta = replace(meta, series_names=panel.names)
     first = panel.starts + config.first_origin
     spans = {  # per series: first point, end of points, end of the split
         "train": (panel.starts + config.lookback, val - train_tail, val),

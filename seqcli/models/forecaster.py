@@ -81,9 +81,9 @@ class WindowNorm(nn.Module):
         super().__init__()
         self.stats, self.values = WINDOW_NORMS[enabled], values
 
-    def forward(self, window: torch.Tensor) -> tuple[torch.Tensor, Callable]:
+    def forward(self, window: torch.Tensor, series=None) -> tuple[torch.Tensor, Callable]:
         """The rescaled (B, T, F) window and the function that maps (B, S, V, Q) forecasts
-        back."""
+        back; the same statistics for every series."""
         mean, sd = self.stats(window)  # (B, 1, F)
         back_mean = mean[..., : self.values, None]  # (B, 1, V, 1)
         back_sd = sd[..., : self.values, None]
@@ -142,35 +142,60 @@ class DirectForecaster(nn.Module):
 
     rows_per_window = 1  # a forecast is one row through the network
 
-    def __init__(self, config: ForecasterConfig, *, features: int, values: int, horizon: int):
+    def __init__(
+        self,
+        config: ForecasterConfig,
+        *,
+        features: int,
+        values: int,
+        horizon: int,
+        norm: nn.Module | None = None,
+    ):
         super().__init__()
         self.shape = (horizon, values, len(config.levels))  # (S, V, Q)
         self.horizon, self.directions = horizon, config.directions
-        self.norm = WindowNorm(config.window_norm, values)
+        # norm: what the network's windows and forecasts are relative to (models/smoothing.py)
+        self.norm = norm or WindowNorm(config.window_norm, values)
         self.rnn = make_stack(config, input_size=features)
         self.drop = nn.Dropout(config.dropout)
         self.head = nn.Linear(self.rnn.output_size, math.prod(self.shape))
+        # The untrained model forecasts what the norm (or the corrected baseline) alone does.
+        if norm is not None or config.residual_of is not None:
+            nn.init.zeros_(self.head.weight)
+            nn.init.zeros_(self.head.bias)
         self.band = ConformalBand(*self.shape, window_norm=config.window_norm)
         self.loss = loss_of(config)
 
-    def forward(self, values: torch.Tensor, *, targets: torch.Tensor | None = None) -> Output:
-        window, restore = self.norm(values)  # (B, T, F)
+    def forward(
+        self,
+        values: torch.Tensor,
+        *,
+        series: torch.Tensor | None = None,
+        baseline: torch.Tensor | None = None,
+        targets: torch.Tensor | None = None,
+    ) -> Output:
+        """series: (B,) the series of each window, for the norm's per-series parts;
+        baseline: (B, S, V) the forecast a residual model corrects, in scaled units."""
+        window, restore = self.norm(values, series)  # (B, T, F)
         _, state = self.rnn(window)
         summary = self.drop(top_state(state, self.directions))  # (B, D*H)
         scaled = self.head(summary).unflatten(-1, self.shape)  # (B, S, V, Q)
         predictions = restore(scaled)
+        if baseline is not None:  # the output is a correction, in the window's own scale
+            predictions = predictions - restore(torch.zeros_like(scaled)) + baseline[..., None]
         loss = None if targets is None else self.loss(predictions, targets)
         return Output(predictions, loss, None)
 
-    def forecast(self, values: torch.Tensor, steps: int) -> torch.Tensor:
+    def forecast(self, values: torch.Tensor, steps: int, series=None, baseline=None):
         """(B, steps, V, Q) for steps up to the trained horizon."""
         assert steps <= self.horizon, "the task checks the horizon before asking"
-        return self.band(ordered(self(values).out[:, :steps]), values)
+        out = self(values, series=series, baseline=baseline).out
+        return self.band(ordered(out[:, :steps]), values)
 
-    def rollout(self, values: torch.Tensor, steps: int) -> Iterator[torch.Tensor]:
+    def rollout(self, values: torch.Tensor, steps: int, series=None, baseline=None):
         """The forecast as chunks of (B, <= ROLLOUT_CHUNK, V, Q); the horizon is short, so
         one."""
-        yield self.forecast(values, steps)
+        yield self.forecast(values, steps, series, baseline)
 
 
 class AutoregressiveForecaster(nn.Module):
@@ -190,7 +215,10 @@ class AutoregressiveForecaster(nn.Module):
         self.band = ConformalBand(horizon, *self.outputs, window_norm=config.window_norm)
         self.loss = loss_of(config)
 
-    def forward(self, values: torch.Tensor, *, targets: torch.Tensor | None = None) -> Output:
+    def forward(
+        self, values: torch.Tensor, *, series=None, targets: torch.Tensor | None = None
+    ) -> Output:
+        """series: unread, every series is forecast alike."""
         window, restore = self.norm(values)  # (B, T, F)
         h, _ = self.rnn(window)  # (B, T, H)
         scaled = self.head(self.drop(h)).unflatten(-1, self.outputs)  # (B, T, V, Q)
@@ -198,12 +226,14 @@ class AutoregressiveForecaster(nn.Module):
         loss = None if targets is None else self.loss(predictions, targets)
         return Output(predictions, loss, None)
 
-    def forecast(self, values: torch.Tensor, steps: int) -> torch.Tensor:
+    def forecast(self, values: torch.Tensor, steps: int, series=None, baseline=None):
         """(B, steps, V, Q); past the first step the covariates are unknown, so the task only
         asks for more than one step when there are none."""
         return torch.cat(list(self.rollout(values, steps)), dim=1)  # (B, steps, V, Q)
 
-    def rollout(self, values: torch.Tensor, steps: int) -> Iterator[torch.Tensor]:
+    def rollout(
+        self, values: torch.Tensor, steps: int, series=None, baseline=None
+    ) -> Iterator[torch.Tensor]:
         """The forecast as chunks of (B, <= ROLLOUT_CHUNK, V, Q), the point forecast fed back
         in as it is made: a horizon of any length takes the memory of one chunk. A quantile
         head's later steps take their spread from sample paths (models/paths.py)."""

@@ -214,6 +214,27 @@ class ForecasterConfig(ModelConfig, QuantileHead):
         "undo it on the forecast (RevIN, Kim et al. 2022), so a series that grew past its "
         "training range stays in range",
     )
+    decomposition: Literal["none", "multiplicative", "additive"] = Field(
+        "none",
+        description="many_to_one: a per-series exponential-smoothing level (and data.season, "
+        "when the lookback holds two) is taken out of each window and put back on the "
+        "forecast, its coefficients learned per series (ES-RNN, Smyl 2020); multiplicative "
+        "(values above zero) or additive",
+    )
+    residual_of: str | None = Field(
+        None,
+        description="many_to_one: the network corrects this baseline's forecast (naive, "
+        "seasonal_naive, holt_winters_multiplicative, ...), starting from none; auto: the "
+        "baseline best on the validation split",
+    )
+
+    @model_validator(mode="after")
+    def _one_window_rescaling(self) -> ForecasterConfig:
+        if self.window_norm and self.decomposition != "none":
+            raise ValueError("window_norm and decomposition both rescale each window; set one")
+        if self.residual_of is not None and self.decomposition != "none":
+            raise ValueError("residual_of and decomposition both set what the network corrects")
+        return self
 
 
 class HopfieldConfig(ModelSection):

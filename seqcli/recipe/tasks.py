@@ -188,6 +188,7 @@ SPECS = {
             unit="windows",
             generate=("forecast",),
             evaluate=FORECAST_EVALUATE,
+            train_options={"ensemble": 1},
         ),
         TaskSpec(
             name="autoregressive_forecaster",

@@ -106,6 +106,14 @@ class TrainConfig(Section):
         description="encoder_decoder only (default 1.0): chance that the decoder is fed the "
         "true previous token rather than its own guess, drawn per step",
     )
+    ensemble: int | None = Field(
+        None,
+        ge=1,
+        le=64,
+        description="many_to_one forecasters (default 1): train K members from different "
+        "initial weights side by side and forecast their median; evaluate scores each member "
+        "and their spread",
+    )
     folds: int | None = Field(
         None,
         ge=2,

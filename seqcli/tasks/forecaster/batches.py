@@ -8,9 +8,10 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from seqcli.data.forecast_data import SeriesSplit
+from seqcli.data.forecast_data import SeriesMeta, SeriesSplit
 from seqcli.engine.contract import Batch
 from seqcli.engine.run import Run
+from seqcli.tasks.forecaster.residual import baseline_ahead
 
 
 def windows(split: SeriesSplit, points: np.ndarray, lookback: int) -> torch.Tensor:
@@ -37,13 +38,37 @@ def shifted_targets(split: SeriesSplit, points: np.ndarray, lookback: int, horiz
     return torch.from_numpy(split.scaled[rows, :values])
 
 
+def series_of(split: SeriesSplit, points: np.ndarray, names: tuple[str, ...]) -> torch.Tensor:
+    """(B,) each point's series as the run numbers them (meta.series_names), -1 for one it
+    was not trained on: a file read later may hold other series, or the same in another
+    order."""
+    known = {name: number for number, name in enumerate(names)}
+    numbers = np.array([known.get(name, -1) for name in split.panel.names])
+    return torch.from_numpy(numbers[split.panel.of_row[points]])
+
+
 Targets = Callable[[SeriesSplit, np.ndarray, int, int], torch.Tensor]
 
 
-def batch_of(split: SeriesSplit, points: np.ndarray, targets: Targets, config) -> Batch:
-    inputs = windows(split, points, config.lookback)
+def batch_of(
+    split: SeriesSplit,
+    points: np.ndarray,
+    targets: Targets,
+    config,
+    meta: SeriesMeta,
+    ahead: torch.Tensor | None = None,
+) -> Batch:
+    """The windows before the points, their series and targets; a residual model's baseline
+    forecasts too (ahead: already made for these points)."""
+    inputs = {
+        "values": windows(split, points, config.lookback),
+        "series": series_of(split, points, meta.series_names),
+    }
+    if meta.baseline is not None:
+        made = ahead if ahead is not None else baseline_ahead(split, points, config, meta)
+        inputs["baseline"] = made
     wanted = targets(split, points, config.lookback, config.horizon)
-    return Batch({"values": inputs}, wanted, size=len(points))
+    return Batch(inputs, wanted, size=len(points))
 
 
 # Rows one forward pass runs when forecasting many origins (validation, evaluate): sunspots'
@@ -62,5 +87,8 @@ def scaled_forecast(run: Run, split: SeriesSplit, origins: np.ndarray, steps: in
     made = []
     for chunk in np.split(origins, range(size, len(origins), size)):
         values = windows(split, chunk, lookback).to(run.device)  # (B, L, F)
-        made.append(run.model.forecast(values, steps).cpu().double().numpy())
+        series = series_of(split, chunk, run.meta.series_names).to(run.device)  # (B,)
+        baseline = baseline_ahead(split, chunk, run.recipe.data, run.meta)  # (B, H, V) | None
+        baseline = None if baseline is None else baseline.to(run.device)
+        made.append(run.model.forecast(values, steps, series, baseline).cpu().double().numpy())
     return np.concatenate(made)

@@ -45,10 +45,13 @@ from seqcli.tasks.forecaster.evaluation import (
     score,
     series_table,
 )
+from seqcli.tasks.forecaster.members import member_table
 from seqcli.tasks.forecaster.output import forecast_csv, given_rows, parse_history
+from seqcli.tasks.forecaster.residual import baseline_after, baseline_ahead, chosen, trainable
 from seqcli.tasks.forecaster.variants import (
     build_autoregressive,
     build_direct,
+    check_positive,
     check_validation_room,
     direct_reach,
     rollout_reach,
@@ -76,22 +79,31 @@ class Forecaster:
         """Read and split the series; fit the scaler on its training rows unless given."""
         # Training windows stop before their targets cross into validation.
         tail = recipe.data.horizon - 1 if self.targets_ahead else 0
+        fresh = meta is None
         meta, splits = read_splits(recipe.data, meta, train_tail=tail)
+        splits["train"] = trainable(recipe, splits["train"])
+        if fresh:  # a loaded run keeps the baseline it was trained to correct
+            meta = replace(meta, baseline=chosen(recipe, splits["val"]))
         # Validation scores every step of data.horizon, so the model must reach it, and the
         # split must hold it: found now rather than at the first validation.
         self.reach(recipe, meta, recipe.data.horizon, "data.horizon")
         check_validation_room(recipe.data, splits["val"])
+        check_positive(recipe, splits["train"])
         return TaskData(meta, splits)
 
     def build_model(self, recipe: Recipe, meta: SeriesMeta) -> nn.Module:
         return self.build(recipe, meta)
 
     def batches(self, data: TaskData, recipe: Recipe) -> IndexedBatches:
-        train, config = data.splits["train"], recipe.data
+        train, meta = data.splits["train"], data.meta
+        config = recipe.data
+        ahead = baseline_ahead(train, train.points, config, meta)  # made once, not per batch
         # Every window has the same length, so there is nothing to bucket.
         return IndexedBatches(
             [config.lookback] * len(train),
-            lambda rows: batch_of(train, train.points[rows], self.targets, config),
+            lambda rows: batch_of(
+                train, train.points[rows], self.targets, config, meta, _rows(ahead, rows)
+            ),
             batch_size=recipe.train.batch_size,
             seed=recipe.seed,
             bucket=False,
@@ -119,6 +131,7 @@ class Forecaster:
             origins = origins[: max_batches * run.recipe.train.batch_size]
         scored = score(run, examples, origins, steps)
         details = horizon_table(scored, scale_note(run.recipe.data)) | ranking_table(scored)
+        details |= member_table(run, examples, scored)
         if len(examples.panel) > 1:
             details |= series_table(scored, examples)
         if backtest:
@@ -138,7 +151,8 @@ class Forecaster:
         run.model.eval()
         loss_sum, known = 0.0, 0
         for chunk in chunks:
-            batch = batch_of(examples, chunk, self.targets, config).to(run.device)
+            batch = batch_of(examples, chunk, self.targets, config, run.meta)
+            batch = batch.to(run.device)
             out = run.model(**batch.inputs, targets=batch.targets)
             count = int((~batch.targets.isnan()).sum())
             loss_sum, known = loss_sum + out.loss.item() * count, known + count
@@ -189,7 +203,8 @@ class Forecaster:
         note = None if asked.history else calibrate_to_the_end(run, self.prepare, asked.series)
         # The rows stream out as they are made; --plot alone keeps them, to draw.
         kept: list[np.ndarray] | None = [] if asked.keep else None
-        chunks = _kept(self._rollout(run, history, steps), kept)
+        series = series_number(meta, asked.series)
+        chunks = _kept(self._rollout(run, history, steps, series), kept)
         values, levels = len(meta.columns.values), run.recipe.model.levels
         shown = history[-HISTORY_ROWS:, :values]  # as much as the run's own history keeps
         figure = ForecastFigure(meta.columns.values, shown, kept, levels, series=asked.series)
@@ -212,14 +227,31 @@ class Forecaster:
         return np.concatenate(list(self._rollout(run, history, steps)))
 
     @torch.inference_mode()
-    def _rollout(self, run: Run, history: np.ndarray, steps: int) -> Iterator[np.ndarray]:
-        """The forecast after (T, F) history rows, as (C, V, Q) chunks in data units."""
+    def _rollout(
+        self, run: Run, history: np.ndarray, steps: int, series: int | None = None
+    ) -> Iterator[np.ndarray]:
+        """The forecast after (T, F) history rows of the series numbered (None: the last), as
+        (C, V, Q) chunks in data units."""
         lookback = run.recipe.data.lookback
         window = run.meta.scaler.apply(history[-lookback:])  # (L, F)
         run.model.eval()
         values = torch.from_numpy(window)[None].to(run.device)  # (1, L, F)
-        for chunk in run.model.rollout(values, steps):
+        number = len(run.meta.series_names) - 1 if series is None else series
+        numbers = torch.tensor([number], device=run.device)
+        baseline = baseline_after(history, run.recipe.data, run.meta)  # (1, H, V) | None
+        baseline = None if baseline is None else baseline.to(run.device)
+        for chunk in run.model.rollout(values, steps, numbers, baseline):
             yield run.meta.scaler.invert_outputs(chunk[0].cpu().double().numpy())  # (C, V, Q)
+
+
+def _rows(made: torch.Tensor | None, rows) -> torch.Tensor | None:
+    return None if made is None else made[rows]
+
+
+def series_number(meta: SeriesMeta, name: str | None) -> int | None:
+    """The run's number for the series generate continues; -1 for one it was not trained on."""
+    names = meta.series_names
+    return None if name is None else names.index(name) if name in names else -1
 
 
 def _kept(chunks: Iterator[np.ndarray], kept: list | None) -> Iterator[np.ndarray]:

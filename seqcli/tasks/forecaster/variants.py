@@ -6,13 +6,38 @@ from __future__ import annotations
 from torch import nn
 
 from seqcli.data.forecast_data import SeriesMeta, SeriesSplit
-from seqcli.errors import DataError, UsageError
+from seqcli.errors import DataError, RecipeError, UsageError
+from seqcli.models.ensemble import Ensemble
 from seqcli.models.forecaster import AutoregressiveForecaster, DirectForecaster
+from seqcli.models.smoothing import Smoothing
 from seqcli.recipe import Recipe
 
 
-def _builder(model_class: type[nn.Module]):
-    """A forecaster's build_model: both read the same sizes, and differ only in the class."""
+def smoothing_season(recipe: Recipe) -> int | None:
+    """The season the smoothing follows: data.season when the lookback holds two of them
+    (one to start the indices from, one to smooth them), else none (the level alone)."""
+    season = recipe.data.season_rows
+    return season if season and recipe.data.lookback >= 2 * season else None
+
+
+def smoothing(recipe: Recipe, meta: SeriesMeta) -> nn.Module | None:
+    """model.decomposition's norm for the network's windows (None: the window_norm one)."""
+    kind, values = recipe.model.decomposition, len(meta.columns.values)
+    if kind == "none":
+        return None
+    scaler = meta.scaler
+    return Smoothing(
+        kind,
+        series=len(meta.series_names),
+        season=smoothing_season(recipe),
+        center=scaler.center[:values],
+        scale=scaler.scale[:values],
+    )
+
+
+def _builder(model_class: type[nn.Module], options):
+    """A forecaster's build_model: both read the same sizes; they differ in the class and in
+    the options(recipe, meta) only one of them takes."""
 
     def build(recipe: Recipe, meta: SeriesMeta) -> nn.Module:
         columns = meta.columns
@@ -21,13 +46,44 @@ def _builder(model_class: type[nn.Module]):
             features=len(columns.features),
             values=len(columns.values),
             horizon=recipe.data.horizon,
+            **options(recipe, meta),
         )
 
     return build
 
 
-build_direct = _builder(DirectForecaster)
-build_autoregressive = _builder(AutoregressiveForecaster)
+def no_decomposition(recipe: Recipe, meta: SeriesMeta) -> dict:
+    """A roll-out forecasts a step at a time: nothing is taken out for the whole horizon."""
+    model = recipe.model
+    for key, value in (("decomposition", model.decomposition), ("residual_of", model.residual_of)):
+        if value not in ("none", None):
+            raise RecipeError(
+                f"model.{key} {value}: needs mapping many_to_one (a direct head forecasts "
+                "what the network adds for the whole horizon)"
+            )
+    return {}
+
+
+_direct = _builder(DirectForecaster, lambda recipe, meta: {"norm": smoothing(recipe, meta)})
+
+
+def build_direct(recipe: Recipe, meta: SeriesMeta) -> nn.Module:
+    """One direct forecaster, or train.ensemble of them forecasting their median."""
+    members = [_direct(recipe, meta) for _ in range(recipe.train.ensemble or 1)]
+    return members[0] if len(members) == 1 else Ensemble(members)
+
+
+build_autoregressive = _builder(AutoregressiveForecaster, no_decomposition)
+
+
+def check_positive(recipe: Recipe, split: SeriesSplit) -> None:
+    """A multiplicative decomposition divides by the values: none may be zero or below."""
+    low = split.raw.min()
+    if recipe.model.decomposition == "multiplicative" and low <= 0:
+        raise DataError(
+            f"{recipe.data.path}: a value of {low:.6g}; model.decomposition multiplicative "
+            "needs every value above zero, use additive"
+        )
 
 
 def direct_reach(recipe: Recipe, meta: SeriesMeta, steps: int, asked: str) -> None:

@@ -1,0 +1,117 @@
+"""A residual forecaster's baseline (model.residual_of): which one it corrects, and that
+baseline's forecast from each origin, in the model's scaled units, as one of its inputs."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import torch
+
+from seqcli.data.forecast_data import SeriesMeta, SeriesSplit
+from seqcli.errors import RecipeError
+from seqcli.metrics.baselines import BASELINES, Past
+from seqcli.recipe import Recipe
+
+
+def past_of(split: SeriesSplit, config) -> Past:
+    """What the baselines may read of a split's file: each series up to each origin."""
+    panel = split.panel
+    return Past(
+        split.raw,
+        panel.of_row,
+        panel.starts,
+        split.train_ends,
+        config.season_rows,
+        config.moving_window,
+    )
+
+
+def history_past(history: np.ndarray, config) -> Past:
+    """A Past of one series' (T, V) rows, all of them its training part: generate's."""
+    rows = len(history)
+    return Past(
+        history,
+        np.zeros(rows, int),
+        np.array([0]),
+        np.array([rows]),
+        config.season_rows,
+        config.moving_window,
+    )
+
+
+def trainable(recipe: Recipe, train: SeriesSplit) -> SeriesSplit:
+    """The training split, its windows starting where every baseline has its past (the
+    season's rows, the moving average's) when the model corrects one."""
+    if recipe.model.residual_of is None:
+        return train
+    first = recipe.data.first_origin
+    points = train.points[
+        train.points >= train.panel.starts[train.panel.of_row[train.points]] + first
+    ]
+    if not len(points):
+        raise RecipeError(
+            f"model.residual_of {recipe.model.residual_of}: no training window has the "
+            f"{first} rows the baselines read before an origin (data.season, data.lookback or "
+            "data.baseline_window); lower them or lengthen the series"
+        )
+    return replace(train, points=points)
+
+
+def mean_mase(past: Past, name: str, split: SeriesSplit, origins: np.ndarray, steps: int) -> float:
+    forecast = BASELINES[name].forecast(past, origins, steps)  # (P, H, V)
+    actual = split.raw[origins[:, None] + np.arange(steps)]
+    scale = split.scales[split.panel.of_row[origins]][:, None]  # (P, 1, V)
+    return float((np.abs(actual - forecast) / scale).mean())
+
+
+def chosen(recipe: Recipe, val: SeriesSplit) -> str | None:
+    """The baseline a new run corrects: the one named, or (auto) the applicable one with the
+    lowest mean MASE over the horizon from every validation origin."""
+    name, steps = recipe.model.residual_of, recipe.data.horizon
+    past = past_of(val, recipe.data)
+    if name is not None and name != "auto" and name not in BASELINES:
+        raise RecipeError(
+            f"model.residual_of {name!r}: choose auto or one of {', '.join(BASELINES)}"
+        )
+    if name != "auto":
+        if name is not None and not BASELINES[name].applies(past):
+            raise RecipeError(f"model.residual_of {name}: does not apply to this series")
+        return name
+    origins = val.points[val.points + steps <= val.end_of(val.points)]
+    errors = {
+        key: mean_mase(past, key, val, origins, steps)
+        for key, spec in BASELINES.items()
+        if spec.applies(past)
+    }
+    return min(errors, key=errors.__getitem__)
+
+
+def scaled(made: np.ndarray, meta: SeriesMeta) -> torch.Tensor:
+    """(P, H, V) forecasts in data units -> float32 in the model's scaled units."""
+    values = made.shape[-1]
+    center = np.asarray(meta.scaler.center[:values])
+    return torch.from_numpy(
+        ((made - center) / np.asarray(meta.scaler.scale[:values])).astype(np.float32)
+    )
+
+
+def baseline_ahead(
+    split: SeriesSplit, points: np.ndarray, config, meta: SeriesMeta
+) -> torch.Tensor | None:
+    """(B, horizon, V) the corrected baseline's forecast from each point; None: no baseline."""
+    if meta.baseline is None:
+        return None
+    made = BASELINES[meta.baseline].forecast(past_of(split, config), points, config.horizon)
+    return scaled(made, meta)
+
+
+def baseline_after(history: np.ndarray, config, meta: SeriesMeta) -> torch.Tensor | None:
+    """(1, horizon, V) the baseline's forecast after (T, F) rows of one series."""
+    if meta.baseline is None:
+        return None
+    values = np.asarray(history)[:, : len(meta.columns.values)]  # (T, V)
+    made = BASELINES[meta.baseline].forecast(
+        history_past(values, config), np.array([len(values)]), config.horizon
+    )
+    return scaled(made, meta)

@@ -47,6 +47,7 @@ KIND_OF = {
     ),
     "smape": "percent",
     "coverage": "share",
+    "p": "fraction",  # a test's p-value: 0.0000 reads as "far below any threshold"
 }
 
 

@@ -39,7 +39,7 @@ from seqcli.tasks.forecaster.evaluation import (
     horizon_table,
     interval_table,
     mean_errors,
-    ranking_table,
+    ranked,
     scale_note,
     score,
     series_table,
@@ -117,7 +117,7 @@ class Forecaster:
         if max_batches is not None:
             origins = origins[: max_batches * run.recipe.train.batch_size]
         scored = score(run, examples, origins, steps)
-        details = horizon_table(scored, scale_note(run.recipe.data)) | ranking_table(scored)
+        details = horizon_table(scored, scale_note(run.recipe.data)) | ranked(scored)
         if len(examples.panel) > 1:
             details |= series_table(scored, examples)
         if backtest:

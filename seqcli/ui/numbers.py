@@ -53,7 +53,7 @@ KIND_OF = {
 
 def kind_of(name: str) -> Kind:
     """The kind of a metric, or of a column titled by one ('val accuracy', 'its mase')."""
-    words = name.split()
+    words = name.split("@")[0].split()  # rmse@1 is an rmse
     return KINDS[KIND_OF.get(name, KIND_OF.get(words[-1] if words else "", "value"))]
 
 

@@ -13,11 +13,13 @@ from seqcli.errors import DataError
 from seqcli.metrics.baselines import Past, baseline_forecasts
 from seqcli.metrics.forecast import (
     METRICS,
+    forecast_errors,
     horizon_errors,
     interval_rows,
     mean_over_horizon,
     pinball,
 )
+from seqcli.recipe.training import monitored
 from seqcli.tasks.forecaster.batches import scaled_forecast
 from seqcli.tasks.forecaster.ranking import (
     MODEL,
@@ -138,6 +140,16 @@ def _mean_verdict(losses: dict) -> list[str]:
     best = min(baselines, key=lambda name: losses[name].mean())
     found = against_model(losses, best)
     return [best, f"{outcome(found)} ({p_text(found)})"]
+
+
+def monitored_step(scored: Scored, monitor: str) -> dict[str, float]:
+    """{"rmse@1": the model's rmse at step 1} when train.monitor names a step the forecasts
+    reach; else nothing (the means are always reported)."""
+    name, step = monitored(monitor)
+    if step is None or step > scored.actual.shape[1]:
+        return {}
+    forecast = scored.forecasts[MODEL][:, step - 1]
+    return {monitor: forecast_errors(scored.actual[:, step - 1], forecast, scored.scale)[name]}
 
 
 def mean_errors(scored: Scored, rows: np.ndarray | slice = slice(None)) -> dict[str, dict]:

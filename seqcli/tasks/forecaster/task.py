@@ -39,6 +39,7 @@ from seqcli.tasks.forecaster.evaluation import (
     horizon_table,
     interval_table,
     mean_errors,
+    monitored_step,
     ranked,
     scale_note,
     score,
@@ -122,7 +123,7 @@ class Forecaster:
             details |= series_table(scored, examples)
         if backtest:
             details |= backtest_table(scored, examples)
-        errors = mean_errors(scored)[MODEL]
+        errors = mean_errors(scored)[MODEL] | monitored_step(scored, run.recipe.train.monitor)
         if run.recipe.model.quantiles:
             errors["pinball"], intervals = interval_table(scored, run.recipe.model)
             details |= intervals

@@ -4,16 +4,20 @@ against statsmodels' own forecast from the end of the training part."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from seqcli.metrics.baselines import BASELINES, Past, baseline_forecasts
+from seqcli.metrics.ets import _model, candidates, ets_fit
 from seqcli.metrics.theta import theta_fit
 
 
 def one_series(values, train_rows: int, season: int | None) -> Past:
     raw = np.asarray(values, dtype=np.float64)[:, None]
-    return Past(raw, np.zeros(len(raw), int), np.array([0]), np.array([train_rows]), season, 3)
+    rows = np.zeros(len(raw), int)
+    return Past(raw, rows, np.array([0]), np.array([train_rows]), season, 3, auto_ets=True)
 
 
 # Rows 0..5 are training: positions 0, 1, 2 of a season of 3 hold (1, 7), (2, 8), (6, 12).
@@ -70,3 +74,37 @@ def test_theta_from_a_later_origin_smooths_on_with_the_training_fit():
         level = fit.alpha * value + (1 - fit.alpha) * level
     lag = (1 - (1 - fit.alpha) ** 100) / fit.alpha
     assert one_step[1] == pytest.approx(level + fit.slope / 2 * lag)
+
+
+@pytest.mark.parametrize("season", [12, None])
+def test_auto_ets_from_the_end_of_training_is_statsmodels_forecast_of_its_choice(season, full_run):
+    pytest.importorskip("statsmodels.tsa.exponential_smoothing.ets")
+    if season and not full_run:
+        pytest.skip("nine ETS fits, about 10 s: --all runs it")
+    values = seasonal_values()
+    fit = ets_fit(np.ascontiguousarray(values[:96]).tobytes(), season or 1)
+    result = _model(values[:96], fit.trend, fit.season, fit.period).fit(disp=False)
+    past = one_series(values, 96, season)
+    (got,) = BASELINES["ets"].forecast(past, np.array([96]), 15)[..., 0]
+    assert got == pytest.approx(np.asarray(result.forecast(15)), rel=1e-6)
+    one_step = BASELINES["ets"].forecast(past, np.arange(1, 96), 1)[:, 0, 0]
+    assert one_step == pytest.approx(np.asarray(result.fittedvalues)[1:], rel=1e-6)
+
+
+def test_auto_ets_picks_the_seasonal_form_with_the_lowest_aicc(full_run):
+    pytest.importorskip("statsmodels.tsa.exponential_smoothing.ets")
+    if not full_run:
+        pytest.skip("eighteen ETS fits, about 10 s: --all runs it")
+    train = seasonal_values()[:96]
+    fit = ets_fit(np.ascontiguousarray(train).tobytes(), 12)
+    assert fit.season != "none"  # a clear season of 8 about a trend
+    aicc = {form: _model(train, *form, 12).fit(disp=False).aicc for form in candidates(train, 12)}
+    assert min(aicc, key=aicc.get) == (fit.trend, fit.season)
+
+
+def test_auto_ets_is_fitted_only_when_the_recipe_asks():
+    pytest.importorskip("statsmodels.tsa.exponential_smoothing.ets")
+    past = one_series(seasonal_values(), 96, None)  # no season: three quick forms
+    assert "AutoETS" in baseline_forecasts(past, np.array([100]), 2)
+    unasked = replace(past, auto_ets=False)  # data.auto_ets unset
+    assert "AutoETS" not in baseline_forecasts(unasked, np.array([100]), 2)

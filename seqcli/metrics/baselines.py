@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from seqcli.metrics.climatology import anomaly_persistence, climatology, fits_climatology
+from seqcli.metrics.ets import ets_fit, ets_forecasts
 from seqcli.metrics.holt_winters import available, fitted, forecasts_after
 from seqcli.metrics.theta import theta_fit, theta_forecasts
 
@@ -29,6 +30,7 @@ class Past:
     train_ends: np.ndarray  # (S,) [start, train_end) is its training part
     season: int | None  # rows per season; None: the series has none
     window: int  # the moving average's rows
+    auto_ets: bool = False  # fit AutoETS too (data.auto_ets): seconds per series
 
     def training_parts(self) -> list[np.ndarray]:
         return [self.raw[s:t] for s, t in zip(self.starts, self.train_ends, strict=True)]
@@ -150,6 +152,21 @@ theta = fitted_forward(
 )
 
 
+ets = fitted_forward(
+    lambda data, rows, steps, season: ets_forecasts(rows, ets_fit(data, season or 1), steps)
+)
+
+
+def fits_ets(past: Past) -> bool:
+    """Asked for (data.auto_ets), ten rows and, with a season, two whole seasons in every
+    training part (the seasonal forms' starting states need them), and statsmodels."""
+    if not past.auto_ets:
+        return False
+    seasons = past.season if past.season is not None and past.season > 1 else 0
+    shortest = min(len(part) for part in past.training_parts())
+    return shortest >= max(2 * seasons, 10) and available()
+
+
 def fits_theta(past: Past) -> bool:
     """Two whole seasons in every training part (the classical decomposition needs them),
     at least four rows, and statsmodels installed."""
@@ -208,6 +225,7 @@ BASELINES = {
         anomaly_persistence, lambda past: "anomaly persistence", applies=fits_climatology
     ),
     "theta": BaselineSpec(theta, lambda past: "Theta", applies=fits_theta),
+    "ets": BaselineSpec(ets, lambda past: "AutoETS", applies=fits_ets),
 }
 
 

@@ -88,6 +88,7 @@ def score(run: Run, split: SeriesSplit, origins: np.ndarray, steps: int) -> Scor
         split.train_ends,
         config.season_rows,
         config.moving_window,
+        config.auto_ets,
     )
     actual = split.raw[origins[:, None] + np.arange(steps)]  # (P, H, V)
     quantiles = model_forecast(run, split, origins, steps)

@@ -10,6 +10,7 @@ import pytest
 from scipy.stats import t as student_t
 
 from seqcli.metrics.significance import diebold_mariano
+from seqcli.tasks.forecaster.evaluation import Scored, horizon_table
 from seqcli.tasks.forecaster.ranking import ranking_table
 
 
@@ -86,3 +87,17 @@ def test_a_significantly_better_baseline_wins_the_verdict():
     better = model - 0.2 + 0.05 * rng.normal(size=model.shape)
     note = ranking_of({"model": model, "climatology": better})["note"]
     assert note.startswith("a baseline wins: climatology") and "1 of 1 baselines" in note
+
+
+def test_the_per_step_table_shows_where_a_baseline_starts_to_win():
+    rng = np.random.default_rng(6)
+    actual = rng.normal(size=(40, 4, 1))  # (P, H, V)
+    growing = np.array([0.1, 0.3, 1.5, 2.0])[None, :, None]  # the model's error by step
+    model = actual + growing * rng.normal(size=actual.shape)
+    climatology = actual + 0.8 * rng.normal(size=actual.shape)
+    forecasts = {"model": model, "climatology": climatology}
+    scored = Scored(np.arange(40), np.ones((40, 1)), actual, forecasts, model[..., None])
+    rows = horizon_table(scored, "note")["per_step"]["rows"]
+    verdicts = [row[-1].split(" (")[0] for row in rows[:4]]
+    assert verdicts == ["loses", "loses", "wins", "wins"]
+    assert rows[2][-2] == "climatology"

@@ -227,9 +227,11 @@ def test_cli_evaluate_json_carries_the_baseline_table(sine_run):
         "drift",
         "moving average (12 rows)",
         "exponential smoothing",
+        "climatology (seasonal mean)",
+        "anomaly persistence",
     }
-    if available():  # statsmodels, the optional extra Holt-Winters needs
-        expected |= {"additive Holt-Winters", "multiplicative Holt-Winters"}
+    if available():  # statsmodels, the optional extra Holt-Winters and Theta need
+        expected |= {"additive Holt-Winters", "multiplicative Holt-Winters", "Theta"}
     assert {name.split(" (alpha")[0] for name in rows} == expected
     assert report["rmse"] == rows["model"]["rmse"]
 

@@ -19,6 +19,7 @@ class Started:
     columns: tuple[tuple[str, str], ...] = ()  # (role, columns) of the data (data/roles.py)
     ranks: int = 1  # processes of a data-parallel job
     effective_batch: int | None = None  # rows a step reads over every rank and micro-batch
+    monitor: str = ""  # what picks best.pt (train.monitor), in words
 
 
 @dataclass(frozen=True)

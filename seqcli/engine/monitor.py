@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 
-from seqcli.recipe import TrainConfig
+from seqcli.recipe import Recipe, TrainConfig
 from seqcli.recipe.tasks import METRICS
+from seqcli.recipe.training import monitored
 
 
 class Monitor:
@@ -22,7 +23,8 @@ class Monitor:
 
     def signed(self, value: float) -> float:
         """The value as a loss: lower is better."""
-        return value if METRICS[self.train.monitor].lower_is_better else -value
+        name, _ = monitored(self.train.monitor)
+        return value if METRICS[name].lower_is_better else -value
 
     def observe(self, value: float, step: int, *, loss: float) -> bool:
         """Track a validation's value and loss; True when it beat the best so far (or tied
@@ -38,6 +40,18 @@ class Monitor:
             self.best_step = step
             self.best_loss = loss
         return improved or tie_won
+
+    def describe(self, recipe: Recipe) -> str:
+        """What picks best.pt, said at the start of training: a forecaster's mean over the
+        horizon and its first step can pick very different checkpoints."""
+        name, step = monitored(self.train.monitor)
+        better = "lowest" if METRICS[name].lower_is_better else "highest"
+        text = f"best.pt: the {better} validation {name}"
+        if step is not None:
+            return f"{text} at step {step} of data.horizon {recipe.data.horizon}"
+        if name in recipe.spec.step_metrics:
+            return f"{text}, the mean over data.horizon's {recipe.data.horizon} steps"
+        return text
 
     def patience_ran_out(self) -> bool:
         stopping = self.train.early_stopping

@@ -114,6 +114,7 @@ class Trainer:
             run.embeddings,
             column_roles(run.recipe),
             **self.world.batch_record(run.recipe.train),
+            monitor=self.monitor.describe(run.recipe),
         )
 
     def _train(self) -> Iterator[object]:

@@ -11,7 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from seqcli.metrics.climatology import anomaly_persistence, climatology, fits_climatology
+from seqcli.metrics.ets import ets_fit, ets_forecasts
 from seqcli.metrics.holt_winters import available, fitted, forecasts_after
+from seqcli.metrics.theta import theta_fit, theta_forecasts
 
 Baseline = Callable[["Past", np.ndarray, int], np.ndarray]
 
@@ -27,6 +30,7 @@ class Past:
     train_ends: np.ndarray  # (S,) [start, train_end) is its training part
     season: int | None  # rows per season; None: the series has none
     window: int  # the moving average's rows
+    auto_ets: bool = False  # fit AutoETS too (data.auto_ets): seconds per series
 
     def training_parts(self) -> list[np.ndarray]:
         return [self.raw[s:t] for s, t in zip(self.starts, self.train_ends, strict=True)]
@@ -113,23 +117,62 @@ def smoothing_label(past: Past) -> str:
     return f"exponential smoothing (alpha {', '.join(f'{a:.2f}' for a in fitted_alpha(part))})"
 
 
-def holt_winters(kind: str) -> Baseline:
-    """A Holt-Winters baseline whose season enters as kind says ("add" or "mul")."""
+ColumnForecasts = Callable[[bytes, np.ndarray, int, "int | None"], np.ndarray]
+
+
+def fitted_forward(forecasts_of: ColumnForecasts) -> Baseline:
+    """A baseline fitted on each column of each series' training part (given as bytes, so
+    the fit can be cached), then run forward over all of that series' rows with the fitted
+    constants: forecasts_of(training part, rows, steps) -> (N, H), row t's entry made after
+    rows 0..t."""
 
     def forecast(past: Past, origins: np.ndarray, steps: int) -> np.ndarray:
-        """(P, H, V): Holt-Winters fitted by statsmodels on each series' training part and
-        run forward over its rows with those constants."""
         made = np.empty((*past.raw.shape[:1], steps, past.raw.shape[1]))  # (N, H, V)
         stops = [*past.starts[1:], len(past.raw)]
         for start, stop, part in zip(past.starts, stops, past.training_parts(), strict=True):
             for column in range(past.raw.shape[1]):
                 data = np.ascontiguousarray(part[:, column]).tobytes()
-                fit = fitted(data, past.season, kind)
                 rows = past.raw[start:stop, column]
-                made[start:stop, :, column] = forecasts_after(rows, fit, steps)
+                made[start:stop, :, column] = forecasts_of(data, rows, steps, past.season)
         return made[origins - 1]  # the forecasts made after the row before each origin
 
     return forecast
+
+
+def holt_winters(kind: str) -> Baseline:
+    """Holt-Winters whose season enters as kind says ("add" or "mul"), fitted by statsmodels
+    on each series' training part."""
+    return fitted_forward(
+        lambda data, rows, steps, season: forecasts_after(rows, fitted(data, season, kind), steps)
+    )
+
+
+theta = fitted_forward(
+    lambda data, rows, steps, season: theta_forecasts(rows, theta_fit(data, season), steps)
+)
+
+
+ets = fitted_forward(
+    lambda data, rows, steps, season: ets_forecasts(rows, ets_fit(data, season or 1), steps)
+)
+
+
+def fits_ets(past: Past) -> bool:
+    """Asked for (data.auto_ets), ten rows and, with a season, two whole seasons in every
+    training part (the seasonal forms' starting states need them), and statsmodels."""
+    if not past.auto_ets:
+        return False
+    seasons = past.season if past.season is not None and past.season > 1 else 0
+    shortest = min(len(part) for part in past.training_parts())
+    return shortest >= max(2 * seasons, 10) and available()
+
+
+def fits_theta(past: Past) -> bool:
+    """Two whole seasons in every training part (the classical decomposition needs them),
+    at least four rows, and statsmodels installed."""
+    seasons = past.season if past.season is not None and past.season > 1 else 0
+    shortest = min(len(part) for part in past.training_parts())
+    return shortest >= max(2 * seasons, 4) and available()
 
 
 def fits_holt_winters(past: Past) -> bool:
@@ -175,6 +218,14 @@ BASELINES = {
         lambda past: "multiplicative Holt-Winters",
         applies=fits_multiplicative,
     ),
+    "climatology": BaselineSpec(
+        climatology, lambda past: "climatology (seasonal mean)", applies=fits_climatology
+    ),
+    "anomaly_persistence": BaselineSpec(
+        anomaly_persistence, lambda past: "anomaly persistence", applies=fits_climatology
+    ),
+    "theta": BaselineSpec(theta, lambda past: "Theta", applies=fits_theta),
+    "ets": BaselineSpec(ets, lambda past: "AutoETS", applies=fits_ets),
 }
 
 

@@ -114,6 +114,12 @@ class SeriesData(DataSection):
         description="rows the moving-average baseline averages; null: data.lookback, the rows "
         "the model reads",
     )
+    auto_ets: bool = Field(
+        False,
+        description="also score the AutoETS baseline: statsmodels' ETS forms fitted on each "
+        "series' training part, the lowest AICc kept; about 1-4 s of fitting per series and "
+        "value column at each evaluate (pip install 'seqcli[forecast]')",
+    )
 
     @property
     def season_rows(self) -> int | None:

@@ -11,7 +11,7 @@ from seqcli.recipe.model import TASK_KEY, ModelConfig
 from seqcli.recipe.schedule import Section
 from seqcli.recipe.task_choice import task_of
 from seqcli.recipe.tasks import FORMATS, MAPPINGS, SPECS, Mapping, TaskSpec
-from seqcli.recipe.training import GenerateConfig, TrainConfig
+from seqcli.recipe.training import GenerateConfig, TrainConfig, monitored
 
 MAX_SEED = 2**63 - 1  # torch seeds are 64-bit; the headroom lets samplers add the step
 
@@ -146,11 +146,7 @@ class Recipe(Section):
     @model_validator(mode="after")
     def _the_task_reads_the_rest(self) -> Recipe:
         spec = self.spec
-        if self.train.monitor not in spec.metric_names:
-            raise ValueError(
-                f"train.monitor: '{self.train.monitor}' is not reported by a {spec.name}; "
-                f"choose {', '.join(spec.metric_names)}"
-            )
+        check_monitor(self.train.monitor, spec, self.data)
         # A task that writes left to right has a recurrent section; check that first.
         if spec.left_to_right and self.model.direction == "bi":
             raise ValueError(f"model.direction: 'bi' {spec.left_to_right}; use 'uni'")
@@ -183,3 +179,25 @@ class Recipe(Section):
                     f"mapping: data.task '{self.data.task}' is {mapping}, not {self.mapping}"
                 )
         return self
+
+
+def check_monitor(monitor: str, spec: TaskSpec, data) -> None:
+    """train.monitor names a metric the task reports, at a step its horizon holds."""
+    name, step = monitored(monitor)
+    if name not in spec.metric_names:
+        raise ValueError(
+            f"train.monitor: '{monitor}' is not reported by a {spec.name}; "
+            f"choose {', '.join(spec.metric_names)}"
+        )
+    if step is None:
+        return
+    if name not in spec.step_metrics:
+        raise ValueError(
+            f"train.monitor: '{monitor}': a {spec.name} reports no metric at one step; "
+            f"monitor '{name}'"
+        )
+    if step > data.horizon:
+        raise ValueError(
+            f"train.monitor: '{monitor}' reads step {step}, beyond data.horizon {data.horizon}; "
+            f"choose a step from 1 to {data.horizon}"
+        )

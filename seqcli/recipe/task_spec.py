@@ -46,6 +46,8 @@ WRITES_AHEAD = "writes left to right and cannot read what it has not written yet
 # Errors in the data's units, each the mean over the steps of data.horizon forecast from every
 # origin of the split; loss is the training loss on scaled values.
 FORECAST_METRICS = (LOSS, RMSE, MAE, SMAPE, MASE)
+# Those a forecaster also reports at one step h of the horizon, monitored as "rmse@1".
+FORECAST_STEP_METRICS = ("rmse", "mae", "smape", "mase")
 FORECAST_EVALUATE = ("horizon", "backtest", "stride")
 
 
@@ -76,6 +78,8 @@ class TaskSpec:
     folds: bool = False
     # Why `seqcli export` cannot trace its forward into a fixed graph (torchscript, onnx).
     untraceable: str | None = None
+    # Metrics train.monitor may read at one step h of data.horizon, as NAME@h.
+    step_metrics: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # A bare name would reach train.monitor with no direction for best.pt to follow.

@@ -25,6 +25,7 @@ from seqcli.recipe.task_spec import (
     F1,
     FORECAST_EVALUATE,
     FORECAST_METRICS,
+    FORECAST_STEP_METRICS,
     LAST10_ACCURACY,
     LOSS,
     MACRO_F1,
@@ -189,6 +190,7 @@ SPECS = {
             generate=("forecast",),
             evaluate=FORECAST_EVALUATE,
             train_options={"ensemble": 1},
+            step_metrics=FORECAST_STEP_METRICS,
         ),
         TaskSpec(
             name="autoregressive_forecaster",
@@ -203,6 +205,7 @@ SPECS = {
             "would read values not yet forecast (mapping many_to_one, a direct head, takes 'bi')",
             generate=("forecast",),
             evaluate=FORECAST_EVALUATE,
+            step_metrics=FORECAST_STEP_METRICS,
         ),
         TaskSpec(
             name="adding",
@@ -257,3 +260,5 @@ SPECS = {
 FORMATS = tuple(dict.fromkeys(f for spec in SPECS.values() for f in spec.formats))
 # Every metric some task reports, by name: what train.monitor may name, and which way is better.
 METRICS = {metric.name: metric for spec in SPECS.values() for metric in spec.metrics}
+# Those some task reports at one step of its horizon too (train.monitor: rmse@1).
+STEP_METRICS = tuple(dict.fromkeys(name for spec in SPECS.values() for name in spec.step_metrics))

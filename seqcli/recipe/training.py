@@ -9,9 +9,17 @@ from pydantic import Field, model_validator
 
 from seqcli.recipe.durations import Duration
 from seqcli.recipe.schedule import ConstantSchedule, EarlyStopping, Schedule, Section
-from seqcli.recipe.tasks import METRICS
+from seqcli.recipe.tasks import METRICS, STEP_METRICS
 
 Metric = Literal[tuple(METRICS)]
+# A metric at one step h of a forecaster's horizon: "rmse@1" (the task checks h and the name).
+StepMetric = Annotated[str, Field(pattern=rf"^({'|'.join(STEP_METRICS)})@[1-9][0-9]*$")]
+
+
+def monitored(monitor: str) -> tuple[str, int | None]:
+    """train.monitor as (metric, step of the horizon or None for the mean)."""
+    name, _, step = monitor.partition("@")
+    return name, int(step) if step else None
 
 
 class TrainConfig(Section):
@@ -82,9 +90,11 @@ class TrainConfig(Section):
         description="validation batches read during training; null: the whole split up to "
         "max(50, eval_every / 4) batches (seqcli evaluate always reads the whole split)",
     )
-    monitor: Metric = Field(
+    monitor: Metric | StepMetric = Field(
         "loss",
-        description="validation metric that picks best.pt and drives plateau and early stopping",
+        description="validation metric that picks best.pt and drives plateau and early "
+        "stopping; a forecaster's rmse, mae, smape or mase is the mean over data.horizon's "
+        "steps, NAME@h (rmse@1) the value at step h alone",
     )
     early_stopping: EarlyStopping | None = Field(
         None, description="stop when train.monitor stops improving; null: train every step"

@@ -47,12 +47,13 @@ KIND_OF = {
     ),
     "smape": "percent",
     "coverage": "share",
+    "p": "fraction",  # a test's p-value: 0.0000 reads as "far below any threshold"
 }
 
 
 def kind_of(name: str) -> Kind:
     """The kind of a metric, or of a column titled by one ('val accuracy', 'its mase')."""
-    words = name.split()
+    words = name.split("@")[0].split()  # rmse@1 is an rmse
     return KINDS[KIND_OF.get(name, KIND_OF.get(words[-1] if words else "", "value"))]
 
 

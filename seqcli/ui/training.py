@@ -113,6 +113,8 @@ class TrainView:
             self._say(COVERAGE.format(**found))
         for line in role_lines(event.columns):
             self._say(escape(line))
+        if event.monitor and event.total_steps:
+            self._say(escape(event.monitor))
         for warning in event.warnings:
             warn(warning)
         if not event.total_steps:  # nothing to optimize: no steps to show progress over

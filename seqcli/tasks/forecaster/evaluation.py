@@ -13,16 +13,24 @@ from seqcli.errors import DataError
 from seqcli.metrics.baselines import Past, baseline_forecasts
 from seqcli.metrics.forecast import (
     METRICS,
+    forecast_errors,
     horizon_errors,
     interval_rows,
     mean_over_horizon,
     pinball,
 )
+from seqcli.recipe.training import monitored
 from seqcli.tasks.forecaster.batches import scaled_forecast
+from seqcli.tasks.forecaster.ranking import (
+    MODEL,
+    against_model,
+    outcome,
+    p_text,
+    ranking_table,
+    scaled_losses,
+    step_verdicts,
+)
 from seqcli.tasks.forecaster.rolling import rolling_forecast
-from seqcli.ui.numbers import metric_text
-
-MODEL = "model"
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,10 @@ class Scored:
     actual: np.ndarray  # (P, H, V)
     forecasts: dict[str, np.ndarray]  # the model's point forecast, then each baseline's: (P, H, V)
     quantiles: np.ndarray  # (P, H, V, Q) the model's outputs (Q = 1: its point forecast)
+
+    def losses(self) -> dict[str, np.ndarray]:
+        """Name -> (P, H) each origin's absolute scaled error at each step."""
+        return scaled_losses(self.forecasts, self.actual, self.scale)
 
 
 def forecast_origins(split: SeriesSplit, steps: int, stride: int) -> np.ndarray:
@@ -76,6 +88,7 @@ def score(run: Run, split: SeriesSplit, origins: np.ndarray, steps: int) -> Scor
         split.train_ends,
         config.season_rows,
         config.moving_window,
+        config.auto_ets,
     )
     actual = split.raw[origins[:, None] + np.arange(steps)]  # (P, H, V)
     quantiles = model_forecast(run, split, origins, steps)
@@ -101,18 +114,43 @@ def scale_note(config) -> str:
 
 
 def horizon_table(scored: Scored, scale_note: str) -> dict:
+    """The model's errors at each step, beside the best baseline there and the DM verdict."""
     per_step = horizon_errors(scored.actual, scored.forecasts[MODEL], scored.scale)
     mean = mean_over_horizon(per_step)
-    rows = [[h, *errors.values()] for h, errors in enumerate(per_step, 1)]
+    losses = scored.losses()
+    steps = step_verdicts(losses)
+    pairs = enumerate(zip(per_step, steps, strict=True), 1)
+    rows = [[h, *errors.values(), *step] for h, (errors, step) in pairs]
     title = f"the model's errors at each step ahead, from {len(scored.origins)} origins"
     return {
         "per_step": {
             "title": title,
-            "columns": ["h", *mean],
-            "rows": [*rows, [f"mean 1-{len(per_step)}", *mean.values()]],
-            "note": f"data units; {scale_note}",
+            "columns": ["h", *mean, "best baseline", "it vs model"],
+            "rows": [*rows, [f"mean 1-{len(per_step)}", *mean.values(), *_mean_verdict(losses)]],
+            "note": f"data units; {scale_note}; a baseline wins or loses only when the "
+            "Diebold-Mariano test (HLN-corrected) finds the difference at 5%, else it ties",
         }
     }
+
+
+def _mean_verdict(losses: dict) -> list[str]:
+    """The baseline with the lowest mean MASE, and its result over the horizon's mean."""
+    baselines = [name for name in losses if name != MODEL]
+    if not baselines:
+        return ["-", "-"]
+    best = min(baselines, key=lambda name: losses[name].mean())
+    found = against_model(losses, best)
+    return [best, f"{outcome(found)} ({p_text(found)})"]
+
+
+def monitored_step(scored: Scored, monitor: str) -> dict[str, float]:
+    """{"rmse@1": the model's rmse at step 1} when train.monitor names a step the forecasts
+    reach; else nothing (the means are always reported)."""
+    name, step = monitored(monitor)
+    if step is None or step > scored.actual.shape[1]:
+        return {}
+    forecast = scored.forecasts[MODEL][:, step - 1]
+    return {monitor: forecast_errors(scored.actual[:, step - 1], forecast, scored.scale)[name]}
 
 
 def mean_errors(scored: Scored, rows: np.ndarray | slice = slice(None)) -> dict[str, dict]:
@@ -125,35 +163,9 @@ def mean_errors(scored: Scored, rows: np.ndarray | slice = slice(None)) -> dict[
     }
 
 
-def ranking_table(scored: Scored) -> dict:
-    """The model among the baselines, best first by the mean MASE over the horizon."""
-    means = mean_errors(scored)
-    order = sorted(means, key=lambda name: means[name]["mase"])
-    rows = [[rank, name, *means[name].values()] for rank, name in enumerate(order, 1)]
-    steps = scored.actual.shape[1]
-    title = f"model and baselines ranked by MASE, each the mean over h = 1..{steps}"
-    columns = ["rank", "forecast", *means[MODEL]]
-    note = verdict(order, means)
-    return {"ranking": {"title": title, "columns": columns, "rows": rows, "note": note}}
-
-
-def verdict(order: list[str], means: dict) -> str:
-    """One plain sentence: which baselines beat the model, or that none does."""
-    model = means[MODEL]["mase"]
-    if order[0] == MODEL:
-        runner_up = order[1] if len(order) > 1 else None
-        beaten = f" (next: {runner_up}, MASE {_mase(means[runner_up])})" if runner_up else ""
-        return f"the model beats every baseline: MASE {metric_text('mase', model)}{beaten}"
-    winners = order[: order.index(MODEL)]
-    return (
-        f"a baseline wins: {winners[0]} scores MASE {_mase(means[winners[0]])} against "
-        f"the model's {metric_text('mase', model)}; {len(winners)} of {len(order) - 1} "
-        "baselines beat the model"
-    )
-
-
-def _mase(errors: dict) -> str:
-    return metric_text("mase", errors["mase"])
+def ranked(scored: Scored) -> dict:
+    """The ranking table of the model among the baselines (ranking.py)."""
+    return ranking_table(mean_errors(scored), scored.losses())
 
 
 def interval_table(scored: Scored, config) -> tuple[float, dict]:

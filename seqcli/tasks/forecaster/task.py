@@ -40,7 +40,8 @@ from seqcli.tasks.forecaster.evaluation import (
     horizon_table,
     interval_table,
     mean_errors,
-    ranking_table,
+    monitored_step,
+    ranked,
     scale_note,
     score,
     series_table,
@@ -130,13 +131,13 @@ class Forecaster:
         if max_batches is not None:
             origins = origins[: max_batches * run.recipe.train.batch_size]
         scored = score(run, examples, origins, steps)
-        details = horizon_table(scored, scale_note(run.recipe.data)) | ranking_table(scored)
+        details = horizon_table(scored, scale_note(run.recipe.data)) | ranked(scored)
         details |= member_table(run, examples, scored)
         if len(examples.panel) > 1:
             details |= series_table(scored, examples)
         if backtest:
             details |= backtest_table(scored, examples)
-        errors = mean_errors(scored)[MODEL]
+        errors = mean_errors(scored)[MODEL] | monitored_step(scored, run.recipe.train.monitor)
         if run.recipe.model.quantiles:
             errors["pinball"], intervals = interval_table(scored, run.recipe.model)
             details |= intervals

@@ -226,6 +226,10 @@ TASK_KNOBS = {
         "tests/test_ensemble.py",
         "test_the_forecast_is_the_median_of_the_members",
     ),
+    "data.auto_ets": (
+        "tests/test_forecast_baselines.py",
+        "test_auto_ets_is_fitted_only_when_the_recipe_asks",
+    ),
     "model.residual_of": (
         "tests/test_residual.py",
         "test_the_untrained_residual_model_forecasts_its_baseline",

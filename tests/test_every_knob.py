@@ -337,6 +337,37 @@ TASK_KNOBS = {
         "test_beta_sharpens_the_modern_update_from_a_blend_to_the_nearest_pattern",
     ),
     **{
+        f"data.{field}": ("tests/test_audio.py", "test_the_framing_keys_shape_the_frames")
+        for field in ("sample_rate", "mels", "window_ms", "hop_ms")
+    },
+    "data.max_seconds": (
+        "tests/test_audio.py",
+        "test_max_seconds_refuses_a_longer_recording_naming_it",
+    ),
+    **{
+        f"data.{field}": (
+            "tests/test_audio.py",
+            "test_test_files_glob_makes_the_test_split_and_labels_come_from_the_name",
+        )
+        for field in ("name_pattern", "test_files")
+    },
+    "data.labels_file": (
+        "tests/test_audio.py",
+        "test_a_labels_table_names_each_file_and_its_label",
+    ),
+    **{
+        f"data.compose{field}": ("tests/test_ctc.py", "test_compose_keys_shape_each_utterance")
+        for field in ("", ".length", ".pause_ms", ".gain_db", ".group")
+    },
+    "data.compose.utterances": (
+        "tests/test_ctc.py",
+        "test_composed_utterances_join_recordings_of_one_speaker_from_their_own_split",
+    ),
+    "model.subsample": (
+        "tests/test_ctc.py",
+        "test_subsample_shortens_the_transcribers_output_steps",
+    ),
+    **{
         f"data.{field}": ("tests/test_long_range.py", "test_synthetic_sizes_come_from_the_recipe")
         for field in ("length", "train_examples", "val_examples", "test_examples")
     },

@@ -363,6 +363,25 @@ TASK_KNOBS = {
         "tests/test_ctc.py",
         "test_composed_utterances_join_recordings_of_one_speaker_from_their_own_split",
     ),
+    **{
+        f"data.augment.{field}": (
+            "tests/test_audio_augment.py",
+            "test_masks_zero_spans_within_each_recording_and_leave_padding_alone",
+        )
+        for field in ("time_masks", "time_mask_frames", "freq_masks", "freq_mask_bands")
+    },
+    "data.augment": (
+        "tests/test_audio_augment.py",
+        "test_an_augmented_run_resumed_midway_ends_bit_exactly_where_a_straight_one_does",
+    ),
+    "data.augment.gain_db": (
+        "tests/test_audio_augment.py",
+        "test_gain_shifts_every_frame_of_a_recording_by_the_same_decibels",
+    ),
+    "data.augment.noise_snr_db": (
+        "tests/test_audio_augment.py",
+        "test_noise_adds_power_at_the_signal_to_noise_ratio_asked",
+    ),
     "model.subsample": (
         "tests/test_ctc.py",
         "test_subsample_shortens_the_transcribers_output_steps",

@@ -49,6 +49,33 @@ class Compose(Section):
         return self
 
 
+class Augment(Section):
+    """Training batches only, drawn anew each time from (seed, epoch, batch), so a resumed
+    run sees the same augmented batches it would have seen."""
+
+    time_masks: int = Field(
+        0,
+        ge=0,
+        le=20,
+        description="SpecAugment time masks a recording gets (frames set to the mean)",
+    )
+    time_mask_frames: int = Field(10, ge=1, le=1000, description="widest time mask, frames")
+    freq_masks: int = Field(
+        0, ge=0, le=20, description="SpecAugment frequency masks (mel bands set to the mean)"
+    )
+    freq_mask_bands: int = Field(8, ge=1, le=256, description="widest frequency mask, bands")
+    gain_db: float = Field(
+        0.0, ge=0, le=40, description="each recording's gain drawn from +-gain_db decibels"
+    )
+    noise_snr_db: float | None = Field(
+        None,
+        ge=-20,
+        le=100,
+        description="white noise added at a signal-to-noise ratio drawn from this many dB up to "
+        "20 dB above it; null: none",
+    )
+
+
 class AudioData(DataSection):
     format: Literal["audio"] = Field(
         description="audio: a folder of .wav recordings (PCM, mono or averaged to mono), read "
@@ -89,6 +116,10 @@ class AudioData(DataSection):
         "standard",
         description="per mel band, fitted on the training split's frames only: standard, "
         "minmax or none",
+    )
+    augment: Augment | None = Field(
+        None,
+        description="SpecAugment masks, random gain and noise on training batches; null: none",
     )
     compose: Compose | None = Field(
         None,

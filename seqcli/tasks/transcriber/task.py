@@ -23,6 +23,7 @@ from seqcli.recipe import Recipe
 from seqcli.recipe.tasks import SPECS
 from seqcli.tasks.arrays.examples import outputs_of, scaled
 from seqcli.tasks.arrays.task import ArrayTask
+from seqcli.tasks.audio.batches import audio_batches
 from seqcli.tasks.audio.reading import AudioMeta, ReadsAudio
 from seqcli.tasks.transcriber.examples import (
     Transcripts,
@@ -50,9 +51,7 @@ class TranscriberTask(ReadsAudio, ArrayTask):
         return encode_transcripts(arrays, meta)
 
     def batches(self, data: TaskData, recipe: Recipe) -> IndexedBatches:
-        train = data.splits["train"]
-        size, seed = recipe.train.batch_size, recipe.seed
-        return IndexedBatches(train.lengths.tolist(), train.batch, batch_size=size, seed=seed)
+        return audio_batches(data.splits["train"], recipe, data.meta)
 
     def build_model(self, recipe: Recipe, meta: AudioMeta) -> Transcriber:
         return Transcriber(recipe.model, features=meta.features, num_labels=len(meta.labels))

@@ -228,3 +228,14 @@ def test_compose_keys_shape_each_utterance():
         assert len(pauses) == 4 and all(80 <= n <= 160 for n in pauses)  # 10-20 ms at 8 kHz
         gains = [level / (0.1 * (d + 1)) for level, d in zip(spoken, digits, strict=True)]
         assert all(10 ** (-6 / 20) - 1e-6 <= g <= 10 ** (6 / 20) + 1e-6 for g in gains)
+
+
+def test_a_transcriber_of_recordings_transcribes_a_wav_file(tmp_path):
+    from tests.conftest import train_briefly
+
+    train_briefly("transcriber", tmp_path / "run")
+    wav = FSDD / "4_george_1.wav"
+    result = runner.invoke(app, ["predict", str(tmp_path / "run"), "--file", str(wav)])
+    assert result.exit_code == 0, result.output
+    number, transcript = result.stdout.rstrip("\n").split("\t")
+    assert number == "0" and set(transcript) <= set("0123456789")

@@ -142,9 +142,8 @@ class ReadsAudio:
         return 1
 
     def predict_file(self, run: Run, path: Path) -> list[dict]:
-        """A recording, or every .wav in a folder, numbered in name order."""
-        recordings = [Recording(p, None) for p in _wavs_or_one(Path(path))]
-        arrays = hear(recordings, run.recipe.data, str(path)).arrays
+        """One recording (predict --file x.wav), numbered 0."""
+        arrays = hear([Recording(Path(path), None)], run.recipe.data, str(path)).arrays
         return self._predicted(run, arrays)
 
 
@@ -165,7 +164,3 @@ def _counts(splits) -> tuple[int, int, int]:
     """Recordings read, clipped and silent, over every split."""
     splits = list(splits)
     return tuple(sum(getattr(h, key) for h in splits) for key in ("read", "clipped", "silent"))
-
-
-def _wavs_or_one(path: Path) -> list[Path]:
-    return sorted(path.rglob("*.wav")) if path.is_dir() else [path]

@@ -4,6 +4,7 @@ a glob, scaled from the training frames alone; bad files refused in one line nam
 
 from __future__ import annotations
 
+import sys
 import wave
 
 import numpy as np
@@ -14,7 +15,7 @@ from typer.testing import CliRunner
 from seqcli.cli import app
 from seqcli.data.audio import read_wav
 from seqcli.data.audio_features import Framing, log_mel, mel_filterbank
-from seqcli.errors import DataError
+from seqcli.errors import DataError, UsageError
 from seqcli.recipe import validate_recipe
 from seqcli.tasks import TASKS
 from tests.conftest import ROOT
@@ -79,6 +80,25 @@ def test_a_recording_shorter_than_a_frame_is_one_frame():
     framing = Framing(sample_rate=8000, window=200, hop=80, mels=40)
     frames = log_mel(np.ones(50, dtype=np.float32), framing, framing.filterbank())
     assert frames.shape == (1, 40) and np.isfinite(frames).all()
+
+
+@pytest.mark.parametrize("subtype", ["FLOAT", "PCM_24"])
+def test_a_wav_of_float_or_24_bit_samples_is_read_through_soundfile(tmp_path, subtype):
+    soundfile = pytest.importorskip("soundfile")
+    wanted = tone(440).astype(np.float32)
+    soundfile.write(tmp_path / "f.wav", wanted, 8000, subtype=subtype)
+    read = read_wav(tmp_path / "f.wav", sample_rate=8000, max_seconds=10).samples
+    np.testing.assert_allclose(read, wanted, atol=1e-6)
+
+
+def test_without_soundfile_a_float_wav_names_the_extra_to_install(tmp_path, monkeypatch):
+    soundfile = pytest.importorskip("soundfile")
+    soundfile.write(tmp_path / "f.wav", tone(440), 8000, subtype="FLOAT")
+    monkeypatch.setitem(sys.modules, "soundfile", None)  # import soundfile now fails
+    with pytest.raises(UsageError) as caught:
+        read_wav(tmp_path / "f.wav", sample_rate=8000, max_seconds=10)
+    assert str(caught.value).startswith(f"{tmp_path / 'f.wav'}: a WAV of float or extensible")
+    assert "pip install 'seqcli[audio]'" in str(caught.value)
 
 
 def test_stereo_is_averaged_to_mono(tmp_path):

@@ -1,6 +1,7 @@
-"""One recording read into samples: a PCM .wav through the standard library's wave module,
-averaged to mono, resampled to the recipe's rate. Every problem is one DataError naming the
-file: not RIFF/WAVE, no frames, a width or rate it cannot read, longer than the limit."""
+"""One recording read into samples: a PCM .wav through the standard library's wave module
+(a WAV of 24-bit or float samples, which wave cannot read, through soundfile: the audio
+extra), averaged to mono, resampled to the recipe's rate. Every problem is one DataError
+naming the file: not RIFF/WAVE, no frames, a rate it cannot resample, longer than the limit."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from seqcli.errors import DataError
+from seqcli.extras import require
 from seqcli.recipe.inputs import DATA, open_input
 
 # Sample widths in bytes PCM .wav files use, and the integer type each is read as.
@@ -29,9 +31,16 @@ class Sound:
     silent: bool
 
 
+class OtherWav(Exception):
+    """A RIFF/WAVE file the wave module does not read (its samples are `what`)."""
+
+
 def read_wav(path: Path, *, sample_rate: int, max_seconds: float) -> Sound:
     """The recording at sample_rate, mono, as floats in [-1, 1]."""
-    samples, rate = _pcm(path, max_seconds=max_seconds)
+    try:
+        samples, rate = _pcm(path, max_seconds=max_seconds)
+    except OtherWav as other:
+        samples, rate = _by_soundfile(path, str(other), max_seconds=max_seconds)
     peak = float(np.abs(samples).max())
     silent = float(np.sqrt(np.mean(samples.astype(np.float64) ** 2))) < SILENT
     return Sound(_resampled(samples, rate, sample_rate, path), peak >= CLIPPED, silent)
@@ -44,6 +53,8 @@ def _pcm(path: Path, *, max_seconds: float) -> tuple[np.ndarray, int]:
             _check_header(path, params, max_seconds)
             raw = reader.readframes(params.nframes)
     except (wave.Error, EOFError) as err:
+        if str(err).startswith("unknown format"):  # 3: IEEE float; 65534: extensible
+            raise OtherWav("float or extensible samples") from None
         raise DataError(f"{path}: not a PCM RIFF/WAVE file ({err})") from None
     data = np.frombuffer(raw, dtype=WIDTHS[params.sampwidth])
     if params.sampwidth == 1:  # 8-bit WAV is unsigned, centred on 128
@@ -58,17 +69,32 @@ def _pcm(path: Path, *, max_seconds: float) -> tuple[np.ndarray, int]:
 
 def _check_header(path: Path, params, max_seconds: float) -> None:
     if params.sampwidth not in WIDTHS:
-        raise DataError(
-            f"{path}: {8 * params.sampwidth}-bit samples; seqcli reads 8-, 16- or 32-bit PCM"
-        )
-    if params.nframes == 0:
+        raise OtherWav(f"{8 * params.sampwidth}-bit samples")
+    _check_length(path, params.nframes, params.framerate, max_seconds)
+
+
+def _check_length(path: Path, frames: int, rate: int, max_seconds: float) -> None:
+    if frames == 0:
         raise DataError(f"{path}: 0 frames; the recording is empty")
-    seconds = params.nframes / params.framerate
+    seconds = frames / rate
     if seconds > max_seconds:
         raise DataError(
             f"{path}: {seconds:.1f} s long, past data.max_seconds ({max_seconds:g}); cut it or "
             "raise the limit"
         )
+
+
+def _by_soundfile(path: Path, what: str, *, max_seconds: float) -> tuple[np.ndarray, int]:
+    soundfile = require("soundfile", extra="audio", wanted_by=f"{path}: a WAV of {what}")
+    with open_input(path, DATA) as handle:
+        try:
+            info = soundfile.info(handle)
+            _check_length(path, info.frames, info.samplerate, max_seconds)
+            handle.seek(0)
+            data, rate = soundfile.read(handle, dtype="float32", always_2d=True)
+        except (RuntimeError, soundfile.LibsndfileError) as err:
+            raise DataError(f"{path}: not a WAV soundfile reads ({err})") from None
+    return data.mean(axis=1), rate
 
 
 def _resampled(samples: np.ndarray, rate: int, wanted: int, path: Path) -> np.ndarray:

@@ -1459,6 +1459,11 @@ CASES = [
         TRAIN, "d/seven.wav: its name does not fit data.name_pattern '{label}_{speaker}_{index}'",
     ),
     case(
+        "audio-folder-missing", audio(path="shared/data/fsdd/recordings"), TRAIN,
+        "recordings: no such folder; data.format audio reads a folder of .wav files; seqcli "
+        "ships a sample of this data set:",
+    ),
+    case(
         "audio-loose-file", both(wav("d/a/1.wav"), wav("d/2.wav"), audio()),
         TRAIN, "d/2.wav: not in a class subfolder; without data.name_pattern or data.labels_file",
     ),

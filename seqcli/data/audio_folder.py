@@ -17,6 +17,7 @@ from seqcli.data.audio import Sound, read_wav
 from seqcli.data.audio_features import Framing, log_mel
 from seqcli.data.corpus import read_lines
 from seqcli.errors import DataError
+from seqcli.recipe.inputs import bundled_sample
 
 SUFFIX = ".wav"
 
@@ -48,7 +49,11 @@ class Heard:
 
 def _wavs(folder: Path) -> list[Path]:
     if not folder.is_dir():
-        raise DataError(f"{folder}: not a folder; data.format audio reads a folder of .wav files")
+        missing = "no such folder" if not folder.exists() else "not a folder"
+        raise DataError(
+            f"{folder}: {missing}; data.format audio reads a folder of .wav files"
+            + bundled_sample(folder)
+        )
     found = sorted(p for p in folder.rglob(f"*{SUFFIX}") if p.is_file())
     if not found:
         raise DataError(f"{folder}: holds no {SUFFIX} files")

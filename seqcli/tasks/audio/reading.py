@@ -41,7 +41,7 @@ class AudioForm(ArraysForm):
 class AudioMeta(ArraysMeta):
     """The arrays meta (labels, scaling per mel band) and what the data report counts."""
 
-    recordings: int = 0
+    recordings: int = 0  # 0: not read from recordings (a transcriber over arrays)
     clipped: int = 0  # a peak at full scale
     silent: int = 0  # RMS below -80 dBFS
 
@@ -56,6 +56,8 @@ class AudioMeta(ArraysMeta):
         return cls(plain.labels, plain.scaler, form.recordings, form.clipped, form.silent)
 
     def summary(self) -> list[tuple[str, str]]:
+        if not self.recordings:
+            return super().summary()
         heard = f"{self.recordings}, {self.clipped} clipped, {self.silent} silent"
         return [*super().summary(), ("recordings", heard)]
 
@@ -163,4 +165,5 @@ def recording_input(run: Run, given: Given, *, every: int) -> StackInput:
 def _counts(splits) -> tuple[int, int, int]:
     """Recordings read, clipped and silent, over every split."""
     splits = list(splits)
-    return tuple(sum(getattr(h, key) for h in splits) for key in ("read", "clipped", "silent"))
+    read = sum(split.read for split in splits)
+    return read, sum(split.clipped for split in splits), sum(split.silent for split in splits)

@@ -890,7 +890,7 @@ CASES = [
     # Other tasks: the mapping and format agree, each reader names file and line.
     case(
         "mapping-with-a-format-it-does-not-read", recipe(mapping="many_to_one"), TRAIN,
-        "mapping 'many_to_one' reads data.format 'arrays' or 'folder' or 'series' or 'synthetic'",
+        "mapping 'many_to_one' reads data.format 'arrays' or 'audio' or 'folder' or 'series' or 'synthetic'",
     ),
     case(
         "option-of-another-task", recipe(model={"pooling": "mean"}), TRAIN,
@@ -1386,7 +1386,7 @@ CASES = [
     case(
         "arrays-numbers-per-step", arrays(mapping="many_to_many", label_type="number"), TRAIN,
         "data.label_type: mapping 'many_to_many' over data.format 'arrays' reads labels of "
-        "type 'category', not 'number'",
+        "type 'category' or 'sequence', not 'number'",
     ),
     case(
         "arrays-val-file-label-unseen",

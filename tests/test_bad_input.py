@@ -890,7 +890,8 @@ CASES = [
     # Other tasks: the mapping and format agree, each reader names file and line.
     case(
         "mapping-with-a-format-it-does-not-read", recipe(mapping="many_to_one"), TRAIN,
-        "mapping 'many_to_one' reads data.format 'arrays' or 'audio' or 'folder' or 'series' or 'synthetic'",
+        "mapping 'many_to_one' reads data.format 'arrays' or 'audio' or 'folder' or 'series' "
+        "or 'synthetic'",
     ),
     case(
         "option-of-another-task", recipe(model={"pooling": "mean"}), TRAIN,

@@ -239,3 +239,30 @@ def test_a_transcriber_of_recordings_transcribes_a_wav_file(tmp_path):
     assert result.exit_code == 0, result.output
     number, transcript = result.stdout.rstrip("\n").split("\t")
     assert number == "0" and set(transcript) <= set("0123456789")
+
+
+def test_a_transcript_table_gives_each_recording_its_label_sequence(tmp_path):
+    from tests.test_audio import tone, write_wav
+
+    transcripts = {"r0.wav": "ab", "r1.wav": "ba", "r2.wav": "abb", "r3.wav": "b"}
+    for number, name in enumerate(transcripts):
+        write_wav(tmp_path / name, tone(300 + 200 * number))
+    rows = "".join(f"{name}\t{text}\n" for name, text in transcripts.items())
+    (tmp_path / "transcripts.tsv").write_text(rows, encoding="utf-8")
+    raw = {
+        "name": "t",
+        "mapping": "many_to_many",
+        "data": {
+            "format": "audio",
+            "path": str(tmp_path),
+            "labels_file": str(tmp_path / "transcripts.tsv"),
+            "label_type": "sequence",
+            "val_fraction": 0,
+        },
+        "model": {"cell": "gru", "hidden_size": 4},
+        "train": {"steps": 1},
+    }
+    data = TASKS["transcriber"].prepare(validate_recipe(raw, source="r"))
+    train = data.splits["train"]
+    assert train.texts == tuple(transcripts.values()) and data.meta.labels == ("a", "b")
+    assert train.targets[2].tolist()[:3] == [1, 2, 2]  # ids from 1: blank is 0

@@ -11,10 +11,11 @@ from seqcli.data.audio_augment import augmented
 from seqcli.engine.contract import Batch, IndexedBatches
 from seqcli.recipe import Recipe
 from seqcli.recipe.audio_format import AudioData
+from seqcli.tasks.arrays.examples import ArraysMeta, Encoded
 
 
 class AugmentedBatches(IndexedBatches):
-    def __init__(self, train, recipe: Recipe, meta):
+    def __init__(self, train: Encoded, recipe: Recipe, meta: ArraysMeta):
         size = recipe.train.batch_size
         super().__init__(train.lengths.tolist(), train.batch, batch_size=size, seed=recipe.seed)
         assert isinstance(recipe.data, AudioData)
@@ -36,7 +37,7 @@ class AugmentedBatches(IndexedBatches):
         return Batch({**inputs, "values": values}, batch.targets, size=batch.size)
 
 
-def audio_batches(train, recipe: Recipe, meta) -> IndexedBatches:
+def audio_batches(train: Encoded, recipe: Recipe, meta: ArraysMeta) -> IndexedBatches:
     """Plain batches of the training split, or augmented ones when data.augment is set."""
     if not isinstance(recipe.data, AudioData) or recipe.data.augment is None:
         size, seed = recipe.train.batch_size, recipe.seed

@@ -54,6 +54,9 @@ SHIPPED = {
     "array_classifier": "waves",
     "array_tagger": "wave-segments",
     "array_regressor": "wave-periods",
+    "audio_classifier": "spoken-digit data.path=../samples/fsdd/recordings",
+    "transcriber": "spoken-digit-strings data.path=../samples/fsdd/recordings "
+    "data.compose.utterances=40",
 }
 
 

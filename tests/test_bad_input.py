@@ -322,6 +322,32 @@ def arrays(name: str = "a.npz", mapping: str = "many_to_one", **data):
     return recipe(mapping=mapping, data={"format": "arrays", "path": name, **data})
 
 
+def wav(name: str, *, seconds: float = 0.2, rate: int = 8000):
+    """A 16-bit mono PCM .wav of a quiet tone."""
+
+    def setup(tmp: Path, run: Path) -> None:
+        import wave
+
+        import numpy as np
+
+        (tmp / name).parent.mkdir(parents=True, exist_ok=True)
+        tone = 0.3 * np.sin(np.arange(int(seconds * rate)) / 3) * 32767
+        with wave.open(str(tmp / name), "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(rate)
+            out.writeframes(tone.astype("<i2").tobytes())
+
+    return setup
+
+
+def audio(**data):
+    """The tiny recipe reading the recordings in class subfolders of d/."""
+    return recipe(
+        mapping="many_to_one", data={"format": "audio", "path": "d", "val_fraction": 0, **data}
+    )
+
+
 # Four examples of three steps and two features, two classes.
 X = [[[0.0, 1.0], [1.0, 2.0], [2.0, 0.5]]] * 4
 Y = ["a", "b", "a", "b"]
@@ -868,7 +894,8 @@ CASES = [
     # Other tasks: the mapping and format agree, each reader names file and line.
     case(
         "mapping-with-a-format-it-does-not-read", recipe(mapping="many_to_one"), TRAIN,
-        "mapping 'many_to_one' reads data.format 'arrays' or 'folder' or 'series' or 'synthetic'",
+        "mapping 'many_to_one' reads data.format 'arrays' or 'audio' or 'folder' or 'series' "
+        "or 'synthetic'",
     ),
     case(
         "option-of-another-task", recipe(model={"pooling": "mean"}), TRAIN,
@@ -1364,7 +1391,7 @@ CASES = [
     case(
         "arrays-numbers-per-step", arrays(mapping="many_to_many", label_type="number"), TRAIN,
         "data.label_type: mapping 'many_to_many' over data.format 'arrays' reads labels of "
-        "type 'category', not 'number'",
+        "type 'category' or 'sequence', not 'number'",
     ),
     case(
         "arrays-val-file-label-unseen",
@@ -1414,6 +1441,36 @@ CASES = [
     case(
         "arrays-gates-not-a-number", run_of("array_classifier"),
         "gates array_classifier --text '0.5 x 2'", "--text: step 2: 'x' is not a number",
+    ),
+    case(
+        "audio-not-riff", both(wav("d/a/1.wav"), file("d/b/2.wav", b"ID3 an mp3"), audio()),
+        TRAIN, "d/b/2.wav: not a PCM RIFF/WAVE file (file does not start with RIFF id)",
+    ),
+    case(
+        "audio-no-frames", both(wav("d/a/1.wav"), wav("d/b/2.wav", seconds=0), audio()),
+        TRAIN, "d/b/2.wav: 0 frames; the recording is empty",
+    ),
+    case(
+        "audio-too-long", both(wav("d/a/1.wav"), wav("d/b/2.wav", seconds=2), audio(max_seconds=1)),
+        TRAIN, "d/b/2.wav: 2.0 s long, past data.max_seconds (1); cut it or raise the limit",
+    ),
+    case(
+        "audio-odd-rate", both(wav("d/a/1.wav"), wav("d/b/2.wav", rate=7919), audio()),
+        TRAIN, "d/b/2.wav: recorded at 7919 Hz, which does not resample to data.sample_rate 8000",
+    ),
+    case(
+        "audio-name-off-pattern", both(wav("d/7_theo_1.wav"), wav("d/seven.wav"),
+                                       audio(name_pattern="{label}_{speaker}_{index}")),
+        TRAIN, "d/seven.wav: its name does not fit data.name_pattern '{label}_{speaker}_{index}'",
+    ),
+    case(
+        "audio-folder-missing", audio(path="shared/data/fsdd/recordings"), TRAIN,
+        "recordings: no such folder; data.format audio reads a folder of .wav files; seqcli "
+        "ships a sample of this data set:",
+    ),
+    case(
+        "audio-loose-file", both(wav("d/a/1.wav"), wav("d/2.wav"), audio()),
+        TRAIN, "d/2.wav: not in a class subfolder; without data.name_pattern or data.labels_file",
     ),
     case(
         "npz-to-a-run-that-reads-lines", run_of("classifier"),

@@ -353,6 +353,56 @@ TASK_KNOBS = {
         "test_beta_sharpens_the_modern_update_from_a_blend_to_the_nearest_pattern",
     ),
     **{
+        f"data.{field}": ("tests/test_audio.py", "test_the_framing_keys_shape_the_frames")
+        for field in ("sample_rate", "mels", "window_ms", "hop_ms")
+    },
+    "data.max_seconds": (
+        "tests/test_audio.py",
+        "test_max_seconds_refuses_a_longer_recording_naming_it",
+    ),
+    **{
+        f"data.{field}": (
+            "tests/test_audio.py",
+            "test_test_files_glob_makes_the_test_split_and_labels_come_from_the_name",
+        )
+        for field in ("name_pattern", "test_files")
+    },
+    "data.labels_file": (
+        "tests/test_audio.py",
+        "test_a_labels_table_names_each_file_and_its_label",
+    ),
+    **{
+        f"data.compose{field}": ("tests/test_ctc.py", "test_compose_keys_shape_each_utterance")
+        for field in ("", ".length", ".pause_ms", ".gain_db", ".group")
+    },
+    "data.compose.utterances": (
+        "tests/test_ctc.py",
+        "test_composed_utterances_join_recordings_of_one_speaker_from_their_own_split",
+    ),
+    **{
+        f"data.augment.{field}": (
+            "tests/test_audio_augment.py",
+            "test_masks_zero_spans_within_each_recording_and_leave_padding_alone",
+        )
+        for field in ("time_masks", "time_mask_frames", "freq_masks", "freq_mask_bands")
+    },
+    "data.augment": (
+        "tests/test_audio_augment.py",
+        "test_an_augmented_run_resumed_midway_ends_bit_exactly_where_a_straight_one_does",
+    ),
+    "data.augment.gain_db": (
+        "tests/test_audio_augment.py",
+        "test_gain_shifts_every_frame_of_a_recording_by_the_same_decibels",
+    ),
+    "data.augment.noise_snr_db": (
+        "tests/test_audio_augment.py",
+        "test_noise_adds_power_at_the_signal_to_noise_ratio_asked",
+    ),
+    "model.subsample": (
+        "tests/test_ctc.py",
+        "test_subsample_shortens_the_transcribers_output_steps",
+    ),
+    **{
         f"data.{field}": ("tests/test_long_range.py", "test_synthetic_sizes_come_from_the_recipe")
         for field in ("length", "train_examples", "val_examples", "test_examples")
     },

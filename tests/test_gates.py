@@ -45,6 +45,9 @@ CASES = {
     "array_classifier": (("model.cell=lstm",), "0.5 1.5 -1 -2 0.3"),
     "array_tagger": (("model.cell=gru",), "0.5\n1.5 -1"),
     "array_regressor": (("model.direction=uni",), "0.5 1.5 -1 -2"),
+    # audio tasks read 40 mel bands a frame; the transcriber stacks 4 frames a step
+    "audio_classifier": ((), " ".join([",".join(["0.5"] * 40)] * 3)),
+    "transcriber": (("model.subsample=2",), " ".join([",".join(["-0.5"] * 40)] * 5)),
 }
 
 

@@ -46,6 +46,13 @@ Stride = Annotated[
         help="Forecaster, with --backtest: rows between origins; default the horizon.",
     ),
 ]
+BeamSize = Annotated[
+    int | None,
+    typer.Option(
+        parser=bounded(int, ge=1, le=1000),
+        help="Transcriber: prefix beam search keeping N prefixes; default 1, greedy.",
+    ),
+]
 Split = Annotated[
     str | None,
     typer.Option(
@@ -69,6 +76,7 @@ def evaluate(
     horizon: EvaluatedHorizon = None,
     backtest: Backtest = False,
     stride: Stride = None,
+    beam_size: BeamSize = None,
     device: Device = "auto",
     threads: Threads = None,
     precision: Precision = None,
@@ -77,6 +85,7 @@ def evaluate(
     """Score a model on a split or a file with its task's metrics (and baselines, if any)."""
     split = _split_to_score(split, backtest=backtest, stride=stride)
     given = {"capacity": capacity, "horizon": horizon, "backtest": backtest, "stride": stride}
+    given["beam_size"] = beam_size
     options = _task_options(noise, **given)
     from seqcli.engine.precision import run_precision
     from seqcli.engine.run import load_run

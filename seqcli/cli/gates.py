@@ -110,4 +110,6 @@ def _input(text: str | None, file: Path | None) -> tuple[str, str]:
         return text.replace("\\n", "\n"), "--text"
     if file is None and sys.stdin.isatty():
         raise UsageError("give --text or --file, or pipe the input into stdin")
+    if file is not None and file.suffix.lower() == ".wav":
+        return "", f"--file {file}"  # a recording: the task reads it from Given.path
     return read_file_flag(file, GATES, "--file")

@@ -186,6 +186,7 @@ TARGETS = {
     "class": Target(False, "a label per sequence", _as_labels),
     "step": Target(True, "a label per step", _as_labels),
     "number": Target(False, "a number per sequence", _as_numbers),
+    "sequence": Target(False, "a label sequence (text) per sequence", _as_labels),
 }
 
 

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
+from seqcli.recipe.audio_format import AudioData
 from seqcli.recipe.corpus_format import TextData
 from seqcli.recipe.numeric_formats import (
     SYNTHETIC_MAPPINGS,
@@ -26,6 +27,7 @@ from seqcli.recipe.text_formats import (
 
 __all__ = [
     "ArraysData",
+    "AudioData",
     "SYNTHETIC_MAPPINGS",
     "BipolarData",
     "ColumnsData",
@@ -57,7 +59,8 @@ Data = Annotated[
     | SyntheticData
     | MusicData
     | GlyphsData
-    | BipolarData,
+    | BipolarData
+    | AudioData,
     Field(discriminator="format"),
 ]
 

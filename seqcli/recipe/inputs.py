@@ -85,6 +85,7 @@ SAMPLE_OF = {
     "airline-passengers.csv": "airline_passengers/airline-passengers.csv",
     "monthly-sunspots.csv": "sunspots/monthly-sunspots.csv",
     "jsb_chorales.mat": "jsb-chorales/JSB_Chorales_small.mat",
+    "fsdd": "fsdd/recordings",
 }
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"  # in a source checkout
 

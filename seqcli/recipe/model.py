@@ -155,6 +155,17 @@ class PooledConfig(ModelConfig):
     )
 
 
+class TranscriberConfig(ModelConfig):
+    subsample: int = Field(
+        1,
+        ge=1,
+        le=16,
+        description="frames stacked into one step before the stack reads them (a transcriber, "
+        "CTC): 3 reads a third as many steps, each three frames wide, so long recordings are "
+        "cheap; the output must still have a step per label",
+    )
+
+
 class TextPooledConfig(PooledConfig, TokenModelConfig):
     """A classifier or regressor of text: pooled, reading tokens."""
 

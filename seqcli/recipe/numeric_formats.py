@@ -165,11 +165,13 @@ class ArraysData(DataSection):
         description="per-feature scaling, fitted on the training split's real steps only: "
         "standard (zero mean, unit variance), minmax (0..1) or none",
     )
-    label_type: Literal["category", "number"] = Field(
+    label_type: Literal["category", "number", "sequence"] = Field(
         "category",
         description="what y holds. category: labels, integers or strings (many_to_one: a "
         "classifier; many_to_many: a tagger); number: a value per sequence (many_to_one: a "
-        "regressor scored by mse, mae and r2, its split a seeded shuffle)",
+        "regressor scored by mse, mae and r2, its split a seeded shuffle); sequence: a string "
+        "per sequence, one character a label, not aligned to the steps (many_to_many: a "
+        "transcriber trained with CTC)",
     )
     val_fraction: float = Field(
         0.1,

@@ -42,6 +42,8 @@ CHRF = MetricSpec("chrf", lower_is_better=False)
 EXACT_MATCH = MetricSpec("exact_match", lower_is_better=False)
 LAST10_ACCURACY = MetricSpec("last10_accuracy", lower_is_better=False)
 NLL = MetricSpec("nll", lower_is_better=True)
+CER = MetricSpec("cer", lower_is_better=True)  # character error rate of transcripts
+WER = MetricSpec("wer", lower_is_better=True)  # word error rate of transcripts
 WRITES_AHEAD = "writes left to right and cannot read what it has not written yet"
 # Errors in the data's units, each the mean over the steps of data.horizon forecast from every
 # origin of the split; loss is the training loss on scaled values.

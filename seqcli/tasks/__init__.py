@@ -6,6 +6,7 @@ from seqcli.engine.contract import Task
 from seqcli.recipe import Recipe
 from seqcli.tasks.arrays.regressor import ArrayRegressorTask
 from seqcli.tasks.arrays.task import ArrayClassifierTask, ArrayTaggerTask
+from seqcli.tasks.audio.classifier import AudioClassifierTask
 from seqcli.tasks.conditioned.text import ConditionedText
 from seqcli.tasks.conditioned.values import ConditionedValues
 from seqcli.tasks.forecaster.task import FORECASTERS
@@ -16,6 +17,7 @@ from seqcli.tasks.language_model import LanguageModelTask
 from seqcli.tasks.music import MusicTask
 from seqcli.tasks.synthetic import AddingTask, CopyTask
 from seqcli.tasks.tagger.task import TaggerTask
+from seqcli.tasks.transcriber.task import TranscriberTask
 from seqcli.tasks.translator.task import Translator
 
 TASKS: dict[str, Task] = {
@@ -36,6 +38,8 @@ TASKS: dict[str, Task] = {
         ArrayTaggerTask(),
         ArrayRegressorTask(),
         HopfieldTask(),
+        AudioClassifierTask(),
+        TranscriberTask(),
     )
 }
 

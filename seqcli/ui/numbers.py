@@ -42,7 +42,8 @@ KINDS = {
 # Metric (or table column) -> its kind; a name not here is a value.
 KIND_OF = {
     **dict.fromkeys(
-        ("accuracy", "macro_f1", "f1", "precision", "recall", "exact_match", "last10_accuracy"),
+        ("accuracy", "macro_f1", "f1", "precision", "recall", "exact_match", "last10_accuracy")
+        + ("cer", "wer"),
         "fraction",
     ),
     "smape": "percent",

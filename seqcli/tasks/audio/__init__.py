@@ -1,0 +1,1 @@
+"""Recordings (data.format audio): a class per recording, or a transcript (CTC)."""

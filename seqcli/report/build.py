@@ -1,0 +1,52 @@
+"""The report of runs: each run's folder read, its checkpoint loaded once for the task's view
+and the gates view, the sections joined into one page and written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from seqcli.engine.run import load_run
+from seqcli.report import charts
+from seqcli.report.cells_view import cells_section, given_input
+from seqcli.report.html import Section, page
+from seqcli.report.run_view import read_run, run_section, several_runs
+from seqcli.report.task_view import evaluated, task_section
+from seqcli.report.write import write_page
+from seqcli.tasks import TASKS
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """What `seqcli report` was asked: the runs, the text to look inside with, the page."""
+
+    runs: list[Path]
+    text: str | None
+    source: str  # how a message names the text: --text, --file notes.txt
+    out: Path
+    overwrite: bool
+    device: torch.device
+
+
+def write_report(request: ReportRequest) -> Path:
+    """Build every section and write the page whole."""
+    runtime = charts.runtime()  # first: without the report extra, one line and no work done
+    read = [read_run(folder) for folder in request.runs]
+    sections: list[Section] = []
+    for folder, run in zip(request.runs, read, strict=True):
+        sections += [run_section(run), *_loaded_sections(folder, run["name"], request)]
+    if len(read) > 1:
+        sections.insert(0, several_runs(read))
+    title = "seqcli report: " + ", ".join(run["name"] for run in read)
+    html = page(title, sections, runtime=runtime)
+    return write_page(request.out, html, overwrite=request.overwrite)
+
+
+def _loaded_sections(folder: Path, name: str, request: ReportRequest) -> list[Section]:
+    """What needs the model: the task's view, and the gates view where the task has one."""
+    run = load_run(folder, request.device, TASKS)
+    sections = [task_section(run, name, evaluated(run))]
+    cells = cells_section(run, name, given_input(run, request.text, request.source))
+    return sections + ([cells] if cells else [])

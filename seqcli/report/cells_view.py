@@ -1,0 +1,98 @@
+"""Inside the cells: the input drawn step by step, each step coloured by a chosen unit (any
+record of the cell, or h), every record of that step under the cursor; the LSTM's f against
+1 - i. The numbers are `seqcli gates`' own (analysis/gates.py), embedded once as float16."""
+
+from __future__ import annotations
+
+import base64
+
+from seqcli.analysis import gates as looked
+from seqcli.analysis.moving_average import BINS
+from seqcli.engine.contract import Given, ReadsStackInput
+from seqcli.engine.run import Run
+from seqcli.report import charts
+from seqcli.report.html import Section, as_json, chart, escape, table
+
+TOP = 3  # units offered per feature of the input, as `seqcli gates --top-units 3`
+
+
+def given_input(run: Run, text: str | None, source: str) -> Given | None:
+    """The user's text, else the run's own sample (a language model writes one), else none."""
+    if text is None:
+        text, source = run.task.sample(run, 0), "the run's sample"
+    return Given(text, source) if text else None
+
+
+def cells_section(run: Run, name: str, given: Given | None) -> Section | None:
+    """The gates view of the run's first recurrent stack, or None for a task that reads no
+    input step by step."""
+    if not isinstance(run.task, ReadsStackInput):
+        return None
+    if given is None:
+        note = "<p>This run writes no sample to read: pass --text or --file to look inside.</p>"
+        return Section(f"Inside the cells: {name}", note, kind="cells")
+    found = looked.read_gates(run, given)
+    view = looked.choose(found, layer=None, gate="h", unit=0, direction="both")
+    report = looked.report(found, view, top=TOP)
+    data = as_json(embedded(found, report))
+    body = [
+        f"<p>Read: {escape(given.source)}, {len(found.steps)} steps. Pick a record and unit; "
+        "hover a step to see every record of that unit there.</p>",
+        f'<div class="gates" data-gates="{escape(name)}"></div>',
+        f'<script type="application/json" class="gates-data">{data}</script>',
+    ]
+    figures: dict[str, dict] = {}
+    if report["moving_average"]:
+        key = f"moving-{name}"
+        figures[key] = charts.histograms(histogram_rows(report["moving_average"], view.layer))
+        body += ["<h3>The LSTM as a moving average: f against 1 - i</h3>", chart(key)]
+        body.append(_correlations(report["moving_average"]))
+    return Section(f"Inside the cells: {name}", "".join(body), figures, "cells")
+
+
+def embedded(found: looked.Gates, report: dict) -> dict:
+    """What the page's script reads: steps, record names, the top units per feature, and each
+    record (L, D, T, H) as little-endian float16 in base64 (half the bytes of float32)."""
+    records = {
+        looked.short_name(found.spec, record): {
+            "name": record,
+            "gate": looked.is_gate(record),
+            "values": base64.b64encode(values.astype("<f2").tobytes()).decode("ascii"),
+        }
+        for record, values in found.values.items()
+    }
+    layers, _, steps, units = found.shape
+    top = {
+        feature: [{**row, "record": looked.short_name(found.spec, row["record"])} for row in rows]
+        for feature, rows in report["top_units"]["features"].items()
+    }
+    shape = {"layers": layers, "directions": report["directions"], "steps": steps, "units": units}
+    return {
+        "steps": found.steps,
+        "kind": found.kind,
+        "shape": shape,
+        "records": records,
+        "top": top,
+    }
+
+
+def histogram_rows(rows: list[dict], layer: int) -> list[dict]:
+    """The chosen layer's f, i and f + i histograms (moving_average's BINS bins) as bars."""
+    bars = []
+    for row in (row for row in rows if row["layer"] == layer):
+        for part in ("f", "i", "f+i"):
+            low, high = row[part]["range"]
+            width = (high - low) / BINS
+            for index, count in enumerate(row[part]["histogram"]):
+                start = low + index * width
+                panel = f"{part} ({row['direction']})"
+                bars.append({"panel": panel, "from": start, "to": start + width, "count": count})
+    return bars
+
+
+def _correlations(rows: list[dict]) -> str:
+    table_rows = [
+        [row["layer"], row["direction"], row["corr_f_1_minus_i"], row["mean_abs_f_plus_i_minus_1"]]
+        for row in rows
+    ]
+    return table(["layer", "direction", "corr(f, 1 - i)", "mean |f + i - 1|"], table_rows)

@@ -11,7 +11,7 @@ import torch
 from seqcli.engine.run import load_run
 from seqcli.report import charts
 from seqcli.report.cells_view import cells_section, given_input
-from seqcli.report.html import Section, page
+from seqcli.report.html import Named, Section, page
 from seqcli.report.run_view import read_run, run_section, several_runs
 from seqcli.report.task_view import evaluated, task_section
 from seqcli.report.write import write_page
@@ -35,8 +35,9 @@ def write_report(request: ReportRequest) -> Path:
     runtime = charts.runtime()  # first: without the report extra, one line and no work done
     read = [read_run(folder) for folder in request.runs]
     sections: list[Section] = []
-    for folder, run in zip(request.runs, read, strict=True):
-        sections += [run_section(run), *_loaded_sections(folder, run["name"], request)]
+    for index, (folder, run) in enumerate(zip(request.runs, read, strict=True)):
+        named = Named(run["name"], f"r{index}")
+        sections += [run_section(run, named), *_loaded_sections(folder, named, request)]
     if len(read) > 1:
         sections.insert(0, several_runs(read))
     title = "seqcli report: " + ", ".join(run["name"] for run in read)
@@ -44,7 +45,7 @@ def write_report(request: ReportRequest) -> Path:
     return write_page(request.out, html, overwrite=request.overwrite)
 
 
-def _loaded_sections(folder: Path, name: str, request: ReportRequest) -> list[Section]:
+def _loaded_sections(folder: Path, name: Named, request: ReportRequest) -> list[Section]:
     """What needs the model: the task's view, and the gates view where the task has one."""
     run = load_run(folder, request.device, TASKS)
     sections = [task_section(run, name, evaluated(run))]

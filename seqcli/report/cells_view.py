@@ -11,7 +11,7 @@ from seqcli.analysis.moving_average import BINS
 from seqcli.engine.contract import Given, ReadsStackInput
 from seqcli.engine.run import Run
 from seqcli.report import charts
-from seqcli.report.html import Section, as_json, chart, escape, table
+from seqcli.report.html import Named, Section, as_json, chart, escape, table
 
 TOP = 3  # units offered per feature of the input, as `seqcli gates --top-units 3`
 
@@ -23,14 +23,14 @@ def given_input(run: Run, text: str | None, source: str) -> Given | None:
     return Given(text, source) if text else None
 
 
-def cells_section(run: Run, name: str, given: Given | None) -> Section | None:
+def cells_section(run: Run, name: Named, given: Given | None) -> Section | None:
     """The gates view of the run's first recurrent stack, or None for a task that reads no
     input step by step."""
     if not isinstance(run.task, ReadsStackInput):
         return None
     if given is None:
         note = "<p>This run writes no sample to read: pass --text or --file to look inside.</p>"
-        return Section(f"Inside the cells: {name}", note, kind="cells")
+        return Section(f"Inside the cells: {name.name}", note, kind="cells")
     found = looked.read_gates(run, given)
     view = looked.choose(found, layer=None, gate="h", unit=0, direction="both")
     report = looked.report(found, view, top=TOP)
@@ -38,16 +38,16 @@ def cells_section(run: Run, name: str, given: Given | None) -> Section | None:
     body = [
         f"<p>Read: {escape(given.source)}, {len(found.steps)} steps. Pick a record and unit; "
         "hover a step to see every record of that unit there.</p>",
-        f'<div class="gates" data-gates="{escape(name)}"></div>',
+        '<div class="gates"></div>',
         f'<script type="application/json" class="gates-data">{data}</script>',
     ]
     figures: dict[str, dict] = {}
     if report["moving_average"]:
-        key = f"moving-{name}"
+        key = f"moving-{name.tag}"
         figures[key] = charts.histograms(histogram_rows(report["moving_average"], view.layer))
         body += ["<h3>The LSTM as a moving average: f against 1 - i</h3>", chart(key)]
         body.append(_correlations(report["moving_average"]))
-    return Section(f"Inside the cells: {name}", "".join(body), figures, "cells")
+    return Section(f"Inside the cells: {name.name}", "".join(body), figures, "cells")
 
 
 def embedded(found: looked.Gates, report: dict) -> dict:

@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass, field
 from importlib import resources
 from numbers import Real
+from typing import NamedTuple
 
 GENERATOR = '<meta name="generator" content="seqcli report">'
 DIGITS = 4  # significant digits a table shows; the figures' tooltips show the same
@@ -21,6 +22,14 @@ class Section:
     body: str
     charts: dict[str, dict] = field(default_factory=dict)
     kind: str = "run"  # data-section on the page: what the browser tests look for
+
+
+class Named(NamedTuple):
+    """A run as the page names it: its folder's name for people, a tag for element ids (a
+    name can hold anything; an id of ours holds only letters and digits)."""
+
+    name: str
+    tag: str
 
 
 def escape(value: object) -> str:

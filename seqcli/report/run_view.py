@@ -11,7 +11,7 @@ import yaml
 
 from seqcli.errors import UsageError
 from seqcli.report import charts
-from seqcli.report.html import Section, chart, collapsible, pre, table
+from seqcli.report.html import Named, Section, chart, collapsible, pre, table
 from seqcli.runs.runfolder import read_metrics
 from seqcli.ui.curves import panels
 
@@ -43,9 +43,9 @@ def read_run(folder: Path) -> dict:
     }
 
 
-def run_section(run: dict) -> Section:
+def run_section(run: dict, named: Named) -> Section:
     """The recipe (collapsed), the summary table and every curve of the run."""
-    key = f"curves-{run['name']}"
+    key = f"curves-{named.tag}"
     body = [
         collapsible("recipe (resolved)", pre(run["recipe"])),
         table(["", "value"], summary_rows(run)),

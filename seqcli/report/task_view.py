@@ -6,19 +6,19 @@ from __future__ import annotations
 
 from seqcli.engine.run import Run, with_split_files
 from seqcli.report import charts
-from seqcli.report.html import Section, chart, escape, pre, table
+from seqcli.report.html import Named, Section, chart, escape, pre, table
 
 
 def evaluated(run: Run) -> dict:
-    """The task's evaluate on the validation split, capped as training's validation is."""
+    """The task's evaluate on the validation split: what `seqcli evaluate --json` reports."""
     task = run.task
     examples = with_split_files(run, task.prepare(run.recipe, run.meta)).splits["val"]
     if not len(examples):
         return {}
-    return task.evaluate(run, examples, max_batches=run.recipe.train.eval_batches)
+    return task.evaluate(run, examples)  # the whole split, as `seqcli evaluate` scores it
 
 
-def task_section(run: Run, name: str, scores: dict) -> Section:
+def task_section(run: Run, name: Named, scores: dict) -> Section:
     """Metrics, each detail table (a matrix also as a heatmap), and a sample."""
     details = scores.get("details", {})
     metrics = [[key, value] for key, value in scores.items() if key != "details"]
@@ -27,13 +27,13 @@ def task_section(run: Run, name: str, scores: dict) -> Section:
     for title, detail in details.items():
         body.append(_detail(title, detail))
         if "matrix" in detail:
-            key = f"matrix-{name}-{len(figures)}"
+            key = f"matrix-{name.tag}-{len(figures)}"
             figures[key] = confusion(detail["matrix"])
             body.append(chart(key))
     sample = run.task.sample(run, 0)
     if sample:
         body.append("<h3>A sample from best.pt</h3>" + pre(sample))
-    return Section(f"{run.task.spec.title}: {name}", "".join(body), figures, "task")
+    return Section(f"{run.task.spec.title}: {name.name}", "".join(body), figures, "task")
 
 
 def _detail(title: str, detail: dict) -> str:

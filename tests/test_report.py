@@ -1,0 +1,113 @@
+"""seqcli report without a browser: the page is whole and offline, no text in a run can break
+out of it, it is written safely, and its numbers are the ones evaluate and gates give."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import shutil
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from seqcli.cli import app
+from tests.conftest import train_briefly
+
+HOSTILE_NAME = "<img src=x onerror=window.hacked=1>"  # no slash: a folder may bear it
+HOSTILE_COMMENT = "# </script><script>window.hacked=2</script><!--\n"
+
+
+def report(*args) -> object:
+    return CliRunner().invoke(app, ["report", *map(str, args)])
+
+
+@pytest.fixture(scope="module")
+def page(trained_run, tmp_path_factory) -> str:
+    """The report of a copy of the session's run whose folder name and recipe are hostile."""
+    folder = tmp_path_factory.mktemp("hostile") / HOSTILE_NAME
+    shutil.copytree(trained_run, folder)
+    with (folder / "recipe.yaml").open("a", encoding="utf-8") as recipe:
+        recipe.write(HOSTILE_COMMENT)
+    out = folder.parent / "report.html"
+    result = report(folder, "--text", "First Citizen:\\nBefore", "--out", out, "--device", "cpu")
+    assert result.exit_code == 0, result.output
+    return out.read_text(encoding="utf-8")
+
+
+def embedded(page: str, pattern: str) -> object:
+    return json.loads(re.search(pattern, page, re.S).group(1))
+
+
+def test_text_in_a_run_never_leaves_its_element(page):
+    assert HOSTILE_NAME not in page and "window.hacked=2</script>" not in page
+    assert "&lt;img src=x onerror=window.hacked=1&gt;" in page
+    # Our scripts only: the charts' JSON, the gates' JSON, the runtime and the page's script.
+    assert len(re.findall(r"<script\b", page)) == len(re.findall(r"</script>", page)) == 4
+
+
+def test_page_names_no_file_to_fetch_outside_its_scripts(page):
+    # The browser tests block the network and see nothing asked; this checks the markup.
+    markup = re.sub(r"<script\b[^>]*>.*?</script>", "", page, flags=re.S)
+    assert not re.search(r"<[^>]*\b(src|href)=|<link\b|@import|url\(", markup, re.I)
+
+
+def test_gates_view_holds_the_values_seqcli_gates_gives(page, trained_run):
+    data = embedded(page, r'class="gates-data">(.*?)</script>')
+    result = CliRunner().invoke(
+        app, ["gates", str(trained_run), "--text", "First Citizen:\\nBefore", "--json"]
+    )
+    records = json.loads(result.stdout)["records"]
+    assert data["steps"] == list("First Citizen:\nBefore")
+    for record in data["records"].values():
+        values = np.frombuffer(base64.b64decode(record["values"]), dtype="<f2")
+        expected = np.asarray(records[record["name"]])  # (L, D, T, H)
+        assert values.shape == (expected.size,)
+        # float16: 11 significant bits, a relative error under 2^-11
+        np.testing.assert_allclose(values.reshape(expected.shape), expected, rtol=5e-4, atol=1e-4)
+
+
+def test_a_file_that_is_not_a_report_is_kept_without_overwrite(trained_run, tmp_path):
+    notes = tmp_path / "notes.html"
+    notes.write_text("<p>mine</p>", encoding="utf-8")
+    result = report(trained_run, "--out", notes, "--device", "cpu")
+    assert result.exit_code == 2
+    assert f"--out {notes}: exists and is not a seqcli report; pass --overwrite" in result.output
+    assert notes.read_text(encoding="utf-8") == "<p>mine</p>"
+    assert report(trained_run, "--out", notes, "--overwrite", "--device", "cpu").exit_code == 0
+    assert "seqcli report" in notes.read_text(encoding="utf-8")
+    assert report(trained_run, "--out", notes, "--device", "cpu").exit_code == 0  # a report
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["notes.html"]  # no partial
+
+
+def test_no_report_is_written_through_a_link(trained_run, tmp_path):
+    target = tmp_path / "elsewhere.html"
+    target.write_text("kept", encoding="utf-8")
+    link = tmp_path / "report.html"
+    link.symlink_to(target)
+    result = report(trained_run, "--out", link, "--overwrite", "--device", "cpu")
+    assert result.exit_code == 2
+    assert f"--out {link}: is a symbolic link; seqcli writes no report through one" in result.output
+    assert target.read_text(encoding="utf-8") == "kept"
+
+
+def test_a_folder_without_a_run_is_named(tmp_path):
+    result = report(tmp_path, "--out", tmp_path / "r.html")
+    assert result.exit_code == 2
+    assert f"{tmp_path}: holds no metrics.jsonl (not a run folder, or not started)" in result.output
+
+
+def test_classifier_view_draws_the_confusion_matrix_evaluate_reports(tmp_path):
+    trainer, _ = train_briefly("classifier", tmp_path / "spam")
+    out = tmp_path / "spam.html"
+    assert report(tmp_path / "spam", "--out", out, "--device", "cpu").exit_code == 0
+    charts = embedded(out.read_text(encoding="utf-8"), r'id="charts">(.*?)</script>')
+    heatmap = next(spec for key, spec in charts.items() if key.startswith("matrix-"))
+    result = CliRunner().invoke(app, ["evaluate", str(tmp_path / "spam"), "--json"])
+    matrix = json.loads(result.stdout)["details"]["confusion"]["matrix"]
+    cells = heatmap["data"]["values"]
+    assert len(cells) == len(matrix["labels"]) ** 2
+    for cell in cells:
+        true, predicted = (matrix["labels"].index(cell[k]) for k in ("true class", "predicted"))
+        assert cell["count"] == matrix["counts"][true][predicted]

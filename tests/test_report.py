@@ -111,3 +111,32 @@ def test_classifier_view_draws_the_confusion_matrix_evaluate_reports(tmp_path):
     for cell in cells:
         true, predicted = (matrix["labels"].index(cell[k]) for k in ("true class", "predicted"))
         assert cell["count"] == matrix["counts"][true][predicted]
+
+
+def test_gates_points_to_the_report(trained_run):
+    result = CliRunner().invoke(app, ["gates", str(trained_run), "--text", "First"])
+    assert f"seqcli report {trained_run} with the same --text or --file" in result.output
+
+
+def test_compare_cells_folder_shows_each_groups_gradient_flow(tmp_path):
+    from tests.test_compare import tiny_grid_recipe
+
+    args = ["compare-cells", tiny_grid_recipe(tmp_path), "--cells", "rnn,gru", "--out", "cells"]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path)
+        done = CliRunner().invoke(app, [*map(str, args), "--device", "cpu"])
+        assert "all variants on one page: seqcli report cells" in done.output
+        assert report("cells", "--out", "cells.html", "--device", "cpu").exit_code == 0
+    page = (tmp_path / "cells.html").read_text(encoding="utf-8")
+    charts = embedded(page, r'id="charts">(.*?)</script>')
+    flow = charts["flow-r0"]["data"]["values"]
+    groups = json.loads((tmp_path / "cells" / "compare.json").read_text(encoding="utf-8"))["groups"]
+    for group in groups:
+        drawn = [point["y"] for point in flow if point["series"] == group["group"]]
+        assert drawn == [value for value in group["gradient_flow"] if value > 0]
+    variants = {point["series"] for point in charts["curves-r0"]["data"]["values"]}
+    assert variants == {
+        f"{run} {split}"
+        for run in ("rnn-1x40-uni-seed0", "gru-1x40-uni-seed0")
+        for split in ("train", "val")
+    }

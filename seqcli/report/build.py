@@ -11,6 +11,7 @@ import torch
 from seqcli.engine.run import load_run
 from seqcli.report import charts
 from seqcli.report.cells_view import cells_section, given_input
+from seqcli.report.compare_view import compare_section, is_comparison, variant_folders
 from seqcli.report.html import Named, Section, page
 from seqcli.report.run_view import read_run, run_section, several_runs
 from seqcli.report.task_view import evaluated, task_section
@@ -33,16 +34,28 @@ class ReportRequest:
 def write_report(request: ReportRequest) -> Path:
     """Build every section and write the page whole."""
     runtime = charts.runtime()  # first: without the report extra, one line and no work done
-    read = [read_run(folder) for folder in request.runs]
-    sections: list[Section] = []
-    for index, (folder, run) in enumerate(zip(request.runs, read, strict=True)):
-        named = Named(run["name"], f"r{index}")
-        sections += [run_section(run, named), *_loaded_sections(folder, named, request)]
-    if len(read) > 1:
-        sections.insert(0, several_runs(read))
-    title = "seqcli report: " + ", ".join(run["name"] for run in read)
+    plain = [folder for folder in request.runs if not is_comparison(folder)]
+    read = {folder: read_run(folder) for folder in plain}  # a folder that is no run: at once
+    sections: list[Section] = [several_runs(list(read.values()))] if len(read) > 1 else []
+    for index, folder in enumerate(request.runs):
+        named = Named(folder.resolve().name, f"r{index}")
+        if folder in read:
+            sections += [
+                run_section(read[folder], named),
+                *_loaded_sections(folder, named, request),
+            ]
+        else:
+            sections += _comparison(folder, named)
+    title = "seqcli report: " + ", ".join(folder.resolve().name for folder in request.runs)
     html = page(title, sections, runtime=runtime)
     return write_page(request.out, html, overwrite=request.overwrite)
+
+
+def _comparison(folder: Path, named: Named) -> list[Section]:
+    """compare-cells' groups and gradient flow, and its variants' curves overlaid."""
+    variants = [read_run(variant) for variant in variant_folders(folder)]
+    overlaid = [several_runs(variants, named.tag)] if variants else []
+    return [compare_section(folder, named), *overlaid]
 
 
 def _loaded_sections(folder: Path, name: Named, request: ReportRequest) -> list[Section]:

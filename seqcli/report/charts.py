@@ -31,14 +31,15 @@ def runtime() -> str:
     return bundle
 
 
-def curves(points: list[dict]) -> dict:
+def curves(points: list[dict], *, x_title: str = "step", log: bool = False) -> dict:
     """A panel per quantity (rows: series, x, panel, y), zoomed and panned with the mouse."""
+    y_scale = {"type": "log"} if log else {"zero": False}
     line = {
         "mark": {"type": "line", "point": True, "tooltip": True},
         "params": ZOOM,
         "encoding": {
-            "x": {"field": "x", "type": "quantitative", "title": "step"},
-            "y": {"field": "y", "type": "quantitative", "title": None},
+            "x": {"field": "x", "type": "quantitative", "title": x_title},
+            "y": {"field": "y", "type": "quantitative", "title": None, "scale": y_scale},
             "color": {"field": "series", "type": "nominal", "title": None},
         },
     }

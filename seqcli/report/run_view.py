@@ -94,14 +94,15 @@ def finite(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def several_runs(runs: list[dict]) -> Section:
+def several_runs(runs: list[dict], tag: str = "all") -> Section:
     """Every run's curves overlaid and their final validation metrics side by side."""
     names = [run["name"] for run in runs]
     finals = [run["summary"].get("final", {}).get("val", {}) for run in runs]
     metrics = list(dict.fromkeys(key for final in finals for key in final))
     rows = [[metric, *(final.get(metric, "") for final in finals)] for metric in metrics]
-    body = table(["validation", *names], rows) + chart("curves-all")
-    return Section("Runs side by side", body, {"curves-all": curves(_named(runs))}, "runs")
+    key = f"curves-{tag}"
+    body = table(["validation", *names], rows) + chart(key)
+    return Section("Runs side by side", body, {key: curves(_named(runs))}, "runs")
 
 
 def _named(runs: list[dict]) -> dict[str, list[dict]]:

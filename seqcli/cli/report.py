@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from seqcli import ui
-from seqcli.cli.app import Device, app, friendly
+from seqcli.cli.app import Device, Threads, app, friendly, place
+from seqcli.cli.evaluate import MaxBatches
 from seqcli.cli.requests import read_file_flag
 from seqcli.errors import UsageError
 from seqcli.recipe.inputs import GATES
@@ -30,14 +31,16 @@ def report(
     file: File = None,
     out: Out = Path("report.html"),
     overwrite: Overwrite = False,
+    max_batches: MaxBatches = None,
     device: Device = "auto",
+    threads: Threads = None,
 ) -> None:
     """Write one HTML page of runs: curves, the task's view, the gates under your cursor."""
-    from seqcli.engine.run import resolve_device
     from seqcli.report.build import ReportRequest, write_report
 
     given, source = _text(text, file)
-    request = ReportRequest(runs, given, source, out, overwrite, resolve_device(device))
+    machine = place(device, threads)
+    request = ReportRequest(runs, given, source, out, overwrite, max_batches, machine)
     ui.wrote(write_report(request))
 
 

@@ -28,6 +28,7 @@ class ReportRequest:
     source: str  # how a message names the text: --text, --file notes.txt
     out: Path
     overwrite: bool
+    max_batches: int | None  # the task's evaluate on at most this many batches; None: all
     device: torch.device
 
 
@@ -61,6 +62,6 @@ def _comparison(folder: Path, named: Named) -> list[Section]:
 def _loaded_sections(folder: Path, name: Named, request: ReportRequest) -> list[Section]:
     """What needs the model: the task's view, and the gates view where the task has one."""
     run = load_run(folder, request.device, TASKS)
-    sections = [task_section(run, name, evaluated(run))]
+    sections = [task_section(run, name, evaluated(run, request.max_batches))]
     cells = cells_section(run, name, given_input(run, request.text, request.source))
     return sections + ([cells] if cells else [])

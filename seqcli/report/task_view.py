@@ -9,13 +9,14 @@ from seqcli.report import charts
 from seqcli.report.html import Named, Section, chart, escape, pre, table
 
 
-def evaluated(run: Run) -> dict:
-    """The task's evaluate on the validation split: what `seqcli evaluate --json` reports."""
+def evaluated(run: Run, max_batches: int | None) -> dict:
+    """The task's evaluate on the validation split: what `seqcli evaluate --json` reports
+    (with the same --max-batches)."""
     task = run.task
     examples = with_split_files(run, task.prepare(run.recipe, run.meta)).splits["val"]
     if not len(examples):
         return {}
-    return task.evaluate(run, examples)  # the whole split, as `seqcli evaluate` scores it
+    return task.evaluate(run, examples, max_batches=max_batches)
 
 
 def task_section(run: Run, name: Named, scores: dict) -> Section:

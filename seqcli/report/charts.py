@@ -45,12 +45,17 @@ def curves(points: list[dict], *, x_title: str = "step", log: bool = False) -> d
     }
     return {
         "$schema": SCHEMA,
-        "facet": {"field": "panel", "type": "nominal", "title": None, "sort": None},
+        "facet": {"field": "panel", "type": "nominal", "title": None, "sort": _order(points)},
         "columns": 2,
         "data": {"values": points},
         "spec": {"width": WIDTH, "height": 200, **line},
         "resolve": {"scale": {"y": "independent"}},
     }
+
+
+def _order(rows: list[dict]) -> list[str]:
+    """Panels in the order the rows first name them (Vega-Lite would sort them by name)."""
+    return list(dict.fromkeys(row["panel"] for row in rows))
 
 
 def heatmap(cells: list[dict], *, x: str, y: str, value: str) -> dict:
@@ -97,14 +102,19 @@ def histograms(rows: list[dict]) -> dict:
     return {
         "$schema": SCHEMA,
         "data": {"values": rows},
-        "facet": {"field": "panel", "type": "nominal", "title": None, "sort": None},
+        "facet": {"field": "panel", "type": "nominal", "title": None, "sort": _order(rows)},
         "columns": 3,
         "spec": {
             "width": 220,
             "height": 140,
             "mark": {"type": "bar", "tooltip": True},
             "encoding": {
-                "x": {"field": "from", "type": "quantitative", "bin": {"binned": True}},
+                "x": {
+                    "field": "from",
+                    "type": "quantitative",
+                    "bin": {"binned": True},
+                    "title": "value",
+                },
                 "x2": {"field": "to"},
                 "y": {"field": "count", "type": "quantitative"},
             },

@@ -150,3 +150,32 @@ def test_screenshot_is_not_blank(char_page):
     shot = np.asarray(Image.open(io.BytesIO(opened.page.screenshot(full_page=True))).convert("L"))
     assert shot.std() > 10
     assert (shot < 128).mean() > 0.01  # text and lines, not a white sheet
+
+
+def test_hopfield_slider_walks_the_recall_seqcli_generate_prints(browser, tmp_path):
+    import re
+
+    from tests.conftest import ROOT
+
+    recipe = ROOT / "recipes" / "hopfield-letters.yaml"
+    trained = CliRunner().invoke(app, ["train", str(recipe), "--out", str(tmp_path / "hop")])
+    assert trained.exit_code == 0, trained.output
+    out = tmp_path / "hop.html"
+    assert (
+        CliRunner().invoke(app, ["report", str(tmp_path / "hop"), "--out", str(out)]).exit_code == 0
+    )
+    printed = CliRunner().invoke(app, ["generate", str(tmp_path / "hop")]).output
+    energies = [float(e) for e in re.findall(r"iteration \d+ +energy (-?[\d.]+)", printed)]
+    assert len(energies) > 1  # the probe, then at least one update
+    opened = Opened(browser, out)
+    page, slider = opened.page, opened.page.locator(".recall input.iteration")
+    inked = "[...document.querySelectorAll('.recall rect')].map(r => r.getAttribute('fill')).join()"
+    drawn = []
+    for iteration, energy in enumerate(energies):
+        slider.fill(str(iteration))
+        shown = page.locator(".recall .energy").inner_text()
+        assert shown == f"iteration {iteration} of {len(energies) - 1}: energy {energy:.4f}"
+        drawn.append(page.evaluate(inked))
+    assert drawn[0] != drawn[-1]  # the flipped units were put back
+    assert opened.errors == [] and opened.requests == [out.as_uri()]
+    opened.page.close()

@@ -112,3 +112,34 @@ function gatesView(root, data) {
   directionPick.onchange = () => choose({ direction: clamp(directionPick.value, shape.directions.length - 1) });
   choose({});
 }
+
+document.querySelectorAll("script.recall-data").forEach((node) => {
+  recallView(node.previousElementSibling, JSON.parse(node.textContent));
+});
+
+function recallView(root, data) {
+  // Each state of the recall as a grid of cells, the slider choosing the iteration.
+  const slider = element("input", { class: "iteration", type: "range", min: 0, max: data.states.length - 1, value: 0 });
+  const shown = element("div", { class: "energy" });
+  const size = 12, grid = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  grid.setAttribute("width", data.columns * size);
+  grid.setAttribute("height", data.rows * size);
+  grid.setAttribute("class", "pattern");
+  const cells = data.states[0].map((_, i) => {
+    const cell = document.createElementNS("http://www.w3.org/2000/svg", "rect");
+    cell.setAttribute("x", (i % data.columns) * size);
+    cell.setAttribute("y", Math.floor(i / data.columns) * size);
+    cell.setAttribute("width", size - 1);
+    cell.setAttribute("height", size - 1);
+    grid.append(cell);
+    return cell;
+  });
+  function draw() {
+    const k = parseInt(slider.value, 10);
+    data.states[k].forEach((v, i) => cells[i].setAttribute("fill", v > 0 ? "#222" : "#eee"));
+    shown.textContent = `iteration ${k} of ${data.states.length - 1}: energy ${data.energies[k].toFixed(4)}`;
+  }
+  slider.oninput = draw;
+  root.append(slider, shown, grid);
+  draw();
+}

@@ -4,9 +4,12 @@ and a sample from best.pt where the task writes one."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from seqcli.engine.run import Run, with_split_files
 from seqcli.report import charts
 from seqcli.report.html import Named, Section, chart, escape, pre, table
+from seqcli.report.recall_view import recall_view
 
 
 def evaluated(run: Run, max_batches: int | None) -> dict:
@@ -31,10 +34,18 @@ def task_section(run: Run, name: Named, scores: dict) -> Section:
             key = f"matrix-{name.tag}-{len(figures)}"
             figures[key] = confusion(detail["matrix"])
             body.append(chart(key))
+    if run.task.spec.name in VIEWS:
+        html, more = VIEWS[run.task.spec.name](run, name)
+        body.append(html)
+        figures |= more
     sample = run.task.sample(run, 0)
     if sample:
         body.append("<h3>A sample from best.pt</h3>" + pre(sample))
     return Section(f"{run.task.spec.title}: {name.name}", "".join(body), figures, "task")
+
+
+# What a task shows beyond evaluate's tables: task name -> (run, name) -> (HTML, figures).
+VIEWS: dict[str, Callable[[Run, Named], tuple[str, dict[str, dict]]]] = {"hopfield": recall_view}
 
 
 def _detail(title: str, detail: dict) -> str:

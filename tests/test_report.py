@@ -140,3 +140,16 @@ def test_compare_cells_folder_shows_each_groups_gradient_flow(tmp_path):
         for run in ("rnn-1x40-uni-seed0", "gru-1x40-uni-seed0")
         for split in ("train", "val")
     }
+
+
+def test_forecaster_view_draws_the_forecast_generate_writes_on_dates(tmp_path):
+    train_briefly("direct_forecaster", tmp_path / "air")
+    out = tmp_path / "air.html"
+    assert report(tmp_path / "air", "--out", out, "--device", "cpu").exit_code == 0
+    spec = embedded(out.read_text(encoding="utf-8"), r'id="charts">(.*?)</script>')["forecast-r0"]
+    assert spec["spec"]["layer"][1]["encoding"]["x"]["type"] == "temporal"
+    drawn = [p for p in spec["data"]["values"] if p["series"] == "forecast"]
+    written = CliRunner().invoke(app, ["generate", str(tmp_path / "air")]).stdout.splitlines()
+    rows = [line.split(",") for line in written[1:]]
+    assert [point["x"][:7] for point in drawn] == [month for month, _ in rows]
+    assert [point["y"] for point in drawn] == pytest.approx([float(v) for _, v in rows], abs=1e-3)

@@ -53,6 +53,31 @@ def curves(points: list[dict], *, x_title: str = "step", log: bool = False) -> d
     }
 
 
+def band(points: list[dict], *, temporal: bool) -> dict:
+    """A panel per column: the history and the forecast as lines, the forecast's band (rows
+    with low and high) as an area under them; dates on the x axis where there are some."""
+    x = {"field": "x", "type": "temporal" if temporal else "quantitative", "title": None}
+    y = {"field": "y", "type": "quantitative", "title": None, "scale": {"zero": False}}
+    area = {
+        "transform": [{"filter": "isValid(datum.low)"}],
+        "mark": {"type": "area", "opacity": 0.25, "color": "#e45756"},
+        "encoding": {"x": x, "y": {**y, "field": "low"}, "y2": {"field": "high"}},
+    }
+    line = {
+        "mark": {"type": "line", "tooltip": True},
+        "params": ZOOM,
+        "encoding": {"x": x, "y": y, "color": {"field": "series", "title": None}},
+    }
+    return {
+        "$schema": SCHEMA,
+        "data": {"values": points},
+        "facet": {"field": "panel", "type": "nominal", "title": None, "sort": _order(points)},
+        "columns": 1,
+        "spec": {"width": 2 * WIDTH, "height": 220, "layer": [area, line]},
+        "resolve": {"scale": {"y": "independent"}},
+    }
+
+
 def _order(rows: list[dict]) -> list[str]:
     """Panels in the order the rows first name them (Vega-Lite would sort them by name)."""
     return list(dict.fromkeys(row["panel"] for row in rows))

@@ -179,3 +179,30 @@ def test_hopfield_slider_walks_the_recall_seqcli_generate_prints(browser, tmp_pa
     assert drawn[0] != drawn[-1]  # the flipped units were put back
     assert opened.errors == [] and opened.requests == [out.as_uri()]
     opened.page.close()
+
+
+def test_hovering_a_written_word_lights_the_source_by_its_attention(browser, tmp_path):
+    from tests.conftest import train_briefly
+
+    train_briefly("translator", tmp_path / "digits")
+    out = tmp_path / "digits.html"
+    assert (
+        CliRunner().invoke(app, ["report", str(tmp_path / "digits"), "--out", str(out)]).exit_code
+        == 0
+    )
+    opened = Opened(browser, out)
+    page = opened.page
+    sentence = page.locator(".attention .sentence").first
+    targets = sentence.locator("span.target")
+    assert targets.count() > 0
+    for row in range(targets.count()):
+        targets.nth(row).hover()
+        weights = [
+            float(w)
+            for w in sentence.locator("span.source").evaluate_all(
+                "spans => spans.map(s => s.dataset.weight)"
+            )
+        ]
+        assert sum(weights) == pytest.approx(1.0, abs=5e-3)  # a softmax over the source
+    assert opened.errors == [] and opened.requests == [out.as_uri()]
+    page.close()

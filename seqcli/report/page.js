@@ -143,3 +143,31 @@ function recallView(root, data) {
   root.append(slider, shown, grid);
   draw();
 }
+
+document.querySelectorAll("script.attention-data").forEach((node) => {
+  attentionView(node.previousElementSibling, JSON.parse(node.textContent));
+});
+
+function attentionView(root, sentences) {
+  // Each written word lights the source words by the weight it gave them (a row of weights).
+  sentences.forEach((sentence) => {
+    const block = element("div", { class: "sentence" });
+    const source = sentence.source.map((word) => element("span", { class: "source" }, word + " "));
+    const written = element("div", { class: "written" });
+    sentence.target.forEach((word, row) => {
+      const span = element("span", { class: "target", "data-row": row }, word + " ");
+      span.onmouseenter = () => source.forEach((s, col) => {
+        const weight = sentence.weights[row][col];
+        s.style.background = `rgba(228,87,86,${weight})`;
+        s.title = `attention ${weight.toFixed(3)}`;
+        s.dataset.weight = weight.toFixed(3);
+      });
+      written.append(span);
+    });
+    const from = element("div", {}, "source: "), to = element("div", {}, "reference: " + sentence.reference);
+    source.forEach((s) => from.append(s));
+    written.prepend("written: ");
+    block.append(from, written, to);
+    root.append(block);
+  });
+}

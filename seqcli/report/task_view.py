@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from seqcli.engine.run import Run, with_split_files
 from seqcli.report import charts
+from seqcli.report.attention_view import attention_view
 from seqcli.report.forecast_view import forecast_view
 from seqcli.report.html import Named, Section, chart, escape, pre, table
 from seqcli.report.recall_view import recall_view
@@ -48,6 +49,7 @@ def task_section(run: Run, name: Named, scores: dict) -> Section:
 # What a task shows beyond evaluate's tables: task name -> (run, name) -> (HTML, figures).
 VIEWS: dict[str, Callable[[Run, Named], tuple[str, dict[str, dict]]]] = {
     "hopfield": recall_view,
+    "translator": attention_view,
     "direct_forecaster": forecast_view,
     "autoregressive_forecaster": forecast_view,
 }

@@ -10,6 +10,7 @@ import shutil
 
 import numpy as np
 import pytest
+import torch
 from typer.testing import CliRunner
 
 from seqcli.cli import app
@@ -153,3 +154,20 @@ def test_forecaster_view_draws_the_forecast_generate_writes_on_dates(tmp_path):
     rows = [line.split(",") for line in written[1:]]
     assert [point["x"][:7] for point in drawn] == [month for month, _ in rows]
     assert [point["y"] for point in drawn] == pytest.approx([float(v) for _, v in rows], abs=1e-3)
+
+
+def test_tagger_view_shows_gold_and_the_tags_predict_gives(tmp_path):
+    from seqcli.engine.run import load_run
+    from seqcli.tasks import TASKS
+
+    train_briefly("tagger", tmp_path / "pos")
+    out = tmp_path / "pos.html"
+    assert report(tmp_path / "pos", "--out", out, "--device", "cpu").exit_code == 0
+    page = out.read_text(encoding="utf-8")
+    tables = re.findall(r'<table class="tags">(.*?)</table>', page, re.S)
+    assert len(tables) == 5
+    cells = re.findall(r'<td class="(right|wrong)">(.*?)<br>(.*?)<br>(.*?)</td>', tables[0])
+    run = load_run(tmp_path / "pos", torch.device("cpu"), TASKS)
+    predicted = run.task.predict(run, [" ".join(word for _, word, _, _ in cells)])[0]["labels"]
+    assert [tag for _, _, _, tag in cells] == predicted
+    assert all((kind == "right") == (gold == tag) for kind, _, gold, tag in cells)

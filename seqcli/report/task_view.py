@@ -12,6 +12,7 @@ from seqcli.report.attention_view import attention_view
 from seqcli.report.forecast_view import forecast_view
 from seqcli.report.html import Named, Section, chart, escape, pre, table
 from seqcli.report.recall_view import recall_view
+from seqcli.report.tags_view import tags_view
 
 
 def evaluated(run: Run, max_batches: int | None) -> dict:
@@ -50,6 +51,7 @@ def task_section(run: Run, name: Named, scores: dict) -> Section:
 VIEWS: dict[str, Callable[[Run, Named], tuple[str, dict[str, dict]]]] = {
     "hopfield": recall_view,
     "translator": attention_view,
+    "tagger": tags_view,
     "direct_forecaster": forecast_view,
     "autoregressive_forecaster": forecast_view,
 }

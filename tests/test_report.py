@@ -171,3 +171,19 @@ def test_tagger_view_shows_gold_and_the_tags_predict_gives(tmp_path):
     predicted = run.task.predict(run, [" ".join(word for _, word, _, _ in cells)])[0]["labels"]
     assert [tag for _, _, _, tag in cells] == predicted
     assert all((kind == "right") == (gold == tag) for kind, _, gold, tag in cells)
+
+
+def test_several_runs_are_overlaid_and_their_metrics_set_side_by_side(trained_run, tmp_path):
+    other = tmp_path / "other"
+    shutil.copytree(trained_run, other)
+    out = tmp_path / "both.html"
+    assert report(trained_run, other, "--out", out, "--device", "cpu").exit_code == 0
+    page = out.read_text(encoding="utf-8")
+    series = {
+        p["series"]
+        for p in embedded(page, r'id="charts">(.*?)</script>')["curves-all"]["data"]["values"]
+    }
+    assert series == {f"{name} {split}" for name in ("run", "other") for split in ("train", "val")}
+    final = json.loads((trained_run / "summary.json").read_text(encoding="utf-8"))["final"]["val"]
+    row = re.search(r"<tr><td>loss</td><td>(.*?)</td><td>(.*?)</td></tr>", page).groups()
+    assert row == (f"{final['loss']:.4g}",) * 2

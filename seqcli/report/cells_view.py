@@ -10,16 +10,19 @@ from seqcli.analysis import gates as looked
 from seqcli.analysis.moving_average import BINS
 from seqcli.engine.contract import Given, ReadsStackInput
 from seqcli.engine.run import Run
+from seqcli.errors import SeqcliError
 from seqcli.report import charts
 from seqcli.report.html import Named, Section, as_json, chart, escape, table
 
+OWN_SAMPLE = "the run's sample"  # the text read when no --text or --file is given
+NO_INPUT = "<p>This run writes no sample to read: pass --text or --file to look inside.</p>"
 TOP = 3  # units offered per feature of the input, as `seqcli gates --top-units 3`
 
 
 def given_input(run: Run, text: str | None, source: str) -> Given | None:
     """The user's text, else the run's own sample (a language model writes one), else none."""
     if text is None:
-        text, source = run.task.sample(run, 0), "the run's sample"
+        text, source = run.task.sample(run, 0), OWN_SAMPLE
     return Given(text, source) if text else None
 
 
@@ -29,9 +32,14 @@ def cells_section(run: Run, name: Named, given: Given | None) -> Section | None:
     if not isinstance(run.task, ReadsStackInput):
         return None
     if given is None:
-        note = "<p>This run writes no sample to read: pass --text or --file to look inside.</p>"
-        return Section(f"Inside the cells: {name.name}", note, kind="cells")
-    found = looked.read_gates(run, given)
+        return Section(f"Inside the cells: {name.name}", NO_INPUT, kind="cells")
+    try:
+        found = looked.read_gates(run, given)
+    except SeqcliError:
+        if given.source != OWN_SAMPLE:
+            raise
+        # A sample that is no input (an adding model's sum, a copy's verdict): nothing to read.
+        return Section(f"Inside the cells: {name.name}", NO_INPUT, kind="cells")
     view = looked.choose(found, layer=None, gate="h", unit=0, direction="both")
     report = looked.report(found, view, top=TOP)
     data = as_json(embedded(found, report))

@@ -14,7 +14,10 @@ from seqcli.cli.requests import read_file_flag
 from seqcli.errors import UsageError
 from seqcli.recipe.inputs import GATES
 
-Runs = Annotated[list[Path], typer.Argument(help="Run folders (each with its metrics.jsonl).")]
+Runs = Annotated[
+    list[Path],
+    typer.Argument(help="Run folders (each with its metrics.jsonl), compare-cells folders."),
+]
 Text = Annotated[
     str | None, typer.Option(help="Text to look inside the cells with; \\n becomes a newline.")
 ]

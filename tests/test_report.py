@@ -187,3 +187,11 @@ def test_several_runs_are_overlaid_and_their_metrics_set_side_by_side(trained_ru
     final = json.loads((trained_run / "summary.json").read_text(encoding="utf-8"))["final"]["val"]
     row = re.search(r"<tr><td>loss</td><td>(.*?)</td><td>(.*?)</td></tr>", page).groups()
     assert row == (f"{final['loss']:.4g}",) * 2
+
+
+def test_values_json_cannot_carry_become_null_and_no_text_ends_the_script():
+    from seqcli.report.html import as_json
+
+    text = as_json({"loss": [float("nan"), 1.5, float("inf")], "label": "</script><!--&"})
+    assert json.loads(text) == {"loss": [None, 1.5, None], "label": "</script><!--&"}
+    assert "<" not in text and ">" not in text and "&" not in text

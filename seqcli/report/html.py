@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 from dataclasses import dataclass, field
 from importlib import resources
 from numbers import Real
@@ -38,8 +39,20 @@ def escape(value: object) -> str:
 
 def as_json(value: object) -> str:
     """JSON safe inside a <script>: no '<', '>' or '&' survives to end it or open a comment."""
-    text = json.dumps(value, ensure_ascii=False, allow_nan=False, default=_plain)
+    text = json.dumps(_finite(value), ensure_ascii=False, allow_nan=False, default=_plain)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _finite(value: object) -> object:
+    """NaN and infinities (a diverged run's loss, forecast or weights) as null: JSON has no
+    word for them, and the figures leave a null out."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
 
 
 def _plain(value: object) -> object:

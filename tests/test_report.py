@@ -195,3 +195,14 @@ def test_values_json_cannot_carry_become_null_and_no_text_ends_the_script():
     text = as_json({"loss": [float("nan"), 1.5, float("inf")], "label": "</script><!--&"})
     assert json.loads(text) == {"loss": [None, 1.5, None], "label": "</script><!--&"}
     assert "<" not in text and ">" not in text and "&" not in text
+
+
+def test_per_step_figure_draws_seqcli_gates_per_step_table(page, trained_run):
+    drawn = embedded(page, r'id="charts">(.*?)</script>')["per-step-r0"]["data"]["values"]
+    result = CliRunner().invoke(
+        app, ["gates", str(trained_run), "--text", "First Citizen:\\nBefore", "--json"]
+    )
+    table = json.loads(result.stdout)["per_step"]
+    assert {point["panel"] for point in drawn} == set(table)
+    for panel, values in table.items():
+        assert [p["y"] for p in drawn if p["panel"] == panel] == pytest.approx(values)

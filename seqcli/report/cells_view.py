@@ -49,13 +49,29 @@ def cells_section(run: Run, name: Named, given: Given | None) -> Section | None:
         '<div class="gates"></div>',
         f'<script type="application/json" class="gates-data">{data}</script>',
     ]
-    figures: dict[str, dict] = {}
+    steps_key = f"per-step-{name.tag}"
+    figures: dict[str, dict] = {steps_key: per_step(report["per_step"], found.steps)}
+    body += [
+        "<h3>Per step, over the top layer's units (seqcli gates' table)</h3>",
+        chart(steps_key),
+    ]
     if report["moving_average"]:
         key = f"moving-{name.tag}"
         figures[key] = charts.histograms(histogram_rows(report["moving_average"], view.layer))
         body += ["<h3>The LSTM as a moving average: f against 1 - i</h3>", chart(key)]
         body.append(_correlations(report["moving_average"]))
     return Section(f"Inside the cells: {name.name}", "".join(body), figures, "cells")
+
+
+def per_step(summary: dict[str, list[float]], steps: list[str]) -> dict:
+    """Each gate's mean, each other record's mean |value| and the saturated share, per step,
+    a panel each; the step's text is in the tooltip."""
+    points = [
+        {"series": panel, "x": t, "panel": panel, "y": value, "step": steps[t]}
+        for panel, values in summary.items()
+        for t, value in enumerate(values)
+    ]
+    return charts.curves(points, x_title="input step")
 
 
 def embedded(found: looked.Gates, report: dict) -> dict:

@@ -16,6 +16,7 @@ LAYERS = (
     "scaffold",  # seqcli init: a recipe guessed from a data file, torch-free
     "launch",  # torchrun's ranks and their process group, the allocator: around the loop
     "export",  # a trained run in other formats
+    "report",  # seqcli report: one HTML page of runs, reading what analysis and compare give
     "compare",
     "analysis",
     "tasks",

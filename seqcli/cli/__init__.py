@@ -16,6 +16,7 @@ for module in (
     "outputs",
     "gates",
     "plot",
+    "report",
     "export",
     "recipes",
 ):

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from seqcli import ui
 from seqcli.cli.app import Device, Overrides, Threads, app, friendly, place
 from seqcli.cli.choices import literal, offer_each
 from seqcli.cli.numbers import bounded, like
@@ -97,3 +98,4 @@ def compare_cells(
     from seqcli.ui.compare import CompareView
 
     CompareView().render(stream)
+    ui.info(f"all variants on one page: seqcli report {folder}")

@@ -85,6 +85,7 @@ def gates(
     from seqcli.ui.gates import gates_view
 
     gates_view(report, title=str(run))
+    ui.info(f"to hover every unit in a browser: seqcli report {run} with the same --text or --file")
 
 
 def _refuse_without_input(task: Task, tasks: Tasks) -> None:

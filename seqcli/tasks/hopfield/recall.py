@@ -31,6 +31,20 @@ def recall_lines(run: Run, recall: Recall, *, seed: int) -> Iterator[str]:
         yield _verdict(run, before, len(states) - 1, target) + "\n"
 
 
+def recall_steps(run: Run, recall: Recall, *, seed: int) -> list[tuple[str, list, list]]:
+    """For each probe: its title, every state of its recall as ±1 lists, and their energies
+    (what recall_lines draws, as data: seqcli report's slider)."""
+    generator = torch.Generator().manual_seed(seed)
+    recalls = [
+        (title, _states(run, probe, generator))
+        for title, probe, _ in _probes(run, recall, generator)
+    ]
+    return [
+        (title, [polarise(s)[0].tolist() for s in states], [_energy(run, s) for s in states])
+        for title, states in recalls
+    ]
+
+
 def recall_summary(run: Run) -> str:
     """One line for the training display: stored pattern 0 recalled from data.noise flipped."""
     generator = torch.Generator().manual_seed(run.recipe.seed)

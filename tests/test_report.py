@@ -89,7 +89,8 @@ def test_no_report_is_written_through_a_link(trained_run, tmp_path):
     link.symlink_to(target)
     result = report(trained_run, "--out", link, "--overwrite", "--device", "cpu")
     assert result.exit_code == 2
-    assert f"--out {link}: is a symbolic link; seqcli writes no report through one" in result.output
+    refusal = f"--out {link}: is a symbolic link; seqcli writes no file through a link"
+    assert refusal in result.output
     assert target.read_text(encoding="utf-8") == "kept"
 
 
@@ -206,3 +207,11 @@ def test_per_step_figure_draws_seqcli_gates_per_step_table(page, trained_run):
     assert {point["panel"] for point in drawn} == set(table)
     for panel, values in table.items():
         assert [p["y"] for p in drawn if p["panel"] == panel] == pytest.approx(values)
+
+
+def test_an_out_that_is_not_html_is_refused_before_any_work(tmp_path):
+    result = report(tmp_path / "no-such-run", "--out", tmp_path / "page.txt")
+    assert result.exit_code == 2
+    assert f"--out {tmp_path / 'page.txt'}: expected a file name ending in .html or .htm" in (
+        result.output
+    )

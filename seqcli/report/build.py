@@ -15,7 +15,7 @@ from seqcli.report.compare_view import compare_section, is_comparison, variant_f
 from seqcli.report.html import Named, Section, page
 from seqcli.report.run_view import read_run, run_section, several_runs
 from seqcli.report.task_view import evaluated, task_section
-from seqcli.report.write import write_page
+from seqcli.report.write import check_page, write_page
 from seqcli.tasks import TASKS
 
 
@@ -34,6 +34,7 @@ class ReportRequest:
 
 def write_report(request: ReportRequest) -> Path:
     """Build every section and write the page whole."""
+    check_page(request.out, overwrite=request.overwrite)
     runtime = charts.runtime()  # first: without the report extra, one line and no work done
     plain = [folder for folder in request.runs if not is_comparison(folder)]
     read = {folder: read_run(folder) for folder in plain}  # a folder that is no run: at once

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from seqcli.data.corpus import cache_root
 from seqcli.extras import require
-from seqcli.report.write import write_whole
+from seqcli.recipe.outputs import write_beside
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # a name, never fetched
 ZOOM = [{"name": "zoom", "select": "interval", "bind": "scales"}]
@@ -25,7 +25,7 @@ def runtime() -> str:
     bundle = convert.javascript_bundle()
     try:
         kept.parent.mkdir(parents=True, exist_ok=True)
-        write_whole(kept, bundle.encode("utf-8"))
+        write_beside(kept, bundle.encode("utf-8"))
     except OSError:
         pass  # an unwritable cache costs the next report the same seconds, nothing more
     return bundle

@@ -907,6 +907,11 @@ CASES = [
         "train: fold 1 needs folds greater than it (folds: None)",
     ),
     case(
+        "fold-result-damaged", both(small_table(), file("out/fold-0/result.json", '{"recipe":')),
+        "train recipe.yaml --folds 2 --out out",
+        "fold-0/result.json:1: not JSON (Expecting value, column 11); delete it to start over",
+    ),
+    case(
         "folds-with-resume", recipe(), "train --resume run --folds 3",
         "--folds starts a cross-validation; rerun it to resume its folds",
     ),

@@ -27,7 +27,7 @@ XAxis = Annotated[
 @friendly
 def plot(runs: Runs, out: Out = Path("curves.png"), x_axis: XAxis = "step") -> None:
     """Draw train and validation curves of runs: loss, each metric, lr, speed."""
-    from seqcli.runs.runfolder import read_metrics
+    from seqcli.runs.jsonfiles import read_metrics
     from seqcli.ui.curves import plot_runs
 
     if x_axis not in X_AXES:

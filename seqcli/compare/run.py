@@ -7,7 +7,6 @@ skips it, and a variant interrupted after a validation resumes from its last.pt.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator
 from dataclasses import asdict
@@ -20,6 +19,7 @@ import torch
 from seqcli.analysis.diagnostics import ClipStats, diagnose
 from seqcli.analysis.matching import meta_parameter_count
 from seqcli.compare.grid import Grid, Variant, plan, variant_recipe
+from seqcli.data.forms import Form
 from seqcli.engine import events
 from seqcli.engine.run import load_run, stored_recipe, with_split_files
 from seqcli.engine.start import fresh_training, resumed_training
@@ -28,19 +28,47 @@ from seqcli.errors import CheckpointError
 from seqcli.recipe import Recipe, recipe_to_dict
 from seqcli.recipe.tasks import METRICS
 from seqcli.runs.checkpoint import load_checkpoint
+from seqcli.runs.jsonfiles import read_log, read_state
 from seqcli.runs.runfolder import RunFolder
 from seqcli.tasks import TASKS, task_for
 
 RESULT = "result.json"
 
 
-def finished_result(folder: Path, recipe: Recipe) -> dict | None:
-    """The stored result of this very variant recipe, if it finished before."""
+class ResultForm(Form):
+    """result.json: what marks a variant or fold finished (the report reads the rest)."""
+
+    recipe: dict
+
+
+class VariantForm(ResultForm):
+    """A compare-cells variant's result.json: what its report reads."""
+
+    name: str
+    group: str
+    variant: dict
+    monitor: str
+    parameters: int
+    wall_s: float
+    speed: float
+    best_val: float | None
+    test: dict[str, float | int]
+    target_step: int | None
+    curve: list[list[float]]  # (step, value) pairs
+    clipping: dict[str, float | int | None]
+    diagnostics: dict
+
+
+def finished_result(folder: Path, recipe: Recipe, form: type[Form] = VariantForm) -> dict | None:
+    """The stored result of this very variant recipe, if it finished before; a damaged one
+    is refused naming file:line rather than trained over or half read."""
     path = folder / RESULT
     if not path.is_file():
         return None
-    result = json.loads(path.read_text(encoding="utf-8"))
-    return result if result.get("recipe") == recipe_to_dict(recipe) else None
+    result = read_state(path, ResultForm)
+    if result["recipe"] != recipe_to_dict(recipe):
+        return None
+    return read_state(path, form)
 
 
 def trainer_for(recipe: Recipe, folder: Path, device: torch.device):
@@ -103,11 +131,10 @@ def history(folder: Path, recipe: Recipe) -> tuple[list[tuple[int, float]], Clip
     """The validation curve and the pre-clip gradient norms from the run's metrics.jsonl,
     which a resumed run continues: so they cover the steps trained before an interruption."""
     curve, clipping = [], ClipStats(recipe.train.clip_norm)
-    for line in (folder / "metrics.jsonl").read_text(encoding="utf-8").splitlines():
-        record = json.loads(line)
-        if record["split"] == "val":
+    for record in read_log(folder / "metrics.jsonl").rows:
+        if record["split"] == "val" and recipe.train.monitor in record:
             curve.append((record["step"], record[recipe.train.monitor]))
-        elif record["split"] == "train":
+        elif record["split"] == "train" and "grad_norm" in record:
             clipping.observe(record["grad_norm"])
     return curve, clipping
 

@@ -42,6 +42,7 @@ from seqcli.recipe import (
 )
 from seqcli.runs.runfolder import RUN_FILES
 from tests.conftest import fill, shipped_recipe, small_disk, tiny_recipe, unmount, write_corpus
+from tests.npz_files import bomb, forged
 
 MARKER = "MARKER"  # a crafted checkpoint tries to create this file; nothing may ever create it
 
@@ -1318,6 +1319,15 @@ CASES = [
         "--allow-changed-data applies to --resume only",
     ),
     # Sequences of numbers (data.format arrays) and splits from their own files.
+    case(
+        "arrays-zip-bomb", both(lambda tmp, run: bomb(tmp / "a.npz"), arrays()), TRAIN,
+        "a.npz: x unpacks to 80 MiB from",
+    ),
+    case(
+        "arrays-forged-header",
+        both(lambda tmp, run: forged(tmp / "a.npz", (10**9, 3, 2)), arrays()), TRAIN,
+        "a.npz: x's header declares (1000000000, 3, 2) float32 (22.4 GiB), but the archive",
+    ),
     case("arrays-without-x", both(npz("a.npz", y=Y), arrays()), TRAIN,
          "a.npz: no 'x' array (found: y)"),
     case(

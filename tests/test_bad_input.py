@@ -549,7 +549,22 @@ CASES = [
     ),
     case(
         "tokenizer-file-missing", recipe(data={"tokenizer": "bpe", "tokenizer_file": "no.model"}),
-        TRAIN, "data.tokenizer_file: cannot read",
+        TRAIN, "no.model: tokenizer file not found",
+    ),
+    case(
+        "tokenizer-file-fifo",
+        both(fifo("sp.model"), recipe(data={"tokenizer": "bpe", "tokenizer_file": "sp.model"})),
+        TRAIN, "sp.model: is a named pipe (FIFO), expected a regular file",
+    ),
+    case(
+        "tokenizer-file-empty",
+        both(file("sp.model", b""),
+             recipe(data={"tokenizer": "bpe", "tokenizer_file": "sp.model"})),
+        TRAIN, "sp.model is not a sentencepiece model (.model file) (it is empty)",
+    ),
+    case(
+        "tokenizer-file-device", recipe(data={"tokenizer": "bpe", "tokenizer_file": "/dev/zero"}),
+        TRAIN, "data.tokenizer_file: /dev/zero: is a character device, expected a regular file",
     ),
     case(
         "tokenizer-file-not-a-model",
@@ -1300,6 +1315,11 @@ CASES = [
         "checkpoint-meta-field-of-another-type",
         checkpoint_payload(stored_meta(tokenizer="morse")), "generate ckpt.pt",
         "ckpt.pt: meta.tokenizer: got 'morse'; input should be 'char', 'word', 'bpe' or 'unigram'",
+    ),
+    case(
+        "checkpoint-empty-subword-model",
+        checkpoint_payload(stored_meta(tokenizer="bpe", model="")), "generate ckpt.pt",
+        "ckpt.pt: meta.model: not a sentencepiece model in base64",
     ),
     case(
         "checkpoint-negative-step",

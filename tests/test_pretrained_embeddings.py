@@ -147,6 +147,14 @@ def test_a_hostile_vectors_file_is_one_line_naming_where(tmp_path, content, mess
         read_vectors(path, ["cat", "dog"], dim=DIM, what="model.pretrained_embeddings")
 
 
+def test_a_gzip_of_one_endless_line_is_refused_without_holding_it(tmp_path):
+    path = tmp_path / "w.txt.gz"
+    with gzip.open(path, "wb") as handle:
+        handle.write(b"cat 1 2 3 4\n" + b"0" * (1 << 22))  # 4 MiB of one line, 4 KiB packed
+    with pytest.raises(DataError, match=r"w\.txt\.gz:2: a line longer than 4\.25 KiB"):
+        read_vectors(path, ["cat"], dim=DIM, what="model.pretrained_embeddings")
+
+
 def test_every_task_taking_vectors_names_its_token_tables():
     takes = [
         name for name, spec in SPECS.items() if "pretrained_embeddings" in spec.model.model_fields

@@ -1284,8 +1284,21 @@ CASES = [
         "train.batch_size, train.seq_len",
     ),
     case(
+        "hopfield-beyond-memory", both(memory_recipe(TWO_GLYPHS), free_memory(10)), TRAIN,
+        "(16 parameters: 64 bytes); cpu has 10 bytes free; the data decides a Hopfield "
+        "network's size: use less",
+    ),
+    case(
+        "classifier-beyond-memory", both(small_table(), free_memory(1000)), TRAIN,
+        "cpu has 1000 bytes free; lower model.hidden_size, model.layers, train.batch_size",
+    ),
+    case(
         "samples-beyond-memory", nothing, "generate {run} --num-samples 100000000 --length 5",
         "--num-samples 100,000,000: the samples need about",
+    ),
+    case(
+        "length-beyond-memory", nothing, "generate {run} --length 1000000000000000000000000000000",
+        "--length 1,000,000,000,000,000,000,000,000,000,000: one sample of that many tokens needs",
     ),
     case(
         "file-that-fails-when-read", nothing, "generate {run} --prime-file /proc/self/mem",

@@ -928,6 +928,10 @@ CASES = [
         "fold-0/result.json:1: not JSON (Expecting value, column 11); delete it to start over",
     ),
     case(
+        "torchrun-environment-half-set", both(recipe(), variable("WORLD_SIZE", "2")), TRAIN,
+        "a torchrun environment half set: WORLD_SIZE=2 but no RANK, MASTER_ADDR, MASTER_PORT",
+    ),
+    case(
         "folds-with-resume", recipe(), "train --resume run --folds 3",
         "--folds starts a cross-validation; rerun it to resume its folds",
     ),

@@ -721,6 +721,10 @@ CASES = [
     case("unknown-device", recipe(), "train recipe.yaml --device tpu", "--device tpu: choose"),
     case("no-processes", recipe(), "train recipe.yaml --nproc 0", "--nproc: got 0; input should"),
     case(
+        "more-processes-than-cores", recipe(), "train recipe.yaml --nproc 100000",
+        "--nproc 100000: this machine gives seqcli",
+    ),
+    case(
         "unwritable-out-folder", both(recipe(), file("taken.txt", "x")),
         "train recipe.yaml --out taken.txt/run", "taken.txt/run: cannot write the run folder",
     ),
@@ -905,6 +909,10 @@ CASES = [
     case(
         "folds-one", small_table(), "train recipe.yaml --folds 1",
         "--folds: got 1; input should be greater than or equal to 2",
+    ),
+    case(
+        "folds-beyond-a-thousand", small_table(), "train recipe.yaml --folds 1000000000",
+        "--folds: got 1000000000; input should be less than or equal to 1000",
     ),
     case(
         "folds-more-than-examples", small_table(), "train recipe.yaml --folds 5",

@@ -109,6 +109,9 @@ class TrainConfig(Section):
     folds: int | None = Field(
         None,
         ge=2,
+        # Each fold trains a whole run, planned before the first starts: 1,000 runs is days of
+        # the smallest recipe, and 10^9 of them filled memory before any data was read.
+        le=1000,
         description="k-fold cross-validation (classifier, text regressor): train k runs, "
         "each validated on one fold, into RUN_DIR/fold-i/, and report mean and std of each "
         "metric; a test split stays out of every fold",

@@ -1230,6 +1230,10 @@ CASES = [
         "--file in.txt: 1 GiB; input files may be at most 256 KiB",
     ),
     case(
+        "gates-input-beyond-its-trace", file("in.txt", "the " * 60_000),
+        "gates {run} --file in.txt", "--file in.txt: 240,000 steps of",
+    ),
+    case(
         "predict-line-too-long", file("in.txt", "a" * 100_001), "predict {run} --file in.txt",
         "--file in.txt: line 1 holds 100,001 characters; a line may hold at most 100,000",
     ),

@@ -1147,6 +1147,14 @@ CASES = [
         "--threads: got 0; input should be greater than or equal to 1",
     ),
     case(
+        "threads-beyond-the-cores", nothing, "evaluate {run} --threads 100000",
+        "--threads: got 100000; input should be less than or equal to",
+    ),
+    case(
+        "jobs-beyond-the-cores", recipe(), "compare-cells recipe.yaml --jobs 100000",
+        "--jobs: got 100000; input should be less than or equal to",
+    ),
+    case(
         "threads-variable-not-a-number", variable("SEQCLI_THREADS", "two"), "evaluate {run}",
         "SEQCLI_THREADS (read as --threads): got two; input should be a valid integer",
     ),

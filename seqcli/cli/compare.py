@@ -10,7 +10,7 @@ import typer
 
 from seqcli.cli.app import Device, Overrides, Threads, app, friendly, place
 from seqcli.cli.choices import literal, offer_each
-from seqcli.cli.numbers import bounded, like
+from seqcli.cli.numbers import bounded, like, usable_cores
 from seqcli.cli.training import out_folder
 from seqcli.recipe import ModelConfig, TrainConfig
 
@@ -52,7 +52,13 @@ Target = Annotated[
 Steps = Annotated[
     int | None, typer.Option(parser=like(TrainConfig, "steps"), help="Steps per variant.")
 ]
-Jobs = Annotated[int, typer.Option(parser=bounded(int, ge=1), help="Variants trained at once.")]
+Jobs = Annotated[
+    int,
+    typer.Option(
+        parser=bounded(int, ge=1, le=usable_cores()),
+        help="Variants trained at once, at most the cores.",
+    ),
+]
 
 
 @app.command("compare-cells")

@@ -21,6 +21,9 @@ class TrainConfig(Section):
     accumulate: int = Field(
         1,
         ge=1,
+        # Ctrl-C saves after the step it arrives in: a step of more micro-batches than this
+        # would keep the user waiting for it.
+        le=4096,
         description="micro-batches of batch_size whose gradients make one optimizer step: "
         "the effective batch is batch_size x ranks x accumulate",
     )

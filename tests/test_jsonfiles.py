@@ -107,3 +107,15 @@ def test_plot_warns_once_about_a_damaged_line_and_draws_the_rest(trained_run, tm
     result = CliRunner().invoke(app, ["plot", str(run), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert result.stderr.count("warning:") == 1 and "skipped 2 damaged lines" in result.stderr
+
+
+def test_a_variant_result_without_its_monitored_score_is_refused(tmp_path, fold_recipe):
+    result = {
+        "recipe": recipe_to_dict(fold_recipe), "name": "v", "group": "g", "variant": {},
+        "monitor": "loss", "parameters": 1, "wall_s": 1.0, "speed": 1.0, "best_val": 1.0,
+        "test": {"accuracy": 0.5}, "target_step": None, "curve": [], "clipping": {},
+        "diagnostics": {},
+    }  # fmt: skip
+    (tmp_path / "result.json").write_text(json.dumps(result), encoding="utf-8")
+    with pytest.raises(CheckpointError, match=r"result\.json: test\.loss: got None; expected a"):
+        finished_result(tmp_path, fold_recipe)

@@ -7,6 +7,7 @@ skips it, and a variant interrupted after a validation resumes from its last.pt.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Iterator
 from dataclasses import asdict
@@ -15,6 +16,7 @@ from pathlib import Path
 from queue import Empty as EmptyQueue
 
 import torch
+from pydantic import model_validator
 
 from seqcli.analysis.diagnostics import ClipStats, diagnose
 from seqcli.analysis.matching import meta_parameter_count
@@ -52,11 +54,18 @@ class VariantForm(ResultForm):
     wall_s: float
     speed: float
     best_val: float | None
-    test: dict[str, float | int]
+    test: dict  # a task's metrics, some of them tables; the report reads the monitored one
     target_step: int | None
     curve: list[list[float]]  # (step, value) pairs
     clipping: dict[str, float | int | None]
     diagnostics: dict
+
+    @model_validator(mode="after")
+    def _monitored_test_score(self) -> VariantForm:
+        score = self.test.get(self.monitor)
+        if not isinstance(score, float | int) or not math.isfinite(score):
+            raise ValueError(f"test.{self.monitor}: got {score!r}; expected a finite number")
+        return self
 
 
 def finished_result(folder: Path, recipe: Recipe, form: type[Form] = VariantForm) -> dict | None:

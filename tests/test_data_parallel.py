@@ -8,6 +8,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -323,6 +324,27 @@ def test_a_lone_master_address_or_a_world_of_one_trains_alone(monkeypatch):
     monkeypatch.setenv("WORLD_SIZE", "1")
     monkeypatch.delenv("RANK", raising=False)
     assert world_size() == 1
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_rank_waiting_for_its_peers_ends_at_once_on_a_signal(tmp_path, write_recipe, sig):
+    # A store that takes the rank's connection and never answers: it waits in rendezvous.
+    with socket.create_server(("127.0.0.1", 0)) as store:
+        store.settimeout(120)
+        torchrun = {"WORLD_SIZE": "2", "RANK": "1", "MASTER_ADDR": "127.0.0.1"}
+        env = {**os.environ, **torchrun, "MASTER_PORT": str(store.getsockname()[1])}
+        env.update(PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1")
+        command = [sys.executable, "-m", "seqcli", "train", str(write_recipe()), "--out", "run"]
+        # Its own session: a background job's SIGINT would be ignored, as `cmd &` does.
+        rank = subprocess.Popen(command, cwd=tmp_path, env=env, start_new_session=True)
+        try:
+            connection, _ = store.accept()
+            rank.send_signal(sig)
+            assert rank.wait(timeout=60) == -sig  # before: ignored until the 30-minute timeout
+            connection.close()
+        finally:
+            rank.kill()
+            rank.wait()
 
 
 def test_the_ranks_run_the_command_less_its_nproc():

@@ -5,6 +5,7 @@ nothing here acts."""
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -70,8 +71,26 @@ def join(device: torch.device) -> torch.device:
     if device.type == "cuda":
         device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
         torch.cuda.set_device(device)
-    dist.init_process_group(BACKENDS[device.type])
+    with signals_end_at_once():
+        dist.init_process_group(BACKENDS[device.type])
     return device
+
+
+@contextmanager
+def signals_end_at_once() -> Iterator[None]:
+    """Ctrl-C and SIGTERM end the process at once while it waits for its peers: the wait is
+    in torch's C++ store client, where Python's own handler never runs (Ctrl-C was ignored
+    until the 30-minute rendezvous timeout), and nothing has been made yet to save."""
+    signals = (signal.SIGINT, signal.SIGTERM)
+    previous = {sig: signal.getsignal(sig) for sig in signals}
+    for sig in signals:
+        if previous[sig] is not signal.SIG_IGN:  # nohup's choice stands
+            signal.signal(sig, signal.SIG_DFL)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def leave(*, together: bool) -> None:

@@ -43,3 +43,15 @@ def _npy(array: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     np.save(buffer, array)
     return buffer.getvalue()
+
+
+def encrypted(path: Path) -> Path:
+    """An .npz whose x member is marked encrypted (bit 0 of its flags, in both headers)."""
+    buffer = io.BytesIO()
+    np.savez(buffer, x=np.zeros((2, 3, 1)), y=np.zeros(2))
+    data = bytearray(buffer.getvalue())
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = data.index(signature)  # x.npy's headers come first
+        data[at + offset] |= 1
+    path.write_bytes(bytes(data))
+    return path

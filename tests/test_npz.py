@@ -10,7 +10,7 @@ import pytest
 import seqcli.data.npz as npz
 from seqcli.data.arrays import read_arrays
 from seqcli.errors import DataError
-from tests.npz_files import bomb, forged
+from tests.npz_files import bomb, encrypted, forged
 
 
 @pytest.fixture
@@ -55,3 +55,9 @@ def test_real_numbers_that_pack_loosely_are_read(tmp_path):
     x = np.random.default_rng(0).normal(size=(8, 5, 2)).astype(np.float32)
     np.savez_compressed(path, x=x, y=np.arange(8) % 2)
     assert np.array_equal(read_arrays(path, target="class").x, x)
+
+
+def test_an_encrypted_member_is_refused_naming_it(tmp_path, no_load):
+    path = encrypted(tmp_path / "locked.npz")
+    with pytest.raises(DataError, match=r"locked\.npz: x is encrypted; save the arrays without"):
+        read_arrays(path, target="class")

@@ -30,7 +30,9 @@ HEADERS = {
     (1, 0): np.lib.format.read_array_header_1_0,
     (2, 0): np.lib.format.read_array_header_2_0,
 }
-BROKEN = (ValueError, KeyError, EOFError, OSError, NotImplementedError, zlib.error)
+ENCRYPTED = 0x1  # the zip format's flag bit for a member that needs a password
+# RuntimeError: zipfile's "is encrypted, password required" for a member it cannot open.
+BROKEN = (ValueError, KeyError, EOFError, OSError, NotImplementedError, RuntimeError, zlib.error)
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,8 @@ def _member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> Memb
     name = info.filename.removesuffix(".npy")
     if not info.filename.endswith(".npy"):
         return Member(name, info.compress_size, info.file_size, 0)
+    if info.flag_bits & ENCRYPTED:
+        raise DataError(f"{path}: {name} is encrypted; save the arrays without a password")
     try:
         with archive.open(info) as member:
             shape, _, dtype = HEADERS[np.lib.format.read_magic(member)](member)

@@ -17,6 +17,7 @@ import numpy as np
 
 from seqcli.data.corpus import open_data
 from seqcli.data.labelled import text_lines
+from seqcli.data.numbers import FLOAT32_MAX, non_finite_name
 from seqcli.errors import DataError
 from seqcli.recipe.errors import cut
 from seqcli.recipe.inputs import size_text
@@ -135,13 +136,17 @@ def _ragged(path: Path, number: int, got: int, dim: int, what: str, *, first: bo
 
 def _numbers(values: list[str], where: str) -> np.ndarray:
     try:
-        row = np.array([float(value) for value in values], dtype=np.float32)
+        row = np.array([float(value) for value in values], dtype=np.float64)
     except ValueError:
-        bad = next(value for value in values if not _is_float(value))
-        raise DataError(f"{where}: {cut(bad)!r} is not a number") from None
-    if not np.isfinite(row).all():
-        raise DataError(f"{where}: the vector holds a non-finite number (nan or inf)")
-    return row
+        text = next(value for value in values if not _is_float(value))
+        raise DataError(f"{where}: {cut(text)!r} is not a number") from None
+    bad = np.flatnonzero(~np.isfinite(row) | (np.abs(np.nan_to_num(row)) > FLOAT32_MAX))
+    if len(bad):
+        first = int(bad[0])
+        value = float(row[first])
+        what = non_finite_name(value) if not np.isfinite(value) else "beyond float32's range"
+        raise DataError(f"{where}: number {first + 1} of the vector is {what} ({values[first]!r})")
+    return row.astype(np.float32)
 
 
 def _is_float(value: str) -> bool:

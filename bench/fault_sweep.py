@@ -7,11 +7,17 @@ promise it keeps; tests/test_usage.py: command-line usage). This runs all of the
 ones too (SIGKILL at every stage), and counts. 0 failed is the bar; a skipped case (a full
 disk needs root to mount a small tmpfs) is counted apart and named.
 
-    python bench/fault_sweep.py
+Each case is also put in a class, the issue tracker's: ok, data loss, traceback, hang (a
+case still running after HANG_SECONDS is stopped and counted so) or unclear (it failed
+otherwise: a message that does not say what the case expects).
+
+    flock /tmp/heavy.lock python bench/fault_sweep.py
 """
 
 from __future__ import annotations
 
+import re
+import signal
 import sys
 import time
 from collections import Counter, defaultdict
@@ -20,7 +26,41 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-TABLES = ("tests/test_bad_input.py", "tests/test_faults.py", "tests/test_usage.py")
+TABLES = (
+    "tests/test_bad_input.py",
+    "tests/test_faults.py",
+    "tests/test_usage.py",
+    "tests/test_jsonfiles.py",  # the run folder's JSON: damaged, deep, non-finite
+    "tests/test_npz.py",  # zip bombs and forged headers in .npz files
+    "tests/test_init.py",  # seqcli init on every kind of file, hostile ones too
+    "tests/test_docs.py",  # every command the docs quote
+)
+HANG_SECONDS = 300
+# What a failure's report says, first match wins: its class. The tables assert "changed:
+# [...]" for files a case must not touch, and "ran code" for a checkpoint that executed.
+CLASSES = (
+    ("hang", re.compile(r"Hang: still running")),
+    ("data loss", re.compile(r"changed: \[|ran code|deleted|overwritten")),
+    (
+        "traceback",
+        re.compile(r"Traceback \(most recent|^E\s+(?!Assertion)\w+(Error|Exception)\b", re.M),
+    ),
+)
+
+
+CLASS_ORDER = ("data loss", "traceback", "hang", "unclear", "ok")
+
+
+class Hang(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise Hang(f"Hang: still running after {HANG_SECONDS} s")
+
+
+def failure_class(text: str) -> str:
+    return next((name for name, pattern in CLASSES if pattern.search(text)), "unclear")
 
 
 class Tally:
@@ -30,12 +70,24 @@ class Tally:
         self.outcomes: dict[str, Counter] = defaultdict(Counter)
         self.failed: list[str] = []
         self.skipped: list[str] = []
+        self.classes: Counter = Counter()
+
+    def pytest_runtest_setup(self, item) -> None:
+        signal.signal(signal.SIGALRM, _alarm)
+        signal.alarm(HANG_SECONDS)
+
+    def pytest_runtest_teardown(self, item) -> None:
+        signal.alarm(0)
 
     def pytest_runtest_logreport(self, report) -> None:
         if report.when != "call" and not (report.when == "setup" and report.outcome != "passed"):
             return
         table = report.nodeid.split("::")[0]
         self.outcomes[table][report.outcome] += 1
+        if report.outcome == "passed":
+            self.classes["ok"] += 1
+        elif report.outcome == "failed":
+            self.classes[failure_class(str(report.longrepr))] += 1
         {"failed": self.failed, "skipped": self.skipped}.get(report.outcome, []).append(
             report.nodeid
         )
@@ -57,6 +109,7 @@ def main() -> int:
         print(row(table, counts))
         total.update(counts)
     print(row("all", total))
+    print("by class: " + ", ".join(f"{name} {tally.classes[name]}" for name in CLASS_ORDER))
     for nodeid in tally.failed:
         print(f"failed: {nodeid}")
     for nodeid in tally.skipped:

@@ -159,7 +159,8 @@ def scored(name: str, folder: Path, changes: list[str]) -> dict:
     test = run.task.prepare(run.recipe, run.meta).splits["test"]
     details = run.task.evaluate(run, test)["details"]
     ranking = details["ranking"]
-    mase = {row[1]: row[-1] for row in ranking["rows"]}
+    at = ranking["columns"].index("mase")  # the verdict's columns ("vs model", "p") follow it
+    mase = {row[1]: row[at] for row in ranking["rows"]}
     coverage = [row[1] for row in details["intervals"]["rows"] if row[0] == "80%"]
     return {
         "name": name,

@@ -239,16 +239,18 @@ def test_a_step_label_unseen_in_training_is_left_out_of_the_scores(tmp_path):
 
 def test_an_npz_that_unpacks_beyond_memory_is_refused_before_it_is_read(tmp_path, monkeypatch):
     import seqcli.data.arrays as arrays
+    import seqcli.data.npz as npz
     from seqcli.errors import DataError
 
     path = tmp_path / "big.npz"
     np.savez_compressed(path, x=np.zeros((64, 100, 4), dtype=np.float32), y=np.zeros(64))
     declared = 64 * 100 * 4 * 4  # x alone: what the archive says it unpacks to, at least
     assert path.stat().st_size < declared / 20  # zeros pack tightly: no ratio can tell
-    monkeypatch.setattr(arrays, "memory_bytes", lambda: declared)
+    monkeypatch.setattr(npz, "memory_bytes", lambda: declared)
     monkeypatch.setattr(np, "load", lambda *a, **k: pytest.fail("read before the check"))
     with pytest.raises(
         DataError,
-        match=r"big.npz: its arrays unpack to 101 KiB, more than this machine.s memory \(100 KiB\)",
+        match=r"big.npz: its arrays need 401 KiB as seqcli reads them, more than this machine.s "
+        r"memory \(100 KiB\)",
     ):
         arrays.read_arrays(path, target="label")

@@ -42,6 +42,7 @@ from seqcli.recipe import (
 )
 from seqcli.runs.runfolder import RUN_FILES
 from tests.conftest import fill, shipped_recipe, small_disk, tiny_recipe, unmount, write_corpus
+from tests.npz_files import bomb, forged
 
 MARKER = "MARKER"  # a crafted checkpoint tries to create this file; nothing may ever create it
 
@@ -574,7 +575,22 @@ CASES = [
     ),
     case(
         "tokenizer-file-missing", recipe(data={"tokenizer": "bpe", "tokenizer_file": "no.model"}),
-        TRAIN, "data.tokenizer_file: cannot read",
+        TRAIN, "no.model: tokenizer file not found",
+    ),
+    case(
+        "tokenizer-file-fifo",
+        both(fifo("sp.model"), recipe(data={"tokenizer": "bpe", "tokenizer_file": "sp.model"})),
+        TRAIN, "sp.model: is a named pipe (FIFO), expected a regular file",
+    ),
+    case(
+        "tokenizer-file-empty",
+        both(file("sp.model", b""),
+             recipe(data={"tokenizer": "bpe", "tokenizer_file": "sp.model"})),
+        TRAIN, "sp.model is not a sentencepiece model (.model file) (it is empty)",
+    ),
+    case(
+        "tokenizer-file-device", recipe(data={"tokenizer": "bpe", "tokenizer_file": "/dev/zero"}),
+        TRAIN, "data.tokenizer_file: /dev/zero: is a character device, expected a regular file",
     ),
     case(
         "tokenizer-file-not-a-model",
@@ -734,6 +750,10 @@ CASES = [
     ),
     case("unknown-device", recipe(), "train recipe.yaml --device tpu", "--device tpu: choose"),
     case("no-processes", recipe(), "train recipe.yaml --nproc 0", "--nproc: got 0; input should"),
+    case(
+        "more-processes-than-cores", recipe(), "train recipe.yaml --nproc 100000",
+        "--nproc 100000: this machine gives seqcli",
+    ),
     case(
         "unwritable-out-folder", both(recipe(), file("taken.txt", "x")),
         "train recipe.yaml --out taken.txt/run", "taken.txt/run: cannot write the run folder",
@@ -922,6 +942,10 @@ CASES = [
         "--folds: got 1; input should be greater than or equal to 2",
     ),
     case(
+        "folds-beyond-a-thousand", small_table(), "train recipe.yaml --folds 1000000000",
+        "--folds: got 1000000000; input should be less than or equal to 1000",
+    ),
+    case(
         "folds-more-than-examples", small_table(), "train recipe.yaml --folds 5",
         "train.folds 5: only 4 example(s) outside the test split; each fold needs at least one",
     ),
@@ -936,6 +960,15 @@ CASES = [
     case(
         "fold-without-folds", small_table(train={"fold": 1}), TRAIN,
         "train: fold 1 needs folds greater than it (folds: None)",
+    ),
+    case(
+        "fold-result-damaged", both(small_table(), file("out/fold-0/result.json", '{"recipe":')),
+        "train recipe.yaml --folds 2 --out out",
+        "fold-0/result.json:1: not JSON (Expecting value, column 11); delete it to start over",
+    ),
+    case(
+        "torchrun-environment-half-set", both(recipe(), variable("WORLD_SIZE", "2")), TRAIN,
+        "a torchrun environment half set: WORLD_SIZE=2 but no RANK, MASTER_ADDR, MASTER_PORT",
     ),
     case(
         "folds-with-resume", recipe(), "train --resume run --folds 3",
@@ -1145,6 +1178,14 @@ CASES = [
         "--threads: got 0; input should be greater than or equal to 1",
     ),
     case(
+        "threads-beyond-the-cores", nothing, "evaluate {run} --threads 100000",
+        "--threads: got 100000; input should be less than or equal to",
+    ),
+    case(
+        "jobs-beyond-the-cores", recipe(), "compare-cells recipe.yaml --jobs 100000",
+        "--jobs: got 100000; input should be less than or equal to",
+    ),
+    case(
         "threads-variable-not-a-number", variable("SEQCLI_THREADS", "two"), "evaluate {run}",
         "SEQCLI_THREADS (read as --threads): got two; input should be a valid integer",
     ),
@@ -1228,6 +1269,10 @@ CASES = [
         "--file in.txt: 1 GiB; input files may be at most 256 KiB",
     ),
     case(
+        "gates-input-beyond-its-trace", file("in.txt", "the " * 60_000),
+        "gates {run} --file in.txt", "--file in.txt: 240,000 steps of",
+    ),
+    case(
         "predict-line-too-long", file("in.txt", "a" * 100_001), "predict {run} --file in.txt",
         "--file in.txt: line 1 holds 100,001 characters; a line may hold at most 100,000",
     ),
@@ -1294,8 +1339,21 @@ CASES = [
         "train.batch_size, train.seq_len",
     ),
     case(
+        "hopfield-beyond-memory", both(memory_recipe(TWO_GLYPHS), free_memory(10)), TRAIN,
+        "(16 parameters: 64 bytes); cpu has 10 bytes free; the data decides a Hopfield "
+        "network's size: use less",
+    ),
+    case(
+        "classifier-beyond-memory", both(small_table(), free_memory(1000)), TRAIN,
+        "cpu has 1000 bytes free; lower model.hidden_size, model.layers, train.batch_size",
+    ),
+    case(
         "samples-beyond-memory", nothing, "generate {run} --num-samples 100000000 --length 5",
         "--num-samples 100,000,000: the samples need about",
+    ),
+    case(
+        "length-beyond-memory", nothing, "generate {run} --length 1000000000000000000000000000000",
+        "--length 1,000,000,000,000,000,000,000,000,000,000: one sample of that many tokens needs",
     ),
     case(
         "file-that-fails-when-read", nothing, "generate {run} --prime-file /proc/self/mem",
@@ -1327,6 +1385,11 @@ CASES = [
         "ckpt.pt: meta.tokenizer: got 'morse'; input should be 'char', 'word', 'bpe' or 'unigram'",
     ),
     case(
+        "checkpoint-empty-subword-model",
+        checkpoint_payload(stored_meta(tokenizer="bpe", model="")), "generate ckpt.pt",
+        "ckpt.pt: meta.model: not a sentencepiece model in base64",
+    ),
+    case(
         "checkpoint-negative-step",
         checkpoint_payload(lambda payload, tmp: {**payload, "step": -1}), "inspect ckpt.pt",
         "ckpt.pt: step: got -1",
@@ -1344,6 +1407,15 @@ CASES = [
         "--allow-changed-data applies to --resume only",
     ),
     # Sequences of numbers (data.format arrays) and splits from their own files.
+    case(
+        "arrays-zip-bomb", both(lambda tmp, run: bomb(tmp / "a.npz"), arrays()), TRAIN,
+        "a.npz: x unpacks to 80 MiB from",
+    ),
+    case(
+        "arrays-forged-header",
+        both(lambda tmp, run: forged(tmp / "a.npz", (10**9, 3, 2)), arrays()), TRAIN,
+        "a.npz: x's header declares (1000000000, 3, 2) float32 (22.4 GiB), but the archive",
+    ),
     case("arrays-without-x", both(npz("a.npz", y=Y), arrays()), TRAIN,
          "a.npz: no 'x' array (found: y)"),
     case(

@@ -164,7 +164,9 @@ def test_a_vector_conditioned_generator_learns_the_amplitude(tmp_path):
         (["x", "1", "0.5 0.5"], "w.csv:2: 'x' is not a number"),
         (["1", "1", ""], "w.csv:2: the sequence column is empty"),
         (["1", "1", "0.5 nan"], "w.csv:2: 'nan' is not a number"),
+        (["1", "1", "1 " * 70_000], "w.csv:2: not CSV seqcli can read (field larger than"),
     ],
+    ids=["not-a-number", "empty", "nan", "field-past-csvs-limit"],
 )
 def test_vector_reader_errors_name_file_and_line(tmp_path, row, message):
     from seqcli.data.vectors import read_vectors

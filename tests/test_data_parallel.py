@@ -8,6 +8,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -279,9 +280,71 @@ def test_a_rank_on_a_device_without_a_distributed_backend_is_refused(monkeypatch
     from seqcli.errors import UsageError
     from seqcli.launch.group import join
 
-    monkeypatch.setenv("WORLD_SIZE", "2")
+    torchrun = {"WORLD_SIZE": "2", "RANK": "0", "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": "1"}
+    for name, value in torchrun.items():
+        monkeypatch.setenv(name, value)
     with pytest.raises(UsageError, match="--device mps: data-parallel training runs on cpu or"):
         join(torch.device("mps"))
+
+
+@pytest.mark.parametrize(
+    ("environment", "message"),
+    [
+        ({"WORLD_SIZE": "2", "RANK": "1"}, "WORLD_SIZE=2, RANK=1 but no MASTER_ADDR, MASTER_PORT"),
+        ({"RANK": "1"}, "half set: RANK=1 but no WORLD_SIZE, MASTER_ADDR, MASTER_PORT"),
+        ({"WORLD_SIZE": "two"}, "WORLD_SIZE=two: expected a whole number from 1 to 1,048,576"),
+        (
+            {"WORLD_SIZE": "2", "RANK": "2", "MASTER_ADDR": "h", "MASTER_PORT": "29500"},
+            "RANK=2: WORLD_SIZE=2 numbers its ranks 0 to 1",
+        ),
+        (
+            {"WORLD_SIZE": "2", "RANK": "0", "MASTER_ADDR": "h", "MASTER_PORT": "99999"},
+            "MASTER_PORT=99999: expected a whole number from 1 to 65,535",
+        ),
+    ],
+)
+def test_a_half_set_torchrun_environment_is_one_line_naming_what_is_missing(
+    monkeypatch, environment, message
+):
+    from seqcli.errors import UsageError
+    from seqcli.launch.group import RENDEZVOUS, join
+
+    for name in RENDEZVOUS:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(UsageError, match=re.escape(message)):
+        join(torch.device("cpu"))
+
+
+def test_a_lone_master_address_or_a_world_of_one_trains_alone(monkeypatch):
+    from seqcli.launch.group import world_size
+
+    monkeypatch.setenv("MASTER_ADDR", "head-node")
+    monkeypatch.setenv("WORLD_SIZE", "1")
+    monkeypatch.delenv("RANK", raising=False)
+    assert world_size() == 1
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_rank_waiting_for_its_peers_ends_at_once_on_a_signal(tmp_path, write_recipe, sig):
+    # A store that takes the rank's connection and never answers: it waits in rendezvous.
+    with socket.create_server(("127.0.0.1", 0)) as store:
+        store.settimeout(120)
+        torchrun = {"WORLD_SIZE": "2", "RANK": "1", "MASTER_ADDR": "127.0.0.1"}
+        env = {**os.environ, **torchrun, "MASTER_PORT": str(store.getsockname()[1])}
+        env.update(PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1")
+        command = [sys.executable, "-m", "seqcli", "train", str(write_recipe()), "--out", "run"]
+        # Its own session: a background job's SIGINT would be ignored, as `cmd &` does.
+        rank = subprocess.Popen(command, cwd=tmp_path, env=env, start_new_session=True)
+        try:
+            connection, _ = store.accept()
+            rank.send_signal(sig)
+            assert rank.wait(timeout=60) == -sig  # before: ignored until the 30-minute timeout
+            connection.close()
+        finally:
+            rank.kill()
+            rank.wait()
 
 
 def test_the_ranks_run_the_command_less_its_nproc():

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from seqcli.data.dates import infer_calendar
+from seqcli.data.dates import Calendar, infer_calendar
 from seqcli.data.scaling import Scaler, seasonal_mae
 from seqcli.errors import DataError, RecipeError
 from seqcli.metrics.forecast import forecast_errors
@@ -202,3 +202,18 @@ def test_season_sets_the_seasonal_naive_lag_and_mase_scale(tmp_path):
     details = run.task.evaluate(run, data.splits["test"])["details"]
     ranked = details["ranking"]
     assert "seasonal naive (lag 4)" in [row[1] for row in ranked["rows"]]
+
+
+@pytest.mark.parametrize(
+    ("calendar", "fits", "passes"),
+    [
+        (Calendar("%Y-%m", "9998-06", 1, 0.0), 18, 19),  # 18 months reach 9999-12
+        (Calendar("%Y-%m-%d", "9999-12-30", 0, 86400.0), 1, 2),
+        (Calendar("%Y", "9990", 12, 0.0), 9, 10),
+    ],
+)
+def test_a_horizon_past_the_year_9999_is_refused_before_any_date_is_made(calendar, fits, passes):
+    calendar.check_reach(fits, "--horizon")
+    assert list(calendar.after(fits))[-1].startswith("9999")
+    with pytest.raises(DataError, match=rf"--horizon {passes}: that many rows after .* 9999"):
+        calendar.check_reach(passes, "--horizon")

@@ -22,7 +22,7 @@ from seqcli.recipe import load_recipe, validate_recipe
 from seqcli.recipe.model import HopfieldConfig
 from seqcli.recipe.pattern_formats import BipolarData, GlyphsData
 from seqcli.tasks.hopfield.capacity import capacity_curves
-from tests.conftest import ROOT
+from tests.conftest import ROOT, shipped_recipe
 
 LETTERS = ROOT / "recipes" / "hopfield-letters.yaml"
 GLYPHS = "##..\n#..#\n\n.##.\n#..#\n\n....\n####\n"  # three 2x4 glyphs
@@ -350,3 +350,10 @@ def test_a_recipe_for_a_hopfield_network_refuses_recurrent_keys(tmp_path):
     raw["model"]["hidden_size"] = 8
     with pytest.raises(RecipeError, match="model.hidden_size: applies to every recurrent task"):
         validate_recipe(raw, source="r.yaml")
+
+
+def test_the_capacity_experiment_reports_progress_once_per_pattern_count():
+    recipe = shipped_recipe("hopfield")
+    done = []
+    curves = capacity_curves(recipe, units=4, advance=lambda: done.append(len(done) + 1))
+    assert done == list(range(1, 9)) and curves.counts == tuple(range(1, 9))

@@ -287,6 +287,15 @@ def test_a_file_that_is_not_text_is_one_line_naming_it(tmp_path):
     assert not (tmp_path / "r.yaml").exists()
 
 
+def test_an_npz_zip_bomb_is_refused_before_init_reads_its_arrays(tmp_path, monkeypatch):
+    from tests.npz_files import bomb
+
+    data = bomb(tmp_path / "bomb.npz")
+    monkeypatch.setattr(np, "load", lambda *a, **k: pytest.fail("np.load ran before the check"))
+    line = one_error(invoke("init", data, "--out", tmp_path / "r.yaml"), "bomb.npz")
+    assert "x unpacks to 80 MiB from" in line and not (tmp_path / "r.yaml").exists()
+
+
 def test_a_task_that_does_not_fit_the_file_is_refused_naming_it(tmp_path):
     data = tmp_path / "poem.txt"
     data.write_text("Roses are red.\nViolets are blue.\n", encoding="utf-8")

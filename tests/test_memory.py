@@ -61,10 +61,10 @@ def test_a_run_that_fits_is_not_refused_and_one_that_does_not_says_its_estimate(
     need = memory.training_need(run, data)
     memory.AVAILABLE["cpu"], previous = (lambda device: need.total), memory.AVAILABLE["cpu"]
     try:
-        memory.require(need, CPU, "recipe tiny")
+        memory.require(need, CPU, "recipe tiny", run.task.spec)
         memory.AVAILABLE["cpu"] = lambda device: need.total - 1
         with pytest.raises(RecipeError, match=r"recipe tiny: the run needs about .*"):
-            memory.require(need, CPU, "recipe tiny")
+            memory.require(need, CPU, "recipe tiny", run.task.spec)
     finally:
         memory.AVAILABLE["cpu"] = previous
 
@@ -82,6 +82,25 @@ def test_an_address_space_limit_counts_as_what_is_free():
     assert memory.available_bytes(CPU) > 0
 
 
-@pytest.mark.parametrize(("count", "text"), [(512, "512 bytes"), (3 << 20, "3.0 MiB")])
+@pytest.mark.parametrize(
+    ("task", "advice"),
+    [
+        (
+            "language_model",
+            "lower model.hidden_size, model.layers, train.batch_size, train.seq_len",
+        ),
+        ("classifier", "lower model.hidden_size, model.layers, train.batch_size"),
+        ("hopfield", "the data decides a Hopfield network's size: use less"),
+    ],
+)
+def test_memory_advice_names_only_keys_the_task_reads(task, advice):
+    from seqcli.recipe.tasks import SPECS
+
+    assert memory.advice(SPECS[task]) == advice
+
+
+@pytest.mark.parametrize(
+    ("count", "text"), [(512, "512 bytes"), (3 << 20, "3.0 MiB"), (8e30, "7.28e+18 TiB")]
+)
 def test_sizes_read_in_binary_units(count, text):
     assert memory.size(count) == text

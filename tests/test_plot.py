@@ -3,7 +3,7 @@
 from typer.testing import CliRunner
 
 from seqcli.cli import app
-from seqcli.runs.runfolder import read_metrics
+from seqcli.runs.jsonfiles import read_metrics
 from seqcli.ui.curves import panels
 
 

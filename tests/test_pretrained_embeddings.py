@@ -137,14 +137,27 @@ def test_a_word2vec_header_and_gzip_are_read(tmp_path):
         ("", "holds no vectors"),
         ("cat 1 2 3\n", "holds 3-dimensional vectors (line 1) but model.embedding_size is 4"),
         (b"caf\xe9 1 2 3 4\n", "w.txt:1: not UTF-8"),
+        ("cat 1 nan 3 4\n", "w.txt:1: number 2 of the vector is NaN ('nan')"),
+        ("cat 1 2 -inf 4\n", "w.txt:1: number 3 of the vector is minus infinity ('-inf')"),
+        ("cat 1 2 3 inf\n", "w.txt:1: number 4 of the vector is infinity ('inf')"),
+        ("cat 1 2 3 1e39\n", "w.txt:1: number 4 of the vector is beyond float32's range"),
     ],
-    ids=["ragged", "not-a-number", "empty", "wrong-dimension", "not-utf8"],
+    ids=["ragged", "not-a-number", "empty", "wrong-dimension", "not-utf8"]
+    + ["nan", "-inf", "inf", "past-float32"],
 )
 def test_a_hostile_vectors_file_is_one_line_naming_where(tmp_path, content, message):
     path = tmp_path / "w.txt"
     path.write_bytes(content if isinstance(content, bytes) else content.encode())
     with pytest.raises(DataError, match=message.replace("(", r"\(").replace(")", r"\)")):
         read_vectors(path, ["cat", "dog"], dim=DIM, what="model.pretrained_embeddings")
+
+
+def test_a_gzip_of_one_endless_line_is_refused_without_holding_it(tmp_path):
+    path = tmp_path / "w.txt.gz"
+    with gzip.open(path, "wb") as handle:
+        handle.write(b"cat 1 2 3 4\n" + b"0" * (1 << 22))  # 4 MiB of one line, 4 KiB packed
+    with pytest.raises(DataError, match=r"w\.txt\.gz:2: a line longer than 4\.25 KiB"):
+        read_vectors(path, ["cat"], dim=DIM, what="model.pretrained_embeddings")
 
 
 def test_every_task_taking_vectors_names_its_token_tables():

@@ -35,7 +35,7 @@ def dry_run(run: Run, data: TaskData) -> DryRun:
     refused first, with the estimate, if the batch would not fit."""
     need = training_need(run, data)
     free = available_bytes(run.device)
-    require(need, run.device, f"recipe {run.recipe.name}")
+    require(need, run.device, f"recipe {run.recipe.name}", run.task.spec)
     batches = run.task.batches(data, run.recipe)
     batch = next(batches).to(run.device)
     run.model.train()

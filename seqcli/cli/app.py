@@ -13,7 +13,7 @@ import typer
 
 from seqcli import ui
 from seqcli.cli.choices import DEVICES, literal, offer, shown
-from seqcli.cli.numbers import bounded
+from seqcli.cli.numbers import bounded, usable_cores
 from seqcli.cli.usage import Commands
 from seqcli.errors import SeqcliError
 from seqcli.recipe import TrainConfig
@@ -80,8 +80,9 @@ Threads = Annotated[
     typer.Option(
         envvar="SEQCLI_THREADS",
         show_envvar=False,
-        parser=bounded(int, ge=1),
-        help="CPU threads for torch (env SEQCLI_THREADS; default 1: the docs' Threads).",
+        parser=bounded(int, ge=1, le=usable_cores()),
+        help="CPU threads for torch, at most the cores (env SEQCLI_THREADS; default 1: the "
+        "docs' Threads).",
     ),
 ]
 RunPath = Annotated[Path, typer.Argument(help="Run folder (uses best.pt) or checkpoint file.")]

@@ -11,7 +11,7 @@ import typer
 from seqcli import ui
 from seqcli.cli.app import Device, Overrides, Threads, app, friendly, place
 from seqcli.cli.choices import literal, offer_each
-from seqcli.cli.numbers import bounded, like
+from seqcli.cli.numbers import bounded, like, usable_cores
 from seqcli.cli.training import out_folder
 from seqcli.recipe import ModelConfig, TrainConfig
 
@@ -53,7 +53,13 @@ Target = Annotated[
 Steps = Annotated[
     int | None, typer.Option(parser=like(TrainConfig, "steps"), help="Steps per variant.")
 ]
-Jobs = Annotated[int, typer.Option(parser=bounded(int, ge=1), help="Variants trained at once.")]
+Jobs = Annotated[
+    int,
+    typer.Option(
+        parser=bounded(int, ge=1, le=usable_cores()),
+        help="Variants trained at once, at most the cores.",
+    ),
+]
 Overwrite = Annotated[
     bool, typer.Option(help="Replace variants' runs of another recipe in the folder.")
 ]

@@ -6,6 +6,7 @@ and NaN are refused everywhere, as in the recipe, and a refusal reads like the r
 
 from __future__ import annotations
 
+import os
 import types
 import typing
 from collections.abc import Callable
@@ -42,6 +43,15 @@ def option_like(section: type[BaseModel], key: str) -> Any:
     return Annotated[kind | None, typer.Option(parser=like(section, key), help=help_text)]
 
 
+def usable_cores() -> int:
+    """The CPU cores this process may run on: more threads or worker processes than these only
+    wait on each other (bench/threads.py: 2 threads on 2 busy cores trained several times
+    slower than 1), so it bounds --threads and --jobs."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def bounded(kind: type, **bounds) -> Parser:
     """A Typer parser for a number with no recipe twin: pydantic's bounds (ge, gt, le, lt)."""
     return _parser(Annotated[kind, Field(**bounds)])
@@ -58,6 +68,7 @@ def _parser(annotation) -> Parser:
         except ValidationError as err:
             raise typer.BadParameter(got(text, err.errors()[0]["msg"])) from None
 
+    parse.annotation = annotation  # type: ignore[attr-defined]  # its bounds, for the tests
     return parse
 
 

@@ -28,7 +28,7 @@ XAxis = Annotated[
 def plot(runs: Runs, out: Out = Path("curves.png"), x_axis: XAxis = "step") -> None:
     """Draw train and validation curves of runs: loss, each metric, lr, speed."""
     from seqcli.recipe.outputs import check_output
-    from seqcli.runs.runfolder import read_metrics
+    from seqcli.runs.jsonfiles import read_metrics
     from seqcli.ui.curves import plot_runs
     from seqcli.ui.figures import figure_output
 

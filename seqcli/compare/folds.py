@@ -15,7 +15,7 @@ from pathlib import Path
 import torch
 
 from seqcli.compare.report import spread
-from seqcli.compare.run import RESULT, check_folder, finished_result, trainer_for
+from seqcli.compare.run import RESULT, ResultForm, check_folder, finished_result, trainer_for
 from seqcli.engine.run import load_run, with_split_files
 from seqcli.errors import CheckpointError
 from seqcli.recipe import Recipe, recipe_to_dict, validate_recipe
@@ -25,6 +25,15 @@ from seqcli.tasks import TASKS
 from seqcli.ui.numbers import metric_text, spread_text
 
 FOLDS_FILE = "folds.json"
+Scores = dict[str, float | int]
+
+
+class FoldForm(ResultForm):
+    """A fold's result.json: its scores on each split it has."""
+
+    fold: int
+    val: Scores
+    test: Scores | None = None
 
 
 @dataclass
@@ -52,7 +61,7 @@ def plan_folds(recipe: Recipe, out: Path, *, overwrite: bool = False) -> list[Fo
         fold = fold_recipe(recipe, index)
         folder = out / f"fold-{index}"
         check_folder(folder, fold, overwrite=overwrite)
-        folds.append(Fold(index, fold, folder, finished_result(folder, fold)))
+        folds.append(Fold(index, fold, folder, finished_result(folder, fold, FoldForm)))
     return folds
 
 

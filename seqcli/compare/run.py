@@ -9,7 +9,7 @@ place (it may be another run) never: both are refused before anything trains.
 
 from __future__ import annotations
 
-import json
+import math
 import os
 import time
 from collections.abc import Iterator
@@ -19,10 +19,12 @@ from pathlib import Path
 from queue import Empty as EmptyQueue
 
 import torch
+from pydantic import model_validator
 
 from seqcli.analysis.diagnostics import ClipStats, diagnose
 from seqcli.analysis.matching import meta_parameter_count
 from seqcli.compare.grid import Grid, Variant, plan, variant_recipe
+from seqcli.data.forms import Form
 from seqcli.engine import events
 from seqcli.engine.run import load_run, stored_recipe, with_split_files
 from seqcli.engine.start import fresh_training, resumed_training
@@ -31,19 +33,54 @@ from seqcli.errors import CheckpointError
 from seqcli.recipe import Recipe, recipe_to_dict
 from seqcli.recipe.tasks import METRICS
 from seqcli.runs.checkpoint import load_checkpoint
+from seqcli.runs.jsonfiles import read_log, read_state
 from seqcli.runs.runfolder import RUN_FILES, RunFolder
 from seqcli.tasks import TASKS, task_for
 
 RESULT = "result.json"
 
 
-def finished_result(folder: Path, recipe: Recipe) -> dict | None:
-    """The stored result of this very variant recipe, if it finished before."""
+class ResultForm(Form):
+    """result.json: what marks a variant or fold finished (the report reads the rest)."""
+
+    recipe: dict
+
+
+class VariantForm(ResultForm):
+    """A compare-cells variant's result.json: what its report reads."""
+
+    name: str
+    group: str
+    variant: dict
+    monitor: str
+    parameters: int
+    wall_s: float
+    speed: float
+    best_val: float | None
+    test: dict  # a task's metrics, some of them tables; the report reads the monitored one
+    target_step: int | None
+    curve: list[list[float]]  # (step, value) pairs
+    clipping: dict[str, float | int | None]
+    diagnostics: dict
+
+    @model_validator(mode="after")
+    def _monitored_test_score(self) -> VariantForm:
+        score = self.test.get(self.monitor)
+        if not isinstance(score, float | int) or not math.isfinite(score):
+            raise ValueError(f"test.{self.monitor}: got {score!r}; expected a finite number")
+        return self
+
+
+def finished_result(folder: Path, recipe: Recipe, form: type[Form] = VariantForm) -> dict | None:
+    """The stored result of this very variant recipe, if it finished before; a damaged one
+    is refused naming file:line rather than trained over or half read."""
     path = folder / RESULT
     if not path.is_file():
         return None
-    result = json.loads(path.read_text(encoding="utf-8"))
-    return result if result.get("recipe") == recipe_to_dict(recipe) else None
+    result = read_state(path, ResultForm)
+    if result["recipe"] != recipe_to_dict(recipe):
+        return None
+    return read_state(path, form)
 
 
 def check_folder(folder: Path, recipe: Recipe, *, overwrite: bool) -> None:
@@ -52,7 +89,8 @@ def check_folder(folder: Path, recipe: Recipe, *, overwrite: bool) -> None:
     if folder.is_symlink():
         raise CheckpointError(f"{folder}: is a symbolic link; seqcli trains into no link")
     held = any(os.path.lexists(folder / name) for name in RUN_FILES)
-    if not held or overwrite or finished_result(folder, recipe) or _resumable(folder, recipe):
+    finished = finished_result(folder, recipe, ResultForm)
+    if not held or overwrite or finished or _resumable(folder, recipe):
         return
     raise CheckpointError(
         f"{folder}: holds a run of another recipe; pass --overwrite to replace it, or --out "
@@ -133,11 +171,10 @@ def history(folder: Path, recipe: Recipe) -> tuple[list[tuple[int, float]], Clip
     """The validation curve and the pre-clip gradient norms from the run's metrics.jsonl,
     which a resumed run continues: so they cover the steps trained before an interruption."""
     curve, clipping = [], ClipStats(recipe.train.clip_norm)
-    for line in (folder / "metrics.jsonl").read_text(encoding="utf-8").splitlines():
-        record = json.loads(line)
-        if record["split"] == "val":
+    for record in read_log(folder / "metrics.jsonl").rows:
+        if record["split"] == "val" and recipe.train.monitor in record:
             curve.append((record["step"], record[recipe.train.monitor]))
-        elif record["split"] == "train":
+        elif record["split"] == "train" and "grad_norm" in record:
             clipping.observe(record["grad_norm"])
     return curve, clipping
 

@@ -5,7 +5,6 @@ file and the array."""
 
 from __future__ import annotations
 
-import os
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,9 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
+from seqcli.data.npz import check_npz
 from seqcli.data.numbers import FLOAT32_MAX, BadNumber, parse_number
 from seqcli.errors import DataError
-from seqcli.recipe.inputs import DATA, open_input, size_text
+from seqcli.recipe.inputs import DATA, open_input
 
 NUMERIC = "iufb"  # numpy kinds x and lengths may hold: ints, unsigned, floats, booleans
 LABEL_KINDS = "iubU"  # y's kinds read as labels as they are; integral floats become ints
@@ -54,32 +54,10 @@ def read_arrays(path: Path, *, target: str | None) -> Arrays:
     return Arrays(x.astype(np.float32), y, lengths, str(path))
 
 
-def memory_bytes() -> int:
-    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-
-
-def _check_unpacked(handle, path: Path) -> None:
-    """Refuse an .npz whose arrays unpack to more than the machine's memory before reading
-    them. Padded arrays pack tightly by right, so the zip ratio says nothing here; the
-    sizes the archive declares bound what zipfile unpacks."""
-    try:
-        with zipfile.ZipFile(handle) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        return  # a lone .npy or not NumPy at all: np.load says which
-    finally:
-        handle.seek(0)
-    if unpacked > memory_bytes():
-        raise DataError(
-            f"{path}: its arrays unpack to {size_text(unpacked)}, more than this machine's "
-            f"memory ({size_text(memory_bytes())}); use fewer or shorter sequences"
-        )
-
-
 def _load(path: Path) -> dict[str, np.ndarray]:
     try:
         with open_input(path, DATA) as handle:
-            _check_unpacked(handle, path)
+            check_npz(handle, path)
             return _arrays(handle, path)
     except (ValueError, OSError, EOFError, MemoryError, zipfile.BadZipFile) as err:
         if "allow_pickle" in str(err):

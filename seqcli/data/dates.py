@@ -51,6 +51,20 @@ class Calendar:
         start = datetime.strptime(self.last, self.format)
         return [self._shift(start, k) for k in range(first, last + 1)]
 
+    def check_reach(self, count: int, flag: str) -> None:
+        """Refuse `count` rows whose dates would pass the last one a date can name (year
+        9999), before any is computed or the forecast that needs them."""
+        start = datetime.strptime(self.last, self.format)
+        if self.months:
+            fits = start.month - 1 + self.months * count < (datetime.max.year - start.year + 1) * 12
+        else:
+            fits = self.seconds * count <= (datetime.max - start).total_seconds()
+        if not fits:
+            raise DataError(
+                f"{flag} {count:,}: that many rows after the series' last date ({self.last}) "
+                f"would pass the year {datetime.max.year}, the last a date can name"
+            )
+
     def _shift(self, start: datetime, k: int) -> datetime:
         if not self.months:
             return start + timedelta(seconds=self.seconds * k)

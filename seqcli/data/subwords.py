@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from seqcli.errors import DataError, RecipeError
+from seqcli.recipe.inputs import TOKENIZER, open_input, read_bounded
 
 SUBWORDS = ("bpe", "unigram")
 NEWLINE = "\n"  # a piece of its own: sentencepiece trains on lines, a corpus keeps its line ends
@@ -61,22 +62,28 @@ def train_subwords(lines: Iterable[str], *, kind: str, vocab_size: int, what: st
 
 
 def read_model(path: Path) -> bytes:
-    """A sentencepiece model file's bytes, checked by loading them (parsing, no code runs)."""
-    try:
-        model = path.read_bytes()
-    except OSError as err:
-        raise DataError(f"data.tokenizer_file: cannot read {path} ({err.strerror})") from None
+    """A sentencepiece model file's bytes, read through the door (sentencepiece never sees the
+    path: a FIFO would hang it) and checked by loading them (parsing, no code runs)."""
+    label = f"data.tokenizer_file: {path}"
+    with open_input(path, TOKENIZER, label=label) as handle:
+        model = read_bounded(handle, label, TOKENIZER)
+    assert isinstance(model, bytes)  # open_input reads bytes
     try:
         processor(model)
     except RuntimeError:
+        empty = " (it is empty)" if not model else ""
         raise DataError(
-            f"data.tokenizer_file: {path} is not a sentencepiece model (.model file)"
+            f"data.tokenizer_file: {path} is not a sentencepiece model (.model file){empty}"
         ) from None
     return model
 
 
 def processor(model: bytes):
-    return sentencepiece().SentencePieceProcessor(model_proto=model)
+    """The model's processor; RuntimeError if the bytes hold none (sentencepiece's own
+    constructor quietly loads nothing from no bytes, and fails at the first use)."""
+    loaded = sentencepiece().SentencePieceProcessor()
+    loaded.LoadFromSerializedProto(model)
+    return loaded
 
 
 def subword_pieces(model: bytes) -> tuple[str, ...]:

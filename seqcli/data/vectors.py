@@ -25,6 +25,13 @@ class VectorExample(NamedTuple):
 def read_vectors(config) -> list[VectorExample]:
     """Every row of the CSV as an example; the header names the columns."""
     rows = csv.reader(decoded_lines(config.path))
+    try:
+        return _examples(rows, config)
+    except csv.Error as err:  # a field past csv's limit of 128 KiB, a stray NUL
+        raise DataError(f"{config.path}:{rows.line_num}: not CSV seqcli can read ({err})") from None
+
+
+def _examples(rows, config) -> list[VectorExample]:
     header = next(rows, None)
     if header is None:
         raise DataError(f"{config.path}: empty file; expected a header row")

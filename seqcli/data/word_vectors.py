@@ -6,6 +6,7 @@ token can use are parsed and kept, so memory grows with the vocabulary, never wi
 from __future__ import annotations
 
 import gzip
+import itertools
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -16,11 +17,17 @@ import numpy as np
 
 from seqcli.data.corpus import open_data
 from seqcli.data.labelled import text_lines
+from seqcli.data.numbers import FLOAT32_MAX, non_finite_name
 from seqcli.errors import DataError
 from seqcli.recipe.errors import cut
+from seqcli.recipe.inputs import size_text
 
 # What a .gz that is not one raises while it is read, beside a clean end too early.
 BROKEN_GZIP = (gzip.BadGzipFile, EOFError, zlib.error)
+# Bytes a row may take: a word (GloVe's longest are a few hundred) and dim numbers of at most
+# 64 characters each. A longer line is no vector file (a .gz of one endless line would
+# otherwise be held whole).
+WORD_BYTES, NUMBER_BYTES = 4096, 64
 
 
 @dataclass(frozen=True)
@@ -65,7 +72,7 @@ def read_vectors(path: Path, tokens: Iterable[str], *, dim: int, what: str) -> V
 def _rows(path: Path, *, dim: int, what: str) -> Iterator[tuple[str, list[str], str]]:
     """(word, its number fields unparsed, "file:line") per row; the word2vec header skipped."""
     seen = False
-    with _lines(path) as lines:
+    with _lines(path, limit=WORD_BYTES + NUMBER_BYTES * dim) as lines:
         for number, line in enumerate(lines, start=1):
             fields = line.rstrip().split(" ")
             if number == 1 and _is_header(fields):
@@ -84,14 +91,27 @@ def _rows(path: Path, *, dim: int, what: str) -> Iterator[tuple[str, list[str], 
 
 
 @contextmanager
-def _lines(path: Path) -> Iterator[Iterator[str]]:
-    """The file's decoded lines, through gzip when its name ends in .gz."""
+def _lines(path: Path, *, limit: int) -> Iterator[Iterator[str]]:
+    """The file's decoded lines, through gzip when its name ends in .gz, each within limit."""
     with open_data(path) as handle:
         stream = gzip.GzipFile(fileobj=handle) if path.suffix == ".gz" else handle
         try:
-            yield text_lines(stream, str(path))
+            yield text_lines(_bounded(stream, limit, path), str(path))
         except BROKEN_GZIP as err:
             raise DataError(f"{path}: not a readable gzip file ({err})") from None
+
+
+def _bounded(stream, limit: int, path: Path) -> Iterator[bytes]:
+    for number in itertools.count(1):
+        line = stream.readline(limit + 1)
+        if len(line) > limit:
+            raise DataError(
+                f"{path}:{number}: a line longer than {size_text(limit)}; a vector's line holds "
+                "a word and its numbers"
+            )
+        if not line:
+            return
+        yield line
 
 
 def _is_header(fields: list[str]) -> bool:
@@ -116,13 +136,17 @@ def _ragged(path: Path, number: int, got: int, dim: int, what: str, *, first: bo
 
 def _numbers(values: list[str], where: str) -> np.ndarray:
     try:
-        row = np.array([float(value) for value in values], dtype=np.float32)
+        row = np.array([float(value) for value in values], dtype=np.float64)
     except ValueError:
-        bad = next(value for value in values if not _is_float(value))
-        raise DataError(f"{where}: {cut(bad)!r} is not a number") from None
-    if not np.isfinite(row).all():
-        raise DataError(f"{where}: the vector holds a non-finite number (nan or inf)")
-    return row
+        text = next(value for value in values if not _is_float(value))
+        raise DataError(f"{where}: {cut(text)!r} is not a number") from None
+    bad = np.flatnonzero(~np.isfinite(row) | (np.abs(np.nan_to_num(row)) > FLOAT32_MAX))
+    if len(bad):
+        first = int(bad[0])
+        value = float(row[first])
+        what = non_finite_name(value) if not np.isfinite(value) else "beyond float32's range"
+        raise DataError(f"{where}: number {first + 1} of the vector is {what} ({values[first]!r})")
+    return row.astype(np.float32)
 
 
 def _is_float(value: str) -> bool:

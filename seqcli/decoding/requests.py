@@ -33,7 +33,11 @@ class Search(Section):
     """Beam search (the translator's default). seqcli generate's beam flags are built from
     these fields, as its sampling flags are from the Sampling section's."""
 
-    beam_size: int = Field(5, ge=1, description="beams a translator keeps (OpenNMT's usual 5)")
+    # Each step scores beam_size x vocabulary for every line, and translations get worse,
+    # not better, past a few dozen beams (Koehn & Knowles 2017).
+    beam_size: int = Field(
+        5, ge=1, le=1000, description="beams a translator keeps (OpenNMT's usual 5)"
+    )
     n_best: int = Field(1, ge=1, description="best translations written per line")
     length_penalty: float = Field(
         0.6,

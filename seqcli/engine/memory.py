@@ -21,12 +21,20 @@ if TYPE_CHECKING:  # for annotations: engine/run.py imports this module
     from seqcli.engine.run import Run
     from seqcli.recipe import Recipe
     from seqcli.recipe.model import ModelConfig
+    from seqcli.recipe.task_spec import TaskSpec
 
 PROBE_ROWS = (1, 2)  # batch rows of the measured forward passes; activations grow with rows
 # Copies of every weight a training step holds: the weight, its gradient, the optimizer's
 # moments (Adam's two, the momentum buffer or square average of SGD and RMSprop).
 TRAINING_COPIES = {"adam": 4, "adamw": 4, "sgd": 3, "rmsprop": 3}
-CUT_IF = ("model.hidden_size", "model.layers", "train.batch_size", "train.seq_len")
+# Keys that shrink a run, each with whether a task reads it: a Hopfield network has no hidden
+# size and takes no batches, a classifier no seq_len.
+CUT_IF: dict[str, Callable[[TaskSpec], bool]] = {
+    "model.hidden_size": lambda spec: "hidden_size" in spec.model.model_fields,
+    "model.layers": lambda spec: "layers" in spec.model.model_fields,
+    "train.batch_size": lambda spec: spec.optimizes,
+    "train.seq_len": lambda spec: "seq_len" in spec.train_options,
+}
 
 
 def model_on_meta(task: Task, recipe: Recipe, meta: Meta) -> nn.Module:
@@ -50,7 +58,8 @@ class Need:
 
     def describe(self) -> str:
         text = f"{size(self.total)} ({self.parameters:,} parameters: {size(self.weight_bytes)}"
-        text += " with gradients and moments"
+        if self.weight_bytes > 4 * self.parameters:  # a run that trains: more than the weights
+            text += " with gradients and moments"
         if self.activation_bytes:
             text += f"; activations {size(self.activation_bytes)} a batch"
         return text + ")"
@@ -109,25 +118,46 @@ def _saved_by_rows(run: Run, data: TaskData, rows: int) -> int:
     return measured
 
 
-def require(need: Need, device: torch.device, source: str) -> None:
-    """Refuse a run whose estimate exceeds the memory free on device, with the estimate."""
+def require(need: Need, device: torch.device, source: str, spec: TaskSpec) -> None:
+    """Refuse a run whose estimate exceeds the memory free on device, with the estimate and
+    the keys of the task's recipe that would shrink it."""
     free = available_bytes(device)
     if free is not None and need.total > free:
         raise RecipeError(
             f"{source}: the run needs about {need.describe()}; {device.type} has "
-            f"{size(free)} free; lower {', '.join(CUT_IF)}"
+            f"{size(free)} free; {advice(spec)}"
         )
 
 
+def advice(spec: TaskSpec) -> str:
+    keys = [key for key, reads in CUT_IF.items() if reads(spec)]
+    if not keys:
+        return f"the data decides a {spec.title}'s size: use less"
+    return f"lower {', '.join(keys)}"
+
+
 def require_samples(
-    model: ModelConfig, vocab_size: int, draw, length: int, device: torch.device
+    model: ModelConfig,
+    vocab_size: int,
+    draw,
+    length: int,
+    device: torch.device,
+    *,
+    length_from: str = "--length",
 ) -> None:
-    """Refuse --num-samples whose rows, decoded at once, would not fit: per row the carried
-    state (at most two parts, as an LSTM's, per layer and direction), the scores over the
-    vocabulary and their softmax, sorted copy and mask, and the picked ids kept for output."""
+    """Refuse a length or --num-samples whose rows, decoded at once, would not fit: per row the
+    carried state (at most two parts, as an LSTM's, per layer and direction), the scores over
+    the vocabulary and their softmax, sorted copy and mask, and the picked ids kept for
+    output. One row that does not fit is the length's fault (length_from names where it was
+    given), never the sample count's."""
     state = 2 * 2 * model.layers * model.hidden_size
     row = 4 * (state + 4 * vocab_size) + 8 * length
     free = available_bytes(device)
+    if free is not None and row > free:
+        raise UsageError(
+            f"{length_from} {length:,}: one sample of that many tokens needs about {size(row)};"
+            f" {device.type} has {size(free)} free; ask for fewer"
+        )
     if free is not None and row * draw.num_samples > free:
         raise UsageError(
             f"--num-samples {draw.num_samples:,}: the samples need about "
@@ -195,4 +225,4 @@ def size(count: float) -> str:
         if count < 1024:
             return f"{count:.0f} {unit}" if unit == "bytes" else f"{count:.1f} {unit}"
         count /= 1024
-    return f"{count:.1f} TiB"
+    return f"{count:.1f} TiB" if count < 1024 else f"{count:.3g} TiB"  # 7.28e+18, not 19 digits

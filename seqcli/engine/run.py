@@ -56,9 +56,9 @@ class Run:
 
 def new_run(recipe: Recipe, task: Task, meta: Meta, device: torch.device) -> Run:
     """A model for the recipe, refused before it is allocated if it cannot train here."""
-    copies = TRAINING_COPIES[recipe.train.optimizer]
+    copies = TRAINING_COPIES[recipe.train.optimizer] if task.spec.optimizes else 1
     need = weights_need(model_on_meta(task, recipe, meta), copies)
-    require(need, device, f"recipe {recipe.name}")
+    require(need, device, f"recipe {recipe.name}", task.spec)
     torch.manual_seed(recipe.seed)
     run = Run(recipe, task, meta, task.build_model(recipe, meta).to(device), device)
     return replace(run, embeddings=load_pretrained(run))
@@ -121,7 +121,7 @@ def build_stored(stored: Stored, device: torch.device) -> Run:
     recipe builds on the meta device first, so a file that does not fit allocates nothing."""
     shapes = model_on_meta(stored.task, stored.recipe, stored.meta)
     check_weights(stored.payload["model"], shapes, stored.path)
-    require(weights_need(shapes), device, f"{stored.path} (stored recipe)")
+    require(weights_need(shapes), device, f"{stored.path} (stored recipe)", stored.task.spec)
     model = stored.task.build_model(stored.recipe, stored.meta)
     try:
         model.load_state_dict(stored.payload["model"])

@@ -48,7 +48,7 @@ def fresh_training(
     """A new run folder and a trainer at step 0 (weights optionally taken from a checkpoint);
     `clock` times train.max_time."""
     run, data = fresh_run(recipe, task, device=device, init_from=init_from)
-    require(training_need(run, data), device, f"recipe {recipe.name}")
+    require(training_need(run, data), device, f"recipe {recipe.name}", task.spec)
     folder = _folder(out or Path("runs") / recipe.name)
     folder.prepare_new(overwrite=overwrite)  # the old run stays until the new one's last.pt
     with _released_on_failure(folder):
@@ -138,7 +138,7 @@ def _resumed_run(
     if until is None or not until.lengthens:  # after the checks: damage is named first
         _refuse_finished(stored, len(batches), run_dir)
     data = with_split_files(run, data)
-    require(training_need(run, data), device, f"{stored.path} (stored recipe)")
+    require(training_need(run, data), device, f"{stored.path} (stored recipe)", run.task.spec)
     return run, data, digest
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 
-from seqcli.errors import SeqcliError
+from seqcli.errors import SeqcliError, UsageError
 
 SEQCLI_ERROR = 2  # a rank that exited so has printed its own `error:` line
 
@@ -35,6 +36,7 @@ def launch(nproc: int, argv: list[str]) -> int:
     from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
     from torch.distributed.run import get_args_parser, run
 
+    check_ranks(nproc)
     _hush_launcher()
     options = ["--standalone", "--nproc-per-node", str(nproc), "--module", "seqcli", *argv]
     try:
@@ -50,6 +52,18 @@ def launch(nproc: int, argv: list[str]) -> int:
             "other ranks, and the run folder keeps its last checkpoint"
         ) from None
     return 0
+
+
+def check_ranks(nproc: int) -> None:
+    """Refuse more ranks than the cores this process may use, before any starts: each rank
+    trains on at least one, so more only wait on each other, each holding a copy of the model
+    and data."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if nproc > (cores or 1):
+        raise UsageError(
+            f"--nproc {nproc}: this machine gives seqcli {cores} CPU core(s) and each rank "
+            f"needs one; use at most --nproc {cores}"
+        )
 
 
 def _cause(failures: dict) -> tuple:

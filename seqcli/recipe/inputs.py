@@ -46,6 +46,8 @@ PRIME = Input("prime file", UsageError, limit=16 * MiB)
 LINES = Input("input file", UsageError, limit=16 * MiB, line_limit=100_000)
 # seqcli gates keeps every gate of every unit at every step, so its input is kept short.
 GATES = Input("input file", UsageError, limit=256 * 1024)
+# A sentencepiece model is read whole; the largest published ones are a few MiB.
+TOKENIZER = Input("tokenizer file", DataError, limit=64 * MiB)
 
 NOT_REGULAR = {
     stat.S_ISDIR: "a folder",

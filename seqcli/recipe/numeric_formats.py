@@ -181,6 +181,7 @@ class ArraysData(DataSection):
     )
 
 
+MAX_HELD_OUT_STEPS = 100_000_000  # 800 MB of float32 at adding's two values a step
 # Each synthetic task has one shape: the recipe's mapping must say the same.
 SYNTHETIC_MAPPINGS = {"adding": "many_to_one", "copy": "many_to_many"}
 
@@ -200,10 +201,27 @@ class SyntheticData(Section):
         ge=2, le=100_000, description="T: the adding sequence's length; copy's blank span"
     )
     train_examples: int = Field(
-        100_000, ge=1, description="distinct training examples, reshuffled every epoch"
+        100_000,
+        ge=1,
+        # The sampler lists every example's length (8 bytes each): 10^9 of them was 8 GB.
+        le=10_000_000,
+        description="distinct training examples, reshuffled every epoch",
     )
     val_examples: int = Field(1000, ge=1, description="fixed validation examples")
     test_examples: int = Field(1000, ge=1, description="fixed test examples")
+
+    @model_validator(mode="after")
+    def _held_out_fits(self) -> SyntheticData:
+        # Validation and test examples are generated up front and kept: at most two float32
+        # values per step (adding's), over length + 20 steps (copy's recall span).
+        steps = (self.val_examples + self.test_examples) * (self.length + 20)
+        if steps > MAX_HELD_OUT_STEPS:
+            raise ValueError(
+                f"val_examples: {self.val_examples:,} and test_examples {self.test_examples:,} "
+                f"of {self.length + 20:,} steps each are {steps:,} steps, generated before "
+                f"training; at most {MAX_HELD_OUT_STEPS:,}: use fewer"
+            )
+        return self
 
 
 class MusicData(Section):

@@ -29,6 +29,9 @@ class TrainConfig(Section):
     accumulate: int = Field(
         1,
         ge=1,
+        # Ctrl-C saves after the step it arrives in: a step of more micro-batches than this
+        # would keep the user waiting for it.
+        le=4096,
         description="micro-batches of batch_size whose gradients make one optimizer step: "
         "the effective batch is batch_size x ranks x accumulate",
     )
@@ -127,6 +130,9 @@ class TrainConfig(Section):
     folds: int | None = Field(
         None,
         ge=2,
+        # Each fold trains a whole run, planned before the first starts: 1,000 runs is days of
+        # the smallest recipe, and 10^9 of them filled memory before any data was read.
+        le=1000,
         description="k-fold cross-validation (classifier, text regressor): train k runs, "
         "each validated on one fold, into RUN_DIR/fold-i/, and report mean and std of each "
         "metric; a test split stays out of every fold",

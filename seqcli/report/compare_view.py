@@ -3,15 +3,23 @@ compare-cells wrote it), the gradient flow of each, and every variant's curves o
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from seqcli.data.forms import Form
 from seqcli.report import charts
 from seqcli.report.html import Named, Section, chart, table
 from seqcli.report.run_view import finite
+from seqcli.runs.jsonfiles import read_state
 
 SUMMARY = "compare.json"  # compare/report.py's summary of the grid
 COLUMNS = ("group", "parameters", "best_val", "test", "early_gradient", "late_gradient", "speed")
+
+
+class ComparisonForm(Form):
+    """compare-cells' summary as the page reads it, through the one JSON reader."""
+
+    runs: list[dict]
+    groups: list[dict]
 
 
 def is_comparison(folder: Path) -> bool:
@@ -20,13 +28,13 @@ def is_comparison(folder: Path) -> bool:
 
 def variant_folders(folder: Path) -> list[Path]:
     """The variants' run folders, in the grid's order."""
-    summary = json.loads((folder / SUMMARY).read_text(encoding="utf-8"))
+    summary = read_state(folder / SUMMARY, ComparisonForm)
     return [folder / run["name"] for run in summary["runs"] if (folder / run["name"]).is_dir()]
 
 
 def compare_section(folder: Path, named: Named) -> Section:
     """The groups' table and their gradient flow: how much gradient reaches each step back."""
-    summary = json.loads((folder / SUMMARY).read_text(encoding="utf-8"))
+    summary = read_state(folder / SUMMARY, ComparisonForm)
     rows = [[_shown(group.get(column)) for column in COLUMNS] for group in summary["groups"]]
     flow = [
         {"series": group["group"], "x": step, "panel": "gradient norm at step", "y": value}

@@ -3,16 +3,16 @@ metrics.jsonl (the panels `seqcli plot` draws)."""
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
 import yaml
 
+from seqcli.data.forms import Form
 from seqcli.errors import UsageError
 from seqcli.report import charts
 from seqcli.report.html import Named, Section, chart, collapsible, pre, table
-from seqcli.runs.runfolder import read_metrics
+from seqcli.runs.jsonfiles import read_metrics, read_state
 from seqcli.ui.curves import panels
 
 SUMMARY = {  # summary.json key -> the row's name on the page
@@ -29,6 +29,11 @@ SUMMARY = {  # summary.json key -> the row's name on the page
 }
 
 
+class SummaryForm(Form):
+    """summary.json as the page reads it: any of the fields a run writes, read through the one
+    JSON reader (bounded, finite), shown as they are."""
+
+
 def read_run(folder: Path) -> dict:
     """The folder's recipe text, summary (empty if the run has not finished) and log rows."""
     if not (folder / "metrics.jsonl").is_file():
@@ -38,7 +43,7 @@ def read_run(folder: Path) -> dict:
     return {
         "name": folder.resolve().name,
         "recipe": recipe.read_text(encoding="utf-8") if recipe.is_file() else "",
-        "summary": json.loads(summary.read_text(encoding="utf-8")) if summary.is_file() else {},
+        "summary": read_state(summary, SummaryForm) if summary.is_file() else {},
         "rows": read_metrics(folder),
     }
 

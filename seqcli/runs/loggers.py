@@ -11,7 +11,8 @@ from typing import Protocol
 
 from seqcli.extras import require
 from seqcli.recipe import recipe_to_dict
-from seqcli.runs.runfolder import RunFolder, read_metrics
+from seqcli.runs.jsonfiles import read_metrics
+from seqcli.runs.runfolder import RunFolder
 
 STAMPS = ("step", "split", "time", "epoch")  # when a row was taken, not what was measured
 

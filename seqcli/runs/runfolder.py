@@ -24,6 +24,7 @@ from typing import BinaryIO
 
 from seqcli.errors import CheckpointError
 from seqcli.recipe.outputs import NO_FOLLOW, fsync_folder, hand_over, reason, vet, write_beside
+from seqcli.runs.jsonfiles import log_row
 
 # Every file a run writes into its folder. Any of them there means the folder holds a run.
 RUN_FILES = (
@@ -249,27 +250,14 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path)
 
 
-def read_metrics(folder: Path) -> list[dict]:
-    """A run folder's metrics.jsonl as rows; a line torn by a crash is left out."""
-    rows = []
-    for line in _lines(folder / "metrics.jsonl"):
-        try:
-            row = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(row, dict):
-            rows.append(row)
-    return rows
-
-
 def _lines(log: Path) -> list[str]:
     with reported(log, "cannot read"), os.fdopen(open_file(log, os.O_RDONLY), "rb") as handle:
         return handle.read().decode("utf-8", errors="replace").splitlines(keepends=True)
 
 
 def _step_of(line: str) -> int:
-    # A line torn by a crash has no step; it sorts after everything and is dropped.
+    # A line torn by a crash, or damaged, has no step; it sorts after everything and is dropped.
     try:
-        return int(json.loads(line)["step"])
-    except (ValueError, KeyError, TypeError):
+        return log_row(line)["step"]
+    except ValueError:
         return 1 << 62

@@ -7,7 +7,9 @@ from functools import partial
 
 import numpy as np
 
+from seqcli.data.npz import check_npz
 from seqcli.errors import DataError
+from seqcli.recipe.inputs import DATA, open_input
 from seqcli.scaffold.draft import Draft, Option, choose
 from seqcli.scaffold.sizes import add_model, add_training, batch_size, steps_for
 from seqcli.scaffold.source import Source
@@ -37,15 +39,19 @@ def guess_arrays(source: Source, task: str | None) -> Draft:
 
 
 def npz_contents(source: Source) -> tuple[dict[str, tuple], np.ndarray | None]:
-    """Each array's shape (read from its header, not its data) and y itself."""
+    """Each array's shape (read from its header, not its data) and y itself; the file goes
+    through the read door and the zip-bomb check first, as for training."""
     try:
-        with zipfile.ZipFile(source.path) as archive:
-            shapes = {
-                name.removesuffix(".npy"): header_shape(archive, name)
-                for name in archive.namelist()
-            }
-        with np.load(source.path, allow_pickle=False) as arrays:
-            y = arrays["y"] if "y" in arrays.files else None
+        with open_input(source.path, DATA) as handle:
+            check_npz(handle, source.path)
+            with zipfile.ZipFile(handle) as archive:
+                shapes = {
+                    name.removesuffix(".npy"): header_shape(archive, name)
+                    for name in archive.namelist()
+                }
+            handle.seek(0)
+            with np.load(handle, allow_pickle=False) as arrays:
+                y = arrays["y"] if "y" in arrays.files else None
     except (OSError, ValueError, zipfile.BadZipFile) as err:
         raise DataError(f"{source.path}: not a readable .npz ({err})") from None
     return shapes, y

@@ -115,7 +115,9 @@ class LanguageModelTask:
         config, vocab = run.recipe.generate, run.meta
         prime = vocab.encode(config.prime, what="generate.prime", skip_unknown=True) or [0]
         draw = Draw(config, seed=run.recipe.seed + step)
-        tokens = sample_tokens(run, prime, length=config.sample_length, draw=draw)
+        tokens = sample_tokens(
+            run, prime, length=config.sample_length, draw=draw, length_from="generate.sample_length"
+        )
         return config.prime + vocab.decode(int(token[0]) for token in tokens)
 
     def generate(self, run: Run, request: Request) -> Generated:
@@ -125,7 +127,8 @@ class LanguageModelTask:
         if not ids:  # checked now, not at the first chunk, so nothing has been printed yet
             raise UsageError("the prime has no tokens in the model's vocabulary; give at least one")
         length = request.length or run.recipe.generate.length
-        tokens = sample_tokens(run, ids, length=length, draw=request.draw)
+        length_from = "--length" if request.length else "generate.length"
+        tokens = sample_tokens(run, ids, length=length, draw=request.draw, length_from=length_from)
         return Generated(_stream(vocab, prompt.text, tokens, request.draw.num_samples))
 
     def stack_input(self, run: Run, given: Given) -> StackInput:
@@ -140,11 +143,13 @@ class LanguageModelTask:
 PRIME_CHUNK = 4096
 
 
-def sample_tokens(run: Run, prime: list[int], *, length: int, draw: Draw) -> Iterator[torch.Tensor]:
+def sample_tokens(
+    run: Run, prime: list[int], *, length: int, draw: Draw, length_from: str = "--length"
+) -> Iterator[torch.Tensor]:
     """The next token ids (num_samples,), `length` times, after reading the prime. The fused
     module reads the prime in chunks, carrying the state; only new tokens go one at a time."""
     model, device = run.model.eval(), run.device
-    require_samples(run.recipe.model, len(run.meta), draw, length, device)
+    require_samples(run.recipe.model, len(run.meta), draw, length, device, length_from=length_from)
     stepper = model.stepper()
     state = read_prime(model, prime[:-1], device)
     if state is not None:

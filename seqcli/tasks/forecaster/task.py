@@ -196,6 +196,8 @@ class Forecaster:
         if source is not None:
             missing = run.recipe.data.missing
             history, calendar = history_of_file(source, meta, missing, asked.series)
+        if calendar is not None:
+            calendar.check_reach(steps, "--horizon" if asked.horizon else "data.horizon")
         if len(history) < run.recipe.data.lookback:
             raise DataError(
                 f"{source or 'the series'}: {len(history)} rows, the model reads "

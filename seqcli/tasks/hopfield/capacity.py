@@ -6,6 +6,8 @@ with the run's settings. The classical one collapses near 0.138 N patterns (Amit
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 
 from seqcli.metrics.memory import (
@@ -25,8 +27,13 @@ TABLE_ROWS = 20  # the table shows about this many counts; the PNG shows every o
 
 
 @torch.no_grad()
-def capacity_curves(recipe: Recipe, *, units: int) -> CapacityFigure:
-    """Recall shares and mean overlaps per P, for every kind of network; seeded by the recipe."""
+def capacity_curves(
+    recipe: Recipe, *, units: int, advance: Callable[[], None] = lambda: None
+) -> CapacityFigure:
+    """Recall shares and mean overlaps per P, for every kind of network; seeded by the recipe.
+    advance() is called after each P: the experiment grows faster than the square of the
+    units (64 units: 11 s on one thread; 1,000 units ran over ten minutes), and a silent one
+    looks hung."""
     generator = torch.Generator().manual_seed(recipe.seed)
     counts = tuple(pattern_counts(units))
     recalled: dict[str, list[float]] = {kind: [] for kind in KINDS}
@@ -35,6 +42,7 @@ def capacity_curves(recipe: Recipe, *, units: int) -> CapacityFigure:
         for kind, (share, mean) in _point(recipe, count, units, generator).items():
             recalled[kind].append(share)
             overlaps[kind].append(mean)
+        advance()
     noise = recipe.data.noise
     return CapacityFigure(units, noise, counts, recalled, overlaps, CLASSICAL_CAPACITY)
 

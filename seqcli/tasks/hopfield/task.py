@@ -15,12 +15,13 @@ from seqcli.data.patterns import Patterns, read_patterns
 from seqcli.decoding.requests import Generated, Request
 from seqcli.engine.contract import Batch, IndexedBatches, TaskData
 from seqcli.engine.run import Run
-from seqcli.metrics.memory import flip, recall_scores, units_wrong
+from seqcli.metrics.memory import flip, pattern_counts, recall_scores, units_wrong
 from seqcli.models.hopfield import build_hopfield, polarise
 from seqcli.recipe import Recipe
 from seqcli.recipe.tasks import SPECS
 from seqcli.tasks.hopfield.capacity import capacity_curves, capacity_details
 from seqcli.tasks.hopfield.recall import fitting, recall_lines, recall_summary
+from seqcli.ui.counting import counting
 
 HELD_OUT = ("val", "test")  # each draws its probes from its own seed
 
@@ -140,7 +141,9 @@ class HopfieldTask:
         metrics = {key: scores[probes.noise][key] for key in self.spec.metric_names}
         if capacity is None:
             return {**metrics, "details": details}
-        curves = capacity_curves(run.recipe, units=capacity)
+        counts = len(pattern_counts(capacity))
+        with counting(f"capacity at {capacity} units: P", counts) as advance:
+            curves = capacity_curves(run.recipe, units=capacity, advance=advance)
         return {**metrics, "details": {**details, **capacity_details(curves)}, "capacity": curves}
 
     def sample(self, run: Run, step: int) -> str:

@@ -80,6 +80,7 @@ FLAGS = {  # (command, parameter) -> WHY, for flags whose parser declares no max
     ("compare-cells", "steps"): "time",
     ("compare-cells", "target"): "free",
     ("evaluate", "max_batches"): "free",
+    ("report", "max_batches"): "free",  # the task's evaluate, as evaluate --max-batches
     ("gates", "layer"): "data",
     ("gates", "unit"): "data",
     ("gates", "top_units"): "free",

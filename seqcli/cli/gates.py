@@ -64,11 +64,7 @@ def gates(
     from seqcli.engine.run import load_run, resolve_device
     from seqcli.tasks import TASKS
 
-    if plot is not None:  # before the work, not a traceback after it
-        from seqcli.recipe.outputs import check_output
-        from seqcli.ui.figures import figure_output
-
-        check_output(plot, figure_output("--plot"))
+    _check_plot(plot)
     given = Given(*_input(text, file), path=None if file is None or str(file) == "-" else file)
     loaded = load_run(run, resolve_device(device), TASKS)
     _refuse_without_input(loaded.task, TASKS)
@@ -82,6 +78,20 @@ def gates(
     if as_json:
         ui.print_json({**report, "records": looked.arrays(found)})
         return
+    _show(report, run)
+
+
+def _check_plot(plot: Path | None) -> None:
+    """Before the work, not a traceback after it."""
+    if plot is None:
+        return
+    from seqcli.recipe.outputs import check_output
+    from seqcli.ui.figures import figure_output
+
+    check_output(plot, figure_output("--plot"))
+
+
+def _show(report: dict, run: Path) -> None:
     from seqcli.ui.gates import gates_view
 
     gates_view(report, title=str(run))

@@ -110,7 +110,7 @@ class AudioData(DataSection):
     window_ms: float = Field(25.0, gt=0, le=1000, description="analysis window per frame, ms")
     hop_ms: float = Field(10.0, gt=0, le=1000, description="step between frames, ms")
     max_seconds: float = Field(
-        60.0, gt=0, description="a longer recording is refused, naming the file"
+        60.0, gt=0, le=7200, description="a longer recording is refused, naming the file"
     )
     scaling: Scaling = Field(
         "standard",

@@ -16,6 +16,7 @@ LAYERS = (
     "scaffold",  # seqcli init: a recipe guessed from a data file, torch-free
     "launch",  # torchrun's ranks and their process group, the allocator: around the loop
     "export",  # a trained run in other formats
+    "tune",  # seqcli tune: Optuna's trials, each a run as compare-cells trains them
     "compare",
     "analysis",
     "tasks",

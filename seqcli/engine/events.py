@@ -117,3 +117,21 @@ class Diagnosed:
 
     step: int
     report: dict
+
+
+@dataclass(frozen=True)
+class TrialUpdate:
+    """A tune trial began, validated or ended; state: running, complete, pruned or failed."""
+
+    number: int
+    params: dict
+    state: str
+    step: int
+    value: float | None = None  # the monitored metric: the last validation's, or the trial's
+    note: str = ""  # pruned at a step, resumed from one, why it failed
+
+
+@dataclass(frozen=True)
+class TuneFinished:
+    summary: dict  # tune.json
+    files: list[Path]

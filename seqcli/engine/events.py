@@ -129,9 +129,3 @@ class TrialUpdate:
     step: int
     value: float | None = None  # the monitored metric: the last validation's, or the trial's
     note: str = ""  # pruned at a step, resumed from one, why it failed
-
-
-@dataclass(frozen=True)
-class TuneFinished:
-    summary: dict  # tune.json
-    files: list[Path]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 import warnings
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ from seqcli.tune.trial import Base, Emit, Stopper, TrialFailed, TuneInterrupted,
 HEARTBEAT = 10  # seconds between a running trial's signs of life in the storage
 GRACE = 30  # seconds of silence after which a running trial is taken for dead
 RETRIES = 3  # times a dead trial is queued again
+ATTEMPTS = 3  # to open a storage another process may be creating
 
 SAMPLERS = {
     "tpe": lambda optuna, seed: optuna.samplers.TPESampler(seed=seed),
@@ -66,7 +68,18 @@ def optuna_module():
 
 
 def open_storage(url: str):
-    """The RDB storage with heartbeats, so a killed process's trial is found and queued again."""
+    """The RDB storage with heartbeats, so a killed process's trial is found and queued again.
+    Two processes creating its tables at once collide; the second tries again."""
+    for attempt in range(ATTEMPTS):
+        try:
+            return _storage(url)
+        except UsageError:
+            if attempt == ATTEMPTS - 1:
+                raise
+            time.sleep(1 + attempt)
+
+
+def _storage(url: str):
     optuna = optuna_module()
     engine = {"connect_args": {"timeout": 60}} if url.startswith("sqlite") else {}
     try:

@@ -190,3 +190,14 @@ def test_two_processes_on_one_postgresql_study_run_each_trial_once(recipe, tmp_p
     finish(*processes)
     assert_every_trial_ran_once(out, 4, postgres_url)
     assert not (out / "study.db").exists()
+
+
+@pytest.mark.slow
+def test_jobs_run_trials_in_worker_processes_on_the_same_study(recipe, tmp_path, full_run):
+    if not full_run:
+        pytest.skip("starts two worker processes; runs with --all (make test-all, CI)")
+    out = tmp_path / "study"
+    process = start_tune(recipe, out, "--trials", "3", "--jobs", "2")
+    finish(process)
+    assert_every_trial_ran_once(out, 3)
+    assert len(rows(out)) == len(read_study(out, None)["trials"])  # the parent wrote it last

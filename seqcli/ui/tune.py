@@ -120,6 +120,8 @@ def plot_study(summary: dict, keys: dict[str, bool], out: Path) -> list[Path]:
 
 def _history(summary: dict, keys: dict[str, bool], finished: list[dict]):
     """Each trial's value by trial number, and the best so far among finished trials."""
+    from matplotlib import ticker
+
     figure, axes = new_figure()
     for state, mark in MARKS.items():
         rows = [row for row in finished if row["state"] == state]
@@ -134,6 +136,7 @@ def _history(summary: dict, keys: dict[str, bool], finished: list[dict]):
         line.append((row["number"], best))
     axes.step(*zip(*line, strict=True), where="post", label="best so far")
     axes.set(xlabel="trial", ylabel=summary["monitor"], title="optimisation history")
+    axes.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
     axes.legend()
     return figure
 
@@ -148,6 +151,8 @@ def _importances(summary: dict, keys: dict[str, bool], finished: list[dict]):
 
 def _slices(summary: dict, keys: dict[str, bool], finished: list[dict]):
     """One panel per key: each finished trial's value against its value of the key."""
+    from matplotlib import ticker
+
     figure, panels = new_figure(1, columns=len(keys), figsize=(4 * len(keys), 3.5))
     for axes, key in zip(panels, keys, strict=True):
         rows = [row for row in finished if key in row["params"]]
@@ -158,7 +163,8 @@ def _slices(summary: dict, keys: dict[str, bool], finished: list[dict]):
             c=[row["number"] for row in rows],
         )
         axes.set(xlabel=key, ylabel=summary["monitor"])
-        if keys[key]:  # searched on a log scale
+        if keys[key]:  # searched on a log scale; labels at the decades only, or they overlap
             axes.set_xscale("log")
-    figure.suptitle("slices (colour: trial number)")
+            axes.xaxis.set_minor_formatter(ticker.NullFormatter())
+    figure.suptitle("slices (colour: trial number; pruned trials at their last validation)")
     return figure

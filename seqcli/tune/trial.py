@@ -18,6 +18,9 @@ if TYPE_CHECKING:  # `seqcli --help` imports this module's names, never torch
     import torch
 
 Emit = Callable[[object], None]
+# The first quarter of a trial is not judged: a higher learning rate or a larger model often
+# starts worse and ends better (airline: 18 of 20 trials pruned at their first validation).
+UNJUDGED = 0.25
 
 
 class TrialFailed(Exception):
@@ -104,7 +107,7 @@ def _follow(trainer, trial, params: dict, monitor: str, emit: Emit) -> float:
             value = event.metrics[monitor]
             trial.report(value, event.step)
             emit(events.TrialUpdate(trial.number, params, "running", event.step, value))
-            if trial.should_prune():
+            if event.step >= UNJUDGED * trainer.total_steps and trial.should_prune():
                 pruned_at = (event.step, value)
                 trainer.request_stop(f"pruned at step {event.step}")
         elif isinstance(event, events.Stopped):

@@ -144,3 +144,16 @@ def test_another_space_in_the_same_study_folder_is_refused(recipe, tmp_path):
     result = tune(str(recipe), "--trials", "2", "--param", HIDDEN, "--out", str(out))
     assert result.exit_code == 2
     assert "was started with another recipe or search space" in result.stderr
+
+
+def test_no_trial_is_pruned_in_its_first_quarter(write_recipe, tmp_path, monkeypatch):
+    monkeypatch.setitem(
+        tune_study.PRUNERS, "median", lambda optuna: optuna.pruners.ThresholdPruner(upper=0.0)
+    )
+    recipe = write_recipe(
+        train={"steps": 20, "eval_every": 2, "lr": 0.01}, generate={"sample_length": 0}
+    )
+    out = tmp_path / "study"
+    result = tune(str(recipe), "--trials", "1", "--param", LR, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert read_summary(out)["trials"][0]["pruned_step"] == 6  # validations at 2 and 4 unjudged

@@ -157,3 +157,12 @@ def test_no_trial_is_pruned_in_its_first_quarter(write_recipe, tmp_path, monkeyp
     result = tune(str(recipe), "--trials", "1", "--param", LR, "--out", str(out))
     assert result.exit_code == 0, result.output
     assert read_summary(out)["trials"][0]["pruned_step"] == 6  # validations at 2 and 4 unjudged
+
+
+def test_a_storage_url_that_cannot_be_used_is_one_line_naming_it(recipe, tmp_path):
+    args = ["--param", LR, "--out", str(tmp_path / "s"), "--storage", "nonsense://x"]
+    result = tune(str(recipe), *args)
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: --storage nonsense://x: Can't load plugin: sqlalchemy.dialects:nonsense"
+    ]

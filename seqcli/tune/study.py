@@ -73,30 +73,29 @@ def open_storage(url: str):
     for attempt in range(ATTEMPTS):
         try:
             return _storage(url)
-        except UsageError:
+        except ImportError as err:  # a driver missing: no use trying again
+            extra = "pip install 'seqcli[postgres]'" if url.startswith("postgres") else "install it"
+            needs = err.name or "its database driver"
+            raise UsageError(f"--storage {_shown(url)}: needs {needs}; {extra}") from None
+        except Exception as err:  # sqlalchemy's: a URL it cannot read or reach, a collision
             if attempt == ATTEMPTS - 1:
-                raise
+                raise UsageError(f"--storage {_shown(url)}: {str(err).splitlines()[0]}") from None
             time.sleep(1 + attempt)
 
 
 def _storage(url: str):
     optuna = optuna_module()
     engine = {"connect_args": {"timeout": 60}} if url.startswith("sqlite") else {}
-    try:
-        with warnings.catch_warnings():  # heartbeats are "experimental" since Optuna 2.8
-            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            retry = optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=RETRIES)
-            return optuna.storages.RDBStorage(
-                url,
-                engine_kwargs=engine,
-                heartbeat_interval=HEARTBEAT,
-                grace_period=GRACE,
-                heartbeat_stale_trial_callback=retry,
-            )
-    except (ImportError, ModuleNotFoundError) as err:
-        raise UsageError(f"--storage {_shown(url)}: needs {err.name}; pip install it") from None
-    except Exception as err:  # sqlalchemy's errors: a URL it cannot read or reach
-        raise UsageError(f"--storage {_shown(url)}: {str(err).splitlines()[0]}") from None
+    with warnings.catch_warnings():  # heartbeats are "experimental" since Optuna 2.8
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        retry = optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=RETRIES)
+        return optuna.storages.RDBStorage(
+            url,
+            engine_kwargs=engine,
+            heartbeat_interval=HEARTBEAT,
+            grace_period=GRACE,
+            heartbeat_stale_trial_callback=retry,
+        )
 
 
 def _shown(url: str) -> str:

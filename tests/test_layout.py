@@ -17,6 +17,7 @@ LAYERS = (
     "launch",  # torchrun's ranks and their process group, the allocator: around the loop
     "export",  # a trained run in other formats
     "report",  # seqcli report: one HTML page of runs, reading what analysis and compare give
+    "tune",  # seqcli tune: Optuna's trials, each a run as compare-cells trains them
     "compare",
     "analysis",
     "tasks",

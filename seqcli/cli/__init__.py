@@ -11,6 +11,7 @@ for module in (
     "init",
     "training",
     "compare",
+    "tune",
     "generate",
     "evaluate",
     "outputs",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from seqcli import ui
 from seqcli.errors import OutputError
@@ -15,8 +15,14 @@ if TYPE_CHECKING:  # the engine imports torch, which `seqcli --help` must not lo
     from seqcli.engine.train import Trainer
 
 
+class Stoppable(Protocol):
+    """A Trainer, or anything stopped as one is (tune's study)."""
+
+    def request_stop(self, reason: str) -> None: ...
+
+
 @contextmanager
-def stop_on_signals(trainer: Trainer) -> Iterator[list[int]]:
+def stop_on_signals(trainer: Stoppable) -> Iterator[list[int]]:
     """First Ctrl-C or SIGTERM: save and stop after the current step, or at once during a
     validation (which is then done first on --resume). A second one: exit now.
 

@@ -118,3 +118,15 @@ class Diagnosed:
 
     step: int
     report: dict
+
+
+@dataclass(frozen=True)
+class TrialUpdate:
+    """A tune trial began, validated or ended; state: running, complete, pruned or failed."""
+
+    number: int
+    params: dict
+    state: str
+    step: int
+    value: float | None = None  # the monitored metric: the last validation's, or the trial's
+    note: str = ""  # pruned at a step, resumed from one, why it failed

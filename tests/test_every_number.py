@@ -76,6 +76,7 @@ FLAGS = {  # (command, parameter) -> WHY, for flags whose parser declares no max
     ("train", "steps"): "time",
     ("train", "epochs"): "time",
     ("train", "max_time"): "time",
+    ("tune", "timeout"): "time",  # the same words and bound as train.max_time
     ("train", "nproc"): "cores",  # launch/torchrun.check_ranks
     ("compare-cells", "steps"): "time",
     ("compare-cells", "target"): "free",

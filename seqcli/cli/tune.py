@@ -9,7 +9,7 @@ import typer
 
 from seqcli.cli.app import Device, Overrides, Threads, app, friendly, place
 from seqcli.cli.choices import offer, shown
-from seqcli.cli.numbers import bounded, like
+from seqcli.cli.numbers import bounded, like, usable_cores
 from seqcli.cli.training import out_folder
 from seqcli.cli.watch import stop_on_signals
 from seqcli.errors import UsageError
@@ -29,10 +29,15 @@ Params = Annotated[
 ]
 Space = Annotated[Path | None, typer.Option(help="YAML file of recipe key: DIST.")]
 Trials = Annotated[
-    int, typer.Option(parser=bounded(int, ge=1), help="Finished or pruned trials in all.")
+    int,
+    typer.Option(parser=bounded(int, ge=1, le=100_000), help="Finished or pruned trials in all."),
 ]
 Jobs = Annotated[
-    int, typer.Option(parser=bounded(int, ge=1), help="Trials at once on this machine.")
+    int,
+    typer.Option(
+        parser=bounded(int, ge=1, le=usable_cores()),
+        help="Trials at once on this machine, at most the cores.",
+    ),
 ]
 Storage = Annotated[
     str | None,

@@ -83,7 +83,7 @@ def run_trial(base: Base, trial, params: dict, *, emit: Emit, stopper: Stopper) 
         return done
     from seqcli.compare.run import trainer_for  # torch: imported when a trial trains
 
-    trainer = trainer_for(recipe, folder, base.device)
+    trainer = trainer_for(recipe, folder, base.device, overwrite=False)
     stopper.trainer = trainer
     try:
         if stopper.reason is not None:

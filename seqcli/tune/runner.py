@@ -10,6 +10,7 @@ from pathlib import Path
 from queue import Empty as EmptyQueue
 
 from seqcli.errors import SeqcliError, UsageError
+from seqcli.recipe.outputs import Output, make_folder
 from seqcli.tune.results import summarize, write_outputs
 from seqcli.tune.study import Request, open_storage, optimize, optuna_module
 from seqcli.tune.trial import Emit, Stopper, TuneInterrupted
@@ -22,7 +23,7 @@ def tune(
 ) -> tuple[dict, list[Path]]:
     """Run the study to request.trials and write tune.json, best.yaml and the figures; the
     summary and the files. Raises TuneInterrupted after a stop request, outputs written."""
-    request.base.out.mkdir(parents=True, exist_ok=True)
+    make_folder(request.base.out, Output("--out"))
     if jobs == 1:
         try:
             optimize(request, emit=emit, stopper=stopper)

@@ -35,6 +35,7 @@ class SeriesForm(Form):
     calendar: CalendarForm | None
     series_names: list[str] = [""]  # runs saved before per-series parts have one series
     baseline: str | None = None
+    future: list[str] = []  # runs saved before future covariates have none
 
     @model_validator(mode="after")
     def _widths_agree(self) -> SeriesForm:
@@ -63,6 +64,7 @@ class SeriesMeta:
     calendar: Calendar | None  # how dates continue after the last row; None: no dates
     series_names: tuple[str, ...] = ("",)  # the training panel's: per-series parts, in order
     baseline: str | None = None  # the baseline a residual model corrects (model.residual_of)
+    future: tuple[str, ...] = ()  # the last input columns, known ahead (data.future_columns)
 
     def to_dict(self) -> dict:
         columns = self.columns
@@ -79,6 +81,7 @@ class SeriesMeta:
             "calendar": None if self.calendar is None else self.calendar.to_dict(),
             "series_names": list(self.series_names),
             "baseline": self.baseline,
+            "future": list(self.future),
         }
 
     @classmethod
@@ -93,6 +96,7 @@ class SeriesMeta:
             Calendar.from_dict(data["calendar"]),
             tuple(form.series_names),
             form.baseline,
+            tuple(form.future),
         )
 
     def summary(self) -> list[tuple[str, str]]:
@@ -100,6 +104,7 @@ class SeriesMeta:
         return [
             ("forecast columns", ", ".join(self.columns.values)),
             ("input columns", ", ".join(self.columns.inputs) or "-"),
+            ("known ahead", ", ".join(self.future) or "-"),
             ("series column", self.columns.series or "-"),
             ("history kept", f"{len(self.history)} rows, {last}"),
             *([("corrects the baseline", self.baseline)] if self.baseline else []),
@@ -120,6 +125,7 @@ class SeriesSplit:
     train_ends: np.ndarray  # (S,) per series, [start, train_end) is what baselines fit on
     scales: np.ndarray  # (S, V) per series, MASE's denominator
     dates: list[str] | None = None  # each row's date, to name a forecast's origin
+    future: int = 0  # the last columns of scaled are known ahead (meta.future)
 
     def __len__(self) -> int:
         return len(self.points)
@@ -144,6 +150,7 @@ def build_meta(
         None
         if table.dates is None
         else calendar_of(table.dates, config.date_format, f"{config.path} ({columns.date})"),
+        future=tuple(config.future_columns),
     )
 
 
@@ -170,7 +177,9 @@ def read_splits(config: SeriesData, meta: SeriesMeta | None, *, train_tail: int)
         [seasonal_mae(raw[s:t], season) for s, t in zip(panel.starts, val, strict=True)]
     )
     splits = {
-        name: SeriesSplit(scaled, raw, rows_of(low, high), panel, end, val, scales, table.dates)
+        name: SeriesSplit(
+            scaled, raw, rows_of(low, high), panel, end, val, scales, table.dates, len(meta.future)
+        )
         for name, (low, high, end) in spans.items()
     }
     return meta, splits
@@ -180,7 +189,7 @@ def recipe_columns(config: SeriesData) -> Columns:
     return header_columns(
         header_file(config.path),
         values=config.value_columns,
-        inputs=config.input_columns,
+        inputs=(*config.input_columns, *config.future_columns),
         date=config.date_column,
         series=config.series_column,
     )
@@ -206,7 +215,9 @@ def split_of_file(path: Path, meta: SeriesMeta, *, first: int, missing: str) -> 
     scales = np.tile(meta.mase_scale, (len(panel), 1))
     scaled, raw = scaled_rows(table, meta)
     points = rows_of(fits, panel.stops)
-    return SeriesSplit(scaled, raw, points, panel, panel.stops, fits, scales, table.dates)
+    return SeriesSplit(
+        scaled, raw, points, panel, panel.stops, fits, scales, table.dates, len(meta.future)
+    )
 
 
 def history_of_file(

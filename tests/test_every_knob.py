@@ -182,6 +182,10 @@ TASK_KNOBS = {
         "tests/test_forecast_data.py",
         "test_input_columns_are_read_but_not_forecast",
     ),
+    "data.calendar": (
+        "tests/test_future_covariates.py",
+        "test_calendar_features_tell_the_weekend_a_short_window_cannot",
+    ),
     "data.future_columns": (
         "tests/test_future_covariates.py",
         "test_every_step_of_the_horizon_is_forecast_from_the_column_known_ahead",

@@ -4,11 +4,14 @@ values after the series' end from --future."""
 
 from __future__ import annotations
 
+import math
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from seqcli.data.dates import cycle_columns, cycles_for, infer_calendar
 from seqcli.engine.run import load_run
 from seqcli.engine.start import fresh_training
 from seqcli.errors import DataError, UsageError
@@ -84,3 +87,87 @@ def test_a_future_file_without_the_column_names_it(echo_run, tmp_path):
     wrong = write_csv(tmp_path / "wrong.csv", "y\n1\n2\n3\n")
     with pytest.raises(DataError, match="wrong.csv:1: no column 'x'"):
         generated_text(run, horizon=3, future=wrong)
+
+
+# --- calendar features (data.calendar) ---------------------------------------------------------
+
+
+def weekend_csv(path: Path) -> Path:
+    """1 on Saturdays and Sundays, 0 otherwise, plus a little noise: two weekdays in a row
+    cannot tell a Friday from a Wednesday, the date can."""
+    noise = np.random.default_rng(1).normal(scale=0.05, size=ROWS)
+    start = datetime(2020, 1, 6)  # a Monday
+    days = [start + timedelta(days=i) for i in range(ROWS)]
+    lines = [
+        f"{d:%Y-%m-%d},{(d.weekday() >= 5) + e:.4f}\n" for d, e in zip(days, noise, strict=True)
+    ]
+    return write_csv(path, "date,v\n" + "".join(lines))
+
+
+def trained(raw: dict, out: Path) -> Path:
+    recipe = validate_recipe(raw, source="test")
+    trainer = fresh_training(recipe, task_for(recipe), device=CPU, out=out)
+    try:
+        for _ in trainer:
+            pass
+    finally:
+        trainer.folder.release()
+    return out
+
+
+@pytest.fixture(scope="module")
+def weekend_runs(tmp_path_factory) -> dict[bool, Path]:
+    folder = tmp_path_factory.mktemp("weekend")
+    path = weekend_csv(folder / "s.csv")
+    return {
+        calendar: trained(
+            series_recipe(path, date_column="date", lookback=2, season=7, calendar=calendar),
+            folder / f"run-{calendar}",
+        )
+        for calendar in (True, False)
+    }
+
+
+def test_calendar_features_tell_the_weekend_a_short_window_cannot(weekend_runs):
+    errors = {}
+    for calendar, folder in weekend_runs.items():
+        run = load_run(folder, CPU, TASKS)
+        split = run.task.prepare(run.recipe, run.meta).splits["test"]
+        errors[calendar] = run.task.evaluate(run, split)["rmse"]
+    assert errors[True] < 0.5 * errors[False]
+
+
+def test_generate_takes_the_calendar_of_the_dates_after_the_end_without_a_file(weekend_runs):
+    run = load_run(weekend_runs[True], CPU, TASKS)
+    assert run.meta.cycles == ("day_of_week", "day_of_year")
+    lines = generated_text(run, horizon=7).splitlines()[1:]
+    forecast = {line.split(",")[0]: float(line.split(",")[1]) for line in lines}
+    # The series ends on Tuesday 2020-09-01; the week after it has its weekend on the 5th, 6th.
+    assert list(forecast)[0] == "2020-09-02" and len(forecast) == 7
+    weekend = {day: value for day, value in forecast.items() if day[-2:] in ("05", "06")}
+    weekdays = {day: value for day, value in forecast.items() if day not in weekend}
+    assert min(weekend.values()) > 0.7 and max(weekdays.values()) < 0.3, forecast
+
+
+@pytest.mark.parametrize(
+    "first, second, cycles",
+    [
+        ("2020-01", "2020-02", ("month",)),
+        ("2020-01", "2020-04", ("month",)),
+        ("2020", "2021", ()),
+        ("2020-01-01", "2020-01-02", ("day_of_week", "day_of_year")),
+        ("2020-01-01", "2020-01-08", ("day_of_year",)),
+        ("2020-01-01 00:00", "2020-01-01 01:00", ("hour", "day_of_week", "day_of_year")),
+    ],
+)
+def test_the_rows_step_chooses_the_cycles(first, second, cycles):
+    assert cycles_for(infer_calendar([first, second]), "f.csv") == cycles
+
+
+def test_a_cycle_is_the_sine_and_cosine_of_the_dates_place_in_it():
+    moments = [datetime(2021, 12, 1, 18), datetime(2021, 1, 1, 6)]
+    made = cycle_columns(moments, ("month", "hour"))
+    december, evening = 2 * math.pi * 11 / 12, 2 * math.pi * 18 / 24
+    expected = [math.sin(december), math.cos(december), math.sin(evening), math.cos(evening)]
+    assert np.allclose(made[0], expected)
+    assert np.allclose(made[1], [0, 1, 1, 0], atol=1e-12)  # January; 6 am a quarter round

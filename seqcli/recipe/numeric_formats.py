@@ -70,6 +70,12 @@ class SeriesData(DataSection):
         "price): the model reads each row's next value, a rolled-out forecaster feeds them in "
         "as it goes, and generate takes their values after the series' end from --future",
     )
+    calendar: bool = Field(
+        False,
+        description="true: the date column's place in its cycles, as far as the rows' step "
+        "resolves them (hour and day of week for hourly rows, day of week and of year for "
+        "daily, month for monthly and quarterly), is read as inputs known ahead",
+    )
     series_column: str | None = Field(
         None,
         description="header name of a column naming the series each row belongs to: one global "
@@ -154,6 +160,8 @@ class SeriesData(DataSection):
                 f"column(s) {', '.join(twice)} named twice across value_columns, input_columns, "
                 "future_columns, date_column and series_column; each column plays one role"
             )
+        if self.calendar and self.date_column is None:
+            raise ValueError("calendar: true needs a date_column to read the dates from")
         if self.test_size is not None and self.test_fraction > 0:
             raise ValueError("set test_size or test_fraction, not both")
         if self.test_size is not None and self.test_path is not None:

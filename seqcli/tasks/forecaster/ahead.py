@@ -8,16 +8,29 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from seqcli.data.dates import Calendar, cycle_columns
 from seqcli.data.forecast_data import SeriesMeta
 from seqcli.data.series import Columns, read_series
 from seqcli.errors import DataError, UsageError
 
 
-def future_after(meta: SeriesMeta, path: Path | None, rows: int, missing: str):
-    """(rows, K) the columns known ahead after the history, in data units, from the first
-    rows of --future; None when the model reads none."""
-    if not meta.future:
+def future_after(
+    meta: SeriesMeta, path: Path | None, rows: int, missing: str, calendar: Calendar | None
+):
+    """(rows, K) the columns known ahead after the history, in data units: the first rows of
+    --future, then the calendar's features of the dates after the last; None: the model reads
+    none."""
+    if not meta.ahead:
         return None
+    if meta.cycles and calendar is None:
+        raise UsageError("the model reads calendar features (data.calendar): it needs dated rows")
+    given = _file_rows(meta, path, rows, missing) if meta.future else np.zeros((rows, 0))
+    dates = [] if calendar is None else calendar.span(1, rows)
+    return np.hstack([given, cycle_columns(dates, meta.cycles)]) if meta.cycles else given
+
+
+def _file_rows(meta: SeriesMeta, path: Path | None, rows: int, missing: str) -> np.ndarray:
+    """(rows, K) data.future_columns' values from --future."""
     names = ", ".join(meta.future)
     if path is None:
         raise UsageError(
@@ -47,6 +60,6 @@ def scaled_future(meta: SeriesMeta, future) -> torch.Tensor | None:
     """(1, S, K) the future rows scaled as the model's last K columns are."""
     if future is None:
         return None
-    rows = np.zeros((len(future), len(meta.columns.features)))
+    rows = np.zeros((len(future), meta.width))
     rows[:, -future.shape[1] :] = future
     return torch.from_numpy(meta.scaler.apply(rows)[:, -future.shape[1] :])[None]

@@ -203,7 +203,7 @@ class Forecaster:
                 f"{run.recipe.data.lookback} (data.lookback)"
             )
         rows = max(steps, run.recipe.data.horizon)
-        future = future_after(meta, asked.future, rows, run.recipe.data.missing)
+        future = future_after(meta, asked.future, rows, run.recipe.data.missing, calendar)
         note = None if asked.history else calibrate_to_the_end(run, self.prepare, asked.series)
         # The rows stream out as they are made; --plot alone keeps them, to draw.
         kept: list[np.ndarray] | None = [] if asked.keep else None
@@ -237,7 +237,7 @@ class Forecaster:
         """The forecast after (T, F) history rows of the series numbered (None: the last), as
         (C, V, Q) chunks in data units; future: (S, K) the columns known ahead after them."""
         if future is None:  # predict's lines: refused when the model reads columns known ahead
-            future = future_after(run.meta, None, steps, run.recipe.data.missing)
+            future = future_after(run.meta, None, steps, run.recipe.data.missing, None)
         run.model.eval()
         values = window_after(run.meta, history, run.recipe.data.lookback, future).to(run.device)
         ahead = scaled_future(run.meta, future)  # (1, S, K) | None

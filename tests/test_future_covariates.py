@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from seqcli.data.dates import cycle_columns, cycles_for, infer_calendar
+from seqcli.engine.contract import Given
 from seqcli.engine.run import load_run
 from seqcli.engine.start import fresh_training
 from seqcli.errors import DataError, UsageError
@@ -171,3 +172,9 @@ def test_a_cycle_is_the_sine_and_cosine_of_the_dates_place_in_it():
     expected = [math.sin(december), math.cos(december), math.sin(evening), math.cos(evening)]
     assert np.allclose(made[0], expected)
     assert np.allclose(made[1], [0, 1, 1, 0], atol=1e-12)  # January; 6 am a quarter round
+
+
+def test_gates_of_a_calendar_model_ask_for_a_dated_file_not_bare_values(weekend_runs):
+    run = load_run(weekend_runs[True], CPU, TASKS)
+    with pytest.raises(UsageError, match="--text: this model reads columns v and dates; give"):
+        run.task.stack_input(run, Given("0,0,1,1", "--text"))

@@ -182,6 +182,14 @@ TASK_KNOBS = {
         "tests/test_forecast_data.py",
         "test_input_columns_are_read_but_not_forecast",
     ),
+    "data.calendar": (
+        "tests/test_future_covariates.py",
+        "test_calendar_features_tell_the_weekend_a_short_window_cannot",
+    ),
+    "data.future_columns": (
+        "tests/test_future_covariates.py",
+        "test_every_step_of_the_horizon_is_forecast_from_the_column_known_ahead",
+    ),
     "data.lookback": ("tests/test_forecast_data.py", "test_lookback_and_horizon_shape_the_windows"),
     "data.horizon": ("tests/test_forecast_data.py", "test_lookback_and_horizon_shape_the_windows"),
     "data.test_size": ("tests/test_forecast_data.py", "test_test_size_holds_out_the_last_rows"),

@@ -73,6 +73,14 @@ def test_generate_continues_with_the_baselines_forecast_when_untrained(tmp_path)
     assert forecast == pytest.approx(history[-12:-9], abs=1e-4)
 
 
+def test_generate_after_the_training_mean_continues_with_that_mean_when_untrained(tmp_path):
+    run, _ = untrained(residual_recipe(tmp_path, "mean"))
+    lines = generated_text(run).splitlines()[1:]
+    forecast = [float(line.split(",")[-1]) for line in lines]
+    history = [row[0] for row in run.meta.history]
+    assert forecast == pytest.approx([np.mean(history)] * 3, abs=1e-4)
+
+
 def test_an_unknown_baseline_is_refused_with_the_choices(tmp_path):
     with pytest.raises(RecipeError, match="model.residual_of 'seasonal': choose auto or one of"):
         untrained(residual_recipe(tmp_path, "seasonal"))

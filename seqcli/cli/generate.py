@@ -45,6 +45,10 @@ Series = Annotated[
     str | None,
     typer.Option(help="Forecast: the series of several to continue (default the last)."),
 ]
+Future = Annotated[
+    Path | None,
+    typer.Option(help="Forecast: CSV of data.future_columns' values after the series' end."),
+]
 Input = Annotated[str | None, typer.Option(help="translator: the sentence(s) to translate.")]
 Output = Annotated[Path | None, typer.Option(help="Forecast: write the CSV here, not to stdout.")]
 Plot = Annotated[Path | None, typer.Option(help="Forecast: draw history and forecast (PNG).")]
@@ -87,6 +91,7 @@ FLAGS = {
     "unknown": Unknown,
     "horizon": Horizon,
     "series": Series,
+    "future": Future,
     "input": Input,
     "output": Output,
     "plot": Plot,

@@ -30,7 +30,7 @@ GENERATE_OPTIONS = {
     "lines": ("input", "input_file"),
     "search": tuple(Search.model_fields),
     "attention": ("attention",),
-    "forecast": ("horizon", "input_file", "series", "output", "plot"),
+    "forecast": ("horizon", "input_file", "series", "future", "output", "plot"),
     "recall": ("input_file", "noise", "pattern"),
 }
 
@@ -124,7 +124,13 @@ def _forecast(recipe: Recipe, given: dict) -> Forecast:
             f"--plot draws at most {PLOTTED_STEPS:,} forecast steps; lower --horizon or drop "
             "--plot (the CSV itself streams any horizon)"
         )
-    return Forecast(horizon, given.get("input_file"), keep=plot, series=given.get("series"))
+    return Forecast(
+        horizon,
+        given.get("input_file"),
+        keep=plot,
+        series=given.get("series"),
+        future=given.get("future"),
+    )
 
 
 def _recall(given: dict) -> Recall:

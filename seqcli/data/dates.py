@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import numpy as np
 from pydantic import Field, model_validator
 
 from seqcli.data.forms import Form
@@ -65,6 +66,14 @@ class Calendar:
                 f"would pass the year {datetime.max.year}, the last a date can name"
             )
 
+    def parsed(self, dates: list[str], where: str) -> list[datetime]:
+        """The rows' dates read with the run's format."""
+        moments = _parse_all(dates, self.format)
+        if moments is None:
+            bad = next(text for text in dates if _parse_all([text], self.format) is None)
+            raise DataError(f"{where}: date {bad!r} is not in the run's format {self.format!r}")
+        return moments
+
     def _shift(self, start: datetime, k: int) -> datetime:
         if not self.months:
             return start + timedelta(seconds=self.seconds * k)
@@ -82,6 +91,42 @@ class Calendar:
     @classmethod
     def from_dict(cls, data: dict | None) -> Calendar | None:
         return None if data is None else cls(**CalendarForm.read(data).model_dump())
+
+
+DAY = 86400.0
+# A date's place in a cycle: (rows per cycle, position of a date, the longest row step that
+# still resolves it): an hourly series has hours and weekdays, a daily one weekdays and days
+# of the year, a monthly or quarterly one months; a yearly one none.
+CYCLES = {
+    "hour": (24, lambda moment: moment.hour, DAY / 2),
+    "day_of_week": (7, lambda moment: moment.weekday(), 3 * DAY),
+    "day_of_year": (366, lambda moment: moment.timetuple().tm_yday - 1, 31 * DAY),
+}
+
+
+def cycles_for(calendar: Calendar | None, where: str) -> tuple[str, ...]:
+    """The cycles the rows' step resolves (data.calendar)."""
+    if calendar is None:
+        raise DataError(f"{where}: data.calendar needs dates that advance by a regular step")
+    if calendar.months:
+        return ("month",) if calendar.months < 12 else ()
+    return tuple(name for name, (*_, longest) in CYCLES.items() if calendar.seconds <= longest)
+
+
+def cycle_columns(moments: list[datetime], cycles: tuple[str, ...]) -> np.ndarray:
+    """(N, 2C) each date's sine and cosine of its place in each cycle: December sits next to
+    January, as a number 1-12 would not have it."""
+    table = {**CYCLES, "month": (12, lambda moment: moment.month - 1, 0.0)}
+    columns = []
+    for name in cycles:
+        period, position, _ = table[name]
+        angle = 2 * np.pi * np.array([position(moment) for moment in moments]) / period
+        columns += [np.sin(angle), np.cos(angle)]
+    return np.stack(columns, axis=1) if columns else np.zeros((len(moments), 0))
+
+
+def cycle_names(cycles: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f"{name}_{part}" for name in cycles for part in ("sin", "cos"))
 
 
 def calendar_of(dates: list[str], form: str | None, where: str) -> Calendar | None:

@@ -8,7 +8,14 @@ from pathlib import Path
 import numpy as np
 from pydantic import Field, model_validator
 
-from seqcli.data.dates import Calendar, CalendarForm, calendar_of
+from seqcli.data.dates import (
+    Calendar,
+    CalendarForm,
+    calendar_of,
+    cycle_columns,
+    cycle_names,
+    cycles_for,
+)
 from seqcli.data.forms import Form
 from seqcli.data.panel import Panel, grouped, one_series, rows_of, split_each
 from seqcli.data.scaling import Scaler, ScalerForm, seasonal_mae
@@ -35,12 +42,14 @@ class SeriesForm(Form):
     calendar: CalendarForm | None
     series_names: list[str] = [""]  # runs saved before per-series parts have one series
     baseline: str | None = None
+    future: list[str] = []  # runs saved before future covariates have none
+    cycles: list[str] = []  # nor calendar features
 
     @model_validator(mode="after")
     def _widths_agree(self) -> SeriesForm:
         """Scaling, MASE's scale and the kept rows are per column: as many as the columns."""
         values = len(self.columns.values)
-        features = values + len(self.columns.inputs)
+        features = values + len(self.columns.inputs) + 2 * len(self.cycles)
         widths = {
             "scaler.center": (len(self.scaler.center), features),
             "mase_scale": (len(self.mase_scale), values),
@@ -63,6 +72,18 @@ class SeriesMeta:
     calendar: Calendar | None  # how dates continue after the last row; None: no dates
     series_names: tuple[str, ...] = ("",)  # the training panel's: per-series parts, in order
     baseline: str | None = None  # the baseline a residual model corrects (model.residual_of)
+    future: tuple[str, ...] = ()  # the last input columns, known ahead (data.future_columns)
+    cycles: tuple[str, ...] = ()  # calendar features after them (data.calendar)
+
+    @property
+    def width(self) -> int:
+        """The model's input columns: the file's, then two per calendar cycle."""
+        return len(self.columns.features) + 2 * len(self.cycles)
+
+    @property
+    def ahead(self) -> int:
+        """How many of the last input columns are known ahead."""
+        return len(self.future) + 2 * len(self.cycles)
 
     def to_dict(self) -> dict:
         columns = self.columns
@@ -79,6 +100,8 @@ class SeriesMeta:
             "calendar": None if self.calendar is None else self.calendar.to_dict(),
             "series_names": list(self.series_names),
             "baseline": self.baseline,
+            "future": list(self.future),
+            "cycles": list(self.cycles),
         }
 
     @classmethod
@@ -93,6 +116,8 @@ class SeriesMeta:
             Calendar.from_dict(data["calendar"]),
             tuple(form.series_names),
             form.baseline,
+            tuple(form.future),
+            tuple(form.cycles),
         )
 
     def summary(self) -> list[tuple[str, str]]:
@@ -100,6 +125,7 @@ class SeriesMeta:
         return [
             ("forecast columns", ", ".join(self.columns.values)),
             ("input columns", ", ".join(self.columns.inputs) or "-"),
+            ("known ahead", ", ".join(self.future + cycle_names(self.cycles)) or "-"),
             ("series column", self.columns.series or "-"),
             ("history kept", f"{len(self.history)} rows, {last}"),
             *([("corrects the baseline", self.baseline)] if self.baseline else []),
@@ -120,6 +146,7 @@ class SeriesSplit:
     train_ends: np.ndarray  # (S,) per series, [start, train_end) is what baselines fit on
     scales: np.ndarray  # (S, V) per series, MASE's denominator
     dates: list[str] | None = None  # each row's date, to name a forecast's origin
+    future: int = 0  # the last columns of scaled are known ahead (meta.future)
 
     def __len__(self) -> int:
         return len(self.points)
@@ -130,10 +157,11 @@ class SeriesSplit:
 
 
 def build_meta(
-    config: SeriesData, columns: Columns, table: Table, train: np.ndarray, last: np.ndarray
+    config: SeriesData, columns: Columns, dated: tuple, train: np.ndarray, last: np.ndarray
 ) -> SeriesMeta:
     """Fit the scaler and MASE's scale on the training rows only: the test must stay unseen.
     history keeps the last series' rows, the one generate continues."""
+    table, calendar, cycles = dated
     values = len(columns.values)
     scale = seasonal_mae(table.features[train][:, :values], config.season_rows or 1)
     return SeriesMeta(
@@ -141,10 +169,28 @@ def build_meta(
         Scaler.fit(config.scaling, table.features[train]),
         tuple(float(s) for s in scale),
         tuple(tuple(float(x) for x in row) for row in table.features[last][-HISTORY_ROWS:]),
-        None
-        if table.dates is None
-        else calendar_of(table.dates, config.date_format, f"{config.path} ({columns.date})"),
+        calendar,
+        future=tuple(config.future_columns),
+        cycles=cycles,
     )
+
+
+def fresh_dates(config: SeriesData, columns: Columns, table: Table) -> tuple:
+    """(table, calendar, cycles): the rows with data.calendar's features joined on."""
+    where = f"{config.path} ({columns.date})"
+    calendar = None if table.dates is None else calendar_of(table.dates, config.date_format, where)
+    cycles = cycles_for(calendar, where) if config.calendar else ()
+    return with_cycles(table, cycles, calendar, where), calendar, cycles
+
+
+def with_cycles(table: Table, cycles: tuple, calendar: Calendar | None, where: str) -> Table:
+    """The table with two columns per calendar cycle after its own (data.calendar)."""
+    if not cycles:
+        return table
+    if table.dates is None or calendar is None:
+        raise DataError(f"{where}: the model reads calendar features; the file needs its dates")
+    joined = cycle_columns(calendar.parsed(table.dates, where), cycles)
+    return replace(table, features=np.hstack([table.features, joined]))
 
 
 def read_splits(config: SeriesData, meta: SeriesMeta | None, *, train_tail: int):
@@ -155,9 +201,12 @@ def read_splits(config: SeriesData, meta: SeriesMeta | None, *, train_tail: int)
     bounds = split_each(config.path, panel, config)
     val, test, stops = (np.array([getattr(b, key) for b in bounds]) for key in Bounds.KEYS)
     if meta is None:
-        train = rows_of(panel.starts, val)
-        meta = build_meta(config, columns, table, train, np.arange(panel.starts[-1], stops[-1]))
+        dated = fresh_dates(config, columns, table)
+        table, train = dated[0], rows_of(panel.starts, val)
+        meta = build_meta(config, columns, dated, train, np.arange(panel.starts[-1], stops[-1]))
         meta = replace(meta, series_names=panel.names)
+    else:
+        table = with_cycles(table, meta.cycles, meta.calendar, str(config.path))
     first = panel.starts + config.first_origin
     spans = {  # per series: first point, end of points, end of the split
         "train": (panel.starts + config.lookback, val - train_tail, val),
@@ -170,7 +219,9 @@ def read_splits(config: SeriesData, meta: SeriesMeta | None, *, train_tail: int)
         [seasonal_mae(raw[s:t], season) for s, t in zip(panel.starts, val, strict=True)]
     )
     splits = {
-        name: SeriesSplit(scaled, raw, rows_of(low, high), panel, end, val, scales, table.dates)
+        name: SeriesSplit(
+            scaled, raw, rows_of(low, high), panel, end, val, scales, table.dates, meta.ahead
+        )
         for name, (low, high, end) in spans.items()
     }
     return meta, splits
@@ -180,7 +231,7 @@ def recipe_columns(config: SeriesData) -> Columns:
     return header_columns(
         header_file(config.path),
         values=config.value_columns,
-        inputs=config.input_columns,
+        inputs=(*config.input_columns, *config.future_columns),
         date=config.date_column,
         series=config.series_column,
     )
@@ -195,6 +246,7 @@ def split_of_file(path: Path, meta: SeriesMeta, *, first: int, missing: str) -> 
     """Every forecastable row of another file, read and scaled as the run's own data, scored
     against the run's MASE scale."""
     table, panel = grouped(read_table(path, meta.columns, missing))
+    table = with_cycles(table, meta.cycles, meta.calendar, str(path))
     sizes = panel.stops - panel.starts
     if sizes.min() <= first:
         raise DataError(
@@ -206,7 +258,9 @@ def split_of_file(path: Path, meta: SeriesMeta, *, first: int, missing: str) -> 
     scales = np.tile(meta.mase_scale, (len(panel), 1))
     scaled, raw = scaled_rows(table, meta)
     points = rows_of(fits, panel.stops)
-    return SeriesSplit(scaled, raw, points, panel, panel.stops, fits, scales, table.dates)
+    return SeriesSplit(
+        scaled, raw, points, panel, panel.stops, fits, scales, table.dates, meta.ahead
+    )
 
 
 def history_of_file(
@@ -218,4 +272,5 @@ def history_of_file(
     rows = one_series(table, panel, series, str(path))
     form = meta.calendar.format if meta.calendar is not None else None
     calendar = None if rows.dates is None else calendar_of(rows.dates, form, str(path))
+    rows = with_cycles(rows, meta.cycles, calendar, str(path))
     return rows.features, calendar

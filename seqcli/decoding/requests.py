@@ -52,6 +52,7 @@ class Forecast:
     history: Path | None = None  # a CSV to continue instead of the training series
     keep: bool = False  # keep the streamed rows for a figure (--plot)
     series: str | None = None  # which series of several to continue; None: the last
+    future: Path | None = None  # a CSV of the columns known ahead, after the history's end
 
 
 @dataclass(frozen=True)

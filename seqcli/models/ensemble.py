@@ -44,22 +44,24 @@ class Ensemble(nn.Module):
         *,
         series: torch.Tensor | None = None,
         baseline: torch.Tensor | None = None,
+        future: torch.Tensor | None = None,
         targets: torch.Tensor | None = None,
     ) -> Output:
         members = self.members if self.chosen is None else [self.members[self.chosen]]
-        outs = [m(values, series=series, baseline=baseline, targets=targets) for m in members]
+        given = {"series": series, "baseline": baseline, "future": future, "targets": targets}
+        outs = [member(values, **given) for member in members]
         made = torch.stack([out.out for out in outs])  # (K, B, S, V, Q)
         # Each member's gradient comes from its own loss alone: they train independently.
         loss = None if targets is None else torch.stack([out.loss for out in outs]).mean()
         return Output(median(made), loss, None)
 
-    def forecast(self, values: torch.Tensor, steps: int, series=None, baseline=None):
+    def forecast(self, values: torch.Tensor, steps: int, series=None, baseline=None, future=None):
         """(B, steps, V, Q): the members' median, each quantile on its own, then the band."""
-        out = self(values, series=series, baseline=baseline).out
+        out = self(values, series=series, baseline=baseline, future=future).out
         return self.band(ordered(out[:, :steps]), values)
 
-    def rollout(self, values: torch.Tensor, steps: int, series=None, baseline=None):
-        yield self.forecast(values, steps, series, baseline)
+    def rollout(self, values: torch.Tensor, steps: int, series=None, baseline=None, future=None):
+        yield self.forecast(values, steps, series, baseline, future)
 
     @contextmanager
     def alone(self, member: int) -> Iterator[None]:

@@ -19,6 +19,7 @@ from seqcli.models.cells import make_stack
 from seqcli.models.language_model import Output
 from seqcli.models.paths import paths_for, rows_per_window
 from seqcli.models.stack import top_state
+from seqcli.models.window_norm import WindowNorm, window_spread
 from seqcli.recipe.model import ForecasterConfig
 
 
@@ -53,48 +54,6 @@ def ordered(quantiles: torch.Tensor) -> torch.Tensor:
 
 
 ROLLOUT_CHUNK = 1024  # forecast steps handed on at once by rollout
-WINDOW_SD_FLOOR = 0.05  # in scaled units: a flat window is shifted, not blown up by noise
-
-
-def window_stats(values: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """(B, 1, F) mean and standard deviation of each window (RevIN, Kim et al. 2022)."""
-    return values.mean(1, keepdim=True), values.std(1, keepdim=True).clamp_min(WINDOW_SD_FLOOR)
-
-
-def no_window_stats(values: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """(1, 1, F) zeros and ones: windows pass through as the data scaling left them."""
-    ones = values.new_ones(1, 1, values.shape[-1])
-    return ones - 1, ones
-
-
-WINDOW_NORMS = {True: window_stats, False: no_window_stats}
-
-
-class WindowNorm(nn.Module):
-    """Rescale a window into the model's range, and its forecasts back out of it.
-
-    The statistics cover the whole input window. A forecast made after the window's last row
-    (evaluation, roll-out) reads only the past; in many_to_many training the earlier positions
-    also see the window's later rows through its mean, an easier task than the one evaluated."""
-
-    def __init__(self, enabled: bool, values: int):
-        super().__init__()
-        self.stats, self.values = WINDOW_NORMS[enabled], values
-
-    def forward(self, window: torch.Tensor, series=None) -> tuple[torch.Tensor, Callable]:
-        """The rescaled (B, T, F) window and the function that maps (B, S, V, Q) forecasts
-        back; the same statistics for every series."""
-        mean, sd = self.stats(window)  # (B, 1, F)
-        back_mean = mean[..., : self.values, None]  # (B, 1, V, 1)
-        back_sd = sd[..., : self.values, None]
-        return (window - mean) / sd, lambda forecast: forecast * back_sd + back_mean
-
-
-def window_spread(window: torch.Tensor, values: int) -> torch.Tensor:
-    """(B, 1, V, 1) each (B, T, F) window's standard deviation in scaled units, the unit of the
-    band's offsets: a wilder window gets a wider correction, with or without window_norm
-    (sunspots' higher test cycles: 80% band 72% -> 75% of the test)."""
-    return window_stats(window)[1][..., :values, None]
 
 
 class ConformalBand(nn.Module):
@@ -149,6 +108,7 @@ class DirectForecaster(nn.Module):
         features: int,
         values: int,
         horizon: int,
+        future: int = 0,
         norm: nn.Module | None = None,
     ):
         super().__init__()
@@ -158,7 +118,8 @@ class DirectForecaster(nn.Module):
         self.norm = norm or WindowNorm(config.window_norm, values)
         self.rnn = make_stack(config, input_size=features)
         self.drop = nn.Dropout(config.dropout)
-        self.head = nn.Linear(self.rnn.output_size, math.prod(self.shape))
+        # The head also reads the columns known ahead for every step of the horizon.
+        self.head = nn.Linear(self.rnn.output_size + horizon * future, math.prod(self.shape))
         # The untrained model forecasts what the norm (or the corrected baseline) alone does.
         if norm is not None or config.residual_of is not None:
             nn.init.zeros_(self.head.weight)
@@ -172,13 +133,17 @@ class DirectForecaster(nn.Module):
         *,
         series: torch.Tensor | None = None,
         baseline: torch.Tensor | None = None,
+        future: torch.Tensor | None = None,
         targets: torch.Tensor | None = None,
     ) -> Output:
         """series: (B,) the series of each window, for the norm's per-series parts;
-        baseline: (B, S, V) the forecast a residual model corrects, in scaled units."""
+        baseline: (B, S, V) the forecast a residual model corrects, in scaled units;
+        future: (B, S, K) the columns known ahead over the horizon, in scaled units."""
         window, restore = self.norm(values, series)  # (B, T, F)
         _, state = self.rnn(window)
         summary = self.drop(top_state(state, self.directions))  # (B, D*H)
+        if future is not None:
+            summary = torch.cat([summary, future[:, : self.horizon].flatten(1)], -1)
         scaled = self.head(summary).unflatten(-1, self.shape)  # (B, S, V, Q)
         predictions = restore(scaled)
         if baseline is not None:  # the output is a correction, in the window's own scale
@@ -186,25 +151,28 @@ class DirectForecaster(nn.Module):
         loss = None if targets is None else self.loss(predictions, targets)
         return Output(predictions, loss, None)
 
-    def forecast(self, values: torch.Tensor, steps: int, series=None, baseline=None):
+    def forecast(self, values: torch.Tensor, steps: int, series=None, baseline=None, future=None):
         """(B, steps, V, Q) for steps up to the trained horizon."""
         assert steps <= self.horizon, "the task checks the horizon before asking"
-        out = self(values, series=series, baseline=baseline).out
+        out = self(values, series=series, baseline=baseline, future=future).out
         return self.band(ordered(out[:, :steps]), values)
 
-    def rollout(self, values: torch.Tensor, steps: int, series=None, baseline=None):
+    def rollout(self, values: torch.Tensor, steps: int, series=None, baseline=None, future=None):
         """The forecast as chunks of (B, <= ROLLOUT_CHUNK, V, Q); the horizon is short, so
         one."""
-        yield self.forecast(values, steps, series, baseline)
+        yield self.forecast(values, steps, series, baseline, future)
 
 
 class AutoregressiveForecaster(nn.Module):
     """many_to_many: predict row t+1 from rows up to t at every position; roll out by
     feeding each forecast back in as the next row's values."""
 
-    def __init__(self, config: ForecasterConfig, *, features: int, values: int, horizon: int):
+    def __init__(
+        self, config: ForecasterConfig, *, features: int, values: int, horizon: int, future: int = 0
+    ):
         super().__init__()
         self.values, self.features = values, features
+        self.future = future  # the last input columns, known ahead
         self.outputs, self.point = (values, len(config.levels)), config.point  # (V, Q)
         self.norm = WindowNorm(config.window_norm, values)
         self.rnn = make_stack(config, input_size=features)
@@ -216,9 +184,15 @@ class AutoregressiveForecaster(nn.Module):
         self.loss = loss_of(config)
 
     def forward(
-        self, values: torch.Tensor, *, series=None, targets: torch.Tensor | None = None
+        self,
+        values: torch.Tensor,
+        *,
+        series=None,
+        future=None,
+        targets: torch.Tensor | None = None,
     ) -> Output:
-        """series: unread, every series is forecast alike."""
+        """series: unread, every series is forecast alike; future: unread, each window row
+        already carries the next row's columns known ahead."""
         window, restore = self.norm(values)  # (B, T, F)
         h, _ = self.rnn(window)  # (B, T, H)
         scaled = self.head(self.drop(h)).unflatten(-1, self.outputs)  # (B, T, V, Q)
@@ -226,30 +200,34 @@ class AutoregressiveForecaster(nn.Module):
         loss = None if targets is None else self.loss(predictions, targets)
         return Output(predictions, loss, None)
 
-    def forecast(self, values: torch.Tensor, steps: int, series=None, baseline=None):
-        """(B, steps, V, Q); past the first step the covariates are unknown, so the task only
-        asks for more than one step when there are none."""
-        return torch.cat(list(self.rollout(values, steps)), dim=1)  # (B, steps, V, Q)
+    def forecast(self, values: torch.Tensor, steps: int, series=None, baseline=None, future=None):
+        """(B, steps, V, Q); past the first step only the columns known ahead are, so the task
+        only asks for more than one step when every covariate is one of them."""
+        rolled = self.rollout(values, steps, future=future)
+        return torch.cat(list(rolled), dim=1)  # (B, steps, V, Q)
 
     def rollout(
-        self, values: torch.Tensor, steps: int, series=None, baseline=None
+        self, values: torch.Tensor, steps: int, series=None, baseline=None, future=None
     ) -> Iterator[torch.Tensor]:
         """The forecast as chunks of (B, <= ROLLOUT_CHUNK, V, Q), the point forecast fed back
         in as it is made: a horizon of any length takes the memory of one chunk. A quantile
         head's later steps take their spread from sample paths (models/paths.py)."""
-        assert steps == 1 or self.features == self.values, "covariates end with the data"
+        known = self.values + (self.future if future is not None else 0)
+        assert steps == 1 or self.features == known, "covariates end with the data"
         window, restore = self.norm(values)  # (B, T, F)
+        ahead = None if future is None else self.norm.ahead(values, future)  # (B, S, K)
         h, state = self.rnn(window)  # (B, T, H)
         step = self._quantiles(h[:, -1:])  # (B, 1, V, Q)
         paths = paths_for(step, state, self.levels, self.point)
         chunk, done = [step], 0
-        for _ in range(steps - 1):
+        for step_number in range(1, steps):
             if len(chunk) == ROLLOUT_CHUNK:
                 yield self.band(restore(torch.cat(chunk, dim=1)), values, done)
                 chunk, done = [], done + len(chunk)
             # Fed back in the window's own scale: the rows it was rescaled with.
-            step, state = self._next(step[..., self.point], state)  # (B, 1, V, Q)
-            chunk.append(paths.around(step, self._next))
+            feed = self._feeding(ahead, step_number)
+            step, state = feed(step[..., self.point], state)  # (B, 1, V, Q)
+            chunk.append(paths.around(step, feed))
         yield self.band(restore(torch.cat(chunk, dim=1)), values, done)  # (B, <=CHUNK, V, Q)
 
     def _quantiles(self, h: torch.Tensor) -> torch.Tensor:
@@ -257,6 +235,19 @@ class AutoregressiveForecaster(nn.Module):
         return ordered(self.head(h).unflatten(-1, self.outputs))
 
     def _next(self, row: torch.Tensor, state: tuple) -> tuple[torch.Tensor, tuple]:
-        """The next step's quantiles after the (B, 1, V) row, and the state after it."""
+        """The next step's quantiles after the (B, 1, F) row, and the state after it."""
         h, state = self.rnn(row, state)  # (B, 1, H)
         return self._quantiles(h), state
+
+    def _feeding(self, ahead: torch.Tensor | None, step: int) -> Callable:
+        """_next for a (B', 1, V) row of values: with the columns known ahead of the row after
+        it joined on (B' may be B x the sample paths, each origin's paths together)."""
+        if ahead is None:
+            return self._next
+        known = ahead[:, step : step + 1]  # (B, 1, K)
+
+        def feed(row: torch.Tensor, state: tuple) -> tuple[torch.Tensor, tuple]:
+            joined = known.repeat_interleave(row.shape[0] // known.shape[0], dim=0)
+            return self._next(torch.cat([row, joined], -1), state)
+
+        return feed

@@ -64,6 +64,18 @@ class SeriesData(DataSection):
         (),
         description="header names of extra covariate columns the model reads but does not forecast",
     )
+    future_columns: tuple[str, ...] = Field(
+        (),
+        description="header names of covariate columns known ahead (a holiday flag, a planned "
+        "price): the model reads each row's next value, a rolled-out forecaster feeds them in "
+        "as it goes, and generate takes their values after the series' end from --future",
+    )
+    calendar: bool = Field(
+        False,
+        description="true: the date column's place in its cycles, as far as the rows' step "
+        "resolves them (hour and day of week for hourly rows, day of week and of year for "
+        "daily, month for monthly and quarterly), is read as inputs known ahead",
+    )
     series_column: str | None = Field(
         None,
         description="header name of a column naming the series each row belongs to: one global "
@@ -140,13 +152,16 @@ class SeriesData(DataSection):
     @model_validator(mode="after")
     def _columns_play_one_role(self) -> SeriesData:
         named = [name for name in (self.date_column, self.series_column) if name]
-        roles = [*(self.value_columns or ()), *self.input_columns, *named]
+        columns = (*(self.value_columns or ()), *self.input_columns, *self.future_columns)
+        roles = [*columns, *named]
         twice = sorted({name for name in roles if roles.count(name) > 1})
         if twice:
             raise ValueError(
                 f"column(s) {', '.join(twice)} named twice across value_columns, input_columns, "
-                "date_column and series_column; each column plays one role"
+                "future_columns, date_column and series_column; each column plays one role"
             )
+        if self.calendar and self.date_column is None:
+            raise ValueError("calendar: true needs a date_column to read the dates from")
         if self.test_size is not None and self.test_fraction > 0:
             raise ValueError("set test_size or test_fraction, not both")
         if self.test_size is not None and self.test_path is not None:

@@ -15,9 +15,23 @@ from seqcli.tasks.forecaster.residual import baseline_ahead
 
 
 def windows(split: SeriesSplit, points: np.ndarray, lookback: int) -> torch.Tensor:
-    """(B, lookback, F): the rows just before each point."""
+    """(B, lookback, F): the rows just before each point, each with the next row's columns
+    known ahead, so the last row of a window carries the point's (Darts' future covariates)."""
     rows = points[:, None] + np.arange(-lookback, 0)  # (B, L)
-    return torch.from_numpy(split.scaled[rows])
+    made = split.scaled[rows]
+    if split.future:
+        made[..., -split.future :] = split.scaled[rows + 1, -split.future :]
+    return torch.from_numpy(made)
+
+
+def future_rows(split: SeriesSplit, points: np.ndarray, steps: int) -> torch.Tensor | None:
+    """(B, steps, K) the columns known ahead from each point on (None: the data has none);
+    rows past the series' end repeat its last, where no target is scored."""
+    if not split.future:
+        return None
+    rows = points[:, None] + np.arange(steps)  # (B, S)
+    last = split.panel.stops[split.panel.of_row[points]][:, None] - 1  # (B, 1)
+    return torch.from_numpy(split.scaled[np.minimum(rows, last), -split.future :])
 
 
 def direct_targets(split: SeriesSplit, points: np.ndarray, lookback: int, horizon: int):
@@ -64,6 +78,8 @@ def batch_of(
         "values": windows(split, points, config.lookback),
         "series": series_of(split, points, meta.series_names),
     }
+    if split.future:
+        inputs["future"] = future_rows(split, points, config.horizon)
     if meta.baseline is not None:
         made = ahead if ahead is not None else baseline_ahead(split, points, config, meta)
         inputs["baseline"] = made
@@ -90,5 +106,9 @@ def scaled_forecast(run: Run, split: SeriesSplit, origins: np.ndarray, steps: in
         series = series_of(split, chunk, run.meta.series_names).to(run.device)  # (B,)
         baseline = baseline_ahead(split, chunk, run.recipe.data, run.meta)  # (B, H, V) | None
         baseline = None if baseline is None else baseline.to(run.device)
-        made.append(run.model.forecast(values, steps, series, baseline).cpu().double().numpy())
+        future = future_rows(split, chunk, max(steps, run.recipe.data.horizon))  # (B, S, K)
+        future = None if future is None else future.to(run.device)
+        made.append(
+            run.model.forecast(values, steps, series, baseline, future).cpu().double().numpy()
+        )
     return np.concatenate(made)

@@ -49,10 +49,10 @@ def given_rows(given: Given, meta: SeriesMeta, missing: str) -> np.ndarray:
     """(T, F) rows in data units: a CSV file's, or one column's comma-separated values."""
     if given.path is not None and given.path.suffix.lower() == ".csv":
         return history_of_file(given.path, meta, missing)[0]
-    if len(meta.columns.features) > 1:
+    if meta.width > 1:  # calendar features need the file's dates
         raise UsageError(
-            f"{given.source}: this model reads columns {', '.join(meta.columns.features)}; "
-            "give them as a CSV file (--file FILE.csv)"
+            f"{given.source}: this model reads columns {', '.join(meta.columns.features)}"
+            f"{' and dates' if meta.cycles else ''}; give them as a CSV file (--file FILE.csv)"
         )
     lines = [line for line in given.text.splitlines() if line.strip()]
     return np.concatenate(parse_history(lines, meta, lookback=1) or [np.zeros((0, 1))])

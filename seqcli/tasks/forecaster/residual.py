@@ -32,7 +32,7 @@ def history_past(history: np.ndarray, config) -> Past:
     rows = len(history)
     return Past(
         history,
-        np.zeros(rows, int),
+        np.zeros(rows + 1, int),  # the origin, one past the last row, is of the series too
         np.array([0]),
         np.array([rows]),
         config.season_rows,

@@ -26,6 +26,7 @@ from seqcli.errors import DataError, UsageError
 from seqcli.recipe import Recipe
 from seqcli.recipe.tasks import SPECS, TaskSpec
 from seqcli.runs.foreign import trained_on
+from seqcli.tasks.forecaster.ahead import future_after, scaled_future, window_after
 from seqcli.tasks.forecaster.batches import (
     Targets,
     batch_of,
@@ -203,11 +204,13 @@ class Forecaster:
                 f"{source or 'the series'}: {len(history)} rows, the model reads "
                 f"{run.recipe.data.lookback} (data.lookback)"
             )
+        rows = max(steps, run.recipe.data.horizon)
+        future = future_after(meta, asked.future, rows, run.recipe.data.missing, calendar)
         note = None if asked.history else calibrate_to_the_end(run, self.prepare, asked.series)
         # The rows stream out as they are made; --plot alone keeps them, to draw.
         kept: list[np.ndarray] | None = [] if asked.keep else None
         series = series_number(meta, asked.series)
-        chunks = _kept(self._rollout(run, history, steps, series), kept)
+        chunks = _kept(self._rollout(run, history, steps, series, future), kept)
         values, levels = len(meta.columns.values), run.recipe.model.levels
         shown = history[-HISTORY_ROWS:, :values]  # as much as the run's own history keeps
         figure = ForecastFigure(meta.columns.values, shown, kept, levels, series=asked.series)
@@ -231,19 +234,21 @@ class Forecaster:
 
     @torch.inference_mode()
     def _rollout(
-        self, run: Run, history: np.ndarray, steps: int, series: int | None = None
+        self, run: Run, history: np.ndarray, steps: int, series: int | None = None, future=None
     ) -> Iterator[np.ndarray]:
         """The forecast after (T, F) history rows of the series numbered (None: the last), as
-        (C, V, Q) chunks in data units."""
-        lookback = run.recipe.data.lookback
-        window = run.meta.scaler.apply(history[-lookback:])  # (L, F)
+        (C, V, Q) chunks in data units; future: (S, K) the columns known ahead after them."""
+        if future is None:  # predict's lines: refused when the model reads columns known ahead
+            future = future_after(run.meta, None, steps, run.recipe.data.missing, None)
         run.model.eval()
-        values = torch.from_numpy(window)[None].to(run.device)  # (1, L, F)
+        values = window_after(run.meta, history, run.recipe.data.lookback, future).to(run.device)
+        ahead = scaled_future(run.meta, future)  # (1, S, K) | None
+        ahead = None if ahead is None else ahead.to(run.device)
         number = len(run.meta.series_names) - 1 if series is None else series
         numbers = torch.tensor([number], device=run.device)
         baseline = baseline_after(history, run.recipe.data, run.meta)  # (1, H, V) | None
         baseline = None if baseline is None else baseline.to(run.device)
-        for chunk in run.model.rollout(values, steps, numbers, baseline):
+        for chunk in run.model.rollout(values, steps, numbers, baseline, ahead):
             yield run.meta.scaler.invert_outputs(chunk[0].cpu().double().numpy())  # (C, V, Q)
 
 

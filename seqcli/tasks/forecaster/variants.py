@@ -43,9 +43,10 @@ def _builder(model_class: type[nn.Module], options):
         columns = meta.columns
         return model_class(
             recipe.model,
-            features=len(columns.features),
+            features=meta.width,
             values=len(columns.values),
             horizon=recipe.data.horizon,
+            future=meta.ahead,
             **options(recipe, meta),
         )
 
@@ -105,10 +106,10 @@ def check_validation_room(config, val: SeriesSplit) -> None:
 
 
 def rollout_reach(recipe: Recipe, meta: SeriesMeta, steps: int, asked: str) -> None:
-    inputs = meta.columns.inputs
+    inputs = [name for name in meta.columns.inputs if name not in meta.future]  # cycles: ahead
     if steps > 1 and inputs:
         raise UsageError(
             f"{asked} {steps}: rolling out past one step needs future values of the input "
-            f"columns ({', '.join(inputs)}), which the data does not have; use {asked} 1 or "
-            "mapping many_to_one"
+            f"columns ({', '.join(inputs)}), which the data does not have; use {asked} 1, "
+            "mapping many_to_one, or name them in data.future_columns if they are known ahead"
         )

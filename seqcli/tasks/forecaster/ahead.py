@@ -1,0 +1,65 @@
+"""Columns known ahead (data.future_columns) for a forecast after a history: read from the
+--future file, and joined onto the window as training's windows carry them (batches.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from seqcli.data.dates import Calendar, cycle_columns
+from seqcli.data.forecast_data import SeriesMeta
+from seqcli.data.series import Columns, read_series
+from seqcli.errors import DataError, UsageError
+
+
+def future_after(
+    meta: SeriesMeta, path: Path | None, rows: int, missing: str, calendar: Calendar | None
+):
+    """(rows, K) the columns known ahead after the history, in data units: the first rows of
+    --future, then the calendar's features of the dates after the last; None: the model reads
+    none."""
+    if not meta.ahead:
+        return None
+    if meta.cycles and calendar is None:
+        raise UsageError("the model reads calendar features (data.calendar): it needs dated rows")
+    given = _file_rows(meta, path, rows, missing) if meta.future else np.zeros((rows, 0))
+    dates = [] if calendar is None else calendar.span(1, rows)
+    return np.hstack([given, cycle_columns(dates, meta.cycles)]) if meta.cycles else given
+
+
+def _file_rows(meta: SeriesMeta, path: Path | None, rows: int, missing: str) -> np.ndarray:
+    """(rows, K) data.future_columns' values from --future."""
+    names = ", ".join(meta.future)
+    if path is None:
+        raise UsageError(
+            f"the model reads data.future_columns ({names}), known ahead; pass --future FILE "
+            f"with their values for the {rows} row(s) after the series' end"
+        )
+    table = read_series(path, Columns((), meta.future, None), missing=missing)
+    if len(table.features) < rows:
+        raise DataError(
+            f"{path}: {len(table.features)} row(s) of {names}; the forecast needs their "
+            f"values for {rows} row(s) after the series' end (--future)"
+        )
+    return table.features[:rows]
+
+
+def window_after(meta: SeriesMeta, history: np.ndarray, lookback: int, future) -> torch.Tensor:
+    """(1, L, F) the last lookback rows scaled, each carrying the next row's columns known
+    ahead (the last row: the first row of the future)."""
+    window = history[-lookback:].copy()  # (L, F) data units
+    if future is not None:
+        known, later = future.shape[1], history[len(history) - lookback + 1 :]
+        window[:, -known:] = np.concatenate([later[:, -known:], future[:1]])
+    return torch.from_numpy(meta.scaler.apply(window))[None]
+
+
+def scaled_future(meta: SeriesMeta, future) -> torch.Tensor | None:
+    """(1, S, K) the future rows scaled as the model's last K columns are."""
+    if future is None:
+        return None
+    rows = np.zeros((len(future), meta.width))
+    rows[:, -future.shape[1] :] = future
+    return torch.from_numpy(meta.scaler.apply(rows)[:, -future.shape[1] :])[None]

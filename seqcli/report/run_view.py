@@ -8,11 +8,10 @@ from pathlib import Path
 
 import yaml
 
-from seqcli.data.forms import Form
 from seqcli.errors import UsageError
 from seqcli.report import charts
 from seqcli.report.html import Named, Section, chart, collapsible, pre, table
-from seqcli.runs.jsonfiles import read_metrics, read_state
+from seqcli.runs.jsonfiles import SummaryForm, read_metrics, read_state
 from seqcli.ui.curves import panels
 
 SUMMARY = {  # summary.json key -> the row's name on the page
@@ -27,11 +26,6 @@ SUMMARY = {  # summary.json key -> the row's name on the page
     "ranks": "ranks",
     "effective_batch": "effective batch",
 }
-
-
-class SummaryForm(Form):
-    """summary.json as the page reads it: any of the fields a run writes, read through the one
-    JSON reader (bounded, finite), shown as they are."""
 
 
 def read_run(folder: Path) -> dict:

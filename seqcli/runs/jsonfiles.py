@@ -86,6 +86,12 @@ def _int(token: str) -> int:
     return int(token)
 
 
+class SummaryForm(Form):
+    """summary.json: what a run became (its other fields are shown or ignored as they are)."""
+
+    best: dict[str, float | int | str | None] | None = None
+
+
 class RowForm(Form):
     """A metrics.jsonl row: the stamps every row has; its values are the metrics logged."""
 

@@ -9,10 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from seqcli.data.forms import Form
 from seqcli.engine import events
 from seqcli.recipe import Recipe, load_recipe, recipe_to_yaml
-from seqcli.runs.jsonfiles import read_state
 from seqcli.tune.space import setting
 
 if TYPE_CHECKING:  # `seqcli --help` imports this module's names, never torch
@@ -62,12 +60,6 @@ class Base:
         return load_recipe(self.recipe, [*self.overrides, *settings])
 
 
-class FinishedForm(Form):
-    """summary.json as a finished trial leaves it: its best monitored value."""
-
-    best: dict[str, float | int | str | None]
-
-
 def finished_value(folder: Path, recipe: Recipe) -> float | None:
     """The best value of this very recipe's run, if it finished in the folder before (a
     process killed between the run's end and Optuna's record of it)."""
@@ -76,7 +68,10 @@ def finished_value(folder: Path, recipe: Recipe) -> float | None:
         return None
     if stored.read_text(encoding="utf-8") != recipe_to_yaml(recipe):
         return None
-    return read_state(summary, FinishedForm)["best"]["value"]
+    from seqcli.runs.jsonfiles import SummaryForm, read_state  # torch-free --help: not at the top
+
+    best = read_state(summary, SummaryForm).get("best") or {}
+    return best.get("value")
 
 
 def run_trial(base: Base, trial, params: dict, *, emit: Emit, stopper: Stopper) -> float:

@@ -54,10 +54,15 @@ def _wavs(folder: Path) -> list[Path]:
             f"{folder}: {missing}; data.format audio reads a folder of .wav files"
             + bundled_sample(folder)
         )
-    found = sorted(p for p in folder.rglob(f"*{SUFFIX}") if p.is_file())
+    found = recordings_in(folder)
     if not found:
         raise DataError(f"{folder}: holds no {SUFFIX} files")
     return found
+
+
+def recordings_in(folder: Path) -> list[Path]:
+    """Every .wav under folder, in subfolders too, whatever the case of its suffix (.WAV)."""
+    return sorted(p for p in folder.rglob("*") if p.suffix.lower() == SUFFIX and p.is_file())
 
 
 def pattern_regex(pattern: str) -> re.Pattern:

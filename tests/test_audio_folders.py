@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from seqcli.data.audio_folder import recordings_in
+from seqcli.data.audio_names import recordings_in
 from seqcli.data.digest import data_digest
 from seqcli.recipe import validate_recipe
 from seqcli.tasks import TASKS

@@ -5,7 +5,6 @@ Arrays every arrays task reads. Clipped and silent recordings are counted for th
 from __future__ import annotations
 
 import fnmatch
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,11 +14,10 @@ import numpy as np
 from seqcli.data.arrays import Arrays
 from seqcli.data.audio import Sound, read_wav
 from seqcli.data.audio_features import Framing, log_mel
+from seqcli.data.audio_names import SUFFIX, pattern_regex, recordings_in
 from seqcli.data.corpus import read_lines
 from seqcli.errors import DataError
 from seqcli.recipe.inputs import bundled_sample
-
-SUFFIX = ".wav"
 
 
 @dataclass(frozen=True)
@@ -58,23 +56,6 @@ def _wavs(folder: Path) -> list[Path]:
     if not found:
         raise DataError(f"{folder}: holds no {SUFFIX} files")
     return found
-
-
-def recordings_in(folder: Path) -> list[Path]:
-    """Every .wav under folder, in subfolders too, whatever the case of its suffix (.WAV)."""
-    return sorted(p for p in folder.rglob("*") if p.suffix.lower() == SUFFIX and p.is_file())
-
-
-def pattern_regex(pattern: str) -> re.Pattern:
-    """'{label}_{speaker}_{index}' as a regex, each field a named group of at least one
-    character, the text between fields literal."""
-    parts = re.split(r"(\{\w+\})", pattern)
-    body = "".join(
-        f"(?P<{part[1:-1]}>.+?)" if part.startswith("{") else re.escape(part)
-        for part in parts
-        if part
-    )
-    return re.compile(f"^{body}$")
 
 
 def by_name(config, folder: Path) -> list[Recording]:

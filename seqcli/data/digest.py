@@ -7,7 +7,7 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
-from seqcli.data.audio_folder import recordings_in
+from seqcli.data.audio_names import recordings_in
 from seqcli.data.corpus import file_digest
 
 # A folder is hashed as its format's reader walks it: the audio reader reads .wav files in

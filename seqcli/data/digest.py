@@ -9,6 +9,7 @@ from pathlib import Path
 
 from seqcli.data.audio_names import recordings_in
 from seqcli.data.corpus import file_digest
+from seqcli.recipe.data import Data
 
 # A folder is hashed as its format's reader walks it: the audio reader reads .wav files in
 # class subfolders too, so a change there must change the digest. Others read the folder's
@@ -16,13 +17,13 @@ from seqcli.data.corpus import file_digest
 FOLDER_FILES: dict[str, Callable[[Path], list[Path]]] = {"audio": recordings_in}
 
 
-def data_digest(section) -> str | None:
+def data_digest(section: Data) -> str | None:
     """The digest of the section's files (a folder: the files its reader reads, by their path
     in it), or None for data generated on the fly."""
     paths = [value for _, value in section if isinstance(value, Path)]
     if not paths:
         return None
-    walk = FOLDER_FILES.get(getattr(section, "format", ""), _own_files)
+    walk = FOLDER_FILES.get(section.format, _own_files)  # every data section has a format
     digest = hashlib.sha256()
     for path in paths:
         for file in _files(path, walk):

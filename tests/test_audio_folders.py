@@ -55,3 +55,14 @@ def test_a_flat_folder_keeps_the_digest_it_had_before_subfolders_were_walked(tmp
     for path in sorted(tmp_path.iterdir()):
         flat.update(f"{path.name}\0{file_digest(path)}\0".encode())
     assert data_digest(section) == flat.hexdigest()  # runs trained before still resume
+
+
+def test_the_test_files_glob_holds_out_upper_case_wav_files_too(tmp_path):
+    for i in range(4):
+        write_wav(tmp_path / f"{i % 2}_a_{i}.WAV", tone(300 + 600 * (i % 2)))
+    raw = audio_recipe(
+        tmp_path, name_pattern="{label}_{speaker}_{index}", test_files="*_[01].wav", val_fraction=0
+    )
+    data = TASKS["audio_classifier"].prepare(validate_recipe(raw, source="r"))
+    sizes = {name: len(split) for name, split in data.splits.items()}
+    assert (sizes["train"], sizes["test"]) == (2, 2)  # indices 0 and 1 held out

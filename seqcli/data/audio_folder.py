@@ -148,5 +148,12 @@ def stacked(frames: list[np.ndarray], y: np.ndarray | None, source: str, width: 
 
 
 def held_out(names: tuple[str, ...], glob: str | None) -> np.ndarray:
-    """(N,) True for the files data.test_files names."""
-    return np.asarray([glob is not None and fnmatch.fnmatch(n, glob) for n in names], dtype=bool)
+    """(N,) True for the files data.test_files names. The suffix is matched as .wav whatever
+    its case, as the files are found: '*_[0-4].wav' holds out 7_a_3.WAV too."""
+    matched = [glob is not None and fnmatch.fnmatchcase(_wav(n), glob) for n in names]
+    return np.asarray(matched, dtype=bool)
+
+
+def _wav(name: str) -> str:
+    stem, suffix = name[: -len(SUFFIX)], name[-len(SUFFIX) :]
+    return stem + SUFFIX if suffix.lower() == SUFFIX else name

@@ -66,3 +66,21 @@ def test_the_test_files_glob_holds_out_upper_case_wav_files_too(tmp_path):
     data = TASKS["audio_classifier"].prepare(validate_recipe(raw, source="r"))
     sizes = {name: len(split) for name, split in data.splits.items()}
     assert (sizes["train"], sizes["test"]) == (2, 2)  # indices 0 and 1 held out
+
+
+def test_resume_refuses_a_run_whose_subfolder_recording_changed(tmp_path):
+    import yaml
+    from typer.testing import CliRunner
+
+    from seqcli.cli import app
+
+    class_folders(tmp_path / "clips")
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text(yaml.safe_dump(audio_recipe(tmp_path / "clips", val_fraction=0.34)))
+    run = tmp_path / "run"
+    first = CliRunner().invoke(app, ["train", str(recipe), "--out", str(run), "--quiet"])
+    assert first.exit_code == 0, first.output
+    write_wav(tmp_path / "clips" / "low" / "2.wav", tone(260))
+    again = CliRunner().invoke(app, ["train", "--resume", str(run), "--steps", "4"])
+    assert again.exit_code == 2
+    assert "changed since the run started" in again.stderr

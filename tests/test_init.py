@@ -84,6 +84,7 @@ SHIPPED = {
     "letters/letters-5.txt": ("hopfield", "glyphs"),
     "letters/letters-10.txt": ("hopfield", "glyphs"),
     "jsb-chorales/JSB_Chorales_small.mat": ("music", "music"),
+    "fsdd/recordings": ("audio_classifier", "audio"),
 }
 
 

@@ -19,7 +19,9 @@ TASK_HELP = f"The task to make: {', '.join(TASK_WORDS[:-1])} or {TASK_WORDS[-1]}
 @app.command()
 @friendly
 def init(
-    data: Annotated[Path, typer.Argument(help="Your data: a file or a folder of class files.")],
+    data: Annotated[
+        Path, typer.Argument(help="Your data: a file, or a folder of class files or recordings.")
+    ],
     task: Annotated[
         str | None,
         typer.Option(metavar="TASK", help=TASK_HELP),

@@ -24,16 +24,22 @@ def predict(
         list[str] | None, typer.Option("--text", help="An input (repeat for several).")
     ] = None,
     file: Annotated[
-        Path | None, typer.Option("--file", help="One input per line ('-' for stdin).")
+        list[Path] | None,
+        typer.Option(
+            "--file",
+            help="One input per line ('-' for stdin); or files read whole: .wav recordings "
+            "(repeat, or a folder of them) or an .npz.",
+        ),
     ] = None,
     device: Device = "auto",
     threads: Threads = None,
     as_json: AsJson = False,
 ) -> None:
     """Predict for each input line: a label, a tag per token, a translation."""
-    whole = _whole_file(text, file)
-    lines = None if whole else _input_lines(text, file)
-    from seqcli.engine.contract import Predicts, PredictsFiles
+    files = file or []
+    whole = _whole_files(text, files)
+    lines = None if whole else _input_lines(text, _one_file(files))
+    from seqcli.engine.contract import Predicts
     from seqcli.engine.run import load_run
     from seqcli.tasks import TASKS
 
@@ -43,20 +49,42 @@ def predict(
         raise UsageError(
             f"predict does not apply to a {task.spec.title}; use seqcli generate or seqcli evaluate"
         )
-    if _predicts_table(loaded, file, as_json):
+    if not whole and _predicts_table(loaded, _one_file(files), as_json):
         return
-    if whole and file.suffix.lower() not in task.spec.predict_files:
-        raise UsageError(f"--file {file}: a {task.spec.title} reads lines of text, not this file")
-    if whole and isinstance(task, PredictsFiles):  # spec.predict_files named the suffix
-        rows = task.predict_file(loaded, file)
-    else:
-        rows = task.predict(loaded, lines)
+    rows = _whole_rows(task, loaded, files) if whole else task.predict(loaded, lines)
+    _show_predictions(task, rows, as_json=as_json, table=len(files) > 1 or _whole_folder(files))
+
+
+def _whole_folder(files: list[Path]) -> bool:
+    return any(path.is_dir() for path in files)
+
+
+def _show_predictions(task, rows: list[dict], *, as_json: bool, table: bool) -> None:
+    """A JSON record per answer; CSV with a header for several files or a folder (a row
+    each); else the task's own lines."""
     if as_json:
         for row in rows:
             ui.print_json(row)
-        return
-    for line in task.prediction_lines(rows):
-        ui.write_stdout(line + "\n")
+    elif table:
+        ui.write_csv([list(rows[0]), *(list(row.values()) for row in rows)] if rows else [])
+    else:
+        for line in task.prediction_lines(rows):
+            ui.write_stdout(line + "\n")
+
+
+def _whole_rows(task, run, files: list[Path]) -> list[dict]:
+    """The answers for files read whole, in the order given: each must be a suffix (or, for
+    a folder, .wav) the task's spec.predict_files names."""
+    from seqcli.engine.contract import PredictsFiles
+
+    rows: list[dict] = []
+    for path in files:
+        suffix = ".wav" if path.is_dir() else path.suffix.lower()
+        if suffix not in task.spec.predict_files or not isinstance(task, PredictsFiles):
+            what = "a folder" if path.is_dir() else "this file"
+            raise UsageError(f"--file {path}: a {task.spec.title} reads lines of text, not {what}")
+        rows += task.predict_file(run, path)
+    return rows
 
 
 def _predicts_table(run, file: Path | None, as_json: bool) -> bool:
@@ -75,16 +103,28 @@ def _predicts_table(run, file: Path | None, as_json: bool) -> bool:
     return True
 
 
-def _whole_file(text: list[str] | None, file: Path | None) -> bool:
-    """Whether --file names a file some task reads whole (an .npz of arrays), not by line."""
+def _whole_files(text: list[str] | None, files: list[Path]) -> bool:
+    """Whether --file names files some task reads whole (an .npz of arrays, .wav recordings or
+    a folder of them), not by line."""
     from seqcli.recipe.tasks import SPECS
 
     suffixes = {suffix for spec in SPECS.values() for suffix in spec.predict_files}
-    if file is None or file.suffix.lower() not in suffixes:
+    whole = [path.is_dir() or path.suffix.lower() in suffixes for path in files]
+    if not any(whole):
         return False
     if text is not None:
         raise UsageError("give --text (repeatable) or --file, not both")
+    if not all(whole):
+        lines = files[whole.index(False)]
+        raise UsageError(f"--file {lines}: a file of input lines is given alone")
     return True
+
+
+def _one_file(files: list[Path]) -> Path | None:
+    """The one file of input lines (or table) --file may name."""
+    if len(files) > 1:
+        raise UsageError(f"--file {files[1]}: a file of input lines is given alone")
+    return files[0] if files else None
 
 
 def _input_lines(text: list[str] | None, file: Path | None) -> list[str]:

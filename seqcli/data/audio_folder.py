@@ -5,7 +5,6 @@ Arrays every arrays task reads. Clipped and silent recordings are counted for th
 from __future__ import annotations
 
 import fnmatch
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,11 +14,10 @@ import numpy as np
 from seqcli.data.arrays import Arrays
 from seqcli.data.audio import Sound, read_wav
 from seqcli.data.audio_features import Framing, log_mel
+from seqcli.data.audio_names import SUFFIX, pattern_regex, recordings_in
 from seqcli.data.corpus import read_lines
 from seqcli.errors import DataError
 from seqcli.recipe.inputs import bundled_sample
-
-SUFFIX = ".wav"
 
 
 @dataclass(frozen=True)
@@ -54,22 +52,10 @@ def _wavs(folder: Path) -> list[Path]:
             f"{folder}: {missing}; data.format audio reads a folder of .wav files"
             + bundled_sample(folder)
         )
-    found = sorted(p for p in folder.rglob(f"*{SUFFIX}") if p.is_file())
+    found = recordings_in(folder)
     if not found:
         raise DataError(f"{folder}: holds no {SUFFIX} files")
     return found
-
-
-def pattern_regex(pattern: str) -> re.Pattern:
-    """'{label}_{speaker}_{index}' as a regex, each field a named group of at least one
-    character, the text between fields literal."""
-    parts = re.split(r"(\{\w+\})", pattern)
-    body = "".join(
-        f"(?P<{part[1:-1]}>.+?)" if part.startswith("{") else re.escape(part)
-        for part in parts
-        if part
-    )
-    return re.compile(f"^{body}$")
 
 
 def by_name(config, folder: Path) -> list[Recording]:
@@ -162,5 +148,12 @@ def stacked(frames: list[np.ndarray], y: np.ndarray | None, source: str, width: 
 
 
 def held_out(names: tuple[str, ...], glob: str | None) -> np.ndarray:
-    """(N,) True for the files data.test_files names."""
-    return np.asarray([glob is not None and fnmatch.fnmatch(n, glob) for n in names], dtype=bool)
+    """(N,) True for the files data.test_files names. The suffix is matched as .wav whatever
+    its case, as the files are found: '*_[0-4].wav' holds out 7_a_3.WAV too."""
+    matched = [glob is not None and fnmatch.fnmatchcase(_wav(n), glob) for n in names]
+    return np.asarray(matched, dtype=bool)
+
+
+def _wav(name: str) -> str:
+    stem, suffix = name[: -len(SUFFIX)], name[-len(SUFFIX) :]
+    return stem + SUFFIX if suffix.lower() == SUFFIX else name

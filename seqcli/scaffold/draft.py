@@ -9,7 +9,15 @@ from pathlib import Path
 from seqcli.errors import DataError
 
 # The tasks --task names, in the words a newcomer uses (recipe/tasks.py names the specs).
-TASK_WORDS = ("classifier", "regressor", "tagger", "forecaster", "translator", "language-model")
+TASK_WORDS = (
+    "classifier",
+    "regressor",
+    "tagger",
+    "forecaster",
+    "translator",
+    "transcriber",
+    "language-model",
+)
 SECTIONS = ("data", "model", "train", "generate")
 
 

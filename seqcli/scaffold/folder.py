@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from seqcli.errors import DataError
+from seqcli.scaffold.audio import guess_audio, has_recordings
 from seqcli.scaffold.draft import Draft, choose
 from seqcli.scaffold.labelled import UNBALANCED, VAL_FRACTION
 from seqcli.scaffold.sample import SAMPLE_BYTES, read_sample
@@ -17,6 +18,8 @@ CLASS_SUFFIX = ".txt"  # the folder format's class files (seqcli/data/labelled.p
 
 
 def guess_folder(source: Source, task: str | None) -> Draft:
+    if has_recordings(source.path):
+        return guess_audio(source, task)
     entries = sorted(p for p in source.path.iterdir() if not p.name.startswith("."))
     classes = [p for p in entries if p.is_file() and p.suffix == CLASS_SUFFIX]
     series = [p for p in entries if p.is_file() and p.suffix.lower() == ".csv"]
@@ -39,7 +42,7 @@ def folder_problem(entries: list[Path], classes: list[Path]) -> str:
         )
     if classes:
         return f"only one class file ({classes[0].name}); a classifier needs two or more"
-    return "no .txt class files or .csv series files in this folder"
+    return "no .txt class files, .csv series files or .wav recordings in this folder"
 
 
 def class_files_draft(source: Source, classes: list[Path], entries: list[Path]) -> Draft:

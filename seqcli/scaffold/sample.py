@@ -10,7 +10,7 @@ from seqcli.errors import DataError
 from seqcli.recipe.inputs import DATA, open_input
 
 SAMPLE_BYTES = 1 << 19  # enough rows to guess from, whatever the file's size
-KINDS_HELP = "CSV/TSV, text, CoNLL-U, token/tag columns, .npz, or a folder of class files"
+KINDS_HELP = "CSV/TSV, text, CoNLL-U, token/tag columns, .npz, or a folder of class files or .wav"
 
 
 @dataclass(frozen=True)

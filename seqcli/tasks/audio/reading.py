@@ -22,10 +22,12 @@ from seqcli.data.audio_folder import (
     read_sounds,
     stacked,
 )
+from seqcli.data.audio_names import recordings_in
 from seqcli.data.labelled import stratified_split
 from seqcli.data.vectors import random_split
 from seqcli.engine.contract import Given, Meta, StackInput, TaskData
 from seqcli.engine.run import Run
+from seqcli.errors import DataError
 from seqcli.recipe import Recipe
 from seqcli.tasks.arrays.examples import ArraysForm, ArraysMeta, scaled
 from seqcli.tasks.arrays.task import ArrayTask
@@ -144,9 +146,15 @@ class ReadsAudio:
         return 1
 
     def predict_file(self, run: Run, path: Path) -> list[dict]:
-        """One recording (predict --file x.wav), numbered 0."""
-        arrays = hear([Recording(Path(path), None)], run.recipe.data, str(path)).arrays
-        return self._predicted(run, arrays)
+        """A recording (predict --file x.wav), or each one in a folder (subfolders too), every
+        answer named by the file it heard."""
+        path = Path(path)
+        paths = recordings_in(path) if path.is_dir() else [path]
+        if not paths:
+            raise DataError(f"{path}: holds no .wav files to predict")
+        arrays = hear([Recording(p, None) for p in paths], run.recipe.data, str(path)).arrays
+        rows = self._predicted(run, arrays)
+        return [{**row, "example": str(p)} for row, p in zip(rows, paths, strict=True)]
 
 
 def recording_input(run: Run, given: Given, *, every: int) -> StackInput:

@@ -236,7 +236,7 @@ class ForecasterConfig(ModelConfig, QuantileHead):
         None,
         description="many_to_one: the network corrects this baseline's forecast (naive, "
         "seasonal_naive, holt_winters_multiplicative, ...), starting from none; auto: the "
-        "baseline best on the validation split",
+        "baseline best on rolling origins of training and validation",
     )
 
     @model_validator(mode="after")

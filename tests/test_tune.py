@@ -202,3 +202,41 @@ def test_opening_a_storage_another_process_is_creating_is_tried_again(monkeypatc
     monkeypatch.setattr(tune_study.time, "sleep", lambda seconds: None)
     assert tune_study.open_storage(f"sqlite:///{tmp_path / 'study.db'}") is not None
     assert len(calls) == 2
+
+
+def add_finished_trial(out, lr: float) -> None:
+    """What another process sharing the study does when its trial ends."""
+    import optuna
+
+    study = optuna.load_study(study_name=out.name, storage=f"sqlite:///{out / 'study.db'}")
+    lrs = optuna.distributions.FloatDistribution(1e-3, 3e-2, log=True)
+    finished = optuna.trial.create_trial(
+        params={"train.lr": lr}, distributions={"train.lr": lrs}, value=1.0
+    )
+    study.add_trial(finished)
+
+
+def test_tune_json_holds_a_trial_another_process_ended_while_figures_were_drawn(
+    recipe, tmp_path, monkeypatch
+):
+    import seqcli.ui.tune as tune_ui
+
+    out = tmp_path / "study"
+    real = tune_ui.plot_study
+
+    def drawn_slowly(summary, keys, folder):
+        add_finished_trial(out, 0.005)
+        return real(summary, keys, folder)
+
+    monkeypatch.setattr(tune_ui, "plot_study", drawn_slowly)
+    result = tune(str(recipe), "--trials", "1", "--param", LR, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert [row["state"] for row in read_summary(out)["trials"]] == ["complete"] * 2
+
+
+def test_show_reads_the_storage_not_the_tune_json_written_before(recipe, tmp_path):
+    out = tmp_path / "study"
+    assert tune(str(recipe), "--trials", "1", "--param", LR, "--out", str(out)).exit_code == 0
+    add_finished_trial(out, 0.005)
+    shown = tune("--show", str(out))
+    assert shown.exit_code == 0 and "2 complete" in shown.stderr

@@ -31,8 +31,7 @@ def tune(
             pass
     else:
         _in_processes(request, emit, stopper, jobs, threads)
-    study = optuna_module().load_study(study_name=request.name, storage=open_storage(request.url))
-    outputs = write_outputs(study, request)
+    outputs = write_outputs(open_storage(request.url), request)
     if stopper.reason is not None:
         raise TuneInterrupted(stopper.reason)
     return outputs

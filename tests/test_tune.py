@@ -240,3 +240,22 @@ def test_show_reads_the_storage_not_the_tune_json_written_before(recipe, tmp_pat
     add_finished_trial(out, 0.005)
     shown = tune("--show", str(out))
     assert shown.exit_code == 0 and "2 complete" in shown.stderr
+
+
+def test_a_warning_every_worker_prints_is_shown_once_per_study(capsys):
+    from rich.console import Console
+
+    from seqcli.tune.runner import _ToParent
+    from seqcli.ui.tune import TuneView
+
+    sent = []
+    queue = type("Queue", (), {"put": lambda self, event: sent.append(event)})()
+    for _worker in range(2):  # each worker reads the data and warns of its duplicates
+        console = Console(file=_ToParent(queue), highlight=False)
+        console.print("[yellow]warning:[/] 46 duplicate examples", soft_wrap=True)
+    capsys.readouterr()
+    with TuneView("macro_f1") as view:
+        for event in sent:
+            view.update(event)
+    said = [line for line in capsys.readouterr().err.splitlines() if "duplicate" in line]
+    assert said == ["warning: 46 duplicate examples"]

@@ -9,6 +9,7 @@ import os
 import signal
 from pathlib import Path
 from queue import Empty as EmptyQueue
+from typing import IO, cast
 
 from seqcli.engine import events
 from seqcli.errors import SeqcliError, UsageError
@@ -61,7 +62,7 @@ def _worker(request: Request, queue, worker: int, threads: int) -> None:
     from seqcli.engine.threads import use_threads
     from seqcli.ui import err_console
 
-    err_console.file = _ToParent(queue)
+    err_console.file = cast(IO[str], _ToParent(queue))  # a text stream rich can write to
     use_threads(threads)
     stopper = Stopper()
     for sig in (signal.SIGINT, signal.SIGTERM):

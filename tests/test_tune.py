@@ -168,42 +168,6 @@ def test_a_storage_url_that_cannot_be_used_is_one_line_naming_it(recipe, tmp_pat
     ]
 
 
-@pytest.mark.parametrize(
-    ("url", "said"),
-    [
-        ("nonsense://x", "Can't load plugin"),
-        ("postgresql+psycopg2://u@127.0.0.1:1/db", "Connection refused"),
-        ("postgresql+psycopg2://u@no-such-host.invalid/db", "no-such-host.invalid"),
-    ],
-)
-def test_a_storage_that_can_never_work_fails_at_once_without_retrying(url, said, monkeypatch):
-    pytest.importorskip("psycopg2")
-    naps = []
-    monkeypatch.setattr(tune_study.time, "sleep", naps.append)
-    with pytest.raises(UsageError, match=said):
-        tune_study.open_storage(url)
-    assert naps == []
-
-
-def test_opening_a_storage_another_process_is_creating_is_tried_again(monkeypatch, tmp_path):
-    import sqlalchemy.exc
-
-    real, calls = tune_study._storage, []
-
-    def racing(url):
-        calls.append(url)
-        if len(calls) == 1:
-            raise sqlalchemy.exc.OperationalError(
-                "CREATE TABLE", {}, "table studies already exists"
-            )
-        return real(url)
-
-    monkeypatch.setattr(tune_study, "_storage", racing)
-    monkeypatch.setattr(tune_study.time, "sleep", lambda seconds: None)
-    assert tune_study.open_storage(f"sqlite:///{tmp_path / 'study.db'}") is not None
-    assert len(calls) == 2
-
-
 def add_finished_trial(out, lr: float) -> None:
     """What another process sharing the study does when its trial ends."""
     import optuna

@@ -39,6 +39,7 @@ PRUNERS = {
     "hyperband": lambda optuna: optuna.pruners.HyperbandPruner(),
     "none": lambda optuna: optuna.pruners.NopPruner(),
 }
+WORKER_STRIDE = 100_003  # more than --trials allows: no two workers share a sampler seed
 COUNTED = ("COMPLETE", "PRUNED")  # trials that count towards --trials
 
 
@@ -136,9 +137,10 @@ def open_study(request: Request, *, worker: int = 0):
     except optuna.exceptions.DuplicatedStudyError:
         study = optuna.load_study(**settings)
         _same_study(study, request)
-    # The recipe's seed, moved on by the trials already asked for and the worker's number:
-    # a second process joining the study does not draw the first one's values again.
-    seed = request.base.recipe_with({}).seed + len(study.trials) + worker
+    # The recipe's seed, moved on by the trials already asked for and, a stride apart, the
+    # worker's number: a worker that loads the study before the baseline is queued (0 trials)
+    # would otherwise draw worker 0's seed, and the same values, again.
+    seed = request.base.recipe_with({}).seed + len(study.trials) + WORKER_STRIDE * worker
     study.sampler = SAMPLERS[request.sampler](optuna, seed)
     return study
 

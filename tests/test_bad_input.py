@@ -8,6 +8,7 @@ Property tests then feed random recipes and random bytes to the validators under
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import pickle
 import random
@@ -516,6 +517,21 @@ def small_table(**sections):
     rows = "spam\tfree\nham\thi\nspam\twin\nham\tyo\n"
     data = {"format": "table", "path": "d.tsv"}
     return both(file("d.tsv", rows), recipe(mapping="many_to_one", data=data, **sections))
+
+
+def study_of_another_recipe(tmp: Path, run: Path) -> None:
+    """A study folder whose study was started with another recipe or space."""
+    import optuna
+
+    (tmp / "study").mkdir()
+    storage = f"sqlite:///{tmp / 'study' / 'study.db'}"
+    optuna.create_study(study_name="study", storage=storage).set_user_attr("fingerprint", "0")
+
+
+NO_PSYCOPG2 = None if importlib.util.find_spec("psycopg2") else "psycopg2 is not installed"
+NO_OPTUNA = None if importlib.util.find_spec("optuna") else "optuna is not installed"
+TUNE = "tune recipe.yaml --trials 1 --param"
+REFUSED = "postgresql+psycopg2://u@127.0.0.1:1/db"  # port 1: nothing listens, refused at once
 
 
 # fmt: off
@@ -1547,6 +1563,35 @@ CASES = [
     case(
         "npz-to-a-run-that-reads-lines", run_of("classifier"),
         "predict classifier --file d.npz", "--file d.npz: a classifier reads lines of text",
+    ),
+    # seqcli tune: the search space and the study's storage, refused before any trial.
+    case(
+        "tune-unknown-key", recipe(), f"{TUNE} train.lrr=float(1e-4,1e-2)",
+        "--param train.lrr=float(0.0001,0.01): at 0.0001: train.lrr: unknown key", skip=NO_OPTUNA,
+    ),
+    case(
+        "tune-range-the-key-refuses", recipe(), f"{TUNE} model.hidden_size=int(0,8)",
+        "--param model.hidden_size=int(0,8): at 0: model.hidden_size", skip=NO_OPTUNA,
+    ),
+    case(
+        "tune-bad-dist", recipe(), f"{TUNE} train.lr=uniform(1,2)",
+        "--param train.lr=uniform(1,2): expected KEY=DIST", skip=NO_OPTUNA,
+    ),
+    case(
+        "tune-section-unknown-key", recipe(tune={"train.lrr": "float(1e-4,1e-2)"}),
+        "tune recipe.yaml", "recipe.yaml: tune: train.lrr=float(0.0001,0.01): at 0.0001: "
+        "train.lrr: unknown key", skip=NO_OPTUNA,
+    ),
+    case(
+        "tune-unreachable-storage", recipe(),
+        f"{TUNE} train.lr=float(1e-3,1e-2) --out study --storage {REFUSED}",
+        f"--storage {REFUSED}: (psycopg2.OperationalError) connection to server at",
+        skip=NO_OPTUNA or NO_PSYCOPG2,
+    ),
+    case(
+        "tune-study-of-another-recipe", both(recipe(), study_of_another_recipe),
+        f"{TUNE} train.lr=float(1e-3,1e-2) --out study",
+        "study: study study was started with another recipe or search space", skip=NO_OPTUNA,
     ),
 ]
 # fmt: on

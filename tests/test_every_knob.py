@@ -149,6 +149,7 @@ ELSEWHERE = {
     "generate.length": "seqcli generate's default length (tests/test_cli.py)",
     "train.loggers": "the files each logger adds to the run folder (tests/test_logbook.py)",
     "train.max_time": "a spent budget saves and stops the run (tests/test_time_budget.py)",
+    "tune": "seqcli tune's search space; train ignores it (tests/test_tune_recipe.py)",
 }
 # Fields of other tasks' data formats and model options: the test that shows each one acts.
 TASK_KNOBS = {

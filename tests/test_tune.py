@@ -166,3 +166,60 @@ def test_a_storage_url_that_cannot_be_used_is_one_line_naming_it(recipe, tmp_pat
     assert result.stderr.strip().splitlines() == [
         "error: --storage nonsense://x: Can't load plugin: sqlalchemy.dialects:nonsense"
     ]
+
+
+def add_finished_trial(out, lr: float) -> None:
+    """What another process sharing the study does when its trial ends."""
+    import optuna
+
+    study = optuna.load_study(study_name=out.name, storage=f"sqlite:///{out / 'study.db'}")
+    lrs = optuna.distributions.FloatDistribution(1e-3, 3e-2, log=True)
+    finished = optuna.trial.create_trial(
+        params={"train.lr": lr}, distributions={"train.lr": lrs}, value=1.0
+    )
+    study.add_trial(finished)
+
+
+def test_tune_json_holds_a_trial_another_process_ended_while_figures_were_drawn(
+    recipe, tmp_path, monkeypatch
+):
+    import seqcli.ui.tune as tune_ui
+
+    out = tmp_path / "study"
+    real = tune_ui.plot_study
+
+    def drawn_slowly(summary, keys, folder):
+        add_finished_trial(out, 0.005)
+        return real(summary, keys, folder)
+
+    monkeypatch.setattr(tune_ui, "plot_study", drawn_slowly)
+    result = tune(str(recipe), "--trials", "1", "--param", LR, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert [row["state"] for row in read_summary(out)["trials"]] == ["complete"] * 2
+
+
+def test_show_reads_the_storage_not_the_tune_json_written_before(recipe, tmp_path):
+    out = tmp_path / "study"
+    assert tune(str(recipe), "--trials", "1", "--param", LR, "--out", str(out)).exit_code == 0
+    add_finished_trial(out, 0.005)
+    shown = tune("--show", str(out))
+    assert shown.exit_code == 0 and "2 complete" in shown.stderr
+
+
+def test_a_warning_every_worker_prints_is_shown_once_per_study(capsys):
+    from rich.console import Console
+
+    from seqcli.tune.runner import _ToParent
+    from seqcli.ui.tune import TuneView
+
+    sent = []
+    queue = type("Queue", (), {"put": lambda self, event: sent.append(event)})()
+    for _worker in range(2):  # each worker reads the data and warns of its duplicates
+        console = Console(file=_ToParent(queue), highlight=False)
+        console.print("[yellow]warning:[/] 46 duplicate examples", soft_wrap=True)
+    capsys.readouterr()
+    with TuneView("macro_f1") as view:
+        for event in sent:
+            view.update(event)
+    said = [line for line in capsys.readouterr().err.splitlines() if "duplicate" in line]
+    assert said == ["warning: 46 duplicate examples"]

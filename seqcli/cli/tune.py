@@ -91,9 +91,9 @@ def tune(
     _closed("--pruner", pruner, PRUNERS)
     from seqcli.tune.space import check_space, search_space
 
-    searched = search_space(params or [], space)
-    check_space(recipe, overrides or [], searched)
     request = _request(recipe, overrides or [], out, device, threads, jobs)
+    searched = search_space(params or [], space, request.recipe_with({}).tune, recipe)
+    check_space(recipe, overrides or [], searched)
     asked = study.Request(request, tuple(searched), trials, storage, sampler, pruner, timeout)
     raise typer.Exit(_run(asked, jobs, threads))
 

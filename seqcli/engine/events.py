@@ -130,3 +130,10 @@ class TrialUpdate:
     step: int
     value: float | None = None  # the monitored metric: the last validation's, or the trial's
     note: str = ""  # pruned at a step, resumed from one, why it failed
+
+
+@dataclass(frozen=True)
+class WorkerSaid:
+    """A line a tune worker process would have printed: its parent shows each line once."""
+
+    line: str

@@ -13,6 +13,7 @@ from seqcli.recipe.task_choice import task_of
 from seqcli.recipe.tasks import FORMATS, MAPPINGS, SPECS, Mapping, TaskSpec
 from seqcli.recipe.training import GenerateConfig, TrainConfig, monitored
 
+TUNE_KEY = r"^[a-z_]+(\.[a-z0-9_]+)+$"  # a dotted recipe key, as --set writes it
 MAX_SEED = 2**63 - 1  # torch seeds are 64-bit; the headroom lets samplers add the step
 
 
@@ -107,6 +108,15 @@ class Recipe(Section):
     generate: GenerateConfig = Field(
         default_factory=GenerateConfig,
         description="sampling defaults for seqcli generate and the samples shown in training",
+    )
+    # Read by `seqcli tune` only (seqcli/tune/space.py parses each DIST); left out of every
+    # dump, so a run trained from this recipe stores, and is, the recipe without it.
+    tune: dict[Annotated[str, Field(pattern=TUNE_KEY)], str] = Field(
+        default_factory=dict,
+        exclude=True,
+        description="seqcli tune's search space: recipe key -> DIST, e.g. train.lr: "
+        "float(1e-4,1e-2,log), model.hidden_size: int(16,128), model.cell: choice(lstm,gru); "
+        "seqcli train ignores it",
     )
 
     @model_validator(mode="before")

@@ -78,14 +78,16 @@ def importances(study) -> dict[str, float]:
         return {}
 
 
-def write_outputs(study, request: Request) -> tuple[dict, list[Path]]:
-    """tune.json, best.yaml and the PNG figures; the summary and the files written."""
+def write_outputs(storage, request: Request) -> tuple[dict, list[Path]]:
+    """tune.json, best.yaml and the PNG figures, from the study in `storage` (an Optuna
+    storage); the summary and the files written."""
     from seqcli.ui.tune import plot_study
 
     out = RunFolder(request.base.out)
-    summary = summarize(study, request.base.monitor)
-    summary["storage"] = request.storage or "study.db"
-    summary["importances"] = importances(study) if summary["best"] else {}
+    plot_study(_final(storage, request), {p.key: p.log for p in request.space}, out.path)
+    # Another process may have ended a trial while the figures were drawn: best.yaml and
+    # tune.json come from the storage as it is now, so the last process to end writes it whole.
+    summary = _final(storage, request)
     files = []
     if summary["best"] is not None:
         recipe = request.base.recipe_with(summary["best"]["params"])
@@ -93,5 +95,13 @@ def write_outputs(study, request: Request) -> tuple[dict, list[Path]]:
         files.append(out.path / "best.yaml")
     out.write_text("tune.json", json.dumps(summary, indent=1) + "\n")
     files.append(out.path / "tune.json")
-    plot_study(summary, {param.key: param.log for param in request.space}, out.path)  # says so
     return summary, files
+
+
+def _final(storage, request: Request) -> dict:
+    """The summary of the study read afresh from its storage (no trial cached from before)."""
+    study = optuna_module().load_study(study_name=request.name, storage=storage)
+    summary = summarize(study, request.base.monitor)
+    summary["storage"] = request.storage or "study.db"
+    summary["importances"] = importances(study) if summary["best"] else {}
+    return summary

@@ -4,11 +4,14 @@ read back (--show)."""
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 from pathlib import Path
 from queue import Empty as EmptyQueue
+from typing import IO, cast
 
+from seqcli.engine import events
 from seqcli.errors import SeqcliError, UsageError
 from seqcli.recipe.outputs import Output, make_folder
 from seqcli.tune.results import summarize, write_outputs
@@ -31,17 +34,35 @@ def tune(
             pass
     else:
         _in_processes(request, emit, stopper, jobs, threads)
-    study = optuna_module().load_study(study_name=request.name, storage=open_storage(request.url))
-    outputs = write_outputs(study, request)
+    outputs = write_outputs(open_storage(request.url), request)
     if stopper.reason is not None:
         raise TuneInterrupted(stopper.reason)
     return outputs
 
 
+class _ToParent(io.TextIOBase):
+    """A worker's stderr, sent line by line to the parent, which shows each line once above
+    its table: every worker reads the data and would warn of its duplicates itself."""
+
+    def __init__(self, queue) -> None:
+        self.queue, self.pending = queue, ""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        *lines, self.pending = (self.pending + text).split("\n")
+        for line in filter(str.strip, lines):
+            self.queue.put(events.WorkerSaid(line))
+        return len(text)
+
+
 def _worker(request: Request, queue, worker: int, threads: int) -> None:
     """One worker process: its own trials of the shared study, events sent to the parent."""
     from seqcli.engine.threads import use_threads
+    from seqcli.ui import err_console
 
+    err_console.file = cast(IO[str], _ToParent(queue))  # a text stream rich can write to
     use_threads(threads)
     stopper = Stopper()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from seqcli.errors import RecipeError, UsageError
 from seqcli.recipe.load import overridden, read_yaml, validate_recipe
 
 WRITTEN = re.compile(r"^\s*(float|int|choice)\s*\((.*)\)\s*$", re.DOTALL)
-NUMBER_WORDS = {int: "an int", float: "a float"}
 NUMBER_WORDS = {int: "an int", float: "a float"}
 EXAMPLES = "float(1e-4,1e-2,log), int(32,256) or choice(lstm,gru)"
 
@@ -30,6 +29,7 @@ class Param:
     high: float | None = None
     log: bool = False
     choices: tuple = ()
+    origin: str = field(default="--param", compare=False)  # where it was written, for errors
 
     @property
     def written(self) -> str:
@@ -97,20 +97,34 @@ def from_flags(flags: list[str]) -> list[Param]:
     return params
 
 
+def from_mapping(raw: dict, origin: str) -> list[Param]:
+    """Key: distribution pairs written in `origin` (a --space file, a recipe's tune: section)."""
+    return [
+        replace(parse_param(str(key), str(text), source=f"{origin}: {key}"), origin=origin)
+        for key, text in raw.items()
+    ]
+
+
 def from_file(path: Path) -> list[Param]:
     """A --space file: a YAML mapping of recipe key to distribution."""
     raw = read_yaml(path)
     if not isinstance(raw, dict) or not raw:
         raise UsageError(f"{path}: a search space is a mapping of recipe key: distribution")
-    return [parse_param(str(key), str(text), source=f"{path}: {key}") for key, text in raw.items()]
+    return from_mapping(raw, str(path))
 
 
-def search_space(flags: list[str], space: Path | None) -> list[Param]:
-    """The params of --space and --param (a --param replaces the file's entry for its key)."""
-    params = {p.key: p for p in (from_file(space) if space else [])}
+def search_space(
+    flags: list[str], space: Path | None, recipe: dict | None = None, recipe_path: Path = Path()
+) -> list[Param]:
+    """The params of the recipe's tune: section, --space and --param, each later one
+    replacing an earlier one's entry for its key (--param wins, the recipe gives way)."""
+    params = {p.key: p for p in from_mapping(recipe or {}, f"{recipe_path}: tune")}
+    params.update((p.key, p) for p in (from_file(space) if space else []))
     params.update((p.key, p) for p in from_flags(flags))
     if not params:
-        raise UsageError("nothing to search: give --param KEY=DIST or --space FILE")
+        raise UsageError(
+            "nothing to search: give --param KEY=DIST, --space FILE or the recipe a tune: section"
+        )
     return list(params.values())
 
 
@@ -131,5 +145,11 @@ def check_space(recipe_path: Path, overrides: list[str], params: list[Param]) ->
             except RecipeError as err:
                 first = err.lines()[0].removeprefix(f"--param {param.key}: ")
                 raise RecipeError(
-                    f"--param {param.key}={param.written}: at {json.dumps(value)}: {first}"
+                    f"{_where(param)}={param.written}: at {json.dumps(value)}: {first}"
                 ) from None
+
+
+def _where(param: Param) -> str:
+    """`--param train.lr`, `space.yaml: train.lr` or `recipe.yaml: tune: train.lr`."""
+    joint = " " if param.origin == "--param" else ": "
+    return f"{param.origin}{joint}{param.key}"

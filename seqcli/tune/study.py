@@ -24,6 +24,9 @@ HEARTBEAT = 10  # seconds between a running trial's signs of life in the storage
 GRACE = 30  # seconds of silence after which a running trial is taken for dead
 RETRIES = 3  # times a dead trial is queued again
 ATTEMPTS = 3  # to open a storage another process may be creating
+# What a storage another process is creating at the same moment says (SQLite: both create its
+# tables); only these are worth another attempt.
+RACES = ("already exists", "database is locked")
 
 SAMPLERS = {
     "tpe": lambda optuna, seed: optuna.samplers.TPESampler(seed=seed),
@@ -36,6 +39,7 @@ PRUNERS = {
     "hyperband": lambda optuna: optuna.pruners.HyperbandPruner(),
     "none": lambda optuna: optuna.pruners.NopPruner(),
 }
+WORKER_STRIDE = 100_003  # more than --trials allows: no two workers share a sampler seed
 COUNTED = ("COMPLETE", "PRUNED")  # trials that count towards --trials
 
 
@@ -69,7 +73,8 @@ def optuna_module():
 
 def open_storage(url: str):
     """The RDB storage with heartbeats, so a killed process's trial is found and queued again.
-    Two processes creating its tables at once collide; the second tries again."""
+    Two processes creating its tables at once collide; the second tries again. Anything else
+    (a scheme no driver reads, a host that does not resolve, a refused port) fails at once."""
     for attempt in range(ATTEMPTS):
         try:
             return _storage(url)
@@ -78,8 +83,9 @@ def open_storage(url: str):
             needs = err.name or "its database driver"
             raise UsageError(f"--storage {_shown(url)}: needs {needs}; {extra}") from None
         except Exception as err:  # sqlalchemy's: a URL it cannot read or reach, a collision
-            if attempt == ATTEMPTS - 1:
-                raise UsageError(f"--storage {_shown(url)}: {str(err).splitlines()[0]}") from None
+            first = str(err).splitlines()[0] if str(err) else type(err).__name__
+            if attempt == ATTEMPTS - 1 or not any(race in first for race in RACES):
+                raise UsageError(f"--storage {_shown(url)}: {first}") from None
             time.sleep(1 + attempt)
 
 
@@ -131,9 +137,10 @@ def open_study(request: Request, *, worker: int = 0):
     except optuna.exceptions.DuplicatedStudyError:
         study = optuna.load_study(**settings)
         _same_study(study, request)
-    # The recipe's seed, moved on by the trials already asked for and the worker's number:
-    # a second process joining the study does not draw the first one's values again.
-    seed = request.base.recipe_with({}).seed + len(study.trials) + worker
+    # The recipe's seed, moved on by the trials already asked for and, a stride apart, the
+    # worker's number: a worker that loads the study before the baseline is queued (0 trials)
+    # would otherwise draw worker 0's seed, and the same values, again.
+    seed = request.base.recipe_with({}).seed + len(study.trials) + WORKER_STRIDE * worker
     study.sampler = SAMPLERS[request.sampler](optuna, seed)
     return study
 

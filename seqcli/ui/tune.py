@@ -7,7 +7,7 @@ from pathlib import Path
 from rich.live import Live
 from rich.table import Table
 
-from seqcli.ui import err_console, info, wrote
+from seqcli.ui import err_console, info, warn, wrote
 from seqcli.ui.figures import new_figure, save_figure
 from seqcli.ui.numbers import metric_text
 
@@ -22,6 +22,7 @@ class TuneView:
         self.monitor = monitor
         self.title = title
         self.rows: dict[int, dict] = {}
+        self.said: set[str] = set()  # worker lines shown: the same data warns in every worker
         # transient: the summary's table replaces it when the study ends
         self.live = Live(self._table(), console=err_console, refresh_per_second=4, transient=True)
 
@@ -33,6 +34,20 @@ class TuneView:
         self.live.__exit__(*exc)
 
     def update(self, event) -> None:
+        """Show a TrialUpdate in the table, or a worker's line (once per study) above it."""
+        {"TrialUpdate": self._trial, "WorkerSaid": self._said}[type(event).__name__](event)
+
+    def _said(self, event) -> None:
+        if event.line in self.said:
+            return
+        self.said.add(event.line)
+        warned = event.line.removeprefix("warning: ")
+        if warned != event.line:
+            warn(warned)
+        else:
+            info(event.line)
+
+    def _trial(self, event) -> None:
         row = self.rows.setdefault(event.number, {"note": ""})
         row.update(params=event.params, state=event.state, step=event.step)
         if event.value is not None:

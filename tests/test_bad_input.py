@@ -528,10 +528,10 @@ def study_of_another_recipe(tmp: Path, run: Path) -> None:
     optuna.create_study(study_name="study", storage=storage).set_user_attr("fingerprint", "0")
 
 
-NO_PSYCOPG2 = None if importlib.util.find_spec("psycopg2") else "psycopg2 is not installed"
+NO_PSYCOPG2 = None if importlib.util.find_spec("psycopg") else "psycopg is not installed"
 NO_OPTUNA = None if importlib.util.find_spec("optuna") else "optuna is not installed"
 TUNE = "tune recipe.yaml --trials 1 --param"
-REFUSED = "postgresql+psycopg2://u@127.0.0.1:1/db"  # port 1: nothing listens, refused at once
+REFUSED = "postgresql://u@127.0.0.1:1/db"  # port 1: nothing listens, refused at once
 
 
 # fmt: off
@@ -1585,7 +1585,7 @@ CASES = [
     case(
         "tune-unreachable-storage", recipe(),
         f"{TUNE} train.lr=float(1e-3,1e-2) --out study --storage {REFUSED}",
-        f"--storage {REFUSED}: (psycopg2.OperationalError) connection to server at",
+        f"--storage {REFUSED}: (psycopg.OperationalError) connection failed",
         skip=NO_OPTUNA or NO_PSYCOPG2,
     ),
     case(

@@ -165,7 +165,7 @@ def postgres_url(full_run):
         if os.environ.get("CI") == "true":
             pytest.fail("CI must test the PostgreSQL storage: install postgresql (.ci/run does)")
         pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
-    pytest.importorskip("psycopg2")
+    pytest.importorskip("psycopg")
     home = Path(tempfile.mkdtemp(prefix="seqcli-pg-"))
     if os.geteuid() == 0:
         shutil.chown(home, "postgres")
@@ -176,7 +176,7 @@ def postgres_url(full_run):
         binaries / "pg_ctl", "-D", data, "-o", options, "-l", home / "log", "-w", "start"
     )
     try:  # the database initdb makes, postgres: no client program needed to create one
-        yield f"postgresql+psycopg2://postgres@/postgres?host={home}&port={port}"
+        yield f"postgresql://postgres@/postgres?host={home}&port={port}"
     finally:
         run_as_postgres(binaries / "pg_ctl", "-D", data, "-m", "immediate", "stop")
         shutil.rmtree(home, ignore_errors=True)

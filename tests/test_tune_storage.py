@@ -22,12 +22,12 @@ def recipe(write_recipe):
     ("url", "said"),
     [
         ("nonsense://x", "Can't load plugin"),
-        ("postgresql+psycopg2://u@127.0.0.1:1/db", "Connection refused"),
-        ("postgresql+psycopg2://u@no-such-host.invalid/db", "no-such-host.invalid"),
+        ("postgresql://u@127.0.0.1:1/db", "Connection refused"),
+        ("postgresql://u@no-such-host.invalid/db", "no-such-host.invalid"),
     ],
 )
 def test_a_storage_that_can_never_work_fails_at_once_without_retrying(url, said, monkeypatch):
-    pytest.importorskip("psycopg2")
+    pytest.importorskip("psycopg")
     naps = []
     monkeypatch.setattr(tune_study.time, "sleep", naps.append)
     with pytest.raises(UsageError, match=said):

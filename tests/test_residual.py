@@ -3,7 +3,6 @@ so the untrained model is the baseline; auto picks the best baseline on the vali
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,7 +13,6 @@ from seqcli.engine.start import fresh_training
 from seqcli.errors import RecipeError
 from seqcli.metrics.baselines import BASELINES
 from seqcli.recipe import load_recipe
-from seqcli.recipe.load import validate_recipe
 from seqcli.tasks import task_for
 from seqcli.tasks.forecaster.evaluation import forecast_origins, score
 from seqcli.tasks.forecaster.residual import past_of
@@ -177,37 +175,3 @@ def test_generate_continues_a_named_series_of_a_panel_with_its_own_baseline(tmp_
         float(row.split(",")[2]) for row in path.read_text().splitlines()[1:] if ",south," in row
     ]
     assert forecast == pytest.approx(south[-12:-9], abs=1e-3)
-
-
-def test_a_residual_run_validates_its_untrained_baseline_before_the_first_step(tmp_path):
-    """best.pt can stay the baseline itself: the network may only replace it by doing better
-    on the validation split."""
-    raw = residual_recipe(tmp_path, "seasonal_naive")
-    raw["train"] |= {"steps": 4, "eval_every": 2}
-    recipe = validate_recipe(raw, source="test")
-    trainer = fresh_training(recipe, task_for(recipe), device=CPU, out=tmp_path / "run")
-    try:
-        list(trainer)
-    finally:
-        trainer.folder.release()
-    rows = [json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").open()]
-    validations = [row for row in rows if row["split"] == "val"]
-    assert validations[0]["step"] == 0
-    monitored = recipe.train.monitor
-    best = min(row[monitored] for row in validations)
-    assert best <= validations[0][monitored]
-    summary = json.loads((tmp_path / "run" / "summary.json").read_text(encoding="utf-8"))
-    assert summary["best"]["value"] == pytest.approx(best)
-
-
-def test_a_forecaster_without_a_baseline_starts_validating_at_eval_every(tmp_path):
-    raw = series_recipe(sine_csv(tmp_path / "s.csv"), mapping="many_to_one")
-    raw["train"] |= {"steps": 4, "eval_every": 2}
-    recipe = validate_recipe(raw, source="test")
-    trainer = fresh_training(recipe, task_for(recipe), device=CPU, out=tmp_path / "run")
-    try:
-        list(trainer)
-    finally:
-        trainer.folder.release()
-    rows = [json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").open()]
-    assert [row["step"] for row in rows if row["split"] == "val"] == [2, 4]

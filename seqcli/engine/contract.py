@@ -224,15 +224,6 @@ class HasTokenTables(Protocol):
 
 
 @runtime_checkable
-class StartsFromAForecast(Protocol):
-    """A model whose untrained weights already make a forecast worth keeping (a residual
-    model is its baseline): training validates it before the first step, so best.pt is never
-    worse on validation than where it started."""
-
-    def starts_from_a_forecast(self, run: Run) -> bool: ...
-
-
-@runtime_checkable
 class Calibrates(Protocol):
     """Something fitted on the validation split after the weights (a forecaster's conformal
     bands); training calls it before each validation, so the checkpoint holds it."""

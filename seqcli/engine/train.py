@@ -10,7 +10,7 @@ import torch
 
 from seqcli.engine import distributed, events
 from seqcli.engine.budget import Budget, Clock
-from seqcli.engine.contract import Calibrates, StartsFromAForecast, TaskData
+from seqcli.engine.contract import Calibrates, TaskData
 from seqcli.engine.embeddings import Freeze
 from seqcli.engine.monitor import Monitor
 from seqcli.engine.optim import LearningRate, build_optimizer, planned_steps, validation_batches
@@ -65,7 +65,7 @@ class Trainer:
         self.last_saved: int | None = None  # step of the newest last.pt
         # A validation abandoned by a stop request is done first when the run resumes, from
         # the RNG state it started with: the run goes on as if it had never stopped.
-        self.validation_due = _validates_untrained(run)
+        self.validation_due = False
         self.rng_at_validation = torch.get_rng_state()
         if run.checkpoint is not None and "training" in run.checkpoint:
             restore(self, run.checkpoint)
@@ -247,10 +247,3 @@ class Trainer:
         self.folder.write_json("summary.json", summary)
         self.logbook.close(summary)
         yield events.Finished(self.step, summary)
-
-
-def _validates_untrained(run: Run) -> bool:
-    """A fresh run validates before its first step when its untrained model is a forecast
-    worth keeping (StartsFromAForecast); a resumed run's checkpoint says instead."""
-    task = run.task
-    return isinstance(task, StartsFromAForecast) and task.starts_from_a_forecast(run)

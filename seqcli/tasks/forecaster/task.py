@@ -160,10 +160,6 @@ class Forecaster:
             loss_sum, known = loss_sum + out.loss.item() * count, known + count
         return loss_sum / known
 
-    def starts_from_a_forecast(self, run: Run) -> bool:
-        """A residual model starts as its baseline: best.pt may stay the baseline itself."""
-        return run.recipe.model.residual_of is not None
-
     def calibrate(self, run: Run, val: SeriesSplit) -> None:
         """Fit the bands' conformal offsets on the validation split; the engine calls it before
         each validation, so the checkpoint saved after it holds them with the weights."""

@@ -158,3 +158,26 @@ def histograms(rows: list[dict]) -> dict:
         },
         "resolve": {"scale": {"x": "independent"}},
     }
+
+
+def scatter(points: list[dict]) -> dict:
+    """A panel per quantity (rows: panel, x, y), each with its own x axis: points, no line
+    (a tuning study's value against each key it searched)."""
+    encoding = {
+        "x": {"field": "x", "type": "quantitative", "title": None, "scale": {"zero": False}},
+        "y": {"field": "y", "type": "quantitative", "title": None, "scale": {"zero": False}},
+    }
+    return {
+        "$schema": SCHEMA,
+        "facet": {"field": "panel", "type": "nominal", "title": None, "sort": _order(points)},
+        "columns": 2,
+        "data": {"values": points},
+        "spec": {
+            "width": WIDTH,
+            "height": 200,
+            "mark": {"type": "point", "filled": True, "tooltip": True},
+            "params": ZOOM,
+            "encoding": encoding,
+        },
+        "resolve": {"scale": {"x": "independent", "y": "independent"}},
+    }

@@ -778,7 +778,7 @@ CASES = [
         "folder-holds-another-run", both(recipe(name="other"), copy_of_run("held")),
         "train recipe.yaml --out held",
         "held: already holds a run (best.pt, last.pt, recipe.yaml, meta.json, metrics.jsonl, "
-        "summary.json); pass --resume held",
+        "summary.json, samples.jsonl); pass --resume held",
     ),
     # The run folder: nothing is written through a link, a run is replaced only by one that
     # has saved a checkpoint, and a write that fails names its file.

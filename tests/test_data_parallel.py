@@ -122,7 +122,8 @@ def test_only_rank_zero_writes_the_run_and_shows_progress(two_ranks):
     steps = [(r["step"], r["split"]) for r in records(two_ranks / "run")]
     assert len(steps) == len(set(steps))  # one line per step and split: one writer
     assert sorted(p.name for p in (two_ranks / "run").iterdir()) == sorted(
-        [".lock", "best.pt", "last.pt", "meta.json", "metrics.jsonl", "recipe.yaml", "summary.json"]
+        [".lock", "best.pt", "last.pt", "meta.json", "metrics.jsonl", "recipe.yaml"]
+        + ["samples.jsonl", "summary.json"]
     )
 
 

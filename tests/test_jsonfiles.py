@@ -49,7 +49,7 @@ def test_a_row_whose_step_is_infinity_is_damaged_not_an_overflow(tmp_path):
 
 def test_resuming_drops_rows_whose_step_is_infinity_or_too_deep(tmp_path):
     write_log(tmp_path, GOOD, '{"step": Infinity, "split": "train"}\n', "[" * 50_000 + "\n")
-    RunFolder(tmp_path).truncate_metrics(5)
+    RunFolder(tmp_path).truncate_logs(5)
     assert (tmp_path / "metrics.jsonl").read_text(encoding="utf-8") == GOOD
 
 

@@ -16,7 +16,9 @@ from seqcli.recipe.inputs import GATES
 
 Runs = Annotated[
     list[Path],
-    typer.Argument(help="Run folders (each with its metrics.jsonl), compare-cells folders."),
+    typer.Argument(
+        help="Run folders (each with its metrics.jsonl), compare-cells folders, tune study folders."
+    ),
 ]
 Text = Annotated[
     str | None, typer.Option(help="Text to look inside the cells with; \\n becomes a newline.")

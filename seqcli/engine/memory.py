@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import torch
 from torch import nn
+from torch.overrides import TorchFunctionMode
 
 from seqcli.errors import RecipeError, UsageError
 
@@ -23,6 +24,8 @@ if TYPE_CHECKING:  # for annotations: engine/run.py imports this module
     from seqcli.recipe.model import ModelConfig
     from seqcli.recipe.task_spec import TaskSpec
 
+# What a module's init draws its weights with (nn.init's functions dispatch as themselves).
+RANDOM_FILLS = {nn.init.normal_, nn.init.uniform_, torch.Tensor.normal_, torch.Tensor.uniform_}
 PROBE_ROWS = (1, 2)  # batch rows of the measured forward passes; activations grow with rows
 # Copies of every weight a training step holds: the weight, its gradient, the optimizer's
 # moments (Adam's two, the momentum buffer or square average of SGD and RMSprop).
@@ -39,8 +42,18 @@ CUT_IF: dict[str, Callable[[TaskSpec], bool]] = {
 
 def model_on_meta(task: Task, recipe: Recipe, meta: Meta) -> nn.Module:
     """The model a recipe and a data description build, every weight's shape and no memory."""
-    with torch.device("meta"):
+    with torch.device("meta"), _Unfilled():
         return task.build_model(recipe, meta)
+
+
+class _Unfilled(TorchFunctionMode):
+    """Random fills skipped: a meta tensor holds no values, and torch's normal_ on one imports
+    torch._dynamo the first time (2.5 to 4 s of every command that loads a run, for nothing)."""
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        if func in RANDOM_FILLS:  # only under model_on_meta's torch.device("meta")
+            return args[0] if args else kwargs["tensor"]  # nn.init passes it by name
+        return func(*args, **(kwargs or {}))
 
 
 @dataclass(frozen=True)

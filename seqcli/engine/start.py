@@ -107,7 +107,7 @@ def resumed_training(
     folder.lock()  # first: it finishes a replacement a killed process left halfway
     with _released_on_failure(folder):
         run, data, digest = _resumed_run(run_dir, tasks, device, allow_changed_data, until)
-        folder.truncate_metrics(run.checkpoint["step"])
+        folder.truncate_logs(run.checkpoint["step"])
         if until is not None:  # the folder's recipe says how long the run now is
             folder.write_text("recipe.yaml", recipe_to_yaml(run.recipe))
         return Trainer(run, data, folder, data_digest=digest, clock=clock)

@@ -15,6 +15,7 @@ from seqcli.report.compare_view import compare_section, is_comparison, variant_f
 from seqcli.report.html import Named, Section, page
 from seqcli.report.run_view import read_run, run_section, several_runs
 from seqcli.report.task_view import evaluated, task_section
+from seqcli.report.tune_view import is_study, study_section
 from seqcli.report.write import check_page, write_page
 from seqcli.tasks import TASKS
 
@@ -36,7 +37,7 @@ def write_report(request: ReportRequest) -> Path:
     """Build every section and write the page whole."""
     check_page(request.out, overwrite=request.overwrite)
     runtime = charts.runtime()  # first: without the report extra, one line and no work done
-    plain = [folder for folder in request.runs if not is_comparison(folder)]
+    plain = [f for f in request.runs if not (is_comparison(f) or is_study(f))]
     read = {folder: read_run(folder) for folder in plain}  # a folder that is no run: at once
     sections: list[Section] = [several_runs(list(read.values()))] if len(read) > 1 else []
     for index, folder in enumerate(request.runs):
@@ -46,6 +47,8 @@ def write_report(request: ReportRequest) -> Path:
                 run_section(read[folder], named),
                 *_loaded_sections(folder, named, request),
             ]
+        elif is_study(folder):
+            sections.append(study_section(folder, named))
         else:
             sections += _comparison(folder, named)
     title = "seqcli report: " + ", ".join(folder.resolve().name for folder in request.runs)

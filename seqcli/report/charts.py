@@ -31,24 +31,36 @@ def runtime() -> str:
     return bundle
 
 
-def curves(points: list[dict], *, x_title: str = "step", log: bool = False) -> dict:
-    """A panel per quantity (rows: series, x, panel, y), zoomed and panned with the mouse."""
+def curves(
+    points: list[dict], *, x_title: str = "step", log: bool = False, marks: tuple[int, ...] = ()
+) -> dict:
+    """A panel per quantity (rows: series, x, panel, y), zoomed and panned with the mouse; a
+    dashed vertical rule on every panel at each step of marks (where a resume started)."""
     y_scale = {"type": "log"} if log else {"zero": False}
+    x = {"field": "x", "type": "quantitative", "title": x_title}
     line = {
+        "transform": [{"filter": "isValid(datum.y)"}],
         "mark": {"type": "line", "point": True, "tooltip": True},
         "params": ZOOM,
         "encoding": {
-            "x": {"field": "x", "type": "quantitative", "title": x_title},
+            "x": x,
             "y": {"field": "y", "type": "quantitative", "title": None, "scale": y_scale},
             "color": {"field": "series", "type": "nominal", "title": None},
         },
     }
+    rule = {
+        "transform": [{"filter": "isValid(datum.mark)"}],
+        "mark": {"type": "rule", "strokeDash": [4, 3], "color": "#888", "tooltip": True},
+        "encoding": {"x": {**x, "field": "mark"}},
+    }
+    panels = _order(points)
+    ruled = [{"panel": panel, "mark": step} for step in marks for panel in panels]
     return {
         "$schema": SCHEMA,
-        "facet": {"field": "panel", "type": "nominal", "title": None, "sort": _order(points)},
+        "facet": {"field": "panel", "type": "nominal", "title": None, "sort": panels},
         "columns": 2,
-        "data": {"values": points},
-        "spec": {"width": WIDTH, "height": 200, **line},
+        "data": {"values": points + ruled},
+        "spec": {"width": WIDTH, "height": 200, "layer": [line, rule] if marks else [line]},
         "resolve": {"scale": {"y": "independent"}},
     }
 
@@ -145,4 +157,27 @@ def histograms(rows: list[dict]) -> dict:
             },
         },
         "resolve": {"scale": {"x": "independent"}},
+    }
+
+
+def scatter(points: list[dict]) -> dict:
+    """A panel per quantity (rows: panel, x, y), each with its own x axis: points, no line
+    (a tuning study's value against each key it searched)."""
+    encoding = {
+        "x": {"field": "x", "type": "quantitative", "title": None, "scale": {"zero": False}},
+        "y": {"field": "y", "type": "quantitative", "title": None, "scale": {"zero": False}},
+    }
+    return {
+        "$schema": SCHEMA,
+        "facet": {"field": "panel", "type": "nominal", "title": None, "sort": _order(points)},
+        "columns": 2,
+        "data": {"values": points},
+        "spec": {
+            "width": WIDTH,
+            "height": 200,
+            "mark": {"type": "point", "filled": True, "tooltip": True},
+            "params": ZOOM,
+            "encoding": encoding,
+        },
+        "resolve": {"scale": {"x": "independent", "y": "independent"}},
     }

@@ -1,5 +1,6 @@
-"""A run's own section, read from its folder alone: the recipe, the summary and the curves of
-metrics.jsonl (the panels `seqcli plot` draws)."""
+"""A run's own section, read from its folder alone: the recipe, the summary, the curves of
+metrics.jsonl (the panels `seqcli plot` draws) with its resumes marked, and the validation
+samples of samples.jsonl with their steps."""
 
 from __future__ import annotations
 
@@ -11,7 +12,14 @@ import yaml
 from seqcli.errors import UsageError
 from seqcli.report import charts
 from seqcli.report.html import Named, Section, chart, collapsible, pre, table
-from seqcli.runs.jsonfiles import SummaryForm, read_metrics, read_state
+from seqcli.runs.jsonfiles import (
+    SampleForm,
+    StepForm,
+    SummaryForm,
+    read_log,
+    read_metrics,
+    read_state,
+)
 from seqcli.ui.curves import panels
 
 SUMMARY = {  # summary.json key -> the row's name on the page
@@ -26,6 +34,7 @@ SUMMARY = {  # summary.json key -> the row's name on the page
     "ranks": "ranks",
     "effective_batch": "effective batch",
 }
+SHOWN_SAMPLES = 12  # samples the page shows, spread over the run: the first and the last among them
 
 
 def read_run(folder: Path) -> dict:
@@ -39,7 +48,14 @@ def read_run(folder: Path) -> dict:
         "recipe": recipe.read_text(encoding="utf-8") if recipe.is_file() else "",
         "summary": read_state(summary, SummaryForm) if summary.is_file() else {},
         "rows": read_metrics(folder),
+        "samples": _log(folder / "samples.jsonl", SampleForm),
+        "resumes": sorted({row["step"] for row in _log(folder / "resumes.jsonl", StepForm)}),
     }
+
+
+def _log(path: Path, form: type[StepForm]) -> list[dict]:
+    """A log beside metrics.jsonl; a run from before seqcli wrote it has none."""
+    return read_log(path, form).rows if path.is_file() else []
 
 
 def run_section(run: dict, named: Named) -> Section:
@@ -49,8 +65,26 @@ def run_section(run: dict, named: Named) -> Section:
         collapsible("recipe (resolved)", pre(run["recipe"])),
         table(["", "value"], summary_rows(run)),
         chart(key),
+        samples_block(run["samples"]),
     ]
-    return Section(f"Run {run['name']}", "".join(body), {key: curves({run["name"]: run["rows"]})})
+    figure = curves({run["name"]: run["rows"]}, marks=tuple(run["resumes"]))
+    return Section(f"Run {run['name']}", "".join(body), {key: figure})
+
+
+def samples_block(samples: list[dict]) -> str:
+    """The validation samples over time: SHOWN_SAMPLES of them, evenly spread, each under its
+    step; the first is what the untrained model wrote, the last what the run ends on."""
+    if not samples:
+        return ""
+    count = min(len(samples), SHOWN_SAMPLES)
+    picked = sorted({round(i * (len(samples) - 1) / max(count - 1, 1)) for i in range(count)})
+    shown = "".join(
+        f'<div class="sample" data-step="{samples[i]["step"]}"><b>step {samples[i]["step"]:,}'
+        f"</b>{pre(samples[i]['text'])}</div>"
+        for i in picked
+    )
+    heading = f"<h3>Validation samples ({count} of {len(samples)})</h3>"
+    return f'<div class="samples">{heading}{shown}</div>'
 
 
 def summary_rows(run: dict) -> list[list]:
@@ -65,15 +99,16 @@ def summary_rows(run: dict) -> list[list]:
     return rows + ([["precision", precision]] if precision else [])
 
 
-def curves(runs: dict[str, list[dict]]) -> dict:
-    """`seqcli plot`'s panels as one zoomable figure; a series per run and split."""
+def curves(runs: dict[str, list[dict]], *, marks: tuple[int, ...] = ()) -> dict:
+    """`seqcli plot`'s panels as one zoomable figure; a series per run and split, a rule at
+    each step of marks."""
     points = [
         point
         for split, key in panels(runs)
         for name, rows in runs.items()
         for point in _points(rows, split, key, prefix=f"{name} " if len(runs) > 1 else "")
     ]
-    return charts.curves(points)
+    return charts.curves(points, marks=marks)
 
 
 def _points(rows: list[dict], split: str, key: str, *, prefix: str) -> list[dict]:

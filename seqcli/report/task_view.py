@@ -13,6 +13,7 @@ from seqcli.report.forecast_view import forecast_view
 from seqcli.report.html import Named, Section, chart, escape, pre, table
 from seqcli.report.recall_view import recall_view
 from seqcli.report.tags_view import tags_view
+from seqcli.report.transcripts_view import transcripts_view
 
 
 def evaluated(run: Run, max_batches: int | None) -> dict:
@@ -52,6 +53,7 @@ VIEWS: dict[str, Callable[[Run, Named], tuple[str, dict[str, dict]]]] = {
     "hopfield": recall_view,
     "translator": attention_view,
     "tagger": tags_view,
+    "transcriber": transcripts_view,
     "direct_forecaster": forecast_view,
     "autoregressive_forecaster": forecast_view,
 }

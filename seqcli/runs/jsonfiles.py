@@ -92,11 +92,22 @@ class SummaryForm(Form):
     best: dict[str, float | int | str | None] | None = None
 
 
-class RowForm(Form):
-    """A metrics.jsonl row: the stamps every row has; its values are the metrics logged."""
+class StepForm(Form):
+    """A row of any log of a run: taken at a step (a resume drops the rows after its own)."""
 
     step: int = Field(ge=0)
+
+
+class RowForm(StepForm):
+    """A metrics.jsonl row: the stamps every row has; its values are the metrics logged."""
+
     split: str
+
+
+class SampleForm(StepForm):
+    """A samples.jsonl row: the sample a validation wrote, cut to a bounded length."""
+
+    text: str
 
 
 @dataclass
@@ -107,24 +118,24 @@ class Log:
     damaged: list[tuple[int, str]] = field(default_factory=list)
 
 
-def log_row(line: str) -> dict:
-    """One metrics.jsonl line as a row, or Damaged saying why not."""
+def log_row(line: str, form: type[Form] = RowForm) -> dict:
+    """One log line as a row of its form, or Damaged saying why not."""
     row = parse(line, finite=False)
     if not isinstance(row, dict):
         raise Damaged("not a row of metrics (a JSON object)")
-    RowForm.read(row)
+    form.read(row)
     return row
 
 
-def read_log(path: Path) -> Log:
-    """Every row of a metrics log; damaged lines are skipped and counted in one warning."""
+def read_log(path: Path, form: type[Form] = RowForm) -> Log:
+    """Every row of a log; damaged lines are skipped and counted in one warning."""
     log = Log()
     with open_input(path, LOG) as handle:
         for number, line in _bounded_lines(handle):
             try:
                 if line is None:
                     raise Damaged(f"a line longer than {MAX_LINE:,} characters")
-                log.rows.append(log_row(line))
+                log.rows.append(log_row(line, form))
             except ValueError as err:  # Damaged, or a row's form
                 log.damaged.append((number, str(err).removeprefix(": ")))
     if log.damaged:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime, timezone
+from pathlib import Path
 from typing import Protocol
 
 from seqcli.extras import require
@@ -15,6 +17,8 @@ from seqcli.runs.jsonfiles import read_metrics
 from seqcli.runs.runfolder import RunFolder
 
 STAMPS = ("step", "split", "time", "epoch")  # when a row was taken, not what was measured
+MAX_SAMPLES = 200  # samples.jsonl's rows: a page of them is enough to watch a run learn
+MAX_SAMPLE_CHARS = 2000  # of each sample's text; a sample longer than this is cut
 
 
 class Logger(Protocol):
@@ -26,16 +30,24 @@ class Logger(Protocol):
 
 
 class JsonlLogger:
-    """metrics.jsonl, one JSON object per row, appended as it comes (RunFolder.log_metrics)."""
+    """metrics.jsonl, one JSON object per row, appended as it comes (RunFolder.log_metrics);
+    beside it samples.jsonl, the validation samples (bounded: `seqcli report` shows them), and
+    resumes.jsonl, the step each resume started from (the report marks them on the curves).
+    Neither goes into metrics.jsonl, whose rows a resumed run must match a straight run's."""
 
     def __init__(self, folder: RunFolder, run, start_step: int):
         self.folder = folder
+        self.samples = _count_lines(folder.live / "samples.jsonl")  # a resume's, truncated
+        if start_step:
+            folder.log("resumes.jsonl", {"step": start_step, "at": _now()})
 
     def row(self, record: dict) -> None:
         self.folder.log_metrics(record)
 
     def sample(self, step: int, text: str) -> None:
-        pass  # the samples are in the terminal and the --json events
+        if self.samples < MAX_SAMPLES:  # a long run's first ones; the terminal shows them all
+            self.folder.log("samples.jsonl", {"step": step, "text": text[:MAX_SAMPLE_CHARS]})
+            self.samples += 1
 
     def flush(self) -> None:
         pass  # every line is written at once
@@ -78,6 +90,17 @@ class CsvLogger:
 
     def close(self, summary: dict | None) -> None:
         pass  # RunFolder.release closes the file
+
+
+def _count_lines(path: Path) -> int:
+    if path.is_symlink() or not path.is_file():
+        return 0  # a link in its place: the first append refuses it, naming the file
+    with path.open("rb") as handle:
+        return sum(1 for _ in handle)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def _csv_line(values: list) -> str:

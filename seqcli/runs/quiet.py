@@ -32,7 +32,10 @@ class QuietFolder:
     def write_atomically(self, name: str, write) -> Path:
         return self.path / name
 
-    def truncate_metrics(self, last_step: int) -> None:
+    def log(self, name: str, record: dict) -> None:
+        pass
+
+    def truncate_logs(self, last_step: int) -> None:
         pass
 
     def release(self) -> None:

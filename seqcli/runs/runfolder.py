@@ -24,13 +24,14 @@ from typing import BinaryIO
 
 from seqcli.errors import CheckpointError
 from seqcli.recipe.outputs import NO_FOLLOW, fsync_folder, hand_over, reason, vet, write_beside
-from seqcli.runs.jsonfiles import log_row
+from seqcli.runs.jsonfiles import StepForm, log_row
 
 # Every file a run writes into its folder. Any of them there means the folder holds a run.
 RUN_FILES = (
     *("best.pt", "last.pt", "recipe.yaml", "meta.json", "metrics.jsonl", "summary.json"),
-    *("diagnostics.json", "gradient_flow.png", "metrics.csv"),
+    *("diagnostics.json", "gradient_flow.png", "metrics.csv", "samples.jsonl", "resumes.jsonl"),
 )
+LOGS = ("metrics.jsonl", "samples.jsonl", "resumes.jsonl")  # a row a line, each with its step
 RUN_FOLDERS = ("tensorboard",)  # folders a run writes (train.loggers), moved with its files
 RUN_FOLDER_FILES = "events.out.tfevents."  # how every file a run writes in them begins
 NEW_RUN = ".new-run"  # a new run's files until its first last.pt
@@ -199,6 +200,10 @@ class RunFolder:
     def log_metrics(self, record: dict) -> None:
         self.append_line("metrics.jsonl", json.dumps(record))
 
+    def log(self, name: str, record: dict) -> None:
+        """A row of one of the LOGS beside metrics.jsonl (samples, resumes)."""
+        self.append_line(name, json.dumps(record))
+
     def append_line(self, name: str, line: str) -> None:
         """Append one line to a log with one unbuffered write, so a crash or a full disk tears
         at most that line (a resume drops a torn line)."""
@@ -212,13 +217,12 @@ class RunFolder:
         if name in self._appending:
             os.close(self._appending.pop(name))
 
-    def truncate_metrics(self, last_step: int) -> None:
+    def truncate_logs(self, last_step: int) -> None:
         """Drop log lines from steps after the checkpoint a resume starts from."""
-        log = self.live / "metrics.jsonl"
-        if not os.path.lexists(log):
-            return
-        kept = [line for line in _lines(log) if _step_of(line) <= last_step]
-        self.write_text("metrics.jsonl", "".join(kept))
+        for name in LOGS:
+            if os.path.lexists(self.live / name):
+                kept = [line for line in _lines(self.live / name) if _step_of(line) <= last_step]
+                self.write_text(name, "".join(kept))
 
     def subfolder(self, name: str) -> Path:
         """A folder of the run's own (one of RUN_FOLDERS), made if missing; a link in its
@@ -258,6 +262,6 @@ def _lines(log: Path) -> list[str]:
 def _step_of(line: str) -> int:
     # A line torn by a crash, or damaged, has no step; it sorts after everything and is dropped.
     try:
-        return log_row(line)["step"]
+        return log_row(line, StepForm)["step"]
     except ValueError:
         return 1 << 62

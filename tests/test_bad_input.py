@@ -1707,3 +1707,45 @@ def test_any_bytes_give_a_corpus_or_a_seqcli_error(tmp_path, data):
         assert str(err).startswith(f"{path}: "), str(err)
         return
     assert vocab.decode(ids) == data.decode("utf-8")
+
+
+def test_a_field_checks_message_follows_its_name_and_a_colon():
+    from seqcli.tasks.translator.task import TranslatorForm
+
+    vocab = {"tokenizer": "char", "tokens": ["<pad>", "<bos>", "<eos>", "<unk>"]}
+    damaged = {"tokenizer": "bpe", "tokens": ["a"], "model": "bm90IGEgbW9kZWw="}
+    with pytest.raises(ValueError) as err:
+        TranslatorForm.read({"source": damaged, "target": vocab, "shown": []})
+    assert str(err.value) == "source.model: not a sentencepiece model in base64"
+
+
+def test_a_forms_own_check_names_its_field_under_the_forms_path():
+    from seqcli.tasks.translator.task import TranslatorForm
+
+    vocab = {"tokenizer": "char", "tokens": ["a", "a"]}
+    with pytest.raises(ValueError) as err:
+        TranslatorForm.read({"source": vocab, "target": vocab, "shown": []})
+    assert str(err.value) == "source.tokens: 'a' appears twice"
+
+
+def test_any_field_validators_message_is_joined_with_a_colon_not_a_dot():
+    from pydantic import field_validator
+
+    from seqcli.data.forms import Form
+
+    class Inner(Form):
+        name: str
+
+        @field_validator("name")
+        @classmethod
+        def _short(cls, name: str) -> str:
+            if len(name) > 3:
+                raise ValueError("longer than 3 characters")
+            return name
+
+    class Outer(Form):
+        inner: Inner
+
+    with pytest.raises(ValueError) as err:
+        Outer.read({"inner": {"name": "abcdef"}})
+    assert str(err.value) == "inner.name: longer than 3 characters"

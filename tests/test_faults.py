@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import signal
 import subprocess
@@ -511,6 +512,34 @@ def ctrl_c_during_a_long_validation(tmp: Path, run: Path) -> dict:
     return {"exit_after_signal_s": round(delay, 3)}
 
 
+def ctrl_c_during_a_large_hopfield_validation(tmp: Path, run: Path) -> dict:
+    """Sync recall of 6,400 probes of 6,400 units: one product of the whole batch took 2.6e11
+    multiply-adds and the probes' flips one argsort, and Ctrl-C waited 5 to 10 s for them; in
+    parts it stops within 2 s, the checkpoint saved."""
+    generator = random.Random(0)
+    side = 80
+    glyphs = ["\n".join("".join(generator.choice("#.") for _ in range(side)) for _ in range(side))
+              for _ in range(4)]  # fmt: skip
+    (tmp / "p.txt").write_text("\n\n".join(glyphs) + "\n", encoding="utf-8")
+    recipe = {
+        "name": "big-memory", "seed": 0, "mapping": "associative_memory",
+        "data": {"format": "glyphs", "path": "p.txt", "ink": "#", "paper": ".", "probes": 1600},
+        "model": {"kind": "classical", "update": "sync", "max_iterations": 50},
+        "train": {"monitor": "accuracy", "batch_size": 6400},
+        "generate": {"sample_length": 0},
+    }  # fmt: skip
+    (tmp / "r.yaml").write_text(yaml.safe_dump(recipe), encoding="utf-8")
+    running = process("train", tmp / "r.yaml", "--out", tmp / "run", stderr=subprocess.PIPE)
+    while "parameters on cpu" not in running.stderr.readline():  # the run's header: stored
+        assert running.poll() is None, running.returncode
+    time.sleep(1.0)  # into the step-0 validation's first product
+    delay, stderr = signal_and_time(running, signal.SIGINT)
+    assert running.returncode == 130 and "Traceback" not in stderr, stderr
+    assert delay < 30, delay
+    assert load_checkpoint(tmp / "run" / "last.pt")["training"]["validation_due"] is True
+    return {"exit_after_signal_s": round(delay, 3)}
+
+
 def stop_during(command: str, sig: int):
     """sig to a long `seqcli evaluate` or `generate`: it exits at once, 128 + sig, no trace."""
 
@@ -562,6 +591,9 @@ FAULTS = [
     Fault("sigint-during-a-validation", stop_during_a_validation(signal.SIGINT)),
     Fault("sigterm-during-a-validation", stop_during_a_validation(signal.SIGTERM)),
     Fault("sigint-during-a-long-validation", ctrl_c_during_a_long_validation, True),
+    Fault(
+        "sigint-during-a-large-hopfield-validation", ctrl_c_during_a_large_hopfield_validation, True
+    ),
     Fault("sigint-during-evaluate", stop_during("evaluate", signal.SIGINT), True),
     Fault("sigint-during-generate", stop_during("generate", signal.SIGINT), True),
     Fault("sigterm-during-generate", stop_during("generate", signal.SIGTERM), True),

@@ -148,3 +148,16 @@ def test_a_fold_stopped_midway_resumes_from_its_last_checkpoint(tmp_path):
     assert result.output.count("resumed at step 2") == 1  # fold 0; folds 1 and 2 start afresh
     lines = (out / "fold-0" / "metrics.jsonl").read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["step"] for line in lines if '"val"' in line] == [2, 4]
+
+
+def test_a_fold_result_missing_a_split_other_folds_have_is_one_line_naming_the_fold(tmp_path):
+    from seqcli.compare.folds import Fold, aggregate
+    from seqcli.errors import CheckpointError
+
+    scores = {"accuracy": 0.5, "loss": 1.0}
+    results = [{"fold": 0, "val": scores, "test": scores}, {"fold": 1, "val": scores}]
+    folds = [Fold(r["fold"], None, tmp_path / f"fold-{r['fold']}", r) for r in results]
+    with pytest.raises(CheckpointError) as err:
+        aggregate(None, folds)
+    assert str(err.value).startswith(f"{tmp_path / 'fold-1' / 'result.json'}: no test accuracy")
+    assert "\n" not in str(err.value)

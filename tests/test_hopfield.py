@@ -357,3 +357,21 @@ def test_the_capacity_experiment_reports_progress_once_per_pattern_count():
     done = []
     curves = capacity_curves(recipe, units=4, advance=lambda: done.append(len(done) + 1))
     assert done == list(range(1, 9)) and curves.counts == tuple(range(1, 9))
+
+
+def test_a_large_batch_is_updated_in_parts_each_within_the_product_bound(monkeypatch):
+    """Ctrl-C runs only between two products: no product of an update may be the whole of a
+    large batch. The parts give the same states as one product."""
+    from seqcli.models import hopfield
+
+    patterns = random_patterns(3, 64, torch.Generator().manual_seed(0))
+    config = HopfieldConfig(kind="classical", update="sync")
+    network = ClassicalHopfield(patterns, config, seed=0)
+    probes = flip(patterns.repeat(40, 1), 0.2, torch.Generator().manual_seed(1))  # (120, 64)
+    whole = network.update(probes, None)
+    rows_seen = []
+    monkeypatch.setattr(hopfield, "PRODUCT", 64 * 64 * 16)  # 16 rows a product
+    original = hopfield._sync
+    monkeypatch.setattr(hopfield, "_sync", lambda w, s: rows_seen.append(len(s)) or original(w, s))
+    assert torch.equal(network.update(probes, None), whole)
+    assert max(rows_seen) == 16 and sum(rows_seen) == 120

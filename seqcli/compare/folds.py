@@ -95,7 +95,9 @@ def _numbers(metrics: dict) -> dict[str, float]:
 def aggregate(recipe: Recipe, folds: list[Fold]) -> dict:
     """Per-fold scores and, per split and metric, the mean and sample std over the folds."""
     results = [fold.result for fold in folds]
-    splits = [split for split in ("val", "test") if split in results[0]]
+    splits = [split for split in ("val", "test") if any(split in r for r in results)]
+    for split in splits:
+        _check_alike(folds, split)
     summary = {
         split: {
             metric: _mean_std([r[split][metric] for r in results]) for metric in results[0][split]
@@ -105,6 +107,20 @@ def aggregate(recipe: Recipe, folds: list[Fold]) -> dict:
     per_fold = [{"fold": r["fold"], **{s: r[s] for s in splits}} for r in results]
     return {"recipe": recipe.name, "folds": len(folds), "monitor": recipe.train.monitor,
             "per_fold": per_fold, **summary}  # fmt: skip
+
+
+def _check_alike(folds: list[Fold], split: str) -> None:
+    """Every fold scored on the split with the same metrics, or the fold that was not named:
+    a mean over some of the folds would pass for one over all of them."""
+    first = next(fold for fold in folds if split in fold.result)
+    for fold in folds:
+        metrics = fold.result.get(split, {})
+        if set(metrics) != set(first.result[split]):
+            missing = sorted(set(first.result[split]) - set(metrics)) or sorted(metrics)
+            raise CheckpointError(
+                f"{fold.folder / RESULT}: no {split} {', '.join(missing)} scores as fold "
+                f"{first.index} has; remove the file and rerun to score that fold again"
+            )
 
 
 def _mean_std(values: list[float]) -> dict[str, float]:

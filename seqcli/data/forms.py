@@ -33,12 +33,14 @@ class Form(BaseModel):
 
 def field_problem(err: ValidationError) -> str:
     """`path.to.field: what is wrong` (`: what is wrong` for the dict itself); a form's own
-    checks name their field in the message."""
+    checks (model validators) name their field in the message, a field's check does not."""
     problem = err.errors(include_url=False)[0]
     where = ".".join(str(part) for part in problem["loc"] if _is_field(part))
     message = MESSAGES.get(problem["type"], problem["msg"]).removeprefix("Value error, ")
-    if problem["type"] == "value_error":
+    if problem["type"] == "value_error" and _whole_form(problem["input"]):
         return under(where, message) if where else message
+    if problem["type"] == "value_error":
+        return f"{where}: {message}"
     if problem["type"] == "missing":
         return f"{where}: missing"
     return f"{where}: {got(_shown(problem['input']), message)}"
@@ -52,6 +54,12 @@ def under(prefix: str, problem: str) -> str:
 
 # pydantic's words that name our classes rather than what the file should hold.
 MESSAGES = {"model_type": "expected a mapping of fields"}
+
+
+def _whole_form(value: object) -> bool:
+    # A model validator is handed the form's whole dict (loc: the form's own path), a field
+    # validator only its field's value (loc: the field), which the message cannot name.
+    return isinstance(value, dict | BaseModel)
 
 
 def _is_field(part: object) -> bool:

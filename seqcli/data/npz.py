@@ -16,13 +16,10 @@ from typing import BinaryIO
 
 import numpy as np
 
+from seqcli.data.packing import check_packing
 from seqcli.errors import DataError
-from seqcli.recipe.inputs import MiB, size_text
+from seqcli.recipe.inputs import size_text
 
-# Real numbers pack 1.2 to 10 to 1, zero padding a little more; a member of nothing but
-# zeros packs 1,000 to 1, so a small file can ask for gigabytes. Below FLOOR any ratio fits.
-MAX_RATIO = 100
-FLOOR = 64 * MiB
 # Bytes per element of x seqcli holds beside the file's own: x as float32, and its real steps
 # as float64 while they are checked for NaN.
 WIDENED = 4 + 8
@@ -93,14 +90,9 @@ def _member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> Memb
 
 
 def _check_ratio(member: Member, path: Path) -> None:
-    ratio = member.unpacked / max(member.packed, 1)
-    if member.unpacked > FLOOR and ratio > MAX_RATIO:
-        raise DataError(
-            f"{path}: {member.name} unpacks to {size_text(member.unpacked)} from "
-            f"{size_text(member.packed)} ({ratio:,.0f} to 1), as a zip bomb does; a member "
-            f"over {size_text(FLOOR)} may pack at most {MAX_RATIO} to 1 (real data that packs "
-            "tighter: save it with np.savez, uncompressed)"
-        )
+    advice = "real data that packs tighter: save it with np.savez, uncompressed"
+    where = f"{path}:{member.name}"
+    check_packing(where, unpacked=member.unpacked, packed=member.packed, advice=advice)
 
 
 def _check_memory(members: list[Member], path: Path) -> None:

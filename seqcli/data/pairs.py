@@ -17,6 +17,7 @@ import numpy as np
 
 from seqcli.data.corpus import open_data
 from seqcli.data.labelled import decoded_lines, text_lines
+from seqcli.data.packing import check_packing
 from seqcli.data.subwords import SUBWORDS
 from seqcli.data.vocab import BOS, EOS, PAD, UNK, Vocab, build_vocab, detokenize, subword_vocab
 from seqcli.errors import DataError
@@ -25,11 +26,9 @@ from seqcli.recipe.errors import cut, shown
 from seqcli.recipe.inputs import size_text
 
 SPECIALS = (PAD, UNK, BOS, EOS)  # <pad> first: id 0 is what padding and the loss ignore
-# A zip member is read only if it unpacks to at most this, packed at most MAX_RATIO to 1
-# (Tatoeba's fra.txt: 10 MB at 3.4 to 1). RATIO_FLOOR spares tiny members, which pack oddly.
+# A zip member is read only if it unpacks to at most this, and packs as data.packing allows
+# (Tatoeba's fra.txt: 10 MB at 3.4 to 1).
 MAX_MEMBER_BYTES = 2 << 30
-MAX_RATIO = 100
-RATIO_FLOOR = 1 << 20
 # What zipfile raises on a damaged archive, also while unpacking (bad CRC, broken deflate
 # stream); RuntimeError is its word for an encrypted member.
 ZIP_ERRORS = (OSError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError)
@@ -130,12 +129,8 @@ def check_member(info: zipfile.ZipInfo, path: Path) -> None:
             f"{where}: unpacks to {size_text(info.file_size)}; a zip member may be at most "
             f"{size_text(MAX_MEMBER_BYTES)}; unpack it and point data.path at the file"
         )
-    ratio = info.file_size / max(info.compress_size, 1)
-    if info.file_size > RATIO_FLOOR and ratio > MAX_RATIO:
-        raise DataError(
-            f"{where}: packed {ratio:.0f} to 1 (at most {MAX_RATIO} to 1 is read from a zip; "
-            "text packs 3-10 to 1); unpack it and point data.path at the file"
-        )
+    advice = "unpack it and point data.path at the file"
+    check_packing(where, unpacked=info.file_size, packed=info.compress_size, advice=advice)
 
 
 def read_pairs(config: PairsData, path: Path | None = None) -> list[Pair]:

@@ -83,8 +83,7 @@ class VocabForm(Form):
             try:
                 processor(base64.b64decode(model, validate=True))
             except (ValueError, RuntimeError):  # binascii.Error is a ValueError
-                # ": " puts the words under the field's name (forms.under), not after a dot.
-                raise ValueError(": not a sentencepiece model in base64") from None
+                raise ValueError("not a sentencepiece model in base64") from None
         return model
 
     @model_validator(mode="after")

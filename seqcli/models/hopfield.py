@@ -16,6 +16,19 @@ from seqcli.metrics.memory import units_wrong
 from seqcli.models.language_model import Output
 
 SETTLED = 1e-6  # modern: a state that moves less than this in every unit has settled
+# Multiply-adds per product a batch's update is cut into: Python runs a signal handler (Ctrl-C)
+# only between two products. 6,400 probes of 6,400 units in one product kept Ctrl-C waiting
+# about 10 s; parts of 2^32 take a fraction of a second and cost little speed.
+PRODUCT = 1 << 32
+
+
+def in_parts(update, state: torch.Tensor, per_row: int) -> torch.Tensor:
+    """update(rows) over the batch a few rows at a time (rows are independent), so that each
+    product is about PRODUCT multiply-adds when one row costs per_row."""
+    rows = max(1, PRODUCT // max(per_row, 1))
+    if rows >= len(state):
+        return update(state)
+    return torch.cat([update(part) for part in state.split(rows)])
 
 
 def polarise(state: torch.Tensor) -> torch.Tensor:
@@ -87,6 +100,10 @@ def update_async(weights, state, generator) -> torch.Tensor:
 
 def update_sync(weights, state, generator) -> torch.Tensor:
     """Every unit at once from the same old state."""
+    return in_parts(lambda rows: _sync(weights, rows), state, weights.numel())
+
+
+def _sync(weights, state) -> torch.Tensor:
     field = state @ weights  # (B, N)
     return torch.where(field == 0, state, field.sign())
 
@@ -103,6 +120,9 @@ class ModernHopfield(Hopfield):
     def update(self, state: torch.Tensor, generator=None) -> torch.Tensor:
         """state <- X^T softmax(beta X state): attention with the state as the query and the
         stored patterns as keys and values."""
+        return in_parts(self._attend, state, 2 * self.patterns.numel())
+
+    def _attend(self, state: torch.Tensor) -> torch.Tensor:
         weights = torch.softmax(self.beta * state @ self.patterns.T, dim=-1)  # (B, P)
         return weights @ self.patterns  # (B, N)
 

@@ -25,7 +25,7 @@ from seqcli.errors import OutputError
 from seqcli.recipe.cells import MEMORY_GATES
 from seqcli.ui.numbers import metric_text
 
-err_console = Console(stderr=True, highlight=False)
+err_console = Console(stderr=True, highlight=False, emoji=False)  # a.npz:x: is a path, not an emoji
 
 
 def error(message: str) -> None:

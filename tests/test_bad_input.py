@@ -1544,6 +1544,16 @@ CASES = [
         TRAIN, "d/b/2.wav: 2.0 s long, past data.max_seconds (1); cut it or raise the limit",
     ),
     case(
+        "audio-fifo-named-as-a-recording",
+        both(wav("d/a/1.wav"), wav("d/b/1.wav"), fifo("d/b/2.wav"), audio()),
+        TRAIN, "d/b/2.wav: is a named pipe (FIFO), expected a regular file",
+    ),
+    case(
+        "audio-link-loop-named-as-a-recording",
+        both(wav("d/a/1.wav"), wav("d/b/1.wav"), symlink_loop("d/b/2.wav"), audio()),
+        TRAIN, "d/b/2.wav: data file not found",
+    ),
+    case(
         "audio-odd-rate", both(wav("d/a/1.wav"), wav("d/b/2.wav", rate=7919), audio()),
         TRAIN, "d/b/2.wav: recorded at 7919 Hz, which does not resample to data.sample_rate 8000",
     ),

@@ -11,7 +11,9 @@ SUFFIX = ".wav"
 
 def recordings_in(folder: Path) -> list[Path]:
     """Every .wav under folder, in subfolders too, whatever the case of its suffix (.WAV)."""
-    return sorted(p for p in folder.rglob("*") if p.suffix.lower() == SUFFIX and p.is_file())
+    # Not only regular files: a FIFO or a dangling link named .wav is then refused by name
+    # when it is read, where skipping it would train on less than the folder holds, unsaid.
+    return sorted(p for p in folder.rglob("*") if p.suffix.lower() == SUFFIX and not p.is_dir())
 
 
 def pattern_regex(pattern: str) -> re.Pattern:

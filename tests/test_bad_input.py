@@ -1100,6 +1100,13 @@ CASES = [
         "b.csv:1: columns t, w; a.csv has t, v: every file of the folder needs the same header",
     ),
     case(
+        "ensemble-of-a-rolled-out-forecaster",
+        both(file("s.csv", RAMP), recipe(mapping="many_to_many", data={
+            "format": "series", "path": "s.csv", "lookback": 2, "horizon": 1})),
+        f"{TRAIN} --set train.ensemble=3", "train.ensemble: a forecaster with mapping "
+        "many_to_many does not read it (only mapping many_to_one does); remove it",
+    ),
+    case(
         "forecast-quantiles-unsorted", forecaster_recipe(quantiles=[0.9, 0.5, 0.1]), TRAIN,
         "model: quantiles [0.9, 0.5, 0.1]: list them increasing, each once",
     ),

@@ -61,11 +61,23 @@ def unread_key(spec: TaskSpec, recipe: Any) -> str | None:
         read = SPEC_OPTIONS[section](spec)
         for key, readers in keys.items():
             if getattr(values, key, None) is not None and key not in read:
-                return (
-                    f"{section}.{key}: a {spec.title} does not read it (only a "
-                    f"{' or '.join(readers)} does); remove it"
-                )
+                return f"{section}.{key}: {_not_read(section, key, spec, readers)}; remove it"
     return None
+
+
+def _not_read(section: str, key: str, spec: TaskSpec, readers: tuple[str, ...]) -> str:
+    if spec.title not in readers:
+        return f"a {spec.title} does not read it (only a {' or '.join(readers)} does)"
+    # Two tasks of one title (a forecaster) differ by mapping: name the one that reads it.
+    mappings = [
+        s.mapping
+        for s in SPECS.values()
+        if s.title == spec.title and key in SPEC_OPTIONS[section](s)
+    ]
+    return (
+        f"a {spec.title} with mapping {spec.mapping} does not read it (only mapping "
+        f"{' or '.join(mappings)} does)"
+    )
 
 
 def _without_unread_keys(raw: dict, spec: TaskSpec) -> dict:

@@ -1607,6 +1607,12 @@ CASES = [
         skip=NO_OPTUNA or NO_PSYCOPG2,
     ),
     case(
+        "tune-storage-in-memory", recipe(),
+        f"{TUNE} train.lr=float(1e-3,1e-2) --out study --storage sqlite://",
+        "--storage sqlite://: an SQLite study in memory is lost between connections; name a "
+        "file, as in sqlite:///study.db", skip=NO_OPTUNA,
+    ),
+    case(
         "tune-study-of-another-recipe", both(recipe(), study_of_another_recipe),
         f"{TUNE} train.lr=float(1e-3,1e-2) --out study",
         "study: study study was started with another recipe or search space", skip=NO_OPTUNA,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 import warnings
 from dataclasses import dataclass
@@ -27,6 +28,9 @@ ATTEMPTS = 3  # to open a storage another process may be creating
 # What a storage another process is creating at the same moment says (SQLite: both create its
 # tables); only these are worth another attempt.
 RACES = ("already exists", "database is locked")
+# SQLite with no file: each connection gets its own empty database, so the study's tables
+# vanish between the connections Optuna opens (and the results at the end are not found).
+IN_MEMORY = re.compile(r"sqlite(\+\w+)?://(/(:memory:)?)?(\?.*)?")
 
 SAMPLERS = {
     "tpe": lambda optuna, seed: optuna.samplers.TPESampler(seed=seed),
@@ -75,6 +79,11 @@ def open_storage(url: str):
     """The RDB storage with heartbeats, so a killed process's trial is found and queued again.
     Two processes creating its tables at once collide; the second tries again. Anything else
     (a scheme no driver reads, a host that does not resolve, a refused port) fails at once."""
+    if IN_MEMORY.fullmatch(url):
+        raise UsageError(
+            f"--storage {url}: an SQLite study in memory is lost between connections; name a "
+            "file, as in sqlite:///study.db"
+        )
     for attempt in range(ATTEMPTS):
         try:
             return _storage(url)

@@ -1834,3 +1834,17 @@ def test_a_mat_element_that_inflates_a_thousandfold_is_refused_before_scipy_infl
         load_music(path)
     assert str(err.value).startswith(f"{path}: element 1: unpacks to ")
     assert "as a zip bomb does" in str(err.value)
+
+
+def test_a_gap_in_a_future_file_is_filled_as_data_missing_says_never_forecast_as_nan(tmp_path):
+    from tests.series_helpers import generated_text, series_recipe, untrained_run, write_csv
+
+    rows = "".join(f"{i},{i % 3},{i % 7}\n" for i in range(80))
+    series = write_csv(tmp_path / "s.csv", "t,x,v\n" + rows)
+    raw = series_recipe(series, future_columns=["x"], value_columns=["v"], missing="interpolate")
+    run, _ = untrained_run(raw)
+    gap = write_csv(tmp_path / "gap.csv", "x\n1\nnan\n3\n")
+    filled = write_csv(tmp_path / "filled.csv", "x\n1\n2\n3\n")
+    forecast = generated_text(run, horizon=3, future=gap)
+    assert "nan" not in forecast.lower()
+    assert forecast == generated_text(run, horizon=3, future=filled)

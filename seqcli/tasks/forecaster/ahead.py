@@ -10,7 +10,8 @@ import torch
 
 from seqcli.data.dates import Calendar, cycle_columns
 from seqcli.data.forecast_data import SeriesMeta
-from seqcli.data.series import Columns, read_series
+from seqcli.data.missing import read_complete
+from seqcli.data.series import Columns
 from seqcli.errors import DataError, UsageError
 
 
@@ -37,7 +38,8 @@ def _file_rows(meta: SeriesMeta, path: Path | None, rows: int, missing: str) -> 
             f"the model reads data.future_columns ({names}), known ahead; pass --future FILE "
             f"with their values for the {rows} row(s) after the series' end"
         )
-    table = read_series(path, Columns((), meta.future, None), missing=missing)
+    # its gaps filled as data.missing fills the series': a gap left NaN is a NaN forecast
+    table = read_complete(path, Columns((), meta.future, None), missing)
     if len(table.features) < rows:
         raise DataError(
             f"{path}: {len(table.features)} row(s) of {names}; the forecast needs their "

@@ -697,6 +697,14 @@ CASES = [
         "empty: holds no metrics.jsonl",
     ),
     case(
+        "plot-to-a-fifo", fifo("curves.png"), "plot {run} --out curves.png",
+        "--out curves.png: is a named pipe (FIFO), not a file seqcli may replace",
+    ),
+    case(
+        "report-to-a-fifo", fifo("page.html"), "report {run} --text A --out page.html",
+        "--out page.html: is a named pipe (FIFO), not a file seqcli may replace",
+    ),
+    case(
         "plot-to-a-text-file", nothing, "plot {run} --out curves.txt",
         "--out curves.txt: expected a file name ending in .png",
     ),

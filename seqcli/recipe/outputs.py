@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from seqcli.errors import SeqcliError, UsageError
+from seqcli.recipe.inputs import NOT_REGULAR
 
 NO_FOLLOW = os.O_NOFOLLOW | os.O_CLOEXEC
 LINK = "is a symbolic link; seqcli writes no file through a link"
@@ -73,6 +74,9 @@ def _problem(path: Path, output: Output) -> str | None:
         return LINK
     if path.is_dir():
         return "is a folder; name the file to write"
+    special = _special(path)
+    if special is not None:  # the rename would put a file in its place: /dev/null, a FIFO
+        return f"is {special}, not a file seqcli may replace; name a file to write"
     if path.exists() and not output.replace:
         return "exists and seqcli did not write it; pass --overwrite to replace it"
     folder = path.parent
@@ -81,6 +85,15 @@ def _problem(path: Path, output: Output) -> str | None:
     if not os.access(folder, os.W_OK | os.X_OK):
         return f"the folder {folder} is not writable"
     return None
+
+
+def _special(path: Path) -> str | None:
+    """What path is if it is neither a regular file, a folder nor missing."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    return next((what for test, what in NOT_REGULAR.items() if test(mode)), None)
 
 
 def write_output(path: Path, content: Content, output: Output) -> Path:

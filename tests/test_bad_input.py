@@ -357,6 +357,7 @@ Y = ["a", "b", "a", "b"]
 
 
 TWO_GLYPHS = "##\n#.\n\n..\n.#\n"
+MP3 = b"ID3\x04\x00" + bytes(60)  # an MP3's tag header, named .wav
 
 
 def forecaster_recipe(**model):
@@ -1585,6 +1586,14 @@ CASES = [
     case(
         "audio-loose-file", both(wav("d/a/1.wav"), wav("d/2.wav"), audio()),
         TRAIN, "d/2.wav: not in a class subfolder; without data.name_pattern or data.labels_file",
+    ),
+    case(
+        "init-recordings-with-a-fifo", both(wav("d/a/1.wav"), wav("d/b/1.wav"), fifo("d/b/2.wav")),
+        "init d --out d.yaml", "d/b/2.wav: is a named pipe (FIFO), expected a regular file",
+    ),
+    case(
+        "init-recordings-that-are-not-wav", both(file("d/a/1.wav", MP3), file("d/b/2.wav", MP3)),
+        "init d --out d.yaml", "d/a/1.wav: not a PCM RIFF/WAVE file (file does not start with RIFF",
     ),
     case(
         "npz-to-a-run-that-reads-lines", run_of("classifier"),

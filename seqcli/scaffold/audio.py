@@ -9,6 +9,8 @@ from functools import partial
 from pathlib import Path
 
 from seqcli.data.audio_names import recordings_in
+from seqcli.errors import DataError
+from seqcli.recipe.inputs import DATA, open_input
 from seqcli.scaffold.audio_labels import Labelling, labelling
 from seqcli.scaffold.draft import Draft, Option, choose
 from seqcli.scaffold.labelled import UNBALANCED, VAL_FRACTION
@@ -38,12 +40,16 @@ def headers(wavs: list[Path]) -> tuple[int | None, float]:
     rates: Counter[int] = Counter()
     longest = 0.0
     for path in wavs[:HEADERS]:
+        # through the read door: a FIFO named .wav is refused by name, never opened to wait
         try:
-            with wave.open(str(path), "rb") as sound:
+            with open_input(path, DATA) as handle, wave.open(handle, "rb") as sound:
                 rates[sound.getframerate()] += 1
                 longest = max(longest, sound.getnframes() / sound.getframerate())
-        except (wave.Error, EOFError, OSError, ZeroDivisionError):
-            continue  # float or 24-bit: the reader hands it to soundfile; bad: it says so
+        except wave.Error as err:
+            if not str(err).startswith("unknown format"):  # float/24-bit: soundfile reads it
+                raise DataError(f"{path}: not a PCM RIFF/WAVE file ({err})") from None
+        except (EOFError, ZeroDivisionError):
+            continue  # a damaged header: the reader names the file when it trains
     return (rates.most_common(1)[0][0] if rates else None), longest
 
 

@@ -393,6 +393,37 @@ def folder_recipe(files: dict[str, str]):
     return setup
 
 
+def series_of(name: str, values: list[float], **model):
+    """recipe.yaml: a direct forecaster of `name`, a monthly series of these values, with a
+    season of 12 and these model keys."""
+    rows = "".join(f"{i},{value}\n" for i, value in enumerate(values))
+    data = {"format": "series", "path": name, "lookback": 24, "horizon": 3, "season": 12}
+    return both(file(name, "t,v\n" + rows), recipe(mapping="many_to_one", data=data, model=model))
+
+
+SEASONAL = [10 + 5 * ((i % 12) - 6) / 6 + i / 10 for i in range(120)]  # above zero throughout
+WITH_ZEROS = [0.0 if i in (30, 31) else v for i, v in enumerate(SEASONAL)]
+NEGATIVE = [v - 12 for v in SEASONAL]
+
+
+def future_run(tmp: Path, run: Path) -> None:
+    """fc/: a direct forecaster of v in s.csv with x known ahead (data.future_columns),
+    trained two steps."""
+    rows = "".join(f"{i},{i % 4},{2 * (i % 4) + 1}\n" for i in range(60))
+    file("s.csv", "t,x,v\n" + rows)(tmp, run)
+    data = {
+        "format": "series",
+        "path": "s.csv",
+        "value_columns": ["v"],
+        "future_columns": ["x"],
+        "lookback": 4,
+        "horizon": 3,
+    }
+    recipe(mapping="many_to_one", data=data, train={"steps": 2, "eval_every": 2})(tmp, run)
+    result = CliRunner().invoke(app, ["train", "recipe.yaml", "--out", "fc", "--quiet"])
+    assert result.exit_code == 0, result.output
+
+
 def memory_recipe(data: str, *, data_format: str = "glyphs", name: str = "g.txt"):
     """recipe.yaml: a Hopfield network storing the patterns in `name`, which holds data."""
 
@@ -1144,6 +1175,56 @@ CASES = [
             mapping="many_to_one",
             data={"format": "series", "path": "s.csv", "series_column": "id"})), TRAIN,
         "s.csv:1: no column 'id'; the header has 't', 'v'",
+    ),
+    # Hybrid, residual and ensemble forecasts (docs/guides/forecasting.md), and --future.
+    case(
+        "hybrid-multiplicative-over-zeros",
+        series_of("z.csv", WITH_ZEROS, decomposition="multiplicative"), TRAIN,
+        "z.csv: a value of 0; model.decomposition multiplicative needs every value above zero",
+    ),
+    case(
+        "hybrid-multiplicative-over-negatives",
+        series_of("n.csv", NEGATIVE, decomposition="multiplicative"), TRAIN,
+        "n.csv: a value of -7; model.decomposition multiplicative needs every value above zero",
+    ),
+    case(
+        "hybrid-series-of-three-rows",
+        series_of("three.csv", SEASONAL[:3], decomposition="multiplicative"), TRAIN,
+        "three.csv: 3 rows leave",
+    ),
+    case(
+        "residual-of-a-series-of-three-rows",
+        series_of("three.csv", SEASONAL[:3], residual_of="auto"), TRAIN, "three.csv: 3 rows leave",
+    ),
+    case(
+        "residual-of-a-baseline-that-does-not-apply",
+        series_of("n.csv", NEGATIVE, residual_of="holt_winters_multiplicative"), TRAIN,
+        "model.residual_of holt_winters_multiplicative: does not apply to this series",
+    ),
+    case(
+        "ensemble-over-a-series-of-three-rows", series_of("three.csv", SEASONAL[:3]),
+        f"{TRAIN} --set train.ensemble=3", "three.csv: 3 rows leave",
+    ),
+    case(
+        "future-file-is-a-fifo", both(future_run, fifo("f.csv")),
+        "generate fc --future f.csv", "f.csv: is a named pipe (FIFO), expected a regular file",
+    ),
+    case(
+        "future-file-missing-the-column", both(future_run, file("f.csv", "y\n1\n2\n3\n")),
+        "generate fc --future f.csv", "f.csv:1: no column 'x'; the header has 'y'",
+    ),
+    case(
+        "future-file-with-nan", both(future_run, file("f.csv", "x\n1\nNaN\n3\n")),
+        "generate fc --future f.csv", "f.csv:3:1: 'NaN' is not a number (column 'x')",
+    ),
+    case(
+        "future-file-too-short", both(future_run, file("f.csv", "x\n1\n2\n")),
+        "generate fc --future f.csv", "f.csv: 2 row(s) of x; the forecast needs their values "
+        "for 3 row(s) after the series' end (--future)",
+    ),
+    case(
+        "future-file-not-text", both(future_run, file("f.csv", bytes(range(256)) * 4)),
+        "generate fc --future f.csv", "f.csv:1: no column 'x'",
     ),
     case(
         "generate-flag-of-another-task", nothing, "generate {run} --horizon 3",

@@ -1705,6 +1705,31 @@ CASES = [
         skip=NO_OPTUNA or NO_PSYCOPG2,
     ),
     case(
+        "tune-space-key-does-not-exist", both(recipe(), file("s.yaml", "train.nope: float(1,2)\n")),
+        "tune recipe.yaml --trials 1 --space s.yaml",
+        "s.yaml: train.nope=float(1,2): at 1.0: train.nope: unknown key", skip=NO_OPTUNA,
+    ),
+    case(
+        "tune-space-file-empty", both(recipe(), file("s.yaml", "")),
+        "tune recipe.yaml --trials 1 --space s.yaml", "s.yaml: search space file is empty",
+        skip=NO_OPTUNA,
+    ),
+    case(
+        "tune-space-file-missing", recipe(), "tune recipe.yaml --trials 1 --space s.yaml",
+        "s.yaml: search space file not found", skip=NO_OPTUNA,
+    ),
+    case(
+        "tune-space-file-a-fifo", both(recipe(), fifo("s.yaml")),
+        "tune recipe.yaml --trials 1 --space s.yaml",
+        "s.yaml: is a named pipe (FIFO), expected a regular file", skip=NO_OPTUNA,
+    ),
+    case(
+        "tune-storage-not-a-database", both(recipe(), file("db.sqlite", "not a database\n")),
+        f"{TUNE} train.lr=float(1e-3,1e-2) --out study --storage sqlite:///db.sqlite",
+        "--storage sqlite:///db.sqlite: (sqlite3.DatabaseError) file is not a database",
+        skip=NO_OPTUNA,
+    ),
+    case(
         "tune-storage-in-memory", recipe(),
         f"{TUNE} train.lr=float(1e-3,1e-2) --out study --storage sqlite://",
         "--storage sqlite://: an SQLite study in memory is lost between connections; name a "

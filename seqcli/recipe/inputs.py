@@ -38,6 +38,8 @@ class Input:
 
 
 RECIPE = Input("recipe file", RecipeError, limit=1 * MiB)
+# seqcli tune --space: a YAML file of recipe key: distribution, read as a recipe is.
+SPACE = Input("search space file", UsageError, limit=1 * MiB)
 DATA = Input("data file", DataError)
 MUSIC = Input("music file", DataError)
 # The prime is fed to the model in chunks; the limit bounds the text held and echoed.

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from seqcli.errors import RecipeError, RecipeProblems
 from seqcli.recipe.cells import CELL_OPTIONS
 from seqcli.recipe.errors import cut, describe_validation_error
-from seqcli.recipe.inputs import RECIPE, read_input
+from seqcli.recipe.inputs import RECIPE, Input, read_input
 from seqcli.recipe.schema import READ_BY, SPEC_OPTIONS, Recipe
 from seqcli.recipe.yaml_loader import YamlRefused, parse_yaml
 
@@ -81,12 +81,12 @@ def require_mapping(raw: Any, *, source: str) -> None:
         raise RecipeError(f"{source}: a recipe is a mapping of keys, got {type(raw).__name__}")
 
 
-def read_yaml(path: Path) -> Any:
+def read_yaml(path: Path, kind: Input = RECIPE) -> Any:
     """Parse a recipe file (a regular file of at most 1 MiB) with the safe loader, naming the
     line and column of a syntax error, a duplicate key or an alias bomb."""
-    text = read_input(path, RECIPE)
+    text = read_input(path, kind)
     if not text.strip():
-        raise RecipeError(f"{path}: recipe file is empty")
+        raise kind.error(f"{path}: {kind.noun} is empty")
     return parse_text(text, source=str(path))
 
 

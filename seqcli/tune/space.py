@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from seqcli.errors import RecipeError, UsageError
+from seqcli.recipe.inputs import SPACE
 from seqcli.recipe.load import overridden, read_yaml, validate_recipe
 
 WRITTEN = re.compile(r"^\s*(float|int|choice)\s*\((.*)\)\s*$", re.DOTALL)
@@ -107,7 +108,7 @@ def from_mapping(raw: dict, origin: str) -> list[Param]:
 
 def from_file(path: Path) -> list[Param]:
     """A --space file: a YAML mapping of recipe key to distribution."""
-    raw = read_yaml(path)
+    raw = read_yaml(path, SPACE)
     if not isinstance(raw, dict) or not raw:
         raise UsageError(f"{path}: a search space is a mapping of recipe key: distribution")
     return from_mapping(raw, str(path))

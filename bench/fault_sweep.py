@@ -34,6 +34,10 @@ TABLES = (
     "tests/test_npz.py",  # zip bombs and forged headers in .npz files
     "tests/test_init.py",  # seqcli init on every kind of file, hostile ones too
     "tests/test_docs.py",  # every command the docs quote
+    "tests/test_report.py",  # a hostile run's page stays inert; --out a link, a file of yours
+    "tests/test_tune_storage.py",  # storages that can never work, two processes creating one
+    "tests/test_tune_processes.py",  # Ctrl-C, a killed trial, two processes on one study
+    "tests/test_doors_audit.py",  # every command's reads and writes pass through the doors
 )
 HANG_SECONDS = 300
 # What a failure's report says, first match wins: its class. The tables assert "changed:

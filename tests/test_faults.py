@@ -560,6 +560,56 @@ def stop_during(command: str, sig: int):
     return check
 
 
+# seqcli report over hostile text: in the corpus (so in the vocabulary and the samples), in
+# the recipe, in samples.jsonl as someone else's run folder may hold it, and in --text. The
+# page opened in Chromium must run none of it: no handler fires, no element is made of it.
+HOSTILE = '</script><script>window.pwned=1</script><img src=x onerror="window.pwned=1"><!--'
+
+
+def report_of_hostile_text_runs_no_script(tmp: Path, run: Path) -> dict:
+    from tests.test_report_browser import CHROMIUM, FLAGS, missing_browser
+
+    if missing_browser():
+        pytest.skip(missing_browser())
+    (tmp / "corpus.txt").write_text(f"To be or not to be. {HOSTILE}\n" * 30, encoding="utf-8")
+    recipe = write_tiny_recipe(tmp, generate={"sample_length": 20, "prime": HOSTILE})
+    with recipe.open("a", encoding="utf-8") as handle:
+        handle.write(f"# {HOSTILE}\n")
+    assert cli("train", recipe, "--out", tmp / "run", "--quiet", "--steps", "4").exit_code == 0
+    samples = tmp / "run" / "samples.jsonl"
+    lines = [json.loads(line) for line in samples.read_text(encoding="utf-8").splitlines()]
+    samples.write_text("".join(json.dumps({**line, "text": HOSTILE}) + "\n" for line in lines))
+    page = tmp / "page.html"
+    assert cli("report", tmp / "run", "--text", HOSTILE, "--out", page).exit_code == 0
+    return browsed(page, CHROMIUM, FLAGS)
+
+
+def browsed(page: Path, chromium: str, flags: list[str]) -> dict:
+    """Open the page, hover every character of the gates view, and check nothing ran."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=flags)
+        view, dialogs = browser.new_page(), []
+        view.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        view.route(
+            "**/*",
+            lambda route: (
+                route.abort() if "file://" not in route.request.url else route.continue_()
+            ),
+        )
+        view.goto(page.as_uri())
+        spans = view.locator(".gates span")
+        hovered = spans.count()
+        for index in range(hovered):
+            spans.nth(index).hover()
+        ran, images = view.evaluate("window.pwned"), view.locator("img").count()
+        browser.close()
+    assert (ran, images, dialogs) == (None, 0, []), "the page ran text from the run"
+    assert hovered >= len(HOSTILE), "the gates view drew no character of --text"
+    return {"characters hovered": hovered}
+
+
 @dataclass(frozen=True)
 class Fault:
     id: str
@@ -597,6 +647,8 @@ FAULTS = [
     Fault("sigint-during-evaluate", stop_during("evaluate", signal.SIGINT), True),
     Fault("sigint-during-generate", stop_during("generate", signal.SIGINT), True),
     Fault("sigterm-during-generate", stop_during("generate", signal.SIGTERM), True),
+    # starts a browser: seconds, run with the processes
+    Fault("report-of-hostile-text-runs-no-script", report_of_hostile_text_runs_no_script, True),
 ]
 SHORT_CUT = {"stdout-reader-left", "sigint-during-generate"}  # processes the inner loop runs
 

@@ -206,3 +206,38 @@ def test_a_reader_that_goes_around_open_input_fails_the_audit(user, monkeypatch)
     monkeypatch.setattr(load, "read_input", lambda path, kind: Path(path).read_text())
     with pytest.raises(AssertionError, match=r"went around the doors: .*'read .*char-lm.yaml"):
         run(user, "train", recipe("char-lm"), "--out", user / "lm", "--quiet", *brief())
+
+
+def test_report_of_a_run_and_of_a_tune_study_pass_only_through_the_doors(user):
+    lm, out = user / "runs" / "lm", user / "out"
+    out.mkdir()
+    run(user, "train", recipe("char-lm"), "--out", lm, "--quiet", *brief())
+    (user / "inputs" / "text.txt").write_text("to be\n", encoding="utf-8")
+    run(user, "report", lm, "--file", user / "inputs" / "text.txt", "--out", out / "lm.html")
+    run(user, "report", lm, "--text", "to be", "--out", out / "lm.html")  # its own page, replaced
+    study = user / "study"
+    search = ["--trials", "2", "--param", "train.lr=float(1e-3,1e-2)", "--out", study]
+    run(user, "tune", recipe("sms-spam"), *search, *brief())
+    run(user, "tune", "--show", study)
+    run(user, "report", study, "--out", out / "study.html")
+
+
+def test_an_audio_recipe_passes_only_through_the_doors(user):
+    digits, out = user / "runs" / "digits", user / "out"
+    out.mkdir()
+    recordings = ROOT / "samples" / "fsdd" / "recordings"
+    path = f"data.path={recordings}"
+    run(user, "train", recipe("spoken-digit"), "--out", digits, "--quiet", *brief(path))
+    run(user, "evaluate", digits)
+    run(user, "predict", digits, "--file", recordings / "7_jackson_0.wav")
+    run(user, "report", digits, "--out", out / "digits.html")
+    run(user, "init", recordings, "--out", user / "inputs" / "digits.yaml")
+
+
+def test_a_recording_read_around_open_input_fails_the_audit(user, monkeypatch):
+    import seqcli.data.audio as audio
+
+    monkeypatch.setattr(audio, "open_input", lambda path, kind: open(path, "rb"))
+    path = f"data.path={ROOT / 'samples' / 'fsdd' / 'recordings'}"
+    with pytest.raises(AssertionError, match=r"went around the doors: .*'read .*\.wav"):
+        run(user, "train", recipe("spoken-digit"), "--out", user / "d", "--quiet", *brief(path))

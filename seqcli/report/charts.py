@@ -7,8 +7,9 @@ would then be over the 3 MB a report should stay under."""
 from __future__ import annotations
 
 from seqcli.data.corpus import cache_root
+from seqcli.errors import SeqcliError
 from seqcli.extras import require
-from seqcli.recipe.outputs import write_beside
+from seqcli.recipe.outputs import Output, make_folder, write_beside
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # a name, never fetched
 ZOOM = [{"name": "zoom", "select": "interval", "bind": "scales"}]
@@ -23,10 +24,10 @@ def runtime() -> str:
     if kept.is_file() and not kept.is_symlink():
         return kept.read_text(encoding="utf-8")
     bundle = convert.javascript_bundle()
-    try:
-        kept.parent.mkdir(parents=True, exist_ok=True)
+    try:  # through the door: a link in the cache folder's place is refused, not followed
+        make_folder(kept.parent, Output("SEQCLI_CACHE"))
         write_beside(kept, bundle.encode("utf-8"))
-    except OSError:
+    except (OSError, SeqcliError):
         pass  # an unwritable cache costs the next report the same seconds, nothing more
     return bundle
 

@@ -344,6 +344,27 @@ def wav(name: str, *, seconds: float = 0.2, rate: int = 8000):
     return setup
 
 
+def forged_wav(name: str, *, declared: int):
+    """A real 0.2 s recording whose RIFF header claims `declared` bytes of samples."""
+
+    def setup(tmp: Path, run: Path) -> None:
+        wav(name)(tmp, run)
+        data = bytearray((tmp / name).read_bytes())
+        chunk = data.index(b"data")
+        data[chunk + 4 : chunk + 8] = struct.pack("<I", declared)
+        data[4:8] = struct.pack("<I", declared + 36)
+        (tmp / name).write_bytes(bytes(data))
+
+    return setup
+
+
+def ctc(**data):
+    """The tiny recipe transcribing d/'s recordings, each name's label its digits (CTC)."""
+    data = {"format": "audio", "path": "d", "val_fraction": 0, **data}
+    pattern = {"name_pattern": "{label}_{speaker}", "label_type": "sequence"}
+    return recipe(mapping="many_to_many", data={**data, **pattern})
+
+
 def audio(**data):
     """The tiny recipe reading the recordings in class subfolders of d/."""
     return recipe(
@@ -1649,6 +1670,24 @@ CASES = [
         "audio-link-loop-named-as-a-recording",
         both(wav("d/a/1.wav"), wav("d/b/1.wav"), symlink_loop("d/b/2.wav"), audio()),
         TRAIN, "d/b/2.wav: data file not found",
+    ),
+    case(
+        "audio-huge-declared-size",
+        both(wav("d/a/1.wav"), forged_wav("d/b/2.wav", declared=2**31), audio()),
+        TRAIN, "d/b/2.wav: 134217.7 s long, past data.max_seconds (60)",
+    ),
+    case(
+        "ctc-recording-not-riff", both(wav("d/12_ann.wav"), file("d/34_bob.wav", MP3), ctc()),
+        TRAIN, "d/34_bob.wav: not a PCM RIFF/WAVE file (file does not start with RIFF id)",
+    ),
+    case(
+        "ctc-recording-without-frames",
+        both(wav("d/12_ann.wav"), wav("d/34_bob.wav", seconds=0), ctc()),
+        TRAIN, "d/34_bob.wav: 0 frames; the recording is empty",
+    ),
+    case(
+        "ctc-fifo-named-as-a-recording", both(wav("d/12_ann.wav"), fifo("d/34_bob.wav"), ctc()),
+        TRAIN, "d/34_bob.wav: is a named pipe (FIFO), expected a regular file",
     ),
     case(
         "audio-odd-rate", both(wav("d/a/1.wav"), wav("d/b/2.wav", rate=7919), audio()),

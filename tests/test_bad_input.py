@@ -758,6 +758,24 @@ CASES = [
         "--out page.html: is a named pipe (FIFO), not a file seqcli may replace",
     ),
     case(
+        "report-to-a-link", link("page.html", "mine.html"), "report {run} --text A --out page.html",
+        "--out page.html: is a symbolic link; seqcli writes no file through a link",
+    ),
+    case(
+        "report-to-a-folder", folder("page.html"), "report {run} --text A --out page.html",
+        "--out page.html: is a folder; name the file to write",
+    ),
+    case(
+        "report-to-a-text-file", nothing, "report {run} --text A --out page.txt",
+        "--out page.txt: expected a file name ending in .html or .htm",
+    ),
+    case(
+        "report-over-a-page-of-yours",
+        both(file("page.html", "<p>mine</p>"), lambda tmp, run: keep(tmp / "page.html")),
+        "report {run} --text A --out page.html",
+        "--out page.html: exists and is not a seqcli report; pass --overwrite",
+    ),
+    case(
         "plot-to-a-text-file", nothing, "plot {run} --out curves.txt",
         "--out curves.txt: expected a file name ending in .png",
     ),

@@ -12,6 +12,7 @@ case still running after HANG_SECONDS is stopped and counted so) or unclear (it 
 otherwise: a message that does not say what the case expects).
 
     flock /tmp/heavy.lock python bench/fault_sweep.py
+    flock /tmp/heavy.lock python bench/fault_sweep.py tests/test_bad_input.py -k audio
 """
 
 from __future__ import annotations
@@ -102,10 +103,20 @@ def row(name: str, counts: Counter) -> str:
     return f"{name:28} {tried:6} {counts['passed']:6} {counts['failed']:7} {counts['skipped']:8}"
 
 
+def arguments(argv: list[str]) -> list[str]:
+    """The tables to run (all by default) and any pytest options given (-k audio)."""
+    if {"-h", "--help"} & set(argv):
+        print(__doc__)
+        sys.exit(0)
+    tables = [arg for arg in argv if arg.endswith(".py")]
+    return [*(tables or TABLES), *(arg for arg in argv if not arg.endswith(".py"))]
+
+
 def main() -> int:
+    selected = arguments(sys.argv[1:])
     tally = Tally()
     started = time.perf_counter()
-    code = pytest.main(["-q", "-p", "no:cacheprovider", "--all", *TABLES], plugins=[tally])
+    code = pytest.main(["-q", "-p", "no:cacheprovider", "--all", *selected], plugins=[tally])
     print(f"\nfault sweep, {time.perf_counter() - started:.0f} s")
     print(f"{'table':28} {'tried':>6} {'met':>6} {'failed':>7} {'skipped':>8}")
     total = Counter()

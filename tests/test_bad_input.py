@@ -1787,6 +1787,15 @@ CASES = [
         skip=NO_OPTUNA,
     ),
     case(
+        "tune-range-of-nan", recipe(), f"{TUNE} train.lr=float(nan,1)",
+        "--param train.lr=float(nan,1): NaN is not a bound; give a finite number", skip=NO_OPTUNA,
+    ),
+    case(
+        "tune-range-to-infinity", recipe(), f"{TUNE} train.lr=float(0.1,inf)",
+        "--param train.lr=float(0.1,inf): infinity is not a bound; give a finite number",
+        skip=NO_OPTUNA,
+    ),
+    case(
         "tune-storage-in-memory", recipe(),
         f"{TUNE} train.lr=float(1e-3,1e-2) --out study --storage sqlite://",
         "--storage sqlite://: an SQLite study in memory is lost between connections; name a "

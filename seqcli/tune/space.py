@@ -6,10 +6,12 @@ into an Optuna distribution, the recipe schema says which values a key takes."""
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from seqcli.data.numbers import non_finite_name
 from seqcli.errors import RecipeError, UsageError
 from seqcli.recipe.inputs import SPACE
 from seqcli.recipe.load import overridden, read_yaml, validate_recipe
@@ -46,9 +48,12 @@ class Param:
 
 def _number(text: str, kind: type, source: str) -> float:
     try:
-        return kind(float(text)) if kind is int and float(text).is_integer() else kind(text)
+        value = kind(float(text)) if kind is int and float(text).is_integer() else kind(text)
     except ValueError:
         raise UsageError(f"{source}: {text.strip()!r} is not {NUMBER_WORDS[kind]}") from None
+    if not math.isfinite(value):  # NaN compares false with any bound: it would be 'low nan'
+        raise UsageError(f"{source}: {non_finite_name(value)} is not a bound; give a finite number")
+    return value
 
 
 def _ranged(key: str, kind: str, parts: list[str], source: str) -> Param:

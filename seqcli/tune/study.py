@@ -28,9 +28,6 @@ ATTEMPTS = 3  # to open a storage another process may be creating
 # What a storage another process is creating at the same moment says (SQLite: both create its
 # tables); only these are worth another attempt.
 RACES = ("already exists", "database is locked")
-# SQLite with no file: each connection gets its own empty database, so the study's tables
-# vanish between the connections Optuna opens (and the results at the end are not found).
-IN_MEMORY = re.compile(r"sqlite(\+\w+)?://(/(:memory:)?)?(\?.*)?")
 
 SAMPLERS = {
     "tpe": lambda optuna, seed: optuna.samplers.TPESampler(seed=seed),
@@ -73,6 +70,11 @@ def optuna_module():
     optuna = require("optuna", extra="tune", wanted_by="seqcli tune")
     optuna.logging.set_verbosity(optuna.logging.ERROR)  # our table reports the trials
     return optuna
+
+
+# SQLite with no file: each connection gets its own empty database, so the study's tables
+# vanish between the connections Optuna opens (and the results at the end are not found).
+IN_MEMORY = re.compile(r"sqlite(\+\w+)?://(/(:memory:)?)?(\?.*)?")
 
 
 def open_storage(url: str):

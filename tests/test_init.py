@@ -294,7 +294,7 @@ def test_an_npz_zip_bomb_is_refused_before_init_reads_its_arrays(tmp_path, monke
     data = bomb(tmp_path / "bomb.npz")
     monkeypatch.setattr(np, "load", lambda *a, **k: pytest.fail("np.load ran before the check"))
     line = one_error(invoke("init", data, "--out", tmp_path / "r.yaml"), "bomb.npz")
-    assert "x unpacks to 80 MiB from" in line and not (tmp_path / "r.yaml").exists()
+    assert "bomb.npz:x: unpacks to 80 MiB from" in line and not (tmp_path / "r.yaml").exists()
 
 
 def test_a_task_that_does_not_fit_the_file_is_refused_naming_it(tmp_path):

@@ -3,6 +3,7 @@
     python bench/forecast.py                  # every series below, one after another
     python bench/forecast.py airline nile     # some of them
     python bench/forecast.py --set model.decomposition=none --set model.residual_of=auto
+    python bench/forecast.py --set data.auto_arima=true   # AutoARIMA among the baselines
 
 Each series is written to a CSV and trained with its frequency's recipe unchanged
 (recipes/forecast-*.yaml; the daily one in bench/recipes); only facts about the data are set:

@@ -135,8 +135,8 @@ class SeriesData(DataSection):
     auto_arima: bool = Field(
         False,
         description="also score the AutoARIMA baseline: statsforecast's stepwise order search "
-        "fitted on each series' training part; about 4 s to import statsforecast, then 0.3-3 s "
-        "per series and value column at each evaluate (pip install 'seqcli[forecast]')",
+        "fitted on each series' training part; statsforecast's import and 0.2-2.5 s per series "
+        "and value column at each evaluate (pip install 'seqcli[forecast]')",
     )
 
     @property

@@ -9,8 +9,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from seqcli.errors import RecipeError
 from seqcli.metrics.arima import arima_fit
 from seqcli.metrics.baselines import BASELINES, Past, baseline_forecasts
+from seqcli.tasks.forecaster.evaluation import forecast_origins, score
+from tests.series_helpers import series_recipe, sine_csv, untrained_run
 
 pytest.importorskip("statsforecast")
 
@@ -81,3 +84,24 @@ def test_auto_arima_is_fitted_only_when_the_recipe_asks():
     assert "AutoARIMA" in baseline_forecasts(past, np.array([520]), 2)
     unasked = replace(past, auto_arima=False)  # data.auto_arima unset
     assert "AutoARIMA" not in baseline_forecasts(unasked, np.array([520]), 2)
+
+
+def arima_residual_recipe(tmp_path, *, asked: bool) -> dict:
+    raw = series_recipe(sine_csv(tmp_path / "s.csv"), mapping="many_to_one", season=None)
+    raw["data"]["auto_arima"] = asked
+    raw["model"]["residual_of"] = "arima"
+    return raw
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_a_residual_model_corrects_auto_arima_when_the_recipe_asks_for_it(tmp_path):
+    run, data = untrained_run(arima_residual_recipe(tmp_path, asked=True))
+    test = data.splits["test"]
+    scored = score(run, test, forecast_origins(test, 3, 1), 3)
+    # untrained, the correction is zero: the model is the baseline it corrects
+    assert np.allclose(scored.forecasts["model"], scored.forecasts["AutoARIMA"], atol=1e-3)
+
+
+def test_correcting_auto_arima_unasked_is_refused_naming_the_key(tmp_path):
+    with pytest.raises(RecipeError, match="model.residual_of arima: .*data.auto_arima"):
+        untrained_run(arima_residual_recipe(tmp_path, asked=False))

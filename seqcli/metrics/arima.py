@@ -23,7 +23,7 @@ from seqcli.metrics.ets import LONGEST_SEASON  # longer seasons are fitted witho
 @dataclass(frozen=True)
 class ArimaFit:
     order: tuple[int, int, int]  # (p, d, q)
-    seasonal: tuple[int, int, int, int]  # (P, D, Q, m); m = 1: none
+    seasonal: tuple[int, int, int, int]  # (P, D, Q, m); all 0 without a season
     params: tuple[float, ...]  # ar, ma, seasonal ar, seasonal ma, in statsmodels' order
     intercept: float  # the mean, when nothing is differenced
     drift: float  # the slope per row, when one difference is taken

@@ -3,6 +3,7 @@
     python bench/forecast.py                  # every series below, one after another
     python bench/forecast.py airline nile     # some of them
     python bench/forecast.py --set model.decomposition=none --set model.residual_of=auto
+    python bench/forecast.py --set data.auto_arima=true   # AutoARIMA among the baselines
 
 Each series is written to a CSV and trained with its frequency's recipe unchanged
 (recipes/forecast-*.yaml; the daily one in bench/recipes); only facts about the data are set:
@@ -26,6 +27,10 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import ROOT, SHARED, require, train_quietly  # noqa: E402
+
+# This checkout's seqcli: `python bench/forecast.py` puts bench/ first on the path, and the
+# venv's seqcli may be another checkout's (a worktree benchmarked main's code without it).
+sys.path.insert(0, str(ROOT))
 
 from seqcli.engine.run import load_run  # noqa: E402
 from seqcli.recipe import load_recipe  # noqa: E402

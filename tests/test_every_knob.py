@@ -239,6 +239,14 @@ TASK_KNOBS = {
         "tests/test_forecast_baselines.py",
         "test_auto_ets_is_fitted_only_when_the_recipe_asks",
     ),
+    "data.auto_arima": (
+        "tests/test_forecast_arima.py",
+        "test_auto_arima_is_fitted_only_when_the_recipe_asks",
+    ),
+    "model.correction_weight": (
+        "tests/test_forecast_combination.py",
+        "test_half_the_correction_forecasts_the_mean_of_the_network_and_its_baseline",
+    ),
     "model.residual_of": (
         "tests/test_residual.py",
         "test_the_untrained_residual_model_forecasts_its_baseline",

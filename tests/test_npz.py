@@ -21,7 +21,7 @@ def no_load(monkeypatch):
 def test_a_zip_bomb_is_refused_naming_its_member_and_ratio(tmp_path, no_load):
     path = bomb(tmp_path / "bomb.npz")
     assert path.stat().st_size < 200_000  # 80 MiB of x in a file of a few dozen KiB
-    with pytest.raises(DataError, match=r"bomb\.npz: x unpacks to 80 MiB from .* to 1\), as a zip"):
+    with pytest.raises(DataError, match=r"bomb\.npz:x: unpacks to 80 MiB from .* to 1\), as a zip"):
         read_arrays(path, target="class")
 
 

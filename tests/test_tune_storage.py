@@ -35,7 +35,17 @@ def test_a_storage_that_can_never_work_fails_at_once_without_retrying(url, said,
     assert naps == []
 
 
-def test_opening_a_storage_another_process_is_creating_is_tried_again(monkeypatch, tmp_path):
+# Two processes creating one SQLite storage: both create its tables, both stamp alembic's row.
+RACES = [
+    ("OperationalError", "CREATE TABLE", "table studies already exists"),
+    ("IntegrityError", "INSERT INTO alembic_version", "UNIQUE constraint failed: alembic_version"),
+]
+
+
+@pytest.mark.parametrize(("error", "statement", "said"), RACES)
+def test_opening_a_storage_another_process_is_creating_is_tried_again(
+    error, statement, said, monkeypatch, tmp_path
+):
     import sqlalchemy.exc
 
     real, calls = tune_study._storage, []
@@ -43,9 +53,7 @@ def test_opening_a_storage_another_process_is_creating_is_tried_again(monkeypatc
     def racing(url):
         calls.append(url)
         if len(calls) == 1:
-            raise sqlalchemy.exc.OperationalError(
-                "CREATE TABLE", {}, "table studies already exists"
-            )
+            raise getattr(sqlalchemy.exc, error)(statement, {}, said)
         return real(url)
 
     monkeypatch.setattr(tune_study, "_storage", racing)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from seqcli.metrics.arima import arima_available, arima_fit, arima_forecasts
 from seqcli.metrics.climatology import anomaly_persistence, climatology, fits_climatology
 from seqcli.metrics.ets import ets_fit, ets_forecasts
 from seqcli.metrics.holt_winters import available, fitted, forecasts_after
@@ -31,6 +32,7 @@ class Past:
     season: int | None  # rows per season; None: the series has none
     window: int  # the moving average's rows
     auto_ets: bool = False  # fit AutoETS too (data.auto_ets): seconds per series
+    auto_arima: bool = False  # fit AutoARIMA too (data.auto_arima): seconds per series
 
     def training_parts(self) -> list[np.ndarray]:
         return [self.raw[s:t] for s, t in zip(self.starts, self.train_ends, strict=True)]
@@ -167,6 +169,21 @@ def fits_ets(past: Past) -> bool:
     return shortest >= max(2 * seasons, 10) and available()
 
 
+arima = fitted_forward(
+    lambda data, rows, steps, season: arima_forecasts(rows, arima_fit(data, season or 1), steps)
+)
+
+
+def fits_arima(past: Past) -> bool:
+    """Asked for (data.auto_arima), ten rows and, with a season, two whole seasons in every
+    training part (a seasonal difference and its terms need them), and statsforecast."""
+    if not past.auto_arima:
+        return False
+    seasons = past.season if past.season is not None and past.season > 1 else 0
+    shortest = min(len(part) for part in past.training_parts())
+    return shortest >= max(2 * seasons, 10) and arima_available()
+
+
 def fits_theta(past: Past) -> bool:
     """Two whole seasons in every training part (the classical decomposition needs them),
     at least four rows, and statsmodels installed."""
@@ -226,6 +243,7 @@ BASELINES = {
     ),
     "theta": BaselineSpec(theta, lambda past: "Theta", applies=fits_theta),
     "ets": BaselineSpec(ets, lambda past: "AutoETS", applies=fits_ets),
+    "arima": BaselineSpec(arima, lambda past: "AutoARIMA", applies=fits_arima),
 }
 
 

@@ -126,6 +126,7 @@ class DirectForecaster(nn.Module):
             nn.init.zeros_(self.head.bias)
         self.band = ConformalBand(*self.shape, window_norm=config.window_norm)
         self.loss = loss_of(config)
+        self.correction_weight, self.point = config.correction_weight, config.point
 
     def forward(
         self,
@@ -147,9 +148,21 @@ class DirectForecaster(nn.Module):
         scaled = self.head(summary).unflatten(-1, self.shape)  # (B, S, V, Q)
         predictions = restore(scaled)
         if baseline is not None:  # the output is a correction, in the window's own scale
-            predictions = predictions - restore(torch.zeros_like(scaled)) + baseline[..., None]
+            correction = predictions - restore(torch.zeros_like(scaled))  # (B, S, V, Q)
+            predictions = baseline[..., None] + correction - self.withheld(correction)
         loss = None if targets is None else self.loss(predictions, targets)
         return Output(predictions, loss, None)
+
+    def withheld(self, correction: torch.Tensor) -> torch.Tensor:
+        """(B, S, V, 1) what the forecast leaves out of the correction: training learns all of
+        it, and the forecast keeps model.correction_weight of the median's (with 0.5, the mean
+        of the network's and the baseline's forecasts, M4's combination). Every quantile moves
+        by the same amount, so the band follows its median with its width kept."""
+        # The median of the ordered outputs: what the forecast reports, crossing or not.
+        median = ordered(correction)[..., self.point : self.point + 1]  # (B, S, V, 1)
+        if self.training or self.correction_weight == 1:
+            return torch.zeros_like(median)
+        return (1 - self.correction_weight) * median
 
     def forecast(self, values: torch.Tensor, steps: int, series=None, baseline=None, future=None):
         """(B, steps, V, Q) for steps up to the trained horizon."""

@@ -12,6 +12,7 @@ from pydantic import AfterValidator, Field, model_validator
 from seqcli.recipe.cells import CELL_NAMES, CELL_OPTIONS, CELL_SPECS
 from seqcli.recipe.data_base import resolve_path
 from seqcli.recipe.quantile_head import QuantileHead
+from seqcli.recipe.residual_head import ResidualHead
 from seqcli.recipe.schedule import Section
 
 CellName = Literal[CELL_NAMES]
@@ -218,7 +219,7 @@ class GeneratorConfig(ModelConfig):
     )
 
 
-class ForecasterConfig(ModelConfig, QuantileHead):
+class ForecasterConfig(ModelConfig, QuantileHead, ResidualHead):
     window_norm: bool = Field(
         False,
         description="rescale each input window by its own mean and standard deviation and "
@@ -231,12 +232,6 @@ class ForecasterConfig(ModelConfig, QuantileHead):
         "when the lookback holds two) is taken out of each window and put back on the "
         "forecast, its coefficients learned per series (ES-RNN, Smyl 2020); multiplicative "
         "(values above zero) or additive",
-    )
-    residual_of: str | None = Field(
-        None,
-        description="many_to_one: the network corrects this baseline's forecast (naive, "
-        "seasonal_naive, holt_winters_multiplicative, ...), starting from none; auto: the "
-        "baseline best on rolling origins of training and validation",
     )
 
     @model_validator(mode="after")

@@ -132,6 +132,12 @@ class SeriesData(DataSection):
         "series' training part, the lowest AICc kept; about 1-4 s of fitting per series and "
         "value column at each evaluate (pip install 'seqcli[forecast]')",
     )
+    auto_arima: bool = Field(
+        False,
+        description="also score the AutoARIMA baseline: statsforecast's stepwise order search "
+        "fitted on each series' training part; statsforecast's import and 0.2-2.5 s per series "
+        "and value column at each evaluate (pip install 'seqcli[forecast]')",
+    )
 
     @property
     def season_rows(self) -> int | None:

@@ -81,6 +81,7 @@ def _in_processes(request: Request, emit: Emit, stopper: Stopper, jobs: int, thr
 
     context = multiprocessing.get_context("spawn")  # fork would copy torch's thread pools
     threads = threads or max(1, (os.cpu_count() or 1) // jobs)
+    open_storage(request.url)  # its tables made here, before the workers would race to
     with context.Manager() as manager:
         queue = manager.Queue()
         workers = [

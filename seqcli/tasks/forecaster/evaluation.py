@@ -89,6 +89,7 @@ def score(run: Run, split: SeriesSplit, origins: np.ndarray, steps: int) -> Scor
         config.season_rows,
         config.moving_window,
         config.auto_ets,
+        config.auto_arima,
     )
     actual = split.raw[origins[:, None] + np.arange(steps)]  # (P, H, V)
     quantiles = model_forecast(run, split, origins, steps)

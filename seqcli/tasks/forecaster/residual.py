@@ -24,6 +24,8 @@ def past_of(split: SeriesSplit, config) -> Past:
         split.train_ends,
         config.season_rows,
         config.moving_window,
+        config.auto_ets,  # the library fits the recipe asks for, so a model can correct one
+        config.auto_arima,
     )
 
 
@@ -37,6 +39,8 @@ def history_past(history: np.ndarray, config) -> Past:
         np.array([rows]),
         config.season_rows,
         config.moving_window,
+        config.auto_ets,
+        config.auto_arima,
     )
 
 
@@ -89,7 +93,10 @@ def chosen(recipe: Recipe, val: SeriesSplit) -> str | None:
         )
     if name != "auto":
         if name is not None and not BASELINES[name].applies(past):
-            raise RecipeError(f"model.residual_of {name}: does not apply to this series")
+            raise RecipeError(
+                f"model.residual_of {name}: does not apply to this series (its season or "
+                "length; ets and arima also need data.auto_ets or data.auto_arima)"
+            )
         return name
     rolling, origins = rolling_origins(val, recipe.data)
     errors = {

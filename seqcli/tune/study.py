@@ -26,8 +26,14 @@ GRACE = 30  # seconds of silence after which a running trial is taken for dead
 RETRIES = 3  # times a dead trial is queued again
 ATTEMPTS = 3  # to open a storage another process may be creating
 # What a storage another process is creating at the same moment says (SQLite: both create its
-# tables, and both stamp alembic's version row); only these are worth another attempt.
-RACES = ("already exists", "database is locked", "UNIQUE constraint failed")
+# tables, and both stamp alembic's version row; PostgreSQL: both add a table's row type to its
+# catalogue, or the version row); only these are worth another attempt.
+RACES = (
+    "already exists",
+    "database is locked",
+    "UNIQUE constraint failed",
+    "duplicate key value violates unique constraint",
+)
 
 SAMPLERS = {
     "tpe": lambda optuna, seed: optuna.samplers.TPESampler(seed=seed),

@@ -1787,6 +1787,16 @@ CASES = [
         skip=NO_OPTUNA,
     ),
     case(
+        "tune-study-db-not-a-database", both(recipe(), file("study/study.db", "not a database\n")),
+        f"{TUNE} train.lr=float(1e-3,1e-2) --out study",
+        "--out study: study.db: (sqlite3.DatabaseError) file is not a database", skip=NO_OPTUNA,
+    ),
+    case(
+        "tune-show-study-db-not-a-database", file("study/study.db", "not a database\n"),
+        "tune --show study",
+        "--show study: study.db: (sqlite3.DatabaseError) file is not a database", skip=NO_OPTUNA,
+    ),
+    case(
         "tune-range-of-nan", recipe(), f"{TUNE} train.lr=float(nan,1)",
         "--param train.lr=float(nan,1): NaN is not a bound; give a finite number", skip=NO_OPTUNA,
     ),

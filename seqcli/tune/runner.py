@@ -34,7 +34,7 @@ def tune(
             pass
     else:
         _in_processes(request, emit, stopper, jobs, threads)
-    outputs = write_outputs(open_storage(request.url), request)
+    outputs = write_outputs(open_storage(request.url, request.label), request)
     if stopper.reason is not None:
         raise TuneInterrupted(stopper.reason)
     return outputs
@@ -81,7 +81,8 @@ def _in_processes(request: Request, emit: Emit, stopper: Stopper, jobs: int, thr
 
     context = multiprocessing.get_context("spawn")  # fork would copy torch's thread pools
     threads = threads or max(1, (os.cpu_count() or 1) // jobs)
-    open_storage(request.url)  # its tables made here, before the workers would race to
+    # its tables made here, before the workers would race to
+    open_storage(request.url, request.label)
     with context.Manager() as manager:
         queue = manager.Queue()
         workers = [
@@ -122,7 +123,8 @@ def read_study(folder: Path, storage: str | None) -> dict:
     url = storage or f"sqlite:///{(folder / 'study.db').resolve()}"
     optuna = optuna_module()
     try:
-        study = optuna.load_study(study_name=folder.name, storage=open_storage(url))
+        where = None if storage else f"--show {folder}: study.db"
+        study = optuna.load_study(study_name=folder.name, storage=open_storage(url, where))
     except KeyError:
         raise UsageError(f"--show {folder}: the storage holds no study {folder.name}") from None
     return summarize(study, study.user_attrs["monitor"])

@@ -71,6 +71,11 @@ class Request:
     def url(self) -> str:
         return self.storage or f"sqlite:///{(self.base.out / 'study.db').resolve()}"
 
+    @property
+    def label(self) -> str | None:
+        """How errors name the storage the user did not give as a URL: the study folder's."""
+        return None if self.storage else f"--out {self.base.out}: study.db"
+
 
 def optuna_module():
     optuna = require("optuna", extra="tune", wanted_by="seqcli tune")
@@ -83,10 +88,11 @@ def optuna_module():
 IN_MEMORY = re.compile(r"sqlite(\+\w+)?://(/(:memory:)?)?(\?.*)?")
 
 
-def open_storage(url: str):
+def open_storage(url: str, label: str | None = None):
     """The RDB storage with heartbeats, so a killed process's trial is found and queued again.
     Two processes creating its tables at once collide; the second tries again. Anything else
     (a scheme no driver reads, a host that does not resolve, a refused port) fails at once."""
+    where = label or f"--storage {_shown(url)}"
     if IN_MEMORY.fullmatch(url):
         raise UsageError(
             f"--storage {url}: an SQLite study in memory is lost between connections; name a "
@@ -98,11 +104,11 @@ def open_storage(url: str):
         except ImportError as err:  # a driver missing: no use trying again
             extra = "pip install 'seqcli[postgres]'" if url.startswith("postgres") else "install it"
             needs = err.name or "its database driver"
-            raise UsageError(f"--storage {_shown(url)}: needs {needs}; {extra}") from None
+            raise UsageError(f"{where}: needs {needs}; {extra}") from None
         except Exception as err:  # sqlalchemy's: a URL it cannot read or reach, a collision
             first = str(err).splitlines()[0] if str(err) else type(err).__name__
             if attempt == ATTEMPTS - 1 or not any(race in first for race in RACES):
-                raise UsageError(f"--storage {_shown(url)}: {first}") from None
+                raise UsageError(f"{where}: {first}") from None
             time.sleep(1 + attempt)
 
 
@@ -142,7 +148,7 @@ def open_study(request: Request, *, worker: int = 0):
     optuna = optuna_module()
     lower = METRICS[request.base.monitor].lower_is_better
     settings = {
-        "storage": open_storage(request.url),
+        "storage": open_storage(request.url, request.label),
         "study_name": request.name,
         "pruner": PRUNERS[request.pruner](optuna),
     }

@@ -11,13 +11,6 @@ import numpy as np
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
-def non_finite_name(value: float) -> str:
-    """What a non-finite number is, by name: NaN, infinity or minus infinity."""
-    if math.isnan(value):
-        return "NaN"
-    return "infinity" if value > 0 else "minus infinity"
-
-
 class BadNumber(ValueError):
     """Why a cell is not a number a model can read; readers put it after the cell's text."""
 

@@ -17,9 +17,9 @@ import numpy as np
 
 from seqcli.data.corpus import open_data
 from seqcli.data.labelled import text_lines
-from seqcli.data.numbers import FLOAT32_MAX, non_finite_name
+from seqcli.data.numbers import FLOAT32_MAX
 from seqcli.errors import DataError
-from seqcli.recipe.errors import cut
+from seqcli.recipe.errors import cut, non_finite_name
 from seqcli.recipe.inputs import size_text
 
 # What a .gz that is not one raises while it is read, beside a clean end too early.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import types
 import typing
@@ -83,6 +84,13 @@ def _explain(problem: dict, schema: type[BaseModel], loc: tuple[str, ...]) -> st
     if kind.endswith(VALUE_PROBLEMS):
         return got(shown(problem["input"]), message)
     return message
+
+
+def non_finite_name(value: float) -> str:
+    """What a non-finite number is, by name: NaN, infinity or minus infinity."""
+    if math.isnan(value):
+        return "NaN"
+    return "infinity" if value > 0 else "minus infinity"
 
 
 def got(shown: str, message: str) -> str:

@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from seqcli.data.numbers import non_finite_name
 from seqcli.errors import RecipeError, UsageError
+from seqcli.recipe.errors import non_finite_name
 from seqcli.recipe.inputs import SPACE
 from seqcli.recipe.load import overridden, read_yaml, validate_recipe
 

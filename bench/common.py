@@ -9,6 +9,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
 SHAKESPEARE = SHARED / "tinyshakespeare" / "input.txt"
+# This checkout's seqcli for every benchmark that imports this module: `python bench/x.py` puts
+# bench/ first on the path, and the venv's seqcli may be another checkout's (a worktree
+# benchmarked main's code without it).
+sys.path.insert(0, str(ROOT))
 
 
 def peak_rss_mb() -> float:

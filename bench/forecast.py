@@ -28,10 +28,6 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import ROOT, SHARED, require, train_quietly  # noqa: E402
 
-# This checkout's seqcli: `python bench/forecast.py` puts bench/ first on the path, and the
-# venv's seqcli may be another checkout's (a worktree benchmarked main's code without it).
-sys.path.insert(0, str(ROOT))
-
 from seqcli.engine.run import load_run  # noqa: E402
 from seqcli.recipe import load_recipe  # noqa: E402
 from seqcli.tasks import TASKS  # noqa: E402

@@ -4,6 +4,7 @@ pip extra that installs it."""
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from types import ModuleType
 
 from seqcli.errors import UsageError
@@ -17,3 +18,9 @@ def require(module: str, *, extra: str, wanted_by: str) -> ModuleType:
         raise UsageError(
             f"{wanted_by}: needs {extra}, which is not installed; pip install 'seqcli[{extra}]'"
         ) from None
+
+
+def installed(module: str) -> bool:
+    """Whether the module can be imported, found without importing it (statsforecast's import
+    alone takes seconds)."""
+    return importlib.util.find_spec(module) is not None

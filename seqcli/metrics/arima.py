@@ -17,6 +17,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from seqcli.extras import installed
 from seqcli.metrics.ets import LONGEST_SEASON  # longer seasons are fitted without one
 
 
@@ -30,11 +31,7 @@ class ArimaFit:
 
 
 def arima_available() -> bool:
-    try:
-        import statsforecast  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return installed("statsforecast")
 
 
 @lru_cache(maxsize=64)  # validation asks again at every evaluation of a training run

@@ -162,11 +162,7 @@ ets = fitted_forward(
 def fits_ets(past: Past) -> bool:
     """Asked for (data.auto_ets), ten rows and, with a season, two whole seasons in every
     training part (the seasonal forms' starting states need them), and statsmodels."""
-    if not past.auto_ets:
-        return False
-    seasons = past.season if past.season is not None and past.season > 1 else 0
-    shortest = min(len(part) for part in past.training_parts())
-    return shortest >= max(2 * seasons, 10) and available()
+    return past.auto_ets and _has_rows(past, seasons=2, rows=10) and available()
 
 
 arima = fitted_forward(
@@ -177,19 +173,13 @@ arima = fitted_forward(
 def fits_arima(past: Past) -> bool:
     """Asked for (data.auto_arima), ten rows and, with a season, two whole seasons in every
     training part (a seasonal difference and its terms need them), and statsforecast."""
-    if not past.auto_arima:
-        return False
-    seasons = past.season if past.season is not None and past.season > 1 else 0
-    shortest = min(len(part) for part in past.training_parts())
-    return shortest >= max(2 * seasons, 10) and arima_available()
+    return past.auto_arima and _has_rows(past, seasons=2, rows=10) and arima_available()
 
 
 def fits_theta(past: Past) -> bool:
     """Two whole seasons in every training part (the classical decomposition needs them),
     at least four rows, and statsmodels installed."""
-    seasons = past.season if past.season is not None and past.season > 1 else 0
-    shortest = min(len(part) for part in past.training_parts())
-    return shortest >= max(2 * seasons, 4) and available()
+    return _has_rows(past, seasons=2, rows=4) and available()
 
 
 def fits_holt_winters(past: Past) -> bool:
@@ -197,8 +187,13 @@ def fits_holt_winters(past: Past) -> bool:
     start needs them), and statsmodels installed."""
     if past.season is None or past.season < 2:
         return False
-    shortest = min(len(part) for part in past.training_parts())
-    return shortest >= max(2 * past.season, 10) and available()
+    return _has_rows(past, seasons=2, rows=10) and available()
+
+
+def _has_rows(past: Past, *, seasons: int, rows: int) -> bool:
+    """Every training part holds `seasons` whole seasons (when the series has one) and `rows`."""
+    season = past.season if past.season is not None and past.season > 1 else 0
+    return min(len(part) for part in past.training_parts()) >= max(seasons * season, rows)
 
 
 def fits_multiplicative(past: Past) -> bool:

@@ -14,6 +14,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from seqcli.extras import installed
+
 # How a season enters: taken out of a row (deseason) and put back into a forecast (combine).
 SEASONALITY = {
     "add": (operator.sub, operator.add),
@@ -33,11 +35,7 @@ class Fitted:
 
 
 def available() -> bool:
-    try:
-        import statsmodels.tsa.holtwinters  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return installed("statsmodels")
 
 
 @lru_cache(maxsize=64)  # validation asks again at every evaluation of a training run

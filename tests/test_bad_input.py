@@ -2047,3 +2047,16 @@ def test_a_gap_in_a_future_file_is_filled_as_data_missing_says_never_forecast_as
     forecast = generated_text(run, horizon=3, future=gap)
     assert "nan" not in forecast.lower()
     assert forecast == generated_text(run, horizon=3, future=filled)
+
+
+def test_a_gap_in_a_future_file_is_refused_when_data_missing_drops_rows(tmp_path):
+    """Dropping a row of --future would move every later value one step earlier."""
+    from tests.series_helpers import generated_text, series_recipe, untrained_run, write_csv
+
+    rows = "".join(f"{i},{i % 3},{i % 7}\n" for i in range(80))
+    series = write_csv(tmp_path / "s.csv", "t,x,v\n" + rows)
+    raw = series_recipe(series, future_columns=["x"], value_columns=["v"], missing="drop")
+    run, _ = untrained_run(raw)
+    gap = write_csv(tmp_path / "gap.csv", "x\n1\nnan\n3\n4\n")
+    with pytest.raises(SeqcliError, match=r"gap\.csv:3:1: 'nan' is not a number \(column 'x'\)"):
+        generated_text(run, horizon=3, future=gap)

@@ -14,6 +14,10 @@ from seqcli.data.missing import read_complete
 from seqcli.data.series import Columns
 from seqcli.errors import DataError, UsageError
 
+# Every row of --future is the row of its step: a policy that drops a row with a gap would move
+# each later value one step earlier, so such a gap is refused instead.
+FUTURE_GAPS = {"drop": "error"}
+
 
 def future_after(
     meta: SeriesMeta, path: Path | None, rows: int, missing: str, calendar: Calendar | None
@@ -39,7 +43,7 @@ def _file_rows(meta: SeriesMeta, path: Path | None, rows: int, missing: str) -> 
             f"with their values for the {rows} row(s) after the series' end"
         )
     # its gaps filled as data.missing fills the series': a gap left NaN is a NaN forecast
-    table = read_complete(path, Columns((), meta.future, None), missing)
+    table = read_complete(path, Columns((), meta.future, None), FUTURE_GAPS.get(missing, missing))
     if len(table.features) < rows:
         raise DataError(
             f"{path}: {len(table.features)} row(s) of {names}; the forecast needs their "

@@ -15,7 +15,7 @@ from seqcli.engine import events
 from seqcli.errors import SeqcliError, UsageError
 from seqcli.recipe.outputs import Output, make_folder
 from seqcli.tune.results import summarize, write_outputs
-from seqcli.tune.study import Request, open_storage, optimize, optuna_module
+from seqcli.tune.study import Request, folder_storage, open_storage, optimize, optuna_module
 from seqcli.tune.trial import Emit, Stopper, TuneInterrupted
 
 POLL = 0.2  # seconds the parent waits for a worker's event before it looks at them again
@@ -120,7 +120,7 @@ def read_study(folder: Path, storage: str | None) -> dict:
     --storage URL it was run with)."""
     if storage is None and not (folder / "study.db").is_file():
         raise UsageError(f"--show {folder}: holds no study.db; pass the --storage URL it used")
-    url = storage or f"sqlite:///{(folder / 'study.db').resolve()}"
+    url = storage or folder_storage(folder)
     optuna = optuna_module()
     try:
         where = None if storage else f"--show {folder}: study.db"

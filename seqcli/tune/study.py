@@ -13,6 +13,7 @@ import re
 import time
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 
 from seqcli.errors import UsageError
 from seqcli.extras import require
@@ -69,12 +70,17 @@ class Request:
 
     @property
     def url(self) -> str:
-        return self.storage or f"sqlite:///{(self.base.out / 'study.db').resolve()}"
+        return self.storage or folder_storage(self.base.out)
 
     @property
     def label(self) -> str | None:
         """How errors name the storage the user did not give as a URL: the study folder's."""
         return None if self.storage else f"--out {self.base.out}: study.db"
+
+
+def folder_storage(folder: Path) -> str:
+    """The SQLite storage a study keeps in its own folder when no --storage URL is given."""
+    return f"sqlite:///{(folder / 'study.db').resolve()}"
 
 
 def optuna_module():

@@ -52,7 +52,7 @@ MONITOR_WHY = {
     "accuracy": "classes are about balanced, so accuracy picks best.pt",
     "macro_f1": "classes are unbalanced: accuracy would hide a model that misses the rare ones",
     "mae": "in the label's units: how far off a prediction is, on average",
-    "rmse": "in the data's units, over every step of the horizon",
+    "mase": "the mean over the horizon, in units of the naive forecast's error in training",
     "bleu": "best.pt is the checkpoint that translates best, not the lowest loss",
     "exact_match": "the whole output right or wrong: the score that matters for codes",
     "loss": "the validation loss picks best.pt",

@@ -161,7 +161,8 @@ def test_a_csv_with_a_number_label_makes_a_regressor(tmp_path):
 
 
 def dated_csv(path, *, days: int = 0, months: int = 0, hours: int = 0, rows: int = 120):
-    """date,temperature,sales rows at one step: a covariate and a target with a weekly swing."""
+    """date,temperature,sales rows at one step: a covariate, and a target that swings with the
+    calendar's season (a year of months, a week of days, a day of hours) and a little noise."""
     start = np.datetime64("2021-01-01T00:00")
     if months:
         dates = [str(np.datetime64("2000-01") + np.timedelta64(k, "M")) for k in range(rows)]
@@ -170,7 +171,11 @@ def dated_csv(path, *, days: int = 0, months: int = 0, hours: int = 0, rows: int
         form = "%Y-%m-%d" if days else "%Y-%m-%d %H:%M"
         moments = [(start + k * step).astype(object) for k in range(rows)]
         dates = [moment.strftime(form) for moment in moments]
-    lines = [f"{d},{10 + k % 3},{50 + 5 * math.sin(k)}" for k, d in enumerate(dates)]
+    period = 12 if months else 7 if days else 24  # the calendar's season
+    swing = [
+        50 + 5 * math.sin(2 * math.pi * k / period) + (k * 7919 % 13) / 13 for k in range(rows)
+    ]
+    lines = [f"{d},{10 + k % 3},{swing[k]:.3f}" for k, d in enumerate(dates)]
     path.write_text("date,temperature,sales\n" + "\n".join(lines) + "\n", encoding="utf-8")
     return path
 

@@ -16,21 +16,21 @@ class Frequency:
     name: str
     months: int  # calendar months per row; 0: the step is in seconds
     seconds: float
-    season: float | None  # rows per season (data.season), None: none to repeat
+    seasons: tuple[float, ...]  # rows per season the calendar suggests, likeliest first
     horizon: int  # rows ahead worth forecasting at once
 
 
 FREQUENCIES = (
-    Frequency("yearly", 12, 0, None, 5),
-    Frequency("quarterly", 3, 0, 4, 4),
-    Frequency("monthly", 1, 0, 12, 12),
-    Frequency("weekly", 0, 7 * DAY, 52.18, 4),
-    Frequency("daily", 0, DAY, 7, 7),
-    Frequency("hourly", 0, 3600, 24, 24),
-    Frequency("half-hourly", 0, 1800, 48, 48),
-    Frequency("minutely", 0, 60, 60, 60),
+    Frequency("yearly", 12, 0, (), 5),
+    Frequency("quarterly", 3, 0, (4,), 4),
+    Frequency("monthly", 1, 0, (12,), 12),
+    Frequency("weekly", 0, 7 * DAY, (52.18,), 4),
+    Frequency("daily", 0, DAY, (7, 365.25), 7),
+    Frequency("hourly", 0, 3600, (24, 168), 24),
+    Frequency("half-hourly", 0, 1800, (48, 336), 48),
+    Frequency("minutely", 0, 60, (60, 1440), 60),
 )
-UNKNOWN = Frequency("", 0, 0, None, 1)
+UNKNOWN = Frequency("", 0, 0, (), 1)
 
 
 def frequency_of(dates: Column, rows: int) -> Frequency:

@@ -3,13 +3,16 @@ and a horizon and season from the dates' frequency."""
 
 from __future__ import annotations
 
+import csv
 import re
 from functools import partial
 from pathlib import Path
 
+import numpy as np
+
 from seqcli.errors import DataError
 from seqcli.scaffold.calendar import UNKNOWN, Frequency, frequency_of
-from seqcli.scaffold.columns import Column, Table, read_table, table_delimiter
+from seqcli.scaffold.columns import Column, Table, is_number, read_table, table_delimiter
 from seqcli.scaffold.draft import Draft, Option
 from seqcli.scaffold.roles import is_id
 from seqcli.scaffold.sample import Sample, read_sample
@@ -62,7 +65,9 @@ def series_draft(source: Source, sample: Sample, table: Table, files: int = 0) -
     if series is not None:
         draft.add("data", "series_column", series.name, f"{series.distinct} series seen")
     add_missing(draft, [target, *inputs])
-    add_forecast_sizes(draft, frequency, rows, dated=bool(dates))
+    add_forecast_sizes(
+        draft, frequency, rows, first_values(sample, table, target, rows), dated=bool(dates)
+    )
     say_series(draft, table, dates, numbers, target, series)
     add_forecast_model(draft, total)
     steps, every = (400, 50) if total < 5000 else (3000, 200)
@@ -108,6 +113,15 @@ RESIDUAL_WHY = (
     "the network corrects the baseline (Holt-Winters, drift, seasonal naive, ...) that forecast "
     "training's second half and validation best; untrained, the model is that baseline"
 )
+
+
+def first_values(sample: Sample, table: Table, target: Column, rows: int) -> np.ndarray:
+    """The target's values in the whole sample (the profile reads its first rows only), of
+    the first series when several are stacked: enough rows to see a year of days repeat."""
+    lines = [line for line in sample.lines[int(table.header) :] if line.strip()][:rows]
+    found = csv.reader(lines, delimiter=table.delimiter)
+    cells = (row[target.index].strip() for row in found if target.index < len(row))
+    return np.array([float(cell) for cell in cells if is_number(cell)])
 
 
 def date_why(dates: Column, frequency: Frequency) -> str:

@@ -12,6 +12,7 @@ import torch
 from typer.testing import CliRunner
 
 from seqcli.cli import app
+from seqcli.engine.memory import training_need
 from seqcli.engine.run import load_run
 from seqcli.engine.start import fresh_training
 from seqcli.errors import RecipeError
@@ -236,3 +237,9 @@ def test_generate_continues_the_series_from_its_learned_season(learned_panel):
     scaled = run.model.forecast(window, steps, torch.tensor([1]), start=start)[0]  # (S, V, Q)
     want = run.meta.scaler.invert_outputs(scaled.detach().double().numpy())[:, 0, -1]
     assert values == pytest.approx(want.tolist(), rel=1e-4)
+
+
+def test_the_memory_probe_leaves_the_start_to_the_first_real_batch(tmp_path):
+    run, data = untrained_run(learned_recipe(tmp_path))
+    training_need(run, data)  # a training forward of one row, then of two
+    assert not bool(run.model.norm.initial.started)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import torch
+import torch.distributed as dist
 from torch import nn
 
 if TYPE_CHECKING:
@@ -72,6 +73,9 @@ class InitialSeason(nn.Module):
         seen = units.new_zeros(count * season, 1).index_add_(
             0, where, units.new_ones(len(where), 1)
         )
+        if dist.is_available() and dist.is_initialized():  # torchrun: every rank's first batch
+            for total in (sums, seen):
+                dist.all_reduce(total)
         sums, seen = sums.view(count, season, values), seen.view(count, season, 1)
         everyone = sums.sum(0) / seen.sum(0).clamp_min(1)  # (m, V)
         self.raw.copy_(torch.where(seen > 0, sums / seen.clamp_min(1), everyone))

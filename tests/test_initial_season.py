@@ -243,3 +243,12 @@ def test_the_memory_probe_leaves_the_start_to_the_first_real_batch(tmp_path):
     run, data = untrained_run(learned_recipe(tmp_path))
     training_need(run, data)  # a training forward of one row, then of two
     assert not bool(run.model.norm.initial.started)
+
+
+def test_a_rolled_out_model_refuses_learned_starts(tmp_path):
+    raw = learned_recipe(tmp_path, decomposition="none")
+    raw["mapping"] = "many_to_many"
+    with pytest.raises(
+        RecipeError, match="model.initial_season learned: needs mapping many_to_one"
+    ):
+        untrained_run(raw)

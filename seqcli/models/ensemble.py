@@ -49,8 +49,13 @@ class Ensemble(nn.Module):
         targets: torch.Tensor | None = None,
     ) -> Output:
         members = self.members if self.chosen is None else [self.members[self.chosen]]
-        given = {"series": series, "baseline": baseline, "future": future, "start": start}
-        given["targets"] = targets
+        given = {
+            "series": series,
+            "baseline": baseline,
+            "future": future,
+            "start": start,
+            "targets": targets,
+        }
         outs = [member(values, **given) for member in members]
         made = torch.stack([out.out for out in outs])  # (K, B, S, V, Q)
         # Each member's gradient comes from its own loss alone: they train independently.

@@ -67,8 +67,9 @@ def _builder(model_class: type[nn.Module], options):
 def no_decomposition(recipe: Recipe, meta: SeriesMeta) -> dict:
     """A roll-out forecasts a step at a time: nothing is taken out for the whole horizon."""
     model = recipe.model
-    for key, value in (("decomposition", model.decomposition), ("residual_of", model.residual_of)):
-        if value not in ("none", None):
+    asked = {key: getattr(model, key) for key in ("decomposition", "residual_of", "initial_season")}
+    for key, value in asked.items():
+        if value not in ("none", None, "window"):
             raise RecipeError(
                 f"model.{key} {value}: needs mapping many_to_one (a direct head forecasts "
                 "what the network adds for the whole horizon)"

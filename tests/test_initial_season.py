@@ -252,3 +252,22 @@ def test_a_rolled_out_model_refuses_learned_starts(tmp_path):
         RecipeError, match="model.initial_season learned: needs mapping many_to_one"
     ):
         untrained_run(raw)
+
+
+def test_generate_reads_the_phase_of_a_series_longer_than_the_history_kept(tmp_path):
+    raw = learned_recipe(tmp_path)
+    raw["data"]["path"] = str(sine_csv(tmp_path / "long.csv", rows=600))
+    run, _ = untrained_run(raw)
+    assert run.meta.history_start == 100  # 600 rows, the last 500 kept
+    assert type(run.meta).from_dict(run.meta.to_dict()).history_start == 100
+    with torch.no_grad():  # as if trained: indices that differ by phase
+        run.model.norm.initial.raw.copy_(torch.randn(1, 12, 1))
+        run.model.norm.initial.started.fill_(True)
+    values = [float(line.split(",")[-1]) for line in generated_text(run).splitlines()[1:]]
+    history = torch.tensor(run.meta.history)[:, 0]
+    window = torch.from_numpy(run.meta.scaler.apply(history[-24:, None].numpy()))[None]
+    run.model.eval()
+    steps = run.recipe.data.horizon
+    scaled = run.model.forecast(window, steps, torch.tensor([0]), start=torch.tensor([576]))
+    want = run.meta.scaler.invert_outputs(scaled[0].detach().double().numpy())[:, 0, -1]
+    assert values == pytest.approx(want.tolist(), rel=1e-4)

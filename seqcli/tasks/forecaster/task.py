@@ -26,7 +26,7 @@ from seqcli.errors import DataError, UsageError
 from seqcli.recipe import Recipe
 from seqcli.recipe.tasks import SPECS, TaskSpec
 from seqcli.runs.foreign import trained_on
-from seqcli.tasks.forecaster.ahead import future_after, scaled_future, window_after
+from seqcli.tasks.forecaster.ahead import future_after, scaled_future, window_after, window_start
 from seqcli.tasks.forecaster.batches import (
     Targets,
     batch_of,
@@ -210,8 +210,7 @@ class Forecaster:
         # The rows stream out as they are made; --plot alone keeps them, to draw.
         kept: list[np.ndarray] | None = [] if asked.keep else None
         series = series_number(meta, asked.series)
-        whole = source is not None or len(history) < HISTORY_ROWS  # else its first row is unknown
-        start = len(history) - run.recipe.data.lookback if whole else None
+        start = window_start(meta, history, run.recipe.data.lookback, read=source is not None)
         chunks = _kept(self._rollout(run, history, steps, series, future, start), kept)
         values, levels = len(meta.columns.values), run.recipe.model.levels
         shown = history[-HISTORY_ROWS:, :values]  # as much as the run's own history keeps

@@ -16,6 +16,7 @@ from seqcli.engine.memory import training_need
 from seqcli.engine.run import load_run
 from seqcli.engine.start import fresh_training
 from seqcli.errors import RecipeError
+from seqcli.export.exporters import TOLERANCE, export_run
 from seqcli.models.initial_season import InitialSeason
 from seqcli.models.smoothing import COMPOSITIONS, Smoothing, smooth
 from seqcli.recipe import validate_recipe
@@ -271,3 +272,18 @@ def test_generate_reads_the_phase_of_a_series_longer_than_the_history_kept(tmp_p
     scaled = run.model.forecast(window, steps, torch.tensor([0]), start=torch.tensor([576]))
     want = run.meta.scaler.invert_outputs(scaled[0].detach().double().numpy())[:, 0, -1]
     assert values == pytest.approx(want.tolist(), rel=1e-4)
+
+
+def test_an_exported_model_reads_each_window_start(learned_panel, tmp_path):
+    export_run(learned_panel[0], "torchscript", tmp_path / "m.pt", TASKS)
+    run = load_run(learned_panel[0], CPU, TASKS)
+    batch = next(run.task.batches(run.task.prepare(run.recipe, run.meta), run.recipe))
+    names, tensors = list(batch.inputs), list(batch.inputs.values())
+    loaded = torch.jit.load(str(tmp_path / "m.pt"))
+    shifted = [t + 5 if name == "start" else t for name, t in zip(names, tensors, strict=True)]
+    with torch.no_grad():
+        run.model.eval()
+        for given in (tensors, shifted):
+            want = run.model(**dict(zip(names, given, strict=True))).out
+            assert torch.allclose(loaded(*given), want, atol=TOLERANCE)
+        assert not torch.allclose(loaded(*tensors), loaded(*shifted), atol=TOLERANCE)

@@ -231,6 +231,10 @@ TASK_KNOBS = {
         "tests/test_hybrid.py",
         "test_the_untrained_hybrid_forecasts_the_holt_winters_forecast",
     ),
+    "model.initial_season": (
+        "tests/test_initial_season.py",
+        "test_a_window_at_phase_k_reads_the_indices_rotated_by_k",
+    ),
     "train.ensemble": (
         "tests/test_ensemble.py",
         "test_the_forecast_is_the_median_of_the_members",

@@ -44,6 +44,7 @@ class SeriesForm(Form):
     baseline: str | None = None
     future: list[str] = []  # runs saved before future covariates have none
     cycles: list[str] = []  # nor calendar features
+    history_start: int | None = None  # nor where the kept history starts
 
     @model_validator(mode="after")
     def _widths_agree(self) -> SeriesForm:
@@ -74,6 +75,7 @@ class SeriesMeta:
     baseline: str | None = None  # the baseline a residual model corrects (model.residual_of)
     future: tuple[str, ...] = ()  # the last input columns, known ahead (data.future_columns)
     cycles: tuple[str, ...] = ()  # calendar features after them (data.calendar)
+    history_start: int | None = None  # the row of its series history starts at (None: unknown)
 
     @property
     def width(self) -> int:
@@ -102,6 +104,7 @@ class SeriesMeta:
             "baseline": self.baseline,
             "future": list(self.future),
             "cycles": list(self.cycles),
+            "history_start": self.history_start,
         }
 
     @classmethod
@@ -118,6 +121,7 @@ class SeriesMeta:
             form.baseline,
             tuple(form.future),
             tuple(form.cycles),
+            form.history_start,
         )
 
     def summary(self) -> list[tuple[str, str]]:
@@ -172,6 +176,7 @@ def build_meta(
         calendar,
         future=tuple(config.future_columns),
         cycles=cycles,
+        history_start=max(0, len(last) - HISTORY_ROWS),
     )
 
 

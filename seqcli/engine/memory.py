@@ -125,9 +125,14 @@ def _saved_by_rows(run: Run, data: TaskData, rows: int) -> int:
     with torch.random.fork_rng(devices=[]):
         batch = next(run.task.batches(data, small)).to(run.device)
         was_training = run.model.training
+        # Buffers a training forward sets (running statistics, a lazy start from the first
+        # batch: models/smoothing.py) are put back, so the first real batch sets them.
+        buffers = [(buffer, buffer.clone()) for buffer in run.model.buffers()]
         run.model.train()
         measured = saved_bytes(run.model, batch)
         run.model.train(was_training)
+        for buffer, kept in buffers:
+            buffer.copy_(kept)
     return measured
 
 

@@ -45,23 +45,34 @@ class Ensemble(nn.Module):
         series: torch.Tensor | None = None,
         baseline: torch.Tensor | None = None,
         future: torch.Tensor | None = None,
+        start: torch.Tensor | None = None,
         targets: torch.Tensor | None = None,
     ) -> Output:
         members = self.members if self.chosen is None else [self.members[self.chosen]]
-        given = {"series": series, "baseline": baseline, "future": future, "targets": targets}
+        given = {
+            "series": series,
+            "baseline": baseline,
+            "future": future,
+            "start": start,
+            "targets": targets,
+        }
         outs = [member(values, **given) for member in members]
         made = torch.stack([out.out for out in outs])  # (K, B, S, V, Q)
         # Each member's gradient comes from its own loss alone: they train independently.
         loss = None if targets is None else torch.stack([out.loss for out in outs]).mean()
         return Output(median(made), loss, None)
 
-    def forecast(self, values: torch.Tensor, steps: int, series=None, baseline=None, future=None):
+    def forecast(
+        self, values: torch.Tensor, steps: int, series=None, baseline=None, future=None, start=None
+    ):
         """(B, steps, V, Q): the members' median, each quantile on its own, then the band."""
-        out = self(values, series=series, baseline=baseline, future=future).out
-        return self.band(ordered(out[:, :steps]), values)
+        given = {"series": series, "baseline": baseline, "future": future, "start": start}
+        return self.band(ordered(self(values, **given).out[:, :steps]), values)
 
-    def rollout(self, values: torch.Tensor, steps: int, series=None, baseline=None, future=None):
-        yield self.forecast(values, steps, series, baseline, future)
+    def rollout(
+        self, values: torch.Tensor, steps: int, series=None, baseline=None, future=None, start=None
+    ):
+        yield self.forecast(values, steps, series, baseline, future, start)
 
     @contextmanager
     def alone(self, member: int) -> Iterator[None]:

@@ -135,12 +135,14 @@ class DirectForecaster(nn.Module):
         series: torch.Tensor | None = None,
         baseline: torch.Tensor | None = None,
         future: torch.Tensor | None = None,
+        start: torch.Tensor | None = None,
         targets: torch.Tensor | None = None,
     ) -> Output:
         """series: (B,) the series of each window, for the norm's per-series parts;
         baseline: (B, S, V) the forecast a residual model corrects, in scaled units;
-        future: (B, S, K) the columns known ahead over the horizon, in scaled units."""
-        window, restore = self.norm(values, series)  # (B, T, F)
+        future: (B, S, K) the columns known ahead over the horizon, in scaled units;
+        start: (B,) each window's first row in its series, for a learned initial season."""
+        window, restore = self.norm(values, series, start)  # (B, T, F)
         _, state = self.rnn(window)
         summary = self.drop(top_state(state, self.directions))  # (B, D*H)
         if future is not None:
@@ -164,16 +166,20 @@ class DirectForecaster(nn.Module):
             return torch.zeros_like(median)
         return (1 - self.correction_weight) * median
 
-    def forecast(self, values: torch.Tensor, steps: int, series=None, baseline=None, future=None):
+    def forecast(
+        self, values: torch.Tensor, steps: int, series=None, baseline=None, future=None, start=None
+    ):
         """(B, steps, V, Q) for steps up to the trained horizon."""
         assert steps <= self.horizon, "the task checks the horizon before asking"
-        out = self(values, series=series, baseline=baseline, future=future).out
-        return self.band(ordered(out[:, :steps]), values)
+        given = {"series": series, "baseline": baseline, "future": future, "start": start}
+        return self.band(ordered(self(values, **given).out[:, :steps]), values)
 
-    def rollout(self, values: torch.Tensor, steps: int, series=None, baseline=None, future=None):
+    def rollout(
+        self, values: torch.Tensor, steps: int, series=None, baseline=None, future=None, start=None
+    ):
         """The forecast as chunks of (B, <= ROLLOUT_CHUNK, V, Q); the horizon is short, so
         one."""
-        yield self.forecast(values, steps, series, baseline, future)
+        yield self.forecast(values, steps, series, baseline, future, start)
 
 
 class AutoregressiveForecaster(nn.Module):
@@ -202,10 +208,11 @@ class AutoregressiveForecaster(nn.Module):
         *,
         series=None,
         future=None,
+        start=None,
         targets: torch.Tensor | None = None,
     ) -> Output:
-        """series: unread, every series is forecast alike; future: unread, each window row
-        already carries the next row's columns known ahead."""
+        """series, start: unread, every series is forecast alike; future: unread, each window
+        row already carries the next row's columns known ahead."""
         window, restore = self.norm(values)  # (B, T, F)
         h, _ = self.rnn(window)  # (B, T, H)
         scaled = self.head(self.drop(h)).unflatten(-1, self.outputs)  # (B, T, V, Q)
@@ -213,14 +220,16 @@ class AutoregressiveForecaster(nn.Module):
         loss = None if targets is None else self.loss(predictions, targets)
         return Output(predictions, loss, None)
 
-    def forecast(self, values: torch.Tensor, steps: int, series=None, baseline=None, future=None):
+    def forecast(
+        self, values: torch.Tensor, steps: int, series=None, baseline=None, future=None, start=None
+    ):
         """(B, steps, V, Q); past the first step only the columns known ahead are, so the task
         only asks for more than one step when every covariate is one of them."""
         rolled = self.rollout(values, steps, future=future)
         return torch.cat(list(rolled), dim=1)  # (B, steps, V, Q)
 
     def rollout(
-        self, values: torch.Tensor, steps: int, series=None, baseline=None, future=None
+        self, values: torch.Tensor, steps: int, series=None, baseline=None, future=None, start=None
     ) -> Iterator[torch.Tensor]:
         """The forecast as chunks of (B, <= ROLLOUT_CHUNK, V, Q), the point forecast fed back
         in as it is made: a horizon of any length takes the memory of one chunk. A quantile

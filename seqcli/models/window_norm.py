@@ -36,9 +36,11 @@ class WindowNorm(nn.Module):
         super().__init__()
         self.stats, self.values = WINDOW_NORMS[enabled], values
 
-    def forward(self, window: torch.Tensor, series=None) -> tuple[torch.Tensor, Callable]:
+    def forward(
+        self, window: torch.Tensor, series=None, start=None
+    ) -> tuple[torch.Tensor, Callable]:
         """The rescaled (B, T, F) window and the function that maps (B, S, V, Q) forecasts
-        back; the same statistics for every series."""
+        back; the same statistics for every series and every start."""
         mean, sd = self.stats(window)  # (B, 1, F)
         back_mean = mean[..., : self.values, None]  # (B, 1, V, 1)
         back_sd = sd[..., : self.values, None]

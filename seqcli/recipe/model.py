@@ -233,6 +233,11 @@ class ForecasterConfig(ModelConfig, QuantileHead, ResidualHead):
         "forecast, its coefficients learned per series (ES-RNN, Smyl 2020); multiplicative "
         "(values above zero) or additive",
     )
+    initial_season: Literal["window", "learned"] = Field(
+        "window",
+        description="decomposition: each window's first season starts its seasonal "
+        "indices (window), or each series' own indices per phase, learned (Smyl 2020)",
+    )
 
     @model_validator(mode="after")
     def _one_window_rescaling(self) -> ForecasterConfig:

@@ -61,6 +61,12 @@ def series_of(split: SeriesSplit, points: np.ndarray, names: tuple[str, ...]) ->
     return torch.from_numpy(numbers[split.panel.of_row[points]])
 
 
+def starts_of(split: SeriesSplit, points: np.ndarray, lookback: int) -> torch.Tensor:
+    """(B,) each window's first row counted from its series' first row: where in the season
+    it starts, for a learned initial season."""
+    return torch.from_numpy(points - lookback - split.panel.starts[split.panel.of_row[points]])
+
+
 Targets = Callable[[SeriesSplit, np.ndarray, int, int], torch.Tensor]
 
 
@@ -77,6 +83,7 @@ def batch_of(
     inputs = {
         "values": windows(split, points, config.lookback),
         "series": series_of(split, points, meta.series_names),
+        "start": starts_of(split, points, config.lookback),
     }
     if split.future:
         inputs["future"] = future_rows(split, points, config.horizon)
@@ -108,7 +115,7 @@ def scaled_forecast(run: Run, split: SeriesSplit, origins: np.ndarray, steps: in
         baseline = None if baseline is None else baseline.to(run.device)
         future = future_rows(split, chunk, max(steps, run.recipe.data.horizon))  # (B, S, K)
         future = None if future is None else future.to(run.device)
-        made.append(
-            run.model.forecast(values, steps, series, baseline, future).cpu().double().numpy()
-        )
+        start = starts_of(split, chunk, lookback).to(run.device)  # (B,)
+        forecast = run.model.forecast(values, steps, series, baseline, future, start)
+        made.append(forecast.cpu().double().numpy())
     return np.concatenate(made)

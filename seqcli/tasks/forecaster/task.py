@@ -26,7 +26,7 @@ from seqcli.errors import DataError, UsageError
 from seqcli.recipe import Recipe
 from seqcli.recipe.tasks import SPECS, TaskSpec
 from seqcli.runs.foreign import trained_on
-from seqcli.tasks.forecaster.ahead import future_after, scaled_future, window_after
+from seqcli.tasks.forecaster.ahead import future_after, scaled_future, window_after, window_start
 from seqcli.tasks.forecaster.batches import (
     Targets,
     batch_of,
@@ -210,7 +210,8 @@ class Forecaster:
         # The rows stream out as they are made; --plot alone keeps them, to draw.
         kept: list[np.ndarray] | None = [] if asked.keep else None
         series = series_number(meta, asked.series)
-        chunks = _kept(self._rollout(run, history, steps, series, future), kept)
+        start = window_start(meta, history, run.recipe.data.lookback, read=source is not None)
+        chunks = _kept(self._rollout(run, history, steps, series, future, start), kept)
         values, levels = len(meta.columns.values), run.recipe.model.levels
         shown = history[-HISTORY_ROWS:, :values]  # as much as the run's own history keeps
         figure = ForecastFigure(meta.columns.values, shown, kept, levels, series=asked.series)
@@ -234,7 +235,7 @@ class Forecaster:
 
     @torch.inference_mode()
     def _rollout(
-        self, run: Run, history: np.ndarray, steps: int, series: int | None = None, future=None
+        self, run: Run, history: np.ndarray, steps: int, series=None, future=None, start=None
     ) -> Iterator[np.ndarray]:
         """The forecast after (T, F) history rows of the series numbered (None: the last), as
         (C, V, Q) chunks in data units; future: (S, K) the columns known ahead after them."""
@@ -248,7 +249,8 @@ class Forecaster:
         numbers = torch.tensor([number], device=run.device)
         baseline = baseline_after(history, run.recipe.data, run.meta)  # (1, H, V) | None
         baseline = None if baseline is None else baseline.to(run.device)
-        for chunk in run.model.rollout(values, steps, numbers, baseline, ahead):
+        first = None if start is None else torch.tensor([start], device=run.device)
+        for chunk in run.model.rollout(values, steps, numbers, baseline, ahead, first):
             yield run.meta.scaler.invert_outputs(chunk[0].cpu().double().numpy())  # (C, V, Q)
 
 

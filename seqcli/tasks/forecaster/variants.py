@@ -12,17 +12,27 @@ from seqcli.models.forecaster import AutoregressiveForecaster, DirectForecaster
 from seqcli.models.smoothing import Smoothing
 from seqcli.recipe import Recipe
 
+# Seasons a window must hold to follow the season, by model.initial_season: its own first
+# season starts the indices and one more smooths them; learned indices start any window.
+SEASONS_HELD = {"window": 2, "learned": 1}
+
 
 def smoothing_season(recipe: Recipe) -> int | None:
-    """The season the smoothing follows: data.season when the lookback holds two of them
-    (one to start the indices from, one to smooth them), else none (the level alone)."""
-    season = recipe.data.season_rows
-    return season if season and recipe.data.lookback >= 2 * season else None
+    """The season the smoothing follows: data.season when the lookback holds enough of them,
+    else none (the level alone)."""
+    season, held = recipe.data.season_rows, SEASONS_HELD[recipe.model.initial_season]
+    return season if season and recipe.data.lookback >= held * season else None
 
 
 def smoothing(recipe: Recipe, meta: SeriesMeta) -> nn.Module | None:
     """model.decomposition's norm for the network's windows (None: the window_norm one)."""
     kind, values = recipe.model.decomposition, len(meta.columns.values)
+    learned = recipe.model.initial_season == "learned"
+    if learned and (kind == "none" or smoothing_season(recipe) is None):
+        raise RecipeError(
+            "model.initial_season learned: needs a model.decomposition and a data.season that "
+            f"data.lookback ({recipe.data.lookback}) holds at least once"
+        )
     if kind == "none":
         return None
     scaler = meta.scaler
@@ -32,6 +42,7 @@ def smoothing(recipe: Recipe, meta: SeriesMeta) -> nn.Module | None:
         season=smoothing_season(recipe),
         center=scaler.center[:values],
         scale=scaler.scale[:values],
+        learned_season=learned,
     )
 
 
@@ -56,8 +67,9 @@ def _builder(model_class: type[nn.Module], options):
 def no_decomposition(recipe: Recipe, meta: SeriesMeta) -> dict:
     """A roll-out forecasts a step at a time: nothing is taken out for the whole horizon."""
     model = recipe.model
-    for key, value in (("decomposition", model.decomposition), ("residual_of", model.residual_of)):
-        if value not in ("none", None):
+    asked = {key: getattr(model, key) for key in ("decomposition", "residual_of", "initial_season")}
+    for key, value in asked.items():
+        if value not in ("none", None, "window"):
             raise RecipeError(
                 f"model.{key} {value}: needs mapping many_to_one (a direct head forecasts "
                 "what the network adds for the whole horizon)"

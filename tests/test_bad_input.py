@@ -1254,7 +1254,8 @@ CASES = [
     ),
     case(
         "future-file-with-nan", both(future_run, file("f.csv", "x\n1\nNaN\n3\n")),
-        "generate fc --future f.csv", "f.csv:3:1: 'NaN' is not a number (column 'x')",
+        "generate fc --future f.csv", "f.csv: no value of 'x' in row 2 after the header, "
+        "step 2 after the series' end; fill that cell: each row holds its step's value",
     ),
     case(
         "future-file-too-short", both(future_run, file("f.csv", "x\n1\n2\n")),
@@ -2058,5 +2059,5 @@ def test_a_gap_in_a_future_file_is_refused_when_data_missing_drops_rows(tmp_path
     raw = series_recipe(series, future_columns=["x"], value_columns=["v"], missing="drop")
     run, _ = untrained_run(raw)
     gap = write_csv(tmp_path / "gap.csv", "x\n1\nnan\n3\n4\n")
-    with pytest.raises(SeqcliError, match=r"gap\.csv:3:1: 'nan' is not a number \(column 'x'\)"):
+    with pytest.raises(SeqcliError, match=r"gap\.csv: no value of 'x' in row 2 after the header"):
         generated_text(run, horizon=3, future=gap)

@@ -90,6 +90,52 @@ def test_a_future_file_without_the_column_names_it(echo_run, tmp_path):
         generated_text(run, horizon=3, future=wrong)
 
 
+# --- reading --future: no further than the forecast needs; a gap names the cell to fill -------
+
+
+def dated_run(tmp_path: Path, missing: str = "error"):
+    """An untrained forecaster of v, monthly from 1900-01 for 80 rows, with x known ahead."""
+    from tests.series_helpers import untrained_run
+
+    rows = "".join(f"{1900 + i // 12}-{i % 12 + 1:02d},{i % 3},{i % 7}\n" for i in range(80))
+    series = write_csv(tmp_path / "s.csv", "month,x,v\n" + rows)
+    raw = series_recipe(
+        series, future_columns=["x"], value_columns=["v"], date_column="month", missing=missing
+    )
+    return untrained_run(raw)[0]
+
+
+def test_generate_reads_no_row_of_the_future_file_past_the_ones_it_needs(tmp_path):
+    run = dated_run(tmp_path)
+    needed = future_csv(tmp_path / "needed.csv", [1.0, 2.0, 3.0])
+    # the file's tail stands for the millions of rows a long file holds: never parsed
+    longer = write_csv(tmp_path / "longer.csv", "x\n1\n2\n3\nnot a number\n" + "4\n" * 50)
+    assert generated_text(run, horizon=3, future=longer) == generated_text(
+        run, horizon=3, future=needed
+    )
+
+
+def test_a_gap_in_the_last_needed_future_row_is_interpolated_from_the_row_after(tmp_path):
+    run = dated_run(tmp_path, missing="interpolate")
+    gap = write_csv(tmp_path / "gap.csv", "x\n1\n2\nnan\n6\n")
+    filled = future_csv(tmp_path / "filled.csv", [1.0, 2.0, 4.0])
+    assert generated_text(run, horizon=3, future=gap) == generated_text(
+        run, horizon=3, future=filled
+    )
+
+
+def test_a_gap_in_a_future_file_names_its_row_date_and_column_and_asks_to_fill_it(tmp_path):
+    run = dated_run(tmp_path)
+    gap = write_csv(tmp_path / "gap.csv", "x\n1\nNA\n3\n")
+    with pytest.raises(DataError) as refused:
+        generated_text(run, horizon=3, future=gap)
+    assert str(refused.value) == (
+        f"{gap}: no value of 'x' in row 2 after the header, step 2 after the series' end "
+        "(1906-10); fill that cell: each row holds its step's value"
+    )
+    assert "data.missing" not in str(refused.value)  # a training key cannot help generate
+
+
 # --- calendar features (data.calendar) ---------------------------------------------------------
 
 

@@ -39,9 +39,12 @@ class Table:
     series: list[str] | None = None  # the series column's text, when there is one
 
 
-def read_series(path: Path, columns: Columns, *, missing: str = "error") -> Table:
+def read_series(
+    path: Path, columns: Columns, *, missing: str = "error", first: int | None = None
+) -> Table:
     """Every row's numbers (and dates); a bad cell is a DataError naming file:line:column.
-    Unless data.missing is error, a missing cell reads as NaN, for the caller to handle."""
+    Unless data.missing is error, a missing cell reads as NaN, for the caller to handle.
+    first: stop once that many rows are read and the last has no gap (what filling them reads)."""
     with closing(read_lines(path)) as lines:
         # strict: a stray quote is an error here, not a field that swallows the rows after it
         rows = csv.reader(lines, strict=True)
@@ -57,6 +60,8 @@ def read_series(path: Path, columns: Columns, *, missing: str = "error") -> Tabl
                 )
                 for name in filter(None, (columns.date, columns.series)):
                     texts[name].append(row[index[name]].strip())
+                if first is not None and len(numbers) >= first and not np.isnan(numbers[-1]).any():
+                    break  # a 5-million-row file is not read for the 3 rows a forecast needs
         except csv.Error as err:
             raise DataError(f"{path}:{rows.line_num}: not readable as CSV ({err})") from None
     if not numbers:

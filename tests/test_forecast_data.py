@@ -26,6 +26,7 @@ from tests.series_helpers import prepare, series_recipe, sine_csv, untrained_run
         ("t,v\n1,2\n2,\n", ":3:2: empty cell (column 'v')"),
         ("t,v\n1,2\n2,nan\n", ":3:2: 'nan' is not a number"),
         ("t,v\n1,2\n2,3,4\n", ":3: 3 field(s), the header has 2"),
+        ("v\n1\n\n3\n4\n\n", ":3:1: empty cell (column 'v')"),  # one column: not skipped
         ("", ":1: the file is empty"),
     ],
 )

@@ -136,6 +136,14 @@ def test_a_gap_in_a_future_file_names_its_row_date_and_column_and_asks_to_fill_i
     assert "data.missing" not in str(refused.value)  # a training key cannot help generate
 
 
+def test_a_blank_line_inside_a_one_column_future_file_is_a_gap_not_a_skipped_row(tmp_path):
+    """A spreadsheet saves an empty cell of a one-column sheet as an empty line."""
+    run = dated_run(tmp_path)
+    blank = write_csv(tmp_path / "blank.csv", "x\n1\n\n3\n4\n\n")
+    with pytest.raises(DataError, match=r"no value of 'x' in row 2 after the header"):
+        generated_text(run, horizon=3, future=blank)
+
+
 # --- calendar features (data.calendar) ---------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import math
+from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,12 +53,8 @@ def read_series(
         index = _column_index(path, header, columns)
         numbers, texts = [], {columns.date: [], columns.series: []}
         try:
-            for row in rows:
-                if not any(cell.strip() for cell in row):
-                    continue  # a blank line (often the last) is no row
-                numbers.append(
-                    _row_numbers(path, rows.line_num, row, header, index, columns, missing)
-                )
+            for line, row in _data_rows(rows, len(header)):
+                numbers.append(_row_numbers(path, line, row, header, index, columns, missing))
                 for name in filter(None, (columns.date, columns.series)):
                     texts[name].append(row[index[name]].strip())
                 if first is not None and len(numbers) >= first and not np.isnan(numbers[-1]).any():
@@ -70,6 +67,21 @@ def read_series(
     return Table(
         features, *(texts[name] if name else None for name in (columns.date, columns.series))
     )
+
+
+def _data_rows(rows, width: int) -> Iterator[tuple[int, list[str]]]:
+    """(line, cells) of each row. A blank line is no row (often the last), except before a
+    later row of a one-column file: there it is the empty cell a spreadsheet saves, and
+    skipping it would move every later value one row earlier."""
+    blanks: list[int] = []
+    for row in rows:
+        if not any(cell.strip() for cell in row):
+            blanks.append(rows.line_num)
+            continue
+        if width == 1:
+            yield from ((line, [""]) for line in blanks)
+        blanks.clear()
+        yield rows.line_num, row
 
 
 def _row_numbers(path, line: int, row: list[str], header, index, columns, missing) -> list:

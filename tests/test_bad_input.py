@@ -1813,6 +1813,18 @@ CASES = [
         "file, as in sqlite:///study.db", skip=NO_OPTUNA,
     ),
     case(
+        "tune-storage-url-malformed", recipe(),
+        f"{TUNE} train.lr=float(1e-3,1e-2) --out study --storage postgresql://u@[::1:5/x",
+        "--storage postgresql://u@[::1:5/x: cannot read the host and port '[::1:5'; the port is "
+        "a number and an IPv6 address goes in brackets, as in [::1]:5432", skip=NO_OPTUNA,
+    ),
+    case(
+        "tune-storage-driver-not-installed", recipe(),
+        f"{TUNE} train.lr=float(1e-3,1e-2) --out study --storage mysql://u@localhost/x",
+        "--storage mysql://u@localhost/x: its driver MySQLdb is not installed; pip install "
+        "mysqlclient", skip=NO_OPTUNA,
+    ),
+    case(
         "tune-study-of-another-recipe", both(recipe(), study_of_another_recipe),
         f"{TUNE} train.lr=float(1e-3,1e-2) --out study",
         "study: study study was started with another recipe or search space", skip=NO_OPTUNA,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import time
 import warnings
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from seqcli.extras import require
 from seqcli.recipe import recipe_to_dict
 from seqcli.recipe.tasks import METRICS
 from seqcli.tune.space import Param
+from seqcli.tune.storage_url import shown_url
 from seqcli.tune.trial import Base, Emit, Stopper, TrialFailed, TuneInterrupted, run_trial
 
 HEARTBEAT = 10  # seconds between a running trial's signs of life in the storage
@@ -89,21 +89,11 @@ def optuna_module():
     return optuna
 
 
-# SQLite with no file: each connection gets its own empty database, so the study's tables
-# vanish between the connections Optuna opens (and the results at the end are not found).
-IN_MEMORY = re.compile(r"sqlite(\+\w+)?://(/(:memory:)?)?(\?.*)?")
-
-
 def open_storage(url: str, label: str | None = None):
     """The RDB storage with heartbeats, so a killed process's trial is found and queued again.
     Two processes creating its tables at once collide; the second tries again. Anything else
     (a scheme no driver reads, a host that does not resolve, a refused port) fails at once."""
-    where = label or f"--storage {_shown(url)}"
-    if IN_MEMORY.fullmatch(url):
-        raise UsageError(
-            f"--storage {url}: an SQLite study in memory is lost between connections; name a "
-            "file, as in sqlite:///study.db"
-        )
+    where = label or f"--storage {shown_url(url)}"
     for attempt in range(ATTEMPTS):
         try:
             return _storage(url)
@@ -131,12 +121,6 @@ def _storage(url: str):
             grace_period=GRACE,
             heartbeat_stale_trial_callback=retry,
         )
-
-
-def _shown(url: str) -> str:
-    """The URL without its password."""
-    head, at, tail = url.rpartition("@")
-    return f"{head.split(':')[0]}:...@{tail}" if at and ":" in head.split("//")[-1] else url
 
 
 def fingerprint(request: Request) -> str:

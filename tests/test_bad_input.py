@@ -1825,6 +1825,20 @@ CASES = [
         "mysqlclient", skip=NO_OPTUNA,
     ),
     case(
+        "tune-param-given-twice", recipe(),
+        f"{TUNE} train.lr=float(1e-3,1e-2) --param train.lr=float(1e-4,1e-2)",
+        "--param train.lr: given twice, as float(0.001,0.01) and float(0.0001,0.01); give each "
+        "key once", skip=NO_OPTUNA,
+    ),
+    case(
+        "tune-show-a-folder-that-does-not-exist", nothing, "tune --show study",
+        "--show study: does not exist; give the study folder (tune's --out)", skip=NO_OPTUNA,
+    ),
+    case(
+        "tune-show-a-file", recipe(), "tune --show recipe.yaml",
+        "--show recipe.yaml: is a file; give the study folder (tune's --out)", skip=NO_OPTUNA,
+    ),
+    case(
         "tune-study-of-another-recipe", both(recipe(), study_of_another_recipe),
         f"{TUNE} train.lr=float(1e-3,1e-2) --out study",
         "study: study study was started with another recipe or search space", skip=NO_OPTUNA,

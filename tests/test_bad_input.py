@@ -893,6 +893,14 @@ CASES = [
         "empty: run folder holds no last.pt or best.pt",
     ),
     case(
+        "run-is-a-recipe", recipe(), "generate recipe.yaml",
+        "recipe.yaml: a recipe, not a run; `seqcli train recipe.yaml` makes one (runs/NAME)",
+    ),
+    case(
+        "run-is-a-data-file", file("s.csv", "t,v\n1,2\n"), "evaluate s.csv",
+        "s.csv: a data file, not a run; give a run folder (runs/NAME) or its best.pt",
+    ),
+    case(
         "checkpoint-truncated", checkpoint_bytes(half), "generate ckpt.pt",
         "ckpt.pt: not a readable checkpoint",
     ),

@@ -141,3 +141,34 @@ def test_a_worker_joining_before_the_baseline_is_queued_draws_other_values(
     empty.enqueue_trial({"train.lr": 0.01})
     tune_study.open_study(request, worker=0)  # worker 0, after queueing it
     assert seeds[0] != seeds[1]
+
+
+def test_two_workers_never_both_take_one_queued_trial_from_an_sqlite_study(tmp_path):
+    """Each has its own connection, as each --jobs worker does; Python's sqlite3 begins a
+    transaction at the first write, so both could read a trial as waiting and both run it."""
+    import threading
+
+    import optuna
+
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    queued = optuna.create_study(study_name="study", storage=tune_study.open_storage(url))
+    for value in range(40):
+        queued.enqueue_trial({"x": value}, skip_if_exists=False)
+    workers = [
+        optuna.load_study(study_name="study", storage=tune_study.open_storage(url))
+        for _ in range(2)
+    ]
+    taken: list[list[int]] = [[], []]
+    together = threading.Barrier(2)
+
+    def take(number: int) -> None:
+        together.wait()
+        while (trial := workers[number]._pop_waiting_trial_id()) is not None:
+            taken[number].append(trial)
+
+    threads = [threading.Thread(target=take, args=(number,)) for number in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(taken[0] + taken[1]) == [trial._trial_id for trial in queued.trials]

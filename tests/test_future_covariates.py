@@ -144,6 +144,26 @@ def test_a_blank_line_inside_a_one_column_future_file_is_a_gap_not_a_skipped_row
         generated_text(run, horizon=3, future=blank)
 
 
+def test_a_future_file_with_the_steps_dates_forecasts_as_one_without_them(tmp_path):
+    run = dated_run(tmp_path)  # the series ends at 1906-08
+    dated = write_csv(tmp_path / "dated.csv", "month,x\n1906-09,1\n1906-10,2\n1906-11,3\n")
+    bare = future_csv(tmp_path / "bare.csv", [1.0, 2.0, 3.0])
+    assert generated_text(run, horizon=3, future=dated) == generated_text(
+        run, horizon=3, future=bare
+    )
+
+
+def test_a_future_file_a_row_late_is_refused_naming_the_row_and_the_date_it_needs(tmp_path):
+    run = dated_run(tmp_path)
+    late = write_csv(tmp_path / "late.csv", "month,x\n1906-10,1\n1906-11,2\n1906-12,3\n")
+    with pytest.raises(DataError) as refused:
+        generated_text(run, horizon=3, future=late)
+    assert str(refused.value) == (
+        f"{late}: row 1 after the header is dated '1906-10' (column 'month'); step 1 after "
+        "the series' end is 1906-09"
+    )
+
+
 # --- calendar features (data.calendar) ---------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,7 @@ import torch
 from seqcli.data.dates import Calendar, cycle_columns
 from seqcli.data.forecast_data import SeriesMeta
 from seqcli.data.missing import read_complete
-from seqcli.data.series import Columns
+from seqcli.data.series import Columns, file_header
 from seqcli.errors import DataError, UsageError
 
 # Every row of --future is the row of its step: a gap is filled as data.missing fills the
@@ -44,14 +45,37 @@ def _file_rows(meta: SeriesMeta, path: Path | None, rows: int, missing: str, cal
             f"with their values for the {rows} row(s) after the series' end"
         )
     policy = missing if missing in FILLS else "keep"
-    table = read_complete(path, Columns((), meta.future, None), policy, first=rows)
+    # The series' date column, where the file has one too: its rows must be the steps' dates.
+    date = meta.columns.date if calendar is not None else None
+    date = date if date in file_header(path) else None
+    table = read_complete(path, Columns((), meta.future, date), policy, first=rows)
     if len(table.features) < rows:
         raise DataError(
             f"{path}: {len(table.features)} row(s) of {names}; the forecast needs their "
             f"values for {rows} row(s) after the series' end (--future)"
         )
+    if date is not None:
+        _refuse_misdated(path, table.dates[:rows], date, calendar)
     _refuse_gap(path, table.features[:rows], meta.future, calendar)
     return table.features[:rows]
+
+
+def _refuse_misdated(path: Path, texts: list[str], column: str, calendar: Calendar) -> None:
+    """The first row whose date is not its step's: a file that starts a row early or late
+    would give every step its neighbour's values."""
+    for row, (text, expected) in enumerate(zip(texts, calendar.after(len(texts)), strict=True)):
+        if not _same_date(text, expected, calendar.format):
+            raise DataError(
+                f"{path}: row {row + 1} after the header is dated {text!r} (column '{column}'); "
+                f"step {row + 1} after the series' end is {expected}"
+            )
+
+
+def _same_date(text: str, expected: str, form: str) -> bool:
+    try:
+        return datetime.strptime(text, form) == datetime.strptime(expected, form)
+    except ValueError:
+        return False
 
 
 def _refuse_gap(path: Path, values: np.ndarray, names: tuple[str, ...], calendar) -> None:

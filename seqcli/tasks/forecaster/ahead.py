@@ -36,7 +36,9 @@ def future_after(
     return np.hstack([given, cycle_columns(dates, meta.cycles)]) if meta.cycles else given
 
 
-def _file_rows(meta: SeriesMeta, path: Path | None, rows: int, missing: str, calendar):
+def _file_rows(
+    meta: SeriesMeta, path: Path | None, rows: int, missing: str, calendar: Calendar | None
+) -> np.ndarray:
     """(rows, K) data.future_columns' values from --future, read no further than they need."""
     names = ", ".join(meta.future)
     if path is None:
@@ -46,8 +48,8 @@ def _file_rows(meta: SeriesMeta, path: Path | None, rows: int, missing: str, cal
         )
     policy = missing if missing in FILLS else "keep"
     # The series' date column, where the file has one too: its rows must be the steps' dates.
-    date = meta.columns.date if calendar is not None else None
-    date = date if date in file_header(path) else None
+    dated = calendar is not None and meta.columns.date in file_header(path)
+    date = meta.columns.date if dated else None
     table = read_complete(path, Columns((), meta.future, date), policy, first=rows)
     if len(table.features) < rows:
         raise DataError(

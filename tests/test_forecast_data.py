@@ -37,6 +37,15 @@ def test_a_bad_cell_names_file_line_and_column(tmp_path, text, where):
     assert str(err.value).startswith(f"{path}{where}")
 
 
+def test_a_file_with_no_line_ends_is_refused_without_reading_it_whole(tmp_path, monkeypatch):
+    import seqcli.data.series as series
+
+    monkeypatch.setattr(series, "LONGEST_ROW", 64)  # 16 MiB in use: a 2 GB file of zeros
+    path = write_csv(tmp_path / "s.csv", "t,v\n" + "0" * 1000)
+    with pytest.raises(DataError, match=r"s\.csv:2: a line longer than 64 bytes; is it a text"):
+        prepare(series_recipe(path, lookback=1, horizon=1, test_size=None, val_fraction=0))
+
+
 def test_a_missing_column_lists_the_header(tmp_path):
     path = sine_csv(tmp_path / "s.csv")
     with pytest.raises(DataError, match=r"s\.csv:1: no column 'temp'; the header has 'month'"):

@@ -17,6 +17,9 @@ from seqcli.errors import DataError
 from seqcli.recipe.errors import cut, shown
 from seqcli.recipe.numeric_formats import MISSING_TEXTS
 
+# A row of a 10,000-column file is well under this; a file with no line ends is not read whole.
+LONGEST_ROW = 16 << 20
+
 
 @dataclass(frozen=True)
 class Columns:
@@ -46,7 +49,7 @@ def read_series(
     """Every row's numbers (and dates); a bad cell is a DataError naming file:line:column.
     Unless data.missing is error, a missing cell reads as NaN, for the caller to handle.
     first: stop once that many rows are read and the last has no gap (what filling them reads)."""
-    with closing(read_lines(path)) as lines:
+    with closing(read_lines(path, longest=LONGEST_ROW)) as lines:
         # strict: a stray quote is an error here, not a field that swallows the rows after it
         rows = csv.reader(lines, strict=True)
         header = _header(path, rows)
@@ -115,7 +118,7 @@ def header_columns(path: Path, *, values, inputs, date, series=None) -> Columns:
 
 def file_header(path: Path) -> list[str]:
     """The column names of a CSV file's first row."""
-    with closing(read_lines(path)) as lines:
+    with closing(read_lines(path, longest=LONGEST_ROW)) as lines:
         return header_names(_header(path, csv.reader(lines)))
 
 

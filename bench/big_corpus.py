@@ -17,7 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import ROOT  # noqa: E402
+
 SOURCE = ROOT.parent / "shared" / "data" / "tinyshakespeare" / "input.txt"
 BUILD = (
     "import sys; from pathlib import Path; from seqcli.data.corpus import load_corpus;"

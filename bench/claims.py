@@ -19,7 +19,9 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import ROOT  # noqa: E402
+
 ADDING_50 = "recipes/adding-200.yaml --set data.length=50 --steps 2000"
 ADDING_20 = "recipes/adding-200.yaml --set data.length=20 --steps 2000"
 MEMORY = "--memory before_activation,after_activation,through_network"

@@ -26,7 +26,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import common  # noqa: E402, F401  (this checkout's seqcli, not the venv's)
+
 TABLES = (
     "tests/test_bad_input.py",
     "tests/test_faults.py",
@@ -133,5 +135,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
     sys.exit(main())

@@ -17,6 +17,7 @@ Training runs on one thread."""
 
 from __future__ import annotations
 
+import argparse
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import ROOT, SHARED, require, train_quietly  # noqa: E402
 
 from seqcli.engine.run import load_run  # noqa: E402
+from seqcli.errors import SeqcliError  # noqa: E402
 from seqcli.recipe import load_recipe  # noqa: E402
 from seqcli.tasks import TASKS  # noqa: E402
 
@@ -197,16 +199,45 @@ def report(result: dict) -> None:
     print(f"  verdict: {result['verdict']}")
 
 
+def parsed(arguments: list[str]) -> argparse.Namespace:
+    """The series to run and the --set changes, each checked before any series is read."""
+    parser = argparse.ArgumentParser(
+        prog="bench/forecast.py",
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=__doc__.split("\n\n", 1)[1],
+    )
+    parser.add_argument(
+        "series", nargs="*", metavar="SERIES", help=f"default: all of {', '.join(READERS)}"
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        dest="changes",
+        metavar="KEY=VALUE",
+        help="a recipe key set in every series' recipe (a variant)",
+    )
+    args = parser.parse_intermixed_args(arguments)
+    unknown = [name for name in args.series if name not in READERS]
+    if unknown:
+        names = ", ".join(map(repr, unknown))
+        parser.exit(2, f"{parser.prog}: no series {names}; choose from {', '.join(READERS)}\n")
+    try:  # a typo in --set is one line now, not a traceback after the first series trained
+        for recipe in RECIPES.values():
+            load_recipe(recipe, args.changes)
+    except SeqcliError as err:
+        parser.exit(2, f"{parser.prog}: {err.lines()[0]}\n")
+    return args
+
+
 def main(arguments: list[str]) -> int:
     """Series names, and --set KEY=VALUE changes applied to every recipe (a variant)."""
-    changes = [
-        value for flag, value in zip(arguments, arguments[1:], strict=False) if flag == "--set"
-    ]
-    names = [a for a in arguments if a != "--set" and a not in changes] or list(READERS)
+    args = parsed(arguments)
     torch.set_num_threads(1)
     with tempfile.TemporaryDirectory() as scratch:
-        for name in names:
-            report(scored(name, Path(scratch), changes))
+        for name in args.series or list(READERS):
+            report(scored(name, Path(scratch), args.changes))
     return 0
 
 

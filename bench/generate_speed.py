@@ -10,17 +10,22 @@ show what the cell-based stepper buys.
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
 import torch
 
-from seqcli.data.vocab import Vocab
-from seqcli.decoding.requests import Draw
-from seqcli.engine.run import new_run
-from seqcli.recipe import validate_recipe
-from seqcli.recipe.training import Sampling
-from seqcli.tasks import TASKS
-from seqcli.tasks.language_model import sample_tokens
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import common  # noqa: E402, F401  (this checkout's seqcli, not the venv's)
+
+from seqcli.data.vocab import Vocab  # noqa: E402
+from seqcli.decoding.requests import Draw  # noqa: E402
+from seqcli.engine.run import new_run  # noqa: E402
+from seqcli.recipe import validate_recipe  # noqa: E402
+from seqcli.recipe.training import Sampling  # noqa: E402
+from seqcli.tasks import TASKS  # noqa: E402
+from seqcli.tasks.language_model import sample_tokens  # noqa: E402
 
 VOCAB = Vocab(tokens=tuple(chr(32 + i) for i in range(65)), tokenizer="char")
 

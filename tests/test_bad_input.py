@@ -893,6 +893,14 @@ CASES = [
         "empty: run folder holds no last.pt or best.pt",
     ),
     case(
+        "run-is-a-recipe", recipe(), "generate recipe.yaml",
+        "recipe.yaml: a recipe, not a run; `seqcli train recipe.yaml` makes one (runs/NAME)",
+    ),
+    case(
+        "run-is-a-data-file", file("s.csv", "t,v\n1,2\n"), "evaluate s.csv",
+        "s.csv: a data file, not a run; give a run folder (runs/NAME) or its best.pt",
+    ),
+    case(
         "checkpoint-truncated", checkpoint_bytes(half), "generate ckpt.pt",
         "ckpt.pt: not a readable checkpoint",
     ),
@@ -1254,7 +1262,8 @@ CASES = [
     ),
     case(
         "future-file-with-nan", both(future_run, file("f.csv", "x\n1\nNaN\n3\n")),
-        "generate fc --future f.csv", "f.csv:3:1: 'NaN' is not a number (column 'x')",
+        "generate fc --future f.csv", "f.csv: no value of 'x' in row 2 after the header, "
+        "step 2 after the series' end; fill that cell: each row holds its step's value",
     ),
     case(
         "future-file-too-short", both(future_run, file("f.csv", "x\n1\n2\n")),
@@ -1812,6 +1821,32 @@ CASES = [
         "file, as in sqlite:///study.db", skip=NO_OPTUNA,
     ),
     case(
+        "tune-storage-url-malformed", recipe(),
+        f"{TUNE} train.lr=float(1e-3,1e-2) --out study --storage postgresql://u@[::1:5/x",
+        "--storage postgresql://u@[::1:5/x: cannot read the host and port '[::1:5'; the port is "
+        "a number and an IPv6 address goes in brackets, as in [::1]:5432", skip=NO_OPTUNA,
+    ),
+    case(
+        "tune-storage-driver-not-installed", recipe(),
+        f"{TUNE} train.lr=float(1e-3,1e-2) --out study --storage mysql://u@localhost/x",
+        "--storage mysql://u@localhost/x: its driver MySQLdb is not installed; pip install "
+        "mysqlclient", skip=NO_OPTUNA,
+    ),
+    case(
+        "tune-param-given-twice", recipe(),
+        f"{TUNE} train.lr=float(1e-3,1e-2) --param train.lr=float(1e-4,1e-2)",
+        "--param train.lr: given twice, as float(0.001,0.01) and float(0.0001,0.01); give each "
+        "key once", skip=NO_OPTUNA,
+    ),
+    case(
+        "tune-show-a-folder-that-does-not-exist", nothing, "tune --show study",
+        "--show study: does not exist; give the study folder (tune's --out)", skip=NO_OPTUNA,
+    ),
+    case(
+        "tune-show-a-file", recipe(), "tune --show recipe.yaml",
+        "--show recipe.yaml: is a file; give the study folder (tune's --out)", skip=NO_OPTUNA,
+    ),
+    case(
         "tune-study-of-another-recipe", both(recipe(), study_of_another_recipe),
         f"{TUNE} train.lr=float(1e-3,1e-2) --out study",
         "study: study study was started with another recipe or search space", skip=NO_OPTUNA,
@@ -2058,5 +2093,5 @@ def test_a_gap_in_a_future_file_is_refused_when_data_missing_drops_rows(tmp_path
     raw = series_recipe(series, future_columns=["x"], value_columns=["v"], missing="drop")
     run, _ = untrained_run(raw)
     gap = write_csv(tmp_path / "gap.csv", "x\n1\nnan\n3\n4\n")
-    with pytest.raises(SeqcliError, match=r"gap\.csv:3:1: 'nan' is not a number \(column 'x'\)"):
+    with pytest.raises(SeqcliError, match=r"gap\.csv: no value of 'x' in row 2 after the header"):
         generated_text(run, horizon=3, future=gap)

@@ -26,6 +26,7 @@ from tests.series_helpers import prepare, series_recipe, sine_csv, untrained_run
         ("t,v\n1,2\n2,\n", ":3:2: empty cell (column 'v')"),
         ("t,v\n1,2\n2,nan\n", ":3:2: 'nan' is not a number"),
         ("t,v\n1,2\n2,3,4\n", ":3: 3 field(s), the header has 2"),
+        ("v\n1\n\n3\n4\n\n", ":3:1: empty cell (column 'v')"),  # one column: not skipped
         ("", ":1: the file is empty"),
     ],
 )
@@ -34,6 +35,15 @@ def test_a_bad_cell_names_file_line_and_column(tmp_path, text, where):
     with pytest.raises(DataError) as err:
         prepare(series_recipe(path, lookback=1, horizon=1, test_size=None, val_fraction=0))
     assert str(err.value).startswith(f"{path}{where}")
+
+
+def test_a_file_with_no_line_ends_is_refused_without_reading_it_whole(tmp_path, monkeypatch):
+    import seqcli.data.series as series
+
+    monkeypatch.setattr(series, "LONGEST_ROW", 64)  # 16 MiB in use: a 2 GB file of zeros
+    path = write_csv(tmp_path / "s.csv", "t,v\n" + "0" * 1000)
+    with pytest.raises(DataError, match=r"s\.csv:2: a line longer than 64 bytes; is it a text"):
+        prepare(series_recipe(path, lookback=1, horizon=1, test_size=None, val_fraction=0))
 
 
 def test_a_missing_column_lists_the_header(tmp_path):

@@ -90,6 +90,80 @@ def test_a_future_file_without_the_column_names_it(echo_run, tmp_path):
         generated_text(run, horizon=3, future=wrong)
 
 
+# --- reading --future: no further than the forecast needs; a gap names the cell to fill -------
+
+
+def dated_run(tmp_path: Path, missing: str = "error"):
+    """An untrained forecaster of v, monthly from 1900-01 for 80 rows, with x known ahead."""
+    from tests.series_helpers import untrained_run
+
+    rows = "".join(f"{1900 + i // 12}-{i % 12 + 1:02d},{i % 3},{i % 7}\n" for i in range(80))
+    series = write_csv(tmp_path / "s.csv", "month,x,v\n" + rows)
+    raw = series_recipe(
+        series, future_columns=["x"], value_columns=["v"], date_column="month", missing=missing
+    )
+    return untrained_run(raw)[0]
+
+
+def test_generate_reads_no_row_of_the_future_file_past_the_ones_it_needs(tmp_path):
+    run = dated_run(tmp_path)
+    needed = future_csv(tmp_path / "needed.csv", [1.0, 2.0, 3.0])
+    # the file's tail stands for the millions of rows a long file holds: never parsed
+    longer = write_csv(tmp_path / "longer.csv", "x\n1\n2\n3\nnot a number\n" + "4\n" * 50)
+    assert generated_text(run, horizon=3, future=longer) == generated_text(
+        run, horizon=3, future=needed
+    )
+
+
+def test_a_gap_in_the_last_needed_future_row_is_interpolated_from_the_row_after(tmp_path):
+    run = dated_run(tmp_path, missing="interpolate")
+    gap = write_csv(tmp_path / "gap.csv", "x\n1\n2\nnan\n6\n")
+    filled = future_csv(tmp_path / "filled.csv", [1.0, 2.0, 4.0])
+    assert generated_text(run, horizon=3, future=gap) == generated_text(
+        run, horizon=3, future=filled
+    )
+
+
+def test_a_gap_in_a_future_file_names_its_row_date_and_column_and_asks_to_fill_it(tmp_path):
+    run = dated_run(tmp_path)
+    gap = write_csv(tmp_path / "gap.csv", "x\n1\nNA\n3\n")
+    with pytest.raises(DataError) as refused:
+        generated_text(run, horizon=3, future=gap)
+    assert str(refused.value) == (
+        f"{gap}: no value of 'x' in row 2 after the header, step 2 after the series' end "
+        "(1906-10); fill that cell: each row holds its step's value"
+    )
+    assert "data.missing" not in str(refused.value)  # a training key cannot help generate
+
+
+def test_a_blank_line_inside_a_one_column_future_file_is_a_gap_not_a_skipped_row(tmp_path):
+    """A spreadsheet saves an empty cell of a one-column sheet as an empty line."""
+    run = dated_run(tmp_path)
+    blank = write_csv(tmp_path / "blank.csv", "x\n1\n\n3\n4\n\n")
+    with pytest.raises(DataError, match=r"no value of 'x' in row 2 after the header"):
+        generated_text(run, horizon=3, future=blank)
+
+
+def test_a_future_file_with_the_steps_dates_forecasts_as_one_without_them(tmp_path):
+    run = dated_run(tmp_path)  # the series ends at 1906-08
+    dated = write_csv(tmp_path / "dated.csv", "month,x\n1906-09,1\n1906-10,2\n1906-11,3\n")
+    bare = future_csv(tmp_path / "bare.csv", [1.0, 2.0, 3.0])
+    assert generated_text(run, horizon=3, future=dated) == generated_text(
+        run, horizon=3, future=bare
+    )
+
+
+def test_a_future_file_a_row_late_is_refused_naming_the_row_and_the_date_it_needs(tmp_path):
+    run = dated_run(tmp_path)
+    late = write_csv(tmp_path / "late.csv", "month,x\n1906-10,1\n1906-11,2\n1906-12,3\n")
+    with pytest.raises(DataError) as refused:
+        generated_text(run, horizon=3, future=late)
+    assert str(refused.value) == (
+        f"{late}: row 1 after the header is dated '1906-10' (column 'month'); step 1 after "
+        "the series' end is 1906-09"
+    )
+
+
 # --- calendar features (data.calendar) ---------------------------------------------------------
 
 

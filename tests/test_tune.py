@@ -164,7 +164,8 @@ def test_a_storage_url_that_cannot_be_used_is_one_line_naming_it(recipe, tmp_pat
     result = tune(str(recipe), *args)
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
-        "error: --storage nonsense://x: Can't load plugin: sqlalchemy.dialects:nonsense"
+        "error: --storage nonsense://x: SQLAlchemy knows no database 'nonsense'; e.g. "
+        "postgresql://user@host/db or sqlite:///study.db"
     ]
 
 

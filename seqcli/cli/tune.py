@@ -82,6 +82,10 @@ def tune(
     threads: Threads = None,
 ) -> None:
     """Search recipe keys with Optuna; write best.yaml, tune.json and figures."""
+    if storage is not None:
+        from seqcli.tune.storage_url import check_storage
+
+        check_storage(storage)  # before the recipe is read or the study folder made
     if show is not None:
         _show(show, storage)
         return

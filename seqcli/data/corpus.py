@@ -16,7 +16,7 @@ from seqcli import ui
 from seqcli.data.pieces import ENCODERS, SCANS, pieces_for
 from seqcli.data.vocab import Vocab
 from seqcli.errors import DataError
-from seqcli.recipe.inputs import DATA, open_input
+from seqcli.recipe.inputs import DATA, open_input, size_text
 from seqcli.recipe.outputs import vet, write_beside
 
 CACHE_FORMAT = 1
@@ -32,11 +32,18 @@ def open_data(path: Path) -> AbstractContextManager[BinaryIO]:
     return open_input(path, DATA)
 
 
-def read_lines(path: Path) -> Iterator[str]:
-    """Decoded lines (ends kept); bad UTF-8 is an error naming the byte offset."""
+def read_lines(path: Path, *, longest: int | None = None) -> Iterator[str]:
+    """Decoded lines (ends kept); bad UTF-8 is an error naming the byte offset. longest: the
+    bytes a line may hold, so a file with no line ends (2 GB of zeros) is refused after
+    reading that much, not read whole into memory as one line."""
     offset = 0
     with open_data(path) as handle:
-        for raw in handle:
+        for number, raw in enumerate(iter(lambda: handle.readline(_cap(longest)), b""), 1):
+            if longest is not None and len(raw) > longest:
+                raise DataError(
+                    f"{path}:{number}: a line longer than {size_text(longest)}; is it a text "
+                    "file of rows?"
+                )
             try:
                 yield raw.decode("utf-8")
             except UnicodeDecodeError as err:
@@ -45,6 +52,10 @@ def read_lines(path: Path) -> Iterator[str]:
                     f"(byte 0x{raw[err.start]:02x}); re-encode the file as UTF-8"
                 ) from None
             offset += len(raw)
+
+
+def _cap(longest: int | None) -> int:
+    return -1 if longest is None else longest + 1  # one byte more shows the line is too long
 
 
 def file_digest(path: Path) -> str:

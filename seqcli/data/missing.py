@@ -58,12 +58,14 @@ POLICIES: dict[str, Callable[[Path, Table, tuple[str, ...]], Table]] = {
     "interpolate": partial(filled_table, fill=interpolated),
     "ffill": partial(filled_table, fill=forward_filled),
     "drop": dropped_rows,
+    "keep": lambda path, table, names: table,  # NaN, for a caller that names each gap itself
 }
 
 
-def read_complete(path: Path, columns: Columns, missing: str) -> Table:
-    """The file's rows with their missing cells handled as data.missing says."""
-    table = read_series(path, columns, missing=missing)
+def read_complete(path: Path, columns: Columns, missing: str, first: int | None = None) -> Table:
+    """The file's rows (first: only the first, see read_series) with their missing cells handled as
+    data.missing says."""
+    table = read_series(path, columns, missing=missing, first=first)
     if missing == "error" or not np.isnan(table.features).any():
         return table
     return POLICIES[missing](path, table, columns.features)

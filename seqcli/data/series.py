@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import math
+from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,9 @@ from seqcli.data.numbers import BadNumber, parse_number
 from seqcli.errors import DataError
 from seqcli.recipe.errors import cut, shown
 from seqcli.recipe.numeric_formats import MISSING_TEXTS
+
+# A row of a 10,000-column file is well under this; a file with no line ends is not read whole.
+LONGEST_ROW = 16 << 20
 
 
 @dataclass(frozen=True)
@@ -39,24 +43,25 @@ class Table:
     series: list[str] | None = None  # the series column's text, when there is one
 
 
-def read_series(path: Path, columns: Columns, *, missing: str = "error") -> Table:
+def read_series(
+    path: Path, columns: Columns, *, missing: str = "error", first: int | None = None
+) -> Table:
     """Every row's numbers (and dates); a bad cell is a DataError naming file:line:column.
-    Unless data.missing is error, a missing cell reads as NaN, for the caller to handle."""
-    with closing(read_lines(path)) as lines:
+    Unless data.missing is error, a missing cell reads as NaN, for the caller to handle.
+    first: stop once that many rows are read and the last has no gap (what filling them reads)."""
+    with closing(read_lines(path, longest=LONGEST_ROW)) as lines:
         # strict: a stray quote is an error here, not a field that swallows the rows after it
         rows = csv.reader(lines, strict=True)
         header = _header(path, rows)
         index = _column_index(path, header, columns)
         numbers, texts = [], {columns.date: [], columns.series: []}
         try:
-            for row in rows:
-                if not any(cell.strip() for cell in row):
-                    continue  # a blank line (often the last) is no row
-                numbers.append(
-                    _row_numbers(path, rows.line_num, row, header, index, columns, missing)
-                )
+            for line, row in _data_rows(rows, len(header)):
+                numbers.append(_row_numbers(path, line, row, header, index, columns, missing))
                 for name in filter(None, (columns.date, columns.series)):
                     texts[name].append(row[index[name]].strip())
+                if first is not None and len(numbers) >= first and not np.isnan(numbers[-1]).any():
+                    break  # a 5-million-row file is not read for the 3 rows a forecast needs
         except csv.Error as err:
             raise DataError(f"{path}:{rows.line_num}: not readable as CSV ({err})") from None
     if not numbers:
@@ -65,6 +70,21 @@ def read_series(path: Path, columns: Columns, *, missing: str = "error") -> Tabl
     return Table(
         features, *(texts[name] if name else None for name in (columns.date, columns.series))
     )
+
+
+def _data_rows(rows, width: int) -> Iterator[tuple[int, list[str]]]:
+    """(line, cells) of each row. A blank line is no row (often the last), except before a
+    later row of a one-column file: there it is the empty cell a spreadsheet saves, and
+    skipping it would move every later value one row earlier."""
+    blanks: list[int] = []
+    for row in rows:
+        if not any(cell.strip() for cell in row):
+            blanks.append(rows.line_num)
+            continue
+        if width == 1:
+            yield from ((line, [""]) for line in blanks)
+        blanks.clear()
+        yield rows.line_num, row
 
 
 def _row_numbers(path, line: int, row: list[str], header, index, columns, missing) -> list:
@@ -98,7 +118,7 @@ def header_columns(path: Path, *, values, inputs, date, series=None) -> Columns:
 
 def file_header(path: Path) -> list[str]:
     """The column names of a CSV file's first row."""
-    with closing(read_lines(path)) as lines:
+    with closing(read_lines(path, longest=LONGEST_ROW)) as lines:
         return header_names(_header(path, csv.reader(lines)))
 
 

@@ -156,4 +156,17 @@ def resolve_checkpoint(target: Path, *, prefer: tuple[str, ...] = PREFERRED) -> 
         raise CheckpointError(f"{target}: run folder holds no {' or '.join(prefer)}")
     if not target.exists():
         raise CheckpointError(f"{target}: no such run folder or checkpoint")
+    mistaken = NOT_RUNS.get(target.suffix.lower())
+    if mistaken is not None:  # said before its bytes read as a "corrupted" checkpoint
+        raise CheckpointError(f"{target}: {mistaken.format(path=target)}")
     return target
+
+
+# Files a new user gives where a run goes: the recipe, or the data it trains on.
+RECIPE_NOT_RUN = "a recipe, not a run; `seqcli train {path}` makes one (runs/NAME)"
+DATA_NOT_RUN = "a data file, not a run; give a run folder (runs/NAME) or its best.pt"
+NOT_RUNS = {
+    ".yaml": RECIPE_NOT_RUN,
+    ".yml": RECIPE_NOT_RUN,
+    **dict.fromkeys((".csv", ".tsv", ".txt", ".npz", ".wav", ".mat"), DATA_NOT_RUN),
+}

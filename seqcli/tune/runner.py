@@ -118,6 +118,9 @@ def _drain(workers: list, queue, emit: Emit, stopper: Stopper) -> None:
 def read_study(folder: Path, storage: str | None) -> dict:
     """The summary of the study whose folder this is (its storage: study.db there, or the
     --storage URL it was run with)."""
+    if storage is None and not folder.is_dir():
+        what = "is a file" if folder.exists() else "does not exist"
+        raise UsageError(f"--show {folder}: {what}; give the study folder (tune's --out)")
     if storage is None and not (folder / "study.db").is_file():
         raise UsageError(f"--show {folder}: holds no study.db; pass the --storage URL it used")
     url = storage or folder_storage(folder)

@@ -95,12 +95,18 @@ def parse_param(key: str, text: str, *, source: str) -> Param:
 
 
 def from_flags(flags: list[str]) -> list[Param]:
-    """--param KEY=DIST, each."""
-    params = []
+    """--param KEY=DIST, each; a key given twice is refused (which range was meant?)."""
+    params: dict[str, Param] = {}
     for flag in flags:
         key, _, text = flag.partition("=")
-        params.append(parse_param(key.strip(), text, source=f"--param {flag}"))
-    return params
+        param = parse_param(key.strip(), text, source=f"--param {flag}")
+        if param.key in params:
+            raise UsageError(
+                f"--param {param.key}: given twice, as {params[param.key].written} and "
+                f"{param.written}; give each key once"
+            )
+        params[param.key] = param
+    return list(params.values())
 
 
 def from_mapping(raw: dict, origin: str) -> list[Param]:

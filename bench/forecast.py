@@ -4,6 +4,7 @@
     python bench/forecast.py airline nile     # some of them
     python bench/forecast.py --set model.decomposition=none --set model.residual_of=auto
     python bench/forecast.py --set data.auto_arima=true   # AutoARIMA among the baselines
+    python bench/forecast.py --init           # what `seqcli init` writes for each file instead
 
 Each series is written to a CSV and trained with its frequency's recipe unchanged
 (recipes/forecast-*.yaml; the daily one in bench/recipes); only facts about the data are set:
@@ -13,7 +14,9 @@ test split is forecast from every origin whose horizon fits in it, beside every 
 the same origins, and a rolling-origin backtest (origins a horizon apart) counts where the
 model has the lowest MAE. Printed per series: mean MASE over the horizon of the model and of
 each baseline, the margin to the best baseline, evaluate's verdict, the 80% band's coverage.
-Training runs on one thread."""
+With --init, each series is written with its dates and trained with the recipe `seqcli init`
+writes for that file, as a new user would: its season, horizon and lookback are init's guesses,
+so its MASE is on the scale of the season it found. Training runs on one thread."""
 
 from __future__ import annotations
 
@@ -48,6 +51,7 @@ class Case:
     frequency: str
     season: float | None  # None: the series has no fixed season
     source: str  # where the values come from, for the table's reader
+    start: str  # the first row's date, for --init's dated file
 
 
 def statsmodels_frame(name: str):
@@ -85,34 +89,34 @@ def shared_column(file: str, column: str):
 READERS = {  # name: (values, what the series is)
     "airline": (
         shared_column("airline-passengers.csv", "Passengers"),
-        Case("monthly", 12, "shipped"),
+        Case("monthly", 12, "shipped", "1949-01-01"),
     ),
     "sunspots": (
         shared_column("monthly-sunspots.csv", "Sunspots"),
-        Case("monthly", None, "shipped"),
+        Case("monthly", None, "shipped", "1749-01-01"),
     ),
     "temps": (
         shared_column("daily-min-temperatures.csv", "Temp"),
-        Case("daily", 365.25, "shipped"),
+        Case("daily", 365.25, "shipped", "1981-01-01"),
     ),
-    "co2": (co2, Case("monthly", 12, "statsmodels")),
-    "elec_equip": (elec_equip, Case("monthly", 12, "statsmodels")),
-    "elnino": (elnino, Case("monthly", 12, "statsmodels")),
+    "co2": (co2, Case("monthly", 12, "statsmodels", "1958-03-01")),
+    "elec_equip": (elec_equip, Case("monthly", 12, "statsmodels", "1996-01-01")),
+    "elnino": (elnino, Case("monthly", 12, "statsmodels", "1950-01-01")),
     "nile": (
         lambda: statsmodels_frame("nile")["volume"].to_numpy(),
-        Case("yearly", None, "statsmodels"),
+        Case("yearly", None, "statsmodels", "1871-01-01"),
     ),
     "sunspots_yearly": (
         lambda: statsmodels_frame("sunspots")["SUNACTIVITY"].to_numpy(),
-        Case("yearly", None, "statsmodels"),
+        Case("yearly", None, "statsmodels", "1700-01-01"),
     ),
     "realgdp": (
         lambda: statsmodels_frame("macrodata")["realgdp"].to_numpy(),
-        Case("quarterly", None, "statsmodels"),
+        Case("quarterly", None, "statsmodels", "1959-01-01"),
     ),
     "unemp": (
         lambda: statsmodels_frame("macrodata")["unemp"].to_numpy(),
-        Case("quarterly", None, "statsmodels"),
+        Case("quarterly", None, "statsmodels", "1959-01-01"),
     ),
 }
 
@@ -144,6 +148,27 @@ def recipe_for(case: Case, path: Path, values: np.ndarray, changes: list[str]):
     return recipe
 
 
+MONTHS_A_ROW = {"monthly": 1, "quarterly": 3, "yearly": 12}  # daily: a day a row
+
+
+def init_recipe(case: Case, name: str, values: np.ndarray, folder: Path, changes: list[str]):
+    """The recipe `seqcli init` writes for the series as a dated CSV, with the --set changes."""
+    from seqcli.scaffold.guess import draft_recipe, render, write_recipe
+
+    steps = np.arange(len(values))
+    if case.frequency in MONTHS_A_ROW:
+        month = np.datetime64(case.start, "M") + steps * MONTHS_A_ROW[case.frequency]
+        dates = month.astype("datetime64[D]")
+    else:
+        dates = np.datetime64(case.start, "D") + steps
+    path, out = folder / f"{name}.csv", folder / f"{name}.yaml"
+    lines = [f"{d},{v:.6g}" for d, v in zip(dates, values, strict=True)]
+    path.write_text("date,value\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    draft = draft_recipe(path, out=out, task="forecaster")
+    write_recipe(render(draft, name=name, data=str(path), out=str(out)), out, overwrite=True)
+    return load_recipe(out, changes)
+
+
 def backtest_wins(run, test) -> str:
     details = run.task.evaluate(run, test, backtest=True)["details"]
     content = details["backtest"]
@@ -152,11 +177,13 @@ def backtest_wins(run, test) -> str:
     return f"{wins}/{len(errors)}"
 
 
-def scored(name: str, folder: Path, changes: list[str]) -> dict:
+def scored(name: str, folder: Path, changes: list[str], init: bool) -> dict:
     read, case = READERS[name]
     values = np.asarray(read(), dtype=float)
-    path = written(name, values, folder)
-    recipe = recipe_for(case, path, values, changes)
+    if init:
+        recipe = init_recipe(case, name, values, folder, changes)
+    else:
+        recipe = recipe_for(case, written(name, values, folder), values, changes)
     _, seconds = train_quietly(recipe, folder / name)
     run = load_run(folder / name / "best.pt", torch.device("cpu"), TASKS)
     test = run.task.prepare(run.recipe, run.meta).splits["test"]
@@ -176,6 +203,7 @@ def scored(name: str, folder: Path, changes: list[str]) -> dict:
         "backtest": backtest_wins(run, test),
         "decomposition": run.recipe.model.residual_of or run.recipe.model.decomposition,
         "corrects": run.meta.baseline,
+        "season": run.recipe.data.season,
     }
 
 
@@ -183,7 +211,7 @@ def report(result: dict) -> None:
     mase, case = result["mase"], result["case"]
     model = mase.pop("model")
     best = min(mase, key=mase.get)
-    season = "no season" if case.season is None else f"season {case.season:g}"
+    season = "no season" if result["season"] is None else f"season {result['season']:g}"
     print(
         f"\n{result['name']} ({case.source}, {case.frequency}, {season}, {result['rows']} rows, "
         f"{result['decomposition']} {result['corrects'] or ''}; trained {result['seconds']:.0f} s)"
@@ -218,6 +246,9 @@ def parsed(arguments: list[str]) -> argparse.Namespace:
         metavar="KEY=VALUE",
         help="a recipe key set in every series' recipe (a variant)",
     )
+    parser.add_argument(
+        "--init", action="store_true", help="train the recipe seqcli init writes for each file"
+    )
     args = parser.parse_intermixed_args(arguments)
     unknown = [name for name in args.series if name not in READERS]
     if unknown:
@@ -237,7 +268,7 @@ def main(arguments: list[str]) -> int:
     torch.set_num_threads(1)
     with tempfile.TemporaryDirectory() as scratch:
         for name in args.series or list(READERS):
-            report(scored(name, Path(scratch), args.changes))
+            report(scored(name, Path(scratch), args.changes, args.init))
     return 0
 
 

@@ -1,18 +1,25 @@
 """Where the report's seconds go: loading a run builds its model on the meta device first, and
 torch's normal_ on a meta tensor imports torch._dynamo (2.5 to 4 s) the first time; the
 random fills are skipped there, so loading a run (for the report, gates, evaluate) pays
-torch's start-up and its own reading, nothing more."""
+torch's start-up and its own reading, nothing more. The run's sample is drawn once, though
+two sections show it (bench/report.py times the whole command)."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 
 import torch
+from typer.testing import CliRunner
 
+from seqcli.cli import app
 from seqcli.engine.memory import model_on_meta
+from seqcli.report.html import escape
 from seqcli.tasks import task_for
+from seqcli.tasks.language_model import LanguageModelTask
 from tests.conftest import ROOT
 
 LOAD = """
@@ -43,3 +50,22 @@ def test_the_model_on_meta_has_the_shapes_of_the_model_it_stands_for(trained_run
     shapes = {name: tuple(p.shape) for name, p in meta.named_parameters()}
     assert all(p.is_meta for p in meta.parameters())
     assert shapes == {name: tuple(p.shape) for name, p in run.model.named_parameters()}
+
+
+def test_the_runs_sample_is_drawn_once_for_the_task_view_and_the_gates_view(
+    trained_run, tmp_path, monkeypatch
+):
+    drawn = []
+    sample = LanguageModelTask.sample
+    monkeypatch.setattr(
+        LanguageModelTask,
+        "sample",
+        lambda task, run, step: drawn.append(step) or sample(task, run, step),
+    )
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(app, ["report", str(trained_run), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    gates = json.loads(re.search(r'class="gates-data">(.*?)</script>', page, re.S).group(1))
+    assert drawn == [0]
+    assert f"<pre>{escape(''.join(gates['steps']))}</pre>" in page

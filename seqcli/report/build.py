@@ -66,6 +66,8 @@ def _comparison(folder: Path, named: Named) -> list[Section]:
 def _loaded_sections(folder: Path, name: Named, request: ReportRequest) -> list[Section]:
     """What needs the model: the task's view, and the gates view where the task has one."""
     run = load_run(folder, request.device, TASKS)
-    sections = [task_section(run, name, evaluated(run, request.max_batches))]
-    cells = cells_section(run, name, given_input(run, request.text, request.source))
+    scores = evaluated(run, request.max_batches)
+    sample = run.task.sample(run, 0)  # drawn once: the task's view shows it, the gates read it
+    sections = [task_section(run, name, scores, sample)]
+    cells = cells_section(run, name, given_input(request.text, request.source, sample))
     return sections + ([cells] if cells else [])

@@ -19,10 +19,10 @@ NO_INPUT = "<p>This run writes no sample to read: pass --text or --file to look 
 TOP = 3  # units offered per feature of the input, as `seqcli gates --top-units 3`
 
 
-def given_input(run: Run, text: str | None, source: str) -> Given | None:
+def given_input(text: str | None, source: str, sample: str | None) -> Given | None:
     """The user's text, else the run's own sample (a language model writes one), else none."""
     if text is None:
-        text, source = run.task.sample(run, 0), OWN_SAMPLE
+        text, source = sample, OWN_SAMPLE
     return Given(text, source) if text else None
 
 

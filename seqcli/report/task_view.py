@@ -26,8 +26,9 @@ def evaluated(run: Run, max_batches: int | None) -> dict:
     return task.evaluate(run, examples, max_batches=max_batches)
 
 
-def task_section(run: Run, name: Named, scores: dict) -> Section:
-    """Metrics, each detail table (a matrix also as a heatmap), and a sample."""
+def task_section(run: Run, name: Named, scores: dict, sample: str | None) -> Section:
+    """Metrics, each detail table (a matrix also as a heatmap), and the run's sample from
+    best.pt (`task.sample(run, 0)`; None where the task writes none)."""
     details = scores.get("details", {})
     metrics = [[key, value] for key, value in scores.items() if key != "details"]
     body = [table(["metric (validation split)", "value"], metrics)] if metrics else []
@@ -42,7 +43,6 @@ def task_section(run: Run, name: Named, scores: dict) -> Section:
         html, more = VIEWS[run.task.spec.name](run, name)
         body.append(html)
         figures |= more
-    sample = run.task.sample(run, 0)
     if sample:
         body.append("<h3>A sample from best.pt</h3>" + pre(sample))
     return Section(f"{run.task.spec.title}: {name.name}", "".join(body), figures, "task")

@@ -12,8 +12,8 @@ from seqcli.scaffold.series_sizes import FEWEST_ROWS
 VALUES = [3.1, 7.4, 1.2, 9.9, 4.4, 6.0, 2.5, 8.8, 5.3, 0.7]
 
 
-def init(data, out):
-    return CliRunner().invoke(app, ["init", str(data), "--out", str(out)])
+def init(data, out, *args: str):
+    return CliRunner().invoke(app, ["init", str(data), "--out", str(out), *args])
 
 
 def write_series(path, count: int) -> None:
@@ -53,3 +53,26 @@ def test_a_folder_of_series_files_with_different_columns_is_refused_naming_both(
         "of the folder needs the same header"
     ]
     assert not out.exists()
+
+
+def test_a_file_of_nul_bytes_is_refused_as_binary_not_read_as_a_corpus(tmp_path):
+    data, out = tmp_path / "zeros.csv", tmp_path / "zeros.yaml"
+    with data.open("wb") as handle:  # sparse: 2 GB of zeros on no disk
+        handle.truncate(2 << 30)
+    result = init(data, out)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(
+        f"error: {data}: a NUL byte (0x00) on line 1: a binary file, not text"
+    )
+    assert not out.exists()
+
+
+def test_a_row_of_many_ignored_columns_lists_the_first_few_and_counts_the_rest(tmp_path):
+    data, out = tmp_path / "wide.csv", tmp_path / "wide.yaml"
+    row = ",".join(["spam", "a text of some words here", *map(str, range(500))])
+    data.write_text(f"{row}\n{row.replace('spam', 'ham')}\n" * 20, encoding="utf-8")
+    result = init(data, out, "--task", "classifier")
+    assert result.exit_code == 0, result.output
+    (ignored,) = [line for line in result.stderr.splitlines() if line.startswith("ignored:")]
+    assert ignored.endswith("; and 492 more") and ignored.count("(") == 8
+    assert sum(line.startswith("# Ignored:") for line in out.read_text().splitlines()) == 9

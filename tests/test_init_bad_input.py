@@ -76,3 +76,29 @@ def test_a_row_of_many_ignored_columns_lists_the_first_few_and_counts_the_rest(t
     (ignored,) = [line for line in result.stderr.splitlines() if line.startswith("ignored:")]
     assert ignored.endswith("; and 492 more") and ignored.count("(") == 8
     assert sum(line.startswith("# Ignored:") for line in out.read_text().splitlines()) == 9
+
+
+def dated_rows(days: list[int]) -> str:
+    return "date,value\n" + "".join(f"2020-01-{day:02d},{VALUES[day % 10]}\n" for day in days)
+
+
+def test_a_series_saved_newest_first_is_refused_naming_the_dates_that_go_back(tmp_path):
+    data, out = tmp_path / "desc.csv", tmp_path / "desc.yaml"
+    data.write_text(dated_rows(list(range(28, 0, -1))), encoding="utf-8")
+    result = init(data, out)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip().splitlines() == [
+        f"error: {data}: column 'date' goes back: '2020-01-28' then '2020-01-27'; a series "
+        "runs oldest first: sort the rows by date"
+    ]
+    assert not out.exists()
+
+
+def test_a_repeated_date_is_refused_pointing_at_a_column_naming_each_series(tmp_path):
+    data, out = tmp_path / "twice.csv", tmp_path / "twice.yaml"
+    data.write_text(dated_rows([*range(1, 15), *range(14, 29)]), encoding="utf-8")
+    result = init(data, out)
+    assert result.exit_code == 2, result.output
+    assert "column 'date' repeats: '2020-01-14' then '2020-01-14'; a series has one row" in (
+        result.stderr
+    )

@@ -102,3 +102,16 @@ def test_a_repeated_date_is_refused_pointing_at_a_column_naming_each_series(tmp_
     assert "column 'date' repeats: '2020-01-14' then '2020-01-14'; a series has one row" in (
         result.stderr
     )
+
+
+def test_a_date_column_written_two_ways_is_named_with_an_example_of_each(tmp_path):
+    data, out = tmp_path / "two.csv", tmp_path / "two.yaml"
+    iso = [f"2020-01-{day:02d},{VALUES[day % 10]}\n" for day in range(1, 15)]
+    slashed = [f"{day:02d}/01/2020,{VALUES[day % 10]}\n" for day in range(15, 29)]
+    data.write_text("date,sales\n" + "".join(iso + slashed), encoding="utf-8")
+    result = init(data, out)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip().splitlines() == [
+        f"error: {data}: 'date' holds dates such as '2020-01-01' and cells such as "
+        "'15/01/2020'; write every date of it as the first is written"
+    ]

@@ -115,3 +115,14 @@ def test_a_date_column_written_two_ways_is_named_with_an_example_of_each(tmp_pat
         f"error: {data}: 'date' holds dates such as '2020-01-01' and cells such as "
         "'15/01/2020'; write every date of it as the first is written"
     ]
+
+
+def test_a_csv_of_a_header_alone_says_there_are_no_rows(tmp_path):
+    data, out = tmp_path / "header.csv", tmp_path / "header.yaml"
+    data.write_text("\ndate,sales\n\n", encoding="utf-8")
+    result = init(data, out)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip().splitlines() == [
+        f"error: {data}: one line (date,sales) and no rows after it; init guesses the task "
+        "from rows of data"
+    ]

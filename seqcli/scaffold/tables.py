@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from seqcli.errors import DataError
+from seqcli.recipe.errors import cut
 from seqcli.scaffold.columns import Table, mixed_dates, read_table, table_delimiter
 from seqcli.scaffold.draft import Draft, Option
 from seqcli.scaffold.labelled import text_options
@@ -38,7 +39,14 @@ def table_options(source: Source, sample: Sample) -> dict[str, Option]:
 
 
 def refuse_mixed_dates(sample: Sample, table: Table) -> None:
-    """A column of dates written two ways reads as text: say so, not that no column fits."""
+    """A column of dates written two ways reads as text, and one line is a header or a row,
+    nothing to guess from: say so, not that no column fits."""
+    if sample.complete and table.lines + table.header == 1:
+        (line,) = filter(str.strip, sample.lines)
+        raise DataError(
+            f"{sample.path}: one line ({cut(line.strip())}) and no rows after it; "
+            "init guesses the task from rows of data"
+        )
     for column in table.columns:
         if (pair := mixed_dates(column)) is not None:
             raise DataError(

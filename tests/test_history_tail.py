@@ -9,8 +9,10 @@ import numpy as np
 import pytest
 
 from seqcli.data import series as series_module
-from seqcli.data.history import read_tail
+from seqcli.data.forecast_data import SeriesMeta
+from seqcli.data.history import history_of_file, read_tail
 from seqcli.data.missing import read_complete
+from seqcli.data.scaling import Scaler
 from seqcli.data.series import Columns
 from seqcli.errors import DataError
 
@@ -99,3 +101,21 @@ def test_a_last_line_with_no_line_end_is_a_row(tmp_path):
     table, first = read_tail(path, ONE, "error", 10)
     assert len(table.features) == 10 and first == ROWS - 10
     assert table.features[-1, 0] == float(values(ROWS)[-1])
+
+
+def meta_of(columns: Columns) -> SeriesMeta:
+    width = len(columns.features)
+    scaler = Scaler.fit("standard", np.zeros((2, width)))
+    return SeriesMeta(columns, scaler, (1.0,), ((0.0,) * width,), None)
+
+
+@pytest.mark.parametrize("missing", ["interpolate", "drop"])
+def test_the_history_starts_at_its_row_of_the_series_as_a_whole_read_numbers_it(tmp_path, missing):
+    path, columns = tmp_path / "s.csv", Columns(("y",), ("x",), None)
+    lines = [f"{v},1" for v in values(ROWS)]
+    lines[100] = ",1"  # a gap long before the tail: drop leaves its row out of the count
+    write_series(path, lines, header="y,x")
+    rows, _, first = history_of_file(path, meta_of(columns), missing, rows=500)
+    whole = read_complete(path, columns, missing).features
+    assert first == len(whole) - len(rows)
+    np.testing.assert_array_equal(rows, whole[first:])

@@ -35,7 +35,10 @@ def history_of_file(
     """One series' rows (data units), its dates' calendar, and the row of its series the first
     row is: read from another file or folder with the run's columns and data.missing, the
     series named or the last in the file. rows: how many last rows are needed (None: all)."""
+    # data.missing drop: a row's number in its series counts only the whole rows before it,
+    # which the lines before a tail do not tell.
     whole = rows is None or series is not None or meta.columns.series is not None
+    whole = whole or missing == "drop"
     if whole or path.is_dir():
         table, panel = grouped(read_table(path, meta.columns, missing))
         table, first = one_series(table, panel, series, str(path)), 0
@@ -49,7 +52,8 @@ def history_of_file(
 
 def read_tail(path: Path, columns: Columns, missing: str, rows: int) -> tuple[Table, int]:
     """The last rows of a CSV file of one series (at least `rows`, more while the first has a
-    gap that filling would read earlier rows for), and the row number of the first. Whatever
+    gap that filling would read earlier rows for), and the number of the rows before it, rows
+    data.missing drop would drop among them too (history_of_file reads those whole). Whatever
     the tail cannot read is read whole, so an error is the very line a whole read gives."""
     with open_data(path) as handle:
         header = handle.readline(LONGEST_ROW + 1)

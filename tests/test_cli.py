@@ -320,10 +320,11 @@ for args in (["--help"], *([verb, "--help"] for verb in sys.argv[1:])):
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, (args, result.output)
 assert "torch" not in sys.modules, "seqcli --help imported torch"
+assert "numpy" not in sys.modules, "seqcli --help imported numpy"
 """
 
 
-def test_help_does_not_import_torch():
+def test_help_does_not_import_torch_or_numpy():
     done = subprocess.run(
         [sys.executable, "-c", NO_TORCH_ON_HELP, *VERBS], cwd=ROOT, capture_output=True, text=True
     )

@@ -56,6 +56,17 @@ def test_a_choice_the_key_refuses_names_it(recipe, tmp_path):
     assert "at \"grux\": model.cell: 'grux' is not one of" in result.stderr
 
 
+def test_a_choice_of_file_that_is_missing_names_the_param_before_any_trial(recipe, tmp_path):
+    out, there = tmp_path / "study", yaml.safe_load(recipe.read_text())["data"]["path"]
+    param = f"data.path=choice({there},missing.csv)"
+    result = tune(str(recipe), "--param", param, "--out", str(out))
+    assert result.exit_code == 2, result.output
+    missing = recipe.parent / "missing.csv"
+    said = f'--param {param}: at "missing.csv": {missing}: not found'
+    assert result.stderr.strip().splitlines() == [f"error: {said}"]
+    assert not out.exists()
+
+
 @pytest.mark.parametrize(
     ("written", "problem"),
     [

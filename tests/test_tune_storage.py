@@ -23,7 +23,7 @@ def recipe(write_recipe):
 @pytest.mark.parametrize(
     ("url", "said"),
     [
-        ("nonsense://x", "Can't load plugin"),
+        ("nonsense://x", "SQLAlchemy knows no database 'nonsense'"),
         ("postgresql://u@127.0.0.1:1/db", "Connection refused"),
         ("postgresql://u@no-such-host.invalid/db", "no-such-host.invalid"),
     ],
@@ -87,6 +87,20 @@ def test_a_storage_url_that_can_never_work_is_one_line_before_any_work(url, said
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [f"error: --storage {said}"]
     assert not out.exists()
+
+
+@pytest.mark.parametrize(("url", "said"), [*BAD_URLS, ("sqlite://", "sqlite://: an SQLite study")])
+def test_opening_a_storage_directly_runs_the_same_checks_as_the_cli(url, said):
+    # In memory, Optuna would open it happily and lose the study between connections.
+    with pytest.raises(UsageError) as caught:
+        tune_study.open_storage(url)
+    assert str(caught.value).startswith(f"--storage {said}")
+
+
+def test_a_storage_the_user_did_not_give_is_named_by_its_label(tmp_path):
+    url = f"sqlite:///{tmp_path / 'gone' / 'study.db'}"
+    with pytest.raises(UsageError, match=r"^--out gone: study.db: no folder .*gone to hold"):
+        tune_study.open_storage(url, "--out gone: study.db")
 
 
 # Two processes creating one SQLite storage: both create its tables, both stamp alembic's row.

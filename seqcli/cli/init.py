@@ -54,7 +54,7 @@ def init(
 def report(draft, out: Path) -> None:
     """Two lines to check (what was read, what was not), then each guess with its key."""
     ui.info(f"wrote {out}: a {draft.task}. Found {draft.found}")
-    ui.info(f"ignored: {'; '.join(draft.ignored) or 'nothing'}")
+    ui.info(f"ignored: {'; '.join(draft.ignored_shown()) or 'nothing'}")
     for line in draft.unsure:
         ui.warn(f"guess: {line}")
     ui.info(f"next: seqcli train {out}")

@@ -17,7 +17,7 @@ from seqcli.data.dates import (
     cycles_for,
 )
 from seqcli.data.forms import Form
-from seqcli.data.panel import Panel, grouped, one_series, rows_of, split_each
+from seqcli.data.panel import Panel, grouped, rows_of, split_each
 from seqcli.data.scaling import Scaler, ScalerForm, seasonal_mae
 from seqcli.data.series import Bounds, Columns, Table, header_columns
 from seqcli.data.series_folder import header_file, read_table
@@ -266,16 +266,3 @@ def split_of_file(path: Path, meta: SeriesMeta, *, first: int, missing: str) -> 
     return SeriesSplit(
         scaled, raw, points, panel, panel.stops, fits, scales, table.dates, meta.ahead
     )
-
-
-def history_of_file(
-    path: Path, meta: SeriesMeta, missing: str, series: str | None = None
-) -> tuple[np.ndarray, Calendar | None]:
-    """One series' rows (data units) and dates from another file or folder, read with the
-    run's columns and data.missing: the series named, or the last in the file."""
-    table, panel = grouped(read_table(path, meta.columns, missing))
-    rows = one_series(table, panel, series, str(path))
-    form = meta.calendar.format if meta.calendar is not None else None
-    calendar = None if rows.dates is None else calendar_of(rows.dates, form, str(path))
-    rows = with_cycles(rows, meta.cycles, calendar, str(path))
-    return rows.features, calendar

@@ -66,6 +66,11 @@ def read_complete(path: Path, columns: Columns, missing: str, first: int | None 
     """The file's rows (first: only the first, see read_series) with their missing cells handled as
     data.missing says."""
     table = read_series(path, columns, missing=missing, first=first)
+    return completed(path, table, columns.features, missing)
+
+
+def completed(path: Path, table: Table, names: tuple[str, ...], missing: str) -> Table:
+    """The table's missing cells (NaN) handled as data.missing says."""
     if missing == "error" or not np.isnan(table.features).any():
         return table
-    return POLICIES[missing](path, table, columns.features)
+    return POLICIES[missing](path, table, names)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,20 +50,27 @@ def read_series(
     Unless data.missing is error, a missing cell reads as NaN, for the caller to handle.
     first: stop once that many rows are read and the last has no gap (what filling them reads)."""
     with closing(read_lines(path, longest=LONGEST_ROW)) as lines:
-        # strict: a stray quote is an error here, not a field that swallows the rows after it
-        rows = csv.reader(lines, strict=True)
-        header = _header(path, rows)
-        index = _column_index(path, header, columns)
-        numbers, texts = [], {columns.date: [], columns.series: []}
-        try:
-            for line, row in _data_rows(rows, len(header)):
-                numbers.append(_row_numbers(path, line, row, header, index, columns, missing))
-                for name in filter(None, (columns.date, columns.series)):
-                    texts[name].append(row[index[name]].strip())
-                if first is not None and len(numbers) >= first and not np.isnan(numbers[-1]).any():
-                    break  # a 5-million-row file is not read for the 3 rows a forecast needs
-        except csv.Error as err:
-            raise DataError(f"{path}:{rows.line_num}: not readable as CSV ({err})") from None
+        return read_rows(path, lines, columns, missing=missing, first=first)
+
+
+def read_rows(
+    path: Path, lines: Iterable[str], columns: Columns, *, missing: str, first: int | None = None
+) -> Table:
+    """read_series of the lines given: the header, then (some of) the file's rows."""
+    # strict: a stray quote is an error here, not a field that swallows the rows after it
+    rows = csv.reader(lines, strict=True)
+    header = _header(path, rows)
+    index = _column_index(path, header, columns)
+    numbers, texts = [], {columns.date: [], columns.series: []}
+    try:
+        for line, row in _data_rows(rows, len(header)):
+            numbers.append(_row_numbers(path, line, row, header, index, columns, missing))
+            for name in filter(None, (columns.date, columns.series)):
+                texts[name].append(row[index[name]].strip())
+            if first is not None and len(numbers) >= first and not np.isnan(numbers[-1]).any():
+                break  # a 5-million-row file is not read for the 3 rows a forecast needs
+    except csv.Error as err:
+        raise DataError(f"{path}:{rows.line_num}: not readable as CSV ({err})") from None
     if not numbers:
         raise DataError(f"{path}: no data rows after the header")
     features = np.asarray(numbers, dtype=np.float64).reshape(len(numbers), len(columns.features))

@@ -133,6 +133,19 @@ def kind_of(cells: tuple[str, ...], name: str | None) -> tuple[str, str | None]:
     return "text", None
 
 
+def mixed_dates(column: Column) -> tuple[str, str] | None:
+    """A text column whose first cell and at least a quarter of the rest are dates of one
+    format, and the first cell that is not (2000-01-01 above 17/07/2000): a date column no
+    one format reads."""
+    if column.kind != "text" or not column.cells:
+        return None
+    form = next((f for f in DATE_FORMATS if f != "%Y" and parse_date(column.cells[0], f)), None)
+    misread = [cell for cell in column.cells if form and not parse_date(cell, form)]
+    if form is None or not misread or 4 * len(misread) > 3 * len(column.cells):
+        return None
+    return column.cells[0], misread[0]
+
+
 def dates_in(cells: tuple[str, ...], form: str, name: str | None) -> bool:
     # A column of 4-digit numbers is a year only if its name says so: else it is a number.
     if form == "%Y" and not (name and YEAR_NAMES.search(name)):

@@ -28,6 +28,9 @@ class Entry:
     why: str = ""
 
 
+IGNORED_SHOWN = 8  # ignored items listed by name
+
+
 @dataclass
 class Draft:
     """A recipe before it is written: sections of commented keys and what to tell the user."""
@@ -41,6 +44,12 @@ class Draft:
 
     def add(self, section: str, key: str, value: object, why: str = "") -> None:
         self.sections[section].append(Entry(key, value, why))
+
+    def ignored_shown(self) -> list[str]:
+        """The first IGNORED_SHOWN of ignored, then how many more: a line of 89,000 numbers
+        read as columns once printed each, 5 MB to the terminal and the recipe's header."""
+        rest = len(self.ignored) - IGNORED_SHOWN
+        return self.ignored[:IGNORED_SHOWN] + ([f"and {rest:,} more"] if rest > 0 else [])
 
 
 Option = Callable[[], Draft]

@@ -46,7 +46,7 @@ def header(draft: Draft, data: str, out: str) -> list[str]:
         f"A {draft.task} written by `seqcli init {data}` from a sample of the file.",
         f"Found: {draft.found}.",
         *(f"Guess: {line}." for line in draft.unsure),
-        *(f"Ignored: {line}." for line in draft.ignored),
+        *(f"Ignored: {line}." for line in draft.ignored_shown()),
         f"Check the guesses, then: seqcli train {out}",
     ]
     return [f"# {line}" for text in said for line in wrap(text, WIDTH - 2)]

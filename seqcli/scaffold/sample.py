@@ -48,6 +48,12 @@ def read_sample(path: Path, limit: int = SAMPLE_BYTES) -> Sample:
             f"{path}: not UTF-8 text (byte 0x{data[err.start]:02x} on line {line}); seqcli init "
             f"reads {KINDS_HELP}"
         ) from None
+    if "\0" in text:  # valid UTF-8, yet no text file holds one: 2 GB of zeros read as a corpus
+        line = text[: text.index("\0")].count("\n") + 1
+        raise DataError(
+            f"{path}: a NUL byte (0x00) on line {line}: a binary file, not text; seqcli init "
+            f"reads {KINDS_HELP}"
+        )
     if not text.strip():
         raise DataError(f"{path}: the file is empty")
     return Sample(path, tuple(text.splitlines()), size, len(data))

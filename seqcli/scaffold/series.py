@@ -10,13 +10,14 @@ from pathlib import Path
 
 import numpy as np
 
+from seqcli.data.series_folder import check_headers
 from seqcli.errors import DataError
-from seqcli.scaffold.calendar import UNKNOWN, Frequency, frequency_of
+from seqcli.scaffold.calendar import UNKNOWN, Frequency, check_order, frequency_of
 from seqcli.scaffold.columns import Column, Table, is_number, read_table, table_delimiter
 from seqcli.scaffold.draft import Draft, Option
 from seqcli.scaffold.roles import is_id
 from seqcli.scaffold.sample import Sample, read_sample
-from seqcli.scaffold.series_sizes import add_forecast_sizes
+from seqcli.scaffold.series_sizes import FEWEST_ROWS, add_forecast_sizes
 from seqcli.scaffold.sizes import add_model, add_training
 from seqcli.scaffold.source import Source
 
@@ -35,6 +36,7 @@ def series_options(source: Source, sample: Sample, table: Table) -> dict[str, Op
 
 def series_folder_options(source: Source, files: list[Path]) -> dict[str, Option]:
     """One .csv file per series: guessed from the first, which the others must match."""
+    check_headers(files)  # as training reads the folder, before a recipe for the first is made
     sample = read_sample(files[0])
     delimiter = table_delimiter(sample)
     if delimiter != ",":
@@ -50,7 +52,10 @@ def series_draft(source: Source, sample: Sample, table: Table, files: int = 0) -
     target = pick_target(numbers)
     inputs = [c for c in numbers if c is not target]
     rows = rows_per_series(sample, table, series)
+    refuse_short(sample, rows, series)
     total = rows * (files or (series.distinct if series else 1))
+    if dates:
+        check_order(sample.path, dates[0], min(rows, table.rows))
     frequency = frequency_of(dates[0], min(rows, table.rows)) if dates else UNKNOWN
     draft = Draft(
         "forecaster", "many_to_one", found=series_found(sample, table, dates, target, frequency)
@@ -78,6 +83,17 @@ def series_draft(source: Source, sample: Sample, table: Table, files: int = 0) -
 
 
 INPUTS_WHY = "covariates: read in each window, not forecast"
+
+
+def refuse_short(sample: Sample, rows: int, series: Column | None) -> None:
+    """Too few rows to hold out validation and test forecasts and train on the rest: said of
+    the file, not as the fractions the written recipe would then refuse."""
+    if rows < FEWEST_ROWS:
+        which = f" in the shortest series of '{series.name}'" if series else ""
+        raise DataError(
+            f"{sample.path}: {rows} row(s){which}; a forecaster needs at least {FEWEST_ROWS}: "
+            "forecasts to validate and to test, and the rows before them to train on"
+        )
 
 
 def add_forecast_model(draft: Draft, total: int) -> None:

@@ -14,6 +14,8 @@ from seqcli.scaffold.seasonality import repeats
 LONGEST_READ = 8  # horizons a window reads at most when two seasons would be longer
 SEASONS_NEEDED = 3  # fewer seasons than this in a series teach little about the season
 MOST_HELD_OUT = 0.5  # validation and test together; the rest trains
+# Two one-row forecasts each to validate and to test, within MOST_HELD_OUT of the rows.
+FEWEST_ROWS = math.ceil(2 * 2 / MOST_HELD_OUT)
 
 
 def add_forecast_sizes(

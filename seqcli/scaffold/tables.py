@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from functools import partial
 
-from seqcli.scaffold.columns import Table, read_table, table_delimiter
+from seqcli.errors import DataError
+from seqcli.recipe.errors import cut
+from seqcli.scaffold.columns import Table, mixed_dates, read_table, table_delimiter
 from seqcli.scaffold.draft import Draft, Option
 from seqcli.scaffold.labelled import text_options
 from seqcli.scaffold.patterns import bipolar_options
@@ -22,6 +24,7 @@ def looks_like_table(sample: Sample) -> bool:
 
 def table_options(source: Source, sample: Sample) -> dict[str, Option]:
     table = read_table(sample, table_delimiter(sample))
+    refuse_mixed_dates(sample, table)
     roles = table_roles(table)
     generators = {
         **bipolar_options(source, sample, table),
@@ -33,6 +36,23 @@ def table_options(source: Source, sample: Sample) -> dict[str, Option]:
     sentences = roles.text is not None and roles.text.words > WORDS_FOR_WORD_TOKENS
     first = series if table.of_kind("date") and not sentences else texts
     return {**generators, **first, **texts, **series}
+
+
+def refuse_mixed_dates(sample: Sample, table: Table) -> None:
+    """A column of dates written two ways reads as text, and one line is a header or a row,
+    nothing to guess from: say so, not that no column fits."""
+    if sample.complete and table.lines + table.header == 1:
+        (line,) = filter(str.strip, sample.lines)
+        raise DataError(
+            f"{sample.path}: one line ({cut(line.strip())}) and no rows after it; "
+            "init guesses the task from rows of data"
+        )
+    for column in table.columns:
+        if (pair := mixed_dates(column)) is not None:
+            raise DataError(
+                f"{sample.path}: {column.shown} holds dates such as {pair[0]!r} and cells "
+                f"such as {pair[1]!r}; write every date of it as the first is written"
+            )
 
 
 def vectors_options(source: Source, sample: Sample, table: Table) -> dict[str, Option]:

@@ -153,12 +153,27 @@ def check_space(recipe_path: Path, overrides: list[str], params: list[Param]) ->
         for value in param.probes():
             probe = overridden(raw, [setting(param.key, value)])
             try:
-                validate_recipe(probe, source=f"--param {param.key}", base_dir=recipe_path.parent)
+                checked = validate_recipe(
+                    probe, source=f"--param {param.key}", base_dir=recipe_path.parent
+                )
             except RecipeError as err:
                 first = err.lines()[0].removeprefix(f"--param {param.key}: ")
                 raise RecipeError(
                     f"{_where(param)}={param.written}: at {json.dumps(value)}: {first}"
                 ) from None
+            _refuse_missing_path(checked, param, value)
+
+
+def _refuse_missing_path(recipe, param: Param, value) -> None:
+    """A choice of file (data.path=choice(a.csv,b.csv)) that does not exist, named by the
+    param that chose it: the trial reading it would say only the file's name, mid-study."""
+    path = recipe
+    for part in param.key.split("."):
+        path = getattr(path, part, None)
+    if isinstance(path, Path) and not path.exists():
+        raise RecipeError(
+            f"{_where(param)}={param.written}: at {json.dumps(value)}: {path}: not found"
+        )
 
 
 def _where(param: Param) -> str:

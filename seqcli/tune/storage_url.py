@@ -26,9 +26,10 @@ EXAMPLE = "e.g. postgresql://user@host/db or sqlite:///study.db"
 IN_MEMORY = re.compile(r"sqlite(\+\w+)?://(/(:memory:)?)?(\?.*)?")
 
 
-def check_storage(url: str) -> None:
-    """Refuse a storage URL Optuna could never open, naming --storage and what is wrong."""
-    where = f"--storage {shown_url(url)}"
+def check_storage(url: str, where: str | None = None) -> None:
+    """Refuse a storage URL Optuna could never open, naming where it came from (--storage)
+    and what is wrong. open_storage calls it, so no path to a storage skips it."""
+    where = where or f"--storage {shown_url(url)}"
     if IN_MEMORY.fullmatch(url):
         raise UsageError(
             f"{where}: an SQLite study in memory is lost between connections; name a file, as "

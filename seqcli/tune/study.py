@@ -19,7 +19,7 @@ from seqcli.extras import require
 from seqcli.recipe import recipe_to_dict
 from seqcli.recipe.tasks import METRICS
 from seqcli.tune.space import Param
-from seqcli.tune.storage_url import shown_url
+from seqcli.tune.storage_url import check_storage, shown_url
 from seqcli.tune.trial import Base, Emit, Stopper, TrialFailed, TuneInterrupted, run_trial
 
 HEARTBEAT = 10  # seconds between a running trial's signs of life in the storage
@@ -94,6 +94,7 @@ def open_storage(url: str, label: str | None = None):
     Two processes creating its tables at once collide; the second tries again. Anything else
     (a scheme no driver reads, a host that does not resolve, a refused port) fails at once."""
     where = label or f"--storage {shown_url(url)}"
+    check_storage(url, where)  # the checks' one home: the CLI calls it early, every opener here
     for attempt in range(ATTEMPTS):
         try:
             return _storage(url)

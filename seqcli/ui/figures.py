@@ -8,13 +8,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
-
-import numpy as np
+from typing import TYPE_CHECKING, BinaryIO
 
 from seqcli.errors import UsageError
 from seqcli.recipe.outputs import Output, write_output
 from seqcli.ui import wrote
+
+if TYPE_CHECKING:  # `seqcli --help` imports this module (plot's --x-axis), never numpy
+    import numpy as np
 
 # A forecast plot shows this many history rows per forecast step, at least FEWEST_HISTORY_ROWS:
 # 7 steps after 500 rows of history were squeezed against the right edge.
@@ -149,6 +150,8 @@ def plot_forecast(data: ForecastFigure, path: Path) -> None:
 
 
 def forecast_figure(data: ForecastFigure):
+    import numpy as np
+
     figure, axes = new_figure(len(data.names), figsize=(9, 3 * len(data.names)))
     outputs = np.concatenate(data.forecast)  # (S, V, Q)
     forecast = outputs[..., data.levels.index(0.5)]  # (S, V)

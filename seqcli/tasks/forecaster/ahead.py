@@ -103,11 +103,10 @@ def window_after(meta: SeriesMeta, history: np.ndarray, lookback: int, future) -
     return torch.from_numpy(meta.scaler.apply(window))[None]
 
 
-def window_start(meta: SeriesMeta, history: np.ndarray, lookback: int, *, read: bool):
+def window_start(history: np.ndarray, lookback: int, first: int | None) -> int | None:
     """The row of its series the last window of history starts at, where a learned initial
-    season reads its phase: a file read holds the whole series, the run's own history starts
-    at meta.history_start (None: unknown, a run saved before it was kept)."""
-    first = 0 if read else meta.history_start
+    season reads its phase; first: the row of its series history starts at (None: unknown, a
+    run saved before it kept meta.history_start)."""
     return None if first is None else first + len(history) - lookback
 
 

@@ -10,7 +10,8 @@ from collections.abc import Iterable, Iterator
 import numpy as np
 
 from seqcli.data.dates import Calendar
-from seqcli.data.forecast_data import SeriesMeta, history_of_file
+from seqcli.data.forecast_data import SeriesMeta
+from seqcli.data.history import history_of_file
 from seqcli.data.numbers import BadNumber, parse_number
 from seqcli.engine.contract import Given
 from seqcli.errors import DataError, UsageError

@@ -15,10 +15,10 @@ from seqcli.data.forecast_data import (
     HISTORY_ROWS,
     SeriesMeta,
     SeriesSplit,
-    history_of_file,
     read_splits,
     split_of_file,
 )
+from seqcli.data.history import history_of_file
 from seqcli.decoding.requests import Generated, Request
 from seqcli.engine.contract import Given, IndexedBatches, StackInput, TaskData
 from seqcli.engine.run import Run
@@ -193,10 +193,12 @@ class Forecaster:
         steps = asked.horizon or run.recipe.data.horizon
         self.reach(run.recipe, meta, steps, "--horizon")
         history, calendar = np.asarray(meta.history), meta.calendar
+        first = meta.history_start  # the row of its series history starts at
         source = asked.history or (_trained_series(run) if asked.series else None)
-        if source is not None:
-            missing = run.recipe.data.missing
-            history, calendar = history_of_file(source, meta, missing, asked.series)
+        if source is not None:  # as many of its last rows as the run's own history keeps
+            rows = max(HISTORY_ROWS, run.recipe.data.first_origin)
+            read = history_of_file(source, meta, run.recipe.data.missing, asked.series, rows=rows)
+            history, calendar, first = read
         if calendar is not None:
             calendar.check_reach(steps, "--horizon" if asked.horizon else "data.horizon")
         if len(history) < run.recipe.data.lookback:
@@ -210,7 +212,7 @@ class Forecaster:
         # The rows stream out as they are made; --plot alone keeps them, to draw.
         kept: list[np.ndarray] | None = [] if asked.keep else None
         series = series_number(meta, asked.series)
-        start = window_start(meta, history, run.recipe.data.lookback, read=source is not None)
+        start = window_start(history, run.recipe.data.lookback, first)
         chunks = _kept(self._rollout(run, history, steps, series, future, start), kept)
         values, levels = len(meta.columns.values), run.recipe.model.levels
         shown = history[-HISTORY_ROWS:, :values]  # as much as the run's own history keeps

@@ -4,6 +4,7 @@ hand, dates."""
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -146,7 +147,7 @@ def test_monthly_and_daily_dates_continue_by_their_step():
 
 
 def test_the_default_value_column_skips_the_date_column(tmp_path):
-    rows = "".join(f"{i},1900-{i % 12 + 1:02d}\n" for i in range(60))
+    rows = "".join(f"{i},{1900 + i // 12}-{i % 12 + 1:02d}\n" for i in range(60))
     path = write_csv(tmp_path / "s.csv", "level,month\n" + rows)
     _, _, data = prepare(series_recipe(path, date_column="month", test_size=10))
     assert data.meta.columns.values == ("level",)
@@ -227,3 +228,27 @@ def test_a_horizon_past_the_year_9999_is_refused_before_any_date_is_made(calenda
     assert list(calendar.after(fits))[-1].startswith("9999")
     with pytest.raises(DataError, match=rf"--horizon {passes}: that many rows after .* 9999"):
         calendar.check_reach(passes, "--horizon")
+
+
+@pytest.mark.parametrize(
+    ("dates", "said"),
+    [
+        (["2020-01-03", "2020-01-02", "2020-01-01"], "goes back: '2020-01-03' then '2020-01-02'"),
+        (["2020-01-01", "2020-01-02", "2020-01-02"], "repeats: '2020-01-02' then '2020-01-02'"),
+    ],
+)
+def test_training_refuses_dates_that_go_back_or_repeat_within_a_series(tmp_path, dates, said):
+    # Read in the file's order, a series saved newest first would be learned backwards.
+    rows = "".join(f"{d},{k}\n" for k, d in enumerate(dates * 20))
+    path = write_csv(tmp_path / "s.csv", "day,level\n" + rows)
+    with pytest.raises(DataError, match=re.escape(f"s.csv (day) {said}")):
+        prepare(series_recipe(path, date_column="day", test_size=10))
+
+
+def test_each_series_of_a_panel_may_start_at_any_date(tmp_path):
+    days = [str(np.datetime64("2020-01-01") + k) for k in range(60)]
+    rows = "".join(f"{s},{d},{k}\n" for s in ("north", "south") for k, d in enumerate(days))
+    path = write_csv(tmp_path / "s.csv", "store,day,level\n" + rows)
+    recipe = series_recipe(path, date_column="day", series_column="store", test_size=None)
+    _, _, data = prepare(recipe)
+    assert data.meta.calendar is not None and data.meta.calendar.seconds == 86400

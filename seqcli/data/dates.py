@@ -94,6 +94,7 @@ class Calendar:
 
 
 DAY = 86400.0
+ONE_SERIES = np.array([0])  # where each series' rows start: one, from the first
 # A date's place in a cycle: (rows per cycle, position of a date, the longest row step that
 # still resolves it): an hourly series has hours and weekdays, a daily one weekdays and days
 # of the year, a monthly or quarterly one months; a yearly one none.
@@ -129,9 +130,12 @@ def cycle_names(cycles: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(f"{name}_{part}" for name in cycles for part in ("sin", "cos"))
 
 
-def calendar_of(dates: list[str], form: str | None, where: str) -> Calendar | None:
+def calendar_of(
+    dates: list[str], form: str | None, where: str, starts: np.ndarray = ONE_SERIES
+) -> Calendar | None:
     """The dates' calendar, read with data.date_format when given, else recognised; a
-    digits-only date such as 19580329 is refused rather than left as a row number."""
+    digits-only date such as 19580329 is refused rather than left as a row number, and dates
+    that go back or repeat within a series (its rows start at `starts`) are refused."""
     if form is None:
         if any(text.isdigit() and len(text) > 4 for text in dates):
             example = next(text for text in dates if text.isdigit())
@@ -139,23 +143,53 @@ def calendar_of(dates: list[str], form: str | None, where: str) -> Calendar | No
                 f"{where}: date {example!r} is digits only, which could be many formats; set "
                 "data.date_format, e.g. '%Y%m%d'"
             )
-        return infer_calendar(dates)
-    parsed = _parse_all(dates, form)
-    if parsed is None:
-        bad = next(text for text in dates if _parse_all([text], form) is None)
-        raise DataError(f"{where}: date {bad!r} does not match data.date_format {form!r}")
+        found = recognised(dates)
+        if found is None:
+            return None
+        form, parsed = found
+    else:
+        parsed = _parse_all(dates, form)
+        if parsed is None:
+            bad = next(text for text in dates if _parse_all([text], form) is None)
+            raise DataError(f"{where}: date {bad!r} does not match data.date_format {form!r}")
+    check_order(parsed, dates, starts, where)
     return _calendar(parsed, form, dates[-1]) if len(parsed) > 1 else None
+
+
+def check_order(parsed: list[datetime], dates: list[str], starts: np.ndarray, where: str) -> None:
+    """Refuse a date at or before the one above it in the same series: the rows are learned
+    in the file's order, so a file saved newest first would teach the series backwards."""
+    ends = set((starts[1:] - 1).tolist())  # the next series may start at any date
+    pairs = enumerate(zip(parsed, parsed[1:], strict=False))
+    row = next((k for k, (a, b) in pairs if b <= a and k not in ends), None)
+    if row is not None:
+        what, fix = OUT_OF_ORDER[parsed[row + 1] == parsed[row]]
+        raise DataError(f"{where} {what}: {dates[row]!r} then {dates[row + 1]!r}; {fix}")
+
+
+OUT_OF_ORDER = {  # by whether the date repeats
+    False: ("goes back", "a series runs oldest first: sort the rows by date"),
+    True: (
+        "repeats",
+        "a series has one row per date; several series in one file need a column naming each "
+        "(data.series_column)",
+    ),
+}
 
 
 def infer_calendar(dates: list[str]) -> Calendar | None:
     """The format every date parses with and the most common step; None when there is none
     (too few rows, mixed formats, or dates that do not advance)."""
-    if len(dates) < 2:
-        return None
+    found = recognised(dates) if len(dates) >= 2 else None
+    return None if found is None else _calendar(found[1], found[0], dates[-1])
+
+
+def recognised(dates: list[str]) -> tuple[str, list[datetime]] | None:
+    """The first known format every date parses with, and the dates parsed."""
     for form in DATE_FORMATS:
         parsed = _parse_all(dates, form)
         if parsed is not None:
-            return _calendar(parsed, form, dates[-1])
+            return form, parsed
     return None
 
 

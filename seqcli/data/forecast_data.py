@@ -180,10 +180,13 @@ def build_meta(
     )
 
 
-def fresh_dates(config: SeriesData, columns: Columns, table: Table) -> tuple:
-    """(table, calendar, cycles): the rows with data.calendar's features joined on."""
+def fresh_dates(config: SeriesData, columns: Columns, table: Table, starts: np.ndarray) -> tuple:
+    """(table, calendar, cycles): the rows with data.calendar's features joined on; each
+    series' rows start at `starts`."""
     where = f"{config.path} ({columns.date})"
-    calendar = None if table.dates is None else calendar_of(table.dates, config.date_format, where)
+    calendar = (
+        None if table.dates is None else calendar_of(table.dates, config.date_format, where, starts)
+    )
     cycles = cycles_for(calendar, where) if config.calendar else ()
     return with_cycles(table, cycles, calendar, where), calendar, cycles
 
@@ -206,7 +209,7 @@ def read_splits(config: SeriesData, meta: SeriesMeta | None, *, train_tail: int)
     bounds = split_each(config.path, panel, config)
     val, test, stops = (np.array([getattr(b, key) for b in bounds]) for key in Bounds.KEYS)
     if meta is None:
-        dated = fresh_dates(config, columns, table)
+        dated = fresh_dates(config, columns, table, panel.starts)
         table, train = dated[0], rows_of(panel.starts, val)
         meta = build_meta(config, columns, dated, train, np.arange(panel.starts[-1], stops[-1]))
         meta = replace(meta, series_names=panel.names)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from seqcli.errors import DataError
+from seqcli.data.dates import ONE_SERIES, check_order
 from seqcli.scaffold.columns import Column, parse_date
 
 DAY = 86_400.0
@@ -34,27 +34,11 @@ FREQUENCIES = (
 UNKNOWN = Frequency("", 0, 0, (), 1)
 
 
-def check_order(path, dates: Column, rows: int) -> None:
-    """Refuse dates that go back or repeat within the first `rows`: training reads the rows in
-    the file's order, so a file saved newest first would teach the series backwards."""
-    cells = dates.cells[:rows]
+def refuse_unordered(path, dates: Column, rows: int) -> None:
+    """Refuse dates that go back or repeat within the first `rows`, as training would."""
+    cells = list(dates.cells[:rows])
     parsed = [parse_date(cell, dates.date_format) for cell in cells]
-    for step, (earlier, later) in enumerate(zip(parsed, parsed[1:], strict=False)):
-        if later <= earlier:
-            what, fix = OUT_OF_ORDER[later == earlier]
-            raise DataError(
-                f"{path}: column '{dates.name}' {what}: {cells[step]!r} then "
-                f"{cells[step + 1]!r}; {fix}"
-            )
-
-
-OUT_OF_ORDER = {  # by whether the date repeats
-    False: ("goes back", "a series runs oldest first: sort the rows by date"),
-    True: (
-        "repeats",
-        "a series has one row per date; several series in one file need a column naming each",
-    ),
-}
+    check_order(parsed, cells, ONE_SERIES, f"{path}: column '{dates.name}'")
 
 
 def frequency_of(dates: Column, rows: int) -> Frequency:

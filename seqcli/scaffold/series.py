@@ -12,7 +12,7 @@ import numpy as np
 
 from seqcli.data.series_folder import check_headers
 from seqcli.errors import DataError
-from seqcli.scaffold.calendar import UNKNOWN, Frequency, check_order, frequency_of
+from seqcli.scaffold.calendar import UNKNOWN, Frequency, frequency_of, refuse_unordered
 from seqcli.scaffold.columns import Column, Table, is_number, read_table, table_delimiter
 from seqcli.scaffold.draft import Draft, Option
 from seqcli.scaffold.roles import is_id
@@ -55,7 +55,7 @@ def series_draft(source: Source, sample: Sample, table: Table, files: int = 0) -
     refuse_short(sample, rows, series)
     total = rows * (files or (series.distinct if series else 1))
     if dates:
-        check_order(sample.path, dates[0], min(rows, table.rows))
+        refuse_unordered(sample.path, dates[0], min(rows, table.rows))
     frequency = frequency_of(dates[0], min(rows, table.rows)) if dates else UNKNOWN
     draft = Draft(
         "forecaster", "many_to_one", found=series_found(sample, table, dates, target, frequency)

@@ -55,6 +55,18 @@ def test_a_folder_of_series_files_with_different_columns_is_refused_naming_both(
     assert not out.exists()
 
 
+def test_a_folder_of_series_with_another_file_is_refused_as_training_would(tmp_path):
+    folder, out = tmp_path / "shops", tmp_path / "shops.yaml"
+    folder.mkdir()
+    rows = "".join(f"2020-01-{day:02d},{day}\n" for day in range(1, 29))
+    (folder / "a.csv").write_text("date,sales\n" + rows, encoding="utf-8")
+    (folder / "notes.txt").write_text("from the shop\n", encoding="utf-8")
+    result = init(folder, out)
+    assert result.exit_code == 2, result.output
+    assert f"{folder / 'notes.txt'}: not a .csv file" in result.stderr
+    assert not out.exists()
+
+
 def test_a_file_of_nul_bytes_is_refused_as_binary_not_read_as_a_corpus(tmp_path):
     data, out = tmp_path / "zeros.csv", tmp_path / "zeros.yaml"
     with data.open("wb") as handle:  # sparse: 2 GB of zeros on no disk

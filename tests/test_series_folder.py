@@ -80,3 +80,12 @@ def test_a_bad_folder_is_refused_in_one_line(tmp_path, arrange, message):
         untrained_run(
             series_recipe(folder, date_column="month", lookback=6, test_size=12, season=None)
         )
+
+
+def test_hidden_files_in_the_folder_are_not_series(tmp_path):
+    # A folder copied from a Mac holds .DS_Store and ._a.csv beside the series.
+    folder = panel_folder(tmp_path / "series")
+    (folder / ".DS_Store").write_bytes(b"\x00\x01")
+    (folder / "._a.csv").write_bytes(b"\x00\x05\x16\x07")
+    run, data = untrained_run(series_recipe(folder, date_column="month", lookback=6, test_size=12))
+    assert data.meta.series_names == ("a", "b", "c")

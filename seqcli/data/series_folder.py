@@ -13,8 +13,9 @@ from seqcli.errors import DataError
 
 
 def series_files(folder: Path) -> list[Path]:
-    """The folder's files, sorted by name; anything but .csv files is refused."""
-    files = sorted(folder.iterdir())
+    """The folder's files, sorted by name; anything but .csv files is refused. Hidden files
+    (.DS_Store, ._copy.csv) are not data: a folder copied from a Mac holds them."""
+    files = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
     if not files:
         raise DataError(f"{folder}: the folder is empty; put one .csv file per series in it")
     for path in files:

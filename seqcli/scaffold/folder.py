@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from seqcli.data.series_folder import series_files
 from seqcli.errors import DataError
 from seqcli.scaffold.audio import guess_audio, has_recordings
 from seqcli.scaffold.draft import Draft, choose
@@ -26,8 +27,8 @@ def guess_folder(source: Source, task: str | None) -> Draft:
     if len(classes) >= 2:
         options = {"classifier": lambda: class_files_draft(source, classes, entries)}
         return choose(options, task, source.path, "a folder of class files")
-    if series and not classes:
-        options = series_folder_options(source, series)
+    if series:  # the files training would read, or its refusal naming another file
+        options = series_folder_options(source, series_files(source.path))
         return choose(options, task, source.path, "a folder of series files")
     raise DataError(f"{source.path}: {folder_problem(entries, classes)}")
 

@@ -34,16 +34,12 @@ FREQUENCIES = (
 UNKNOWN = Frequency("", 0, 0, (), 1)
 
 
-def refuse_unordered(path, dates: Column, rows: int) -> None:
-    """Refuse dates that go back or repeat within the first `rows`, as training would."""
+def frequency_of(path, dates: Column, rows: int) -> Frequency:
+    """The frequency the first `rows` dates step by most often (UNKNOWN if none listed);
+    dates that go back or repeat among them are refused, as training would."""
     cells = list(dates.cells[:rows])
     parsed = [parse_date(cell, dates.date_format) for cell in cells]
     check_order(parsed, cells, ONE_SERIES, f"{path}: column '{dates.name}'")
-
-
-def frequency_of(dates: Column, rows: int) -> Frequency:
-    """The frequency the first `rows` dates step by most often (UNKNOWN if none listed)."""
-    parsed = [parse_date(cell, dates.date_format) for cell in dates.cells[:rows]]
     pairs = list(zip(parsed, parsed[1:], strict=False))
     if not pairs:
         return UNKNOWN

@@ -12,7 +12,7 @@ import numpy as np
 
 from seqcli.data.series_folder import check_headers
 from seqcli.errors import DataError
-from seqcli.scaffold.calendar import UNKNOWN, Frequency, frequency_of, refuse_unordered
+from seqcli.scaffold.calendar import UNKNOWN, Frequency, frequency_of
 from seqcli.scaffold.columns import Column, Table, is_number, read_table, table_delimiter
 from seqcli.scaffold.draft import Draft, Option
 from seqcli.scaffold.roles import is_id
@@ -54,9 +54,7 @@ def series_draft(source: Source, sample: Sample, table: Table, files: int = 0) -
     rows = rows_per_series(sample, table, series)
     refuse_short(sample, rows, series)
     total = rows * (files or (series.distinct if series else 1))
-    if dates:
-        refuse_unordered(sample.path, dates[0], min(rows, table.rows))
-    frequency = frequency_of(dates[0], min(rows, table.rows)) if dates else UNKNOWN
+    frequency = frequency_of(sample.path, dates[0], min(rows, table.rows)) if dates else UNKNOWN
     draft = Draft(
         "forecaster", "many_to_one", found=series_found(sample, table, dates, target, frequency)
     )
